@@ -1,0 +1,29 @@
+// cli/cli.hpp — shared state of the xpubench subcommands.
+// Each cli/cmd_<name>.cpp adds one subcommand (or a family) to the CLI11 app with
+// add_<name>_command(); callbacks throw xpb::Error for bad input and set `exit_code` otherwise.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "core/registry.hpp"
+
+namespace xpb::cli {
+
+struct State {
+  Registry registry;
+  int exit_code = 0;
+  std::vector<std::string> argv;  // the full command line, for provenance
+};
+
+void add_run_command(CLI::App& app, State& st);       // run, expand
+void add_info_commands(CLI::App& app, State& st);     // list, show, validate
+void add_calibrate_command(CLI::App& app, State& st); // calibrate
+void add_project_command(CLI::App& app, State& st);   // project
+void add_analysis_commands(CLI::App& app, State& st); // report, compare, verify, plot
+
+// The command line joined with spaces (quoted where needed).
+std::string joined_command_line(const State& st);
+
+}  // namespace xpb::cli

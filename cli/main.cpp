@@ -1,0 +1,83 @@
+// cli/main.cpp — the xpubench executable: parses the command line and dispatches.
+// Thin by design: every subcommand calls into core/ and analysis/. User errors (xpb::Error) are
+// caught here once: "error: FILE:LINE: key.path: message", "hint: ...", exit 2.
+#include <Kokkos_Core.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "core/build_info.hpp"
+#include "core/error.hpp"
+#include "core/kokkos_compat.hpp"
+#include "workloads/register_all.hpp"
+
+namespace xpb::cli {
+
+std::string joined_command_line(const State& st) {
+  std::string s;
+  for (const auto& a : st.argv) {
+    if (!s.empty()) s += ' ';
+    if (a.find_first_of(" \t\"'") != std::string::npos) s += "'" + a + "'";
+    else s += a;
+  }
+  return s;
+}
+
+static std::string version_text() {
+  const auto& b = build_info();
+  std::string s = "xpubench " + std::string(b.version) + "\n";
+  s += "git commit: " + std::string(b.git_commit) + (b.git_dirty ? " (dirty)" : "") + "\n";
+  s += "compiler: " + std::string(b.compiler) + ", C++" + std::to_string(b.cxx_standard) + ", " +
+       b.build_type + "\n";
+  s += "Kokkos " + compat::version_string() + ", backend " + compat::backend_name() + ", " +
+       std::to_string(compat::concurrency()) + " threads\n";
+  s += "workloads: " + workloads::built_workloads() + "\n";
+  return s;
+}
+
+}  // namespace xpb::cli
+
+int main(int argc, char** argv) {
+  using namespace xpb;
+  cli::State st;
+  for (int i = 0; i < argc; ++i) st.argv.emplace_back(argv[i]);
+
+  compat::InitOptions kopt;
+  compat::initialize(kopt);
+  int rc = 0;
+  {
+    workloads::register_all(st.registry);
+    CLI::App app{"xpubench: portable Kokkos workloads, platform descriptors and a performance "
+                 "model for testing accelerator parity claims"};
+    app.require_subcommand(0, 1);
+    app.set_version_flag("--version", [] { return cli::version_text(); });
+    cli::add_run_command(app, st);
+    cli::add_info_commands(app, st);
+    cli::add_calibrate_command(app, st);
+    cli::add_project_command(app, st);
+    cli::add_analysis_commands(app, st);
+    try {
+      app.parse(argc, argv);
+      if (app.get_subcommands().empty()) {
+        std::cout << app.help();
+        rc = 2;
+      } else {
+        rc = st.exit_code;
+      }
+    } catch (const CLI::CallForHelp& e) {
+      rc = app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      rc = app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      app.exit(e);
+      rc = 2;
+    } catch (const Error& e) {
+      std::fflush(stdout);
+      std::cerr << "error: " << e.located() << "\n";
+      if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
+      rc = 2;
+    }
+  }
+  Kokkos::finalize();
+  return rc;
+}

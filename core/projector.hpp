@@ -1,0 +1,47 @@
+// core/projector.hpp — projects a cost ledger onto a platform descriptor.
+// Per kernel a roofline with efficiency: max(flops / (peak·eff(op size)), bytes / (bw·eff_mem))
+// plus launch overhead (or their sum in no-overlap mode); collectives by an alpha-beta ring model.
+// Every figure is a Range carried from the descriptor's ranges. It knows nothing of workloads.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/ledger.hpp"
+#include "core/platform.hpp"
+#include "core/range.hpp"
+
+namespace xpb {
+
+enum class Bound { compute, memory, communication, launch, unknown };
+std::string_view to_string(Bound b);
+
+struct ProjectOptions {
+  bool overlap = true;          // roofline max(); false → sum of compute and memory time
+  bool include_launch = true;
+};
+
+struct KernelProjection {
+  std::string name;
+  Range seconds;   // for all `count` launches
+  Bound bound = Bound::unknown;
+};
+
+struct Projection {
+  std::string platform;
+  bool ok = false;          // false when a needed number is unknown (see reason)
+  std::string reason;
+  Range step_seconds;       // total per step
+  Range compute_seconds;    // time of kernels whose bound is compute
+  Range memory_seconds;     // time of kernels whose bound is memory
+  Range comm_seconds;       // collectives
+  Range launch_seconds;     // launch overhead
+  Range energy_joules;      // TDP · time: an upper bound
+  Bound bound = Bound::unknown;  // which share dominates the nominal step time
+  double flops = 0, bytes = 0;   // totals of the ledger
+  std::vector<KernelProjection> kernels;
+};
+
+Projection project(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt = {});
+
+}  // namespace xpb

@@ -1,0 +1,179 @@
+// workloads/stream/stream.cpp — BabelStream-style copy / mul / add / triad / dot.
+// Each step runs the five kernels once, each fenced and timed on its own, so per-kernel bandwidth
+// is reported next to the step time. Validation replays the step arithmetic on scalars, as
+// BabelStream does. Arrays: a, b, c, each (n).
+#include "workloads/stream/stream.hpp"
+
+#include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace xpb::workloads {
+namespace {
+
+constexpr double kInitA = 0.1, kInitB = 0.2, kInitC = 0.0, kScalar = 0.4;
+const char* const kKernels[] = {"copy", "mul", "add", "triad", "dot"};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// ------------------------------------------------------------------------------------------------
+// The kernels, templated on the element type.
+
+template <class T>
+class Stream final : public Workload {
+ public:
+  void setup(const Params& p, Context&) override {
+    m_n = p.get_int("n");
+    m_dtype = p.get_string("dtype");
+    m_a = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/a"), m_n);  // (n)
+    m_b = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/b"), m_n);  // (n)
+    m_c = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/c"), m_n);  // (n)
+    auto a = m_a, b = m_b, c = m_c;
+    // First touch in parallel, with the same policy as the kernels (NUMA placement).
+    Kokkos::parallel_for("stream/init", Kokkos::RangePolicy<>(0, m_n), KOKKOS_LAMBDA(const std::int64_t i) {
+      a(i) = T(kInitA);
+      b(i) = T(kInitB);
+      c(i) = T(kInitC);
+    });
+    Kokkos::fence();
+  }
+
+  StepResult step(Context&) override {
+    StepResult r;
+    const std::int64_t n = m_n;
+    auto a = m_a, b = m_b, c = m_c;
+    const T scalar = T(kScalar);
+    Kokkos::Timer timer;
+    auto lap = [&](const char* name) {
+      Kokkos::fence();
+      const double t = timer.seconds();
+      r.values.emplace_back(std::string(name) + "_seconds", t);
+      m_times[name].push_back(t);
+      timer.reset();
+    };
+    timer.reset();
+    Kokkos::parallel_for("stream/copy", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i); });
+    lap("copy");
+    Kokkos::parallel_for("stream/mul", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { b(i) = scalar * c(i); });
+    lap("mul");
+    Kokkos::parallel_for("stream/add", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i) + b(i); });
+    lap("add");
+    Kokkos::parallel_for("stream/triad", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
+    lap("triad");
+    T sum = 0;
+    Kokkos::parallel_reduce("stream/dot", Kokkos::RangePolicy<>(0, n),
+                            KOKKOS_LAMBDA(const std::int64_t i, T& acc) { acc += a(i) * b(i); }, sum);
+    lap("dot");
+    m_sum = static_cast<double>(sum);
+    ++m_steps;
+    return r;
+  }
+
+  Ledger ledger() const override {
+    const double n = static_cast<double>(m_n), s = sizeof(T);
+    const DType d = sizeof(T) == 8 ? DType::fp64 : DType::fp32;
+    return {
+        {"stream/copy", OpKind::vector, d, 0, 2 * n * s},
+        {"stream/mul", OpKind::vector, d, n, 2 * n * s},
+        {"stream/add", OpKind::vector, d, n, 3 * n * s},
+        {"stream/triad", OpKind::vector, d, 2 * n, 3 * n * s},
+        {"stream/dot", OpKind::vector, d, 2 * n, 2 * n * s},
+    };
+  }
+
+  Validation validate(Context&) override {
+    // Replay every step on scalars, in the element type.
+    T ga = T(kInitA), gb = T(kInitB), gc = T(kInitC);
+    const T scalar = T(kScalar);
+    for (std::int64_t k = 0; k < m_steps; ++k) {
+      gc = ga;
+      gb = scalar * gc;
+      gc = ga + gb;
+      ga = gb + scalar * gc;
+    }
+    const double gsum = static_cast<double>(ga) * static_cast<double>(gb) * static_cast<double>(m_n);
+    auto ha = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_a);
+    auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_b);
+    auto hc = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_c);
+    double err = 0;
+    auto rel = [](double x, double g) { return std::fabs(x - g) / std::max(std::fabs(g), 1e-300); };
+    for (std::int64_t i = 0; i < m_n; ++i) {
+      err = std::max({err, rel(ha(i), ga), rel(hb(i), gb), rel(hc(i), gc)});
+    }
+    const double tol_arr = sizeof(T) == 8 ? 1e-13 : 1e-6;
+    // The dot product sums n terms in a thread-dependent order: allow n·eps growth.
+    const double eps = sizeof(T) == 8 ? 2.2e-16 : 1.2e-7;
+    const double tol_dot = std::max(1e-8, 8.0 * eps * std::sqrt(static_cast<double>(m_n)) * 16);
+    const double err_dot = m_steps > 0 ? rel(m_sum, gsum) : 0.0;
+    if (err > tol_arr)
+      return Validation::fail("array values differ from the analytic result", err, tol_arr);
+    if (err_dot > tol_dot)
+      return Validation::fail("dot product differs from the analytic result", err_dot, tol_dot);
+    return Validation::ok("arrays and dot match the analytic result", std::max(err, err_dot), tol_arr);
+  }
+
+  Metrics finish(Context&) override {
+    Metrics m;
+    const Ledger l = ledger();
+    for (std::size_t k = 0; k < 5; ++k) {
+      const double t = median(m_times[kKernels[k]]);
+      if (t > 0) m.scalar(std::string(kKernels[k]) + "_bandwidth", l[k].bytes / t / 1e9, "GB/s",
+                          "median over steps of bytes moved / kernel time");
+    }
+    return m;
+  }
+
+ private:
+  std::int64_t m_n = 0;
+  std::string m_dtype;
+  Kokkos::View<T*> m_a, m_b, m_c;  // (n)
+  double m_sum = 0;
+  std::int64_t m_steps = 0;
+  std::map<std::string, std::vector<double>> m_times;
+};
+
+// Chooses the element type at set-up and forwards to the typed implementation.
+class StreamDispatch final : public Workload {
+ public:
+  void setup(const Params& p, Context& ctx) override {
+    if (p.get_string("dtype") == "fp32") m_impl = std::make_unique<Stream<float>>();
+    else m_impl = std::make_unique<Stream<double>>();
+    m_impl->setup(p, ctx);
+  }
+  StepResult step(Context& ctx) override { return m_impl->step(ctx); }
+  Ledger ledger() const override { return m_impl->ledger(); }
+  Validation validate(Context& ctx) override { return m_impl->validate(ctx); }
+  Metrics finish(Context& ctx) override { return m_impl->finish(ctx); }
+
+ private:
+  std::unique_ptr<Workload> m_impl;
+};
+
+}  // namespace
+
+void register_stream(Registry& r) {
+  WorkloadInfo info;
+  info.name = "stream";
+  info.summary = "BabelStream-style copy/mul/add/triad/dot memory bandwidth";
+  info.kind = WorkloadKind::benchmark;
+  info.doc =
+      "Three arrays of n elements; each step runs copy (c=a), mul (b=s*c), add (c=a+b), "
+      "triad (a=b+s*c) and dot (sum a*b), each fenced and timed. Validation replays the "
+      "arithmetic on scalars. Bytes per kernel follow BabelStream (2n or 3n elements).";
+  info.params.integer("n", 1 << 24, 1024, 1LL << 34, "elements per array", "elements")
+      .choice("dtype", "fp64", {"fp32", "fp64"}, "element type");
+  r.add(std::move(info), [] { return std::make_unique<StreamDispatch>(); });
+}
+
+}  // namespace xpb::workloads
