@@ -45,6 +45,7 @@ struct Peak {
 struct EfficiencyStep {
   double min_flops = 0;
   Range efficiency;  // fraction of peak in (0, 1]
+  Quantity quantity;  // the sourced number behind `efficiency` (same value, with provenance)
 };
 
 struct EfficiencyTables {
@@ -53,6 +54,9 @@ struct EfficiencyTables {
   Quantity memory_bandwidth;         // fraction of memory bandwidth reached (STREAM-like)
   Quantity collective_bus;           // collective bus-bandwidth fraction of link bandwidth
   std::string source_note;
+  // Optional per-dtype replacements (e.g. FP8 GEMMs reach a lower fraction than BF16 ones).
+  std::map<DType, std::vector<EfficiencyStep>> gemm_per_dtype;
+  std::map<DType, Quantity> vector_per_dtype;
 };
 
 struct Link {
@@ -60,6 +64,7 @@ struct Link {
   Quantity latency;                  // s, per message (alpha)
   int links = 0;                     // physical links per device (0: unknown)
   std::string name, topology;
+  Quantity links_quantity;           // the sourced number behind `links`
 };
 
 struct Platform {
@@ -85,6 +90,15 @@ struct Platform {
   std::string software;           // stack notes
   std::vector<std::string> warnings;  // implausible relations found while loading
 
+  // Descriptive text and provenance kept for `show platform` and result sets.
+  std::string architecture;       // e.g. "Hopper GH100, 78 SMs enabled"
+  std::string memory_type;        // e.g. "HBM3"
+  std::string host_link_name;     // e.g. "PCIe 5.0 x16"
+  std::string notes;
+  Quantity devices_per_node_quantity;  // the sourced number behind `devices_per_node`
+  std::map<std::string, std::string> unknown;     // key path → note, numbers stated unknown
+  std::map<std::string, std::string> provenance;  // calibrated hosts: tool, commit, date, command
+
   // Peak FLOP/s for a dtype, or nullopt when unknown or unsupported.
   std::optional<Range> peak_flops(DType d) const;
   // Ridge point (FLOP per byte) for a dtype, nominal peak / nominal bandwidth.
@@ -93,7 +107,30 @@ struct Platform {
   Range gemm_efficiency(double flops) const;
   // The worst confidence of any number present in the descriptor.
   Confidence worst_confidence() const;
+  // GEMM efficiency for a dtype: its own table when the descriptor gives one, else the default.
+  Range gemm_efficiency(double flops, DType d) const;
+  // Fraction of the dtype's peak reached by non-GEMM work: per-dtype value, else `vector`,
+  // else the GEMM table at its largest step; nullopt when none is given.
+  std::optional<Range> vector_efficiency(DType d) const;
 };
+
+// The kind of unit a descriptor field takes; YAML units are checked against it and converted to
+// the SI unit (FLOP/s, B/s, B, s, W, fraction, count).
+enum class UnitKind { flops, bandwidth, bytes, seconds, watts, fraction, count };
+std::string_view si_unit(UnitKind k);
+// Accepted unit spellings of a kind (for messages and docs).
+std::vector<std::string> unit_names(UnitKind k);
+// Factor to SI for a unit spelling of that kind; nullopt when the spelling is not of that kind.
+std::optional<double> unit_factor(UnitKind k, std::string_view unit);
+
+// One sourced number of a descriptor with its key path, e.g. {"peak.bf16", flops, &q}.
+struct FieldRef {
+  std::string key;
+  UnitKind kind;
+  const Quantity* quantity;
+};
+// Every present number of the descriptor, in file order of the schema.
+std::vector<FieldRef> platform_fields(const Platform& p);
 
 // Load and validate one descriptor file. Throws xpb::Error with file, line and key path.
 Platform load_platform_file(const std::string& path);

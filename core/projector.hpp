@@ -44,4 +44,21 @@ struct Projection {
 
 Projection project(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt = {});
 
+// ---- building blocks shared with the training model (core/training_model.cpp) -----------------
+
+// Roofline time of one launch of a non-collective kernel, without launch overhead.
+struct KernelTime {
+  Range compute, memory;  // flops / (peak·eff), bytes / (bw·eff_mem)
+  Range total;            // max (overlap) or sum (no overlap) of the two
+  Bound bound = Bound::unknown;
+};
+// False (and `reason` set) when the kernel needs a number the descriptor lacks: the dtype's peak
+// (unknown or unsupported) or the memory bandwidth.
+bool kernel_time(OpKind kind, DType dtype, double flops, double bytes, const Platform& platform,
+                 bool overlap, KernelTime& out, std::string* reason = nullptr);
+
+// Utilization = useful FLOPs / (time · peak). MFU passes model FLOPs, HFU hardware FLOPs
+// (recomputation included). Scenario-consistent: the fast case pairs the low time with the high
+// peak. The result is sorted into a valid Range.
+Range utilization(double flops, Range seconds, Range peak);
 }  // namespace xpb

@@ -1,0 +1,32 @@
+# The two commands of the README. Both install what is missing (scripts/setup.sh), configure and
+# build; `quickstart` then runs experiments/quickstart.yaml, `test` runs the whole test suite.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: quickstart test build setup calibrate clean bench
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD) --parallel $(JOBS)
+
+# The host descriptor is measured once (cached in .cache/host.yaml) so that projections onto
+# `host` can check the model against what ran.
+calibrate: build
+	@test -f .cache/host.yaml || $(BUILD)/cli/xpubench calibrate --quick
+
+quickstart: build calibrate
+	@mkdir -p results
+	$(BUILD)/cli/xpubench run experiments/quickstart.yaml -o results/quickstart.h5 --force
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure --timeout 900 -j $(JOBS)
+
+bench: build
+	@bash bench/run-all.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,1 @@
+// TEMPORARY bootstrap placeholder; the analysis owner replaces it.

@@ -1,0 +1,468 @@
+// analysis/report.cpp — building the report's numbers once and rendering them three ways.
+#include "analysis/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "analysis/json_writer.hpp"
+#include "analysis/portability.hpp"
+#include "core/error.hpp"
+
+namespace xpb::analysis {
+
+ReportFormat parse_report_format(const std::string& s) {
+  if (s == "md" || s == "markdown") return ReportFormat::md;
+  if (s == "csv") return ReportFormat::csv;
+  if (s == "json") return ReportFormat::json;
+  throw Error({{}, 0, "--format"}, "unknown report format '" + s + "'", "use md, csv or json");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Formatting helpers
+
+namespace {
+
+std::string fmt(double v, const char* f = "%.3g") {
+  if (!std::isfinite(v)) return "-";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string fmt_seconds(double s) {
+  if (!std::isfinite(s)) return "-";
+  const double a = std::fabs(s);
+  if (a >= 1) return fmt(s, "%.3g s");
+  if (a >= 1e-3) return fmt(s * 1e3, "%.3g ms");
+  if (a >= 1e-6) return fmt(s * 1e6, "%.3g us");
+  return fmt(s * 1e9, "%.3g ns");
+}
+
+std::string fmt_range(const Range& r, std::string (*one)(double)) {
+  if (!std::isfinite(r.nominal)) return "-";
+  if (r.low == r.nominal && r.nominal == r.high) return one(r.nominal);
+  return one(r.nominal) + " [" + one(r.low) + ", " + one(r.high) + "]";
+}
+
+std::string pct(double v) { return fmt(100 * v, "%.1f%%"); }
+std::string ratio(double v) { return fmt(v, "%.2fx"); }
+
+std::string md_escape(std::string s) {
+  std::string o;
+  for (char c : s) o += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
+  return o;
+}
+
+class MdTable {
+ public:
+  explicit MdTable(std::vector<std::string> header) : m_header(std::move(header)) {}
+  void row(std::vector<std::string> r) { m_rows.push_back(std::move(r)); }
+  bool empty() const { return m_rows.empty(); }
+  std::string str() const {
+    std::string s = "|";
+    for (const auto& h : m_header) s += " " + md_escape(h) + " |";
+    s += "\n|";
+    for (std::size_t i = 0; i < m_header.size(); ++i) s += i < 3 ? " --- |" : " ---: |";
+    s += "\n";
+    for (const auto& r : m_rows) {
+      s += "|";
+      for (std::size_t i = 0; i < m_header.size(); ++i) s += " " + md_escape(i < r.size() ? r[i] : "") + " |";
+      s += "\n";
+    }
+    return s;
+  }
+
+ private:
+  std::vector<std::string> m_header;
+  std::vector<std::vector<std::string>> m_rows;
+};
+
+std::string set_text(const std::vector<std::string>& v) {
+  std::string s = "{";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+  return s + "}";
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+
+std::string csv_number(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+const char* kTimingNote = "measured on this machine";
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------------
+// Records (CSV / JSON)
+
+std::vector<ReportRecord> report_records(const ResultSet& rs) {
+  std::vector<ReportRecord> out;
+  auto base = [](const CellResult& c, const char* section) {
+    ReportRecord r;
+    r.section = section;
+    r.cell = c.id, r.workload = c.workload, r.problem = c.label;
+    return r;
+  };
+  for (const auto& c : rs.cells) {
+    ReportRecord r = base(c, "cells");
+    auto it = c.measured.find("step_seconds");
+    const SummaryRow d = describe(it == c.measured.end() ? std::vector<double>{} : it->second);
+    r.platform = "host", r.source = "measured", r.quantity = "step_seconds";
+    r.value = d.median, r.low = d.q1, r.high = d.q3, r.n = d.n, r.unit = "s";
+    r.verdict = c.status, r.note = std::string(kTimingNote) + "; low/high are the quartiles";
+    out.push_back(r);
+    for (const auto& m : c.metrics) {
+      ReportRecord q = base(c, "cells");
+      q.platform = "host", q.source = "metric", q.quantity = m.name;
+      q.value = q.low = q.high = m.value, q.n = 1, q.unit = m.unit, q.verdict = c.status;
+      out.push_back(q);
+    }
+    for (const auto& p : c.projections) {
+      ReportRecord q = base(c, "projection");
+      q.platform = p.platform, q.source = "projected", q.quantity = "step_seconds", q.unit = "s";
+      q.value = p.ok ? p.step_seconds.nominal : std::nan("");
+      q.low = p.ok ? p.step_seconds.low : std::nan("");
+      q.high = p.ok ? p.step_seconds.high : std::nan("");
+      q.n = p.ok ? 1 : 0;
+      q.verdict = p.ok ? p.bound : "unavailable";
+      q.note = p.ok ? "performance model; low/high from the descriptor's ranges" : p.reason;
+      out.push_back(q);
+      if (p.platform == "host" && p.error_vs_measured) {
+        ReportRecord e = base(c, "model_error");
+        e.platform = "host", e.source = "model_error", e.quantity = "projected_over_measured_minus_1";
+        e.value = e.low = e.high = *p.error_vs_measured, e.n = 1;
+        e.note = "host projection / measured median - 1";
+        out.push_back(e);
+      }
+    }
+  }
+  for (const auto& p : rs.parity) {
+    ReportRecord q;
+    q.section = "parity";
+    q.cell = p.cell, q.workload = p.workload, q.platform = p.platform;
+    for (const auto& c : rs.cells)
+      if (c.id == p.cell) q.problem = c.label;
+    q.source = "projected", q.quantity = "speed_ratio_vs_" + rs.parity_reference;
+    q.value = p.nominal, q.low = p.low, q.high = p.high, q.n = 1, q.verdict = p.verdict;
+    q.note = "t(" + rs.parity_reference + ") / t(platform), band +-" + fmt(100 * rs.parity_band, "%.0f") + "%; " + p.bound;
+    out.push_back(q);
+  }
+  auto add_pp = [&](const PortabilityResult& r) {
+    ReportRecord q;
+    q.section = "portability";
+    q.cell = r.cell, q.workload = r.workload, q.problem = r.problem;
+    q.platform = "H=" + set_text(r.H);
+    q.source = r.scope == "projected" ? "projected" : r.scope == "measured" ? "measured" : "measured+projected";
+    q.quantity = "pp_" + std::string(to_string(r.kind));
+    q.value = r.pp.nominal, q.low = r.pp.low, q.high = r.pp.high, q.n = static_cast<long long>(r.H.size());
+    q.verdict = r.supported ? "supported" : "unsupported";
+    q.note = "Pennycook PP, " + std::string(to_string(r.kind)) + " efficiency";
+    if (!r.excluded.empty()) q.note += "; excluded (unknown ceilings): " + set_text(r.excluded);
+    if (!r.note.empty()) q.note += "; " + r.note;
+    out.push_back(q);
+    if (r.scope == "all") return;  // per-platform efficiencies were listed with the first scope
+    for (const auto& e : r.efficiencies) {
+      ReportRecord x = q;
+      x.platform = e.platform, x.source = e.source;
+      x.quantity = "efficiency_" + std::string(to_string(r.kind));
+      x.value = e.status == "ok" ? e.value.nominal : (e.status == "unsupported" ? 0 : std::nan(""));
+      x.low = e.status == "ok" ? e.value.low : x.value;
+      x.high = e.status == "ok" ? e.value.high : x.value;
+      x.n = 1, x.verdict = e.status, x.note = e.note;
+      out.push_back(x);
+    }
+  };
+  for (const auto& r : architectural_portability(rs)) add_pp(r);
+  for (const auto& r : application_portability(rs)) add_pp(r);
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Markdown
+
+namespace {
+
+std::string render_md(const ResultSet& rs) {
+  std::string s;
+  const auto order = rs.platform_order();
+  std::vector<std::string> targets;
+  for (const auto& p : order)
+    if (p != "host") targets.push_back(p);
+
+  s += "# xpubench report: " + rs.experiment_name + "\n\n";
+  s += "- result set: `" + rs.path + "` (schema v" + std::to_string(rs.schema_version) + ")\n";
+  s += "- written by xpubench " + rs.root("tool_version") + ", commit " + rs.root("git_commit") +
+       (rs.root_integers.count("git_dirty") && rs.root_integers.at("git_dirty") ? " (dirty)" : "") +
+       ", created " + rs.root("created_utc") + "\n";
+  s += "- host: " + rs.root("host") + (rs.root("cpu_model").empty() ? "" : " (" + rs.root("cpu_model") + ")") + "\n";
+  if (!rs.root("kokkos_backend").empty())
+    s += "- Kokkos: " + rs.root("kokkos_version") + ", backend " + rs.root("kokkos_backend") +
+         (rs.root_integers.count("kokkos_threads") ? ", " + std::to_string(rs.root_integers.at("kokkos_threads")) + " threads" : "") + "\n";
+  s += "- platforms:";
+  for (const auto& p : rs.platforms)
+    s += " " + p.name + (p.worst_confidence.empty() ? "" : " (worst confidence: " + p.worst_confidence + ")") + ";";
+  s += "\n\n";
+
+  // Cells
+  s += "## Cells: measured on this machine\n\n";
+  MdTable cells({"cell", "workload", "problem", "status", "median step", "IQR", "n", "achieved (measured)"});
+  for (const auto& c : rs.cells) {
+    auto it = c.measured.find("step_seconds");
+    const SummaryRow d = describe(it == c.measured.end() ? std::vector<double>{} : it->second);
+    std::string achieved;
+    if (const auto* m = c.metric("achieved_gbps")) achieved = fmt(m->value) + " GB/s";
+    else if (const auto* g = c.metric("achieved_gflops")) achieved = fmt(g->value) + " GFLOP/s";
+    cells.row({c.id, c.workload, c.label, c.status == "ok" ? "ok" : c.status + ": " + c.reason,
+               fmt_seconds(d.median), fmt_seconds(d.q3 - d.q1), std::to_string(d.n),
+               achieved.empty() ? "-" : achieved});
+  }
+  s += cells.str() + "\n";
+
+  // Projections
+  s += "## Projected step time per platform (performance model)\n\n";
+  s += "Nominal [low, high] from the descriptors' ranges; the dominant bound in parentheses.\n\n";
+  std::vector<std::string> head = {"cell", "problem"};
+  for (const auto& p : order) head.push_back(p + (p == "host" ? " (self-check)" : ""));
+  MdTable proj(head);
+  for (const auto& c : rs.cells) {
+    std::vector<std::string> row = {c.id, c.label};
+    for (const auto& p : order) {
+      const ProjectionRecord* pr = c.projection(p);
+      if (!pr) row.push_back("-");
+      else if (!pr->ok) row.push_back("n/a");
+      else row.push_back(fmt_range(pr->step_seconds, fmt_seconds) + " (" + pr->bound + ")");
+    }
+    proj.row(row);
+  }
+  s += proj.str() + "\n";
+
+  // Parity matrix
+  s += "## H20 parity matrix (projected)\n\n";
+  if (rs.parity.empty()) {
+    s += "No parity rows: the reference platform '" + rs.parity_reference +
+         "' is not among the platforms or has no projection.\n\n";
+  } else {
+    s += "Speed ratio t(" + rs.parity_reference + ") / t(platform): above 1 the platform is faster. "
+         "Verdict: parity when the whole range lies within +-" + fmt(100 * rs.parity_band, "%.0f") +
+         "%, inconclusive when the range straddles the band.\n\n";
+    std::vector<std::string> ph = {"cell", "problem"};
+    std::vector<std::string> cols;
+    for (const auto& p : targets) {
+      bool any = false;
+      for (const auto& r : rs.parity) any = any || r.platform == p;
+      if (any) cols.push_back(p), ph.push_back(p);
+    }
+    MdTable par(ph);
+    for (const auto& c : rs.cells) {
+      std::vector<std::string> row = {c.id, c.label};
+      bool any = false;
+      for (const auto& p : cols) {
+        std::string cell = "-";
+        for (const auto& r : rs.parity)
+          if (r.cell == c.id && r.platform == p) {
+            any = true;
+            cell = r.verdict == "unavailable"
+                       ? "unavailable"
+                       : fmt_range({r.low, r.nominal, r.high}, ratio) + " " + r.verdict;
+          }
+        row.push_back(cell);
+      }
+      if (any) par.row(row);
+    }
+    s += par.str() + "\n";
+  }
+
+  // Model error
+  s += "## Model error on this machine\n\n";
+  MdTable err({"cell", "problem", "measured median", "projected (host)", "error"});
+  std::vector<double> abs_err;
+  std::string why_none;
+  for (const auto& c : rs.cells) {
+    const ProjectionRecord* pr = c.projection("host");
+    if (!pr) continue;
+    if (!pr->ok || !pr->error_vs_measured) {
+      if (why_none.empty()) why_none = pr->reason;
+      continue;
+    }
+    abs_err.push_back(std::fabs(*pr->error_vs_measured));
+    err.row({c.id, c.label, fmt_seconds(c.median_step_seconds()), fmt_seconds(pr->step_seconds.nominal),
+             fmt(100 * *pr->error_vs_measured, "%+.1f%%")});
+  }
+  if (err.empty()) {
+    s += "Not available: the host projection failed (" + (why_none.empty() ? "no host projection" : why_none) +
+         "). Run `xpubench calibrate` to measure the host's ceilings.\n\n";
+  } else {
+    std::sort(abs_err.begin(), abs_err.end());
+    s += "Error = host projection / measured median - 1 (the model's self-check; measured vs "
+         "projected, labelled). Median |error| " + pct(abs_err[abs_err.size() / 2]) + ", worst " +
+         pct(abs_err.back()) + ".\n\n" + err.str() + "\n";
+  }
+
+  // Portability
+  const auto arch = architectural_portability(rs);
+  s += "## Performance portability (Pennycook PP)\n\n";
+  s += "PP(a, p, H) = |H| / sum_i 1/e_i over the platforms H, 0 when the problem does not run on "
+       "one of them. **Efficiency kind: architectural**: e_i = roofline-ideal step time from the "
+       "descriptor's ceilings (peak per dtype, memory bandwidth; efficiency tables and launch "
+       "overhead removed) / step time, where the step time is *projected* (p) for the descriptors "
+       "and *measured* (m) for this machine. Problem p = the cell (workload and parameters). "
+       "Platforms whose ceilings are unknown are left out of H and named.\n\n";
+  std::vector<std::string> eh = {"cell", "problem"};
+  for (const auto& p : order) eh.push_back("e " + p + (p == "host" ? " (m)" : " (p)"));
+  eh.push_back("PP, H = projected");
+  eh.push_back("PP, H = projected + host (m)");
+  MdTable pt(eh);
+  std::vector<std::string> notes;
+  for (const auto& c : rs.cells) {
+    const PortabilityResult* pp_proj = nullptr;
+    const PortabilityResult* pp_all = nullptr;
+    for (const auto& r : arch)
+      if (r.cell == c.id) (r.scope == "all" ? pp_all : pp_proj) = &r;
+    if (!pp_proj) continue;
+    std::vector<std::string> row = {c.id, c.label};
+    for (const auto& p : order) {
+      std::string cell = "-";
+      for (const auto& e : pp_proj->efficiencies)
+        if (e.platform == p) cell = e.status == "ok" ? fmt_range(e.value, pct) : e.status;
+      row.push_back(cell);
+    }
+    auto pp_text = [](const PortabilityResult* r) -> std::string {
+      if (!r) return "-";
+      if (r->H.empty()) return "n/a";
+      return fmt_range(r->pp, pct) + " (|H|=" + std::to_string(r->H.size()) + ")";
+    };
+    row.push_back(pp_text(pp_proj));
+    row.push_back(pp_text(pp_all));
+    pt.row(row);
+    std::string n = c.id + ": H = " + set_text(pp_proj->H);
+    if (!pp_proj->excluded.empty()) {
+      n += "; left out (unknown ceilings): ";
+      for (const auto& e : pp_proj->efficiencies)
+        if (e.status == "unknown" && e.source == "projected") n += e.platform + " (" + e.note + ") ";
+    }
+    for (const auto& e : pp_proj->efficiencies) {
+      if (e.status == "unsupported") n += "; unsupported on " + e.platform + ": " + e.note;
+      if (e.source == "measured" && e.status == "unknown") n += "; host (m) left out: " + e.note;
+    }
+    notes.push_back(n);
+  }
+  s += pt.str() + "\n";
+  for (const auto& n : notes) s += "- " + n + "\n";
+  s += "\n";
+
+  const auto app = application_portability(rs);
+  s += "### Application efficiency (measured on this machine)\n\n";
+  if (app.empty()) {
+    s += "No problem in this result set ran as several implementation variants (params `path`, "
+         "`impl` or `variant`, e.g. gemm path=native vs path=vendor), so no application efficiency.\n";
+  } else {
+    s += "**Efficiency kind: application**: e = best measured variant / this variant for the same "
+         "problem, H = {host}. Projected application efficiency is not reported: variants share a "
+         "ledger, so the model cannot tell them apart.\n\n";
+    MdTable at({"cell", "problem", "variant", "e (m)", "PP, H = {host}"});
+    for (const auto& r : app)
+      at.row({r.cell, r.problem, r.note, r.efficiencies.empty() || r.efficiencies[0].status != "ok"
+                                             ? "unsupported"
+                                             : pct(r.efficiencies[0].value.nominal),
+              pct(r.pp.nominal)});
+    s += at.str();
+  }
+  return s;
+}
+
+// ------------------------------------------------------------------------------------------------
+// CSV and JSON
+
+std::string render_csv(const ResultSet& rs) {
+  std::string s = "section,cell,workload,problem,platform,source,quantity,value,low,high,n,unit,verdict,note\n";
+  for (const auto& r : report_records(rs)) {
+    s += csv_field(r.section) + "," + csv_field(r.cell) + "," + csv_field(r.workload) + "," +
+         csv_field(r.problem) + "," + csv_field(r.platform) + "," + csv_field(r.source) + "," +
+         csv_field(r.quantity) + "," + csv_number(r.value) + "," + csv_number(r.low) + "," +
+         csv_number(r.high) + "," + std::to_string(r.n) + "," + csv_field(r.unit) + "," +
+         csv_field(r.verdict) + "," + csv_field(r.note) + "\n";
+  }
+  return s;
+}
+
+std::string render_json(const ResultSet& rs) {
+  using namespace json;
+  std::string s = "{\n";
+  s += "  " + kv("schema", str("xpubench.report")) + ",\n";
+  s += "  " + kv("result_set", str(rs.path)) + ",\n";
+  s += "  " + kv("experiment", str(rs.experiment_name)) + ",\n";
+  s += "  " + kv("parity_reference", str(rs.parity_reference)) + ",\n";
+  s += "  " + kv("parity_band", num(rs.parity_band)) + ",\n";
+  s += "  \"provenance\": {";
+  bool first = true;
+  for (const auto& [k, v] : rs.root_strings) {
+    if (k == "experiment_yaml") continue;
+    s += std::string(first ? "\n" : ",\n") + "    " + kv(k, str(v));
+    first = false;
+  }
+  for (const auto& [k, v] : rs.root_integers) s += ",\n    " + kv(k, std::to_string(v));
+  s += "\n  },\n  \"portability\": [";
+  first = true;
+  auto list = [](const std::vector<std::string>& v) {
+    std::string t = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) t += (i ? ", " : "") + str(v[i]);
+    return t + "]";
+  };
+  auto add = [&](const PortabilityResult& r) {
+    s += std::string(first ? "\n" : ",\n") + "    {" + kv("cell", str(r.cell)) + ", " +
+         kv("problem", str(r.problem)) + ", " + kv("efficiency_kind", str(std::string(to_string(r.kind)))) +
+         ", " + kv("scope", str(r.scope)) + ", " + kv("H", list(r.H)) + ", " + kv("excluded", list(r.excluded)) +
+         ", " + kv("supported", r.supported ? "true" : "false") + ", " +
+         kv("pp", "{" + kv("low", num(r.pp.low)) + ", " + kv("nominal", num(r.pp.nominal)) + ", " +
+                      kv("high", num(r.pp.high)) + "}") +
+         ", \"efficiencies\": [";
+    for (std::size_t i = 0; i < r.efficiencies.size(); ++i) {
+      const auto& e = r.efficiencies[i];
+      s += std::string(i ? ", " : "") + "{" + kv("platform", str(e.platform)) + ", " + kv("source", str(e.source)) +
+           ", " + kv("status", str(e.status)) + ", " + kv("low", num(e.status == "ok" ? e.value.low : NAN)) + ", " +
+           kv("nominal", num(e.status == "ok" ? e.value.nominal : NAN)) + ", " +
+           kv("high", num(e.status == "ok" ? e.value.high : NAN)) + ", " + kv("note", str(e.note)) + "}";
+    }
+    s += "], " + kv("note", str(r.note)) + "}";
+    first = false;
+  };
+  for (const auto& r : architectural_portability(rs)) add(r);
+  for (const auto& r : application_portability(rs)) add(r);
+  s += "\n  ],\n  \"records\": [";
+  first = true;
+  for (const auto& r : report_records(rs)) {
+    s += std::string(first ? "\n" : ",\n") + "    {" + kv("section", str(r.section)) + ", " + kv("cell", str(r.cell)) +
+         ", " + kv("workload", str(r.workload)) + ", " + kv("problem", str(r.problem)) + ", " +
+         kv("platform", str(r.platform)) + ", " + kv("source", str(r.source)) + ", " +
+         kv("quantity", str(r.quantity)) + ", " + kv("value", num(r.value)) + ", " + kv("low", num(r.low)) +
+         ", " + kv("high", num(r.high)) + ", " + kv("n", std::to_string(r.n)) + ", " + kv("unit", str(r.unit)) +
+         ", " + kv("verdict", str(r.verdict)) + ", " + kv("note", str(r.note)) + "}";
+    first = false;
+  }
+  s += "\n  ]\n}\n";
+  return s;
+}
+
+}  // namespace
+
+std::string render_report(const ResultSet& rs, ReportFormat format) {
+  switch (format) {
+    case ReportFormat::md: return render_md(rs);
+    case ReportFormat::csv: return render_csv(rs);
+    case ReportFormat::json: return render_json(rs);
+  }
+  return {};
+}
+
+}  // namespace xpb::analysis

@@ -1,0 +1,33 @@
+// analysis/report.hpp — `xpubench report`: a result set as Markdown, CSV or JSON.
+// Per cell the measured figures (median, IQR, n), the projections per platform, the H20 parity
+// matrix with ranges and verdicts, the model's error on this machine and the performance-
+// portability metric. Every number is labelled measured, projected or model error; nothing here
+// re-runs or re-projects anything beyond the efficiency ceilings (analysis/portability.hpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/result_set.hpp"
+
+namespace xpb::analysis {
+
+enum class ReportFormat { md, csv, json };
+// "md" | "markdown" | "csv" | "json"; anything else is xpb::Error.
+ReportFormat parse_report_format(const std::string& s);
+
+// One long-form row: the CSV output and the "records" array of the JSON output.
+struct ReportRecord {
+  std::string section;   // cells | projection | parity | model_error | portability
+  std::string cell, workload, problem, platform;
+  std::string source;    // measured | projected | model_error | metric
+  std::string quantity;  // step_seconds, speed_ratio, efficiency, pp, ...
+  double value = 0, low = 0, high = 0;
+  long long n = 0;
+  std::string unit, verdict, note;
+};
+
+std::vector<ReportRecord> report_records(const ResultSet& rs);
+std::string render_report(const ResultSet& rs, ReportFormat format);
+
+}  // namespace xpb::analysis

@@ -1,0 +1,84 @@
+// analysis/result_set.hpp — a result set read back into plain structs for reports and metrics.
+// Reads what core/result_store.cpp writes (schema "xpubench.results"); unknown groups and
+// attributes are ignored, a newer major schema version is refused. It does not compare files
+// (analysis/compare.hpp) and does not compute metrics (analysis/portability.hpp).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ledger.hpp"
+#include "core/range.hpp"
+#include "core/result_store.hpp"
+
+namespace xpb::analysis {
+
+struct PlatformRecord {
+  std::string name, display_name, kind, path, sha256, worst_confidence;
+  std::string descriptor_yaml;  // the exact text the run used
+};
+
+struct ProjectionRecord {
+  std::string platform;
+  bool ok = false;
+  std::string reason, bound;
+  Range step_seconds, compute_seconds, memory_seconds, comm_seconds, launch_seconds, energy_joules;
+  std::optional<double> error_vs_measured;  // host only: projected / measured − 1
+};
+
+struct SeriesRecord {
+  std::string name, unit;
+  std::vector<double> values, index;  // index empty: 0..n-1
+};
+
+struct ScalarRecord {
+  std::string name, unit;
+  double value = 0;
+};
+
+struct CellResult {
+  std::string id, workload, params, label, status, reason, started_utc, finished_utc;
+  long long seed = 0, index = 0, repeats = 0, warmup = 0;
+  std::map<std::string, std::vector<double>> measured;  // "step_seconds", "loss", ... per step
+  std::vector<ScalarRecord> metrics;
+  std::vector<SeriesRecord> series;
+  bool validation_passed = true;
+  std::string validation_reason;
+  Ledger ledger;
+  std::vector<ProjectionRecord> projections;  // in platform order of the file
+
+  const ProjectionRecord* projection(const std::string& platform) const;
+  const ScalarRecord* metric(const std::string& name) const;
+  // Median of measured/step_seconds (NaN when none).
+  double median_step_seconds() const;
+};
+
+struct ResultSet {
+  std::string path;
+  long long schema_version = 0;
+  std::map<std::string, std::string> root_strings;  // provenance and experiment attributes
+  std::map<std::string, long long> root_integers;
+  std::string experiment_name, experiment_yaml, experiment_path, parity_reference;
+  double parity_band = 0.10;
+  std::vector<PlatformRecord> platforms;    // sorted by name
+  std::vector<CellResult> cells;            // in expansion order (attribute `index`)
+  std::vector<SummaryRow> summary;          // the /summary table
+  std::vector<ParityRow> parity;            // the /parity table
+
+  std::string root(const std::string& key) const;  // "" when absent
+  const PlatformRecord* platform(const std::string& name) const;
+  // Platforms of the experiment in the order of the projections (host last when present).
+  std::vector<std::string> platform_order() const;
+};
+
+// Loads a result set. Throws xpb::Error when the file is missing, not HDF5, not a result set, or
+// written by a newer major schema version.
+ResultSet load_result_set(const std::string& path);
+
+// Ledger enums back from their stored names (unknown names map to `other` / `none`).
+OpKind parse_op_kind(const std::string& s);
+Collective parse_collective(const std::string& s);
+
+}  // namespace xpb::analysis

@@ -1,0 +1,162 @@
+// cli/cmd_analysis.cpp — `xpubench report`, `compare`, `verify` and `plot`.
+// Thin: the work is in analysis/ (report, compare, verify) and analysis/plots/ (Python). Exit
+// codes follow h5diff: 0 equal, 1 different, 2 error (xpb::Error, caught in main.cpp).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "analysis/compare.hpp"
+#include "analysis/report.hpp"
+#include "analysis/result_set.hpp"
+#include "analysis/verify.hpp"
+#include "cli/cli.hpp"
+#include "core/build_info.hpp"
+#include "core/error.hpp"
+
+namespace xpb::cli {
+
+namespace {
+
+analysis::ToleranceRules make_rules(const std::string& rules_path, const CLI::Option* rtol_opt, double rtol,
+                                    const CLI::Option* atol_opt, double atol) {
+  analysis::ToleranceRules rules =
+      rules_path.empty() ? analysis::ToleranceRules{} : analysis::ToleranceRules::load(rules_path);
+  rules.set_default(rtol_opt->count() ? std::optional<double>(rtol) : std::nullopt,
+                    atol_opt->count() ? std::optional<double>(atol) : std::nullopt);
+  return rules;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string o = "'";
+  for (char c : s) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return o + "'";
+}
+
+}  // namespace
+
+void add_analysis_commands(CLI::App& app, State& st) {
+  // ---- report ----------------------------------------------------------------------------------
+  auto* report = app.add_subcommand("report", "Summarise a result set: cells, projections, parity matrix, "
+                                              "model error, performance-portability metric");
+  static std::string rep_path, rep_format = "md", rep_out;
+  report->add_option("results", rep_path, "Result set (.h5)")->required();
+  report->add_option("--format", rep_format, "md | csv | json")->capture_default_str();
+  report->add_option("-o,--output", rep_out, "Write to FILE instead of stdout");
+  report->callback([&st] {
+    const auto fmt = analysis::parse_report_format(rep_format);
+    const analysis::ResultSet rs = analysis::load_result_set(rep_path);
+    const std::string text = analysis::render_report(rs, fmt);
+    if (rep_out.empty()) {
+      std::cout << text;
+    } else {
+      std::ofstream f(rep_out);
+      if (!f) throw Error({rep_out, 0, {}}, "cannot write the report", "check that the folder exists");
+      f << text;
+    }
+    st.exit_code = 0;
+  });
+
+  // ---- compare ---------------------------------------------------------------------------------
+  auto* compare = app.add_subcommand("compare", "Compare two result sets (exit 0 equal, 1 different, 2 error); "
+                                                "timings and timestamps ignored unless --timings");
+  static std::string cmp_a, cmp_b, cmp_rules;
+  static double cmp_rtol = 0, cmp_atol = 0;
+  static bool cmp_timings = false, cmp_quiet = false, cmp_verbose = false;
+  static std::size_t cmp_count = 20;
+  compare->add_option("a", cmp_a, "First result set")->required();
+  compare->add_option("b", cmp_b, "Second result set")->required();
+  compare->add_option("--rules", cmp_rules, "Tolerance rules YAML (see docs/reproducibility.md)");
+  auto* rtol_opt = compare->add_option("--rtol,-p", cmp_rtol, "Default relative tolerance (default 0: exact)");
+  auto* atol_opt = compare->add_option("--atol,-d", cmp_atol, "Default absolute tolerance (default 0: exact)");
+  compare->add_flag("--timings", cmp_timings, "Also compare timings and timestamps");
+  compare->add_option("-n,--count", cmp_count, "Show at most N differences")->capture_default_str();
+  compare->add_flag("-q,--quiet", cmp_quiet, "Print nothing; the exit status says it");
+  compare->add_flag("-v,--verbose", cmp_verbose, "List every provenance difference");
+  compare->callback([&st, rtol_opt, atol_opt] {
+    const auto rules = make_rules(cmp_rules, rtol_opt, cmp_rtol, atol_opt, cmp_atol);
+    analysis::CompareOptions opt;
+    opt.timings = cmp_timings;
+    const auto r = analysis::compare_files(cmp_a, cmp_b, rules, opt);
+    if (!cmp_quiet) std::cout << analysis::format_compare(r, cmp_count, cmp_verbose);
+    st.exit_code = r.equal() ? 0 : 1;
+  });
+
+  // ---- verify ----------------------------------------------------------------------------------
+  auto* verify = app.add_subcommand("verify", "Re-run the experiment embedded in a result set and compare "
+                                              "the numbers (exit 0 reproduced, 1 different, 2 error)");
+  static std::string ver_path, ver_rules, ver_out;
+  static double ver_rtol = 0, ver_atol = 0;
+  static bool ver_timings = false, ver_keep = false;
+  verify->add_option("results", ver_path, "Result set (.h5)")->required();
+  verify->add_option("--rules", ver_rules, "Tolerance rules YAML");
+  auto* vr = verify->add_option("--rtol", ver_rtol, "Default relative tolerance");
+  auto* va = verify->add_option("--atol", ver_atol, "Default absolute tolerance");
+  verify->add_flag("--timings", ver_timings, "Also compare timings (they will differ)");
+  verify->add_option("-o,--output", ver_out, "Keep the re-run at FILE (default: a temporary file, removed when equal)");
+  verify->add_flag("--keep", ver_keep, "Keep the temporary re-run even when equal");
+  verify->callback([&st, vr, va] {
+    const auto rules = make_rules(ver_rules, vr, ver_rtol, va, ver_atol);
+    analysis::VerifyOptions opt;
+    const bool temporary = ver_out.empty();
+    opt.rerun_path = temporary ? (std::filesystem::temp_directory_path() /
+                                  ("xpubench-verify-" + std::to_string(::getpid()) + ".h5"))
+                                     .string()
+                               : ver_out;
+    opt.command_line = joined_command_line(st);
+    opt.compare.timings = ver_timings;
+    auto progress = [](const CellEvent& ev) {
+      if (ev.kind == CellEvent::done)
+        std::cerr << "[" << ev.position << "/" << ev.total << "] " << ev.cell->label() << " ... "
+                  << ev.record->status << "\n";
+    };
+    const auto r = analysis::verify_result_set(ver_path, st.registry, rules, opt, progress);
+    std::cout << "Re-ran " << r.cells << " cell(s) of the embedded experiment into " << r.rerun_path << "\n\n"
+              << analysis::format_compare(r.comparison, 20);
+    const bool equal = r.comparison.equal();
+    if (temporary && equal && !ver_keep) {
+      std::error_code ec;
+      std::filesystem::remove(r.rerun_path, ec);
+    } else {
+      std::cout << "The re-run is kept at " << r.rerun_path << "\n";
+    }
+    std::cout << (equal ? "VERIFIED: the numbers are reproduced.\n" : "NOT REPRODUCED: see the differences above.\n");
+    st.exit_code = equal ? 0 : 1;
+  });
+
+  // ---- plot ------------------------------------------------------------------------------------
+  auto* plot = app.add_subcommand("plot", "Draw roofline, parity and training-curve charts (PNG and SVG) "
+                                          "with analysis/plots/plot_results.py");
+  static std::string plot_path, plot_dir = "plots";
+  plot->add_option("results", plot_path, "Result set (.h5)")->required();
+  plot->add_option("-o,--output", plot_dir, "Folder for the charts")->capture_default_str();
+  plot->callback([&st] {
+    analysis::load_result_set(plot_path);  // a clear error before Python starts
+    const char* py_env = std::getenv("XPB_PYTHON");
+    const std::string python = py_env && *py_env ? py_env : "/usr/bin/python3";
+    const char* script_env = std::getenv("XPB_PLOT_SCRIPT");
+    const std::string script = script_env && *script_env
+                                   ? script_env
+                                   : std::string(build_info().source_dir) + "/analysis/plots/plot_results.py";
+    if (!std::filesystem::is_regular_file(script))
+      throw Error({script, 0, {}}, "plotting script not found", "set XPB_PLOT_SCRIPT to analysis/plots/plot_results.py");
+    if (::access(python.c_str(), X_OK) != 0)
+      throw Error({python, 0, {}}, "Python interpreter not found",
+                  "install python3-h5py and python3-matplotlib (scripts/setup.sh), or set XPB_PYTHON");
+    const std::string cmd = shell_quote(python) + " " + shell_quote(script) + " " + shell_quote(plot_path) +
+                            " -o " + shell_quote(plot_dir);
+    std::cout.flush();
+    const int rc = std::system(cmd.c_str());
+    const int code = rc == -1 ? 127 : WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+    if (code != 0)
+      throw Error({script, 0, {}}, "plotting failed (exit " + std::to_string(code) + ")",
+                  "python3-h5py and python3-matplotlib are needed; see the messages above");
+    st.exit_code = 0;
+  });
+}
+
+}  // namespace xpb::cli

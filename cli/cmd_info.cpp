@@ -1,0 +1,140 @@
+// cli/cmd_info.cpp — `xpubench list`, `show` and `validate`: what is compiled in, what the
+// descriptors and experiments say, and whether input files are well-formed.
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "cli/table.hpp"
+#include "core/build_info.hpp"
+#include "core/error.hpp"
+#include "core/experiment.hpp"
+#include "core/platform.hpp"
+#include "core/platform_report.hpp"
+#include "core/runner.hpp"
+#include "core/yaml_util.hpp"
+
+namespace xpb::cli {
+
+namespace {
+
+std::string range_text(const ParamSpec& s) {
+  if (s.type == ParamType::choice) {
+    std::string c;
+    for (const auto& x : s.choices) c += (c.empty() ? "" : "|") + x;
+    return c;
+  }
+  if (!s.min && !s.max) return "-";
+  return "[" + (s.min ? to_display(*s.min) : std::string("-inf")) + ", " +
+         (s.max ? to_display(*s.max) : std::string("inf")) + "]";
+}
+
+std::vector<std::string> experiment_files() {
+  std::vector<std::string> files;
+  const std::string dir = std::string(build_info().source_dir) + "/experiments";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().extension() == ".yaml") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void print_error(const Error& e) {
+  std::cerr << "error: " << e.located() << "\n";
+  if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
+}
+
+}  // namespace
+
+void add_info_commands(CLI::App& app, State& st) {
+  // ---------------------------------------------------------------------------------------- list
+  auto* list = app.add_subcommand("list", "List compiled-in workloads, platform descriptors or experiments");
+  static std::string what;
+  list->add_option("what", what, "workloads | platforms | experiments")
+      ->required()
+      ->check(CLI::IsMember({"workloads", "platforms", "experiments"}));
+  list->callback([&st] {
+    if (what == "workloads") {
+      TextTable t({"workload", "kind", "summary"});
+      for (const auto& n : st.registry.names()) {
+        const auto& i = st.registry.info(n);
+        t.row({n, i.kind == WorkloadKind::training ? "training" : "benchmark", i.summary});
+      }
+      std::cout << t.str();
+    } else if (what == "platforms") {
+      for (const auto& n : list_platforms()) {
+        try {
+          std::cout << platform_summary_line(resolve_platform(n)) << "\n";
+        } catch (const Error& e) {
+          std::cout << n << "  (invalid: " << e.located() << ")\n";
+        }
+      }
+    } else {
+      TextTable t({"experiment", "cells", "description"});
+      for (const auto& f : experiment_files()) {
+        try {
+          const auto spec = load_experiment(f, st.registry);
+          std::string d = spec.description;
+          const auto nl = d.find('\n');
+          if (nl != std::string::npos) d = d.substr(0, nl);
+          t.row({std::filesystem::relative(f, build_info().source_dir).string(),
+                 std::to_string(spec.cells.size()), d});
+        } catch (const Error& e) {
+          t.row({f, "-", "invalid: " + e.located()});
+        }
+      }
+      std::cout << t.str();
+    }
+    st.exit_code = 0;
+  });
+
+  // ---------------------------------------------------------------------------------------- show
+  auto* show = app.add_subcommand("show", "Show a workload's parameters or a platform descriptor");
+  static std::string kind, name;
+  show->add_option("kind", kind, "workload | platform")->required()->check(CLI::IsMember({"workload", "platform"}));
+  show->add_option("name", name, "Workload name, or platform name or path")->required();
+  show->callback([&st] {
+    if (kind == "workload") {
+      const auto& i = st.registry.info(name);
+      std::cout << i.name << " (" << (i.kind == WorkloadKind::training ? "training" : "benchmark") << "): "
+                << i.summary << "\n";
+      if (!i.doc.empty()) std::cout << "\n" << i.doc << "\n";
+      TextTable t({"parameter", "type", "default", "range", "unit", "doc"});
+      for (const auto& p : i.params.specs())
+        t.row({p.name, std::string(to_string(p.type)), to_display(p.default_value), range_text(p), p.unit, p.doc});
+      std::cout << "\n" << t.str();
+    } else {
+      std::cout << platform_details(resolve_platform(name));
+    }
+    st.exit_code = 0;
+  });
+
+  // ------------------------------------------------------------------------------------ validate
+  auto* validate = app.add_subcommand("validate", "Check experiment and descriptor files (exit 2 on the first bad one)");
+  static std::vector<std::string> files;
+  validate->add_option("files", files, "Experiment or platform descriptor YAML files")->required();
+  validate->callback([&st] {
+    int bad = 0;
+    for (const auto& f : files) {
+      try {
+        std::string text;
+        const YAML::Node root = yaml::load_file(f, &text);
+        if (root.IsMap() && root["workloads"]) {
+          const auto spec = parse_experiment(text, f, st.registry);
+          resolve_experiment_platforms(spec);
+          std::cout << "ok: " << f << " (experiment '" << spec.name << "', " << spec.cells.size() << " cells)\n";
+        } else {
+          const Platform p = load_platform_text(text, f);
+          std::cout << "ok: " << f << " (platform '" << p.name << "', worst confidence "
+                    << to_string(p.worst_confidence()) << ")\n";
+          for (const auto& w : p.warnings) std::cerr << "warning: " << f << ": " << w << "\n";
+        }
+      } catch (const Error& e) {
+        print_error(e);
+        ++bad;
+      }
+    }
+    st.exit_code = bad ? 2 : 0;
+  });
+}
+
+}  // namespace xpb::cli

@@ -1,0 +1,294 @@
+// cli/cmd_project.cpp — `xpubench project`: paper-scale training projected onto a platform.
+// With --plan it evaluates that plan; without, it searches plans (core/plan_search.hpp). With
+// --validate it regenerates the validation table (docs/validation.md). JSON keys are documented in
+// docs/projection.md. The model itself lives in core/; this file only parses and prints.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli.hpp"
+#include "core/build_info.hpp"
+#include "core/error.hpp"
+#include "core/model_validation.hpp"
+#include "core/params.hpp"
+#include "core/plan_search.hpp"
+#include "core/platform.hpp"
+#include "core/training_model.hpp"
+
+namespace xpb::cli {
+
+namespace {
+
+struct ProjectArgs {
+  std::string model, platform, plan, dtype, attention = "flash", validation_out;
+  int devices = 0, devices_per_node = 0, top = 1;
+  double global_batch = 0;
+  bool json = false, no_overlap = false, validate = false, builtin = false;
+};
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "null";
+  char b[40];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+std::string range_json(Range r) {
+  return "{\"low\": " + num(r.low) + ", \"nominal\": " + num(r.nominal) + ", \"high\": " +
+         num(r.high) + "}";
+}
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+std::string range_text(Range r, const char* f, double scale = 1) {
+  if (r.low == r.high) return fmt(f, r.nominal * scale);
+  return fmt(f, r.nominal * scale) + " [" + fmt(f, r.low * scale) + " – " + fmt(f, r.high * scale) + "]";
+}
+
+// A model given as a path, or as a name under experiments/models/.
+std::string model_path(const std::string& m) {
+  namespace fs = std::filesystem;
+  if (fs::exists(m)) return m;
+  const std::string src = build_info().source_dir;
+  for (const std::string& c : {src + "/" + m, src + "/experiments/models/" + m,
+                               src + "/experiments/models/" + m + ".yaml"})
+    if (fs::exists(c)) return c;
+  throw Error(Where{m, 0, "--model"}, "model file not found",
+              "give a path or a name from experiments/models/ (e.g. gpt3-175b)");
+}
+
+std::string estimate_json(const StepEstimate& e) {
+  std::ostringstream o;
+  const Plan& p = e.plan;
+  o << "{\"tp\": " << p.tp << ", \"pp\": " << p.pp << ", \"dp\": " << p.dp << ", \"ep\": " << p.ep
+    << ", \"mbs\": " << p.mbs << ", \"interleave\": " << p.interleave << ", \"recompute\": \""
+    << to_string(p.recompute) << "\", \"seqpar\": " << (p.seqpar ? "true" : "false")
+    << ", \"zero\": " << p.zero << ", \"dp_overlap\": " << (p.dp_overlap ? "true" : "false")
+    << ", \"micro_batches\": " << e.micro_batches << ", \"text\": \"" << to_string(p) << "\"}";
+  const std::string plan = o.str();
+  o.str("");
+  const MemoryEstimate& m = e.memory;
+  o << "{\n  \"ok\": " << (e.ok ? "true" : "false") << ",\n  \"fits\": " << (e.fits ? "true" : "false")
+    << ",\n  \"reason\": \"" << json_escape(e.reason) << "\",\n  \"plan\": " << plan
+    << ",\n  \"step_seconds\": " << range_json(e.step_seconds)
+    << ",\n  \"tokens_per_second\": " << range_json(e.tokens_per_second)
+    << ",\n  \"mfu\": " << range_json(e.mfu) << ",\n  \"hfu\": " << range_json(e.hfu)
+    << ",\n  \"energy_joules_upper_bound\": " << range_json(e.energy_joules)
+    << ",\n  \"model_flops\": " << num(e.model_flops) << ",\n  \"hardware_flops\": " << num(e.hardware_flops)
+    << ",\n  \"memory_bytes\": {\"weights\": " << num(m.weights) << ", \"gradients\": " << num(m.gradients)
+    << ", \"optimizer\": " << num(m.optimizer) << ", \"activations\": " << num(m.activations)
+    << ", \"total\": " << num(m.total) << ", \"capacity\": " << num(m.capacity)
+    << ", \"usable\": " << num(m.usable) << "}"
+    << ",\n  \"breakdown_seconds\": {\n    \"compute\": " << range_json(e.compute_seconds)
+    << ",\n    \"memory\": " << range_json(e.memory_seconds)
+    << ",\n    \"launch\": " << range_json(e.launch_seconds)
+    << ",\n    \"recompute\": " << range_json(e.recompute_seconds)
+    << ",\n    \"tp_comm\": " << range_json(e.tp_comm_seconds)
+    << ",\n    \"ep_comm\": " << range_json(e.ep_comm_seconds)
+    << ",\n    \"pp_comm\": " << range_json(e.pp_comm_seconds)
+    << ",\n    \"dp_comm\": " << range_json(e.dp_comm_seconds)
+    << ",\n    \"bubble\": " << range_json(e.bubble_seconds)
+    << ",\n    \"optimizer\": " << range_json(e.optimizer_seconds) << "}\n}";
+  return o.str();
+}
+
+void print_text(const TrainingModel& tm, const StepEstimate& e) {
+  const ModelSpec& m = tm.model();
+  std::cout << "model     " << m.name << " (" << fmt("%.1f", tm.params().total / 1e9) << "B total, "
+            << fmt("%.1f", tm.params().active / 1e9) << "B active), seq " << m.seq_len << ", batch "
+            << tm.cluster().global_batch << ", " << to_string(tm.dtype()) << "\n";
+  std::cout << "platform  " << tm.platform().name << " × " << tm.cluster().devices << " ("
+            << tm.devices_per_node() << " per node)\n";
+  std::cout << "plan      " << to_string(e.plan) << " (" << e.micro_batches << " micro-batches)\n";
+  if (!e.ok) {
+    std::cout << "not projected: " << e.reason << "\n";
+    return;
+  }
+  std::cout << "step      " << range_text(e.step_seconds, "%.3f") << " s\n";
+  std::cout << "tokens/s  " << range_text(e.tokens_per_second, "%.4g") << "\n";
+  std::cout << "MFU       " << range_text(e.mfu, "%.1f", 100) << " %   HFU " << range_text(e.hfu, "%.1f", 100) << " %\n";
+  std::cout << "energy    " << range_text(e.energy_joules, "%.4g", 1e-6) << " MJ per step (upper bound: TDP × time)\n";
+  const MemoryEstimate& mm = e.memory;
+  std::cout << "memory    " << fmt("%.1f", mm.total / 1e9) << " GB of " << fmt("%.1f", mm.usable / 1e9)
+            << " GB usable (" << fmt("%.0f", mm.capacity / 1e9) << " GB): weights "
+            << fmt("%.1f", mm.weights / 1e9) << ", grads " << fmt("%.1f", mm.gradients / 1e9)
+            << ", optimizer " << fmt("%.1f", mm.optimizer / 1e9) << ", activations "
+            << fmt("%.1f", mm.activations / 1e9) << (e.fits ? "  — fits" : "  — DOES NOT FIT") << "\n";
+  std::cout << "breakdown (s, nominal):\n";
+  const std::pair<const char*, Range> parts[] = {
+      {"compute", e.compute_seconds}, {"memory-bound", e.memory_seconds},
+      {"launch", e.launch_seconds},   {"recompute", e.recompute_seconds},
+      {"tp comm", e.tp_comm_seconds}, {"ep comm", e.ep_comm_seconds},
+      {"pp comm", e.pp_comm_seconds}, {"dp comm (exposed)", e.dp_comm_seconds},
+      {"bubble", e.bubble_seconds},   {"optimizer", e.optimizer_seconds}};
+  for (const auto& [name, r] : parts)
+    std::cout << "  " << name << std::string(20 - std::string(name).size(), ' ')
+              << range_text(r, "%.3f") << "\n";
+}
+
+Platform resolve_for_validation(const std::string& name, bool builtin, std::string& note) {
+  if (!builtin) {
+    try {
+      Platform p = resolve_platform(name);
+      if (note.find(name) == std::string::npos) note += (note.empty() ? "" : "; ") + name + " descriptor (" + p.path + ")";
+      return p;
+    } catch (const Error&) {
+      // fall through to the built-in micro-calibrated platform
+    }
+  }
+  if (note.find(name) == std::string::npos)
+    note += (note.empty() ? "" : "; ") + name + " built in (core/model_validation.cpp, micro rows only)";
+  return micro_calibrated_platform(name);
+}
+
+void run_validate(const ProjectArgs& a, State& st) {
+  std::string note;
+  const std::string models = std::string(build_info().source_dir) + "/experiments/models";
+  auto res = run_validation(models, [&](const std::string& n) {
+    return resolve_for_validation(n, a.builtin, note);
+  });
+  std::string cmd = "xpubench project --validate";
+  if (a.builtin) cmd += " --builtin-platforms";
+  if (!a.validation_out.empty()) cmd += " --validation-out " + a.validation_out;
+  const std::string md = validation_markdown(res, cmd, note);
+  if (a.json) {
+    std::cout << "{\"rows\": [\n";
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      const auto& r = res[i];
+      std::cout << "{\"id\": \"" << r.row.id << "\", \"ok\": " << (r.ok ? "true" : "false")
+                << ", \"measured_seconds\": " << num(r.row.measured_seconds)
+                << ", \"error\": " << num(r.error) << ", \"estimate\": " << estimate_json(r.estimate)
+                << "}" << (i + 1 < res.size() ? ",\n" : "\n");
+    }
+    std::cout << "]}\n";
+  } else {
+    std::cout << md;
+  }
+  if (!a.validation_out.empty()) {
+    std::ofstream f(a.validation_out);
+    if (!f) throw Error(Where{a.validation_out, 0, "--validation-out"}, "cannot write file");
+    f << md;
+  }
+  st.exit_code = 0;
+}
+
+void run_project(const ProjectArgs& a, State& st) {
+  if (a.validate) return run_validate(a, st);
+  if (a.model.empty() || a.platform.empty() || a.devices <= 0)
+    throw Error(Where{"", 0, "project"}, "--model, --platform and --devices are required",
+                "xpubench project --model experiments/models/gpt3-175b.yaml --platform nvidia-h20 --devices 1024");
+  const std::string path = model_path(a.model);
+  const ModelSpec model = load_model_file(path);
+  const Platform platform = resolve_platform(a.platform);
+  Cluster c;
+  c.devices = a.devices;
+  c.devices_per_node = a.devices_per_node;
+  c.global_batch = a.global_batch;
+  TrainOptions opt;
+  opt.flash_attention = a.attention != "standard";
+  opt.overlap = !a.no_overlap;
+  if (!a.dtype.empty()) {
+    auto d = parse_dtype(a.dtype);
+    if (!d) throw Error(Where{"", 0, "--dtype"}, "unknown dtype '" + a.dtype + "'", "bf16, fp16, fp8, tf32, fp32");
+    opt.dtype = *d;
+  }
+  TrainingModel tm(model, platform, c, opt);
+
+  StepEstimate e;
+  SearchResult sr;
+  const bool searched = a.plan.empty();
+  if (!searched) {
+    Plan p = parse_plan(a.plan);
+    if (p.dp != 0 && p.dp * p.tp * p.pp != a.devices)
+      throw Error(Where{"", 0, "--plan.dp"}, "tp·pp·dp must equal --devices (" + std::to_string(a.devices) + ")");
+    e = tm.evaluate(p);
+  } else {
+    sr = search_plans(tm, default_space(tm), std::max(1, a.top));
+    if (sr.found) e = sr.best;
+    else {
+      e.reason = "no plan found: " + sr.reason;
+      e.plan.dp = 0;
+    }
+  }
+  const bool good = e.ok && e.fits;
+
+  if (a.json) {
+    std::cout << "{\n\"schema\": \"xpubench.projection\", \"schema_version\": 1,\n"
+              << "\"model\": \"" << json_escape(model.name) << "\", \"model_file\": \"" << json_escape(path)
+              << "\",\n\"platform\": \"" << json_escape(platform.name) << "\", \"platform_display\": \""
+              << json_escape(platform.display_name) << "\", \"platform_sha256\": \"" << platform.sha256
+              << "\",\n\"devices\": " << a.devices << ", \"devices_per_node\": " << tm.devices_per_node()
+              << ", \"global_batch\": " << num(tm.cluster().global_batch) << ", \"seq_len\": " << model.seq_len
+              << ", \"dtype\": \"" << to_string(tm.dtype()) << "\", \"attention\": \""
+              << (opt.flash_attention ? "flash" : "standard") << "\",\n\"params_total\": "
+              << num(tm.params().total) << ", \"params_active\": " << num(tm.params().active)
+              << ",\n\"mode\": \"" << (searched ? "search" : "plan") << "\", \"ok\": "
+              << (good ? "true" : "false") << ",\n\"result\": " << estimate_json(e);
+    if (searched) {
+      std::cout << ",\n\"search\": {\"candidates\": " << sr.candidates << ", \"valid\": " << sr.valid
+                << ", \"fitting\": " << sr.fitting << ", \"seconds\": " << num(sr.seconds) << "}";
+      if (a.top > 1) {
+        std::cout << ",\n\"top\": [";
+        for (std::size_t i = 0; i < sr.top.size(); ++i)
+          std::cout << (i ? ", " : "") << "{\"plan\": \"" << to_string(sr.top[i].plan)
+                    << "\", \"step_seconds\": " << range_json(sr.top[i].step_seconds) << "}";
+        std::cout << "]";
+      }
+    }
+    std::cout << ",\n\"warnings\": [";
+    for (std::size_t i = 0; i < platform.warnings.size(); ++i)
+      std::cout << (i ? ", " : "") << "\"" << json_escape(platform.warnings[i]) << "\"";
+    std::cout << "]\n}\n";
+  } else {
+    print_text(tm, e);
+    if (searched)
+      std::cout << "search    " << sr.candidates << " candidate plans, " << sr.valid << " valid, "
+                << sr.fitting << " fit; " << fmt("%.3f", sr.seconds) << " s\n";
+    if (searched && a.top > 1)
+      for (std::size_t i = 1; i < sr.top.size(); ++i)
+        std::cout << "  #" << i + 1 << " " << to_string(sr.top[i].plan) << "  "
+                  << range_text(sr.top[i].step_seconds, "%.3f") << " s\n";
+    for (const auto& w : platform.warnings) std::cout << "warning: " << w << "\n";
+  }
+  st.exit_code = good ? 0 : 1;
+}
+
+}  // namespace
+
+void add_project_command(CLI::App& app, State& st) {
+  static ProjectArgs a;
+  auto* cmd = app.add_subcommand(
+      "project", "Project paper-scale transformer training onto a platform: search or evaluate a "
+                 "parallel plan (TP/PP/DP/EP, micro-batch, recompute, ZeRO)");
+  cmd->add_option("--model", a.model, "model YAML (path, or a name under experiments/models/)");
+  cmd->add_option("--platform", a.platform, "platform descriptor name or YAML path");
+  cmd->add_option("--devices", a.devices, "number of devices")->check(CLI::PositiveNumber);
+  cmd->add_option("--devices-per-node", a.devices_per_node, "devices per node (default: the descriptor's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--global-batch", a.global_batch, "sequences per step (default: the model file's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--plan", a.plan,
+                  "evaluate this plan instead of searching: tp=..,pp=..,dp=..,ep=..,mbs=..,interleave=..,"
+                  "recompute=full|selective|none,seqpar=on|off,zero=0|1|3,dp_overlap=on|off");
+  cmd->add_option("--dtype", a.dtype, "GEMM precision override (bf16, fp16, fp8, ...)");
+  cmd->add_option("--attention", a.attention, "attention kernel: flash (default) or standard")
+      ->check(CLI::IsMember({"flash", "standard"}));
+  cmd->add_flag("--no-overlap", a.no_overlap, "per kernel: compute + memory time instead of their max");
+  cmd->add_option("--top", a.top, "also list the N fastest fitting plans")->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", a.json, "print one JSON object (keys in docs/projection.md)");
+  cmd->add_flag("--validate", a.validate,
+                "project the published validation rows and print the table of docs/validation.md");
+  cmd->add_flag("--builtin-platforms", a.builtin,
+                "with --validate: use the built-in micro-calibrated A100/H100 instead of descriptors");
+  cmd->add_option("--validation-out", a.validation_out, "with --validate: also write the table to FILE");
+  cmd->callback([&st] { run_project(a, st); });
+}
+
+}  // namespace xpb::cli

@@ -1,0 +1,149 @@
+// cli/cmd_run.cpp — `xpubench run` and `xpubench expand`.
+// run: parse + validate the experiment, run the selected cells into the result set with a progress
+// line per cell on stderr, then print the cell table and the parity table on stdout.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "cli/cli.hpp"
+#include "cli/table.hpp"
+#include "core/experiment.hpp"
+#include "core/result_store.hpp"
+#include "core/runner.hpp"
+
+namespace xpb::cli {
+
+namespace {
+
+std::string default_output(const ExperimentSpec& spec) {
+  std::string stem = spec.path;
+  const auto slash = stem.find_last_of('/');
+  if (slash != std::string::npos) stem = stem.substr(slash + 1);
+  const auto dot = stem.find_last_of('.');
+  if (dot != std::string::npos) stem = stem.substr(0, dot);
+  return "results/" + stem + ".h5";
+}
+
+void print_cells_table(const std::vector<SummaryRow>& rows, std::ostream& out) {
+  // Order cells as they appear in the summary; pick the interesting rows of each.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const SummaryRow*>> by_cell;
+  for (const auto& r : rows) {
+    if (!by_cell.count(r.cell)) order.push_back(r.cell);
+    by_cell[r.cell].push_back(&r);
+  }
+  TextTable t({"cell", "workload", "params", "status", "median", "IQR", "n", "achieved", "model err"});
+  for (const auto& id : order) {
+    const auto& rs = by_cell[id];
+    const SummaryRow* step = nullptr;
+    std::string achieved, err = "-";
+    for (const auto* r : rs) {
+      if (r->kind == "measured" && r->metric == "step_seconds") step = r;
+      if (r->kind == "metric" && r->metric == "achieved_gbps") achieved = fmt(r->median) + " GB/s";
+      if (r->kind == "metric" && r->metric == "achieved_gflops" && achieved.empty()) achieved = fmt(r->median) + " GFLOP/s";
+      if (r->kind == "model_error") err = fmt(100 * r->median, "%+.0f%%");
+    }
+    std::string params = rs.front()->params;
+    if (params.size() > 48) params = params.substr(0, 45) + "...";
+    t.row({id, rs.front()->workload, params, rs.front()->status, step ? fmt_seconds(step->median) : "-",
+           step ? fmt_seconds(step->q3 - step->q1) : "-", step ? std::to_string(step->n) : "0",
+           achieved.empty() ? "-" : achieved, err});
+  }
+  out << "\nCells (measured on this machine):\n" << t.str();
+}
+
+void print_parity_table(const std::vector<SummaryRow>& rows, const std::string& reference,
+                        double band, std::ostream& out) {
+  const auto pr = parity_rows(rows, reference, band);
+  if (pr.empty()) {
+    out << "\nNo parity table: reference platform '" << reference
+        << "' is not among the experiment's platforms or has no projection.\n";
+    return;
+  }
+  TextTable t({"cell", "workload", "platform", "speed vs " + reference + " (projected)", "verdict", "bound"});
+  for (const auto& r : pr) {
+    const std::string ratio = r.verdict == "unavailable"
+                                  ? "-"
+                                  : fmt(r.nominal, "%.2f") + "x [" + fmt(r.low, "%.2f") + ", " + fmt(r.high, "%.2f") + "]";
+    t.row({r.cell, r.workload, r.platform, ratio, r.verdict, r.bound});
+  }
+  out << "\nH20 parity (projected; ratio > 1 means faster than " << reference << ", band ±"
+      << fmt(band * 100, "%.0f") << "%):\n"
+      << t.str();
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, State& st) {
+  auto* run = app.add_subcommand("run", "Run an experiment and write its HDF5 result set");
+  static std::string exp_path, output;
+  static bool resume = false, force = false, dry_run = false;
+  static std::vector<std::string> only;
+  run->add_option("experiment", exp_path, "Experiment YAML file")->required();
+  run->add_option("-o,--output", output, "Result set path (default results/<experiment>.h5)");
+  run->add_flag("--resume", resume, "Complete an existing result set: run only missing cells");
+  run->add_flag("--force", force, "Overwrite an existing result set");
+  run->add_option("--only", only, "Run only cells whose workload, id or label matches GLOB")->type_name("GLOB");
+  run->add_flag("--dry-run", dry_run, "Validate and list the cells, run nothing");
+  run->callback([&st] {
+    const ExperimentSpec spec = load_experiment(exp_path, st.registry);
+    if (dry_run) {
+      resolve_experiment_platforms(spec);
+      for (const Cell* c : select_cells(spec, only)) std::cout << c->id << "  " << c->label() << "\n";
+      st.exit_code = 0;
+      return;
+    }
+    RunOptions opt;
+    opt.output = output.empty() ? default_output(spec) : output;
+    opt.resume = resume;
+    opt.force = force;
+    opt.only = only;
+    opt.command_line = joined_command_line(st);
+    const bool tty = ::isatty(2) != 0;
+    auto progress = [tty](const CellEvent& ev) {
+      char head[32];
+      std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
+      std::string label = ev.cell->label();
+      if (label.size() > 60) label = label.substr(0, 57) + "...";
+      if (ev.kind == CellEvent::skipped) {
+        std::cerr << head << " " << label << " ... done earlier, skipped\n";
+      } else if (ev.kind == CellEvent::start) {
+        if (tty) std::cerr << head << " " << label << " ..." << std::flush;
+      } else {
+        const auto& r = *ev.record;
+        std::string tail = r.status;
+        if (r.status == "ok") tail += "  median " + fmt_seconds(describe(r.step_seconds).median);
+        else tail += ": " + r.reason;
+        if (tty) std::cerr << " " << tail << "\n";
+        else std::cerr << head << " " << label << " ... " << tail << "\n";
+      }
+    };
+    const RunSummary sum = run_experiment(spec, st.registry, opt, progress);
+    print_cells_table(sum.rows, std::cout);
+    print_parity_table(sum.rows, spec.reference_platform, spec.parity_band, std::cout);
+    std::set<std::string> bad;
+    for (const auto& r : sum.rows)
+      if (r.status != "ok") bad.insert(r.cell);
+    std::cout << "\n" << sum.ran << " cell(s) run, " << sum.skipped << " skipped (done earlier); "
+              << bad.size() << " not ok. Results: " << opt.output << "\n";
+    st.exit_code = bad.empty() ? 0 : 1;
+  });
+
+  auto* expand = app.add_subcommand("expand", "Print the cells an experiment expands to, without running");
+  static std::string exp2;
+  expand->add_option("experiment", exp2, "Experiment YAML file")->required();
+  expand->callback([&st] {
+    const ExperimentSpec spec = load_experiment(exp2, st.registry);
+    TextTable t({"#", "cell", "workload", "params", "repeats", "warmup"});
+    for (const auto& c : spec.cells)
+      t.row({std::to_string(c.index + 1), c.id, c.workload, c.params.brief(), std::to_string(c.repeats),
+             std::to_string(c.warmup)});
+    std::cout << spec.name << ": " << spec.cells.size() << " cell(s), seed " << spec.seed << "\n" << t.str();
+    st.exit_code = 0;
+  });
+}
+
+}  // namespace xpb::cli

@@ -1,0 +1,87 @@
+// core/result_store.hpp — the HDF5 result set (schema "xpubench.results", version 1).
+// Every committed cell rewrites the file atomically (write a temporary file, then rename), so a
+// kill at any moment leaves the previous complete file. Layout: docs/results-schema.md. Reading
+// back for analysis lives in analysis/; this file writes, and reads only what resume needs.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/experiment.hpp"
+#include "core/ledger.hpp"
+#include "core/metrics.hpp"
+#include "core/platform.hpp"
+#include "core/projector.hpp"
+#include "core/provenance.hpp"
+
+namespace xpb {
+
+inline constexpr const char* kResultSchema = "xpubench.results";
+inline constexpr int kResultSchemaVersion = 1;
+
+struct CellRecord {
+  Cell cell;
+  std::string status = "ok";  // ok | invalid | failed
+  std::string reason;         // why invalid or failed; what was validated when ok
+  std::string started_utc, finished_utc;
+  std::vector<double> warmup_seconds, step_seconds;                // per step
+  std::vector<std::pair<std::string, std::vector<double>>> step_values;  // StepResult values
+  Validation validation;
+  Metrics metrics;
+  Ledger ledger;
+  std::vector<Projection> projections;  // one per platform of the experiment
+  std::optional<double> model_error;    // host self-check: projected / measured − 1
+};
+
+// One row of /summary (one per cell × metric).
+struct SummaryRow {
+  std::string cell, workload, params, status, kind, metric, unit, platform, note;
+  double median = 0, q1 = 0, q3 = 0, min = 0, max = 0, mean = 0, last = 0, low = 0, high = 0;
+  long long n = 0;
+};
+
+// Statistics of samples (median, quartiles by linear interpolation).
+SummaryRow describe(const std::vector<double>& v);
+std::vector<SummaryRow> summarize(const CellRecord& rec);
+
+struct RunHeader {
+  const ExperimentSpec* spec = nullptr;
+  Provenance provenance;
+  std::vector<Platform> platforms;
+  std::string workloads_built;
+};
+
+class ResultStore {
+ public:
+  // Creates `path` (or, with resume, keeps its completed cells). Throws xpb::Error when `path`
+  // holds another experiment's results and `force` is false, or exists and neither resume nor
+  // force is given.
+  ResultStore(std::string path, RunHeader header, bool resume, bool force);
+  // Ids of cells already in the file with status ok or invalid (resume skips them).
+  const std::set<std::string>& done() const { return m_done; }
+  // Adds (or replaces) a cell and rewrites the file atomically.
+  void commit(const CellRecord& rec);
+  const std::vector<SummaryRow>& summary() const { return m_rows; }
+
+ private:
+  void rewrite(const CellRecord* rec);
+  std::string m_path;
+  RunHeader m_header;
+  std::set<std::string> m_done;     // ok/invalid cells present in the file
+  std::set<std::string> m_present;  // all cells present in the file
+  std::vector<SummaryRow> m_rows;   // summary of all present cells
+  long long m_resumes = 0;
+};
+
+// Parity rows (per cell × platform) from summary rows: ratio to the reference and verdict.
+struct ParityRow {
+  std::string cell, workload, params, platform, verdict, bound;
+  double low = 0, nominal = 0, high = 0;
+};
+std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const std::string& reference,
+                                   double band);
+
+}  // namespace xpb

@@ -1,0 +1,56 @@
+// examples/hello_workload/hello.cpp — the smallest useful workload: an AXPY in Kokkos.
+// Shows the whole plugin contract (parameters declared once, setup, blocking step, ledger,
+// validation, metrics) for a workload that lives outside the xpubench tree.
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <memory>
+
+#include "core/registry.hpp"
+
+namespace xpb::workloads {
+namespace {
+
+class Hello final : public Workload {
+ public:
+  void setup(const Params& p, Context&) override {
+    m_n = p.get_int("n");
+    m_x = Kokkos::View<double*>("hello/x", m_n);  // (n)
+    m_y = Kokkos::View<double*>("hello/y", m_n);  // (n)
+    Kokkos::deep_copy(m_x, 1.0);
+  }
+  StepResult step(Context&) override {
+    auto x = m_x, y = m_y;
+    Kokkos::parallel_for("hello/axpy", m_n, KOKKOS_LAMBDA(const std::int64_t i) { y(i) += 2.0 * x(i); });
+    Kokkos::fence();
+    ++m_steps;
+    return {};
+  }
+  Ledger ledger() const override {
+    const double n = double(m_n);
+    return {{"hello/axpy", OpKind::vector, DType::fp64, 2 * n, 24 * n}};
+  }
+  Validation validate(Context&) override {
+    auto y = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_y);
+    const double want = 2.0 * double(m_steps);
+    for (std::int64_t i = 0; i < m_n; ++i)
+      if (std::fabs(y(i) - want) > 0) return Validation::fail("y differs from 2*steps");
+    return Validation::ok("y == 2*steps");
+  }
+  Metrics finish(Context&) override { return {}; }
+
+ private:
+  std::int64_t m_n = 0, m_steps = 0;
+  Kokkos::View<double*> m_x, m_y;
+};
+
+}  // namespace
+
+void register_hello(Registry& r) {
+  WorkloadInfo info;
+  info.name = "hello";
+  info.summary = "example out-of-tree workload: y += 2x";
+  info.params.integer("n", 1 << 16, 1, 1LL << 30, "elements");
+  r.add(std::move(info), [] { return std::make_unique<Hello>(); });
+}
+
+}  // namespace xpb::workloads

@@ -1,0 +1,70 @@
+# CLI integration tests: the real xpubench binary on real files (included from tests/CMakeLists.txt).
+set(XPB_BIN $<TARGET_FILE:xpubench>)
+set(EXPECT ${CMAKE_CURRENT_SOURCE_DIR}/cli/expect.sh)
+set(TDATA ${CMAKE_CURRENT_SOURCE_DIR}/data/experiments)
+set(CLI_TMP ${CMAKE_CURRENT_BINARY_DIR}/cli_tmp)
+file(MAKE_DIRECTORY ${CLI_TMP})
+
+function(xpb_cli_test name rc regex)
+  add_test(NAME cli.${name} COMMAND ${EXPECT} ${rc} ${regex} -- ${ARGN})
+  set_tests_properties(cli.${name} PROPERTIES LABELS cli)
+endfunction()
+
+# --- information and help
+xpb_cli_test(version 0 "backend OpenMP.*|workloads: .*stream" ${XPB_BIN} --version)
+xpb_cli_test(version_workloads 0 "workloads: .*stream" ${XPB_BIN} --version)
+foreach(sub run expand list show validate calibrate project report compare verify plot)
+  xpb_cli_test(help_${sub} 0 "Usage|usage|USAGE" ${XPB_BIN} ${sub} --help)
+endforeach()
+xpb_cli_test(list_workloads 0 "stream" ${XPB_BIN} list workloads)
+xpb_cli_test(list_experiments 0 "quickstart" ${XPB_BIN} list experiments)
+xpb_cli_test(list_platforms 0 "nvidia-h20" ${XPB_BIN} list platforms)
+xpb_cli_test(show_workload 0 "dtype.*choice.*fp32\\|fp64" ${XPB_BIN} show workload stream)
+xpb_cli_test(expand 0 "2 cell\\(s\\)" ${XPB_BIN} expand ${TDATA}/tiny.yaml)
+xpb_cli_test(dry_run 0 "stream dtype=fp32 n=16384" ${XPB_BIN} run ${TDATA}/tiny.yaml --dry-run)
+xpb_cli_test(validate_ok 0 "ok: .*quickstart.yaml" ${XPB_BIN} validate ${PROJECT_SOURCE_DIR}/experiments/quickstart.yaml)
+
+# --- bad input: file, line and key path, a hint, exit 2, nothing run
+xpb_cli_test(bad_misspelt_key 2 "misspelt-key.yaml:5: workloads\\[0\\]\\.params\\.nn: unknown key 'nn'.*hint: did you mean 'n'"
+             ${XPB_BIN} validate ${TDATA}/misspelt-key.yaml)
+xpb_cli_test(bad_zip 2 "bad-zip.yaml:[0-9]+: workloads\\[0\\]\\.zip\\[0\\]: zip group has lists of unequal length"
+             ${XPB_BIN} run ${TDATA}/bad-zip.yaml -o ${CLI_TMP}/never.h5)
+xpb_cli_test(bad_workload 2 "unknown-workload.yaml:3: workloads\\[0\\]\\.workload: unknown workload 'straem'.*did you mean 'stream'"
+             ${XPB_BIN} validate ${TDATA}/unknown-workload.yaml)
+xpb_cli_test(bad_range 2 "out-of-range.yaml:5: workloads\\[0\\]\\.params\\.n: value 12 is out of range"
+             ${XPB_BIN} run ${TDATA}/out-of-range.yaml -o ${CLI_TMP}/never.h5)
+xpb_cli_test(bad_platform 2 "unknown-platform.yaml.*platforms\\[0\\].*nvidia-h2O"
+             ${XPB_BIN} validate ${TDATA}/unknown-platform.yaml)
+xpb_cli_test(bad_choice 2 "bad-choice.yaml:4: workloads\\[0\\]\\.params\\.dtype: 'fp61' is not one of: fp32, fp64"
+             ${XPB_BIN} validate ${TDATA}/bad-choice.yaml)
+xpb_cli_test(bad_syntax 2 "syntax-error.yaml:[0-9]+: YAML syntax error" ${XPB_BIN} validate ${TDATA}/syntax-error.yaml)
+xpb_cli_test(bad_missing_file 2 "no-such-file.yaml: cannot open file" ${XPB_BIN} run ${TDATA}/no-such-file.yaml)
+xpb_cli_test(bad_usage 2 "required|Required" ${XPB_BIN} run)
+
+# --- runs: a result set, refusal to clobber, resume, kill -9
+add_test(NAME cli.run_tiny COMMAND ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5 --force)
+add_test(NAME cli.h5dump_provenance
+         COMMAND ${EXPECT} 0 "experiment_sha256" -- h5dump -A ${CLI_TMP}/tiny.h5)
+add_test(NAME cli.h5py_reader COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_result_set.py ${CLI_TMP}/tiny.h5 2)
+add_test(NAME cli.refuse_overwrite
+         COMMAND ${EXPECT} 2 "already exists.*hint: use --resume" -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5)
+add_test(NAME cli.resume_nothing_left
+         COMMAND ${EXPECT} 0 "0 cell\\(s\\) run, 2 skipped" -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5 --resume)
+add_test(NAME cli.refuse_other_experiment
+         COMMAND ${EXPECT} 2 "different experiment" -- ${XPB_BIN} run ${TDATA}/twenty-cells.yaml -o ${CLI_TMP}/tiny.h5 --resume)
+set_tests_properties(cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite PROPERTIES DEPENDS cli.run_tiny)
+set_tests_properties(cli.resume_nothing_left PROPERTIES DEPENDS cli.refuse_overwrite)
+set_tests_properties(cli.refuse_other_experiment PROPERTIES DEPENDS cli.resume_nothing_left)
+set_tests_properties(cli.run_tiny cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite
+                     cli.resume_nothing_left cli.refuse_other_experiment PROPERTIES RESOURCE_LOCK tiny_h5 LABELS cli)
+add_test(NAME cli.kill_resume COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_resume.sh ${XPB_BIN} ${TDATA}/twenty-cells.yaml)
+set_tests_properties(cli.kill_resume PROPERTIES LABELS cli RUN_SERIAL TRUE)
+add_test(NAME cli.quickstart COMMAND ${XPB_BIN} run ${PROJECT_SOURCE_DIR}/experiments/quickstart.yaml -o ${CLI_TMP}/quickstart.h5 --force)
+add_test(NAME cli.quickstart_reader COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_result_set.py ${CLI_TMP}/quickstart.h5 4)
+set_tests_properties(cli.quickstart_reader PROPERTIES DEPENDS cli.quickstart)
+set_tests_properties(cli.quickstart cli.quickstart_reader PROPERTIES LABELS cli RESOURCE_LOCK quickstart_h5)
+
+# --- the examples/ out-of-tree workload builds with XPB_EXTRA_WORKLOAD_DIRS and registers
+add_test(NAME build.extra_workload_example
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/extra_workload.sh ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/extra_build)
+set_tests_properties(build.extra_workload_example PROPERTIES LABELS build TIMEOUT 1200 RUN_SERIAL TRUE)

@@ -1,0 +1,234 @@
+// tests/workloads/test_ernie.cpp — the ERNIE encoder and workloads: central finite differences in
+// float64 against every parameter (pre/post-LN, ReLU/GELU), bit-identical loss across runs, the
+// learning claim on the planted corpus, ledger names and FLOPs, and the projection-only ernie_scale.
+#include <catch2/catch_approx.hpp>
+#include <catch2/catch_test_macros.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "core/experiment.hpp"
+#include "core/runner.hpp"
+#include "tests/test_support.hpp"
+#include "workloads/ernie/encoder.hpp"
+#include "workloads/ernie/ernie.hpp"
+
+using namespace xpb;
+using namespace xpb::ernie;
+
+namespace {
+
+// Worst |analytic − numeric| / (|numeric| + 1e-4) over every parameter of a micro-model.
+double gradient_check(bool pre_ln, bool gelu) {
+  EncoderConfig c;
+  c.vocab = 11;
+  c.layers = 1;
+  c.width = 8;
+  c.heads = 2;
+  c.ffn = 16;
+  c.context = 4;
+  c.batch = 2;
+  c.pre_ln = pre_ln;
+  c.gelu = gelu;
+  Encoder<double> e(c, nn::GemmPath::native);
+  const Rng rng(3, 4);
+  e.init(rng);
+  // Larger weights than the 0.02 init, so every path carries a visible gradient.
+  auto p = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), e.params());
+  for (std::size_t i = 0; i < p.extent(0); ++i) p(i) += 0.3 * rng.normal(100000 + i);
+  Kokkos::deep_copy(e.params(), p);
+  const std::vector<std::int32_t> tok = {9, 1, 2, 3, 9, 4, 10, 6}, pos = {1, 3, 6}, lab = {5, 7, 2};
+  e.forward(tok, pos, lab);
+  e.backward();
+  auto g = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), e.grads());
+  const double h = 1e-6;
+  double worst = 0;
+  for (std::size_t i = 0; i < p.extent(0); ++i) {
+    const double keep = p(i);
+    p(i) = keep + h;
+    Kokkos::deep_copy(e.params(), p);
+    const double up = e.forward(tok, pos, lab);
+    p(i) = keep - h;
+    Kokkos::deep_copy(e.params(), p);
+    const double down = e.forward(tok, pos, lab);
+    p(i) = keep;
+    const double fd = (up - down) / (2 * h);
+    worst = std::max(worst, std::fabs(g(i) - fd) / (std::fabs(fd) + 1e-4));
+  }
+  return worst;
+}
+
+const char* const kTiny =
+    "name: ernie-test\nseed: 5\nworkloads:\n  - workload: ernie\n    params:\n"
+    "      corpus: planted\n      layers: 1\n      width: 16\n      heads: 2\n      context: 16\n"
+    "      batch: 8\n      eval_every: 10\n      eval_batches: 2\n";
+
+CellRecord run_one(const std::string& extra, const Registry& reg, const std::string& cache) {
+  const auto spec = parse_experiment(std::string(kTiny) + extra, "ernie-test.yaml", reg);
+  REQUIRE(spec.cells.size() == 1);
+  Context ctx;
+  ctx.cache_dir = cache;
+  return run_cell(spec.cells[0], reg, {}, ctx);
+}
+
+const std::vector<double>& values(const CellRecord& r, const std::string& name) {
+  for (const auto& [n, v] : r.step_values)
+    if (n == name) return v;
+  FAIL("no step series " << name);
+  static std::vector<double> none;
+  return none;
+}
+
+double scalar(const Metrics& m, const std::string& name) {
+  for (const auto& s : m.scalars)
+    if (s.name == name) return s.value;
+  FAIL("no scalar " << name);
+  return 0;
+}
+
+std::string attribute(const Metrics& m, const std::string& name) {
+  for (const auto& [k, v] : m.attributes)
+    if (k == name) return v;
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("encoder gradients match central finite differences in float64", "[workloads][ernie]") {
+  for (bool pre : {true, false})
+    for (bool gelu : {false, true}) {
+      INFO("pre_ln=" << pre << " gelu=" << gelu);
+      CHECK(gradient_check(pre, gelu) < 1e-5);
+    }
+}
+
+TEST_CASE("a gradient is wrong when the backward is wrong (the check can fail)", "[workloads][ernie]") {
+  // Same micro-model, but compare against the gradient of a different batch: must disagree.
+  EncoderConfig c;
+  c.vocab = 11;
+  c.layers = 1;
+  c.width = 8;
+  c.heads = 2;
+  c.ffn = 16;
+  c.context = 4;
+  c.batch = 2;
+  Encoder<double> e(c, nn::GemmPath::native);
+  e.init(Rng(3, 4));
+  e.forward({9, 1, 2, 3, 9, 4, 10, 6}, {1, 3, 6}, {5, 7, 2});
+  e.backward();
+  auto g1 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), e.grads());
+  e.forward({9, 1, 2, 3, 9, 4, 10, 6}, {1, 3, 6}, {5, 7, 3});
+  e.backward();
+  auto g2 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), e.grads());
+  double diff = 0;
+  for (std::size_t i = 0; i < g1.extent(0); ++i) diff = std::max(diff, std::fabs(g1(i) - g2(i)));
+  CHECK(diff > 1e-3);
+}
+
+TEST_CASE("ernie: two runs give bit-identical losses; metrics and ledger are complete",
+          "[workloads][ernie]") {
+  Registry reg;
+  workloads::register_ernie(reg);
+  test::TempDir cache;
+  const CellRecord a = run_one("      steps: 12\n", reg, cache.path().string());
+  const CellRecord b = run_one("      steps: 12\n", reg, cache.path().string());
+  INFO(a.reason);
+  REQUIRE(a.status == "ok");
+  REQUIRE(b.status == "ok");
+  const auto& la = values(a, "loss");
+  const auto& lb = values(b, "loss");
+  REQUIRE(la.size() == 12);
+  CHECK(la == lb);  // bit for bit
+  CHECK(values(a, "targets") == values(b, "targets"));
+  for (double x : la) CHECK(std::isfinite(x));
+  CHECK(la.front() == Catch::Approx(std::log(260.0)).margin(0.5));  // ~ln V at init
+
+  // The schedule visits all three levels (stages over 12 steps).
+  std::set<double> levels(values(a, "mask_level").begin(), values(a, "mask_level").end());
+  CHECK(levels.count(0.0) == 1);
+
+  const Metrics& m = a.metrics;
+  CHECK(scalar(m, "chance_acc") == Catch::Approx(1.0 / 260));
+  for (const char* lv : {"basic", "phrase", "entity"}) {
+    INFO(lv);
+    const double acc = scalar(m, std::string("heldout_acc_") + lv);
+    CHECK(acc >= 0);
+    CHECK(acc <= 1);
+    CHECK(scalar(m, std::string("baseline_majority_acc_") + lv) > 0.05);
+    CHECK(scalar(m, std::string("heldout_targets_") + lv) > 0);
+  }
+  CHECK(scalar(m, "heldout_units_entity_entity") > 0);
+  CHECK(scalar(m, "heldout_units_phrase_phrase") > 0);
+  CHECK(attribute(m, "lexicon_sha256").size() == 64);
+  CHECK(std::filesystem::exists(attribute(m, "lexicon_path")));
+  CHECK(attribute(m, "corpus") == "planted");
+  bool curve = false;
+  for (const auto& s : m.series)
+    if (s.name == "eval_acc_basic") curve = s.index.size() == 2 && s.index[0] == 10 && s.index[1] == 12;
+  CHECK(curve);
+
+  // Ledger: unique names per kernel label; the tied decoder counts only the targets.
+  std::map<std::string, double> flops;
+  for (const auto& k : a.ledger) flops[k.name] += k.flops * k.count;
+  CHECK(flops.count("ernie/decoder_fwd") == 1);
+  CHECK(flops.count("ernie/attn_softmax_fwd") == 1);
+  CHECK(flops.count("ernie/adamw") == 1);
+  const double P = 0.15 * 8 * 15, C = 16, V = 260;
+  CHECK(flops["ernie/decoder_fwd"] == Catch::Approx(2 * P * C * V));
+  CHECK(flops["ernie/qkv_fwd"] == Catch::Approx(2 * 8 * 16 * C * 3 * C));  // L = 1
+}
+
+TEST_CASE("ernie: the seed changes the run, the masking level changes the targets", "[workloads][ernie]") {
+  Registry reg;
+  workloads::register_ernie(reg);
+  test::TempDir cache;
+  const CellRecord a = run_one("      steps: 4\n", reg, cache.path().string());
+  const CellRecord b = run_one("      steps: 4\n      mask_schedule: entity\n", reg, cache.path().string());
+  REQUIRE(a.status == "ok");
+  REQUIRE(b.status == "ok");
+  CHECK(values(a, "loss") != values(b, "loss"));
+  for (double lv : values(b, "mask_level")) CHECK(lv == 2.0);
+}
+
+TEST_CASE("ernie learns the planted corpus: held-out accuracy beats the majority byte",
+          "[workloads][ernie]") {
+  Registry reg;
+  workloads::register_ernie(reg);
+  test::TempDir cache;
+  const CellRecord r = run_one("      steps: 150\n      lr: 0.01\n      expect_beats_baseline: true\n",
+                               reg, cache.path().string());
+  INFO(r.reason);
+  CHECK(r.status == "ok");
+  CHECK(r.validation.passed);
+  const auto& loss = values(r, "loss");
+  CHECK(loss.back() < loss.front() - 1.0);
+}
+
+TEST_CASE("ernie_scale projects a model onto a platform and reports the ratio to the reference",
+          "[workloads][ernie]") {
+  Registry reg;
+  workloads::register_ernie(reg);
+  const auto spec = parse_experiment(
+      "name: s\nworkloads:\n  - workload: ernie_scale\n    params: {model: ernie-3.0-10b, "
+      "platform: nvidia-h20, reference: nvidia-h20, devices: 256, tokens: 375e9}\n",
+      "s.yaml", reg);
+  REQUIRE(spec.cells.size() == 1);
+  const CellRecord r = run_cell(spec.cells[0], reg, {}, Context{});
+  INFO(r.reason);
+  REQUIRE(r.status == "ok");
+  CHECK(r.step_seconds.empty());  // projection only: nothing measured
+  const Metrics& m = r.metrics;
+  CHECK(attribute(m, "kind") == "projected");
+  CHECK(!attribute(m, "best_plan").empty());
+  const double t = scalar(m, "step_seconds");
+  CHECK(t > 0);
+  CHECK(scalar(m, "step_seconds_low") <= t);
+  CHECK(scalar(m, "step_seconds_high") >= t);
+  // Days = tokens / (tokens per step) · step time.
+  CHECK(scalar(m, "days") == Catch::Approx(375e9 / scalar(m, "tokens_per_step") * t / 86400));
+  // Same platform as the reference: ratio 1 at the nominal point, verdict parity or inconclusive.
+  CHECK(scalar(m, "ratio_to_reference") == Catch::Approx(1.0));
+  CHECK((attribute(m, "parity_verdict") == "parity" || attribute(m, "parity_verdict") == "inconclusive"));
+}

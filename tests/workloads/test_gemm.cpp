@@ -1,0 +1,201 @@
+// tests/workloads/test_gemm.cpp — the GEMM paths (nn/gemm) and the `gemm` micro-benchmark.
+// The native kernel must equal the ascending fma chain bit for bit on every ISA, execution space
+// and thread count; the vendor path must agree within rounding; the workload must validate.
+#include <catch2/catch_test_macros.hpp>
+
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "tests/workloads/micro_harness.hpp"
+#include "workloads/nn/gemm.hpp"
+
+using namespace xpb;
+using xpb::nn::GemmIsa;
+
+namespace {
+
+template <class T>
+struct Problem {
+  int M, N, K;
+  bool ta, tb;
+  T alpha, beta;
+  std::vector<T> A, B, C0;  // op(A) (M, K), op(B) (K, N) stored as given by ta/tb; C0 (M, N)
+};
+
+template <class T>
+Problem<T> make_problem(int M, int N, int K, bool ta, bool tb, T alpha, T beta, std::uint64_t seed) {
+  Problem<T> p{M, N, K, ta, tb, alpha, beta, {}, {}, {}};
+  const Rng rng(seed, 1);
+  p.A.resize(std::size_t(M) * K);
+  p.B.resize(std::size_t(K) * N);
+  p.C0.resize(std::size_t(M) * N);
+  std::uint64_t i = 0;
+  for (auto& x : p.A) x = T(rng.normal(i++));
+  for (auto& x : p.B) x = T(rng.normal(i++));
+  for (auto& x : p.C0) x = T(rng.normal(i++));
+  return p;
+}
+
+// The definition of the ordering guarantee: one fma chain per element, k ascending, then the
+// epilogue C = beta == 0 ? alpha·acc : fma(beta, C, alpha·acc).
+template <class T>
+std::vector<T> reference(const Problem<T>& p) {
+  std::vector<T> C = p.C0;
+  const int lda = p.ta ? p.M : p.K, ldb = p.tb ? p.K : p.N;
+  for (int i = 0; i < p.M; ++i)
+    for (int j = 0; j < p.N; ++j) {
+      T acc = 0;
+      for (int k = 0; k < p.K; ++k) {
+        const T a = p.ta ? p.A[std::size_t(k) * lda + i] : p.A[std::size_t(i) * lda + k];
+        const T b = p.tb ? p.B[std::size_t(j) * ldb + k] : p.B[std::size_t(k) * ldb + j];
+        acc = std::fma(a, b, acc);
+      }
+      T& c = C[std::size_t(i) * p.N + j];
+      c = p.beta == T(0) ? p.alpha * acc : std::fma(p.beta, c, p.alpha * acc);
+    }
+  return C;
+}
+
+template <class Space, class T>
+std::vector<T> run_native(const Problem<T>& p, GemmIsa isa) {
+  std::vector<T> C = p.C0;
+  const int lda = p.ta ? p.M : p.K, ldb = p.tb ? p.K : p.N;
+  nn::detail::gemm_native_host<Space, T>(Space(), "test/gemm", isa, p.ta, p.tb, p.M, p.N, p.K,
+                                         p.alpha, p.A.data(), lda, p.B.data(), ldb, p.beta,
+                                         C.data(), p.N);
+  Kokkos::fence();
+  return C;
+}
+
+template <class T>
+bool bit_equal(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+std::vector<GemmIsa> isas_here() {
+  std::vector<GemmIsa> v = {GemmIsa::scalar};
+  if (nn::detail::host_isa_supported(GemmIsa::avx2)) v.push_back(GemmIsa::avx2);
+  if (nn::detail::host_isa_supported(GemmIsa::avx512)) v.push_back(GemmIsa::avx512);
+  return v;
+}
+
+struct Shape {
+  int M, N, K;
+  bool ta, tb;
+  double alpha, beta;
+};
+// Edge tiles in every dimension, K across several KC blocks, transposes, alpha/beta, K = 0.
+const Shape kShapes[] = {{1, 1, 1, false, false, 1, 0},     {13, 37, 300, false, false, 1, 0},
+                         {200, 70, 513, false, false, 1, 0}, {33, 290, 129, true, false, 0.5, 0},
+                         {50, 41, 260, false, true, 1, 0.25}, {29, 31, 270, true, true, -2, 1},
+                         {7, 5, 0, false, false, 1, 0.5}};
+
+template <class T>
+void check_all_isas() {
+  for (const Shape& s : kShapes) {
+    const auto p = make_problem<T>(s.M, s.N, s.K, s.ta, s.tb, T(s.alpha), T(s.beta), 11);
+    const auto ref = reference(p);
+    for (GemmIsa isa : isas_here()) {
+      INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " ta=" << s.ta << " tb=" << s.tb
+                << " isa=" << nn::to_string(isa) << " bytes=" << sizeof(T));
+      CHECK(bit_equal(run_native<Kokkos::DefaultHostExecutionSpace, T>(p, isa), ref));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("native GEMM is the ascending fma chain on every ISA (fp32)", "[gemm]") {
+  check_all_isas<float>();
+}
+
+TEST_CASE("native GEMM is the ascending fma chain on every ISA (fp64)", "[gemm]") {
+  check_all_isas<double>();
+}
+
+TEST_CASE("native GEMM is bit-identical on Serial and OpenMP", "[gemm][determinism]") {
+#if defined(KOKKOS_ENABLE_SERIAL) && defined(KOKKOS_ENABLE_OPENMP)
+  const auto p = make_problem<float>(300, 257, 401, false, false, 1.f, 0.f, 5);
+  const auto serial = run_native<Kokkos::Serial, float>(p, GemmIsa::automatic);
+  const auto omp = run_native<Kokkos::OpenMP, float>(p, GemmIsa::automatic);
+  CHECK(bit_equal(serial, omp));
+  const auto pd = make_problem<double>(130, 190, 300, true, false, 1.0, 0.5, 6);
+  CHECK(bit_equal(run_native<Kokkos::Serial, double>(pd, GemmIsa::automatic),
+                  run_native<Kokkos::OpenMP, double>(pd, GemmIsa::automatic)));
+  // And against a run whose result is known independently of either space.
+  CHECK(bit_equal(serial, reference(p)));
+#else
+  SKIP("needs both the Serial and the OpenMP backend");
+#endif
+}
+
+TEST_CASE("portable GEMM kernel gives the same bits as the host kernel", "[gemm]") {
+  using Space = Kokkos::DefaultHostExecutionSpace;
+  const int M = 45, N = 70, K = 83;
+  const auto p = make_problem<float>(M, N, K, false, true, 1.f, 0.5f, 9);
+  using HView = Kokkos::View<float**, Kokkos::LayoutRight, Space::memory_space>;
+  HView A("A", M, K), B("B", N, K), C("C", M, N);
+  std::memcpy(A.data(), p.A.data(), p.A.size() * sizeof(float));
+  std::memcpy(B.data(), p.B.data(), p.B.size() * sizeof(float));
+  std::memcpy(C.data(), p.C0.data(), p.C0.size() * sizeof(float));
+  nn::detail::gemm_portable<Space, float>(Space(), "test/gemm_portable", false, true, 1.f, A, B,
+                                          0.5f, C);
+  Kokkos::fence();
+  const std::vector<float> got(C.data(), C.data() + C.span());
+  CHECK(bit_equal(got, reference(p)));
+}
+
+TEST_CASE("nn::gemm native and vendor agree; native is reproducible", "[gemm]") {
+  const int M = 96, N = 130, K = 257;
+  nn::Matrix<float> A("A", M, K), B("B", K, N), C1("C1", M, N), C2("C2", M, N), C3("C3", M, N);
+  const Rng rng(3, 3);
+  for (int i = 0; i < M; ++i)
+    for (int k = 0; k < K; ++k) A(i, k) = float(rng.normal(std::uint64_t(i) * K + k));
+  for (int k = 0; k < K; ++k)
+    for (int j = 0; j < N; ++j) B(k, j) = float(rng.normal(1000000 + std::uint64_t(k) * N + j));
+  nn::gemm("test/native", nn::GemmPath::native, false, false, 1.f, A, B, 0.f, C1);
+  nn::gemm("test/native", nn::GemmPath::native, false, false, 1.f, A, B, 0.f, C3);
+  nn::gemm("test/vendor", nn::GemmPath::vendor, false, false, 1.f, A, B, 0.f, C2);
+  Kokkos::fence();
+  double worst = 0;
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      worst = std::max(worst, double(std::fabs(C1(i, j) - C2(i, j))));
+      REQUIRE(std::memcmp(&C1(i, j), &C3(i, j), sizeof(float)) == 0);
+    }
+  CHECK(worst < 1e-3);  // entries are O(sqrt(K)) = O(16); fp32 rounding differences only
+}
+
+TEST_CASE("gemm workload validates on both paths and charges 2·M·N·K", "[gemm][workload]") {
+  for (const char* path : {"native", "vendor"}) {
+    for (const char* dtype : {"fp32", "fp64"}) {
+      INFO(path << " " << dtype);
+      const auto r = test::run_micro("gemm", {{"m", std::int64_t(70)},
+                                              {"n", std::int64_t(90)},
+                                              {"k", std::int64_t(300)},
+                                              {"path", std::string(path)},
+                                              {"dtype", std::string(dtype)}});
+      CHECK(r.validation.passed);
+      REQUIRE(r.ledger.size() == 1);
+      CHECK(r.ledger[0].flops == 2.0 * 70 * 90 * 300);
+      CHECK(r.ledger[0].kind == OpKind::gemm);
+      CHECK(r.ledger[0].name == std::string("gemm/") + path);
+      CHECK(test::find_scalar(r.metrics, "gflops") != nullptr);
+    }
+  }
+}
+
+TEST_CASE("gemm transformer shapes come from model dimensions", "[gemm][workload]") {
+  const auto r = test::run_micro("gemm", {{"shape", std::string("mlp_down")},
+                                          {"d_model", std::int64_t(64)},
+                                          {"tokens", std::int64_t(8)},
+                                          {"precision", std::string("bf16")}}, 1);
+  CHECK(r.validation.passed);
+  REQUIRE(r.ledger.size() == 1);
+  CHECK(r.ledger[0].flops == 2.0 * 8 * 64 * 256);  // M = tokens, N = d, K = 4d
+  CHECK(r.ledger[0].dtype == DType::bf16);
+  CHECK(r.ledger[0].bytes == 2.0 * (8 * 256 + 256 * 64 + 8 * 64));
+}

@@ -1,0 +1,212 @@
+// tests/workloads/test_nn_layers.cpp — every nn/ layer's backward against central finite
+// differences in double precision (relative error <= 1e-6), the GEMM paths of linear, AdamW
+// against a scalar replay, gradient-norm clipping, and the fixed-order sum across backends.
+#include <catch2/catch_test_macros.hpp>
+
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <vector>
+
+#include "tests/workloads/grad_check.hpp"
+#include "workloads/nn/nn.hpp"
+
+using namespace xpb;
+using xpb::test::fill_normal;
+using xpb::test::grad_check;
+using Exec = Kokkos::DefaultExecutionSpace;
+using M = nn::Matrix<double>;
+using V = nn::Vec<double>;
+
+namespace {
+
+constexpr double kTol = 1e-6;
+
+// Σ y ⊙ r: a scalar loss whose gradient with respect to y is r.
+double dot(const M& y, const M& r) {
+  Kokkos::fence();
+  double s = 0;
+  for (std::size_t i = 0; i < y.span(); ++i) s += y.data()[i] * r.data()[i];
+  return s;
+}
+
+M normal_matrix(const char* name, int rows, int cols, std::uint64_t stream, double scale = 1.0) {
+  M m(std::string(name), rows, cols);
+  fill_normal(m.data(), rows * cols, stream, scale);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("nn linear: backward matches finite differences on both GEMM paths", "[nn][linear]") {
+  for (const auto path : {nn::GemmPath::native, nn::GemmPath::vendor}) {
+    const int N = 6, IC = 5, OC = 7;
+    M x = normal_matrix("x", N, IC, 1), w = normal_matrix("w", OC, IC, 2), r = normal_matrix("r", N, OC, 3);
+    V b("b", OC);
+    fill_normal(b.data(), OC, 4);
+    M y("y", N, OC), dx("dx", N, IC), dw("dw", OC, IC);
+    V db("db", OC);
+    Exec exec;
+    auto loss = [&] { nn::linear_forward(exec, "t/lin", path, y, x, w, b); return dot(y, r); };
+    loss();
+    nn::linear_backward(exec, "t/lin", path, dx, dw, db, r, x, w);
+    Kokkos::fence();
+    CHECK(grad_check(x.data(), N * IC, loss, [&](std::int64_t i) { return dx.data()[i]; }).worst < kTol);
+    CHECK(grad_check(w.data(), OC * IC, loss, [&](std::int64_t i) { return dw.data()[i]; }).worst < kTol);
+    CHECK(grad_check(b.data(), OC, loss, [&](std::int64_t i) { return db.data()[i]; }).worst < kTol);
+  }
+}
+
+TEST_CASE("nn layernorm: backward matches finite differences and adds into dx", "[nn][layernorm]") {
+  const int N = 5, C = 8;
+  M x = normal_matrix("x", N, C, 1), r = normal_matrix("r", N, C, 2), y("y", N, C), dx("dx", N, C);
+  V w("w", C), b("b", C), dw("dw", C), db("db", C), mean("mean", N), rstd("rstd", N);
+  fill_normal(w.data(), C, 3);
+  fill_normal(b.data(), C, 4);
+  Exec exec;
+  auto loss = [&] { nn::layernorm_forward(exec, "t/ln", y, mean, rstd, x, w, b); return dot(y, r); };
+  loss();
+  Kokkos::deep_copy(dx, 0.5);  // backward adds: the result must be 0.5 + gradient
+  nn::layernorm_backward(exec, "t/ln", dx, dw, db, r, x, w, mean, rstd);
+  Kokkos::fence();
+  CHECK(grad_check(x.data(), N * C, loss, [&](std::int64_t i) { return dx.data()[i] - 0.5; }).worst < kTol);
+  CHECK(grad_check(w.data(), C, loss, [&](std::int64_t i) { return dw.data()[i]; }).worst < kTol);
+  CHECK(grad_check(b.data(), C, loss, [&](std::int64_t i) { return db.data()[i]; }).worst < kTol);
+}
+
+TEST_CASE("nn gelu and relu: backward matches finite differences", "[nn][gelu][relu]") {
+  const int N = 4, C = 9;
+  M x = normal_matrix("x", N, C, 1, 2.0), r = normal_matrix("r", N, C, 2), y("y", N, C), dx("dx", N, C);
+  Exec exec;
+  auto gelu = [&] { nn::gelu_forward(exec, "t/gelu", y, x); return dot(y, r); };
+  gelu();
+  nn::gelu_backward(exec, "t/gelu", dx, x, r);
+  Kokkos::fence();
+  CHECK(grad_check(x.data(), N * C, gelu, [&](std::int64_t i) { return dx.data()[i]; }, 36).worst < kTol);
+  auto relu = [&] { nn::relu_forward(exec, "t/relu", y, x); return dot(y, r); };
+  relu();
+  nn::relu_backward(exec, "t/relu", dx, x, r);
+  Kokkos::fence();
+  auto near_kink = [&](std::int64_t i) { return std::fabs(x.data()[i]) < 1e-4; };
+  CHECK(grad_check(x.data(), N * C, relu, [&](std::int64_t i) { return dx.data()[i]; }, 36, 7, 1e-6, 1e-3,
+                   near_kink).worst < kTol);
+}
+
+TEST_CASE("nn attention: causal and bidirectional backward match finite differences", "[nn][attention]") {
+  for (const bool causal : {true, false}) {
+    const nn::AttentionShape s{2, 4, 2, 6, causal};
+    const int N = s.B * s.T;
+    M qkv = normal_matrix("qkv", N, 3 * s.C, 1), r = normal_matrix("r", N, s.C, 2);
+    M out("out", N, s.C), dqkv("dqkv", N, 3 * s.C);
+    nn::Tensor4<double> att("att", s.B, s.H, s.T, s.T), ds("ds", s.B, s.H, s.T, s.T);
+    Exec exec;
+    auto loss = [&] { nn::attention_forward(exec, "t/attn", s, out, att, qkv); return dot(out, r); };
+    loss();
+    nn::attention_backward(exec, "t/attn", s, dqkv, ds, r, qkv, att);
+    Kokkos::fence();
+    CHECK(grad_check(qkv.data(), N * 3 * s.C, loss, [&](std::int64_t i) { return dqkv.data()[i]; }, 144).worst < kTol);
+    if (causal) {  // row t must not see t2 > t
+      auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), att);
+      CHECK(h(1, 1, 0, 3) == 0.0);
+      CHECK(h(1, 1, 3, 0) > 0.0);
+    }
+  }
+}
+
+TEST_CASE("nn cross-entropy: backward matches finite differences; negative targets are ignored",
+          "[nn][cross_entropy]") {
+  const int N = 5, Vv = 7;
+  M logits = normal_matrix("logits", N, Vv, 1, 2.0), probs("probs", N, Vv), dl("dl", N, Vv);
+  V losses("losses", N);
+  nn::Tokens y("y", N);
+  const int ty[N] = {3, 0, -1, 6, 2};
+  for (int n = 0; n < N; ++n) y(n) = ty[n];
+  Exec exec;
+  int valid = 0;
+  auto loss = [&] {
+    nn::cross_entropy_forward(exec, "t/ce", losses, probs, logits, y);
+    return nn::cross_entropy_mean(exec, "t/ce", losses, y, &valid);
+  };
+  const double l0 = loss();
+  CHECK(valid == 4);
+  CHECK(std::isfinite(l0));
+  nn::cross_entropy_backward(exec, "t/ce", dl, probs, y, 1.0 / valid);
+  Kokkos::fence();
+  CHECK(grad_check(logits.data(), N * Vv, loss, [&](std::int64_t i) { return dl.data()[i]; }, 35).worst < kTol);
+  for (int v = 0; v < Vv; ++v) CHECK(dl(2, v) == 0.0);
+}
+
+TEST_CASE("nn embedding: backward gathers in a fixed order and matches finite differences",
+          "[nn][embedding]") {
+  const int Vv = 5, C = 4, T = 3, B = 2, N = B * T;
+  M wte = normal_matrix("wte", Vv, C, 1), wpe = normal_matrix("wpe", T, C, 2), r = normal_matrix("r", N, C, 3);
+  M out("out", N, C), dwte("dwte", Vv, C), dwpe("dwpe", T, C);
+  nn::Tokens tok("tok", N);
+  const int tt[N] = {1, 4, 1, 0, 1, 4};  // repeated tokens: the gather must sum them
+  for (int n = 0; n < N; ++n) tok(n) = tt[n];
+  Exec exec;
+  auto loss = [&] { nn::embedding_forward(exec, "t/emb", out, tok, wte, wpe, T); return dot(out, r); };
+  loss();
+  nn::embedding_backward(exec, "t/emb", dwte, dwpe, r, tok, T);
+  Kokkos::fence();
+  CHECK(grad_check(wte.data(), Vv * C, loss, [&](std::int64_t i) { return dwte.data()[i]; }).worst < kTol);
+  CHECK(grad_check(wpe.data(), T * C, loss, [&](std::int64_t i) { return dwpe.data()[i]; }).worst < kTol);
+}
+
+TEST_CASE("nn adamw: matches a scalar replay, decays only the prefix", "[nn][adamw]") {
+  const int P = 6;
+  V p("p", P), g("g", P), m("m", P), v("v", P);
+  std::vector<double> rp(P), rm(P, 0.0), rv(P, 0.0);
+  for (int i = 0; i < P; ++i) rp[i] = p(i) = 0.1 * (i + 1);
+  nn::AdamWConfig cfg;
+  cfg.lr = 0.01;
+  cfg.weight_decay = 0.1;
+  const double scale = 0.5;
+  for (int step = 1; step <= 3; ++step) {
+    for (int i = 0; i < P; ++i) g(i) = std::sin(double(i + step));
+    nn::adamw_update(Exec(), "t/adamw", p, g, m, v, 4, cfg, step, scale);
+    Kokkos::fence();
+    for (int i = 0; i < P; ++i) {
+      const double gi = std::sin(double(i + step)) * scale;
+      rm[i] = 0.9 * rm[i] + 0.1 * gi;
+      rv[i] = 0.99 * rv[i] + 0.01 * gi * gi;
+      if (i < 4) rp[i] *= 1 - cfg.lr * cfg.weight_decay;
+      rp[i] -= cfg.lr / (1 - std::pow(0.9, step)) * rm[i] / (std::sqrt(rv[i] / (1 - std::pow(0.99, step))) + 1e-8);
+    }
+  }
+  for (int i = 0; i < P; ++i) CHECK(std::fabs(p(i) - rp[i]) < 1e-14);
+}
+
+TEST_CASE("nn grad clip: global norm and PyTorch's clip factor", "[nn][grad_clip]") {
+  V g("g", 10000);
+  for (int i = 0; i < 10000; ++i) g(i) = (i % 2 ? 3.0 : 4.0) / 100.0;
+  const double norm = nn::grad_norm(Exec(), "t/norm", g);
+  CHECK(std::fabs(norm - 5.0 / 100.0 * 100.0 / std::sqrt(2.0)) < 1e-12);
+  CHECK(nn::clip_factor(0.5, 1.0) == 1.0);
+  CHECK(std::fabs(nn::clip_factor(4.0, 1.0) - 1.0 / (4.0 + 1e-6)) < 1e-15);
+  CHECK(nn::clip_factor(4.0, 0.0) == 1.0);
+}
+
+#if defined(KOKKOS_ENABLE_SERIAL)
+TEST_CASE("nn ordered_sum: identical bits on Serial and the default backend", "[nn][reduce][determinism]") {
+  const std::int64_t n = 100003;
+  nn::Vec<float> x("x", n);
+  for (std::int64_t i = 0; i < n; ++i) x(i) = float(std::sin(0.37 * double(i)) * 1e3);
+  auto term = KOKKOS_LAMBDA(const std::int64_t i) { return double(x(i)) * double(x(i)); };
+  const double a = nn::ordered_sum(Kokkos::Serial(), "t/sum", n, term);
+  const double b = nn::ordered_sum(Kokkos::DefaultExecutionSpace(), "t/sum", n, term);
+  CHECK(a == b);
+}
+#endif
+
+TEST_CASE("nn ledgers: label names and GEMM FLOPs", "[nn][ledger]") {
+  const Ledger f = nn::linear_forward_cost("gpt/qkv", DType::bf16, 1024, 128, 384, true);
+  REQUIRE(f.size() == 2);
+  CHECK(f[0].name == "gpt/qkv_fwd");
+  CHECK(f[0].kind == OpKind::gemm);
+  CHECK(f[0].flops == 2.0 * 1024 * 128 * 384);
+  CHECK(f[1].name == "gpt/qkv_bias_fwd");
+  const Ledger b = nn::linear_backward_cost("gpt/qkv", DType::bf16, 1024, 128, 384, true, true);
+  CHECK(b.size() == 3);
+  const Ledger a = nn::attention_forward_cost("gpt/attn", DType::bf16, {2, 8, 2, 16, true});
+  CHECK(a[0].name == "gpt/attn_softmax_fwd");
+}

@@ -1,0 +1,457 @@
+// workloads/ernie/ernie.cpp — the `ernie` training workload: byte encoder + knowledge masking.
+// Set-up loads the corpus split, derives (or reads) the lexicon, cuts both splits into units at
+// the levels it needs and fixes the held-out evaluation batches. A step masks one batch at the
+// level the schedule picks, runs forward/backward, clips and applies AdamW. Evaluation (every
+// eval_every steps and at the end) is inside those steps' timings; the doc string says so.
+#include "workloads/ernie/ernie.hpp"
+
+#include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/sha256.hpp"
+#include "workloads/ernie/corpus.hpp"
+#include "workloads/ernie/encoder.hpp"
+#include "workloads/ernie/lexicon.hpp"
+#include "workloads/ernie/masking.hpp"
+#include "workloads/ernie/units.hpp"
+#include "workloads/nn/nn.hpp"
+
+namespace xpb::workloads {
+
+void register_ernie_scale(Registry& r);  // ernie_scale.cpp
+
+namespace {
+
+using ernie::kAllLevels;
+using ernie::UnitLevel;
+
+// Held-out batches of one masking level, masked once at set-up with a fixed key.
+struct EvalSet {
+  UnitLevel level = UnitLevel::basic;
+  std::vector<ernie::MaskedBatch> batches;
+  std::int64_t targets = 0;
+  double majority_hits = 0;  // targets whose byte is the train split's most frequent byte
+  double unigram_nll = 0;    // Σ −log p_train(byte) over targets (a context-free predictor)
+};
+
+struct EvalResult {
+  double accuracy = 0, loss = 0;
+};
+
+// ------------------------------------------------------------------------------------------------
+// Settings read from Params once.
+
+struct Settings {
+  ernie::EncoderConfig model;
+  std::int64_t steps = 0;
+  double lr = 0, warmup_frac = 0, min_lr_frac = 0, weight_decay = 0, beta1 = 0, beta2 = 0, eps = 0;
+  double grad_clip = 0;
+  ernie::MaskRule rule;
+  ernie::MaskSchedule schedule;
+  std::int64_t eval_every = 0, eval_batches = 0;
+  bool expect_beats_baseline = false;
+  nn::GemmPath gemm = nn::GemmPath::native;
+  ernie::LexiconOptions lexicon;
+
+  double lr_at(std::int64_t step) const {  // linear warm-up, then linear decay (ERNIE's schedule)
+    const double warm = std::max(1.0, std::round(warmup_frac * double(steps)));
+    const double s = double(step);
+    if (s < warm) return lr * (s + 1) / warm;
+    const double rest = std::max(1.0, double(steps) - warm);
+    const double f = std::max(0.0, 1.0 - (s - warm) / rest);
+    return lr * (min_lr_frac + (1.0 - min_lr_frac) * f);
+  }
+};
+
+Settings read_settings(const Params& p, const Context& ctx) {
+  Settings s;
+  s.model.layers = static_cast<int>(p.get_int("layers"));
+  s.model.width = static_cast<int>(p.get_int("width"));
+  s.model.heads = static_cast<int>(p.get_int("heads"));
+  const std::int64_t ffn = p.get_int("ffn");
+  s.model.ffn = static_cast<int>(ffn > 0 ? ffn : 4 * s.model.width);
+  s.model.context = static_cast<int>(p.get_int("context"));
+  s.model.batch = static_cast<int>(p.get_int("batch"));
+  s.model.pre_ln = p.get_string("norm") == "pre";
+  s.model.gelu = p.get_string("activation") == "gelu";
+  if (s.model.width % s.model.heads != 0)
+    throw Error({"", 0, "params.width"}, "width " + std::to_string(s.model.width) +
+                                            " is not a multiple of heads " + std::to_string(s.model.heads));
+  s.steps = p.get_int("steps");
+  s.lr = p.get_number("lr");
+  s.warmup_frac = p.get_number("warmup_frac");
+  s.min_lr_frac = p.get_number("min_lr_frac");
+  s.weight_decay = p.get_number("weight_decay");
+  s.beta1 = p.get_number("beta1");
+  s.beta2 = p.get_number("beta2");
+  s.eps = p.get_number("eps");
+  s.grad_clip = p.get_number("grad_clip");
+  s.rule.select_prob = p.get_number("select_prob");
+  s.rule.selection = ernie::parse_unit_selection(p.get_string("unit_selection"));
+  s.schedule.kind = ernie::parse_schedule_kind(p.get_string("mask_schedule"));
+  s.schedule.word_prob = p.get_number("mask_word_prob");
+  s.eval_every = p.get_int("eval_every");
+  s.eval_batches = p.get_int("eval_batches");
+  s.expect_beats_baseline = p.get_bool("expect_beats_baseline");
+  s.gemm = nn::parse_gemm_path(p.get_string("gemm"));
+  if (s.gemm == nn::GemmPath::vendor && !nn::vendor_gemm_available())
+    throw Error({"", 0, "params.gemm"}, "no vendor BLAS in this build", "use gemm: native");
+  if (p.get_string("gazetteer") == "miscfiles")
+    s.lexicon.gazetteer_path = ctx.data_dir + "/gazetteer/miscfiles-places.txt";
+  return s;
+}
+
+// ================================================================================================
+// The workload
+
+template <class T>
+class Ernie final : public Workload {
+ public:
+  void setup(const Params& p, Context& ctx) override {
+    m_s = read_settings(p, ctx);
+    const int B = m_s.model.batch, TT = m_s.model.context;
+
+    // --- Corpus, lexicon and units.
+    m_corpus = ernie::load_corpus(p.get_string("corpus"), ctx);
+    if (static_cast<std::int64_t>(m_corpus.heldout.size()) < TT * 4)
+      throw Error({"", 0, "params.context"}, "held-out split is shorter than four windows");
+    ctx.log("ernie: corpus " + m_corpus.name + " train " + std::to_string(m_corpus.train.size()) +
+            " bytes, held-out " + std::to_string(m_corpus.heldout.size()) + " bytes");
+    m_lexicon = ernie::build_or_load_lexicon(m_corpus.train, m_s.lexicon, ctx.cache_dir);
+    ctx.log("ernie: lexicon " + m_lexicon.path + " (" + std::to_string(m_lexicon.entities.size()) +
+            " entities, " + std::to_string(m_lexicon.phrases.size()) + " phrases)");
+    for (UnitLevel lv : kAllLevels) {
+      const int i = static_cast<int>(lv);
+      if (level_used(lv)) m_train_units[i] = ernie::segment_units(m_corpus.train, m_lexicon, lv);
+      m_heldout_units[i] = ernie::segment_units(m_corpus.heldout, m_lexicon, lv);
+    }
+
+    // --- Byte statistics of the train split: majority byte and unigram log-probabilities.
+    std::array<double, 256> hist{};
+    for (unsigned char c : m_corpus.train) hist[c] += 1;
+    m_majority = static_cast<int>(std::max_element(hist.begin(), hist.end()) - hist.begin());
+    const double n = double(m_corpus.train.size());
+    for (int b = 0; b < 256; ++b) m_unigram_logp[b] = std::log(std::max(hist[b], 0.5) / n);
+
+    // --- Held-out evaluation sets: evenly spaced windows, masked once per level.
+    const std::int64_t windows = m_s.eval_batches * B;
+    const std::int64_t span = static_cast<std::int64_t>(m_corpus.heldout.size()) - (TT - 1);
+    const Rng eval_rng = ctx.rng("ernie/eval_mask");
+    for (UnitLevel lv : kAllLevels) {
+      EvalSet e;
+      e.level = lv;
+      for (std::int64_t k = 0; k < m_s.eval_batches; ++k) {
+        std::vector<std::int64_t> offsets(B);
+        for (int b = 0; b < B; ++b) offsets[b] = ((k * B + b) * span) / windows;
+        std::vector<std::int32_t> tokens;
+        std::vector<std::int8_t> seg;
+        ernie::window_inputs(m_corpus.heldout, m_heldout_units[static_cast<int>(lv)], offsets, TT,
+                             tokens, seg);
+        ernie::MaskedBatch mb;
+        const std::uint64_t base = (static_cast<std::uint64_t>(lv) * m_s.eval_batches + k) * B * TT;
+        ernie::apply_mask(tokens, seg, B, TT, m_s.rule, eval_rng, base, mb);
+        for (std::int32_t y : mb.labels) {
+          e.majority_hits += (y == m_majority) ? 1 : 0;
+          e.unigram_nll -= m_unigram_logp[y];
+        }
+        e.targets += static_cast<std::int64_t>(mb.labels.size());
+        e.batches.push_back(std::move(mb));
+      }
+      m_eval.push_back(std::move(e));
+    }
+
+    // --- Model and optimizer state.
+    m_model = std::make_unique<ernie::Encoder<T>>(m_s.model, m_s.gemm);
+    m_model->init(ctx.rng("ernie/init"));
+    const std::int64_t np = ernie::param_count(m_s.model);
+    m_m = nn::Vec<T>("ernie/adam_m", np);  // (params)
+    m_v = nn::Vec<T>("ernie/adam_v", np);  // (params)
+    m_batch_rng = ctx.rng("ernie/batch");
+    m_mask_rng = ctx.rng("ernie/mask");
+    m_level_rng = ctx.rng("ernie/mask_level");
+    m_step = 0;
+  }
+
+  std::int64_t planned_steps() const override { return m_s.steps; }
+
+  StepResult step(Context&) override {
+    const int B = m_s.model.batch, TT = m_s.model.context;
+    const UnitLevel lv = ernie::level_for_step(m_s.schedule, m_step, m_s.steps, m_level_rng);
+    // A batch: B random windows of the train split at this level, masked.
+    const std::int64_t span = static_cast<std::int64_t>(m_corpus.train.size()) - (TT - 1) + 1;
+    std::vector<std::int64_t> offsets(B);
+    for (int b = 0; b < B; ++b)
+      offsets[b] = static_cast<std::int64_t>(
+          m_batch_rng.below(static_cast<std::uint64_t>(m_step * B + b), static_cast<std::uint64_t>(span)));
+    ernie::window_inputs(m_corpus.train, m_train_units[static_cast<int>(lv)], offsets, TT, m_tokens, m_seg);
+    ernie::apply_mask(m_tokens, m_seg, B, TT, m_s.rule, m_mask_rng,
+                      static_cast<std::uint64_t>(m_step) * B * TT, m_batch);
+    for (int a = 0; a < 3; ++a) m_actions[a] += m_batch.stats.actions[a];
+    m_units += m_batch.stats.units;
+    m_selected_units += m_batch.stats.selected_units;
+
+    // Forward, backward, clip, AdamW.
+    const double loss = m_model->forward(m_batch.input, m_batch.positions, m_batch.labels);
+    m_model->backward();
+    const Kokkos::DefaultExecutionSpace ex;
+    const double norm = nn::grad_norm<Kokkos::DefaultExecutionSpace, T>(ex, "ernie/grad_norm", m_model->grads());
+    const double lr = m_s.lr_at(m_step);
+    nn::AdamWConfig cfg;
+    cfg.lr = lr;
+    cfg.beta1 = m_s.beta1;
+    cfg.beta2 = m_s.beta2;
+    cfg.eps = m_s.eps;
+    cfg.weight_decay = m_s.weight_decay;
+    nn::adamw_update<Kokkos::DefaultExecutionSpace, T>(ex, "ernie/adamw", m_model->params(), m_model->grads(),
+                                                       m_m, m_v, ernie::decayed_count(m_s.model), cfg,
+                                                       m_step + 1, T(nn::clip_factor(norm, m_s.grad_clip)));
+    ex.fence();
+    m_losses.push_back(loss);
+    ++m_step;
+    if (m_s.eval_every > 0 && m_step % m_s.eval_every == 0 && m_step < m_s.steps) evaluate(m_step);
+    if (m_step == m_s.steps) evaluate(m_step);
+
+    StepResult r;
+    r.values = {{"loss", loss},
+                {"lr", lr},
+                {"grad_norm", norm},
+                {"mask_level", double(static_cast<int>(lv))},
+                {"targets", double(m_batch.positions.size())}};
+    return r;
+  }
+
+  Ledger ledger() const override {
+    const double P = m_s.rule.select_prob * m_s.model.batch * (m_s.model.context - 1);
+    const DType d = sizeof(T) == 8 ? DType::fp64 : DType::fp32;
+    Ledger l = m_model ? m_model->ledger(P, d) : Ledger{};
+    const double np = double(ernie::param_count(m_s.model));
+    nn::append(l, nn::grad_norm_cost("ernie/grad_norm", np));
+    nn::append(l, nn::adamw_cost("ernie/adamw", np));
+    return l;
+  }
+
+  Validation validate(Context&) override {
+    for (std::size_t i = 0; i < m_losses.size(); ++i)
+      if (!std::isfinite(m_losses[i]))
+        return Validation::fail("loss is not finite at step " + std::to_string(i));
+    if (m_curve_step.empty() || m_curve_step.back() != m_step) evaluate(m_step);
+    if (m_s.expect_beats_baseline) {
+      for (const auto& e : m_eval) {
+        const double base = e.targets ? e.majority_hits / double(e.targets) : 0.0;
+        const double acc = m_curve[static_cast<int>(e.level)].back().accuracy;
+        if (!(acc > base))
+          return Validation::fail(std::string("held-out masked accuracy at level ") + ernie::to_string(e.level) +
+                                  " (" + std::to_string(acc) + ") does not beat the most-frequent-byte "
+                                  "baseline (" + std::to_string(base) + ")");
+      }
+      return Validation::ok("losses finite; held-out masked accuracy beats the most-frequent-byte "
+                            "baseline at every masking level");
+    }
+    return Validation::ok("losses finite");
+  }
+
+  Metrics finish(Context&) override {
+    Metrics m;
+    if (m_curve_step.empty() || m_curve_step.back() != m_step) evaluate(m_step);
+    const double chance = 1.0 / double(ernie::kVocab);
+    m.scalar("chance_acc", chance, "", "uniform guess over the 260-token vocabulary");
+    for (const auto& e : m_eval) {
+      const char* name = ernie::to_string(e.level);
+      const int i = static_cast<int>(e.level);
+      const EvalResult& last = m_curve[i].back();
+      const double base = e.targets ? e.majority_hits / double(e.targets) : 0.0;
+      m.scalar(std::string("heldout_acc_") + name, last.accuracy, "",
+               "held-out masked-token accuracy, targets masked at this level");
+      m.scalar(std::string("heldout_loss_") + name, last.loss, "nats", "held-out masked cross-entropy");
+      m.scalar(std::string("baseline_majority_acc_") + name, base, "",
+               "accuracy of always predicting the train split's most frequent byte");
+      m.scalar(std::string("baseline_unigram_loss_") + name, e.targets ? e.unigram_nll / double(e.targets) : 0.0,
+               "nats", "cross-entropy of the train split's byte unigram on the same targets");
+      m.scalar(std::string("heldout_targets_") + name, double(e.targets));
+      m.scalar(std::string("beats_baseline_") + name, last.accuracy > base ? 1.0 : 0.0);
+      Series acc{std::string("eval_acc_") + name, "", {}, {}}, loss{std::string("eval_loss_") + name, "nats", {}, {}};
+      for (std::size_t k = 0; k < m_curve_step.size(); ++k) {
+        acc.values.push_back(m_curve[i][k].accuracy);
+        loss.values.push_back(m_curve[i][k].loss);
+        acc.index.push_back(double(m_curve_step[k]));
+        loss.index.push_back(double(m_curve_step[k]));
+      }
+      m.series.push_back(std::move(acc));
+      m.series.push_back(std::move(loss));
+    }
+    // Training loss at the end: mean over the last tenth of the steps.
+    if (!m_losses.empty()) {
+      const std::size_t k = std::max<std::size_t>(1, m_losses.size() / 10);
+      double s = 0;
+      for (std::size_t i = m_losses.size() - k; i < m_losses.size(); ++i) s += m_losses[i];
+      m.scalar("final_train_loss", s / double(k), "nats", "mean MLM loss over the last tenth of the steps");
+    }
+    const double targets = double(m_actions[0] + m_actions[1] + m_actions[2]);
+    if (targets > 0) {
+      m.scalar("mask_share", double(m_actions[0]) / targets, "", "targets replaced by [MASK] (expect 0.8)");
+      m.scalar("random_share", double(m_actions[1]) / targets, "", "targets replaced by a random byte (0.1)");
+      m.scalar("keep_share", double(m_actions[2]) / targets, "", "targets left unchanged (0.1)");
+      m.scalar("selected_unit_share", double(m_selected_units) / double(std::max<std::int64_t>(1, m_units)),
+               "", "selected units / units over all training batches (expect select_prob)");
+      m.scalar("targets_per_step", targets / double(std::max<std::int64_t>(1, m_step)));
+    }
+    m.scalar("parameters", double(ernie::param_count(m_s.model)));
+    m.scalar("lexicon_entities", double(m_lexicon.entities.size()));
+    m.scalar("lexicon_phrases", double(m_lexicon.phrases.size()));
+    m.scalar("lexicon_gazetteer_entities", double(m_lexicon.gazetteer_entities));
+    for (UnitLevel lv : kAllLevels)
+      for (int k = 0; k < ernie::kUnitKinds; ++k)
+        m.scalar(std::string("heldout_units_") + ernie::to_string(lv) + "_" +
+                     ernie::to_string(static_cast<ernie::UnitKind>(k)),
+                 double(m_heldout_units[static_cast<int>(lv)].units[k]));
+    m.attribute("lexicon_sha256", m_lexicon.sha256);
+    m.attribute("lexicon_path", m_lexicon.path);
+    m.attribute("lexicon_options", m_s.lexicon.describe());
+    m.attribute("corpus", m_corpus.name);
+    m.attribute("corpus_train_sha256", m_corpus.train_sha256);
+    m.attribute("corpus_heldout_sha256", m_corpus.heldout_sha256);
+    m.attribute("majority_byte", std::to_string(m_majority));
+    m.attribute("mask_schedule", ernie::to_string(m_s.schedule.kind));
+    return m;
+  }
+
+ private:
+  bool level_used(UnitLevel lv) const {
+    switch (m_s.schedule.kind) {
+      case ernie::ScheduleKind::basic: return lv == UnitLevel::basic;
+      case ernie::ScheduleKind::phrase: return lv == UnitLevel::phrase;
+      case ernie::ScheduleKind::entity: return lv == UnitLevel::entity;
+      case ernie::ScheduleKind::probability: return lv != UnitLevel::phrase;
+      case ernie::ScheduleKind::stages: return true;
+    }
+    return true;
+  }
+
+  // Held-out accuracy and loss at every level; appended to the curve at `step`.
+  void evaluate(std::int64_t step) {
+    for (const auto& e : m_eval) {
+      double hits = 0, nll = 0;
+      for (const auto& mb : e.batches) {
+        if (mb.positions.empty()) continue;
+        const double loss = m_model->forward(mb.input, mb.positions, mb.labels);
+        nll += loss * double(mb.positions.size());
+        const std::vector<std::int32_t> pred = m_model->predictions();
+        for (std::size_t k = 0; k < pred.size(); ++k) hits += pred[k] == mb.labels[k] ? 1 : 0;
+      }
+      const double n = std::max<double>(1.0, double(e.targets));
+      m_curve[static_cast<int>(e.level)].push_back({hits / n, nll / n});
+    }
+    m_curve_step.push_back(step);
+  }
+
+  Settings m_s;
+  ernie::Corpus m_corpus;
+  ernie::Lexicon m_lexicon;
+  std::array<ernie::UnitLabels, 3> m_train_units, m_heldout_units;  // per level, (bytes) each
+  int m_majority = ' ';
+  std::array<double, 256> m_unigram_logp{};
+  std::vector<EvalSet> m_eval;
+  std::unique_ptr<ernie::Encoder<T>> m_model;
+  nn::Vec<T> m_m, m_v;  // (params) AdamW moments
+  Rng m_batch_rng, m_mask_rng, m_level_rng;
+  std::int64_t m_step = 0;
+  std::vector<std::int32_t> m_tokens;  // (B, T)
+  std::vector<std::int8_t> m_seg;      // (B, T)
+  ernie::MaskedBatch m_batch;
+  std::vector<double> m_losses;
+  std::array<std::int64_t, 3> m_actions{};
+  std::int64_t m_units = 0, m_selected_units = 0;
+  std::array<std::vector<EvalResult>, 3> m_curve;  // per level, one per evaluation
+  std::vector<std::int64_t> m_curve_step;
+};
+
+// Chooses the scalar type at set-up (fp32 trains; fp64 is for checks).
+class ErnieDispatch final : public Workload {
+ public:
+  void setup(const Params& p, Context& ctx) override {
+    if (p.get_string("dtype") == "fp64") m_impl = std::make_unique<Ernie<double>>();
+    else m_impl = std::make_unique<Ernie<float>>();
+    m_impl->setup(p, ctx);
+  }
+  StepResult step(Context& ctx) override { return m_impl->step(ctx); }
+  Ledger ledger() const override { return m_impl->ledger(); }
+  Validation validate(Context& ctx) override { return m_impl->validate(ctx); }
+  Metrics finish(Context& ctx) override { return m_impl->finish(ctx); }
+  std::int64_t planned_steps() const override { return m_impl->planned_steps(); }
+
+ private:
+  std::unique_ptr<Workload> m_impl;
+};
+
+}  // namespace
+
+// ================================================================================================
+// Registration: the one parameter declaration.
+
+void register_ernie(Registry& r) {
+  WorkloadInfo info;
+  info.name = "ernie";
+  info.summary = "ERNIE-style MLM pretraining of a byte encoder with knowledge masking";
+  info.kind = WorkloadKind::training;
+  info.doc =
+      "A bidirectional Transformer encoder over bytes (V=260 with [PAD] [CLS] [SEP] [MASK]) "
+      "trained with masked-LM on the train split. Each batch is masked at one unit level chosen "
+      "by mask_schedule: basic (bytes), phrase (words and dictionary phrases) or entity (entities "
+      "first, then phrases and words). Units are selected as in Baidu's batching.py (Bernoulli "
+      "0.15 per unit) and every token of a selected unit gets its own 80% [MASK] / 10% random "
+      "byte / 10% keep decision. The loss is the cross-entropy on the targets only (their hidden "
+      "rows are gathered before the head). Phrase and entity lists are derived from the train "
+      "split into the cache folder; their SHA-256 is an attribute. Metrics: loss per step; "
+      "held-out masked accuracy and loss per level (every eval_every steps and at the end; those "
+      "steps' times include the evaluation) against chance (1/260) and the most-frequent-byte "
+      "baseline.";
+  info.params
+      .choice("corpus", "kjv", {"kjv", "planted"},
+              "kjv: the King James Bible from set-up data (every 10th verse held out); planted: "
+              "generated text with planted names and phrases (tests)")
+      .integer("layers", 2, 1, 48, "encoder layers (L)")
+      .integer("width", 32, 8, 4096, "model width (C)")
+      .integer("heads", 2, 1, 64, "attention heads (H); width must be a multiple")
+      .integer("ffn", 0, 0, 16384, "FFN width (F); 0 means 4·width")
+      .integer("context", 32, 4, 1024, "tokens per sequence (T): [CLS] + T-1 bytes", "tokens")
+      .integer("batch", 16, 1, 4096, "sequences per batch (B)")
+      .integer("steps", 300, 1, 10000000, "optimizer steps", "steps")
+      .choice("norm", "pre", {"pre", "post"}, "LayerNorm placement: pre-LN, or post-LN as ERNIE 1.0")
+      .choice("activation", "relu", {"relu", "gelu"}, "FFN and MLM-head activation (ERNIE 1.0: relu)")
+      .number("lr", 5e-3, 0, 1, "peak learning rate")
+      .number("warmup_frac", 0.1, 0, 1, "linear warm-up over this fraction of the steps")
+      .number("min_lr_frac", 0.0, 0, 1, "learning rate at the end, as a fraction of lr (linear decay)")
+      .number("weight_decay", 0.01, 0, 1, "AdamW weight decay on matrices")
+      .number("beta1", 0.9, 0, 1, "AdamW beta1")
+      .number("beta2", 0.999, 0, 1, "AdamW beta2")
+      .number("eps", 1e-8, 0, 1, "AdamW epsilon")
+      .number("grad_clip", 1.0, 0, 1e6, "global gradient-norm clip (0: off)")
+      .choice("mask_schedule", "stages", {"basic", "phrase", "entity", "probability", "stages"},
+              "unit level per batch: one level throughout; probability (entity level with "
+              "mask_word_prob, else basic); or stages (thirds of the steps: basic; phrase with "
+              "mask_word_prob else basic; entity with mask_word_prob else basic)")
+      .number("mask_word_prob", 0.5, 0, 1, "ERNIE's mask_word_prob: share of knowledge-masked batches")
+      .number("select_prob", 0.15, 0.01, 0.9, "probability that a unit is selected")
+      .choice("unit_selection", "bernoulli", {"bernoulli", "exact"},
+              "bernoulli: each unit independently (batching.py); exact: floor(units·select_prob) "
+              "units per batch (the dygraph demo)")
+      .choice("gazetteer", "none", {"none", "miscfiles"},
+              "extra entities from Debian miscfiles place names (scripts/ernie-gazetteer.sh)")
+      .integer("eval_every", 100, 0, 10000000, "held-out evaluation interval (0: only at the end)", "steps")
+      .integer("eval_batches", 4, 1, 1000, "held-out batches per masking level")
+      .boolean("expect_beats_baseline", false,
+               "validation fails unless held-out accuracy beats the most-frequent-byte baseline at "
+               "every level")
+      .choice("gemm", "native", {"native", "vendor"}, "GEMM path (native is bit-reproducible)")
+      .choice("dtype", "fp32", {"fp32", "fp64"}, "scalar type of the model");
+  r.add(std::move(info), [] { return std::make_unique<ErnieDispatch>(); });
+  register_ernie_scale(r);
+}
+
+}  // namespace xpb::workloads

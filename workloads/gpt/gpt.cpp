@@ -1,0 +1,243 @@
+// workloads/gpt/gpt.cpp — the `gpt` workload: corpus, batches, schedule, evaluation, metrics.
+// Each step draws B windows of T+1 bytes from the train split, runs forward, backward, clipping
+// and AdamW, and reports the loss. Held-out loss is measured every eval_interval steps (and after
+// the last) on fixed windows of the held-out verses. With export_reference it also reports step 0
+// in full (parameters, batch, logits, loss, gradients, parameters after the update) as arrays.
+#include "workloads/gpt/gpt.hpp"
+
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "workloads/gpt/gpt_model.hpp"
+#include "workloads/gpt/lr_schedule.hpp"
+#include "workloads/text/byte_windows.hpp"
+#include "workloads/text/corpus.hpp"
+
+namespace xpb::workloads {
+namespace {
+
+using Model = gpt::GptModel<float>;
+
+// Copies a device buffer slice into a NamedArray (float values widen exactly).
+template <class V>
+NamedArray to_array(const std::string& name, const V& view, std::int64_t offset, std::int64_t size,
+                    std::vector<std::size_t> shape, const std::string& dtype = "float32") {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
+  NamedArray a;
+  a.name = name;
+  a.shape = std::move(shape);
+  a.dtype = dtype;
+  a.data.resize(static_cast<std::size_t>(size));
+  for (std::int64_t i = 0; i < size; ++i) a.data[static_cast<std::size_t>(i)] = double(h.data()[offset + i]);
+  return a;
+}
+
+class Gpt final : public Workload {
+ public:
+  void setup(const Params& p, Context& ctx) override {
+    m_cfg.layers = static_cast<int>(p.get_int("layers"));
+    m_cfg.width = static_cast<int>(p.get_int("width"));
+    m_cfg.heads = static_cast<int>(p.get_int("heads"));
+    m_cfg.context = static_cast<int>(p.get_int("context"));
+    m_cfg.batch = static_cast<int>(p.get_int("batch"));
+    if (m_cfg.width % m_cfg.heads != 0)
+      throw Error({"", 0, "params.width"}, "width must be a multiple of heads",
+                  "e.g. width 128 with heads 4 (head size 32)");
+    m_steps = p.get_int("steps");
+    m_sched.lr = p.get_number("lr");
+    m_sched.final_ratio = p.get_number("lr_final_ratio");
+    m_sched.kind = p.get_string("lr_schedule");
+    m_sched.steps = m_steps;
+    m_sched.warmup = static_cast<std::int64_t>(std::llround(p.get_number("warmup") * double(m_steps)));
+    m_opt.weight_decay = p.get_number("weight_decay");
+    m_opt.beta1 = p.get_number("beta1");
+    m_opt.beta2 = p.get_number("beta2");
+    m_opt.eps = 1e-8;
+    m_clip = p.get_number("grad_clip");
+    m_eval_interval = p.get_int("eval_interval");
+    m_eval_batches = p.get_int("eval_batches");
+    m_export = p.get_bool("export_reference");
+    const auto dt = parse_dtype(p.get_string("precision"));
+    XPB_ASSERT(dt.has_value(), "precision choices are valid dtypes");
+    m_precision = *dt;
+    const nn::GemmPath path = nn::parse_gemm_path(p.get_string("gemm"));
+
+    m_corpus = text::load_corpus(text::resolve_corpus_path(p.get_string("corpus"), ctx.data_dir));
+    m_split = text::split_text(m_corpus, 10);
+    const std::size_t need = static_cast<std::size_t>(m_cfg.context) + 2;
+    if (m_split.train.size() < need || m_split.heldout.size() < need)
+      throw Error({m_corpus.path, 0, "params.corpus"}, "the corpus is too short for one window",
+                  "use a longer corpus or a shorter context");
+    m_train = std::make_unique<text::ByteWindows>(&m_split.train, m_cfg.batch, m_cfg.context);
+    m_heldout = std::make_unique<text::ByteWindows>(&m_split.heldout, m_cfg.batch, m_cfg.context);
+    m_batch_rng = ctx.rng("gpt/batch");
+    m_eval_rng = ctx.rng("gpt/eval");
+    m_model = std::make_unique<Model>(m_cfg, path);
+    m_model->init(ctx.rng("gpt/init"));
+    ctx.log("gpt: " + std::to_string(gpt::param_count(m_cfg)) + " parameters, corpus " +
+            std::to_string(m_split.train.size()) + " train / " + std::to_string(m_split.heldout.size()) +
+            " held-out bytes");
+  }
+
+  std::int64_t planned_steps() const override { return m_steps; }
+
+  StepResult step(Context&) override {
+    if (m_step % m_eval_interval == 0) evaluate();
+    std::vector<int> in, tg;
+    m_train->draw(m_batch_rng, static_cast<std::uint64_t>(m_step), in, tg);
+    const double lr = m_sched.at(m_step);
+    Kokkos::fence();
+    Kokkos::Timer timer;
+    const double loss = m_model->forward(in, tg);
+    m_model->backward();
+    if (m_export && m_step == 0) capture_reference(in, tg, loss, lr);
+    nn::AdamWConfig opt = m_opt;
+    opt.lr = lr;
+    const double norm = m_model->update(opt, m_clip, m_step + 1);
+    Kokkos::fence();
+    m_train_seconds += timer.seconds();
+    if (m_export && m_step == 0) capture_updated();
+    m_losses.push_back(loss);
+    ++m_step;
+    StepResult r;
+    r.values = {{"loss", loss}, {"lr", lr}, {"grad_norm", norm}};
+    return r;
+  }
+
+  Ledger ledger() const override { return m_model->ledger(m_precision); }
+
+  Validation validate(Context&) override {
+    final_evaluation();
+    for (double l : m_losses)
+      if (!std::isfinite(l)) return Validation::fail("a training loss is not finite");
+    const double first = m_eval.front(), last = m_eval.back();
+    if (!std::isfinite(last)) return Validation::fail("the held-out loss is not finite");
+    if (m_step > 0 && !(last < first))
+      return Validation::fail("held-out loss did not fall (" + std::to_string(first) + " -> " +
+                              std::to_string(last) + ")", last, first);
+    return Validation::ok("held-out loss " + std::to_string(first) + " -> " + std::to_string(last), last, first);
+  }
+
+  Metrics finish(Context&) override {
+    final_evaluation();
+    Metrics m;
+    Series ev;
+    ev.name = "eval_loss";
+    ev.unit = "nats/byte";
+    ev.values = m_eval;
+    ev.index = m_eval_steps;
+    m.series.push_back(ev);
+    const double tokens = double(m_step) * m_cfg.batch * m_cfg.context;
+    m.scalar("tokens_per_second", m_train_seconds > 0 ? tokens / m_train_seconds : 0, "tokens/s",
+             "training tokens (B·T per step) over the time of forward+backward+update, evaluation excluded");
+    m.scalar("final_eval_loss", m_eval.empty() ? 0 : m_eval.back(), "nats/byte", "held-out loss after the last step");
+    m.scalar("parameters", double(gpt::param_count(m_cfg)), "", "trainable parameters");
+    m.attribute("corpus_sha256", m_corpus.sha256);
+    m.attribute("corpus_path", m_corpus.path);
+    m.attribute("corpus_split", "every 10th verse held out: " + std::to_string(m_split.train_verses) +
+                                    " train / " + std::to_string(m_split.heldout_verses) + " held-out verses");
+    m.arrays = std::move(m_reference);
+    return m;
+  }
+
+ private:
+  // Mean held-out loss over eval_batches fixed batches (the same windows at every evaluation).
+  void evaluate() {
+    std::vector<int> in, tg;
+    double sum = 0;
+    for (std::int64_t k = 0; k < m_eval_batches; ++k) {
+      m_heldout->draw(m_eval_rng, static_cast<std::uint64_t>(k), in, tg);
+      sum += m_model->forward(in, tg);
+    }
+    m_eval.push_back(sum / double(m_eval_batches));
+    m_eval_steps.push_back(double(m_step));
+  }
+
+  // The held-out loss after the last step, unless the last step already had one.
+  void final_evaluation() {
+    if (m_eval_steps.empty() || m_eval_steps.back() != double(m_step)) evaluate();
+  }
+
+  void capture_reference(const std::vector<int>& in, const std::vector<int>& tg, double loss, double lr) {
+    const std::size_t B = m_cfg.batch, T = m_cfg.context, V = m_cfg.vocab;
+    auto ints = [&](const std::string& name, const std::vector<int>& v) {
+      NamedArray a{name, {B, T}, std::vector<double>(v.begin(), v.end()), "int32"};
+      m_reference.push_back(std::move(a));
+    };
+    ints("reference/inputs", in);
+    ints("reference/targets", tg);
+    m_reference.push_back(to_array("reference/logits", m_model->logits(), 0, std::int64_t(B * T * V), {B, T, V}));
+    m_reference.push_back({"reference/loss", {1}, {loss}, "float64"});
+    const double cfg[] = {double(m_cfg.vocab), double(m_cfg.layers), double(m_cfg.width), double(m_cfg.heads),
+                          double(m_cfg.context), double(m_cfg.batch), lr, m_opt.weight_decay, m_opt.beta1,
+                          m_opt.beta2, m_opt.eps, m_clip};
+    m_reference.push_back({"reference/config", {12}, std::vector<double>(std::begin(cfg), std::end(cfg)), "float64"});
+    for (const auto& p : m_model->layout()) {
+      m_reference.push_back(to_array("reference/params/" + p.name, m_model->params(), p.offset, p.size, p.shape));
+      m_reference.push_back(to_array("reference/grads/" + p.name, m_model->grads(), p.offset, p.size, p.shape));
+    }
+  }
+  void capture_updated() {
+    for (const auto& p : m_model->layout())
+      m_reference.push_back(to_array("reference/updated/" + p.name, m_model->params(), p.offset, p.size, p.shape));
+  }
+
+  gpt::GptConfig m_cfg;
+  std::int64_t m_steps = 0, m_step = 0, m_eval_interval = 50, m_eval_batches = 4;
+  gpt::LrSchedule m_sched;
+  nn::AdamWConfig m_opt;
+  double m_clip = 1.0;
+  bool m_export = false;
+  DType m_precision = DType::bf16;
+  text::Corpus m_corpus;
+  text::TextSplit m_split;
+  std::unique_ptr<text::ByteWindows> m_train, m_heldout;
+  Rng m_batch_rng, m_eval_rng;
+  std::unique_ptr<Model> m_model;
+  std::vector<double> m_losses, m_eval, m_eval_steps;
+  std::vector<NamedArray> m_reference;
+  double m_train_seconds = 0;
+};
+
+}  // namespace
+
+void register_gpt(Registry& r) {
+  WorkloadInfo info;
+  info.name = "gpt";
+  info.summary = "small-model training: a byte-level GPT-2-style decoder on the KJV text";
+  info.kind = WorkloadKind::training;
+  info.doc =
+      "GPT-2 block (pre-LN, GELU-tanh, learned positions, tied wte, biases) over bytes (V=256), "
+      "trained with AdamW (weight decay on matrices, global-norm clipping) under a warm-up + "
+      "cosine/linear schedule. Train on 9 of every 10 verses, held-out loss on the 10th every "
+      "eval_interval steps. Bit-reproducible with gemm=native: no atomics, fixed-order sums. "
+      "export_reference writes step 0 in full for cross-checks with other frameworks.";
+  info.params.string("corpus", "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
+      .integer("layers", 2, 1, 96, "transformer blocks (L)")
+      .integer("width", 32, 8, 8192, "model width (C)")
+      .integer("heads", 2, 1, 128, "attention heads (H); width % heads == 0")
+      .integer("context", 32, 2, 4096, "sequence length (T)", "tokens")
+      .integer("batch", 8, 1, 4096, "sequences per step (B)")
+      .integer("steps", 300, 1, 10000000, "optimizer steps")
+      .number("lr", 1e-2, 0, 10, "peak learning rate")
+      .choice("lr_schedule", "cosine", {"cosine", "linear", "constant"}, "decay after warm-up")
+      .number("lr_final_ratio", 0.1, 0, 1, "final lr as a fraction of the peak")
+      .number("warmup", 0.05, 0, 1, "warm-up length as a fraction of steps")
+      .number("weight_decay", 0.1, 0, 10, "AdamW decoupled weight decay (matrices only)")
+      .number("beta1", 0.9, 0, 1, "AdamW beta1")
+      .number("beta2", 0.99, 0, 1, "AdamW beta2")
+      .number("grad_clip", 1.0, 0, 1e9, "global gradient-norm clip (0 = off)")
+      .integer("eval_interval", 50, 1, 10000000, "steps between held-out evaluations", "steps")
+      .integer("eval_batches", 4, 1, 10000, "batches of B held-out windows per evaluation")
+      .choice("gemm", "native", {"native", "vendor"}, "GEMM path (native is bit-reproducible)")
+      .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
+              "precision an accelerator would use for the matrices (ledger only; host trains in fp32)")
+      .boolean("export_reference", false, "write step 0 (params, batch, logits, loss, grads) as arrays");
+  r.add(std::move(info), [] { return std::make_unique<Gpt>(); });
+}
+
+}  // namespace xpb::workloads

@@ -1,0 +1,207 @@
+// workloads/micro/attention.cpp — the `attention` micro-benchmark: softmax(QKᵀ/√D)·V, forward
+// and backward, causal or not, on the shared layer (nn/attention.hpp) the training workloads run.
+// Validation: forward rows against a double-precision reference, backward against central
+// finite differences of L = Σ out·dout. Dimension letters: B batch, T sequence, H heads,
+// D head size, C = H·D, N = B·T.
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/registry.hpp"
+#include "workloads/micro/common.hpp"
+#include "workloads/micro/micro.hpp"
+#include "workloads/nn/attention.hpp"
+
+namespace xpb::micro {
+namespace {
+
+constexpr const char* kName = "attention/attn";  // kernel labels: kName + "_softmax_fwd", ...
+
+template <class T>
+class AttentionBench final : public Workload {
+ public:
+  void setup(const Params& p, Context& ctx) override {
+    m_shape.B = static_cast<int>(p.get_int("batch"));
+    m_shape.T = static_cast<int>(p.get_int("seq"));
+    m_shape.H = static_cast<int>(p.get_int("heads"));
+    m_shape.C = m_shape.H * static_cast<int>(p.get_int("head_dim"));
+    m_shape.causal = p.get_bool("causal");
+    m_backward = p.get_bool("backward");
+    m_dtype = ledger_dtype(p, sizeof(T) == 8 ? "fp64" : "fp32");
+    const double probs = double(m_shape.B) * m_shape.H * m_shape.T * m_shape.T;
+    if (probs * sizeof(T) * 2 > 16e9)
+      throw Error({{}, 0, "seq"}, "attention probabilities need more than 16 GB",
+                  "reduce batch, heads or seq");
+    const int N = m_shape.B * m_shape.T, C = m_shape.C, B = m_shape.B, H = m_shape.H,
+              TT = m_shape.T;
+    m_qkv = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "attention/qkv"), N,
+                          3 * C);                                       // (N, 3C)
+    m_out = nn::Matrix<T>("attention/out", N, C);                       // (N, C)
+    m_att = nn::Tensor4<T>("attention/att", B, H, TT, TT);              // (B, H, T, T)
+    m_dout = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "attention/dout"), N,
+                           C);                                          // (N, C)
+    m_dqkv = nn::Matrix<T>("attention/dqkv", N, 3 * C);                 // (N, 3C)
+    m_dscore = nn::Tensor4<T>("attention/dscore", B, H, TT, TT);        // (B, H, T, T)
+    fill_normal("attention/init", m_qkv, ctx.rng("attention/qkv"), 1.0);
+    fill_normal("attention/init", m_dout, ctx.rng("attention/dout"), 1.0);
+    m_check_rng = ctx.rng("attention/check");
+  }
+
+  StepResult step(Context&) override {
+    const Kokkos::DefaultExecutionSpace exec;
+    Kokkos::Timer timer;
+    nn::attention_forward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_shape, m_out, m_att,
+                                                            m_qkv);
+    Kokkos::fence();
+    StepResult r;
+    r.values.emplace_back("fwd_seconds", timer.seconds());
+    if (m_backward) {
+      timer.reset();
+      nn::attention_backward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_shape, m_dqkv,
+                                                               m_dscore, m_dout, m_qkv, m_att);
+      Kokkos::fence();
+      r.values.emplace_back("bwd_seconds", timer.seconds());
+    }
+    ++m_steps;
+    return r;
+  }
+
+  Ledger ledger() const override {
+    Ledger l = nn::attention_forward_cost(kName, m_dtype, m_shape);
+    if (m_backward) nn::append(l, nn::attention_backward_cost(kName, m_dtype, m_shape));
+    return l;
+  }
+
+  Validation validate(Context&) override {
+    if (m_steps == 0) return Validation::fail("no step ran, nothing to check");
+    m_h_qkv = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_qkv);
+    m_h_dout = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_dout);
+    auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_out);    // (N, C)
+    auto dqkv = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_dqkv);  // (N, 3C)
+    const int TT = m_shape.T, H = m_shape.H, D = m_shape.D(), C = m_shape.C;
+    const double tol = sizeof(T) == 8 ? 1e-9 : 2e-3;
+    // Central differences are exact only to O(h²): fp64 gradients are checked to 1e-6.
+    const double tol_fd = sizeof(T) == 8 ? 1e-6 : 2e-3;
+    double worst = 0;
+    // Forward: 16 sampled query rows.
+    std::vector<double> ref(D);
+    for (int s = 0; s < 16; ++s) {
+      const int b = int(m_check_rng.below(4 * s, m_shape.B));
+      const int h = int(m_check_rng.below(4 * s + 1, H));
+      const int t = s == 0 ? 0 : s == 1 ? TT - 1 : int(m_check_rng.below(4 * s + 2, TT));
+      reference_row(b, h, t, -1, -1, 0.0, ref.data());
+      for (int d = 0; d < D; ++d)
+        worst = std::max(worst, rel_err(out(b * TT + t, h * D + d), ref[d], 1e-2));
+    }
+    if (worst > tol) return Validation::fail("attention forward differs from a double reference", worst, tol);
+    if (!m_backward) return Validation::ok("16 forward rows match a double reference", worst, tol);
+    // Backward: 12 sampled coordinates of qkv (4 each of q, k, v) by central differences.
+    const double step = 1e-4;
+    for (int s = 0; s < 12; ++s) {
+      const int part = s / 4;
+      const int b = int(m_check_rng.below(1000 + 4 * s, m_shape.B));
+      const int h = int(m_check_rng.below(1001 + 4 * s, H));
+      const int d = int(m_check_rng.below(1002 + 4 * s, D));
+      // Keys and values late in a causal sequence feed few rows: cheap to difference.
+      const int t = part == 0 || !m_shape.causal
+                        ? int(m_check_rng.below(1003 + 4 * s, TT))
+                        : TT - 1 - int(m_check_rng.below(1003 + 4 * s, std::min(TT, 8)));
+      const int n = b * TT + t, col = part * C + h * D + d;
+      const double fd = (affected_loss(b, h, t, part, n, col, step) -
+                         affected_loss(b, h, t, part, n, col, -step)) / (2 * step);
+      worst = std::max(worst, rel_err(dqkv(n, col), fd, 1e-2));
+    }
+    if (worst > tol_fd)
+      return Validation::fail("attention backward differs from finite differences", worst, tol_fd);
+    return Validation::ok("16 forward rows vs double reference, 12 gradients vs finite differences",
+                          worst, tol_fd);
+  }
+
+  Metrics finish(Context&) override {
+    m_h_qkv = {};
+    m_h_dout = {};
+    return {};
+  }
+
+ private:
+  // out row (D) of query (b, h, t) in double, with qkv(pn, pc) shifted by `delta`.
+  void reference_row(int b, int h, int t, int pn, int pc, double delta, double* o) const {
+    const int TT = m_shape.T, D = m_shape.D(), C = m_shape.C;
+    const int last = m_shape.causal ? t : TT - 1;
+    auto val = [&](int n, int c) {
+      return double(m_h_qkv(n, c)) + (n == pn && c == pc ? delta : 0.0);
+    };
+    const double scale = 1.0 / std::sqrt(double(D));
+    std::vector<double> sc(last + 1);
+    double mx = -1e300;
+    const int nq = b * TT + t;
+    for (int t2 = 0; t2 <= last; ++t2) {
+      double dot = 0;
+      for (int d = 0; d < D; ++d) dot += val(nq, h * D + d) * val(b * TT + t2, C + h * D + d);
+      sc[t2] = dot * scale;
+      mx = std::max(mx, sc[t2]);
+    }
+    double sum = 0;
+    for (int t2 = 0; t2 <= last; ++t2) sum += (sc[t2] = std::exp(sc[t2] - mx));
+    for (int d = 0; d < D; ++d) o[d] = 0;
+    for (int t2 = 0; t2 <= last; ++t2) {
+      const double p = sc[t2] / sum;
+      for (int d = 0; d < D; ++d) o[d] += p * val(b * TT + t2, 2 * C + h * D + d);
+    }
+  }
+
+  // Σ out·dout over the query rows of (b, h) that the coordinate (n, col) of part `part` feeds.
+  double affected_loss(int b, int h, int t, int part, int n, int col, double delta) const {
+    const int TT = m_shape.T, D = m_shape.D();
+    const int first = part == 0 ? t : (m_shape.causal ? t : 0);
+    const int last = part == 0 ? t : TT - 1;
+    std::vector<double> o(D);
+    double L = 0;
+    for (int tq = first; tq <= last; ++tq) {
+      reference_row(b, h, tq, n, col, delta, o.data());
+      for (int d = 0; d < D; ++d) L += o[d] * double(m_h_dout(b * TT + tq, h * D + d));
+    }
+    return L;
+  }
+
+  nn::AttentionShape m_shape;
+  bool m_backward = true;
+  DType m_dtype = DType::fp32;
+  nn::Matrix<T> m_qkv, m_out, m_dout, m_dqkv;  // (N, 3C), (N, C), (N, C), (N, 3C)
+  nn::Tensor4<T> m_att, m_dscore;              // (B, H, T, T)
+  typename nn::Matrix<T>::HostMirror m_h_qkv, m_h_dout;  // host copies during validate()
+  Rng m_check_rng;
+  std::int64_t m_steps = 0;
+};
+
+}  // namespace
+
+void register_micro_attention(Registry& r) {
+  WorkloadInfo info;
+  info.name = "attention";
+  info.summary = "multi-head softmax(QKᵀ/√D)·V forward and backward, causal option";
+  info.kind = WorkloadKind::benchmark;
+  info.doc =
+      "Scaled dot-product attention on a fused qkv (B·T, 3·H·D) with the probabilities (B, H, "
+      "T, T) materialised, as the GPT workload runs it (nn/attention.hpp): forward "
+      "(softmax_fwd, value_fwd) then backward (softmax_bwd, kv_bwd). Every sum runs in "
+      "ascending order (no atomics). Validation: 16 forward rows against a double reference, 12 "
+      "qkv gradients against central finite differences of Σ out·dout.";
+  info.params.integer("batch", 1, 1, 4096, "sequences B")
+      .integer("seq", 256, 1, 65536, "sequence length T")
+      .integer("heads", 8, 1, 1024, "heads H")
+      .integer("head_dim", 64, 1, 1024, "head size D")
+      .boolean("causal", true, "position t attends to positions <= t only")
+      .boolean("backward", true, "also run the backward pass")
+      .choice("dtype", "fp32", {"fp32", "fp64"}, "compute type on this host")
+      .choice("precision", "auto", precision_choices(),
+              "dtype charged in the ledger (auto: the compute dtype)");
+  r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<AttentionBench>>(); });
+}
+
+}  // namespace xpb::micro

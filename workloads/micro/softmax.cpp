@@ -1,0 +1,161 @@
+// workloads/micro/softmax.cpp — the `softmax` micro-benchmark: row-wise softmax over (N, V),
+// forward y = softmax(x) and backward dx = y ⊙ (dy − Σ dy·y), as in attention probabilities and
+// the logits of a language-model head. Memory-bound; one row per iteration, sums in ascending
+// column order (deterministic). Validation: rows against a double reference, dx by central
+// differences of L = Σ y·dy.
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/kokkos_compat.hpp"
+#include "core/registry.hpp"
+#include "workloads/micro/common.hpp"
+#include "workloads/micro/micro.hpp"
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::micro {
+namespace {
+
+constexpr const char* kFwd = "softmax/fwd";
+constexpr const char* kBwd = "softmax/bwd";
+
+template <class T>
+class SoftmaxBench final : public Workload {
+ public:
+  void setup(const Params& p, Context& ctx) override {
+    m_rows = static_cast<int>(p.get_int("rows"));
+    m_cols = static_cast<int>(p.get_int("cols"));
+    m_backward = p.get_bool("backward");
+    m_dtype = ledger_dtype(p, sizeof(T) == 8 ? "fp64" : "fp32");
+    if (double(m_rows) * m_cols * sizeof(T) * 4 > 16e9)
+      throw Error({{}, 0, "rows"}, "softmax arrays need more than 16 GB", "reduce rows or cols");
+    auto raw = [](const char* l) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l)); };
+    m_x = nn::Matrix<T>(raw("softmax/x"), m_rows, m_cols);    // (N, V)
+    m_y = nn::Matrix<T>(raw("softmax/y"), m_rows, m_cols);    // (N, V)
+    m_dy = nn::Matrix<T>(raw("softmax/dy"), m_rows, m_cols);  // (N, V)
+    m_dx = nn::Matrix<T>(raw("softmax/dx"), m_rows, m_cols);  // (N, V)
+    fill_normal("softmax/init", m_x, ctx.rng("softmax/x"), 2.0);
+    fill_normal("softmax/init", m_dy, ctx.rng("softmax/dy"), 1.0);
+    m_check_rng = ctx.rng("softmax/check");
+  }
+
+  StepResult step(Context&) override {
+    const int V = m_cols;
+    auto x = m_x, y = m_y, dy = m_dy, dx = m_dx;
+    Kokkos::Timer timer;
+    Kokkos::parallel_for(kFwd, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
+      T mx = x(n, 0);
+      for (int v = 1; v < V; ++v) mx = x(n, v) > mx ? x(n, v) : mx;
+      T sum = 0;
+      for (int v = 0; v < V; ++v) {
+        const T e = compat::exp(x(n, v) - mx);
+        y(n, v) = e;
+        sum += e;
+      }
+      const T inv = T(1) / sum;
+      for (int v = 0; v < V; ++v) y(n, v) *= inv;
+    });
+    Kokkos::fence();
+    StepResult r;
+    r.values.emplace_back("fwd_seconds", timer.seconds());
+    if (m_backward) {
+      timer.reset();
+      Kokkos::parallel_for(kBwd, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
+        T dot = 0;
+        for (int v = 0; v < V; ++v) dot += dy(n, v) * y(n, v);
+        for (int v = 0; v < V; ++v) dx(n, v) = y(n, v) * (dy(n, v) - dot);
+      });
+      Kokkos::fence();
+      r.values.emplace_back("bwd_seconds", timer.seconds());
+    }
+    ++m_steps;
+    return r;
+  }
+
+  Ledger ledger() const override {
+    const double e = double(m_rows) * m_cols, s = dtype_bytes(m_dtype);
+    const DType d = nn::vector_dtype(m_dtype);
+    // Forward reads x twice (max, exp) and touches y twice; bytes count one pass of x in and
+    // y out, the DRAM traffic when a row stays in cache.
+    Ledger l = {nn::vector_cost(kFwd, d, 4 * e, 2 * s * e)};
+    if (m_backward) l.push_back(nn::vector_cost(kBwd, d, 4 * e, 3 * s * e));
+    return l;
+  }
+
+  Validation validate(Context&) override {
+    if (m_steps == 0) return Validation::fail("no step ran, nothing to check");
+    auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_x);    // (N, V)
+    auto y = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_y);    // (N, V)
+    auto dy = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_dy);  // (N, V)
+    auto dx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_dx);  // (N, V)
+    const int N = m_rows, V = m_cols;
+    std::vector<double> yr(V);
+    // Row n in double with x(n, pc) shifted; returns Σ_v y·dy.
+    auto row = [&](int n, int pc, double shift) {
+      auto xv = [&](int v) { return double(x(n, v)) + (v == pc ? shift : 0.0); };
+      double mx = xv(0), sum = 0, L = 0;
+      for (int v = 1; v < V; ++v) mx = std::max(mx, xv(v));
+      for (int v = 0; v < V; ++v) sum += (yr[v] = std::exp(xv(v) - mx));
+      for (int v = 0; v < V; ++v) L += (yr[v] /= sum) * double(dy(n, v));
+      return L;
+    };
+    const double tol = sizeof(T) == 8 ? 1e-9 : 2e-3;
+    // Central differences are exact only to O(h²): fp64 gradients are checked to 1e-6.
+    const double tol_fd = sizeof(T) == 8 ? 1e-6 : 2e-3;
+    double worst = 0, floor = 0;
+    for (int s = 0; s < 16; ++s) {
+      const int n = s == 0 ? 0 : s == 1 ? N - 1 : int(m_check_rng.below(s, N));
+      row(n, -1, 0);
+      for (int v = 0; v < V; ++v) floor = std::max(floor, yr[v]);
+      for (int v = 0; v < V; ++v) worst = std::max(worst, rel_err(y(n, v), yr[v], 1e-3 * floor));
+    }
+    if (worst > tol) return Validation::fail("softmax forward differs from a double reference", worst, tol);
+    if (!m_backward) return Validation::ok("16 rows match a double reference", worst, tol);
+    const double h = 1e-5;
+    for (int s = 0; s < 12; ++s) {
+      const int n = int(m_check_rng.below(100 + 2 * s, N)), v = int(m_check_rng.below(101 + 2 * s, V));
+      const double fd = (row(n, v, h) - row(n, v, -h)) / (2 * h);
+      worst = std::max(worst, rel_err(dx(n, v), fd, 1e-3 * floor));
+    }
+    if (worst > tol_fd)
+      return Validation::fail("softmax backward differs from finite differences", worst, tol_fd);
+    return Validation::ok("16 rows vs double reference, 12 gradients vs finite differences", worst,
+                          tol_fd);
+  }
+
+  Metrics finish(Context&) override { return {}; }
+
+ private:
+  int m_rows = 0, m_cols = 0;
+  bool m_backward = true;
+  DType m_dtype = DType::fp32;
+  nn::Matrix<T> m_x, m_y, m_dy, m_dx;  // (N, V)
+  Rng m_check_rng;
+  std::int64_t m_steps = 0;
+};
+
+}  // namespace
+
+void register_micro_softmax(Registry& r) {
+  WorkloadInfo info;
+  info.name = "softmax";
+  info.summary = "row-wise softmax over (rows, cols), forward and backward";
+  info.kind = WorkloadKind::benchmark;
+  info.doc =
+      "y = softmax(x) per row (max-subtracted), then dx = y·(dy − Σ dy·y). One row per "
+      "iteration, sums in ascending column order. Memory-bound. Validation: 16 rows against a "
+      "double reference, 12 gradient entries by central differences.";
+  info.params.integer("rows", 8192, 1, 1 << 26, "rows N")
+      .integer("cols", 1024, 1, 1 << 24, "columns V (softmax dimension)")
+      .boolean("backward", true, "also run the backward pass")
+      .choice("dtype", "fp32", {"fp32", "fp64"}, "compute type on this host")
+      .choice("precision", "auto", precision_choices(),
+              "dtype charged in the ledger (auto: the compute dtype)");
+  r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<SoftmaxBench>>(); });
+}
+
+}  // namespace xpb::micro

@@ -1,0 +1,134 @@
+// workloads/nn/attention.hpp — multi-head scaled dot-product self-attention, causal or not.
+// Input is the fused projection qkv (N, 3C) with rows [q | k | v], head h using columns
+// h·D … h·D+D-1 of each part; output (N, C) before the output projection. The probabilities
+// (B, H, T, T) are saved for backward. Every sum runs in ascending index order and every output
+// element is written by exactly one iteration, so no atomics. No dropout, no padding mask.
+// Kernels: NAME_softmax_fwd, NAME_value_fwd, NAME_softmax_bwd, NAME_kv_bwd.
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <string>
+
+#include "core/kokkos_compat.hpp"
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::nn {
+
+struct AttentionShape {
+  int B = 1, T = 1, H = 1, C = 1;  // batch, sequence, heads, channels (C % H == 0)
+  bool causal = true;              // position t attends to t2 <= t only
+  int D() const { return C / H; }
+};
+
+// out (N, C), att (B, H, T, T), qkv (N, 3C).
+template <class Exec, class T>
+void attention_forward(const Exec& exec, const std::string& name, const AttentionShape& s,
+                       const Matrix<T>& out, const Tensor4<T>& att, const CMatrix<T>& qkv) {
+  const int B = s.B, TT = s.T, H = s.H, C = s.C, D = s.D();
+  const bool causal = s.causal;
+  const T scale = T(1) / compat::sqrt(T(D));
+  // Probabilities: one iteration per (b, h, t) query row.
+  Kokkos::parallel_for(
+      label(name, "_softmax_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT),
+      KOKKOS_LAMBDA(const int i) {
+        const int t = i % TT, h = (i / TT) % H, b = i / (TT * H);
+        const int n = b * TT + t, last = causal ? t : TT - 1;
+        T mx = T(-1e30);
+        for (int t2 = 0; t2 <= last; ++t2) {
+          T dot = 0;
+          for (int d = 0; d < D; ++d) dot += qkv(n, h * D + d) * qkv(b * TT + t2, C + h * D + d);
+          dot *= scale;
+          att(b, h, t, t2) = dot;
+          mx = dot > mx ? dot : mx;
+        }
+        T sum = 0;
+        for (int t2 = 0; t2 <= last; ++t2) {
+          const T e = compat::exp(att(b, h, t, t2) - mx);
+          att(b, h, t, t2) = e;
+          sum += e;
+        }
+        const T inv = T(1) / sum;
+        for (int t2 = 0; t2 < TT; ++t2) att(b, h, t, t2) = t2 <= last ? att(b, h, t, t2) * inv : T(0);
+      });
+  // Weighted values.
+  Kokkos::parallel_for(
+      label(name, "_value_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT),
+      KOKKOS_LAMBDA(const int i) {
+        const int t = i % TT, h = (i / TT) % H, b = i / (TT * H);
+        const int n = b * TT + t, last = causal ? t : TT - 1;
+        for (int d = 0; d < D; ++d) out(n, h * D + d) = 0;
+        for (int t2 = 0; t2 <= last; ++t2) {
+          const T p = att(b, h, t, t2);
+          for (int d = 0; d < D; ++d) out(n, h * D + d) += p * qkv(b * TT + t2, 2 * C + h * D + d);
+        }
+      });
+}
+
+// dqkv (N, 3C) overwritten; dscore (B, H, T, T) scratch; dout (N, C); qkv, att as in forward.
+template <class Exec, class T>
+void attention_backward(const Exec& exec, const std::string& name, const AttentionShape& s,
+                        const Matrix<T>& dqkv, const Tensor4<T>& dscore, const CMatrix<T>& dout,
+                        const CMatrix<T>& qkv, const CTensor4<T>& att) {
+  const int B = s.B, TT = s.T, H = s.H, C = s.C, D = s.D();
+  const bool causal = s.causal;
+  const T scale = T(1) / compat::sqrt(T(D));
+  // Per query row: ∂L/∂score through the softmax, then dq.
+  Kokkos::parallel_for(
+      label(name, "_softmax_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT),
+      KOKKOS_LAMBDA(const int i) {
+        const int t = i % TT, h = (i / TT) % H, b = i / (TT * H);
+        const int n = b * TT + t, last = causal ? t : TT - 1;
+        T pdp = 0;  // Σ p·dp
+        for (int t2 = 0; t2 <= last; ++t2) {
+          T dp = 0;
+          for (int d = 0; d < D; ++d) dp += dout(n, h * D + d) * qkv(b * TT + t2, 2 * C + h * D + d);
+          dscore(b, h, t, t2) = dp;
+          pdp += att(b, h, t, t2) * dp;
+        }
+        for (int t2 = 0; t2 < TT; ++t2)
+          dscore(b, h, t, t2) = t2 <= last ? att(b, h, t, t2) * (dscore(b, h, t, t2) - pdp) * scale : T(0);
+        for (int d = 0; d < D; ++d) dqkv(n, h * D + d) = 0;
+        for (int t2 = 0; t2 <= last; ++t2) {
+          const T ds = dscore(b, h, t, t2);
+          for (int d = 0; d < D; ++d) dqkv(n, h * D + d) += ds * qkv(b * TT + t2, C + h * D + d);
+        }
+      });
+  // Per key/value row: dk and dv gather over the query rows that saw them.
+  Kokkos::parallel_for(
+      label(name, "_kv_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT),
+      KOKKOS_LAMBDA(const int i) {
+        const int t2 = i % TT, h = (i / TT) % H, b = i / (TT * H);
+        const int n2 = b * TT + t2, first = causal ? t2 : 0;
+        for (int d = 0; d < D; ++d) {
+          dqkv(n2, C + h * D + d) = 0;
+          dqkv(n2, 2 * C + h * D + d) = 0;
+        }
+        for (int t = first; t < TT; ++t) {  // ascending t: a fixed summation order
+          const T ds = dscore(b, h, t, t2), p = att(b, h, t, t2);
+          for (int d = 0; d < D; ++d) {
+            dqkv(n2, C + h * D + d) += ds * qkv(b * TT + t, h * D + d);
+            dqkv(n2, 2 * C + h * D + d) += p * dout(b * TT + t, h * D + d);
+          }
+        }
+      });
+}
+
+inline Ledger attention_forward_cost(const std::string& name, DType dtype, const AttentionShape& s) {
+  const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
+  const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
+  return {vector_cost(label(name, "_softmax_fwd"), vector_dtype(dtype), pairs * (2.0 * s.D() + 5),
+                      b * (2 * N * s.C + double(s.B) * s.H * s.T * s.T)),
+          vector_cost(label(name, "_value_fwd"), vector_dtype(dtype), pairs * 2.0 * s.D(),
+                      b * (2 * N * s.C + double(s.B) * s.H * s.T * s.T))};
+}
+
+inline Ledger attention_backward_cost(const std::string& name, DType dtype, const AttentionShape& s) {
+  const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
+  const double b = dtype_bytes(dtype), N = double(s.B) * s.T, P = double(s.B) * s.H * s.T * s.T;
+  return {vector_cost(label(name, "_softmax_bwd"), vector_dtype(dtype), pairs * (4.0 * s.D() + 4),
+                      b * (3 * N * s.C + 2 * P)),
+          vector_cost(label(name, "_kv_bwd"), vector_dtype(dtype), pairs * 4.0 * s.D(),
+                      b * (4 * N * s.C + 2 * P))};
+}
+
+}  // namespace xpb::nn

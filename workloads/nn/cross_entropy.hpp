@@ -1,0 +1,76 @@
+// workloads/nn/cross_entropy.hpp — softmax followed by cross-entropy against integer targets.
+// Rows whose target is negative are ignored (loss 0, gradient 0), so masked-LM callers can mark
+// unpredicted positions. The mean over rows is the caller's (ordered_sum over `losses`).
+// Kernels: NAME_fwd (stable softmax + per-row loss), NAME_mean, NAME_bwd.
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <string>
+
+#include "core/kokkos_compat.hpp"
+#include "workloads/nn/reduce.hpp"
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::nn {
+
+// losses (N), probs (N, V), logits (N, V), targets (N). probs may alias logits.
+template <class Exec, class T>
+void cross_entropy_forward(const Exec& exec, const std::string& name, const Vec<T>& losses,
+                           const Matrix<T>& probs, const CMatrix<T>& logits,
+                           const Tokens& targets) {
+  const int V = static_cast<int>(logits.extent(1));
+  Kokkos::parallel_for(
+      label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(logits.extent(0))),
+      KOKKOS_LAMBDA(const int n) {
+        T mx = logits(n, 0);
+        for (int v = 1; v < V; ++v) mx = logits(n, v) > mx ? logits(n, v) : mx;
+        T sum = 0;
+        for (int v = 0; v < V; ++v) sum += compat::exp(logits(n, v) - mx);
+        const int y = targets(n);
+        const T logz = compat::log(sum) + mx;
+        losses(n) = y >= 0 ? logz - logits(n, y) : T(0);
+        const T inv = T(1) / sum;
+        for (int v = 0; v < V; ++v) probs(n, v) = compat::exp(logits(n, v) - mx) * inv;
+      });
+}
+
+// Mean loss over rows with a target (ascending-order sum); 0 when none has one.
+template <class Exec, class T>
+double cross_entropy_mean(const Exec& exec, const std::string& name, const Vec<T>& losses,
+                          const Tokens& targets, int* valid_rows = nullptr) {
+  const Vec<const T> l = losses;
+  const Tokens y = targets;
+  const double sum = ordered_sum(exec, label(name, "_mean"), static_cast<std::int64_t>(l.extent(0)),
+                                 KOKKOS_LAMBDA(const std::int64_t n) { return double(l(n)); });
+  const double count = ordered_sum(exec, label(name, "_count"), static_cast<std::int64_t>(y.extent(0)),
+                                   KOKKOS_LAMBDA(const std::int64_t n) { return y(n) >= 0 ? 1.0 : 0.0; });
+  if (valid_rows) *valid_rows = static_cast<int>(count);
+  return count > 0 ? sum / count : 0.0;
+}
+
+// dlogits (N, V) = scale · (probs − onehot(target)); rows without a target get 0. dlogits may
+// alias probs. scale is usually 1 / (number of rows with a target).
+template <class Exec, class T>
+void cross_entropy_backward(const Exec& exec, const std::string& name, const Matrix<T>& dlogits,
+                            const CMatrix<T>& probs, const Tokens& targets, T scale) {
+  const int V = static_cast<int>(probs.extent(1));
+  Kokkos::parallel_for(
+      label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(probs.extent(0))),
+      KOKKOS_LAMBDA(const int n) {
+        const int y = targets(n);
+        for (int v = 0; v < V; ++v)
+          dlogits(n, v) = y >= 0 ? scale * (probs(n, v) - (v == y ? T(1) : T(0))) : T(0);
+      });
+}
+
+inline Ledger cross_entropy_forward_cost(const std::string& name, DType dtype, double N, double V) {
+  const double b = dtype_bytes(dtype);
+  return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), 6 * N * V, b * (2 * N * V + N) + 4 * N),
+          vector_cost(label(name, "_mean"), DType::fp64, N, b * N),
+          vector_cost(label(name, "_count"), DType::fp64, N, 4 * N)};
+}
+inline Ledger cross_entropy_backward_cost(const std::string& name, DType dtype, double N, double V) {
+  return {vector_cost(label(name, "_bwd"), vector_dtype(dtype), 2 * N * V, dtype_bytes(dtype) * 2 * N * V + 4 * N)};
+}
+
+}  // namespace xpb::nn

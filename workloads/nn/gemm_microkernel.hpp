@@ -1,0 +1,58 @@
+// workloads/nn/gemm_microkernel.hpp — the host register-blocked GEMM micro-kernels, per ISA.
+// A micro-kernel continues MR×NR fused multiply-add chains over kc packed steps: every element
+// does acc = fma(a_k, b_k, acc) for k ascending, one rounding per step, so AVX-512, AVX2 and the
+// scalar kernel give bit-identical results. Chosen at run time from what the CPU supports; the
+// build stays portable (no -march). It does not block, pack or thread: gemm.cpp does that.
+#pragma once
+
+#include <string>
+
+namespace xpb::nn {
+
+// Which host micro-kernel the native GEMM uses. `automatic` picks the widest the CPU supports.
+enum class GemmIsa { automatic, scalar, avx2, avx512 };
+std::string to_string(GemmIsa isa);
+
+namespace detail {
+
+// Packed operands (dimension letters: MR, NR micro-tile, kc packed depth):
+//   Ap (kc, MR)  — column r of step k at Ap[k*MR + r]
+//   Bp (kc, NR)  — row of step k at Bp[k*NR]
+//   W  (MR, NR)  — running sums, row stride ldw; read unless `first`, always written
+template <class T>
+using MicroKernelFn = void (*)(int kc, const T* Ap, const T* Bp, T* W, int ldw, bool first);
+
+// C(i, j) = beta == 0 ? alpha·W(i, j) : fma(beta, C(i, j), alpha·W(i, j)) on a rows×cols block.
+template <class T>
+using EpilogueFn = void (*)(int rows, int cols, const T* W, int ldw, T* C, int ldc, T alpha,
+                            T beta);
+
+template <class T>
+struct MicroKernel {
+  GemmIsa isa = GemmIsa::scalar;
+  int mr = 0, nr = 0;  // micro-tile rows and columns
+  MicroKernelFn<T> run = nullptr;
+  EpilogueFn<T> epilogue = nullptr;
+};
+
+// The widest ISA this CPU (and OS) supports among those compiled in.
+GemmIsa best_host_isa();
+// True when `isa` can run here (automatic and scalar always can).
+bool host_isa_supported(GemmIsa isa);
+// The kernel for `isa` (automatic → best_host_isa()); asserts the ISA is supported here.
+const MicroKernel<float>& micro_kernel_f32(GemmIsa isa);
+const MicroKernel<double>& micro_kernel_f64(GemmIsa isa);
+
+template <class T>
+const MicroKernel<T>& micro_kernel(GemmIsa isa);
+template <>
+inline const MicroKernel<float>& micro_kernel<float>(GemmIsa isa) {
+  return micro_kernel_f32(isa);
+}
+template <>
+inline const MicroKernel<double>& micro_kernel<double>(GemmIsa isa) {
+  return micro_kernel_f64(isa);
+}
+
+}  // namespace detail
+}  // namespace xpb::nn

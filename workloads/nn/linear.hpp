@@ -1,0 +1,68 @@
+// workloads/nn/linear.hpp — fully connected layer y = x·Wᵀ + b on xpb::nn::gemm (both paths).
+// W is stored (OC, IC) as in PyTorch. Backward overwrites dx, dW and db (callers that need
+// accumulation, such as a tied embedding, add afterwards). Kernels: NAME_fwd (GEMM),
+// NAME_bias_fwd, NAME_bwd_data, NAME_bwd_weight (GEMMs), NAME_bwd_bias (fixed-order column sums).
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <string>
+
+#include "workloads/nn/gemm.hpp"
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::nn {
+
+// y (N, OC) = x (N, IC) · w (OC, IC)ᵀ + b (OC). An empty b (extent 0) means no bias.
+template <class Exec, class T>
+void linear_forward(const Exec& exec, const std::string& name, GemmPath path, const Matrix<T>& y,
+                    const CMatrix<T>& x, const CMatrix<T>& w, const CVec<T>& b) {
+  exec.fence();
+  gemm(label(name, "_fwd").c_str(), path, false, true, T(1), x, w, T(0), y);
+  if (b.extent(0) == 0) return;
+  const int oc = static_cast<int>(y.extent(1));
+  Kokkos::parallel_for(
+      label(name, "_bias_fwd"),
+      Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {static_cast<int>(y.extent(0)), oc}),
+      KOKKOS_LAMBDA(const int n, const int o) { y(n, o) += b(o); });
+}
+
+// dx (N, IC) = dy · w (skipped when dx is empty); dw (OC, IC) = dyᵀ · x; db (OC) = Σ_n dy(n, :)
+// summed in ascending n (skipped when db is empty).
+template <class Exec, class T>
+void linear_backward(const Exec& exec, const std::string& name, GemmPath path, const Matrix<T>& dx,
+                     const Matrix<T>& dw, const Vec<T>& db, const CMatrix<T>& dy,
+                     const CMatrix<T>& x, const CMatrix<T>& w) {
+  exec.fence();
+  if (dx.extent(0) != 0) gemm(label(name, "_bwd_data").c_str(), path, false, false, T(1), dy, w, T(0), dx);
+  gemm(label(name, "_bwd_weight").c_str(), path, true, false, T(1), dy, x, T(0), dw);
+  if (db.extent(0) == 0) return;
+  const int rows = static_cast<int>(dy.extent(0));
+  Kokkos::parallel_for(
+      label(name, "_bwd_bias"), Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(db.extent(0))),
+      KOKKOS_LAMBDA(const int o) {
+        T acc = 0;
+        for (int n = 0; n < rows; ++n) acc += dy(n, o);
+        db(o) = acc;
+      });
+}
+
+// Ledger entries of one forward and one backward call at this shape.
+inline Ledger linear_forward_cost(const std::string& name, DType dtype, double N, double IC,
+                                  double OC, bool bias) {
+  Ledger l{gemm_cost(label(name, "_fwd"), dtype, N, OC, IC, false)};
+  if (bias) l.push_back(vector_cost(label(name, "_bias_fwd"), vector_dtype(dtype), N * OC,
+                                    dtype_bytes(dtype) * (2 * N * OC + OC)));
+  return l;
+}
+
+inline Ledger linear_backward_cost(const std::string& name, DType dtype, double N, double IC,
+                                   double OC, bool bias, bool need_dx) {
+  Ledger l;
+  if (need_dx) l.push_back(gemm_cost(label(name, "_bwd_data"), dtype, N, IC, OC, false));
+  l.push_back(gemm_cost(label(name, "_bwd_weight"), dtype, OC, IC, N, false));
+  if (bias) l.push_back(vector_cost(label(name, "_bwd_bias"), vector_dtype(dtype), N * OC,
+                                    dtype_bytes(dtype) * (N * OC + OC)));
+  return l;
+}
+
+}  // namespace xpb::nn

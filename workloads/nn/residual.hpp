@@ -1,0 +1,26 @@
+// workloads/nn/residual.hpp — the residual connection y = a + b, element-wise.
+// Its backward is the identity on both inputs, so callers pass the gradient on (no kernel).
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <string>
+
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::nn {
+
+// y, a, b (N, C). Kernel: NAME_fwd.
+template <class Exec, class T>
+void residual_forward(const Exec& exec, const std::string& name, const Matrix<T>& y,
+                      const CMatrix<T>& a, const CMatrix<T>& b) {
+  const int N = static_cast<int>(y.extent(0)), C = static_cast<int>(y.extent(1));
+  Kokkos::parallel_for(
+      label(name, "_fwd"), Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {N, C}),
+      KOKKOS_LAMBDA(const int n, const int c) { y(n, c) = a(n, c) + b(n, c); });
+}
+
+inline Ledger residual_forward_cost(const std::string& name, DType dtype, double N, double C) {
+  return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), N * C, dtype_bytes(dtype) * 3 * N * C)};
+}
+
+}  // namespace xpb::nn
