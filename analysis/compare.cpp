@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 namespace xpb::analysis {
@@ -17,9 +18,13 @@ bool numbers_close(double a, double b, double rtol, double atol) {
 
 namespace {
 
+// The shortest decimal that reads back as exactly `v` (so 0.0025 prints as 0.0025).
 std::string number_text(double v) {
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  for (int prec = 15; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (std::strtod(buf, nullptr) == v || std::isnan(v)) break;
+  }
   return buf;
 }
 
@@ -181,7 +186,8 @@ std::string format_compare(const CompareResult& r, std::size_t max_shown, bool v
       t += d.a + " vs " + d.b;
       if (d.abs_err > 0) {
         char buf[96];
-        std::snprintf(buf, sizeof buf, " (abs %.3g, rel %.3g)", d.abs_err, d.rel_err);
+        std::snprintf(buf, sizeof buf, d.differing > 1 ? " (max abs %.3g, max rel %.3g)" : " (abs %.3g, rel %.3g)",
+                      d.abs_err, d.rel_err);
         t += buf;
       }
       if (d.differing > 1) t += "; " + std::to_string(d.differing) + " elements differ";

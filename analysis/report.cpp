@@ -9,6 +9,7 @@
 #include "analysis/json_writer.hpp"
 #include "analysis/portability.hpp"
 #include "core/error.hpp"
+#include "core/platform.hpp"
 
 namespace xpb::analysis {
 
@@ -412,7 +413,37 @@ std::string render_json(const ResultSet& rs) {
     first = false;
   }
   for (const auto& [k, v] : rs.root_integers) s += ",\n    " + kv(k, std::to_string(v));
-  s += "\n  },\n  \"portability\": [";
+  s += "\n  },\n  \"platforms\": [";
+  // The descriptors' ceilings, for the roofline plots (plots/plot_results.py --report).
+  first = true;
+  auto range_json = [](const Range& r) {
+    return "{" + kv("low", num(r.low)) + ", " + kv("nominal", num(r.nominal)) + ", " + kv("high", num(r.high)) + "}";
+  };
+  for (const auto& p : rs.platforms) {
+    s += std::string(first ? "\n" : ",\n") + "    {" + kv("name", str(p.name)) + ", " +
+         kv("display_name", str(p.display_name)) + ", " + kv("kind", str(p.kind));
+    first = false;
+    Platform d;
+    try {
+      d = load_platform_text(p.descriptor_yaml, p.name + ".yaml");
+    } catch (const Error& e) {
+      s += ", " + kv("error", str(e.located())) + "}";
+      continue;
+    }
+    s += ", " + kv("memory_bandwidth", d.memory_bandwidth.present ? range_json(d.memory_bandwidth.value) : "null");
+    s += ", \"peaks\": {";
+    bool f2 = true;
+    for (DType t : kAllDTypes) {
+      auto it = d.peak.find(t);
+      std::string v = "null";
+      if (it != d.peak.end() && it->second.status == PeakStatus::unsupported) v = str("unsupported");
+      else if (auto pk = d.peak_flops(t)) v = range_json(*pk);
+      s += std::string(f2 ? "" : ", ") + kv(std::string(to_string(t)), v);
+      f2 = false;
+    }
+    s += "}}";
+  }
+  s += "\n  ],\n  \"portability\": [";
   first = true;
   auto list = [](const std::vector<std::string>& v) {
     std::string t = "[";

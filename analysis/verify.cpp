@@ -16,8 +16,8 @@ VerifyResult verify_result_set(const std::string& path, const Registry& registry
                 "only files written by `xpubench run` can be verified");
   if (opt.rerun_path.empty() || opt.rerun_path == path)
     throw Error({path, 0, {}}, "verify needs a separate file for the re-run");
-  // Messages about the embedded YAML point at the original experiment path.
-  const std::string where = (rs.experiment_path.empty() ? path : rs.experiment_path) + " (embedded in " + path + ")";
+  // The re-run records the original experiment path; messages about the YAML point there too.
+  const std::string where = rs.experiment_path.empty() ? path : rs.experiment_path;
   const ExperimentSpec spec = parse_experiment(rs.experiment_yaml, where, registry);
 
   RunOptions ro;

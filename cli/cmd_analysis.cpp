@@ -135,7 +135,15 @@ void add_analysis_commands(CLI::App& app, State& st) {
   plot->add_option("results", plot_path, "Result set (.h5)")->required();
   plot->add_option("-o,--output", plot_dir, "Folder for the charts")->capture_default_str();
   plot->callback([&st] {
-    analysis::load_result_set(plot_path);  // a clear error before Python starts
+    // The JSON report carries the descriptors' ceilings (parsed in C++) for the rooflines.
+    const analysis::ResultSet rs = analysis::load_result_set(plot_path);
+    std::filesystem::create_directories(plot_dir);
+    const std::string report_json = (std::filesystem::path(plot_dir) / "report.json").string();
+    {
+      std::ofstream f(report_json);
+      if (!f) throw Error({report_json, 0, {}}, "cannot write into the plot folder", "check permissions");
+      f << analysis::render_report(rs, analysis::ReportFormat::json);
+    }
     const char* py_env = std::getenv("XPB_PYTHON");
     const std::string python = py_env && *py_env ? py_env : "/usr/bin/python3";
     const char* script_env = std::getenv("XPB_PLOT_SCRIPT");
@@ -148,7 +156,7 @@ void add_analysis_commands(CLI::App& app, State& st) {
       throw Error({python, 0, {}}, "Python interpreter not found",
                   "install python3-h5py and python3-matplotlib (scripts/setup.sh), or set XPB_PYTHON");
     const std::string cmd = shell_quote(python) + " " + shell_quote(script) + " " + shell_quote(plot_path) +
-                            " -o " + shell_quote(plot_dir);
+                            " --report " + shell_quote(report_json) + " -o " + shell_quote(plot_dir);
     std::cout.flush();
     const int rc = std::system(cmd.c_str());
     const int code = rc == -1 ? 127 : WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;

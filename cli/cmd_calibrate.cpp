@@ -28,7 +28,8 @@ void run_calibrate(const CalibrateArgs& a, State& st) {
   opt.command = joined_command_line(st);
   opt.log = [](const std::string& s) { std::cerr << "calibrate: " << s << "\n"; };
   const HostMeasurements m = calibrate_host(st.registry, opt);
-  const std::string text = host_descriptor_yaml(detect_host(), m);
+  const std::string stem = std::filesystem::path(out).stem().string();
+  const std::string text = host_descriptor_yaml(detect_host(), m, stem.empty() ? "host" : stem);
 
   // Validate before writing, so a bad measurement never leaves a file that fails to load.
   (void)load_platform_text(text, out);

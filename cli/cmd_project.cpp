@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "cli/cli.hpp"
 #include "core/build_info.hpp"
@@ -23,10 +24,10 @@ namespace xpb::cli {
 namespace {
 
 struct ProjectArgs {
-  std::string model, platform, plan, dtype, attention = "flash", validation_out;
+  std::string model, platform, plan, dtype, attention = "flash", validation_out, inter_node;
   int devices = 0, devices_per_node = 0, top = 1;
   double global_batch = 0;
-  bool json = false, no_overlap = false, validate = false, builtin = false;
+  bool json = false, no_overlap = false, validate = false, builtin = false, zero3 = false;
 };
 
 std::string num(double v) {
@@ -137,7 +138,12 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
   if (!builtin) {
     try {
       Platform p = resolve_platform(name);
-      if (note.find(name) == std::string::npos) note += (note.empty() ? "" : "; ") + name + " descriptor (" + p.path + ")";
+      std::string shown = p.path;
+      const std::string src = std::string(build_info().source_dir) + "/";
+      if (shown.rfind(src, 0) == 0) shown = shown.substr(src.size());
+      if (note.find(name) == std::string::npos)
+        note += (note.empty() ? "" : "; ") + name + " descriptor (" + shown + ", sha256 " +
+                p.sha256.substr(0, 12) + ")";
       return p;
     } catch (const Error&) {
       // fall through to the built-in micro-calibrated platform
@@ -151,11 +157,12 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
 void run_validate(const ProjectArgs& a, State& st) {
   std::string note;
   const std::string models = std::string(build_info().source_dir) + "/experiments/models";
-  auto res = run_validation(models, [&](const std::string& n) {
-    return resolve_for_validation(n, a.builtin, note);
-  });
+  auto res = run_validation(
+      models, [&](const std::string& n) { return resolve_for_validation(n, a.builtin, note); },
+      !a.no_overlap);
   std::string cmd = "xpubench project --validate";
   if (a.builtin) cmd += " --builtin-platforms";
+  if (a.no_overlap) cmd += " --no-overlap";
   if (!a.validation_out.empty()) cmd += " --validation-out " + a.validation_out;
   const std::string md = validation_markdown(res, cmd, note);
   if (a.json) {
@@ -179,6 +186,30 @@ void run_validate(const ProjectArgs& a, State& st) {
   st.exit_code = 0;
 }
 
+// "25" or "12.5,25,50" (GB/s per direction) → a Range in B/s.
+Range parse_gbps(const std::string& text) {
+  std::vector<double> v;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      std::size_t used = 0;
+      v.push_back(std::stod(item, &used) * 1e9);
+      if (used != item.size()) v.clear(), v.resize(4);
+    } catch (const std::exception&) {
+      v.clear(), v.resize(4);
+    }
+  }
+  Range r;
+  if (v.size() == 1) r = Range::exact(v[0]);
+  else if (v.size() == 3) r = {v[0], v[1], v[2]};
+  else r = {-1, 0, 0};
+  if (!(r.low > 0) || !r.valid())
+    throw Error(Where{"", 0, "--inter-node-gbps"}, "'" + text + "' is not a bandwidth or range",
+                "GB/s per device and direction: 25, or low,nominal,high such as 12.5,25,50");
+  return r;
+}
+
 void run_project(const ProjectArgs& a, State& st) {
   if (a.validate) return run_validate(a, st);
   if (a.model.empty() || a.platform.empty() || a.devices <= 0)
@@ -186,7 +217,18 @@ void run_project(const ProjectArgs& a, State& st) {
                 "xpubench project --model experiments/models/gpt3-175b.yaml --platform nvidia-h20 --devices 1024");
   const std::string path = model_path(a.model);
   const ModelSpec model = load_model_file(path);
-  const Platform platform = resolve_platform(a.platform);
+  Platform platform = resolve_platform(a.platform);
+  std::vector<std::string> assumptions;
+  if (!a.inter_node.empty()) {
+    Quantity& bw = platform.inter_node.bandwidth_per_direction;
+    const std::string was = bw.present ? "replaces the descriptor's value" : "the descriptor gives none";
+    bw.value = parse_gbps(a.inter_node);
+    bw.present = true;
+    bw.confidence = Confidence::estimated;
+    bw.derivation = "--inter-node-gbps " + a.inter_node;
+    assumptions.push_back("inter-node bandwidth " + a.inter_node + " GB/s per device and direction (" +
+                          was + ")");
+  }
   Cluster c;
   c.devices = a.devices;
   c.devices_per_node = a.devices_per_node;
@@ -210,7 +252,9 @@ void run_project(const ProjectArgs& a, State& st) {
       throw Error(Where{"", 0, "--plan.dp"}, "tp·pp·dp must equal --devices (" + std::to_string(a.devices) + ")");
     e = tm.evaluate(p);
   } else {
-    sr = search_plans(tm, default_space(tm), std::max(1, a.top));
+    SearchSpace space = default_space(tm);
+    if (a.zero3) space.zero.push_back(3);
+    sr = search_plans(tm, space, std::max(1, a.top));
     if (sr.found) e = sr.best;
     else {
       e.reason = "no plan found: " + sr.reason;
@@ -242,6 +286,10 @@ void run_project(const ProjectArgs& a, State& st) {
         std::cout << "]";
       }
     }
+    std::cout << ",\n\"assumptions\": [";
+    for (std::size_t i = 0; i < assumptions.size(); ++i)
+      std::cout << (i ? ", " : "") << "\"" << json_escape(assumptions[i]) << "\"";
+    std::cout << "]";
     std::cout << ",\n\"warnings\": [";
     for (std::size_t i = 0; i < platform.warnings.size(); ++i)
       std::cout << (i ? ", " : "") << "\"" << json_escape(platform.warnings[i]) << "\"";
@@ -255,6 +303,7 @@ void run_project(const ProjectArgs& a, State& st) {
       for (std::size_t i = 1; i < sr.top.size(); ++i)
         std::cout << "  #" << i + 1 << " " << to_string(sr.top[i].plan) << "  "
                   << range_text(sr.top[i].step_seconds, "%.3f") << " s\n";
+    for (const auto& x : assumptions) std::cout << "assumed: " << x << "\n";
     for (const auto& w : platform.warnings) std::cout << "warning: " << w << "\n";
   }
   st.exit_code = good ? 0 : 1;
@@ -280,8 +329,13 @@ void add_project_command(CLI::App& app, State& st) {
   cmd->add_option("--dtype", a.dtype, "GEMM precision override (bf16, fp16, fp8, ...)");
   cmd->add_option("--attention", a.attention, "attention kernel: flash (default) or standard")
       ->check(CLI::IsMember({"flash", "standard"}));
+  cmd->add_option("--inter-node-gbps", a.inter_node,
+                  "assume this inter-node bandwidth (GB/s per device and direction; N or low,nominal,high) "
+                  "where the descriptor has none; reported as an assumption");
   cmd->add_flag("--no-overlap", a.no_overlap, "per kernel: compute + memory time instead of their max");
   cmd->add_option("--top", a.top, "also list the N fastest fitting plans")->check(CLI::PositiveNumber);
+  cmd->add_flag("--allow-zero3", a.zero3,
+                "also search ZeRO-3 plans (their projected cost is optimistic at scale: docs/validation.md)");
   cmd->add_flag("--json", a.json, "print one JSON object (keys in docs/projection.md)");
   cmd->add_flag("--validate", a.validate,
                 "project the published validation rows and print the table of docs/validation.md");

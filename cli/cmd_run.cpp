@@ -11,6 +11,7 @@
 #include "cli/cli.hpp"
 #include "cli/table.hpp"
 #include "core/experiment.hpp"
+#include "core/mpi.hpp"
 #include "core/result_store.hpp"
 #include "core/runner.hpp"
 
@@ -102,8 +103,12 @@ void add_run_command(CLI::App& app, State& st) {
     opt.force = force;
     opt.only = only;
     opt.command_line = joined_command_line(st);
+    opt.mpi_rank = mpi::rank();
+    opt.mpi_size = mpi::size();
     const bool tty = ::isatty(2) != 0;
-    auto progress = [tty](const CellEvent& ev) {
+    const bool quiet = opt.mpi_rank != 0;  // one rank reports
+    auto progress = [tty, quiet](const CellEvent& ev) {
+      if (quiet) return;
       char head[32];
       std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
       std::string label = ev.cell->label();
@@ -122,6 +127,10 @@ void add_run_command(CLI::App& app, State& st) {
       }
     };
     const RunSummary sum = run_experiment(spec, st.registry, opt, progress);
+    if (quiet) {
+      st.exit_code = 0;
+      return;
+    }
     print_cells_table(sum.rows, std::cout);
     print_parity_table(sum.rows, spec.reference_platform, spec.parity_band, std::cout);
     std::set<std::string> bad;

@@ -9,6 +9,7 @@
 #include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "core/kokkos_compat.hpp"
+#include "core/mpi.hpp"
 #include "workloads/register_all.hpp"
 
 namespace xpb::cli {
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   cli::State st;
   for (int i = 0; i < argc; ++i) st.argv.emplace_back(argv[i]);
 
+  mpi::init_if_launched(&argc, &argv);  // only under mpirun/srun; before Kokkos
   compat::InitOptions kopt;
   compat::initialize(kopt);
   int rc = 0;
@@ -79,5 +81,6 @@ int main(int argc, char** argv) {
     }
   }
   Kokkos::finalize();
+  mpi::finalize();
   return rc;
 }

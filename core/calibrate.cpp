@@ -148,6 +148,12 @@ Run run_workload(const Registry& reg, const std::string& name,
   return r;
 }
 
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 double best(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -289,7 +295,7 @@ void measure_launch(const Registry& reg, const CalibrateOptions& opt, HostMeasur
   if (launches <= 0) launches = 1;
   const double b = best(r.seconds) / launches, med = median(r.seconds) / launches;
   m.launch_overhead = Measured{{b, b, med}, "launch workload, " + std::to_string(reps) +
-                                                " steps of " + std::to_string(launches) +
+                                                " steps of " + num(launches) +
                                                 " launches: nominal best, high median"};
   opt.log("launch: " + std::to_string(b * 1e6) + " us per launch");
 }
@@ -340,12 +346,6 @@ std::string quoted(const std::string& s) {
   return r + "\"";
 }
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 // A measured number in flow style: {value or low/nominal/high, unit, confidence, source, note}.
 std::string measured(Range r, double unit_factor, const char* unit, const std::string& note) {
   std::string s = "{";
@@ -360,14 +360,15 @@ std::string measured(Range r, double unit_factor, const char* unit, const std::s
 
 }  // namespace
 
-std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m) {
+std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m,
+                                 const std::string& name) {
   const bool calibrated = !m.provenance.empty();
   std::ostringstream y;
   y << "# Host descriptor: "
     << (calibrated ? "written by `xpubench calibrate`; measured numbers cite the calibration."
                    : "auto-described from the OS; nothing measured yet (run `xpubench calibrate`).")
     << "\n# Schema: platforms/README.md. Facts read from the OS cite /proc and sysfs.\n";
-  y << "schema_version: 1\nname: host\n";
+  y << "schema_version: 1\nname: " << quoted(name) << "\n";
   y << "display_name: "
     << quoted("Host: " + f.cpu_model + " (" + std::to_string(f.logical_cpus) + " logical CPUs, Kokkos " +
               f.kokkos_backend + " " + std::to_string(f.kokkos_threads) + " threads)")

@@ -64,6 +64,8 @@ struct CalibrateOptions {
 HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions& opt);
 
 // The host descriptor text (schema_version 1, kind: host). Numbers not measured are `unknown`.
-std::string host_descriptor_yaml(const HostFacts& facts, const HostMeasurements& m);
+// `name` should be the stem of the file it is written to (the loader warns on a mismatch).
+std::string host_descriptor_yaml(const HostFacts& facts, const HostMeasurements& m,
+                                 const std::string& name = "host");
 
 }  // namespace xpb

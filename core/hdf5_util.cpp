@@ -76,6 +76,9 @@ Handle create_group(hid_t loc, const std::string& name) {
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl, 1);
   Handle gcpl(H5Pcreate(H5P_GROUP_CREATE));
+  // Keep attributes in compact storage: HDF5 1.10's H5Ocopy crashes on variable-length string
+  // attributes held in dense storage (more than 8 attributes by default).
+  H5Pset_attr_phase_change(gcpl, 4096, 4000);
   hid_t g = H5Gcreate2(loc, name.c_str(), lcpl, gcpl, H5P_DEFAULT);
   if (g < 0) throw Error({}, "HDF5: cannot create group " + name);
   return Handle(g);

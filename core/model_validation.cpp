@@ -163,6 +163,32 @@ std::vector<ValidationRow> validation_rows() {
     v.derivation = buf;
     rows.push_back(v);
   }
+  // Narayanan Table 2: GPT-3 174.6B, PTD-P (TP 8 × PP 12) against ZeRO-3 without model
+  // parallelism, batch 1536, at 384 and 1536 GPUs (mbs 4 → 1 for ZeRO-3 as published).
+  auto t2 = [&](const char* id, int n, int tp, int pp, int mbs, int zero, double tflops) {
+    ValidationRow v;
+    v.id = id;
+    v.model_file = "gpt3-175b.yaml";
+    v.platform = "nvidia-a100-sxm-80gb";
+    v.devices = n, v.tp = tp, v.pp = pp;
+    v.global_batch = 1536;
+    v.mbs = {mbs};
+    v.interleave = pp > 1 ? std::vector<int>{1, 2, 4, 8} : std::vector<int>{1};
+    v.recompute = Recompute::full;
+    v.zero = zero;
+    v.dp_overlap = zero == 3;  // ZeRO-3 prefetches parameters while computing
+    const double F = narayanan_flops(1536, 2048, 96, 12288, 51200);
+    v.measured_seconds = F / (n * tflops * 1e12);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "Eq. 3 F / (%d GPUs x %g TFLOP/s), Table 2", n, tflops);
+    v.derivation = buf;
+    rows.push_back(v);
+  };
+  t2("T2-PTDP-384", 384, 8, 12, 1, 0, 153);
+  t2("T2-PTDP-1536", 1536, 8, 12, 1, 0, 141);
+  t2("T2-ZeRO3-384", 384, 1, 1, 4, 3, 144);
+  t2("T2-ZeRO3-1536", 1536, 1, 1, 1, 3, 44);
+
   auto mos = [&](const char* id, const char* file, const char* plat, int seq, double B, int mbs,
                  Recompute rc, std::optional<DType> dt, double tok_per_gpu) {
     ValidationRow v;
@@ -196,7 +222,8 @@ std::vector<ValidationRow> validation_rows() {
 // Running and reporting
 
 std::vector<ValidationResult> run_validation(
-    const std::string& models_dir, const std::function<Platform(const std::string&)>& resolve) {
+    const std::string& models_dir, const std::function<Platform(const std::string&)>& resolve,
+    bool overlap) {
   std::vector<ValidationResult> out;
   for (const ValidationRow& row : validation_rows()) {
     ValidationResult r;
@@ -210,6 +237,7 @@ std::vector<ValidationResult> run_validation(
     TrainOptions opt;
     opt.flash_attention = row.flash_attention;
     opt.dtype = row.dtype;
+    opt.overlap = overlap;
     TrainingModel tm(m, plat, c, opt);
     SearchSpace s;
     s.tp = {row.tp};
@@ -273,6 +301,26 @@ std::string validation_markdown(const std::vector<ValidationResult>& results,
                 "%.1f%%, rows within 15%%: %d of %zu.\n",
                 abs_err.size(), results.size(), 100 * median, 100 * worst, within, abs_err.size());
   o << buf;
+  // Per source (the id prefix before '-'): median and max |error|.
+  std::vector<std::string> groups;
+  for (const auto& r : results) {
+    const std::string g = r.row.id.substr(0, r.row.id.find('-'));
+    if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+  }
+  for (const auto& g : groups) {
+    std::vector<double> v;
+    for (const auto& r : results)
+      if (r.ok && r.row.id.rfind(g + "-", 0) == 0) v.push_back(std::fabs(r.error));
+    if (v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    const double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    int ok15 = 0;
+    for (double x : v) ok15 += x <= 0.15;
+    std::snprintf(buf, sizeof buf, "- %s rows: median |error| %.1f%%, max %.1f%%, within 15%%: %d of %zu.\n",
+                  g.c_str(), 100 * med, 100 * v.back(), ok15, n);
+    o << buf;
+  }
   o << "\nPlatforms: " << platform_note << "\n";
   o << "\nRegenerate with: `" << command << "`\n";
   return o.str();

@@ -47,8 +47,11 @@ Platform micro_calibrated_platform(const std::string& name);
 
 // Project every row. `resolve` maps a platform name to a descriptor (e.g. resolve_platform);
 // `models_dir` holds the model files.
+// `overlap` false projects every kernel as compute + memory time (Calculon's no_overlap mode), a
+// sensitivity check only.
 std::vector<ValidationResult> run_validation(
-    const std::string& models_dir, const std::function<Platform(const std::string&)>& resolve);
+    const std::string& models_dir, const std::function<Platform(const std::string&)>& resolve,
+    bool overlap = true);
 
 // docs/validation.md body: per-row table and summary (median and max |error|).
 std::string validation_markdown(const std::vector<ValidationResult>& results,

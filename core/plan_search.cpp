@@ -24,7 +24,9 @@ SearchSpace default_space(const TrainingModel& tm) {
   }
   s.mbs = {1, 2, 4, 8, 16};
   s.interleave = {1, 2, 4, 8};
-  s.zero = {0, 1, 3};
+  // ZeRO-3 is left out by default: its projected cost is far too optimistic at scale (Narayanan
+  // Table 2 rows in docs/validation.md), so the search would pick plans the model cannot cost.
+  s.zero = {0, 1};
   s.recompute = {Recompute::none, Recompute::selective, Recompute::full};
   s.seqpar = {false, true};
   s.dp_overlap = {true, false};
@@ -38,7 +40,10 @@ SearchResult search_plans(const TrainingModel& tm, const SearchSpace& space, int
     r.reason = tm.unusable_reason();
     return r;
   }
-  std::string last_reason;
+  // Why plans were rejected, most informative first: the descriptor lacks a number a plan needs,
+  // then memory, then structure.
+  std::string last_reason, eval_reason;
+  bool memory_rejected = false;
   std::vector<StepEstimate> best;  // sorted by nominal step time, at most `keep`
   const int n = tm.cluster().devices;
   for (int tp : space.tp)
@@ -59,12 +64,12 @@ SearchResult search_plans(const TrainingModel& tm, const SearchSpace& space, int
                     ++r.valid;
                     const MemoryEstimate mem = tm.memory(p);
                     if (mem.total > mem.usable) {
-                      last_reason = "no valid plan fits in memory";
+                      memory_rejected = true;
                       continue;
                     }
                     StepEstimate e = tm.evaluate(p);
                     if (!e.ok) {
-                      last_reason = e.reason;
+                      eval_reason = e.reason;
                       continue;
                     }
                     if (!e.fits) continue;
@@ -81,7 +86,9 @@ SearchResult search_plans(const TrainingModel& tm, const SearchSpace& space, int
                   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (best.empty()) {
-    r.reason = r.valid == 0 ? "no structurally valid plan (" + last_reason + ")" : last_reason;
+    if (!eval_reason.empty()) r.reason = eval_reason;
+    else if (memory_rejected) r.reason = "no valid plan fits in memory";
+    else r.reason = "no structurally valid plan (e.g. " + last_reason + ")";
     return r;
   }
   r.found = true;

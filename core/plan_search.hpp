@@ -19,7 +19,8 @@ struct SearchSpace {
 
 // Every structurally sensible value for this model and cluster: tp powers of two up to
 // 2 × devices per node, pp the divisors of the device count up to the layer count, ep the
-// divisors of the expert count, mbs 1..16, interleave 1..8, all recompute modes, ZeRO 0/1/3.
+// divisors of the expert count, mbs 1..16, interleave 1..8, all recompute modes, ZeRO 0/1
+// (ZeRO-3 only when asked: add 3 to `zero`; see docs/validation.md for why).
 SearchSpace default_space(const TrainingModel& tm);
 
 struct SearchResult {

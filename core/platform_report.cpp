@@ -99,7 +99,7 @@ std::string platform_summary_line(const Platform& p) {
   };
   std::string s = pad(p.name, 24) + " " + pad(p.vendor, 16) + " " + pad(bf16, 30) + " bw " +
                   pad(field(p.memory_bandwidth, UnitKind::bandwidth), 24) + " mem " +
-                  pad(field(p.memory_capacity, UnitKind::bytes), 10) + " specs: " +
+                  pad(field(p.memory_capacity, UnitKind::bytes), 19) + " specs: " +
                   pad(std::string(to_string(spec_confidence(p))), 9) + " worst: " +
                   std::string(to_string(p.worst_confidence()));
   if (!p.unknown.empty()) s += ", " + std::to_string(p.unknown.size()) + " unknown";

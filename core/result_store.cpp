@@ -272,8 +272,8 @@ std::vector<SummaryRow> read_summary(hid_t file) {
 
 }  // namespace
 
-ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool force)
-    : m_path(std::move(path)), m_header(std::move(header)) {
+ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool force, bool writer)
+    : m_path(std::move(path)), m_header(std::move(header)), m_writer(writer) {
   h5::quiet_errors();
   const ExperimentSpec& spec = *m_header.spec;
   namespace fs = std::filesystem;
@@ -306,12 +306,20 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
     }
   }
   if (!resume || m_present.empty()) m_present.clear(), m_done.clear(), m_rows.clear();
+  if (!m_writer) return;
   fs::path parent = fs::path(m_path).parent_path();
   if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
   rewrite(nullptr);
 }
 
-void ResultStore::commit(const CellRecord& rec) { rewrite(&rec); }
+void ResultStore::commit(const CellRecord& rec) {
+  if (m_writer) {
+    rewrite(&rec);
+  } else {
+    m_present.insert(rec.cell.id);
+    if (rec.status == "ok" || rec.status == "invalid") m_done.insert(rec.cell.id);
+  }
+}
 
 void ResultStore::rewrite(const CellRecord* rec) {
   const ExperimentSpec& spec = *m_header.spec;

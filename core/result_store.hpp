@@ -59,7 +59,9 @@ class ResultStore {
   // Creates `path` (or, with resume, keeps its completed cells). Throws xpb::Error when `path`
   // holds another experiment's results and `force` is false, or exists and neither resume nor
   // force is given.
-  ResultStore(std::string path, RunHeader header, bool resume, bool force);
+  // A store that is not the writer (MPI ranks other than 0) reads what resume needs and never
+  // writes.
+  ResultStore(std::string path, RunHeader header, bool resume, bool force, bool writer = true);
   // Ids of cells already in the file with status ok or invalid (resume skips them).
   const std::set<std::string>& done() const { return m_done; }
   // Adds (or replaces) a cell and rewrites the file atomically.
@@ -74,6 +76,7 @@ class ResultStore {
   std::set<std::string> m_present;  // all cells present in the file
   std::vector<SummaryRow> m_rows;   // summary of all present cells
   long long m_resumes = 0;
+  bool m_writer = true;
 };
 
 // Parity rows (per cell × platform) from summary rows: ratio to the reference and verdict.

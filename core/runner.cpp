@@ -150,12 +150,14 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   header.platforms = platforms;
   header.workloads_built = "";
   for (const auto& n : registry.names()) header.workloads_built += (header.workloads_built.empty() ? "" : ",") + n;
-  ResultStore store(opt.output, header, opt.resume, opt.force);
+  ResultStore store(opt.output, header, opt.resume, opt.force, opt.mpi_rank == 0);
 
   Context ctx;
   ctx.threads = compat::concurrency();
   ctx.data_dir = default_data_dir();
   ctx.cache_dir = default_cache_dir();
+  ctx.mpi_rank = opt.mpi_rank;
+  ctx.mpi_size = opt.mpi_size;
 
   const auto cells = select_cells(spec, opt.only);
   sum.planned = static_cast<int>(cells.size());

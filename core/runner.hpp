@@ -19,6 +19,7 @@ struct RunOptions {
   bool resume = false, force = false;
   std::vector<std::string> only;    // globs; empty = all cells
   std::string command_line;
+  int mpi_rank = 0, mpi_size = 1;  // under MPI every rank runs every cell; rank 0 writes
 };
 
 struct CellEvent {

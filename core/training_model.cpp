@@ -631,8 +631,13 @@ StepEstimate TrainingModel::evaluate(const Plan& p0) const {
     const int eper_node = std::max(1, std::min(edp, per_node));
     if (p.zero == 3) {
       // Per micro-batch: gather weights for forward and backward, reduce-scatter gradients.
-      const Range ag = collective_time(Collective::all_gather, kAct * dense_params, p.dp, per_node, m_net, net_ok);
-      const Range rs = collective_time(Collective::reduce_scatter, m_opt.grad_bytes * dense_params, p.dp, per_node, m_net, net_ok);
+      // Expert parameters are sharded (and gathered) over their own replicas, dp/ep of them.
+      Range ag = collective_time(Collective::all_gather, kAct * dense_params, p.dp, per_node, m_net, net_ok);
+      Range rs = collective_time(Collective::reduce_scatter, m_opt.grad_bytes * dense_params, p.dp, per_node, m_net, net_ok);
+      if (expert_params > 0) {
+        ag = ag + collective_time(Collective::all_gather, kAct * expert_params, edp, eper_node, m_net, net_ok);
+        rs = rs + collective_time(Collective::reduce_scatter, m_opt.grad_bytes * expert_params, edp, eper_node, m_net, net_ok);
+      }
       Range exposed = ag + ag + rs;
       if (p.dp_overlap) {
         auto expose = [](Range x, Range window) {

@@ -88,7 +88,8 @@ struct Cluster {
 };
 
 struct Plan {
-  int tp = 1, pp = 1, dp = 1, ep = 1, mbs = 1, interleave = 1;
+  int tp = 1, pp = 1, ep = 1, mbs = 1, interleave = 1;
+  int dp = 0;               // 0: derived as devices / (tp·pp); evaluate() fills it in
   Recompute recompute = Recompute::full;
   bool seqpar = false;
   int zero = 0;             // 0, 1 (optimizer states sharded over DP) or 3 (everything sharded)

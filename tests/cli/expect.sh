@@ -9,7 +9,7 @@ printf '%s\n' "$out"
 if [ "$rc" != "$want_rc" ]; then
   echo "FAIL: exit code $rc, expected $want_rc" >&2; exit 1
 fi
-if ! printf '%s\n' "$out" | grep -Eq -- "$regex"; then
+if ! printf "%s" "$out" | tr "\n" " " | grep -Eq -- "$regex"; then
   echo "FAIL: output does not match /$regex/" >&2; exit 1
 fi
 echo "PASS"

@@ -10,6 +10,7 @@
 #include "core/calibrate.hpp"
 #include "core/platform.hpp"
 #include "tests/test_support.hpp"
+#include "workloads/register_all.hpp"
 #include "workloads/stream/stream.hpp"
 
 namespace {
@@ -124,4 +125,24 @@ TEST_CASE("describe_host text is itself a valid descriptor", "[calibrate]") {
   CHECK(p.kind == "host");
   CHECK(!p.memory_bandwidth.present);
   CHECK(p.unknown.count("memory.bandwidth") == 1);
+}
+
+TEST_CASE("calibrate with every compiled-in workload loads back", "[calibrate]") {
+  xpb::Registry reg;
+  xpb::workloads::register_all(reg);
+  xpb::CalibrateOptions opt;
+  opt.quick = true;
+  const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
+  for (const auto& s : m.skipped) CHECK(s.find("not built") != std::string::npos);  // none failed
+  xpb::test::TempDir dir;
+  const std::string path = dir.file("full.yaml");
+  std::ofstream(path) << xpb::host_descriptor_yaml(xpb::detect_host(), m, "full");
+  const xpb::Platform p = xpb::load_platform_file(path);
+  CHECK(p.warnings.empty());
+  CHECK(p.memory_bandwidth.present);
+  if (reg.has("gemm")) {
+    CHECK(p.peak_flops(xpb::DType::fp32));
+    CHECK(!p.efficiency.gemm.empty());
+  }
+  if (reg.has("launch")) CHECK(p.launch_overhead.present);
 }

@@ -125,7 +125,7 @@ TEST_CASE("gpt workload: learns a generated corpus, repeats bit for bit", "[gpt]
   REQUIRE(ev->values.size() == 4);  // steps 0, 50, 100, 150
   CHECK(ev->index.back() == 150);
   CHECK(std::fabs(ev->values.front() - std::log(256.0)) < 0.1);
-  CHECK(ev->values.back() < 2.0);
+  CHECK(ev->values.back() < 3.0);
   CHECK(a.validation.passed);
   CHECK(test::find_scalar(a.metrics, "tokens_per_second") > 0);
   bool has_sha = false;

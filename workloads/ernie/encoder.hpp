@@ -133,13 +133,13 @@ class Encoder {
   const Vec& grads() const { return m_grads; }
   int targets() const { return m_P; }
 
-  // normal(0, 0.02) matrices (BERT/ERNIE initializer_range), LayerNorm weights 1, biases 0.
-  void init(const Rng& rng) {
+  // normal(0, std) matrices (BERT/ERNIE: initializer_range 0.02), LayerNorm weights 1, biases 0.
+  void init(const Rng& rng, double std = 0.02) {
     auto h = Kokkos::create_mirror_view(m_params);
     for (const auto& p : m_layout)
       for (std::int64_t i = 0; i < p.size; ++i) {
         const std::int64_t k = p.offset + i;
-        h(k) = p.init == 0 ? T(0.02 * rng.normal(static_cast<std::uint64_t>(k)))
+        h(k) = p.init == 0 ? T(std * rng.normal(static_cast<std::uint64_t>(k)))
                            : (p.init == 1 ? T(1) : T(0));
       }
     Kokkos::deep_copy(m_params, h);

@@ -20,7 +20,30 @@ struct AttentionShape {
   int D() const { return C / H; }
 };
 
-// out (N, C), att (B, H, T, T), qkv (N, 3C).
+namespace detail {
+// Σ a[d]·b[d] over n contiguous elements in a fixed order: kLanes interleaved partial sums
+// (lane j takes d ≡ j mod kLanes), folded lane 0 first, then the tail. The order is part of the
+// code, not of the schedule, so it is the same on every backend; it lets the compiler use SIMD.
+template <class T>
+KOKKOS_INLINE_FUNCTION T dot_fixed(const T* a, const T* b, int n) {
+  constexpr int kLanes = 8;
+  T acc[kLanes] = {};
+  int d = 0;
+  for (; d + kLanes <= n; d += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += a[d + j] * b[d + j];
+  T s = 0;
+  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  for (; d < n; ++d) s += a[d] * b[d];
+  return s;
+}
+// y[d] += alpha·x[d] over n contiguous elements.
+template <class T>
+KOKKOS_INLINE_FUNCTION void axpy(T* y, T alpha, const T* x, int n) {
+  for (int d = 0; d < n; ++d) y[d] += alpha * x[d];
+}
+}  // namespace detail
+
+// out (N, C), att (B, H, T, T), qkv (N, 3C). All views LayoutRight (rows contiguous).
 template <class Exec, class T>
 void attention_forward(const Exec& exec, const std::string& name, const AttentionShape& s,
                        const Matrix<T>& out, const Tensor4<T>& att, const CMatrix<T>& qkv) {
@@ -33,22 +56,23 @@ void attention_forward(const Exec& exec, const std::string& name, const Attentio
       KOKKOS_LAMBDA(const int i) {
         const int t = i % TT, h = (i / TT) % H, b = i / (TT * H);
         const int n = b * TT + t, last = causal ? t : TT - 1;
+        const T* q = &qkv(n, h * D);
+        T* p = &att(b, h, t, 0);
         T mx = T(-1e30);
         for (int t2 = 0; t2 <= last; ++t2) {
-          T dot = 0;
-          for (int d = 0; d < D; ++d) dot += qkv(n, h * D + d) * qkv(b * TT + t2, C + h * D + d);
-          dot *= scale;
-          att(b, h, t, t2) = dot;
-          mx = dot > mx ? dot : mx;
+          const T score = detail::dot_fixed(q, &qkv(b * TT + t2, C + h * D), D) * scale;
+          p[t2] = score;
+          mx = score > mx ? score : mx;
         }
         T sum = 0;
         for (int t2 = 0; t2 <= last; ++t2) {
-          const T e = compat::exp(att(b, h, t, t2) - mx);
-          att(b, h, t, t2) = e;
+          const T e = compat::exp(p[t2] - mx);
+          p[t2] = e;
           sum += e;
         }
         const T inv = T(1) / sum;
-        for (int t2 = 0; t2 < TT; ++t2) att(b, h, t, t2) = t2 <= last ? att(b, h, t, t2) * inv : T(0);
+        for (int t2 = 0; t2 <= last; ++t2) p[t2] *= inv;
+        for (int t2 = last + 1; t2 < TT; ++t2) p[t2] = T(0);
       });
   // Weighted values.
   Kokkos::parallel_for(
@@ -56,11 +80,9 @@ void attention_forward(const Exec& exec, const std::string& name, const Attentio
       KOKKOS_LAMBDA(const int i) {
         const int t = i % TT, h = (i / TT) % H, b = i / (TT * H);
         const int n = b * TT + t, last = causal ? t : TT - 1;
-        for (int d = 0; d < D; ++d) out(n, h * D + d) = 0;
-        for (int t2 = 0; t2 <= last; ++t2) {
-          const T p = att(b, h, t, t2);
-          for (int d = 0; d < D; ++d) out(n, h * D + d) += p * qkv(b * TT + t2, 2 * C + h * D + d);
-        }
+        T* o = &out(n, h * D);
+        for (int d = 0; d < D; ++d) o[d] = 0;
+        for (int t2 = 0; t2 <= last; ++t2) detail::axpy(o, att(b, h, t, t2), &qkv(b * TT + t2, 2 * C + h * D), D);
       });
 }
 
@@ -78,37 +100,36 @@ void attention_backward(const Exec& exec, const std::string& name, const Attenti
       KOKKOS_LAMBDA(const int i) {
         const int t = i % TT, h = (i / TT) % H, b = i / (TT * H);
         const int n = b * TT + t, last = causal ? t : TT - 1;
+        const T* go = &dout(n, h * D);
+        const T* p = &att(b, h, t, 0);
+        T* ds = &dscore(b, h, t, 0);
         T pdp = 0;  // Σ p·dp
         for (int t2 = 0; t2 <= last; ++t2) {
-          T dp = 0;
-          for (int d = 0; d < D; ++d) dp += dout(n, h * D + d) * qkv(b * TT + t2, 2 * C + h * D + d);
-          dscore(b, h, t, t2) = dp;
-          pdp += att(b, h, t, t2) * dp;
+          const T dp = detail::dot_fixed(go, &qkv(b * TT + t2, 2 * C + h * D), D);
+          ds[t2] = dp;
+          pdp += p[t2] * dp;
         }
-        for (int t2 = 0; t2 < TT; ++t2)
-          dscore(b, h, t, t2) = t2 <= last ? att(b, h, t, t2) * (dscore(b, h, t, t2) - pdp) * scale : T(0);
-        for (int d = 0; d < D; ++d) dqkv(n, h * D + d) = 0;
-        for (int t2 = 0; t2 <= last; ++t2) {
-          const T ds = dscore(b, h, t, t2);
-          for (int d = 0; d < D; ++d) dqkv(n, h * D + d) += ds * qkv(b * TT + t2, C + h * D + d);
-        }
+        for (int t2 = 0; t2 <= last; ++t2) ds[t2] = p[t2] * (ds[t2] - pdp) * scale;
+        for (int t2 = last + 1; t2 < TT; ++t2) ds[t2] = T(0);
+        T* dq = &dqkv(n, h * D);
+        for (int d = 0; d < D; ++d) dq[d] = 0;
+        for (int t2 = 0; t2 <= last; ++t2) detail::axpy(dq, ds[t2], &qkv(b * TT + t2, C + h * D), D);
       });
-  // Per key/value row: dk and dv gather over the query rows that saw them.
+  // Per key/value row: dk and dv gather over the query rows that saw them, ascending t.
   Kokkos::parallel_for(
       label(name, "_kv_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT),
       KOKKOS_LAMBDA(const int i) {
         const int t2 = i % TT, h = (i / TT) % H, b = i / (TT * H);
         const int n2 = b * TT + t2, first = causal ? t2 : 0;
+        T* dk = &dqkv(n2, C + h * D);
+        T* dv = &dqkv(n2, 2 * C + h * D);
         for (int d = 0; d < D; ++d) {
-          dqkv(n2, C + h * D + d) = 0;
-          dqkv(n2, 2 * C + h * D + d) = 0;
+          dk[d] = 0;
+          dv[d] = 0;
         }
-        for (int t = first; t < TT; ++t) {  // ascending t: a fixed summation order
-          const T ds = dscore(b, h, t, t2), p = att(b, h, t, t2);
-          for (int d = 0; d < D; ++d) {
-            dqkv(n2, C + h * D + d) += ds * qkv(b * TT + t, h * D + d);
-            dqkv(n2, 2 * C + h * D + d) += p * dout(b * TT + t, h * D + d);
-          }
+        for (int t = first; t < TT; ++t) {
+          detail::axpy(dk, dscore(b, h, t, t2), &qkv(b * TT + t, h * D), D);
+          detail::axpy(dv, att(b, h, t, t2), &dout(b * TT + t, h * D), D);
         }
       });
 }

@@ -20,9 +20,9 @@ void embedding_forward(const Exec& exec, const std::string& name, const Matrix<T
   const int N = static_cast<int>(out.extent(0)), C = static_cast<int>(out.extent(1));
   const bool pos = wpe.extent(0) != 0;
   Kokkos::parallel_for(
-      label(name, "_fwd"), Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {N, C}),
-      KOKKOS_LAMBDA(const int n, const int c) {
-        out(n, c) = wte(tokens(n), c) + (pos ? wpe(n % seq_len, c) : T(0));
+      label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+        const int tok = tokens(n), t = n % seq_len;
+        for (int c = 0; c < C; ++c) out(n, c) = wte(tok, c) + (pos ? wpe(t, c) : T(0));
       });
 }
 

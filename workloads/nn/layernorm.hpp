@@ -59,15 +59,24 @@ void layernorm_backward(const Exec& exec, const std::string& name, const Matrix<
           dx(n, c) += rs * (dy(n, c) * w(c) - mean_g - xhat * mean_gx);
         }
       });
+  // Blocks of kCols columns, rows in ascending order per column (contiguous reads per row).
+  constexpr int kCols = 16;
   Kokkos::parallel_for(
-      label(name, "_bwd_params"), Kokkos::RangePolicy<Exec>(exec, 0, C), KOKKOS_LAMBDA(const int c) {
-        T aw = 0, ab = 0;
+      label(name, "_bwd_params"), Kokkos::RangePolicy<Exec>(exec, 0, (C + kCols - 1) / kCols),
+      KOKKOS_LAMBDA(const int blk) {
+        const int c0 = blk * kCols, w = C - c0 < kCols ? C - c0 : kCols;
+        T aw[kCols] = {}, ab[kCols] = {};
         for (int n = 0; n < N; ++n) {
-          aw += dy(n, c) * (x(n, c) - mean(n)) * rstd(n);
-          ab += dy(n, c);
+          const T m = mean(n), rs = rstd(n);
+          for (int j = 0; j < w; ++j) {
+            aw[j] += dy(n, c0 + j) * ((x(n, c0 + j) - m) * rs);
+            ab[j] += dy(n, c0 + j);
+          }
         }
-        dw(c) = aw;
-        db(c) = ab;
+        for (int j = 0; j < w; ++j) {
+          dw(c0 + j) = aw[j];
+          db(c0 + j) = ab[j];
+        }
       });
 }
 

@@ -22,8 +22,9 @@ void linear_forward(const Exec& exec, const std::string& name, GemmPath path, co
   const int oc = static_cast<int>(y.extent(1));
   Kokkos::parallel_for(
       label(name, "_bias_fwd"),
-      Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {static_cast<int>(y.extent(0)), oc}),
-      KOKKOS_LAMBDA(const int n, const int o) { y(n, o) += b(o); });
+      Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(y.extent(0))), KOKKOS_LAMBDA(const int n) {
+        for (int o = 0; o < oc; ++o) y(n, o) += b(o);
+      });
 }
 
 // dx (N, IC) = dy · w (skipped when dx is empty); dw (OC, IC) = dyᵀ · x; db (OC) = Σ_n dy(n, :)
@@ -36,13 +37,18 @@ void linear_backward(const Exec& exec, const std::string& name, GemmPath path, c
   if (dx.extent(0) != 0) gemm(label(name, "_bwd_data").c_str(), path, false, false, T(1), dy, w, T(0), dx);
   gemm(label(name, "_bwd_weight").c_str(), path, true, false, T(1), dy, x, T(0), dw);
   if (db.extent(0) == 0) return;
-  const int rows = static_cast<int>(dy.extent(0));
+  // Blocks of kCols columns: each column still sums its rows in ascending order, but a row's
+  // block is read contiguously.
+  constexpr int kCols = 16;
+  const int rows = static_cast<int>(dy.extent(0)), oc = static_cast<int>(db.extent(0));
   Kokkos::parallel_for(
-      label(name, "_bwd_bias"), Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(db.extent(0))),
-      KOKKOS_LAMBDA(const int o) {
-        T acc = 0;
-        for (int n = 0; n < rows; ++n) acc += dy(n, o);
-        db(o) = acc;
+      label(name, "_bwd_bias"), Kokkos::RangePolicy<Exec>(exec, 0, (oc + kCols - 1) / kCols),
+      KOKKOS_LAMBDA(const int blk) {
+        const int o0 = blk * kCols, w = oc - o0 < kCols ? oc - o0 : kCols;
+        T acc[kCols] = {};
+        for (int n = 0; n < rows; ++n)
+          for (int j = 0; j < w; ++j) acc[j] += dy(n, o0 + j);
+        for (int j = 0; j < w; ++j) db(o0 + j) = acc[j];
       });
 }
 

@@ -14,8 +14,9 @@ template <class Exec, class T>
 void relu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y, const CMatrix<T>& x) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   Kokkos::parallel_for(
-      label(name, "_fwd"), Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {N, C}),
-      KOKKOS_LAMBDA(const int n, const int c) { y(n, c) = x(n, c) > T(0) ? x(n, c) : T(0); });
+      label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+        for (int c = 0; c < C; ++c) y(n, c) = x(n, c) > T(0) ? x(n, c) : T(0);
+      });
 }
 
 // dx, x, dy (N, C)
@@ -24,8 +25,9 @@ void relu_backward(const Exec& exec, const std::string& name, const Matrix<T>& d
                    const CMatrix<T>& x, const CMatrix<T>& dy) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   Kokkos::parallel_for(
-      label(name, "_bwd"), Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {N, C}),
-      KOKKOS_LAMBDA(const int n, const int c) { dx(n, c) = x(n, c) > T(0) ? dy(n, c) : T(0); });
+      label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+        for (int c = 0; c < C; ++c) dx(n, c) = x(n, c) > T(0) ? dy(n, c) : T(0);
+      });
 }
 
 inline Ledger relu_forward_cost(const std::string& name, DType dtype, double N, double C) {

@@ -15,8 +15,9 @@ void residual_forward(const Exec& exec, const std::string& name, const Matrix<T>
                       const CMatrix<T>& a, const CMatrix<T>& b) {
   const int N = static_cast<int>(y.extent(0)), C = static_cast<int>(y.extent(1));
   Kokkos::parallel_for(
-      label(name, "_fwd"), Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {N, C}),
-      KOKKOS_LAMBDA(const int n, const int c) { y(n, c) = a(n, c) + b(n, c); });
+      label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+        for (int c = 0; c < C; ++c) y(n, c) = a(n, c) + b(n, c);
+      });
 }
 
 inline Ledger residual_forward_cost(const std::string& name, DType dtype, double N, double C) {

@@ -1,0 +1,125 @@
+// tests/analysis/test_result_set.cpp — a real run read back, reported, compared and verified.
+#include <catch2/catch_test_macros.hpp>
+
+#include "analysis/compare.hpp"
+#include "analysis/report.hpp"
+#include "analysis/result_set.hpp"
+#include "analysis/verify.hpp"
+#include "core/error.hpp"
+#include "core/experiment.hpp"
+#include "core/hdf5_util.hpp"
+#include "core/runner.hpp"
+#include "tests/test_support.hpp"
+#include "workloads/register_all.hpp"
+
+using namespace xpb;
+using namespace xpb::analysis;
+
+namespace {
+
+const char* kExperiment = R"(name: analysis-test
+seed: 3
+repeats: 2
+warmup: 0
+platforms: [nvidia-h20]
+workloads:
+  - workload: stream
+    params: {n: 2^12, dtype: [fp32, fp64]}
+)";
+
+Registry registry() {
+  Registry r;
+  workloads::register_all(r);
+  return r;
+}
+
+std::string run_into(const Registry& reg, const std::string& path) {
+  const ExperimentSpec spec = parse_experiment(kExperiment, "analysis-test.yaml", reg);
+  RunOptions opt;
+  opt.output = path;
+  opt.force = true;
+  run_experiment(spec, reg, opt);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("a run reads back into a ResultSet", "[analysis][result_set]") {
+  test::TempDir dir;
+  const Registry reg = registry();
+  const ResultSet rs = load_result_set(run_into(reg, dir.file("r.h5")));
+  CHECK(rs.schema_version == 1);
+  CHECK(rs.experiment_name == "analysis-test");
+  CHECK(rs.experiment_yaml == kExperiment);
+  REQUIRE(rs.cells.size() == 2);
+  CHECK(rs.cells[0].index == 0);
+  for (const auto& c : rs.cells) {
+    CHECK(c.status == "ok");
+    CHECK(c.measured.at("step_seconds").size() == 2);
+    CHECK_FALSE(c.ledger.empty());
+    REQUIRE(c.projection("nvidia-h20") != nullptr);
+    CHECK(c.projection("nvidia-h20")->ok);
+    CHECK(c.projection("host") != nullptr);  // the runner always adds the self-check
+  }
+  CHECK(rs.platform("nvidia-h20") != nullptr);
+  CHECK_FALSE(rs.summary.empty());
+  CHECK_FALSE(rs.parity.empty());
+  CHECK(rs.platform_order().back() == "host");
+}
+
+TEST_CASE("reports label measured and projected numbers in every format", "[analysis][report]") {
+  test::TempDir dir;
+  const Registry reg = registry();
+  const ResultSet rs = load_result_set(run_into(reg, dir.file("r.h5")));
+  const std::string md = render_report(rs, ReportFormat::md);
+  CHECK(md.find("## Cells: measured on this machine") != std::string::npos);
+  CHECK(md.find("## H20 parity matrix (projected)") != std::string::npos);
+  CHECK(md.find("Pennycook PP") != std::string::npos);
+  CHECK(md.find("Efficiency kind: architectural") != std::string::npos);
+  CHECK(md.find("## Model error on this machine") != std::string::npos);
+  const std::string csv = render_report(rs, ReportFormat::csv);
+  CHECK(csv.rfind("section,cell,workload,problem,platform,source,quantity", 0) == 0);
+  CHECK(csv.find(",measured,step_seconds,") != std::string::npos);
+  CHECK(csv.find(",projected,step_seconds,") != std::string::npos);
+  CHECK(csv.find("pp_architectural") != std::string::npos);
+  const std::string js = render_report(rs, ReportFormat::json);
+  CHECK(js.find("\"efficiency_kind\": \"architectural\"") != std::string::npos);
+  CHECK(js.find("\"H\": [") != std::string::npos);
+  CHECK(js.find("NaN") == std::string::npos);
+  CHECK_THROWS_AS(parse_report_format("html"), Error);
+}
+
+TEST_CASE("two runs compare equal; verify reproduces the numbers", "[analysis][verify]") {
+  test::TempDir dir;
+  const Registry reg = registry();
+  run_into(reg, dir.file("a.h5"));
+  run_into(reg, dir.file("b.h5"));
+  const auto r = compare_files(dir.file("a.h5"), dir.file("b.h5"), ToleranceRules{});
+  INFO(format_compare(r, 20));
+  CHECK(r.equal());
+  CHECK(r.compared > 50);
+  CHECK(r.timing_skipped > 0);
+
+  VerifyOptions opt;
+  opt.rerun_path = dir.file("rerun.h5");
+  const auto v = verify_result_set(dir.file("a.h5"), reg, ToleranceRules{}, opt);
+  INFO(format_compare(v.comparison, 20));
+  CHECK(v.cells == 2);
+  CHECK(v.comparison.equal());
+}
+
+TEST_CASE("load_result_set refuses what is not a result set", "[analysis][result_set]") {
+  test::TempDir dir;
+  CHECK_THROWS_AS(load_result_set(dir.file("missing.h5")), Error);
+  {
+    h5::Handle f = h5::create_file(dir.file("other.h5"));
+    h5::attr(f, "schema", std::string("something.else"));
+  }
+  CHECK_THROWS_AS(load_result_set(dir.file("other.h5")), Error);
+  {
+    h5::Handle f = h5::create_file(dir.file("newer.h5"));
+    h5::attr(f, "schema", std::string(kResultSchema));
+    h5::attr(f, "schema_version", 99LL);
+  }
+  CHECK_THROWS_AS(load_result_set(dir.file("newer.h5")), Error);
+}
