@@ -348,9 +348,11 @@ std::string render_md(const ResultSet& rs) {
     pt.row(row);
     std::string n = c.id + ": H = " + set_text(pp_proj->H);
     if (!pp_proj->excluded.empty()) {
-      n += "; left out (unknown ceilings): ";
+      std::string left;
       for (const auto& e : pp_proj->efficiencies)
-        if (e.status == "unknown" && e.source == "projected") n += e.platform + " (" + e.note + ") ";
+        if (e.status == "unknown" && e.source == "projected")
+          left += (left.empty() ? "" : ", ") + e.platform + " (" + e.note + ")";
+      n += "; left out (unknown ceilings): " + left;
     }
     for (const auto& e : pp_proj->efficiencies) {
       if (e.status == "unsupported") n += "; unsupported on " + e.platform + ": " + e.note;

@@ -268,13 +268,11 @@ void measure_gemm(const Registry& reg, const CalibrateOptions& opt, HostMeasurem
     opt.log("gemm " + dname + ": ceiling " + std::to_string(top / 1e9) + " GFLOP/s (" + top_how + ")");
     if (d == DType::fp32 && !table.empty()) {
       std::sort(table.begin(), table.end());
-      double running = 0;
       for (std::size_t i = 0; i < table.size(); ++i) {
-        // Efficiency is non-decreasing with size in a step table: keep the running maximum.
-        running = std::max(running, std::min(1.0, table[i].second / top));
+        // Kept as measured, even where a larger size runs slower (caches): measurements are data.
         MeasuredStep st;
         st.min_flops = i == 0 ? 0 : table[i].first;
-        st.efficiency = Range::exact(std::max(running, 1e-3));
+        st.efficiency = Range::exact(std::clamp(table[i].second / top, 1e-3, 1.0));
         st.method = "gemm fp32" + (paths.front().empty() ? "" : " path=" + paths.front()) +
                     " of " + std::to_string(table[i].first / 1e9) + " GFLOP / fp32 ceiling";
         m.gemm.push_back(st);

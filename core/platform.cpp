@@ -658,7 +658,8 @@ class Loader {
       m_p.warnings.push_back("intra_node.bandwidth_per_direction exceeds memory.bandwidth");
     auto check_table = [&](const std::vector<EfficiencyStep>& t, const std::string& key) {
       for (std::size_t i = 1; i < t.size(); ++i)
-        if (t[i].efficiency.nominal < t[i - 1].efficiency.nominal)
+        if (t[i].efficiency.nominal < t[i - 1].efficiency.nominal &&
+            t[i].quantity.confidence != Confidence::measured)  // measured dips are data
           m_p.warnings.push_back(key + "[" + std::to_string(i) +
                                  "]: efficiency falls as operations grow");
     };

@@ -94,7 +94,7 @@ def plot_rooflines(cells, platforms, outdir, manifest):
         kind = "measured on this machine" if measured else "projected by the model"
         ax.set_title(f"Roofline: {plat.get('display_name') or name} ({kind})")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="upper left")
         _save(fig, ax, outdir, f"roofline_{name}", manifest)
 
 

@@ -36,7 +36,31 @@ def main(results, outdir):
     assert "intensity" in roof["xlabel"] and "FLOP/s" in roof["ylabel"]
     par = next(m for m in manifest if m["stem"] == "parity")
     assert "projected" in par["title"] and "speed ratio" in par["ylabel"]
-    print(f"plots ok: {sorted(stems)}")
+    check_curves(results, outdir)
+    print(f"plots ok: {sorted(stems)} + curves")
+
+
+def check_curves(results, outdir):
+    """The quickstart has no training series: add a loss curve to a copy and plot that."""
+    import shutil
+    import h5py
+    import numpy as np
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "analysis", "plots"))
+    import plot_results
+    copy = os.path.join(outdir, "with-series.h5")
+    shutil.copyfile(results, copy)
+    with h5py.File(copy, "r+") as f:
+        cell = sorted(f["cells"].keys())[0]
+        f[f"cells/{cell}/series/loss/values"] = np.linspace(5.0, 2.0, 20)
+        f[f"cells/{cell}/series/loss/index"] = np.arange(20, dtype=float)
+    out = os.path.join(outdir, "curves-test")
+    assert plot_results.main([copy, "-o", out]) == 0
+    with open(os.path.join(out, "plots.json")) as f:
+        manifest = {m["stem"]: m for m in json.load(f)}
+    assert "curves" in manifest, sorted(manifest)
+    c = manifest["curves"]
+    assert c["title"].startswith("loss") and c["xlabel"] == "step" and c["ylabel"] == "loss", c
+    assert all(os.path.getsize(os.path.join(out, n)) > 1000 for n in c["files"])
 
 
 if __name__ == "__main__":

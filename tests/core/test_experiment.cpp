@@ -1,4 +1,5 @@
 // tests/core/test_experiment.cpp — experiment parsing: expansion, zip, strict errors, cell ids.
+#include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
 #include "core/error.hpp"
@@ -61,7 +62,7 @@ workloads:
     zip: [[n, x]]
 )", "exp.yaml", r);
   REQUIRE(spec.cells.size() == 6);
-  for (const auto& c : spec.cells) CHECK(c.params.get_number("x") == 0.1 * double(c.params.get_int("n")));
+  for (const auto& c : spec.cells) CHECK(c.params.get_number("x") == Catch::Approx(0.1 * double(c.params.get_int("n"))));
 }
 
 TEST_CASE("sizes may be written as powers of two", "[core][experiment]") {

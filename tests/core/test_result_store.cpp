@@ -77,7 +77,7 @@ TEST_CASE("a committed cell is readable with its provenance, samples, metrics an
   CHECK(h5::read_doubles(g, "measured/value") == rec.step_values.at(0).second);
   CHECK(h5::read_doubles(g, "series/curve/index") == std::vector<double>{10, 20, 30});
   CHECK(h5::dataset_shape(g, "arrays/ref/w") == std::vector<std::size_t>{2, 2});
-  CHECK(h5::read_doubles(g, "metrics/steps") == std::vector<double>{3});
+  CHECK(h5::read_doubles(g, "metrics/steps") == std::vector<double>{4});  // 1 warm-up + 3 timed
   const auto ledger = h5::read_table(g, "ledger");
   REQUIRE(ledger.strings.size() == 1);
   CHECK(ledger.strings[0][0] == "toy/sum");

@@ -207,16 +207,28 @@ TEST_CASE("ernie: the seed changes the run, the masking level changes the target
 
 TEST_CASE("ernie learns the planted corpus: held-out accuracy beats the majority byte",
           "[workloads][ernie]") {
+  // The tiny tier's shape (L2, d32, T32, B16) for 200 steps: a few seconds on one core.
   Registry reg;
   workloads::register_ernie(reg);
   test::TempDir cache;
-  const CellRecord r = run_one("      steps: 150\n      lr: 0.01\n      expect_beats_baseline: true\n",
-                               reg, cache.path().string());
+  const auto spec = parse_experiment(
+      "name: ernie-learn\nseed: 5\nworkloads:\n  - workload: ernie\n    params: {corpus: planted, "
+      "layers: 2, width: 32, heads: 2, context: 32, batch: 16, steps: 200, lr: 5.0e-3, "
+      "eval_every: 100, eval_batches: 8, expect_beats_baseline: true}\n",
+      "ernie-learn.yaml", reg);
+  Context ctx;
+  ctx.cache_dir = cache.path().string();
+  const CellRecord r = run_cell(spec.cells.at(0), reg, {}, ctx);
   INFO(r.reason);
   CHECK(r.status == "ok");
   CHECK(r.validation.passed);
   const auto& loss = values(r, "loss");
   CHECK(loss.back() < loss.front() - 1.0);
+  for (const char* lv : {"basic", "phrase", "entity"}) {
+    INFO(lv);
+    CHECK(scalar(r.metrics, std::string("heldout_acc_") + lv) >
+          scalar(r.metrics, std::string("baseline_majority_acc_") + lv) + 0.02);
+  }
 }
 
 TEST_CASE("ernie_scale projects a model onto a platform and reports the ratio to the reference",

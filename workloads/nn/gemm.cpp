@@ -42,9 +42,10 @@ std::string native_gemm_kernel() {
 namespace detail {
 
 // ================================================================================================
-// Host kernel. Dimension letters: MC×NC is a team's tile of C, KC the depth packed at once,
-// MR×NR the micro-tile. Scratch per team: Ap (MC, KC) as MC/MR panels of (KC, MR), Bp (KC, NC)
-// as NC/NR panels of (KC, NR), W (MC, NC) running sums carried from one KC block to the next.
+// Host kernel. Dimension letters: MT×NC is a team's tile of C, MC the rows of A packed at once,
+// KC the depth packed at once, MR×NR the micro-tile. Scratch per team: Ap (MC, KC) as MC/MR
+// panels of (KC, MR), Bp (KC, NC) as NC/NR panels of (KC, NR), W (MT, NC) running sums carried
+// from one KC block to the next.
 
 namespace {
 
@@ -65,12 +66,11 @@ Blocking<T> blocking_for(const MicroKernel<T>& mk, int M, int N, int threads) {
   const int mc_full = ((192 + mk.mr - 1) / mk.mr) * mk.mr;
   const int m_pad = ((M + mk.mr - 1) / mk.mr) * mk.mr;
   b.mc = std::min(mc_full, std::max(m_pad, mk.mr));
-  // Team rows: as many MC blocks as keep at least two teams per thread, at most four.
+  // Team rows: even row tiles, enough for two teams per thread, at most four MC blocks each.
   const int tiles_n = (N + b.nc - 1) / b.nc;
   const int want_m = std::max(1, (2 * std::max(threads, 1) + tiles_n - 1) / tiles_n);
-  const int rows_per = (M + want_m - 1) / want_m;
-  const int blocks = std::max(1, std::min(4, (rows_per + b.mc - 1) / b.mc));
-  b.mt = blocks * b.mc;
+  const int rows_per = ((M + want_m - 1) / want_m + mk.mr - 1) / mk.mr * mk.mr;
+  b.mt = std::max(mk.mr, std::min(rows_per, 4 * b.mc));
   return b;
 }
 

@@ -39,8 +39,9 @@ namespace detail {
 // ------------------------------------------------------------------------------------------------
 // The kernels behind `native`, exposed so that tests can pin the execution space and ISA.
 
-// Host kernel: TeamPolicy over (MC, NC) tiles of C; each team packs A (MC, KC) and B (KC, NC)
-// panels into team scratch and runs the register-blocked micro-kernel of `isa` over them.
+// Host kernel: TeamPolicy over (MT, NC) tiles of C; per KC block each team packs B (KC, NC) and
+// then, per MC-row sub-block, A (MC, KC) into team scratch and runs the register-blocked
+// micro-kernel of `isa` over them. Tiling never changes the result (see above).
 // Instantiated for the enabled host execution spaces (Serial, OpenMP, Threads). Raw row-major
 // pointers with leading dimensions lda, ldb, ldc.
 template <class ExecSpace, class T>

@@ -64,16 +64,16 @@ void layernorm_backward(const Exec& exec, const std::string& name, const Matrix<
   Kokkos::parallel_for(
       label(name, "_bwd_params"), Kokkos::RangePolicy<Exec>(exec, 0, (C + kCols - 1) / kCols),
       KOKKOS_LAMBDA(const int blk) {
-        const int c0 = blk * kCols, w = C - c0 < kCols ? C - c0 : kCols;
+        const int c0 = blk * kCols, cols = C - c0 < kCols ? C - c0 : kCols;
         T aw[kCols] = {}, ab[kCols] = {};
         for (int n = 0; n < N; ++n) {
           const T m = mean(n), rs = rstd(n);
-          for (int j = 0; j < w; ++j) {
+          for (int j = 0; j < cols; ++j) {
             aw[j] += dy(n, c0 + j) * ((x(n, c0 + j) - m) * rs);
             ab[j] += dy(n, c0 + j);
           }
         }
-        for (int j = 0; j < w; ++j) {
+        for (int j = 0; j < cols; ++j) {
           dw(c0 + j) = aw[j];
           db(c0 + j) = ab[j];
         }

@@ -44,11 +44,11 @@ void linear_backward(const Exec& exec, const std::string& name, GemmPath path, c
   Kokkos::parallel_for(
       label(name, "_bwd_bias"), Kokkos::RangePolicy<Exec>(exec, 0, (oc + kCols - 1) / kCols),
       KOKKOS_LAMBDA(const int blk) {
-        const int o0 = blk * kCols, w = oc - o0 < kCols ? oc - o0 : kCols;
+        const int o0 = blk * kCols, cols = oc - o0 < kCols ? oc - o0 : kCols;
         T acc[kCols] = {};
         for (int n = 0; n < rows; ++n)
-          for (int j = 0; j < w; ++j) acc[j] += dy(n, o0 + j);
-        for (int j = 0; j < w; ++j) db(o0 + j) = acc[j];
+          for (int j = 0; j < cols; ++j) acc[j] += dy(n, o0 + j);
+        for (int j = 0; j < cols; ++j) db(o0 + j) = acc[j];
       });
 }
 
