@@ -53,10 +53,11 @@ int main(int argc, char** argv) {
       float* pa = a.data();
       float* pb = b.data();
       const std::int64_t nn2 = std::int64_t(n) * n;
-      Kokkos::parallel_for("bench/init", Kokkos::RangePolicy<>(0, nn2), KOKKOS_LAMBDA(std::int64_t i) {
-        pa[i] = float(rng.normal(i));
-        pb[i] = float(rng.normal(nn2 + i));
-      });
+      Kokkos::parallel_for(
+          "bench/init", Kokkos::RangePolicy<>(0, nn2), KOKKOS_LAMBDA(std::int64_t i) {
+            pa[i] = float(rng.normal(i));
+            pb[i] = float(rng.normal(nn2 + i));
+          });
       as.push_back(a);
       bs.push_back(b);
       cs.push_back(c);

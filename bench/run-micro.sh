@@ -30,7 +30,7 @@ for t in $THREADS; do
   echo "$out"
   gemm_out+="$out"$'\n'
 done
-echo "# Kokkos triad vs plain OpenMP triad (fp64, 3 x 2^25 elements, best and median of 30)"
+echo "# Kokkos triad vs plain OpenMP triad (fp64, 3 x 2^25 elements, same arrays, 30 alternating runs)"
 triad_out=""
 for t in $THREADS; do
   out=$(OMP_NUM_THREADS=$t "$TRIAD")

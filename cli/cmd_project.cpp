@@ -107,7 +107,8 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
             << tm.cluster().global_batch << ", " << to_string(tm.dtype()) << "\n";
   std::cout << "platform  " << tm.platform().name << " × " << tm.cluster().devices << " ("
             << tm.devices_per_node() << " per node)\n";
-  std::cout << "plan      " << to_string(e.plan) << " (" << e.micro_batches << " micro-batches)\n";
+  if (e.plan.dp > 0)
+    std::cout << "plan      " << to_string(e.plan) << " (" << e.micro_batches << " micro-batches)\n";
   if (!e.ok) {
     std::cout << "not projected: " << e.reason << "\n";
     return;

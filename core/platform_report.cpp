@@ -35,6 +35,7 @@ Shown display_unit(double nominal, UnitKind kind) {
     case UnitKind::bytes:
       return nominal >= 1e9 ? Shown{1e9, "GB"} : nominal >= 1e6 ? Shown{1e6, "MB"} : Shown{1, "B"};
     case UnitKind::seconds:
+      if (nominal >= 1) return {1, "s"};
       return nominal >= 1e-3 ? Shown{1e-3, "ms"} : nominal >= 1e-6 ? Shown{1e-6, "us"} : Shown{1e-9, "ns"};
     case UnitKind::watts: return {1, "W"};
     case UnitKind::fraction: return {1, ""};
@@ -156,7 +157,7 @@ std::string platform_details(const Platform& p) {
     any = true;
     o << "  peak." << to_string(d) << ": "
       << (it->second.status == PeakStatus::unsupported ? "unsupported (no such hardware path)"
-                                                       : "unknown (supported or unstated; value not public)");
+                                                       : "unknown (no value given; support may or may not exist)");
     auto u = p.unknown.find("peak." + std::string(to_string(d)));
     if (u != p.unknown.end() && !u->second.empty()) o << " — " << u->second;
     o << "\n";

@@ -141,6 +141,17 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
 
   pr.step_seconds = pr.compute_seconds + pr.memory_seconds + pr.comm_seconds + pr.launch_seconds;
   if (platform.tdp.present) pr.energy_joules = mul(pr.step_seconds, platform.tdp.value);
+  {
+    std::array<double, kAllDTypes.size()> by_dtype{};
+    for (const KernelCost& k : ledger)
+      if (k.kind != OpKind::collective) by_dtype[static_cast<std::size_t>(k.dtype)] += k.flops * std::max(0.0, k.count);
+    const auto top = std::max_element(by_dtype.begin(), by_dtype.end()) - by_dtype.begin();
+    pr.peak_dtype = kAllDTypes[static_cast<std::size_t>(top)];
+    const auto pk = platform.peak.find(pr.peak_dtype);
+    if (pr.ok && by_dtype[top] > 0 && pk != platform.peak.end() &&
+        pk->second.status == PeakStatus::known && pk->second.flops.present)
+      pr.hfu = utilization(by_dtype[top], pr.step_seconds, pk->second.flops.value);
+  }
 
   const std::array<std::pair<double, Bound>, 4> shares = {
       std::pair{pr.compute_seconds.nominal, Bound::compute},

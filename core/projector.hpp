@@ -39,6 +39,11 @@ struct Projection {
   Range energy_joules;      // TDP · time: an upper bound
   Bound bound = Bound::unknown;  // which share dominates the nominal step time
   double flops = 0, bytes = 0;   // totals of the ledger
+  // Hardware FLOP utilization: the ledger's FLOPs of its dominant dtype (most FLOPs) over
+  // step time · that dtype's peak (ledgers count what runs, recomputation included, so this is
+  // HFU; MFU needs model FLOPs: utilization(model_flops, step_seconds, peak)).
+  DType peak_dtype = DType::fp32;
+  Range hfu;
   std::vector<KernelProjection> kernels;
 };
 

@@ -361,7 +361,7 @@ TrainingModel::TrainingModel(ModelSpec model, const Platform& platform, Cluster 
   m_launch = platform.launch_overhead.present ? platform.launch_overhead.value : Range{};
   m_tdp = platform.tdp.present ? platform.tdp.value : Range{};
   if (m_cluster.global_batch <= 0 && m_missing.empty())
-    m_missing = "no global batch: the model file gives none and none was given";
+    m_missing = "no global batch: the model file gives none (pass --global-batch)";
 }
 
 void TrainingModel::add_gemm(Acc& a, double flops, double bytes, double count) const {

@@ -41,6 +41,17 @@ xpb_cli_test(bad_syntax 2 "syntax-error.yaml:[0-9]+: YAML syntax error" ${XPB_BI
 xpb_cli_test(bad_missing_file 2 "no-such-file.yaml: cannot open file" ${XPB_BIN} run ${TDATA}/no-such-file.yaml)
 xpb_cli_test(bad_usage 2 "required|Required" ${XPB_BIN} run)
 
+xpb_cli_test(bad_descriptor 2 "dtype-typo.yaml:[0-9]+: peak.bf61: unknown key 'bf61'.*hint: did you mean 'bf16'"
+             ${XPB_BIN} validate ${CMAKE_CURRENT_SOURCE_DIR}/data/platforms/dtype-typo.yaml)
+
+# --- descriptors and calibration
+xpb_cli_test(show_zhenwu 0 "150 \\[119 .. 312\\] TFLOP/s.*1945" ${XPB_BIN} show platform alibaba-zhenwu-810e)
+add_test(NAME cli.calibrate_quick COMMAND ${XPB_BIN} calibrate --quick -o ${CLI_TMP}/calib.yaml)
+add_test(NAME cli.calibrate_validates
+         COMMAND ${EXPECT} 0 "ok: .*calib.yaml" -- ${XPB_BIN} validate ${CLI_TMP}/calib.yaml)
+set_tests_properties(cli.calibrate_validates PROPERTIES DEPENDS cli.calibrate_quick)
+set_tests_properties(cli.calibrate_quick cli.calibrate_validates PROPERTIES LABELS cli RESOURCE_LOCK calib_yaml)
+
 # --- runs: a result set, refusal to clobber, resume, kill -9
 add_test(NAME cli.run_tiny COMMAND ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5 --force)
 add_test(NAME cli.h5dump_provenance

@@ -103,3 +103,37 @@ TEST_CASE("plan search: ERNIE 4.5 300B-A47B fits on 2048 H20 (issue 4 acceptance
   CHECK(r.best.mfu.nominal > 0.05);
   CHECK(r.best.mfu.nominal < 1.0);
 }
+
+TEST_CASE("plan search: ERNIE 4.5 300B-A47B on 2048 P800 and Zhenwu, with ranges",
+          "[plan_search][acceptance]") {
+  xpb::Cluster c;
+  c.devices = 2048;
+  const auto m = model("ernie-4.5-300b-a47b");
+  {
+    const auto p800 = xpb::resolve_platform("baidu-kunlun-p800");
+    xpb::TrainingModel tm(m, p800, c);
+    const auto r = xpb::search_plans(tm, xpb::default_space(tm));
+    INFO(r.reason);
+    REQUIRE(r.found);
+    CHECK(r.best.fits);
+    CHECK(r.best.step_seconds.low < r.best.step_seconds.high);  // uncertain descriptor
+  }
+  auto zhenwu = xpb::resolve_platform("alibaba-zhenwu-810e");
+  if (!zhenwu.inter_node.bandwidth_per_direction.present) {
+    // No inter-node number: no plan for 2048 devices, and the reason says so.
+    xpb::TrainingModel tm(m, zhenwu, c);
+    const auto r = xpb::search_plans(tm, xpb::default_space(tm));
+    CHECK_FALSE(r.found);
+    CHECK(r.reason.find("interconnect") != std::string::npos);
+    // With an assumed range (what --inter-node-gbps does) a plan is found.
+    zhenwu.inter_node.bandwidth_per_direction.value = {25e9, 50e9, 100e9};
+    zhenwu.inter_node.bandwidth_per_direction.present = true;
+  }
+  xpb::TrainingModel tm(m, zhenwu, c);
+  const auto r = xpb::search_plans(tm, xpb::default_space(tm));
+  INFO(r.reason);
+  REQUIRE(r.found);
+  CHECK(r.best.fits);
+  CHECK(r.best.memory.total <= 96e9);
+  CHECK(r.best.step_seconds.low < r.best.step_seconds.high);
+}

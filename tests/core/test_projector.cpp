@@ -62,6 +62,9 @@ TEST_CASE("projector: compute-bound GEMM follows the peak range", "[projector]")
   CHECK(pr.step_seconds.nominal == Approx(0.02 + 2e-6));
   CHECK(pr.step_seconds.valid());
   CHECK(pr.energy_joules.nominal == Approx(400 * pr.step_seconds.nominal));
+  CHECK(pr.peak_dtype == xpb::DType::bf16);
+  CHECK(pr.hfu.nominal == Approx(2e12 / (pr.step_seconds.nominal * 100e12)));
+  CHECK(pr.hfu.valid());
 }
 
 TEST_CASE("projector: memory-bound kernel and the no-overlap mode", "[projector]") {

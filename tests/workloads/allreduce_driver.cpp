@@ -1,8 +1,8 @@
 // tests/workloads/allreduce_driver.cpp — runs the `allreduce` micro-benchmark (ring and MPI
 // implementations) under mpirun for the CTest case mpi.allreduce. Exit 0 only when every rank
 // validated an exact sum and measured a positive bus bandwidth; prints busbw on rank 0.
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "core/kokkos_compat.hpp"
@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
     for (const char* impl : {"ring", "mpi"}) {
       if (rc) break;
       for (std::int64_t bytes : {std::int64_t(4) * 1000 + 4, std::int64_t(1) << 22}) {
-        const auto r = xpb::test::run_micro("allreduce", {{"bytes", bytes}, {"impl", std::string(impl)}},
-                                            3, 7, rank, size);
+        const auto r = xpb::test::run_micro(
+            "allreduce", {{"bytes", bytes}, {"impl", std::string(impl)}}, 3, 7, rank, size);
         const xpb::Scalar* bw = xpb::test::find_scalar(r.metrics, "busbw");
         const bool ok = r.validation.passed && bw && bw->value > 0;
         if (rank == 0)

@@ -2,7 +2,6 @@
 // cell must be invalid with the reason "needs >= 2 ranks" and carry no bandwidth. The two-rank
 // measurement runs under mpirun as the CTest case mpi.allreduce (allreduce_driver.cpp).
 #include <catch2/catch_test_macros.hpp>
-
 #include <cstdint>
 #include <string>
 
@@ -15,8 +14,8 @@ TEST_CASE("allreduce on one rank is invalid, with the reason, and no made-up num
           "[allreduce][workload]") {
   if (mpi::size() > 1) SKIP("running under a multi-rank launcher");
   for (const char* impl : {"ring", "mpi"}) {
-    const auto r = test::run_micro("allreduce", {{"bytes", std::int64_t(4096)},
-                                                 {"impl", std::string(impl)}});
+    const auto r =
+        test::run_micro("allreduce", {{"bytes", std::int64_t(4096)}, {"impl", std::string(impl)}});
     CHECK_FALSE(r.validation.passed);
     CHECK(r.validation.reason.find(">= 2 MPI ranks") != std::string::npos);
     CHECK(test::find_scalar(r.metrics, "busbw") == nullptr);

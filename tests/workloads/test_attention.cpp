@@ -1,9 +1,8 @@
 // tests/workloads/test_attention.cpp — the `attention` micro-benchmark: forward against a double
 // reference and backward against finite differences (its own validation, which must pass here
 // and must fail on a corrupted result), the ledger, and Serial/OpenMP bit-equality of the layer.
-#include <catch2/catch_test_macros.hpp>
-
 #include <Kokkos_Core.hpp>
+#include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -37,11 +36,13 @@ TEST_CASE("attention workload validates, causal and not, fp32 and fp64", "[atten
 
 TEST_CASE("attention causal ledger charges about half the pairs", "[attention][workload]") {
   auto total = [](bool causal) {
-    const auto r = test::run_micro("attention", {{"seq", std::int64_t(32)},
-                                                 {"heads", std::int64_t(2)},
-                                                 {"head_dim", std::int64_t(8)},
-                                                 {"causal", causal},
-                                                 {"backward", false}}, 1);
+    const auto r = test::run_micro("attention",
+                                   {{"seq", std::int64_t(32)},
+                                    {"heads", std::int64_t(2)},
+                                    {"head_dim", std::int64_t(8)},
+                                    {"causal", causal},
+                                    {"backward", false}},
+                                   1);
     double f = 0;
     for (const auto& k : r.ledger) f += k.flops;
     return f;

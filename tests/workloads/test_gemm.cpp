@@ -1,9 +1,8 @@
 // tests/workloads/test_gemm.cpp — the GEMM paths (nn/gemm) and the `gemm` micro-benchmark.
 // The native kernel must equal the ascending fma chain bit for bit on every ISA, execution space
 // and thread count; the vendor path must agree within rounding; the workload must validate.
-#include <catch2/catch_test_macros.hpp>
-
 #include <Kokkos_Core.hpp>
+#include <catch2/catch_test_macros.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -26,7 +25,8 @@ struct Problem {
 };
 
 template <class T>
-Problem<T> make_problem(int M, int N, int K, bool ta, bool tb, T alpha, T beta, std::uint64_t seed) {
+Problem<T> make_problem(int M, int N, int K, bool ta, bool tb, T alpha, T beta,
+                        std::uint64_t seed) {
   Problem<T> p{M, N, K, ta, tb, alpha, beta, {}, {}, {}};
   const Rng rng(seed, 1);
   p.A.resize(std::size_t(M) * K);
@@ -87,11 +87,13 @@ struct Shape {
   bool ta, tb;
   double alpha, beta;
 };
-// Edge tiles in every dimension, K across several KC blocks, transposes, alpha/beta, K = 0.
-const Shape kShapes[] = {{1, 1, 1, false, false, 1, 0},     {13, 37, 300, false, false, 1, 0},
-                         {200, 70, 513, false, false, 1, 0}, {33, 290, 129, true, false, 0.5, 0},
+// Edge tiles in every dimension, K across several KC blocks, transposes, alpha/beta, K = 0, and
+// small M (B read in place instead of packed).
+const Shape kShapes[] = {{1, 1, 1, false, false, 1, 0},       {13, 37, 300, false, false, 1, 0},
+                         {200, 70, 513, false, false, 1, 0},  {33, 290, 129, true, false, 0.5, 0},
                          {50, 41, 260, false, true, 1, 0.25}, {29, 31, 270, true, true, -2, 1},
-                         {7, 5, 0, false, false, 1, 0.5}};
+                         {7, 5, 0, false, false, 1, 0.5},     {20, 100, 300, false, false, 1, 0.5},
+                         {5, 64, 600, false, false, 1, 0}};
 
 template <class T>
 void check_all_isas() {
@@ -189,10 +191,12 @@ TEST_CASE("gemm workload validates on both paths and charges 2·M·N·K", "[gemm
 }
 
 TEST_CASE("gemm transformer shapes come from model dimensions", "[gemm][workload]") {
-  const auto r = test::run_micro("gemm", {{"shape", std::string("mlp_down")},
-                                          {"d_model", std::int64_t(64)},
-                                          {"tokens", std::int64_t(8)},
-                                          {"precision", std::string("bf16")}}, 1);
+  const auto r = test::run_micro("gemm",
+                                 {{"shape", std::string("mlp_down")},
+                                  {"d_model", std::int64_t(64)},
+                                  {"tokens", std::int64_t(8)},
+                                  {"precision", std::string("bf16")}},
+                                 1);
   CHECK(r.validation.passed);
   REQUIRE(r.ledger.size() == 1);
   CHECK(r.ledger[0].flops == 2.0 * 8 * 64 * 256);  // M = tokens, N = d, K = 4d

@@ -2,7 +2,6 @@
 // validations (double references and finite differences) pass in fp32 and fp64, ledgers are
 // memory-bound vector work, and two runs with one seed agree bit for bit.
 #include <catch2/catch_test_macros.hpp>
-
 #include <cstdint>
 #include <string>
 
@@ -30,9 +29,9 @@ TEST_CASE("layernorm workload validates forward and backward", "[layernorm][work
 TEST_CASE("softmax workload validates forward and backward", "[softmax][workload]") {
   for (const char* dtype : {"fp32", "fp64"}) {
     INFO(dtype);
-    const auto r = test::run_micro("softmax", {{"rows", std::int64_t(200)},
-                                               {"cols", std::int64_t(333)},
-                                               {"dtype", std::string(dtype)}});
+    const auto r = test::run_micro(
+        "softmax",
+        {{"rows", std::int64_t(200)}, {"cols", std::int64_t(333)}, {"dtype", std::string(dtype)}});
     INFO(r.validation.reason);
     CHECK(r.validation.passed);
     REQUIRE(r.ledger.size() == 2);
@@ -44,14 +43,13 @@ TEST_CASE("softmax workload validates forward and backward", "[softmax][workload
 }
 
 TEST_CASE("forward-only runs charge only forward kernels", "[layernorm][softmax][workload]") {
-  const auto ln = test::run_micro("layernorm", {{"rows", std::int64_t(64)},
-                                                {"channels", std::int64_t(32)},
-                                                {"backward", false}}, 1);
+  const auto ln = test::run_micro(
+      "layernorm",
+      {{"rows", std::int64_t(64)}, {"channels", std::int64_t(32)}, {"backward", false}}, 1);
   CHECK(ln.validation.passed);
   CHECK(ln.ledger.size() == 1);
-  const auto sm = test::run_micro("softmax", {{"rows", std::int64_t(64)},
-                                              {"cols", std::int64_t(32)},
-                                              {"backward", false}}, 1);
+  const auto sm = test::run_micro(
+      "softmax", {{"rows", std::int64_t(64)}, {"cols", std::int64_t(32)}, {"backward", false}}, 1);
   CHECK(sm.validation.passed);
   CHECK(sm.ledger.size() == 1);
 }

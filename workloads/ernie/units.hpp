@@ -49,9 +49,9 @@ struct UnitLabels {
   std::array<std::int64_t, kUnitKinds> units{};  // number of units of each kind
 };
 
-// Greedy, left to right, longest match first. Entity level: an entity match (up to
-// max_entity_words words joined by single spaces) beats a phrase match, which beats a word.
-// Phrase level: phrases (case-insensitive, 2+ words) beat words. Basic: every byte alone.
+// Greedy, left to right, longest match first, over words joined by single spaces. Entity level:
+// entities (case-sensitive) are matched first, then phrases over the words no entity covers, then
+// words. Phrase level: phrases (case-insensitive, 2+ words), then words. Basic: every byte alone.
 // Bytes outside words (spaces, punctuation, newlines) are single-byte units at every level.
 UnitLabels segment_units(std::string_view text, const Lexicon& lex, UnitLevel level);
 

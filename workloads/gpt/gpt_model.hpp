@@ -203,10 +203,12 @@ class GptModel {
   double loss() const { return m_loss; }
 
  private:
-  struct Layer {
-    Mat ln1, qkv, atty, attproj, res1, ln2, fch, fch_gelu, fcproj, res2;
-    Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;
-    nn::Tensor4<T> att;
+  struct Layer {                                         // saved activations of one block
+    Mat ln1, atty, attproj, res1, ln2, fcproj, res2;      // (N, C)
+    Mat qkv;                                              // (N, 3C)
+    Mat fch, fch_gelu;                                    // (N, 4C)
+    Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;           // (N)
+    nn::Tensor4<T> att;                                   // (B, H, T, T)
   };
 
   const ParamTensor& find(const std::string& name) const {
@@ -234,7 +236,7 @@ class GptModel {
 
   static void copy_tokens(const nn::Tokens& dst, const std::vector<int>& src) {
     XPB_ASSERT(src.size() == dst.extent(0), "token count must be batch * context");
-    Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged> h(src.data(), src.size());
+    Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged> h(src.data(), src.size());  // (N)
     Kokkos::deep_copy(dst, h);
   }
 
@@ -246,7 +248,9 @@ class GptModel {
   std::vector<Layer> m_layers;
   Mat m_encoded, m_lnf, m_logits, m_probs;  // (N, C), (N, C), (N, V), (N, V)
   Vec m_lnf_mean, m_lnf_rstd, m_losses;     // (N)
-  Mat m_dres, m_dln, m_dqkv, m_datty, m_dfch, m_dfch_gelu;
+  Mat m_dres, m_dln, m_datty;                // (N, C)
+  Mat m_dqkv;                                // (N, 3C)
+  Mat m_dfch, m_dfch_gelu;                   // (N, 4C)
   nn::Tensor4<T> m_dscore;                  // (B, H, T, T)
   nn::Tokens m_inputs, m_targets;           // (N)
   double m_loss = 0;

@@ -31,9 +31,7 @@ namespace xpb::micro {
 namespace {
 
 // Exact in fp32 for any realistic rank count: small integers.
-inline float contribution(int rank, std::int64_t i) {
-  return float(((i * 7 + rank * 3) % 16) - 8);
-}
+inline float contribution(int rank, std::int64_t i) { return float(((i * 7 + rank * 3) % 16) - 8); }
 
 class AllReduceBench final : public Workload {
  public:
@@ -66,8 +64,11 @@ class AllReduceBench final : public Workload {
     std::copy(m_pristine.data(), m_pristine.data() + m_n, m_buf.data());
     MPI_Barrier(MPI_COMM_WORLD);
     const double t0 = MPI_Wtime();
-    if (m_impl == "ring") ring_allreduce();
-    else MPI_Allreduce(MPI_IN_PLACE, m_buf.data(), static_cast<int>(m_n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    if (m_impl == "ring")
+      ring_allreduce();
+    else
+      MPI_Allreduce(MPI_IN_PLACE, m_buf.data(), static_cast<int>(m_n), MPI_FLOAT, MPI_SUM,
+                    MPI_COMM_WORLD);
     const double t = mpi::max_over_ranks(MPI_Wtime() - t0);
     r.manual_seconds = t;
     const double algbw = double(m_bytes) / t;
@@ -97,8 +98,9 @@ class AllReduceBench final : public Workload {
 
   Validation validate(Context&) override {
     if (m_size < 2)
-      return Validation::fail("allreduce needs >= 2 MPI ranks (run under mpirun -n 2 or more); "
-                              "this process is the only rank, so nothing was measured");
+      return Validation::fail(
+          "allreduce needs >= 2 MPI ranks (run under mpirun -n 2 or more); "
+          "this process is the only rank, so nothing was measured");
     if (m_steps == 0) return Validation::fail("no step ran, nothing to check");
     std::int64_t bad = 0;
     for (std::int64_t i = 0; i < m_n; ++i) {
@@ -117,7 +119,8 @@ class AllReduceBench final : public Workload {
     Metrics m;
     m.attribute("ranks", std::to_string(m_size));
     if (!m_busbw.empty()) {
-      m.scalar("busbw", median(m_busbw) / 1e9, "GB/s", "median algbw·2(p−1)/p (nccl-tests convention)");
+      m.scalar("busbw", median(m_busbw) / 1e9, "GB/s",
+               "median algbw·2(p−1)/p (nccl-tests convention)");
       m.scalar("algbw", median(m_algbw) / 1e9, "GB/s", "median bytes / slowest rank's time");
     }
     m_buf = {};

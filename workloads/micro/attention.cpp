@@ -3,6 +3,8 @@
 // Validation: forward rows against a double-precision reference, backward against central
 // finite differences of L = Σ out·dout. Dimension letters: B batch, T sequence, H heads,
 // D head size, C = H·D, N = B·T.
+#include "workloads/nn/attention.hpp"
+
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdint>
@@ -15,7 +17,6 @@
 #include "core/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
-#include "workloads/nn/attention.hpp"
 
 namespace xpb::micro {
 namespace {
@@ -40,13 +41,13 @@ class AttentionBench final : public Workload {
     const int N = m_shape.B * m_shape.T, C = m_shape.C, B = m_shape.B, H = m_shape.H,
               TT = m_shape.T;
     m_qkv = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "attention/qkv"), N,
-                          3 * C);                                       // (N, 3C)
-    m_out = nn::Matrix<T>("attention/out", N, C);                       // (N, C)
-    m_att = nn::Tensor4<T>("attention/att", B, H, TT, TT);              // (B, H, T, T)
+                          3 * C);                           // (N, 3C)
+    m_out = nn::Matrix<T>("attention/out", N, C);           // (N, C)
+    m_att = nn::Tensor4<T>("attention/att", B, H, TT, TT);  // (B, H, T, T)
     m_dout = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "attention/dout"), N,
-                           C);                                          // (N, C)
-    m_dqkv = nn::Matrix<T>("attention/dqkv", N, 3 * C);                 // (N, 3C)
-    m_dscore = nn::Tensor4<T>("attention/dscore", B, H, TT, TT);        // (B, H, T, T)
+                           C);                                    // (N, C)
+    m_dqkv = nn::Matrix<T>("attention/dqkv", N, 3 * C);           // (N, 3C)
+    m_dscore = nn::Tensor4<T>("attention/dscore", B, H, TT, TT);  // (B, H, T, T)
     fill_normal("attention/init", m_qkv, ctx.rng("attention/qkv"), 1.0);
     fill_normal("attention/init", m_dout, ctx.rng("attention/dout"), 1.0);
     m_check_rng = ctx.rng("attention/check");
@@ -98,7 +99,8 @@ class AttentionBench final : public Workload {
       for (int d = 0; d < D; ++d)
         worst = std::max(worst, rel_err(out(b * TT + t, h * D + d), ref[d], 1e-2));
     }
-    if (worst > tol) return Validation::fail("attention forward differs from a double reference", worst, tol);
+    if (worst > tol)
+      return Validation::fail("attention forward differs from a double reference", worst, tol);
     if (!m_backward) return Validation::ok("16 forward rows match a double reference", worst, tol);
     // Backward: 12 sampled coordinates of qkv (4 each of q, k, v) by central differences.
     const double step = 1e-4;
@@ -113,7 +115,8 @@ class AttentionBench final : public Workload {
                         : TT - 1 - int(m_check_rng.below(1003 + 4 * s, std::min(TT, 8)));
       const int n = b * TT + t, col = part * C + h * D + d;
       const double fd = (affected_loss(b, h, t, part, n, col, step) -
-                         affected_loss(b, h, t, part, n, col, -step)) / (2 * step);
+                         affected_loss(b, h, t, part, n, col, -step)) /
+                        (2 * step);
       worst = std::max(worst, rel_err(dqkv(n, col), fd, 1e-2));
     }
     if (worst > tol_fd)
@@ -172,8 +175,8 @@ class AttentionBench final : public Workload {
   nn::AttentionShape m_shape;
   bool m_backward = true;
   DType m_dtype = DType::fp32;
-  nn::Matrix<T> m_qkv, m_out, m_dout, m_dqkv;  // (N, 3C), (N, C), (N, C), (N, 3C)
-  nn::Tensor4<T> m_att, m_dscore;              // (B, H, T, T)
+  nn::Matrix<T> m_qkv, m_out, m_dout, m_dqkv;            // (N, 3C), (N, C), (N, C), (N, 3C)
+  nn::Tensor4<T> m_att, m_dscore;                        // (B, H, T, T)
   typename nn::Matrix<T>::HostMirror m_h_qkv, m_h_dout;  // host copies during validate()
   Rng m_check_rng;
   std::int64_t m_steps = 0;

@@ -61,8 +61,10 @@ template <template <class> class Impl>
 class DTypeDispatch final : public Workload {
  public:
   void setup(const Params& p, Context& ctx) override {
-    if (p.get_string("dtype") == "fp64") m_impl = std::make_unique<Impl<double>>();
-    else m_impl = std::make_unique<Impl<float>>();
+    if (p.get_string("dtype") == "fp64")
+      m_impl = std::make_unique<Impl<double>>();
+    else
+      m_impl = std::make_unique<Impl<float>>();
     m_impl->setup(p, ctx);
   }
   StepResult step(Context& ctx) override { return m_impl->step(ctx); }

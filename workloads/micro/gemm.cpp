@@ -3,6 +3,8 @@
 // shapes of a transformer layer derived from model dimensions (small M = few tokens, as in
 // decoding). Validation recomputes sampled elements: bit for bit for `native`, within a rounding
 // bound for `vendor`. It does not time itself beyond a per-step GFLOP/s for the metrics.
+#include "workloads/nn/gemm.hpp"
+
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdint>
@@ -15,7 +17,6 @@
 #include "core/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
-#include "workloads/nn/gemm.hpp"
 
 namespace xpb::micro {
 namespace {
@@ -49,14 +50,15 @@ class GemmBench final : public Workload {
     const double elems = double(m_shape.m) * m_shape.k + double(m_shape.k) * m_shape.n +
                          double(m_shape.m) * m_shape.n;
     if (elems * sizeof(T) > 16e9)
-      throw Error({{}, 0, "m"}, "gemm operands need " + std::to_string(elems * sizeof(T) / 1e9) +
-                                    " GB", "choose smaller m, n, k (at most 16 GB)");
+      throw Error({{}, 0, "m"},
+                  "gemm operands need " + std::to_string(elems * sizeof(T) / 1e9) + " GB",
+                  "choose smaller m, n, k (at most 16 GB)");
     if (std::max({m_shape.m, m_shape.n, m_shape.k}) > std::numeric_limits<int>::max())
       throw Error({{}, 0, "m"}, "gemm dimensions must fit in a 32-bit int");
     m_a = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "gemm/a"), m_shape.m,
                         m_shape.k);  // (M, K)
     m_b = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "gemm/b"), m_shape.k,
-                        m_shape.n);  // (K, N)
+                        m_shape.n);                       // (K, N)
     m_c = nn::Matrix<T>("gemm/c", m_shape.m, m_shape.n);  // (M, N)
     fill_normal("gemm/init", m_a, ctx.rng("gemm/a"), 1.0);
     fill_normal("gemm/init", m_b, ctx.rng("gemm/b"), 1.0);
@@ -76,8 +78,8 @@ class GemmBench final : public Workload {
   }
 
   Ledger ledger() const override {
-    return {nn::gemm_cost(m_label, m_dtype, double(m_shape.m), double(m_shape.n),
-                          double(m_shape.k), false)};
+    return {nn::gemm_cost(m_label, m_dtype, double(m_shape.m), double(m_shape.n), double(m_shape.k),
+                          false)};
   }
 
   Validation validate(Context&) override {
@@ -92,8 +94,10 @@ class GemmBench final : public Workload {
     double worst = 0;
     for (int s = 0; s < samples; ++s) {
       // Corners first (edge tiles), then random elements.
-      const std::int64_t i = s < 4 ? (s & 1 ? M - 1 : 0) : std::int64_t(m_check_rng.below(2 * s, M));
-      const std::int64_t j = s < 4 ? (s & 2 ? N - 1 : 0) : std::int64_t(m_check_rng.below(2 * s + 1, N));
+      const std::int64_t i =
+          s < 4 ? (s & 1 ? M - 1 : 0) : std::int64_t(m_check_rng.below(2 * s, M));
+      const std::int64_t j =
+          s < 4 ? (s & 2 ? N - 1 : 0) : std::int64_t(m_check_rng.below(2 * s + 1, N));
       if (m_path == nn::GemmPath::native) {
         T chain = 0;  // the ordering guarantee: one fma chain, k ascending
         for (std::int64_t k = 0; k < K; ++k) chain = std::fma(a(i, k), b(k, j), chain);

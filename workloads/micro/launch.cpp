@@ -30,7 +30,8 @@ class LaunchBench final : public Workload {
     const std::int64_t range = m_range;
     Kokkos::Timer timer;
     for (std::int64_t i = 0; i < m_launches; ++i) {
-      Kokkos::parallel_for(kEmpty, Kokkos::RangePolicy<>(0, range), KOKKOS_LAMBDA(const std::int64_t) {});
+      Kokkos::parallel_for(kEmpty, Kokkos::RangePolicy<>(0, range),
+                           KOKKOS_LAMBDA(const std::int64_t){});
       if (m_fence_each) Kokkos::fence();
     }
     Kokkos::fence();
@@ -53,18 +54,21 @@ class LaunchBench final : public Workload {
   Validation validate(Context&) override {
     if (m_per_launch.empty()) return Validation::fail("no step ran, nothing to check");
     const double med = median(m_per_launch);
-    // A launch that takes a millisecond is a broken backend or a starved machine, not a number.
-    const double limit = 1e-3;
+    // An oversubscribed host can take a scheduler time slice (~10 ms) per fork/join, which is
+    // slow but true; a second per launch is a broken backend, not a number.
+    const double limit = 1.0;
     if (!(med > 0) || !std::isfinite(med) || med > limit)
-      return Validation::fail("per-launch time " + std::to_string(med * 1e6) +
-                                  " us is not in (0, 1000] us", med, limit);
-    return Validation::ok("median per-launch time " + std::to_string(med * 1e6) + " us", med, limit);
+      return Validation::fail(
+          "per-launch time " + std::to_string(med * 1e6) + " us is not in (0, 1] s", med, limit);
+    return Validation::ok("median per-launch time " + std::to_string(med * 1e6) + " us", med,
+                          limit);
   }
 
   Metrics finish(Context&) override {
     Metrics m;
     if (!m_per_launch.empty())
-      m.scalar("launch_us", median(m_per_launch) * 1e6, "us", "median over steps of step time / launches");
+      m.scalar("launch_us", median(m_per_launch) * 1e6, "us",
+               "median over steps of step time / launches");
     return m;
   }
 

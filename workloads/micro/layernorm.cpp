@@ -2,6 +2,8 @@
 // rows of (N, C), forward and backward, on the shared layer (nn/layernorm.hpp) that training runs.
 // A memory-bound kernel: validation checks forward rows against a double reference and the
 // gradients of L = Σ y·dy against central finite differences.
+#include "workloads/nn/layernorm.hpp"
+
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdint>
@@ -13,7 +15,6 @@
 #include "core/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
-#include "workloads/nn/layernorm.hpp"
 
 namespace xpb::micro {
 namespace {
@@ -30,9 +31,12 @@ class LayerNormBench final : public Workload {
     m_backward = p.get_bool("backward");
     m_dtype = ledger_dtype(p, sizeof(T) == 8 ? "fp64" : "fp32");
     if (double(m_rows) * m_cols * sizeof(T) * 4 > 16e9)
-      throw Error({{}, 0, "rows"}, "layernorm arrays need more than 16 GB", "reduce rows or channels");
+      throw Error({{}, 0, "rows"}, "layernorm arrays need more than 16 GB",
+                  "reduce rows or channels");
     const int N = m_rows, C = m_cols;
-    auto raw = [](const char* l) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l)); };
+    auto raw = [](const char* l) {
+      return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l));
+    };
     m_x = nn::Matrix<T>(raw("layernorm/x"), N, C);    // (N, C)
     m_y = nn::Matrix<T>(raw("layernorm/y"), N, C);    // (N, C)
     m_dy = nn::Matrix<T>(raw("layernorm/dy"), N, C);  // (N, C)
@@ -48,8 +52,9 @@ class LayerNormBench final : public Workload {
     fill_normal("layernorm/init", m_w, ctx.rng("layernorm/w"), 0.1);
     fill_normal("layernorm/init", m_b, ctx.rng("layernorm/b"), 0.1);
     auto w = m_w;
-    Kokkos::parallel_for("layernorm/init", Kokkos::RangePolicy<>(0, C),
-                         KOKKOS_LAMBDA(const int c) { w(c) += T(1); });
+    Kokkos::parallel_for(
+        "layernorm/init", Kokkos::RangePolicy<>(0, C),
+        KOKKOS_LAMBDA(const int c) { w(c) += T(1); });
     Kokkos::fence();
     m_check_rng = ctx.rng("layernorm/check");
   }
@@ -67,9 +72,10 @@ class LayerNormBench final : public Workload {
       auto dx = m_dx;
       const int C = m_cols;
       // Backward accumulates into dx (residual-stream convention); start each step from zero.
-      Kokkos::parallel_for(kZero, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
-        for (int c = 0; c < C; ++c) dx(n, c) = T(0);
-      });
+      Kokkos::parallel_for(
+          kZero, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
+            for (int c = 0; c < C; ++c) dx(n, c) = T(0);
+          });
       nn::layernorm_backward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_dx, m_dw, m_db, m_dy,
                                                                m_x, m_w, m_mean, m_rstd);
       Kokkos::fence();
@@ -83,7 +89,8 @@ class LayerNormBench final : public Workload {
     const double N = m_rows, C = m_cols;
     Ledger l = nn::layernorm_forward_cost(kName, m_dtype, N, C);
     if (m_backward) {
-      l.push_back(nn::vector_cost(kZero, nn::vector_dtype(m_dtype), 0, dtype_bytes(m_dtype) * N * C));
+      l.push_back(
+          nn::vector_cost(kZero, nn::vector_dtype(m_dtype), 0, dtype_bytes(m_dtype) * N * C));
       nn::append(l, nn::layernorm_backward_cost(kName, m_dtype, N, C));
     }
     return l;
@@ -127,11 +134,13 @@ class LayerNormBench final : public Workload {
       row(n, -1, 0);
       for (int c = 0; c < C; ++c) worst = std::max(worst, rel_err(y(n, c), yr[c], 1e-2));
     }
-    if (worst > tol) return Validation::fail("layernorm forward differs from a double reference", worst, tol);
+    if (worst > tol)
+      return Validation::fail("layernorm forward differs from a double reference", worst, tol);
     if (!m_backward) return Validation::ok("16 forward rows match a double reference", worst, tol);
     const double h = 1e-4;
     for (int s = 0; s < 8; ++s) {  // dx by central differences of its row's loss
-      const int n = int(m_check_rng.below(100 + 2 * s, N)), c = int(m_check_rng.below(101 + 2 * s, C));
+      const int n = int(m_check_rng.below(100 + 2 * s, N)),
+                c = int(m_check_rng.below(101 + 2 * s, C));
       const double fd = (row(n, c, h) - row(n, c, -h)) / (2 * h);
       worst = std::max(worst, rel_err(dx(n, c), fd, 1e-2));
     }
@@ -155,8 +164,10 @@ class LayerNormBench final : public Workload {
     if (worst > tol_fd)
       return Validation::fail("layernorm backward differs from the reference gradients", worst,
                               tol_fd);
-    return Validation::ok("16 forward rows vs double reference; dx by finite differences, dw/db "
-                          "against double sums", worst, tol_fd);
+    return Validation::ok(
+        "16 forward rows vs double reference; dx by finite differences, dw/db "
+        "against double sums",
+        worst, tol_fd);
   }
 
   Metrics finish(Context&) override { return {}; }

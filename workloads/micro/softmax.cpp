@@ -33,7 +33,9 @@ class SoftmaxBench final : public Workload {
     m_dtype = ledger_dtype(p, sizeof(T) == 8 ? "fp64" : "fp32");
     if (double(m_rows) * m_cols * sizeof(T) * 4 > 16e9)
       throw Error({{}, 0, "rows"}, "softmax arrays need more than 16 GB", "reduce rows or cols");
-    auto raw = [](const char* l) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l)); };
+    auto raw = [](const char* l) {
+      return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l));
+    };
     m_x = nn::Matrix<T>(raw("softmax/x"), m_rows, m_cols);    // (N, V)
     m_y = nn::Matrix<T>(raw("softmax/y"), m_rows, m_cols);    // (N, V)
     m_dy = nn::Matrix<T>(raw("softmax/dy"), m_rows, m_cols);  // (N, V)
@@ -47,28 +49,30 @@ class SoftmaxBench final : public Workload {
     const int V = m_cols;
     auto x = m_x, y = m_y, dy = m_dy, dx = m_dx;
     Kokkos::Timer timer;
-    Kokkos::parallel_for(kFwd, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
-      T mx = x(n, 0);
-      for (int v = 1; v < V; ++v) mx = x(n, v) > mx ? x(n, v) : mx;
-      T sum = 0;
-      for (int v = 0; v < V; ++v) {
-        const T e = compat::exp(x(n, v) - mx);
-        y(n, v) = e;
-        sum += e;
-      }
-      const T inv = T(1) / sum;
-      for (int v = 0; v < V; ++v) y(n, v) *= inv;
-    });
+    Kokkos::parallel_for(
+        kFwd, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
+          T mx = x(n, 0);
+          for (int v = 1; v < V; ++v) mx = x(n, v) > mx ? x(n, v) : mx;
+          T sum = 0;
+          for (int v = 0; v < V; ++v) {
+            const T e = compat::exp(x(n, v) - mx);
+            y(n, v) = e;
+            sum += e;
+          }
+          const T inv = T(1) / sum;
+          for (int v = 0; v < V; ++v) y(n, v) *= inv;
+        });
     Kokkos::fence();
     StepResult r;
     r.values.emplace_back("fwd_seconds", timer.seconds());
     if (m_backward) {
       timer.reset();
-      Kokkos::parallel_for(kBwd, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
-        T dot = 0;
-        for (int v = 0; v < V; ++v) dot += dy(n, v) * y(n, v);
-        for (int v = 0; v < V; ++v) dx(n, v) = y(n, v) * (dy(n, v) - dot);
-      });
+      Kokkos::parallel_for(
+          kBwd, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
+            T dot = 0;
+            for (int v = 0; v < V; ++v) dot += dy(n, v) * y(n, v);
+            for (int v = 0; v < V; ++v) dx(n, v) = y(n, v) * (dy(n, v) - dot);
+          });
       Kokkos::fence();
       r.values.emplace_back("bwd_seconds", timer.seconds());
     }
@@ -113,11 +117,13 @@ class SoftmaxBench final : public Workload {
       for (int v = 0; v < V; ++v) floor = std::max(floor, yr[v]);
       for (int v = 0; v < V; ++v) worst = std::max(worst, rel_err(y(n, v), yr[v], 1e-3 * floor));
     }
-    if (worst > tol) return Validation::fail("softmax forward differs from a double reference", worst, tol);
+    if (worst > tol)
+      return Validation::fail("softmax forward differs from a double reference", worst, tol);
     if (!m_backward) return Validation::ok("16 rows match a double reference", worst, tol);
     const double h = 1e-5;
     for (int s = 0; s < 12; ++s) {
-      const int n = int(m_check_rng.below(100 + 2 * s, N)), v = int(m_check_rng.below(101 + 2 * s, V));
+      const int n = int(m_check_rng.below(100 + 2 * s, N)),
+                v = int(m_check_rng.below(101 + 2 * s, V));
       const double fd = (row(n, v, h) - row(n, v, -h)) / (2 * h);
       worst = std::max(worst, rel_err(dx(n, v), fd, 1e-3 * floor));
     }

@@ -58,8 +58,10 @@ class MlpModel {
   // x: B·D values row-major; targets: B labels (< 0 = padding row). Returns the mean loss.
   double forward(const std::vector<T>& x, const std::vector<int>& targets) {
     XPB_ASSERT(x.size() == std::size_t(m_B) * m_D && targets.size() == std::size_t(m_B), "batch shape");
-    Kokkos::deep_copy(m_x, Kokkos::View<const T**, Kokkos::LayoutRight, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(x.data(), m_B, m_D));
-    Kokkos::deep_copy(m_targets, Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(targets.data(), m_B));
+    using HostMat = Kokkos::View<const T**, Kokkos::LayoutRight, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
+    using HostIds = Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
+    Kokkos::deep_copy(m_x, HostMat(x.data(), m_B, m_D));                // (B, D)
+    Kokkos::deep_copy(m_targets, HostIds(targets.data(), m_B));         // (B)
     nn::linear_forward(m_exec, "mlp/fc1", m_path, m_h, m_x, w1(), b1());
     nn::relu_forward(m_exec, "mlp/relu", m_hr, m_h);
     nn::linear_forward(m_exec, "mlp/fc2", m_path, m_logits, m_hr, w2(), b2());
@@ -114,10 +116,12 @@ class MlpModel {
   int m_D, m_H, m_K, m_B;
   nn::GemmPath m_path;
   Exec m_exec;
-  Vec m_params, m_grads, m_m, m_v;
-  Mat m_x, m_h, m_hr, m_logits, m_probs, m_dh, m_dhr;
-  Vec m_losses;
-  nn::Tokens m_targets;
+  Vec m_params, m_grads, m_m, m_v;                 // (P)
+  Mat m_x;                                          // (B, D)
+  Mat m_h, m_hr, m_dh, m_dhr;                       // (B, H)
+  Mat m_logits, m_probs;                            // (B, K)
+  Vec m_losses;                                     // (B)
+  nn::Tokens m_targets;                             // (B)
   int m_valid = 0;
 };
 

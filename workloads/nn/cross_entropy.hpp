@@ -66,8 +66,8 @@ void cross_entropy_backward(const Exec& exec, const std::string& name, const Mat
 inline Ledger cross_entropy_forward_cost(const std::string& name, DType dtype, double N, double V) {
   const double b = dtype_bytes(dtype);
   return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), 6 * N * V, b * (2 * N * V + N) + 4 * N),
-          vector_cost(label(name, "_mean"), DType::fp64, N, b * N),
-          vector_cost(label(name, "_count"), DType::fp64, N, 4 * N)};
+          vector_cost(label(name, "_mean"), vector_dtype(dtype), N, b * N),
+          vector_cost(label(name, "_count"), vector_dtype(dtype), N, 4 * N)};
 }
 inline Ledger cross_entropy_backward_cost(const std::string& name, DType dtype, double N, double V) {
   return {vector_cost(label(name, "_bwd"), vector_dtype(dtype), 2 * N * V, dtype_bytes(dtype) * 2 * N * V + 4 * N)};

@@ -157,6 +157,9 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
   const MicroKernel<T> mk = micro_kernel<T>(isa);
   const Blocking<T> bl = blocking_for(mk, M, N, static_cast<int>(space.concurrency()));
   const int tiles_m = (M + bl.mt - 1) / bl.mt, tiles_n = (N + bl.nc - 1) / bl.nc;
+  // With at most two micro-rows, each B element is used at most twice: packing B would cost
+  // more than it saves, so the micro-kernel reads non-transposed B in place.
+  const bool direct_b = !tb && M <= 2 * mk.mr;
   const std::size_t elems = static_cast<std::size_t>(bl.mc) * bl.kc +
                             static_cast<std::size_t>(bl.kc) * bl.nc +
                             static_cast<std::size_t>(bl.mt) * bl.nc;
@@ -166,67 +169,80 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
   Policy policy(space, tiles_m * tiles_n, 1);
   // A plain host lambda: this kernel only ever runs on host execution spaces. Teams run down a
   // column of tiles first (ti fastest), so teams in flight together share B's column strip in L3.
-  Kokkos::parallel_for(label, policy.set_scratch_size(1, Kokkos::PerTeam(bytes)),
-                       [=](const Member& team) {
-    const int i0 = (team.league_rank() % tiles_m) * bl.mt;
-    const int j0 = (team.league_rank() / tiles_m) * bl.nc;
-    const int rows = std::min(bl.mt, M - i0), cols = std::min(bl.nc, N - j0);
-    const int q_count = (cols + mk.nr - 1) / mk.nr;
-    auto base = reinterpret_cast<std::uintptr_t>(team.team_scratch(1).get_shmem(bytes));
-    T* Ap = reinterpret_cast<T*>(align64(base));                        // (MC, KC) panels
-    T* Bp = reinterpret_cast<T*>(align64(reinterpret_cast<std::uintptr_t>(
-        Ap + static_cast<std::size_t>(bl.mc) * bl.kc)));                  // (KC, NC) panels
-    T* W = reinterpret_cast<T*>(align64(reinterpret_cast<std::uintptr_t>(
-        Bp + static_cast<std::size_t>(bl.kc) * bl.nc)));                  // (MT, NC)
-    const int ldw = bl.nc;
-    // At least one block, so that K == 0 still zeroes W (C = beta·C).
-    for (int k0 = 0; k0 == 0 || k0 < K; k0 += bl.kc) {
-      const int kc = std::min(bl.kc, K - k0);
-      if (tb) {
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, q_count), [&](const int q) {
-          pack_bt_panel(B, ldb, N, j0, k0, kc, mk.nr, Bp, q);
-        });
-      } else {
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
-          pack_b_row(B, ldb, N, j0, cols, k0, kc, mk.nr, Bp, q_count, k);
-        });
-      }
-      for (int i1 = 0; i1 < rows; i1 += bl.mc) {
-        const int sub_rows = std::min(bl.mc, rows - i1);
-        const int p_count = (sub_rows + mk.mr - 1) / mk.mr;
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
-          pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
-        });
-        team.team_barrier();
-        // Micro-row panels are split across the team's threads; each micro-tile's chain stays
-        // with one thread for the whole block, and KC blocks run in k order.
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
-          const T* a = Ap + static_cast<std::size_t>(p) * kc * mk.mr;
-          T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
-          for (int q = 0; q < q_count; ++q) {
-            mk.run(kc, a, Bp + static_cast<std::size_t>(q) * kc * mk.nr, w + q * mk.nr, ldw,
-                   k0 == 0);
+  Kokkos::parallel_for(
+      label, policy.set_scratch_size(1, Kokkos::PerTeam(bytes)), [=](const Member& team) {
+        const int i0 = (team.league_rank() % tiles_m) * bl.mt;
+        const int j0 = (team.league_rank() / tiles_m) * bl.nc;
+        const int rows = std::min(bl.mt, M - i0), cols = std::min(bl.nc, N - j0);
+        const int q_count = (cols + mk.nr - 1) / mk.nr;
+        auto base = reinterpret_cast<std::uintptr_t>(team.team_scratch(1).get_shmem(bytes));
+        T* Ap = reinterpret_cast<T*>(align64(base));  // (MC, KC) panels
+        T* Bp = reinterpret_cast<T*>(align64(reinterpret_cast<std::uintptr_t>(
+            Ap + static_cast<std::size_t>(bl.mc) * bl.kc)));  // (KC, NC) panels
+        T* W = reinterpret_cast<T*>(align64(reinterpret_cast<std::uintptr_t>(
+            Bp + static_cast<std::size_t>(bl.kc) * bl.nc)));  // (MT, NC)
+        const int ldw = bl.nc;
+        // Full-width B panels read in place (small M); a ragged last panel is still packed.
+        const int q_direct = direct_b ? cols / mk.nr : 0;
+        // At least one block, so that K == 0 still zeroes W (C = beta·C).
+        for (int k0 = 0; k0 == 0 || k0 < K; k0 += bl.kc) {
+          const int kc = std::min(bl.kc, K - k0);
+          if (direct_b) {
+            if (q_direct < q_count) {
+              Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
+                pack_b_row(B, ldb, N, j0 + q_direct * mk.nr, cols - q_direct * mk.nr, k0, kc, mk.nr,
+                           Bp + static_cast<std::size_t>(q_direct) * kc * mk.nr, 1, k);
+              });
+            }
+          } else if (tb) {
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, q_count), [&](const int q) {
+              pack_bt_panel(B, ldb, N, j0, k0, kc, mk.nr, Bp, q);
+            });
+          } else {
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
+              pack_b_row(B, ldb, N, j0, cols, k0, kc, mk.nr, Bp, q_count, k);
+            });
           }
+          for (int i1 = 0; i1 < rows; i1 += bl.mc) {
+            const int sub_rows = std::min(bl.mc, rows - i1);
+            const int p_count = (sub_rows + mk.mr - 1) / mk.mr;
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
+              pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
+            });
+            team.team_barrier();
+            // Micro-row panels are split across the team's threads; each micro-tile's chain stays
+            // with one thread for the whole block, and KC blocks run in k order.
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
+              const T* a = Ap + static_cast<std::size_t>(p) * kc * mk.mr;
+              T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
+              for (int q = 0; q < q_direct; ++q) {
+                mk.run_strided(kc, a, B + static_cast<std::int64_t>(k0) * ldb + j0 + q * mk.nr, ldb,
+                               w + q * mk.nr, ldw, k0 == 0);
+              }
+              for (int q = q_direct; q < q_count; ++q) {
+                mk.run(kc, a, Bp + static_cast<std::size_t>(q) * kc * mk.nr, w + q * mk.nr, ldw,
+                       k0 == 0);
+              }
+            });
+            team.team_barrier();
+          }
+        }
+        const int p_all = (rows + mk.mr - 1) / mk.mr;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_all), [&](const int p) {
+          const int r0 = p * mk.mr;
+          const int nrows = std::min(mk.mr, rows - r0);
+          mk.epilogue(nrows, cols, W + static_cast<std::size_t>(r0) * ldw, ldw,
+                      C + static_cast<std::int64_t>(i0 + r0) * ldc + j0, ldc, alpha, beta);
         });
-        team.team_barrier();
-      }
-    }
-    const int p_all = (rows + mk.mr - 1) / mk.mr;
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_all), [&](const int p) {
-      const int r0 = p * mk.mr;
-      const int nrows = std::min(mk.mr, rows - r0);
-      mk.epilogue(nrows, cols, W + static_cast<std::size_t>(r0) * ldw, ldw,
-                  C + static_cast<std::int64_t>(i0 + r0) * ldc + j0, ldc, alpha, beta);
-    });
-  });
+      });
 }
 
-#define XPB_GEMM_INSTANTIATE(SPACE)                                                              \
-  template void gemm_native_host<SPACE, float>(const SPACE&, const char*, GemmIsa, bool, bool,   \
-                                               int, int, int, float, const float*, int,          \
-                                               const float*, int, float, float*, int);           \
-  template void gemm_native_host<SPACE, double>(const SPACE&, const char*, GemmIsa, bool, bool,  \
-                                                int, int, int, double, const double*, int,       \
+#define XPB_GEMM_INSTANTIATE(SPACE)                                                             \
+  template void gemm_native_host<SPACE, float>(const SPACE&, const char*, GemmIsa, bool, bool,  \
+                                               int, int, int, float, const float*, int,         \
+                                               const float*, int, float, float*, int);          \
+  template void gemm_native_host<SPACE, double>(const SPACE&, const char*, GemmIsa, bool, bool, \
+                                                int, int, int, double, const double*, int,      \
                                                 const double*, int, double, double*, int);
 #ifdef KOKKOS_ENABLE_SERIAL
 XPB_GEMM_INSTANTIATE(Kokkos::Serial)
@@ -269,19 +285,19 @@ cublasHandle_t cublas_handle() {
 }
 void device_blas(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
                  const float* B, int ldb, float beta, float* C, int ldc) {
-  cublasSgemm(cublas_handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N,
-              M, K, &alpha, B, ldb, A, lda, &beta, C, ldc);
+  cublasSgemm(cublas_handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M,
+              K, &alpha, B, ldb, A, lda, &beta, C, ldc);
 }
 void device_blas(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda,
                  const double* B, int ldb, double beta, double* C, int ldc) {
-  cublasDgemm(cublas_handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N,
-              M, K, &alpha, B, ldb, A, lda, &beta, C, ldc);
+  cublasDgemm(cublas_handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M,
+              K, &alpha, B, ldb, A, lda, &beta, C, ldc);
 }
 #endif
 
 template <class T>
-void gemm_any(const char* label, GemmPath path, bool ta, bool tb, T alpha,
-              const Matrix<const T>& A, const Matrix<const T>& B, T beta, const Matrix<T>& C) {
+void gemm_any(const char* label, GemmPath path, bool ta, bool tb, T alpha, const Matrix<const T>& A,
+              const Matrix<const T>& B, T beta, const Matrix<T>& C) {
   const int M = static_cast<int>(C.extent(0)), N = static_cast<int>(C.extent(1));
   const int K = static_cast<int>(ta ? A.extent(0) : A.extent(1));
   XPB_ASSERT(static_cast<int>(ta ? A.extent(1) : A.extent(0)) == M, "gemm: A rows != C rows");
@@ -307,8 +323,8 @@ void gemm_any(const char* label, GemmPath path, bool ta, bool tb, T alpha,
                                                           ta, tb, alpha, A, B, beta, C);
 #else
   detail::gemm_native_host<Kokkos::DefaultExecutionSpace, T>(
-      Kokkos::DefaultExecutionSpace(), label, GemmIsa::automatic, ta, tb, M, N, K, alpha,
-      A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+      Kokkos::DefaultExecutionSpace(), label, GemmIsa::automatic, ta, tb, M, N, K, alpha, A.data(),
+      lda, B.data(), ldb, beta, C.data(), ldc);
 #endif
 }
 

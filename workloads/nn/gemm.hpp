@@ -41,7 +41,8 @@ namespace detail {
 
 // Host kernel: TeamPolicy over (MT, NC) tiles of C; per KC block each team packs B (KC, NC) and
 // then, per MC-row sub-block, A (MC, KC) into team scratch and runs the register-blocked
-// micro-kernel of `isa` over them. Tiling never changes the result (see above).
+// micro-kernel of `isa` over them (for M <= 2·MR it reads B in place instead of packing it).
+// Tiling never changes the result (see above).
 // Instantiated for the enabled host execution spaces (Serial, OpenMP, Threads). Raw row-major
 // pointers with leading dimensions lda, ldb, ldc.
 template <class ExecSpace, class T>
@@ -63,11 +64,11 @@ KOKKOS_INLINE_FUNCTION T fma_exact(T a, T b, T c) {
 // and B tiles staged in level-0 scratch, running sums kept in scratch between k tiles so that
 // each element's chain is the same ascending fma chain as the host kernel's.
 template <class ExecSpace, class T>
-void gemm_portable(const ExecSpace& space, const char* label, bool trans_a, bool trans_b, T alpha,
-                   const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& A,
-                   const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& B,
-                   T beta,
-                   const Kokkos::View<T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& C) {
+void gemm_portable(
+    const ExecSpace& space, const char* label, bool trans_a, bool trans_b, T alpha,
+    const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& A,
+    const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& B, T beta,
+    const Kokkos::View<T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& C) {
   constexpr int TS = 16;
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   using Member = typename Policy::member_type;
@@ -81,9 +82,9 @@ void gemm_portable(const ExecSpace& space, const char* label, bool trans_a, bool
   const bool ta = trans_a, tb = trans_b;
   Policy policy(space, league, Kokkos::AUTO);
   Kokkos::parallel_for(
-      label, policy.set_scratch_size(0, Kokkos::PerTeam(bytes)),
-      KOKKOS_LAMBDA(const Member& team) {
-        const int i0 = (team.league_rank() / tiles_n) * TS, j0 = (team.league_rank() % tiles_n) * TS;
+      label, policy.set_scratch_size(0, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
+        const int i0 = (team.league_rank() / tiles_n) * TS,
+                  j0 = (team.league_rank() % tiles_n) * TS;
         Tile As(team.team_scratch(0)), Bs(team.team_scratch(0)), Ws(team.team_scratch(0));
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, TS * TS),
                              [&](const int e) { Ws(e / TS, e % TS) = T(0); });

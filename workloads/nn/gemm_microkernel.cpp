@@ -19,10 +19,14 @@ namespace xpb::nn {
 
 std::string to_string(GemmIsa isa) {
   switch (isa) {
-    case GemmIsa::automatic: return "automatic";
-    case GemmIsa::scalar: return "scalar";
-    case GemmIsa::avx2: return "avx2";
-    case GemmIsa::avx512: return "avx512";
+    case GemmIsa::automatic:
+      return "automatic";
+    case GemmIsa::scalar:
+      return "scalar";
+    case GemmIsa::avx2:
+      return "avx2";
+    case GemmIsa::avx512:
+      return "avx512";
   }
   return "?";
 }
@@ -47,10 +51,16 @@ struct Vec {
 #include "workloads/nn/gemm_microkernel_body.inc"
 
 void mk_f32(int kc, const float* Ap, const float* Bp, float* W, int ldw, bool first) {
-  micro_kernel_body<Vec<float>, 4, 4>(kc, Ap, Bp, W, ldw, first);
+  micro_kernel_body<Vec<float>, 4, 4, false>(kc, Ap, Bp, 0, W, ldw, first);
+}
+void mks_f32(int kc, const float* Ap, const float* B, int ldb, float* W, int ldw, bool first) {
+  micro_kernel_body<Vec<float>, 4, 4, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void mk_f64(int kc, const double* Ap, const double* Bp, double* W, int ldw, bool first) {
-  micro_kernel_body<Vec<double>, 4, 4>(kc, Ap, Bp, W, ldw, first);
+  micro_kernel_body<Vec<double>, 4, 4, false>(kc, Ap, Bp, 0, W, ldw, first);
+}
+void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int ldw, bool first) {
+  micro_kernel_body<Vec<double>, 4, 4, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
@@ -94,10 +104,16 @@ struct VecF64 {
 #include "workloads/nn/gemm_microkernel_body.inc"
 
 void mk_f32(int kc, const float* Ap, const float* Bp, float* W, int ldw, bool first) {
-  micro_kernel_body<VecF32, 6, 2>(kc, Ap, Bp, W, ldw, first);
+  micro_kernel_body<VecF32, 6, 2, false>(kc, Ap, Bp, 0, W, ldw, first);
+}
+void mks_f32(int kc, const float* Ap, const float* B, int ldb, float* W, int ldw, bool first) {
+  micro_kernel_body<VecF32, 6, 2, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void mk_f64(int kc, const double* Ap, const double* Bp, double* W, int ldw, bool first) {
-  micro_kernel_body<VecF64, 6, 2>(kc, Ap, Bp, W, ldw, first);
+  micro_kernel_body<VecF64, 6, 2, false>(kc, Ap, Bp, 0, W, ldw, first);
+}
+void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int ldw, bool first) {
+  micro_kernel_body<VecF64, 6, 2, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
@@ -145,10 +161,16 @@ struct VecF64 {
 #include "workloads/nn/gemm_microkernel_body.inc"
 
 void mk_f32(int kc, const float* Ap, const float* Bp, float* W, int ldw, bool first) {
-  micro_kernel_body<VecF32, 12, 2>(kc, Ap, Bp, W, ldw, first);
+  micro_kernel_body<VecF32, 12, 2, false>(kc, Ap, Bp, 0, W, ldw, first);
+}
+void mks_f32(int kc, const float* Ap, const float* B, int ldb, float* W, int ldw, bool first) {
+  micro_kernel_body<VecF32, 12, 2, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void mk_f64(int kc, const double* Ap, const double* Bp, double* W, int ldw, bool first) {
-  micro_kernel_body<VecF64, 12, 2>(kc, Ap, Bp, W, ldw, first);
+  micro_kernel_body<VecF64, 12, 2, false>(kc, Ap, Bp, 0, W, ldw, first);
+}
+void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int ldw, bool first) {
+  micro_kernel_body<VecF64, 12, 2, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
@@ -170,15 +192,18 @@ void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a
 bool host_isa_supported(GemmIsa isa) {
   switch (isa) {
     case GemmIsa::automatic:
-    case GemmIsa::scalar: return true;
+    case GemmIsa::scalar:
+      return true;
 #if XPB_GEMM_X86
     // __builtin_cpu_supports also checks that the OS saves the wide registers (XCR0).
-    case GemmIsa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GemmIsa::avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case GemmIsa::avx512:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
 #else
     case GemmIsa::avx2:
-    case GemmIsa::avx512: return false;
+    case GemmIsa::avx512:
+      return false;
 #endif
   }
   return false;
@@ -196,12 +221,13 @@ GemmIsa best_host_isa() {
 const MicroKernel<float>& micro_kernel_f32(GemmIsa isa) {
   if (isa == GemmIsa::automatic) isa = best_host_isa();
   XPB_ASSERT(host_isa_supported(isa), "gemm: micro-kernel ISA not supported by this CPU");
-  static const MicroKernel<float> scalar{GemmIsa::scalar, 4, 4, scalar_isa::mk_f32,
-                                         scalar_isa::ep_f32};
+  static const MicroKernel<float> scalar{
+      GemmIsa::scalar, 4, 4, scalar_isa::mk_f32, scalar_isa::mks_f32, scalar_isa::ep_f32};
 #if XPB_GEMM_X86
-  static const MicroKernel<float> avx2{GemmIsa::avx2, 6, 16, avx2_isa::mk_f32, avx2_isa::ep_f32};
-  static const MicroKernel<float> avx512{GemmIsa::avx512, 12, 32, avx512_isa::mk_f32,
-                                         avx512_isa::ep_f32};
+  static const MicroKernel<float> avx2{GemmIsa::avx2,   6, 16, avx2_isa::mk_f32, avx2_isa::mks_f32,
+                                       avx2_isa::ep_f32};
+  static const MicroKernel<float> avx512{
+      GemmIsa::avx512, 12, 32, avx512_isa::mk_f32, avx512_isa::mks_f32, avx512_isa::ep_f32};
   if (isa == GemmIsa::avx512) return avx512;
   if (isa == GemmIsa::avx2) return avx2;
 #endif
@@ -211,12 +237,13 @@ const MicroKernel<float>& micro_kernel_f32(GemmIsa isa) {
 const MicroKernel<double>& micro_kernel_f64(GemmIsa isa) {
   if (isa == GemmIsa::automatic) isa = best_host_isa();
   XPB_ASSERT(host_isa_supported(isa), "gemm: micro-kernel ISA not supported by this CPU");
-  static const MicroKernel<double> scalar{GemmIsa::scalar, 4, 4, scalar_isa::mk_f64,
-                                          scalar_isa::ep_f64};
+  static const MicroKernel<double> scalar{
+      GemmIsa::scalar, 4, 4, scalar_isa::mk_f64, scalar_isa::mks_f64, scalar_isa::ep_f64};
 #if XPB_GEMM_X86
-  static const MicroKernel<double> avx2{GemmIsa::avx2, 6, 8, avx2_isa::mk_f64, avx2_isa::ep_f64};
-  static const MicroKernel<double> avx512{GemmIsa::avx512, 12, 16, avx512_isa::mk_f64,
-                                          avx512_isa::ep_f64};
+  static const MicroKernel<double> avx2{GemmIsa::avx2,   6, 8, avx2_isa::mk_f64, avx2_isa::mks_f64,
+                                        avx2_isa::ep_f64};
+  static const MicroKernel<double> avx512{
+      GemmIsa::avx512, 12, 16, avx512_isa::mk_f64, avx512_isa::mks_f64, avx512_isa::ep_f64};
   if (isa == GemmIsa::avx512) return avx512;
   if (isa == GemmIsa::avx2) return avx2;
 #endif

@@ -21,6 +21,11 @@ namespace detail {
 //   W  (MR, NR)  — running sums, row stride ldw; read unless `first`, always written
 template <class T>
 using MicroKernelFn = void (*)(int kc, const T* Ap, const T* Bp, T* W, int ldw, bool first);
+// The same with B read in place: row k of the (kc, NR) block at B[k*ldb] (small M, where packing
+// B would cost more than it saves). Identical arithmetic.
+template <class T>
+using StridedMicroKernelFn = void (*)(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
+                                      bool first);
 
 // C(i, j) = beta == 0 ? alpha·W(i, j) : fma(beta, C(i, j), alpha·W(i, j)) on a rows×cols block.
 template <class T>
@@ -32,6 +37,7 @@ struct MicroKernel {
   GemmIsa isa = GemmIsa::scalar;
   int mr = 0, nr = 0;  // micro-tile rows and columns
   MicroKernelFn<T> run = nullptr;
+  StridedMicroKernelFn<T> run_strided = nullptr;
   EpilogueFn<T> epilogue = nullptr;
 };
 

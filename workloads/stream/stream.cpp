@@ -46,6 +46,7 @@ class Stream final : public Workload {
       b(i) = T(kInitB);
       c(i) = T(kInitC);
     });
+    m_partial = Kokkos::View<T*>("stream/dot_partial", kChunks);  // (kChunks)
     Kokkos::fence();
   }
 
@@ -71,9 +72,20 @@ class Stream final : public Workload {
     lap("add");
     Kokkos::parallel_for("stream/triad", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
     lap("triad");
+    // dot in a fixed order, independent of the thread count: kChunks contiguous partial sums,
+    // then their sum in chunk order (a plain parallel_reduce would round by thread partition).
+    auto partial = m_partial;
+    const std::int64_t chunk = (n + kChunks - 1) / kChunks;
+    Kokkos::parallel_for("stream/dot", Kokkos::RangePolicy<>(0, kChunks), KOKKOS_LAMBDA(const std::int64_t c) {
+      const std::int64_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;
+      T acc = 0;
+      for (std::int64_t i = lo; i < hi; ++i) acc += a(i) * b(i);
+      partial(c) = acc;
+    });
+    Kokkos::fence();
+    auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), partial);
     T sum = 0;
-    Kokkos::parallel_reduce("stream/dot", Kokkos::RangePolicy<>(0, n),
-                            KOKKOS_LAMBDA(const std::int64_t i, T& acc) { acc += a(i) * b(i); }, sum);
+    for (std::int64_t c = 0; c < kChunks; ++c) sum += hp(c);
     lap("dot");
     m_sum = static_cast<double>(sum);
     ++m_steps;
@@ -112,7 +124,7 @@ class Stream final : public Workload {
       err = std::max({err, rel(ha(i), ga), rel(hb(i), gb), rel(hc(i), gc)});
     }
     const double tol_arr = sizeof(T) == 8 ? 1e-13 : 1e-6;
-    // The dot product sums n terms in a thread-dependent order: allow n·eps growth.
+    // The dot product sums n terms in chunks: allow rounding growth with sqrt(n).
     const double eps = sizeof(T) == 8 ? 2.2e-16 : 1.2e-7;
     const double tol_dot = std::max(1e-8, 8.0 * eps * std::sqrt(static_cast<double>(m_n)) * 16);
     const double err_dot = m_steps > 0 ? rel(m_sum, gsum) : 0.0;
@@ -137,7 +149,9 @@ class Stream final : public Workload {
  private:
   std::int64_t m_n = 0;
   std::string m_dtype;
+  static constexpr std::int64_t kChunks = 256;
   Kokkos::View<T*> m_a, m_b, m_c;  // (n)
+  Kokkos::View<T*> m_partial;      // (kChunks)
   double m_sum = 0;
   std::int64_t m_steps = 0;
   std::map<std::string, std::vector<double>> m_times;
