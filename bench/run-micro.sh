@@ -22,18 +22,19 @@ if awk -v l="$LOAD" -v n="$NPROC" 'BEGIN { exit !(l > 0.5 * n) }'; then
   echo "warning: load average $LOAD on $NPROC CPUs: other work is running, ratios will be noisy" >&2
 fi
 
-export OMP_PROC_BIND=spread OMP_PLACES=threads
+# GEMM runs unbound: OpenBLAS's worker threads inherit the main thread's affinity, and with
+# OMP_PROC_BIND=spread that is one core, which halves OpenBLAS on 2 threads (measured).
 echo "# native Kokkos GEMM vs OpenBLAS sgemm (fp32, square, best of several runs)"
 gemm_out=""
 for t in $THREADS; do
-  out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$GEMM" 512 1024 2048)
+  out=$(OMP_PROC_BIND=false OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$GEMM" 512 1024 2048)
   echo "$out"
   gemm_out+="$out"$'\n'
 done
 echo "# Kokkos triad vs plain OpenMP triad (fp64, 3 x 2^25 elements, same arrays, 30 alternating runs)"
 triad_out=""
 for t in $THREADS; do
-  out=$(OMP_NUM_THREADS=$t "$TRIAD")
+  out=$(OMP_PROC_BIND=spread OMP_PLACES=threads OMP_NUM_THREADS=$t "$TRIAD")
   echo "$out"
   triad_out+="$out"$'\n'
 done

@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "workloads/micro/common.hpp"
@@ -130,6 +134,15 @@ class GemmBench final : public Workload {
       m.scalar("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9, "GFLOP/s",
                "median over steps of 2·M·N·K / step time (self-timed)");
     m.attribute("kernel", m_path == nn::GemmPath::native ? nn::native_gemm_kernel() : "cblas");
+#if defined(__linux__)
+    // A pthread BLAS's workers inherit the main thread's affinity: with OMP_PROC_BIND set that
+    // can be a single core, which halves the vendor path on two. Record what it could use.
+    if (m_path == nn::GemmPath::vendor) {
+      cpu_set_t mask;
+      if (sched_getaffinity(0, sizeof(mask), &mask) == 0)
+        m.attribute("vendor_affinity_cpus", std::to_string(CPU_COUNT(&mask)));
+    }
+#endif
     m.attribute("shape", "M=" + std::to_string(m_shape.m) + " N=" + std::to_string(m_shape.n) +
                              " K=" + std::to_string(m_shape.k));
     return m;

@@ -76,16 +76,16 @@ class Stream final : public Workload {
     // then their sum in chunk order (a plain parallel_reduce would round by thread partition).
     auto partial = m_partial;
     const std::int64_t chunk = (n + kChunks - 1) / kChunks;
-    Kokkos::parallel_for("stream/dot", Kokkos::RangePolicy<>(0, kChunks), KOKKOS_LAMBDA(const std::int64_t c) {
-      const std::int64_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;
+    Kokkos::parallel_for("stream/dot", Kokkos::RangePolicy<>(0, kChunks), KOKKOS_LAMBDA(const std::int64_t j) {
+      const std::int64_t lo = j * chunk, hi = lo + chunk < n ? lo + chunk : n;
       T acc = 0;
       for (std::int64_t i = lo; i < hi; ++i) acc += a(i) * b(i);
-      partial(c) = acc;
+      partial(j) = acc;
     });
     Kokkos::fence();
     auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), partial);
     T sum = 0;
-    for (std::int64_t c = 0; c < kChunks; ++c) sum += hp(c);
+    for (std::int64_t j = 0; j < kChunks; ++j) sum += hp(j);
     lap("dot");
     m_sum = static_cast<double>(sum);
     ++m_steps;
