@@ -23,7 +23,8 @@ PACKAGES=(
   libhdf5-dev hdf5-tools libyaml-cpp-dev libcli11-dev libopenblas-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
-  bible-kjv-text bible-kjv
+  bible-kjv-text bible-kjv miscfiles
+  python3-torch   # the PyTorch cross-check of the GPT workload and its bench peer
 )
 BACKPORT_PACKAGES=(libcatch2-dev)
 

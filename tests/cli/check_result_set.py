@@ -15,8 +15,9 @@ with h5py.File(path, "r") as f:
     assert f.attrs["schema"] == "xpubench.results"
     assert int(f.attrs["schema_version"]) == 1
     cells = list(f["cells"])
-    if expected_cells is not None:
-        assert len(cells) == expected_cells, (len(cells), expected_cells)
+    if expected_cells is None:
+        expected_cells = int(f.attrs["experiment_cells"])
+    assert len(cells) == expected_cells, (len(cells), expected_cells)
     for cid in cells:
         g = f["cells"][cid]
         assert g.attrs["status"] in ("ok", "invalid", "failed"), g.attrs["status"]

@@ -68,10 +68,12 @@ set_tests_properties(cli.resume_nothing_left PROPERTIES DEPENDS cli.refuse_overw
 set_tests_properties(cli.refuse_other_experiment PROPERTIES DEPENDS cli.resume_nothing_left)
 set_tests_properties(cli.run_tiny cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite
                      cli.resume_nothing_left cli.refuse_other_experiment PROPERTIES RESOURCE_LOCK tiny_h5 LABELS cli)
+xpb_cli_test(invalid_cell_exit_1 1 "allreduce.*invalid: .*needs >= 2.*1 not ok"
+             ${XPB_BIN} run ${TDATA}/one-rank-allreduce.yaml -o ${CLI_TMP}/one-rank.h5 --force)
 add_test(NAME cli.kill_resume COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_resume.sh ${XPB_BIN} ${TDATA}/twenty-cells.yaml)
 set_tests_properties(cli.kill_resume PROPERTIES LABELS cli RUN_SERIAL TRUE)
 add_test(NAME cli.quickstart COMMAND ${XPB_BIN} run ${PROJECT_SOURCE_DIR}/experiments/quickstart.yaml -o ${CLI_TMP}/quickstart.h5 --force)
-add_test(NAME cli.quickstart_reader COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_result_set.py ${CLI_TMP}/quickstart.h5 4)
+add_test(NAME cli.quickstart_reader COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_result_set.py ${CLI_TMP}/quickstart.h5)
 set_tests_properties(cli.quickstart_reader PROPERTIES DEPENDS cli.quickstart)
 set_tests_properties(cli.quickstart cli.quickstart_reader PROPERTIES LABELS cli RESOURCE_LOCK quickstart_h5)
 
