@@ -36,22 +36,23 @@ void print_cells_table(const std::vector<SummaryRow>& rows, std::ostream& out) {
     if (!by_cell.count(r.cell)) order.push_back(r.cell);
     by_cell[r.cell].push_back(&r);
   }
-  TextTable t({"cell", "workload", "params", "status", "median", "IQR", "n", "achieved", "model err"});
+  TextTable t({"cell", "workload", "params", "status", "median", "IQR", "n", "FLOP rate", "bandwidth",
+               "model err"});
   for (const auto& id : order) {
     const auto& rs = by_cell[id];
     const SummaryRow* step = nullptr;
-    std::string achieved, err = "-";
+    std::string gflops, gbps, err = "-";
     for (const auto* r : rs) {
       if (r->kind == "measured" && r->metric == "step_seconds") step = r;
-      if (r->kind == "metric" && r->metric == "achieved_gbps") achieved = fmt(r->median) + " GB/s";
-      if (r->kind == "metric" && r->metric == "achieved_gflops" && achieved.empty()) achieved = fmt(r->median) + " GFLOP/s";
+      if (r->kind == "metric" && r->metric == "achieved_gflops") gflops = fmt(r->median) + " GFLOP/s";
+      if (r->kind == "metric" && r->metric == "achieved_gbps") gbps = fmt(r->median) + " GB/s";
       if (r->kind == "model_error") err = fmt(100 * r->median, "%+.0f%%");
     }
     std::string params = rs.front()->params;
     if (params.size() > 48) params = params.substr(0, 45) + "...";
     t.row({id, rs.front()->workload, params, rs.front()->status, step ? fmt_seconds(step->median) : "-",
            step ? fmt_seconds(step->q3 - step->q1) : "-", step ? std::to_string(step->n) : "0",
-           achieved.empty() ? "-" : achieved, err});
+           gflops.empty() ? "-" : gflops, gbps.empty() ? "-" : gbps, err});
   }
   out << "\nCells (measured on this machine):\n" << t.str();
 }
