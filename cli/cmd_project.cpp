@@ -55,12 +55,7 @@ std::string range_text(Range r, const char* f, double scale = 1) {
 
 // A model given as a path, or as a name under experiments/models/.
 std::string model_path(const std::string& m) {
-  namespace fs = std::filesystem;
-  if (fs::exists(m)) return m;
-  const std::string src = build_info().source_dir;
-  for (const std::string& c : {src + "/" + m, src + "/experiments/models/" + m,
-                               src + "/experiments/models/" + m + ".yaml"})
-    if (fs::exists(c)) return c;
+  if (auto p = find_model_file(m)) return *p;
   throw Error(Where{m, 0, "--model"}, "model file not found",
               "give a path or a name from experiments/models/ (e.g. gpt3-175b)");
 }

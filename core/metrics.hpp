@@ -52,6 +52,15 @@ struct StepResult {
   // When > 0 the runner stores this instead of its own wall-clock (e.g. an MPI collective timed
   // with MPI_Wtime, or a device event time).
   double manual_seconds = -1;
+  // Units of the values by name ("GFLOP/s", "GB/s"); names ending in "_seconds" are seconds
+  // without saying so. Timing-derived values must carry a rate unit ("*/s") so that comparisons
+  // treat them as timings.
+  std::vector<std::pair<std::string, std::string>> units;
+
+  void value(std::string name, double v, std::string unit = {}) {
+    if (!unit.empty()) units.emplace_back(name, std::move(unit));
+    values.emplace_back(std::move(name), v);
+  }
 };
 
 struct Validation {

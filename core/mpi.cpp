@@ -6,16 +6,7 @@
 #include <cstdlib>
 #include <initializer_list>
 
-#ifdef XPB_HAS_MPI
-// The C API only: Open MPI and MPICH would otherwise pull in their deprecated C++ bindings.
-#ifndef OMPI_SKIP_MPICXX
-#define OMPI_SKIP_MPICXX 1
-#endif
-#ifndef MPICH_SKIP_MPICXX
-#define MPICH_SKIP_MPICXX 1
-#endif
-#include <mpi.h>
-#endif
+#include "core/mpi_api.hpp"
 
 namespace xpb::mpi {
 namespace {

@@ -50,6 +50,12 @@ SummaryRow describe(const std::vector<double>& v) {
   return r;
 }
 
+std::string step_value_unit(const CellRecord& rec, const std::string& name) {
+  if (auto it = rec.step_units.find(name); it != rec.step_units.end()) return it->second;
+  const bool secs = name.size() > 8 && name.compare(name.size() - 8, 8, "_seconds") == 0;
+  return secs ? "s" : "";
+}
+
 std::vector<SummaryRow> summarize(const CellRecord& rec) {
   std::vector<SummaryRow> rows;
   auto base = [&](SummaryRow r, const std::string& kind, const std::string& metric,
@@ -64,10 +70,8 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     return r;
   };
   rows.push_back(base(describe(rec.step_seconds), "measured", "step_seconds", "s"));
-  for (const auto& [name, vals] : rec.step_values) {
-    const bool secs = name.size() > 8 && name.compare(name.size() - 8, 8, "_seconds") == 0;
-    rows.push_back(base(describe(vals), "measured", name, secs ? "s" : ""));
-  }
+  for (const auto& [name, vals] : rec.step_values)
+    rows.push_back(base(describe(vals), "measured", name, step_value_unit(rec, name)));
   for (const auto& s : rec.metrics.scalars)
     rows.push_back(base(describe({s.value}), "metric", s.name, s.unit));
   for (const auto& p : rec.projections) {
@@ -151,10 +155,8 @@ void write_cell(hid_t file, const CellRecord& rec) {
 
   h5::write_doubles(g, "measured/step_seconds", rec.step_seconds, "s");
   h5::write_doubles(g, "measured/warmup_seconds", rec.warmup_seconds, "s");
-  for (const auto& [name, vals] : rec.step_values) {
-    const bool secs = name.size() > 8 && name.compare(name.size() - 8, 8, "_seconds") == 0;
-    h5::write_doubles(g, "measured/" + name, vals, secs ? "s" : "");
-  }
+  for (const auto& [name, vals] : rec.step_values)
+    h5::write_doubles(g, "measured/" + name, vals, step_value_unit(rec, name));
 
   h5::Handle v = h5::create_group(g, "validation");
   h5::attr(v, "passed", static_cast<long long>(rec.validation.passed ? 1 : 0));

@@ -29,6 +29,7 @@ struct CellRecord {
   std::string started_utc, finished_utc;
   std::vector<double> warmup_seconds, step_seconds;                // per step
   std::vector<std::pair<std::string, std::vector<double>>> step_values;  // StepResult values
+  std::map<std::string, std::string> step_units;  // units of step values, by name
   Validation validation;
   Metrics metrics;
   Ledger ledger;
@@ -42,6 +43,9 @@ struct SummaryRow {
   double median = 0, q1 = 0, q3 = 0, min = 0, max = 0, mean = 0, last = 0, low = 0, high = 0;
   long long n = 0;
 };
+
+// Unit of a per-step value: declared by the workload, else "s" for names ending in "_seconds".
+std::string step_value_unit(const CellRecord& rec, const std::string& name);
 
 // Statistics of samples (median, quartiles by linear interpolation).
 SummaryRow describe(const std::vector<double>& v);

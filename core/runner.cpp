@@ -74,6 +74,7 @@ CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vecto
       const std::int64_t steps = planned >= 0 ? planned : cell.repeats;
       std::map<std::string, std::size_t> value_index;
       auto record_values = [&](const StepResult& r) {
+        for (const auto& [name, unit] : r.units) rec.step_units[name] = unit;
         for (const auto& [name, v] : r.values) {
           auto it = value_index.find(name);
           if (it == value_index.end()) {

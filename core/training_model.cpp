@@ -3,7 +3,10 @@
 // their sources are in docs/projection.md; this file states only choices the formulas leave open.
 #include "core/training_model.hpp"
 
+#include "core/build_info.hpp"
+
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <sstream>
 
@@ -682,6 +685,16 @@ StepEstimate TrainingModel::evaluate(const Plan& p0) const {
   r.ok = true;
   if (!r.fits) r.reason = "does not fit in memory";
   return r;
+}
+
+std::optional<std::string> find_model_file(const std::string& m) {
+  namespace fs = std::filesystem;
+  if (fs::exists(m)) return m;
+  const std::string src = build_info().source_dir;
+  for (const std::string& c : {src + "/" + m, src + "/experiments/models/" + m,
+                               src + "/experiments/models/" + m + ".yaml"})
+    if (fs::exists(c)) return c;
+  return std::nullopt;
 }
 
 }  // namespace xpb

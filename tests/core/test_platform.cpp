@@ -110,8 +110,11 @@ TEST_CASE("ridge points and efficiency lookups", "[platform]") {
 TEST_CASE("unknown, unsupported and estimated are kept apart", "[platform]") {
   const xpb::Platform z = shipped("alibaba-zhenwu-810e");
   CHECK(z.peak.at(xpb::DType::fp8).status == xpb::PeakStatus::unsupported);
-  CHECK(z.peak.at(xpb::DType::fp32).status == xpb::PeakStatus::unknown);
-  CHECK(!z.peak_flops(xpb::DType::fp32));
+  CHECK(z.peak.at(xpb::DType::fp64).status == xpb::PeakStatus::unknown);
+  CHECK(!z.peak_flops(xpb::DType::fp64));
+  // fp32 is an estimated range (bf16 range x the FP32/BF16 ratio of other parts).
+  CHECK(z.peak.at(xpb::DType::fp32).status == xpb::PeakStatus::known);
+  CHECK(z.peak.at(xpb::DType::fp32).flops.confidence == xpb::Confidence::estimated);
   const auto bf16 = z.peak_flops(xpb::DType::bf16);
   REQUIRE(bf16);
   CHECK(bf16->low == Approx(119e12));

@@ -23,12 +23,7 @@ namespace {
 
 // A model given as a path, or as a name under experiments/models/ (as `xpubench project`).
 std::string model_path(const std::string& m) {
-  namespace fs = std::filesystem;
-  if (fs::exists(m)) return m;
-  const std::string src = build_info().source_dir;
-  for (const std::string& c : {src + "/" + m, src + "/experiments/models/" + m,
-                               src + "/experiments/models/" + m + ".yaml"})
-    if (fs::exists(c)) return c;
+  if (auto p = find_model_file(m)) return *p;
   throw Error({"", 0, "params.model"}, "model file '" + m + "' not found",
               "give a path or a name from experiments/models/ (e.g. ernie-3.0-10b)");
 }

@@ -16,16 +16,7 @@
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
 
-#ifdef XPB_HAS_MPI
-// The C API only: Open MPI and MPICH would otherwise pull in their deprecated C++ bindings.
-#ifndef OMPI_SKIP_MPICXX
-#define OMPI_SKIP_MPICXX 1
-#endif
-#ifndef MPICH_SKIP_MPICXX
-#define MPICH_SKIP_MPICXX 1
-#endif
-#include <mpi.h>
-#endif
+#include "core/mpi_api.hpp"
 
 namespace xpb::micro {
 namespace {
@@ -75,8 +66,8 @@ class AllReduceBench final : public Workload {
     const double busbw = algbw * 2.0 * (m_size - 1) / m_size;
     m_busbw.push_back(busbw);
     m_algbw.push_back(algbw);
-    r.values.emplace_back("busbw_GBps", busbw / 1e9);
-    r.values.emplace_back("algbw_GBps", algbw / 1e9);
+    r.value("busbw_GBps", busbw / 1e9, "GB/s");
+    r.value("algbw_GBps", algbw / 1e9, "GB/s");
 #endif
     ++m_steps;
     return r;

@@ -77,7 +77,7 @@ class GemmBench final : public Workload {
     m_seconds.push_back(t);
     ++m_steps;
     StepResult r;
-    r.values.emplace_back("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9);
+    r.value("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9, "GFLOP/s");
     return r;
   }
 

@@ -38,7 +38,7 @@ class LaunchBench final : public Workload {
     const double per = timer.seconds() / double(m_launches);
     m_per_launch.push_back(per);
     StepResult r;
-    r.values.emplace_back("seconds_per_launch", per);
+    r.value("seconds_per_launch", per, "s");
     return r;
   }
 
