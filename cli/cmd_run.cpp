@@ -77,6 +77,21 @@ void print_parity_table(const std::vector<SummaryRow>& rows, const std::string& 
       << t.str();
 }
 
+// A row for the plans table when a cell reported a projected plan (attributes best_plan, ...).
+void collect_plan(const CellRecord& r, TextTable& plans) {
+  std::map<std::string, std::string> attr(r.metrics.attributes.begin(), r.metrics.attributes.end());
+  if (!attr.count("best_plan")) return;
+  std::map<std::string, double> v;
+  for (const auto& sc : r.metrics.scalars) v[sc.name] = sc.value;
+  auto rng = [&](const std::string& k, const char* f) {
+    if (!v.count(k)) return std::string("-");
+    return fmt(v[k], f) + " [" + fmt(v[k + "_low"], f) + ", " + fmt(v[k + "_high"], f) + "]";
+  };
+  plans.row({r.cell.id, attr["model"], attr["platform"], v.count("devices") ? fmt(v["devices"], "%.0f") : "-",
+             attr["best_plan"], rng("step_seconds", "%.3g"), rng("days", "%.3g"),
+             rng("ratio_to_reference", "%.2f") + "x", attr["parity_verdict"]});
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, State& st) {
@@ -108,8 +123,12 @@ void add_run_command(CLI::App& app, State& st) {
     opt.mpi_size = mpi::size();
     const bool tty = ::isatty(2) != 0;
     const bool quiet = opt.mpi_rank != 0;  // one rank reports
-    auto progress = [tty, quiet](const CellEvent& ev) {
+    // Cells that project a training plan (ernie_scale) report it as metrics; tabulated at the end.
+    TextTable plans({"cell", "model", "platform", "devices", "best plan", "step s [range]",
+                     "days [range]", "speed vs ref [range]", "verdict"});
+    auto progress = [tty, quiet, &plans](const CellEvent& ev) {
       if (quiet) return;
+      if (ev.kind == CellEvent::done && ev.record->status == "ok") collect_plan(*ev.record, plans);
       char head[32];
       std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
       std::string label = ev.cell->label();
@@ -133,6 +152,9 @@ void add_run_command(CLI::App& app, State& st) {
       return;
     }
     print_cells_table(sum.rows, std::cout);
+    if (!plans.empty())
+      std::cout << "\nProjected training plans (performance model; ranges from the descriptors):\n"
+                << plans.str();
     print_parity_table(sum.rows, spec.reference_platform, spec.parity_band, std::cout);
     std::set<std::string> bad;
     for (const auto& r : sum.rows)
