@@ -83,3 +83,7 @@ set_tests_properties(cli.quickstart cli.quickstart_reader PROPERTIES LABELS cli 
 add_test(NAME build.extra_workload_example
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/extra_workload.sh ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/extra_build)
 set_tests_properties(build.extra_workload_example PROPERTIES LABELS build TIMEOUT 1200 RUN_SERIAL TRUE)
+
+# --- the code is C++17 and must also compile as C++20: re-check every file of this build that way
+add_test(NAME build.cxx20_syntax COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(build.cxx20_syntax PROPERTIES LABELS build TIMEOUT 1200)
