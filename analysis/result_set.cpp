@@ -202,24 +202,6 @@ CellResult read_cell(hid_t cells, const std::string& id) {
   return c;
 }
 
-std::vector<SummaryRow> read_summary(hid_t f) {
-  std::vector<SummaryRow> rows;
-  const h5::Table t = h5::read_table(f, "summary");
-  const TableView v{t};
-  for (std::size_t i = 0; i < t.strings.size(); ++i) {
-    SummaryRow r;
-    r.cell = v.s(i, "cell"), r.workload = v.s(i, "workload"), r.params = v.s(i, "params");
-    r.status = v.s(i, "status"), r.kind = v.s(i, "kind"), r.metric = v.s(i, "metric");
-    r.unit = v.s(i, "unit"), r.platform = v.s(i, "platform"), r.note = v.s(i, "note");
-    r.median = v.d(i, "median"), r.q1 = v.d(i, "q1"), r.q3 = v.d(i, "q3"), r.min = v.d(i, "min");
-    r.max = v.d(i, "max"), r.mean = v.d(i, "mean"), r.last = v.d(i, "last"), r.low = v.d(i, "low");
-    r.high = v.d(i, "high");
-    r.n = v.i(i, "n");
-    rows.push_back(r);
-  }
-  return rows;
-}
-
 std::vector<ParityRow> read_parity(hid_t f) {
   std::vector<ParityRow> rows;
   const h5::Table t = h5::read_table(f, "parity");

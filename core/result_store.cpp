@@ -244,6 +244,9 @@ void write_parity(hid_t file, const std::vector<ParityRow>& rows, const std::str
   h5::attr(d, "note", "ratio = projected time on reference / projected time on platform (>1: faster)");
 }
 
+
+}  // namespace
+
 std::vector<SummaryRow> read_summary(hid_t file) {
   std::vector<SummaryRow> rows;
   const h5::Table t = h5::read_table(file, "summary");
@@ -271,8 +274,6 @@ std::vector<SummaryRow> read_summary(hid_t file) {
   }
   return rows;
 }
-
-}  // namespace
 
 ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool force, bool writer)
     : m_path(std::move(path)), m_header(std::move(header)), m_writer(writer) {

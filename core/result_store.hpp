@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <hdf5.h>
+
 #include "core/experiment.hpp"
 #include "core/ledger.hpp"
 #include "core/metrics.hpp"
@@ -50,6 +52,9 @@ std::string step_value_unit(const CellRecord& rec, const std::string& name);
 // Statistics of samples (median, quartiles by linear interpolation).
 SummaryRow describe(const std::vector<double>& v);
 std::vector<SummaryRow> summarize(const CellRecord& rec);
+
+// The /summary table of an open result file (empty when absent).
+std::vector<SummaryRow> read_summary(hid_t file);
 
 struct RunHeader {
   const ExperimentSpec* spec = nullptr;
