@@ -60,6 +60,7 @@ RuleKind builtin_kind(const TreeEntry& e, std::string* why) {
   if (attr == "created_utc" || attr == "started_utc" || attr == "finished_utc")
     return say("timestamp", RuleKind::timing);
   if (attr == "error_vs_measured") return say("model error against the measured time", RuleKind::timing);
+  if (attr == "ranks_on_node") return say("how many MPI ranks shared the machine", RuleKind::provenance);
   // Root provenance, environment variables, the auto-described host.
   if (at == 1) {
     for (const char* k : kRootNumerics)

@@ -1,16 +1,24 @@
-// cli/cmd_calibrate.cpp — `xpubench calibrate [-o FILE] [--quick]`.
+// cli/cmd_calibrate.cpp — `xpubench calibrate [-o FILE] [--quick] [--link-ranks R]` and the
+// hidden `xpubench calibrate-link` it starts under mpirun to measure the rank-to-rank link.
 // Measures this machine with the compiled-in micro-benchmarks (core/calibrate.hpp), writes a host
-// descriptor and loads it back with the ordinary descriptor loader before reporting success.
+// descriptor and loads it back with the ordinary descriptor loader before reporting success. A
+// link that cannot be measured (no MPI, no mpirun, a failing child) is noted, never fatal.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "cli/cli.hpp"
 #include "core/calibrate.hpp"
 #include "core/error.hpp"
+#include "core/mpi.hpp"
 #include "core/platform.hpp"
 #include "core/platform_report.hpp"
+#include "core/subprocess.hpp"
 
 namespace xpb::cli {
 
@@ -19,7 +27,107 @@ namespace {
 struct CalibrateArgs {
   std::string output;
   bool quick = false;
+  int link_ranks = 2;  // MPI ranks for the link measurement; 0: do not measure it
 };
+
+// ------------------------------------------------------------------------------------------------
+// The link: `mpirun -n R <this binary> calibrate-link`, its lines parsed and fitted
+
+void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOptions& opt,
+                  HostMeasurements& m) {
+  auto skip = [&](const std::string& why) {
+    m.link_not_measured = why;
+    m.skipped.push_back("link: " + why);
+    opt.log("link: " + why + "; intra_node stays one device");
+  };
+  if (a.link_ranks == 0) return skip("not measured (--link-ranks 0)");
+  if (!mpi::compiled_in()) return skip("MPI support not compiled in");
+  if (!st.registry.has("allreduce")) return skip("the allreduce workload is not built");
+  if (mpi::launched_by_launcher())
+    return skip("calibrate itself was started by an MPI launcher; run it as a plain process");
+  const char* env_launcher = std::getenv("XPB_MPIRUN");
+  const bool from_env = env_launcher && *env_launcher;
+  const std::string launcher = find_in_path(from_env ? env_launcher : "mpirun");
+  if (launcher.empty())
+    return skip(from_env ? "XPB_MPIRUN=" + std::string(env_launcher) + " is not an executable"
+                         : "no mpirun in PATH (set XPB_MPIRUN to the launcher)");
+  std::error_code ec;
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (self.empty()) return skip("cannot find this executable (/proc/self/exe)");
+
+  const ProcessResult v = run_process({launcher, "--version"}, {}, 30);
+  const bool open_mpi = (v.out + v.err).find("Open MPI") != std::string::npos ||
+                        (v.out + v.err).find("OpenRTE") != std::string::npos;
+  std::vector<std::string> cmd = {launcher, "-n", std::to_string(a.link_ranks)};
+  if (open_mpi) {  // flags only Open MPI's mpirun knows
+    if (geteuid() == 0) cmd.push_back("--allow-run-as-root");
+    if (a.link_ranks > detect_host().logical_cpus) cmd.push_back("--oversubscribe");
+    for (const char* x : {"OMP_NUM_THREADS=1", "OMP_PROC_BIND=false"}) {
+      cmd.push_back("-x");
+      cmd.push_back(x);
+    }
+  }
+  cmd.push_back(self);
+  cmd.push_back("calibrate-link");
+  if (a.quick) cmd.push_back("--quick");
+  std::string shown;
+  for (const auto& c : cmd) shown += (shown.empty() ? "" : " ") + c;
+  opt.log("link: " + shown);
+
+  // One thread per rank: the ranks share this host's cores with each other.
+  const ProcessResult r =
+      run_process(cmd, {{"OMP_NUM_THREADS", "1"}, {"OMP_PROC_BIND", "false"}}, a.quick ? 120 : 600);
+  std::vector<LinkSample> samples;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (auto s = parse_link_sample_line(line)) samples.push_back(*s);
+  std::string why;
+  if (!r.started) why = r.error;
+  else if (r.timed_out) why = "the MPI child did not finish in time and was stopped";
+  else if (r.exit_code != 0)
+    why = "the MPI child exited with status " + std::to_string(r.exit_code);
+  else if (samples.size() < 2) why = "the MPI child printed " + std::to_string(samples.size()) +
+                                     " xpb-link lines, need >= 2";
+  if (why.empty()) {
+    try {
+      m.link = link_from_samples(samples);
+    } catch (const Error& e) {
+      why = e.what();
+    }
+  }
+  if (!why.empty()) {
+    const std::string tail = tail_lines(r.err + r.out, 12);
+    if (!tail.empty()) opt.log("link: output of `" + shown + "` (last lines):\n" + tail);
+    return skip(why);
+  }
+  const MeasuredLink& l = *m.link;
+  const std::string latency =
+      l.latency ? std::to_string(l.latency->nominal * 1e6) + " us" : std::string("unresolved");
+  opt.log("link: " + std::to_string(l.ranks) + " ranks, bandwidth " +
+          std::to_string(l.bandwidth.nominal / 1e9) + " GB/s per direction, latency " + latency +
+          " (worst misfit " + std::to_string(l.best.max_rel_error * 100) + "%)");
+}
+
+// Runs on every rank under mpirun; rank 0 prints one xpb-link line per size on stdout.
+void run_calibrate_link(bool quick, State& st) {
+  if (!mpi::active() || mpi::size() < 2)
+    throw Error({{}, 0, "calibrate-link"}, "calibrate-link must run under mpirun with >= 2 ranks",
+                "it is started by `xpubench calibrate`; by hand: "
+                "mpirun -n 2 xpubench calibrate-link");
+  CalibrateOptions opt;
+  opt.quick = quick;
+  if (mpi::rank() == 0)
+    opt.log = [](const std::string& s) { std::cerr << "calibrate-link: " << s << "\n"; };
+  const std::vector<LinkSample> samples = measure_link_sizes(st.registry, opt);
+  if (mpi::rank() == 0) {
+    for (const auto& s : samples) std::cout << link_sample_line(s) << "\n";
+    std::cout.flush();
+  }
+  st.exit_code = 0;
+}
+
+// ------------------------------------------------------------------------------------------------
+// calibrate
 
 void run_calibrate(const CalibrateArgs& a, State& st) {
   const std::string out = a.output.empty() ? host_descriptor_path() : a.output;
@@ -27,7 +135,8 @@ void run_calibrate(const CalibrateArgs& a, State& st) {
   opt.quick = a.quick;
   opt.command = joined_command_line(st);
   opt.log = [](const std::string& s) { std::cerr << "calibrate: " << s << "\n"; };
-  const HostMeasurements m = calibrate_host(st.registry, opt);
+  HostMeasurements m = calibrate_host(st.registry, opt);
+  measure_link(a, st, opt, m);
   const std::string stem = std::filesystem::path(out).stem().string();
   const std::string text = host_descriptor_yaml(detect_host(), m, stem.empty() ? "host" : stem);
 
@@ -56,12 +165,32 @@ void add_calibrate_command(CLI::App& app, State& st) {
   CLI::App* c = app.add_subcommand(
       "calibrate",
       "Measure this machine (stream bandwidth; GEMM ceilings and launch overhead when those "
-      "workloads are built) and write a host descriptor with confidence: measured");
+      "workloads are built; the MPI rank-to-rank link via mpirun when MPI is built) and write a "
+      "host descriptor with confidence: measured");
   c->add_option("-o,--output", args->output,
                 "Descriptor to write (default: $XPB_HOST_DESCRIPTOR or <source>/.cache/host.yaml, "
                 "which `host` then resolves to)");
   c->add_flag("--quick", args->quick, "Small sizes and few repetitions (seconds; for tests)");
-  c->callback([args, &st] { run_calibrate(*args, st); });
+  c->add_option("--link-ranks", args->link_ranks,
+                "MPI ranks for the rank-to-rank link measurement (mpirun -n R; $XPB_MPIRUN "
+                "overrides the launcher); 0 skips it")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  c->callback([args, &st] {
+    if (args->link_ranks == 1)
+      throw Error({{}, 0, "--link-ranks"}, "a link needs at least 2 ranks, got 1",
+                  "use --link-ranks 2 (or more), or 0 to skip the link");
+    run_calibrate(*args, st);
+  });
+
+  // Hidden (group ""): started by `calibrate` under mpirun, not by users.
+  auto link_quick = std::make_shared<bool>(false);
+  CLI::App* l = app.add_subcommand(
+      "calibrate-link", "Under mpirun: time the allreduce ring at log-spaced sizes (rank 0 prints "
+                        "xpb-link lines)");
+  l->group("");
+  l->add_flag("--quick", *link_quick, "A few sizes up to 4 MiB, few repetitions");
+  l->callback([link_quick, &st] { run_calibrate_link(*link_quick, st); });
 }
 
 }  // namespace xpb::cli

@@ -11,6 +11,7 @@
 #include "cli/cli.hpp"
 #include "cli/table.hpp"
 #include "core/experiment.hpp"
+#include "core/hdf5_util.hpp"
 #include "core/mpi.hpp"
 #include "core/result_store.hpp"
 #include "core/runner.hpp"
@@ -92,12 +93,33 @@ void collect_plan(const CellRecord& r, TextTable& plans) {
              rng("ratio_to_reference", "%.2f") + "x", attr["parity_verdict"]});
 }
 
+// Under MPI other ranks ran some cells: rebuild their plan rows from the result set rank 0 wrote.
+void collect_plans_from_file(const std::string& path, TextTable& plans) {
+  h5::quiet_errors();
+  h5::Handle f = h5::open_file(path);
+  if (!h5::exists(f, "cells")) return;
+  for (const auto& id : h5::children(h5::open_group(f, "cells"))) {
+    if (!h5::exists(f, "cells/" + id + "/metrics")) continue;
+    h5::Handle m = h5::open_group(f, "cells/" + id + "/metrics");
+    CellRecord r;
+    r.cell.id = id;
+    for (const auto& a : h5::attr_names(m)) r.metrics.attribute(a, h5::read_attr_string(m, a).value_or(""));
+    if (!h5::read_attr_string(m, "best_plan")) continue;
+    for (const auto& name : h5::children(m)) {
+      const auto v = h5::read_doubles(m, name);
+      if (!v.empty()) r.metrics.scalar(name, v[0]);
+    }
+    collect_plan(r, plans);
+  }
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, State& st) {
   auto* run = app.add_subcommand("run", "Run an experiment and write its HDF5 result set");
   static std::string exp_path, output;
   static bool resume = false, force = false, dry_run = false;
+  static int max_cell_ranks = 0;
   static std::vector<std::string> only;
   run->add_option("experiment", exp_path, "Experiment YAML file")->required();
   run->add_option("-o,--output", output, "Result set path (default results/<experiment>.h5)");
@@ -105,6 +127,10 @@ void add_run_command(CLI::App& app, State& st) {
   run->add_flag("--force", force, "Overwrite an existing result set");
   run->add_option("--only", only, "Run only cells whose workload, id or label matches GLOB")->type_name("GLOB");
   run->add_flag("--dry-run", dry_run, "Validate and list the cells, run nothing");
+  run->add_option("--max-cell-ranks", max_cell_ranks,
+                  "Under mpirun: at most N ranks per cell (default: as many as its workload can use; "
+                  "1 spreads every cell over its own rank)")
+      ->check(CLI::NonNegativeNumber);
   run->callback([&st] {
     const ExperimentSpec spec = load_experiment(exp_path, st.registry);
     if (dry_run) {
@@ -119,20 +145,29 @@ void add_run_command(CLI::App& app, State& st) {
     opt.force = force;
     opt.only = only;
     opt.command_line = joined_command_line(st);
-    opt.mpi_rank = mpi::rank();
-    opt.mpi_size = mpi::size();
-    const bool tty = ::isatty(2) != 0;
-    const bool quiet = opt.mpi_rank != 0;  // one rank reports
+    opt.max_cell_ranks = max_cell_ranks;
+    const int world = mpi::size();
+    // Under MPI each cell's leading rank reports its cells (lines, never a \r-style live line);
+    // rank 0 prints the tables at the end.
+    const bool tty = ::isatty(2) != 0 && world == 1;
+    const bool quiet = mpi::rank() != 0;
     // Cells that project a training plan (ernie_scale) report it as metrics; tabulated at the end.
     TextTable plans({"cell", "model", "platform", "devices", "best plan", "step s [range]",
                      "days [range]", "speed vs ref [range]", "verdict"});
-    auto progress = [tty, quiet, &plans](const CellEvent& ev) {
-      if (quiet) return;
+    auto progress = [tty, world, &plans](const CellEvent& ev) {
       if (ev.kind == CellEvent::done && ev.record->status == "ok") collect_plan(*ev.record, plans);
-      char head[32];
+      char head[64];
       std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
+      std::string where;
+      if (world > 1)
+        where = ev.ranks > 1 ? " (ranks " + std::to_string(ev.rank) + "-" + std::to_string(ev.rank + ev.ranks - 1) + ")"
+                             : " (rank " + std::to_string(ev.rank) + ")";
       std::string label = ev.cell->label();
       if (label.size() > 60) label = label.substr(0, 57) + "...";
+      if (ev.kind == CellEvent::start && !tty) {
+        if (world > 1) std::cerr << head << where << " " << label << " ... started\n";
+        return;
+      }
       if (ev.kind == CellEvent::skipped) {
         std::cerr << head << " " << label << " ... done earlier, skipped\n";
       } else if (ev.kind == CellEvent::start) {
@@ -143,13 +178,18 @@ void add_run_command(CLI::App& app, State& st) {
         if (r.status == "ok") tail += "  median " + fmt_seconds(describe(r.step_seconds).median);
         else tail += ": " + r.reason;
         if (tty) std::cerr << " " << tail << "\n";
-        else std::cerr << head << " " << label << " ... " << tail << "\n";
+        else std::cerr << head << where << " " << label << " ... " << tail << "\n";
       }
     };
     const RunSummary sum = run_experiment(spec, st.registry, opt, progress);
     if (quiet) {
       st.exit_code = 0;
       return;
+    }
+    if (world > 1) {
+      plans = TextTable({"cell", "model", "platform", "devices", "best plan", "step s [range]",
+                         "days [range]", "speed vs ref [range]", "verdict"});
+      collect_plans_from_file(opt.output, plans);
     }
     print_cells_table(sum.rows, std::cout);
     if (!plans.empty())

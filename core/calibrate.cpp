@@ -6,6 +6,7 @@
 
 #include <Kokkos_Core.hpp>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -119,6 +120,7 @@ Run run_workload(const Registry& reg, const std::string& name,
   ctx.seed = 1;
   ctx.cell_id = "calibrate/" + name;
   ctx.threads = compat::concurrency();
+  ctx.group = mpi::Group::world();  // collectives (allreduce) run over every launched rank
   try {
     auto w = reg.create(name);
     w->setup(params, ctx);
@@ -327,6 +329,147 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
 }
 
 // ================================================================================================
+// The MPI rank-to-rank link
+
+std::vector<LinkSample> measure_link_sizes(const Registry& reg, const CalibrateOptions& opt) {
+  if (!reg.has("allreduce"))
+    throw Error({{}, 0, "allreduce"}, "the allreduce workload is not built",
+                "configure with -DXPB_ENABLE_MPI=ON and an MPI installed");
+  // Powers of 4 from 16 KiB: latency-bound at the small end, bandwidth-bound at the large end.
+  // Below ~16 KiB Open MPI's shared-memory eager protocol is several times faster per message
+  // than its rendezvous protocol above; one alpha-beta line cannot fit both, and the messages
+  // that matter here (gradient chunks of data-parallel cells) are in the rendezvous range.
+  const std::int64_t largest = opt.quick ? (std::int64_t(4) << 20) : (std::int64_t(64) << 20);
+  std::vector<LinkSample> out;
+  for (std::int64_t bytes = 16384; bytes <= largest; bytes *= 4) {
+    const int reps = opt.quick ? 5 : bytes <= (1 << 20) ? 40 : bytes <= (16 << 20) ? 15 : 8;
+    const int warmup = opt.quick ? 1 : 2;
+    const Run r = run_workload(reg, "allreduce", {{"bytes", bytes}, {"impl", std::string("ring")}},
+                               warmup, reps);
+    if (!r.ok) throw Error({{}, 0, "allreduce"}, "bytes=" + std::to_string(bytes) + ": " + r.why);
+    LinkSample s;
+    s.bytes = static_cast<double>(bytes);
+    s.best_seconds = best(r.seconds);
+    s.median_seconds = median(r.seconds);
+    s.repeats = static_cast<int>(r.seconds.size());
+    for (const auto& k : r.ledger)  // the workload's own count of participants
+      if (k.collective == Collective::all_reduce) s.ranks = k.ranks;
+    out.push_back(s);
+    opt.log("allreduce ring " + pow2(bytes) + " B over " + std::to_string(s.ranks) +
+            " ranks: best " + num(s.best_seconds * 1e6) + " us");
+  }
+  return out;
+}
+
+std::string link_sample_line(const LinkSample& s) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "xpb-link ranks=%d bytes=%.0f best_seconds=%.9g median_seconds=%.9g repeats=%d",
+                s.ranks, s.bytes, s.best_seconds, s.median_seconds, s.repeats);
+  return buf;
+}
+
+std::optional<LinkSample> parse_link_sample_line(const std::string& line) {
+  LinkSample s;
+  int used = 0;
+  if (std::sscanf(line.c_str(),
+                  "xpb-link ranks=%d bytes=%lf best_seconds=%lf median_seconds=%lf repeats=%d%n",
+                  &s.ranks, &s.bytes, &s.best_seconds, &s.median_seconds, &s.repeats,
+                  &used) != 5)
+    return std::nullopt;
+  if (trim(line.substr(static_cast<std::size_t>(used))) != "") return std::nullopt;
+  if (s.ranks < 2 || !(s.bytes > 0) || !(s.best_seconds > 0) ||
+      !(s.median_seconds >= s.best_seconds) || s.repeats < 1)
+    return std::nullopt;
+  return s;
+}
+
+LinkFit fit_ring_allreduce(const std::vector<LinkSample>& samples, bool use_median) {
+  // Model t_i = alpha·x_i + beta·y_i with x = 2(p−1) steps, y = 2(p−1)/p·bytes, beta = 1/B.
+  // Relative errors: divide each row by t_i and fit to 1. The columns are scaled to unit norm
+  // before the 2×2 normal equations are solved (alpha and beta differ by ~10 orders).
+  std::vector<double> a, b;
+  std::vector<double> volumes;
+  for (const auto& s : samples) {
+    const double t = use_median ? s.median_seconds : s.best_seconds;
+    if (!(t > 0) || s.ranks < 2 || !(s.bytes > 0))
+      throw Error({{}, 0, "link"}, "link sample needs ranks >= 2, bytes > 0 and a positive time");
+    const double p = s.ranks;
+    a.push_back(2 * (p - 1) / t);
+    b.push_back(2 * (p - 1) / p * s.bytes / t);
+    volumes.push_back(2 * (p - 1) / p * s.bytes);
+  }
+  std::sort(volumes.begin(), volumes.end());
+  if (std::unique(volumes.begin(), volumes.end()) - volumes.begin() < 2)
+    throw Error({{}, 0, "link"}, "fitting latency and bandwidth needs at least two message sizes");
+  double na = 0, nb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  na = std::sqrt(na);
+  nb = std::sqrt(nb);
+  double saa = 0, sab = 0, sbb = 0, sa = 0, sb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double ai = a[i] / na, bi = b[i] / nb;
+    saa += ai * ai;
+    sab += ai * bi;
+    sbb += bi * bi;
+    sa += ai;
+    sb += bi;
+  }
+  LinkFit f;
+  const double det = saa * sbb - sab * sab;
+  double alpha = -1, beta = 0;
+  if (det > 1e-14) {
+    alpha = (sa * sbb - sb * sab) / det / na;
+    beta = (saa * sb - sab * sa) / det / nb;
+  }
+  if (!(alpha >= 0)) {  // latency below what the sizes resolve (or collinear rows): bandwidth only
+    f.alpha_clamped = true;
+    alpha = 0;
+    beta = sb / sbb / nb;
+  }
+  if (!(beta > 0))
+    throw Error({{}, 0, "link"}, "the all-reduce times do not grow with size: no bandwidth fits",
+                "run the calibration on an idle machine");
+  f.alpha = alpha;
+  f.bandwidth = 1 / beta;
+  for (std::size_t i = 0; i < a.size(); ++i)  // a·alpha + b·beta = model / measured
+    f.max_rel_error = std::max(f.max_rel_error, std::abs(a[i] * alpha + b[i] * beta - 1));
+  return f;
+}
+
+MeasuredLink link_from_samples(const std::vector<LinkSample>& samples) {
+  MeasuredLink m;
+  m.best = fit_ring_allreduce(samples, false);
+  m.median = fit_ring_allreduce(samples, true);
+  const double bb = m.best.bandwidth, bm = m.median.bandwidth;
+  m.bandwidth = {std::min(bb, bm), bb, std::max(bb, bm)};
+  if (m.best.alpha > 0) {
+    const double ab = m.best.alpha, am = m.median.alpha > 0 ? m.median.alpha : ab;
+    m.latency = Range{std::min(ab, am), ab, std::max(ab, am)};
+  }
+  double lo = samples.front().bytes, hi = lo;
+  for (const auto& s : samples) {
+    lo = std::min(lo, s.bytes);
+    hi = std::max(hi, s.bytes);
+    m.ranks = std::max(m.ranks, s.ranks);
+  }
+  auto size = [](double v) {
+    return v >= 1048576 ? num(v / 1048576) + " MiB" : num(v / 1024) + " KiB";
+  };
+  m.method = "allreduce impl=ring over " + std::to_string(m.ranks) + " MPI ranks on this host, " +
+             std::to_string(samples.size()) + " sizes " + size(lo) + " .. " + size(hi) +
+             " (x4 steps), slowest rank's MPI_Wtime; weighted least-squares fit (relative error) "
+             "of t = 2(p-1)*alpha + 2(p-1)/p*bytes/B: nominal from best times, the other end "
+             "from median times; worst relative misfit " +
+             num(std::round(m.best.max_rel_error * 1000) / 10) + "%" +
+             (m.best.alpha_clamped ? "; alpha < 0 in the free fit, clamped to 0" : "");
+  return m;
+}
+
+// ================================================================================================
 // Writing the descriptor
 
 namespace {
@@ -425,8 +568,33 @@ std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m,
     y << "  onchip_cache: {value: " << num(f.last_level_cache_bytes / 1048576.0)
       << ", unit: MiB, confidence: official, source: os, note: \"last-level cache of cpu0 (sysfs); "
          "may be shared\"}\n";
-  y << "intra_node:\n  devices_per_node: {value: 1, unit: count, confidence: official, source: os, "
-       "note: \"the host runs as one device\"}\n";
+  if (m.link) {
+    // MPI ranks are this host's devices; the runner divides the whole-host figures among them.
+    const MeasuredLink& l = *m.link;
+    y << "intra_node:\n  name: \"MPI over shared memory\"\n";
+    y << "  topology: " << quoted("ring of MPI ranks on one host (" + std::to_string(l.ranks) +
+                                  " measured)")
+      << "\n";
+    y << "  devices_per_node: {value: " << f.logical_cpus
+      << ", unit: count, confidence: official, source: os, note: "
+      << quoted("logical CPUs: MPI ranks on this host are its devices; peak, memory and "
+                "launch figures above are for the whole host (the runner divides them among "
+                "ranks)")
+      << "}\n";
+    y << "  bandwidth_per_direction: " << measured(l.bandwidth, 1e9, "GB/s", l.method) << "\n";
+    if (l.latency)
+      y << "  latency: " << measured(*l.latency, 1e-6, "us", l.method) << "\n";
+    else
+      y << "  latency: {status: unknown, note: "
+        << quoted("the fit gave alpha <= 0: latency below what the measured sizes resolve") << "}\n";
+  } else {
+    y << "intra_node:\n  devices_per_node: {value: 1, unit: count, confidence: official, "
+         "source: os, note: "
+      << quoted("the host runs as one device" +
+                (m.link_not_measured.empty() ? std::string()
+                                             : "; MPI link not measured: " + m.link_not_measured))
+      << "}\n";
+  }
   if (m.launch_overhead)
     y << "launch_overhead: "
       << measured(m.launch_overhead->value, 1e-6, "us", m.launch_overhead->method) << "\n";

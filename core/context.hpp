@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "core/mpi.hpp"
 #include "core/rng.hpp"
 
 namespace xpb {
@@ -18,6 +19,10 @@ struct Context {
   std::string data_dir;       // set-up data (corpora) live here: $XPB_DATA_DIR or .cache/data
   std::string cache_dir;      // scratch that survives runs (derived lists, tables)
   int mpi_rank = 0, mpi_size = 1;  // world rank and size when run under MPI
+  // The ranks running this cell together (data-parallel training, collectives): the group of one
+  // unless the workload asked for more (WorkloadInfo::ranks) and the run has them.
+  mpi::Group group;
+  int ranks_on_node = 1;  // ranks of this run sharing this host (they divide its cores and memory)
   std::function<void(const std::string&)> log = [](const std::string&) {};
 
   // A random stream for a named purpose ("init", "batch", ...), keyed by seed and stream name.

@@ -4,6 +4,9 @@
 // call is a cheap stub: one rank of one. Collectives themselves live in the workloads.
 #pragma once
 
+#include <memory>
+#include <vector>
+
 namespace xpb::mpi {
 
 // True when this build has MPI support (XPB_HAS_MPI).
@@ -26,5 +29,45 @@ void barrier();
 double wtime();
 // Largest value of `x` over all ranks (x itself when not active).
 double max_over_ranks(double x);
+
+// ------------------------------------------------------------------------------------------------
+// A group of ranks that works on one cell together: the world, or a part split off it. Without
+// MPI (or outside a launcher) it is the group of one, and every operation is the local identity.
+// Copies share one communicator, freed with the last copy. Collectives are blocking and must be
+// called by every member in the same order.
+class Group {
+ public:
+  Group();                           // the group of one (this process alone)
+  static Group world();              // all ranks (the group of one when MPI is not active)
+  int rank() const;
+  int size() const;
+  // Collective over this group: members with the same colour form a new group, ranked by `key`.
+  // A negative colour leaves this process out (it gets the group of one).
+  Group split(int colour, int key) const;
+  // Members of this group that share this node's memory (MPI_COMM_TYPE_SHARED), at least 1.
+  int ranks_on_node() const;
+  void barrier() const;
+  double max(double x) const;
+  // Element-wise sum over the members, in place. Exact whatever the order when, element by
+  // element, at most one member contributes a non-zero value (the gather idiom used by DP).
+  void sum(std::vector<double>& values) const;
+  // Personalised exchange: member q gets send[sdispls[q] .. + scounts[q]) from every member, into
+  // recv at rdispls[p] for sender p. Counts in elements.
+  void alltoallv(const float* send, const std::vector<int>& scounts, const std::vector<int>& sdispls,
+                 float* recv, const std::vector<int>& rcounts, const std::vector<int>& rdispls) const;
+  void alltoallv(const double* send, const std::vector<int>& scounts, const std::vector<int>& sdispls,
+                 double* recv, const std::vector<int>& rcounts, const std::vector<int>& rdispls) const;
+  // Every member contributes buf[displs[me] .. + counts[me]); afterwards all of buf is filled.
+  void allgatherv(float* buf, const std::vector<int>& counts, const std::vector<int>& displs) const;
+  void allgatherv(double* buf, const std::vector<int>& counts, const std::vector<int>& displs) const;
+  // The MPI_Comm behind this group (an MPI_Comm*, for code that includes core/mpi_api.hpp);
+  // nullptr for the group of one.
+  const void* native() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> m_impl;
+};
 
 }  // namespace xpb::mpi

@@ -45,6 +45,9 @@ struct Projection {
   DType peak_dtype = DType::fp32;
   Range hfu;
   std::vector<KernelProjection> kernels;
+  // Set by the runner when the host was projected as one of several ranks sharing it.
+  double host_share = 1.0;  // fraction of the calibrated host one rank had (core/runner.hpp)
+  int ranks_on_node = 1;
 };
 
 Projection project(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt = {});

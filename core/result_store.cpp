@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -200,6 +201,11 @@ void write_cell(hid_t file, const CellRecord& rec) {
     h5::attr(pg, "ok", static_cast<long long>(p.ok ? 1 : 0));
     h5::attr(pg, "reason", p.reason);
     h5::attr(pg, "bound", std::string(to_string(p.bound)));
+    if (p.host_share != 1.0 || p.ranks_on_node != 1) {
+      // The host as one rank of several saw it: min(threads, cpus / ranks) / calibrated threads.
+      h5::attr_double(pg, "host_share", p.host_share);
+      h5::attr(pg, "ranks_on_node", static_cast<long long>(p.ranks_on_node));
+    }
     if (!p.ok) continue;
     auto rng = [&](const char* name, const Range& r, const char* unit) {
       h5::write_doubles(pg, name, {r.low, r.nominal, r.high}, unit);
@@ -324,9 +330,44 @@ void ResultStore::commit(const CellRecord& rec) {
   }
 }
 
-void ResultStore::rewrite(const CellRecord* rec) {
+std::string fragment_dir(const std::string& output) { return output + ".parts"; }
+
+std::string fragment_path(const std::string& output, const std::string& cell_id) {
+  return fragment_dir(output) + "/" + cell_id + ".h5";
+}
+
+std::vector<std::string> list_fragments(const std::string& output) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  std::error_code ec;
+  const fs::path dir = fragment_dir(output);
+  if (!fs::is_directory(dir, ec)) return out;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file() && e.path().extension() == ".h5") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
+  // Keep only fragments of this experiment (a stray file of another run stays where it is).
+  std::vector<std::string> ok;
+  for (const auto& f : fragment_files) {
+    if (!h5::is_hdf5(f)) continue;
+    h5::Handle fh = h5::open_file(f);
+    const auto sha = h5::read_attr_string(fh, "experiment_sha256");
+    if (sha && *sha == m_header.spec->sha256 && h5::exists(fh, "cells")) ok.push_back(f);
+  }
+  if (ok.empty()) return 0;
+  const std::size_t before = m_present.size();
+  if (m_writer) rewrite(nullptr, ok);
+  for (const auto& f : ok) std::remove(f.c_str());
+  return static_cast<int>(m_present.size() - before);
+}
+
+void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>& fragments) {
   const ExperimentSpec& spec = *m_header.spec;
   const std::string tmp = m_path + ".tmp." + std::to_string(::getpid());
+  std::vector<std::pair<std::string, bool>> absorbed;  // cells taken from fragments: id, done
   {
     h5::Handle f = h5::create_file(tmp);
     h5::attr(f, "schema", std::string(kResultSchema));
@@ -366,14 +407,35 @@ void ResultStore::rewrite(const CellRecord* rec) {
         h5::copy(old, "cells/" + id, f, "cells/" + id);
       }
     }
+    auto replace_rows = [&](const std::string& id, const std::vector<SummaryRow>& add) {
+      m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [&](const SummaryRow& r) { return r.cell == id; }),
+                   m_rows.end());
+      for (const auto& r : add)
+        if (r.cell == id) m_rows.push_back(r);
+    };
     if (rec) {
       write_cell(f, *rec);
-      m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(),
-                                  [&](const SummaryRow& r) { return r.cell == rec->cell.id; }),
-                   m_rows.end());
-      const auto add = summarize(*rec);
-      m_rows.insert(m_rows.end(), add.begin(), add.end());
+      replace_rows(rec->cell.id, summarize(*rec));
     }
+    for (const auto& path : fragments) {
+      h5::Handle frag = h5::open_file(path);
+      const std::vector<SummaryRow> rows = read_summary(frag);
+      for (const auto& id : h5::children(h5::open_group(frag, "cells"))) {
+        if (h5::exists(f, "cells/" + id)) H5Ldelete(f, ("cells/" + id).c_str(), H5P_DEFAULT);
+        h5::copy(frag, "cells/" + id, f, "cells/" + id);
+        replace_rows(id, rows);
+        h5::Handle g = h5::open_group(frag, "cells/" + id);
+        const auto st = h5::read_attr_string(g, "status").value_or("");
+        absorbed.emplace_back(id, st == "ok" || st == "invalid");
+      }
+    }
+    // Rows in the experiment's cell order, whoever ran the cells and whenever.
+    std::map<std::string, std::size_t> order;
+    for (const auto& c : spec.cells) order.emplace(c.id, c.index);
+    std::stable_sort(m_rows.begin(), m_rows.end(), [&](const SummaryRow& a, const SummaryRow& b) {
+      const auto ia = order.find(a.cell), ib = order.find(b.cell);
+      return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
+    });
     write_summary(f, m_rows);
     write_parity(f, parity_rows(m_rows, spec.reference_platform, spec.parity_band),
                  spec.reference_platform, spec.parity_band);
@@ -387,6 +449,11 @@ void ResultStore::rewrite(const CellRecord* rec) {
   if (rec) {
     m_present.insert(rec->cell.id);
     if (rec->status == "ok" || rec->status == "invalid") m_done.insert(rec->cell.id);
+  }
+  for (const auto& [id, done] : absorbed) {
+    m_present.insert(id);
+    if (done) m_done.insert(id);
+    else m_done.erase(id);
   }
 }
 

@@ -75,10 +75,14 @@ class ResultStore {
   const std::set<std::string>& done() const { return m_done; }
   // Adds (or replaces) a cell and rewrites the file atomically.
   void commit(const CellRecord& rec);
+  // Adds the cells of other result files of the same experiment (fragments written by other MPI
+  // ranks, see fragment_path) in one atomic rewrite, then deletes those files. Returns how many
+  // cells were added. Files that are not complete result sets of this experiment are left alone.
+  int absorb(const std::vector<std::string>& fragment_files);
   const std::vector<SummaryRow>& summary() const { return m_rows; }
 
  private:
-  void rewrite(const CellRecord* rec);
+  void rewrite(const CellRecord* rec, const std::vector<std::string>& fragments = {});
   std::string m_path;
   RunHeader m_header;
   std::set<std::string> m_done;     // ok/invalid cells present in the file
@@ -87,6 +91,13 @@ class ResultStore {
   long long m_resumes = 0;
   bool m_writer = true;
 };
+
+// Where a rank other than 0 writes the cell it ran in a distributed run: a one-cell result set
+// in the folder `<output>.parts/`, absorbed by rank 0 (and by a later --resume).
+std::string fragment_dir(const std::string& output);
+std::string fragment_path(const std::string& output, const std::string& cell_id);
+// The complete fragments in that folder (temporary files of an interrupted write excluded).
+std::vector<std::string> list_fragments(const std::string& output);
 
 // Parity rows (per cell × platform) from summary rows: ratio to the reference and verdict.
 struct ParityRow {

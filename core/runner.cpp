@@ -3,13 +3,20 @@
 
 #include <Kokkos_Core.hpp>
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
 #include <cmath>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <optional>
+#include <thread>
 
 #include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "core/kokkos_compat.hpp"
+#include "core/mpi.hpp"
 #include "core/projector.hpp"
 
 namespace xpb {
@@ -48,6 +55,40 @@ std::vector<Platform> resolve_experiment_platforms(const ExperimentSpec& spec) {
   return out;
 }
 
+double host_share(int threads, int ranks_on_node, int cpus, int calibrated_threads) {
+  if (threads < 1 || ranks_on_node < 1 || cpus < 1 || calibrated_threads < 1) return 1.0;
+  const double cores = std::min(double(threads), double(cpus) / double(ranks_on_node));
+  return std::min(1.0, cores / double(calibrated_threads));
+}
+
+Platform host_for_rank(const Platform& host, double share, int ranks_on_node) {
+  Platform p = host;
+  auto scale = [share](Quantity& q) {
+    if (q.present) q.value = q.value * share;
+  };
+  for (auto& [dtype, peak] : p.peak)
+    if (peak.status == PeakStatus::known) scale(peak.flops);
+  scale(p.memory_bandwidth);
+  p.devices_per_node = std::max(p.devices_per_node, ranks_on_node);
+  return p;
+}
+
+namespace {
+
+// Threads the host descriptor was calibrated with ("…, N threads" in its provenance), else 0.
+int calibrated_threads(const Platform& host) {
+  const auto it = host.provenance.find("kokkos");
+  if (it == host.provenance.end()) return 0;
+  const std::string& s = it->second;
+  const auto pos = s.rfind(" threads");
+  if (pos == std::string::npos) return 0;
+  auto b = pos;
+  while (b > 0 && std::isdigit(static_cast<unsigned char>(s[b - 1]))) --b;
+  return b < pos ? std::atoi(s.substr(b, pos - b).c_str()) : 0;
+}
+
+}  // namespace
+
 CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vector<Platform>& platforms,
                     const Context& base_ctx) {
   CellRecord rec;
@@ -55,6 +96,7 @@ CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vecto
   Context ctx = base_ctx;
   ctx.seed = cell.seed;
   ctx.cell_id = cell.id;
+  const mpi::Group group = ctx.group;
 
   auto fail = [&](const std::string& status, const std::string& why) {
     rec.status = status;
@@ -90,16 +132,17 @@ CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vecto
         timer.reset();
         const StepResult r = w->step(ctx);
         Kokkos::fence();
-        const double t = timer.seconds();
-        rec.warmup_seconds.push_back(r.manual_seconds > 0 ? r.manual_seconds : t);
+        const double t = group.max(r.manual_seconds > 0 ? r.manual_seconds : timer.seconds());
+        rec.warmup_seconds.push_back(t);
       }
       for (std::int64_t i = 0; i < steps; ++i) {
         Kokkos::fence();
         timer.reset();
         const StepResult r = w->step(ctx);
         Kokkos::fence();
-        const double t = timer.seconds();
-        rec.step_seconds.push_back(r.manual_seconds > 0 ? r.manual_seconds : t);
+        // The slowest rank's time: a step of a group is done when all of it is.
+        const double t = group.max(r.manual_seconds > 0 ? r.manual_seconds : timer.seconds());
+        rec.step_seconds.push_back(t);
         record_values(r);
       }
       rec.validation = w->validate(ctx);
@@ -121,12 +164,37 @@ CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vecto
     const double fl = total_flops(rec.ledger), by = total_bytes(rec.ledger);
     if (med > 0 && fl > 0) rec.metrics.scalar("achieved_gflops", fl / med / 1e9, "GFLOP/s", "ledger FLOPs / median step time");
     if (med > 0 && by > 0) rec.metrics.scalar("achieved_gbps", by / med / 1e9, "GB/s", "ledger bytes / median step time");
+    double total = 0;
+    for (double v : rec.step_seconds) total += v;
+    for (const auto& [name, vals] : rec.step_values) {
+      if ((name != "comm_seconds" && name != "wait_seconds") || total <= 0) continue;
+      double sum = 0;
+      for (double v : vals) sum += v;
+      if (name == "comm_seconds")
+        rec.metrics.scalar("comm_share", sum / total, "", "measured data exchange (comm_seconds) over step time, all steps");
+      else
+        rec.metrics.scalar("wait_share", sum / total, "",
+                           "waiting for the slowest rank before exchanges (wait_seconds) over step time, all steps");
+    }
   }
+  // One rank of several on this host has a share of it: project onto that share.
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // Projection onto every platform; the host projection is the model's self-check.
   if (rec.status == "ok") {
-    for (const auto& p : platforms) {
+    for (const auto& p0 : platforms) {
+      double share = 1.0;
+      if (p0.name == "host") {
+        const int calib = calibrated_threads(p0);
+        share = host_share(ctx.threads, ctx.ranks_on_node, cpus, calib > 0 ? calib : cpus);
+      }
+      const bool derated = p0.name == "host" && (share < 1.0 || ctx.ranks_on_node > 1);
+      const Platform p = derated ? host_for_rank(p0, share, ctx.ranks_on_node) : p0;
       Projection pr = project(rec.ledger, p);
       pr.platform = p.name;
+      if (derated) {
+        pr.host_share = share;
+        pr.ranks_on_node = ctx.ranks_on_node;
+      }
       if (p.name == "host" && pr.ok && !rec.step_seconds.empty()) {
         const double med = describe(rec.step_seconds).median;
         if (med > 0) rec.model_error = pr.step_seconds.nominal / med - 1.0;
@@ -137,6 +205,16 @@ CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vecto
   return rec;
 }
 
+namespace {
+
+// Cells a rank would run in a phase: those of width w, dealt round-robin to the K / w groups.
+struct Phase {
+  int width = 1;
+  std::vector<std::size_t> cells;  // indices into the selected cells
+};
+
+}  // namespace
+
 RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, const RunOptions& opt,
                           const std::function<void(const CellEvent&)>& progress) {
   RunSummary sum;
@@ -145,55 +223,129 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   if (!has_host) platforms.push_back(resolve_platform("host"));  // self-check always
   for (const auto& p : platforms) sum.platforms.push_back(p.name);
 
+  const mpi::Group world = mpi::Group::world();
+  const int K = world.size(), me = world.rank();
+
   RunHeader header;
   header.spec = &spec;
   header.provenance = collect_provenance(opt.command_line);
+  header.provenance.integers.emplace_back("mpi_ranks", K);
   header.platforms = platforms;
   header.workloads_built = "";
   for (const auto& n : registry.names()) header.workloads_built += (header.workloads_built.empty() ? "" : ",") + n;
-  ResultStore store(opt.output, header, opt.resume, opt.force, opt.mpi_rank == 0);
+
+  // Rank 0 opens the result set first (and, resuming, takes in the fragments a crashed run left);
+  // the others then read which cells are done. A failure to open stops every rank alike.
+  std::optional<ResultStore> store;
+  std::optional<Error> open_error;
+  if (me == 0) {
+    try {
+      store.emplace(opt.output, header, opt.resume, opt.force, true);
+      if (opt.resume) store->absorb(list_fragments(opt.output));
+      else std::filesystem::remove_all(fragment_dir(opt.output));
+    } catch (const Error& e) {
+      open_error = e;
+    }
+  }
+  if (world.max(open_error ? 1.0 : 0.0) > 0) {
+    if (open_error) throw *open_error;
+    throw Error({opt.output, 0, {}}, "rank 0 could not open the result set");
+  }
+  if (me != 0) store.emplace(opt.output, header, /*resume=*/true, /*force=*/true, /*writer=*/false);
 
   Context ctx;
   ctx.threads = compat::concurrency();
   ctx.data_dir = default_data_dir();
   ctx.cache_dir = default_cache_dir();
-  ctx.mpi_rank = opt.mpi_rank;
-  ctx.mpi_size = opt.mpi_size;
+  ctx.mpi_rank = me;
+  ctx.mpi_size = K;
+  ctx.ranks_on_node = world.ranks_on_node();
 
   const auto cells = select_cells(spec, opt.only);
   sum.planned = static_cast<int>(cells.size());
-  int pos = 0;
-  for (const Cell* c : cells) {
-    ++pos;
-    CellEvent ev;
-    ev.position = pos;
-    ev.total = sum.planned;
-    ev.cell = c;
-    if (store.done().count(c->id)) {
+
+  // Widths and phases (the same on every rank: computed from the spec and K alone).
+  std::map<int, Phase> phases;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const Cell& c = *cells[i];
+    if (store->done().count(c.id)) {
       ++sum.skipped;
-      ev.kind = CellEvent::skipped;
-      if (progress) progress(ev);
+      if (progress && me == 0) {
+        CellEvent ev;
+        ev.kind = CellEvent::skipped;
+        ev.position = static_cast<int>(i) + 1;
+        ev.total = sum.planned;
+        ev.cell = &c;
+        progress(ev);
+      }
       continue;
     }
-    ev.kind = CellEvent::start;
-    if (progress) progress(ev);
-    CellRecord rec;
-    {
+    int w = 1;
+    if (registry.has(c.workload)) {
+      const WorkloadInfo& info = registry.info(c.workload);
+      if (info.ranks) w = info.ranks(c.params, K);
+    }
+    if (opt.max_cell_ranks > 0) w = std::min(w, opt.max_cell_ranks);
+    w = std::clamp(w, 1, K);
+    Phase& ph = phases[w];
+    ph.width = w;
+    ph.cells.push_back(i);
+  }
+
+  std::array<double, 4> tally{};  // ran, ok, invalid, failed (this rank's cells)
+  for (const auto& [w, ph] : phases) {
+    const int groups = K / w;
+    const int colour = me < groups * w ? me / w : -1;
+    // Groups of one need no communicator; a group of everyone is the world.
+    const mpi::Group group = w == 1 ? mpi::Group() : (w == K ? world : world.split(colour, me));
+    for (std::size_t j = 0; j < ph.cells.size(); ++j) {
+      if (colour < 0 || static_cast<int>(j % groups) != colour) continue;
+      const std::size_t i = ph.cells[j];
+      const Cell& c = *cells[i];
+      const bool leader = group.rank() == 0;
+      CellEvent ev;
+      ev.position = static_cast<int>(i) + 1;
+      ev.total = sum.planned;
+      ev.cell = &c;
+      ev.rank = me;
+      ev.ranks = group.size();
+      ev.kind = CellEvent::start;
+      if (progress && leader) progress(ev);
+      Context cell_ctx = ctx;
+      cell_ctx.group = group;
       const std::string started = utc_now();
-      rec = run_cell(*c, registry, platforms, ctx);
+      CellRecord rec = run_cell(c, registry, platforms, cell_ctx);
       rec.started_utc = started;
       rec.finished_utc = utc_now();
+      if (leader) {
+        if (me == 0) {
+          store->commit(rec);
+        } else {
+          // Write the fragment, then the cell counts as done: a crash later cannot lose it.
+          ResultStore fragment(fragment_path(opt.output, c.id), header, false, true, true);
+          fragment.commit(rec);
+        }
+        tally[0] += 1;
+        tally[rec.status == "ok" ? 1 : rec.status == "invalid" ? 2 : 3] += 1;
+        ev.kind = CellEvent::done;
+        ev.record = &rec;
+        if (progress) progress(ev);
+      }
     }
-    store.commit(rec);
-    ++sum.ran;
-    if (rec.status == "ok") ++sum.ok;
-    else if (rec.status == "invalid") ++sum.invalid;
-    else ++sum.failed;
-    ev.kind = CellEvent::done;
-    ev.record = &rec;
-    if (progress) progress(ev);
+    world.barrier();
+    if (me == 0 && K > 1) store->absorb(list_fragments(opt.output));
   }
-  sum.rows = store.summary();
+  if (me == 0 && K > 1) {
+    std::error_code ec;
+    std::filesystem::remove(fragment_dir(opt.output), ec);  // only when empty
+  }
+  std::vector<double> counts(tally.begin(), tally.end());
+  world.sum(counts);
+  sum.ran = static_cast<int>(counts[0]);
+  sum.ok = static_cast<int>(counts[1]);
+  sum.invalid = static_cast<int>(counts[2]);
+  sum.failed = static_cast<int>(counts[3]);
+  sum.rows = store->summary();
   return sum;
 }
 

@@ -2,6 +2,11 @@
 // Per cell: create → setup → warm-up → fenced, timed steps → validate → ledger → finish → project
 // onto every platform → commit. A failed or invalid cell is recorded with its reason and the run
 // goes on. Progress goes to a callback (the CLI prints it); nothing here prints.
+// Under MPI (K ranks) cells are spread over the ranks: a cell whose workload can use w ranks
+// (WorkloadInfo::ranks) runs on a group of w; cells of one width run in a phase in which the
+// world is cut into K / w groups, taking the cells of that width round-robin in experiment order.
+// Rank 0 commits its cells to the result set; other group leaders write one-cell fragments
+// (fragment_path) that rank 0 absorbs after each phase and that --resume absorbs after a crash.
 #pragma once
 
 #include <functional>
@@ -19,7 +24,8 @@ struct RunOptions {
   bool resume = false, force = false;
   std::vector<std::string> only;    // globs; empty = all cells
   std::string command_line;
-  int mpi_rank = 0, mpi_size = 1;  // under MPI every rank runs every cell; rank 0 writes
+  // Under MPI: the most ranks one cell may take (0: what its workload asks for, WorkloadInfo::ranks).
+  int max_cell_ranks = 0;
 };
 
 struct CellEvent {
@@ -27,6 +33,8 @@ struct CellEvent {
   int position = 0, total = 0;  // 1-based position among the cells to run
   const Cell* cell = nullptr;
   const CellRecord* record = nullptr;  // for done
+  int rank = 0;   // world rank reporting (the leader of the cell's ranks)
+  int ranks = 1;  // ranks running the cell
 };
 
 struct RunSummary {
@@ -44,7 +52,16 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry,
                           const RunOptions& options,
                           const std::function<void(const CellEvent&)>& progress = {});
 
-// Run one cell without storing it (used by the runner and by tests).
+// The share of the host one rank has when `ranks_on_node` ranks of `threads` threads each share
+// a host calibrated with `calibrated_threads` threads on `cpus` logical CPUs:
+//     min(threads, cpus / ranks_on_node) / calibrated_threads, at most 1.
+double host_share(int threads, int ranks_on_node, int cpus, int calibrated_threads);
+// The host descriptor as one such rank sees it: peaks and memory bandwidth times `share`, and at
+// least `ranks_on_node` devices on the node (the ranks talk over its intra-node link).
+Platform host_for_rank(const Platform& host, double share, int ranks_on_node);
+
+// Run one cell without storing it (used by the runner and by tests). Under MPI every rank of
+// base_ctx.group calls it together.
 CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vector<Platform>& platforms,
                     const Context& base_ctx);
 

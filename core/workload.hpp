@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ struct WorkloadInfo {
   WorkloadKind kind = WorkloadKind::benchmark;
   ParamSchema params;
   std::string doc;      // a paragraph for `xpubench show workload`
+  // How many MPI ranks a cell with these parameters can use when `world` are available (it gets
+  // a Context::group of that size). Empty: one rank. Used by distributed runs to place cells.
+  std::function<int(const Params& params, int world)> ranks;
 };
 
 }  // namespace xpb

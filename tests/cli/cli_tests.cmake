@@ -51,6 +51,18 @@ add_test(NAME cli.calibrate_validates
          COMMAND ${EXPECT} 0 "ok: .*calib.yaml" -- ${XPB_BIN} validate ${CLI_TMP}/calib.yaml)
 set_tests_properties(cli.calibrate_validates PROPERTIES DEPENDS cli.calibrate_quick)
 set_tests_properties(cli.calibrate_quick cli.calibrate_validates PROPERTIES LABELS cli RESOURCE_LOCK calib_yaml)
+# With MPI built, calibrate measures the rank-to-rank link (mpirun -n 2 … calibrate-link) into
+# intra_node, and `show platform` prints it.
+if(MPI_C_FOUND AND MPIEXEC_EXECUTABLE)
+  add_test(NAME cli.calibrate_link
+           COMMAND ${EXPECT} 0 "name: \"MPI over shared memory\".*devices_per_node: \\{value: [0-9]+.*bandwidth_per_direction: \\{low: [0-9.e+-]+, nominal: [0-9.e+-]+, high: [0-9.e+-]+, unit: GB/s, confidence: measured.*latency: \\{"
+           -- grep -A5 "^intra_node:" ${CLI_TMP}/calib.yaml)
+  add_test(NAME cli.calibrate_show_link
+           COMMAND ${EXPECT} 0 "intra-node link: MPI over shared memory.*intra_node.bandwidth_per_direction +[0-9.]+ \\[[0-9.]+ \\.\\. [0-9.]+\\] [GM]B/s +measured"
+           -- ${XPB_BIN} show platform ${CLI_TMP}/calib.yaml)
+  set_tests_properties(cli.calibrate_link cli.calibrate_show_link PROPERTIES
+                       DEPENDS cli.calibrate_quick LABELS cli RESOURCE_LOCK calib_yaml)
+endif()
 
 # --- runs: a result set, refusal to clobber, resume, kill -9
 add_test(NAME cli.run_tiny COMMAND ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5 --force)

@@ -30,6 +30,7 @@ inline MicroRun run_micro(const std::string& name, std::map<std::string, ParamVa
   ctx.seed = seed;
   ctx.mpi_rank = mpi_rank;
   ctx.mpi_size = mpi_size;
+  ctx.group = mpi::Group::world();
   auto w = reg.create(name);
   w->setup(params, ctx);
   MicroRun r;

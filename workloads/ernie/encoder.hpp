@@ -241,8 +241,9 @@ class Encoder {
   }
 
   // ----------------------------------------------------------------------------------------------
-  // Backward of the last forward: overwrites every gradient in grads().
-  void backward() {
+  // Backward of the last forward's mean loss divided by `micro_batches` (one micro-batch's share
+  // of an accumulated step): overwrites every gradient in grads().
+  void backward(int micro_batches = 1) {
     const int B = m_cfg.batch, TT = m_cfg.context, L = m_cfg.layers, P = m_P;
     const Exec ex;
     const nn::AttentionShape shape{B, TT, m_cfg.heads, m_cfg.width, false};
@@ -253,8 +254,9 @@ class Encoder {
     }
     const nn::Tokens lab(m_labels.data(), P);
     // Head: dlogits overwrite probs; the tied decoder writes dwte first, the embedding adds.
+    const T scale = micro_batches == 1 ? T(1) / T(P) : T(1.0 / (double(P) * micro_batches));
     nn::cross_entropy_backward<Exec, T>(ex, "ernie/mlm_loss", rows(m_probs, P), rows(m_probs, P), lab,
-                                        T(1) / T(P));
+                                        scale);
     nn::linear_backward<Exec, T>(ex, "ernie/decoder", m_path, rows(m_dhl, P), gm("wte"), gv("outb"),
                                  rows(m_probs, P), rows(m_hl, P), pm("wte"));
     Kokkos::deep_copy(ex, m_dha, T(0));

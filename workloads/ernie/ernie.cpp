@@ -3,6 +3,9 @@
 // the levels it needs and fixes the held-out evaluation batches. A step masks one batch at the
 // level the schedule picks, runs forward/backward, clips and applies AdamW. Evaluation (every
 // eval_every steps and at the end) is inside those steps' timings; the doc string says so.
+// With micro_batches M each step's B windows are M micro-batches of B/M, masked one by one, whose
+// gradients are summed in the canonical order of nn/data_parallel.hpp; the cell's ranks
+// (Context::group) share them, bit for bit like one rank accumulating them.
 #include "workloads/ernie/ernie.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -15,12 +18,14 @@
 
 #include "core/dtype.hpp"
 #include "core/error.hpp"
+#include "core/mpi.hpp"
 #include "core/sha256.hpp"
 #include "workloads/ernie/corpus.hpp"
 #include "workloads/ernie/encoder.hpp"
 #include "workloads/ernie/lexicon.hpp"
 #include "workloads/ernie/masking.hpp"
 #include "workloads/ernie/units.hpp"
+#include "workloads/nn/data_parallel.hpp"
 #include "workloads/nn/nn.hpp"
 
 namespace xpb::workloads {
@@ -49,7 +54,8 @@ struct EvalResult {
 // Settings read from Params once.
 
 struct Settings {
-  ernie::EncoderConfig model;
+  ernie::EncoderConfig model;  // model.batch is one micro-batch: batch / micro_batches
+  int batch = 0, micro = 1;    // the step's B and M
   std::int64_t steps = 0;
   double lr = 0, warmup_frac = 0, min_lr_frac = 0, weight_decay = 0, beta1 = 0, beta2 = 0, eps = 0;
   double grad_clip = 0;
@@ -80,7 +86,18 @@ Settings read_settings(const Params& p, const Context& ctx) {
   const std::int64_t ffn = p.get_int("ffn");
   s.model.ffn = static_cast<int>(ffn > 0 ? ffn : 4 * s.model.width);
   s.model.context = static_cast<int>(p.get_int("context"));
-  s.model.batch = static_cast<int>(p.get_int("batch"));
+  s.batch = static_cast<int>(p.get_int("batch"));
+  s.micro = static_cast<int>(p.get_int("micro_batches"));
+  if (s.batch % s.micro != 0)
+    throw Error({"", 0, "params.micro_batches"},
+                "batch " + std::to_string(s.batch) + " is not a multiple of micro_batches " +
+                    std::to_string(s.micro),
+                "micro-batches are equal slices of the batch");
+  if (s.micro % ctx.group.size() != 0)
+    throw Error({"", 0, "params.micro_batches"},
+                std::to_string(ctx.group.size()) + " ranks cannot share " + std::to_string(s.micro) +
+                    " micro-batches evenly");
+  s.model.batch = s.batch / s.micro;
   s.model.pre_ln = p.get_string("norm") == "pre";
   s.model.gelu = p.get_string("activation") == "gelu";
   if (s.model.width % s.model.heads != 0)
@@ -125,7 +142,7 @@ class Ernie final : public Workload {
  public:
   void setup(const Params& p, Context& ctx) override {
     m_s = read_settings(p, ctx);
-    const int B = m_s.model.batch, TT = m_s.model.context;
+    const int B = m_s.batch, b = m_s.model.batch, M = m_s.micro, TT = m_s.model.context;
 
     // --- Corpus, lexicon and units.
     m_corpus = ernie::load_corpus(p.get_string("corpus"), ctx);
@@ -147,25 +164,27 @@ class Ernie final : public Workload {
     for (unsigned char c : m_corpus.train) hist[c] += 1;
     m_majority = static_cast<int>(std::max_element(hist.begin(), hist.end()) - hist.begin());
     const double n = double(m_corpus.train.size());
-    for (int b = 0; b < 256; ++b) m_unigram_logp[b] = std::log(std::max(hist[b], 0.5) / n);
+    for (int v = 0; v < 256; ++v) m_unigram_logp[v] = std::log(std::max(hist[v], 0.5) / n);
 
-    // --- Held-out evaluation sets: evenly spaced windows, masked once per level.
+    // --- Held-out evaluation sets: evenly spaced windows, masked once per level, in micro-batches.
     const std::int64_t windows = m_s.eval_batches * B;
     const std::int64_t span = static_cast<std::int64_t>(m_corpus.heldout.size()) - (TT - 1);
     const Rng eval_rng = ctx.rng("ernie/eval_mask");
     for (UnitLevel lv : kAllLevels) {
       EvalSet e;
       e.level = lv;
-      for (std::int64_t k = 0; k < m_s.eval_batches; ++k) {
-        std::vector<std::int64_t> offsets(B);
-        for (int b = 0; b < B; ++b) offsets[b] = ((k * B + b) * span) / windows;
+      for (std::int64_t k = 0; k < m_s.eval_batches; ++k)
+      for (int m = 0; m < M; ++m) {
+        std::vector<std::int64_t> offsets(b);
+        for (int i = 0; i < b; ++i) offsets[i] = ((k * B + m * b + i) * span) / windows;
         std::vector<std::int32_t> tokens;
         std::vector<std::int8_t> seg;
         ernie::window_inputs(m_corpus.heldout, m_heldout_units[static_cast<int>(lv)], offsets, TT,
                              tokens, seg);
         ernie::MaskedBatch mb;
-        const std::uint64_t base = (static_cast<std::uint64_t>(lv) * m_s.eval_batches + k) * B * TT;
-        ernie::apply_mask(tokens, seg, B, TT, m_s.rule, eval_rng, base, mb);
+        const std::uint64_t base =
+            ((static_cast<std::uint64_t>(lv) * m_s.eval_batches + k) * B + std::uint64_t(m) * b) * TT;
+        ernie::apply_mask(tokens, seg, b, TT, m_s.rule, eval_rng, base, mb);
         for (std::int32_t y : mb.labels) {
           e.majority_hits += (y == m_majority) ? 1 : 0;
           e.unigram_nll -= m_unigram_logp[y];
@@ -180,6 +199,7 @@ class Ernie final : public Workload {
     m_model = std::make_unique<ernie::Encoder<T>>(m_s.model, m_s.gemm);
     m_model->init(ctx.rng("ernie/init"), m_s.init_std);
     const std::int64_t np = ernie::param_count(m_s.model);
+    m_reducer = nn::GradientReducer<T>(ctx.group, np, M);
     m_m = nn::Vec<T>("ernie/adam_m", np);  // (params)
     m_v = nn::Vec<T>("ernie/adam_v", np);  // (params)
     m_batch_rng = ctx.rng("ernie/batch");
@@ -191,24 +211,44 @@ class Ernie final : public Workload {
   std::int64_t planned_steps() const override { return m_s.steps; }
 
   StepResult step(Context&) override {
-    const int B = m_s.model.batch, TT = m_s.model.context;
+    const int B = m_s.batch, b = m_s.model.batch, TT = m_s.model.context;
     const UnitLevel lv = ernie::level_for_step(m_s.schedule, m_step, m_s.steps, m_level_rng);
-    // A batch: B random windows of the train split at this level, masked.
+    // A batch: B random windows of the train split at this level, masked micro-batch by
+    // micro-batch (rows m·b … m·b + b − 1). This rank computes its micro-batches round by round.
     const std::int64_t span = static_cast<std::int64_t>(m_corpus.train.size()) - (TT - 1) + 1;
-    std::vector<std::int64_t> offsets(B);
-    for (int b = 0; b < B; ++b)
-      offsets[b] = static_cast<std::int64_t>(
-          m_batch_rng.below(static_cast<std::uint64_t>(m_step * B + b), static_cast<std::uint64_t>(span)));
-    ernie::window_inputs(m_corpus.train, m_train_units[static_cast<int>(lv)], offsets, TT, m_tokens, m_seg);
-    ernie::apply_mask(m_tokens, m_seg, B, TT, m_s.rule, m_mask_rng,
-                      static_cast<std::uint64_t>(m_step) * B * TT, m_batch);
-    for (int a = 0; a < 3; ++a) m_actions[a] += m_batch.stats.actions[a];
-    m_units += m_batch.stats.units;
-    m_selected_units += m_batch.stats.selected_units;
+    std::vector<std::int64_t> offsets(b);
+    std::vector<std::vector<double>> mine;  // per round: loss, targets, 3 actions, units, selected
+    m_reducer.reset_timer();
+    for (int j = 0; j < m_reducer.rounds(); ++j) {
+      const int m = m_reducer.micro_batch(j);
+      const std::int64_t row0 = m_step * B + std::int64_t(m) * b;
+      for (int i = 0; i < b; ++i)
+        offsets[i] = static_cast<std::int64_t>(
+            m_batch_rng.below(static_cast<std::uint64_t>(row0 + i), static_cast<std::uint64_t>(span)));
+      ernie::window_inputs(m_corpus.train, m_train_units[static_cast<int>(lv)], offsets, TT, m_tokens, m_seg);
+      ernie::apply_mask(m_tokens, m_seg, b, TT, m_s.rule, m_mask_rng,
+                        static_cast<std::uint64_t>(row0) * TT, m_batch);
+      const double l = m_model->forward(m_batch.input, m_batch.positions, m_batch.labels);
+      m_model->backward(m_s.micro);
+      m_reducer.add(m_model->grads(), j);
+      const auto& st = m_batch.stats;
+      mine.push_back({l, double(m_batch.positions.size()), double(st.actions[0]), double(st.actions[1]),
+                      double(st.actions[2]), double(st.units), double(st.selected_units)});
+    }
+    m_reducer.finish(m_model->grads());
+    const std::vector<double> all = m_reducer.gather(mine, 7);
+    double loss = 0, targets = 0;
+    for (int m = 0; m < m_s.micro; ++m) {
+      const double* v = &all[std::size_t(m) * 7];
+      loss += v[0];
+      targets += v[1];
+      for (int a = 0; a < 3; ++a) m_actions[a] += static_cast<std::int64_t>(v[2 + a]);
+      m_units += static_cast<std::int64_t>(v[5]);
+      m_selected_units += static_cast<std::int64_t>(v[6]);
+    }
+    loss /= double(m_s.micro);
 
-    // Forward, backward, clip, AdamW.
-    const double loss = m_model->forward(m_batch.input, m_batch.positions, m_batch.labels);
-    m_model->backward();
+    // Clip, AdamW.
     const Kokkos::DefaultExecutionSpace ex;
     const double norm = nn::grad_norm<Kokkos::DefaultExecutionSpace, T>(ex, "ernie/grad_norm", m_model->grads());
     const double lr = m_s.lr_at(m_step);
@@ -232,13 +272,20 @@ class Ernie final : public Workload {
                 {"lr", lr},
                 {"grad_norm", norm},
                 {"mask_level", double(static_cast<int>(lv))},
-                {"targets", double(m_batch.positions.size())}};
+                {"targets", targets}};
+    if (m_reducer.ranks() > 1) {
+      r.value("comm_seconds", m_reducer.comm_seconds(), "s");
+      r.value("wait_seconds", m_reducer.wait_seconds(), "s");
+    }
     return r;
   }
 
   Ledger ledger() const override {
     const double P = m_s.rule.select_prob * m_s.model.batch * (m_s.model.context - 1);
     Ledger l = m_model ? m_model->ledger(P, m_s.precision) : Ledger{};
+    for (auto& k : l) k.count *= m_reducer.rounds();  // this rank's micro-batches
+    const Ledger dp = m_reducer.ledger();
+    l.insert(l.end(), dp.begin(), dp.end());
     const double np = double(ernie::param_count(m_s.model));
     nn::append(l, nn::grad_norm_cost("ernie/grad_norm", np));
     nn::append(l, nn::adamw_cost("ernie/adamw", np));
@@ -311,6 +358,8 @@ class Ernie final : public Workload {
       m.scalar("targets_per_step", targets / double(std::max<std::int64_t>(1, m_step)));
     }
     m.scalar("parameters", double(ernie::param_count(m_s.model)));
+    m.scalar("micro_batches", double(m_s.micro), "", "micro-batches per step (gradient accumulation)");
+    m.scalar("dp_ranks", double(m_reducer.ranks()), "", "ranks sharing the micro-batches (data parallelism)");
     m.scalar("lexicon_entities", double(m_lexicon.entities.size()));
     m.scalar("lexicon_phrases", double(m_lexicon.phrases.size()));
     m.scalar("lexicon_gazetteer_entities", double(m_lexicon.gazetteer_entities));
@@ -368,6 +417,8 @@ class Ernie final : public Workload {
   std::vector<EvalSet> m_eval;
   std::unique_ptr<ernie::Encoder<T>> m_model;
   nn::Vec<T> m_m, m_v;  // (params) AdamW moments
+  nn::GradientReducer<T> m_reducer;
+
   Rng m_batch_rng, m_mask_rng, m_level_rng;
   std::int64_t m_step = 0;
   std::vector<std::int32_t> m_tokens;  // (B, T)
@@ -408,6 +459,7 @@ void register_ernie(Registry& r) {
   info.name = "ernie";
   info.summary = "ERNIE-style MLM pretraining of a byte encoder with knowledge masking";
   info.kind = WorkloadKind::training;
+  info.ranks = [](const Params& p, int world) { return nn::ranks_for(p.get_int("micro_batches"), world); };
   info.doc =
       "A bidirectional Transformer encoder over bytes (V=260 with [PAD] [CLS] [SEP] [MASK]) "
       "trained with masked-LM on the train split. Each batch is masked at one unit level chosen "
@@ -430,6 +482,9 @@ void register_ernie(Registry& r) {
       .integer("ffn", 0, 0, 16384, "FFN width (F); 0 means 4·width")
       .integer("context", 32, 4, 1024, "tokens per sequence (T): [CLS] + T-1 bytes", "tokens")
       .integer("batch", 16, 1, 4096, "sequences per batch (B)")
+      .integer("micro_batches", 1, 1, 4096,
+               "micro-batches per step (gradient accumulation, B % M == 0); under MPI the cell's "
+               "ranks share them (data parallelism, bit-identical to accumulation on one rank)")
       .integer("steps", 300, 1, 10000000, "optimizer steps", "steps")
       .choice("norm", "pre", {"pre", "post"}, "LayerNorm placement: pre-LN, or post-LN as ERNIE 1.0")
       .choice("activation", "relu", {"relu", "gelu"}, "FFN and MLM-head activation (ERNIE 1.0: relu)")

@@ -3,6 +3,9 @@
 // and AdamW, and reports the loss. Held-out loss is measured every eval_interval steps (and after
 // the last) on fixed windows of the held-out verses. With export_reference it also reports step 0
 // in full (parameters, batch, logits, loss, gradients, parameters after the update) as arrays.
+// With micro_batches M the B windows are cut into M micro-batches of B/M whose gradients are
+// summed in the canonical order of nn/data_parallel.hpp; the cell's ranks (Context::group)
+// share them, so R ranks train bit for bit like one rank accumulating M micro-batches.
 #include "workloads/gpt/gpt.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -12,8 +15,10 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/mpi.hpp"
 #include "workloads/gpt/gpt_model.hpp"
 #include "workloads/gpt/lr_schedule.hpp"
+#include "workloads/nn/data_parallel.hpp"
 #include "workloads/text/byte_windows.hpp"
 #include "workloads/text/corpus.hpp"
 
@@ -44,6 +49,16 @@ class Gpt final : public Workload {
     m_cfg.heads = static_cast<int>(p.get_int("heads"));
     m_cfg.context = static_cast<int>(p.get_int("context"));
     m_cfg.batch = static_cast<int>(p.get_int("batch"));
+    m_micro = static_cast<int>(p.get_int("micro_batches"));
+    if (m_cfg.batch % m_micro != 0)
+      throw Error({"", 0, "params.micro_batches"},
+                  "batch " + std::to_string(m_cfg.batch) + " is not a multiple of micro_batches " +
+                      std::to_string(m_micro),
+                  "micro-batches are equal slices of the batch");
+    if (m_micro % ctx.group.size() != 0)
+      throw Error({"", 0, "params.micro_batches"},
+                  std::to_string(ctx.group.size()) + " ranks cannot share " + std::to_string(m_micro) +
+                      " micro-batches evenly");
     if (m_cfg.width % m_cfg.heads != 0)
       throw Error({"", 0, "params.width"}, "width must be a multiple of heads",
                   "e.g. width 128 with heads 4 (head size 32)");
@@ -61,6 +76,8 @@ class Gpt final : public Workload {
     m_eval_interval = p.get_int("eval_interval");
     m_eval_batches = p.get_int("eval_batches");
     m_export = p.get_bool("export_reference");
+    if (m_export && m_micro != 1)
+      throw Error({"", 0, "params.export_reference"}, "the reference export needs micro_batches: 1");
     const auto dt = parse_dtype(p.get_string("precision"));
     XPB_ASSERT(dt.has_value(), "precision choices are valid dtypes");
     m_precision = *dt;
@@ -76,8 +93,11 @@ class Gpt final : public Workload {
     m_heldout = std::make_unique<text::ByteWindows>(&m_split.heldout, m_cfg.batch, m_cfg.context);
     m_batch_rng = ctx.rng("gpt/batch");
     m_eval_rng = ctx.rng("gpt/eval");
-    m_model = std::make_unique<Model>(m_cfg, path);
+    gpt::GptConfig micro = m_cfg;
+    micro.batch = m_cfg.batch / m_micro;  // the model holds one micro-batch
+    m_model = std::make_unique<Model>(micro, path);
     m_model->init(ctx.rng("gpt/init"));
+    m_reducer = nn::GradientReducer<float>(ctx.group, gpt::param_count(m_cfg), m_micro);
     ctx.log("gpt: " + std::to_string(gpt::param_count(m_cfg)) + " parameters, corpus " +
             std::to_string(m_split.train.size()) + " train / " + std::to_string(m_split.heldout.size()) +
             " held-out bytes");
@@ -92,8 +112,22 @@ class Gpt final : public Workload {
     const double lr = m_sched.at(m_step);
     Kokkos::fence();
     Kokkos::Timer timer;
-    const double loss = m_model->forward(in, tg);
-    m_model->backward();
+    m_reducer.reset_timer();
+    // This rank's micro-batches, round by round; the reducer folds them across ranks in order.
+    std::vector<std::vector<double>> mine;
+    for (int j = 0; j < m_reducer.rounds(); ++j) {
+      const int m = m_reducer.micro_batch(j);
+      slice(in, m, m_in);
+      slice(tg, m, m_tg);
+      mine.push_back({m_model->forward(m_in, m_tg)});
+      m_model->backward(m_micro);
+      m_reducer.add(m_model->grads(), j);
+    }
+    m_reducer.finish(m_model->grads());
+    const std::vector<double> losses = m_reducer.gather(mine, 1);
+    double loss = 0;
+    for (double l : losses) loss += l;
+    loss /= double(m_micro);
     if (m_export && m_step == 0) capture_reference(in, tg, loss, lr);
     nn::AdamWConfig opt = m_opt;
     opt.lr = lr;
@@ -105,10 +139,19 @@ class Gpt final : public Workload {
     ++m_step;
     StepResult r;
     r.values = {{"loss", loss}, {"lr", lr}, {"grad_norm", norm}};
+    if (m_reducer.ranks() > 1) {
+      r.value("comm_seconds", m_reducer.comm_seconds(), "s");
+      r.value("wait_seconds", m_reducer.wait_seconds(), "s");
+    }
     return r;
   }
 
-  Ledger ledger() const override { return m_model->ledger(m_precision); }
+  Ledger ledger() const override {
+    Ledger l = m_model->ledger(m_precision, m_reducer.rounds());
+    const Ledger dp = m_reducer.ledger();
+    l.insert(l.end() - 2, dp.begin(), dp.end());  // before grad_norm and adamw
+    return l;
+  }
 
   Validation validate(Context&) override {
     final_evaluation();
@@ -136,6 +179,8 @@ class Gpt final : public Workload {
              "training tokens (B·T per step) over the time of forward+backward+update, evaluation excluded");
     m.scalar("final_eval_loss", m_eval.empty() ? 0 : m_eval.back(), "nats/byte", "held-out loss after the last step");
     m.scalar("parameters", double(gpt::param_count(m_cfg)), "", "trainable parameters");
+    m.scalar("micro_batches", double(m_micro), "", "micro-batches per step (gradient accumulation)");
+    m.scalar("dp_ranks", double(m_reducer.ranks()), "", "ranks sharing the micro-batches (data parallelism)");
     m.attribute("corpus_sha256", m_corpus.sha256);
     m.attribute("corpus_path", m_corpus.path);
     m.attribute("corpus_split", "every 10th verse held out: " + std::to_string(m_split.train_verses) +
@@ -145,21 +190,32 @@ class Gpt final : public Workload {
   }
 
  private:
-  // Mean held-out loss over eval_batches fixed batches (the same windows at every evaluation).
+  // Mean held-out loss over eval_batches fixed batches (the same windows at every evaluation),
+  // micro-batch by micro-batch. Every rank evaluates everything (the same numbers everywhere).
   void evaluate() {
     std::vector<int> in, tg;
     double sum = 0;
     for (std::int64_t k = 0; k < m_eval_batches; ++k) {
       m_heldout->draw(m_eval_rng, static_cast<std::uint64_t>(k), in, tg);
-      sum += m_model->forward(in, tg);
+      for (int m = 0; m < m_micro; ++m) {
+        slice(in, m, m_in);
+        slice(tg, m, m_tg);
+        sum += m_model->forward(m_in, m_tg);
+      }
     }
-    m_eval.push_back(sum / double(m_eval_batches));
+    m_eval.push_back(sum / double(m_eval_batches * m_micro));
     m_eval_steps.push_back(double(m_step));
   }
 
   // The held-out loss after the last step, unless the last step already had one.
   void final_evaluation() {
     if (m_eval_steps.empty() || m_eval_steps.back() != double(m_step)) evaluate();
+  }
+
+  // Rows of micro-batch m of a (B, T) batch.
+  void slice(const std::vector<int>& all, int m, std::vector<int>& out) const {
+    const std::size_t n = all.size() / static_cast<std::size_t>(m_micro);
+    out.assign(all.begin() + static_cast<std::ptrdiff_t>(n * m), all.begin() + static_cast<std::ptrdiff_t>(n * (m + 1)));
   }
 
   void capture_reference(const std::vector<int>& in, const std::vector<int>& tg, double loss, double lr) {
@@ -186,7 +242,10 @@ class Gpt final : public Workload {
       m_reference.push_back(to_array("reference/updated/" + p.name, m_model->params(), p.offset, p.size, p.shape));
   }
 
-  gpt::GptConfig m_cfg;
+  gpt::GptConfig m_cfg;  // batch is the whole step's B; the model holds B / micro_batches
+  int m_micro = 1;
+  nn::GradientReducer<float> m_reducer;
+  std::vector<int> m_in, m_tg;  // one micro-batch
   std::int64_t m_steps = 0, m_step = 0, m_eval_interval = 50, m_eval_batches = 4;
   gpt::LrSchedule m_sched;
   nn::AdamWConfig m_opt;
@@ -210,18 +269,24 @@ void register_gpt(Registry& r) {
   info.name = "gpt";
   info.summary = "small-model training: a byte-level GPT-2-style decoder on the KJV text";
   info.kind = WorkloadKind::training;
+  info.ranks = [](const Params& p, int world) { return nn::ranks_for(p.get_int("micro_batches"), world); };
   info.doc =
       "GPT-2 block (pre-LN, GELU-tanh, learned positions, tied wte, biases) over bytes (V=256), "
       "trained with AdamW (weight decay on matrices, global-norm clipping) under a warm-up + "
       "cosine/linear schedule. Train on 9 of every 10 verses, held-out loss on the 10th every "
       "eval_interval steps. Bit-reproducible with gemm=native: no atomics, fixed-order sums. "
-      "export_reference writes step 0 in full for cross-checks with other frameworks.";
+      "export_reference writes step 0 in full for cross-checks with other frameworks. "
+      "micro_batches splits each step's batch (gradient accumulation in a fixed order); run "
+      "under mpirun the cell takes the largest rank count that divides it (data parallelism).";
   info.params.string("corpus", "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
       .integer("layers", 2, 1, 96, "transformer blocks (L)")
       .integer("width", 32, 8, 8192, "model width (C)")
       .integer("heads", 2, 1, 128, "attention heads (H); width % heads == 0")
       .integer("context", 32, 2, 4096, "sequence length (T)", "tokens")
       .integer("batch", 8, 1, 4096, "sequences per step (B)")
+      .integer("micro_batches", 1, 1, 4096,
+               "micro-batches per step (gradient accumulation, B % M == 0); under MPI the cell's "
+               "ranks share them (data parallelism, bit-identical to accumulation on one rank)")
       .integer("steps", 300, 1, 10000000, "optimizer steps")
       .number("lr", 1e-2, 0, 10, "peak learning rate")
       .choice("lr_schedule", "cosine", {"cosine", "linear", "constant"}, "decay after warm-up")

@@ -120,12 +120,15 @@ class GptModel {
     return m_loss;
   }
 
-  // Gradients of the last forward's mean loss, into grads() (every element overwritten).
-  void backward() {
+  // Gradients of the last forward's mean loss divided by `micro_batches` (the share of one
+  // micro-batch in an accumulated step), into grads() (every element overwritten).
+  void backward(int micro_batches = 1) {
     const GptConfig& c = m_cfg;
     const int L = c.layers;
     const nn::AttentionShape as{c.batch, c.context, c.heads, c.width, true};
-    nn::cross_entropy_backward(m_exec, "gpt/loss", m_probs, m_probs, m_targets, T(1) / T(m_valid > 0 ? m_valid : 1));
+    const int valid = m_valid > 0 ? m_valid : 1;
+    const T scale = micro_batches == 1 ? T(1) / T(valid) : T(1.0 / (double(valid) * micro_batches));
+    nn::cross_entropy_backward(m_exec, "gpt/loss", m_probs, m_probs, m_targets, scale);
     nn::linear_backward(m_exec, "gpt/lm_head", m_path, m_dln, g("wte"), Vec(), m_probs, m_lnf, w("wte"));
     Kokkos::deep_copy(m_exec, m_dres, T(0));
     const Mat last = L > 0 ? m_layers[L - 1].res2 : m_encoded;
@@ -157,8 +160,9 @@ class GptModel {
     return norm;
   }
 
-  // Analytic cost of one training step (forward, backward, update) with matrices at `dtype`.
-  Ledger ledger(DType dtype) const {
+  // Analytic cost of one training step with matrices at `dtype`: `micro_steps` forward and
+  // backward passes of this model's batch, then one update.
+  Ledger ledger(DType dtype, double micro_steps = 1) const {
     const GptConfig& c = m_cfg;
     const double N = double(c.batch) * c.context, C = c.width, V = c.vocab, L = c.layers;
     const nn::AttentionShape as{c.batch, c.context, c.heads, c.width, true};
@@ -189,6 +193,7 @@ class GptModel {
     nn::append(l, nn::linear_backward_cost("gpt/qkv", dtype, N, C, 3 * C, true, true), L);
     nn::append(l, nn::layernorm_backward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::embedding_backward_cost("gpt/embed", dtype, N, C, V, c.context));
+    for (auto& k : l) k.count *= micro_steps;
     const double P = double(param_count(c));
     nn::append(l, nn::grad_norm_cost("gpt/grad_norm", P));
     nn::append(l, nn::adamw_cost("gpt/adamw", P));

@@ -30,11 +30,9 @@ class AllReduceBench final : public Workload {
     m_bytes = p.get_int("bytes");
     m_impl = p.get_string("impl");
     m_ledger_ranks = static_cast<int>(p.get_int("ledger_ranks"));
-    m_rank = mpi::active() ? mpi::rank() : 0;
-    m_size = mpi::active() ? mpi::size() : 1;
-    if (ctx.mpi_size != m_size && ctx.mpi_size > 1)
-      throw Error({{}, 0, ""}, "context says " + std::to_string(ctx.mpi_size) +
-                                   " ranks but MPI is not active with that many");
+    m_group = ctx.group;  // the ranks the runner gave this cell (all of them, see `ranks` below)
+    m_rank = m_group.rank();
+    m_size = m_group.size();
     m_n = m_bytes / static_cast<std::int64_t>(sizeof(float));
     m_bytes = m_n * static_cast<std::int64_t>(sizeof(float));  // whole elements only
     if (m_size < 2) return;  // validate() reports why nothing was measured
@@ -53,14 +51,14 @@ class AllReduceBench final : public Workload {
     if (m_size < 2) return r;
 #ifdef XPB_HAS_MPI
     std::copy(m_pristine.data(), m_pristine.data() + m_n, m_buf.data());
-    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Barrier(comm());
     const double t0 = MPI_Wtime();
     if (m_impl == "ring")
       ring_allreduce();
     else
       MPI_Allreduce(MPI_IN_PLACE, m_buf.data(), static_cast<int>(m_n), MPI_FLOAT, MPI_SUM,
-                    MPI_COMM_WORLD);
-    const double t = mpi::max_over_ranks(MPI_Wtime() - t0);
+                    comm());
+    const double t = m_group.max(MPI_Wtime() - t0);
     r.manual_seconds = t;
     const double algbw = double(m_bytes) / t;
     const double busbw = algbw * 2.0 * (m_size - 1) / m_size;
@@ -99,7 +97,7 @@ class AllReduceBench final : public Workload {
       for (int q = 0; q < m_size; ++q) want += contribution(q, i);
       if (m_buf(i) != want) ++bad;
     }
-    const double any_bad = mpi::max_over_ranks(double(bad));
+    const double any_bad = m_group.max(double(bad));
     if (any_bad > 0)
       return Validation::fail("allreduce result differs from the exact sum on some rank (" +
                               std::to_string(std::int64_t(any_bad)) + " elements)");
@@ -122,6 +120,7 @@ class AllReduceBench final : public Workload {
 
  private:
 #ifdef XPB_HAS_MPI
+  MPI_Comm comm() const { return *static_cast<const MPI_Comm*>(m_group.native()); }
   // Reduce-scatter: at step s rank r sends chunk (r − s) and adds the incoming chunk (r − s − 1);
   // after p − 1 steps rank r holds the full sum of chunk (r + 1). All-gather then circulates the
   // finished chunks. Chunk c is always summed as x_c + x_{c+1} + … in ring order: a fixed order.
@@ -135,7 +134,7 @@ class AllReduceBench final : public Workload {
     for (int s = 0; s < p - 1; ++s) {
       const int sc = ((r - s) % p + p) % p, rc = ((r - s - 1) % p + p) % p;
       MPI_Sendrecv(buf + begin(sc), count(sc), MPI_FLOAT, right, 17, tmp, count(rc), MPI_FLOAT,
-                   left, 17, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                   left, 17, comm(), MPI_STATUS_IGNORE);
       float* dst = buf + begin(rc);
       const int nrc = count(rc);
       for (int i = 0; i < nrc; ++i) dst[i] = tmp[i] + dst[i];
@@ -143,7 +142,7 @@ class AllReduceBench final : public Workload {
     for (int s = 0; s < p - 1; ++s) {
       const int sc = ((r + 1 - s) % p + p) % p, rc = ((r - s) % p + p) % p;
       MPI_Sendrecv(buf + begin(sc), count(sc), MPI_FLOAT, right, 18, buf + begin(rc), count(rc),
-                   MPI_FLOAT, left, 18, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                   MPI_FLOAT, left, 18, comm(), MPI_STATUS_IGNORE);
     }
   }
 #endif
@@ -151,6 +150,7 @@ class AllReduceBench final : public Workload {
   std::int64_t m_bytes = 0, m_n = 0;
   std::string m_impl = "ring";
   int m_ledger_ranks = 8;
+  mpi::Group m_group;
   int m_rank = 0, m_size = 1;
   Kokkos::View<float*, Kokkos::HostSpace> m_pristine, m_buf, m_recv;  // (n), (n), (n / p + 1)
   std::vector<double> m_busbw, m_algbw;
@@ -164,8 +164,9 @@ void register_micro_allreduce(Registry& r) {
   info.name = "allreduce";
   info.summary = "MPI all-reduce of an fp32 buffer: algbw and busbw (needs >= 2 ranks)";
   info.kind = WorkloadKind::benchmark;
+  info.ranks = [](const Params&, int world) { return world; };  // a collective over every rank
   info.doc =
-      "Sums `bytes` of fp32 over all ranks of MPI_COMM_WORLD. impl=ring: our ring "
+      "Sums `bytes` of fp32 over all ranks of the run (the cell takes every rank). impl=ring: our ring "
       "(reduce-scatter + all-gather over MPI_Sendrecv, fixed summation order); impl=mpi: "
       "MPI_Allreduce. Timed with MPI_Wtime after a barrier; the step time is the slowest rank's. "
       "busbw = algbw·2(p−1)/p. Run it under `mpirun -n 2` (or more): with one rank the cell is "

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# tests/mpi/kill_rank_resume.sh — a 20-cell sweep on 2 MPI ranks; rank 1 is killed with SIGKILL
+# half-way. The cells finished before the kill (in the result file or in rank 1's fragments) are
+# kept; `--resume` on 2 ranks runs only the rest, and the completed set equals a single-process
+# run in every non-timing number.
+# Usage: kill_rank_resume.sh XPUBENCH MPIEXEC EXPERIMENT
+set -euo pipefail
+XPB="$1"; MPIEXEC="$2"; EXP="$3"; WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+PY=/usr/bin/python3
+OUT="$WORK/killed.h5"
+finished() {  # cells in the result file plus fragments waiting to be absorbed
+  "$PY" -c 'import h5py,sys,glob
+n = 0
+try:
+    n = len(h5py.File(sys.argv[1], "r")["cells"])
+except Exception:
+    pass
+print(n + len(glob.glob(sys.argv[1] + ".parts/*.h5")))' "$1"; }
+
+"$XPB" run "$EXP" -o "$WORK/full.h5" >/dev/null 2>&1
+
+"$MPIEXEC" -n 2 --allow-run-as-root --oversubscribe "$XPB" run "$EXP" -o "$OUT" \
+  >"$WORK/run.out" 2>&1 &
+launcher=$!
+victim=""
+for _ in $(seq 1 600); do
+  if [ -z "$victim" ]; then
+    for p in $(pgrep -f "xpubench run $EXP" || true); do
+      if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then victim=$p; fi
+    done
+  fi
+  if [ -n "$victim" ] && [ -d "$OUT.parts" ] && [ "$(finished "$OUT")" -ge 6 ]; then break; fi
+  sleep 0.05
+done
+[ -n "$victim" ] || { cat "$WORK/run.out"; echo "FAIL: rank 1 not found"; exit 1; }
+kill -9 "$victim"
+wait "$launcher" && { echo "FAIL: mpirun reported success after a rank was killed"; exit 1; } || true
+before=$(finished "$OUT")
+frags=$(ls "$OUT.parts" 2>/dev/null | grep -c '\.h5$' || true)
+echo "after kill -9 of rank 1 (pid $victim): $before cell(s) kept, $frags of them in fragments"
+[ "$before" -ge 1 ] && [ "$before" -lt 20 ] || { echo "FAIL: kill did not land half-way ($before cells)"; exit 1; }
+
+"$MPIEXEC" -n 2 --allow-run-as-root --oversubscribe "$XPB" run "$EXP" -o "$OUT" --resume \
+  >"$WORK/resume.out" 2>&1 || { cat "$WORK/resume.out"; exit 1; }
+skipped=$(grep -c 'skipped' "$WORK/resume.out" || true)
+echo "skipped on resume: $skipped"
+[ "$skipped" -ge "$before" ] || { cat "$WORK/resume.out"; echo "FAIL: resume re-ran finished cells"; exit 1; }
+[ ! -e "$OUT.parts" ] || { echo "FAIL: fragments left behind"; exit 1; }
+"$XPB" compare "$WORK/full.h5" "$OUT"
+"$PY" - "$OUT" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+assert len(f["cells"]) == 20, len(f["cells"])
+assert len({r["cell"] for r in f["summary"][()]}) == 20
+assert f.attrs["resume_count"] >= 1
+print("PASS: 20 cells after the rank kill and --resume, equal to the single-process run")
+PY

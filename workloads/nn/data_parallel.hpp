@@ -1,0 +1,188 @@
+// workloads/nn/data_parallel.hpp — gradient accumulation and data parallelism with one canonical
+// reduction order, so that R ranks give bit for bit what one rank gives.
+//
+// A step's batch is split into M micro-batches m = 0 … M−1, each already scaled by 1/M in its
+// loss backward. The step's gradient is, element by element in T arithmetic,
+//     g = ((((0 + g_0) + g_1) + g_2) + …) + g_{M−1}
+// a left fold in micro-batch order. On R ranks (R divides M) rank r computes micro-batches
+// r, R + r, 2R + r, …: in round j the group computes micro-batches jR … jR + R − 1 together.
+// The flat gradient is cut into R chunks; the owner of a chunk receives it from every rank
+// (one all-to-all per round, a reduce-scatter by volume) and folds the R pieces in rank order —
+// which is micro-batch order — into its accumulator. After the last round the chunks are
+// all-gathered, so every rank holds g. A single rank runs the same code with a group of one
+// (the exchange becomes a copy), so both follow the same order by construction. M = 1 is the
+// identity: the gradient stays where backward wrote it.
+//
+// The fold runs on the host execution space over host copies (a no-op copy on CPU builds); on a
+// GPU build the gradient crosses PCIe once per round, which the ledger does not charge.
+// Kernel: dp/accumulate (the fold). Collectives: dp/reduce_scatter, dp/all_gather, dp/gather.
+// Each exchange is preceded by a barrier so that its time is transfer only; the barrier's time
+// is reported apart (wait_seconds: load imbalance between the ranks, which the model does not
+// project).
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/ledger.hpp"
+#include "core/mpi.hpp"
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::nn {
+
+// Ranks a cell with `micro_batches` can use out of `world`: the largest divisor not above it.
+inline int ranks_for(std::int64_t micro_batches, int world) {
+  for (int r = world; r > 1; --r)
+    if (micro_batches % r == 0) return r;
+  return 1;
+}
+
+template <class T>
+class GradientReducer {
+ public:
+  GradientReducer() = default;
+  // `n` gradient elements, `micro_batches` M per step over the ranks of `group` (R must divide M).
+  GradientReducer(mpi::Group group, std::int64_t n, int micro_batches)
+      : m_group(std::move(group)), m_n(n), m_M(micro_batches) {
+    m_R = m_group.size();
+    m_r = m_group.rank();
+    XPB_ASSERT(m_M >= 1 && m_R >= 1 && m_M % m_R == 0, "ranks must divide micro_batches");
+    XPB_ASSERT(n / m_R < (std::int64_t(1) << 31), "gradient chunk too large for MPI int counts");
+    for (int c = 0; c < m_R; ++c) {
+      m_counts.push_back(static_cast<int>(begin(c + 1) - begin(c)));
+      m_displs.push_back(static_cast<int>(begin(c)));
+    }
+    if (m_M > 1) {
+      m_acc = Kokkos::View<T*, Kokkos::HostSpace>("dp/acc", m_counts[m_r]);     // (n / R)
+      m_recv = Kokkos::View<T*, Kokkos::HostSpace>("dp/recv", std::int64_t(m_R) * m_counts[m_r]);  // (R, n / R)
+      m_full = Kokkos::View<T*, Kokkos::HostSpace>("dp/full", n);               // (n)
+    }
+  }
+
+  int ranks() const { return m_R; }
+  int micro_batches() const { return m_M; }
+  int rounds() const { return m_M / m_R; }
+  // The micro-batch this rank computes in `round`.
+  int micro_batch(int round) const { return round * m_R + m_r; }
+  // Seconds since the last reset_timer() spent exchanging data (MPI calls after the group has
+  // met), and waiting for the slowest rank before each exchange (a barrier: load imbalance).
+  double comm_seconds() const { return m_comm; }
+  double wait_seconds() const { return m_wait; }
+  void reset_timer() { m_comm = m_wait = 0; }
+
+  // Folds this round's gradients (in `grads`, the gradient of micro_batch(round)) into the
+  // accumulator; round 0 starts it from zero.
+  template <class ViewT>
+  void add(const ViewT& grads, int round) {
+    if (m_M == 1) return;
+    auto h = Kokkos::create_mirror_view(Kokkos::HostSpace(), grads);
+    Kokkos::deep_copy(h, grads);
+    // Element i of chunk c goes to its owner; pieces arrive in rank order.
+    std::vector<int> rcounts(m_R, m_counts[m_r]), rdispls(m_R);
+    for (int q = 0; q < m_R; ++q) rdispls[q] = q * m_counts[m_r];
+    meet();
+    const double t0 = mpi::wtime();
+    m_group.alltoallv(h.data(), m_counts, m_displs, m_recv.data(), rcounts, rdispls);
+    m_comm += mpi::wtime() - t0;
+    const auto acc = m_acc;
+    const auto recv = m_recv;
+    const int R = m_R;
+    const std::int64_t w = m_counts[m_r];
+    const bool first = round == 0;
+    Kokkos::parallel_for(
+        "dp/accumulate", Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::IndexType<std::int64_t>>(0, w),
+        [=](const std::int64_t i) {
+          T s = first ? T(0) : acc(i);
+          for (int q = 0; q < R; ++q) s = s + recv(q * w + i);
+          acc(i) = s;
+        });
+    Kokkos::DefaultHostExecutionSpace().fence();
+  }
+
+  // Writes the folded gradient into `grads` on every rank (all-gather of the chunks).
+  template <class ViewT>
+  void finish(const ViewT& grads) {
+    if (m_M == 1) return;
+    T* full = m_full.data();
+    const std::int64_t off = begin(m_r);
+    for (std::int64_t i = 0; i < m_counts[m_r]; ++i) full[off + i] = m_acc(i);
+    meet();
+    const double t0 = mpi::wtime();
+    m_group.allgatherv(full, m_counts, m_displs);
+    m_comm += mpi::wtime() - t0;
+    auto h = Kokkos::create_mirror_view(Kokkos::HostSpace(), grads);
+    Kokkos::deep_copy(h, Kokkos::View<const T*, Kokkos::HostSpace>(full, m_n));
+    Kokkos::deep_copy(grads, h);
+  }
+
+  // Per-micro-batch numbers in micro-batch order on every rank. `mine[j]` holds `width` values
+  // of micro_batch(j); each slot of the result has exactly one contributor, so the sum over ranks
+  // that gathers them is exact.
+  std::vector<double> gather(const std::vector<std::vector<double>>& mine, int width) {
+    m_gather_width = width;
+    std::vector<double> all(static_cast<std::size_t>(m_M) * width, 0.0);
+    for (int j = 0; j < rounds(); ++j)
+      for (int k = 0; k < width; ++k) all[std::size_t(micro_batch(j)) * width + k] = mine[j][k];
+    meet();
+    const double t0 = mpi::wtime();
+    m_group.sum(all);
+    m_comm += mpi::wtime() - t0;
+    return all;
+  }
+
+  // Cost per rank and step of what this class does beyond the micro-batches themselves.
+  Ledger ledger() const {
+    Ledger l;
+    if (m_M == 1) return l;
+    const double n = double(m_n), chunk = n / m_R, bytes = double(sizeof(T));
+    KernelCost fold = vector_cost("dp/accumulate", DType::fp32, chunk * m_R, bytes * chunk * (m_R + 2));
+    fold.count = rounds();
+    l.push_back(fold);
+    if (m_R > 1) {
+      KernelCost gather;
+      gather.name = "dp/gather";  // the per-micro-batch numbers (losses, counts): a few doubles
+      gather.kind = OpKind::collective;
+      gather.dtype = DType::fp64;
+      gather.collective = Collective::all_reduce;
+      gather.collective_bytes = 8.0 * m_M * m_gather_width;
+      gather.ranks = m_R;
+      l.push_back(gather);
+      KernelCost rs;
+      rs.name = "dp/reduce_scatter";
+      rs.kind = OpKind::collective;
+      rs.collective = Collective::reduce_scatter;
+      rs.collective_bytes = n * bytes;  // the reduce-scatter input (collectives.hpp convention)
+      rs.ranks = m_R;
+      rs.count = rounds();
+      l.push_back(rs);
+      KernelCost ag = rs;
+      ag.name = "dp/all_gather";
+      ag.collective = Collective::all_gather;
+      ag.count = 1;
+      l.push_back(ag);
+    }
+    return l;
+  }
+
+ private:
+  std::int64_t begin(int c) const { return m_n * c / m_R; }
+  // Wait until every rank has arrived, so that the exchange that follows times transfer only.
+  void meet() {
+    if (m_R == 1) return;
+    const double t0 = mpi::wtime();
+    m_group.barrier();
+    m_wait += mpi::wtime() - t0;
+  }
+
+  mpi::Group m_group;
+  std::int64_t m_n = 0;
+  int m_M = 1, m_R = 1, m_r = 0, m_gather_width = 1;
+  std::vector<int> m_counts, m_displs;  // chunk sizes and offsets, by owner
+  Kokkos::View<T*, Kokkos::HostSpace> m_acc, m_recv, m_full;  // (n / R), (R, n / R), (n)
+  double m_comm = 0, m_wait = 0;
+};
+
+}  // namespace xpb::nn
