@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # bench/run-all.sh [BUILD_DIR] — every side-by-side comparison in one go (what `make bench` runs):
-# the plan-search speed, native Kokkos GEMM vs OpenBLAS and Kokkos triad vs plain OpenMP, and the
-# GPT workload vs PyTorch. Meaningful only on an otherwise idle machine.
+# the plan-search speed, native Kokkos GEMM vs OpenBLAS and Kokkos triad vs plain OpenMP, the
+# GPT workload vs PyTorch, and the bit-reproducible data-parallel gradient exchange vs
+# MPI_Allreduce on 2 ranks. Meaningful only on an otherwise idle machine.
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 cmake --build "$BUILD" --target xpb_bench_plan_search xpubench >/dev/null
+cmake --build "$BUILD" --target xpb_bench_dp_exchange >/dev/null 2>&1 || true  # MPI builds only
 echo "== plan search (GPT-3 175B, 1024 devices, one core)"
 "$BUILD/bench/xpb_bench_plan_search"
 echo
@@ -15,3 +17,10 @@ bash bench/run-micro.sh "$BUILD"
 echo
 echo "== GPT workload vs PyTorch"
 /usr/bin/python3 bench/gpt_vs_pytorch.py --xpubench "$BUILD/cli/xpubench"
+
+if [ -x "$BUILD/bench/xpb_bench_dp_exchange" ] && command -v mpirun >/dev/null; then
+  echo
+  echo "== data-parallel gradient exchange (canonical order) vs MPI_Allreduce, 2 ranks"
+  root=(); [ "$(id -u)" = 0 ] && root=(--allow-run-as-root)
+  OMP_NUM_THREADS=1 OMP_PROC_BIND=false mpirun -n 2 "${root[@]}" "$BUILD/bench/xpb_bench_dp_exchange" 30
+fi

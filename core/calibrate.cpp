@@ -233,12 +233,21 @@ void measure_gemm(const Registry& reg, const CalibrateOptions& opt, HostMeasurem
   if (paths.empty()) paths.push_back("");
   const std::vector<std::int64_t> sizes = opt.quick ? std::vector<std::int64_t>{32, 64, 128, 256}
                                                     : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 1536};
-  const int reps = opt.quick ? 2 : 4;
+  // Repetitions grow as the size shrinks (~n^-3) so that even the smallest GEMM is timed over
+  // milliseconds: with a handful of 10 us repetitions a single descheduling of a thread (a few
+  // ms on a shared VM) spoils every sample and the efficiency table with it.
+  auto reps_for = [&](std::int64_t s) {
+    const double n3 = double(s) * double(s) * double(s);
+    return opt.quick ? static_cast<int>(std::clamp(2e8 / n3, 2.0, 500.0))
+                     : static_cast<int>(std::clamp(2e9 / n3, 4.0, 2000.0));
+  };
+  int reps = 0;
   auto gflops_run = [&](const std::string& dtype, const std::string& p, std::int64_t s,
                         Run* out) -> double {
     std::map<std::string, ParamValue> want = {{"m", s}, {"n", s}, {"k", s}};
     if (!dtype.empty()) want["dtype"] = dtype;
     if (!p.empty()) want["path"] = p;
+    reps = reps_for(s);
     *out = run_workload(reg, "gemm", want, 1, reps);
     if (!out->ok) return 0;
     return total_flops(out->ledger) / best(out->seconds);

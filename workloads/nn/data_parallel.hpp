@@ -13,8 +13,10 @@
 // (the exchange becomes a copy), so both follow the same order by construction. M = 1 is the
 // identity: the gradient stays where backward wrote it.
 //
-// The fold runs on the host execution space over host copies (a no-op copy on CPU builds); on a
-// GPU build the gradient crosses PCIe once per round, which the ledger does not charge.
+// The fold runs on the host execution space over host memory (the gradient itself on CPU builds;
+// on a GPU build a mirror, so the gradient crosses PCIe once per round, which the ledger does
+// not charge). Each rank's own piece never moves; the last round writes the sum in place and the
+// all-gather fills the rest of the gradient in place.
 // Kernel: dp/accumulate (the fold). Collectives: dp/reduce_scatter, dp/all_gather, dp/gather.
 // Each exchange is preceded by a barrier so that its time is transfer only; the barrier's time
 // is reported apart (wait_seconds: load imbalance between the ranks, which the model does not
@@ -22,6 +24,7 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -58,7 +61,6 @@ class GradientReducer {
     if (m_M > 1) {
       m_acc = Kokkos::View<T*, Kokkos::HostSpace>("dp/acc", m_counts[m_r]);     // (n / R)
       m_recv = Kokkos::View<T*, Kokkos::HostSpace>("dp/recv", std::int64_t(m_R) * m_counts[m_r]);  // (R, n / R)
-      m_full = Kokkos::View<T*, Kokkos::HostSpace>("dp/full", n);               // (n)
     }
   }
 
@@ -75,47 +77,60 @@ class GradientReducer {
 
   // Folds this round's gradients (in `grads`, the gradient of micro_batch(round)) into the
   // accumulator; round 0 starts it from zero.
-  template <class ViewT>
-  void add(const ViewT& grads, int round) {
+  void add(const Vec<T>& grads, int round) {
     if (m_M == 1) return;
-    auto h = Kokkos::create_mirror_view(Kokkos::HostSpace(), grads);
-    Kokkos::deep_copy(h, grads);
-    // Element i of chunk c goes to its owner; pieces arrive in rank order.
-    std::vector<int> rcounts(m_R, m_counts[m_r]), rdispls(m_R);
-    for (int q = 0; q < m_R; ++q) rdispls[q] = q * m_counts[m_r];
+    using Space = typename Vec<T>::memory_space;
+    if (Kokkos::SpaceAccessibility<Kokkos::HostSpace, Space>::accessible || m_host.extent(0) != grads.extent(0))
+      m_host = Kokkos::create_mirror_view(grads);  // grads itself when it lives in host memory
+    Kokkos::deep_copy(m_host, grads);               // a no-op then
+    // Chunk c of every rank's gradient goes to its owner c; this rank's own piece stays in place.
+    const int r = m_r, R = m_R;
+    const std::int64_t w = m_counts[r];
+    std::vector<int> scounts = m_counts, rcounts(R, static_cast<int>(w)), rdispls(R);
+    for (int q = 0; q < R; ++q) rdispls[q] = static_cast<int>(q * w);
+    scounts[r] = rcounts[r] = 0;
     meet();
     const double t0 = mpi::wtime();
-    m_group.alltoallv(h.data(), m_counts, m_displs, m_recv.data(), rcounts, rdispls);
+    m_group.alltoallv(m_host.data(), scounts, m_displs, m_recv.data(), rcounts, rdispls);
     m_comm += mpi::wtime() - t0;
-    const auto acc = m_acc;
-    const auto recv = m_recv;
-    const int R = m_R;
-    const std::int64_t w = m_counts[m_r];
-    const bool first = round == 0;
-    Kokkos::parallel_for(
-        "dp/accumulate", Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::IndexType<std::int64_t>>(0, w),
-        [=](const std::int64_t i) {
-          T s = first ? T(0) : acc(i);
-          for (int q = 0; q < R; ++q) s = s + recv(q * w + i);
-          acc(i) = s;
-        });
+    // The fold, in rank order (= micro-batch order), one pass per piece so that every pass is a
+    // plain vectorisable loop; element by element the additions are the same sequence. The last
+    // round writes the sum into this rank's own chunk of the gradient.
+    T* const own = m_host.data() + begin(r);
+    const T* const recv = m_recv.data();
+    T* const acc = m_acc.data();
+    const bool first = round == 0, last = round == rounds() - 1;
+    using Policy = Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::IndexType<std::int64_t>>;
+    // Pass 0 folds the running sum and piece 0 into `dst`; pieces 1 … R−1 follow. When `dst` is
+    // the own chunk (last round) and piece 0 is not, the own piece must be read before it is
+    // overwritten: it is then staged in recv's own (otherwise unused) slot.
+    T* const dst = last ? own : acc;
+    if (last && r != 0) std::copy(own, own + w, m_recv.data() + std::int64_t(r) * w);
+    auto piece = [=](int q) -> const T* {
+      return q == r ? (last && r != 0 ? recv + std::int64_t(r) * w : own) : recv + std::int64_t(q) * w;
+    };
+    {
+      const T* const p0 = piece(0);
+      const T* const a = acc;
+      Kokkos::parallel_for("dp/accumulate", Policy(0, w), [=](const std::int64_t i) {
+        dst[i] = (first ? T(0) : a[i]) + p0[i];
+      });
+    }
+    for (int q = 1; q < R; ++q) {
+      const T* const pq = piece(q);
+      Kokkos::parallel_for("dp/accumulate", Policy(0, w), [=](const std::int64_t i) { dst[i] = dst[i] + pq[i]; });
+    }
     Kokkos::DefaultHostExecutionSpace().fence();
   }
 
-  // Writes the folded gradient into `grads` on every rank (all-gather of the chunks).
-  template <class ViewT>
-  void finish(const ViewT& grads) {
+  // Writes the folded gradient into `grads` on every rank (all-gather of the chunks in place).
+  void finish(const Vec<T>& grads) {
     if (m_M == 1) return;
-    T* full = m_full.data();
-    const std::int64_t off = begin(m_r);
-    for (std::int64_t i = 0; i < m_counts[m_r]; ++i) full[off + i] = m_acc(i);
     meet();
     const double t0 = mpi::wtime();
-    m_group.allgatherv(full, m_counts, m_displs);
+    m_group.allgatherv(m_host.data(), m_counts, m_displs);
     m_comm += mpi::wtime() - t0;
-    auto h = Kokkos::create_mirror_view(Kokkos::HostSpace(), grads);
-    Kokkos::deep_copy(h, Kokkos::View<const T*, Kokkos::HostSpace>(full, m_n));
-    Kokkos::deep_copy(grads, h);
+    Kokkos::deep_copy(grads, m_host);  // a no-op when grads lives in host memory
   }
 
   // Per-micro-batch numbers in micro-batch order on every rank. `mine[j]` holds `width` values
@@ -138,8 +153,9 @@ class GradientReducer {
     Ledger l;
     if (m_M == 1) return l;
     const double n = double(m_n), chunk = n / m_R, bytes = double(sizeof(T));
-    KernelCost fold = vector_cost("dp/accumulate", DType::fp32, chunk * m_R, bytes * chunk * (m_R + 2));
-    fold.count = rounds();
+    // One pass per piece and round: read the running sum and the piece, write the sum.
+    KernelCost fold = vector_cost("dp/accumulate", DType::fp32, chunk, 3 * bytes * chunk);
+    fold.count = double(rounds()) * m_R;
     l.push_back(fold);
     if (m_R > 1) {
       KernelCost gather;
@@ -181,7 +197,8 @@ class GradientReducer {
   std::int64_t m_n = 0;
   int m_M = 1, m_R = 1, m_r = 0, m_gather_width = 1;
   std::vector<int> m_counts, m_displs;  // chunk sizes and offsets, by owner
-  Kokkos::View<T*, Kokkos::HostSpace> m_acc, m_recv, m_full;  // (n / R), (R, n / R), (n)
+  Kokkos::View<T*, Kokkos::HostSpace> m_acc, m_recv;  // (n / R), (R, n / R): own slot for staging
+  typename Vec<T>::HostMirror m_host;                  // the gradient in host memory (n)
   double m_comm = 0, m_wait = 0;
 };
 
