@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <initializer_list>
+#include <thread>
 #include <utility>
 
 #include "core/mpi_api.hpp"
@@ -99,6 +100,13 @@ double wtime() {
 #endif
   using clock = std::chrono::steady_clock;
   return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+void abort(int code) {
+#ifdef XPB_HAS_MPI
+  if (active()) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+  std::_Exit(code);
 }
 
 double max_over_ranks(double x) {
@@ -199,6 +207,39 @@ void Group::barrier() const {
 #ifdef XPB_HAS_MPI
   if (m_impl) MPI_Barrier(m_impl->comm);
 #endif
+}
+
+bool Group::barrier_while(const std::function<bool()>& keep_waiting) const {
+#ifdef XPB_HAS_MPI
+  if (m_impl) {
+    MPI_Request req = MPI_REQUEST_NULL;
+    MPI_Ibarrier(m_impl->comm, &req);
+    auto last = std::chrono::steady_clock::now();
+    for (;;) {
+      int done = 0;
+      MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+      if (done) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last >= std::chrono::milliseconds(50)) {
+        last = now;
+        if (!keep_waiting()) return false;
+      }
+    }
+  }
+#else
+  (void)keep_waiting;
+#endif
+  return true;
+}
+
+int Group::broadcast(int value, int root) const {
+#ifdef XPB_HAS_MPI
+  if (m_impl) MPI_Bcast(&value, 1, MPI_INT, root, m_impl->comm);
+#else
+  (void)root;
+#endif
+  return value;
 }
 
 double Group::max(double x) const {

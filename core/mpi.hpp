@@ -4,6 +4,7 @@
 // call is a cheap stub: one rank of one. Collectives themselves live in the workloads.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -29,6 +30,8 @@ void barrier();
 double wtime();
 // Largest value of `x` over all ranks (x itself when not active).
 double max_over_ranks(double x);
+// Ends every process of the job (MPI_Abort on the world), or this process without MPI.
+[[noreturn]] void abort(int code);
 
 // ------------------------------------------------------------------------------------------------
 // A group of ranks that works on one cell together: the world, or a part split off it. Without
@@ -47,6 +50,12 @@ class Group {
   // Members of this group that share this node's memory (MPI_COMM_TYPE_SHARED), at least 1.
   int ranks_on_node() const;
   void barrier() const;
+  // A barrier that can be given up: waits for every member while `keep_waiting()` (called about
+  // every 50 ms) returns true. Returns whether all arrived. Giving up leaves the barrier pending:
+  // the only sound thing left to do is abort().
+  bool barrier_while(const std::function<bool()>& keep_waiting) const;
+  // `value` from member `root`, on every member.
+  int broadcast(int value, int root = 0) const;
   double max(double x) const;
   // Element-wise sum over the members, in place. Exact whatever the order when, element by
   // element, at most one member contributes a non-zero value (the gather idiom used by DP).

@@ -2,14 +2,22 @@
 #include "core/runner.hpp"
 
 #include <Kokkos_Core.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -207,11 +215,102 @@ CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vecto
 
 namespace {
 
-// Cells a rank would run in a phase: those of width w, dealt round-robin to the K / w groups.
+// The cells of one width, in experiment order.
 struct Phase {
   int width = 1;
   std::vector<std::size_t> cells;  // indices into the selected cells
 };
+
+// Claims a cell for this group: true for exactly one caller per file, on any POSIX file system
+// (O_EXCL), so the groups of a phase share out its cells without talking to each other.
+bool claim(const std::string& dir, const std::string& cell_id) {
+  const std::string path = dir + "/" + cell_id;
+  const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
+// Each rank shows it is alive by rewriting OUTPUT.parts/alive/<rank> every second from a thread
+// of its own, so it beats while it computes or waits in MPI. A rank whose file is older than the
+// timeout has died and the launcher let the others live on (Open MPI with
+// `--mca orte_abort_on_non_zero_status 0`, `srun --no-kill`), or its node is gone.
+// The thread also watches the ranks this rank is running a cell with: when one of them dies this
+// rank is stuck in a collective of that cell for good, so the thread ends the job (MPI_Abort,
+// exit status 3). That is an MPI call from a second thread under MPI_THREAD_FUNNELED, which the
+// standard does not promise; Open MPI handles it, and a process that is about to end anyway has
+// nothing better to try.
+class Heartbeat {
+ public:
+  Heartbeat(std::string dir, int rank, double timeout)
+      : m_dir(std::move(dir)), m_rank(rank), m_timeout(timeout),
+        m_started(std::filesystem::file_time_type::clock::now()) {
+    beat();
+    m_thread = std::thread([this] {
+      std::unique_lock<std::mutex> lock(m_mutex);
+      while (!m_cv.wait_for(lock, std::chrono::seconds(1), [this] { return m_stop; })) {
+        beat();
+        for (int r = m_first; r < m_first + m_count; ++r) {
+          if (r == m_rank || !dead(r)) continue;
+          std::fprintf(stderr,
+                       "error: rank %d: rank %d of this cell's group stopped (no heartbeat for %.0f s); "
+                       "the cell cannot finish. Finished cells are saved; run again with --resume.\n",
+                       m_rank, r, m_timeout);
+          std::fflush(stderr);
+          mpi::abort(3);  // MPI_Abort from this thread: the main one is stuck in MPI
+        }
+      }
+    });
+  }
+  ~Heartbeat() { stop(); }
+  Heartbeat(const Heartbeat&) = delete;
+  Heartbeat& operator=(const Heartbeat&) = delete;
+
+  // The world ranks first … first + count − 1 run the current cell with this one (count 0: none).
+  void watch(int first, int count) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_first = first;
+    m_count = count;
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_stop = true;
+    }
+    m_cv.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+  }
+
+  // Whether rank r's last beat (or, before its first, this one's start) is older than the timeout.
+  bool dead(int r) const {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    auto t = fs::last_write_time(path(r), ec);
+    if (ec) t = m_started;
+    return std::chrono::duration<double>(fs::file_time_type::clock::now() - t).count() > m_timeout;
+  }
+
+ private:
+  std::string path(int r) const { return m_dir + "/" + std::to_string(r); }
+  void beat() const { std::ofstream(path(m_rank), std::ios::trunc) << utc_now() << "\n"; }
+
+  std::string m_dir;
+  int m_rank;
+  double m_timeout;
+  std::filesystem::file_time_type m_started;
+  int m_first = 0, m_count = 0;  // guarded by m_mutex
+  std::thread m_thread;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_stop = false;
+};
+
+double rank_timeout(const RunOptions& opt) {
+  if (opt.rank_timeout > 0) return opt.rank_timeout;
+  if (const char* e = std::getenv("XPB_RANK_TIMEOUT"); e && std::atof(e) > 0) return std::atof(e);
+  return 60.0;
+}
 
 }  // namespace
 
@@ -238,13 +337,23 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   // the others then read which cells are done. A failure to open stops every rank alike.
   std::optional<ResultStore> store;
   std::optional<Error> open_error;
+  const std::string claims_dir = fragment_dir(opt.output) + "/claims";
+  const std::string alive_dir = fragment_dir(opt.output) + "/alive";
   if (me == 0) {
     try {
       store.emplace(opt.output, header, opt.resume, opt.force, true);
       if (opt.resume) store->absorb(list_fragments(opt.output));
       else std::filesystem::remove_all(fragment_dir(opt.output));
+      if (K > 1) {  // claims and heartbeats of an earlier run mean nothing now
+        std::filesystem::remove_all(claims_dir);
+        std::filesystem::remove_all(alive_dir);
+        std::filesystem::create_directories(claims_dir);
+        std::filesystem::create_directories(alive_dir);
+      }
     } catch (const Error& e) {
       open_error = e;
+    } catch (const std::filesystem::filesystem_error& e) {
+      open_error = Error({fragment_dir(opt.output), 0, {}}, e.what());
     }
   }
   if (world.max(open_error ? 1.0 : 0.0) > 0) {
@@ -252,6 +361,8 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
     throw Error({opt.output, 0, {}}, "rank 0 could not open the result set");
   }
   if (me != 0) store.emplace(opt.output, header, /*resume=*/true, /*force=*/true, /*writer=*/false);
+  std::optional<Heartbeat> heartbeat;
+  if (K > 1) heartbeat.emplace(alive_dir, me, rank_timeout(opt));
 
   Context ctx;
   ctx.threads = compat::concurrency();
@@ -298,11 +409,21 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
     const int colour = me < groups * w ? me / w : -1;
     // Groups of one need no communicator; a group of everyone is the world.
     const mpi::Group group = w == 1 ? mpi::Group() : (w == K ? world : world.split(colour, me));
-    for (std::size_t j = 0; j < ph.cells.size(); ++j) {
-      if (colour < 0 || static_cast<int>(j % groups) != colour) continue;
-      const std::size_t i = ph.cells[j];
+    const bool leader = group.rank() == 0;
+    std::size_t cursor = 0;  // the leader's scan position in the phase's cells
+    while (colour >= 0) {
+      // The leader claims the next cell nobody has claimed; its group follows.
+      int pick = -1;
+      if (leader) {
+        while (cursor < ph.cells.size() && pick < 0) {
+          const std::size_t j = cursor++;
+          if (K == 1 || claim(claims_dir, cells[ph.cells[j]]->id)) pick = static_cast<int>(j);
+        }
+      }
+      if (group.size() > 1) pick = group.broadcast(pick);
+      if (pick < 0) break;
+      const std::size_t i = ph.cells[static_cast<std::size_t>(pick)];
       const Cell& c = *cells[i];
-      const bool leader = group.rank() == 0;
       CellEvent ev;
       ev.position = static_cast<int>(i) + 1;
       ev.total = sum.planned;
@@ -313,6 +434,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
       if (progress && leader) progress(ev);
       Context cell_ctx = ctx;
       cell_ctx.group = group;
+      if (heartbeat && w > 1) heartbeat->watch(colour * w, w);
       const std::string started = utc_now();
       CellRecord rec = run_cell(c, registry, platforms, cell_ctx);
       rec.started_utc = started;
@@ -332,12 +454,45 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
         if (progress) progress(ev);
       }
     }
-    world.barrier();
-    if (me == 0 && K > 1) store->absorb(list_fragments(opt.output));
+    if (K > 1) {
+      // Wait for every rank; a rank that stopped beating ends the job, once rank 0 has saved
+      // every finished cell (its own are committed, the others' are in fragments).
+      // Rank 0 watches every rank, the others watch rank 0 (which ends the job for them), once a
+      // second: K file checks per second in all, on a shared file system too.
+      if (heartbeat) heartbeat->watch(0, 0);
+      std::vector<int> dead;
+      auto next = std::chrono::steady_clock::now();
+      auto keep_waiting = [&] {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next) return true;
+        next = now + std::chrono::seconds(1);
+        for (int r = 0; r < (me == 0 ? K : 1); ++r)
+          if (r != me && heartbeat->dead(r)) dead.push_back(r);
+        return dead.empty();
+      };
+      if (!world.barrier_while(keep_waiting)) {
+        std::string who;
+        for (int r : dead) who += (who.empty() ? "" : ", ") + std::to_string(r);
+        std::string saved;
+        if (me == 0) saved = std::to_string(store->absorb(list_fragments(opt.output))) + " more cell(s) absorbed; ";
+        opt.log("rank " + std::to_string(me) + ": rank(s) " + who + " stopped (no heartbeat for " +
+                std::to_string(static_cast<int>(rank_timeout(opt))) + " s); " + saved +
+                "every finished cell is saved in " + opt.output +
+                (me == 0 ? "" : " or its fragments") + ". Run the same command with --resume to finish.");
+        mpi::abort(3);
+      }
+      if (me == 0) store->absorb(list_fragments(opt.output));
+    }
   }
-  if (me == 0 && K > 1) {
-    std::error_code ec;
-    std::filesystem::remove(fragment_dir(opt.output), ec);  // only when empty
+  if (K > 1) {
+    heartbeat->stop();
+    world.barrier();
+    if (me == 0) {
+      std::error_code ec;
+      std::filesystem::remove_all(claims_dir, ec);
+      std::filesystem::remove_all(alive_dir, ec);
+      std::filesystem::remove(fragment_dir(opt.output), ec);  // only when empty
+    }
   }
   std::vector<double> counts(tally.begin(), tally.end());
   world.sum(counts);

@@ -4,9 +4,13 @@
 // goes on. Progress goes to a callback (the CLI prints it); nothing here prints.
 // Under MPI (K ranks) cells are spread over the ranks: a cell whose workload can use w ranks
 // (WorkloadInfo::ranks) runs on a group of w; cells of one width run in a phase in which the
-// world is cut into K / w groups, taking the cells of that width round-robin in experiment order.
-// Rank 0 commits its cells to the result set; other group leaders write one-cell fragments
-// (fragment_path) that rank 0 absorbs after each phase and that --resume absorbs after a crash.
+// world is cut into K / w groups. Each group's leader claims the next unclaimed cell of that
+// width (an exclusively created file), so groups that finish early take more cells and the cells
+// of a rank that dies are taken by the others. Rank 0 commits its cells to the result set; other
+// group leaders write one-cell fragments (fragment_path) that rank 0 absorbs after each phase and
+// that --resume absorbs after a crash. Every rank beats a heartbeat file from a thread; at the
+// end of a phase a rank that stopped beating ends the job (MPI_Abort) after rank 0 has saved
+// every finished cell.
 #pragma once
 
 #include <functional>
@@ -26,6 +30,11 @@ struct RunOptions {
   std::string command_line;
   // Under MPI: the most ranks one cell may take (0: what its workload asks for, WorkloadInfo::ranks).
   int max_cell_ranks = 0;
+  // Under MPI: seconds without a heartbeat after which a rank counts as dead (0: $XPB_RANK_TIMEOUT,
+  // else 60). Only matters when the launcher lets the other ranks live on (docs/distributed.md).
+  double rank_timeout = 0;
+  // Messages for the user when the run must stop (a rank died); the CLI prints them.
+  std::function<void(const std::string&)> log = [](const std::string&) {};
 };
 
 struct CellEvent {

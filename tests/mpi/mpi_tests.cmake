@@ -12,8 +12,17 @@ add_test(NAME mpi.sweep_equals_single
 add_test(NAME mpi.kill_rank_resume
          COMMAND ${MPI_DIR}/kill_rank_resume.sh ${XPB_BIN} ${MPIEXEC_EXECUTABLE}
                  ${TDATA}/twenty-cells.yaml)
+# The same kill with a launcher that lets rank 0 live on: only rank 1's running cell is lost.
+add_test(NAME mpi.kill_rank_survivors
+         COMMAND ${MPI_DIR}/kill_rank_resume.sh ${XPB_BIN} ${MPIEXEC_EXECUTABLE}
+                 ${TDATA}/twenty-cells.yaml survive)
+# A rank of a data-parallel cell dies: its partner, stuck in the cell's collectives, ends the job.
+add_test(NAME mpi.kill_dp_rank
+         COMMAND ${MPI_DIR}/kill_dp_rank.sh ${XPB_BIN} ${MPIEXEC_EXECUTABLE} ${TDATA}/dp-long.yaml)
 set_tests_properties(mpi.dp_equals_accumulation mpi.sweep_equals_single mpi.kill_rank_resume
+                     mpi.kill_rank_survivors mpi.kill_dp_rank
                      PROPERTIES LABELS mpi TIMEOUT 600 ENVIRONMENT "${XPB_MPI_ENV}"
                                 FIXTURES_REQUIRED host_calibration)
-set_tests_properties(mpi.kill_rank_resume PROPERTIES RUN_SERIAL TRUE)
+set_tests_properties(mpi.kill_rank_resume mpi.kill_rank_survivors mpi.kill_dp_rank
+                     PROPERTIES RUN_SERIAL TRUE)
 set_tests_properties(cli.calibrate_quick PROPERTIES FIXTURES_SETUP host_calibration)
