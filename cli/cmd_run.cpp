@@ -3,6 +3,7 @@
 // line per cell on stderr, then print the cell table and the parity table on stdout.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -98,7 +99,11 @@ void collect_plans_from_file(const std::string& path, TextTable& plans) {
   h5::quiet_errors();
   h5::Handle f = h5::open_file(path);
   if (!h5::exists(f, "cells")) return;
-  for (const auto& id : h5::children(h5::open_group(f, "cells"))) {
+  std::vector<std::pair<long long, std::string>> ids;  // in experiment order
+  for (const auto& id : h5::children(h5::open_group(f, "cells")))
+    ids.emplace_back(h5::read_attr_int(h5::open_group(f, "cells/" + id), "index").value_or(0), id);
+  std::sort(ids.begin(), ids.end());
+  for (const auto& [index, id] : ids) {
     if (!h5::exists(f, "cells/" + id + "/metrics")) continue;
     h5::Handle m = h5::open_group(f, "cells/" + id + "/metrics");
     CellRecord r;
