@@ -161,7 +161,8 @@ void add_run_command(CLI::App& app, State& st) {
     TextTable plans({"cell", "model", "platform", "devices", "best plan", "step s [range]",
                      "days [range]", "speed vs ref [range]", "verdict"});
     auto progress = [tty, world, &plans](const CellEvent& ev) {
-      if (ev.kind == CellEvent::done && ev.record->status == "ok") collect_plan(*ev.record, plans);
+      // Under MPI other ranks ran some cells: the table is read back from the file at the end.
+      if (world == 1 && ev.kind == CellEvent::done && ev.record->status == "ok") collect_plan(*ev.record, plans);
       char head[64];
       std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
       std::string where;
@@ -192,11 +193,7 @@ void add_run_command(CLI::App& app, State& st) {
       st.exit_code = 0;
       return;
     }
-    if (world > 1) {
-      plans = TextTable({"cell", "model", "platform", "devices", "best plan", "step s [range]",
-                         "days [range]", "speed vs ref [range]", "verdict"});
-      collect_plans_from_file(opt.output, plans);
-    }
+    if (world > 1) collect_plans_from_file(opt.output, plans);
     print_cells_table(sum.rows, std::cout);
     if (!plans.empty())
       std::cout << "\nProjected training plans (performance model; ranges from the descriptors):\n"

@@ -66,33 +66,8 @@ void finalize() {
 #endif
 }
 
-int rank() {
-#ifdef XPB_HAS_MPI
-  if (active()) {
-    int r = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &r);
-    return r;
-  }
-#endif
-  return 0;
-}
-
-int size() {
-#ifdef XPB_HAS_MPI
-  if (active()) {
-    int s = 1;
-    MPI_Comm_size(MPI_COMM_WORLD, &s);
-    return s;
-  }
-#endif
-  return 1;
-}
-
-void barrier() {
-#ifdef XPB_HAS_MPI
-  if (active()) MPI_Barrier(MPI_COMM_WORLD);
-#endif
-}
+int rank() { return Group::world().rank(); }
+int size() { return Group::world().size(); }
 
 double wtime() {
 #ifdef XPB_HAS_MPI
@@ -107,17 +82,6 @@ void abort(int code) {
   if (active()) MPI_Abort(MPI_COMM_WORLD, code);
 #endif
   std::_Exit(code);
-}
-
-double max_over_ranks(double x) {
-#ifdef XPB_HAS_MPI
-  if (active()) {
-    double y = x;
-    MPI_Allreduce(&x, &y, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    return y;
-  }
-#endif
-  return x;
 }
 
 // ------------------------------------------------------------------------------------------------

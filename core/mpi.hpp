@@ -1,7 +1,8 @@
 // core/mpi.hpp — MPI start-up and world queries, safe to call in any build.
 // MPI is initialised only when a launcher started the process (mpirun/mpiexec, srun, PMIx), so a
 // plain `xpubench run` never touches MPI. Without MPI support compiled in (no XPB_HAS_MPI) every
-// call is a cheap stub: one rank of one. Collectives themselves live in the workloads.
+// call is a cheap stub: one rank of one. Collectives go through a Group (the world, or the ranks
+// of one cell); only this file and code that needs a raw communicator include <mpi.h>.
 #pragma once
 
 #include <functional>
@@ -24,12 +25,8 @@ bool active();
 // World rank and size (0 and 1 when MPI is not active).
 int rank();
 int size();
-// Barrier on the world (no-op when not active).
-void barrier();
 // Seconds from MPI_Wtime, or a steady clock when MPI is not active.
 double wtime();
-// Largest value of `x` over all ranks (x itself when not active).
-double max_over_ranks(double x);
 // Ends every process of the job (MPI_Abort on the world), or this process without MPI.
 [[noreturn]] void abort(int code);
 

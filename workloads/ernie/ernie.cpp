@@ -87,16 +87,7 @@ Settings read_settings(const Params& p, const Context& ctx) {
   s.model.ffn = static_cast<int>(ffn > 0 ? ffn : 4 * s.model.width);
   s.model.context = static_cast<int>(p.get_int("context"));
   s.batch = static_cast<int>(p.get_int("batch"));
-  s.micro = static_cast<int>(p.get_int("micro_batches"));
-  if (s.batch % s.micro != 0)
-    throw Error({"", 0, "params.micro_batches"},
-                "batch " + std::to_string(s.batch) + " is not a multiple of micro_batches " +
-                    std::to_string(s.micro),
-                "micro-batches are equal slices of the batch");
-  if (s.micro % ctx.group.size() != 0)
-    throw Error({"", 0, "params.micro_batches"},
-                std::to_string(ctx.group.size()) + " ranks cannot share " + std::to_string(s.micro) +
-                    " micro-batches evenly");
+  s.micro = nn::read_micro_batches(p, s.batch, ctx.group);
   s.model.batch = s.batch / s.micro;
   s.model.pre_ln = p.get_string("norm") == "pre";
   s.model.gelu = p.get_string("activation") == "gelu";
@@ -273,10 +264,7 @@ class Ernie final : public Workload {
                 {"grad_norm", norm},
                 {"mask_level", double(static_cast<int>(lv))},
                 {"targets", targets}};
-    if (m_reducer.ranks() > 1) {
-      r.value("comm_seconds", m_reducer.comm_seconds(), "s");
-      r.value("wait_seconds", m_reducer.wait_seconds(), "s");
-    }
+    m_reducer.report(r);
     return r;
   }
 
@@ -358,8 +346,7 @@ class Ernie final : public Workload {
       m.scalar("targets_per_step", targets / double(std::max<std::int64_t>(1, m_step)));
     }
     m.scalar("parameters", double(ernie::param_count(m_s.model)));
-    m.scalar("micro_batches", double(m_s.micro), "", "micro-batches per step (gradient accumulation)");
-    m.scalar("dp_ranks", double(m_reducer.ranks()), "", "ranks sharing the micro-batches (data parallelism)");
+    m_reducer.describe(m);
     m.scalar("lexicon_entities", double(m_lexicon.entities.size()));
     m.scalar("lexicon_phrases", double(m_lexicon.phrases.size()));
     m.scalar("lexicon_gazetteer_entities", double(m_lexicon.gazetteer_entities));
@@ -459,7 +446,6 @@ void register_ernie(Registry& r) {
   info.name = "ernie";
   info.summary = "ERNIE-style MLM pretraining of a byte encoder with knowledge masking";
   info.kind = WorkloadKind::training;
-  info.ranks = [](const Params& p, int world) { return nn::ranks_for(p.get_int("micro_batches"), world); };
   info.doc =
       "A bidirectional Transformer encoder over bytes (V=260 with [PAD] [CLS] [SEP] [MASK]) "
       "trained with masked-LM on the train split. Each batch is masked at one unit level chosen "
@@ -482,9 +468,6 @@ void register_ernie(Registry& r) {
       .integer("ffn", 0, 0, 16384, "FFN width (F); 0 means 4·width")
       .integer("context", 32, 4, 1024, "tokens per sequence (T): [CLS] + T-1 bytes", "tokens")
       .integer("batch", 16, 1, 4096, "sequences per batch (B)")
-      .integer("micro_batches", 1, 1, 4096,
-               "micro-batches per step (gradient accumulation, B % M == 0); under MPI the cell's "
-               "ranks share them (data parallelism, bit-identical to accumulation on one rank)")
       .integer("steps", 300, 1, 10000000, "optimizer steps", "steps")
       .choice("norm", "pre", {"pre", "post"}, "LayerNorm placement: pre-LN, or post-LN as ERNIE 1.0")
       .choice("activation", "relu", {"relu", "gelu"}, "FFN and MLM-head activation (ERNIE 1.0: relu)")
@@ -519,6 +502,7 @@ void register_ernie(Registry& r) {
       .choice("dtype", "fp32", {"fp32", "fp64"}, "scalar type the host trains in")
       .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
               "precision an accelerator would use for the matrices (ledger only)");
+  nn::declare_micro_batches(info);
   r.add(std::move(info), [] { return std::make_unique<ErnieDispatch>(); });
   register_ernie_scale(r);
 }

@@ -49,16 +49,7 @@ class Gpt final : public Workload {
     m_cfg.heads = static_cast<int>(p.get_int("heads"));
     m_cfg.context = static_cast<int>(p.get_int("context"));
     m_cfg.batch = static_cast<int>(p.get_int("batch"));
-    m_micro = static_cast<int>(p.get_int("micro_batches"));
-    if (m_cfg.batch % m_micro != 0)
-      throw Error({"", 0, "params.micro_batches"},
-                  "batch " + std::to_string(m_cfg.batch) + " is not a multiple of micro_batches " +
-                      std::to_string(m_micro),
-                  "micro-batches are equal slices of the batch");
-    if (m_micro % ctx.group.size() != 0)
-      throw Error({"", 0, "params.micro_batches"},
-                  std::to_string(ctx.group.size()) + " ranks cannot share " + std::to_string(m_micro) +
-                      " micro-batches evenly");
+    m_micro = nn::read_micro_batches(p, m_cfg.batch, ctx.group);
     if (m_cfg.width % m_cfg.heads != 0)
       throw Error({"", 0, "params.width"}, "width must be a multiple of heads",
                   "e.g. width 128 with heads 4 (head size 32)");
@@ -139,10 +130,7 @@ class Gpt final : public Workload {
     ++m_step;
     StepResult r;
     r.values = {{"loss", loss}, {"lr", lr}, {"grad_norm", norm}};
-    if (m_reducer.ranks() > 1) {
-      r.value("comm_seconds", m_reducer.comm_seconds(), "s");
-      r.value("wait_seconds", m_reducer.wait_seconds(), "s");
-    }
+    m_reducer.report(r);
     return r;
   }
 
@@ -179,8 +167,7 @@ class Gpt final : public Workload {
              "training tokens (B·T per step) over the time of forward+backward+update, evaluation excluded");
     m.scalar("final_eval_loss", m_eval.empty() ? 0 : m_eval.back(), "nats/byte", "held-out loss after the last step");
     m.scalar("parameters", double(gpt::param_count(m_cfg)), "", "trainable parameters");
-    m.scalar("micro_batches", double(m_micro), "", "micro-batches per step (gradient accumulation)");
-    m.scalar("dp_ranks", double(m_reducer.ranks()), "", "ranks sharing the micro-batches (data parallelism)");
+    m_reducer.describe(m);
     m.attribute("corpus_sha256", m_corpus.sha256);
     m.attribute("corpus_path", m_corpus.path);
     m.attribute("corpus_split", "every 10th verse held out: " + std::to_string(m_split.train_verses) +
@@ -269,7 +256,6 @@ void register_gpt(Registry& r) {
   info.name = "gpt";
   info.summary = "small-model training: a byte-level GPT-2-style decoder on the KJV text";
   info.kind = WorkloadKind::training;
-  info.ranks = [](const Params& p, int world) { return nn::ranks_for(p.get_int("micro_batches"), world); };
   info.doc =
       "GPT-2 block (pre-LN, GELU-tanh, learned positions, tied wte, biases) over bytes (V=256), "
       "trained with AdamW (weight decay on matrices, global-norm clipping) under a warm-up + "
@@ -284,9 +270,6 @@ void register_gpt(Registry& r) {
       .integer("heads", 2, 1, 128, "attention heads (H); width % heads == 0")
       .integer("context", 32, 2, 4096, "sequence length (T)", "tokens")
       .integer("batch", 8, 1, 4096, "sequences per step (B)")
-      .integer("micro_batches", 1, 1, 4096,
-               "micro-batches per step (gradient accumulation, B % M == 0); under MPI the cell's "
-               "ranks share them (data parallelism, bit-identical to accumulation on one rank)")
       .integer("steps", 300, 1, 10000000, "optimizer steps")
       .number("lr", 1e-2, 0, 10, "peak learning rate")
       .choice("lr_schedule", "cosine", {"cosine", "linear", "constant"}, "decay after warm-up")
@@ -302,6 +285,7 @@ void register_gpt(Registry& r) {
       .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
               "precision an accelerator would use for the matrices (ledger only; host trains in fp32)")
       .boolean("export_reference", false, "write step 0 (params, batch, logits, loss, grads) as arrays");
+  nn::declare_micro_batches(info);
   r.add(std::move(info), [] { return std::make_unique<Gpt>(); });
 }
 

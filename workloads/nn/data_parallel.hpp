@@ -31,7 +31,9 @@
 
 #include "core/error.hpp"
 #include "core/ledger.hpp"
+#include "core/metrics.hpp"
 #include "core/mpi.hpp"
+#include "core/workload.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
@@ -41,6 +43,29 @@ inline int ranks_for(std::int64_t micro_batches, int world) {
   for (int r = world; r > 1; --r)
     if (micro_batches % r == 0) return r;
   return 1;
+}
+
+// For a training workload: declares `micro_batches` and the ranks its cells can use.
+inline void declare_micro_batches(WorkloadInfo& info) {
+  info.params.integer("micro_batches", 1, 1, 4096,
+                      "micro-batches per step (gradient accumulation, B % M == 0); under MPI the cell's "
+                      "ranks share them (data parallelism, bit-identical to accumulation on one rank)");
+  info.ranks = [](const Params& p, int world) { return ranks_for(p.get_int("micro_batches"), world); };
+}
+
+// `micro_batches` of a cell whose step has `batch` sequences, run by the ranks of `group`; throws
+// xpb::Error (key params.micro_batches) when they do not divide evenly.
+inline int read_micro_batches(const Params& p, std::int64_t batch, const mpi::Group& group) {
+  const std::int64_t m = p.get_int("micro_batches");
+  if (batch % m != 0)
+    throw Error({"", 0, "params.micro_batches"},
+                "batch " + std::to_string(batch) + " is not a multiple of micro_batches " + std::to_string(m),
+                "micro-batches are equal slices of the batch");
+  if (m % group.size() != 0)
+    throw Error({"", 0, "params.micro_batches"},
+                std::to_string(group.size()) + " ranks cannot share " + std::to_string(m) +
+                    " micro-batches evenly");
+  return static_cast<int>(m);
 }
 
 template <class T>
@@ -74,6 +99,17 @@ class GradientReducer {
   double comm_seconds() const { return m_comm; }
   double wait_seconds() const { return m_wait; }
   void reset_timer() { m_comm = m_wait = 0; }
+  // This step's exchange and wait times, on more than one rank.
+  void report(StepResult& r) const {
+    if (m_R == 1) return;
+    r.value("comm_seconds", m_comm, "s");
+    r.value("wait_seconds", m_wait, "s");
+  }
+  // How the cell was trained.
+  void describe(Metrics& m) const {
+    m.scalar("micro_batches", double(m_M), "", "micro-batches per step (gradient accumulation)");
+    m.scalar("dp_ranks", double(m_R), "", "ranks sharing the micro-batches (data parallelism)");
+  }
 
   // Folds this round's gradients (in `grads`, the gradient of micro_batch(round)) into the
   // accumulator; round 0 starts it from zero.
@@ -89,10 +125,7 @@ class GradientReducer {
     std::vector<int> scounts = m_counts, rcounts(R, static_cast<int>(w)), rdispls(R);
     for (int q = 0; q < R; ++q) rdispls[q] = static_cast<int>(q * w);
     scounts[r] = rcounts[r] = 0;
-    meet();
-    const double t0 = mpi::wtime();
-    m_group.alltoallv(m_host.data(), scounts, m_displs, m_recv.data(), rcounts, rdispls);
-    m_comm += mpi::wtime() - t0;
+    exchange([&] { m_group.alltoallv(m_host.data(), scounts, m_displs, m_recv.data(), rcounts, rdispls); });
     // The fold, in rank order (= micro-batch order), one pass per piece so that every pass is a
     // plain vectorisable loop; element by element the additions are the same sequence. The last
     // round writes the sum into this rank's own chunk of the gradient.
@@ -126,10 +159,7 @@ class GradientReducer {
   // Writes the folded gradient into `grads` on every rank (all-gather of the chunks in place).
   void finish(const Vec<T>& grads) {
     if (m_M == 1) return;
-    meet();
-    const double t0 = mpi::wtime();
-    m_group.allgatherv(m_host.data(), m_counts, m_displs);
-    m_comm += mpi::wtime() - t0;
+    exchange([&] { m_group.allgatherv(m_host.data(), m_counts, m_displs); });
     Kokkos::deep_copy(grads, m_host);  // a no-op when grads lives in host memory
   }
 
@@ -141,10 +171,7 @@ class GradientReducer {
     std::vector<double> all(static_cast<std::size_t>(m_M) * width, 0.0);
     for (int j = 0; j < rounds(); ++j)
       for (int k = 0; k < width; ++k) all[std::size_t(micro_batch(j)) * width + k] = mine[j][k];
-    meet();
-    const double t0 = mpi::wtime();
-    m_group.sum(all);
-    m_comm += mpi::wtime() - t0;
+    exchange([&] { m_group.sum(all); });
     return all;
   }
 
@@ -185,12 +212,19 @@ class GradientReducer {
 
  private:
   std::int64_t begin(int c) const { return m_n * c / m_R; }
-  // Wait until every rank has arrived, so that the exchange that follows times transfer only.
-  void meet() {
-    if (m_R == 1) return;
-    const double t0 = mpi::wtime();
-    m_group.barrier();
-    m_wait += mpi::wtime() - t0;
+  // One exchange: first wait until every rank has arrived (wait time), so that the exchange
+  // itself times transfer only (comm time).
+  template <class F>
+  void exchange(F&& op) {
+    double t0 = mpi::wtime();
+    if (m_R > 1) {
+      m_group.barrier();
+      const double t1 = mpi::wtime();
+      m_wait += t1 - t0;
+      t0 = t1;
+    }
+    op();
+    m_comm += mpi::wtime() - t0;
   }
 
   mpi::Group m_group;
