@@ -348,6 +348,13 @@ std::vector<std::string> list_fragments(const std::string& output) {
   return out;
 }
 
+void ResultStore::write_single(const std::string& path, const RunHeader& header, const CellRecord& rec) {
+  namespace fs = std::filesystem;
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  ResultStore(path, header).rewrite(&rec);
+}
+
 int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
   // Keep only fragments of this experiment (a stray file of another run stays where it is).
   std::vector<std::string> ok;

@@ -75,6 +75,9 @@ class ResultStore {
   const std::set<std::string>& done() const { return m_done; }
   // Adds (or replaces) a cell and rewrites the file atomically.
   void commit(const CellRecord& rec);
+  // Writes `rec` alone as a complete result set at `path` (a fragment, see fragment_path), in one
+  // atomic write.
+  static void write_single(const std::string& path, const RunHeader& header, const CellRecord& rec);
   // Adds the cells of other result files of the same experiment (fragments written by other MPI
   // ranks, see fragment_path) in one atomic rewrite, then deletes those files. Returns how many
   // cells were added. Files that are not complete result sets of this experiment are left alone.
@@ -82,6 +85,7 @@ class ResultStore {
   const std::vector<SummaryRow>& summary() const { return m_rows; }
 
  private:
+  ResultStore(std::string path, RunHeader header) : m_path(std::move(path)), m_header(std::move(header)) {}
   void rewrite(const CellRecord* rec, const std::vector<std::string>& fragments = {});
   std::string m_path;
   RunHeader m_header;

@@ -444,8 +444,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
           store->commit(rec);
         } else {
           // Write the fragment, then the cell counts as done: a crash later cannot lose it.
-          ResultStore fragment(fragment_path(opt.output, c.id), header, false, true, true);
-          fragment.commit(rec);
+          ResultStore::write_single(fragment_path(opt.output, c.id), header, rec);
         }
         tally[0] += 1;
         tally[rec.status == "ok" ? 1 : rec.status == "invalid" ? 2 : 3] += 1;

@@ -111,9 +111,7 @@ TEST_CASE("rank 0 absorbs fragments into the result set in experiment order", "[
   ResultStore store(out, h, false, false);
   store.commit(run(2));  // rank 0 ran cell 3
   for (std::size_t i : {std::size_t(3), std::size_t(0)}) {  // another rank ran cells 4 and 1
-    std::filesystem::create_directories(fragment_dir(out));
-    ResultStore frag(fragment_path(out, spec.cells[i].id), h, false, true);
-    frag.commit(run(i));
+    ResultStore::write_single(fragment_path(out, spec.cells[i].id), h, run(i));
   }
   std::filesystem::create_directories(fragment_dir(out));
   { std::ofstream(fragment_dir(out) + "/x.h5.tmp.123") << "torn"; }  // an interrupted write
