@@ -23,6 +23,7 @@ struct Context {
   // unless the workload asked for more (WorkloadInfo::ranks) and the run has them.
   mpi::Group group;
   int ranks_on_node = 1;  // ranks of this run sharing this host (they divide its cores and memory)
+  double host_share = 1.0;  // the share of the calibrated host this rank was projected with (runner)
   std::function<void(const std::string&)> log = [](const std::string&) {};
 
   // A random stream for a named purpose ("init", "batch", ...), keyed by seed and stream name.

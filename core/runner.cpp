@@ -185,22 +185,13 @@ CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vecto
                            "waiting for the slowest rank before exchanges (wait_seconds) over step time, all steps");
     }
   }
-  // One rank of several on this host has a share of it: project onto that share.
-  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // Projection onto every platform; the host projection is the model's self-check.
   if (rec.status == "ok") {
-    for (const auto& p0 : platforms) {
-      double share = 1.0;
-      if (p0.name == "host") {
-        const int calib = calibrated_threads(p0);
-        share = host_share(ctx.threads, ctx.ranks_on_node, cpus, calib > 0 ? calib : cpus);
-      }
-      const bool derated = p0.name == "host" && (share < 1.0 || ctx.ranks_on_node > 1);
-      const Platform p = derated ? host_for_rank(p0, share, ctx.ranks_on_node) : p0;
+    for (const auto& p : platforms) {
       Projection pr = project(rec.ledger, p);
       pr.platform = p.name;
-      if (derated) {
-        pr.host_share = share;
+      if (p.name == "host" && (ctx.host_share != 1.0 || ctx.ranks_on_node > 1)) {
+        pr.host_share = ctx.host_share;
         pr.ranks_on_node = ctx.ranks_on_node;
       }
       if (p.name == "host" && pr.ok && !rec.step_seconds.empty()) {
@@ -371,6 +362,15 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   ctx.mpi_rank = me;
   ctx.mpi_size = K;
   ctx.ranks_on_node = world.ranks_on_node();
+  // One rank of several on this host, or a run with fewer threads than the calibration, has a
+  // share of the host: its projections use that share (the descriptor in the header stays whole).
+  for (auto& p : platforms) {
+    if (p.name != "host") continue;
+    const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int calib = calibrated_threads(p);
+    ctx.host_share = host_share(ctx.threads, ctx.ranks_on_node, cpus, calib > 0 ? calib : cpus);
+    if (ctx.host_share < 1.0 || ctx.ranks_on_node > 1) p = host_for_rank(p, ctx.host_share, ctx.ranks_on_node);
+  }
 
   const auto cells = select_cells(spec, opt.only);
   sum.planned = static_cast<int>(cells.size());

@@ -70,7 +70,8 @@ double host_share(int threads, int ranks_on_node, int cpus, int calibrated_threa
 Platform host_for_rank(const Platform& host, double share, int ranks_on_node);
 
 // Run one cell without storing it (used by the runner and by tests). Under MPI every rank of
-// base_ctx.group calls it together.
+// base_ctx.group calls it together. `platforms` are projected as given (run_experiment passes the
+// host already reduced to base_ctx.host_share, which the host projection records).
 CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vector<Platform>& platforms,
                     const Context& base_ctx);
 
