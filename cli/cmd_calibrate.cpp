@@ -62,10 +62,6 @@ void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOption
   if (open_mpi) {  // flags only Open MPI's mpirun knows
     if (geteuid() == 0) cmd.push_back("--allow-run-as-root");
     if (a.link_ranks > detect_host().logical_cpus) cmd.push_back("--oversubscribe");
-    for (const char* x : {"OMP_NUM_THREADS=1", "OMP_PROC_BIND=false"}) {
-      cmd.push_back("-x");
-      cmd.push_back(x);
-    }
   }
   cmd.push_back(self);
   cmd.push_back("calibrate-link");
@@ -74,7 +70,8 @@ void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOption
   for (const auto& c : cmd) shown += (shown.empty() ? "" : " ") + c;
   opt.log("link: " + shown);
 
-  // One thread per rank: the ranks share this host's cores with each other.
+  // One thread per rank: the ranks share this host's cores with each other. The ranks start on
+  // this host and inherit the launcher's environment.
   const ProcessResult r =
       run_process(cmd, {{"OMP_NUM_THREADS", "1"}, {"OMP_PROC_BIND", "false"}}, a.quick ? 120 : 600);
   std::vector<LinkSample> samples;
