@@ -6,6 +6,7 @@
 # single-process run.
 # Usage: kill_dp_rank.sh XPUBENCH MPIEXEC EXPERIMENT
 set -euo pipefail
+source "$(dirname "$0")/rank_pid.sh"
 XPB="$1"; MPIEXEC="$2"; EXP="$3"; WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 export XPB_RANK_TIMEOUT=3
@@ -17,11 +18,7 @@ OUT="$WORK/dp.h5"
 launcher=$!
 victim=""
 for _ in $(seq 1 400); do
-  if grep -q "started" "$WORK/run.out" 2>/dev/null; then
-    for p in $(pgrep -f "xpubench run $EXP" || true); do
-      if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then victim=$p; fi
-    done
-  fi
+  grep -q "started" "$WORK/run.out" 2>/dev/null && victim=$(rank_pid "xpubench run $EXP" 1)
   [ -n "$victim" ] && break
   sleep 0.05
 done

@@ -9,6 +9,7 @@
 # the job, so the kill loses at most the one cell rank 1 was running.
 # Usage: kill_rank_resume.sh XPUBENCH MPIEXEC EXPERIMENT [abort|survive]
 set -euo pipefail
+source "$(dirname "$0")/rank_pid.sh"
 XPB="$1"; MPIEXEC="$2"; EXP="$3"; MODE="${4:-abort}"; WORK="$(mktemp -d)"
 LAUNCH=("$MPIEXEC" -n 2 --allow-run-as-root --oversubscribe)
 [ "$MODE" = survive ] && LAUNCH+=(--mca orte_abort_on_non_zero_status 0)
@@ -31,11 +32,7 @@ print(n + len(glob.glob(sys.argv[1] + ".parts/*.h5")))' "$1"; }
 launcher=$!
 victim=""
 for _ in $(seq 1 600); do
-  if [ -z "$victim" ]; then
-    for p in $(pgrep -f "xpubench run $EXP" || true); do
-      if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then victim=$p; fi
-    done
-  fi
+  [ -n "$victim" ] || victim=$(rank_pid "xpubench run $EXP" 1)
   if [ -n "$victim" ] && [ -d "$OUT.parts" ] && [ "$(finished "$OUT")" -ge 6 ]; then break; fi
   sleep 0.05
 done
