@@ -20,9 +20,8 @@ using namespace xpb::ernie;
 
 namespace {
 
-// Worst |analytic − numeric| / (|numeric| + 1e-4) over `per_tensor` evenly spaced coordinates of
-// every parameter tensor of a micro-model (0: all coordinates).
-double gradient_check(bool pre_ln, bool gelu, std::int64_t per_tensor) {
+// The micro-model of the gradient checks: V=11, L=1, d=8, H=2, F=16, T=4, B=2.
+EncoderConfig micro_config() {
   EncoderConfig c;
   c.vocab = 11;
   c.layers = 1;
@@ -31,6 +30,13 @@ double gradient_check(bool pre_ln, bool gelu, std::int64_t per_tensor) {
   c.ffn = 16;
   c.context = 4;
   c.batch = 2;
+  return c;
+}
+
+// Worst |analytic − numeric| / (|numeric| + 1e-4) over `per_tensor` evenly spaced coordinates of
+// every parameter tensor of a micro-model (0: all coordinates).
+double gradient_check(bool pre_ln, bool gelu, std::int64_t per_tensor) {
+  EncoderConfig c = micro_config();
   c.pre_ln = pre_ln;
   c.gelu = gelu;
   Encoder<double> e(c, nn::GemmPath::native);
@@ -116,14 +122,7 @@ TEST_CASE("encoder gradients match central finite differences in float64", "[wor
 
 TEST_CASE("a gradient is wrong when the backward is wrong (the check can fail)", "[workloads][ernie]") {
   // Same micro-model, but compare against the gradient of a different batch: must disagree.
-  EncoderConfig c;
-  c.vocab = 11;
-  c.layers = 1;
-  c.width = 8;
-  c.heads = 2;
-  c.ffn = 16;
-  c.context = 4;
-  c.batch = 2;
+  const EncoderConfig c = micro_config();
   Encoder<double> e(c, nn::GemmPath::native);
   e.init(Rng(3, 4));
   e.forward({9, 1, 2, 3, 9, 4, 10, 6}, {1, 3, 6}, {5, 7, 2});
