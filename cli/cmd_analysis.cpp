@@ -15,6 +15,7 @@
 #include "analysis/result_set.hpp"
 #include "analysis/verify.hpp"
 #include "cli/cli.hpp"
+#include "core/atomic_file.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
 
@@ -54,9 +55,7 @@ void add_analysis_commands(CLI::App& app, State& st) {
     if (rep_out.empty()) {
       std::cout << text;
     } else {
-      std::ofstream f(rep_out);
-      if (!f) throw Error({rep_out, 0, {}}, "cannot write the report", "check that the folder exists");
-      f << text;
+      write_file_atomically(rep_out, text, "the report");
     }
     st.exit_code = 0;
   });
@@ -139,11 +138,8 @@ void add_analysis_commands(CLI::App& app, State& st) {
     const analysis::ResultSet rs = analysis::load_result_set(plot_path);
     std::filesystem::create_directories(plot_dir);
     const std::string report_json = (std::filesystem::path(plot_dir) / "report.json").string();
-    {
-      std::ofstream f(report_json);
-      if (!f) throw Error({report_json, 0, {}}, "cannot write into the plot folder", "check permissions");
-      f << analysis::render_report(rs, analysis::ReportFormat::json);
-    }
+    write_file_atomically(report_json, analysis::render_report(rs, analysis::ReportFormat::json),
+                          "the plot data");
     const char* py_env = std::getenv("XPB_PYTHON");
     const std::string python = py_env && *py_env ? py_env : "/usr/bin/python3";
     const char* script_env = std::getenv("XPB_PLOT_SCRIPT");

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/cli.hpp"
+#include "core/atomic_file.hpp"
 #include "core/calibrate.hpp"
 #include "core/error.hpp"
 #include "core/mpi.hpp"
@@ -142,11 +143,7 @@ void run_calibrate(const CalibrateArgs& a, State& st) {
   const std::filesystem::path p(out);
   std::error_code ec;
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-  std::ofstream f(out, std::ios::binary | std::ios::trunc);
-  if (!f) throw Error({out, 0, {}}, "cannot write the host descriptor", "check the folder exists and is writable");
-  f << text;
-  f.close();
-  if (!f) throw Error({out, 0, {}}, "writing the host descriptor failed");
+  write_file_atomically(out, text, "the host descriptor");
 
   const Platform back = load_platform_file(out);
   std::cout << "wrote " << out << "\n" << platform_summary_line(back) << "\n";

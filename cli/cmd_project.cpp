@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "core/atomic_file.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "core/model_validation.hpp"
@@ -175,9 +176,7 @@ void run_validate(const ProjectArgs& a, State& st) {
     std::cout << md;
   }
   if (!a.validation_out.empty()) {
-    std::ofstream f(a.validation_out);
-    if (!f) throw Error(Where{a.validation_out, 0, "--validation-out"}, "cannot write file");
-    f << md;
+    write_file_atomically(a.validation_out, md, "the validation table");
   }
   st.exit_code = 0;
 }

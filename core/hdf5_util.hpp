@@ -36,6 +36,12 @@ class Handle {
 void quiet_errors();
 
 Handle create_file(const std::string& path);  // truncates
+// A file that lives in memory only (HDF5's core driver, no backing store). Result sets are built
+// this way and reach the disk through file_image() + write_file_atomically(), so every byte that
+// touches the disk goes through one checked write path.
+Handle create_memory_file();
+// The bytes of an open file (flushed first), as they would be on disk.
+std::string file_image(hid_t file);
 Handle open_file(const std::string& path, bool write = false);
 bool is_hdf5(const std::string& path);
 

@@ -1,9 +1,6 @@
 // core/result_store.cpp — writing result sets atomically; summary and parity tables.
 #include "core/result_store.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/hdf5_util.hpp"
 #include "core/parity.hpp"
@@ -290,6 +288,8 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
     if (!h5::is_hdf5(m_path)) {
       if (!force)
         throw Error({m_path, 0, {}}, "exists and is not an HDF5 result set", "use --force to overwrite it");
+    } else if (force && !resume) {
+      // Started over: the old file is neither read nor needed (it may not even open).
     } else {
       h5::Handle f = h5::open_file(m_path);
       const auto sha = h5::read_attr_string(f, "experiment_sha256");
@@ -373,10 +373,12 @@ int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
 
 void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>& fragments) {
   const ExperimentSpec& spec = *m_header.spec;
-  const std::string tmp = m_path + ".tmp." + std::to_string(::getpid());
   std::vector<std::pair<std::string, bool>> absorbed;  // cells taken from fragments: id, done
+  std::vector<SummaryRow> rows = m_rows;  // m_rows changes only once the new file is in place
+  std::string image;
   {
-    h5::Handle f = h5::create_file(tmp);
+    // Built in memory; HDF5 itself never writes to the disk (see h5::create_memory_file).
+    h5::Handle f = h5::create_memory_file();
     h5::attr(f, "schema", std::string(kResultSchema));
     h5::attr(f, "schema_version", static_cast<long long>(kResultSchemaVersion));
     for (const auto& [k, v] : m_header.provenance.strings) h5::attr(f, k, v);
@@ -415,10 +417,10 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
       }
     }
     auto replace_rows = [&](const std::string& id, const std::vector<SummaryRow>& add) {
-      m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [&](const SummaryRow& r) { return r.cell == id; }),
-                   m_rows.end());
+      rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const SummaryRow& r) { return r.cell == id; }),
+                 rows.end());
       for (const auto& r : add)
-        if (r.cell == id) m_rows.push_back(r);
+        if (r.cell == id) rows.push_back(r);
     };
     if (rec) {
       write_cell(f, *rec);
@@ -439,20 +441,26 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
     // Rows in the experiment's cell order, whoever ran the cells and whenever.
     std::map<std::string, std::size_t> order;
     for (const auto& c : spec.cells) order.emplace(c.id, c.index);
-    std::stable_sort(m_rows.begin(), m_rows.end(), [&](const SummaryRow& a, const SummaryRow& b) {
+    std::stable_sort(rows.begin(), rows.end(), [&](const SummaryRow& a, const SummaryRow& b) {
       const auto ia = order.find(a.cell), ib = order.find(b.cell);
       return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
     });
-    write_summary(f, m_rows);
-    write_parity(f, parity_rows(m_rows, spec.reference_platform, spec.parity_band),
+    write_summary(f, rows);
+    write_parity(f, parity_rows(rows, spec.reference_platform, spec.parity_band),
                  spec.reference_platform, spec.parity_band);
-    H5Fflush(f, H5F_SCOPE_GLOBAL);
+    image = h5::file_image(f);
   }
-  // Make the new file durable, then atomically replace the old one.
-  const int fd = ::open(tmp.c_str(), O_RDONLY);
-  if (fd >= 0) ::fsync(fd), ::close(fd);
-  if (std::rename(tmp.c_str(), m_path.c_str()) != 0)
-    throw Error({m_path, 0, {}}, "cannot replace the result file", "check permissions");
+  // Every write checked, fsynced, then renamed over the old file: a full disk or an I/O error
+  // throws and leaves the previous complete result set in place.
+  try {
+    write_file_atomically(m_path, image, "the result set");
+  } catch (const Error& e) {
+    throw Error(e.where(), e.what(),
+                m_present.empty() ? e.hint()
+                                  : e.hint() + " and keeps its " + std::to_string(m_present.size()) +
+                                        " saved cell(s): run again with --resume to finish the rest");
+  }
+  m_rows = std::move(rows);
   if (rec) {
     m_present.insert(rec->cell.id);
     if (rec->status == "ok" || rec->status == "invalid") m_done.insert(rec->cell.id);

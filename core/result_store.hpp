@@ -1,7 +1,8 @@
 // core/result_store.hpp — the HDF5 result set (schema "xpubench.results", version 1).
-// Every committed cell rewrites the file atomically (write a temporary file, then rename), so a
-// kill at any moment leaves the previous complete file. Layout: docs/results-schema.md. Reading
-// back for analysis lives in analysis/; this file writes, and reads only what resume needs.
+// Every committed cell rewrites the file atomically (built in memory, written to a temporary file
+// with every write checked, fsynced, then renamed), so a kill, a full disk or an I/O error at any
+// moment leaves the previous complete file. Layout: docs/results-schema.md. Reading back for
+// analysis lives in analysis/; this file writes, and reads only what resume needs.
 #pragma once
 
 #include <map>

@@ -86,6 +86,9 @@ xpb_cli_test(ernie_scale_plans 0 "Projected training plans.*ernie-4.5-300b-a47b 
              ${XPB_BIN} run ${PROJECT_SOURCE_DIR}/experiments/ernie-scale.yaml -o ${CLI_TMP}/ernie-scale.h5 --force)
 add_test(NAME cli.kill_resume COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_resume.sh ${XPB_BIN} ${TDATA}/twenty-cells.yaml)
 set_tests_properties(cli.kill_resume PROPERTIES LABELS cli RUN_SERIAL TRUE)
+# A full disk half-way through a sweep: clear error, the saved cells kept, --resume completes it.
+add_test(NAME cli.disk_full COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/disk_full.sh ${XPB_BIN} ${TDATA}/disk-full.yaml)
+set_tests_properties(cli.disk_full PROPERTIES LABELS cli SKIP_RETURN_CODE 77)
 add_test(NAME cli.quickstart COMMAND ${XPB_BIN} run ${PROJECT_SOURCE_DIR}/experiments/quickstart.yaml -o ${CLI_TMP}/quickstart.h5 --force)
 add_test(NAME cli.quickstart_reader COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_result_set.py ${CLI_TMP}/quickstart.h5)
 set_tests_properties(cli.quickstart_reader PROPERTIES DEPENDS cli.quickstart)

@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/sha256.hpp"
 #include "workloads/ernie/units.hpp"
@@ -302,14 +303,7 @@ Lexicon build_or_load_lexicon(std::string_view train_text, const LexiconOptions&
   fs::create_directories(dir, ec);
   if (ec) throw Error({dir.string(), 0, ""}, "cannot create the cache folder: " + ec.message());
   // Write beside, then rename: a concurrent reader never sees half a file.
-  const fs::path tmp = dir / ("lexicon-" + key + ".tsv.tmp" + std::to_string(::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw Error({tmp.string(), 0, ""}, "cannot write the lexicon");
-  }
-  fs::rename(tmp, file, ec);
-  if (ec) throw Error({file.string(), 0, ""}, "cannot move the lexicon into place: " + ec.message());
+  write_file_atomically(file.string(), text, "the lexicon cache");
   lex.path = file.string();
   lex.sha256 = sha256_hex(text);
   return lex;
