@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/error.hpp"
-#include "core/hdf5_util.hpp"
+#include "core/base/error.hpp"
+#include "core/results/hdf5_util.hpp"
 
 namespace xpb::analysis {
 

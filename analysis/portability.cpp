@@ -9,9 +9,9 @@
 #include <limits>
 #include <map>
 
-#include "core/error.hpp"
-#include "core/platform.hpp"
-#include "core/projector.hpp"
+#include "core/base/error.hpp"
+#include "core/platforms/platform.hpp"
+#include "core/model/projector.hpp"
 
 namespace xpb::analysis {
 

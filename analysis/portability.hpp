@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "analysis/result_set.hpp"
-#include "core/range.hpp"
+#include "core/base/range.hpp"
 
 namespace xpb::analysis {
 

@@ -8,8 +8,8 @@
 
 #include "analysis/json_writer.hpp"
 #include "analysis/portability.hpp"
-#include "core/error.hpp"
-#include "core/platform.hpp"
+#include "core/base/error.hpp"
+#include "core/platforms/platform.hpp"
 
 namespace xpb::analysis {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <filesystem>
 
-#include "core/error.hpp"
-#include "core/hdf5_util.hpp"
+#include "core/base/error.hpp"
+#include "core/results/hdf5_util.hpp"
 
 namespace xpb::analysis {
 

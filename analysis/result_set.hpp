@@ -1,5 +1,5 @@
 // analysis/result_set.hpp — a result set read back into plain structs for reports and metrics.
-// Reads what core/result_store.cpp writes (schema "xpubench.results"); unknown groups and
+// Reads what core/results/result_store.cpp writes (schema "xpubench.results"); unknown groups and
 // attributes are ignored, a newer major schema version is refused. It does not compare files
 // (analysis/compare.hpp) and does not compute metrics (analysis/portability.hpp).
 #pragma once
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/ledger.hpp"
-#include "core/range.hpp"
-#include "core/result_store.hpp"
+#include "core/plugin/ledger.hpp"
+#include "core/base/range.hpp"
+#include "core/results/result_store.hpp"
 
 namespace xpb::analysis {
 

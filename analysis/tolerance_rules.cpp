@@ -5,8 +5,8 @@
 
 #include <array>
 
-#include "core/error.hpp"
-#include "core/yaml_util.hpp"
+#include "core/base/error.hpp"
+#include "core/base/yaml_util.hpp"
 
 namespace xpb::analysis {
 

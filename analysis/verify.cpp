@@ -2,8 +2,8 @@
 #include "analysis/verify.hpp"
 
 #include "analysis/result_set.hpp"
-#include "core/error.hpp"
-#include "core/experiment.hpp"
+#include "core/base/error.hpp"
+#include "core/experiment/experiment.hpp"
 
 namespace xpb::analysis {
 

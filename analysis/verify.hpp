@@ -8,8 +8,8 @@
 #include <string>
 
 #include "analysis/compare.hpp"
-#include "core/registry.hpp"
-#include "core/runner.hpp"
+#include "core/plugin/registry.hpp"
+#include "core/run/runner.hpp"
 
 namespace xpb::analysis {
 

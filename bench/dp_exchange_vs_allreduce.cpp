@@ -12,9 +12,9 @@
 #include <cstdlib>
 #include <vector>
 
-#include "core/kokkos_compat.hpp"
-#include "core/mpi.hpp"
-#include "core/mpi_api.hpp"
+#include "core/base/kokkos_compat.hpp"
+#include "core/base/mpi.hpp"
+#include "core/base/mpi_api.hpp"
 #include "workloads/nn/data_parallel.hpp"
 
 namespace {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "core/kokkos_compat.hpp"
-#include "core/rng.hpp"
+#include "core/base/kokkos_compat.hpp"
+#include "core/base/rng.hpp"
 #include "workloads/nn/gemm.hpp"
 
 extern "C" void openblas_set_num_threads(int);

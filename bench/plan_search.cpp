@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <string>
 
-#include "core/error.hpp"
-#include "core/model_validation.hpp"
-#include "core/plan_search.hpp"
+#include "core/base/error.hpp"
+#include "core/model/model_validation.hpp"
+#include "core/model/plan_search.hpp"
 
 int main(int argc, char** argv) {
   try {

@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "core/kokkos_compat.hpp"
+#include "core/base/kokkos_compat.hpp"
 
 namespace {
 

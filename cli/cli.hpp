@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 
 namespace xpb::cli {
 

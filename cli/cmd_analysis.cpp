@@ -15,9 +15,9 @@
 #include "analysis/result_set.hpp"
 #include "analysis/verify.hpp"
 #include "cli/cli.hpp"
-#include "core/atomic_file.hpp"
-#include "core/build_info.hpp"
-#include "core/error.hpp"
+#include "core/base/atomic_file.hpp"
+#include "core/base/build_info.hpp"
+#include "core/base/error.hpp"
 
 namespace xpb::cli {
 

@@ -1,6 +1,6 @@
 // cli/cmd_calibrate.cpp — `xpubench calibrate [-o FILE] [--quick] [--link-ranks R]` and the
 // hidden `xpubench calibrate-link` it starts under mpirun to measure the rank-to-rank link.
-// Measures this machine with the compiled-in micro-benchmarks (core/calibrate.hpp), writes a host
+// Measures this machine with the compiled-in micro-benchmarks (calibration/calibrate.hpp), writes a host
 // descriptor and loads it back with the ordinary descriptor loader before reporting success. A
 // link that cannot be measured (no MPI, no mpirun, a failing child) is noted, never fatal.
 #include <unistd.h>
@@ -13,13 +13,13 @@
 #include <sstream>
 
 #include "cli/cli.hpp"
-#include "core/atomic_file.hpp"
-#include "core/calibrate.hpp"
-#include "core/error.hpp"
-#include "core/mpi.hpp"
-#include "core/platform.hpp"
-#include "core/platform_report.hpp"
-#include "core/subprocess.hpp"
+#include "core/base/atomic_file.hpp"
+#include "calibration/calibrate.hpp"
+#include "core/base/error.hpp"
+#include "core/base/mpi.hpp"
+#include "core/platforms/platform.hpp"
+#include "core/platforms/platform_report.hpp"
+#include "core/base/subprocess.hpp"
 
 namespace xpb::cli {
 

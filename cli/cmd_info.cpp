@@ -5,13 +5,13 @@
 
 #include "cli/cli.hpp"
 #include "cli/table.hpp"
-#include "core/build_info.hpp"
-#include "core/error.hpp"
-#include "core/experiment.hpp"
-#include "core/platform.hpp"
-#include "core/platform_report.hpp"
-#include "core/runner.hpp"
-#include "core/yaml_util.hpp"
+#include "core/base/build_info.hpp"
+#include "core/base/error.hpp"
+#include "core/experiment/experiment.hpp"
+#include "core/platforms/platform.hpp"
+#include "core/platforms/platform_report.hpp"
+#include "core/run/runner.hpp"
+#include "core/base/yaml_util.hpp"
 
 namespace xpb::cli {
 

@@ -1,5 +1,5 @@
 // cli/cmd_project.cpp — `xpubench project`: paper-scale training projected onto a platform.
-// With --plan it evaluates that plan; without, it searches plans (core/plan_search.hpp). With
+// With --plan it evaluates that plan; without, it searches plans (core/model/plan_search.hpp). With
 // --validate it regenerates the validation table (docs/validation.md). JSON keys are documented in
 // docs/projection.md. The model itself lives in core/; this file only parses and prints.
 #include <cmath>
@@ -11,14 +11,14 @@
 #include <vector>
 
 #include "cli/cli.hpp"
-#include "core/atomic_file.hpp"
-#include "core/build_info.hpp"
-#include "core/error.hpp"
-#include "core/model_validation.hpp"
-#include "core/params.hpp"
-#include "core/plan_search.hpp"
-#include "core/platform.hpp"
-#include "core/training_model.hpp"
+#include "core/base/atomic_file.hpp"
+#include "core/base/build_info.hpp"
+#include "core/base/error.hpp"
+#include "core/model/model_validation.hpp"
+#include "core/plugin/params.hpp"
+#include "core/model/plan_search.hpp"
+#include "core/platforms/platform.hpp"
+#include "core/model/training_model.hpp"
 
 namespace xpb::cli {
 
@@ -147,7 +147,7 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
     }
   }
   if (note.find(name) == std::string::npos)
-    note += (note.empty() ? "" : "; ") + name + " built in (core/model_validation.cpp, micro rows only)";
+    note += (note.empty() ? "" : "; ") + name + " built in (core/model/model_validation.cpp, micro rows only)";
   return micro_calibrated_platform(name);
 }
 

@@ -11,11 +11,11 @@
 
 #include "cli/cli.hpp"
 #include "cli/table.hpp"
-#include "core/experiment.hpp"
-#include "core/hdf5_util.hpp"
-#include "core/mpi.hpp"
-#include "core/result_store.hpp"
-#include "core/runner.hpp"
+#include "core/experiment/experiment.hpp"
+#include "core/results/hdf5_util.hpp"
+#include "core/base/mpi.hpp"
+#include "core/results/result_store.hpp"
+#include "core/run/runner.hpp"
 
 namespace xpb::cli {
 

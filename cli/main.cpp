@@ -6,10 +6,10 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
-#include "core/build_info.hpp"
-#include "core/error.hpp"
-#include "core/kokkos_compat.hpp"
-#include "core/mpi.hpp"
+#include "core/base/build_info.hpp"
+#include "core/base/error.hpp"
+#include "core/base/kokkos_compat.hpp"
+#include "core/base/mpi.hpp"
 #include "workloads/register_all.hpp"
 
 namespace xpb::cli {

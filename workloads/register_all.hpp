@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 
 namespace xpb::workloads {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <memory>
 
-#include "core/registry.hpp"
+#include "core/plugin/plugin.hpp"
 
 namespace xpb::workloads {
 namespace {

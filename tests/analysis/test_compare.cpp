@@ -2,8 +2,8 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "analysis/compare.hpp"
-#include "core/error.hpp"
-#include "core/hdf5_util.hpp"
+#include "core/base/error.hpp"
+#include "core/results/hdf5_util.hpp"
 #include "tests/test_support.hpp"
 
 using namespace xpb;

@@ -2,7 +2,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "analysis/tolerance_rules.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 using namespace xpb;
 using namespace xpb::analysis;

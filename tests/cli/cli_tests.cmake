@@ -99,6 +99,10 @@ add_test(NAME build.extra_workload_example
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/extra_workload.sh ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/extra_build)
 set_tests_properties(build.extra_workload_example PROPERTIES LABELS build TIMEOUT 1200 RUN_SERIAL TRUE)
 
+# --- the architecture's arrows: no forbidden include edge (and the check can fail)
+add_test(NAME build.include_check COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/include_check.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(build.include_check PROPERTIES LABELS build)
+
 # --- the code is C++17 and must also compile as C++20: re-check every file of this build that way
 add_test(NAME build.cxx20_syntax COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(build.cxx20_syntax PROPERTIES LABELS build TIMEOUT 1200)

@@ -4,7 +4,7 @@
 # binary lists it and runs it.
 set -euo pipefail
 SRC="$1"; BUILD="$2"
-# Also the build without MPI, so that the stubs in core/mpi.cpp stay compiled.
+# Also the build without MPI, so that the stubs in core/base/mpi.cpp stay compiled.
 cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DXPB_ENABLE_TESTS=OFF \
   -DXPB_ENABLE_MPI=OFF -DXPB_WORKLOAD_ERNIE=OFF -DXPB_WORKLOAD_GPT=OFF -DXPB_WORKLOAD_MLP=OFF \
   -DXPB_WORKLOAD_MICRO=OFF -DXPB_EXTRA_WORKLOAD_DIRS="$SRC/examples/hello_workload" >/dev/null

@@ -6,8 +6,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include "core/error.hpp"
-#include "core/registry.hpp"
+#include "core/base/error.hpp"
+#include "core/plugin/registry.hpp"
 
 namespace xpb::test {
 

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "core/kokkos_compat.hpp"
-#include "core/mpi.hpp"
+#include "core/base/kokkos_compat.hpp"
+#include "core/base/mpi.hpp"
 #include "tests/workloads/micro_harness.hpp"
 
 int main(int argc, char** argv) {

@@ -9,7 +9,7 @@
 #include <functional>
 #include <vector>
 
-#include "core/rng.hpp"
+#include "core/base/rng.hpp"
 
 namespace xpb::test {
 

@@ -6,9 +6,9 @@
 #include <map>
 #include <string>
 
-#include "core/context.hpp"
-#include "core/params.hpp"
-#include "core/registry.hpp"
+#include "core/plugin/context.hpp"
+#include "core/plugin/params.hpp"
+#include "core/plugin/registry.hpp"
 #include "workloads/micro/micro.hpp"
 
 namespace xpb::test {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/mpi.hpp"
+#include "core/base/mpi.hpp"
 #include "tests/workloads/micro_harness.hpp"
 
 using namespace xpb;

@@ -9,8 +9,8 @@
 #include <map>
 #include <set>
 
-#include "core/experiment.hpp"
-#include "core/runner.hpp"
+#include "core/experiment/experiment.hpp"
+#include "core/run/runner.hpp"
 #include "tests/test_support.hpp"
 #include "workloads/ernie/encoder.hpp"
 #include "workloads/ernie/ernie.hpp"

@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "core/error.hpp"
-#include "core/sha256.hpp"
+#include "core/base/error.hpp"
+#include "core/base/sha256.hpp"
 #include "tests/test_support.hpp"
 #include "workloads/ernie/lexicon.hpp"
 #include "workloads/ernie/planted_corpus.hpp"

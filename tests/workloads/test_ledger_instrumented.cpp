@@ -8,8 +8,8 @@
 #include <map>
 #include <string>
 
-#include "core/kokkos_compat.hpp"
-#include "core/registry.hpp"
+#include "core/base/kokkos_compat.hpp"
+#include "core/plugin/registry.hpp"
 #include "tests/test_support.hpp"
 #include "tests/workloads/workload_harness.hpp"
 #include "workloads/register_all.hpp"

@@ -2,8 +2,8 @@
 // ledger matches BabelStream's byte counts.
 #include <catch2/catch_test_macros.hpp>
 
-#include "core/experiment.hpp"
-#include "core/runner.hpp"
+#include "core/experiment/experiment.hpp"
+#include "core/run/runner.hpp"
 #include "workloads/stream/stream.hpp"
 
 using namespace xpb;

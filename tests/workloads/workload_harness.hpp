@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 #include "tests/test_support.hpp"
 #include "workloads/text/synthetic_corpus.hpp"
 

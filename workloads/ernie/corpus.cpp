@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "core/sha256.hpp"
+#include "core/base/sha256.hpp"
 #include "workloads/ernie/planted_corpus.hpp"
 #include "workloads/text/corpus.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "core/context.hpp"
+#include "core/plugin/context.hpp"
 
 namespace xpb::ernie {
 

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "core/dtype.hpp"
-#include "core/error.hpp"
-#include "core/mpi.hpp"
-#include "core/sha256.hpp"
+#include "core/base/dtype.hpp"
+#include "core/base/error.hpp"
+#include "core/base/mpi.hpp"
+#include "core/base/sha256.hpp"
 #include "workloads/ernie/corpus.hpp"
 #include "workloads/ernie/encoder.hpp"
 #include "workloads/ernie/lexicon.hpp"

@@ -4,7 +4,7 @@
 // chance and the most-frequent-byte baseline; `ernie_scale` (ernie_scale.cpp) runs no kernels.
 #pragma once
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 
 namespace xpb::workloads {
 

@@ -1,6 +1,6 @@
 // workloads/ernie/ernie_scale.cpp — the `ernie_scale` projection-only workload.
 // Projects a paper-scale ERNIE model (experiments/models/*.yaml) onto a cluster of one platform
-// and of the reference (H20) with the performance model's plan search (core/plan_search.hpp),
+// and of the reference (H20) with the performance model's plan search (core/model/plan_search.hpp),
 // and reports the best plan, step time, days for a stated token budget and the speed ratio to
 // the reference with its range. It runs no kernels (planned_steps() is 0; its ledger is empty):
 // every number here is projected, none measured.
@@ -9,13 +9,13 @@
 #include <memory>
 #include <string>
 
-#include "core/build_info.hpp"
-#include "core/error.hpp"
-#include "core/parity.hpp"
-#include "core/plan_search.hpp"
-#include "core/platform.hpp"
-#include "core/sha256.hpp"
-#include "core/training_model.hpp"
+#include "core/base/build_info.hpp"
+#include "core/base/error.hpp"
+#include "core/model/parity.hpp"
+#include "core/model/plan_search.hpp"
+#include "core/platforms/platform.hpp"
+#include "core/base/sha256.hpp"
+#include "core/model/training_model.hpp"
 #include "workloads/ernie/ernie.hpp"
 
 namespace xpb::workloads {

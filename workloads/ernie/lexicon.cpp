@@ -16,9 +16,9 @@
 
 #include <unistd.h>
 
-#include "core/atomic_file.hpp"
-#include "core/error.hpp"
-#include "core/sha256.hpp"
+#include "core/base/atomic_file.hpp"
+#include "core/base/error.hpp"
+#include "core/base/sha256.hpp"
 #include "workloads/ernie/units.hpp"
 
 namespace xpb::ernie {

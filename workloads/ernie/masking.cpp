@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "workloads/ernie/vocab.hpp"
 
 namespace xpb::ernie {

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/rng.hpp"
+#include "core/base/rng.hpp"
 #include "workloads/ernie/units.hpp"
 
 namespace xpb::ernie {

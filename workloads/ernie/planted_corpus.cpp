@@ -1,8 +1,8 @@
 // workloads/ernie/planted_corpus.cpp — the template generator behind planted_corpus().
-// Every choice is a counter-based draw (core/rng.hpp), so the text depends on the seed only.
+// Every choice is a counter-based draw (core/base/rng.hpp), so the text depends on the seed only.
 #include "workloads/ernie/planted_corpus.hpp"
 
-#include "core/rng.hpp"
+#include "core/base/rng.hpp"
 
 namespace xpb::ernie {
 namespace {

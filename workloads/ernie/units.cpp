@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_set>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace xpb::ernie {
 namespace {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/mpi.hpp"
+#include "core/base/error.hpp"
+#include "core/base/mpi.hpp"
 #include "workloads/gpt/gpt_model.hpp"
 #include "workloads/gpt/lr_schedule.hpp"
 #include "workloads/nn/data_parallel.hpp"

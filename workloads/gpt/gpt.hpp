@@ -3,7 +3,7 @@
 // the model itself is workloads/gpt/gpt_model.hpp.
 #pragma once
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 
 namespace xpb::workloads {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/ledger.hpp"
-#include "core/rng.hpp"
+#include "core/base/error.hpp"
+#include "core/plugin/ledger.hpp"
+#include "core/base/rng.hpp"
 #include "workloads/gpt/gpt_config.hpp"
 #include "workloads/nn/nn.hpp"
 

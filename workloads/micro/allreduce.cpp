@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/mpi.hpp"
-#include "core/registry.hpp"
+#include "core/base/error.hpp"
+#include "core/base/mpi.hpp"
+#include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
 
-#include "core/mpi_api.hpp"
+#include "core/base/mpi_api.hpp"
 
 namespace xpb::micro {
 namespace {

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "core/dtype.hpp"
-#include "core/error.hpp"
-#include "core/params.hpp"
-#include "core/rng.hpp"
-#include "core/workload.hpp"
+#include "core/base/dtype.hpp"
+#include "core/base/error.hpp"
+#include "core/plugin/params.hpp"
+#include "core/base/rng.hpp"
+#include "core/plugin/workload.hpp"
 
 namespace xpb::micro {
 

@@ -17,8 +17,8 @@
 #include <sched.h>
 #endif
 
-#include "core/error.hpp"
-#include "core/registry.hpp"
+#include "core/base/error.hpp"
+#include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
 

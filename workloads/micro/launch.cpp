@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
 

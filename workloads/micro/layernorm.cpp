@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/registry.hpp"
+#include "core/base/error.hpp"
+#include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
 

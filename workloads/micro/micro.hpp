@@ -3,7 +3,7 @@
 // registration function; register_micro() adds them all.
 #pragma once
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 
 namespace xpb::micro {
 void register_micro_gemm(Registry& r);

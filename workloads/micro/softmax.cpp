@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/kokkos_compat.hpp"
-#include "core/registry.hpp"
+#include "core/base/error.hpp"
+#include "core/base/kokkos_compat.hpp"
+#include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
 #include "workloads/nn/tensor.hpp"

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "workloads/mlp/book_groups.hpp"
 #include "workloads/mlp/mlp_model.hpp"
 #include "workloads/mlp/ngram_features.hpp"

@@ -3,7 +3,7 @@
 // the majority-class baseline. The model is workloads/mlp/mlp_model.hpp.
 #pragma once
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 
 namespace xpb::workloads {
 

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/ledger.hpp"
-#include "core/rng.hpp"
+#include "core/base/error.hpp"
+#include "core/plugin/ledger.hpp"
+#include "core/base/rng.hpp"
 #include "workloads/nn/nn.hpp"
 
 namespace xpb::mlp {

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/kokkos_compat.hpp"
+#include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {

@@ -9,7 +9,7 @@
 #include <Kokkos_Core.hpp>
 #include <string>
 
-#include "core/kokkos_compat.hpp"
+#include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {

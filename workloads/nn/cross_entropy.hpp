@@ -7,7 +7,7 @@
 #include <Kokkos_Core.hpp>
 #include <string>
 
-#include "core/kokkos_compat.hpp"
+#include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/reduce.hpp"
 #include "workloads/nn/tensor.hpp"
 

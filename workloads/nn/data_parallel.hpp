@@ -29,11 +29,11 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/ledger.hpp"
-#include "core/metrics.hpp"
-#include "core/mpi.hpp"
-#include "core/workload.hpp"
+#include "core/base/error.hpp"
+#include "core/plugin/ledger.hpp"
+#include "core/plugin/metrics.hpp"
+#include "core/base/mpi.hpp"
+#include "core/plugin/workload.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {

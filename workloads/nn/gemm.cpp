@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 #if defined(KOKKOS_ENABLE_CUDA) && defined(XPB_HAS_CUBLAS)
 #include <cublas_v2.h>

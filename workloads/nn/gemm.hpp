@@ -8,7 +8,7 @@
 #include <Kokkos_Core.hpp>
 #include <string>
 
-#include "core/ledger.hpp"
+#include "core/plugin/ledger.hpp"
 #include "workloads/nn/gemm_microkernel.hpp"
 
 namespace xpb::nn {

@@ -7,8 +7,8 @@
 #include <Kokkos_Core.hpp>
 #include <string>
 
-#include "core/dtype.hpp"
-#include "core/ledger.hpp"
+#include "core/base/dtype.hpp"
+#include "core/plugin/ledger.hpp"
 #include "workloads/nn/gemm.hpp"
 
 namespace xpb::nn {

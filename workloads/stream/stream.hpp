@@ -3,7 +3,7 @@
 // `stream` workload; the kernels are also used by `xpubench calibrate` for the bandwidth ceiling.
 #pragma once
 
-#include "core/registry.hpp"
+#include "core/plugin/registry.hpp"
 
 namespace xpb::workloads {
 

@@ -1,7 +1,7 @@
 // workloads/text/byte_windows.cpp — drawing byte windows from the counter-based RNG.
 #include "workloads/text/byte_windows.hpp"
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace xpb::text {
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/error.hpp"
-#include "core/sha256.hpp"
+#include "core/base/error.hpp"
+#include "core/base/sha256.hpp"
 
 namespace xpb::text {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "core/rng.hpp"
+#include "core/base/rng.hpp"
 
 namespace xpb::text {
 

@@ -1,0 +1,428 @@
+// calibration/calibrate.cpp — the calibration runs and the fit of the MPI link.
+// Every workload is driven exactly as the runner would (setup from declared Params, fenced steps,
+// validate) so a ceiling is only kept when the workload's own check passed. Sizes are modest:
+// calibration must finish in well under a minute on a laptop.
+#include "calibration/calibrate.hpp"
+
+#include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/base/build_info.hpp"
+#include "core/base/error.hpp"
+#include "core/base/kokkos_compat.hpp"
+#include "core/plugin/ledger.hpp"
+#include "core/base/system.hpp"
+
+namespace xpb {
+
+static std::string trim(std::string s) {
+  const auto b = s.find_first_not_of(" \t\n");
+  const auto e = s.find_last_not_of(" \t\n");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// ================================================================================================
+// Driving a workload
+
+namespace {
+
+struct Run {
+  bool ok = false;
+  std::string why;
+  Ledger ledger;
+  std::vector<double> seconds;                             // per timed step
+  std::map<std::string, std::vector<double>> values;       // StepResult values per step
+};
+
+// Params from the workload's own declaration; names it does not declare are ignored.
+bool make_params(const WorkloadInfo& info, const std::map<std::string, ParamValue>& want,
+                 Params* out, std::string* why) {
+  std::map<std::string, ParamValue> given;
+  for (const auto& kv : want) {
+    const ParamSpec* s = info.params.find(kv.first);
+    if (!s) continue;
+    const std::string err = check_value(*s, kv.second);
+    if (!err.empty()) {
+      *why = info.name + "." + kv.first + ": " + err;
+      return false;
+    }
+    given[kv.first] = kv.second;
+  }
+  *out = complete(info.params, given);
+  return true;
+}
+
+Run run_workload(const Registry& reg, const std::string& name,
+                 const std::map<std::string, ParamValue>& want, int warmup, int reps) {
+  Run r;
+  const WorkloadInfo& info = reg.info(name);
+  Params params;
+  if (!make_params(info, want, &params, &r.why)) return r;
+  Context ctx;
+  ctx.seed = 1;
+  ctx.cell_id = "calibrate/" + name;
+  ctx.threads = compat::concurrency();
+  ctx.group = mpi::Group::world();  // collectives (allreduce) run over every launched rank
+  try {
+    auto w = reg.create(name);
+    w->setup(params, ctx);
+    for (int i = 0; i < warmup + reps; ++i) {
+      Kokkos::fence();
+      Kokkos::Timer timer;
+      const StepResult s = w->step(ctx);
+      Kokkos::fence();
+      const double t = s.manual_seconds > 0 ? s.manual_seconds : timer.seconds();
+      if (i < warmup) continue;
+      r.seconds.push_back(t);
+      for (const auto& kv : s.values) r.values[kv.first].push_back(kv.second);
+    }
+    r.ledger = w->ledger();
+    const Validation v = w->validate(ctx);
+    if (!v.passed) {
+      r.why = name + " failed its own check: " + v.reason;
+      return r;
+    }
+    (void)w->finish(ctx);
+  } catch (const Error& e) {
+    r.why = name + ": " + e.located();
+    return r;
+  }
+  r.ok = !r.seconds.empty();
+  if (!r.ok) r.why = name + ": no timed steps";
+  return r;
+}
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+double best(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::string pow2(std::int64_t n) {
+  int k = 0;
+  while ((std::int64_t(1) << k) < n) ++k;
+  return (std::int64_t(1) << k) == n ? "2^" + std::to_string(k) : std::to_string(n);
+}
+
+// Kernel times of a step: StepResult "<kernel>_seconds" values where the workload reports them,
+// matched to ledger entries "<workload>/<kernel>".
+void measure_stream(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  const std::int64_t n = opt.quick ? (std::int64_t(1) << 22) : (std::int64_t(1) << 25);
+  const int reps = opt.quick ? 4 : 10;
+  opt.log("stream: fp64, n=" + pow2(n) + ", " + std::to_string(reps) + " repetitions");
+  const Run r = run_workload(reg, "stream", {{"n", n}, {"dtype", std::string("fp64")}}, 1, reps);
+  if (!r.ok) {
+    m.skipped.push_back(r.why);
+    return;
+  }
+  std::map<std::string, std::vector<double>> bw;  // kernel → bandwidth per step (B/s)
+  for (const auto& k : r.ledger) {
+    const std::string kernel = k.name.substr(k.name.find('/') + 1);
+    auto it = r.values.find(kernel + "_seconds");
+    if (it == r.values.end() || k.bytes <= 0) continue;
+    for (double t : it->second)
+      if (t > 0) bw[kernel].push_back(k.bytes * k.count / t);
+  }
+  std::vector<double> main_bw;
+  std::string kernel = "triad";
+  if (bw.count("triad")) main_bw = bw["triad"];
+  else {  // no per-kernel times: whole steps
+    kernel = "step";
+    for (double t : r.seconds) main_bw.push_back(total_bytes(r.ledger) / t);
+  }
+  if (main_bw.empty()) {
+    m.skipped.push_back("stream: no bandwidth could be computed");
+    return;
+  }
+  const double top = *std::max_element(main_bw.begin(), main_bw.end());
+  const double med = median(main_bw);
+  double high = top;
+  for (const auto& kv : bw) high = std::max(high, *std::max_element(kv.second.begin(), kv.second.end()));
+  const std::string how = "stream " + kernel + ", fp64, n=" + pow2(n) + ", " +
+                          std::to_string(reps) + " steps: low median, nominal best " + kernel +
+                          ", high best of all kernels";
+  m.memory_bandwidth = Measured{{med, top, high}, how};
+  double worst = top;
+  for (double b : main_bw) worst = std::min(worst, b);
+  m.memory_efficiency =
+      Measured{{worst / top, med / top, 1.0},
+               "stream " + kernel + " slowest / median / best step relative to the best"};
+  opt.log("  " + kernel + " best " + std::to_string(top / 1e9) + " GB/s, median " +
+          std::to_string(med / 1e9) + " GB/s");
+}
+
+// GEMM ceilings (fp64, fp32) and an efficiency-by-size table for the default path.
+void measure_gemm(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  const WorkloadInfo& info = reg.info("gemm");
+  const ParamSpec* dt = info.params.find("dtype");
+  const ParamSpec* path = info.params.find("path");
+  auto has_choice = [](const ParamSpec* s, const std::string& c) {
+    return s && std::find(s->choices.begin(), s->choices.end(), c) != s->choices.end();
+  };
+  std::vector<std::string> paths;
+  const std::string default_path =
+      path && std::holds_alternative<std::string>(path->default_value)
+          ? std::get<std::string>(path->default_value) : std::string();
+  if (!default_path.empty()) paths.push_back(default_path);
+  if (has_choice(path, "vendor") && default_path != "vendor") paths.push_back("vendor");
+  if (paths.empty()) paths.push_back("");
+  const std::vector<std::int64_t> sizes = opt.quick ? std::vector<std::int64_t>{32, 64, 128, 256}
+                                                    : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 1536};
+  // Repetitions grow as the size shrinks (~n^-3) so that even the smallest GEMM is timed over
+  // milliseconds: with a handful of 10 us repetitions a single descheduling of a thread (a few
+  // ms on a shared VM) spoils every sample and the efficiency table with it.
+  auto reps_for = [&](std::int64_t s) {
+    const double n3 = double(s) * double(s) * double(s);
+    return opt.quick ? static_cast<int>(std::clamp(2e8 / n3, 2.0, 500.0))
+                     : static_cast<int>(std::clamp(2e9 / n3, 4.0, 2000.0));
+  };
+  int reps = 0;
+  auto gflops_run = [&](const std::string& dtype, const std::string& p, std::int64_t s,
+                        Run* out) -> double {
+    std::map<std::string, ParamValue> want = {{"m", s}, {"n", s}, {"k", s}};
+    if (!dtype.empty()) want["dtype"] = dtype;
+    if (!p.empty()) want["path"] = p;
+    reps = reps_for(s);
+    *out = run_workload(reg, "gemm", want, 1, reps);
+    if (!out->ok) return 0;
+    return total_flops(out->ledger) / best(out->seconds);
+  };
+  for (DType d : {DType::fp64, DType::fp32}) {
+    const std::string dname(to_string(d));
+    if (dt && !dt->choices.empty() && !has_choice(dt, dname)) continue;
+    double top = 0;
+    std::string top_how;
+    std::vector<std::pair<double, double>> table;  // (flops of one step, FLOP/s) on default path
+    for (const auto& p : paths) {
+      for (std::int64_t s : sizes) {
+        Run r;
+        const double rate = gflops_run(dt ? dname : std::string(), p, s, &r);
+        if (!r.ok) {
+          m.skipped.push_back(r.why);
+          break;
+        }
+        if (p == paths.front()) table.emplace_back(total_flops(r.ledger), rate);
+        if (rate > top) {
+          top = rate;
+          top_how = "gemm " + dname + (p.empty() ? "" : " path=" + p) + " m=n=k=" +
+                    std::to_string(s) + ", best of " + std::to_string(reps);
+        }
+      }
+    }
+    if (top <= 0) continue;
+    m.peak[d] = Measured{Range::exact(top), top_how};
+    opt.log("gemm " + dname + ": ceiling " + std::to_string(top / 1e9) + " GFLOP/s (" + top_how + ")");
+    if (d == DType::fp32 && !table.empty()) {
+      std::sort(table.begin(), table.end());
+      for (std::size_t i = 0; i < table.size(); ++i) {
+        // Kept as measured, even where a larger size runs slower (caches): measurements are data.
+        MeasuredStep st;
+        st.min_flops = i == 0 ? 0 : table[i].first;
+        st.efficiency = Range::exact(std::clamp(table[i].second / top, 1e-3, 1.0));
+        st.method = "gemm fp32" + (paths.front().empty() ? "" : " path=" + paths.front()) +
+                    " of " + std::to_string(table[i].first / 1e9) + " GFLOP / fp32 ceiling";
+        m.gemm.push_back(st);
+      }
+    }
+  }
+}
+
+void measure_launch(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  const int reps = opt.quick ? 5 : 20;
+  const Run r = run_workload(reg, "launch", {}, 2, reps);
+  if (!r.ok) {
+    m.skipped.push_back(r.why);
+    return;
+  }
+  double launches = 0;
+  for (const auto& k : r.ledger) launches += k.count;
+  if (launches <= 0) launches = 1;
+  const double b = best(r.seconds) / launches, med = median(r.seconds) / launches;
+  m.launch_overhead = Measured{{b, b, med}, "launch workload, " + std::to_string(reps) +
+                                                " steps of " + num(launches) +
+                                                " launches: nominal best, high median"};
+  opt.log("launch: " + std::to_string(b * 1e6) + " us per launch");
+}
+
+}  // namespace
+
+HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions& opt) {
+  HostMeasurements m;
+  const BuildInfo& b = build_info();
+  m.provenance["tool"] = std::string("xpubench ") + b.version;
+  m.provenance["git_commit"] = std::string(b.git_commit) + (b.git_dirty ? " (dirty)" : "");
+  m.provenance["date"] = utc_now();
+  m.provenance["command"] = opt.command.empty() ? "xpubench calibrate" : opt.command;
+  m.provenance["host"] = host_name();
+  m.provenance["kokkos"] = compat::version_string() + " " + compat::backend_name() + ", " +
+                           std::to_string(compat::concurrency()) + " threads";
+  m.provenance["mode"] = opt.quick ? "quick" : "full";
+  const struct {
+    const char* name;
+    void (*fn)(const Registry&, const CalibrateOptions&, HostMeasurements&);
+  } steps[] = {{"stream", measure_stream}, {"gemm", measure_gemm}, {"launch", measure_launch}};
+  for (const auto& s : steps) {
+    if (!registry.has(s.name)) {
+      m.skipped.push_back(std::string(s.name) + ": workload not built");
+      opt.log(std::string(s.name) + ": not built, skipped");
+      continue;
+    }
+    s.fn(registry, opt, m);
+  }
+  return m;
+}
+
+// ================================================================================================
+// The MPI rank-to-rank link
+
+std::vector<LinkSample> measure_link_sizes(const Registry& reg, const CalibrateOptions& opt) {
+  if (!reg.has("allreduce"))
+    throw Error({{}, 0, "allreduce"}, "the allreduce workload is not built",
+                "configure with -DXPB_ENABLE_MPI=ON and an MPI installed");
+  // Powers of 4 from 16 KiB: latency-bound at the small end, bandwidth-bound at the large end.
+  // Below ~16 KiB Open MPI's shared-memory eager protocol is several times faster per message
+  // than its rendezvous protocol above; one alpha-beta line cannot fit both, and the messages
+  // that matter here (gradient chunks of data-parallel cells) are in the rendezvous range.
+  const std::int64_t largest = opt.quick ? (std::int64_t(4) << 20) : (std::int64_t(64) << 20);
+  std::vector<LinkSample> out;
+  for (std::int64_t bytes = 16384; bytes <= largest; bytes *= 4) {
+    const int reps = opt.quick ? 5 : bytes <= (1 << 20) ? 40 : bytes <= (16 << 20) ? 15 : 8;
+    const int warmup = opt.quick ? 1 : 2;
+    const Run r = run_workload(reg, "allreduce", {{"bytes", bytes}, {"impl", std::string("ring")}},
+                               warmup, reps);
+    if (!r.ok) throw Error({{}, 0, "allreduce"}, "bytes=" + std::to_string(bytes) + ": " + r.why);
+    LinkSample s;
+    s.bytes = static_cast<double>(bytes);
+    s.best_seconds = best(r.seconds);
+    s.median_seconds = median(r.seconds);
+    s.repeats = static_cast<int>(r.seconds.size());
+    for (const auto& k : r.ledger)  // the workload's own count of participants
+      if (k.collective == Collective::all_reduce) s.ranks = k.ranks;
+    out.push_back(s);
+    opt.log("allreduce ring " + pow2(bytes) + " B over " + std::to_string(s.ranks) +
+            " ranks: best " + num(s.best_seconds * 1e6) + " us");
+  }
+  return out;
+}
+
+std::string link_sample_line(const LinkSample& s) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "xpb-link ranks=%d bytes=%.0f best_seconds=%.9g median_seconds=%.9g repeats=%d",
+                s.ranks, s.bytes, s.best_seconds, s.median_seconds, s.repeats);
+  return buf;
+}
+
+std::optional<LinkSample> parse_link_sample_line(const std::string& line) {
+  LinkSample s;
+  int used = 0;
+  if (std::sscanf(line.c_str(),
+                  "xpb-link ranks=%d bytes=%lf best_seconds=%lf median_seconds=%lf repeats=%d%n",
+                  &s.ranks, &s.bytes, &s.best_seconds, &s.median_seconds, &s.repeats,
+                  &used) != 5)
+    return std::nullopt;
+  if (trim(line.substr(static_cast<std::size_t>(used))) != "") return std::nullopt;
+  if (s.ranks < 2 || !(s.bytes > 0) || !(s.best_seconds > 0) ||
+      !(s.median_seconds >= s.best_seconds) || s.repeats < 1)
+    return std::nullopt;
+  return s;
+}
+
+LinkFit fit_ring_allreduce(const std::vector<LinkSample>& samples, bool use_median) {
+  // Model t_i = alpha·x_i + beta·y_i with x = 2(p−1) steps, y = 2(p−1)/p·bytes, beta = 1/B.
+  // Relative errors: divide each row by t_i and fit to 1. The columns are scaled to unit norm
+  // before the 2×2 normal equations are solved (alpha and beta differ by ~10 orders).
+  std::vector<double> a, b;
+  std::vector<double> volumes;
+  for (const auto& s : samples) {
+    const double t = use_median ? s.median_seconds : s.best_seconds;
+    if (!(t > 0) || s.ranks < 2 || !(s.bytes > 0))
+      throw Error({{}, 0, "link"}, "link sample needs ranks >= 2, bytes > 0 and a positive time");
+    const double p = s.ranks;
+    a.push_back(2 * (p - 1) / t);
+    b.push_back(2 * (p - 1) / p * s.bytes / t);
+    volumes.push_back(2 * (p - 1) / p * s.bytes);
+  }
+  std::sort(volumes.begin(), volumes.end());
+  if (std::unique(volumes.begin(), volumes.end()) - volumes.begin() < 2)
+    throw Error({{}, 0, "link"}, "fitting latency and bandwidth needs at least two message sizes");
+  double na = 0, nb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  na = std::sqrt(na);
+  nb = std::sqrt(nb);
+  double saa = 0, sab = 0, sbb = 0, sa = 0, sb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double ai = a[i] / na, bi = b[i] / nb;
+    saa += ai * ai;
+    sab += ai * bi;
+    sbb += bi * bi;
+    sa += ai;
+    sb += bi;
+  }
+  LinkFit f;
+  const double det = saa * sbb - sab * sab;
+  double alpha = -1, beta = 0;
+  if (det > 1e-14) {
+    alpha = (sa * sbb - sb * sab) / det / na;
+    beta = (saa * sb - sab * sa) / det / nb;
+  }
+  if (!(alpha >= 0)) {  // latency below what the sizes resolve (or collinear rows): bandwidth only
+    f.alpha_clamped = true;
+    alpha = 0;
+    beta = sb / sbb / nb;
+  }
+  if (!(beta > 0))
+    throw Error({{}, 0, "link"}, "the all-reduce times do not grow with size: no bandwidth fits",
+                "run the calibration on an idle machine");
+  f.alpha = alpha;
+  f.bandwidth = 1 / beta;
+  for (std::size_t i = 0; i < a.size(); ++i)  // a·alpha + b·beta = model / measured
+    f.max_rel_error = std::max(f.max_rel_error, std::abs(a[i] * alpha + b[i] * beta - 1));
+  return f;
+}
+
+MeasuredLink link_from_samples(const std::vector<LinkSample>& samples) {
+  MeasuredLink m;
+  m.best = fit_ring_allreduce(samples, false);
+  m.median = fit_ring_allreduce(samples, true);
+  const double bb = m.best.bandwidth, bm = m.median.bandwidth;
+  m.bandwidth = {std::min(bb, bm), bb, std::max(bb, bm)};
+  if (m.best.alpha > 0) {
+    const double ab = m.best.alpha, am = m.median.alpha > 0 ? m.median.alpha : ab;
+    m.latency = Range{std::min(ab, am), ab, std::max(ab, am)};
+  }
+  double lo = samples.front().bytes, hi = lo;
+  for (const auto& s : samples) {
+    lo = std::min(lo, s.bytes);
+    hi = std::max(hi, s.bytes);
+    m.ranks = std::max(m.ranks, s.ranks);
+  }
+  auto size = [](double v) {
+    return v >= 1048576 ? num(v / 1048576) + " MiB" : num(v / 1024) + " KiB";
+  };
+  m.method = "allreduce impl=ring over " + std::to_string(m.ranks) + " MPI ranks on this host, " +
+             std::to_string(samples.size()) + " sizes " + size(lo) + " .. " + size(hi) +
+             " (x4 steps), slowest rank's MPI_Wtime; weighted least-squares fit (relative error) "
+             "of t = 2(p-1)*alpha + 2(p-1)/p*bytes/B: nominal from best times, the other end "
+             "from median times; worst relative misfit " +
+             num(std::round(m.best.max_rel_error * 1000) / 10) + "%" +
+             (m.best.alpha_clamped ? "; alpha < 0 in the free fit, clamped to 0" : "");
+  return m;
+}
+
+}  // namespace xpb

@@ -1,0 +1,63 @@
+// calibration/calibrate.hpp — measuring this machine (the host descriptor is written by
+// core/platforms/host.hpp from what is measured here).
+// Runs the registered micro-benchmarks (stream; gemm and launch when built) through the Registry
+// and keeps the best fenced time per kernel, with the provenance of the measurement. The MPI
+// rank-to-rank link is measured by a
+// child `mpirun … xpubench calibrate-link` (cli/cmd_calibrate.cpp); this file holds its measuring
+// side, its output lines and the alpha-beta fit. It neither loads nor writes descriptors.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/dtype.hpp"
+#include "core/base/range.hpp"
+#include "core/platforms/host.hpp"
+#include "core/plugin/registry.hpp"
+
+namespace xpb {
+
+struct CalibrateOptions {
+  bool quick = false;       // small sizes and few repetitions (seconds, for tests)
+  std::string command;      // the command line, recorded as provenance
+  std::function<void(const std::string&)> log = [](const std::string&) {};
+};
+
+// ------------------------------------------------------------------------------------------------
+// The MPI rank-to-rank link
+
+// One message size of the all-reduce sweep: the slowest rank's time per all-reduce.
+struct LinkSample {
+  int ranks = 0;             // participants of the all-reduce
+  double bytes = 0;          // the all-reduced buffer (per rank)
+  double best_seconds = 0;   // best of the timed repetitions
+  double median_seconds = 0;
+  int repeats = 0;
+};
+
+// Weighted least squares (minimises the sum of squared *relative* errors) of the ring model to
+// the best (or median) times. Throws xpb::Error when fewer than two distinct sizes are given, a
+// time is not positive, or the fit gives no positive bandwidth.
+LinkFit fit_ring_allreduce(const std::vector<LinkSample>& samples, bool use_median = false);
+
+MeasuredLink link_from_samples(const std::vector<LinkSample>& samples);
+
+// The measuring side, run on every rank under mpirun: the registered `allreduce` workload
+// (impl=ring) over log-spaced sizes (4 KiB .. 64 MiB; quick: 4 KiB .. 4 MiB). Throws xpb::Error
+// when the workload is absent or a size fails. Every rank returns the same samples.
+std::vector<LinkSample> measure_link_sizes(const Registry& registry, const CalibrateOptions& opt);
+
+// The machine-readable line the child prints per sample, and its parser (nullopt: not such a
+// line). "xpb-link ranks=2 bytes=4096 best_seconds=… median_seconds=… repeats=…"
+std::string link_sample_line(const LinkSample& s);
+std::optional<LinkSample> parse_link_sample_line(const std::string& line);
+
+// Measure with whatever the registry holds: `stream` for the bandwidth ceiling, `gemm` for the
+// fp32/fp64 ceilings and the efficiency table, `launch` for the launch overhead. Absent or failing
+// workloads are skipped (listed in `skipped`).
+HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions& opt);
+
+}  // namespace xpb

@@ -1,0 +1,19 @@
+// core/base/build_info.hpp — facts about this build, generated at build time (cmake/XpbBuildInfo.cmake).
+#pragma once
+
+namespace xpb {
+
+struct BuildInfo {
+  const char* version;
+  const char* git_commit;
+  bool git_dirty;
+  const char* compiler;
+  const char* cxx_flags;
+  const char* build_type;
+  const char* source_dir;  // the source tree this binary was built from (default data paths)
+  int cxx_standard;
+};
+
+const BuildInfo& build_info();
+
+}  // namespace xpb

@@ -1,0 +1,13 @@
+// core/base/system.hpp — small facts from the operating system: the time, the host, the CPU.
+// Read on demand, never cached; nothing here depends on Kokkos or the build.
+#pragma once
+
+#include <string>
+
+namespace xpb {
+
+std::string utc_now();    // "2026-11-28T20:51:03Z"
+std::string host_name();  // gethostname(), "unknown" when it fails
+std::string cpu_model();  // from /proc/cpuinfo, "" if unknown
+
+}  // namespace xpb

@@ -1,0 +1,139 @@
+// core/base/yaml_util.cpp — strict scalar conversion and key checks over yaml-cpp.
+#include "core/base/yaml_util.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace xpb::yaml {
+
+YAML::Node parse(const std::string& text, const std::string& file) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error({file, e.mark.line + 1, {}}, "YAML syntax error: " + e.msg,
+                "check indentation and quoting near this line");
+  }
+}
+
+YAML::Node load_file(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error({path, 0, {}}, "cannot open file", "check the path");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (text) *text = ss.str();
+  return parse(ss.str(), path);
+}
+
+int line_of(const YAML::Node& n) {
+  if (!n.IsDefined()) return 0;
+  const auto m = n.Mark();
+  return m.line >= 0 ? m.line + 1 : 0;
+}
+
+Where where(const std::string& file, const YAML::Node& n, const std::string& key) {
+  return {file, line_of(n), key};
+}
+
+std::string join_key(const std::string& parent, const std::string& child) {
+  return parent.empty() ? child : parent + "." + child;
+}
+
+void require_map(const YAML::Node& n, const std::string& file, const std::string& key_path) {
+  if (!n.IsMap())
+    throw Error(where(file, n, key_path), "expected a mapping (key: value pairs)");
+}
+
+void check_keys(const YAML::Node& n, const std::vector<std::string>& allowed,
+                const std::string& file, const std::string& key_path) {
+  require_map(n, file, key_path);
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>();
+    bool ok = false;
+    for (const auto& a : allowed) ok = ok || a == k;
+    if (ok) continue;
+    std::string hint;
+    const std::string m = closest_match(k, allowed);
+    if (!m.empty()) hint = "did you mean '" + m + "'?";
+    else {
+      hint = "allowed keys:";
+      for (const auto& a : allowed) hint += " " + a;
+    }
+    throw Error(where(file, kv.first, join_key(key_path, k)), "unknown key '" + k + "'", hint);
+  }
+}
+
+static std::string scalar_text(const YAML::Node& n, const std::string& file,
+                               const std::string& key, const char* expected) {
+  if (!n.IsScalar())
+    throw Error(where(file, n, key), std::string("expected ") + expected + ", got a " +
+                                         (n.IsSequence() ? "list" : n.IsMap() ? "mapping" : "null"));
+  return n.Scalar();
+}
+
+std::string as_string(const YAML::Node& n, const std::string& file, const std::string& key) {
+  return scalar_text(n, file, key, "a string");
+}
+
+double as_number(const YAML::Node& n, const std::string& file, const std::string& key) {
+  const std::string s = scalar_text(n, file, key, "a number");
+  std::int64_t i = 0;
+  if (looks_integer(s, &i)) return static_cast<double>(i);
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v))
+    throw Error(where(file, n, key), "expected a number, got '" + s + "'");
+  return v;
+}
+
+bool looks_integer(const std::string& s, std::int64_t* out) {
+  if (s.empty()) return false;
+  auto parse_int = [](const std::string& t, std::int64_t* v) {
+    if (t.empty()) return false;
+    std::size_t i = (t[0] == '-' || t[0] == '+') ? 1 : 0;
+    if (i == t.size()) return false;
+    for (std::size_t j = i; j < t.size(); ++j)
+      if (t[j] < '0' || t[j] > '9') return false;
+    errno = 0;
+    *v = std::strtoll(t.c_str(), nullptr, 10);
+    return errno != ERANGE;
+  };
+  const auto caret = s.find('^');
+  if (caret == std::string::npos) return parse_int(s, out);
+  // "2^K" or "M*2^K"
+  std::string head = s.substr(0, caret), exp = s.substr(caret + 1);
+  std::int64_t mult = 1, base = 0, e = 0;
+  const auto star = head.find('*');
+  if (star != std::string::npos) {
+    if (!parse_int(head.substr(0, star), &mult)) return false;
+    head = head.substr(star + 1);
+  }
+  if (!parse_int(head, &base) || !parse_int(exp, &e) || e < 0 || e > 62) return false;
+  double v = static_cast<double>(mult) * std::pow(static_cast<double>(base), static_cast<double>(e));
+  if (std::fabs(v) > 9.2e18) return false;
+  std::int64_t r = mult;
+  for (std::int64_t k = 0; k < e; ++k) r *= base;
+  *out = r;
+  return true;
+}
+
+std::int64_t as_integer(const YAML::Node& n, const std::string& file, const std::string& key) {
+  const std::string s = scalar_text(n, file, key, "an integer");
+  std::int64_t v = 0;
+  if (!looks_integer(s, &v))
+    throw Error(where(file, n, key), "expected an integer, got '" + s + "'",
+                "integers may be written as 1048576, 2^20 or 3*2^20");
+  return v;
+}
+
+bool as_bool(const YAML::Node& n, const std::string& file, const std::string& key) {
+  const std::string s = scalar_text(n, file, key, "true or false");
+  if (s == "true" || s == "True" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "False" || s == "no" || s == "off") return false;
+  throw Error(where(file, n, key), "expected true or false, got '" + s + "'");
+}
+
+}  // namespace xpb::yaml

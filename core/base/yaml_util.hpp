@@ -1,0 +1,40 @@
+// core/base/yaml_util.hpp — strict YAML reading with file, line and key path in every error.
+// Thin helpers over yaml-cpp used by the experiment and descriptor loaders: load a file, reject
+// unknown keys with a "did you mean", and convert scalars with typed messages.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/error.hpp"
+
+namespace xpb::yaml {
+
+// Parse text; a syntax error becomes xpb::Error with the line of the problem.
+YAML::Node parse(const std::string& text, const std::string& file);
+// Read a file into `text` and parse it.
+YAML::Node load_file(const std::string& path, std::string* text);
+
+// 1-based line of a node (0 when unknown).
+int line_of(const YAML::Node& n);
+Where where(const std::string& file, const YAML::Node& n, const std::string& key);
+std::string join_key(const std::string& parent, const std::string& child);
+
+// Throws for any key of map `n` not in `allowed` (hint: the closest allowed key).
+void check_keys(const YAML::Node& n, const std::vector<std::string>& allowed,
+                const std::string& file, const std::string& key_path);
+void require_map(const YAML::Node& n, const std::string& file, const std::string& key_path);
+
+std::string as_string(const YAML::Node& n, const std::string& file, const std::string& key);
+double as_number(const YAML::Node& n, const std::string& file, const std::string& key);
+// Integers also accept "2^K" and "M*2^K" strings (handy for sizes).
+std::int64_t as_integer(const YAML::Node& n, const std::string& file, const std::string& key);
+bool as_bool(const YAML::Node& n, const std::string& file, const std::string& key);
+
+// True if the scalar is written as a YAML string that parses as an integer or "2^K" form.
+bool looks_integer(const std::string& s, std::int64_t* out);
+
+}  // namespace xpb::yaml

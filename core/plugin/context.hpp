@@ -1,0 +1,33 @@
+// core/plugin/context.hpp — what a workload may use from its surroundings, passed explicitly.
+// Seed and cell id (for the counter-based RNG), thread count, where set-up data lives, and a
+// logger. There are no hidden globals: everything a workload reads comes through here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/base/mpi.hpp"
+#include "core/base/rng.hpp"
+
+namespace xpb {
+
+struct Context {
+  std::uint64_t seed = 0;     // the experiment seed
+  std::string cell_id;        // stable id of the cell being run
+  int threads = 1;            // concurrency of the default execution space
+  std::string data_dir;       // set-up data (corpora) live here: $XPB_DATA_DIR or .cache/data
+  std::string cache_dir;      // scratch that survives runs (derived lists, tables)
+  int mpi_rank = 0, mpi_size = 1;  // world rank and size when run under MPI
+  // The ranks running this cell together (data-parallel training, collectives): the group of one
+  // unless the workload asked for more (WorkloadInfo::ranks) and the run has them.
+  mpi::Group group;
+  int ranks_on_node = 1;  // ranks of this run sharing this host (they divide its cores and memory)
+  double host_share = 1.0;  // the share of the calibrated host this rank was projected with (runner)
+  std::function<void(const std::string&)> log = [](const std::string&) {};
+
+  // A random stream for a named purpose ("init", "batch", ...), keyed by seed and stream name.
+  Rng rng(const char* stream) const { return Rng(seed, hash_name(stream)); }
+};
+
+}  // namespace xpb

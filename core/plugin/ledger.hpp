@@ -1,0 +1,44 @@
+// core/plugin/ledger.hpp — the cost ledger: what one step of a workload costs, kernel by kernel.
+// FLOPs are counted by the precision an accelerator would use (DType), bytes are DRAM/HBM
+// traffic, collective bytes are the payload of a collective. It does not say how long anything
+// takes: that is the projector's job (core/model/projector.hpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/base/dtype.hpp"
+
+namespace xpb {
+
+enum class OpKind {
+  gemm,        // dense matrix multiply: efficiency depends on operation size
+  vector,      // element-wise / reduction work on the vector units
+  collective,  // communication between devices
+  other
+};
+
+enum class Collective { none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p };
+
+struct KernelCost {
+  std::string name;         // equals the Kokkos kernel label, e.g. "stream/triad"
+  OpKind kind = OpKind::vector;
+  DType dtype = DType::fp32;  // precision the accelerator would use
+  double flops = 0;         // floating-point operations of one launch
+  double bytes = 0;         // DRAM/HBM bytes moved by one launch
+  double count = 1;         // launches of this kernel per step
+  Collective collective = Collective::none;
+  double collective_bytes = 0;  // payload per rank of one collective
+  int ranks = 1;                // participants of the collective
+};
+
+using Ledger = std::vector<KernelCost>;
+
+std::string_view to_string(OpKind k);
+std::string_view to_string(Collective c);
+
+// Totals over a ledger (count included).
+double total_flops(const Ledger& l);
+double total_bytes(const Ledger& l);
+
+}  // namespace xpb

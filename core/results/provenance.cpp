@@ -1,0 +1,57 @@
+// core/results/provenance.cpp — gathering build, Kokkos, host and environment facts.
+#include "core/results/provenance.hpp"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "core/base/build_info.hpp"
+#include "core/base/system.hpp"
+#include "core/base/kokkos_compat.hpp"
+
+extern char** environ;
+
+namespace xpb {
+
+std::string kokkos_configuration() {
+  std::ostringstream os;
+  Kokkos::print_configuration(os, false);
+  return os.str();
+}
+
+Provenance collect_provenance(const std::string& command_line) {
+  const BuildInfo& b = build_info();
+  Provenance p;
+  p.strings = {
+      {"tool_version", b.version},
+      {"git_commit", b.git_commit},
+      {"compiler", b.compiler},
+      {"cxx_flags", b.cxx_flags},
+      {"build_type", b.build_type},
+      {"kokkos_version", compat::version_string()},
+      {"kokkos_backend", compat::backend_name()},
+      {"kokkos_config", kokkos_configuration()},
+      {"host", host_name()},
+      {"cpu_model", cpu_model()},
+      {"created_utc", utc_now()},
+      {"command_line", command_line},
+  };
+  p.integers = {{"git_dirty", b.git_dirty ? 1 : 0},
+                {"kokkos_threads", compat::concurrency()},
+                {"cxx_standard", b.cxx_standard}};
+  for (char** e = environ; e && *e; ++e) {
+    const std::string kv = *e;
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string k = kv.substr(0, eq);
+    for (const char* prefix : {"OMP_", "KOKKOS_", "XPB_", "CUDA_VISIBLE_DEVICES", "OMPI_COMM_WORLD_SIZE",
+                               "OPENBLAS_NUM_THREADS", "SLURM_JOB_ID"}) {
+      if (k.rfind(prefix, 0) == 0) {
+        p.environment.emplace_back(k, kv.substr(eq + 1));
+        break;
+      }
+    }
+  }
+  return p;
+}
+
+}  // namespace xpb

@@ -1,0 +1,115 @@
+// core/results/result_store.hpp — the HDF5 result set (schema "xpubench.results", version 1).
+// Every committed cell rewrites the file atomically (built in memory, written to a temporary file
+// with every write checked, fsynced, then renamed), so a kill, a full disk or an I/O error at any
+// moment leaves the previous complete file. Layout: docs/results-schema.md. Reading back for
+// analysis lives in analysis/; this file writes, and reads only what resume needs.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <hdf5.h>
+
+#include "core/experiment/experiment.hpp"
+#include "core/plugin/ledger.hpp"
+#include "core/plugin/metrics.hpp"
+#include "core/platforms/platform.hpp"
+#include "core/model/projector.hpp"
+#include "core/results/provenance.hpp"
+
+namespace xpb {
+
+inline constexpr const char* kResultSchema = "xpubench.results";
+inline constexpr int kResultSchemaVersion = 1;
+
+struct CellRecord {
+  Cell cell;
+  std::string status = "ok";  // ok | invalid | failed
+  std::string reason;         // why invalid or failed; what was validated when ok
+  std::string started_utc, finished_utc;
+  std::vector<double> warmup_seconds, step_seconds;                // per step
+  std::vector<std::pair<std::string, std::vector<double>>> step_values;  // StepResult values
+  std::map<std::string, std::string> step_units;  // units of step values, by name
+  Validation validation;
+  Metrics metrics;
+  Ledger ledger;
+  std::vector<Projection> projections;  // one per platform of the experiment
+  std::optional<double> model_error;    // host self-check: projected / measured − 1
+};
+
+// One row of /summary (one per cell × metric).
+struct SummaryRow {
+  std::string cell, workload, params, status, kind, metric, unit, platform, note;
+  double median = 0, q1 = 0, q3 = 0, min = 0, max = 0, mean = 0, last = 0, low = 0, high = 0;
+  long long n = 0;
+};
+
+// Unit of a per-step value: declared by the workload, else "s" for names ending in "_seconds".
+std::string step_value_unit(const CellRecord& rec, const std::string& name);
+
+// Statistics of samples (median, quartiles by linear interpolation).
+SummaryRow describe(const std::vector<double>& v);
+std::vector<SummaryRow> summarize(const CellRecord& rec);
+
+// The /summary table of an open result file (empty when absent).
+std::vector<SummaryRow> read_summary(hid_t file);
+
+struct RunHeader {
+  const ExperimentSpec* spec = nullptr;
+  Provenance provenance;
+  std::vector<Platform> platforms;
+  std::string workloads_built;
+};
+
+class ResultStore {
+ public:
+  // Creates `path` (or, with resume, keeps its completed cells). Throws xpb::Error when `path`
+  // holds another experiment's results and `force` is false, or exists and neither resume nor
+  // force is given.
+  // A store that is not the writer (MPI ranks other than 0) reads what resume needs and never
+  // writes.
+  ResultStore(std::string path, RunHeader header, bool resume, bool force, bool writer = true);
+  // Ids of cells already in the file with status ok or invalid (resume skips them).
+  const std::set<std::string>& done() const { return m_done; }
+  // Adds (or replaces) a cell and rewrites the file atomically.
+  void commit(const CellRecord& rec);
+  // Writes `rec` alone as a complete result set at `path` (a fragment, see fragment_path), in one
+  // atomic write.
+  static void write_single(const std::string& path, const RunHeader& header, const CellRecord& rec);
+  // Adds the cells of other result files of the same experiment (fragments written by other MPI
+  // ranks, see fragment_path) in one atomic rewrite, then deletes those files. Returns how many
+  // cells were added. Files that are not complete result sets of this experiment are left alone.
+  int absorb(const std::vector<std::string>& fragment_files);
+  const std::vector<SummaryRow>& summary() const { return m_rows; }
+
+ private:
+  ResultStore(std::string path, RunHeader header) : m_path(std::move(path)), m_header(std::move(header)) {}
+  void rewrite(const CellRecord* rec, const std::vector<std::string>& fragments = {});
+  std::string m_path;
+  RunHeader m_header;
+  std::set<std::string> m_done;     // ok/invalid cells present in the file
+  std::set<std::string> m_present;  // all cells present in the file
+  std::vector<SummaryRow> m_rows;   // summary of all present cells
+  long long m_resumes = 0;
+  bool m_writer = true;
+};
+
+// Where a rank other than 0 writes the cell it ran in a distributed run: a one-cell result set
+// in the folder `<output>.parts/`, absorbed by rank 0 (and by a later --resume).
+std::string fragment_dir(const std::string& output);
+std::string fragment_path(const std::string& output, const std::string& cell_id);
+// The complete fragments in that folder (temporary files of an interrupted write excluded).
+std::vector<std::string> list_fragments(const std::string& output);
+
+// Parity rows (per cell × platform) from summary rows: ratio to the reference and verdict.
+struct ParityRow {
+  std::string cell, workload, params, platform, verdict, bound;
+  double low = 0, nominal = 0, high = 0;
+};
+std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const std::string& reference,
+                                   double band);
+
+}  // namespace xpb

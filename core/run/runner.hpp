@@ -1,0 +1,83 @@
+// core/run/runner.hpp — runs the cells of an experiment and commits each to the result set.
+// Per cell: create → setup → warm-up → fenced, timed steps → validate → ledger → finish → project
+// onto every platform → commit. A failed or invalid cell is recorded with its reason and the run
+// goes on. Progress goes to a callback (the CLI prints it); nothing here prints.
+// Under MPI (K ranks) cells are spread over the ranks: a cell whose workload can use w ranks
+// (WorkloadInfo::ranks) runs on a group of w; cells of one width run in a phase in which the
+// world is cut into K / w groups. Each group's leader claims the next unclaimed cell of that
+// width (an exclusively created file), so groups that finish early take more cells and the cells
+// of a rank that dies are taken by the others. Rank 0 commits its cells to the result set; other
+// group leaders write one-cell fragments (fragment_path) that rank 0 absorbs after each phase and
+// that --resume absorbs after a crash. Every rank beats a heartbeat file from a thread; at the
+// end of a phase a rank that stopped beating ends the job (MPI_Abort) after rank 0 has saved
+// every finished cell.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/experiment/experiment.hpp"
+#include "core/plugin/registry.hpp"
+#include "core/results/result_store.hpp"
+
+namespace xpb {
+
+struct RunOptions {
+  std::string output;               // result set path
+  bool resume = false, force = false;
+  std::vector<std::string> only;    // globs; empty = all cells
+  std::string command_line;
+  // Under MPI: the most ranks one cell may take (0: what its workload asks for, WorkloadInfo::ranks).
+  int max_cell_ranks = 0;
+  // Under MPI: seconds without a heartbeat after which a rank counts as dead (0: $XPB_RANK_TIMEOUT,
+  // else 60). Only matters when the launcher lets the other ranks live on (docs/distributed.md).
+  double rank_timeout = 0;
+  // Messages for the user when the run must stop (a rank died); the CLI prints them.
+  std::function<void(const std::string&)> log = [](const std::string&) {};
+};
+
+struct CellEvent {
+  enum Kind { start, done, skipped } kind = start;
+  int position = 0, total = 0;  // 1-based position among the cells to run
+  const Cell* cell = nullptr;
+  const CellRecord* record = nullptr;  // for done
+  int rank = 0;   // world rank reporting (the leader of the cell's ranks)
+  int ranks = 1;  // ranks running the cell
+};
+
+struct RunSummary {
+  int planned = 0, ran = 0, skipped = 0, ok = 0, invalid = 0, failed = 0;
+  std::vector<SummaryRow> rows;  // whole result set
+  std::vector<std::string> platforms;
+};
+
+// Cells selected by the --only globs (all when none).
+std::vector<const Cell*> select_cells(const ExperimentSpec& spec, const std::vector<std::string>& only);
+// Resolve the experiment's platforms (throws xpb::Error naming the experiment file and key).
+std::vector<Platform> resolve_experiment_platforms(const ExperimentSpec& spec);
+
+RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry,
+                          const RunOptions& options,
+                          const std::function<void(const CellEvent&)>& progress = {});
+
+// The share of the host one rank has when `ranks_on_node` ranks of `threads` threads each share
+// a host calibrated with `calibrated_threads` threads on `cpus` logical CPUs:
+//     min(threads, cpus / ranks_on_node) / calibrated_threads, at most 1.
+double host_share(int threads, int ranks_on_node, int cpus, int calibrated_threads);
+// The host descriptor as one such rank sees it: peaks and memory bandwidth times `share`, and at
+// least `ranks_on_node` devices on the node (the ranks talk over its intra-node link).
+Platform host_for_rank(const Platform& host, double share, int ranks_on_node);
+
+// Run one cell without storing it (used by the runner and by tests). Under MPI every rank of
+// base_ctx.group calls it together. `platforms` are projected as given (run_experiment passes the
+// host already reduced to base_ctx.host_share, which the host projection records).
+CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vector<Platform>& platforms,
+                    const Context& base_ctx);
+
+// Default locations of set-up data and caches (source tree's .cache unless XPB_DATA_DIR /
+// XPB_CACHE_DIR are set).
+std::string default_data_dir();
+std::string default_cache_dir();
+
+}  // namespace xpb

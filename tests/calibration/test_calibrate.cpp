@@ -1,0 +1,266 @@
+// tests/core/test_calibrate.cpp — host calibration: measures with the registered workloads, writes
+// a host descriptor that loads back with the strict loader, and skips workloads that are absent.
+// A small stand-in `gemm` workload exercises the GEMM ceiling and efficiency-table path; the MPI
+// link fit is checked on synthetic ring all-reduce times.
+#include <Kokkos_Core.hpp>
+#include <catch2/catch_approx.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "calibration/calibrate.hpp"
+#include "core/base/error.hpp"
+#include "core/platforms/platform.hpp"
+#include "tests/test_support.hpp"
+#include "workloads/register_all.hpp"
+#include "workloads/stream/stream.hpp"
+
+namespace {
+
+// C = A·B with m=n=k=s, naive Kokkos kernel; ledger 2·s³ FLOPs. Matrices: A, B, C each (s, s).
+class ToyGemm final : public xpb::Workload {
+ public:
+  void setup(const xpb::Params& p, xpb::Context&) override {
+    m_s = p.get_int("m");
+    m_a = Kokkos::View<double**>("toy/a", m_s, m_s);  // (s, s)
+    m_b = Kokkos::View<double**>("toy/b", m_s, m_s);  // (s, s)
+    m_c = Kokkos::View<double**>("toy/c", m_s, m_s);  // (s, s)
+    Kokkos::deep_copy(m_a, 1.0);
+    Kokkos::deep_copy(m_b, 2.0);
+  }
+  xpb::StepResult step(xpb::Context&) override {
+    auto a = m_a, b = m_b, c = m_c;
+    const std::int64_t s = m_s;
+    Kokkos::parallel_for("toy/gemm", Kokkos::RangePolicy<>(0, s), KOKKOS_LAMBDA(const std::int64_t i) {
+      for (std::int64_t j = 0; j < s; ++j) {
+        double acc = 0;
+        for (std::int64_t k = 0; k < s; ++k) acc += a(i, k) * b(k, j);
+        c(i, j) = acc;
+      }
+    });
+    Kokkos::fence();
+    return {};
+  }
+  xpb::Ledger ledger() const override {
+    const double s = static_cast<double>(m_s);
+    return {{"toy/gemm", xpb::OpKind::gemm, xpb::DType::fp64, 2 * s * s * s, 3 * s * s * 8}};
+  }
+  xpb::Validation validate(xpb::Context&) override {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_c);
+    return h(0, 0) == 2.0 * static_cast<double>(m_s) ? xpb::Validation::ok("c = 2s")
+                                                       : xpb::Validation::fail("wrong product");
+  }
+  xpb::Metrics finish(xpb::Context&) override { return {}; }
+
+ private:
+  std::int64_t m_s = 0;
+  Kokkos::View<double**> m_a, m_b, m_c;
+};
+
+void register_toy_gemm(xpb::Registry& r) {
+  xpb::WorkloadInfo info;
+  info.name = "gemm";
+  info.summary = "test stand-in for the gemm micro-benchmark";
+  info.params.integer("m", 64, 1, 4096, "rows").integer("n", 64, 1, 4096, "cols")
+      .integer("k", 64, 1, 4096, "inner")
+      .choice("dtype", "fp64", {"fp64"}, "element type")
+      .choice("path", "native", {"native"}, "implementation");
+  r.add(std::move(info), [] { return std::make_unique<ToyGemm>(); });
+}
+
+}  // namespace
+
+TEST_CASE("calibrate with stream only writes a loadable host descriptor", "[calibrate]") {
+  xpb::Registry reg;
+  xpb::workloads::register_stream(reg);
+  xpb::CalibrateOptions opt;
+  opt.quick = true;
+  opt.command = "xpb_tests calibrate";
+  const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
+  REQUIRE(m.memory_bandwidth);
+  CHECK(m.memory_bandwidth->value.nominal > 1e8);  // > 0.1 GB/s on anything
+  CHECK(m.memory_bandwidth->value.valid());
+  CHECK(m.peak.empty());
+  bool gemm_skipped = false;
+  for (const auto& s : m.skipped) gemm_skipped = gemm_skipped || s.find("gemm") != std::string::npos;
+  CHECK(gemm_skipped);
+
+  xpb::test::TempDir dir;
+  const std::string path = dir.file("host.yaml");
+  std::ofstream(path) << xpb::host_descriptor_yaml(xpb::detect_host(), m);
+  const xpb::Platform p = xpb::load_platform_file(path);
+  CHECK(p.kind == "host");
+  CHECK(p.memory_bandwidth.present);
+  CHECK(p.memory_bandwidth.confidence == xpb::Confidence::measured);
+  CHECK(p.memory_bandwidth.value.nominal ==
+        Catch::Approx(m.memory_bandwidth->value.nominal).epsilon(1e-5));  // 6 digits
+  CHECK(p.efficiency.memory_bandwidth.present);
+  CHECK(p.provenance.count("git_commit") == 1);
+  CHECK(p.provenance.at("command") == "xpb_tests calibrate");
+  CHECK(p.peak.at(xpb::DType::fp32).status == xpb::PeakStatus::unknown);
+  CHECK(p.memory_bandwidth.source.title.find("xpubench") != std::string::npos);
+}
+
+TEST_CASE("calibrate measures GEMM ceilings and an efficiency table when gemm exists",
+          "[calibrate]") {
+  xpb::Registry reg;
+  xpb::workloads::register_stream(reg);
+  register_toy_gemm(reg);
+  xpb::CalibrateOptions opt;
+  opt.quick = true;
+  const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
+  REQUIRE(m.peak.count(xpb::DType::fp64) == 1);
+  CHECK(m.peak.at(xpb::DType::fp64).value.nominal > 1e6);
+
+  const xpb::Platform p =
+      xpb::load_platform_text(xpb::host_descriptor_yaml(xpb::detect_host(), m), "calibrated.yaml");
+  CHECK(p.name == "calibrated");
+  CHECK(p.peak_flops(xpb::DType::fp64));
+  CHECK(p.peak.at(xpb::DType::fp64).flops.confidence == xpb::Confidence::measured);
+  CHECK(p.ridge_point(xpb::DType::fp64));
+  CHECK(p.worst_confidence() == xpb::Confidence::official);  // OS facts; the rest measured
+}
+
+TEST_CASE("describe_host text is itself a valid descriptor", "[calibrate]") {
+  const std::string text = xpb::host_descriptor_yaml(xpb::detect_host(), {});
+  const xpb::Platform p = xpb::load_platform_text(text, "host.yaml");
+  CHECK(p.kind == "host");
+  CHECK(!p.memory_bandwidth.present);
+  CHECK(p.unknown.count("memory.bandwidth") == 1);
+}
+
+TEST_CASE("calibrate with every compiled-in workload loads back", "[calibrate]") {
+  xpb::Registry reg;
+  xpb::workloads::register_all(reg);
+  xpb::CalibrateOptions opt;
+  opt.quick = true;
+  const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
+  for (const auto& s : m.skipped) CHECK(s.find("not built") != std::string::npos);  // none failed
+  xpb::test::TempDir dir;
+  const std::string path = dir.file("full.yaml");
+  std::ofstream(path) << xpb::host_descriptor_yaml(xpb::detect_host(), m, "full");
+  const xpb::Platform p = xpb::load_platform_file(path);
+  CHECK(p.warnings.empty());
+  CHECK(p.memory_bandwidth.present);
+  if (reg.has("gemm")) {
+    CHECK(p.peak_flops(xpb::DType::fp32));
+    CHECK(!p.efficiency.gemm.empty());
+  }
+  if (reg.has("launch")) CHECK(p.launch_overhead.present);
+}
+
+// ------------------------------------------------------------------------------------------------
+// The MPI link fit: synthetic ring all-reduce times t = 2(p−1)·alpha + 2(p−1)/p · bytes / B.
+
+namespace {
+
+std::vector<xpb::LinkSample> synthetic_link(int p, double alpha, double bw, double median_factor) {
+  std::vector<xpb::LinkSample> s;
+  for (double bytes = 4096; bytes <= 64.0 * 1048576; bytes *= 4) {
+    const double t = 2 * (p - 1) * alpha + 2.0 * (p - 1) / p * bytes / bw;
+    s.push_back({p, bytes, t, t * median_factor, 10});
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("calibrate link fit recovers alpha and bandwidth from exact ring times",
+          "[calibrate][link]") {
+  for (int p : {2, 3, 8}) {
+    const auto s = synthetic_link(p, 3.5e-6, 7.25e9, 1.0);
+    const xpb::LinkFit f = xpb::fit_ring_allreduce(s);
+    CHECK(f.alpha == Catch::Approx(3.5e-6).epsilon(1e-9));
+    CHECK(f.bandwidth == Catch::Approx(7.25e9).epsilon(1e-9));
+    CHECK(f.max_rel_error < 1e-9);
+    CHECK(!f.alpha_clamped);
+  }
+  // Two sizes are enough.
+  const auto all = synthetic_link(2, 1e-5, 2e9, 1.0);
+  const xpb::LinkFit two = xpb::fit_ring_allreduce({all[0], all[3]});
+  CHECK(two.alpha == Catch::Approx(1e-5).epsilon(1e-9));
+  CHECK(two.bandwidth == Catch::Approx(2e9).epsilon(1e-9));
+}
+
+TEST_CASE("calibrate link fit clamps a negative alpha and refits the bandwidth",
+          "[calibrate][link]") {
+  // Times slightly below pure bandwidth at the small end: the free fit would give alpha < 0.
+  auto s = synthetic_link(2, 0, 5e9, 1.0);
+  for (auto& x : s)
+    x.best_seconds = x.median_seconds = x.best_seconds * (x.bytes < 1e5 ? 0.7 : 1.0);
+  const xpb::LinkFit f = xpb::fit_ring_allreduce(s);
+  CHECK(f.alpha_clamped);
+  CHECK(f.alpha == 0);
+  CHECK(f.bandwidth > 4e9);
+  CHECK(f.bandwidth < 8e9);
+  CHECK(f.max_rel_error > 0.1);
+}
+
+TEST_CASE("calibrate link fit refuses one size and non-positive times", "[calibrate][link]") {
+  auto s = synthetic_link(2, 1e-6, 1e9, 1.0);
+  CHECK_THROWS_AS(xpb::fit_ring_allreduce({s[0]}), xpb::Error);
+  CHECK_THROWS_AS(xpb::fit_ring_allreduce({s[0], s[0]}), xpb::Error);
+  s[1].best_seconds = 0;
+  CHECK_THROWS_AS(xpb::fit_ring_allreduce(s), xpb::Error);
+}
+
+TEST_CASE("calibrate link ranges: nominal from best times, the other end from median times",
+          "[calibrate][link]") {
+  const auto s = synthetic_link(2, 4e-6, 6e9, 1.25);  // median 25% slower at every size
+  const xpb::MeasuredLink l = xpb::link_from_samples(s);
+  CHECK(l.ranks == 2);
+  CHECK(l.bandwidth.nominal == Catch::Approx(6e9).epsilon(1e-9));
+  CHECK(l.bandwidth.low == Catch::Approx(6e9 / 1.25).epsilon(1e-9));
+  CHECK(l.bandwidth.high == l.bandwidth.nominal);
+  REQUIRE(l.latency);
+  CHECK(l.latency->nominal == Catch::Approx(4e-6).epsilon(1e-9));
+  CHECK(l.latency->high == Catch::Approx(5e-6).epsilon(1e-9));
+  CHECK(l.method.find("allreduce impl=ring") != std::string::npos);
+  CHECK(l.method.find("4 KiB .. 64 MiB") != std::string::npos);
+}
+
+TEST_CASE("calibrate xpb-link lines round-trip and junk is not a sample", "[calibrate][link]") {
+  const xpb::LinkSample s{2, 1048576, 1.234567891e-4, 2.5e-4, 15};
+  const auto back = xpb::parse_link_sample_line(xpb::link_sample_line(s));
+  REQUIRE(back);
+  CHECK(back->ranks == 2);
+  CHECK(back->bytes == 1048576);
+  CHECK(back->best_seconds == Catch::Approx(1.234567891e-4).epsilon(1e-8));
+  CHECK(back->median_seconds == Catch::Approx(2.5e-4));
+  CHECK(back->repeats == 15);
+  CHECK(!xpb::parse_link_sample_line("calibrate-link: allreduce ring 2^12 B"));
+  CHECK(!xpb::parse_link_sample_line(
+      "xpb-link ranks=1 bytes=4096 best_seconds=1 median_seconds=1 repeats=1"));
+  CHECK(!xpb::parse_link_sample_line(xpb::link_sample_line(s) + " extra"));
+}
+
+TEST_CASE("calibrate writes a measured link as intra_node with MPI ranks as devices",
+          "[calibrate][link]") {
+  xpb::HostMeasurements m;
+  m.provenance = {{"tool", "xpubench test"},
+                  {"git_commit", "abc"},
+                  {"date", "2025-01-01T00:00:00Z"},
+                  {"command", "xpb_tests"},
+                  {"kokkos", "4.0 OpenMP, 2 threads"}};
+  m.link = xpb::link_from_samples(synthetic_link(2, 4e-6, 6e9, 1.25));
+  const xpb::HostFacts facts = xpb::detect_host();
+  const xpb::Platform p = xpb::load_platform_text(xpb::host_descriptor_yaml(facts, m), "host.yaml");
+  CHECK(p.intra_node.name == "MPI over shared memory");
+  CHECK(p.devices_per_node == facts.logical_cpus);
+  REQUIRE(p.intra_node.bandwidth_per_direction.present);
+  CHECK(p.intra_node.bandwidth_per_direction.confidence == xpb::Confidence::measured);
+  CHECK(p.intra_node.bandwidth_per_direction.value.nominal == Catch::Approx(6e9).epsilon(1e-5));
+  REQUIRE(p.intra_node.latency.present);
+  CHECK(p.intra_node.latency.value.nominal == Catch::Approx(4e-6).epsilon(1e-5));
+
+  // Not measured: one device, and the reason is kept.
+  xpb::HostMeasurements none;
+  none.provenance = m.provenance;
+  none.link_not_measured = "no mpirun in PATH";
+  const xpb::Platform q =
+      xpb::load_platform_text(xpb::host_descriptor_yaml(facts, none), "host.yaml");
+  CHECK(q.devices_per_node == 1);
+  CHECK(!q.intra_node.bandwidth_per_direction.present);
+  CHECK(q.devices_per_node_quantity.note.find("no mpirun in PATH") != std::string::npos);
+}

@@ -1,0 +1,138 @@
+// tests/core/test_experiment.cpp — experiment parsing: expansion, zip, strict errors, cell ids.
+#include <catch2/catch_approx.hpp>
+#include <catch2/catch_test_macros.hpp>
+
+#include "core/base/error.hpp"
+#include "core/experiment/experiment.hpp"
+#include "tests/core/toy_workload.hpp"
+
+using namespace xpb;
+
+namespace {
+
+Registry toy_registry() {
+  Registry r;
+  test::register_toy(r);
+  return r;
+}
+
+// Parses `text`; returns the error it throws (fails the test if none).
+Error parse_error(const std::string& text) {
+  const Registry r = toy_registry();
+  try {
+    parse_experiment(text, "exp.yaml", r);
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("expected an xpb::Error");
+  return Error({}, "");
+}
+
+}  // namespace
+
+TEST_CASE("lists expand to a Cartesian product, last parameter fastest", "[core][experiment]") {
+  const Registry r = toy_registry();
+  const auto spec = parse_experiment(R"(
+name: t
+seed: 3
+repeats: 2
+workloads:
+  - workload: toy
+    params: {n: [1, 2, 3], mode: [ok, invalid]}
+)", "exp.yaml", r);
+  REQUIRE(spec.cells.size() == 6);
+  CHECK(spec.cells[0].params.get_int("n") == 1);
+  CHECK(spec.cells[0].params.get_string("mode") == "ok");
+  CHECK(spec.cells[1].params.get_string("mode") == "invalid");
+  CHECK(spec.cells[2].params.get_int("n") == 2);
+  CHECK(spec.cells[5].index == 5);
+  CHECK(spec.cells[0].repeats == 2);
+  CHECK(spec.cells[0].seed == 3);
+  CHECK(spec.cells[0].params.get_bool("flag") == false);  // default filled in
+  CHECK(spec.sha256.size() == 64);
+}
+
+TEST_CASE("zip groups expand together", "[core][experiment]") {
+  const Registry r = toy_registry();
+  const auto spec = parse_experiment(R"(
+name: t
+workloads:
+  - workload: toy
+    params: {n: [1, 2, 3], x: [0.1, 0.2, 0.3], mode: [ok, train]}
+    zip: [[n, x]]
+)", "exp.yaml", r);
+  REQUIRE(spec.cells.size() == 6);
+  for (const auto& c : spec.cells) CHECK(c.params.get_number("x") == Catch::Approx(0.1 * double(c.params.get_int("n"))));
+}
+
+TEST_CASE("sizes may be written as powers of two", "[core][experiment]") {
+  const Registry r = toy_registry();
+  const auto spec = parse_experiment("name: t\nworkloads:\n  - workload: toy\n    params: {n: [2^10, 3*2^4]}\n",
+                                     "exp.yaml", r);
+  REQUIRE(spec.cells.size() == 2);
+  CHECK(spec.cells[0].params.get_int("n") == 1024);
+  CHECK(spec.cells[1].params.get_int("n") == 48);
+}
+
+TEST_CASE("cell ids are stable and depend on workload, params and seed", "[core][experiment]") {
+  const Registry r = toy_registry();
+  const std::string a = "name: a\nseed: 1\nworkloads:\n  - workload: toy\n    params: {n: 5}\n";
+  const std::string b = "name: b\nseed: 1\ndescription: other\nworkloads:\n  - workload: toy\n    params: {n: 5, mode: ok}\n";
+  const std::string c = "name: a\nseed: 2\nworkloads:\n  - workload: toy\n    params: {n: 5}\n";
+  const auto ia = parse_experiment(a, "a.yaml", r).cells.at(0).id;
+  CHECK(ia.size() == 12);
+  CHECK(ia == parse_experiment(b, "b.yaml", r).cells.at(0).id);  // same canonical cell
+  CHECK(ia != parse_experiment(c, "c.yaml", r).cells.at(0).id);
+}
+
+TEST_CASE("misspelt top-level key names file, line, key and a suggestion", "[core][experiment]") {
+  const Error e = parse_error("name: t\nrepeets: 3\nworkloads:\n  - workload: toy\n");
+  CHECK(e.where().file == "exp.yaml");
+  CHECK(e.where().line == 2);
+  CHECK(e.where().key == "repeets");
+  CHECK(e.hint().find("repeats") != std::string::npos);
+  CHECK(e.located() == "exp.yaml:2: repeets: unknown key 'repeets'");
+}
+
+TEST_CASE("unknown parameter names the key path", "[core][experiment]") {
+  const Error e = parse_error("name: t\nworkloads:\n  - workload: toy\n    params:\n      nn: 4\n");
+  CHECK(e.where().line == 5);
+  CHECK(e.where().key == "workloads[0].params.nn");
+  CHECK(e.hint() == "did you mean 'n'?");
+}
+
+TEST_CASE("out-of-range, wrong type and bad choice values are rejected", "[core][experiment]") {
+  CHECK(parse_error("name: t\nworkloads:\n  - workload: toy\n    params: {n: 0}\n").where().key ==
+        "workloads[0].params.n");
+  CHECK(std::string(parse_error("name: t\nworkloads:\n  - workload: toy\n    params: {n: big}\n").what())
+            .find("expected an integer") != std::string::npos);
+  const Error e = parse_error("name: t\nworkloads:\n  - workload: toy\n    params: {n: [1, 2], mode: [ok, invlid]}\n");
+  CHECK(e.where().key == "workloads[0].params.mode[1]");
+  CHECK(e.hint() == "did you mean 'invalid'?");
+  CHECK(parse_error("name: t\nrepeats: 0\nworkloads:\n  - workload: toy\n").where().key == "repeats");
+}
+
+TEST_CASE("unknown workload, missing keys, unequal zips and duplicates are errors", "[core][experiment]") {
+  const Error w = parse_error("name: t\nworkloads:\n  - workload: tyo\n");
+  CHECK(w.where().key == "workloads[0].workload");
+  CHECK(w.where().line == 3);
+  CHECK(w.hint() == "did you mean 'toy'?");
+  CHECK(parse_error("workloads:\n  - workload: toy\n").where().key == "name");
+  CHECK(parse_error("name: t\n").where().key == "workloads");
+  const Error z = parse_error("name: t\nworkloads:\n  - workload: toy\n    params: {n: [1, 2], x: [0.1]}\n    zip: [[n, x]]\n");
+  CHECK(std::string(z.what()).find("unequal length") != std::string::npos);
+  CHECK(z.where().key == "workloads[0].zip[0]");
+  const Error d = parse_error("name: t\nworkloads:\n  - workload: toy\n  - workload: toy\n    params: {n: 10}\n");
+  CHECK(std::string(d.what()).find("duplicate cell") != std::string::npos);
+  CHECK(parse_error("name: t\nworkloads: [\n").where().line >= 1);  // YAML syntax error
+}
+
+TEST_CASE("cell globs match workload, id or label", "[core][experiment]") {
+  const Registry r = toy_registry();
+  const auto spec = parse_experiment("name: t\nworkloads:\n  - workload: toy\n    params: {n: [1, 2]}\n", "e.yaml", r);
+  const Cell& c = spec.cells.at(1);
+  CHECK(cell_matches(c, "toy"));
+  CHECK(cell_matches(c, c.id.substr(0, 4) + "*"));
+  CHECK(cell_matches(c, "*n=2*"));
+  CHECK_FALSE(cell_matches(c, "*n=1 *"));
+}

@@ -1,0 +1,186 @@
+// tests/core/test_result_store.cpp — the HDF5 result set: layout, summary, atomic commits, resume.
+#include <catch2/catch_approx.hpp>
+#include <catch2/catch_test_macros.hpp>
+
+#include <filesystem>
+#include <set>
+
+#include "core/base/error.hpp"
+#include "core/results/hdf5_util.hpp"
+#include "core/results/result_store.hpp"
+#include "core/run/runner.hpp"
+#include "tests/core/toy_workload.hpp"
+#include "tests/test_support.hpp"
+
+using namespace xpb;
+
+namespace {
+
+struct Fixture {
+  Registry reg;
+  ExperimentSpec spec;
+  Fixture(const std::string& name = "store") {
+    test::register_toy(reg);
+    spec = parse_experiment("name: " + name + "\nrepeats: 3\nwarmup: 1\nworkloads:\n  - workload: toy\n"
+                            "    params: {n: [10, 20, 30], mode: [ok, invalid]}\n",
+                            "store.yaml", reg);
+  }
+  RunHeader header() const {
+    RunHeader h;
+    h.spec = &spec;
+    h.provenance = collect_provenance("xpubench test");
+    h.workloads_built = "toy";
+    return h;
+  }
+  CellRecord run(int i) const { return run_cell(spec.cells.at(std::size_t(i)), reg, {}, Context{}); }
+};
+
+}  // namespace
+
+TEST_CASE("describe computes order statistics", "[core][result_store]") {
+  const SummaryRow r = describe({4, 1, 3, 2});
+  CHECK(r.n == 4);
+  CHECK(r.median == Catch::Approx(2.5));
+  CHECK(r.q1 == Catch::Approx(1.75));
+  CHECK(r.q3 == Catch::Approx(3.25));
+  CHECK(r.min == 1);
+  CHECK(r.max == 4);
+  CHECK(r.last == 2);
+  CHECK(r.mean == Catch::Approx(2.5));
+}
+
+TEST_CASE("a committed cell is readable with its provenance, samples, metrics and ledger", "[core][result_store]") {
+  test::TempDir dir;
+  Fixture fx;
+  const std::string path = dir.file("r.h5");
+  ResultStore store(path, fx.header(), false, false);
+  const CellRecord rec = fx.run(0);
+  REQUIRE(rec.status == "ok");
+  REQUIRE(rec.step_seconds.size() == 3);
+  REQUIRE(rec.warmup_seconds.size() == 1);
+  store.commit(rec);
+  store.commit(fx.run(1));
+
+  h5::Handle f = h5::open_file(path);
+  CHECK(h5::read_attr_string(f, "schema").value() == "xpubench.results");
+  CHECK(h5::read_attr_int(f, "schema_version").value() == 1);
+  CHECK(h5::read_attr_string(f, "experiment_sha256").value() == fx.spec.sha256);
+  CHECK(h5::read_attr_string(f, "experiment_yaml").value() == fx.spec.yaml_text);
+  CHECK(h5::read_attr_string(f, "kokkos_backend").has_value());
+  CHECK(h5::read_attr_string(f, "git_commit").has_value());
+  CHECK(h5::read_attr_string(f, "command_line").value() == "xpubench test");
+  const std::string base = "cells/" + rec.cell.id;
+  h5::Handle g = h5::open_group(f, base);
+  CHECK(h5::read_attr_string(g, "status").value() == "ok");
+  CHECK(h5::read_attr_string(g, "params").value() == rec.cell.params.canonical_json());
+  CHECK(h5::read_doubles(g, "measured/step_seconds").size() == 3);
+  CHECK(h5::read_doubles(g, "measured/value") == rec.step_values.at(0).second);
+  CHECK(h5::read_doubles(g, "series/curve/index") == std::vector<double>{10, 20, 30});
+  CHECK(h5::dataset_shape(g, "arrays/ref/w") == std::vector<std::size_t>{2, 2});
+  CHECK(h5::read_doubles(g, "metrics/steps") == std::vector<double>{4});  // 1 warm-up + 3 timed
+  const auto ledger = h5::read_table(g, "ledger");
+  REQUIRE(ledger.strings.size() == 1);
+  CHECK(ledger.strings[0][0] == "toy/sum");
+  CHECK(ledger.doubles[0][0] == 10);  // flops
+
+  // The invalid cell is stored with its reason.
+  h5::Handle g1 = h5::open_group(f, "cells/" + fx.spec.cells[1].id);
+  CHECK(h5::read_attr_string(g1, "status").value() == "invalid");
+  CHECK(h5::read_attr_string(g1, "reason").value() == "toy says invalid");
+
+  // One summary row per cell x metric.
+  const auto t = h5::read_table(f, "summary");
+  std::set<std::string> cells;
+  int step_rows = 0;
+  for (const auto& row : t.strings) {
+    cells.insert(row[0]);
+    if (row[4] == "measured" && row[5] == "step_seconds") ++step_rows;
+  }
+  CHECK(cells.size() == 2);
+  CHECK(step_rows == 2);
+}
+
+TEST_CASE("resume keeps completed cells; other experiments are refused", "[core][result_store]") {
+  test::TempDir dir;
+  Fixture fx;
+  const std::string path = dir.file("r.h5");
+  {
+    ResultStore store(path, fx.header(), false, false);
+    store.commit(fx.run(0));
+    store.commit(fx.run(1));
+  }
+  // Without --resume or --force an existing file is refused.
+  CHECK_THROWS_AS(ResultStore(path, fx.header(), false, false), Error);
+  {
+    ResultStore store(path, fx.header(), true, false);
+    CHECK(store.done().size() == 2);
+    CHECK(store.done().count(fx.spec.cells[0].id) == 1);
+    store.commit(fx.run(2));
+  }
+  {
+    h5::Handle f = h5::open_file(path);
+    CHECK(h5::children(h5::open_group(f, "cells")).size() == 3);
+    CHECK(h5::read_attr_int(f, "resume_count").value() == 1);
+  }
+  Fixture other("other");
+  try {
+    ResultStore s(path, other.header(), true, false);
+    FAIL("a different experiment must be refused");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("different experiment") != std::string::npos);
+  }
+  // --force starts over.
+  ResultStore forced(path, other.header(), true, true);
+  CHECK(forced.done().empty());
+}
+
+TEST_CASE("run_cell records invalid, failed and training cells", "[core][runner]") {
+  Registry reg;
+  test::register_toy(reg);
+  const auto spec = parse_experiment("name: r\nrepeats: 2\nworkloads:\n  - workload: toy\n"
+                                     "    params: {mode: [reject, crash, train]}\n", "r.yaml", reg);
+  const CellRecord reject = run_cell(spec.cells[0], reg, {}, Context{});
+  CHECK(reject.status == "invalid");
+  CHECK(reject.reason.find("mode=reject is not supported") != std::string::npos);
+  const CellRecord crash = run_cell(spec.cells[1], reg, {}, Context{});
+  CHECK(crash.status == "failed");
+  CHECK(crash.reason.find("boom") != std::string::npos);
+  const CellRecord train = run_cell(spec.cells[2], reg, {}, Context{});
+  CHECK(train.status == "ok");
+  CHECK(train.step_seconds.size() == 7);   // planned steps, not repeats
+  CHECK(train.warmup_seconds.empty());     // no warm-up for training
+}
+
+TEST_CASE("run_cell is deterministic in every non-timing number", "[core][runner]") {
+  Fixture fx;
+  const CellRecord a = fx.run(2), b = fx.run(2);
+  CHECK(a.step_values == b.step_values);
+  CHECK(a.metrics.attributes == b.metrics.attributes);
+}
+
+TEST_CASE("parity rows compare each platform with the reference", "[core][parity]") {
+  std::vector<SummaryRow> rows;
+  auto proj = [&](const std::string& plat, double lo, double nom, double hi) {
+    SummaryRow r;
+    r.cell = "c1", r.workload = "w", r.kind = "projected", r.metric = "step_seconds";
+    r.platform = plat, r.n = 1, r.low = lo, r.median = nom, r.high = hi, r.note = "memory";
+    rows.push_back(r);
+  };
+  proj("ref", 1.0, 1.0, 1.0);
+  proj("fast", 0.4, 0.5, 0.6);
+  proj("same", 0.97, 1.0, 1.03);
+  proj("wide", 0.5, 1.0, 2.0);
+  proj("slow", 2.0, 3.0, 4.0);
+  proj("host", 9, 9, 9);
+  const auto pr = parity_rows(rows, "ref", 0.10);
+  std::map<std::string, ParityRow> by;
+  for (const auto& p : pr) by[p.platform] = p;
+  CHECK(by.count("host") == 0);
+  CHECK(by["ref"].verdict == "parity");
+  CHECK(by["fast"].verdict == "above");
+  CHECK(by["fast"].nominal == Catch::Approx(2.0));
+  CHECK(by["same"].verdict == "parity");
+  CHECK(by["wide"].verdict == "inconclusive");
+  CHECK(by["slow"].verdict == "below");
+  CHECK(by["slow"].low == Catch::Approx(0.25));
+}
