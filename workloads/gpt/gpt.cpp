@@ -129,7 +129,9 @@ class Gpt final : public Workload {
     m_losses.push_back(loss);
     ++m_step;
     StepResult r;
-    r.values = {{"loss", loss}, {"lr", lr}, {"grad_norm", norm}};
+    r.value("loss", loss, "nats/byte");
+    r.value("lr", lr, "");
+    r.value("grad_norm", norm, "");
     m_reducer.report(r);
     return r;
   }

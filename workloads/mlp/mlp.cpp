@@ -81,7 +81,7 @@ class Mlp final : public Workload {
       m_epoch_index.push_back(double(m_step / m_per_epoch));
     }
     StepResult r;
-    r.values = {{"loss", loss}};
+    r.value("loss", loss, "nats");
     return r;
   }
 
