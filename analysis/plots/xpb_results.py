@@ -137,8 +137,9 @@ def load_attrs(path, obj="/"):
                 for k, v in f[obj].attrs.items()}
 
 
-def _ranges(pg, name):
-    return tuple(float(x) for x in pg[name][()]) if name in pg else None
+def _range(f, path):
+    """A projected [low, nominal, high] as a tuple, None when absent."""
+    return tuple(float(x) for x in f[path][()]) if path in f else None
 
 
 def load_cells(path):
@@ -148,7 +149,7 @@ def load_cells(path):
     per-step values."""
     cells = []
     with _open(path) as f:
-        for cid in sorted(f.get("cells", {}).keys()):
+        for cid in sorted(f[_path("/cells")].keys() if _path("/cells") in f else ()):
             g = f[_path("/cells/{cell}", cell=cid)]
             c = {"id": cid}
             for name in _attr_names("/cells/{cell}"):
@@ -175,13 +176,13 @@ def load_cells(path):
                     c["dtype"] = max(by_dtype, key=by_dtype.get)
             projected = _path("/cells/{cell}/projected", cell=cid)
             for plat in f[projected].keys() if projected in f else ():
-                pg = f[_path("/cells/{cell}/projected/{platform}", cell=cid, platform=plat)]
-                if not int(pg.attrs.get("ok", 0)):
+                where = {"cell": cid, "platform": plat}
+                if not int(f[_path("/cells/{cell}/projected/{platform}", **where)].attrs.get("ok", 0)):
                     continue
-                step = _ranges(pg, "step_seconds")
+                step = _range(f, _path("/cells/{cell}/projected/{platform}/step_seconds", **where))
                 if step:
                     c["projected"][plat] = step
-                hfu = _ranges(pg, "hfu")
+                hfu = _range(f, _path("/cells/{cell}/projected/{platform}/hfu", **where))
                 if hfu:
                     c["hfu"][plat] = hfu
             series = _path("/cells/{cell}/series", cell=cid)
