@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/results/schema.hpp"
+
 namespace xpb::analysis {
 
 bool numbers_close(double a, double b, double rtol, double atol) {
@@ -108,9 +110,20 @@ bool differ(const TreeEntry& x, const TreeEntry& y, const Resolution& res, Diffe
 
 }  // namespace
 
+namespace {
+
+// The schema version of a result set's tree; 0 for other HDF5 files.
+int schema_version(const Tree& t) {
+  auto it = t.find("/@schema_version");
+  return it != t.end() && it->second.numbers.size() == 1 ? static_cast<int>(it->second.numbers[0]) : 0;
+}
+
+}  // namespace
+
 CompareResult compare_trees(const Tree& a, const Tree& b, const ToleranceRules& rules,
                             const CompareOptions& opt) {
   CompareResult out;
+  const int va = schema_version(a), vb = schema_version(b);
   std::set<std::string> paths;
   for (const auto& [p, e] : a) paths.insert(p);
   for (const auto& [p, e] : b) paths.insert(p);
@@ -131,7 +144,7 @@ CompareResult compare_trees(const Tree& a, const Tree& b, const ToleranceRules& 
   for (const auto& p : paths) {
     auto ia = a.find(p), ib = b.find(p);
     const TreeEntry& e = ia != a.end() ? ia->second : ib->second;
-    const Resolution res = rules.resolve(e);
+    const Resolution res = rules.resolve(e, ia != a.end() ? &a : &b);
     if (res.kind == RuleKind::ignore) {
       ++out.ignored;
       continue;
@@ -145,7 +158,12 @@ CompareResult compare_trees(const Tree& a, const Tree& b, const ToleranceRules& 
       if (has_missing_ancestor(p)) continue;
       std::string shown = p;
       const std::string parent = parent_of(p);
-      const bool row_cell = !e.attribute && !a.count(parent) && !b.count(parent);
+      // A table cell whose whole row is missing is reported once, as the row; a column that only
+      // one file has (a later schema) as itself.
+      const Tree& other = only_b ? a : b;
+      const auto next = other.lower_bound(parent + "/");
+      const bool row_cell = !e.table.empty() &&
+                            (next == other.end() || next->first.compare(0, parent.size() + 1, parent + "/") != 0);
       if (row_cell) shown = parent;
       missing.insert(shown);
       Difference d;
@@ -155,6 +173,13 @@ CompareResult compare_trees(const Tree& a, const Tree& b, const ToleranceRules& 
       d.a = only_b ? "-" : text;
       d.b = only_b ? text : "-";
       d.rule = res.why;
+      // A path the older of two result sets could not have: new in the schema, not a difference.
+      const int lacking = only_b ? va : vb, since = schema::resolve(p).since();
+      if (lacking > 0 && since > lacking && since <= std::max(va, vb)) {
+        d.what = "new in schema v" + std::to_string(since);
+        out.added.push_back(d);
+        continue;
+      }
       (res.kind == RuleKind::provenance ? out.provenance : out.differences).push_back(d);
       continue;
     }
@@ -204,6 +229,12 @@ std::string format_compare(const CompareResult& r, std::size_t max_shown, bool v
     for (std::size_t i = 0; i < n; ++i) s += line(r.provenance[i]);
     if (n < r.provenance.size()) s += "  ... " + std::to_string(r.provenance.size() - n) + " more (-v lists all)\n";
   }
+  if (!r.added.empty()) {
+    s += "\nNew in a later schema version (absent from the older file; listed, not counted):\n";
+    const std::size_t n = verbose ? r.added.size() : std::min<std::size_t>(r.added.size(), 12);
+    for (std::size_t i = 0; i < n; ++i) s += "  " + r.added[i].path + ": " + r.added[i].what + "\n";
+    if (n < r.added.size()) s += "  ... " + std::to_string(r.added.size() - n) + " more (-v lists all)\n";
+  }
   if (!r.differences.empty()) {
     s += "\nDifferences:\n";
     const std::size_t n = std::min(r.differences.size(), max_shown);
@@ -216,7 +247,9 @@ std::string format_compare(const CompareResult& r, std::size_t max_shown, bool v
   if (r.timing_compared) s += " and " + std::to_string(r.timing_compared) + " timing path(s)";
   if (r.timing_skipped) s += "; " + std::to_string(r.timing_skipped) + " timing path(s) not compared (--timings compares them)";
   if (r.ignored) s += "; " + std::to_string(r.ignored) + " ignored by rules";
-  s += "; " + std::to_string(r.provenance.size()) + " provenance difference(s)\n";
+  s += "; " + std::to_string(r.provenance.size()) + " provenance difference(s)";
+  if (!r.added.empty()) s += "; " + std::to_string(r.added.size()) + " path(s) new in a later schema";
+  s += "\n";
   return s;
 }
 

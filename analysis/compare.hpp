@@ -1,6 +1,7 @@
 // analysis/compare.hpp — schema-aware comparison of two result sets (`xpubench compare`).
 // Like h5diff (equal / different / error) but with per-path tolerance rules, timings and
-// timestamps ignored unless asked, and provenance differences listed without counting. It reads
+// timestamps ignored unless asked, provenance differences listed without counting, and paths
+// that a later schema version added listed without counting when the files' versions differ. It reads
 // files and returns a report; printing and exit codes belong to the CLI.
 #pragma once
 
@@ -30,6 +31,7 @@ struct CompareResult {
   std::string file_a, file_b;
   std::vector<Difference> differences;  // counted: decide the exit status
   std::vector<Difference> provenance;   // listed only
+  std::vector<Difference> added;        // paths the older file's schema version did not have: listed only
   std::size_t compared = 0, timing_skipped = 0, ignored = 0, timing_compared = 0;
   bool equal() const { return differences.empty(); }
 };

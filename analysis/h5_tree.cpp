@@ -8,6 +8,7 @@
 
 #include "core/base/error.hpp"
 #include "core/results/hdf5_util.hpp"
+#include "core/results/schema.hpp"
 
 namespace xpb::analysis {
 
@@ -79,8 +80,16 @@ std::vector<std::string> read_strings(hid_t d) {
 void add_table(hid_t file, const std::string& path, Tree& tree) {
   const h5::Table t = h5::read_table(file, path.substr(1));
   const auto keys = table_key_columns(path, t.string_columns);
+  // Columns that describe the whole row, as the schema declares them.
+  const schema::Entry* decl = schema::find(path);
+  auto role_column = [&](schema::Role r) {
+    const schema::Column* c = decl && decl->node == schema::Node::table ? decl->role(r) : nullptr;
+    return c ? c->name : std::string{};
+  };
+  const std::string unit_col = role_column(schema::Role::unit), row_kind_col = role_column(schema::Role::row_kind),
+                    value_kind_col = role_column(schema::Role::value_kind);
   std::map<std::string, int> seen;
-  auto col = [&](const char* n) {
+  auto col = [&](const std::string& n) {
     return static_cast<std::size_t>(std::find(t.string_columns.begin(), t.string_columns.end(), n) -
                                     t.string_columns.begin());
   };
@@ -88,20 +97,25 @@ void add_table(hid_t file, const std::string& path, Tree& tree) {
   for (std::size_t r = 0; r < rows; ++r) {
     std::string key;
     for (const auto& k : keys) {
-      const auto c = col(k.c_str());
+      const auto c = col(k);
       std::string v = c < t.strings[r].size() ? t.strings[r][c] : "";
       key += "/" + (v.empty() ? std::string("-") : v);
     }
     if (keys.empty()) key = "/" + std::to_string(r);
     if (const int k = seen[key]++; k > 0) key += "#" + std::to_string(k);
     const std::string row_path = path + key;
-    const auto uc = col("unit"), kc = col("kind");
-    const std::string unit = uc < t.strings[r].size() ? t.strings[r][uc] : "";
-    const std::string row_kind = kc < t.strings[r].size() && path == "/summary" ? t.strings[r][kc] : "";
+    auto field = [&](const std::string& name) {
+      const auto c = name.empty() ? t.string_columns.size() : col(name);
+      return c < t.strings[r].size() ? t.strings[r][c] : std::string{};
+    };
+    const std::string unit = field(unit_col), row_kind = field(row_kind_col), value_kind = field(value_kind_col);
     auto put = [&](const std::string& c, TreeEntry e) {
       e.path = row_path + "/" + c;
       e.unit = unit;
       e.row_kind = row_kind;
+      e.value_kind = value_kind;
+      e.table = path;
+      e.column = c;
       tree[e.path] = std::move(e);
     };
     for (std::size_t c = 0; c < t.string_columns.size(); ++c) {
@@ -153,6 +167,7 @@ void walk(hid_t file, const std::string& path, Tree& tree) {
       e.path = child;
       e.shape = h5::dataset_shape(g, n);
       e.unit = h5::read_attr_string(d, "unit").value_or("");
+      e.value_kind = h5::read_attr_string(d, "kind").value_or("");
       if (cls == H5T_STRING) {
         e.kind = TreeEntry::Kind::strings;
         e.strings = read_strings(d);
@@ -172,18 +187,14 @@ void walk(hid_t file, const std::string& path, Tree& tree) {
 
 std::vector<std::string> table_key_columns(const std::string& table_path,
                                            const std::vector<std::string>& string_columns) {
-  auto has = [&](const char* c) {
+  auto has = [&](const std::string& c) {
     return std::find(string_columns.begin(), string_columns.end(), c) != string_columns.end();
   };
-  auto ends_with = [&](const std::string& s) {
-    return table_path.size() >= s.size() && table_path.compare(table_path.size() - s.size(), s.size(), s) == 0;
-  };
   std::vector<std::string> keys;
-  if (table_path == "/summary") keys = {"cell", "kind", "metric", "platform"};
-  else if (table_path == "/parity") keys = {"cell", "platform"};
-  else if (ends_with("/ledger") || has("name")) keys = {"name"};
-  keys.erase(std::remove_if(keys.begin(), keys.end(), [&](const std::string& k) { return !has(k.c_str()); }),
-             keys.end());
+  const schema::Entry* decl = schema::find(table_path);
+  if (decl && decl->node == schema::Node::table) keys = decl->keys();
+  else if (has("name")) keys = {"name"};
+  keys.erase(std::remove_if(keys.begin(), keys.end(), [&](const std::string& k) { return !has(k); }), keys.end());
   return keys;
 }
 

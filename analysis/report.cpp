@@ -120,8 +120,8 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
     auto it = c.measured.find("step_seconds");
     const SummaryRow d = describe(it == c.measured.end() ? std::vector<double>{} : it->second);
     r.platform = "host", r.source = "measured", r.quantity = "step_seconds";
-    r.value = d.median, r.low = d.q1, r.high = d.q3, r.n = d.n, r.unit = "s";
-    r.verdict = c.status, r.note = std::string(kTimingNote) + "; low/high are the quartiles";
+    r.value = d.median, r.low = d.low, r.high = d.high, r.n = d.n, r.unit = "s";
+    r.verdict = c.status, r.note = std::string(kTimingNote) + "; low/high are the min and max";
     out.push_back(r);
     for (const auto& m : c.metrics) {
       ReportRecord q = base(c, "cells");

@@ -22,7 +22,7 @@ struct ReportRecord {
   std::string cell, workload, problem, platform;
   std::string source;    // measured | projected | model_error | metric
   std::string quantity;  // step_seconds, speed_ratio, efficiency, pp, ...
-  double value = 0, low = 0, high = 0;
+  double value = 0, low = 0, high = 0;  // low/high: the whole range (min/max, or a projection's)
   long long n = 0;
   std::string unit, verdict, note;
 };

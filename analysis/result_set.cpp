@@ -7,6 +7,7 @@
 
 #include "core/base/error.hpp"
 #include "core/results/hdf5_util.hpp"
+#include "core/results/schema_io.hpp"
 
 namespace xpb::analysis {
 
@@ -68,149 +69,132 @@ Collective parse_collective(const std::string& s) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Reading
+// Reading (every path through core/results/schema_io.hpp)
 
 namespace {
 
-// Column accessors of an h5::Table by name (absent columns give "" / NaN / 0).
-struct TableView {
-  const h5::Table& t;
-  std::size_t col(const std::vector<std::string>& cols, const char* n) const {
-    return static_cast<std::size_t>(std::find(cols.begin(), cols.end(), n) - cols.begin());
-  }
-  std::string s(std::size_t row, const char* n) const {
-    const auto c = col(t.string_columns, n);
-    return c < t.strings[row].size() ? t.strings[row][c] : std::string{};
-  }
-  double d(std::size_t row, const char* n) const {
-    const auto c = col(t.double_columns, n);
-    if (c < t.doubles[row].size()) return t.doubles[row][c];
-    const auto ci = col(t.int_columns, n);
-    return ci < t.ints[row].size() ? static_cast<double>(t.ints[row][ci]) : std::nan("");
-  }
-  long long i(std::size_t row, const char* n) const {
-    const auto c = col(t.int_columns, n);
-    return c < t.ints[row].size() ? t.ints[row][c] : 0;
-  }
-};
-
-bool is_dataset(hid_t loc, const std::string& name) {
-  H5O_info_t info;
-#if H5_VERSION_GE(1, 12, 0)
-  if (H5Oget_info_by_name3(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
-#else
-  if (H5Oget_info_by_name2(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
-#endif
-  return info.type == H5O_TYPE_DATASET;
-}
-
-std::string dataset_unit(hid_t loc, const std::string& name) {
-  h5::Handle d(H5Dopen2(loc, name.c_str(), H5P_DEFAULT));
-  return d.valid() ? h5::read_attr_string(d, "unit").value_or("") : std::string{};
-}
-
-Range read_range(hid_t g, const char* name) {
-  const auto v = h5::read_doubles(g, name);
+Range read_range(const schema::Reader& g, const char* name) {
+  const auto v = g.values(name);
   if (v.size() != 3) return Range{std::nan(""), std::nan(""), std::nan("")};
   return {v[0], v[1], v[2]};
 }
 
-CellResult read_cell(hid_t cells, const std::string& id) {
-  CellResult c;
-  h5::Handle g = h5::open_group(cells, id);
-  c.id = id;
-  c.workload = h5::read_attr_string(g, "workload").value_or("");
-  c.params = h5::read_attr_string(g, "params").value_or("{}");
-  c.label = h5::read_attr_string(g, "label").value_or(c.workload);
-  c.status = h5::read_attr_string(g, "status").value_or("");
-  c.reason = h5::read_attr_string(g, "reason").value_or("");
-  c.started_utc = h5::read_attr_string(g, "started_utc").value_or("");
-  c.finished_utc = h5::read_attr_string(g, "finished_utc").value_or("");
-  c.seed = h5::read_attr_int(g, "seed").value_or(0);
-  c.index = h5::read_attr_int(g, "index").value_or(0);
-  c.repeats = h5::read_attr_int(g, "repeats").value_or(0);
-  c.warmup = h5::read_attr_int(g, "warmup").value_or(0);
+// A value a workload reported: its kind as stored (schema 1 files: from its unit).
+std::string stored_kind(const schema::Reader& g, const std::string& name, const std::string& unit) {
+  return std::string(schema::to_string(g.kind(name).value_or(schema::kind_for_unit(unit))));
+}
 
-  if (h5::exists(g, "measured")) {
-    h5::Handle m = h5::open_group(g, "measured");
-    for (const auto& n : h5::children(m))
-      if (is_dataset(m, n)) c.measured[n] = h5::read_doubles(m, n);
+ProjectionRecord read_projection(const schema::Reader& pg, const std::string& platform) {
+  const schema::Reader p = pg.open(platform);
+  ProjectionRecord r;
+  r.platform = platform;
+  r.ok = p.integer("ok").value_or(0) != 0;
+  r.reason = p.text("reason").value_or("");
+  r.bound = p.text("bound").value_or("");
+  if (r.ok) {
+    r.step_seconds = read_range(p, "step_seconds");
+    r.compute_seconds = read_range(p, "compute_seconds");
+    r.memory_seconds = read_range(p, "memory_seconds");
+    r.comm_seconds = read_range(p, "comm_seconds");
+    r.launch_seconds = read_range(p, "launch_seconds");
+    r.energy_joules = read_range(p, "energy_joules");
+    if (p.has("hfu")) r.hfu = read_range(p, "hfu");
+    r.hfu_dtype = p.text("hfu_dtype").value_or("");
+    const schema::TableReader k(p, "kernels");
+    for (std::size_t i = 0; i < k.rows(); ++i)
+      r.kernels.push_back({k.text(i, "name"), k.text(i, "bound"),
+                           Range{k.number(i, "seconds_low"), k.number(i, "seconds_nominal"),
+                                 k.number(i, "seconds_high")}});
   }
-  if (h5::exists(g, "metrics")) {
-    h5::Handle m = h5::open_group(g, "metrics");
-    for (const auto& n : h5::children(m)) {
-      if (!is_dataset(m, n)) continue;
-      const auto v = h5::read_doubles(m, n);
-      c.metrics.push_back({n, dataset_unit(m, n), v.empty() ? std::nan("") : v.front()});
+  r.error_vs_measured = p.number("error_vs_measured");
+  return r;
+}
+
+CellResult read_cell(const schema::Reader& cells, const std::string& id) {
+  CellResult c;
+  const schema::Reader g = cells.open(id);
+  c.id = id;
+  c.workload = g.text("workload").value_or("");
+  c.params = g.text("params").value_or("{}");
+  c.label = g.text("label").value_or(c.workload);
+  c.status = g.text("status").value_or("");
+  c.reason = g.text("reason").value_or("");
+  c.started_utc = g.text("started_utc").value_or("");
+  c.finished_utc = g.text("finished_utc").value_or("");
+  c.seed = g.integer("seed").value_or(0);
+  c.index = g.integer("index").value_or(0);
+  c.repeats = g.integer("repeats").value_or(0);
+  c.warmup = g.integer("warmup").value_or(0);
+
+  if (g.has("measured")) {
+    const schema::Reader m = g.open("measured");
+    for (const auto& n : m.children()) {
+      if (!m.is_dataset(n)) continue;
+      c.measured[n] = m.values(n);
+      c.measured_units[n] = m.unit(n);
+      c.measured_kinds[n] = stored_kind(m, n, c.measured_units[n]);
     }
   }
-  if (h5::exists(g, "series")) {
-    h5::Handle s = h5::open_group(g, "series");
-    for (const auto& n : h5::children(s)) {
+  if (g.has("metrics")) {
+    const schema::Reader m = g.open("metrics");
+    for (const auto& n : m.children()) {
+      if (!m.is_dataset(n)) continue;
+      const auto v = m.values(n);
+      ScalarRecord r{n, m.unit(n), v.empty() ? std::nan("") : v.front(), {}};
+      r.kind = stored_kind(m, n, r.unit);
+      c.metrics.push_back(std::move(r));
+    }
+  }
+  if (g.has("series")) {
+    const schema::Reader s = g.open("series");
+    for (const auto& n : s.children()) {
+      const schema::Reader one = s.open(n);
       SeriesRecord r;
       r.name = n;
-      r.values = h5::read_doubles(s, n + "/values");
-      r.index = h5::read_doubles(s, n + "/index");
-      if (h5::exists(s, n + "/values")) r.unit = dataset_unit(s, n + "/values");
+      r.values = one.values("values");
+      r.index = one.values("index");
+      r.unit = one.unit("values");
+      r.kind = stored_kind(one, "values", r.unit);
       c.series.push_back(std::move(r));
     }
   }
-  if (h5::exists(g, "validation")) {
-    h5::Handle v = h5::open_group(g, "validation");
-    c.validation_passed = h5::read_attr_int(v, "passed").value_or(1) != 0;
-    c.validation_reason = h5::read_attr_string(v, "reason").value_or("");
+  if (g.has("validation")) {
+    const schema::Reader v = g.open("validation");
+    c.validation_passed = v.integer("passed").value_or(1) != 0;
+    c.validation_reason = v.text("reason").value_or("");
+    c.validation_max_rel_err = v.number("max_rel_err");
+    c.validation_tolerance = v.number("tolerance");
   }
-  if (h5::exists(g, "ledger")) {
-    const h5::Table t = h5::read_table(g, "ledger");
-    const TableView tv{t};
-    for (std::size_t r = 0; r < t.strings.size(); ++r) {
-      KernelCost k;
-      k.name = tv.s(r, "name");
-      k.kind = parse_op_kind(tv.s(r, "kind"));
-      k.dtype = parse_dtype(tv.s(r, "dtype")).value_or(DType::fp32);
-      k.collective = parse_collective(tv.s(r, "collective"));
-      k.flops = tv.d(r, "flops");
-      k.bytes = tv.d(r, "bytes");
-      k.count = tv.d(r, "count");
-      k.collective_bytes = tv.d(r, "collective_bytes");
-      k.ranks = static_cast<int>(tv.i(r, "ranks"));
-      if (!(k.count == k.count)) k.count = 1;
-      c.ledger.push_back(k);
-    }
+  const schema::TableReader t(g, "ledger");
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    KernelCost k;
+    k.name = t.text(r, "name");
+    k.kind = parse_op_kind(t.text(r, "kind"));
+    k.dtype = parse_dtype(t.text(r, "dtype")).value_or(DType::fp32);
+    k.collective = parse_collective(t.text(r, "collective"));
+    k.flops = t.number(r, "flops");
+    k.bytes = t.number(r, "bytes");
+    k.count = t.number(r, "count");
+    k.collective_bytes = t.number(r, "collective_bytes");
+    k.ranks = static_cast<int>(t.integer(r, "ranks"));
+    if (!(k.count == k.count)) k.count = 1;
+    c.ledger.push_back(k);
   }
-  if (h5::exists(g, "projected")) {
-    h5::Handle pg = h5::open_group(g, "projected");
-    for (const auto& n : h5::children(pg)) {
-      h5::Handle p = h5::open_group(pg, n);
-      ProjectionRecord r;
-      r.platform = n;
-      r.ok = h5::read_attr_int(p, "ok").value_or(0) != 0;
-      r.reason = h5::read_attr_string(p, "reason").value_or("");
-      r.bound = h5::read_attr_string(p, "bound").value_or("");
-      if (r.ok) {
-        r.step_seconds = read_range(p, "step_seconds");
-        r.compute_seconds = read_range(p, "compute_seconds");
-        r.memory_seconds = read_range(p, "memory_seconds");
-        r.comm_seconds = read_range(p, "comm_seconds");
-        r.launch_seconds = read_range(p, "launch_seconds");
-        r.energy_joules = read_range(p, "energy_joules");
-      }
-      r.error_vs_measured = h5::read_attr_double(p, "error_vs_measured");
-      c.projections.push_back(std::move(r));
-    }
+  if (g.has("projected")) {
+    const schema::Reader pg = g.open("projected");
+    for (const auto& n : pg.children()) c.projections.push_back(read_projection(pg, n));
   }
   return c;
 }
 
-std::vector<ParityRow> read_parity(hid_t f) {
+std::vector<ParityRow> read_parity(const schema::Reader& root) {
   std::vector<ParityRow> rows;
-  const h5::Table t = h5::read_table(f, "parity");
-  const TableView v{t};
-  for (std::size_t i = 0; i < t.strings.size(); ++i) {
+  const schema::TableReader t(root, "parity");
+  for (std::size_t i = 0; i < t.rows(); ++i) {
     ParityRow r;
-    r.cell = v.s(i, "cell"), r.workload = v.s(i, "workload"), r.params = v.s(i, "params");
-    r.platform = v.s(i, "platform"), r.verdict = v.s(i, "verdict"), r.bound = v.s(i, "bound");
-    r.low = v.d(i, "ratio_low"), r.nominal = v.d(i, "ratio_nominal"), r.high = v.d(i, "ratio_high");
+    r.cell = t.text(i, "cell"), r.workload = t.text(i, "workload"), r.params = t.text(i, "params");
+    r.platform = t.text(i, "platform"), r.verdict = t.text(i, "verdict"), r.bound = t.text(i, "bound");
+    r.low = t.number(i, "ratio_low"), r.nominal = t.number(i, "ratio_nominal"), r.high = t.number(i, "ratio_high");
     rows.push_back(r);
   }
   return rows;
@@ -227,50 +211,52 @@ ResultSet load_result_set(const std::string& path) {
   ResultSet rs;
   rs.path = path;
   h5::Handle f = h5::open_file(path);
-  const auto schema = h5::read_attr_string(f, "schema");
-  if (!schema || *schema != kResultSchema)
+  const schema::Reader root(f, "/");
+  const auto name = root.text("schema");
+  if (!name || *name != schema::kName)
     throw Error({path, 0, "schema"}, "not an xpubench result set (root attribute schema is '" +
-                                         schema.value_or("") + "')",
-                "result sets carry schema=\"" + std::string(kResultSchema) + "\"");
-  rs.schema_version = h5::read_attr_int(f, "schema_version").value_or(0);
-  if (rs.schema_version > kResultSchemaVersion)
+                                         name.value_or("") + "')",
+                "result sets carry schema=\"" + std::string(schema::kName) + "\"");
+  rs.schema_version = root.integer("schema_version").value_or(0);
+  if (rs.schema_version > schema::kVersion)
     throw Error({path, 0, "schema_version"},
                 "written by a newer xpubench (schema version " + std::to_string(rs.schema_version) +
-                    ", this build reads up to " + std::to_string(kResultSchemaVersion) + ")",
+                    ", this build reads up to " + std::to_string(schema::kVersion) + ")",
                 "update xpubench to read this file");
+  // Every root attribute, declared or not (a newer writer's provenance is shown, not interpreted).
   for (const auto& n : h5::attr_names(f)) {
     if (auto s = h5::read_attr_string(f, n)) rs.root_strings[n] = *s;
     else if (auto i = h5::read_attr_int(f, n)) rs.root_integers[n] = *i;
   }
-  rs.experiment_name = rs.root("experiment_name");
-  rs.experiment_yaml = rs.root("experiment_yaml");
-  rs.experiment_path = rs.root("experiment_path");
-  rs.parity_reference = rs.root("parity_reference");
-  rs.parity_band = h5::read_attr_double(f, "parity_band").value_or(0.10);
+  rs.experiment_name = root.text("experiment_name").value_or("");
+  rs.experiment_yaml = root.text("experiment_yaml").value_or("");
+  rs.experiment_path = root.text("experiment_path").value_or("");
+  rs.parity_reference = root.text("parity_reference").value_or("");
+  rs.parity_band = root.number("parity_band").value_or(0.10);
 
-  if (h5::exists(f, "platforms")) {
-    h5::Handle pg = h5::open_group(f, "platforms");
-    for (const auto& n : h5::children(pg)) {
-      h5::Handle g = h5::open_group(pg, n);
+  if (root.has("platforms")) {
+    const schema::Reader pg = root.open("platforms");
+    for (const auto& n : pg.children()) {
+      const schema::Reader g = pg.open(n);
       PlatformRecord p;
       p.name = n;
-      p.display_name = h5::read_attr_string(g, "display_name").value_or(n);
-      p.kind = h5::read_attr_string(g, "kind").value_or("");
-      p.path = h5::read_attr_string(g, "path").value_or("");
-      p.sha256 = h5::read_attr_string(g, "sha256").value_or("");
-      p.worst_confidence = h5::read_attr_string(g, "worst_confidence").value_or("");
-      p.descriptor_yaml = h5::read_attr_string(g, "descriptor_yaml").value_or("");
+      p.display_name = g.text("display_name").value_or(n);
+      p.kind = g.text("kind").value_or("");
+      p.path = g.text("path").value_or("");
+      p.sha256 = g.text("sha256").value_or("");
+      p.worst_confidence = g.text("worst_confidence").value_or("");
+      p.descriptor_yaml = g.text("descriptor_yaml").value_or("");
       rs.platforms.push_back(std::move(p));
     }
   }
-  if (h5::exists(f, "cells")) {
-    h5::Handle cg = h5::open_group(f, "cells");
-    for (const auto& id : h5::children(cg)) rs.cells.push_back(read_cell(cg, id));
+  if (root.has("cells")) {
+    const schema::Reader cg = root.open("cells");
+    for (const auto& id : cg.children()) rs.cells.push_back(read_cell(cg, id));
     std::stable_sort(rs.cells.begin(), rs.cells.end(),
                      [](const CellResult& a, const CellResult& b) { return a.index < b.index; });
   }
   rs.summary = read_summary(f);
-  rs.parity = read_parity(f);
+  rs.parity = read_parity(root);
   return rs;
 }
 

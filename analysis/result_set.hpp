@@ -1,6 +1,7 @@
 // analysis/result_set.hpp — a result set read back into plain structs for reports and metrics.
-// Reads what core/results/result_store.cpp writes (schema "xpubench.results"); unknown groups and
-// attributes are ignored, a newer major schema version is refused. It does not compare files
+// Reads the layout declared in core/results/schema.cpp, every version from schema::kOldestReadable
+// on (fields a version lacks stay empty); unknown groups and attributes are ignored, a newer
+// schema version is refused. It does not compare files
 // (analysis/compare.hpp) and does not compute metrics (analysis/portability.hpp).
 #pragma once
 
@@ -20,32 +21,44 @@ struct PlatformRecord {
   std::string descriptor_yaml;  // the exact text the run used
 };
 
+struct KernelProjectionRecord {
+  std::string name, bound;
+  Range seconds;  // all its launches in one step
+};
+
 struct ProjectionRecord {
   std::string platform;
   bool ok = false;
   std::string reason, bound;
   Range step_seconds, compute_seconds, memory_seconds, comm_seconds, launch_seconds, energy_joules;
+  std::optional<Range> hfu;  // hardware FLOP utilization (schema 2; absent when not computed)
+  std::string hfu_dtype;
+  std::vector<KernelProjectionRecord> kernels;  // per ledger row (schema 2)
   std::optional<double> error_vs_measured;  // host only: projected / measured − 1
 };
 
 struct SeriesRecord {
   std::string name, unit;
+  std::string kind;  // schema::Kind: numeric or timing
   std::vector<double> values, index;  // index empty: 0..n-1
 };
 
 struct ScalarRecord {
   std::string name, unit;
   double value = 0;
+  std::string kind;  // schema::Kind: numeric or timing
 };
 
 struct CellResult {
   std::string id, workload, params, label, status, reason, started_utc, finished_utc;
   long long seed = 0, index = 0, repeats = 0, warmup = 0;
   std::map<std::string, std::vector<double>> measured;  // "step_seconds", "loss", ... per step
+  std::map<std::string, std::string> measured_units, measured_kinds;  // by the same names
   std::vector<ScalarRecord> metrics;
   std::vector<SeriesRecord> series;
   bool validation_passed = true;
   std::string validation_reason;
+  std::optional<double> validation_max_rel_err, validation_tolerance;  // checks that compare numbers
   Ledger ledger;
   std::vector<ProjectionRecord> projections;  // in platform order of the file
 

@@ -1,12 +1,12 @@
-// analysis/tolerance_rules.cpp — rules files, glob matching and the schema's built-in knowledge.
+// analysis/tolerance_rules.cpp — rules files, glob matching, and the kinds the schema declares.
 #include "analysis/tolerance_rules.hpp"
 
 #include <fnmatch.h>
 
-#include <array>
 
 #include "core/base/error.hpp"
 #include "core/base/yaml_util.hpp"
+#include "core/results/schema.hpp"
 
 namespace xpb::analysis {
 
@@ -25,67 +25,29 @@ bool path_matches(const std::string& pattern, const std::string& path) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Built-in schema knowledge (docs/reproducibility.md explains each line)
+// Built-in knowledge: the kinds core/results/schema.cpp declares
 
-namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// A unit that makes a number a wall-clock figure or a rate derived from one.
-bool timing_unit(const std::string& u) { return u == "s" || ends_with(u, "/s"); }
-
-// Root attributes that decide the numbers; every other root attribute is provenance.
-constexpr std::array<const char*, 7> kRootNumerics = {
-    "/@schema", "/@schema_version", "/@experiment_yaml", "/@experiment_sha256",
-    "/@experiment_cells", "/@parity_reference", "/@parity_band"};
-
-// Metrics that are computed from step times although their unit does not say so.
-constexpr std::array<const char*, 6> kTimingMetricGlobs = {
-    "/cells/*/metrics/*mfu*", "/cells/*/metrics/*hfu*", "/cells/*/metrics/*utilization*",
-    "/cells/*/metrics/*throughput*", "/summary/*/metric/*mfu*/*", "/summary/*/metric/*utilization*/*"};
-
-}  // namespace
-
-RuleKind builtin_kind(const TreeEntry& e, std::string* why) {
-  auto say = [&](const char* w, RuleKind k) {
-    if (why) *why = w;
-    return k;
-  };
-  const std::string& p = e.path;
-  const auto at = p.find('@');
-  const std::string attr = at == std::string::npos ? "" : p.substr(at + 1);
-  // Timestamps anywhere.
-  if (attr == "created_utc" || attr == "started_utc" || attr == "finished_utc")
-    return say("timestamp", RuleKind::timing);
-  if (attr == "error_vs_measured") return say("model error against the measured time", RuleKind::timing);
-  if (attr == "ranks_on_node") return say("how many MPI ranks shared the machine", RuleKind::provenance);
-  // Root provenance, environment variables, the auto-described host.
-  if (at == 1) {
-    for (const char* k : kRootNumerics)
-      if (p == k) return say("experiment identity", RuleKind::compare);
-    return say("root provenance", RuleKind::provenance);
+RuleKind builtin_kind(const TreeEntry& e, std::string* why, const Tree* tree) {
+  schema::Probe p;
+  p.path = e.path;
+  p.unit = e.unit;
+  p.stored_kind = e.value_kind;
+  p.row_kind = e.row_kind;
+  if (tree) {
+    p.attribute = [tree](const std::string& path) -> std::optional<std::string> {
+      auto it = tree->find(path);
+      if (it == tree->end() || it->second.strings.size() != 1) return std::nullopt;
+      return it->second.strings.front();
+    };
   }
-  if (p.rfind("/environment", 0) == 0) return say("environment", RuleKind::provenance);
-  if (p == "/platforms/host" || p.rfind("/platforms/host@", 0) == 0 || p.rfind("/platforms/host/", 0) == 0)
-    return say("the machine that ran", RuleKind::provenance);
-  if (p.rfind("/platforms/", 0) == 0 && ends_with(p, "@path")) return say("descriptor location", RuleKind::provenance);
-  // Timings: measured and metric datasets with a time or rate unit; summary rows of them.
-  if (p.rfind("/cells/", 0) == 0 && !e.attribute &&
-      (p.find("/measured/") != std::string::npos || p.find("/metrics/") != std::string::npos) &&
-      timing_unit(e.unit))
-    return say("timing (time or rate unit)", RuleKind::timing);
-  if (p.rfind("/cells/", 0) == 0 && p.find("/measured/") != std::string::npos && ends_with(p, "seconds"))
-    return say("timing", RuleKind::timing);
-  if (p.rfind("/summary/", 0) == 0) {
-    if (e.row_kind == "model_error") return say("model error against the measured time", RuleKind::timing);
-    if ((e.row_kind == "measured" || e.row_kind == "metric") && timing_unit(e.unit))
-      return say("timing", RuleKind::timing);
+  const schema::Classified c = schema::classify(p);
+  if (why) *why = c.why;
+  switch (c.kind) {
+    case schema::Kind::numeric: return RuleKind::compare;
+    case schema::Kind::timing: return RuleKind::timing;
+    case schema::Kind::provenance: return RuleKind::provenance;
   }
-  for (const char* g : kTimingMetricGlobs)
-    if (path_matches(g, p)) return say("derived from step times", RuleKind::timing);
-  return say("", RuleKind::compare);
+  return RuleKind::compare;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -96,7 +58,7 @@ void ToleranceRules::set_default(std::optional<double> rtol, std::optional<doubl
   if (atol) m_atol = *atol;
 }
 
-Resolution ToleranceRules::resolve(const TreeEntry& e) const {
+Resolution ToleranceRules::resolve(const TreeEntry& e, const Tree* tree) const {
   Resolution r;
   r.rtol = m_rtol;
   r.atol = m_atol;
@@ -108,7 +70,7 @@ Resolution ToleranceRules::resolve(const TreeEntry& e) const {
     r.why = rule.why.empty() ? "rule " + rule.path : rule.why;
     return r;
   }
-  r.kind = builtin_kind(e, &r.why);
+  r.kind = builtin_kind(e, &r.why, tree);
   if (r.why.empty()) r.why = r.rtol == 0 && r.atol == 0 ? "exact" : "default tolerance";
   return r;
 }

@@ -1,7 +1,8 @@
 // analysis/tolerance_rules.hpp — which paths of a result set must be equal, and how closely.
 // A rules file (YAML) maps path globs to a kind (compare, timing, provenance, ignore) and a
-// tolerance (rtol, atol); the first matching user rule wins, then the built-in schema knowledge
-// (timings, timestamps, provenance), then the default tolerance. Nothing here reads HDF5.
+// tolerance (rtol, atol); the first matching user rule wins, then the kind core/results/schema.cpp
+// declares for the path (timings, timestamps, provenance), then the default tolerance. Nothing
+// here reads HDF5.
 #pragma once
 
 #include <optional>
@@ -50,15 +51,16 @@ class ToleranceRules {
   double default_atol() const { return m_atol; }
   const std::vector<ToleranceRule>& rules() const { return m_rules; }
 
-  Resolution resolve(const TreeEntry& e) const;
+  // `tree`, the file `e` belongs to, lets the schema look at other attributes (a platform's kind).
+  Resolution resolve(const TreeEntry& e, const Tree* tree = nullptr) const;
 
  private:
   std::vector<ToleranceRule> m_rules;
   double m_rtol = 0, m_atol = 0;
 };
 
-// The built-in classification alone (no user rules): timing, provenance or compare.
-RuleKind builtin_kind(const TreeEntry& e, std::string* why = nullptr);
+// The schema's classification alone (no user rules): timing, provenance or compare.
+RuleKind builtin_kind(const TreeEntry& e, std::string* why = nullptr, const Tree* tree = nullptr);
 
 // Shell-style glob where `*` and `?` also match '/'.
 bool path_matches(const std::string& pattern, const std::string& path);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,9 +53,9 @@ struct StepResult {
   // When > 0 the runner stores this instead of its own wall-clock (e.g. an MPI collective timed
   // with MPI_Wtime, or a device event time).
   double manual_seconds = -1;
-  // Units of the values by name ("GFLOP/s", "GB/s"); names ending in "_seconds" are seconds
-  // without saying so. Timing-derived values must carry a rate unit ("*/s") so that comparisons
-  // treat them as timings.
+  // Units of the values by name ("s", "GB/s", "nats"); a value without one is dimensionless.
+  // Times and timing-derived values must carry a time or per-second unit ("s", "*/s"): the result
+  // set marks them as timings from it (core/results/schema.hpp, kind_for_unit).
   std::vector<std::pair<std::string, std::string>> units;
 
   void value(std::string name, double v, std::string unit = {}) {
@@ -65,15 +66,15 @@ struct StepResult {
 
 struct Validation {
   bool passed = true;
-  std::string reason;       // why it failed, or what was checked
-  double max_rel_err = 0;   // worst relative error seen
-  double tolerance = 0;     // what was allowed
-  static Validation ok(std::string what, double err = 0, double tol = 0) {
-    return {true, std::move(what), err, tol};
-  }
-  static Validation fail(std::string why, double err = 0, double tol = 0) {
-    return {false, std::move(why), err, tol};
-  }
+  std::string reason;  // why it failed, or what was checked
+  // Only for checks that compare numbers with a reference: the worst relative error seen and the
+  // one allowed. Other checks (a loss that falls, a count in range) leave them empty and say what
+  // they saw in `reason` and in their metrics.
+  std::optional<double> max_rel_err, tolerance;
+  static Validation ok(std::string what) { return {true, std::move(what), {}, {}}; }
+  static Validation ok(std::string what, double err, double tol) { return {true, std::move(what), err, tol}; }
+  static Validation fail(std::string why) { return {false, std::move(why), {}, {}}; }
+  static Validation fail(std::string why, double err, double tol) { return {false, std::move(why), err, tol}; }
 };
 
 }  // namespace xpb

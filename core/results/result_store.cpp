@@ -11,6 +11,7 @@
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
 #include "core/results/hdf5_util.hpp"
+#include "core/results/schema_io.hpp"
 #include "core/model/parity.hpp"
 
 namespace xpb {
@@ -50,15 +51,15 @@ SummaryRow describe(const std::vector<double>& v) {
 }
 
 std::string step_value_unit(const CellRecord& rec, const std::string& name) {
-  if (auto it = rec.step_units.find(name); it != rec.step_units.end()) return it->second;
-  const bool secs = name.size() > 8 && name.compare(name.size() - 8, 8, "_seconds") == 0;
-  return secs ? "s" : "";
+  auto it = rec.step_units.find(name);
+  return it == rec.step_units.end() ? std::string{} : it->second;
 }
 
 std::vector<SummaryRow> summarize(const CellRecord& rec) {
   std::vector<SummaryRow> rows;
   auto base = [&](SummaryRow r, const std::string& kind, const std::string& metric,
                   const std::string& unit) {
+    r.value_kind = std::string(schema::to_string(schema::kind_for_unit(unit)));
     r.cell = rec.cell.id;
     r.workload = rec.cell.workload;
     r.params = rec.cell.params.canonical_json();
@@ -81,12 +82,14 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     r.low = r.min = r.q1 = p.ok ? p.step_seconds.low : nan;
     r.high = r.max = r.q3 = p.ok ? p.step_seconds.high : nan;
     r = base(r, "projected", "step_seconds", "s");
+    r.value_kind = std::string(schema::to_string(schema::Kind::numeric));  // the model, not a clock
     r.platform = p.platform;
     r.note = p.ok ? std::string(to_string(p.bound)) : "unavailable: " + p.reason;
     rows.push_back(r);
   }
   if (rec.model_error) {
     SummaryRow r = base(describe({*rec.model_error}), "model_error", "step_seconds", "");
+    r.value_kind = std::string(schema::to_string(schema::Kind::timing));  // relative to a measured time
     r.platform = "host";
     r.note = "projected / measured - 1";
     rows.push_back(r);
@@ -134,146 +137,146 @@ std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const st
 }
 
 // ------------------------------------------------------------------------------------------------
-// Writing
+// Writing (every path through core/results/schema_io.hpp: declared in core/results/schema.cpp)
 
 namespace {
 
-void write_cell(hid_t file, const CellRecord& rec) {
-  h5::Handle g = h5::create_group(file, "cells/" + rec.cell.id);
-  h5::attr(g, "workload", rec.cell.workload);
-  h5::attr(g, "params", rec.cell.params.canonical_json());
-  h5::attr(g, "label", rec.cell.label());
-  h5::attr(g, "seed", static_cast<long long>(rec.cell.seed));
-  h5::attr(g, "status", rec.status);
-  h5::attr(g, "reason", rec.reason);
-  h5::attr(g, "index", static_cast<long long>(rec.cell.index));
-  h5::attr(g, "repeats", static_cast<long long>(rec.cell.repeats));
-  h5::attr(g, "warmup", static_cast<long long>(rec.cell.warmup));
-  h5::attr(g, "started_utc", rec.started_utc);
-  h5::attr(g, "finished_utc", rec.finished_utc);
+void write_projection(const schema::Writer& cell, const Projection& p, const CellRecord& rec) {
+  const schema::Writer pg = cell.group("projected/" + p.platform);
+  pg.attr("ok", static_cast<long long>(p.ok ? 1 : 0));
+  pg.attr("reason", p.reason);
+  pg.attr("bound", std::string(to_string(p.bound)));
+  if (p.host_share != 1.0 || p.ranks_on_node != 1) {
+    // The host as one rank of several saw it: min(threads, cpus / ranks) / calibrated threads.
+    pg.attr("host_share", p.host_share);
+    pg.attr("ranks_on_node", static_cast<long long>(p.ranks_on_node));
+  }
+  if (!p.ok) return;
+  auto rng = [&](const char* name, const Range& r) { return pg.values(name, {r.low, r.nominal, r.high}); };
+  rng("step_seconds", p.step_seconds);
+  rng("compute_seconds", p.compute_seconds);
+  rng("memory_seconds", p.memory_seconds);
+  rng("comm_seconds", p.comm_seconds);
+  rng("launch_seconds", p.launch_seconds);
+  rng("energy_joules", p.energy_joules).attr("note", "upper bound: TDP x projected time");
+  // The projector computes HFU only when the ledger has FLOPs and their dtype's peak is known.
+  if (p.hfu.nominal > 0) {
+    rng("hfu", p.hfu);
+    pg.attr("hfu_dtype", std::string(to_string(p.peak_dtype)));
+  }
+  if (p.platform == "host" && rec.model_error) pg.attr("error_vs_measured", *rec.model_error);
+  schema::TableWriter k(pg, "kernels");
+  for (const auto& kp : p.kernels) {
+    k.row();
+    k.set("name", kp.name);
+    k.set("bound", std::string(to_string(kp.bound)));
+    k.set("seconds_low", kp.seconds.low);
+    k.set("seconds_nominal", kp.seconds.nominal);
+    k.set("seconds_high", kp.seconds.high);
+  }
+  k.write();
+}
 
-  h5::write_doubles(g, "measured/step_seconds", rec.step_seconds, "s");
-  h5::write_doubles(g, "measured/warmup_seconds", rec.warmup_seconds, "s");
-  for (const auto& [name, vals] : rec.step_values)
-    h5::write_doubles(g, "measured/" + name, vals, step_value_unit(rec, name));
+void write_cell(const schema::Writer& root, const CellRecord& rec) {
+  const schema::Writer g = root.group("cells/" + rec.cell.id);
+  g.attr("workload", rec.cell.workload);
+  g.attr("params", rec.cell.params.canonical_json());
+  g.attr("label", rec.cell.label());
+  g.attr("seed", static_cast<long long>(rec.cell.seed));
+  g.attr("status", rec.status);
+  g.attr("reason", rec.reason);
+  g.attr("index", static_cast<long long>(rec.cell.index));
+  g.attr("repeats", static_cast<long long>(rec.cell.repeats));
+  g.attr("warmup", static_cast<long long>(rec.cell.warmup));
+  g.attr("started_utc", rec.started_utc);
+  g.attr("finished_utc", rec.finished_utc);
 
-  h5::Handle v = h5::create_group(g, "validation");
-  h5::attr(v, "passed", static_cast<long long>(rec.validation.passed ? 1 : 0));
-  h5::attr(v, "reason", rec.validation.reason);
-  h5::attr_double(v, "max_rel_err", rec.validation.max_rel_err);
-  h5::attr_double(v, "tolerance", rec.validation.tolerance);
+  g.values("measured/step_seconds", rec.step_seconds);
+  g.values("measured/warmup_seconds", rec.warmup_seconds);
+  for (const auto& [name, vals] : rec.step_values) g.values("measured/" + name, vals, step_value_unit(rec, name));
 
-  h5::Handle m = h5::create_group(g, "metrics");
+  const schema::Writer v = g.group("validation");
+  v.attr("passed", static_cast<long long>(rec.validation.passed ? 1 : 0));
+  v.attr("reason", rec.validation.reason);
+  if (rec.validation.max_rel_err) v.attr("max_rel_err", *rec.validation.max_rel_err);
+  if (rec.validation.tolerance) v.attr("tolerance", *rec.validation.tolerance);
+
+  const schema::Writer m = g.group("metrics");
   for (const auto& s : rec.metrics.scalars) {
-    h5::write_doubles(m, s.name, {s.value}, s.unit);
-    if (!s.doc.empty()) {
-      h5::Handle d(H5Dopen2(m, s.name.c_str(), H5P_DEFAULT));
-      h5::attr(d, "doc", s.doc);
-    }
+    const schema::Writer d = m.values(s.name, {s.value}, s.unit);
+    if (!s.doc.empty()) d.attr("doc", s.doc);
   }
-  for (const auto& [k, val] : rec.metrics.attributes) h5::attr(m, k, val);
+  for (const auto& [k, val] : rec.metrics.attributes) m.attr(k, val);
   for (const auto& s : rec.metrics.series) {
-    h5::write_doubles(g, "series/" + s.name + "/values", s.values, s.unit);
-    if (!s.index.empty()) h5::write_doubles(g, "series/" + s.name + "/index", s.index);
+    g.values("series/" + s.name + "/values", s.values, s.unit);
+    if (!s.index.empty()) g.values("series/" + s.name + "/index", s.index);
   }
-  for (const auto& a : rec.metrics.arrays) {
-    h5::write_doubles(g, "arrays/" + a.name, a.data, {}, a.shape);
-    h5::Handle d(H5Dopen2(g, ("arrays/" + a.name).c_str(), H5P_DEFAULT));
-    h5::attr(d, "dtype", a.dtype);
-  }
+  for (const auto& a : rec.metrics.arrays) g.values("arrays/" + a.name, a.data, {}, a.shape).attr("dtype", a.dtype);
 
-  h5::Table t;
-  t.string_columns = {"name", "kind", "dtype", "collective"};
-  t.double_columns = {"flops", "bytes", "count", "collective_bytes"};
-  t.int_columns = {"ranks"};
+  schema::TableWriter t(g, "ledger");
   for (const auto& k : rec.ledger) {
-    t.strings.push_back({k.name, std::string(to_string(k.kind)), std::string(to_string(k.dtype)),
-                         std::string(to_string(k.collective))});
-    t.doubles.push_back({k.flops, k.bytes, k.count, k.collective_bytes});
-    t.ints.push_back({k.ranks});
+    t.row();
+    t.set("name", k.name);
+    t.set("kind", std::string(to_string(k.kind)));
+    t.set("dtype", std::string(to_string(k.dtype)));
+    t.set("collective", std::string(to_string(k.collective)));
+    t.set("flops", k.flops);
+    t.set("bytes", k.bytes);
+    t.set("count", k.count);
+    t.set("collective_bytes", k.collective_bytes);
+    t.set("ranks", static_cast<long long>(k.ranks));
   }
-  h5::write_table(g, "ledger", t);
+  t.write();
 
-  for (const auto& p : rec.projections) {
-    h5::Handle pg = h5::create_group(g, "projected/" + p.platform);
-    h5::attr(pg, "ok", static_cast<long long>(p.ok ? 1 : 0));
-    h5::attr(pg, "reason", p.reason);
-    h5::attr(pg, "bound", std::string(to_string(p.bound)));
-    if (p.host_share != 1.0 || p.ranks_on_node != 1) {
-      // The host as one rank of several saw it: min(threads, cpus / ranks) / calibrated threads.
-      h5::attr_double(pg, "host_share", p.host_share);
-      h5::attr(pg, "ranks_on_node", static_cast<long long>(p.ranks_on_node));
-    }
-    if (!p.ok) continue;
-    auto rng = [&](const char* name, const Range& r, const char* unit) {
-      h5::write_doubles(pg, name, {r.low, r.nominal, r.high}, unit);
-    };
-    rng("step_seconds", p.step_seconds, "s");
-    rng("compute_seconds", p.compute_seconds, "s");
-    rng("memory_seconds", p.memory_seconds, "s");
-    rng("comm_seconds", p.comm_seconds, "s");
-    rng("launch_seconds", p.launch_seconds, "s");
-    rng("energy_joules", p.energy_joules, "J");
-    h5::Handle e(H5Dopen2(pg, "energy_joules", H5P_DEFAULT));
-    h5::attr(e, "note", "upper bound: TDP x projected time");
-    if (p.platform == "host" && rec.model_error) h5::attr_double(pg, "error_vs_measured", *rec.model_error);
-  }
+  for (const auto& p : rec.projections) write_projection(g, p, rec);
 }
 
-void write_summary(hid_t file, const std::vector<SummaryRow>& rows) {
-  h5::Table t;
-  t.string_columns = {"cell", "workload", "params", "status", "kind", "metric", "unit", "platform", "note"};
-  t.double_columns = {"median", "q1", "q3", "min", "max", "mean", "last", "low", "high"};
-  t.int_columns = {"n"};
+void write_summary(const schema::Writer& root, const std::vector<SummaryRow>& rows) {
+  schema::TableWriter t(root, "summary");
   for (const auto& r : rows) {
-    t.strings.push_back({r.cell, r.workload, r.params, r.status, r.kind, r.metric, r.unit, r.platform, r.note});
-    t.doubles.push_back({r.median, r.q1, r.q3, r.min, r.max, r.mean, r.last, r.low, r.high});
-    t.ints.push_back({r.n});
+    t.row();
+    t.set("cell", r.cell), t.set("workload", r.workload), t.set("params", r.params);
+    t.set("status", r.status), t.set("kind", r.kind), t.set("metric", r.metric), t.set("unit", r.unit);
+    t.set("platform", r.platform), t.set("note", r.note), t.set("value_kind", r.value_kind);
+    t.set("median", r.median), t.set("q1", r.q1), t.set("q3", r.q3), t.set("min", r.min);
+    t.set("max", r.max), t.set("mean", r.mean), t.set("last", r.last), t.set("low", r.low);
+    t.set("high", r.high), t.set("n", r.n);
   }
-  h5::write_table(file, "summary", t);
+  t.write();
 }
 
-void write_parity(hid_t file, const std::vector<ParityRow>& rows, const std::string& reference, double band) {
-  h5::Table t;
-  t.string_columns = {"cell", "workload", "params", "platform", "verdict", "bound"};
-  t.double_columns = {"ratio_low", "ratio_nominal", "ratio_high"};
+void write_parity(const schema::Writer& root, const std::vector<ParityRow>& rows, const std::string& reference,
+                  double band) {
+  schema::TableWriter t(root, "parity");
   for (const auto& r : rows) {
-    t.strings.push_back({r.cell, r.workload, r.params, r.platform, r.verdict, r.bound});
-    t.doubles.push_back({r.low, r.nominal, r.high});
+    t.row();
+    t.set("cell", r.cell), t.set("workload", r.workload), t.set("params", r.params);
+    t.set("platform", r.platform), t.set("verdict", r.verdict), t.set("bound", r.bound);
+    t.set("ratio_low", r.low), t.set("ratio_nominal", r.nominal), t.set("ratio_high", r.high);
   }
-  h5::write_table(file, "parity", t);
-  h5::Handle d(H5Dopen2(file, "parity", H5P_DEFAULT));
-  h5::attr(d, "reference", reference);
-  h5::attr_double(d, "band", band);
-  h5::attr(d, "note", "ratio = projected time on reference / projected time on platform (>1: faster)");
+  const schema::Writer d = t.write();
+  d.attr("reference", reference);
+  d.attr("band", band);
+  d.attr("note", "ratio = projected time on reference / projected time on platform (>1: faster)");
 }
-
 
 }  // namespace
 
 std::vector<SummaryRow> read_summary(hid_t file) {
   std::vector<SummaryRow> rows;
-  const h5::Table t = h5::read_table(file, "summary");
-  auto col = [](const std::vector<std::string>& cols, const char* n) {
-    return static_cast<std::size_t>(std::find(cols.begin(), cols.end(), n) - cols.begin());
-  };
-  for (std::size_t i = 0; i < t.strings.size(); ++i) {
+  const schema::TableReader t(schema::Reader(file, "/"), "summary");
+  for (std::size_t i = 0; i < t.rows(); ++i) {
     SummaryRow r;
-    auto s = [&](const char* n) {
-      const auto c = col(t.string_columns, n);
-      return c < t.strings[i].size() ? t.strings[i][c] : std::string{};
-    };
-    auto d = [&](const char* n) {
-      const auto c = col(t.double_columns, n);
-      return c < t.doubles[i].size() ? t.doubles[i][c] : std::nan("");
-    };
-    r.cell = s("cell"), r.workload = s("workload"), r.params = s("params"), r.status = s("status");
-    r.kind = s("kind"), r.metric = s("metric"), r.unit = s("unit"), r.platform = s("platform");
-    r.note = s("note");
-    r.median = d("median"), r.q1 = d("q1"), r.q3 = d("q3"), r.min = d("min"), r.max = d("max");
-    r.mean = d("mean"), r.last = d("last"), r.low = d("low"), r.high = d("high");
-    const auto nc = col(t.int_columns, "n");
-    r.n = nc < t.ints[i].size() ? t.ints[i][nc] : 0;
+    r.cell = t.text(i, "cell"), r.workload = t.text(i, "workload"), r.params = t.text(i, "params");
+    r.status = t.text(i, "status"), r.kind = t.text(i, "kind"), r.metric = t.text(i, "metric");
+    r.unit = t.text(i, "unit"), r.platform = t.text(i, "platform"), r.note = t.text(i, "note");
+    r.value_kind = t.text(i, "value_kind");
+    if (r.value_kind.empty() && (r.kind == "measured" || r.kind == "metric"))  // schema 1
+      r.value_kind = std::string(schema::to_string(schema::kind_for_unit(r.unit)));
+    r.median = t.number(i, "median"), r.q1 = t.number(i, "q1"), r.q3 = t.number(i, "q3");
+    r.min = t.number(i, "min"), r.max = t.number(i, "max"), r.mean = t.number(i, "mean");
+    r.last = t.number(i, "last"), r.low = t.number(i, "low"), r.high = t.number(i, "high");
+    r.n = t.integer(i, "n");
     rows.push_back(r);
   }
   return rows;
@@ -292,7 +295,8 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
       // Started over: the old file is neither read nor needed (it may not even open).
     } else {
       h5::Handle f = h5::open_file(m_path);
-      const auto sha = h5::read_attr_string(f, "experiment_sha256");
+      const schema::Reader root(f, "/");
+      const auto sha = root.text("experiment_sha256");
       const bool same = sha && *sha == spec.sha256;
       if (!resume && !force)
         throw Error({m_path, 0, {}}, "result set already exists",
@@ -301,14 +305,22 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
         throw Error({m_path, 0, {}},
                     "result set was written from a different experiment (experiment_sha256 differs)",
                     "use --force to overwrite it, or -o to write elsewhere");
-      if (resume && same) {
-        m_resumes = h5::read_attr_int(f, "resume_count").value_or(0) + 1;
-        for (const auto& id : h5::exists(f, "cells") ? h5::children(h5::open_group(f, "cells"))
-                                                     : std::vector<std::string>{}) {
-          h5::Handle g = h5::open_group(f, "cells/" + id);
-          const auto st = h5::read_attr_string(g, "status").value_or("");
-          m_present.insert(id);
-          if (st == "ok" || st == "invalid") m_done.insert(id);
+      const long long version = root.integer("schema_version").value_or(0);
+      if (resume && same && version != schema::kVersion && !force)
+        throw Error({m_path, 0, "schema_version"},
+                    "result set was written with schema version " + std::to_string(version) +
+                        "; this xpubench writes version " + std::to_string(schema::kVersion) +
+                        " and does not mix the two in one file",
+                    "finish it with the xpubench that started it, or use --force to start over");
+      if (resume && same && version == schema::kVersion) {
+        m_resumes = root.integer("resume_count").value_or(0) + 1;
+        if (root.has("cells")) {
+          const schema::Reader cells = root.open("cells");
+          for (const auto& id : cells.children()) {
+            const auto st = cells.open(id).text("status").value_or("");
+            m_present.insert(id);
+            if (st == "ok" || st == "invalid") m_done.insert(id);
+          }
         }
         m_rows = read_summary(f);
       }
@@ -361,8 +373,11 @@ int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
   for (const auto& f : fragment_files) {
     if (!h5::is_hdf5(f)) continue;
     h5::Handle fh = h5::open_file(f);
-    const auto sha = h5::read_attr_string(fh, "experiment_sha256");
-    if (sha && *sha == m_header.spec->sha256 && h5::exists(fh, "cells")) ok.push_back(f);
+    const schema::Reader root(fh, "/");
+    const auto sha = root.text("experiment_sha256");
+    if (sha && *sha == m_header.spec->sha256 && root.integer("schema_version") == schema::kVersion &&
+        root.has("cells"))
+      ok.push_back(f);
   }
   if (ok.empty()) return 0;
   const std::size_t before = m_present.size();
@@ -379,36 +394,37 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
   {
     // Built in memory; HDF5 itself never writes to the disk (see h5::create_memory_file).
     h5::Handle f = h5::create_memory_file();
-    h5::attr(f, "schema", std::string(kResultSchema));
-    h5::attr(f, "schema_version", static_cast<long long>(kResultSchemaVersion));
-    for (const auto& [k, v] : m_header.provenance.strings) h5::attr(f, k, v);
-    for (const auto& [k, v] : m_header.provenance.integers) h5::attr(f, k, v);
-    h5::attr(f, "experiment_name", spec.name);
-    h5::attr(f, "experiment_description", spec.description);
-    h5::attr(f, "experiment_path", spec.path);
-    h5::attr(f, "experiment_yaml", spec.yaml_text);
-    h5::attr(f, "experiment_sha256", spec.sha256);
-    h5::attr(f, "experiment_cells", static_cast<long long>(spec.cells.size()));
-    h5::attr(f, "parity_reference", spec.reference_platform);
-    h5::attr_double(f, "parity_band", spec.parity_band);
-    h5::attr(f, "workloads_built", m_header.workloads_built);
-    h5::attr(f, "resume_count", m_resumes);
+    const schema::Writer root(f, "/");
+    root.attr("schema", schema::kName);
+    root.attr("schema_version", static_cast<long long>(schema::kVersion));
+    for (const auto& [k, v] : m_header.provenance.strings) root.attr(k, v);
+    for (const auto& [k, v] : m_header.provenance.integers) root.attr(k, v);
+    root.attr("experiment_name", spec.name);
+    root.attr("experiment_description", spec.description);
+    root.attr("experiment_path", spec.path);
+    root.attr("experiment_yaml", spec.yaml_text);
+    root.attr("experiment_sha256", spec.sha256);
+    root.attr("experiment_cells", static_cast<long long>(spec.cells.size()));
+    root.attr("parity_reference", spec.reference_platform);
+    root.attr("parity_band", spec.parity_band);
+    root.attr("workloads_built", m_header.workloads_built);
+    root.attr("resume_count", m_resumes);
     {
-      h5::Handle env = h5::create_group(f, "environment");
-      for (const auto& [k, v] : m_header.provenance.environment) h5::attr(env, k, v);
+      const schema::Writer env = root.group("environment");
+      for (const auto& [k, v] : m_header.provenance.environment) env.attr(k, v);
     }
-    h5::create_group(f, "platforms");
+    root.group("platforms");
     for (const auto& p : m_header.platforms) {
-      h5::Handle g = h5::create_group(f, "platforms/" + p.name);
-      h5::attr(g, "descriptor_yaml", p.yaml_text);
-      h5::attr(g, "sha256", p.sha256);
-      h5::attr(g, "path", p.path);
-      h5::attr(g, "display_name", p.display_name);
-      h5::attr(g, "kind", p.kind);
-      h5::attr(g, "worst_confidence", std::string(to_string(p.worst_confidence())));
+      const schema::Writer g = root.group("platforms/" + p.name);
+      g.attr("descriptor_yaml", p.yaml_text);
+      g.attr("sha256", p.sha256);
+      g.attr("path", p.path);
+      g.attr("display_name", p.display_name);
+      g.attr("kind", p.kind);
+      g.attr("worst_confidence", std::string(to_string(p.worst_confidence())));
     }
-    h5::create_group(f, "cells");
-    // Earlier cells come from the previous complete file.
+    root.group("cells");
+    // Earlier cells come from the previous complete file (of this schema version, see above).
     if (!m_present.empty()) {
       h5::Handle old = h5::open_file(m_path);
       for (const auto& id : m_present) {
@@ -423,18 +439,18 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
         if (r.cell == id) rows.push_back(r);
     };
     if (rec) {
-      write_cell(f, *rec);
+      write_cell(root, *rec);
       replace_rows(rec->cell.id, summarize(*rec));
     }
     for (const auto& path : fragments) {
       h5::Handle frag = h5::open_file(path);
-      const std::vector<SummaryRow> rows = read_summary(frag);
-      for (const auto& id : h5::children(h5::open_group(frag, "cells"))) {
+      const std::vector<SummaryRow> frag_rows = read_summary(frag);
+      const schema::Reader cells = schema::Reader(frag, "/").open("cells");
+      for (const auto& id : cells.children()) {
         if (h5::exists(f, "cells/" + id)) H5Ldelete(f, ("cells/" + id).c_str(), H5P_DEFAULT);
         h5::copy(frag, "cells/" + id, f, "cells/" + id);
-        replace_rows(id, rows);
-        h5::Handle g = h5::open_group(frag, "cells/" + id);
-        const auto st = h5::read_attr_string(g, "status").value_or("");
+        replace_rows(id, frag_rows);
+        const auto st = cells.open(id).text("status").value_or("");
         absorbed.emplace_back(id, st == "ok" || st == "invalid");
       }
     }
@@ -445,8 +461,8 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
       const auto ia = order.find(a.cell), ib = order.find(b.cell);
       return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
     });
-    write_summary(f, rows);
-    write_parity(f, parity_rows(rows, spec.reference_platform, spec.parity_band),
+    write_summary(root, rows);
+    write_parity(root, parity_rows(rows, spec.reference_platform, spec.parity_band),
                  spec.reference_platform, spec.parity_band);
     image = h5::file_image(f);
   }

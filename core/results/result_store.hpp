@@ -1,8 +1,8 @@
-// core/results/result_store.hpp — the HDF5 result set (schema "xpubench.results", version 1).
+// core/results/result_store.hpp — the HDF5 result set (layout: core/results/schema.cpp).
 // Every committed cell rewrites the file atomically (built in memory, written to a temporary file
 // with every write checked, fsynced, then renamed), so a kill, a full disk or an I/O error at any
-// moment leaves the previous complete file. Layout: docs/results-schema.md. Reading back for
-// analysis lives in analysis/; this file writes, and reads only what resume needs.
+// moment leaves the previous complete file. Reading back for analysis lives in analysis/; this
+// file writes, and reads only what resume needs.
 #pragma once
 
 #include <map>
@@ -22,9 +22,6 @@
 
 namespace xpb {
 
-inline constexpr const char* kResultSchema = "xpubench.results";
-inline constexpr int kResultSchemaVersion = 1;
-
 struct CellRecord {
   Cell cell;
   std::string status = "ok";  // ok | invalid | failed
@@ -40,14 +37,16 @@ struct CellRecord {
   std::optional<double> model_error;    // host self-check: projected / measured − 1
 };
 
-// One row of /summary (one per cell × metric).
+// One row of /summary (one per cell × metric). low/high bound the whole range: min/max of
+// samples, a projection's low/high.
 struct SummaryRow {
   std::string cell, workload, params, status, kind, metric, unit, platform, note;
+  std::string value_kind;  // schema::Kind of the numbers: numeric or timing
   double median = 0, q1 = 0, q3 = 0, min = 0, max = 0, mean = 0, last = 0, low = 0, high = 0;
   long long n = 0;
 };
 
-// Unit of a per-step value: declared by the workload, else "s" for names ending in "_seconds".
+// Unit of a per-step value, as the workload declared it ("" = dimensionless).
 std::string step_value_unit(const CellRecord& rec, const std::string& name);
 
 // Statistics of samples (median, quartiles by linear interpolation).

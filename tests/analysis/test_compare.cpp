@@ -17,12 +17,14 @@ struct Fake {
   double loss = 5.25;
   std::string created = "2026-11-28T00:00:00Z", host = "a", yaml = "name: x\n";
   bool second_cell = true;
+  long long version = 1;
+  bool hfu = false;  // a projected path schema version 2 added
 };
 
 void write_fake(const std::string& path, const Fake& v) {
   h5::Handle f = h5::create_file(path);
   h5::attr(f, "schema", std::string("xpubench.results"));
-  h5::attr(f, "schema_version", 1LL);
+  h5::attr(f, "schema_version", v.version);
   h5::attr(f, "created_utc", v.created);
   h5::attr(f, "host", v.host);
   h5::attr(f, "experiment_yaml", v.yaml);
@@ -34,6 +36,7 @@ void write_fake(const std::string& path, const Fake& v) {
     h5::write_doubles(g, "measured/step_seconds", {v.step, v.step * 1.1}, "s");
     h5::write_doubles(g, "measured/loss", {v.loss, v.loss - 1});
     h5::write_doubles(g, "projected/p1/step_seconds", {1e-3, v.projected, 3e-3}, "s");
+    if (v.hfu) h5::write_doubles(g, "projected/p1/hfu", {0.1, 0.2, 0.3}, "");
   }
   h5::Table t;
   t.string_columns = {"cell", "kind", "metric", "unit", "platform"};
@@ -138,4 +141,40 @@ TEST_CASE("a missing cell is reported once, and errors are xpb::Error", "[analys
   CHECK(r.differences[0].path == "/cells/def");
   CHECK(r.differences[0].what == "only in A");
   CHECK_THROWS_AS(compare_files(dir.file("a.h5"), dir.file("missing.h5"), ToleranceRules{}), Error);
+}
+
+TEST_CASE("paths a later schema added are listed, not counted, against an older file", "[analysis][compare]") {
+  test::TempDir dir;
+  Fake a, b;
+  b.version = 2;
+  b.hfu = true;
+  write_fake(dir.file("a.h5"), a);
+  write_fake(dir.file("b.h5"), b);
+  const auto r = compare_files(dir.file("a.h5"), dir.file("b.h5"), ToleranceRules{});
+  INFO(format_compare(r, 20));
+  CHECK(r.equal());
+  REQUIRE(r.added.size() == 2);  // once per cell
+  CHECK(r.added[0].path == "/cells/abc/projected/p1/hfu");
+  CHECK(r.added[0].what == "new in schema v2");
+  CHECK(format_compare(r, 20).find("/cells/abc/projected/p1/hfu: new in schema v2") != std::string::npos);
+  // Reversed, the same.
+  CHECK(compare_files(dir.file("b.h5"), dir.file("a.h5"), ToleranceRules{}).added.size() == 2);
+
+  // Between files of the same version a missing path is a difference.
+  Fake c = a;
+  c.hfu = true;
+  write_fake(dir.file("c.h5"), c);
+  const auto same = compare_files(dir.file("a.h5"), dir.file("c.h5"), ToleranceRules{});
+  CHECK_FALSE(same.equal());
+  CHECK(same.added.empty());
+  REQUIRE(find(same, "/cells/abc/projected/p1/hfu") != nullptr);
+  CHECK(find(same, "/cells/abc/projected/p1/hfu")->what == "only in B");
+
+  // A path the older version already had is counted even across versions.
+  Fake d = b;
+  d.second_cell = false;
+  write_fake(dir.file("d.h5"), d);
+  const auto gone = compare_files(dir.file("a.h5"), dir.file("d.h5"), ToleranceRules{});
+  CHECK_FALSE(gone.equal());
+  REQUIRE(find(gone, "/cells/def") != nullptr);
 }

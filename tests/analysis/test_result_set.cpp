@@ -8,6 +8,7 @@
 #include "core/base/error.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/results/hdf5_util.hpp"
+#include "core/results/schema.hpp"
 #include "core/run/runner.hpp"
 #include "tests/test_support.hpp"
 #include "workloads/register_all.hpp"
@@ -48,7 +49,7 @@ TEST_CASE("a run reads back into a ResultSet", "[analysis][result_set]") {
   test::TempDir dir;
   const Registry reg = registry();
   const ResultSet rs = load_result_set(run_into(reg, dir.file("r.h5")));
-  CHECK(rs.schema_version == 1);
+  CHECK(rs.schema_version == schema::kVersion);
   CHECK(rs.experiment_name == "analysis-test");
   CHECK(rs.experiment_yaml == kExperiment);
   REQUIRE(rs.cells.size() == 2);
@@ -118,8 +119,96 @@ TEST_CASE("load_result_set refuses what is not a result set", "[analysis][result
   CHECK_THROWS_AS(load_result_set(dir.file("other.h5")), Error);
   {
     h5::Handle f = h5::create_file(dir.file("newer.h5"));
-    h5::attr(f, "schema", std::string(kResultSchema));
+    h5::attr(f, "schema", std::string(schema::kName));
     h5::attr(f, "schema_version", 99LL);
   }
   CHECK_THROWS_AS(load_result_set(dir.file("newer.h5")), Error);
+}
+
+TEST_CASE("a written result set holds only declared paths, each dataset with a unit", "[analysis][schema]") {
+  test::TempDir dir;
+  const Registry reg = registry();
+  const Tree t = read_tree(run_into(reg, dir.file("r.h5")));
+  std::size_t datasets = 0, reported = 0, cells = 0;
+  for (const auto& [path, e] : t) {
+    INFO(path);
+    const schema::Resolved r = schema::resolve(path);
+    REQUIRE(r.entry != nullptr);
+    if (!e.table.empty()) {
+      ++cells;
+      CHECK(r.column != nullptr);
+      CHECK(r.column->name == e.column);
+      continue;
+    }
+    const schema::Node node = r.entry->node;
+    if (e.attribute) {
+      CHECK(node == schema::Node::attribute);
+      continue;
+    }
+    if (e.kind == TreeEntry::Kind::group) {  // groups, tables, and the groups a `{name...}` makes
+      const bool several = r.entry->path.size() > 4 && r.entry->path.compare(r.entry->path.size() - 4, 4, "...}") == 0;
+      CHECK((node == schema::Node::group || node == schema::Node::table || several));
+      continue;
+    }
+    CHECK(node == schema::Node::dataset);
+    ++datasets;
+    CHECK(t.count(path + "@unit") == 1);
+    if (r.entry->kind_from == schema::KindFrom::object) {
+      ++reported;
+      CHECK(t.count(path + "@kind") == 1);
+    } else if (r.entry->unit_from == schema::UnitFrom::fixed) {
+      CHECK(t.at(path + "@unit").strings.at(0) == r.entry->unit);
+    }
+  }
+  CHECK(datasets > 40);
+  CHECK(reported > 10);
+  CHECK(cells > 100);
+}
+
+TEST_CASE("the projection's HFU and per-kernel times are stored and add up", "[analysis][result_set]") {
+  test::TempDir dir;
+  const Registry reg = registry();
+  const ResultSet rs = load_result_set(run_into(reg, dir.file("r.h5")));
+  for (const auto& c : rs.cells) {
+    const ProjectionRecord* p = c.projection("nvidia-h20");
+    REQUIRE(p != nullptr);
+    REQUIRE(p->ok);
+    // STREAM's add and triad do FLOPs in its dtype; the H20 knows fp32 and fp64 peaks.
+    REQUIRE(p->hfu.has_value());
+    CHECK(p->hfu->low > 0);
+    CHECK(p->hfu->low <= p->hfu->nominal);
+    CHECK(p->hfu->nominal <= p->hfu->high);
+    CHECK(p->hfu->high < 1);  // a memory-bound kernel is far from peak
+    CHECK_FALSE(p->hfu_dtype.empty());
+    // One row per ledger entry, in ledger order; their times make up the step (docs/projection.md:
+    // step = compute + memory + comm + launch, each kernel's time counted in one of them).
+    REQUIRE(p->kernels.size() == c.ledger.size());
+    double sum = 0;
+    for (std::size_t i = 0; i < c.ledger.size(); ++i) {
+      CHECK(p->kernels[i].name == c.ledger[i].name);
+      CHECK(p->kernels[i].bound != "unknown");
+      sum += p->kernels[i].seconds.nominal;
+    }
+    CHECK(std::abs(sum - p->step_seconds.nominal) <= 1e-12 * p->step_seconds.nominal);
+  }
+}
+
+TEST_CASE("a schema 1 result set (the golden set) still reads back", "[analysis][result_set]") {
+  const ResultSet rs = load_result_set(std::string(XPB_SOURCE_DIR) + "/data/golden/golden.h5");
+  CHECK(rs.schema_version == 1);
+  REQUIRE(rs.cells.size() == 4);
+  for (const auto& c : rs.cells) {
+    CHECK(c.status == "ok");
+    CHECK(c.measured_kinds.at("step_seconds") == "timing");
+    CHECK(c.measured_kinds.at("copy_seconds") == "timing");  // from its unit: schema 1 stored no kind
+    CHECK(c.validation_max_rel_err.has_value());
+    const ProjectionRecord* p = c.projection("golden-accelerator");
+    REQUIRE(p != nullptr);
+    CHECK(p->ok);
+    CHECK_FALSE(p->hfu.has_value());  // added in schema 2
+    CHECK(p->kernels.empty());
+  }
+  REQUIRE_FALSE(rs.summary.empty());
+  for (const auto& r : rs.summary)
+    if (r.kind == "measured") CHECK(r.value_kind == "timing");
 }

@@ -1,9 +1,16 @@
 #!/usr/bin/python3
 """Checks a quickstart result set with h5py alone: provenance, cells, summary table, parity."""
+import json
+import os
 import sys
 
 import h5py
 import numpy as np
+
+# The version this build writes, from the generated schema description (analysis/plots/xpb_schema.json).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "analysis", "plots",
+                       "xpb_schema.json"), encoding="utf-8") as sf:
+    SCHEMA_VERSION = json.load(sf)["version"]
 
 path = sys.argv[1]
 expected_cells = int(sys.argv[2]) if len(sys.argv) > 2 else None
@@ -13,7 +20,7 @@ with h5py.File(path, "r") as f:
                 "command_line", "created_utc", "experiment_yaml", "experiment_sha256"):
         assert key in f.attrs, f"missing root attribute {key}"
     assert f.attrs["schema"] == "xpubench.results"
-    assert int(f.attrs["schema_version"]) == 1
+    assert int(f.attrs["schema_version"]) == SCHEMA_VERSION, int(f.attrs["schema_version"])
     cells = list(f["cells"])
     if expected_cells is None:
         expected_cells = int(f.attrs["experiment_cells"])

@@ -259,11 +259,11 @@ class Ernie final : public Workload {
     if (m_step == m_s.steps) evaluate(m_step);
 
     StepResult r;
-    r.values = {{"loss", loss},
-                {"lr", lr},
-                {"grad_norm", norm},
-                {"mask_level", double(static_cast<int>(lv))},
-                {"targets", targets}};
+    r.value("loss", loss, "nats");
+    r.value("lr", lr, "");
+    r.value("grad_norm", norm, "");
+    r.value("mask_level", double(static_cast<int>(lv)), "");
+    r.value("targets", targets, "");
     m_reducer.report(r);
     return r;
   }

@@ -129,7 +129,9 @@ class Gpt final : public Workload {
     m_losses.push_back(loss);
     ++m_step;
     StepResult r;
-    r.values = {{"loss", loss}, {"lr", lr}, {"grad_norm", norm}};
+    r.value("loss", loss, "nats/byte");
+    r.value("lr", lr, "");
+    r.value("grad_norm", norm, "");
     m_reducer.report(r);
     return r;
   }
@@ -149,8 +151,8 @@ class Gpt final : public Workload {
     if (!std::isfinite(last)) return Validation::fail("the held-out loss is not finite");
     if (m_step > 0 && !(last < first))
       return Validation::fail("held-out loss did not fall (" + std::to_string(first) + " -> " +
-                              std::to_string(last) + ")", last, first);
-    return Validation::ok("held-out loss " + std::to_string(first) + " -> " + std::to_string(last), last, first);
+                              std::to_string(last) + ")");
+    return Validation::ok("held-out loss " + std::to_string(first) + " -> " + std::to_string(last));
   }
 
   Metrics finish(Context&) override {
@@ -165,6 +167,7 @@ class Gpt final : public Workload {
     const double tokens = double(m_step) * m_cfg.batch * m_cfg.context;
     m.scalar("tokens_per_second", m_train_seconds > 0 ? tokens / m_train_seconds : 0, "tokens/s",
              "training tokens (B·T per step) over the time of forward+backward+update, evaluation excluded");
+    m.scalar("initial_eval_loss", m_eval.empty() ? 0 : m_eval.front(), "nats/byte", "held-out loss before the first step");
     m.scalar("final_eval_loss", m_eval.empty() ? 0 : m_eval.back(), "nats/byte", "held-out loss after the last step");
     m.scalar("parameters", double(gpt::param_count(m_cfg)), "", "trainable parameters");
     m_reducer.describe(m);

@@ -101,7 +101,7 @@ class AllReduceBench final : public Workload {
     if (any_bad > 0)
       return Validation::fail("allreduce result differs from the exact sum on some rank (" +
                               std::to_string(std::int64_t(any_bad)) + " elements)");
-    return Validation::ok("exact sum of integer-valued contributions on every rank");
+    return Validation::ok("exact sum of integer-valued contributions on every rank", 0, 0);
   }
 
   Metrics finish(Context&) override {

@@ -60,13 +60,13 @@ class AttentionBench final : public Workload {
                                                             m_qkv);
     Kokkos::fence();
     StepResult r;
-    r.values.emplace_back("fwd_seconds", timer.seconds());
+    r.value("fwd_seconds", timer.seconds(), "s");
     if (m_backward) {
       timer.reset();
       nn::attention_backward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_shape, m_dqkv,
                                                                m_dscore, m_dout, m_qkv, m_att);
       Kokkos::fence();
-      r.values.emplace_back("bwd_seconds", timer.seconds());
+      r.value("bwd_seconds", timer.seconds(), "s");
     }
     ++m_steps;
     return r;

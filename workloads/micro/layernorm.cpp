@@ -66,7 +66,7 @@ class LayerNormBench final : public Workload {
                                                             m_w, m_b);
     Kokkos::fence();
     StepResult r;
-    r.values.emplace_back("fwd_seconds", timer.seconds());
+    r.value("fwd_seconds", timer.seconds(), "s");
     if (m_backward) {
       timer.reset();
       auto dx = m_dx;
@@ -79,7 +79,7 @@ class LayerNormBench final : public Workload {
       nn::layernorm_backward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_dx, m_dw, m_db, m_dy,
                                                                m_x, m_w, m_mean, m_rstd);
       Kokkos::fence();
-      r.values.emplace_back("bwd_seconds", timer.seconds());
+      r.value("bwd_seconds", timer.seconds(), "s");
     }
     ++m_steps;
     return r;

@@ -64,7 +64,7 @@ class SoftmaxBench final : public Workload {
         });
     Kokkos::fence();
     StepResult r;
-    r.values.emplace_back("fwd_seconds", timer.seconds());
+    r.value("fwd_seconds", timer.seconds(), "s");
     if (m_backward) {
       timer.reset();
       Kokkos::parallel_for(
@@ -74,7 +74,7 @@ class SoftmaxBench final : public Workload {
             for (int v = 0; v < V; ++v) dx(n, v) = y(n, v) * (dy(n, v) - dot);
           });
       Kokkos::fence();
-      r.values.emplace_back("bwd_seconds", timer.seconds());
+      r.value("bwd_seconds", timer.seconds(), "s");
     }
     ++m_steps;
     return r;

@@ -81,7 +81,7 @@ class Mlp final : public Workload {
       m_epoch_index.push_back(double(m_step / m_per_epoch));
     }
     StepResult r;
-    r.values = {{"loss", loss}};
+    r.value("loss", loss, "nats");
     return r;
   }
 
@@ -92,8 +92,8 @@ class Mlp final : public Workload {
     const double acc = m_accuracy.back(), base = baseline();
     if (!(acc > base))
       return Validation::fail("held-out accuracy " + std::to_string(acc) + " does not beat the majority class " +
-                              std::to_string(base), acc, base);
-    return Validation::ok("held-out accuracy " + std::to_string(acc) + " > majority " + std::to_string(base), acc, base);
+                              std::to_string(base));
+    return Validation::ok("held-out accuracy " + std::to_string(acc) + " > majority " + std::to_string(base));
   }
 
   Metrics finish(Context&) override {

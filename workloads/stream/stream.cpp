@@ -59,7 +59,7 @@ class Stream final : public Workload {
     auto lap = [&](const char* name) {
       Kokkos::fence();
       const double t = timer.seconds();
-      r.values.emplace_back(std::string(name) + "_seconds", t);
+      r.value(std::string(name) + "_seconds", t, "s");
       m_times[name].push_back(t);
       timer.reset();
     };

@@ -8,6 +8,7 @@
 #include "core/base/error.hpp"
 #include "core/results/hdf5_util.hpp"
 #include "core/results/result_store.hpp"
+#include "core/results/schema.hpp"
 #include "core/run/runner.hpp"
 #include "tests/core/toy_workload.hpp"
 #include "tests/test_support.hpp"
@@ -63,7 +64,7 @@ TEST_CASE("a committed cell is readable with its provenance, samples, metrics an
 
   h5::Handle f = h5::open_file(path);
   CHECK(h5::read_attr_string(f, "schema").value() == "xpubench.results");
-  CHECK(h5::read_attr_int(f, "schema_version").value() == 1);
+  CHECK(h5::read_attr_int(f, "schema_version").value() == schema::kVersion);
   CHECK(h5::read_attr_string(f, "experiment_sha256").value() == fx.spec.sha256);
   CHECK(h5::read_attr_string(f, "experiment_yaml").value() == fx.spec.yaml_text);
   CHECK(h5::read_attr_string(f, "kokkos_backend").has_value());
@@ -98,6 +99,72 @@ TEST_CASE("a committed cell is readable with its provenance, samples, metrics an
   }
   CHECK(cells.size() == 2);
   CHECK(step_rows == 2);
+}
+
+TEST_CASE("every dataset has a unit, reported values a kind, validation numbers only when compared",
+          "[core][result_store]") {
+  test::TempDir dir;
+  Fixture fx;
+  const std::string path = dir.file("r.h5");
+  ResultStore store(path, fx.header(), false, false);
+  const CellRecord ok = fx.run(0), invalid = fx.run(1);
+  store.commit(ok);
+  store.commit(invalid);
+  h5::Handle f = h5::open_file(path);
+  h5::Handle g = h5::open_group(f, "cells/" + ok.cell.id);
+  auto attr = [&](const std::string& dataset, const char* name) {
+    h5::Handle d(H5Dopen2(g, dataset.c_str(), H5P_DEFAULT));
+    return h5::read_attr_string(d, name);
+  };
+  CHECK(attr("measured/step_seconds", "unit") == "s");
+  CHECK(attr("measured/value", "unit") == "");  // the toy declares no unit: dimensionless, said so
+  CHECK(attr("measured/value", "kind") == "numeric");
+  CHECK(attr("metrics/steps", "unit") == "");
+  CHECK(attr("metrics/steps", "kind") == "numeric");
+  CHECK(attr("series/curve/values", "unit") == "");
+  CHECK(attr("series/curve/index", "unit") == "");
+  CHECK(attr("arrays/ref/w", "unit") == "");
+  CHECK(attr("arrays/ref/w", "dtype") == "float32");
+  // "toy ok" compares no numbers; "toy says invalid" reports 1 against 0.
+  h5::Handle v = h5::open_group(g, "validation");
+  CHECK_FALSE(h5::read_attr_double(v, "max_rel_err").has_value());
+  CHECK_FALSE(h5::read_attr_double(v, "tolerance").has_value());
+  h5::Handle v1 = h5::open_group(f, "cells/" + invalid.cell.id + "/validation");
+  CHECK(h5::read_attr_double(v1, "max_rel_err") == 1.0);
+  CHECK(h5::read_attr_double(v1, "tolerance") == 0.0);
+  // /summary says which rows are timings.
+  const auto rows = read_summary(f);
+  REQUIRE_FALSE(rows.empty());
+  for (const auto& r : rows) {
+    INFO(r.metric);
+    if (r.metric == "step_seconds" && r.kind == "measured") CHECK(r.value_kind == "timing");
+    if (r.metric == "value") CHECK(r.value_kind == "numeric");
+    CHECK(r.low == r.min);  // low/high: the whole range
+    CHECK(r.high == r.max);
+  }
+}
+
+TEST_CASE("resume refuses a result set of another schema version", "[core][result_store]") {
+  test::TempDir dir;
+  Fixture fx;
+  const std::string path = dir.file("r.h5");
+  {
+    ResultStore store(path, fx.header(), false, false);
+    store.commit(fx.run(0));
+  }
+  {
+    h5::Handle f = h5::open_file(path, true);
+    h5::attr(f, "schema_version", static_cast<long long>(schema::kVersion - 1));
+  }
+  try {
+    ResultStore s(path, fx.header(), true, false);
+    FAIL("a file of another schema version must not be completed");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("schema version") != std::string::npos);
+    CHECK(e.hint().find("--force") != std::string::npos);
+  }
+  ResultStore forced(path, fx.header(), true, true);
+  CHECK(forced.done().empty());
 }
 
 TEST_CASE("resume keeps completed cells; other experiments are refused", "[core][result_store]") {

@@ -1,0 +1,25 @@
+// cli/cmd_schema.cpp — `xpubench schema`: the result set layout, from its declaration in
+// core/results/schema.cpp, as markdown (docs/results-schema.md) or JSON (the Python reader's
+// field list, analysis/plots/xpb_schema.json). It describes; it reads no result set.
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "core/base/atomic_file.hpp"
+#include "core/results/schema.hpp"
+
+namespace xpb::cli {
+
+void add_schema_command(CLI::App& app, State& st) {
+  auto* cmd = app.add_subcommand("schema", "Print the result set layout (docs/results-schema.md is this, as markdown)");
+  static std::string format = "md", out;
+  cmd->add_option("--format,-f", format, "md | json")->check(CLI::IsMember({"md", "json"}));
+  cmd->add_option("-o,--output", out, "Write to FILE instead of standard output");
+  cmd->callback([&st] {
+    const std::string text = format == "json" ? schema::json() : schema::markdown();
+    if (out.empty()) std::cout << text;
+    else write_file_atomically(out, text, "the schema description");
+    st.exit_code = 0;
+  });
+}
+
+}  // namespace xpb::cli
