@@ -49,9 +49,19 @@ std::vector<std::string> ResultSet::platform_order() const {
       if (std::find(out.begin(), out.end(), p.platform) == out.end()) out.push_back(p.platform);
   for (const auto& p : platforms)
     if (std::find(out.begin(), out.end(), p.name) == out.end()) out.push_back(p.name);
-  auto host = std::find(out.begin(), out.end(), "host");
-  if (host != out.end()) out.erase(host), out.push_back("host");
+  std::stable_partition(out.begin(), out.end(), [&](const std::string& p) { return !is_host(p); });
   return out;
+}
+
+bool ResultSet::is_host(const std::string& name) const {
+  const PlatformRecord* p = platform(name);
+  return p && p->kind == "host";
+}
+
+std::string ResultSet::self_check_platform() const {
+  for (const auto& p : platforms)
+    if (p.kind == "host") return p.name;
+  return "host";
 }
 
 OpKind parse_op_kind(const std::string& s) {
@@ -122,7 +132,7 @@ CellResult read_cell(hid_t cells, const std::string& id) {
   c.workload = h5::read_attr_string(g, "workload").value_or("");
   c.params = h5::read_attr_string(g, "params").value_or("{}");
   c.label = h5::read_attr_string(g, "label").value_or(c.workload);
-  c.status = h5::read_attr_string(g, "status").value_or("");
+  c.status = parse_cell_status(h5::read_attr_string(g, "status").value_or("")).value_or(CellStatus::failed);
   c.reason = h5::read_attr_string(g, "reason").value_or("");
   c.started_utc = h5::read_attr_string(g, "started_utc").value_or("");
   c.finished_utc = h5::read_attr_string(g, "finished_utc").value_or("");

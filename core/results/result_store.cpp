@@ -49,10 +49,29 @@ SummaryRow describe(const std::vector<double>& v) {
   return r;
 }
 
+std::string_view to_string(CellStatus s) {
+  switch (s) {
+    case CellStatus::ok: return "ok";
+    case CellStatus::invalid: return "invalid";
+    case CellStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+std::optional<CellStatus> parse_cell_status(std::string_view s) {
+  for (CellStatus c : {CellStatus::ok, CellStatus::invalid, CellStatus::failed})
+    if (to_string(c) == s) return c;
+  return std::nullopt;
+}
+
+// A stored status read back; a name this version does not know counts as failed (runs again).
+static CellStatus stored_status(const std::string& s) {
+  return parse_cell_status(s).value_or(CellStatus::failed);
+}
+
 std::string step_value_unit(const CellRecord& rec, const std::string& name) {
-  if (auto it = rec.step_units.find(name); it != rec.step_units.end()) return it->second;
-  const bool secs = name.size() > 8 && name.compare(name.size() - 8, 8, "_seconds") == 0;
-  return secs ? "s" : "";
+  const auto it = rec.step_units.find(name);
+  return it == rec.step_units.end() ? std::string() : it->second;
 }
 
 std::vector<SummaryRow> summarize(const CellRecord& rec) {
@@ -85,9 +104,10 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     r.note = p.ok ? std::string(to_string(p.bound)) : "unavailable: " + p.reason;
     rows.push_back(r);
   }
-  if (rec.model_error) {
+  for (const auto& p : rec.projections) {
+    if (!p.self_check || !rec.model_error) continue;
     SummaryRow r = base(describe({*rec.model_error}), "model_error", "step_seconds", "");
-    r.platform = "host";
+    r.platform = p.platform;
     r.note = "projected / measured - 1";
     rows.push_back(r);
   }
@@ -95,7 +115,7 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
 }
 
 std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const std::string& reference,
-                                   double band) {
+                                   double band, const std::set<std::string>& hosts) {
   // Projected step times per cell and platform.
   std::map<std::string, std::map<std::string, const SummaryRow*>> proj;
   std::vector<std::string> cells;
@@ -111,7 +131,7 @@ std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const st
     if (ref == m.end() || ref->second->n == 0) continue;
     const Range tref{ref->second->low, ref->second->median, ref->second->high};
     for (const auto& [plat, row] : m) {
-      if (plat == "host") continue;  // the host is the model's self-check, not a parity target
+      if (hosts.count(plat)) continue;  // a host is the model's self-check, not a parity target
       ParityRow p;
       p.cell = c;
       p.workload = row->workload;
@@ -144,7 +164,7 @@ void write_cell(hid_t file, const CellRecord& rec) {
   h5::attr(g, "params", rec.cell.params.canonical_json());
   h5::attr(g, "label", rec.cell.label());
   h5::attr(g, "seed", static_cast<long long>(rec.cell.seed));
-  h5::attr(g, "status", rec.status);
+  h5::attr(g, "status", std::string(to_string(rec.status)));
   h5::attr(g, "reason", rec.reason);
   h5::attr(g, "index", static_cast<long long>(rec.cell.index));
   h5::attr(g, "repeats", static_cast<long long>(rec.cell.repeats));
@@ -216,8 +236,16 @@ void write_cell(hid_t file, const CellRecord& rec) {
     rng("energy_joules", p.energy_joules, "J");
     h5::Handle e(H5Dopen2(pg, "energy_joules", H5P_DEFAULT));
     h5::attr(e, "note", "upper bound: TDP x projected time");
-    if (p.platform == "host" && rec.model_error) h5::attr_double(pg, "error_vs_measured", *rec.model_error);
+    if (p.self_check && rec.model_error) h5::attr_double(pg, "error_vs_measured", *rec.model_error);
   }
+}
+
+// The platforms of kind host: the model's self-check, not parity targets.
+std::set<std::string> host_names(const std::vector<Platform>& platforms) {
+  std::set<std::string> out;
+  for (const auto& p : platforms)
+    if (is_host(p)) out.insert(p.name);
+  return out;
 }
 
 void write_summary(hid_t file, const std::vector<SummaryRow>& rows) {
@@ -226,7 +254,8 @@ void write_summary(hid_t file, const std::vector<SummaryRow>& rows) {
   t.double_columns = {"median", "q1", "q3", "min", "max", "mean", "last", "low", "high"};
   t.int_columns = {"n"};
   for (const auto& r : rows) {
-    t.strings.push_back({r.cell, r.workload, r.params, r.status, r.kind, r.metric, r.unit, r.platform, r.note});
+    t.strings.push_back({r.cell, r.workload, r.params, std::string(to_string(r.status)), r.kind, r.metric, r.unit,
+                         r.platform, r.note});
     t.doubles.push_back({r.median, r.q1, r.q3, r.min, r.max, r.mean, r.last, r.low, r.high});
     t.ints.push_back({r.n});
   }
@@ -267,7 +296,7 @@ std::vector<SummaryRow> read_summary(hid_t file) {
       const auto c = col(t.double_columns, n);
       return c < t.doubles[i].size() ? t.doubles[i][c] : std::nan("");
     };
-    r.cell = s("cell"), r.workload = s("workload"), r.params = s("params"), r.status = s("status");
+    r.cell = s("cell"), r.workload = s("workload"), r.params = s("params"), r.status = stored_status(s("status"));
     r.kind = s("kind"), r.metric = s("metric"), r.unit = s("unit"), r.platform = s("platform");
     r.note = s("note");
     r.median = d("median"), r.q1 = d("q1"), r.q3 = d("q3"), r.min = d("min"), r.max = d("max");
@@ -308,7 +337,7 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
           h5::Handle g = h5::open_group(f, "cells/" + id);
           const auto st = h5::read_attr_string(g, "status").value_or("");
           m_present.insert(id);
-          if (st == "ok" || st == "invalid") m_done.insert(id);
+          if (is_done(stored_status(st))) m_done.insert(id);
         }
         m_rows = read_summary(f);
       }
@@ -326,7 +355,7 @@ void ResultStore::commit(const CellRecord& rec) {
     rewrite(&rec);
   } else {
     m_present.insert(rec.cell.id);
-    if (rec.status == "ok" || rec.status == "invalid") m_done.insert(rec.cell.id);
+    if (is_done(rec.status)) m_done.insert(rec.cell.id);
   }
 }
 
@@ -435,7 +464,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
         replace_rows(id, rows);
         h5::Handle g = h5::open_group(frag, "cells/" + id);
         const auto st = h5::read_attr_string(g, "status").value_or("");
-        absorbed.emplace_back(id, st == "ok" || st == "invalid");
+        absorbed.emplace_back(id, is_done(stored_status(st)));
       }
     }
     // Rows in the experiment's cell order, whoever ran the cells and whenever.
@@ -446,7 +475,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
       return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
     });
     write_summary(f, rows);
-    write_parity(f, parity_rows(rows, spec.reference_platform, spec.parity_band),
+    write_parity(f, parity_rows(rows, spec.reference_platform, spec.parity_band, host_names(m_header.platforms)),
                  spec.reference_platform, spec.parity_band);
     image = h5::file_image(f);
   }
@@ -463,7 +492,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
   m_rows = std::move(rows);
   if (rec) {
     m_present.insert(rec->cell.id);
-    if (rec->status == "ok" || rec->status == "invalid") m_done.insert(rec->cell.id);
+    if (is_done(rec->status)) m_done.insert(rec->cell.id);
   }
   for (const auto& [id, done] : absorbed) {
     m_present.insert(id);

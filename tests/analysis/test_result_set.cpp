@@ -54,7 +54,7 @@ TEST_CASE("a run reads back into a ResultSet", "[analysis][result_set]") {
   REQUIRE(rs.cells.size() == 2);
   CHECK(rs.cells[0].index == 0);
   for (const auto& c : rs.cells) {
-    CHECK(c.status == "ok");
+    CHECK(c.status == CellStatus::ok);
     CHECK(c.measured.at("step_seconds").size() == 2);
     CHECK_FALSE(c.ledger.empty());
     REQUIRE(c.projection("nvidia-h20") != nullptr);
