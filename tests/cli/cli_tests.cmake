@@ -103,6 +103,11 @@ set_tests_properties(build.extra_workload_example PROPERTIES LABELS build TIMEOU
 add_test(NAME build.include_check COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/include_check.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(build.include_check PROPERTIES LABELS build)
 
+# --- no function in core/ over 100 lines (and the check can fail)
+add_test(NAME build.function_length
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/function_length_check.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(build.function_length PROPERTIES LABELS build)
+
 # --- the code is C++17 and must also compile as C++20: re-check every file of this build that way
 add_test(NAME build.cxx20_syntax COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(build.cxx20_syntax PROPERTIES LABELS build TIMEOUT 1200)
