@@ -130,14 +130,14 @@ std::vector<PortabilityResult> architectural_portability(const ResultSet& rs) {
       const PlatformRecord* desc = rs.platform(name);
       const std::string yaml = desc ? desc->descriptor_yaml : "";
       // Projected efficiency (every platform but the host, whose projection is the self-check).
-      if (name != "host") {
+      if (!rs.is_host(name)) {
         PlatformEfficiency e;
         e.platform = name;
         e.source = "projected";
         const ProjectionRecord* pr = c.projection(name);
-        if (c.status != "ok") {
+        if (c.status != CellStatus::ok) {
           e.status = "unsupported";
-          e.note = "cell " + c.status + ": " + c.reason;
+          e.note = "cell " + std::string(to_string(c.status)) + ": " + c.reason;
         } else {
           const IdealTime ideal = ideal_step_seconds(c.ledger, yaml, name);
           if (ideal.unsupported) e.status = "unsupported", e.note = ideal.reason;
@@ -154,13 +154,13 @@ std::vector<PortabilityResult> architectural_portability(const ResultSet& rs) {
       }
       // Measured efficiency on this machine against the host descriptor's ceilings.
       PlatformEfficiency e;
-      e.platform = "host";
+      e.platform = name;
       e.source = "measured";
-      if (c.status != "ok") {
+      if (c.status != CellStatus::ok) {
         e.status = "unsupported";
-        e.note = "cell " + c.status + ": " + c.reason;
+        e.note = "cell " + std::string(to_string(c.status)) + ": " + c.reason;
       } else {
-        const IdealTime ideal = ideal_step_seconds(c.ledger, yaml, "host");
+        const IdealTime ideal = ideal_step_seconds(c.ledger, yaml, name);
         if (ideal.unsupported) e.status = "unsupported", e.note = ideal.reason;
         else if (!ideal.ok) e.status = "unknown", e.note = ideal.reason + " (run `xpubench calibrate`)";
         else if (!(measured > 0)) e.status = "unknown", e.note = "no measured step time";
@@ -221,14 +221,14 @@ std::vector<PortabilityResult> application_portability(const ResultSet& rs,
     std::string best_variant;
     for (const auto& m : g) {
       const double t = m.cell->median_step_seconds();
-      if (m.cell->status == "ok" && t > 0 && t < best) best = t, best_variant = m.variant;
+      if (m.cell->status == CellStatus::ok && t > 0 && t < best) best = t, best_variant = m.variant;
     }
     for (const auto& m : g) {
       PlatformEfficiency e;
-      e.platform = "host";
+      e.platform = rs.self_check_platform();
       e.source = "measured";
       const double t = m.cell->median_step_seconds();
-      if (m.cell->status != "ok" || !(t > 0) || !std::isfinite(best)) {
+      if (m.cell->status != CellStatus::ok || !(t > 0) || !std::isfinite(best)) {
         e.status = "unsupported";
         e.note = "variant " + m.variant + " did not run correctly";
       } else {

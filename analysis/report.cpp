@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "analysis/json_writer.hpp"
 #include "analysis/portability.hpp"
@@ -119,14 +120,14 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
     ReportRecord r = base(c, "cells");
     auto it = c.measured.find("step_seconds");
     const SummaryRow d = describe(it == c.measured.end() ? std::vector<double>{} : it->second);
-    r.platform = "host", r.source = "measured", r.quantity = "step_seconds";
+    r.platform = rs.self_check_platform(), r.source = "measured", r.quantity = "step_seconds";
     r.value = d.median, r.low = d.low, r.high = d.high, r.n = d.n, r.unit = "s";
-    r.verdict = c.status, r.note = std::string(kTimingNote) + "; low/high are the min and max";
+    r.verdict = std::string(to_string(c.status)), r.note = std::string(kTimingNote) + "; low/high are the min and max";
     out.push_back(r);
     for (const auto& m : c.metrics) {
       ReportRecord q = base(c, "cells");
-      q.platform = "host", q.source = "metric", q.quantity = m.name;
-      q.value = q.low = q.high = m.value, q.n = 1, q.unit = m.unit, q.verdict = c.status;
+      q.platform = rs.self_check_platform(), q.source = "metric", q.quantity = m.name;
+      q.value = q.low = q.high = m.value, q.n = 1, q.unit = m.unit, q.verdict = std::string(to_string(c.status));
       out.push_back(q);
     }
     for (const auto& p : c.projections) {
@@ -139,9 +140,9 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
       q.verdict = p.ok ? p.bound : "unavailable";
       q.note = p.ok ? "performance model; low/high from the descriptor's ranges" : p.reason;
       out.push_back(q);
-      if (p.platform == "host" && p.error_vs_measured) {
+      if (p.error_vs_measured) {  // on the self-check projection only
         ReportRecord e = base(c, "model_error");
-        e.platform = "host", e.source = "model_error", e.quantity = "projected_over_measured_minus_1";
+        e.platform = p.platform, e.source = "model_error", e.quantity = "projected_over_measured_minus_1";
         e.value = e.low = e.high = *p.error_vs_measured, e.n = 1;
         e.note = "host projection / measured median - 1";
         out.push_back(e);
@@ -194,12 +195,30 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
 
 namespace {
 
-std::string render_md(const ResultSet& rs) {
+// A cell's headline metrics (MetricSpec::headline): "name value unit", a scalar's value or a
+// per-step value's median; "-" when none.
+std::string headline(const CellResult& c, const WorkloadMetrics& metrics) {
+  const auto it = metrics.find(c.workload);
+  if (it == metrics.end()) return "-";
+  std::string text;
+  std::set<std::string> shown;
+  auto add = [&](const std::string& name, double value, const std::string& unit) {
+    const MetricSpec* s = find_metric(it->second, name);
+    if (!s || !s->headline || !shown.insert(name).second) return;
+    text += (text.empty() ? "" : ", ") + name + " " + fmt(value) + (unit.empty() ? "" : " " + unit);
+  };
+  for (const auto& m : c.metrics) add(m.name, m.value, m.unit);
+  for (const auto& [name, values] : c.measured)
+    if (const MetricSpec* s = find_metric(it->second, name)) add(name, describe(values).median, s->unit);
+  return text.empty() ? "-" : text;
+}
+
+std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
   std::string s;
   const auto order = rs.platform_order();
   std::vector<std::string> targets;
   for (const auto& p : order)
-    if (p != "host") targets.push_back(p);
+    if (!rs.is_host(p)) targets.push_back(p);
 
   s += "# xpubench report: " + rs.experiment_name + "\n\n";
   s += "- result set: `" + rs.path + "` (schema v" + std::to_string(rs.schema_version) + ")\n";
@@ -217,16 +236,18 @@ std::string render_md(const ResultSet& rs) {
 
   // Cells
   s += "## Cells: measured on this machine\n\n";
-  MdTable cells({"cell", "workload", "problem", "status", "median step", "IQR", "n", "achieved (measured)"});
+  MdTable cells({"cell", "workload", "problem", "status", "median step", "IQR", "n", "achieved (measured)",
+                 "headline metrics"});
   for (const auto& c : rs.cells) {
     auto it = c.measured.find("step_seconds");
     const SummaryRow d = describe(it == c.measured.end() ? std::vector<double>{} : it->second);
     std::string achieved;
     if (const auto* m = c.metric("achieved_gbps")) achieved = fmt(m->value) + " GB/s";
     else if (const auto* g = c.metric("achieved_gflops")) achieved = fmt(g->value) + " GFLOP/s";
-    cells.row({c.id, c.workload, c.label, c.status == "ok" ? "ok" : c.status + ": " + c.reason,
+    const std::string status(to_string(c.status));
+    cells.row({c.id, c.workload, c.label, c.status == CellStatus::ok ? status : status + ": " + c.reason,
                fmt_seconds(d.median), fmt_seconds(d.q3 - d.q1), std::to_string(d.n),
-               achieved.empty() ? "-" : achieved});
+               achieved.empty() ? "-" : achieved, headline(c, metrics)});
   }
   s += cells.str() + "\n";
 
@@ -234,7 +255,7 @@ std::string render_md(const ResultSet& rs) {
   s += "## Projected step time per platform (performance model)\n\n";
   s += "Nominal [low, high] from the descriptors' ranges; the dominant bound in parentheses.\n\n";
   std::vector<std::string> head = {"cell", "problem"};
-  for (const auto& p : order) head.push_back(p + (p == "host" ? " (self-check)" : ""));
+  for (const auto& p : order) head.push_back(p + (rs.is_host(p) ? " (self-check)" : ""));
   MdTable proj(head);
   for (const auto& c : rs.cells) {
     std::vector<std::string> row = {c.id, c.label};
@@ -290,7 +311,7 @@ std::string render_md(const ResultSet& rs) {
   std::vector<double> abs_err;
   std::string why_none;
   for (const auto& c : rs.cells) {
-    const ProjectionRecord* pr = c.projection("host");
+    const ProjectionRecord* pr = c.projection(rs.self_check_platform());
     if (!pr) continue;
     if (!pr->ok || !pr->error_vs_measured) {
       if (why_none.empty()) why_none = pr->reason;
@@ -320,7 +341,7 @@ std::string render_md(const ResultSet& rs) {
        "and *measured* (m) for this machine. Problem p = the cell (workload and parameters). "
        "Platforms whose ceilings are unknown are left out of H and named.\n\n";
   std::vector<std::string> eh = {"cell", "problem"};
-  for (const auto& p : order) eh.push_back("e " + p + (p == "host" ? " (m)" : " (p)"));
+  for (const auto& p : order) eh.push_back("e " + p + (rs.is_host(p) ? " (m)" : " (p)"));
   eh.push_back("PP, H = projected");
   eh.push_back("PP, H = projected + host (m)");
   MdTable pt(eh);
@@ -489,9 +510,9 @@ std::string render_json(const ResultSet& rs) {
 
 }  // namespace
 
-std::string render_report(const ResultSet& rs, ReportFormat format) {
+std::string render_report(const ResultSet& rs, ReportFormat format, const WorkloadMetrics& metrics) {
   switch (format) {
-    case ReportFormat::md: return render_md(rs);
+    case ReportFormat::md: return render_md(rs, metrics);
     case ReportFormat::csv: return render_csv(rs);
     case ReportFormat::json: return render_json(rs);
   }

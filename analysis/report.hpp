@@ -5,10 +5,12 @@
 // re-runs or re-projects anything beyond the efficiency ceilings (analysis/portability.hpp).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "analysis/result_set.hpp"
+#include "core/plugin/metrics.hpp"
 
 namespace xpb::analysis {
 
@@ -27,7 +29,11 @@ struct ReportRecord {
   std::string unit, verdict, note;
 };
 
+// The metrics each workload declares (workload name → its MetricSpecs): the Markdown cells table
+// shows each cell's headline metrics from them; workloads missing here show none.
+using WorkloadMetrics = std::map<std::string, std::vector<MetricSpec>>;
+
 std::vector<ReportRecord> report_records(const ResultSet& rs);
-std::string render_report(const ResultSet& rs, ReportFormat format);
+std::string render_report(const ResultSet& rs, ReportFormat format, const WorkloadMetrics& metrics = {});
 
 }  // namespace xpb::analysis

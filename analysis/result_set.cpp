@@ -50,9 +50,19 @@ std::vector<std::string> ResultSet::platform_order() const {
       if (std::find(out.begin(), out.end(), p.platform) == out.end()) out.push_back(p.platform);
   for (const auto& p : platforms)
     if (std::find(out.begin(), out.end(), p.name) == out.end()) out.push_back(p.name);
-  auto host = std::find(out.begin(), out.end(), "host");
-  if (host != out.end()) out.erase(host), out.push_back("host");
+  std::stable_partition(out.begin(), out.end(), [&](const std::string& p) { return !is_host(p); });
   return out;
+}
+
+bool ResultSet::is_host(const std::string& name) const {
+  const PlatformRecord* p = platform(name);
+  return p && p->kind == "host";
+}
+
+std::string ResultSet::self_check_platform() const {
+  for (const auto& p : platforms)
+    if (p.kind == "host") return p.name;
+  return "host";
 }
 
 OpKind parse_op_kind(const std::string& s) {
@@ -117,7 +127,7 @@ CellResult read_cell(const schema::Reader& cells, const std::string& id) {
   c.workload = g.text("workload").value_or("");
   c.params = g.text("params").value_or("{}");
   c.label = g.text("label").value_or(c.workload);
-  c.status = g.text("status").value_or("");
+  c.status = parse_cell_status(g.text("status").value_or("")).value_or(CellStatus::failed);
   c.reason = g.text("reason").value_or("");
   c.started_utc = g.text("started_utc").value_or("");
   c.finished_utc = g.text("finished_utc").value_or("");

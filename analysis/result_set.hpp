@@ -50,7 +50,8 @@ struct ScalarRecord {
 };
 
 struct CellResult {
-  std::string id, workload, params, label, status, reason, started_utc, finished_utc;
+  std::string id, workload, params, label, reason, started_utc, finished_utc;
+  CellStatus status = CellStatus::failed;  // from the stored name; one this version does not know: failed
   long long seed = 0, index = 0, repeats = 0, warmup = 0;
   std::map<std::string, std::vector<double>> measured;  // "step_seconds", "loss", ... per step
   std::map<std::string, std::string> measured_units, measured_kinds;  // by the same names
@@ -82,8 +83,13 @@ struct ResultSet {
 
   std::string root(const std::string& key) const;  // "" when absent
   const PlatformRecord* platform(const std::string& name) const;
-  // Platforms of the experiment in the order of the projections (host last when present).
+  // Platforms of the experiment in the order of the projections (hosts last).
   std::vector<std::string> platform_order() const;
+  // Whether `platform` is of kind host: the machine that ran, whose projection is the model's
+  // self-check, never a parity target.
+  bool is_host(const std::string& platform) const;
+  // The platform the cells were measured on: the first of kind host, else the default name "host".
+  std::string self_check_platform() const;
 };
 
 // Loads a result set. Throws xpb::Error when the file is missing, not HDF5, not a result set, or

@@ -51,7 +51,9 @@ void add_analysis_commands(CLI::App& app, State& st) {
   report->callback([&st] {
     const auto fmt = analysis::parse_report_format(rep_format);
     const analysis::ResultSet rs = analysis::load_result_set(rep_path);
-    const std::string text = analysis::render_report(rs, fmt);
+    analysis::WorkloadMetrics metrics;
+    for (const auto& name : st.registry.names()) metrics[name] = st.registry.info(name).metrics;
+    const std::string text = analysis::render_report(rs, fmt, metrics);
     if (rep_out.empty()) {
       std::cout << text;
     } else {
@@ -111,7 +113,7 @@ void add_analysis_commands(CLI::App& app, State& st) {
     auto progress = [](const CellEvent& ev) {
       if (ev.kind == CellEvent::done)
         std::cerr << "[" << ev.position << "/" << ev.total << "] " << ev.cell->label() << " ... "
-                  << ev.record->status << "\n";
+                  << to_string(ev.record->status) << "\n";
     };
     const auto r = analysis::verify_result_set(ver_path, st.registry, rules, opt, progress);
     std::cout << "Re-ran " << r.cells << " cell(s) of the embedded experiment into " << r.rerun_path << "\n\n"

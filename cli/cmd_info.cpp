@@ -102,6 +102,12 @@ void add_info_commands(CLI::App& app, State& st) {
       for (const auto& p : i.params.specs())
         t.row({p.name, std::string(to_string(p.type)), to_display(p.default_value), range_text(p), p.unit, p.doc});
       std::cout << "\n" << t.str();
+      if (!i.metrics.empty()) {
+        TextTable m({"metric", "unit", "kind", "headline", "doc"});
+        for (const auto& s : i.metrics)
+          m.row({s.name, s.unit, std::string(to_string(s.kind)), s.headline ? "yes" : "", s.doc});
+        std::cout << "\n" << m.str();
+      }
     } else {
       std::cout << platform_details(resolve_platform(name));
     }

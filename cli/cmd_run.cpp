@@ -30,7 +30,24 @@ std::string default_output(const ExperimentSpec& spec) {
   return "results/" + stem + ".h5";
 }
 
-void print_cells_table(const std::vector<SummaryRow>& rows, std::ostream& out) {
+// The cell's headline metrics as its workload declares them (MetricSpec::headline): "name value
+// unit", a scalar's value or a per-step value's median; "-" when none.
+std::string headline_text(const std::vector<const SummaryRow*>& rows, const Registry& registry) {
+  if (!registry.has(rows.front()->workload)) return "-";
+  const std::vector<MetricSpec>& specs = registry.info(rows.front()->workload).metrics;
+  std::string text;
+  std::set<std::string> shown;
+  for (const char* kind : {"metric", "measured"}) {  // a scalar before a per-step value of that name
+    for (const auto* r : rows) {
+      const MetricSpec* s = r->kind == kind ? find_metric(specs, r->metric) : nullptr;
+      if (!s || !s->headline || !shown.insert(r->metric).second) continue;
+      text += (text.empty() ? "" : ", ") + r->metric + " " + fmt(r->median) + (r->unit.empty() ? "" : " " + r->unit);
+    }
+  }
+  return text.empty() ? "-" : text;
+}
+
+void print_cells_table(const std::vector<SummaryRow>& rows, const Registry& registry, std::ostream& out) {
   // Order cells as they appear in the summary; pick the interesting rows of each.
   std::vector<std::string> order;
   std::map<std::string, std::vector<const SummaryRow*>> by_cell;
@@ -38,30 +55,26 @@ void print_cells_table(const std::vector<SummaryRow>& rows, std::ostream& out) {
     if (!by_cell.count(r.cell)) order.push_back(r.cell);
     by_cell[r.cell].push_back(&r);
   }
-  TextTable t({"cell", "workload", "params", "status", "median", "IQR", "n", "FLOP rate", "bandwidth",
-               "model err"});
+  TextTable t({"cell", "workload", "params", "status", "median", "IQR", "n", "headline metrics", "model err"});
   for (const auto& id : order) {
     const auto& rs = by_cell[id];
     const SummaryRow* step = nullptr;
-    std::string gflops, gbps, err = "-";
+    std::string err = "-";
     for (const auto* r : rs) {
       if (r->kind == "measured" && r->metric == "step_seconds") step = r;
-      if (r->kind == "metric" && r->metric == "achieved_gflops") gflops = fmt(r->median) + " GFLOP/s";
-      if (r->kind == "metric" && r->metric == "achieved_gbps") gbps = fmt(r->median) + " GB/s";
       if (r->kind == "model_error") err = fmt(100 * r->median, "%+.0f%%");
     }
     std::string params = rs.front()->params;
     if (params.size() > 48) params = params.substr(0, 45) + "...";
-    t.row({id, rs.front()->workload, params, rs.front()->status, step ? fmt_seconds(step->median) : "-",
-           step ? fmt_seconds(step->q3 - step->q1) : "-", step ? std::to_string(step->n) : "0",
-           gflops.empty() ? "-" : gflops, gbps.empty() ? "-" : gbps, err});
+    t.row({id, rs.front()->workload, params, std::string(to_string(rs.front()->status)),
+           step ? fmt_seconds(step->median) : "-", step ? fmt_seconds(step->q3 - step->q1) : "-",
+           step ? std::to_string(step->n) : "0", headline_text(rs, registry), err});
   }
   out << "\nCells (measured on this machine):\n" << t.str();
 }
 
-void print_parity_table(const std::vector<SummaryRow>& rows, const std::string& reference,
-                        double band, std::ostream& out) {
-  const auto pr = parity_rows(rows, reference, band);
+void print_parity_table(const RunSummary& sum, const std::string& reference, double band, std::ostream& out) {
+  const auto pr = parity_rows(sum.rows, reference, band, sum.hosts);
   if (pr.empty()) {
     out << "\nNo parity table: reference platform '" << reference
         << "' is not among the experiment's platforms or has no projection.\n";
@@ -162,7 +175,8 @@ void add_run_command(CLI::App& app, State& st) {
                      "days [range]", "speed vs ref [range]", "verdict"});
     auto progress = [tty, world, &plans](const CellEvent& ev) {
       // Under MPI other ranks ran some cells: the table is read back from the file at the end.
-      if (world == 1 && ev.kind == CellEvent::done && ev.record->status == "ok") collect_plan(*ev.record, plans);
+      if (world == 1 && ev.kind == CellEvent::done && ev.record->status == CellStatus::ok)
+        collect_plan(*ev.record, plans);
       char head[64];
       std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
       std::string where;
@@ -181,8 +195,8 @@ void add_run_command(CLI::App& app, State& st) {
         if (tty) std::cerr << head << " " << label << " ..." << std::flush;
       } else {
         const auto& r = *ev.record;
-        std::string tail = r.status;
-        if (r.status == "ok") tail += "  median " + fmt_seconds(describe(r.step_seconds).median);
+        std::string tail(to_string(r.status));
+        if (r.status == CellStatus::ok) tail += "  median " + fmt_seconds(describe(r.step_seconds).median);
         else tail += ": " + r.reason;
         if (tty) std::cerr << " " << tail << "\n";
         else std::cerr << head << where << " " << label << " ... " << tail << "\n";
@@ -194,14 +208,14 @@ void add_run_command(CLI::App& app, State& st) {
       return;
     }
     if (world > 1) collect_plans_from_file(opt.output, plans);
-    print_cells_table(sum.rows, std::cout);
+    print_cells_table(sum.rows, st.registry, std::cout);
     if (!plans.empty())
       std::cout << "\nProjected training plans (performance model; ranges from the descriptors):\n"
                 << plans.str();
-    print_parity_table(sum.rows, spec.reference_platform, spec.parity_band, std::cout);
+    print_parity_table(sum, spec.reference_platform, spec.parity_band, std::cout);
     std::set<std::string> bad;
     for (const auto& r : sum.rows)
-      if (r.status != "ok") bad.insert(r.cell);
+      if (r.status != CellStatus::ok) bad.insert(r.cell);
     std::cout << "\n" << sum.ran << " cell(s) run, " << sum.skipped << " skipped (done earlier); "
               << bad.size() << " not ok. Results: " << opt.output << "\n";
     st.exit_code = bad.empty() ? 0 : 1;

@@ -52,7 +52,7 @@ def plot_rooflines(cells, platforms, outdir, manifest):
         name = plat["name"]
         bw = _nominal(plat.get("memory_bandwidth"))
         peaks = {d: _nominal(v) for d, v in (plat.get("peaks") or {}).items() if _nominal(v)}
-        measured = name == "host"
+        measured = plat.get("kind") == "host"  # the machine that ran: measured points
         pts = []
         for c in cells:
             if c["status"] != "ok" or c["flops"] <= 0 or c["bytes"] <= 0:

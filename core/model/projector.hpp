@@ -48,6 +48,8 @@ struct Projection {
   // Set by the runner when the host was projected as one of several ranks sharing it.
   double host_share = 1.0;  // fraction of the calibrated host one rank had (core/run/runner.hpp)
   int ranks_on_node = 1;
+  // Set by the runner on the projection onto this machine's descriptor: the model's self-check.
+  bool self_check = false;
 };
 
 Projection project(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt = {});

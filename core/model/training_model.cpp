@@ -546,6 +546,96 @@ MemoryEstimate TrainingModel::memory(const Plan& p0) const {
   return r;
 }
 
+TrainingModel::Acc TrainingModel::stage_pass(const Plan& p, int pass) const {
+  const ModelSpec& m = m_model;
+  const int lps = (m.layers + p.pp - 1) / p.pp;
+  const double moe_frac = double(m_params.moe_layers) / m.layers;
+  const double dense_layers = lps * (1 - moe_frac), moe_layers = lps * moe_frac;
+  Acc d, e;
+  if (dense_layers > 0) layer_pass(d, p, false, pass);
+  if (moe_layers > 0) layer_pass(e, p, true, pass);
+  Acc s;
+  s.compute = d.compute * dense_layers + e.compute * moe_layers;
+  s.memory = d.memory * dense_layers + e.memory * moe_layers;
+  s.launch = d.launch * dense_layers + e.launch * moe_layers;
+  s.tp = d.tp * dense_layers + e.tp * moe_layers;
+  s.ep = d.ep * dense_layers + e.ep * moe_layers;
+  s.gemm_compute = d.gemm_compute * dense_layers + e.gemm_compute * moe_layers;
+  // Output layer and loss on the last stage (the critical one: it also holds the most layers).
+  const double T = double(p.mbs) * m.seq_len;
+  const double e_b = std::min(dtype_bytes(m_dtype), kAct);
+  if (pass <= 1) {
+    add_gemm(s, 2 * T * m.hidden * m.vocab / p.tp,
+             e_b * (T * m.hidden + double(m.hidden) * m.vocab / p.tp + T * m.vocab / p.tp),
+             pass == 1 ? 2 : 1);
+    add_vector(s, T * m.vocab / p.tp * (kAct + 4), 1);  // softmax / cross-entropy in fp32
+  }
+  return s;
+}
+
+TrainingModel::Acc TrainingModel::recompute_pass(const Plan& p) const {
+  Acc rec;
+  if (p.recompute == Recompute::full) return stage_pass(p, 2);
+  if (p.recompute == Recompute::selective && !m_opt.flash_attention) {
+    const int lps = (m_model.layers + p.pp - 1) / p.pp;
+    Acc d;
+    layer_pass(d, p, false, 3);
+    rec.compute = d.compute * double(lps);
+    rec.memory = d.memory * double(lps);
+    rec.launch = d.launch * double(lps);
+  }
+  return rec;
+}
+
+// Activations out and gradients back, per model chunk.
+Range TrainingModel::pipeline_p2p(const Plan& p, bool& net_ok) const {
+  if (p.pp <= 1) return {};
+  const double msg = kAct * double(p.mbs) * m_model.seq_len * m_model.hidden / (p.tp > 1 ? p.tp : 1);
+  const bool inter = p.tp * p.dp >= m_cluster.devices_per_node;
+  const Range one = inter ? collective_time(Collective::p2p, msg, 2, 1, m_net, net_ok)
+                          : collective_time(Collective::p2p, msg, 2, 2, m_net, net_ok);
+  return one * (2.0 * p.interleave);
+}
+
+// Gradients (and ZeRO-3 parameters) of this device's share.
+Range TrainingModel::dp_comm(const Plan& p, const Acc& fwd, const Acc& bwd, const Acc& rec, double mb,
+                             bool& net_ok) const {
+  if (p.dp <= 1) return {};
+  double dense_params = 0, expert_params = 0;
+  stage_params(m_model, m_params, p, dense_params, expert_params);
+  const int per_node = std::max(1, std::min(p.dp, m_cluster.devices_per_node / p.tp));
+  const int edp = std::max(1, p.dp / p.ep);
+  const int eper_node = std::max(1, std::min(edp, per_node));
+  if (p.zero == 3) {
+    // Per micro-batch: gather weights for forward and backward, reduce-scatter gradients.
+    // Expert parameters are sharded (and gathered) over their own replicas, dp/ep of them.
+    Range ag = collective_time(Collective::all_gather, kAct * dense_params, p.dp, per_node, m_net, net_ok);
+    Range rs = collective_time(Collective::reduce_scatter, m_opt.grad_bytes * dense_params, p.dp, per_node, m_net, net_ok);
+    if (expert_params > 0) {
+      ag = ag + collective_time(Collective::all_gather, kAct * expert_params, edp, eper_node, m_net, net_ok);
+      rs = rs + collective_time(Collective::reduce_scatter, m_opt.grad_bytes * expert_params, edp, eper_node, m_net, net_ok);
+    }
+    Range exposed = ag + ag + rs;
+    if (p.dp_overlap) {
+      auto expose = [](Range x, Range window) {
+        return Range{std::max(0.0, x.low - window.low), std::max(0.0, x.nominal - window.nominal),
+                     std::max(0.0, x.high - window.high)};
+      };
+      exposed = expose(ag, fwd.gemm_compute + rec.gemm_compute) + expose(ag + rs, bwd.gemm_compute);
+    }
+    return exposed * mb;
+  }
+  Range c = collective_time(Collective::all_reduce, m_opt.grad_bytes * dense_params, p.dp, per_node, m_net, net_ok);
+  if (expert_params > 0)
+    c = c + collective_time(Collective::all_reduce, m_opt.grad_bytes * expert_params, edp, eper_node, m_net, net_ok);
+  if (p.dp_overlap) {  // buckets reduce while the last micro-batch's backward runs
+    const Range w = bwd.gemm_compute;
+    c = Range{std::max(0.05 * c.low, c.low - w.low), std::max(0.05 * c.nominal, c.nominal - w.nominal),
+              std::max(0.05 * c.high, c.high - w.high)};
+  }
+  return c;
+}
+
 StepEstimate TrainingModel::evaluate(const Plan& p0) const {
   StepEstimate r;
   r.plan = p0;
@@ -565,54 +655,11 @@ StepEstimate TrainingModel::evaluate(const Plan& p0) const {
   r.model_flops = model_flops(m, B);
   r.hardware_flops = hardware_flops(m, B, p.recompute);
 
-  // One micro-batch through the most loaded stage: forward, backward, recomputation.
-  const int lps = (m.layers + p.pp - 1) / p.pp;
-  const double moe_frac = double(m_params.moe_layers) / m.layers;
-  const double dense_layers = lps * (1 - moe_frac), moe_layers = lps * moe_frac;
-  auto stage = [&](int pass) {
-    Acc d, e;
-    if (dense_layers > 0) layer_pass(d, p, false, pass);
-    if (moe_layers > 0) layer_pass(e, p, true, pass);
-    Acc s;
-    s.compute = d.compute * dense_layers + e.compute * moe_layers;
-    s.memory = d.memory * dense_layers + e.memory * moe_layers;
-    s.launch = d.launch * dense_layers + e.launch * moe_layers;
-    s.tp = d.tp * dense_layers + e.tp * moe_layers;
-    s.ep = d.ep * dense_layers + e.ep * moe_layers;
-    s.gemm_compute = d.gemm_compute * dense_layers + e.gemm_compute * moe_layers;
-    // Output layer and loss on the last stage (the critical one: it also holds the most layers).
-    const double T = double(p.mbs) * m.seq_len;
-    const double e_b = std::min(dtype_bytes(m_dtype), kAct);
-    if (pass <= 1) {
-      add_gemm(s, 2 * T * m.hidden * m.vocab / p.tp,
-               e_b * (T * m.hidden + double(m.hidden) * m.vocab / p.tp + T * m.vocab / p.tp),
-               pass == 1 ? 2 : 1);
-      add_vector(s, T * m.vocab / p.tp * (kAct + 4), 1);  // softmax / cross-entropy in fp32
-    }
-    return s;
-  };
+  // One micro-batch through the most loaded stage: forward, backward, recomputation; then the
+  // pipeline's bubble and point-to-point traffic.
   bool net_ok = true;
-  const Acc fwd = stage(0), bwd = stage(1);
-  Acc rec;
-  if (p.recompute == Recompute::full) rec = stage(2);
-  else if (p.recompute == Recompute::selective && !m_opt.flash_attention) {
-    Acc d;
-    layer_pass(d, p, false, 3);
-    rec.compute = d.compute * double(lps);
-    rec.memory = d.memory * double(lps);
-    rec.launch = d.launch * double(lps);
-  }
-
-  // Pipeline point-to-point: activations out and gradients back, per model chunk.
-  Range p2p;
-  if (p.pp > 1) {
-    const double msg = kAct * double(p.mbs) * m.seq_len * m.hidden / (p.tp > 1 ? p.tp : 1);
-    const bool inter = p.tp * p.dp >= m_cluster.devices_per_node;
-    const Range one = inter ? collective_time(Collective::p2p, msg, 2, 1, m_net, net_ok)
-                            : collective_time(Collective::p2p, msg, 2, 2, m_net, net_ok);
-    p2p = one * (2.0 * p.interleave);
-  }
-
+  const Acc fwd = stage_pass(p, 0), bwd = stage_pass(p, 1), rec = recompute_pass(p);
+  const Range p2p = pipeline_p2p(p, net_ok);
   const Range per_mb = fwd.total() + bwd.total() + rec.total() + p2p;
   const double mb = r.micro_batches;
   const double bubble_mb = double(p.pp - 1) / p.interleave;
@@ -624,47 +671,11 @@ StepEstimate TrainingModel::evaluate(const Plan& p0) const {
   r.recompute_seconds = rec.total() * mb;
   r.pp_comm_seconds = p2p * mb;
   r.bubble_seconds = per_mb * bubble_mb;
+  r.dp_comm_seconds = dp_comm(p, fwd, bwd, rec, mb, net_ok);
 
-  // Data parallel: gradients (and ZeRO-3 parameters) of this device's share.
+  // Optimizer step over the parameters this device updates.
   double dense_params = 0, expert_params = 0;
   stage_params(m, m_params, p, dense_params, expert_params);
-  if (p.dp > 1) {
-    const int per_node = std::max(1, std::min(p.dp, m_cluster.devices_per_node / p.tp));
-    const int edp = std::max(1, p.dp / p.ep);
-    const int eper_node = std::max(1, std::min(edp, per_node));
-    if (p.zero == 3) {
-      // Per micro-batch: gather weights for forward and backward, reduce-scatter gradients.
-      // Expert parameters are sharded (and gathered) over their own replicas, dp/ep of them.
-      Range ag = collective_time(Collective::all_gather, kAct * dense_params, p.dp, per_node, m_net, net_ok);
-      Range rs = collective_time(Collective::reduce_scatter, m_opt.grad_bytes * dense_params, p.dp, per_node, m_net, net_ok);
-      if (expert_params > 0) {
-        ag = ag + collective_time(Collective::all_gather, kAct * expert_params, edp, eper_node, m_net, net_ok);
-        rs = rs + collective_time(Collective::reduce_scatter, m_opt.grad_bytes * expert_params, edp, eper_node, m_net, net_ok);
-      }
-      Range exposed = ag + ag + rs;
-      if (p.dp_overlap) {
-        auto expose = [](Range x, Range window) {
-          return Range{std::max(0.0, x.low - window.low), std::max(0.0, x.nominal - window.nominal),
-                       std::max(0.0, x.high - window.high)};
-        };
-        exposed = expose(ag, fwd.gemm_compute + rec.gemm_compute) + expose(ag + rs, bwd.gemm_compute);
-      }
-      r.dp_comm_seconds = exposed * mb;
-    } else {
-      Range c = collective_time(Collective::all_reduce, m_opt.grad_bytes * dense_params, p.dp,
-                                per_node, m_net, net_ok);
-      if (expert_params > 0)
-        c = c + collective_time(Collective::all_reduce, m_opt.grad_bytes * expert_params, edp,
-                                eper_node, m_net, net_ok);
-      if (p.dp_overlap) {  // buckets reduce while the last micro-batch's backward runs
-        const Range w = bwd.gemm_compute;
-        c = Range{std::max(0.05 * c.low, c.low - w.low), std::max(0.05 * c.nominal, c.nominal - w.nominal),
-                  std::max(0.05 * c.high, c.high - w.high)};
-      }
-      r.dp_comm_seconds = c;
-    }
-  }
-  // Optimizer step over the parameters this device updates.
   const double edp_all = std::max(1, p.dp / p.ep);
   const double updated = p.zero >= 1 ? dense_params / std::max(1, p.dp) + expert_params / edp_all
                                      : dense_params + expert_params;

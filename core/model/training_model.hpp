@@ -159,6 +159,14 @@ class TrainingModel {
   void add_gemm(Acc& a, double flops, double bytes, double count) const;
   void add_vector(Acc& a, double bytes, double count) const;
   void layer_pass(Acc& a, const Plan& p, bool moe_layer, int pass) const;
+  // The parts of evaluate(): one micro-batch through the most loaded stage (pass as in
+  // layer_pass), its recomputation, the pipeline's point-to-point traffic, and the exposed
+  // data-parallel communication of a step (net_ok false when a needed link is unknown).
+  Acc stage_pass(const Plan& p, int pass) const;
+  Acc recompute_pass(const Plan& p) const;
+  Range pipeline_p2p(const Plan& p, bool& net_ok) const;
+  Range dp_comm(const Plan& p, const Acc& fwd, const Acc& bwd, const Acc& rec, double micro_batches,
+                bool& net_ok) const;
 
   ModelSpec m_model;
   const Platform* m_platform;

@@ -137,6 +137,11 @@ Platform load_platform_file(const std::string& path);
 // Same, from text (path used for messages and to derive the name).
 Platform load_platform_text(const std::string& text, const std::string& path);
 
+// Whether the descriptor describes a host CPU (kind: host) rather than an accelerator. A run
+// projects every cell onto the calibrated host as the model's self-check; a host is never a
+// parity target.
+inline bool is_host(const Platform& p) { return p.kind == "host"; }
+
 // Resolve a platform given as a name ("nvidia-h20", "host") or a path to a YAML file. Names are
 // looked up in the platform directories: $XPB_PLATFORM_DIR, then the source tree's platforms/.
 // "host" resolves to the calibrated host descriptor when one exists (see calibrate), else to the

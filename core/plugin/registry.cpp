@@ -7,6 +7,10 @@ namespace xpb {
 
 void Registry::add(WorkloadInfo info, Factory factory) {
   XPB_ASSERT(!m_entries.count(info.name), "workload registered twice");
+  for (const MetricSpec& m : info.metrics) {
+    const std::string problem = metric_spec_problem(m);
+    XPB_ASSERT(problem.empty(), (info.name + ": metric " + m.name + ": " + problem).c_str());
+  }
   std::string name = info.name;
   m_entries.emplace(name, Entry{std::move(info), std::move(factory)});
 }

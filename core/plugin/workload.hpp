@@ -46,6 +46,9 @@ struct WorkloadInfo {
   WorkloadKind kind = WorkloadKind::benchmark;
   ParamSchema params;
   std::string doc;      // a paragraph for `xpubench show workload`
+  // Every name the workload emits in StepResult::values and Metrics::scalars, with its unit, kind
+  // and doc (core/plugin/metrics.hpp). The runner fails a cell that emits an undeclared name.
+  std::vector<MetricSpec> metrics;
   // How many MPI ranks a cell with these parameters can use when `world` are available (it gets
   // a Context::group of that size). Empty: one rank. Used by distributed runs to place cells.
   std::function<int(const Params& params, int world)> ranks;

@@ -50,9 +50,41 @@ SummaryRow describe(const std::vector<double>& v) {
   return r;
 }
 
+std::string_view to_string(CellStatus s) {
+  switch (s) {
+    case CellStatus::ok: return "ok";
+    case CellStatus::invalid: return "invalid";
+    case CellStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+std::optional<CellStatus> parse_cell_status(std::string_view s) {
+  for (CellStatus c : {CellStatus::ok, CellStatus::invalid, CellStatus::failed})
+    if (to_string(c) == s) return c;
+  return std::nullopt;
+}
+
+// A stored status read back; a name this version does not know counts as failed (runs again).
+static CellStatus stored_status(const std::string& s) {
+  return parse_cell_status(s).value_or(CellStatus::failed);
+}
+
 std::string step_value_unit(const CellRecord& rec, const std::string& name) {
-  auto it = rec.step_units.find(name);
-  return it == rec.step_units.end() ? std::string{} : it->second;
+  const auto it = rec.step_units.find(name);
+  return it == rec.step_units.end() ? std::string() : it->second;
+}
+
+// How a value of a declared kind is compared: quantities and projections must reproduce; times,
+// rates and shares of time are timings of this machine.
+schema::Kind stored_kind(MetricKind k) {
+  return k == MetricKind::quantity || k == MetricKind::projected ? schema::Kind::numeric : schema::Kind::timing;
+}
+
+std::optional<schema::Kind> step_value_kind(const CellRecord& rec, const std::string& name) {
+  const auto it = rec.step_kinds.find(name);
+  if (it == rec.step_kinds.end()) return std::nullopt;
+  return stored_kind(it->second);
 }
 
 std::vector<SummaryRow> summarize(const CellRecord& rec) {
@@ -70,10 +102,16 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     return r;
   };
   rows.push_back(base(describe(rec.step_seconds), "measured", "step_seconds", "s"));
-  for (const auto& [name, vals] : rec.step_values)
-    rows.push_back(base(describe(vals), "measured", name, step_value_unit(rec, name)));
-  for (const auto& s : rec.metrics.scalars)
-    rows.push_back(base(describe({s.value}), "metric", s.name, s.unit));
+  for (const auto& [name, vals] : rec.step_values) {
+    SummaryRow r = base(describe(vals), "measured", name, step_value_unit(rec, name));
+    if (const auto k = step_value_kind(rec, name)) r.value_kind = std::string(schema::to_string(*k));
+    rows.push_back(r);
+  }
+  for (const auto& s : rec.metrics.scalars) {
+    SummaryRow r = base(describe({s.value}), "metric", s.name, s.unit);
+    r.value_kind = std::string(schema::to_string(stored_kind(s.kind)));
+    rows.push_back(r);
+  }
   for (const auto& p : rec.projections) {
     SummaryRow r;
     r.n = p.ok ? 1 : 0;
@@ -87,10 +125,11 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     r.note = p.ok ? std::string(to_string(p.bound)) : "unavailable: " + p.reason;
     rows.push_back(r);
   }
-  if (rec.model_error) {
+  for (const auto& p : rec.projections) {
+    if (!p.self_check || !rec.model_error) continue;
     SummaryRow r = base(describe({*rec.model_error}), "model_error", "step_seconds", "");
     r.value_kind = std::string(schema::to_string(schema::Kind::timing));  // relative to a measured time
-    r.platform = "host";
+    r.platform = p.platform;
     r.note = "projected / measured - 1";
     rows.push_back(r);
   }
@@ -98,7 +137,7 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
 }
 
 std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const std::string& reference,
-                                   double band) {
+                                   double band, const std::set<std::string>& hosts) {
   // Projected step times per cell and platform.
   std::map<std::string, std::map<std::string, const SummaryRow*>> proj;
   std::vector<std::string> cells;
@@ -114,7 +153,7 @@ std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const st
     if (ref == m.end() || ref->second->n == 0) continue;
     const Range tref{ref->second->low, ref->second->median, ref->second->high};
     for (const auto& [plat, row] : m) {
-      if (plat == "host") continue;  // the host is the model's self-check, not a parity target
+      if (hosts.count(plat)) continue;  // a host is the model's self-check, not a parity target
       ParityRow p;
       p.cell = c;
       p.workload = row->workload;
@@ -164,7 +203,7 @@ void write_projection(const schema::Writer& cell, const Projection& p, const Cel
     rng("hfu", p.hfu);
     pg.attr("hfu_dtype", std::string(to_string(p.peak_dtype)));
   }
-  if (p.platform == "host" && rec.model_error) pg.attr("error_vs_measured", *rec.model_error);
+  if (p.self_check && rec.model_error) pg.attr("error_vs_measured", *rec.model_error);
   schema::TableWriter k(pg, "kernels");
   for (const auto& kp : p.kernels) {
     k.row();
@@ -183,7 +222,7 @@ void write_cell(const schema::Writer& root, const CellRecord& rec) {
   g.attr("params", rec.cell.params.canonical_json());
   g.attr("label", rec.cell.label());
   g.attr("seed", static_cast<long long>(rec.cell.seed));
-  g.attr("status", rec.status);
+  g.attr("status", std::string(to_string(rec.status)));
   g.attr("reason", rec.reason);
   g.attr("index", static_cast<long long>(rec.cell.index));
   g.attr("repeats", static_cast<long long>(rec.cell.repeats));
@@ -193,7 +232,8 @@ void write_cell(const schema::Writer& root, const CellRecord& rec) {
 
   g.values("measured/step_seconds", rec.step_seconds);
   g.values("measured/warmup_seconds", rec.warmup_seconds);
-  for (const auto& [name, vals] : rec.step_values) g.values("measured/" + name, vals, step_value_unit(rec, name));
+  for (const auto& [name, vals] : rec.step_values)
+    g.values("measured/" + name, vals, step_value_unit(rec, name), {}, step_value_kind(rec, name));
 
   const schema::Writer v = g.group("validation");
   v.attr("passed", static_cast<long long>(rec.validation.passed ? 1 : 0));
@@ -203,7 +243,7 @@ void write_cell(const schema::Writer& root, const CellRecord& rec) {
 
   const schema::Writer m = g.group("metrics");
   for (const auto& s : rec.metrics.scalars) {
-    const schema::Writer d = m.values(s.name, {s.value}, s.unit);
+    const schema::Writer d = m.values(s.name, {s.value}, s.unit, {}, stored_kind(s.kind));
     if (!s.doc.empty()) d.attr("doc", s.doc);
   }
   for (const auto& [k, val] : rec.metrics.attributes) m.attr(k, val);
@@ -231,13 +271,21 @@ void write_cell(const schema::Writer& root, const CellRecord& rec) {
   for (const auto& p : rec.projections) write_projection(g, p, rec);
 }
 
+// The platforms of kind host: the model's self-check, not parity targets.
+std::set<std::string> host_names(const std::vector<Platform>& platforms) {
+  std::set<std::string> out;
+  for (const auto& p : platforms)
+    if (is_host(p)) out.insert(p.name);
+  return out;
+}
+
 void write_summary(const schema::Writer& root, const std::vector<SummaryRow>& rows) {
   schema::TableWriter t(root, "summary");
   for (const auto& r : rows) {
     t.row();
     t.set("cell", r.cell), t.set("workload", r.workload), t.set("params", r.params);
-    t.set("status", r.status), t.set("kind", r.kind), t.set("metric", r.metric), t.set("unit", r.unit);
-    t.set("platform", r.platform), t.set("note", r.note), t.set("value_kind", r.value_kind);
+    t.set("status", std::string(to_string(r.status))), t.set("kind", r.kind), t.set("metric", r.metric);
+    t.set("unit", r.unit), t.set("platform", r.platform), t.set("note", r.note), t.set("value_kind", r.value_kind);
     t.set("median", r.median), t.set("q1", r.q1), t.set("q3", r.q3), t.set("min", r.min);
     t.set("max", r.max), t.set("mean", r.mean), t.set("last", r.last), t.set("low", r.low);
     t.set("high", r.high), t.set("n", r.n);
@@ -268,7 +316,7 @@ std::vector<SummaryRow> read_summary(hid_t file) {
   for (std::size_t i = 0; i < t.rows(); ++i) {
     SummaryRow r;
     r.cell = t.text(i, "cell"), r.workload = t.text(i, "workload"), r.params = t.text(i, "params");
-    r.status = t.text(i, "status"), r.kind = t.text(i, "kind"), r.metric = t.text(i, "metric");
+    r.status = stored_status(t.text(i, "status")), r.kind = t.text(i, "kind"), r.metric = t.text(i, "metric");
     r.unit = t.text(i, "unit"), r.platform = t.text(i, "platform"), r.note = t.text(i, "note");
     r.value_kind = t.text(i, "value_kind");
     if (r.value_kind.empty() && (r.kind == "measured" || r.kind == "metric"))  // schema 1
@@ -319,7 +367,7 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
           for (const auto& id : cells.children()) {
             const auto st = cells.open(id).text("status").value_or("");
             m_present.insert(id);
-            if (st == "ok" || st == "invalid") m_done.insert(id);
+            if (is_done(stored_status(st))) m_done.insert(id);
           }
         }
         m_rows = read_summary(f);
@@ -338,7 +386,7 @@ void ResultStore::commit(const CellRecord& rec) {
     rewrite(&rec);
   } else {
     m_present.insert(rec.cell.id);
-    if (rec.status == "ok" || rec.status == "invalid") m_done.insert(rec.cell.id);
+    if (is_done(rec.status)) m_done.insert(rec.cell.id);
   }
 }
 
@@ -451,7 +499,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
         h5::copy(frag, "cells/" + id, f, "cells/" + id);
         replace_rows(id, frag_rows);
         const auto st = cells.open(id).text("status").value_or("");
-        absorbed.emplace_back(id, st == "ok" || st == "invalid");
+        absorbed.emplace_back(id, is_done(stored_status(st)));
       }
     }
     // Rows in the experiment's cell order, whoever ran the cells and whenever.
@@ -462,7 +510,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
       return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
     });
     write_summary(root, rows);
-    write_parity(root, parity_rows(rows, spec.reference_platform, spec.parity_band),
+    write_parity(root, parity_rows(rows, spec.reference_platform, spec.parity_band, host_names(m_header.platforms)),
                  spec.reference_platform, spec.parity_band);
     image = h5::file_image(f);
   }
@@ -479,7 +527,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
   m_rows = std::move(rows);
   if (rec) {
     m_present.insert(rec->cell.id);
-    if (rec->status == "ok" || rec->status == "invalid") m_done.insert(rec->cell.id);
+    if (is_done(rec->status)) m_done.insert(rec->cell.id);
   }
   for (const auto& [id, done] : absorbed) {
     m_present.insert(id);

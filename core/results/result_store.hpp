@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <hdf5.h>
@@ -22,14 +23,23 @@
 
 namespace xpb {
 
+// How a cell ended: ran and passed its self-check; ran (or was set up) and its numbers are not
+// valid (a failed validation is data); or did not run (an exception). Strings only in the file.
+enum class CellStatus { ok, invalid, failed };
+std::string_view to_string(CellStatus s);
+std::optional<CellStatus> parse_cell_status(std::string_view s);
+// Whether a cell with this status stays done on --resume (ok and invalid do; failed runs again).
+inline bool is_done(CellStatus s) { return s != CellStatus::failed; }
+
 struct CellRecord {
   Cell cell;
-  std::string status = "ok";  // ok | invalid | failed
+  CellStatus status = CellStatus::ok;
   std::string reason;         // why invalid or failed; what was validated when ok
   std::string started_utc, finished_utc;
   std::vector<double> warmup_seconds, step_seconds;                // per step
   std::vector<std::pair<std::string, std::vector<double>>> step_values;  // StepResult values
   std::map<std::string, std::string> step_units;  // units of step values, by name
+  std::map<std::string, MetricKind> step_kinds;    // declared kinds of step values, by name
   Validation validation;
   Metrics metrics;
   Ledger ledger;
@@ -40,13 +50,15 @@ struct CellRecord {
 // One row of /summary (one per cell × metric). low/high bound the whole range: min/max of
 // samples, a projection's low/high.
 struct SummaryRow {
-  std::string cell, workload, params, status, kind, metric, unit, platform, note;
+  std::string cell, workload, params;
+  CellStatus status = CellStatus::ok;
+  std::string kind, metric, unit, platform, note;
   std::string value_kind;  // schema::Kind of the numbers: numeric or timing
   double median = 0, q1 = 0, q3 = 0, min = 0, max = 0, mean = 0, last = 0, low = 0, high = 0;
   long long n = 0;
 };
 
-// Unit of a per-step value, as the workload declared it ("" = dimensionless).
+// Unit of a per-step value, as its workload declared it (CellRecord::step_units).
 std::string step_value_unit(const CellRecord& rec, const std::string& name);
 
 // Statistics of samples (median, quartiles by linear interpolation).
@@ -108,7 +120,8 @@ struct ParityRow {
   std::string cell, workload, params, platform, verdict, bound;
   double low = 0, nominal = 0, high = 0;
 };
+// `hosts`: the platforms of kind host (the model's self-check), which get no parity row.
 std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const std::string& reference,
-                                   double band);
+                                   double band, const std::set<std::string>& hosts);
 
 }  // namespace xpb

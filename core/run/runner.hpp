@@ -1,19 +1,15 @@
 // core/run/runner.hpp — runs the cells of an experiment and commits each to the result set.
-// Per cell: create → setup → warm-up → fenced, timed steps → validate → ledger → finish → project
-// onto every platform → commit. A failed or invalid cell is recorded with its reason and the run
-// goes on. Progress goes to a callback (the CLI prints it); nothing here prints.
-// Under MPI (K ranks) cells are spread over the ranks: a cell whose workload can use w ranks
-// (WorkloadInfo::ranks) runs on a group of w; cells of one width run in a phase in which the
-// world is cut into K / w groups. Each group's leader claims the next unclaimed cell of that
-// width (an exclusively created file), so groups that finish early take more cells and the cells
-// of a rank that dies are taken by the others. Rank 0 commits its cells to the result set; other
-// group leaders write one-cell fragments (fragment_path) that rank 0 absorbs after each phase and
-// that --resume absorbs after a crash. Every rank beats a heartbeat file from a thread; at the
-// end of a phase a rank that stopped beating ends the job (MPI_Abort) after rank 0 has saved
-// every finished cell.
+// run_experiment reads like a benchmark driver: resolve the platforms, then for each cell the
+// scheduler hands out: run it, project it, commit it. Per cell (run_cell): create → setup →
+// warm-up → fenced, timed steps → validate → ledger → finish → declared metrics → project onto
+// every platform. A failed or invalid cell is recorded with its reason and the run goes on.
+// Who runs which cell, and where its record goes, is the scheduler's business (serial, or spread
+// over MPI ranks: core/run/scheduler.hpp, docs/distributed.md). Progress goes to a callback (the
+// CLI prints it); nothing here prints.
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +46,7 @@ struct RunSummary {
   int planned = 0, ran = 0, skipped = 0, ok = 0, invalid = 0, failed = 0;
   std::vector<SummaryRow> rows;  // whole result set
   std::vector<std::string> platforms;
+  std::set<std::string> hosts;  // those of kind host: the model's self-check, no parity target
 };
 
 // Cells selected by the --only globs (all when none).
@@ -69,11 +66,22 @@ double host_share(int threads, int ranks_on_node, int cpus, int calibrated_threa
 // least `ranks_on_node` devices on the node (the ranks talk over its intra-node link).
 Platform host_for_rank(const Platform& host, double share, int ranks_on_node);
 
-// Run one cell without storing it (used by the runner and by tests). Under MPI every rank of
-// base_ctx.group calls it together. `platforms` are projected as given (run_experiment passes the
-// host already reduced to base_ctx.host_share, which the host projection records).
+// Run one cell without storing it: set up, warm up, timed steps, validate, ledger, finish, declared
+// metrics. Under MPI every rank of base_ctx.group calls it together. A metric the workload emits
+// without declaring it (WorkloadInfo::metrics) fails the cell.
+CellRecord measure_cell(const Cell& cell, const Registry& registry, const Context& base_ctx);
+// Project a cell that ran ok onto every platform, as given (run_experiment passes the host already
+// reduced to ctx.host_share, which the self-check projection records with the model's error).
+void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const Context& ctx);
+// Both: measure_cell, then project_cell (tests use it).
 CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vector<Platform>& platforms,
                     const Context& base_ctx);
+
+// The metrics the runner derives itself (achieved rates from the ledger; communication and wait
+// shares from the workload's comm_time and wait_time metrics).
+const std::vector<MetricSpec>& runner_metrics();
+// The platform whose projection is the model's self-check: the first of kind host (nullptr: none).
+const Platform* self_check_platform(const std::vector<Platform>& platforms);
 
 // Default locations of set-up data and caches (source tree's .cache unless XPB_DATA_DIR /
 // XPB_CACHE_DIR are set).

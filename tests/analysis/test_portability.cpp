@@ -30,7 +30,7 @@ Ledger memory_ledger(double bytes) {
   return {k};
 }
 
-CellResult cell(const std::string& id, const std::string& params, double measured, const std::string& status = "ok") {
+CellResult cell(const std::string& id, const std::string& params, double measured, CellStatus status = CellStatus::ok) {
   CellResult c;
   c.id = id;
   c.workload = "w";
@@ -92,7 +92,7 @@ TEST_CASE("architectural PP over projected platforms and the measured host", "[a
   const IdealTime it = ideal_step_seconds(c.ledger, yaml, "fast");
   c.projections = {projection("fast", it.seconds), projection("slow", it.seconds * 2.0),
                    projection("host", it.seconds)};
-  rs.cells = {c, cell("c2", R"({"n":2})", 1.0, "invalid")};
+  rs.cells = {c, cell("c2", R"({"n":2})", 1.0, CellStatus::invalid)};
 
   const auto res = architectural_portability(rs);
   REQUIRE(res.size() == 4);  // two cells x {projected, all}

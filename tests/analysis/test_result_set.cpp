@@ -55,7 +55,7 @@ TEST_CASE("a run reads back into a ResultSet", "[analysis][result_set]") {
   REQUIRE(rs.cells.size() == 2);
   CHECK(rs.cells[0].index == 0);
   for (const auto& c : rs.cells) {
-    CHECK(c.status == "ok");
+    CHECK(c.status == CellStatus::ok);
     CHECK(c.measured.at("step_seconds").size() == 2);
     CHECK_FALSE(c.ledger.empty());
     REQUIRE(c.projection("nvidia-h20") != nullptr);
@@ -88,6 +88,21 @@ TEST_CASE("reports label measured and projected numbers in every format", "[anal
   CHECK(js.find("\"H\": [") != std::string::npos);
   CHECK(js.find("NaN") == std::string::npos);
   CHECK_THROWS_AS(parse_report_format("html"), Error);
+}
+
+TEST_CASE("the report shows each cell's headline metrics as its workload declares them", "[analysis][report]") {
+  test::TempDir dir;
+  const Registry reg = registry();
+  const ResultSet rs = load_result_set(run_into(reg, dir.file("h.h5")));
+  const std::string md = render_report(rs, ReportFormat::md, {{"stream", reg.info("stream").metrics}});
+  CHECK(md.find("| headline metrics |") != std::string::npos);
+  CHECK(md.find("triad_bandwidth ") != std::string::npos);  // declared headline
+  CHECK(md.find("copy_bandwidth ") == std::string::npos);   // declared, not headline
+  // Without the declarations (a workload this build does not know) the column says "-".
+  CHECK(render_report(rs, ReportFormat::md).find("triad_bandwidth ") == std::string::npos);
+  CHECK(rs.self_check_platform() == "host");
+  CHECK(rs.is_host("host"));
+  CHECK_FALSE(rs.is_host("nvidia-h20"));
 }
 
 TEST_CASE("two runs compare equal; verify reproduces the numbers", "[analysis][verify]") {
@@ -198,7 +213,7 @@ TEST_CASE("a schema 1 result set (the golden set) still reads back", "[analysis]
   CHECK(rs.schema_version == 1);
   REQUIRE(rs.cells.size() == 4);
   for (const auto& c : rs.cells) {
-    CHECK(c.status == "ok");
+    CHECK(c.status == CellStatus::ok);
     CHECK(c.measured_kinds.at("step_seconds") == "timing");
     CHECK(c.measured_kinds.at("copy_seconds") == "timing");  // from its unit: schema 1 stored no kind
     CHECK(c.validation_max_rel_err.has_value());

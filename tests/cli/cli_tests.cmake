@@ -80,6 +80,9 @@ set_tests_properties(cli.resume_nothing_left PROPERTIES DEPENDS cli.refuse_overw
 set_tests_properties(cli.refuse_other_experiment PROPERTIES DEPENDS cli.resume_nothing_left)
 set_tests_properties(cli.run_tiny cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite
                      cli.resume_nothing_left cli.refuse_other_experiment PROPERTIES RESOURCE_LOCK tiny_h5 LABELS cli)
+# The cell table shows each cell's headline metrics, as the workload declares them.
+xpb_cli_test(run_headline 0 "headline metrics.*triad_bandwidth [0-9.e+-]+ GB/s"
+             ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny-headline.h5 --force)
 xpb_cli_test(invalid_cell_exit_1 1 "allreduce.*invalid: .*needs >= 2.*1 not ok"
              ${XPB_BIN} run ${TDATA}/one-rank-allreduce.yaml -o ${CLI_TMP}/one-rank.h5 --force)
 xpb_cli_test(ernie_scale_plans 0 "Projected training plans.*ernie-4.5-300b-a47b +alibaba-zhenwu-810e +2016 +tp=.*inconclusive"
@@ -102,6 +105,11 @@ set_tests_properties(build.extra_workload_example PROPERTIES LABELS build TIMEOU
 # --- the architecture's arrows: no forbidden include edge (and the check can fail)
 add_test(NAME build.include_check COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/include_check.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(build.include_check PROPERTIES LABELS build)
+
+# --- no function in core/ over 100 lines (and the check can fail)
+add_test(NAME build.function_length
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/function_length_check.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(build.function_length PROPERTIES LABELS build)
 
 # --- the code is C++17 and must also compile as C++20: re-check every file of this build that way
 add_test(NAME build.cxx20_syntax COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR})

@@ -38,7 +38,7 @@ class Toy final : public Workload {
   }
   Metrics finish(Context&) override {
     Metrics m;
-    m.scalar("steps", double(m_steps), "");
+    m.scalar("steps", double(m_steps));
     m.series.push_back({"curve", "", {1, 2, 3}, {10, 20, 30}});
     m.arrays.push_back({"ref/w", {2, 2}, {1, 2, 3, 4}, "float32"});
     m.attribute("seed_seen", std::to_string(m_seed));
@@ -60,6 +60,8 @@ inline void register_toy(Registry& r) {
       .choice("mode", "ok", {"ok", "invalid", "reject", "crash", "train"}, "behaviour")
       .boolean("flag", false, "unused flag")
       .number("x", 0.5, 0.0, 1.0, "unused number");
+  info.metrics = {{"value", "", MetricKind::quantity, "the step's sum", true},
+                  {"steps", "", MetricKind::quantity, "steps run"}};
   r.add(std::move(info), [] { return std::make_unique<Toy>(); });
 }
 

@@ -1,6 +1,7 @@
 // tests/workloads/allreduce_driver.cpp — runs the `allreduce` micro-benchmark (ring and MPI
 // implementations) under mpirun for the CTest case mpi.allreduce. Exit 0 only when every rank
-// validated an exact sum and measured a positive bus bandwidth; prints busbw on rank 0.
+// validated an exact sum and measured a positive bus bandwidth, and every value it emitted is
+// declared in its WorkloadInfo::metrics; prints busbw on rank 0.
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -15,6 +16,9 @@ int main(int argc, char** argv) {
   xpb::compat::initialize(opt);
   int rc = 0;
   {
+    xpb::Registry reg;
+    xpb::workloads::register_micro(reg);
+    const std::vector<xpb::MetricSpec>& specs = reg.info("allreduce").metrics;
     const int rank = xpb::mpi::rank(), size = xpb::mpi::size();
     if (size < 2) {
       std::fprintf(stderr, "allreduce_driver: needs >= 2 ranks (run under mpirun -n 2)\n");
@@ -26,7 +30,12 @@ int main(int argc, char** argv) {
         const auto r = xpb::test::run_micro(
             "allreduce", {{"bytes", bytes}, {"impl", std::string(impl)}}, 3, 7, rank, size);
         const xpb::Scalar* bw = xpb::test::find_scalar(r.metrics, "busbw");
-        const bool ok = r.validation.passed && bw && bw->value > 0;
+        bool declared = true;
+        for (const auto& step : r.steps)
+          for (const auto& [name, value] : step.values) declared = declared && xpb::find_metric(specs, name);
+        for (const auto& s : r.metrics.scalars) declared = declared && xpb::find_metric(specs, s.name);
+        if (!declared) std::fprintf(stderr, "allreduce_driver: an emitted metric is not declared\n");
+        const bool ok = r.validation.passed && bw && bw->value > 0 && declared;
         if (rank == 0)
           std::printf("allreduce impl=%s bytes=%lld ranks=%d: %s, busbw %.3f GB/s (%s)\n", impl,
                       static_cast<long long>(bytes), size, ok ? "ok" : "FAILED",

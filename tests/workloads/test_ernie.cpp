@@ -147,8 +147,8 @@ TEST_CASE("ernie: two runs give bit-identical losses; metrics and ledger are com
   const CellRecord a = run_one("      steps: 12\n", reg, cache.path().string());
   const CellRecord b = run_one("      steps: 12\n", reg, cache.path().string());
   INFO(a.reason);
-  REQUIRE(a.status == "ok");
-  REQUIRE(b.status == "ok");
+  REQUIRE(a.status == CellStatus::ok);
+  REQUIRE(b.status == CellStatus::ok);
   const auto& la = values(a, "loss");
   const auto& lb = values(b, "loss");
   REQUIRE(la.size() == 12);
@@ -198,8 +198,8 @@ TEST_CASE("ernie: the seed changes the run, the masking level changes the target
   test::TempDir cache;
   const CellRecord a = run_one("      steps: 4\n", reg, cache.path().string());
   const CellRecord b = run_one("      steps: 4\n      mask_schedule: entity\n", reg, cache.path().string());
-  REQUIRE(a.status == "ok");
-  REQUIRE(b.status == "ok");
+  REQUIRE(a.status == CellStatus::ok);
+  REQUIRE(b.status == CellStatus::ok);
   CHECK(values(a, "loss") != values(b, "loss"));
   for (double lv : values(b, "mask_level")) CHECK(lv == 2.0);
 }
@@ -219,7 +219,7 @@ TEST_CASE("ernie learns the planted corpus: held-out accuracy beats the majority
   ctx.cache_dir = cache.path().string();
   const CellRecord r = run_cell(spec.cells.at(0), reg, {}, ctx);
   INFO(r.reason);
-  CHECK(r.status == "ok");
+  CHECK(r.status == CellStatus::ok);
   CHECK(r.validation.passed);
   const auto& loss = values(r, "loss");
   CHECK(loss.back() < loss.front() - 1.0);
@@ -241,7 +241,7 @@ TEST_CASE("ernie_scale projects a model onto a platform and reports the ratio to
   REQUIRE(spec.cells.size() == 1);
   const CellRecord r = run_cell(spec.cells[0], reg, {}, Context{});
   INFO(r.reason);
-  REQUIRE(r.status == "ok");
+  REQUIRE(r.status == CellStatus::ok);
   CHECK(r.step_seconds.empty());  // projection only: nothing measured
   const Metrics& m = r.metrics;
   CHECK(attribute(m, "kind") == "projected");

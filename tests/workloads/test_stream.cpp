@@ -16,7 +16,7 @@ TEST_CASE("stream cells validate for both element types", "[workloads][stream]")
   for (const auto& c : spec.cells) {
     const CellRecord r = run_cell(c, reg, {}, Context{});
     INFO(c.label() << ": " << r.reason);
-    CHECK(r.status == "ok");
+    CHECK(r.status == CellStatus::ok);
     CHECK(r.validation.passed);
     REQUIRE(r.ledger.size() == 5);
     const double n = double(c.params.get_int("n")), s = c.params.get_string("dtype") == "fp32" ? 4 : 8;

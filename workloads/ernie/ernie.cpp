@@ -259,11 +259,11 @@ class Ernie final : public Workload {
     if (m_step == m_s.steps) evaluate(m_step);
 
     StepResult r;
-    r.value("loss", loss, "nats");
-    r.value("lr", lr, "");
-    r.value("grad_norm", norm, "");
-    r.value("mask_level", double(static_cast<int>(lv)), "");
-    r.value("targets", targets, "");
+    r.value("loss", loss);
+    r.value("lr", lr);
+    r.value("grad_norm", norm);
+    r.value("mask_level", double(static_cast<int>(lv)));
+    r.value("targets", targets);
     m_reducer.report(r);
     return r;
   }
@@ -304,19 +304,16 @@ class Ernie final : public Workload {
     Metrics m;
     if (m_curve_step.empty() || m_curve_step.back() != m_step) evaluate(m_step);
     const double chance = 1.0 / double(ernie::kVocab);
-    m.scalar("chance_acc", chance, "", "uniform guess over the 260-token vocabulary");
+    m.scalar("chance_acc", chance);
     for (const auto& e : m_eval) {
       const char* name = ernie::to_string(e.level);
       const int i = static_cast<int>(e.level);
       const EvalResult& last = m_curve[i].back();
       const double base = e.targets ? e.majority_hits / double(e.targets) : 0.0;
-      m.scalar(std::string("heldout_acc_") + name, last.accuracy, "",
-               "held-out masked-token accuracy, targets masked at this level");
-      m.scalar(std::string("heldout_loss_") + name, last.loss, "nats", "held-out masked cross-entropy");
-      m.scalar(std::string("baseline_majority_acc_") + name, base, "",
-               "accuracy of always predicting the train split's most frequent byte");
-      m.scalar(std::string("baseline_unigram_loss_") + name, e.targets ? e.unigram_nll / double(e.targets) : 0.0,
-               "nats", "cross-entropy of the train split's byte unigram on the same targets");
+      m.scalar(std::string("heldout_acc_") + name, last.accuracy);
+      m.scalar(std::string("heldout_loss_") + name, last.loss);
+      m.scalar(std::string("baseline_majority_acc_") + name, base);
+      m.scalar(std::string("baseline_unigram_loss_") + name, e.targets ? e.unigram_nll / double(e.targets) : 0.0);
       m.scalar(std::string("heldout_targets_") + name, double(e.targets));
       m.scalar(std::string("beats_baseline_") + name, last.accuracy > base ? 1.0 : 0.0);
       Series acc{std::string("eval_acc_") + name, "", {}, {}}, loss{std::string("eval_loss_") + name, "nats", {}, {}};
@@ -334,15 +331,14 @@ class Ernie final : public Workload {
       const std::size_t k = std::max<std::size_t>(1, m_losses.size() / 10);
       double s = 0;
       for (std::size_t i = m_losses.size() - k; i < m_losses.size(); ++i) s += m_losses[i];
-      m.scalar("final_train_loss", s / double(k), "nats", "mean MLM loss over the last tenth of the steps");
+      m.scalar("final_train_loss", s / double(k));
     }
     const double targets = double(m_actions[0] + m_actions[1] + m_actions[2]);
     if (targets > 0) {
-      m.scalar("mask_share", double(m_actions[0]) / targets, "", "targets replaced by [MASK] (expect 0.8)");
-      m.scalar("random_share", double(m_actions[1]) / targets, "", "targets replaced by a random byte (0.1)");
-      m.scalar("keep_share", double(m_actions[2]) / targets, "", "targets left unchanged (0.1)");
-      m.scalar("selected_unit_share", double(m_selected_units) / double(std::max<std::int64_t>(1, m_units)),
-               "", "selected units / units over all training batches (expect select_prob)");
+      m.scalar("mask_share", double(m_actions[0]) / targets);
+      m.scalar("random_share", double(m_actions[1]) / targets);
+      m.scalar("keep_share", double(m_actions[2]) / targets);
+      m.scalar("selected_unit_share", double(m_selected_units) / double(std::max<std::int64_t>(1, m_units)));
       m.scalar("targets_per_step", targets / double(std::max<std::int64_t>(1, m_step)));
     }
     m.scalar("parameters", double(ernie::param_count(m_s.model)));
@@ -502,6 +498,36 @@ void register_ernie(Registry& r) {
       .choice("dtype", "fp32", {"fp32", "fp64"}, "scalar type the host trains in")
       .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
               "precision an accelerator would use for the matrices (ledger only)");
+  // {level}: basic, phrase or entity (the masking levels evaluated); {kind}: a unit kind.
+  info.metrics = {
+      {"loss", "nats", MetricKind::quantity, "masked-LM loss of the step (mean over its micro-batches)"},
+      {"lr", "", MetricKind::quantity, "learning rate of the step"},
+      {"grad_norm", "", MetricKind::quantity, "global gradient norm before clipping"},
+      {"mask_level", "", MetricKind::quantity, "unit level of the step's masking (0 basic, 1 phrase, 2 entity)"},
+      {"targets", "", MetricKind::quantity, "masked-LM targets in the step's batch"},
+      {"chance_acc", "", MetricKind::quantity, "uniform guess over the 260-token vocabulary"},
+      {"heldout_acc_{level}", "", MetricKind::quantity, "held-out masked-token accuracy, targets masked at this level",
+       true},
+      {"heldout_loss_{level}", "nats", MetricKind::quantity, "held-out masked cross-entropy"},
+      {"baseline_majority_acc_{level}", "", MetricKind::quantity,
+       "accuracy of always predicting the train split's most frequent byte"},
+      {"baseline_unigram_loss_{level}", "nats", MetricKind::quantity,
+       "cross-entropy of the train split's byte unigram on the same targets"},
+      {"heldout_targets_{level}", "", MetricKind::quantity, "held-out targets at this level"},
+      {"beats_baseline_{level}", "", MetricKind::quantity, "1 when held-out accuracy beats the majority baseline"},
+      {"final_train_loss", "nats", MetricKind::quantity, "mean MLM loss over the last tenth of the steps", true},
+      {"mask_share", "", MetricKind::quantity, "targets replaced by [MASK] (expect 0.8)"},
+      {"random_share", "", MetricKind::quantity, "targets replaced by a random byte (0.1)"},
+      {"keep_share", "", MetricKind::quantity, "targets left unchanged (0.1)"},
+      {"selected_unit_share", "", MetricKind::quantity,
+       "selected units / units over all training batches (expect select_prob)"},
+      {"targets_per_step", "", MetricKind::quantity, "masked-LM targets per step, mean over the steps"},
+      {"parameters", "", MetricKind::quantity, "trainable parameters"},
+      {"lexicon_entities", "", MetricKind::quantity, "entities in the derived lexicon"},
+      {"lexicon_phrases", "", MetricKind::quantity, "phrases in the derived lexicon"},
+      {"lexicon_gazetteer_entities", "", MetricKind::quantity, "entities added from the gazetteer"},
+      {"heldout_units_{level}_{kind}", "", MetricKind::quantity, "units of this kind in the held-out split at this level"},
+  };
   nn::declare_micro_batches(info);
   r.add(std::move(info), [] { return std::make_unique<ErnieDispatch>(); });
   register_ernie_scale(r);

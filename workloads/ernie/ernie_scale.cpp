@@ -96,12 +96,12 @@ class ErnieScale final : public Workload {
     m.attribute("reference_sha256", m_reference.sha256);
     const double tokens_per_step = m_batch * double(m_model.seq_len);
     m.scalar("devices", double(m_cluster.devices));
-    m.scalar("tokens_per_step", tokens_per_step, "tokens");
-    m.scalar("token_budget", m_tokens, "tokens", "training tokens the days figures are for");
-    auto range3 = [&](const std::string& name, Range r, const std::string& unit, const std::string& doc) {
-      m.scalar(name, r.nominal, unit, doc);
-      m.scalar(name + "_low", r.low, unit, doc + " (low end)");
-      m.scalar(name + "_high", r.high, unit, doc + " (high end)");
+    m.scalar("tokens_per_step", tokens_per_step);
+    m.scalar("token_budget", m_tokens);
+    auto range3 = [&](const std::string& name, Range r) {
+      m.scalar(name, r.nominal);
+      m.scalar(name + "_low", r.low);
+      m.scalar(name + "_high", r.high);
     };
     auto report = [&](const std::string& prefix, const Projected& pr) {
       m.attribute(prefix + "best_plan", pr.found ? to_string(pr.best.plan) : "none: " + pr.reason);
@@ -109,12 +109,11 @@ class ErnieScale final : public Workload {
       m.scalar(prefix + "plans_fitting", double(pr.search.fitting));
       if (!pr.found) return;
       const StepEstimate& e = pr.best;
-      range3(prefix + "step_seconds", e.step_seconds, "s", "projected time of one optimizer step");
+      range3(prefix + "step_seconds", e.step_seconds);
       const double steps = tokens_per_step > 0 ? m_tokens / tokens_per_step : 0;
-      range3(prefix + "days", e.step_seconds * (steps / 86400.0), "days",
-             "projected days to train the token budget");
-      m.scalar(prefix + "mfu", e.mfu.nominal, "", "model FLOPs utilisation (nominal)");
-      m.scalar(prefix + "memory_gb", e.memory.total / 1e9, "GB", "bytes per device, most loaded stage");
+      range3(prefix + "days", e.step_seconds * (steps / 86400.0));
+      m.scalar(prefix + "mfu", e.mfu.nominal);
+      m.scalar(prefix + "memory_gb", e.memory.total / 1e9);
       m.scalar(prefix + "tp", e.plan.tp);
       m.scalar(prefix + "pp", e.plan.pp);
       m.scalar(prefix + "dp", e.plan.dp);
@@ -128,7 +127,7 @@ class ErnieScale final : public Workload {
       const Range r = m_platform.sha256 == m_reference.sha256
                           ? Range::exact(m_ref.best.step_seconds.nominal / m_plat.best.step_seconds.nominal)
                           : speed_ratio(m_ref.best.step_seconds, m_plat.best.step_seconds);
-      range3("ratio_to_reference", r, "", "reference step time / platform step time (>1: faster)");
+      range3("ratio_to_reference", r);
       m.attribute("parity_verdict", std::string(to_string(parity_verdict(r, m_band))));
       m.scalar("parity_band", m_band);
     }
@@ -146,6 +145,35 @@ class ErnieScale final : public Workload {
 };
 
 }  // namespace
+
+// Every figure is the performance model's (kind projected), for the platform and, prefixed
+// "reference_", for the reference; ranges come as NAME, NAME_low and NAME_high.
+static void declare_metrics(WorkloadInfo& info) {
+  auto add = [&](const std::string& name, const std::string& unit, const std::string& doc, bool headline = false) {
+    info.metrics.push_back({name, unit, MetricKind::projected, doc, headline});
+  };
+  auto range3 = [&](const std::string& name, const std::string& unit, const std::string& doc, bool headline) {
+    add(name, unit, doc, headline);
+    add(name + "_low", unit, doc + " (low end)");
+    add(name + "_high", unit, doc + " (high end)");
+  };
+  add("devices", "", "chips in the cluster (same for platform and reference)");
+  add("tokens_per_step", "tokens", "sequences per step × sequence length");
+  add("token_budget", "tokens", "training tokens the days figures are for");
+  for (const std::string prefix : {"", "reference_"}) {
+    const bool platform = prefix.empty();
+    add(prefix + "plans_searched", "", "parallel plans the search tried");
+    add(prefix + "plans_fitting", "", "plans that fit in device memory");
+    range3(prefix + "step_seconds", "s", "projected time of one optimizer step", false);
+    range3(prefix + "days", "days", "projected days to train the token budget", platform);
+    add(prefix + "mfu", "", "model FLOPs utilisation (nominal)");
+    add(prefix + "memory_gb", "GB", "bytes per device, most loaded stage");
+    for (const char* degree : {"tp", "pp", "dp", "ep", "mbs"})
+      add(prefix + degree, "", std::string("best plan's ") + degree);
+  }
+  range3("ratio_to_reference", "", "reference step time / platform step time (>1: faster)", true);
+  add("parity_band", "", "ratio within 1 ± band counts as parity");
+}
 
 void register_ernie_scale(Registry& r) {
   WorkloadInfo info;
@@ -166,6 +194,7 @@ void register_ernie_scale(Registry& r) {
       .number("global_batch", 0, 0, 1e9, "sequences per step (0: the model file's)")
       .choice("dtype", "model", {"model", "bf16", "fp16", "fp8"}, "GEMM precision (model: the file's)")
       .number("parity_band", 0.1, 0, 1, "ratio within 1 ± band counts as parity");
+  declare_metrics(info);
   r.add(std::move(info), [] { return std::make_unique<ErnieScale>(); });
 }
 

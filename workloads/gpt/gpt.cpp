@@ -129,9 +129,7 @@ class Gpt final : public Workload {
     m_losses.push_back(loss);
     ++m_step;
     StepResult r;
-    r.value("loss", loss, "nats/byte");
-    r.value("lr", lr, "");
-    r.value("grad_norm", norm, "");
+    r.values = {{"loss", loss}, {"lr", lr}, {"grad_norm", norm}};
     m_reducer.report(r);
     return r;
   }
@@ -151,8 +149,8 @@ class Gpt final : public Workload {
     if (!std::isfinite(last)) return Validation::fail("the held-out loss is not finite");
     if (m_step > 0 && !(last < first))
       return Validation::fail("held-out loss did not fall (" + std::to_string(first) + " -> " +
-                              std::to_string(last) + ")");
-    return Validation::ok("held-out loss " + std::to_string(first) + " -> " + std::to_string(last));
+                              std::to_string(last) + ")", last, first);
+    return Validation::ok("held-out loss " + std::to_string(first) + " -> " + std::to_string(last), last, first);
   }
 
   Metrics finish(Context&) override {
@@ -165,11 +163,10 @@ class Gpt final : public Workload {
     ev.index = m_eval_steps;
     m.series.push_back(ev);
     const double tokens = double(m_step) * m_cfg.batch * m_cfg.context;
-    m.scalar("tokens_per_second", m_train_seconds > 0 ? tokens / m_train_seconds : 0, "tokens/s",
-             "training tokens (B·T per step) over the time of forward+backward+update, evaluation excluded");
-    m.scalar("initial_eval_loss", m_eval.empty() ? 0 : m_eval.front(), "nats/byte", "held-out loss before the first step");
-    m.scalar("final_eval_loss", m_eval.empty() ? 0 : m_eval.back(), "nats/byte", "held-out loss after the last step");
-    m.scalar("parameters", double(gpt::param_count(m_cfg)), "", "trainable parameters");
+    m.scalar("tokens_per_second", m_train_seconds > 0 ? tokens / m_train_seconds : 0);
+    m.scalar("initial_eval_loss", m_eval.empty() ? 0 : m_eval.front());
+    m.scalar("final_eval_loss", m_eval.empty() ? 0 : m_eval.back());
+    m.scalar("parameters", double(gpt::param_count(m_cfg)));
     m_reducer.describe(m);
     m.attribute("corpus_sha256", m_corpus.sha256);
     m.attribute("corpus_path", m_corpus.path);
@@ -288,6 +285,16 @@ void register_gpt(Registry& r) {
       .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
               "precision an accelerator would use for the matrices (ledger only; host trains in fp32)")
       .boolean("export_reference", false, "write step 0 (params, batch, logits, loss, grads) as arrays");
+  info.metrics = {
+      {"loss", "nats/byte", MetricKind::quantity, "training loss of the step (mean over its micro-batches)"},
+      {"lr", "", MetricKind::quantity, "learning rate of the step"},
+      {"grad_norm", "", MetricKind::quantity, "global gradient norm before clipping"},
+      {"tokens_per_second", "tokens/s", MetricKind::rate,
+       "training tokens (B·T per step) over the time of forward+backward+update, evaluation excluded", true},
+      {"initial_eval_loss", "nats/byte", MetricKind::quantity, "held-out loss before the first step"},
+      {"final_eval_loss", "nats/byte", MetricKind::quantity, "held-out loss after the last step", true},
+      {"parameters", "", MetricKind::quantity, "trainable parameters"},
+  };
   nn::declare_micro_batches(info);
   r.add(std::move(info), [] { return std::make_unique<Gpt>(); });
 }

@@ -64,8 +64,8 @@ class AllReduceBench final : public Workload {
     const double busbw = algbw * 2.0 * (m_size - 1) / m_size;
     m_busbw.push_back(busbw);
     m_algbw.push_back(algbw);
-    r.value("busbw_GBps", busbw / 1e9, "GB/s");
-    r.value("algbw_GBps", algbw / 1e9, "GB/s");
+    r.value("busbw_GBps", busbw / 1e9);
+    r.value("algbw_GBps", algbw / 1e9);
 #endif
     ++m_steps;
     return r;
@@ -108,9 +108,8 @@ class AllReduceBench final : public Workload {
     Metrics m;
     m.attribute("ranks", std::to_string(m_size));
     if (!m_busbw.empty()) {
-      m.scalar("busbw", median(m_busbw) / 1e9, "GB/s",
-               "median algbw·2(p−1)/p (nccl-tests convention)");
-      m.scalar("algbw", median(m_algbw) / 1e9, "GB/s", "median bytes / slowest rank's time");
+      m.scalar("busbw", median(m_busbw) / 1e9);
+      m.scalar("algbw", median(m_algbw) / 1e9);
     }
     m_buf = {};
     m_recv = {};
@@ -176,6 +175,10 @@ void register_micro_allreduce(Registry& r) {
       .choice("impl", "ring", {"ring", "mpi"}, "our ring or MPI_Allreduce")
       .integer("ledger_ranks", 8, 2, 1 << 20,
                "ranks the ledger assumes when only one rank ran (projection only)");
+  info.metrics = {{"busbw_GBps", "GB/s", MetricKind::rate, "this step's algbw·2(p−1)/p"},
+                  {"algbw_GBps", "GB/s", MetricKind::rate, "this step's bytes / slowest rank's time"},
+                  {"busbw", "GB/s", MetricKind::rate, "median algbw·2(p−1)/p (nccl-tests convention)", true},
+                  {"algbw", "GB/s", MetricKind::rate, "median bytes / slowest rank's time"}};
   r.add(std::move(info), [] { return std::make_unique<AllReduceBench>(); });
 }
 

@@ -60,13 +60,13 @@ class AttentionBench final : public Workload {
                                                             m_qkv);
     Kokkos::fence();
     StepResult r;
-    r.value("fwd_seconds", timer.seconds(), "s");
+    r.value("fwd_seconds", timer.seconds());
     if (m_backward) {
       timer.reset();
       nn::attention_backward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_shape, m_dqkv,
                                                                m_dscore, m_dout, m_qkv, m_att);
       Kokkos::fence();
-      r.value("bwd_seconds", timer.seconds(), "s");
+      r.value("bwd_seconds", timer.seconds());
     }
     ++m_steps;
     return r;
@@ -204,6 +204,8 @@ void register_micro_attention(Registry& r) {
       .choice("dtype", "fp32", {"fp32", "fp64"}, "compute type on this host")
       .choice("precision", "auto", precision_choices(),
               "dtype charged in the ledger (auto: the compute dtype)");
+  info.metrics = {{"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
+                  {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<AttentionBench>>(); });
 }
 

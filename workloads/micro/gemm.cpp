@@ -77,7 +77,7 @@ class GemmBench final : public Workload {
     m_seconds.push_back(t);
     ++m_steps;
     StepResult r;
-    r.value("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9, "GFLOP/s");
+    r.value("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9);
     return r;
   }
 
@@ -131,8 +131,7 @@ class GemmBench final : public Workload {
     Metrics m;
     const double t = median(m_seconds);
     if (t > 0)
-      m.scalar("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9, "GFLOP/s",
-               "median over steps of 2·M·N·K / step time (self-timed)");
+      m.scalar("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9);
     m.attribute("kernel", m_path == nn::GemmPath::native ? nn::native_gemm_kernel() : "cblas");
 #if defined(__linux__)
     // A pthread BLAS's workers inherit the main thread's affinity: with OMP_PROC_BIND set that
@@ -188,6 +187,8 @@ void register_micro_gemm(Registry& r) {
       .choice("path", "native", {"native", "vendor"}, "native Kokkos kernel or vendor BLAS")
       .choice("precision", "auto", precision_choices(),
               "dtype charged in the ledger (auto: the compute dtype)");
+  // Per step: this step's rate; at the end: the median over steps.
+  info.metrics = {{"gflops", "GFLOP/s", MetricKind::rate, "median over steps of 2·M·N·K / step time (self-timed)", true}};
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<GemmBench>>(); });
 }
 

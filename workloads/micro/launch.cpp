@@ -38,7 +38,7 @@ class LaunchBench final : public Workload {
     const double per = timer.seconds() / double(m_launches);
     m_per_launch.push_back(per);
     StepResult r;
-    r.value("seconds_per_launch", per, "s");
+    r.value("seconds_per_launch", per);
     return r;
   }
 
@@ -66,8 +66,7 @@ class LaunchBench final : public Workload {
   Metrics finish(Context&) override {
     Metrics m;
     if (!m_per_launch.empty())
-      m.scalar("launch_us", median(m_per_launch) * 1e6, "us",
-               "median over steps of step time / launches");
+      m.scalar("launch_us", median(m_per_launch) * 1e6);
     return m;
   }
 
@@ -92,6 +91,8 @@ void register_micro_launch(Registry& r) {
   info.params.integer("launches", 1000, 1, 10000000, "empty kernels per step")
       .integer("range", 1, 0, 1 << 30, "iterations of each empty kernel")
       .boolean("fence_each", true, "fence after every launch (latency) or only at the end");
+  info.metrics = {{"seconds_per_launch", "s", MetricKind::time, "this step's time / launches"},
+                  {"launch_us", "us", MetricKind::time, "median over steps of step time / launches", true}};
   r.add(std::move(info), [] { return std::make_unique<LaunchBench>(); });
 }
 

@@ -81,7 +81,7 @@ class Mlp final : public Workload {
       m_epoch_index.push_back(double(m_step / m_per_epoch));
     }
     StepResult r;
-    r.value("loss", loss, "nats");
+    r.value("loss", loss);
     return r;
   }
 
@@ -103,8 +103,8 @@ class Mlp final : public Workload {
     s.values = m_accuracy;
     s.index = m_epoch_index;
     m.series.push_back(s);
-    m.scalar("accuracy", m_accuracy.empty() ? 0 : m_accuracy.back(), "", "held-out accuracy after the last epoch");
-    m.scalar("majority_baseline", baseline(), "", "held-out accuracy of always answering the most frequent training class");
+    m.scalar("accuracy", m_accuracy.empty() ? 0 : m_accuracy.back());
+    m.scalar("majority_baseline", baseline());
     m.scalar("train_examples", double(m_train_x.size()));
     m.scalar("heldout_examples", double(m_test_x.size()));
     m.attribute("corpus_sha256", m_sha256);
@@ -189,6 +189,14 @@ void register_mlp(Registry& r) {
       .choice("gemm", "native", {"native", "vendor"}, "GEMM path (native is bit-reproducible)")
       .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
               "precision an accelerator would use for the matrices (ledger only)");
+  info.metrics = {
+      {"loss", "nats", MetricKind::quantity, "training cross-entropy of the step's batch"},
+      {"accuracy", "", MetricKind::quantity, "held-out accuracy after the last epoch", true},
+      {"majority_baseline", "", MetricKind::quantity,
+       "held-out accuracy of always answering the most frequent training class"},
+      {"train_examples", "", MetricKind::quantity, "training verses"},
+      {"heldout_examples", "", MetricKind::quantity, "held-out verses (every 10th)"},
+  };
   r.add(std::move(info), [] { return std::make_unique<Mlp>(); });
 }
 

@@ -51,6 +51,12 @@ inline void declare_micro_batches(WorkloadInfo& info) {
                       "micro-batches per step (gradient accumulation, B % M == 0); under MPI the cell's "
                       "ranks share them (data parallelism, bit-identical to accumulation on one rank)");
   info.ranks = [](const Params& p, int world) { return ranks_for(p.get_int("micro_batches"), world); };
+  info.metrics.push_back({"comm_seconds", "s", MetricKind::comm_time,
+                          "this step's data exchange with the other ranks (MPI calls after the group has met)"});
+  info.metrics.push_back({"wait_seconds", "s", MetricKind::wait_time,
+                          "this step's wait for the slowest rank before each exchange (load imbalance)"});
+  info.metrics.push_back({"micro_batches", "", MetricKind::quantity, "micro-batches per step (gradient accumulation)"});
+  info.metrics.push_back({"dp_ranks", "", MetricKind::quantity, "ranks sharing the micro-batches (data parallelism)"});
 }
 
 // `micro_batches` of a cell whose step has `batch` sequences, run by the ranks of `group`; throws
@@ -102,13 +108,13 @@ class GradientReducer {
   // This step's exchange and wait times, on more than one rank.
   void report(StepResult& r) const {
     if (m_R == 1) return;
-    r.value("comm_seconds", m_comm, "s");
-    r.value("wait_seconds", m_wait, "s");
+    r.value("comm_seconds", m_comm);
+    r.value("wait_seconds", m_wait);
   }
   // How the cell was trained.
   void describe(Metrics& m) const {
-    m.scalar("micro_batches", double(m_M), "", "micro-batches per step (gradient accumulation)");
-    m.scalar("dp_ranks", double(m_R), "", "ranks sharing the micro-batches (data parallelism)");
+    m.scalar("micro_batches", double(m_M));
+    m.scalar("dp_ranks", double(m_R));
   }
 
   // Folds this round's gradients (in `grads`, the gradient of micro_batch(round)) into the

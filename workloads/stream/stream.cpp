@@ -59,7 +59,7 @@ class Stream final : public Workload {
     auto lap = [&](const char* name) {
       Kokkos::fence();
       const double t = timer.seconds();
-      r.value(std::string(name) + "_seconds", t, "s");
+      r.value(std::string(name) + "_seconds", t);
       m_times[name].push_back(t);
       timer.reset();
     };
@@ -140,8 +140,7 @@ class Stream final : public Workload {
     const Ledger l = ledger();
     for (std::size_t k = 0; k < 5; ++k) {
       const double t = median(m_times[kKernels[k]]);
-      if (t > 0) m.scalar(std::string(kKernels[k]) + "_bandwidth", l[k].bytes / t / 1e9, "GB/s",
-                          "median over steps of bytes moved / kernel time");
+      if (t > 0) m.scalar(std::string(kKernels[k]) + "_bandwidth", l[k].bytes / t / 1e9);
     }
     return m;
   }
@@ -187,6 +186,12 @@ void register_stream(Registry& r) {
       "arithmetic on scalars. Bytes per kernel follow BabelStream (2n or 3n elements).";
   info.params.integer("n", 1 << 24, 1024, 1LL << 34, "elements per array", "elements")
       .choice("dtype", "fp64", {"fp32", "fp64"}, "element type");
+  for (const char* k : kKernels) {
+    const std::string kernel(k);
+    info.metrics.push_back({kernel + "_seconds", "s", MetricKind::time, "fenced time of the " + kernel + " kernel"});
+    info.metrics.push_back({kernel + "_bandwidth", "GB/s", MetricKind::rate,
+                            "median over steps of bytes moved / kernel time", kernel == "triad"});
+  }
   r.add(std::move(info), [] { return std::make_unique<StreamDispatch>(); });
 }
 

@@ -56,7 +56,7 @@ TEST_CASE("a committed cell is readable with its provenance, samples, metrics an
   const std::string path = dir.file("r.h5");
   ResultStore store(path, fx.header(), false, false);
   const CellRecord rec = fx.run(0);
-  REQUIRE(rec.status == "ok");
+  REQUIRE(rec.status == CellStatus::ok);
   REQUIRE(rec.step_seconds.size() == 3);
   REQUIRE(rec.warmup_seconds.size() == 1);
   store.commit(rec);
@@ -207,13 +207,13 @@ TEST_CASE("run_cell records invalid, failed and training cells", "[core][runner]
   const auto spec = parse_experiment("name: r\nrepeats: 2\nworkloads:\n  - workload: toy\n"
                                      "    params: {mode: [reject, crash, train]}\n", "r.yaml", reg);
   const CellRecord reject = run_cell(spec.cells[0], reg, {}, Context{});
-  CHECK(reject.status == "invalid");
+  CHECK(reject.status == CellStatus::invalid);
   CHECK(reject.reason.find("mode=reject is not supported") != std::string::npos);
   const CellRecord crash = run_cell(spec.cells[1], reg, {}, Context{});
-  CHECK(crash.status == "failed");
+  CHECK(crash.status == CellStatus::failed);
   CHECK(crash.reason.find("boom") != std::string::npos);
   const CellRecord train = run_cell(spec.cells[2], reg, {}, Context{});
-  CHECK(train.status == "ok");
+  CHECK(train.status == CellStatus::ok);
   CHECK(train.step_seconds.size() == 7);   // planned steps, not repeats
   CHECK(train.warmup_seconds.empty());     // no warm-up for training
 }
@@ -239,7 +239,7 @@ TEST_CASE("parity rows compare each platform with the reference", "[core][parity
   proj("wide", 0.5, 1.0, 2.0);
   proj("slow", 2.0, 3.0, 4.0);
   proj("host", 9, 9, 9);
-  const auto pr = parity_rows(rows, "ref", 0.10);
+  const auto pr = parity_rows(rows, "ref", 0.10, {"host"});
   std::map<std::string, ParityRow> by;
   for (const auto& p : pr) by[p.platform] = p;
   CHECK(by.count("host") == 0);
