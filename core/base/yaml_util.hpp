@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,7 +14,11 @@
 
 namespace xpb::yaml {
 
-// Parse text; a syntax error becomes xpb::Error with the line of the problem.
+// Input files larger than this are refused before parsing (they are hand-written text).
+constexpr std::size_t kMaxDocumentBytes = std::size_t(16) << 20;
+
+// Parse text; a syntax error becomes xpb::Error with the line of the problem. Nothing yaml-cpp
+// throws escapes (its recursion limit included).
 YAML::Node parse(const std::string& text, const std::string& file);
 // Read a file into `text` and parse it.
 YAML::Node load_file(const std::string& path, std::string* text);
