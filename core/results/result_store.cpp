@@ -10,6 +10,7 @@
 
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
 #include "core/results/hdf5_util.hpp"
 #include "core/model/parity.hpp"
 
@@ -17,14 +18,6 @@ namespace xpb {
 
 // ------------------------------------------------------------------------------------------------
 // Summary statistics
-
-static double quantile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return std::nan("");
-  const double pos = q * static_cast<double>(sorted.size() - 1);
-  const auto i = static_cast<std::size_t>(pos);
-  const double f = pos - static_cast<double>(i);
-  return i + 1 < sorted.size() ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
-}
 
 SummaryRow describe(const std::vector<double>& v) {
   SummaryRow r;
@@ -35,9 +28,9 @@ SummaryRow describe(const std::vector<double>& v) {
   }
   std::vector<double> s(v);
   std::sort(s.begin(), s.end());
-  r.median = quantile(s, 0.5);
-  r.q1 = quantile(s, 0.25);
-  r.q3 = quantile(s, 0.75);
+  r.median = quantile_sorted(s, 0.5);
+  r.q1 = quantile_sorted(s, 0.25);
+  r.q3 = quantile_sorted(s, 0.75);
   r.min = s.front();
   r.max = s.back();
   double sum = 0;
