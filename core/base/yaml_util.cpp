@@ -61,30 +61,6 @@ std::string join_key(const std::string& parent, const std::string& child) {
   return parent.empty() ? child : parent + "." + child;
 }
 
-void require_map(const YAML::Node& n, const std::string& file, const std::string& key_path) {
-  if (!n.IsMap())
-    throw Error(where(file, n, key_path), "expected a mapping (key: value pairs)");
-}
-
-void check_keys(const YAML::Node& n, const std::vector<std::string>& allowed,
-                const std::string& file, const std::string& key_path) {
-  require_map(n, file, key_path);
-  for (const auto& kv : n) {
-    const std::string k = kv.first.as<std::string>();
-    bool ok = false;
-    for (const auto& a : allowed) ok = ok || a == k;
-    if (ok) continue;
-    std::string hint;
-    const std::string m = closest_match(k, allowed);
-    if (!m.empty()) hint = "did you mean '" + m + "'?";
-    else {
-      hint = "allowed keys:";
-      for (const auto& a : allowed) hint += " " + a;
-    }
-    throw Error(where(file, kv.first, join_key(key_path, k)), "unknown key '" + k + "'", hint);
-  }
-}
-
 static std::string scalar_text(const YAML::Node& n, const std::string& file,
                                const std::string& key, const char* expected) {
   if (!n.IsScalar())
