@@ -4,7 +4,6 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
 #include "core/base/schema.hpp"
 #include "core/platforms/host.hpp"
 #include "core/platforms/platform.hpp"
@@ -252,9 +252,8 @@ std::string loaded_form(const xpb::Platform& p) {
   for (const auto& [k, v] : p.provenance) s += "\nprovenance " + k + ": " + v;
   for (const auto& f : xpb::platform_fields(p)) {
     const xpb::Quantity& q = *f.quantity;
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "%.17g %.17g %.17g", q.value.low, q.value.nominal, q.value.high);
-    s += "\n" + f.key + " " + buf + " " + std::string(xpb::to_string(q.confidence)) + " " + q.source.url + " " +
+    s += "\n" + f.key + " " + xpb::fmt_exact(q.value.low) + " " + xpb::fmt_exact(q.value.nominal) + " " +
+         xpb::fmt_exact(q.value.high) + " " + std::string(xpb::to_string(q.confidence)) + " " + q.source.url + " " +
          q.source.title + " " + q.source.date + " " + q.derivation + " " + q.note;
   }
   for (const auto& st : p.efficiency.gemm) s += "\ngemm step " + std::to_string(st.min_flops);
