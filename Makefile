@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: quickstart test build setup calibrate clean bench
+.PHONY: quickstart test build setup calibrate clean bench schema-docs
 
 setup:
 	@bash scripts/setup.sh
@@ -26,6 +26,10 @@ quickstart: build calibrate
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure --timeout 900 -j $(JOBS)
+
+# The key tables of the input formats in the docs, generated from their schema declarations.
+schema-docs: build
+	@bash scripts/schema-docs.sh $(BUILD)/cli/xpubench
 
 bench: build
 	@bash bench/run-all.sh $(BUILD)

@@ -202,8 +202,9 @@ std::vector<PortabilityResult> application_portability(const ResultSet& rs,
     if (!p.IsMap()) continue;
     std::string key = c.workload, variant;
     for (const auto& kv : p) {
-      const std::string k = kv.first.as<std::string>();
-      const std::string v = kv.second.IsScalar() ? kv.second.as<std::string>() : "?";
+      if (!kv.first.IsScalar()) continue;  // a damaged file: never a conversion exception
+      const std::string& k = kv.first.Scalar();
+      const std::string v = kv.second.IsScalar() ? kv.second.Scalar() : "?";
       if (std::find(variant_keys.begin(), variant_keys.end(), k) != variant_keys.end())
         variant += (variant.empty() ? "" : ",") + k + "=" + v;
       else

@@ -7,12 +7,16 @@
 #include <map>
 #include <set>
 
-#include "analysis/json_writer.hpp"
+#include <nlohmann/json.hpp>
+
 #include "analysis/portability.hpp"
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
 #include "core/platforms/platform.hpp"
 
 namespace xpb::analysis {
+
+using json = nlohmann::ordered_json;  // keys stay in the order written
 
 ReportFormat parse_report_format(const std::string& s) {
   if (s == "md" || s == "markdown") return ReportFormat::md;
@@ -22,83 +26,14 @@ ReportFormat parse_report_format(const std::string& s) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Formatting helpers
+// Formatting helpers (numbers and tables come from core/base/format.hpp)
 
 namespace {
-
-std::string fmt(double v, const char* f = "%.3g") {
-  if (!std::isfinite(v)) return "-";
-  char buf[48];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-std::string fmt_seconds(double s) {
-  if (!std::isfinite(s)) return "-";
-  const double a = std::fabs(s);
-  if (a >= 1) return fmt(s, "%.3g s");
-  if (a >= 1e-3) return fmt(s * 1e3, "%.3g ms");
-  if (a >= 1e-6) return fmt(s * 1e6, "%.3g us");
-  return fmt(s * 1e9, "%.3g ns");
-}
-
-std::string fmt_range(const Range& r, std::string (*one)(double)) {
-  if (!std::isfinite(r.nominal)) return "-";
-  if (r.low == r.nominal && r.nominal == r.high) return one(r.nominal);
-  return one(r.nominal) + " [" + one(r.low) + ", " + one(r.high) + "]";
-}
-
-std::string pct(double v) { return fmt(100 * v, "%.1f%%"); }
-std::string ratio(double v) { return fmt(v, "%.2fx"); }
-
-std::string md_escape(std::string s) {
-  std::string o;
-  for (char c : s) o += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
-  return o;
-}
-
-class MdTable {
- public:
-  explicit MdTable(std::vector<std::string> header) : m_header(std::move(header)) {}
-  void row(std::vector<std::string> r) { m_rows.push_back(std::move(r)); }
-  bool empty() const { return m_rows.empty(); }
-  std::string str() const {
-    std::string s = "|";
-    for (const auto& h : m_header) s += " " + md_escape(h) + " |";
-    s += "\n|";
-    for (std::size_t i = 0; i < m_header.size(); ++i) s += i < 3 ? " --- |" : " ---: |";
-    s += "\n";
-    for (const auto& r : m_rows) {
-      s += "|";
-      for (std::size_t i = 0; i < m_header.size(); ++i) s += " " + md_escape(i < r.size() ? r[i] : "") + " |";
-      s += "\n";
-    }
-    return s;
-  }
-
- private:
-  std::vector<std::string> m_header;
-  std::vector<std::vector<std::string>> m_rows;
-};
 
 std::string set_text(const std::vector<std::string>& v) {
   std::string s = "{";
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
   return s + "}";
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string o = "\"";
-  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return o + "\"";
-}
-
-std::string csv_number(double v) {
-  if (!std::isfinite(v)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
 }
 
 const char* kTimingNote = "measured on this machine";
@@ -236,8 +171,8 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
 
   // Cells
   s += "## Cells: measured on this machine\n\n";
-  MdTable cells({"cell", "workload", "problem", "status", "median step", "IQR", "n", "achieved (measured)",
-                 "headline metrics"});
+  MarkdownTable cells({"cell", "workload", "problem", "status", "median step", "IQR", "n", "achieved (measured)",
+                       "headline metrics"});
   for (const auto& c : rs.cells) {
     auto it = c.measured.find("step_seconds");
     const SummaryRow d = describe(it == c.measured.end() ? std::vector<double>{} : it->second);
@@ -256,7 +191,7 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
   s += "Nominal [low, high] from the descriptors' ranges; the dominant bound in parentheses.\n\n";
   std::vector<std::string> head = {"cell", "problem"};
   for (const auto& p : order) head.push_back(p + (rs.is_host(p) ? " (self-check)" : ""));
-  MdTable proj(head);
+  MarkdownTable proj(head);
   for (const auto& c : rs.cells) {
     std::vector<std::string> row = {c.id, c.label};
     for (const auto& p : order) {
@@ -285,7 +220,7 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
       for (const auto& r : rs.parity) any = any || r.platform == p;
       if (any) cols.push_back(p), ph.push_back(p);
     }
-    MdTable par(ph);
+    MarkdownTable par(ph);
     for (const auto& c : rs.cells) {
       std::vector<std::string> row = {c.id, c.label};
       bool any = false;
@@ -296,7 +231,7 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
             any = true;
             cell = r.verdict == "unavailable"
                        ? "unavailable"
-                       : fmt_range({r.low, r.nominal, r.high}, ratio) + " " + r.verdict;
+                       : fmt_range({r.low, r.nominal, r.high}, fmt_ratio) + " " + r.verdict;
           }
         row.push_back(cell);
       }
@@ -307,7 +242,7 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
 
   // Model error
   s += "## Model error on this machine\n\n";
-  MdTable err({"cell", "problem", "measured median", "projected (host)", "error"});
+  MarkdownTable err({"cell", "problem", "measured median", "projected (host)", "error"});
   std::vector<double> abs_err;
   std::string why_none;
   for (const auto& c : rs.cells) {
@@ -325,10 +260,9 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
     s += "Not available: the host projection failed (" + (why_none.empty() ? "no host projection" : why_none) +
          "). Run `xpubench calibrate` to measure the host's ceilings.\n\n";
   } else {
-    std::sort(abs_err.begin(), abs_err.end());
     s += "Error = host projection / measured median - 1 (the model's self-check; measured vs "
-         "projected, labelled). Median |error| " + pct(abs_err[abs_err.size() / 2]) + ", worst " +
-         pct(abs_err.back()) + ".\n\n" + err.str() + "\n";
+         "projected, labelled). Median |error| " + fmt_percent(median(abs_err)) + ", worst " +
+         fmt_percent(*std::max_element(abs_err.begin(), abs_err.end())) + ".\n\n" + err.str() + "\n";
   }
 
   // Portability
@@ -344,7 +278,7 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
   for (const auto& p : order) eh.push_back("e " + p + (rs.is_host(p) ? " (m)" : " (p)"));
   eh.push_back("PP, H = projected");
   eh.push_back("PP, H = projected + host (m)");
-  MdTable pt(eh);
+  MarkdownTable pt(eh);
   std::vector<std::string> notes;
   for (const auto& c : rs.cells) {
     const PortabilityResult* pp_proj = nullptr;
@@ -356,13 +290,13 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
     for (const auto& p : order) {
       std::string cell = "-";
       for (const auto& e : pp_proj->efficiencies)
-        if (e.platform == p) cell = e.status == "ok" ? fmt_range(e.value, pct) : e.status;
+        if (e.platform == p) cell = e.status == "ok" ? fmt_range(e.value, fmt_percent) : e.status;
       row.push_back(cell);
     }
     auto pp_text = [](const PortabilityResult* r) -> std::string {
       if (!r) return "-";
       if (r->H.empty()) return "n/a";
-      return fmt_range(r->pp, pct) + " (|H|=" + std::to_string(r->H.size()) + ")";
+      return fmt_range(r->pp, fmt_percent) + " (|H|=" + std::to_string(r->H.size()) + ")";
     };
     row.push_back(pp_text(pp_proj));
     row.push_back(pp_text(pp_all));
@@ -394,12 +328,12 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
     s += "**Efficiency kind: application**: e = best measured variant / this variant for the same "
          "problem, H = {host}. Projected application efficiency is not reported: variants share a "
          "ledger, so the model cannot tell them apart.\n\n";
-    MdTable at({"cell", "problem", "variant", "e (m)", "PP, H = {host}"});
+    MarkdownTable at({"cell", "problem", "variant", "e (m)", "PP, H = {host}"});
     for (const auto& r : app)
       at.row({r.cell, r.problem, r.note, r.efficiencies.empty() || r.efficiencies[0].status != "ok"
                                              ? "unsupported"
-                                             : pct(r.efficiencies[0].value.nominal),
-              pct(r.pp.nominal)});
+                                             : fmt_percent(r.efficiencies[0].value.nominal),
+              fmt_percent(r.pp.nominal)});
     s += at.str();
   }
   return s;
@@ -413,99 +347,96 @@ std::string render_csv(const ResultSet& rs) {
   for (const auto& r : report_records(rs)) {
     s += csv_field(r.section) + "," + csv_field(r.cell) + "," + csv_field(r.workload) + "," +
          csv_field(r.problem) + "," + csv_field(r.platform) + "," + csv_field(r.source) + "," +
-         csv_field(r.quantity) + "," + csv_number(r.value) + "," + csv_number(r.low) + "," +
-         csv_number(r.high) + "," + std::to_string(r.n) + "," + csv_field(r.unit) + "," +
+         csv_field(r.quantity) + "," + fmt_exact(r.value) + "," + fmt_exact(r.low) + "," +
+         fmt_exact(r.high) + "," + std::to_string(r.n) + "," + csv_field(r.unit) + "," +
          csv_field(r.verdict) + "," + csv_field(r.note) + "\n";
   }
   return s;
 }
 
+// A number for JSON: NaN and infinities become null, which JSON can spell.
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json range_json(const Range& r) {
+  return json{{"low", number(r.low)}, {"nominal", number(r.nominal)}, {"high", number(r.high)}};
+}
+
 std::string render_json(const ResultSet& rs) {
-  using namespace json;
-  std::string s = "{\n";
-  s += "  " + kv("schema", str("xpubench.report")) + ",\n";
-  s += "  " + kv("result_set", str(rs.path)) + ",\n";
-  s += "  " + kv("experiment", str(rs.experiment_name)) + ",\n";
-  s += "  " + kv("parity_reference", str(rs.parity_reference)) + ",\n";
-  s += "  " + kv("parity_band", num(rs.parity_band)) + ",\n";
-  s += "  \"provenance\": {";
-  bool first = true;
-  for (const auto& [k, v] : rs.root_strings) {
-    if (k == "experiment_yaml") continue;
-    s += std::string(first ? "\n" : ",\n") + "    " + kv(k, str(v));
-    first = false;
-  }
-  for (const auto& [k, v] : rs.root_integers) s += ",\n    " + kv(k, std::to_string(v));
-  s += "\n  },\n  \"platforms\": [";
+  json doc = {{"schema", "xpubench.report"},
+              {"result_set", rs.path},
+              {"experiment", rs.experiment_name},
+              {"parity_reference", rs.parity_reference},
+              {"parity_band", number(rs.parity_band)}};
+  json prov = json::object();
+  for (const auto& [k, v] : rs.root_strings)
+    if (k != "experiment_yaml") prov[k] = v;
+  for (const auto& [k, v] : rs.root_integers) prov[k] = v;
+  doc["provenance"] = prov;
+
   // The descriptors' ceilings, for the roofline plots (plots/plot_results.py --report).
-  first = true;
-  auto range_json = [](const Range& r) {
-    return "{" + kv("low", num(r.low)) + ", " + kv("nominal", num(r.nominal)) + ", " + kv("high", num(r.high)) + "}";
-  };
+  json platforms = json::array();
   for (const auto& p : rs.platforms) {
-    s += std::string(first ? "\n" : ",\n") + "    {" + kv("name", str(p.name)) + ", " +
-         kv("display_name", str(p.display_name)) + ", " + kv("kind", str(p.kind));
-    first = false;
+    json j = {{"name", p.name}, {"display_name", p.display_name}, {"kind", p.kind}};
     Platform d;
     try {
       d = load_platform_text(p.descriptor_yaml, p.name + ".yaml");
     } catch (const Error& e) {
-      s += ", " + kv("error", str(e.located())) + "}";
+      j["error"] = e.located();
+      platforms.push_back(j);
       continue;
     }
-    s += ", " + kv("memory_bandwidth", d.memory_bandwidth.present ? range_json(d.memory_bandwidth.value) : "null");
-    s += ", \"peaks\": {";
-    bool f2 = true;
+    j["memory_bandwidth"] = d.memory_bandwidth.present ? range_json(d.memory_bandwidth.value) : json(nullptr);
+    json peaks = json::object();
     for (DType t : kAllDTypes) {
       auto it = d.peak.find(t);
-      std::string v = "null";
-      if (it != d.peak.end() && it->second.status == PeakStatus::unsupported) v = str("unsupported");
+      json v = nullptr;
+      if (it != d.peak.end() && it->second.status == PeakStatus::unsupported) v = "unsupported";
       else if (auto pk = d.peak_flops(t)) v = range_json(*pk);
-      s += std::string(f2 ? "" : ", ") + kv(std::string(to_string(t)), v);
-      f2 = false;
+      peaks[std::string(to_string(t))] = v;
     }
-    s += "}}";
+    j["peaks"] = peaks;
+    platforms.push_back(j);
   }
-  s += "\n  ],\n  \"portability\": [";
-  first = true;
-  auto list = [](const std::vector<std::string>& v) {
-    std::string t = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) t += (i ? ", " : "") + str(v[i]);
-    return t + "]";
-  };
+  doc["platforms"] = platforms;
+
+  json portability = json::array();
   auto add = [&](const PortabilityResult& r) {
-    s += std::string(first ? "\n" : ",\n") + "    {" + kv("cell", str(r.cell)) + ", " +
-         kv("problem", str(r.problem)) + ", " + kv("efficiency_kind", str(std::string(to_string(r.kind)))) +
-         ", " + kv("scope", str(r.scope)) + ", " + kv("H", list(r.H)) + ", " + kv("excluded", list(r.excluded)) +
-         ", " + kv("supported", r.supported ? "true" : "false") + ", " +
-         kv("pp", "{" + kv("low", num(r.pp.low)) + ", " + kv("nominal", num(r.pp.nominal)) + ", " +
-                      kv("high", num(r.pp.high)) + "}") +
-         ", \"efficiencies\": [";
-    for (std::size_t i = 0; i < r.efficiencies.size(); ++i) {
-      const auto& e = r.efficiencies[i];
-      s += std::string(i ? ", " : "") + "{" + kv("platform", str(e.platform)) + ", " + kv("source", str(e.source)) +
-           ", " + kv("status", str(e.status)) + ", " + kv("low", num(e.status == "ok" ? e.value.low : NAN)) + ", " +
-           kv("nominal", num(e.status == "ok" ? e.value.nominal : NAN)) + ", " +
-           kv("high", num(e.status == "ok" ? e.value.high : NAN)) + ", " + kv("note", str(e.note)) + "}";
+    json effs = json::array();
+    for (const auto& e : r.efficiencies) {
+      const bool ok = e.status == "ok";
+      effs.push_back({{"platform", e.platform},
+                      {"source", e.source},
+                      {"status", e.status},
+                      {"low", number(ok ? e.value.low : NAN)},
+                      {"nominal", number(ok ? e.value.nominal : NAN)},
+                      {"high", number(ok ? e.value.high : NAN)},
+                      {"note", e.note}});
     }
-    s += "], " + kv("note", str(r.note)) + "}";
-    first = false;
+    portability.push_back({{"cell", r.cell},
+                           {"problem", r.problem},
+                           {"efficiency_kind", std::string(to_string(r.kind))},
+                           {"scope", r.scope},
+                           {"H", r.H},
+                           {"excluded", r.excluded},
+                           {"supported", r.supported},
+                           {"pp", range_json(r.pp)},
+                           {"efficiencies", effs},
+                           {"note", r.note}});
   };
   for (const auto& r : architectural_portability(rs)) add(r);
   for (const auto& r : application_portability(rs)) add(r);
-  s += "\n  ],\n  \"records\": [";
-  first = true;
-  for (const auto& r : report_records(rs)) {
-    s += std::string(first ? "\n" : ",\n") + "    {" + kv("section", str(r.section)) + ", " + kv("cell", str(r.cell)) +
-         ", " + kv("workload", str(r.workload)) + ", " + kv("problem", str(r.problem)) + ", " +
-         kv("platform", str(r.platform)) + ", " + kv("source", str(r.source)) + ", " +
-         kv("quantity", str(r.quantity)) + ", " + kv("value", num(r.value)) + ", " + kv("low", num(r.low)) +
-         ", " + kv("high", num(r.high)) + ", " + kv("n", std::to_string(r.n)) + ", " + kv("unit", str(r.unit)) +
-         ", " + kv("verdict", str(r.verdict)) + ", " + kv("note", str(r.note)) + "}";
-    first = false;
-  }
-  s += "\n  ]\n}\n";
-  return s;
+  doc["portability"] = portability;
+
+  json records = json::array();
+  for (const auto& r : report_records(rs))
+    records.push_back({{"section", r.section},   {"cell", r.cell},         {"workload", r.workload},
+                       {"problem", r.problem},   {"platform", r.platform}, {"source", r.source},
+                       {"quantity", r.quantity}, {"value", number(r.value)}, {"low", number(r.low)},
+                       {"high", number(r.high)}, {"n", r.n},               {"unit", r.unit},
+                       {"verdict", r.verdict},   {"note", r.note}});
+  doc["records"] = records;
+  // Invalid UTF-8 in a name or a note is replaced, not thrown: a report never fails on text.
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
-// analysis/tolerance_rules.cpp — rules files, glob matching, and the kinds the schema declares.
+// analysis/tolerance_rules.cpp — rules files (declared with core/base/schema), glob matching, and
+// the kinds the result schema declares.
 #include "analysis/tolerance_rules.hpp"
 
 #include <fnmatch.h>
 
 
 #include "core/base/error.hpp"
+#include "core/base/input_schema.hpp"
 #include "core/base/yaml_util.hpp"
 #include "core/results/schema.hpp"
 
@@ -81,52 +83,53 @@ ToleranceRules ToleranceRules::load(const std::string& path) {
   return parse(text, path);
 }
 
+const input::Node& ToleranceRules::file_schema() {
+  using namespace input;
+  static const Node s = [] {
+    auto tol = [](std::string doc) { return number(std::move(doc)).at_least(0).hint_text("tolerances are >= 0"); };
+    Node rule = object(
+        {required("path", string("a glob over result paths; `*` also crosses '/'"))
+             .if_missing("missing `path` (a glob over result paths)"),
+         optional("kind", choice({"compare", "timing", "provenance", "ignore"},
+                                 "compare: equal within the tolerance; timing: skipped unless --timings; "
+                                 "provenance: listed, never counted; ignore: not compared")
+                              .noun_text("kind")
+                              .hint_text("one of compare, timing, provenance, ignore")
+                              .fallback(std::string("compare"))),
+         optional("rtol", tol("relative tolerance for the matched numbers")),
+         optional("atol", tol("absolute tolerance for the matched numbers")),
+         optional("why", string("shown next to each difference the rule explains"))},
+        "one rule");
+    return object({optional("default", object({optional("rtol", tol("relative tolerance (0: exact)")),
+                                               optional("atol", tol("absolute tolerance (0: exact)"))},
+                                              "for numbers no rule covers (--rtol/--atol override it)")),
+                   optional("rules", list(rule, "first match wins"))},
+                  "tolerance rules for `xpubench compare` and `verify`");
+  }();
+  return s;
+}
+
 ToleranceRules ToleranceRules::parse(const std::string& text, const std::string& path) {
-  const YAML::Node root = yaml::parse(text, path);
+  const YAML::Node doc = yaml::parse(text, path);
   ToleranceRules out;
-  if (!root || root.IsNull()) return out;
-  yaml::require_map(root, path, "");
-  yaml::check_keys(root, {"default", "rules"}, path, "");
-  auto tol = [&](const YAML::Node& n, const std::string& key, const char* name) -> std::optional<double> {
-    if (!n[name]) return std::nullopt;
-    const double v = yaml::as_number(n[name], path, yaml::join_key(key, name));
-    if (!(v >= 0))
-      throw Error(yaml::where(path, n[name], yaml::join_key(key, name)), "tolerance must be >= 0");
-    return v;
+  if (!doc || doc.IsNull()) return out;
+  const input::Value root = input::validate(file_schema(), doc, path);
+  auto tol = [](const input::Value& v) -> std::optional<double> {
+    if (!v.present()) return std::nullopt;
+    return v.number();
   };
-  if (root["default"]) {
-    const YAML::Node d = root["default"];
-    yaml::require_map(d, path, "default");
-    yaml::check_keys(d, {"rtol", "atol"}, path, "default");
-    out.set_default(tol(d, "default", "rtol"), tol(d, "default", "atol"));
-  }
-  if (root["rules"]) {
-    const YAML::Node rs = root["rules"];
-    if (!rs.IsSequence())
-      throw Error(yaml::where(path, rs, "rules"), "must be a list of {path, kind, rtol, atol, why}");
-    for (std::size_t i = 0; i < rs.size(); ++i) {
-      const std::string key = "rules[" + std::to_string(i) + "]";
-      const YAML::Node n = rs[i];
-      yaml::require_map(n, path, key);
-      yaml::check_keys(n, {"path", "kind", "rtol", "atol", "why"}, path, key);
-      if (!n["path"]) throw Error(yaml::where(path, n, key), "missing `path` (a glob over result paths)");
-      ToleranceRule r;
-      r.path = yaml::as_string(n["path"], path, key + ".path");
-      if (n["kind"]) {
-        const std::string k = yaml::as_string(n["kind"], path, key + ".kind");
-        bool found = false;
-        for (RuleKind c : {RuleKind::compare, RuleKind::timing, RuleKind::provenance, RuleKind::ignore})
-          if (to_string(c) == k) r.kind = c, found = true;
-        if (!found)
-          throw Error(yaml::where(path, n["kind"], key + ".kind"), "unknown kind '" + k + "'",
-                      "one of compare, timing, provenance, ignore");
-      }
-      r.rtol = tol(n, key, "rtol");
-      r.atol = tol(n, key, "atol");
-      const std::string why = n["why"] ? yaml::as_string(n["why"], path, key + ".why") : "";
-      r.why = path + ":" + std::to_string(yaml::line_of(n)) + (why.empty() ? "" : " (" + why + ")");
-      out.add(std::move(r));
-    }
+  out.set_default(tol(root["default"]["rtol"]), tol(root["default"]["atol"]));
+  for (const auto& n : root["rules"].items()) {
+    ToleranceRule r;
+    r.path = n["path"].str();
+    const std::string kind = n["kind"].str();
+    for (RuleKind c : {RuleKind::compare, RuleKind::timing, RuleKind::provenance, RuleKind::ignore})
+      if (to_string(c) == kind) r.kind = c;
+    r.rtol = tol(n["rtol"]);
+    r.atol = tol(n["atol"]);
+    const std::string why = n.has("why") ? n["why"].str() : "";
+    r.why = path + ":" + std::to_string(n.line()) + (why.empty() ? "" : " (" + why + ")");
+    out.add(std::move(r));
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/h5_tree.hpp"
+#include "core/base/input_schema.hpp"
 
 namespace xpb::analysis {
 
@@ -43,6 +44,8 @@ class ToleranceRules {
   // Throws xpb::Error with file, line and key path for anything malformed.
   static ToleranceRules load(const std::string& path);
   static ToleranceRules parse(const std::string& text, const std::string& path);
+  // The rules file format, declared once (validation, `xpubench show schema rules`).
+  static const input::Node& file_schema();
 
   void add(ToleranceRule r) { m_rules.push_back(std::move(r)); }
   // The default tolerance for numbers no rule covers (CLI --rtol / --atol override the file).

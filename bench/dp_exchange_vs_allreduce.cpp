@@ -12,19 +12,13 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/base/format.hpp"
 #include "core/base/kokkos_compat.hpp"
 #include "core/base/mpi.hpp"
 #include "core/base/mpi_api.hpp"
 #include "workloads/nn/data_parallel.hpp"
 
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-}  // namespace
+using xpb::median;
 
 int main(int argc, char** argv) {
   xpb::mpi::init_if_launched(&argc, &argv);

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/base/format.hpp"
 #include "core/base/kokkos_compat.hpp"
 
 namespace {
@@ -21,10 +22,7 @@ struct Stats {
   double best = 1e30, median = 0;
 };
 
-Stats stats(std::vector<double> t) {
-  std::sort(t.begin(), t.end());
-  return {t.front(), t[t.size() / 2]};
-}
+Stats stats(const std::vector<double>& t) { return {*std::min_element(t.begin(), t.end()), xpb::median(t)}; }
 
 }  // namespace
 

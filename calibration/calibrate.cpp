@@ -14,6 +14,7 @@
 
 #include "core/base/build_info.hpp"
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
 #include "core/base/kokkos_compat.hpp"
 #include "core/plugin/ledger.hpp"
 #include "core/base/system.hpp"
@@ -97,18 +98,7 @@ Run run_workload(const Registry& reg, const std::string& name,
   return r;
 }
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 double best(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 std::string pow2(std::int64_t n) {
   int k = 0;
@@ -169,12 +159,12 @@ void measure_gemm(const Registry& reg, const CalibrateOptions& opt, HostMeasurem
   const ParamSpec* dt = info.params.find("dtype");
   const ParamSpec* path = info.params.find("path");
   auto has_choice = [](const ParamSpec* s, const std::string& c) {
-    return s && std::find(s->choices.begin(), s->choices.end(), c) != s->choices.end();
+    return s && std::find(s->node.choices.begin(), s->node.choices.end(), c) != s->node.choices.end();
   };
   std::vector<std::string> paths;
   const std::string default_path =
-      path && std::holds_alternative<std::string>(path->default_value)
-          ? std::get<std::string>(path->default_value) : std::string();
+      path && std::holds_alternative<std::string>(*path->node.default_value)
+          ? std::get<std::string>(*path->node.default_value) : std::string();
   if (!default_path.empty()) paths.push_back(default_path);
   if (has_choice(path, "vendor") && default_path != "vendor") paths.push_back("vendor");
   if (paths.empty()) paths.push_back("");
@@ -201,7 +191,7 @@ void measure_gemm(const Registry& reg, const CalibrateOptions& opt, HostMeasurem
   };
   for (DType d : {DType::fp64, DType::fp32}) {
     const std::string dname(to_string(d));
-    if (dt && !dt->choices.empty() && !has_choice(dt, dname)) continue;
+    if (dt && !dt->node.choices.empty() && !has_choice(dt, dname)) continue;
     double top = 0;
     std::string top_how;
     std::vector<std::pair<double, double>> table;  // (flops of one step, FLOP/s) on default path
@@ -251,7 +241,7 @@ void measure_launch(const Registry& reg, const CalibrateOptions& opt, HostMeasur
   if (launches <= 0) launches = 1;
   const double b = best(r.seconds) / launches, med = median(r.seconds) / launches;
   m.launch_overhead = Measured{{b, b, med}, "launch workload, " + std::to_string(reps) +
-                                                " steps of " + num(launches) +
+                                                " steps of " + fmt6(launches) +
                                                 " launches: nominal best, high median"};
   opt.log("launch: " + std::to_string(b * 1e6) + " us per launch");
 }
@@ -312,7 +302,7 @@ std::vector<LinkSample> measure_link_sizes(const Registry& reg, const CalibrateO
       if (k.collective == Collective::all_reduce) s.ranks = k.ranks;
     out.push_back(s);
     opt.log("allreduce ring " + pow2(bytes) + " B over " + std::to_string(s.ranks) +
-            " ranks: best " + num(s.best_seconds * 1e6) + " us");
+            " ranks: best " + fmt6(s.best_seconds * 1e6) + " us");
   }
   return out;
 }
@@ -413,14 +403,14 @@ MeasuredLink link_from_samples(const std::vector<LinkSample>& samples) {
     m.ranks = std::max(m.ranks, s.ranks);
   }
   auto size = [](double v) {
-    return v >= 1048576 ? num(v / 1048576) + " MiB" : num(v / 1024) + " KiB";
+    return v >= 1048576 ? fmt6(v / 1048576) + " MiB" : fmt6(v / 1024) + " KiB";
   };
   m.method = "allreduce impl=ring over " + std::to_string(m.ranks) + " MPI ranks on this host, " +
              std::to_string(samples.size()) + " sizes " + size(lo) + " .. " + size(hi) +
              " (x4 steps), slowest rank's MPI_Wtime; weighted least-squares fit (relative error) "
              "of t = 2(p-1)*alpha + 2(p-1)/p*bytes/B: nominal from best times, the other end "
              "from median times; worst relative misfit " +
-             num(std::round(m.best.max_rel_error * 1000) / 10) + "%" +
+             fmt6(std::round(m.best.max_rel_error * 1000) / 10) + "%" +
              (m.best.alpha_clamped ? "; alpha < 0 in the free fit, clamped to 0" : "");
   return m;
 }

@@ -1,23 +1,29 @@
 // cli/cmd_info.cpp — `xpubench list`, `show` and `validate`: what is compiled in, what the
-// descriptors and experiments say, and whether input files are well-formed.
+// descriptors and experiments say, the keys of each input format (from its schema declaration),
+// and whether input files are well-formed.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
+#include "analysis/tolerance_rules.hpp"
 #include "cli/cli.hpp"
-#include "cli/table.hpp"
 #include "core/base/build_info.hpp"
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
+#include "core/base/input_schema.hpp"
+#include "core/base/yaml_util.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/model/training_model.hpp"
 #include "core/platforms/platform.hpp"
 #include "core/platforms/platform_report.hpp"
 #include "core/run/runner.hpp"
-#include "core/base/yaml_util.hpp"
 
 namespace xpb::cli {
 
 namespace {
 
-std::string range_text(const ParamSpec& s) {
+std::string range_text(const ParamSpec& p) {
+  const input::Node& s = p.node;
   if (s.type == ParamType::choice) {
     std::string c;
     for (const auto& x : s.choices) c += (c.empty() ? "" : "|") + x;
@@ -26,6 +32,18 @@ std::string range_text(const ParamSpec& s) {
   if (!s.min && !s.max) return "-";
   return "[" + (s.min ? to_display(*s.min) : std::string("-inf")) + ", " +
          (s.max ? to_display(*s.max) : std::string("inf")) + "]";
+}
+
+// The Markdown tables of one input format, as the docs embed them (scripts/schema-docs.sh).
+std::string schema_docs(const std::string& format) {
+  if (format == "platform")
+    return "#### Keys\n\n" + input::markdown_keys(platform_schema()) + "\n#### A number\n\n" +
+           input::markdown_quantity_keys(platform_number_schema()) + "\n#### Units\n\n" +
+           input::markdown_units(platform_schema());
+  if (format == "experiment") return input::markdown_keys(experiment_schema());
+  if (format == "model") return input::markdown_keys(model_file_schema());
+  XPB_ASSERT(format == "rules", "formats are checked by the CLI");
+  return input::markdown_keys(analysis::ToleranceRules::file_schema());
 }
 
 std::vector<std::string> experiment_files() {
@@ -88,10 +106,15 @@ void add_info_commands(CLI::App& app, State& st) {
   });
 
   // ---------------------------------------------------------------------------------------- show
-  auto* show = app.add_subcommand("show", "Show a workload's parameters or a platform descriptor");
+  auto* show = app.add_subcommand(
+      "show", "Show a workload's parameters, a platform descriptor, or the keys of an input format");
   static std::string kind, name;
-  show->add_option("kind", kind, "workload | platform")->required()->check(CLI::IsMember({"workload", "platform"}));
-  show->add_option("name", name, "Workload name, or platform name or path")->required();
+  show->add_option("kind", kind, "workload | platform | schema")
+      ->required()
+      ->check(CLI::IsMember({"workload", "platform", "schema"}));
+  show->add_option("name", name,
+                   "Workload name, platform name or path, or a format: platform | experiment | model | rules")
+      ->required();
   show->callback([&st] {
     if (kind == "workload") {
       const auto& i = st.registry.info(name);
@@ -100,7 +123,8 @@ void add_info_commands(CLI::App& app, State& st) {
       if (!i.doc.empty()) std::cout << "\n" << i.doc << "\n";
       TextTable t({"parameter", "type", "default", "range", "unit", "doc"});
       for (const auto& p : i.params.specs())
-        t.row({p.name, std::string(to_string(p.type)), to_display(p.default_value), range_text(p), p.unit, p.doc});
+        t.row({p.name, std::string(to_string(p.node.type)), to_display(*p.node.default_value), range_text(p),
+               p.node.unit, p.node.doc});
       std::cout << "\n" << t.str();
       if (!i.metrics.empty()) {
         TextTable m({"metric", "unit", "kind", "headline", "doc"});
@@ -108,6 +132,14 @@ void add_info_commands(CLI::App& app, State& st) {
           m.row({s.name, s.unit, std::string(to_string(s.kind)), s.headline ? "yes" : "", s.doc});
         std::cout << "\n" << m.str();
       }
+    } else if (kind == "schema") {
+      const std::vector<std::string> formats = {"platform", "experiment", "model", "rules"};
+      if (std::find(formats.begin(), formats.end(), name) == formats.end()) {
+        const std::string m = closest_match(name, formats);
+        throw Error({{}, 0, "show schema"}, "unknown format '" + name + "'",
+                    m.empty() ? "one of: platform, experiment, model, rules" : "did you mean '" + m + "'?");
+      }
+      std::cout << schema_docs(name);
     } else {
       std::cout << platform_details(resolve_platform(name));
     }

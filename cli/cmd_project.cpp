@@ -10,12 +10,14 @@
 #include <sstream>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/cli.hpp"
 #include "core/base/atomic_file.hpp"
 #include "core/base/build_info.hpp"
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
 #include "core/model/model_validation.hpp"
-#include "core/plugin/params.hpp"
 #include "core/model/plan_search.hpp"
 #include "core/platforms/platform.hpp"
 #include "core/model/training_model.hpp"
@@ -31,28 +33,21 @@ struct ProjectArgs {
   bool json = false, no_overlap = false, validate = false, builtin = false, zero3 = false;
 };
 
-std::string num(double v) {
-  if (!std::isfinite(v)) return "null";
-  char b[40];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
+using json = nlohmann::ordered_json;  // keys stay in the order written (docs/projection.md)
+
+// A number for JSON: NaN and infinities become null.
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json range_json(Range r) {
+  return json{{"low", number(r.low)}, {"nominal", number(r.nominal)}, {"high", number(r.high)}};
 }
 
-std::string range_json(Range r) {
-  return "{\"low\": " + num(r.low) + ", \"nominal\": " + num(r.nominal) + ", \"high\": " +
-         num(r.high) + "}";
-}
-
-std::string fmt(const char* f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
-
+// "1.23 [1.1 – 1.5]" with `f` applied to every number after scaling.
 std::string range_text(Range r, const char* f, double scale = 1) {
-  if (r.low == r.high) return fmt(f, r.nominal * scale);
-  return fmt(f, r.nominal * scale) + " [" + fmt(f, r.low * scale) + " – " + fmt(f, r.high * scale) + "]";
+  return fmt_range(r, f, scale, " – ");
 }
+
+std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 // A model given as a path, or as a name under experiments/models/.
 std::string model_path(const std::string& m) {
@@ -61,45 +56,44 @@ std::string model_path(const std::string& m) {
               "give a path or a name from experiments/models/ (e.g. gpt3-175b)");
 }
 
-std::string estimate_json(const StepEstimate& e) {
-  std::ostringstream o;
+json estimate_json(const StepEstimate& e) {
   const Plan& p = e.plan;
-  o << "{\"tp\": " << p.tp << ", \"pp\": " << p.pp << ", \"dp\": " << p.dp << ", \"ep\": " << p.ep
-    << ", \"mbs\": " << p.mbs << ", \"interleave\": " << p.interleave << ", \"recompute\": \""
-    << to_string(p.recompute) << "\", \"seqpar\": " << (p.seqpar ? "true" : "false")
-    << ", \"zero\": " << p.zero << ", \"dp_overlap\": " << (p.dp_overlap ? "true" : "false")
-    << ", \"micro_batches\": " << e.micro_batches << ", \"text\": \"" << to_string(p) << "\"}";
-  const std::string plan = o.str();
-  o.str("");
   const MemoryEstimate& m = e.memory;
-  o << "{\n  \"ok\": " << (e.ok ? "true" : "false") << ",\n  \"fits\": " << (e.fits ? "true" : "false")
-    << ",\n  \"reason\": \"" << json_escape(e.reason) << "\",\n  \"plan\": " << plan
-    << ",\n  \"step_seconds\": " << range_json(e.step_seconds)
-    << ",\n  \"tokens_per_second\": " << range_json(e.tokens_per_second)
-    << ",\n  \"mfu\": " << range_json(e.mfu) << ",\n  \"hfu\": " << range_json(e.hfu)
-    << ",\n  \"energy_joules_upper_bound\": " << range_json(e.energy_joules)
-    << ",\n  \"model_flops\": " << num(e.model_flops) << ",\n  \"hardware_flops\": " << num(e.hardware_flops)
-    << ",\n  \"memory_bytes\": {\"weights\": " << num(m.weights) << ", \"gradients\": " << num(m.gradients)
-    << ", \"optimizer\": " << num(m.optimizer) << ", \"activations\": " << num(m.activations)
-    << ", \"total\": " << num(m.total) << ", \"capacity\": " << num(m.capacity)
-    << ", \"usable\": " << num(m.usable) << "}"
-    << ",\n  \"breakdown_seconds\": {\n    \"compute\": " << range_json(e.compute_seconds)
-    << ",\n    \"memory\": " << range_json(e.memory_seconds)
-    << ",\n    \"launch\": " << range_json(e.launch_seconds)
-    << ",\n    \"recompute\": " << range_json(e.recompute_seconds)
-    << ",\n    \"tp_comm\": " << range_json(e.tp_comm_seconds)
-    << ",\n    \"ep_comm\": " << range_json(e.ep_comm_seconds)
-    << ",\n    \"pp_comm\": " << range_json(e.pp_comm_seconds)
-    << ",\n    \"dp_comm\": " << range_json(e.dp_comm_seconds)
-    << ",\n    \"bubble\": " << range_json(e.bubble_seconds)
-    << ",\n    \"optimizer\": " << range_json(e.optimizer_seconds) << "}\n}";
-  return o.str();
+  return json{
+      {"ok", e.ok},
+      {"fits", e.fits},
+      {"reason", e.reason},
+      {"plan", {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"ep", p.ep}, {"mbs", p.mbs},
+                {"interleave", p.interleave}, {"recompute", std::string(to_string(p.recompute))},
+                {"seqpar", p.seqpar}, {"zero", p.zero}, {"dp_overlap", p.dp_overlap},
+                {"micro_batches", e.micro_batches}, {"text", to_string(p)}}},
+      {"step_seconds", range_json(e.step_seconds)},
+      {"tokens_per_second", range_json(e.tokens_per_second)},
+      {"mfu", range_json(e.mfu)},
+      {"hfu", range_json(e.hfu)},
+      {"energy_joules_upper_bound", range_json(e.energy_joules)},
+      {"model_flops", number(e.model_flops)},
+      {"hardware_flops", number(e.hardware_flops)},
+      {"memory_bytes", {{"weights", number(m.weights)}, {"gradients", number(m.gradients)},
+                        {"optimizer", number(m.optimizer)}, {"activations", number(m.activations)},
+                        {"total", number(m.total)}, {"capacity", number(m.capacity)},
+                        {"usable", number(m.usable)}}},
+      {"breakdown_seconds", {{"compute", range_json(e.compute_seconds)},
+                             {"memory", range_json(e.memory_seconds)},
+                             {"launch", range_json(e.launch_seconds)},
+                             {"recompute", range_json(e.recompute_seconds)},
+                             {"tp_comm", range_json(e.tp_comm_seconds)},
+                             {"ep_comm", range_json(e.ep_comm_seconds)},
+                             {"pp_comm", range_json(e.pp_comm_seconds)},
+                             {"dp_comm", range_json(e.dp_comm_seconds)},
+                             {"bubble", range_json(e.bubble_seconds)},
+                             {"optimizer", range_json(e.optimizer_seconds)}}}};
 }
 
 void print_text(const TrainingModel& tm, const StepEstimate& e) {
   const ModelSpec& m = tm.model();
-  std::cout << "model     " << m.name << " (" << fmt("%.1f", tm.params().total / 1e9) << "B total, "
-            << fmt("%.1f", tm.params().active / 1e9) << "B active), seq " << m.seq_len << ", batch "
+  std::cout << "model     " << m.name << " (" << fmt(tm.params().total / 1e9, "%.1f") << "B total, "
+            << fmt(tm.params().active / 1e9, "%.1f") << "B active), seq " << m.seq_len << ", batch "
             << tm.cluster().global_batch << ", " << to_string(tm.dtype()) << "\n";
   std::cout << "platform  " << tm.platform().name << " × " << tm.cluster().devices << " ("
             << tm.devices_per_node() << " per node)\n";
@@ -114,11 +108,11 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
   std::cout << "MFU       " << range_text(e.mfu, "%.1f", 100) << " %   HFU " << range_text(e.hfu, "%.1f", 100) << " %\n";
   std::cout << "energy    " << range_text(e.energy_joules, "%.4g", 1e-6) << " MJ per step (upper bound: TDP × time)\n";
   const MemoryEstimate& mm = e.memory;
-  std::cout << "memory    " << fmt("%.1f", mm.total / 1e9) << " GB of " << fmt("%.1f", mm.usable / 1e9)
-            << " GB usable (" << fmt("%.0f", mm.capacity / 1e9) << " GB): weights "
-            << fmt("%.1f", mm.weights / 1e9) << ", grads " << fmt("%.1f", mm.gradients / 1e9)
-            << ", optimizer " << fmt("%.1f", mm.optimizer / 1e9) << ", activations "
-            << fmt("%.1f", mm.activations / 1e9) << (e.fits ? "  — fits" : "  — DOES NOT FIT") << "\n";
+  std::cout << "memory    " << fmt(mm.total / 1e9, "%.1f") << " GB of " << fmt(mm.usable / 1e9, "%.1f")
+            << " GB usable (" << fmt(mm.capacity / 1e9, "%.0f") << " GB): weights "
+            << fmt(mm.weights / 1e9, "%.1f") << ", grads " << fmt(mm.gradients / 1e9, "%.1f")
+            << ", optimizer " << fmt(mm.optimizer / 1e9, "%.1f") << ", activations "
+            << fmt(mm.activations / 1e9, "%.1f") << (e.fits ? "  — fits" : "  — DOES NOT FIT") << "\n";
   std::cout << "breakdown (s, nominal):\n";
   const std::pair<const char*, Range> parts[] = {
       {"compute", e.compute_seconds}, {"memory-bound", e.memory_seconds},
@@ -163,15 +157,14 @@ void run_validate(const ProjectArgs& a, State& st) {
   if (!a.validation_out.empty()) cmd += " --validation-out " + a.validation_out;
   const std::string md = validation_markdown(res, cmd, note);
   if (a.json) {
-    std::cout << "{\"rows\": [\n";
-    for (std::size_t i = 0; i < res.size(); ++i) {
-      const auto& r = res[i];
-      std::cout << "{\"id\": \"" << r.row.id << "\", \"ok\": " << (r.ok ? "true" : "false")
-                << ", \"measured_seconds\": " << num(r.row.measured_seconds)
-                << ", \"error\": " << num(r.error) << ", \"estimate\": " << estimate_json(r.estimate)
-                << "}" << (i + 1 < res.size() ? ",\n" : "\n");
-    }
-    std::cout << "]}\n";
+    json rows = json::array();
+    for (const auto& r : res)
+      rows.push_back({{"id", r.row.id},
+                      {"ok", r.ok},
+                      {"measured_seconds", number(r.row.measured_seconds)},
+                      {"error", number(r.error)},
+                      {"estimate", estimate_json(r.estimate)}});
+    std::cout << dump(json{{"rows", rows}});
   } else {
     std::cout << md;
   }
@@ -259,41 +252,42 @@ void run_project(const ProjectArgs& a, State& st) {
   const bool good = e.ok && e.fits;
 
   if (a.json) {
-    std::cout << "{\n\"schema\": \"xpubench.projection\", \"schema_version\": 1,\n"
-              << "\"model\": \"" << json_escape(model.name) << "\", \"model_file\": \"" << json_escape(path)
-              << "\",\n\"platform\": \"" << json_escape(platform.name) << "\", \"platform_display\": \""
-              << json_escape(platform.display_name) << "\", \"platform_sha256\": \"" << platform.sha256
-              << "\",\n\"devices\": " << a.devices << ", \"devices_per_node\": " << tm.devices_per_node()
-              << ", \"global_batch\": " << num(tm.cluster().global_batch) << ", \"seq_len\": " << model.seq_len
-              << ", \"dtype\": \"" << to_string(tm.dtype()) << "\", \"attention\": \""
-              << (opt.flash_attention ? "flash" : "standard") << "\",\n\"params_total\": "
-              << num(tm.params().total) << ", \"params_active\": " << num(tm.params().active)
-              << ",\n\"mode\": \"" << (searched ? "search" : "plan") << "\", \"ok\": "
-              << (good ? "true" : "false") << ",\n\"result\": " << estimate_json(e);
+    json out = {{"schema", "xpubench.projection"},
+                {"schema_version", 1},
+                {"model", model.name},
+                {"model_file", path},
+                {"platform", platform.name},
+                {"platform_display", platform.display_name},
+                {"platform_sha256", platform.sha256},
+                {"devices", a.devices},
+                {"devices_per_node", tm.devices_per_node()},
+                {"global_batch", number(tm.cluster().global_batch)},
+                {"seq_len", model.seq_len},
+                {"dtype", std::string(to_string(tm.dtype()))},
+                {"attention", opt.flash_attention ? "flash" : "standard"},
+                {"params_total", number(tm.params().total)},
+                {"params_active", number(tm.params().active)},
+                {"mode", searched ? "search" : "plan"},
+                {"ok", good},
+                {"result", estimate_json(e)}};
     if (searched) {
-      std::cout << ",\n\"search\": {\"candidates\": " << sr.candidates << ", \"valid\": " << sr.valid
-                << ", \"fitting\": " << sr.fitting << ", \"seconds\": " << num(sr.seconds) << "}";
+      out["search"] = {{"candidates", sr.candidates}, {"valid", sr.valid}, {"fitting", sr.fitting},
+                       {"seconds", number(sr.seconds)}};
       if (a.top > 1) {
-        std::cout << ",\n\"top\": [";
-        for (std::size_t i = 0; i < sr.top.size(); ++i)
-          std::cout << (i ? ", " : "") << "{\"plan\": \"" << to_string(sr.top[i].plan)
-                    << "\", \"step_seconds\": " << range_json(sr.top[i].step_seconds) << "}";
-        std::cout << "]";
+        json top = json::array();
+        for (const auto& t : sr.top)
+          top.push_back({{"plan", to_string(t.plan)}, {"step_seconds", range_json(t.step_seconds)}});
+        out["top"] = top;
       }
     }
-    std::cout << ",\n\"assumptions\": [";
-    for (std::size_t i = 0; i < assumptions.size(); ++i)
-      std::cout << (i ? ", " : "") << "\"" << json_escape(assumptions[i]) << "\"";
-    std::cout << "]";
-    std::cout << ",\n\"warnings\": [";
-    for (std::size_t i = 0; i < platform.warnings.size(); ++i)
-      std::cout << (i ? ", " : "") << "\"" << json_escape(platform.warnings[i]) << "\"";
-    std::cout << "]\n}\n";
+    out["assumptions"] = assumptions;
+    out["warnings"] = platform.warnings;
+    std::cout << dump(out);
   } else {
     print_text(tm, e);
     if (searched)
       std::cout << "search    " << sr.candidates << " candidate plans, " << sr.valid << " valid, "
-                << sr.fitting << " fit; " << fmt("%.3f", sr.seconds) << " s\n";
+                << sr.fitting << " fit; " << fmt(sr.seconds, "%.3f") << " s\n";
     if (searched && a.top > 1)
       for (std::size_t i = 1; i < sr.top.size(); ++i)
         std::cout << "  #" << i + 1 << " " << to_string(sr.top[i].plan) << "  "

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "cli/cli.hpp"
-#include "cli/table.hpp"
+#include "core/base/format.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/results/hdf5_util.hpp"
 #include "core/base/mpi.hpp"

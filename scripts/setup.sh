@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — install everything xpubench needs on Debian bookworm, idempotently.
 #
-# Debian packages (toolchain, HDF5, yaml-cpp, CLI11, OpenBLAS, OpenMPI, Python tools, Catch2 v3
+# Debian packages (toolchain, HDF5, yaml-cpp, CLI11, nlohmann-json, OpenBLAS, OpenMPI, Python tools, Catch2 v3
 # from bookworm-backports) and, when no Kokkos >= 3.4 is found, Kokkos 3.4.01 (Serial + OpenMP)
 # built from the Kokkos folder of Debian's trilinos source package into .cache/kokkos-<version>.
 # Apt sources for deb-src and backports are derived from the machine's own sources file; no
@@ -20,7 +20,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 
 PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git
-  libhdf5-dev hdf5-tools libyaml-cpp-dev libcli11-dev libopenblas-dev
+  libhdf5-dev hdf5-tools libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libopenblas-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
   bible-kjv-text bible-kjv miscfiles

@@ -1,28 +1,48 @@
-// core/base/yaml_util.cpp — strict scalar conversion and key checks over yaml-cpp.
+// core/base/yaml_util.cpp — bounded parsing and strict scalar conversion over yaml-cpp.
 #include "core/base/yaml_util.hpp"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace xpb::yaml {
 
+[[noreturn]] static void too_large(const std::string& file, std::uintmax_t bytes) {
+  throw Error({file, 0, {}},
+              "the file has " + std::to_string(bytes) + " bytes; input files are limited to " +
+                  std::to_string(kMaxDocumentBytes >> 20) + " MiB",
+              "experiments, descriptors, model files and rules are small text files");
+}
+
 YAML::Node parse(const std::string& text, const std::string& file) {
+  if (text.size() > kMaxDocumentBytes) too_large(file, text.size());
   try {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw Error({file, e.mark.line + 1, {}}, "YAML syntax error: " + e.msg,
                 "check indentation and quoting near this line");
+  } catch (const YAML::Exception& e) {
+    throw Error({file, e.mark.line >= 0 ? e.mark.line + 1 : 0, {}}, "malformed YAML: " + e.msg);
   }
 }
 
 YAML::Node load_file(const std::string& path, std::string* text) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error({path, 0, {}}, "is a directory, not a file", "give the path of a YAML file");
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error({path, 0, {}}, "is not a regular file (a pipe or a device?)",
+                "give the path of a YAML file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error({path, 0, {}}, "cannot open file", "check the path");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxDocumentBytes) too_large(path, size);
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) throw Error({path, 0, {}}, "cannot read file", "check its permissions");
   if (text) *text = ss.str();
   return parse(ss.str(), path);
 }
@@ -39,30 +59,6 @@ Where where(const std::string& file, const YAML::Node& n, const std::string& key
 
 std::string join_key(const std::string& parent, const std::string& child) {
   return parent.empty() ? child : parent + "." + child;
-}
-
-void require_map(const YAML::Node& n, const std::string& file, const std::string& key_path) {
-  if (!n.IsMap())
-    throw Error(where(file, n, key_path), "expected a mapping (key: value pairs)");
-}
-
-void check_keys(const YAML::Node& n, const std::vector<std::string>& allowed,
-                const std::string& file, const std::string& key_path) {
-  require_map(n, file, key_path);
-  for (const auto& kv : n) {
-    const std::string k = kv.first.as<std::string>();
-    bool ok = false;
-    for (const auto& a : allowed) ok = ok || a == k;
-    if (ok) continue;
-    std::string hint;
-    const std::string m = closest_match(k, allowed);
-    if (!m.empty()) hint = "did you mean '" + m + "'?";
-    else {
-      hint = "allowed keys:";
-      for (const auto& a : allowed) hint += " " + a;
-    }
-    throw Error(where(file, kv.first, join_key(key_path, k)), "unknown key '" + k + "'", hint);
-  }
 }
 
 static std::string scalar_text(const YAML::Node& n, const std::string& file,

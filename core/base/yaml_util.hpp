@@ -1,19 +1,23 @@
-// core/base/yaml_util.hpp — strict YAML reading with file, line and key path in every error.
-// Thin helpers over yaml-cpp used by the experiment and descriptor loaders: load a file, reject
-// unknown keys with a "did you mean", and convert scalars with typed messages.
+// core/base/yaml_util.hpp — bounded YAML parsing and strict scalar conversion over yaml-cpp.
+// Load a file (size-limited, every yaml-cpp exception turned into xpb::Error with its line) and
+// convert scalars with typed messages. Keys, structure and documentation are core/base/input_schema.hpp's.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "core/base/error.hpp"
 
 namespace xpb::yaml {
 
-// Parse text; a syntax error becomes xpb::Error with the line of the problem.
+// Input files larger than this are refused before parsing (they are hand-written text).
+constexpr std::size_t kMaxDocumentBytes = std::size_t(16) << 20;
+
+// Parse text; a syntax error becomes xpb::Error with the line of the problem. Nothing yaml-cpp
+// throws escapes (its recursion limit included).
 YAML::Node parse(const std::string& text, const std::string& file);
 // Read a file into `text` and parse it.
 YAML::Node load_file(const std::string& path, std::string* text);
@@ -22,11 +26,6 @@ YAML::Node load_file(const std::string& path, std::string* text);
 int line_of(const YAML::Node& n);
 Where where(const std::string& file, const YAML::Node& n, const std::string& key);
 std::string join_key(const std::string& parent, const std::string& child);
-
-// Throws for any key of map `n` not in `allowed` (hint: the closest allowed key).
-void check_keys(const YAML::Node& n, const std::vector<std::string>& allowed,
-                const std::string& file, const std::string& key_path);
-void require_map(const YAML::Node& n, const std::string& file, const std::string& key_path);
 
 std::string as_string(const YAML::Node& n, const std::string& file, const std::string& key);
 double as_number(const YAML::Node& n, const std::string& file, const std::string& key);

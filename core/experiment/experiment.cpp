@@ -1,4 +1,4 @@
-// core/experiment/experiment.cpp — strict experiment parsing and matrix expansion.
+// core/experiment/experiment.cpp — experiment files (declared with core/base/schema) and matrix expansion.
 #include "core/experiment/experiment.hpp"
 
 #include <fnmatch.h>
@@ -7,6 +7,8 @@
 #include <set>
 
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
+#include "core/base/input_schema.hpp"
 #include "core/base/sha256.hpp"
 #include "core/base/yaml_util.hpp"
 
@@ -14,35 +16,53 @@ namespace xpb {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",     "description", "seed",
-                                           "repeats",  "warmup",      "platforms",
-                                           "parity",   "workloads"};
-const std::vector<std::string> kEntryKeys = {"workload", "params", "zip", "repeats", "warmup"};
-const std::vector<std::string> kParityKeys = {"reference", "band"};
+constexpr std::int64_t kMaxCount = 1000000;  // repeats, warmup
+constexpr std::size_t kMaxCells = 100000;     // cells of one experiment, all entries together
 
-// One parameter's value from YAML, typed by its declaration.
-ParamValue convert(const ParamSpec& spec, const YAML::Node& n, const std::string& file,
-                   const std::string& key) {
-  ParamValue v;
-  switch (spec.type) {
-    case ParamType::boolean: v = yaml::as_bool(n, file, key); break;
-    case ParamType::integer: v = yaml::as_integer(n, file, key); break;
-    case ParamType::number: v = yaml::as_number(n, file, key); break;
-    case ParamType::string:
-    case ParamType::choice: v = yaml::as_string(n, file, key); break;
-  }
-  const std::string msg = check_value(spec, v);
-  if (!msg.empty()) {
-    std::string hint;
-    if (spec.type == ParamType::choice) {
-      const std::string m = closest_match(std::get<std::string>(v), spec.choices);
-      if (!m.empty()) hint = "did you mean '" + m + "'?";
-    }
-    if (hint.empty()) hint = spec.name + ": " + spec.doc;
-    throw Error(yaml::where(file, n, key), msg, hint);
-  }
-  return v;
+}  // namespace
+
+const input::Node& experiment_schema() {
+  using namespace input;
+  static const Node s = [] {
+    Node n = object(
+        {required("name", string("the experiment's name (result sets default to results/NAME.h5)")),
+         optional("description", string("free text; its first line is shown by `xpubench list experiments`")),
+         optional("seed", integer("every random number derives from (seed, cell, stream, index)")
+                              .at_least(0).fallback(std::int64_t{0})),
+         optional("repeats", integer("timed steps per benchmark cell (training cells run their own step count)")
+                                 .range(1, kMaxCount).fallback(std::int64_t{5})),
+         optional("warmup", integer("untimed steps before them").range(0, kMaxCount).fallback(std::int64_t{1})),
+         optional("platforms", list(string(), "platform names or descriptor paths to project onto")),
+         optional("parity",
+                  object({optional("reference", string("the platform the others are compared with")
+                                                     .fallback(std::string("nvidia-h20"))),
+                          optional("band", number("|ratio - 1| within the band counts as parity")
+                                                .above(0).below(1).fallback(0.10)
+                                                .hint_text("e.g. 0.10 for ±10%"))},
+                         "speed-ratio verdicts")),
+         required("workloads",
+                  list(object({required("workload", string("a compiled-in workload (`xpubench list workloads`)")),
+                               optional("params", any("the workload's parameters (`xpubench show workload NAME`); "
+                                                      "a list of values sweeps a parameter")),
+                               optional("zip", list(list(string()).checked([](const Value& g) {
+                                                      if (g.items().size() < 2)
+                                                        g.fail("a zip group lists two or more parameter names");
+                                                    }),
+                                                    "groups of parameters whose lists expand together, "
+                                                    "e.g. [[m, n]]")),
+                               optional("repeats", integer("overrides the top-level repeats").range(1, kMaxCount)),
+                               optional("warmup", integer("overrides the top-level warmup").range(0, kMaxCount))},
+                              "one workload and its parameter lists"),
+                       "{workload, params}")
+                      .non_empty())
+             .if_missing("missing required key 'workloads'", "a list of {workload, params}")},
+        "an experiment (see experiments/quickstart.yaml)");
+    return n;
+  }();
+  return s;
 }
+
+namespace {
 
 struct Axis {
   std::vector<std::string> names;                   // one name, or a zip group
@@ -74,91 +94,44 @@ ExperimentSpec load_experiment(const std::string& path, const Registry& registry
 
 ExperimentSpec parse_experiment(const std::string& text, const std::string& file,
                                 const Registry& registry) {
-  const YAML::Node root = yaml::parse(text, file);
-  if (!root.IsMap()) throw Error({file, 1, {}}, "an experiment must be a mapping", "see experiments/quickstart.yaml");
-  yaml::check_keys(root, kTopKeys, file, "");
+  const input::Value root = input::validate(experiment_schema(), yaml::parse(text, file), file);
 
   ExperimentSpec spec;
   spec.path = file;
   spec.yaml_text = text;
   spec.sha256 = sha256_hex(text);
-  if (!root["name"]) throw Error({file, 1, "name"}, "missing required key 'name'");
-  spec.name = yaml::as_string(root["name"], file, "name");
-  if (root["description"]) spec.description = yaml::as_string(root["description"], file, "description");
-  if (root["seed"]) {
-    const auto s = yaml::as_integer(root["seed"], file, "seed");
-    if (s < 0) throw Error(yaml::where(file, root["seed"], "seed"), "seed must be >= 0");
-    spec.seed = static_cast<std::uint64_t>(s);
-  }
-  auto count = [&](const YAML::Node& n, const std::string& key, int lo) {
-    const auto v = yaml::as_integer(n, file, key);
-    if (v < lo || v > 1000000)
-      throw Error(yaml::where(file, n, key), "value " + std::to_string(v) + " is out of range [" +
-                                                 std::to_string(lo) + ", 1000000]");
-    return static_cast<int>(v);
-  };
-  if (root["repeats"]) spec.repeats = count(root["repeats"], "repeats", 1);
-  if (root["warmup"]) spec.warmup = count(root["warmup"], "warmup", 0);
-  if (root["platforms"]) {
-    const YAML::Node p = root["platforms"];
-    if (!p.IsSequence()) throw Error(yaml::where(file, p, "platforms"), "expected a list of platform names or paths");
-    for (std::size_t i = 0; i < p.size(); ++i)
-      spec.platforms.push_back(yaml::as_string(p[i], file, "platforms[" + std::to_string(i) + "]"));
-  }
-  if (root["parity"]) {
-    const YAML::Node p = root["parity"];
-    yaml::check_keys(p, kParityKeys, file, "parity");
-    if (p["reference"]) spec.reference_platform = yaml::as_string(p["reference"], file, "parity.reference");
-    if (p["band"]) {
-      spec.parity_band = yaml::as_number(p["band"], file, "parity.band");
-      if (!(spec.parity_band > 0 && spec.parity_band < 1))
-        throw Error(yaml::where(file, p["band"], "parity.band"), "band must be in (0, 1)", "e.g. 0.10 for ±10%");
-    }
-  }
-
-  const YAML::Node wl = root["workloads"];
-  if (!wl) throw Error({file, 1, "workloads"}, "missing required key 'workloads'", "a list of {workload, params}");
-  if (!wl.IsSequence() || wl.size() == 0)
-    throw Error(yaml::where(file, wl, "workloads"), "expected a non-empty list of {workload, params}");
+  spec.name = root["name"].str();
+  if (root.has("description")) spec.description = root["description"].str();
+  spec.seed = static_cast<std::uint64_t>(root["seed"].integer());
+  spec.repeats = static_cast<int>(root["repeats"].integer());
+  spec.warmup = static_cast<int>(root["warmup"].integer());
+  for (const auto& p : root["platforms"].items()) spec.platforms.push_back(p.str());
+  spec.reference_platform = root["parity"]["reference"].str();
+  spec.parity_band = root["parity"]["band"].number();
 
   std::set<std::string> seen_ids;
-  for (std::size_t e = 0; e < wl.size(); ++e) {
-    const std::string ekey = "workloads[" + std::to_string(e) + "]";
-    const YAML::Node entry = wl[e];
-    yaml::check_keys(entry, kEntryKeys, file, ekey);
-    if (!entry["workload"]) throw Error(yaml::where(file, entry, ekey), "missing required key 'workload'");
-    const std::string wname = yaml::as_string(entry["workload"], file, ekey + ".workload");
+  const auto entries = root["workloads"].items();
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    const input::Value& entry = entries[e];
+    const std::string& ekey = entry.key();
+    const std::string wname = entry["workload"].str();
     const WorkloadInfo* info = nullptr;
     try {
       info = &registry.info(wname);
     } catch (const Error& err) {
-      throw Error(yaml::where(file, entry["workload"], ekey + ".workload"), err.what(), err.hint());
+      entry["workload"].fail(err.what(), err.hint());
     }
-    int repeats = spec.repeats, warmup = spec.warmup;
-    if (entry["repeats"]) repeats = count(entry["repeats"], ekey + ".repeats", 1);
-    if (entry["warmup"]) warmup = count(entry["warmup"], ekey + ".warmup", 0);
+    const int repeats = entry.has("repeats") ? static_cast<int>(entry["repeats"].integer()) : spec.repeats;
+    const int warmup = entry.has("warmup") ? static_cast<int>(entry["warmup"].integer()) : spec.warmup;
 
-    // Collect each parameter's list of values.
+    // Each parameter's list of values, checked against the workload's declaration.
     std::map<std::string, std::vector<ParamValue>> lists;
-    std::map<std::string, YAML::Node> nodes;
     std::vector<std::string> order;
-    if (entry["params"]) {
-      const YAML::Node params = entry["params"];
-      yaml::check_keys(params, info->params.names(), file, ekey + ".params");
-      for (const auto& kv : params) {
-        const std::string pname = kv.first.as<std::string>();
-        const std::string pkey = ekey + ".params." + pname;
-        const ParamSpec& ps = *info->params.find(pname);
-        std::vector<ParamValue> vals;
-        if (kv.second.IsSequence()) {
-          if (kv.second.size() == 0) throw Error(yaml::where(file, kv.second, pkey), "empty list of values");
-          for (std::size_t i = 0; i < kv.second.size(); ++i)
-            vals.push_back(convert(ps, kv.second[i], file, pkey + "[" + std::to_string(i) + "]"));
-        } else {
-          vals.push_back(convert(ps, kv.second, file, pkey));
-        }
-        lists[pname] = std::move(vals);
-        nodes[pname] = kv.first;
+    if (entry.has("params")) {
+      const input::Value params =
+          input::validate(info->params.node(), entry["params"].yaml(), file, ekey + ".params");
+      for (const auto& [pname, pv] : params.entries()) {
+        for (const auto& v : pv.items()) lists[pname].push_back(v.scalar());
         order.push_back(pname);
       }
     }
@@ -166,40 +139,31 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
     // Axes: zip groups first (in order), then the remaining parameters in file order.
     std::vector<Axis> axes;
     std::set<std::string> zipped;
-    if (entry["zip"]) {
-      const YAML::Node z = entry["zip"];
-      const std::string zkey = ekey + ".zip";
-      if (!z.IsSequence()) throw Error(yaml::where(file, z, zkey), "expected a list of parameter-name lists", "e.g. zip: [[m, n]]");
-      for (std::size_t g = 0; g < z.size(); ++g) {
-        const std::string gkey = zkey + "[" + std::to_string(g) + "]";
-        if (!z[g].IsSequence() || z[g].size() < 2)
-          throw Error(yaml::where(file, z[g], gkey), "a zip group lists two or more parameter names");
-        Axis axis;
-        std::size_t len = 0;
-        for (std::size_t i = 0; i < z[g].size(); ++i) {
-          const std::string pn = yaml::as_string(z[g][i], file, gkey + "[" + std::to_string(i) + "]");
-          if (!lists.count(pn))
-            throw Error(yaml::where(file, z[g][i], gkey + "[" + std::to_string(i) + "]"),
-                        "'" + pn + "' is not a parameter given in params", "zip names parameters listed under params");
-          if (zipped.count(pn))
-            throw Error(yaml::where(file, z[g][i], gkey), "'" + pn + "' appears in two zip groups");
-          const std::size_t n = lists[pn].size();
-          if (i == 0) len = n;
-          else if (n != len)
-            throw Error(yaml::where(file, z[g], gkey),
-                        "zip group has lists of unequal length (" + axis.names[0] + ": " + std::to_string(len) +
-                            ", " + pn + ": " + std::to_string(n) + ")",
-                        "zipped parameters must list the same number of values");
-          axis.names.push_back(pn);
-          zipped.insert(pn);
-        }
-        for (std::size_t k = 0; k < len; ++k) {
-          std::vector<ParamValue> combo;
-          for (const auto& pn : axis.names) combo.push_back(lists[pn][k]);
-          axis.values.push_back(std::move(combo));
-        }
-        axes.push_back(std::move(axis));
+    for (const auto& group : entry["zip"].items()) {
+      Axis axis;
+      std::size_t len = 0;
+      const auto names = group.items();
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        const std::string pn = names[i].str();
+        if (!lists.count(pn))
+          names[i].fail("'" + pn + "' is not a parameter given in params",
+                        "zip names parameters listed under params");
+        if (zipped.count(pn)) throw Error(group.where(), "'" + pn + "' appears in two zip groups");
+        const std::size_t n = lists[pn].size();
+        if (i == 0) len = n;
+        else if (n != len)
+          group.fail("zip group has lists of unequal length (" + axis.names[0] + ": " + std::to_string(len) +
+                         ", " + pn + ": " + std::to_string(n) + ")",
+                     "zipped parameters must list the same number of values");
+        axis.names.push_back(pn);
+        zipped.insert(pn);
       }
+      for (std::size_t k = 0; k < len; ++k) {
+        std::vector<ParamValue> combo;
+        for (const auto& pn : axis.names) combo.push_back(lists[pn][k]);
+        axis.values.push_back(std::move(combo));
+      }
+      axes.push_back(std::move(axis));
     }
     for (const auto& pn : order) {
       if (zipped.count(pn)) continue;
@@ -208,6 +172,19 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
       for (const auto& v : lists[pn]) axis.values.push_back({v});
       axes.push_back(std::move(axis));
     }
+
+    // The count first: a few short lists can multiply into more cells than memory holds.
+    double count = 1;
+    std::string factors;
+    for (const auto& a : axes) {
+      count *= static_cast<double>(a.values.size());
+      factors += (factors.empty() ? "" : " × ") + (a.names.size() == 1 ? a.names[0] : "zip(" + a.names[0] + ", …)") +
+                 ": " + std::to_string(a.values.size());
+    }
+    if (count + static_cast<double>(spec.cells.size()) > static_cast<double>(kMaxCells))
+      entry.fail("expands to " + fmt(count, "%.4g") + " cells (" + factors + "); an experiment holds at most " +
+                     std::to_string(kMaxCells),
+                 "shorten the lists, or zip lists that belong together");
 
     // Cartesian product over axes (last axis fastest).
     std::vector<std::size_t> idx(axes.size(), 0);
@@ -225,8 +202,7 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
       c.index = static_cast<int>(spec.cells.size());
       c.id = cell_id(c.workload, c.params, c.seed);
       if (!seen_ids.insert(c.id).second)
-        throw Error(yaml::where(file, entry, ekey), "duplicate cell: " + c.label(),
-                    "two entries expand to the same workload and parameters");
+        entry.fail("duplicate cell: " + c.label(), "two entries expand to the same workload and parameters");
       spec.cells.push_back(std::move(c));
       int a = static_cast<int>(axes.size()) - 1;
       while (a >= 0) {

@@ -1,6 +1,7 @@
 // core/experiment/experiment.hpp — experiment definitions (YAML) and their expansion into cells.
 // An experiment names workloads with parameter lists; list values expand to a Cartesian product,
-// `zip:` groups expand together. Parsing is strict against the registry's declarations. Running
+// `zip:` groups expand together. Parsing is strict (core/base/schema) against the registry's
+// declarations. Running
 // the cells is core/run/runner.hpp's job.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/input_schema.hpp"
 #include "core/plugin/params.hpp"
 #include "core/plugin/registry.hpp"
 
@@ -36,6 +38,9 @@ struct ExperimentSpec {
   double parity_band = 0.10;           // |ratio - 1| within band → parity
   std::vector<Cell> cells;             // expanded, in file order
 };
+
+// The experiment file format, declared once (validation, `xpubench show schema experiment`).
+const input::Node& experiment_schema();
 
 // Parse and expand; every problem is an xpb::Error with file, line and key path.
 ExperimentSpec load_experiment(const std::string& path, const Registry& registry);

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/base/format.hpp"
 #include "core/model/plan_search.hpp"
 
 namespace xpb {
@@ -287,19 +288,17 @@ std::string validation_markdown(const std::vector<ValidationResult>& results,
                   e.step_seconds.high, 100 * r.error, 100 * e.mfu.nominal);
     o << buf;
   }
-  std::sort(abs_err.begin(), abs_err.end());
-  double median = 0, worst = 0;
+  double med = 0, worst = 0;
   int within = 0;
   if (!abs_err.empty()) {
-    const std::size_t n = abs_err.size();
-    median = n % 2 ? abs_err[n / 2] : 0.5 * (abs_err[n / 2 - 1] + abs_err[n / 2]);
-    worst = abs_err.back();
+    med = median(abs_err);
+    worst = *std::max_element(abs_err.begin(), abs_err.end());
     for (double x : abs_err) within += x <= 0.15;
   }
   std::snprintf(buf, sizeof buf,
                 "\nRows projected: %zu of %zu. Median |error| %.1f%% (target <= 10%%), max |error| "
                 "%.1f%%, rows within 15%%: %d of %zu.\n",
-                abs_err.size(), results.size(), 100 * median, 100 * worst, within, abs_err.size());
+                abs_err.size(), results.size(), 100 * med, 100 * worst, within, abs_err.size());
   o << buf;
   // Per source (the id prefix before '-'): median and max |error|.
   std::vector<std::string> groups;
@@ -312,13 +311,10 @@ std::string validation_markdown(const std::vector<ValidationResult>& results,
     for (const auto& r : results)
       if (r.ok && r.row.id.rfind(g + "-", 0) == 0) v.push_back(std::fabs(r.error));
     if (v.empty()) continue;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    const double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
     int ok15 = 0;
     for (double x : v) ok15 += x <= 0.15;
     std::snprintf(buf, sizeof buf, "- %s rows: median |error| %.1f%%, max %.1f%%, within 15%%: %d of %zu.\n",
-                  g.c_str(), 100 * med, 100 * v.back(), ok15, n);
+                  g.c_str(), 100 * median(v), 100 * *std::max_element(v.begin(), v.end()), ok15, v.size());
     o << buf;
   }
   o << "\nPlatforms: " << platform_note << "\n";

@@ -10,8 +10,9 @@
 #include <cmath>
 #include <sstream>
 
-#include "core/model/projector.hpp"
+#include "core/base/input_schema.hpp"
 #include "core/base/yaml_util.hpp"
+#include "core/model/projector.hpp"
 
 namespace xpb {
 
@@ -29,113 +30,98 @@ std::string_view to_string(Recompute r) {
   return "?";
 }
 
-namespace {
-
-int positive_int(const YAML::Node& n, const std::string& file, const std::string& key) {
-  const std::int64_t v = yaml::as_integer(n, file, key);
-  if (v <= 0 || v > (1 << 30))
-    throw Error(yaml::where(file, n, key), "must be a positive integer, got " + std::to_string(v));
-  return static_cast<int>(v);
+const input::Node& model_file_schema() {
+  using namespace input;
+  static const Node s = [] {
+    auto positive = [](std::string doc) { return integer(std::move(doc)).range(1, 1 << 30); };
+    Node moe = object(
+        {required("experts", positive("routed experts per MoE layer")),
+         required("active", positive("routed experts per token (top-k)")),
+         required("ffn", number("hidden size of one expert").above(0)),
+         optional("shared", integer("shared experts every token passes through").range(0, 1 << 30)
+                                .fallback(std::int64_t{0})),
+         optional("first_dense_layers", integer("leading layers with a dense MLP instead of experts")
+                                            .range(0, 1 << 30).fallback(std::int64_t{0})),
+         optional("capacity_factor", number("tokens an expert processes relative to perfect balance")
+                                         .above(0).fallback(1.0))},
+        "mixture of experts");
+    moe.checked([](const Value& m) {
+      if (m["active"].integer() > m["experts"].integer())
+        m["active"].fail("more active experts than experts");
+    });
+    Node n = object(
+        {required("name", string("the model's name")),
+         optional("source", string("where the dimensions come from")),
+         optional("note", string("free text")),
+         required("layers", positive("transformer layers (l)")),
+         required("hidden", positive("model width (h)")),
+         required("heads", positive("attention heads (a)")),
+         optional("kv_heads", positive("key/value heads (grouped-query attention); default: heads")),
+         optional("head_dim", positive("width of one head; default: hidden / heads")),
+         optional("ffn", number("dense MLP hidden size; default: 4 · hidden").above(0)),
+         optional("ffn_type", choice({"gelu", "swiglu"}, "MLP form: gelu (2 GEMMs) or swiglu (3 GEMMs)")
+                                  .noun_text("ffn_type")
+                                  .hint_text("use gelu (2 GEMMs) or swiglu (3 GEMMs)")
+                                  .fallback(std::string("gelu"))),
+         required("vocab", positive("vocabulary size (V)")),
+         required("seq_len", positive("sequence length (s)")),
+         optional("tied_embeddings", boolean("output layer shares the token embedding").fallback(true)),
+         optional("learned_positions", boolean("an s·h position table (GPT-2/3, Megatron)").fallback(false)),
+         optional("biases", boolean("linear and layer-norm biases (Narayanan Eq. 2 counts them)").fallback(false)),
+         optional("dtype", choice({"bf16", "fp16", "fp8", "tf32", "fp32"}, "GEMM precision")
+                               .noun_text("dtype")
+                               .hint_text("use bf16, fp16, fp8, tf32 or fp32")
+                               .fallback(std::string("bf16"))),
+         optional("global_batch", positive("sequences per step (else given on the command line)")),
+         optional("published_params", number("the size the source states, for a check").above(0)),
+         optional("moe", moe)},
+        "a transformer model (experiments/models/)");
+    n.missing_key_hint("a model file needs name, layers, hidden, heads, vocab and seq_len");
+    n.checked([](const Value& m) {
+      const auto heads = m["heads"].integer();
+      if (!m.has("head_dim") && m["hidden"].integer() % heads != 0)
+        m["heads"].fail("hidden is not a multiple of heads", "give head_dim explicitly");
+      if (m.has("kv_heads") && heads % m["kv_heads"].integer() != 0)
+        m["kv_heads"].fail("heads (" + std::to_string(heads) + ") is not a multiple of kv_heads");
+      if (m.has("moe") && m["moe"]["first_dense_layers"].integer() >= m["layers"].integer())
+        m["moe"]["first_dense_layers"].fail("must be in [0, layers)");
+    });
+    return n;
+  }();
+  return s;
 }
-
-double positive_number(const YAML::Node& n, const std::string& file, const std::string& key) {
-  const double v = yaml::as_number(n, file, key);
-  if (!(v > 0)) throw Error(yaml::where(file, n, key), "must be positive");
-  return v;
-}
-
-}  // namespace
 
 ModelSpec load_model_text(const std::string& text, const std::string& path) {
-  const YAML::Node root = yaml::parse(text, path);
-  yaml::require_map(root, path, "");
-  yaml::check_keys(root,
-                   {"name", "source", "note", "layers", "hidden", "heads", "kv_heads", "head_dim",
-                    "ffn", "ffn_type", "vocab", "seq_len", "tied_embeddings", "learned_positions",
-                    "biases", "dtype", "global_batch", "published_params", "moe"},
-                   path, "");
+  const input::Value v = input::validate(model_file_schema(), yaml::parse(text, path), path);
+  auto i32 = [](const input::Value& x) { return static_cast<int>(x.integer()); };
   ModelSpec m;
   m.path = path;
-  auto req = [&](const char* key) {
-    const YAML::Node n = root[key];
-    if (!n) throw Error(Where{path, 0, key}, "required key is missing",
-                        "a model file needs name, layers, hidden, heads, vocab and seq_len");
-    return n;
-  };
-  m.name = yaml::as_string(req("name"), path, "name");
-  if (root["source"]) m.source = yaml::as_string(root["source"], path, "source");
-  if (root["note"]) m.note = yaml::as_string(root["note"], path, "note");
-  m.layers = positive_int(req("layers"), path, "layers");
-  m.hidden = positive_int(req("hidden"), path, "hidden");
-  m.heads = positive_int(req("heads"), path, "heads");
-  m.vocab = positive_int(req("vocab"), path, "vocab");
-  m.seq_len = positive_int(req("seq_len"), path, "seq_len");
-  m.kv_heads = root["kv_heads"] ? positive_int(root["kv_heads"], path, "kv_heads") : m.heads;
-  m.head_dim = root["head_dim"] ? positive_int(root["head_dim"], path, "head_dim")
-                                : m.hidden / m.heads;
-  if (!root["head_dim"] && m.hidden % m.heads != 0)
-    throw Error(yaml::where(path, root["heads"], "heads"), "hidden is not a multiple of heads",
-                "give head_dim explicitly");
-  if (m.heads % m.kv_heads != 0)
-    throw Error(yaml::where(path, root["kv_heads"], "kv_heads"),
-                "heads (" + std::to_string(m.heads) + ") is not a multiple of kv_heads");
-  if (root["ffn_type"]) {
-    const std::string t = yaml::as_string(root["ffn_type"], path, "ffn_type");
-    if (t == "gelu") m.ffn_type = FfnType::gelu;
-    else if (t == "swiglu") m.ffn_type = FfnType::swiglu;
-    else
-      throw Error(yaml::where(path, root["ffn_type"], "ffn_type"), "unknown ffn_type '" + t + "'",
-                  "use gelu (2 GEMMs) or swiglu (3 GEMMs)");
-  }
-  m.ffn = root["ffn"] ? positive_number(root["ffn"], path, "ffn") : 4.0 * m.hidden;
-  if (root["tied_embeddings"])
-    m.tied_embeddings = yaml::as_bool(root["tied_embeddings"], path, "tied_embeddings");
-  if (root["learned_positions"])
-    m.learned_positions = yaml::as_bool(root["learned_positions"], path, "learned_positions");
-  if (root["biases"]) m.biases = yaml::as_bool(root["biases"], path, "biases");
-  if (root["dtype"]) {
-    const std::string d = yaml::as_string(root["dtype"], path, "dtype");
-    auto dt = parse_dtype(d);
-    if (!dt || (*dt != DType::bf16 && *dt != DType::fp16 && *dt != DType::fp8 &&
-                *dt != DType::fp32 && *dt != DType::tf32))
-      throw Error(yaml::where(path, root["dtype"], "dtype"), "unsupported dtype '" + d + "'",
-                  "use bf16, fp16, fp8, tf32 or fp32");
-    m.dtype = *dt;
-  }
-  if (root["global_batch"])
-    m.global_batch = positive_int(root["global_batch"], path, "global_batch");
-  if (root["published_params"])
-    m.published_params = positive_number(root["published_params"], path, "published_params");
-  if (const YAML::Node moe = root["moe"]) {
-    yaml::require_map(moe, path, "moe");
-    yaml::check_keys(moe, {"experts", "active", "shared", "ffn", "first_dense_layers",
-                           "capacity_factor"},
-                     path, "moe");
-    auto mreq = [&](const char* key) {
-      const YAML::Node n = moe[key];
-      if (!n) throw Error(yaml::where(path, moe, std::string("moe.") + key), "required key is missing");
-      return n;
-    };
-    m.moe.experts = positive_int(mreq("experts"), path, "moe.experts");
-    m.moe.active = positive_int(mreq("active"), path, "moe.active");
-    m.moe.ffn = positive_number(mreq("ffn"), path, "moe.ffn");
-    if (moe["shared"]) {
-      const auto v = yaml::as_integer(moe["shared"], path, "moe.shared");
-      if (v < 0) throw Error(yaml::where(path, moe["shared"], "moe.shared"), "must be >= 0");
-      m.moe.shared = static_cast<int>(v);
-    }
-    if (moe["first_dense_layers"]) {
-      const auto v = yaml::as_integer(moe["first_dense_layers"], path, "moe.first_dense_layers");
-      if (v < 0 || v >= m.layers)
-        throw Error(yaml::where(path, moe["first_dense_layers"], "moe.first_dense_layers"),
-                    "must be in [0, layers)");
-      m.moe.first_dense_layers = static_cast<int>(v);
-    }
-    if (moe["capacity_factor"])
-      m.moe.capacity_factor = positive_number(moe["capacity_factor"], path, "moe.capacity_factor");
-    if (m.moe.active > m.moe.experts)
-      throw Error(yaml::where(path, moe["active"], "moe.active"),
-                  "more active experts than experts");
+  m.name = v["name"].str();
+  if (v.has("source")) m.source = v["source"].str();
+  if (v.has("note")) m.note = v["note"].str();
+  m.layers = i32(v["layers"]);
+  m.hidden = i32(v["hidden"]);
+  m.heads = i32(v["heads"]);
+  m.vocab = i32(v["vocab"]);
+  m.seq_len = i32(v["seq_len"]);
+  m.kv_heads = v.has("kv_heads") ? i32(v["kv_heads"]) : m.heads;
+  m.head_dim = v.has("head_dim") ? i32(v["head_dim"]) : m.hidden / m.heads;
+  m.ffn_type = v["ffn_type"].str() == "swiglu" ? FfnType::swiglu : FfnType::gelu;
+  m.ffn = v.has("ffn") ? v["ffn"].number() : 4.0 * m.hidden;
+  m.tied_embeddings = v["tied_embeddings"].boolean();
+  m.learned_positions = v["learned_positions"].boolean();
+  m.biases = v["biases"].boolean();
+  m.dtype = *parse_dtype(v["dtype"].str());
+  if (v.has("global_batch")) m.global_batch = static_cast<double>(v["global_batch"].integer());
+  if (v.has("published_params")) m.published_params = v["published_params"].number();
+  if (v.has("moe")) {
+    const input::Value moe = v["moe"];
+    m.moe.experts = i32(moe["experts"]);
+    m.moe.active = i32(moe["active"]);
+    m.moe.ffn = moe["ffn"].number();
+    m.moe.shared = i32(moe["shared"]);
+    m.moe.first_dense_layers = i32(moe["first_dense_layers"]);
+    m.moe.capacity_factor = moe["capacity_factor"].number();
   }
   return m;
 }

@@ -14,6 +14,7 @@
 #include "core/base/error.hpp"
 #include "core/platforms/platform.hpp"
 #include "core/base/range.hpp"
+#include "core/base/input_schema.hpp"
 
 namespace xpb {
 
@@ -48,6 +49,8 @@ struct ModelSpec {
   MoeSpec moe;
 };
 
+// The model file format, declared once (validation, `xpubench show schema model`).
+const input::Node& model_file_schema();
 // Strict loading: unknown keys, missing required keys, bad values → xpb::Error with line and key.
 ModelSpec load_model_file(const std::string& path);
 // A model given as a path, or as a name under the source tree's experiments/models/ (with or

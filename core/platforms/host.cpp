@@ -1,6 +1,7 @@
 // core/platforms/host.cpp — what the OS says about this host, and the host descriptor writer.
-// Reads /proc and sysfs; writes a schema-1 descriptor from facts and (optional) measurements. It
-// measures nothing itself: calibration/ runs the workloads and hands their results in.
+// Reads /proc and sysfs; writes a schema-1 descriptor from facts and (optional) measurements
+// through the descriptor schema. It measures nothing itself: calibration/ runs the workloads and
+// hands their results in.
 #include "core/platforms/host.hpp"
 
 #include <algorithm>
@@ -10,18 +11,13 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base/format.hpp"
 #include "core/base/kokkos_compat.hpp"
+#include "core/base/input_schema.hpp"
 #include "core/base/system.hpp"
+#include "core/platforms/platform.hpp"
 
 namespace xpb {
-
-namespace {
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-}  // namespace
 
 // ================================================================================================
 // Host facts
@@ -83,33 +79,44 @@ HostFacts detect_host() {
 }
 
 // ================================================================================================
-// Writing the descriptor
+// Writing the descriptor: a YAML document built here, checked against and written by the descriptor
+// schema (core/platforms/platform.cpp), so the file reads back through the same declaration.
 
 namespace {
 
-std::string quoted(const std::string& s) {
-  std::string r = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') r += '\\';
-    if (c == '\n') {
-      r += "\\n";
-      continue;
-    }
-    r += c;
+// A measured number: {value or low/nominal/high, unit, confidence, source, note}. Six significant
+// digits: repeated runs differ far earlier than that.
+YAML::Node measured(Range r, double unit_factor, const char* unit, const std::string& note) {
+  YAML::Node q(YAML::NodeType::Map);
+  if (r.is_exact()) {
+    q["value"] = fmt6(r.nominal / unit_factor);
+  } else {
+    q["low"] = fmt6(r.low / unit_factor);
+    q["nominal"] = fmt6(r.nominal / unit_factor);
+    q["high"] = fmt6(r.high / unit_factor);
   }
-  return r + "\"";
+  q["unit"] = unit;
+  q["confidence"] = "measured";
+  q["source"] = "calibration";
+  q["note"] = note;
+  return q;
 }
 
-// A measured number in flow style: {value or low/nominal/high, unit, confidence, source, note}.
-std::string measured(Range r, double unit_factor, const char* unit, const std::string& note) {
-  std::string s = "{";
-  if (r.is_exact()) s += "value: " + num(r.nominal / unit_factor);
-  else
-    s += "low: " + num(r.low / unit_factor) + ", nominal: " + num(r.nominal / unit_factor) +
-         ", high: " + num(r.high / unit_factor);
-  s += std::string(", unit: ") + (unit[0] == '%' ? "\"%\"" : unit) +
-       ", confidence: measured, source: calibration, note: " + quoted(note) + "}";
-  return s;
+YAML::Node from_os(const std::string& value, const char* unit, const std::string& note) {
+  YAML::Node q(YAML::NodeType::Map);
+  q["value"] = value;
+  q["unit"] = unit;
+  q["confidence"] = "official";
+  q["source"] = "os";
+  q["note"] = note;
+  return q;
+}
+
+YAML::Node unknown(const std::string& note) {
+  YAML::Node q(YAML::NodeType::Map);
+  q["status"] = "unknown";
+  q["note"] = note;
+  return q;
 }
 
 }  // namespace
@@ -117,124 +124,98 @@ std::string measured(Range r, double unit_factor, const char* unit, const std::s
 std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m,
                                  const std::string& name) {
   const bool calibrated = !m.provenance.empty();
-  std::ostringstream y;
-  y << "# Host descriptor: "
-    << (calibrated ? "written by `xpubench calibrate`; measured numbers cite the calibration."
-                   : "auto-described from the OS; nothing measured yet (run `xpubench calibrate`).")
-    << "\n# Schema: platforms/README.md. Facts read from the OS cite /proc and sysfs.\n";
-  y << "schema_version: 1\nname: " << quoted(name) << "\n";
-  y << "display_name: "
-    << quoted("Host: " + f.cpu_model + " (" + std::to_string(f.logical_cpus) + " logical CPUs, Kokkos " +
-              f.kokkos_backend + " " + std::to_string(f.kokkos_threads) + " threads)")
-    << "\n";
-  y << "vendor: " << quoted(f.cpu_vendor) << "\nkind: host\n";
-  y << "architecture: " << quoted(f.cpu_model + ", " + std::to_string(f.logical_cpus) + " logical CPUs")
-    << "\n";
-  if (calibrated) {
-    y << "provenance:\n";
-    for (const auto& kv : m.provenance) y << "  " << kv.first << ": " << quoted(kv.second) << "\n";
-  }
+  YAML::Node d(YAML::NodeType::Map);
+  d["schema_version"] = "1";
+  d["name"] = name;
+  d["display_name"] = "Host: " + f.cpu_model + " (" + std::to_string(f.logical_cpus) + " logical CPUs, Kokkos " +
+                      f.kokkos_backend + " " + std::to_string(f.kokkos_threads) + " threads)";
+  d["vendor"] = f.cpu_vendor;
+  d["kind"] = "host";
+  d["architecture"] = f.cpu_model + ", " + std::to_string(f.logical_cpus) + " logical CPUs";
+  for (const auto& kv : m.provenance) d["provenance"][kv.first] = kv.second;
+
   const std::string day = f.date.size() >= 10 ? f.date.substr(0, 10) : f.date;
-  y << "sources:\n";
-  y << "  os: {url: \"file:///proc/cpuinfo\", title: "
-    << quoted("Linux /proc/cpuinfo, /proc/meminfo and sysfs cache sizes on " + f.hostname)
-    << ", date: " << quoted(day) << "}\n";
+  YAML::Node os(YAML::NodeType::Map);
+  os["url"] = "file:///proc/cpuinfo";
+  os["title"] = "Linux /proc/cpuinfo, /proc/meminfo and sysfs cache sizes on " + f.hostname;
+  os["date"] = day;
+  d["sources"]["os"] = os;
   if (calibrated) {
-    const std::string title = m.provenance.at("tool") + " (commit " + m.provenance.at("git_commit") +
-                              ") `" + m.provenance.at("command") + "` on " + f.hostname + ", Kokkos " +
-                              m.provenance.at("kokkos");
-    y << "  calibration: {title: " << quoted(title) << ", date: " << quoted(m.provenance.at("date"))
-      << "}\n";
+    YAML::Node c(YAML::NodeType::Map);
+    c["title"] = m.provenance.at("tool") + " (commit " + m.provenance.at("git_commit") + ") `" +
+                 m.provenance.at("command") + "` on " + f.hostname + ", Kokkos " + m.provenance.at("kokkos");
+    c["date"] = m.provenance.at("date");
+    d["sources"]["calibration"] = c;
   }
+
   const char* not_measured = "not measured: build the gemm workload and run `xpubench calibrate`";
-  y << "peak:\n";
-  for (DType d : kAllDTypes) {
-    y << "  " << to_string(d) << ": ";
-    auto it = m.peak.find(d);
-    const auto fp32 = m.peak.find(DType::fp32);
-    if (it != m.peak.end()) {
-      y << measured(it->second.value, 1e9, "GFLOP/s", it->second.method) << "\n";
-    } else if ((d == DType::tf32 || d == DType::bf16 || d == DType::fp16) && fp32 != m.peak.end()) {
-      y << measured(fp32->second.value, 1e9, "GFLOP/s",
-                    "the fp32 GEMM ceiling: on this host the workloads compute " +
-                        std::string(to_string(d)) + " ledger entries in fp32")
-        << "\n";
-    } else {
-      y << "{status: unknown, note: "
-        << quoted(d == DType::fp8 || d == DType::int8 ? "not measured on the host"
-                                                       : not_measured)
-        << "}\n";
-    }
+  const auto fp32 = m.peak.find(DType::fp32);
+  for (DType t : kAllDTypes) {
+    const std::string dt(to_string(t));
+    auto it = m.peak.find(t);
+    if (it != m.peak.end())
+      d["peak"][dt] = measured(it->second.value, 1e9, "GFLOP/s", it->second.method);
+    else if ((t == DType::tf32 || t == DType::bf16 || t == DType::fp16) && fp32 != m.peak.end())
+      d["peak"][dt] = measured(fp32->second.value, 1e9, "GFLOP/s",
+                               "the fp32 GEMM ceiling: on this host the workloads compute " + dt +
+                                   " ledger entries in fp32");
+    else
+      d["peak"][dt] = unknown(t == DType::fp8 || t == DType::int8 ? "not measured on the host" : not_measured);
   }
-  y << "memory:\n  type: DRAM\n";
-  if (f.memory_bytes > 0)
-    y << "  capacity: {value: " << num(f.memory_bytes / 1073741824.0)
-      << ", unit: GiB, confidence: official, source: os, note: \"MemTotal\"}\n";
-  else
-    y << "  capacity: {status: unknown, note: \"/proc/meminfo not readable\"}\n";
-  if (m.memory_bandwidth)
-    y << "  bandwidth: " << measured(m.memory_bandwidth->value, 1e9, "GB/s", m.memory_bandwidth->method)
-      << "\n";
-  else
-    y << "  bandwidth: {status: unknown, note: \"not measured: run `xpubench calibrate`\"}\n";
+
+  d["memory"]["type"] = "DRAM";
+  d["memory"]["capacity"] = f.memory_bytes > 0 ? from_os(fmt6(f.memory_bytes / 1073741824.0), "GiB", "MemTotal")
+                                               : unknown("/proc/meminfo not readable");
+  d["memory"]["bandwidth"] = m.memory_bandwidth
+                                 ? measured(m.memory_bandwidth->value, 1e9, "GB/s", m.memory_bandwidth->method)
+                                 : unknown("not measured: run `xpubench calibrate`");
   if (f.last_level_cache_bytes > 0)
-    y << "  onchip_cache: {value: " << num(f.last_level_cache_bytes / 1048576.0)
-      << ", unit: MiB, confidence: official, source: os, note: \"last-level cache of cpu0 (sysfs); "
-         "may be shared\"}\n";
+    d["memory"]["onchip_cache"] = from_os(fmt6(f.last_level_cache_bytes / 1048576.0), "MiB",
+                                          "last-level cache of cpu0 (sysfs); may be shared");
   if (m.link) {
     // MPI ranks are this host's devices; the runner divides the whole-host figures among them.
     const MeasuredLink& l = *m.link;
-    y << "intra_node:\n  name: \"MPI over shared memory\"\n";
-    y << "  topology: " << quoted("ring of MPI ranks on one host (" + std::to_string(l.ranks) +
-                                  " measured)")
-      << "\n";
-    y << "  devices_per_node: {value: " << f.logical_cpus
-      << ", unit: count, confidence: official, source: os, note: "
-      << quoted("logical CPUs: MPI ranks on this host are its devices; peak, memory and "
-                "launch figures above are for the whole host (the runner divides them among "
-                "ranks)")
-      << "}\n";
-    y << "  bandwidth_per_direction: " << measured(l.bandwidth, 1e9, "GB/s", l.method) << "\n";
-    if (l.latency)
-      y << "  latency: " << measured(*l.latency, 1e-6, "us", l.method) << "\n";
-    else
-      y << "  latency: {status: unknown, note: "
-        << quoted("the fit gave alpha <= 0: latency below what the measured sizes resolve") << "}\n";
+    d["intra_node"]["name"] = "MPI over shared memory";
+    d["intra_node"]["topology"] = "ring of MPI ranks on one host (" + std::to_string(l.ranks) + " measured)";
+    d["intra_node"]["devices_per_node"] =
+        from_os(std::to_string(f.logical_cpus), "count",
+                "logical CPUs: MPI ranks on this host are its devices; peak, memory and launch figures "
+                "above are for the whole host (the runner divides them among ranks)");
+    d["intra_node"]["bandwidth_per_direction"] = measured(l.bandwidth, 1e9, "GB/s", l.method);
+    d["intra_node"]["latency"] = l.latency ? measured(*l.latency, 1e-6, "us", l.method)
+                                           : unknown("the fit gave alpha <= 0: latency below what the "
+                                                     "measured sizes resolve");
   } else {
-    y << "intra_node:\n  devices_per_node: {value: 1, unit: count, confidence: official, "
-         "source: os, note: "
-      << quoted("the host runs as one device" +
-                (m.link_not_measured.empty() ? std::string()
-                                             : "; MPI link not measured: " + m.link_not_measured))
-      << "}\n";
+    d["intra_node"]["devices_per_node"] =
+        from_os("1", "count",
+                "the host runs as one device" + (m.link_not_measured.empty()
+                                                     ? std::string()
+                                                     : "; MPI link not measured: " + m.link_not_measured));
   }
-  if (m.launch_overhead)
-    y << "launch_overhead: "
-      << measured(m.launch_overhead->value, 1e-6, "us", m.launch_overhead->method) << "\n";
-  else
-    y << "launch_overhead: {status: unknown, note: \"not measured: needs the launch workload\"}\n";
-  y << "software: " << quoted("Kokkos " + f.kokkos_version + ", " + f.kokkos_backend + " backend, " +
-                              std::to_string(f.kokkos_threads) + " threads")
-    << "\n";
-  if (!m.gemm.empty() || m.memory_efficiency) {
-    y << "efficiency:\n";
-    if (!m.gemm.empty()) {
-      y << "  gemm:\n";
-      for (const auto& s : m.gemm) {
-        std::string q = measured(s.efficiency, 1, "fraction", s.method);
-        y << "    - {min_gflop: " << num(s.min_flops / 1e9) << ", " << q.substr(1) << "\n";
-      }
-    }
-    if (m.memory_efficiency)
-      y << "  memory_bandwidth: "
-        << measured(m.memory_efficiency->value, 1, "fraction", m.memory_efficiency->method) << "\n";
+  d["launch_overhead"] = m.launch_overhead
+                             ? measured(m.launch_overhead->value, 1e-6, "us", m.launch_overhead->method)
+                             : unknown("not measured: needs the launch workload");
+  d["software"] = "Kokkos " + f.kokkos_version + ", " + f.kokkos_backend + " backend, " +
+                  std::to_string(f.kokkos_threads) + " threads";
+  for (const auto& s : m.gemm) {
+    YAML::Node step = measured(s.efficiency, 1, "fraction", s.method);
+    step["min_gflop"] = fmt6(s.min_flops / 1e9);
+    d["efficiency"]["gemm"].push_back(step);
   }
+  if (m.memory_efficiency)
+    d["efficiency"]["memory_bandwidth"] =
+        measured(m.memory_efficiency->value, 1, "fraction", m.memory_efficiency->method);
   if (!m.skipped.empty()) {
     std::string s;
     for (const auto& k : m.skipped) s += (s.empty() ? "" : "; ") + k;
-    y << "notes: " << quoted("skipped: " + s) << "\n";
+    d["notes"] = "skipped: " + s;
   }
-  return y.str();
+  return input::emit(
+      platform_schema(), d,
+      {std::string("Host descriptor: ") +
+           (calibrated ? "written by `xpubench calibrate`; measured numbers cite the calibration."
+                       : "auto-described from the OS; nothing measured yet (run `xpubench calibrate`)."),
+       "Schema: platforms/README.md. Facts read from the OS cite /proc and sysfs."});
 }
 
 }  // namespace xpb

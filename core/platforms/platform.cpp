@@ -9,13 +9,16 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <sstream>
 
-#include "core/platforms/host.hpp"
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
+#include "core/base/input_schema.hpp"
 #include "core/base/sha256.hpp"
 #include "core/base/yaml_util.hpp"
+#include "core/platforms/host.hpp"
 
 #ifndef XPB_SOURCE_DIR
 #define XPB_SOURCE_DIR "."
@@ -105,18 +108,28 @@ const char* typical_unit(UnitKind k) {
   return "?";
 }
 
-// "did you mean" candidate: the closest by edit distance, else a same-letters anagram (bf61).
-std::string suggest(const std::string& word, const std::vector<std::string>& candidates) {
-  std::string m = closest_match(word, candidates);
-  if (!m.empty()) return m;
-  std::string w = word;
-  std::sort(w.begin(), w.end());
-  for (const auto& c : candidates) {
-    std::string t = c;
-    std::sort(t.begin(), t.end());
-    if (t == w) return c;
-  }
-  return {};
+constexpr UnitKind kAllUnitKinds[] = {UnitKind::flops,   UnitKind::bandwidth, UnitKind::bytes,
+                                      UnitKind::seconds, UnitKind::watts,     UnitKind::fraction,
+                                      UnitKind::count};
+
+// The schema's view of a unit kind (built once from the tables above).
+const input::UnitSet& unit_set(UnitKind k) {
+  static const std::vector<input::UnitSet> sets = [] {
+    std::vector<input::UnitSet> v;
+    for (UnitKind kind : kAllUnitKinds) {
+      input::UnitSet s;
+      s.kind = std::string(kind_words(kind));
+      s.si = std::string(si_unit(kind));
+      s.typical = typical_unit(kind);
+      for (const auto& u : units_of(kind)) s.units.push_back({u.name, u.factor});
+      if (kind == UnitKind::bandwidth)
+        for (const char* bits : {"Mb/s", "Gb/s", "Tb/s"})
+          s.refused.emplace_back(bits, "write GB/s for bytes per second or Gbit/s for bits per second");
+      v.push_back(std::move(s));
+    }
+    return v;
+  }();
+  return sets[static_cast<std::size_t>(k)];
 }
 
 bool is_integer_op_unit(std::string_view u) {
@@ -127,13 +140,6 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
   return s;
-}
-
-std::string fmt(double v) {
-  std::ostringstream ss;
-  ss.precision(6);
-  ss << v;
-  return ss.str();
 }
 
 std::vector<std::string> dtype_names() {
@@ -157,37 +163,234 @@ std::string_view si_unit(UnitKind k) {
   return "?";
 }
 
-std::vector<std::string> unit_names(UnitKind k) {
-  std::vector<std::string> v;
-  for (const auto& u : units_of(k)) v.emplace_back(u.name);
-  return v;
-}
+std::vector<std::string> unit_names(UnitKind k) { return unit_set(k).names(); }
 
 std::optional<double> unit_factor(UnitKind k, std::string_view unit) {
-  for (const auto& u : units_of(k))
-    if (unit == u.name) return u.factor;
-  return std::nullopt;
+  return unit_set(k).factor(std::string(unit));
 }
 
 // ================================================================================================
-// The loader
+// The descriptor schema: validation, `xpubench show schema platform` (platforms/README.md) and the
+// host descriptor writer all come from this one declaration.
 
 namespace {
 
-using yaml::join_key;
+// YYYY, YYYY-MM, YYYY-MM-DD or a UTC timestamp YYYY-MM-DDThh:mm:ssZ.
+void check_date(const input::Value& v) {
+  const std::string& d = v.text();
+  auto digits = [&](std::size_t a, std::size_t b) {
+    for (std::size_t i = a; i < b; ++i)
+      if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+    return true;
+  };
+  const bool ok = (d.size() == 4 && digits(0, 4)) ||
+                  (d.size() == 7 && digits(0, 4) && d[4] == '-' && digits(5, 7)) ||
+                  (d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 7) && d[7] == '-' &&
+                   digits(8, 10)) ||
+                  (d.size() == 20 && digits(0, 4) && d[4] == '-' && d[10] == 'T' && d[19] == 'Z');
+  if (!ok)
+    v.fail("date '" + d + "' is not YYYY, YYYY-MM or YYYY-MM-DD", "write e.g. 2024-02 for 'about Feb 2024'");
+}
+
+input::Node source_schema() {
+  using namespace input;
+  Node s = object({optional("url", string("where to read it; may be left out only for measured numbers")),
+                   required("title", string("what the source is")),
+                   required("date", string("`YYYY`, `YYYY-MM`, `YYYY-MM-DD` or a UTC timestamp "
+                                           "`YYYY-MM-DDThh:mm:ssZ`")
+                                        .checked(check_date))},
+                  "a source: {url, title, date}");
+  s.flow_style();
+  return s;
+}
+
+input::Node cited_source() {
+  input::Node s = source_schema();
+  s.or_scalar(input::string("the id of an entry under `sources:`").unquoted());
+  s.documented_as("`{url, title, date}` or the id of an entry under `sources:`");
+  return s;
+}
+
+// One sourced number of a unit kind; `statuses` are the words that stand for it.
+input::Node sourced_number(UnitKind kind, std::string doc,
+                            std::vector<std::string> statuses = {"unknown"},
+                            std::vector<input::Field> leading = {}) {
+  using namespace input;
+  std::vector<Field> extra = std::move(leading);
+  const std::size_t lead = extra.size();
+  extra.push_back(required("confidence",
+                           choice({"measured", "official", "reported", "estimated"},
+                                  "`official` (vendor datasheet, docs or tool output), `reported` (reputable "
+                                  "press or analysts, published third-party measurements), `estimated` "
+                                  "(derived by us, or a single weak source), `measured` (by `xpubench "
+                                  "calibrate` on this machine)")
+                               .noun_text("confidence")
+                               .hint_text("one of: measured, official, reported, estimated (a rumour is "
+                                          "'estimated' with a derivation)"))
+                      .if_missing("missing 'confidence'", "one of: measured, official, reported, estimated"));
+  extra.push_back(required("source", cited_source())
+                      .if_missing("missing 'source': every number needs one (url, title, date)",
+                                  "add source: {url: ..., title: ..., date: ...} or the id of an entry under "
+                                  "'sources:'"));
+  extra.push_back(optional("derivation", string("one line on how the number was obtained; required when "
+                                                "`confidence: estimated`")
+                                             .checked([](const Value& v) {
+                                               if (v.text().find('\n') != std::string::npos)
+                                                 v.fail("derivation must be one line", "put longer explanations in 'note'");
+                                             })));
+  extra.push_back(optional("note", string("free text")));
+  Node n = quantity(unit_set(kind), std::move(extra), std::move(doc));
+  n.lead_keys(lead);
+  n.statuses_allowed(std::move(statuses));
+  n.flow_style();
+  if (kind == UnitKind::fraction) {
+    n.above(0).at_most(1).noun_text("efficiency").hint_text("efficiencies are fractions of peak: 0.8, or 80 with unit %");
+  } else {
+    n.above(0).hint_text("a rate, size or time is > 0; write 'unknown' if it is not known");
+    if (kind == UnitKind::count) n.at_most(std::numeric_limits<int>::max()).whole_number().single_value();
+  }
+  n.checked([](const Value& q) {
+    if (!q.status().empty()) return;
+    if (q["confidence"].str() == "estimated" && !q.has("derivation"))
+      q.fail("estimated number without 'derivation'",
+             "say in one line how it was derived, e.g. derivation: \"900 GB/s bidirectional / 2\"");
+  });
+  return n;
+}
+
+input::Node gemm_table(std::string doc) {
+  using namespace input;
+  Node step = sourced_number(UnitKind::fraction, "", {},
+                             {required("min_gflop", number("operation size (GFLOP of one launch) where this step starts")
+                                                        .at_least(0))
+                                  .if_missing("missing 'min_gflop' (operation size where this step starts)")});
+  Node t = list(step, std::move(doc));
+  t.checked([](const Value& table) {
+    const auto steps = table.items();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const Value g = steps[i]["min_gflop"];
+      if (i == 0 && g.number() != 0)
+        g.fail("the first step must start at min_gflop: 0", "every operation size needs an efficiency");
+      if (i > 0 && g.number() <= steps[i - 1]["min_gflop"].number())
+        g.fail("steps must be sorted by min_gflop, ascending");
+    }
+  });
+  t.documented_as("list of `{min_gflop, ...a fraction}`");
+  return t;
+}
+
+input::Node build_descriptor_schema() {
+  using namespace input;
+  const auto dtypes = dtype_names();
+  std::vector<Field> peaks;
+  for (const auto& d : dtypes)
+    peaks.push_back(required(d, sourced_number(UnitKind::flops,
+                                               d == "int8" ? "dense peak, integer operations (OP/s units allowed)"
+                                                           : "dense peak",
+                                               {"unknown", "unsupported"})));
+  Node peak = object(std::move(peaks), "dense peak throughput for all seven dtypes");
+  peak.missing_key_hint("see platforms/README.md");
+
+  auto link = [](bool intra) {
+    std::vector<Field> f = {optional("name", string(intra ? "e.g. NVLink 4" : "e.g. InfiniBand NDR")),
+                            optional("topology", string("free text"))};
+    if (intra) {
+      f.push_back(optional("devices_per_node", sourced_number(UnitKind::count, "chips in one node")));
+      f.push_back(optional("links", sourced_number(UnitKind::count, "physical links per device")));
+    }
+    f.push_back(optional("bandwidth_per_direction",
+                         sourced_number(UnitKind::bandwidth, intra ? "per device, one direction"
+                                                                   : "per device, one direction (network)")));
+    f.push_back(optional("latency", sourced_number(UnitKind::seconds, "per message (alpha)")));
+    f.push_back(optional("note", string("free text")));
+    return object(std::move(f), intra ? "chip-to-chip link inside a node" : "network between nodes, per device");
+  };
+
+  Node software = object({required("stack", string("the software stack")),
+                          optional("compatibility", string("CUDA or other compatibility layers")),
+                          optional("source", cited_source()), optional("note", string("free text"))},
+                         "stack notes");
+  software.or_scalar(string("stack notes as one text"));
+
+  Node efficiency = object(
+      {optional("gemm", gemm_table("GEMM efficiency by operation size (the step with the largest min_gflop "
+                                   "not above the operation's GFLOP applies)")),
+       optional("gemm_per_dtype", map(gemm_table("a replacement table for that dtype"),
+                                      "replacement tables, e.g. FP8 GEMMs reach a lower fraction of peak")
+                                      .keys_allowed(dtypes)),
+       optional("vector", sourced_number(UnitKind::fraction, "fraction of the dtype's peak for non-GEMM work")),
+       optional("vector_per_dtype", map(sourced_number(UnitKind::fraction, "for that dtype"),
+                                        "per-dtype replacements of `vector`")
+                                        .keys_allowed(dtypes)),
+       optional("memory_bandwidth", sourced_number(UnitKind::fraction, "fraction of memory bandwidth reached (STREAM-like)")),
+       optional("collective_bus", sourced_number(UnitKind::fraction, "collective bus-bandwidth fraction of link bandwidth")),
+       optional("note", string("where these come from"))},
+      "fractions of peak the performance model applies");
+
+  Node root = object(
+      {required("schema_version", integer("`1`").checked([](const Value& v) {
+         if (v.integer() != 1)
+           v.fail("schema_version " + std::to_string(v.integer()) + " is not supported",
+                  "this build reads schema_version: 1");
+       })),
+       required("name", string("should equal the file stem; the file stem wins, and a mismatch is a warning")),
+       required("display_name", string("e.g. \"NVIDIA H20 (96 GB HBM3)\"")),
+       required("vendor", string("e.g. NVIDIA")),
+       required("kind", choice({"accelerator", "host"}, "what the descriptor describes")),
+       optional("architecture", string("free text")),
+       optional("provenance", map(string(), "written by `xpubench calibrate`: tool, version, git commit, date, "
+                                            "command, host, Kokkos")),
+       optional("sources", map(source_schema(), "sources that numbers cite by id")),
+       required("peak", peak),
+       required("memory", object({optional("type", string("e.g. HBM3")),
+                                  required("capacity", sourced_number(UnitKind::bytes, "memory per device")),
+                                  required("bandwidth", sourced_number(UnitKind::bandwidth, "memory bandwidth per device")),
+                                  optional("onchip_cache", sourced_number(UnitKind::bytes, "L2 / SRAM")),
+                                  optional("note", string("free text"))},
+                                 "device memory")),
+       optional("intra_node", link(true)),
+       optional("inter_node", link(false)),
+       optional("host_link", object({optional("name", string("e.g. PCIe 5.0 x16")),
+                                     optional("bandwidth_per_direction",
+                                              sourced_number(UnitKind::bandwidth, "host to device, one direction")),
+                                     optional("note", string("free text"))},
+                                    "the link to the host")),
+       optional("power", object({optional("tdp", sourced_number(UnitKind::watts, "board power")),
+                                 optional("note", string("free text"))},
+                                "power")),
+       optional("launch_overhead", sourced_number(UnitKind::seconds, "time per kernel launch")),
+       optional("software", software),
+       optional("efficiency", efficiency),
+       optional("notes", string("free text"))},
+      "a platform descriptor (see platforms/README.md)");
+  root.missing_key_hint("see platforms/README.md");
+  return root;
+}
+
+}  // namespace
+
+const input::Node& platform_schema() {
+  static const input::Node s = build_descriptor_schema();
+  return s;
+}
+
+const input::Node& platform_number_schema() {
+  static const input::Node s = sourced_number(UnitKind::bandwidth, "a sourced number");
+  return s;
+}
+
+// ================================================================================================
+// The loader: the validated document → Platform (SI units, sources resolved)
+
+namespace {
 
 class Loader {
  public:
   explicit Loader(std::string file) : m_file(std::move(file)) {}
 
   Platform load(const std::string& text) {
-    const YAML::Node root = yaml::parse(text, m_file);
-    try {
-      read(root);
-    } catch (const YAML::Exception& e) {
-      throw Error({m_file, e.mark.line >= 0 ? e.mark.line + 1 : 0, {}},
-                  "malformed descriptor: " + e.msg);
-    }
+    const input::Value root = input::validate(platform_schema(), yaml::parse(text, m_file), m_file);
+    read(root);
     m_p.yaml_text = text;
     m_p.sha256 = sha256_hex(text);
     m_p.path = m_file;
@@ -200,430 +403,160 @@ class Loader {
   std::map<std::string, Source> m_sources;
   Platform m_p;
 
-  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& msg,
-                         const std::string& hint = {}) const {
-    throw Error(yaml::where(m_file, n, key), msg, hint);
-  }
-
-  // Known keys only, no duplicates, the required ones present.
-  void keys(const YAML::Node& n, const std::string& key, const std::vector<std::string>& allowed,
-            const std::vector<std::string>& required = {}) const {
-    yaml::require_map(n, m_file, key);
-    std::set<std::string> seen;
-    for (const auto& kv : n) {
-      const std::string k = kv.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-        const std::string m = suggest(k, allowed);
-        fail(kv.first, join_key(key, k), "unknown key '" + k + "'",
-             m.empty() ? "allowed keys: " + join(allowed, " ") : "did you mean '" + m + "'?");
-      }
-      if (!seen.insert(k).second)
-        fail(kv.first, join_key(key, k), "duplicate key '" + k + "'", "remove one of them");
-    }
-    for (const auto& r : required)
-      if (!n[r]) fail(n, key, "missing required key '" + r + "'", "see platforms/README.md");
-  }
-
-  std::string str(const YAML::Node& n, const std::string& key) const {
-    return yaml::as_string(n, m_file, key);
-  }
-
-  // ---------------------------------------------------------------------------------- sources
-
-  Source source_map(const YAML::Node& n, const std::string& key) const {
-    keys(n, key, {"url", "title", "date"}, {"title", "date"});
+  static Source source_of(const input::Value& v) {
     Source s;
-    if (n["url"]) s.url = str(n["url"], join_key(key, "url"));
-    s.title = str(n["title"], join_key(key, "title"));
-    s.date = str(n["date"], join_key(key, "date"));
-    const std::string& d = s.date;
-    auto digits = [&](std::size_t a, std::size_t b) {
-      for (std::size_t i = a; i < b; ++i)
-        if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
-      return true;
-    };
-    const bool ok = (d.size() == 4 && digits(0, 4)) ||
-                    (d.size() == 7 && digits(0, 4) && d[4] == '-' && digits(5, 7)) ||
-                    (d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 7) &&
-                     d[7] == '-' && digits(8, 10)) ||
-                    (d.size() == 20 && digits(0, 4) && d[4] == '-' && d[10] == 'T' && d[19] == 'Z');
-    if (!ok)
-      fail(n["date"], join_key(key, "date"), "date '" + d + "' is not YYYY, YYYY-MM or YYYY-MM-DD",
-           "write e.g. 2024-02 for 'about Feb 2024'");
+    if (v.has("url")) s.url = v["url"].str();
+    s.title = v["title"].str();
+    s.date = v["date"].str();
     return s;
   }
 
-  void read_sources(const YAML::Node& n) {
-    yaml::require_map(n, m_file, "sources");
-    for (const auto& kv : n) {
-      const std::string id = kv.first.Scalar();
-      if (m_sources.count(id))
-        fail(kv.first, "sources." + id, "duplicate source id '" + id + "'", "remove one of them");
-      m_sources[id] = source_map(kv.second, "sources." + id);
-    }
-  }
-
-  Source source(const YAML::Node& n, const std::string& key) const {
-    if (n.IsScalar()) {
-      const std::string id = n.Scalar();
-      auto it = m_sources.find(id);
-      if (it != m_sources.end()) return it->second;
-      std::vector<std::string> ids;
-      for (const auto& kv : m_sources) ids.push_back(kv.first);
-      const std::string m = closest_match(id, ids);
-      fail(n, key, "unknown source '" + id + "'",
+  Source source(const input::Value& v) const {
+    if (!v.is_scalar()) return source_of(v);
+    const std::string id = v.text();
+    auto it = m_sources.find(id);
+    if (it != m_sources.end()) return it->second;
+    std::vector<std::string> ids;
+    for (const auto& kv : m_sources) ids.push_back(kv.first);
+    const std::string m = closest_match(id, ids);
+    v.fail("unknown source '" + id + "'",
            m.empty() ? "define it under 'sources:' at the top, or give {url, title, date} here"
                      : "did you mean '" + m + "'?");
-    }
-    if (!n.IsMap())
-      fail(n, key, "expected a source: {url, title, date} or the id of an entry under 'sources:'");
-    return source_map(n, key);
   }
 
-  // ----------------------------------------------------------------------------------- numbers
-
-  // One sourced number. `extra` are further keys the caller reads itself (e.g. min_gflop).
-  // Returns present=false for a number stated `unknown` (recorded in Platform::unknown).
-  Quantity quantity(const YAML::Node& n, const std::string& key, UnitKind kind,
-                    const std::vector<std::string>& extra = {}) {
-    if (n.IsScalar()) {
-      const std::string s = n.Scalar();
-      if (s == "unknown") {
-        m_p.unknown[key] = "";
-        return {};
-      }
-      if (s == "unsupported")
-        fail(n, key, "only peak dtypes can be 'unsupported'", "write 'unknown' or give the number");
-      fail(n, key, "a bare number has no unit, confidence or source",
-           "write {value: " + s + ", unit: " + typical_unit(kind) +
-               ", confidence: ..., source: ...}");
-    }
-    if (!n.IsMap())
-      fail(n, key, "expected a number as a mapping {value, unit, confidence, source}");
-    if (n["status"]) {
-      keys(n, key, {"status", "note", "source", "confidence", "derivation"}, {"status"});
-      const std::string st = str(n["status"], join_key(key, "status"));
-      if (st != "unknown")
-        fail(n["status"], join_key(key, "status"), "status '" + st + "' is not 'unknown'",
-             "only peak dtypes may also be 'unsupported'");
-      m_p.unknown[key] = n["note"] ? str(n["note"], join_key(key, "note")) : std::string();
+  // One sourced number; present=false for a number stated unknown (recorded in Platform::unknown).
+  Quantity quantity(const input::Value& v) {
+    if (!v.status().empty()) {
+      if (v.has("source")) (void)source(v["source"]);
+      m_p.unknown[v.key()] = v.has("note") ? v["note"].str() : std::string();
       return {};
     }
-    std::vector<std::string> allowed = {"value",      "low",        "nominal", "high", "unit",
-                                        "confidence", "source",     "derivation", "note"};
-    allowed.insert(allowed.end(), extra.begin(), extra.end());
-    keys(n, key, allowed);
-
     Quantity q;
-    q.line = yaml::line_of(n);
+    q.line = v.line();
     q.present = true;
-
-    // Unit first: the numbers mean nothing without it.
-    if (!n["unit"])
-      fail(n, key, "missing 'unit' (" + std::string(kind_words(kind)) + ")",
-           "one of: " + join(unit_names(kind)));
-    const std::string unit = str(n["unit"], join_key(key, "unit"));
-    const auto factor = unit_factor(kind, unit);
-    if (!factor) {
-      std::string hint;
-      if (kind == UnitKind::bandwidth && (unit == "Gb/s" || unit == "Tb/s" || unit == "Mb/s"))
-        hint = "write GB/s for bytes per second or Gbit/s for bits per second";
-      else {
-        const std::string m = suggest(unit, unit_names(kind));
-        hint = m.empty() ? "one of: " + join(unit_names(kind)) : "did you mean '" + m + "'?";
-      }
-      fail(n["unit"], join_key(key, "unit"),
-           "unit '" + unit + "' is not " + std::string(kind_words(kind)) + " unit", hint);
-    }
-
-    const bool has_value = static_cast<bool>(n["value"]);
-    const bool has_range = n["low"] || n["nominal"] || n["high"];
-    if (has_value && has_range)
-      fail(n, key, "give either 'value' or 'low'/'nominal'/'high', not both");
-    if (!has_value && !has_range)
-      fail(n, key, "missing 'value' (or 'low', 'nominal' and 'high')");
-    auto number = [&](const char* k) {
-      const YAML::Node v = n[k];
-      const std::string kk = join_key(key, k);
-      const double x = yaml::as_number(v, m_file, kk) * *factor;
-      if (kind == UnitKind::fraction) {
-        if (!(x > 0 && x <= 1))
-          fail(v, kk, "efficiency " + fmt(x) + " is outside (0, 1]",
-               "efficiencies are fractions of peak: 0.8, or 80 with unit %");
-      } else if (!(x > 0)) {
-        fail(v, kk, "must be positive, got " + v.Scalar() + " " + unit,
-             "a rate, size or time is > 0; write 'unknown' if it is not known");
-      }
-      if (kind == UnitKind::count && std::floor(x) != x)
-        fail(v, kk, "a count must be a whole number, got " + v.Scalar());
-      return x;
-    };
-    if (has_value) {
-      q.value = Range::exact(number("value"));
-    } else {
-      for (const char* k : {"low", "nominal", "high"})
-        if (!n[k])
-          fail(n, key, std::string("a range needs low, nominal and high; '") + k + "' is missing");
-      q.value = {number("low"), number("nominal"), number("high")};
-      if (q.value.low > q.value.nominal)
-        fail(n["low"], join_key(key, "low"),
-             "low (" + n["low"].Scalar() + ") is above nominal (" + n["nominal"].Scalar() + ")",
-             "ranges are ordered: low <= nominal <= high");
-      if (q.value.nominal > q.value.high)
-        fail(n["high"], join_key(key, "high"),
-             "high (" + n["high"].Scalar() + ") is below nominal (" + n["nominal"].Scalar() + ")",
-             "ranges are ordered: low <= nominal <= high");
-    }
-
-    if (!n["confidence"])
-      fail(n, key, "missing 'confidence'", "one of: measured, official, reported, estimated");
-    const std::string cs = str(n["confidence"], join_key(key, "confidence"));
-    const auto conf = parse_confidence(cs);
-    if (!conf) {
-      const std::string m =
-          closest_match(cs, {"measured", "official", "reported", "estimated"});
-      fail(n["confidence"], join_key(key, "confidence"), "unknown confidence '" + cs + "'",
-           !m.empty() ? "did you mean '" + m + "'?"
-                      : "one of: measured, official, reported, estimated (a rumour is "
-                        "'estimated' with a derivation)");
-    }
-    q.confidence = *conf;
-
-    if (!n["source"])
-      fail(n, key, "missing 'source': every number needs one (url, title, date)",
-           "add source: {url: ..., title: ..., date: ...} or the id of an entry under 'sources:'");
-    q.source = source(n["source"], join_key(key, "source"));
+    q.value = v.si();
+    q.confidence = *parse_confidence(v["confidence"].str());
+    q.source = source(v["source"]);
     if (q.source.url.empty() && q.confidence != Confidence::measured)
-      fail(n["source"], join_key(key, "source"), "the source has no url",
-           "only measured numbers may cite a source without a url");
-
-    if (n["derivation"]) {
-      q.derivation = str(n["derivation"], join_key(key, "derivation"));
-      if (q.derivation.find('\n') != std::string::npos)
-        fail(n["derivation"], join_key(key, "derivation"), "derivation must be one line",
-             "put longer explanations in 'note'");
-    }
-    if (q.confidence == Confidence::estimated && q.derivation.empty())
-      fail(n, key, "estimated number without 'derivation'",
-           "say in one line how it was derived, e.g. derivation: \"900 GB/s bidirectional / 2\"");
-    if (n["note"]) q.note = str(n["note"], join_key(key, "note"));
+      v["source"].fail("the source has no url", "only measured numbers may cite a source without a url");
+    if (v.has("derivation")) q.derivation = v["derivation"].str();
+    if (v.has("note")) q.note = v["note"].str();
     return q;
   }
 
-  int count(const YAML::Node& n, const std::string& key, Quantity* out) {
-    Quantity q = quantity(n, key, UnitKind::count);
-    if (q.present && !q.value.is_exact())
-      fail(n, key, "a count must be a single value, not a range");
-    *out = q;
-    return q.present ? static_cast<int>(q.value.nominal) : 0;
+  int count(const input::Value& v, Quantity* out) {
+    *out = quantity(v);
+    return out->present ? static_cast<int>(out->value.nominal) : 0;
   }
 
-  // ------------------------------------------------------------------------------------ blocks
-
-  void read_peaks(const YAML::Node& n) {
-    const auto names = dtype_names();
-    keys(n, "peak", names, names);
+  void read_peaks(const input::Value& n) {
     for (DType d : kAllDTypes) {
       const std::string name(to_string(d));
-      const std::string key = "peak." + name;
-      const YAML::Node v = n[name];
+      const input::Value v = n[name];
       Peak p;
-      std::string status;
-      if (v.IsScalar() && (v.Scalar() == "unknown" || v.Scalar() == "unsupported")) {
-        status = v.Scalar();
-      } else if (v.IsMap() && v["status"]) {
-        keys(v, key, {"status", "note", "source", "confidence", "derivation"}, {"status"});
-        status = str(v["status"], key + ".status");
-        if (status != "unknown" && status != "unsupported") {
-          const std::string m = closest_match(status, {"unknown", "unsupported"});
-          fail(v["status"], key + ".status", "status '" + status + "' is not known",
-               m.empty() ? "one of: unknown, unsupported" : "did you mean '" + m + "'?");
-        }
-        if (v["source"]) (void)source(v["source"], key + ".source");
-        if (status == "unknown")
-          m_p.unknown[key] = v["note"] ? str(v["note"], key + ".note") : std::string();
-      }
+      const std::string status = v.status();
       if (status == "unsupported") {
         p.status = PeakStatus::unsupported;
+        if (v.has("source")) (void)source(v["source"]);
       } else if (status == "unknown") {
         p.status = PeakStatus::unknown;
-        m_p.unknown.emplace(key, "");
+        (void)quantity(v);
       } else {
-        p.flops = quantity(v, key, UnitKind::flops);
-        p.status = p.flops.present ? PeakStatus::known : PeakStatus::unknown;
-        if (p.flops.present && d != DType::int8 && is_integer_op_unit(str(v["unit"], key)))
-          fail(v["unit"], key + ".unit",
-               "unit '" + v["unit"].Scalar() + "' counts integer operations, " + name +
-                   " is a floating-point dtype",
-               "use TFLOP/s");
+        p.flops = quantity(v);
+        p.status = PeakStatus::known;
+        if (d != DType::int8 && is_integer_op_unit(v.unit()))
+          v.fail_at("unit",
+                    "unit '" + v.unit() + "' counts integer operations, " + name + " is a floating-point dtype",
+                    "use TFLOP/s");
       }
       m_p.peak[d] = p;
     }
   }
 
-  void read_memory(const YAML::Node& n) {
-    keys(n, "memory", {"type", "capacity", "bandwidth", "onchip_cache", "note"},
-         {"capacity", "bandwidth"});
-    if (n["type"]) m_p.memory_type = str(n["type"], "memory.type");
-    m_p.memory_capacity = quantity(n["capacity"], "memory.capacity", UnitKind::bytes);
-    m_p.memory_bandwidth = quantity(n["bandwidth"], "memory.bandwidth", UnitKind::bandwidth);
-    if (n["onchip_cache"])
-      m_p.onchip_cache = quantity(n["onchip_cache"], "memory.onchip_cache", UnitKind::bytes);
-  }
-
-  void read_link(const YAML::Node& n, const std::string& key, Link& l, bool intra) {
-    std::vector<std::string> allowed = {"name", "topology", "bandwidth_per_direction", "latency",
-                                        "note"};
-    if (intra) {
-      allowed.push_back("devices_per_node");
-      allowed.push_back("links");
-    }
-    keys(n, key, allowed);
-    if (n["name"]) l.name = str(n["name"], key + ".name");
-    if (n["topology"]) l.topology = str(n["topology"], key + ".topology");
-    if (n["bandwidth_per_direction"])
-      l.bandwidth_per_direction =
-          quantity(n["bandwidth_per_direction"], key + ".bandwidth_per_direction",
-                   UnitKind::bandwidth);
-    if (n["latency"]) l.latency = quantity(n["latency"], key + ".latency", UnitKind::seconds);
-    if (n["links"]) l.links = count(n["links"], key + ".links", &l.links_quantity);
-    if (n["devices_per_node"]) {
-      const int d =
-          count(n["devices_per_node"], key + ".devices_per_node", &m_p.devices_per_node_quantity);
+  void read_link(const input::Value& n, Link& l, bool intra) {
+    if (n.has("name")) l.name = n["name"].str();
+    if (n.has("topology")) l.topology = n["topology"].str();
+    if (n.has("bandwidth_per_direction")) l.bandwidth_per_direction = quantity(n["bandwidth_per_direction"]);
+    if (n.has("latency")) l.latency = quantity(n["latency"]);
+    if (!intra) return;
+    if (n.has("links")) l.links = count(n["links"], &l.links_quantity);
+    if (n.has("devices_per_node")) {
+      const int d = count(n["devices_per_node"], &m_p.devices_per_node_quantity);
       if (d > 0) m_p.devices_per_node = d;
     }
   }
 
-  std::vector<EfficiencyStep> gemm_table(const YAML::Node& n, const std::string& key) {
-    if (!n.IsSequence())
-      fail(n, key, "expected a list of {min_gflop, value | low/nominal/high, unit: fraction, ...}");
+  std::vector<EfficiencyStep> gemm_table(const input::Value& n) {
     std::vector<EfficiencyStep> steps;
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      const std::string k = key + "[" + std::to_string(i) + "]";
-      const YAML::Node e = n[i];
+    for (const auto& e : n.items()) {
       EfficiencyStep s;
-      s.quantity = quantity(e, k, UnitKind::fraction, {"min_gflop"});
-      if (!s.quantity.present) fail(e, k, "a GEMM efficiency step cannot be 'unknown'",
-                                    "leave the table out instead");
-      if (!e["min_gflop"]) fail(e, k, "missing 'min_gflop' (operation size where this step starts)");
-      const double g = yaml::as_number(e["min_gflop"], m_file, k + ".min_gflop");
-      if (g < 0) fail(e["min_gflop"], k + ".min_gflop", "min_gflop must be >= 0");
-      if (i == 0 && g != 0)
-        fail(e["min_gflop"], k + ".min_gflop", "the first step must start at min_gflop: 0",
-             "every operation size needs an efficiency");
-      if (i > 0 && g * 1e9 <= steps.back().min_flops)
-        fail(e["min_gflop"], k + ".min_gflop", "steps must be sorted by min_gflop, ascending");
-      s.min_flops = g * 1e9;
+      s.quantity = quantity(e);
+      s.min_flops = e["min_gflop"].number() * 1e9;
       s.efficiency = s.quantity.value;
       steps.push_back(s);
     }
     return steps;
   }
 
-  void read_efficiency(const YAML::Node& n) {
-    keys(n, "efficiency",
-         {"gemm", "gemm_per_dtype", "vector", "vector_per_dtype", "memory_bandwidth",
-          "collective_bus", "note"});
+  void read_efficiency(const input::Value& n) {
     EfficiencyTables& t = m_p.efficiency;
-    if (n["note"]) t.source_note = str(n["note"], "efficiency.note");
-    if (n["gemm"]) t.gemm = gemm_table(n["gemm"], "efficiency.gemm");
-    const auto names = dtype_names();
-    if (n["gemm_per_dtype"]) {
-      keys(n["gemm_per_dtype"], "efficiency.gemm_per_dtype", names);
-      for (const auto& kv : n["gemm_per_dtype"]) {
-        const std::string d = kv.first.Scalar();
-        t.gemm_per_dtype[*parse_dtype(d)] =
-            gemm_table(kv.second, "efficiency.gemm_per_dtype." + d);
-      }
+    if (n.has("note")) t.source_note = n["note"].str();
+    if (n.has("gemm")) t.gemm = gemm_table(n["gemm"]);
+    for (const auto& [d, table] : n["gemm_per_dtype"].entries()) t.gemm_per_dtype[*parse_dtype(d)] = gemm_table(table);
+    if (n.has("vector")) t.vector_flops = quantity(n["vector"]);
+    for (const auto& [d, v] : n["vector_per_dtype"].entries()) {
+      Quantity q = quantity(v);
+      if (q.present) t.vector_per_dtype[*parse_dtype(d)] = q;
     }
-    if (n["vector"]) t.vector_flops = quantity(n["vector"], "efficiency.vector", UnitKind::fraction);
-    if (n["vector_per_dtype"]) {
-      keys(n["vector_per_dtype"], "efficiency.vector_per_dtype", names);
-      for (const auto& kv : n["vector_per_dtype"]) {
-        const std::string d = kv.first.Scalar();
-        Quantity q = quantity(kv.second, "efficiency.vector_per_dtype." + d, UnitKind::fraction);
-        if (q.present) t.vector_per_dtype[*parse_dtype(d)] = q;
-      }
-    }
-    if (n["memory_bandwidth"])
-      t.memory_bandwidth =
-          quantity(n["memory_bandwidth"], "efficiency.memory_bandwidth", UnitKind::fraction);
-    if (n["collective_bus"])
-      t.collective_bus =
-          quantity(n["collective_bus"], "efficiency.collective_bus", UnitKind::fraction);
+    if (n.has("memory_bandwidth")) t.memory_bandwidth = quantity(n["memory_bandwidth"]);
+    if (n.has("collective_bus")) t.collective_bus = quantity(n["collective_bus"]);
   }
 
-  void read_software(const YAML::Node& n) {
-    if (n.IsScalar()) {
-      m_p.software = n.Scalar();
+  void read_software(const input::Value& n) {
+    if (n.is_scalar()) {
+      m_p.software = n.text();
       return;
     }
-    keys(n, "software", {"stack", "compatibility", "source", "note"}, {"stack"});
-    m_p.software = str(n["stack"], "software.stack");
-    if (n["compatibility"])
-      m_p.software += "; compatibility: " + str(n["compatibility"], "software.compatibility");
-    if (n["note"]) m_p.software += "; " + str(n["note"], "software.note");
-    if (n["source"]) {
-      const Source s = source(n["source"], "software.source");
+    m_p.software = n["stack"].str();
+    if (n.has("compatibility")) m_p.software += "; compatibility: " + n["compatibility"].str();
+    if (n.has("note")) m_p.software += "; " + n["note"].str();
+    if (n.has("source")) {
+      const Source s = source(n["source"]);
       m_p.software += " [" + s.title + (s.url.empty() ? "" : ", " + s.url) + "]";
     }
   }
 
-  void read(const YAML::Node& root) {
-    if (!root.IsMap())
-      fail(root, "", "a platform descriptor is a YAML mapping", "see platforms/README.md");
-    keys(root,  "",
-         {"schema_version", "name", "display_name", "vendor", "kind", "architecture", "sources",
-          "peak", "memory", "intra_node", "inter_node", "host_link", "power", "launch_overhead",
-          "software", "efficiency", "notes", "provenance"},
-         {"schema_version", "name", "display_name", "vendor", "kind", "peak", "memory"});
-    const std::int64_t ver = yaml::as_integer(root["schema_version"], m_file, "schema_version");
-    if (ver != 1)
-      fail(root["schema_version"], "schema_version",
-           "schema_version " + std::to_string(ver) + " is not supported",
-           "this build reads schema_version: 1");
+  void read(const input::Value& root) {
     const std::string stem = std::filesystem::path(m_file).stem().string();
-    const std::string declared = str(root["name"], "name");
+    const std::string declared = root["name"].str();
     m_p.name = stem.empty() ? declared : stem;
     if (!stem.empty() && declared != stem)
       m_p.warnings.push_back("name '" + declared + "' differs from the file name '" + stem +
                              "'; the file name is used");
-    m_p.display_name = str(root["display_name"], "display_name");
-    m_p.vendor = str(root["vendor"], "vendor");
-    m_p.kind = str(root["kind"], "kind");
-    if (m_p.kind != "accelerator" && m_p.kind != "host") {
-      const std::string m = closest_match(m_p.kind, {"accelerator", "host"});
-      fail(root["kind"], "kind", "kind '" + m_p.kind + "' is not 'accelerator' or 'host'",
-           m.empty() ? "" : "did you mean '" + m + "'?");
-    }
-    if (root["architecture"]) m_p.architecture = str(root["architecture"], "architecture");
-    if (root["notes"]) m_p.notes = str(root["notes"], "notes");
-    if (root["provenance"]) {
-      yaml::require_map(root["provenance"], m_file, "provenance");
-      for (const auto& kv : root["provenance"])
-        m_p.provenance[kv.first.Scalar()] =
-            str(kv.second, "provenance." + kv.first.Scalar());
-    }
-    if (root["sources"]) read_sources(root["sources"]);
+    m_p.display_name = root["display_name"].str();
+    m_p.vendor = root["vendor"].str();
+    m_p.kind = root["kind"].str();
+    if (root.has("architecture")) m_p.architecture = root["architecture"].str();
+    if (root.has("notes")) m_p.notes = root["notes"].str();
+    for (const auto& [k, v] : root["provenance"].entries()) m_p.provenance[k] = v.str();
+    for (const auto& [id, s] : root["sources"].entries()) m_sources[id] = source_of(s);
     read_peaks(root["peak"]);
-    read_memory(root["memory"]);
-    if (root["intra_node"]) read_link(root["intra_node"], "intra_node", m_p.intra_node, true);
-    if (root["inter_node"]) read_link(root["inter_node"], "inter_node", m_p.inter_node, false);
-    if (const YAML::Node h = root["host_link"]) {
-      keys(h, "host_link", {"name", "bandwidth_per_direction", "note"});
-      if (h["name"]) m_p.host_link_name = str(h["name"], "host_link.name");
-      if (h["bandwidth_per_direction"])
-        m_p.host_link_bandwidth = quantity(h["bandwidth_per_direction"],
-                                           "host_link.bandwidth_per_direction", UnitKind::bandwidth);
+    const input::Value mem = root["memory"];
+    if (mem.has("type")) m_p.memory_type = mem["type"].str();
+    m_p.memory_capacity = quantity(mem["capacity"]);
+    m_p.memory_bandwidth = quantity(mem["bandwidth"]);
+    if (mem.has("onchip_cache")) m_p.onchip_cache = quantity(mem["onchip_cache"]);
+    if (root.has("intra_node")) read_link(root["intra_node"], m_p.intra_node, true);
+    if (root.has("inter_node")) read_link(root["inter_node"], m_p.inter_node, false);
+    if (root.has("host_link")) {
+      const input::Value h = root["host_link"];
+      if (h.has("name")) m_p.host_link_name = h["name"].str();
+      if (h.has("bandwidth_per_direction")) m_p.host_link_bandwidth = quantity(h["bandwidth_per_direction"]);
     }
-    if (const YAML::Node pw = root["power"]) {
-      keys(pw, "power", {"tdp", "note"});
-      if (pw["tdp"]) m_p.tdp = quantity(pw["tdp"], "power.tdp", UnitKind::watts);
-    }
-    if (root["launch_overhead"])
-      m_p.launch_overhead = quantity(root["launch_overhead"], "launch_overhead", UnitKind::seconds);
-    if (root["software"]) read_software(root["software"]);
-    if (root["efficiency"]) read_efficiency(root["efficiency"]);
+    if (root["power"].has("tdp")) m_p.tdp = quantity(root["power"]["tdp"]);
+    if (root.has("launch_overhead")) m_p.launch_overhead = quantity(root["launch_overhead"]);
+    if (root.has("software")) read_software(root["software"]);
+    if (root.has("efficiency")) read_efficiency(root["efficiency"]);
   }
 
   // ------------------------------------------------------------------------------- relations
@@ -634,8 +567,8 @@ class Loader {
       const auto pa = peak(a), pb = peak(b);
       if (pa && pb && pa->nominal < pb->nominal)
         m_p.warnings.push_back("peak." + std::string(to_string(a)) + " (" +
-                               fmt(pa->nominal / 1e12) + " TFLOP/s) is below peak." +
-                               std::string(to_string(b)) + " (" + fmt(pb->nominal / 1e12) +
+                               fmt6(pa->nominal / 1e12) + " TFLOP/s) is below peak." +
+                               std::string(to_string(b)) + " (" + fmt6(pb->nominal / 1e12) +
                                " TFLOP/s): " + why);
     };
     if (m_p.kind == "accelerator") {
@@ -647,11 +580,11 @@ class Loader {
     warn_below(DType::fp32, DType::fp64, "fp64 is normally at most the fp32 rate");
     const Quantity& bw = m_p.memory_bandwidth;
     if (bw.present && (bw.value.nominal > 50e12 || bw.value.nominal < 1e9))
-      m_p.warnings.push_back("memory.bandwidth " + fmt(bw.value.nominal / 1e9) +
+      m_p.warnings.push_back("memory.bandwidth " + fmt6(bw.value.nominal / 1e9) +
                              " GB/s is outside 1 GB/s .. 50 TB/s: check the unit");
     const Quantity& cap = m_p.memory_capacity;
     if (cap.present && (cap.value.nominal > 4e12 || cap.value.nominal < 1e8))
-      m_p.warnings.push_back("memory.capacity " + fmt(cap.value.nominal / 1e9) +
+      m_p.warnings.push_back("memory.capacity " + fmt6(cap.value.nominal / 1e9) +
                              " GB is outside 0.1 GB .. 4 TB: check the unit");
     const Quantity& link = m_p.intra_node.bandwidth_per_direction;
     if (link.present && bw.present && link.value.nominal > bw.value.nominal)

@@ -12,6 +12,7 @@
 
 #include "core/base/dtype.hpp"
 #include "core/base/range.hpp"
+#include "core/base/input_schema.hpp"
 
 namespace xpb {
 
@@ -131,6 +132,11 @@ struct FieldRef {
 };
 // Every present number of the descriptor, in file order of the schema.
 std::vector<FieldRef> platform_fields(const Platform& p);
+
+// The descriptor format, declared once (core/base/schema): validation, `xpubench show schema
+// platform` and the host descriptor writer use it. `platform_number_schema` is one sourced number.
+const input::Node& platform_schema();
+const input::Node& platform_number_schema();
 
 // Load and validate one descriptor file. Throws xpb::Error with file, line and key path.
 Platform load_platform_file(const std::string& path);

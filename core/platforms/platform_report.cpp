@@ -8,18 +8,11 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/base/format.hpp"
+
 namespace xpb {
 
 namespace {
-
-std::string num(double v) {
-  char buf[64];
-  const double a = std::fabs(v);
-  if (a != 0 && (a >= 1e6 || a < 1e-3)) std::snprintf(buf, sizeof buf, "%.4g", v);
-  else if (a >= 100) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
-}
 
 struct Shown {
   double factor;
@@ -60,13 +53,12 @@ std::string source_text(const Source& s) {
 
 std::string format_quantity(const Range& r, UnitKind kind) {
   const Shown u = display_unit(r.nominal, kind);
-  std::string s = num(r.nominal / u.factor);
-  if (!r.is_exact()) s += " [" + num(r.low / u.factor) + " .. " + num(r.high / u.factor) + "]";
+  std::string s = fmt_range({r.low / u.factor, r.nominal / u.factor, r.high / u.factor}, fmt_short, " .. ");
   if (u.unit[0]) s += std::string(" ") + u.unit;
   // Sizes quoted by drivers are binary: show GiB too when it is a round number of them.
   const double gib = r.nominal / 1073741824.0;
   if (kind == UnitKind::bytes && gib >= 1 && std::fabs(gib - std::round(gib)) < 1e-9)
-    s += " (" + num(gib) + " GiB)";
+    s += " (" + fmt_short(gib) + " GiB)";
   return s;
 }
 
@@ -137,10 +129,10 @@ std::string platform_details(const Platform& p) {
     if (f.key.rfind("efficiency.gemm", 0) == 0) {
       // Show where the step starts.
       for (const auto& st : p.efficiency.gemm)
-        if (&st.quantity == &q) value = ">= " + num(st.min_flops / 1e9) + " GFLOP: " + value;
+        if (&st.quantity == &q) value = ">= " + fmt_short(st.min_flops / 1e9) + " GFLOP: " + value;
       for (const auto& kv : p.efficiency.gemm_per_dtype)
         for (const auto& st : kv.second)
-          if (&st.quantity == &q) value = ">= " + num(st.min_flops / 1e9) + " GFLOP: " + value;
+          if (&st.quantity == &q) value = ">= " + fmt_short(st.min_flops / 1e9) + " GFLOP: " + value;
     }
     o << "  " << pad(f.key, w) << "  " << pad(value, 30) << "  " << pad(std::string(to_string(q.confidence)), 9)
       << "\n";
@@ -175,8 +167,7 @@ std::string platform_details(const Platform& p) {
   for (DType d : kAllDTypes) {
     const auto r = p.ridge_point(d);
     if (!r) continue;
-    o << "  ridge point " << pad(std::string(to_string(d)), 5) << " " << num(r->nominal);
-    if (!r->is_exact()) o << " [" << num(r->low) << " .. " << num(r->high) << "]";
+    o << "  ridge point " << pad(std::string(to_string(d)), 5) << " " << fmt_range(*r, fmt_short, " .. ");
     o << " FLOP/B  (peak / memory bandwidth)\n";
   }
   if (p.memory_capacity.present && p.memory_bandwidth.present)

@@ -1,4 +1,4 @@
-// core/plugin/params.cpp — parameter declarations, checks and canonical forms.
+// core/plugin/params.cpp — parameter declarations (on core/base/schema), checks and canonical forms.
 #include "core/plugin/params.hpp"
 
 #include <cmath>
@@ -10,62 +10,58 @@
 
 namespace xpb {
 
-std::string_view to_string(ParamType t) {
-  switch (t) {
-    case ParamType::boolean: return "bool";
-    case ParamType::integer: return "int";
-    case ParamType::number: return "number";
-    case ParamType::string: return "string";
-    case ParamType::choice: return "choice";
-  }
-  return "?";
-}
-
 // ------------------------------------------------------------------------------------------------
 // ParamSchema
 
 ParamSchema& ParamSchema::add(ParamSpec spec) {
   XPB_ASSERT(find(spec.name) == nullptr, "parameter declared twice");
-  XPB_ASSERT(check_value(spec, spec.default_value).empty(), "default violates its own spec");
-  m_specs.push_back(std::move(spec));
+  XPB_ASSERT(spec.node.default_value.has_value(), "a parameter needs a default");
+  XPB_ASSERT(check_value(spec, *spec.node.default_value).empty(), "default violates its own spec");
+  spec.required = false;
+  spec.node.sweepable();  // an experiment may list several values
+  m_node.fields.push_back(std::move(spec));
   return *this;
+}
+
+static ParamSpec param(std::string name, input::Node node, ParamValue def) {
+  node.fallback(std::move(def));
+  return input::optional(std::move(name), std::move(node));
 }
 
 ParamSchema& ParamSchema::integer(std::string name, std::int64_t def, std::optional<double> min,
                                   std::optional<double> max, std::string doc, std::string unit) {
-  return add({std::move(name), ParamType::integer, def, min, max, {}, std::move(doc),
-              std::move(unit)});
+  return add(param(std::move(name),
+                   input::integer(std::move(doc)).range(min, max).display_unit(std::move(unit)), def));
 }
 
 ParamSchema& ParamSchema::number(std::string name, double def, std::optional<double> min,
                                  std::optional<double> max, std::string doc, std::string unit) {
-  return add({std::move(name), ParamType::number, def, min, max, {}, std::move(doc),
-              std::move(unit)});
+  return add(param(std::move(name),
+                   input::number(std::move(doc)).range(min, max).display_unit(std::move(unit)), def));
 }
 
 ParamSchema& ParamSchema::boolean(std::string name, bool def, std::string doc) {
-  return add({std::move(name), ParamType::boolean, def, {}, {}, {}, std::move(doc), {}});
+  return add(param(std::move(name), input::boolean(std::move(doc)), def));
 }
 
 ParamSchema& ParamSchema::string(std::string name, std::string def, std::string doc) {
-  return add({std::move(name), ParamType::string, std::move(def), {}, {}, {}, std::move(doc), {}});
+  return add(param(std::move(name), input::string(std::move(doc)), std::move(def)));
 }
 
 ParamSchema& ParamSchema::choice(std::string name, std::string def,
                                  std::vector<std::string> choices, std::string doc) {
-  return add({std::move(name), ParamType::choice, std::move(def), {}, {}, std::move(choices),
-              std::move(doc), {}});
+  return add(param(std::move(name), input::choice(std::move(choices), std::move(doc)), std::move(def)));
 }
 
 const ParamSpec* ParamSchema::find(const std::string& name) const {
-  for (const auto& s : m_specs)
+  for (const auto& s : m_node.fields)
     if (s.name == name) return &s;
   return nullptr;
 }
 
 std::vector<std::string> ParamSchema::names() const {
   std::vector<std::string> n;
-  for (const auto& s : m_specs) n.push_back(s.name);
+  for (const auto& s : m_node.fields) n.push_back(s.name);
   return n;
 }
 
@@ -73,50 +69,15 @@ std::vector<std::string> ParamSchema::names() const {
 // Checks
 
 std::string check_value(const ParamSpec& spec, const ParamValue& v) {
-  auto range_msg = [&](double x) -> std::string {
-    if ((spec.min && x < *spec.min) || (spec.max && x > *spec.max)) {
-      std::ostringstream os;
-      os << "value " << to_display(v) << " is out of range [" << (spec.min ? to_display(*spec.min) : "-inf")
-         << ", " << (spec.max ? to_display(*spec.max) : "inf") << "]";
-      return os.str();
-    }
-    return {};
-  };
-  switch (spec.type) {
-    case ParamType::boolean:
-      if (!std::holds_alternative<bool>(v)) return "expected a boolean (true or false)";
-      return {};
-    case ParamType::integer:
-      if (!std::holds_alternative<std::int64_t>(v)) return "expected an integer";
-      return range_msg(static_cast<double>(std::get<std::int64_t>(v)));
-    case ParamType::number:
-      if (std::holds_alternative<std::int64_t>(v))
-        return range_msg(static_cast<double>(std::get<std::int64_t>(v)));
-      if (!std::holds_alternative<double>(v)) return "expected a number";
-      if (!std::isfinite(std::get<double>(v))) return "expected a finite number";
-      return range_msg(std::get<double>(v));
-    case ParamType::string:
-      if (!std::holds_alternative<std::string>(v)) return "expected a string";
-      return {};
-    case ParamType::choice: {
-      if (!std::holds_alternative<std::string>(v)) return "expected one of the listed choices";
-      const auto& s = std::get<std::string>(v);
-      for (const auto& c : spec.choices)
-        if (c == s) return {};
-      std::string all;
-      for (const auto& c : spec.choices) all += (all.empty() ? "" : ", ") + c;
-      return "'" + s + "' is not one of: " + all;
-    }
-  }
-  return "unknown parameter type";
+  return input::check_scalar(spec.node, v);
 }
 
 Params complete(const ParamSchema& schema, std::map<std::string, ParamValue> given) {
   for (const auto& s : schema.specs()) {
     auto it = given.find(s.name);
     if (it == given.end()) {
-      given[s.name] = s.default_value;
-    } else if (s.type == ParamType::number && std::holds_alternative<std::int64_t>(it->second)) {
+      given[s.name] = *s.node.default_value;
+    } else if (s.node.type == ParamType::number && std::holds_alternative<std::int64_t>(it->second)) {
       it->second = static_cast<double>(std::get<std::int64_t>(it->second));  // one canonical type
     }
   }
@@ -181,22 +142,7 @@ std::string json_escape(const std::string& s) {
   return o;
 }
 
-std::string to_display(const ParamValue& v) {
-  if (std::holds_alternative<bool>(v)) return std::get<bool>(v) ? "true" : "false";
-  if (std::holds_alternative<std::int64_t>(v)) return std::to_string(std::get<std::int64_t>(v));
-  if (std::holds_alternative<double>(v)) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(v));
-    // Prefer the shortest form that round-trips.
-    for (int p = 1; p <= 17; ++p) {
-      char b2[32];
-      std::snprintf(b2, sizeof b2, "%.*g", p, std::get<double>(v));
-      if (std::strtod(b2, nullptr) == std::get<double>(v)) return b2;
-    }
-    return buf;
-  }
-  return std::get<std::string>(v);
-}
+std::string to_display(const ParamValue& v) { return input::to_display(v); }
 
 std::string to_json(const ParamValue& v) {
   if (std::holds_alternative<std::string>(v)) return "\"" + json_escape(std::get<std::string>(v)) + "\"";

@@ -10,6 +10,7 @@
 
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
 #include "core/results/hdf5_util.hpp"
 #include "core/results/schema_io.hpp"
 #include "core/model/parity.hpp"
@@ -18,14 +19,6 @@ namespace xpb {
 
 // ------------------------------------------------------------------------------------------------
 // Summary statistics
-
-static double quantile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return std::nan("");
-  const double pos = q * static_cast<double>(sorted.size() - 1);
-  const auto i = static_cast<std::size_t>(pos);
-  const double f = pos - static_cast<double>(i);
-  return i + 1 < sorted.size() ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
-}
 
 SummaryRow describe(const std::vector<double>& v) {
   SummaryRow r;
@@ -36,9 +29,9 @@ SummaryRow describe(const std::vector<double>& v) {
   }
   std::vector<double> s(v);
   std::sort(s.begin(), s.end());
-  r.median = quantile(s, 0.5);
-  r.q1 = quantile(s, 0.25);
-  r.q3 = quantile(s, 0.75);
+  r.median = quantile_sorted(s, 0.5);
+  r.q1 = quantile_sorted(s, 0.25);
+  r.q3 = quantile_sorted(s, 0.75);
   r.min = s.front();
   r.max = s.back();
   double sum = 0;
@@ -434,6 +427,42 @@ int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
   return static_cast<int>(m_present.size() - before);
 }
 
+namespace {
+
+// The root attributes (provenance, the experiment), /environment and /platforms.
+void write_header(const schema::Writer& root, const RunHeader& h, long long resumes) {
+  root.attr("schema", schema::kName);
+  root.attr("schema_version", static_cast<long long>(schema::kVersion));
+  for (const auto& [k, v] : h.provenance.strings) root.attr(k, v);
+  for (const auto& [k, v] : h.provenance.integers) root.attr(k, v);
+  root.attr("experiment_name", h.spec->name);
+  root.attr("experiment_description", h.spec->description);
+  root.attr("experiment_path", h.spec->path);
+  root.attr("experiment_yaml", h.spec->yaml_text);
+  root.attr("experiment_sha256", h.spec->sha256);
+  root.attr("experiment_cells", static_cast<long long>(h.spec->cells.size()));
+  root.attr("parity_reference", h.spec->reference_platform);
+  root.attr("parity_band", h.spec->parity_band);
+  root.attr("workloads_built", h.workloads_built);
+  root.attr("resume_count", resumes);
+  {
+    const schema::Writer env = root.group("environment");
+    for (const auto& [k, v] : h.provenance.environment) env.attr(k, v);
+  }
+  root.group("platforms");
+  for (const auto& p : h.platforms) {
+    const schema::Writer g = root.group("platforms/" + p.name);
+    g.attr("descriptor_yaml", p.yaml_text);
+    g.attr("sha256", p.sha256);
+    g.attr("path", p.path);
+    g.attr("display_name", p.display_name);
+    g.attr("kind", p.kind);
+    g.attr("worst_confidence", std::string(to_string(p.worst_confidence())));
+  }
+}
+
+}  // namespace
+
 void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>& fragments) {
   const ExperimentSpec& spec = *m_header.spec;
   std::vector<std::pair<std::string, bool>> absorbed;  // cells taken from fragments: id, done
@@ -443,34 +472,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
     // Built in memory; HDF5 itself never writes to the disk (see h5::create_memory_file).
     h5::Handle f = h5::create_memory_file();
     const schema::Writer root(f, "/");
-    root.attr("schema", schema::kName);
-    root.attr("schema_version", static_cast<long long>(schema::kVersion));
-    for (const auto& [k, v] : m_header.provenance.strings) root.attr(k, v);
-    for (const auto& [k, v] : m_header.provenance.integers) root.attr(k, v);
-    root.attr("experiment_name", spec.name);
-    root.attr("experiment_description", spec.description);
-    root.attr("experiment_path", spec.path);
-    root.attr("experiment_yaml", spec.yaml_text);
-    root.attr("experiment_sha256", spec.sha256);
-    root.attr("experiment_cells", static_cast<long long>(spec.cells.size()));
-    root.attr("parity_reference", spec.reference_platform);
-    root.attr("parity_band", spec.parity_band);
-    root.attr("workloads_built", m_header.workloads_built);
-    root.attr("resume_count", m_resumes);
-    {
-      const schema::Writer env = root.group("environment");
-      for (const auto& [k, v] : m_header.provenance.environment) env.attr(k, v);
-    }
-    root.group("platforms");
-    for (const auto& p : m_header.platforms) {
-      const schema::Writer g = root.group("platforms/" + p.name);
-      g.attr("descriptor_yaml", p.yaml_text);
-      g.attr("sha256", p.sha256);
-      g.attr("path", p.path);
-      g.attr("display_name", p.display_name);
-      g.attr("kind", p.kind);
-      g.attr("worst_confidence", std::string(to_string(p.worst_confidence())));
-    }
+    write_header(root, m_header, m_resumes);
     root.group("cells");
     // Earlier cells come from the previous complete file (of this schema version, see above).
     if (!m_present.empty()) {

@@ -151,10 +151,8 @@ Entry range(const std::string& name, const std::string& unit, const std::string&
                  doc + ": low, nominal, high");
 }
 
-std::vector<Section> declare() {
-  std::vector<Section> s;
-
-  s.push_back({"Root attributes", "Provenance of the run and the identity of the experiment.", {
+Section root_attributes_section() {
+  return {"Root attributes", "Provenance of the run and the identity of the experiment.", {
       group("/", "the file"),
       text("/@schema", N, "always `xpubench.results`"),
       integer("/@schema_version", P,
@@ -186,16 +184,20 @@ std::vector<Section> declare() {
       text("/@workloads_built", P, "workloads compiled into the binary"),
       integer("/@resume_count", P, "how many times `--resume` completed this file"),
       integer("/@mpi_ranks", P, "ranks of the run that last wrote the file (1 without a launcher)"),
-  }});
+  }};
+}
 
-  s.push_back({"/environment", "", {
+Section environment_section() {
+  return {"/environment", "", {
       group("/environment", "the environment variables that change behaviour"),
       text("/environment@{variable}", P,
            "one attribute per variable set: `OMP_*`, `KOKKOS_*`, `XPB_*`, `OPENBLAS_NUM_THREADS`, "
            "`CUDA_VISIBLE_DEVICES`, MPI and Slurm ids"),
-  }});
+  }};
+}
 
-  s.push_back({"/platforms", "One group per platform descriptor the experiment projects onto (plus the machine "
+Section platforms_section() {
+  return {"/platforms", "One group per platform descriptor the experiment projects onto (plus the machine "
                              "that ran, kind `host`, always: it is the model's self-check). Everything about "
                              "that machine's platform is provenance.", {
       group("/platforms", "the platform descriptors of the run"),
@@ -208,9 +210,11 @@ std::vector<Section> declare() {
            KindFrom::platform),
       with(text("/platforms/{platform}@worst_confidence", N, "the least confident of its sourced numbers"),
            KindFrom::platform),
-  }});
+  }};
+}
 
-  s.push_back({"/cells/ID",
+Section cell_section() {
+  return {"/cells/ID",
                "`ID` is the first 12 hex digits of the SHA-256 of the cell's canonical form "
                "`{\"params\":{...sorted...},\"seed\":S,\"workload\":\"W\"}`: the same cell has the same id in "
                "every experiment and every run.", {
@@ -229,9 +233,11 @@ std::vector<Section> declare() {
       integer("/cells/{cell}@warmup", N, "warm-up steps asked for"),
       text("/cells/{cell}@started_utc", T, "timestamp"),
       text("/cells/{cell}@finished_utc", T, "timestamp"),
-  }});
+  }};
+}
 
-  s.push_back({"measured/", "Per-step samples of this machine, in step order (warm-up excluded).", {
+Section measured_section() {
+  return {"measured/", "Per-step samples of this machine, in step order (warm-up excluded).", {
       group("/cells/{cell}/measured", "per-step samples"),
       dataset("/cells/{cell}/measured/step_seconds", "float64[steps]", "s", T,
               "fenced wall time of every timed step (training: every step)"),
@@ -242,9 +248,11 @@ std::vector<Section> declare() {
       since(2, text("/cells/{cell}/measured/{name}@unit", N,
                     "unit of the samples (schema 1 wrote it only when not dimensionless)")),
       since(2, text("/cells/{cell}/measured/{name}@kind", N, "`numeric` or `timing`")),
-  }});
+  }};
+}
 
-  s.push_back({"validation/", "The workload's check of its own result.", {
+Section validation_section() {
+  return {"validation/", "The workload's check of its own result.", {
       group("/cells/{cell}/validation", "the outcome of the workload's own check"),
       integer("/cells/{cell}/validation@passed", N, "1 when the check passed"),
       text("/cells/{cell}/validation@reason", N, "what was checked, or why it failed"),
@@ -253,9 +261,11 @@ std::vector<Section> declare() {
              "(schema 1 wrote it for every cell, training cells with other quantities in it)"),
       number("/cells/{cell}/validation@tolerance", "float64", "", N,
              "the relative error allowed; with max_rel_err"),
-  }});
+  }};
+}
 
-  s.push_back({"metrics/", "Scalars the workload and the runner computed once per cell.", {
+Section metrics_section() {
+  return {"metrics/", "Scalars the workload and the runner computed once per cell.", {
       group("/cells/{cell}/metrics", "scalar metrics"),
       reported("/cells/{cell}/metrics/{name}", "float64[1]",
                "a scalar metric; `achieved_gflops` and `achieved_gbps` are ledger FLOPs and bytes over "
@@ -267,9 +277,11 @@ std::vector<Section> declare() {
       since(2, text("/cells/{cell}/metrics/{name}@kind", N, "`numeric` or `timing`")),
       text("/cells/{cell}/metrics/{name}@doc", N, "what the metric is (when the workload said)"),
       text("/cells/{cell}/metrics@{name}", N, "string facts (e.g. `corpus_sha256`)"),
-  }});
+  }};
+}
 
-  s.push_back({"series/ and arrays/", "", {
+Section series_and_arrays_section() {
+  return {"series/ and arrays/", "", {
       group("/cells/{cell}/series", "curves"),
       group("/cells/{cell}/series/{name}", "one curve (e.g. held-out loss at evaluation steps)"),
       reported("/cells/{cell}/series/{name}/values", "float64[k]", "the curve's values"),
@@ -285,9 +297,11 @@ std::vector<Section> declare() {
               "gradients); the name may contain `/`, which makes groups"),
       text("/cells/{cell}/arrays/{name...}@dtype", N, "the element type the values had in the workload"),
       since(2, text("/cells/{cell}/arrays/{name...}@unit", N, "always dimensionless")),
-  }});
+  }};
+}
 
-  s.push_back({"ledger", "The cost of one step, one row per kernel (the input of the performance model).", {
+Section ledger_section() {
+  return {"ledger", "The cost of one step, one row per kernel (the input of the performance model).", {
       table("/cells/{cell}/ledger", "one row per kernel", {
           key("name", "kernel label (equal to its Kokkos label)"),
           col("kind", "string", "", "gemm, vector, collective, other"),
@@ -299,9 +313,11 @@ std::vector<Section> declare() {
           col("collective_bytes", "float64", "B", "bytes each rank contributes to the collective"),
           col("ranks", "int64", "", "ranks taking part in the collective"),
       }),
-  }});
+  }};
+}
 
-  s.push_back({"projected/PLATFORM",
+Section projected_section() {
+  return {"projected/PLATFORM",
                "The performance model's projection of one step onto each platform of the experiment "
                "(`docs/projection.md`). Ranges are [low, nominal, high] from the descriptor's ranges.", {
       group("/cells/{cell}/projected", "one group per platform"),
@@ -336,13 +352,15 @@ std::vector<Section> declare() {
           col("seconds_nominal", "float64", "s", "nominal"),
           col("seconds_high", "float64", "s", "high"),
       })),
-  }});
+  }};
+}
 
+Section summary_section() {
   auto from_row = [](Column c) {
     c.unit_from = UnitFrom::row;
     return c;
   };
-  s.push_back({"/summary",
+  return {"/summary",
                "One row per cell × quantity, the entry point for analysis. Everywhere in xpubench, "
                "`low` and `high` bound the whole range: the smallest and largest sample of a measured "
                "quantity (its 0% and 100% quantiles), the optimistic and pessimistic scenario of a "
@@ -377,8 +395,11 @@ std::vector<Section> declare() {
           from_row(col("high", "float64", "", "upper end of the range: max, or the projection's high")),
           col("n", "int64", "", "number of samples (projections: 1 when available, else 0)"),
       }), KindFrom::row),
-  }});
-  s.push_back({"/parity",
+  }};
+}
+
+Section parity_section() {
+  return {"/parity",
                "Projections only; no measured number enters them. `ratio` = projected time on the "
                "reference ÷ projected time on the platform (> 1: faster than the reference).", {
       table("/parity", "one row per cell × platform (the host excluded)", {
@@ -397,8 +418,13 @@ std::vector<Section> declare() {
       text("/parity@reference", N, "the reference platform"),
       number("/parity@band", "float64", "", N, "the parity band"),
       text("/parity@note", N, "how the ratio is defined"),
-  }});
-  return s;
+  }};
+}
+
+std::vector<Section> declare() {
+  return {root_attributes_section(), environment_section(), platforms_section(), cell_section(),
+          measured_section(), validation_section(), metrics_section(), series_and_arrays_section(),
+          ledger_section(), projected_section(), summary_section(), parity_section()};
 }
 
 }  // namespace

@@ -10,10 +10,21 @@
 namespace xpb::workloads {
 namespace {
 
+// The parameters: each declared once (name, default, range, doc), read typed in setup().
+struct HelloParams {
+  std::int64_t n = 0;
+};
+
+const ParamStruct<HelloParams>& hello_params() {
+  static const auto s =
+      ParamStruct<HelloParams>().integer("n", &HelloParams::n, 1 << 16, 1, double(1LL << 30), "elements");
+  return s;
+}
+
 class Hello final : public Workload {
  public:
   void setup(const Params& p, Context&) override {
-    m_n = p.get_int("n");
+    m_n = hello_params().read(p).n;
     m_x = Kokkos::View<double*>("hello/x", m_n);  // (n)
     m_y = Kokkos::View<double*>("hello/y", m_n);  // (n)
     Kokkos::deep_copy(m_x, 1.0);
@@ -49,7 +60,7 @@ void register_hello(Registry& r) {
   WorkloadInfo info;
   info.name = "hello";
   info.summary = "example out-of-tree workload: y += 2x";
-  info.params.integer("n", 1 << 16, 1, 1LL << 30, "elements");
+  info.params = hello_params().schema();
   r.add(std::move(info), [] { return std::make_unique<Hello>(); });
 }
 

@@ -41,8 +41,22 @@ xpb_cli_test(bad_syntax 2 "syntax-error.yaml:[0-9]+: YAML syntax error" ${XPB_BI
 xpb_cli_test(bad_missing_file 2 "no-such-file.yaml: cannot open file" ${XPB_BIN} run ${TDATA}/no-such-file.yaml)
 xpb_cli_test(bad_usage 2 "required|Required" ${XPB_BIN} run)
 
+xpb_cli_test(bad_complex_key 2 "complex-key.yaml:6: workloads\\[0\\]\\.params: a key must be a plain word, not a list"
+             ${XPB_BIN} validate ${TDATA}/complex-key.yaml)
+xpb_cli_test(bad_duplicate_key 2 "duplicate-key.yaml:7: repeats: duplicate key 'repeats'.*hint: remove one of them"
+             ${XPB_BIN} validate ${TDATA}/duplicate-key.yaml)
+xpb_cli_test(bad_descriptor_duplicate_key 2 "duplicate-key.yaml:20: memory.capacity: duplicate key 'capacity'"
+             ${XPB_BIN} validate ${CMAKE_CURRENT_SOURCE_DIR}/data/platforms/duplicate-key.yaml)
 xpb_cli_test(bad_descriptor 2 "dtype-typo.yaml:[0-9]+: peak.bf61: unknown key 'bf61'.*hint: did you mean 'bf16'"
              ${XPB_BIN} validate ${CMAKE_CURRENT_SOURCE_DIR}/data/platforms/dtype-typo.yaml)
+
+# --- the key tables in the docs are what the schema declarations say (scripts/schema-docs.sh)
+xpb_cli_test(show_schema_platform 0 "`peak.bf16`.*compute rate.*`memory.bandwidth`"
+             ${XPB_BIN} show schema platform)
+xpb_cli_test(bad_show_schema 2 "unknown format 'platfrom'.*did you mean 'platform'" ${XPB_BIN} show schema platfrom)
+add_test(NAME docs.schema_tables_current
+         COMMAND ${PROJECT_SOURCE_DIR}/scripts/schema-docs.sh --check ${XPB_BIN})
+set_tests_properties(docs.schema_tables_current PROPERTIES LABELS docs)
 
 # --- descriptors and calibration
 xpb_cli_test(show_zhenwu 0 "150 \\[119 .. 312\\] TFLOP/s.*1945" ${XPB_BIN} show platform alibaba-zhenwu-810e)

@@ -20,6 +20,7 @@
 #include "core/base/error.hpp"
 #include "core/base/mpi.hpp"
 #include "core/base/sha256.hpp"
+#include "core/plugin/plugin.hpp"
 #include "workloads/ernie/corpus.hpp"
 #include "workloads/ernie/encoder.hpp"
 #include "workloads/ernie/lexicon.hpp"
@@ -78,49 +79,123 @@ struct Settings {
   }
 };
 
-Settings read_settings(const Params& p, const Context& ctx) {
+// The parameters as declared (name, type, default, range, doc), read typed; Settings derives
+// what the workload uses from them.
+struct ErnieParams {
+  std::string corpus;
+  int layers = 0, width = 0, heads = 0, ffn = 0, context = 0, batch = 0;
+  std::int64_t steps = 0;
+  std::string norm, activation;
+  double lr = 0, warmup_frac = 0, min_lr_frac = 0, weight_decay = 0, beta1 = 0, beta2 = 0, eps = 0;
+  double grad_clip = 0, init_std = 0;
+  std::string mask_schedule;
+  double mask_word_prob = 0, select_prob = 0;
+  std::string unit_selection, gazetteer;
+  std::int64_t eval_every = 0, eval_batches = 0;
+  bool expect_beats_baseline = false;
+  nn::GemmPath gemm = nn::GemmPath::native;
+  std::string dtype;
+  DType precision = DType::bf16;
+  int micro_batches = 1;
+};
+
+const ParamStruct<ErnieParams>& ernie_params() {
+  using P = ErnieParams;
+  static const auto s = nn::with_micro_batches(
+      ParamStruct<P>()
+          .choice("corpus", &P::corpus, "kjv", {"kjv", "planted"},
+                  "kjv: the King James Bible from set-up data (every 10th verse held out); planted: "
+                  "generated text with planted names and phrases (tests)")
+          .integer("layers", &P::layers, 2, 1, 48, "encoder layers (L)")
+          .integer("width", &P::width, 32, 8, 4096, "model width (C)")
+          .integer("heads", &P::heads, 2, 1, 64, "attention heads (H); width must be a multiple")
+          .integer("ffn", &P::ffn, 0, 0, 16384, "FFN width (F); 0 means 4·width")
+          .integer("context", &P::context, 32, 4, 1024, "tokens per sequence (T): [CLS] + T-1 bytes", "tokens")
+          .integer("batch", &P::batch, 16, 1, 4096, "sequences per batch (B)")
+          .integer("steps", &P::steps, 300, 1, 10000000, "optimizer steps", "steps")
+          .choice("norm", &P::norm, "pre", {"pre", "post"}, "LayerNorm placement: pre-LN, or post-LN as ERNIE 1.0")
+          .choice("activation", &P::activation, "relu", {"relu", "gelu"},
+                  "FFN and MLM-head activation (ERNIE 1.0: relu)")
+          .number("lr", &P::lr, 5e-3, 0, 1, "peak learning rate")
+          .number("warmup_frac", &P::warmup_frac, 0.1, 0, 1, "linear warm-up over this fraction of the steps")
+          .number("min_lr_frac", &P::min_lr_frac, 0.0, 0, 1,
+                  "learning rate at the end, as a fraction of lr (linear decay)")
+          .number("weight_decay", &P::weight_decay, 0.01, 0, 1, "AdamW weight decay on matrices")
+          .number("beta1", &P::beta1, 0.9, 0, 1, "AdamW beta1")
+          .number("beta2", &P::beta2, 0.999, 0, 1, "AdamW beta2")
+          .number("eps", &P::eps, 1e-8, 0, 1, "AdamW epsilon")
+          .number("grad_clip", &P::grad_clip, 1.0, 0, 1e6, "global gradient-norm clip (0: off)")
+          .number("init_std", &P::init_std, 0, 0, 1,
+                  "std of the normal init of matrices; 0 means 0.5/sqrt(width) (0.018 at width 768, "
+                  "near BERT/ERNIE's 0.02; 0.088 at width 32, where 0.02 stalls on the unigram plateau)")
+          .choice("mask_schedule", &P::mask_schedule, "stages", {"basic", "phrase", "entity", "probability", "stages"},
+                  "unit level per batch: one level throughout; probability (entity level with "
+                  "mask_word_prob, else basic); or stages (thirds of the steps: basic; phrase with "
+                  "mask_word_prob else basic; entity with mask_word_prob else basic)")
+          .number("mask_word_prob", &P::mask_word_prob, 0.5, 0, 1,
+                  "ERNIE's mask_word_prob: share of knowledge-masked batches")
+          .number("select_prob", &P::select_prob, 0.15, 0.01, 0.9, "probability that a unit is selected")
+          .choice("unit_selection", &P::unit_selection, "bernoulli", {"bernoulli", "exact"},
+                  "bernoulli: each unit independently (batching.py); exact: floor(units·select_prob) "
+                  "units per batch (the dygraph demo)")
+          .choice("gazetteer", &P::gazetteer, "none", {"none", "miscfiles"},
+                  "extra entities from Debian miscfiles place names (scripts/ernie-gazetteer.sh)")
+          .integer("eval_every", &P::eval_every, 100, 0, 10000000,
+                   "held-out evaluation interval (0: only at the end)", "steps")
+          .integer("eval_batches", &P::eval_batches, 4, 1, 1000, "held-out batches per masking level")
+          .boolean("expect_beats_baseline", &P::expect_beats_baseline, false,
+                   "validation fails unless held-out accuracy beats the most-frequent-byte baseline at "
+                   "every level")
+          .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
+                  "GEMM path (native is bit-reproducible)")
+          .choice("dtype", &P::dtype, "fp32", dispatch_dtypes(), "scalar type the host trains in")
+          .choice("precision", &P::precision, DType::bf16,
+                  dtype_choices({DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
+                  "precision an accelerator would use for the matrices (ledger only)"),
+      &P::micro_batches);
+  return s;
+}
+
+Settings read_settings(const ErnieParams& p, const Context& ctx) {
   Settings s;
-  s.model.layers = static_cast<int>(p.get_int("layers"));
-  s.model.width = static_cast<int>(p.get_int("width"));
-  s.model.heads = static_cast<int>(p.get_int("heads"));
-  const std::int64_t ffn = p.get_int("ffn");
-  s.model.ffn = static_cast<int>(ffn > 0 ? ffn : 4 * s.model.width);
-  s.model.context = static_cast<int>(p.get_int("context"));
-  s.batch = static_cast<int>(p.get_int("batch"));
-  s.micro = nn::read_micro_batches(p, s.batch, ctx.group);
+  s.model.layers = p.layers;
+  s.model.width = p.width;
+  s.model.heads = p.heads;
+  s.model.ffn = p.ffn > 0 ? p.ffn : 4 * s.model.width;
+  s.model.context = p.context;
+  s.batch = p.batch;
+  s.micro = nn::check_micro_batches(p.micro_batches, s.batch, ctx.group);
   s.model.batch = s.batch / s.micro;
-  s.model.pre_ln = p.get_string("norm") == "pre";
-  s.model.gelu = p.get_string("activation") == "gelu";
+  s.model.pre_ln = p.norm == "pre";
+  s.model.gelu = p.activation == "gelu";
   if (s.model.width % s.model.heads != 0)
     throw Error({"", 0, "params.width"}, "width " + std::to_string(s.model.width) +
                                             " is not a multiple of heads " + std::to_string(s.model.heads));
-  s.steps = p.get_int("steps");
-  s.lr = p.get_number("lr");
-  s.warmup_frac = p.get_number("warmup_frac");
-  s.min_lr_frac = p.get_number("min_lr_frac");
-  s.weight_decay = p.get_number("weight_decay");
-  s.beta1 = p.get_number("beta1");
-  s.beta2 = p.get_number("beta2");
-  s.eps = p.get_number("eps");
-  s.grad_clip = p.get_number("grad_clip");
+  s.steps = p.steps;
+  s.lr = p.lr;
+  s.warmup_frac = p.warmup_frac;
+  s.min_lr_frac = p.min_lr_frac;
+  s.weight_decay = p.weight_decay;
+  s.beta1 = p.beta1;
+  s.beta2 = p.beta2;
+  s.eps = p.eps;
+  s.grad_clip = p.grad_clip;
   // BERT's 0.02 suits d≈768; at d=32 it leaves attention logits near 0 and masked-LM sits on the
   // unigram plateau for thousands of steps. 0.5/√C gives 0.018 at C=768 and 0.088 at C=32.
-  s.init_std = p.get_number("init_std");
+  s.init_std = p.init_std;
   if (s.init_std <= 0) s.init_std = 0.5 / std::sqrt(double(s.model.width));
-  s.rule.select_prob = p.get_number("select_prob");
-  s.rule.selection = ernie::parse_unit_selection(p.get_string("unit_selection"));
-  s.schedule.kind = ernie::parse_schedule_kind(p.get_string("mask_schedule"));
-  s.schedule.word_prob = p.get_number("mask_word_prob");
-  s.eval_every = p.get_int("eval_every");
-  s.eval_batches = p.get_int("eval_batches");
-  s.expect_beats_baseline = p.get_bool("expect_beats_baseline");
-  s.gemm = nn::parse_gemm_path(p.get_string("gemm"));
+  s.rule.select_prob = p.select_prob;
+  s.rule.selection = ernie::parse_unit_selection(p.unit_selection);
+  s.schedule.kind = ernie::parse_schedule_kind(p.mask_schedule);
+  s.schedule.word_prob = p.mask_word_prob;
+  s.eval_every = p.eval_every;
+  s.eval_batches = p.eval_batches;
+  s.expect_beats_baseline = p.expect_beats_baseline;
+  s.gemm = p.gemm;
   if (s.gemm == nn::GemmPath::vendor && !nn::vendor_gemm_available())
     throw Error({"", 0, "params.gemm"}, "no vendor BLAS in this build", "use gemm: native");
-  const auto dt = parse_dtype(p.get_string("precision"));
-  XPB_ASSERT(dt.has_value(), "precision choices are valid dtypes");
-  s.precision = *dt;
-  if (p.get_string("gazetteer") == "miscfiles")
+  s.precision = p.precision;
+  if (p.gazetteer == "miscfiles")
     s.lexicon.gazetteer_path = ctx.data_dir + "/gazetteer/miscfiles-places.txt";
   return s;
 }
@@ -131,12 +206,13 @@ Settings read_settings(const Params& p, const Context& ctx) {
 template <class T>
 class Ernie final : public Workload {
  public:
-  void setup(const Params& p, Context& ctx) override {
+  void setup(const Params& params, Context& ctx) override {
+    const ErnieParams p = ernie_params().read(params);
     m_s = read_settings(p, ctx);
     const int B = m_s.batch, b = m_s.model.batch, M = m_s.micro, TT = m_s.model.context;
 
     // --- Corpus, lexicon and units.
-    m_corpus = ernie::load_corpus(p.get_string("corpus"), ctx);
+    m_corpus = ernie::load_corpus(p.corpus, ctx);
     if (static_cast<std::int64_t>(m_corpus.heldout.size()) < TT * 4)
       throw Error({"", 0, "params.context"}, "held-out split is shorter than four windows");
     ctx.log("ernie: corpus " + m_corpus.name + " train " + std::to_string(m_corpus.train.size()) +
@@ -414,28 +490,10 @@ class Ernie final : public Workload {
   std::vector<std::int64_t> m_curve_step;
 };
 
-// Chooses the scalar type at set-up (fp32 trains; fp64 is for checks).
-class ErnieDispatch final : public Workload {
- public:
-  void setup(const Params& p, Context& ctx) override {
-    if (p.get_string("dtype") == "fp64") m_impl = std::make_unique<Ernie<double>>();
-    else m_impl = std::make_unique<Ernie<float>>();
-    m_impl->setup(p, ctx);
-  }
-  StepResult step(Context& ctx) override { return m_impl->step(ctx); }
-  Ledger ledger() const override { return m_impl->ledger(); }
-  Validation validate(Context& ctx) override { return m_impl->validate(ctx); }
-  Metrics finish(Context& ctx) override { return m_impl->finish(ctx); }
-  std::int64_t planned_steps() const override { return m_impl->planned_steps(); }
-
- private:
-  std::unique_ptr<Workload> m_impl;
-};
-
 }  // namespace
 
 // ================================================================================================
-// Registration: the one parameter declaration.
+// Registration (the parameters are declared once, in ernie_params() above).
 
 void register_ernie(Registry& r) {
   WorkloadInfo info;
@@ -454,50 +512,7 @@ void register_ernie(Registry& r) {
       "held-out masked accuracy and loss per level (every eval_every steps and at the end; those "
       "steps' times include the evaluation) against chance (1/260) and the most-frequent-byte "
       "baseline.";
-  info.params
-      .choice("corpus", "kjv", {"kjv", "planted"},
-              "kjv: the King James Bible from set-up data (every 10th verse held out); planted: "
-              "generated text with planted names and phrases (tests)")
-      .integer("layers", 2, 1, 48, "encoder layers (L)")
-      .integer("width", 32, 8, 4096, "model width (C)")
-      .integer("heads", 2, 1, 64, "attention heads (H); width must be a multiple")
-      .integer("ffn", 0, 0, 16384, "FFN width (F); 0 means 4·width")
-      .integer("context", 32, 4, 1024, "tokens per sequence (T): [CLS] + T-1 bytes", "tokens")
-      .integer("batch", 16, 1, 4096, "sequences per batch (B)")
-      .integer("steps", 300, 1, 10000000, "optimizer steps", "steps")
-      .choice("norm", "pre", {"pre", "post"}, "LayerNorm placement: pre-LN, or post-LN as ERNIE 1.0")
-      .choice("activation", "relu", {"relu", "gelu"}, "FFN and MLM-head activation (ERNIE 1.0: relu)")
-      .number("lr", 5e-3, 0, 1, "peak learning rate")
-      .number("warmup_frac", 0.1, 0, 1, "linear warm-up over this fraction of the steps")
-      .number("min_lr_frac", 0.0, 0, 1, "learning rate at the end, as a fraction of lr (linear decay)")
-      .number("weight_decay", 0.01, 0, 1, "AdamW weight decay on matrices")
-      .number("beta1", 0.9, 0, 1, "AdamW beta1")
-      .number("beta2", 0.999, 0, 1, "AdamW beta2")
-      .number("eps", 1e-8, 0, 1, "AdamW epsilon")
-      .number("grad_clip", 1.0, 0, 1e6, "global gradient-norm clip (0: off)")
-      .number("init_std", 0, 0, 1,
-              "std of the normal init of matrices; 0 means 0.5/sqrt(width) (0.018 at width 768, "
-              "near BERT/ERNIE's 0.02; 0.088 at width 32, where 0.02 stalls on the unigram plateau)")
-      .choice("mask_schedule", "stages", {"basic", "phrase", "entity", "probability", "stages"},
-              "unit level per batch: one level throughout; probability (entity level with "
-              "mask_word_prob, else basic); or stages (thirds of the steps: basic; phrase with "
-              "mask_word_prob else basic; entity with mask_word_prob else basic)")
-      .number("mask_word_prob", 0.5, 0, 1, "ERNIE's mask_word_prob: share of knowledge-masked batches")
-      .number("select_prob", 0.15, 0.01, 0.9, "probability that a unit is selected")
-      .choice("unit_selection", "bernoulli", {"bernoulli", "exact"},
-              "bernoulli: each unit independently (batching.py); exact: floor(units·select_prob) "
-              "units per batch (the dygraph demo)")
-      .choice("gazetteer", "none", {"none", "miscfiles"},
-              "extra entities from Debian miscfiles place names (scripts/ernie-gazetteer.sh)")
-      .integer("eval_every", 100, 0, 10000000, "held-out evaluation interval (0: only at the end)", "steps")
-      .integer("eval_batches", 4, 1, 1000, "held-out batches per masking level")
-      .boolean("expect_beats_baseline", false,
-               "validation fails unless held-out accuracy beats the most-frequent-byte baseline at "
-               "every level")
-      .choice("gemm", "native", {"native", "vendor"}, "GEMM path (native is bit-reproducible)")
-      .choice("dtype", "fp32", {"fp32", "fp64"}, "scalar type the host trains in")
-      .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
-              "precision an accelerator would use for the matrices (ledger only)");
+  info.params = ernie_params().schema();
   // {level}: basic, phrase or entity (the masking levels evaluated); {kind}: a unit kind.
   info.metrics = {
       {"loss", "nats", MetricKind::quantity, "masked-LM loss of the step (mean over its micro-batches)"},
@@ -528,8 +543,10 @@ void register_ernie(Registry& r) {
       {"lexicon_gazetteer_entities", "", MetricKind::quantity, "entities added from the gazetteer"},
       {"heldout_units_{level}_{kind}", "", MetricKind::quantity, "units of this kind in the held-out split at this level"},
   };
-  nn::declare_micro_batches(info);
-  r.add(std::move(info), [] { return std::make_unique<ErnieDispatch>(); });
+  nn::declare_data_parallel_metrics(info);
+  info.ranks = [](const Params& p, int world) { return nn::ranks_for(ernie_params().read(p).micro_batches, world); };
+  // fp32 trains; fp64 is for checks.
+  r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<Ernie>>(); });
   register_ernie_scale(r);
 }
 

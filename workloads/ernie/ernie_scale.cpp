@@ -50,20 +50,44 @@ Projected best_plan(const ModelSpec& model, const Platform& platform, const Clus
   return out;
 }
 
+// The parameters, each declared once (name, type, default, range, doc) and read typed.
+struct ErnieScaleParams {
+  std::string model, platform, reference;
+  int devices = 0;
+  double tokens = 0, global_batch = 0;
+  std::string dtype;
+  double parity_band = 0;
+};
+
+const ParamStruct<ErnieScaleParams>& ernie_scale_params() {
+  using P = ErnieScaleParams;
+  static const auto s =
+      ParamStruct<P>()
+          .string("model", &P::model, "ernie-3.0-10b", "model file: a path or a name under experiments/models/")
+          .string("platform", &P::platform, "nvidia-h20", "platform descriptor (name or path)")
+          .string("reference", &P::reference, "nvidia-h20", "reference platform for the ratio")
+          .integer("devices", &P::devices, 1024, 1, 1 << 20, "chips in the cluster (same for platform and reference)")
+          .number("tokens", &P::tokens, 375e9, 1, 1e16, "token budget for the days figures", "tokens")
+          .number("global_batch", &P::global_batch, 0, 0, 1e9, "sequences per step (0: the model file's)")
+          .choice("dtype", &P::dtype, "model", {"model", "bf16", "fp16", "fp8"}, "GEMM precision (model: the file's)")
+          .number("parity_band", &P::parity_band, 0.1, 0, 1, "ratio within 1 ± band counts as parity");
+  return s;
+}
+
 class ErnieScale final : public Workload {
  public:
-  void setup(const Params& p, Context&) override {
-    m_model_file = model_path(p.get_string("model"));
+  void setup(const Params& params, Context&) override {
+    const ErnieScaleParams p = ernie_scale_params().read(params);
+    m_model_file = model_path(p.model);
     m_model = load_model_file(m_model_file);
     m_model_sha = sha256_file(m_model_file);
-    m_platform = resolve_platform(p.get_string("platform"));
-    m_reference = resolve_platform(p.get_string("reference"));
-    m_tokens = p.get_number("tokens");
-    m_band = p.get_number("parity_band");
-    m_cluster.devices = static_cast<int>(p.get_int("devices"));
-    m_cluster.global_batch = p.get_number("global_batch");
-    const std::string d = p.get_string("dtype");
-    if (d != "model") m_opt.dtype = parse_dtype(d);
+    m_platform = resolve_platform(p.platform);
+    m_reference = resolve_platform(p.reference);
+    m_tokens = p.tokens;
+    m_band = p.parity_band;
+    m_cluster.devices = p.devices;
+    m_cluster.global_batch = p.global_batch;
+    if (p.dtype != "model") m_opt.dtype = parse_dtype(p.dtype);
     // The whole projection happens here: it is cheap next to a training step and has no timing.
     m_plat = best_plan(m_model, m_platform, m_cluster, m_opt);
     m_ref = best_plan(m_model, m_reference, m_cluster, m_opt);
@@ -186,14 +210,7 @@ void register_ernie_scale(Registry& r) {
       "chips of `platform` and of `reference`, and reports each best plan, its projected step "
       "time and the days to train `tokens` tokens, each with the range the descriptors' "
       "uncertain fields give, plus the speed ratio to the reference and a parity verdict.";
-  info.params.string("model", "ernie-3.0-10b", "model file: a path or a name under experiments/models/")
-      .string("platform", "nvidia-h20", "platform descriptor (name or path)")
-      .string("reference", "nvidia-h20", "reference platform for the ratio")
-      .integer("devices", 1024, 1, 1 << 20, "chips in the cluster (same for platform and reference)")
-      .number("tokens", 375e9, 1, 1e16, "token budget for the days figures", "tokens")
-      .number("global_batch", 0, 0, 1e9, "sequences per step (0: the model file's)")
-      .choice("dtype", "model", {"model", "bf16", "fp16", "fp8"}, "GEMM precision (model: the file's)")
-      .number("parity_band", 0.1, 0, 1, "ratio within 1 ± band counts as parity");
+  info.params = ernie_scale_params().schema();
   declare_metrics(info);
   r.add(std::move(info), [] { return std::make_unique<ErnieScale>(); });
 }

@@ -41,40 +41,88 @@ NamedArray to_array(const std::string& name, const V& view, std::int64_t offset,
   return a;
 }
 
+// ------------------------------------------------------------------------------------------------
+// The parameters, each declared once (name, type, default, range, doc) and read typed.
+
+struct GptParams {
+  std::string corpus;
+  int layers = 0, width = 0, heads = 0, context = 0, batch = 0;
+  std::int64_t steps = 0;
+  double lr = 0;
+  std::string lr_schedule;
+  double lr_final_ratio = 0, warmup = 0, weight_decay = 0, beta1 = 0, beta2 = 0, grad_clip = 0;
+  std::int64_t eval_interval = 0, eval_batches = 0;
+  nn::GemmPath gemm = nn::GemmPath::native;
+  DType precision = DType::bf16;
+  bool export_reference = false;
+  int micro_batches = 1;
+};
+
+const ParamStruct<GptParams>& gpt_params() {
+  using P = GptParams;
+  static const auto s = nn::with_micro_batches(
+      ParamStruct<P>()
+          .string("corpus", &P::corpus, "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
+          .integer("layers", &P::layers, 2, 1, 96, "transformer blocks (L)")
+          .integer("width", &P::width, 32, 8, 8192, "model width (C)")
+          .integer("heads", &P::heads, 2, 1, 128, "attention heads (H); width % heads == 0")
+          .integer("context", &P::context, 32, 2, 4096, "sequence length (T)", "tokens")
+          .integer("batch", &P::batch, 8, 1, 4096, "sequences per step (B)")
+          .integer("steps", &P::steps, 300, 1, 10000000, "optimizer steps")
+          .number("lr", &P::lr, 1e-2, 0, 10, "peak learning rate")
+          .choice("lr_schedule", &P::lr_schedule, "cosine", {"cosine", "linear", "constant"}, "decay after warm-up")
+          .number("lr_final_ratio", &P::lr_final_ratio, 0.1, 0, 1, "final lr as a fraction of the peak")
+          .number("warmup", &P::warmup, 0.05, 0, 1, "warm-up length as a fraction of steps")
+          .number("weight_decay", &P::weight_decay, 0.1, 0, 10, "AdamW decoupled weight decay (matrices only)")
+          .number("beta1", &P::beta1, 0.9, 0, 1, "AdamW beta1")
+          .number("beta2", &P::beta2, 0.99, 0, 1, "AdamW beta2")
+          .number("grad_clip", &P::grad_clip, 1.0, 0, 1e9, "global gradient-norm clip (0 = off)")
+          .integer("eval_interval", &P::eval_interval, 50, 1, 10000000, "steps between held-out evaluations", "steps")
+          .integer("eval_batches", &P::eval_batches, 4, 1, 10000, "batches of B held-out windows per evaluation")
+          .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
+                  "GEMM path (native is bit-reproducible)")
+          .choice("precision", &P::precision, DType::bf16,
+                  dtype_choices({DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
+                  "precision an accelerator would use for the matrices (ledger only; host trains in fp32)")
+          .boolean("export_reference", &P::export_reference, false,
+                   "write step 0 (params, batch, logits, loss, grads) as arrays"),
+      &P::micro_batches);
+  return s;
+}
+
 class Gpt final : public Workload {
  public:
-  void setup(const Params& p, Context& ctx) override {
-    m_cfg.layers = static_cast<int>(p.get_int("layers"));
-    m_cfg.width = static_cast<int>(p.get_int("width"));
-    m_cfg.heads = static_cast<int>(p.get_int("heads"));
-    m_cfg.context = static_cast<int>(p.get_int("context"));
-    m_cfg.batch = static_cast<int>(p.get_int("batch"));
-    m_micro = nn::read_micro_batches(p, m_cfg.batch, ctx.group);
+  void setup(const Params& params, Context& ctx) override {
+    const GptParams p = gpt_params().read(params);
+    m_cfg.layers = p.layers;
+    m_cfg.width = p.width;
+    m_cfg.heads = p.heads;
+    m_cfg.context = p.context;
+    m_cfg.batch = p.batch;
+    m_micro = nn::check_micro_batches(p.micro_batches, m_cfg.batch, ctx.group);
     if (m_cfg.width % m_cfg.heads != 0)
       throw Error({"", 0, "params.width"}, "width must be a multiple of heads",
                   "e.g. width 128 with heads 4 (head size 32)");
-    m_steps = p.get_int("steps");
-    m_sched.lr = p.get_number("lr");
-    m_sched.final_ratio = p.get_number("lr_final_ratio");
-    m_sched.kind = p.get_string("lr_schedule");
+    m_steps = p.steps;
+    m_sched.lr = p.lr;
+    m_sched.final_ratio = p.lr_final_ratio;
+    m_sched.kind = p.lr_schedule;
     m_sched.steps = m_steps;
-    m_sched.warmup = static_cast<std::int64_t>(std::llround(p.get_number("warmup") * double(m_steps)));
-    m_opt.weight_decay = p.get_number("weight_decay");
-    m_opt.beta1 = p.get_number("beta1");
-    m_opt.beta2 = p.get_number("beta2");
+    m_sched.warmup = static_cast<std::int64_t>(std::llround(p.warmup * double(m_steps)));
+    m_opt.weight_decay = p.weight_decay;
+    m_opt.beta1 = p.beta1;
+    m_opt.beta2 = p.beta2;
     m_opt.eps = 1e-8;
-    m_clip = p.get_number("grad_clip");
-    m_eval_interval = p.get_int("eval_interval");
-    m_eval_batches = p.get_int("eval_batches");
-    m_export = p.get_bool("export_reference");
+    m_clip = p.grad_clip;
+    m_eval_interval = p.eval_interval;
+    m_eval_batches = p.eval_batches;
+    m_export = p.export_reference;
     if (m_export && m_micro != 1)
       throw Error({"", 0, "params.export_reference"}, "the reference export needs micro_batches: 1");
-    const auto dt = parse_dtype(p.get_string("precision"));
-    XPB_ASSERT(dt.has_value(), "precision choices are valid dtypes");
-    m_precision = *dt;
-    const nn::GemmPath path = nn::parse_gemm_path(p.get_string("gemm"));
+    m_precision = p.precision;
+    const nn::GemmPath path = p.gemm;
 
-    m_corpus = text::load_corpus(text::resolve_corpus_path(p.get_string("corpus"), ctx.data_dir));
+    m_corpus = text::load_corpus(text::resolve_corpus_path(p.corpus, ctx.data_dir));
     m_split = text::split_text(m_corpus, 10);
     const std::size_t need = static_cast<std::size_t>(m_cfg.context) + 2;
     if (m_split.train.size() < need || m_split.heldout.size() < need)
@@ -264,27 +312,7 @@ void register_gpt(Registry& r) {
       "export_reference writes step 0 in full for cross-checks with other frameworks. "
       "micro_batches splits each step's batch (gradient accumulation in a fixed order); run "
       "under mpirun the cell takes the largest rank count that divides it (data parallelism).";
-  info.params.string("corpus", "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
-      .integer("layers", 2, 1, 96, "transformer blocks (L)")
-      .integer("width", 32, 8, 8192, "model width (C)")
-      .integer("heads", 2, 1, 128, "attention heads (H); width % heads == 0")
-      .integer("context", 32, 2, 4096, "sequence length (T)", "tokens")
-      .integer("batch", 8, 1, 4096, "sequences per step (B)")
-      .integer("steps", 300, 1, 10000000, "optimizer steps")
-      .number("lr", 1e-2, 0, 10, "peak learning rate")
-      .choice("lr_schedule", "cosine", {"cosine", "linear", "constant"}, "decay after warm-up")
-      .number("lr_final_ratio", 0.1, 0, 1, "final lr as a fraction of the peak")
-      .number("warmup", 0.05, 0, 1, "warm-up length as a fraction of steps")
-      .number("weight_decay", 0.1, 0, 10, "AdamW decoupled weight decay (matrices only)")
-      .number("beta1", 0.9, 0, 1, "AdamW beta1")
-      .number("beta2", 0.99, 0, 1, "AdamW beta2")
-      .number("grad_clip", 1.0, 0, 1e9, "global gradient-norm clip (0 = off)")
-      .integer("eval_interval", 50, 1, 10000000, "steps between held-out evaluations", "steps")
-      .integer("eval_batches", 4, 1, 10000, "batches of B held-out windows per evaluation")
-      .choice("gemm", "native", {"native", "vendor"}, "GEMM path (native is bit-reproducible)")
-      .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
-              "precision an accelerator would use for the matrices (ledger only; host trains in fp32)")
-      .boolean("export_reference", false, "write step 0 (params, batch, logits, loss, grads) as arrays");
+  info.params = gpt_params().schema();
   info.metrics = {
       {"loss", "nats/byte", MetricKind::quantity, "training loss of the step (mean over its micro-batches)"},
       {"lr", "", MetricKind::quantity, "learning rate of the step"},
@@ -295,7 +323,8 @@ void register_gpt(Registry& r) {
       {"final_eval_loss", "nats/byte", MetricKind::quantity, "held-out loss after the last step", true},
       {"parameters", "", MetricKind::quantity, "trainable parameters"},
   };
-  nn::declare_micro_batches(info);
+  nn::declare_data_parallel_metrics(info);
+  info.ranks = [](const Params& p, int world) { return nn::ranks_for(gpt_params().read(p).micro_batches, world); };
   r.add(std::move(info), [] { return std::make_unique<Gpt>(); });
 }
 

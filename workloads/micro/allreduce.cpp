@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
 #include "core/base/mpi.hpp"
 #include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
@@ -21,15 +22,33 @@
 namespace xpb::micro {
 namespace {
 
+// The parameters, each declared once and read typed.
+struct AllReduceParams {
+  std::int64_t bytes = 0;
+  std::string impl;
+  int ledger_ranks = 0;
+};
+
+const ParamStruct<AllReduceParams>& allreduce_params() {
+  static const auto s =
+      ParamStruct<AllReduceParams>()
+          .integer("bytes", &AllReduceParams::bytes, 1 << 24, 4, double(1LL << 32), "payload per rank", "B")
+          .choice("impl", &AllReduceParams::impl, "ring", {"ring", "mpi"}, "our ring or MPI_Allreduce")
+          .integer("ledger_ranks", &AllReduceParams::ledger_ranks, 8, 2, 1 << 20,
+                   "ranks the ledger assumes when only one rank ran (projection only)");
+  return s;
+}
+
 // Exact in fp32 for any realistic rank count: small integers.
 inline float contribution(int rank, std::int64_t i) { return float(((i * 7 + rank * 3) % 16) - 8); }
 
 class AllReduceBench final : public Workload {
  public:
   void setup(const Params& p, Context& ctx) override {
-    m_bytes = p.get_int("bytes");
-    m_impl = p.get_string("impl");
-    m_ledger_ranks = static_cast<int>(p.get_int("ledger_ranks"));
+    const AllReduceParams q = allreduce_params().read(p);
+    m_bytes = q.bytes;
+    m_impl = q.impl;
+    m_ledger_ranks = q.ledger_ranks;
     m_group = ctx.group;  // the ranks the runner gave this cell (all of them, see `ranks` below)
     m_rank = m_group.rank();
     m_size = m_group.size();
@@ -171,10 +190,7 @@ void register_micro_allreduce(Registry& r) {
       "busbw = algbw·2(p−1)/p. Run it under `mpirun -n 2` (or more): with one rank the cell is "
       "invalid ('needs >= 2 ranks'), never a made-up number. The ledger charges one all-reduce of "
       "`bytes` over the world size (or ledger_ranks when run on one rank).";
-  info.params.integer("bytes", 1 << 24, 4, 1LL << 32, "payload per rank", "B")
-      .choice("impl", "ring", {"ring", "mpi"}, "our ring or MPI_Allreduce")
-      .integer("ledger_ranks", 8, 2, 1 << 20,
-               "ranks the ledger assumes when only one rank ran (projection only)");
+  info.params = allreduce_params().schema();
   info.metrics = {{"busbw_GBps", "GB/s", MetricKind::rate, "this step's algbw·2(p−1)/p"},
                   {"algbw_GBps", "GB/s", MetricKind::rate, "this step's bytes / slowest rank's time"},
                   {"busbw", "GB/s", MetricKind::rate, "median algbw·2(p−1)/p (nccl-tests convention)", true},

@@ -21,19 +21,39 @@
 namespace xpb::micro {
 namespace {
 
+// The parameters, each declared once and read typed.
+struct AttentionParams : TypeParams {
+  int batch = 0, seq = 0, heads = 0, head_dim = 0;
+  bool causal = true, backward = true;
+};
+
+const ParamStruct<AttentionParams>& attention_params() {
+  static const auto s = with_type_params(
+      ParamStruct<AttentionParams>()
+          .integer("batch", &AttentionParams::batch, 1, 1, 4096, "sequences B")
+          .integer("seq", &AttentionParams::seq, 256, 1, 65536, "sequence length T")
+          .integer("heads", &AttentionParams::heads, 8, 1, 1024, "heads H")
+          .integer("head_dim", &AttentionParams::head_dim, 64, 1, 1024, "head size D")
+          .boolean("causal", &AttentionParams::causal, true, "position t attends to positions <= t only")
+          .boolean("backward", &AttentionParams::backward, true, "also run the backward pass"));
+  return s;
+}
+
+
 constexpr const char* kName = "attention/attn";  // kernel labels: kName + "_softmax_fwd", ...
 
 template <class T>
 class AttentionBench final : public Workload {
  public:
   void setup(const Params& p, Context& ctx) override {
-    m_shape.B = static_cast<int>(p.get_int("batch"));
-    m_shape.T = static_cast<int>(p.get_int("seq"));
-    m_shape.H = static_cast<int>(p.get_int("heads"));
-    m_shape.C = m_shape.H * static_cast<int>(p.get_int("head_dim"));
-    m_shape.causal = p.get_bool("causal");
-    m_backward = p.get_bool("backward");
-    m_dtype = ledger_dtype(p, sizeof(T) == 8 ? "fp64" : "fp32");
+    const AttentionParams q = attention_params().read(p);
+    m_shape.B = q.batch;
+    m_shape.T = q.seq;
+    m_shape.H = q.heads;
+    m_shape.C = q.heads * q.head_dim;
+    m_shape.causal = q.causal;
+    m_backward = q.backward;
+    m_dtype = ledger_dtype(q, sizeof(T));
     const double probs = double(m_shape.B) * m_shape.H * m_shape.T * m_shape.T;
     if (probs * sizeof(T) * 2 > 16e9)
       throw Error({{}, 0, "seq"}, "attention probabilities need more than 16 GB",
@@ -195,15 +215,7 @@ void register_micro_attention(Registry& r) {
       "(softmax_fwd, value_fwd) then backward (softmax_bwd, kv_bwd). Every sum runs in "
       "ascending order (no atomics). Validation: 16 forward rows against a double reference, 12 "
       "qkv gradients against central finite differences of Σ out·dout.";
-  info.params.integer("batch", 1, 1, 4096, "sequences B")
-      .integer("seq", 256, 1, 65536, "sequence length T")
-      .integer("heads", 8, 1, 1024, "heads H")
-      .integer("head_dim", 64, 1, 1024, "head size D")
-      .boolean("causal", true, "position t attends to positions <= t only")
-      .boolean("backward", true, "also run the backward pass")
-      .choice("dtype", "fp32", {"fp32", "fp64"}, "compute type on this host")
-      .choice("precision", "auto", precision_choices(),
-              "dtype charged in the ledger (auto: the compute dtype)");
+  info.params = attention_params().schema();
   info.metrics = {{"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
                   {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<AttentionBench>>(); });

@@ -1,6 +1,6 @@
 // workloads/micro/common.hpp — small helpers shared by the micro-benchmarks.
-// The ledger precision parameter, medians, deterministic fills from the counter RNG and the
-// relative-error measure the validations use. No kernels of interest live here.
+// The type parameters (compute dtype and ledger precision), deterministic fills from the counter
+// RNG and the relative-error measure the validations use. No kernels of interest live here.
 #pragma once
 
 #include <Kokkos_Core.hpp>
@@ -13,9 +13,8 @@
 
 #include "core/base/dtype.hpp"
 #include "core/base/error.hpp"
-#include "core/plugin/params.hpp"
 #include "core/base/rng.hpp"
-#include "core/plugin/workload.hpp"
+#include "core/plugin/plugin.hpp"
 
 namespace xpb::micro {
 
@@ -24,18 +23,27 @@ inline std::vector<std::string> precision_choices() {
   return {"auto", "fp64", "fp32", "tf32", "bf16", "fp16", "fp8"};
 }
 
-inline DType ledger_dtype(const Params& p, const std::string& compute_dtype) {
-  const std::string& s = p.get_string("precision");
-  const auto d = parse_dtype(s == "auto" ? compute_dtype : s);
-  if (!d) throw Error({{}, 0, "precision"}, "unknown precision '" + s + "'");
-  return *d;
+// The two type parameters of a micro-benchmark templated on its element type: `dtype`, the
+// compute type on this host (DTypeDispatch picks Impl<float> or Impl<double> from it), and
+// `precision`, the dtype its ledger charges. A benchmark's parameter struct derives from this.
+struct TypeParams {
+  std::string dtype, precision;
+};
+
+template <class P>
+ParamStruct<P> with_type_params(ParamStruct<P> s) {
+  s.choice("dtype", &P::dtype, "fp32", dispatch_dtypes(), "compute type on this host")
+      .choice("precision", &P::precision, "auto", precision_choices(),
+              "dtype charged in the ledger (auto: the compute dtype)");
+  return s;
 }
 
-inline double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+// The dtype the ledger charges for an element type of `element_bytes` (4: fp32, 8: fp64).
+inline DType ledger_dtype(const TypeParams& q, std::size_t element_bytes) {
+  const std::string compute = element_bytes == 8 ? "fp64" : "fp32";
+  const auto d = parse_dtype(q.precision == "auto" ? compute : q.precision);
+  if (!d) throw Error({{}, 0, "params.precision"}, "unknown precision '" + q.precision + "'");
+  return *d;
 }
 
 // Fills a contiguous View with scale·N(0, 1) from `rng`, element i from index offset + i, so the
@@ -55,25 +63,5 @@ void fill_normal(const char* label, const ViewType& v, Rng rng, double scale,
 inline double rel_err(double x, double ref, double floor) {
   return std::fabs(x - ref) / std::max(std::fabs(ref), floor);
 }
-
-// Chooses Impl<float> or Impl<double> from the `dtype` parameter at set-up and forwards to it.
-template <template <class> class Impl>
-class DTypeDispatch final : public Workload {
- public:
-  void setup(const Params& p, Context& ctx) override {
-    if (p.get_string("dtype") == "fp64")
-      m_impl = std::make_unique<Impl<double>>();
-    else
-      m_impl = std::make_unique<Impl<float>>();
-    m_impl->setup(p, ctx);
-  }
-  StepResult step(Context& ctx) override { return m_impl->step(ctx); }
-  Ledger ledger() const override { return m_impl ? m_impl->ledger() : Ledger{}; }
-  Validation validate(Context& ctx) override { return m_impl->validate(ctx); }
-  Metrics finish(Context& ctx) override { return m_impl->finish(ctx); }
-
- private:
-  std::unique_ptr<Workload> m_impl;
-};
 
 }  // namespace xpb::micro

@@ -18,6 +18,7 @@
 #endif
 
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
 #include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
@@ -25,32 +26,60 @@
 namespace xpb::micro {
 namespace {
 
+// The parameters, each declared once and read typed.
+struct GemmParams : TypeParams {
+  std::int64_t m = 0, n = 0, k = 0;
+  std::string shape, path;
+  std::int64_t d_model = 0, tokens = 0, ffn = 0, vocab = 0;
+};
+
+const ParamStruct<GemmParams>& gemm_params() {
+  using P = GemmParams;
+  static const auto s =
+      ParamStruct<P>()
+          .integer("m", &P::m, 1024, 1, 1 << 20, "rows of A and C (shape=custom)")
+          .integer("n", &P::n, 1024, 1, 1 << 20, "columns of B and C (shape=custom)")
+          .integer("k", &P::k, 1024, 1, 1 << 20, "inner dimension (shape=custom)")
+          .choice("shape", &P::shape, "custom", {"custom", "qkv", "attn_out", "mlp_up", "mlp_down", "lm_head"},
+                  "custom (m, n, k) or a transformer GEMM from d_model, tokens, ffn, vocab")
+          .integer("d_model", &P::d_model, 4096, 1, 1 << 17, "model width d (transformer shapes)")
+          .integer("tokens", &P::tokens, 4096, 1, 1 << 22, "tokens per micro-batch = M (transformer shapes)")
+          .integer("ffn", &P::ffn, 0, 0, 1 << 19, "MLP width (0: 4·d_model)")
+          .integer("vocab", &P::vocab, 50304, 1, 1 << 20, "vocabulary size (lm_head)")
+          .choice("dtype", &P::dtype, "fp32", dispatch_dtypes(), "compute type on this host")
+          .choice("path", &P::path, "native", {"native", "vendor"}, "native Kokkos kernel or vendor BLAS")
+          .choice("precision", &P::precision, "auto", precision_choices(),
+                  "dtype charged in the ledger (auto: the compute dtype)");
+  return s;
+}
+
 struct GemmShape {
   std::int64_t m = 0, n = 0, k = 0;
 };
 
 // The (M, N, K) of one GEMM of a transformer layer: M = tokens in the micro-batch.
-GemmShape shape_from(const Params& p) {
-  const std::string s = p.get_string("shape");
-  if (s == "custom") return {p.get_int("m"), p.get_int("n"), p.get_int("k")};
-  const std::int64_t d = p.get_int("d_model"), t = p.get_int("tokens");
-  const std::int64_t f = p.get_int("ffn") > 0 ? p.get_int("ffn") : 4 * d;
+GemmShape shape_from(const GemmParams& q) {
+  const std::string& s = q.shape;
+  if (s == "custom") return {q.m, q.n, q.k};
+  const std::int64_t d = q.d_model, t = q.tokens;
+  const std::int64_t f = q.ffn > 0 ? q.ffn : 4 * d;
   if (s == "qkv") return {t, 3 * d, d};
   if (s == "attn_out") return {t, d, d};
   if (s == "mlp_up") return {t, f, d};
   if (s == "mlp_down") return {t, d, f};
-  if (s == "lm_head") return {t, p.get_int("vocab"), d};
-  throw Error({{}, 0, "shape"}, "unknown gemm shape '" + s + "'");
+  if (s == "lm_head") return {t, q.vocab, d};
+  throw Error({{}, 0, "params.shape"}, "unknown gemm shape '" + s + "'");
 }
 
 template <class T>
 class GemmBench final : public Workload {
  public:
   void setup(const Params& p, Context& ctx) override {
-    m_shape = shape_from(p);
-    m_path = nn::parse_gemm_path(p.get_string("path"));
+    const GemmParams q = gemm_params().read(p);
+    m_shape = shape_from(q);
+    m_path = nn::parse_gemm_path(q.path);
     m_label = m_path == nn::GemmPath::native ? "gemm/native" : "gemm/vendor";
-    m_dtype = ledger_dtype(p, sizeof(T) == 8 ? "fp64" : "fp32");
+    m_dtype = ledger_dtype(q, sizeof(T));
     const double elems = double(m_shape.m) * m_shape.k + double(m_shape.k) * m_shape.n +
                          double(m_shape.m) * m_shape.n;
     if (elems * sizeof(T) > 16e9)
@@ -174,19 +203,7 @@ void register_micro_gemm(Registry& r) {
       "with M = tokens: qkv (3d, d), attn_out (d, d), mlp_up (ffn, d), mlp_down (d, ffn), "
       "lm_head (vocab, d) as (N, K). `precision` is the dtype the ledger charges (the host "
       "computes in `dtype`).";
-  info.params.integer("m", 1024, 1, 1 << 20, "rows of A and C (shape=custom)")
-      .integer("n", 1024, 1, 1 << 20, "columns of B and C (shape=custom)")
-      .integer("k", 1024, 1, 1 << 20, "inner dimension (shape=custom)")
-      .choice("shape", "custom", {"custom", "qkv", "attn_out", "mlp_up", "mlp_down", "lm_head"},
-              "custom (m, n, k) or a transformer GEMM from d_model, tokens, ffn, vocab")
-      .integer("d_model", 4096, 1, 1 << 17, "model width d (transformer shapes)")
-      .integer("tokens", 4096, 1, 1 << 22, "tokens per micro-batch = M (transformer shapes)")
-      .integer("ffn", 0, 0, 1 << 19, "MLP width (0: 4·d_model)")
-      .integer("vocab", 50304, 1, 1 << 20, "vocabulary size (lm_head)")
-      .choice("dtype", "fp32", {"fp32", "fp64"}, "compute type on this host")
-      .choice("path", "native", {"native", "vendor"}, "native Kokkos kernel or vendor BLAS")
-      .choice("precision", "auto", precision_choices(),
-              "dtype charged in the ledger (auto: the compute dtype)");
+  info.params = gemm_params().schema();
   // Per step: this step's rate; at the end: the median over steps.
   info.metrics = {{"gflops", "GFLOP/s", MetricKind::rate, "median over steps of 2·M·N·K / step time (self-timed)", true}};
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<GemmBench>>(); });

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/format.hpp"
 #include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
@@ -16,14 +17,32 @@
 namespace xpb::micro {
 namespace {
 
+// The parameters, each declared once and read typed.
+struct LaunchParams {
+  std::int64_t launches = 0, range = 0;
+  bool fence_each = true;
+};
+
+const ParamStruct<LaunchParams>& launch_params() {
+  static const auto s =
+      ParamStruct<LaunchParams>()
+          .integer("launches", &LaunchParams::launches, 1000, 1, 10000000, "empty kernels per step")
+          .integer("range", &LaunchParams::range, 1, 0, 1 << 30, "iterations of each empty kernel")
+          .boolean("fence_each", &LaunchParams::fence_each, true,
+                   "fence after every launch (latency) or only at the end");
+  return s;
+}
+
+
 constexpr const char* kEmpty = "launch/empty";
 
 class LaunchBench final : public Workload {
  public:
   void setup(const Params& p, Context&) override {
-    m_launches = p.get_int("launches");
-    m_range = p.get_int("range");
-    m_fence_each = p.get_bool("fence_each");
+    const LaunchParams q = launch_params().read(p);
+    m_launches = q.launches;
+    m_range = q.range;
+    m_fence_each = q.fence_each;
   }
 
   StepResult step(Context&) override {
@@ -88,9 +107,7 @@ void register_micro_launch(Registry& r) {
       "after each (fence_each) or once at the end (throughput of queued launches). The ledger "
       "has one entry with count = launches and no work, so the projector charges exactly the "
       "descriptor's launch overhead. `xpubench calibrate` uses it for the host descriptor.";
-  info.params.integer("launches", 1000, 1, 10000000, "empty kernels per step")
-      .integer("range", 1, 0, 1 << 30, "iterations of each empty kernel")
-      .boolean("fence_each", true, "fence after every launch (latency) or only at the end");
+  info.params = launch_params().schema();
   info.metrics = {{"seconds_per_launch", "s", MetricKind::time, "this step's time / launches"},
                   {"launch_us", "us", MetricKind::time, "median over steps of step time / launches", true}};
   r.add(std::move(info), [] { return std::make_unique<LaunchBench>(); });

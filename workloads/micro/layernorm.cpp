@@ -19,6 +19,22 @@
 namespace xpb::micro {
 namespace {
 
+// The parameters, each declared once and read typed.
+struct LayerNormParams : TypeParams {
+  int rows = 0, channels = 0;
+  bool backward = true;
+};
+
+const ParamStruct<LayerNormParams>& layernorm_params() {
+  static const auto s = with_type_params(
+      ParamStruct<LayerNormParams>()
+          .integer("rows", &LayerNormParams::rows, 8192, 1, 1 << 26, "rows N (= batch·sequence)")
+          .integer("channels", &LayerNormParams::channels, 1024, 1, 1 << 20, "channels C (normalised dimension)")
+          .boolean("backward", &LayerNormParams::backward, true, "also run the backward pass"));
+  return s;
+}
+
+
 constexpr const char* kName = "layernorm/ln";  // kernels: kName + "_fwd", "_bwd", "_bwd_params"
 constexpr const char* kZero = "layernorm/ln_zero_grad";
 
@@ -26,10 +42,11 @@ template <class T>
 class LayerNormBench final : public Workload {
  public:
   void setup(const Params& p, Context& ctx) override {
-    m_rows = static_cast<int>(p.get_int("rows"));
-    m_cols = static_cast<int>(p.get_int("channels"));
-    m_backward = p.get_bool("backward");
-    m_dtype = ledger_dtype(p, sizeof(T) == 8 ? "fp64" : "fp32");
+    const LayerNormParams q = layernorm_params().read(p);
+    m_rows = q.rows;
+    m_cols = q.channels;
+    m_backward = q.backward;
+    m_dtype = ledger_dtype(q, sizeof(T));
     if (double(m_rows) * m_cols * sizeof(T) * 4 > 16e9)
       throw Error({{}, 0, "rows"}, "layernorm arrays need more than 16 GB",
                   "reduce rows or channels");
@@ -195,12 +212,7 @@ void register_micro_layernorm(Registry& r) {
       "db summed over rows in ascending order (nn/layernorm.hpp, as the training workloads run "
       "it). Memory-bound. Validation: 16 rows against a double reference, 8 dx entries by "
       "central differences, 4 dw/db columns against double sums.";
-  info.params.integer("rows", 8192, 1, 1 << 26, "rows N (= batch·sequence)")
-      .integer("channels", 1024, 1, 1 << 20, "channels C (normalised dimension)")
-      .boolean("backward", true, "also run the backward pass")
-      .choice("dtype", "fp32", {"fp32", "fp64"}, "compute type on this host")
-      .choice("precision", "auto", precision_choices(),
-              "dtype charged in the ledger (auto: the compute dtype)");
+  info.params = layernorm_params().schema();
   info.metrics = {{"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
                   {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<LayerNormBench>>(); });

@@ -20,6 +20,22 @@
 namespace xpb::micro {
 namespace {
 
+// The parameters, each declared once and read typed.
+struct SoftmaxParams : TypeParams {
+  int rows = 0, cols = 0;
+  bool backward = true;
+};
+
+const ParamStruct<SoftmaxParams>& softmax_params() {
+  static const auto s = with_type_params(
+      ParamStruct<SoftmaxParams>()
+          .integer("rows", &SoftmaxParams::rows, 8192, 1, 1 << 26, "rows N")
+          .integer("cols", &SoftmaxParams::cols, 1024, 1, 1 << 24, "columns V (softmax dimension)")
+          .boolean("backward", &SoftmaxParams::backward, true, "also run the backward pass"));
+  return s;
+}
+
+
 constexpr const char* kFwd = "softmax/fwd";
 constexpr const char* kBwd = "softmax/bwd";
 
@@ -27,10 +43,11 @@ template <class T>
 class SoftmaxBench final : public Workload {
  public:
   void setup(const Params& p, Context& ctx) override {
-    m_rows = static_cast<int>(p.get_int("rows"));
-    m_cols = static_cast<int>(p.get_int("cols"));
-    m_backward = p.get_bool("backward");
-    m_dtype = ledger_dtype(p, sizeof(T) == 8 ? "fp64" : "fp32");
+    const SoftmaxParams q = softmax_params().read(p);
+    m_rows = q.rows;
+    m_cols = q.cols;
+    m_backward = q.backward;
+    m_dtype = ledger_dtype(q, sizeof(T));
     if (double(m_rows) * m_cols * sizeof(T) * 4 > 16e9)
       throw Error({{}, 0, "rows"}, "softmax arrays need more than 16 GB", "reduce rows or cols");
     auto raw = [](const char* l) {
@@ -155,12 +172,7 @@ void register_micro_softmax(Registry& r) {
       "y = softmax(x) per row (max-subtracted), then dx = y·(dy − Σ dy·y). One row per "
       "iteration, sums in ascending column order. Memory-bound. Validation: 16 rows against a "
       "double reference, 12 gradient entries by central differences.";
-  info.params.integer("rows", 8192, 1, 1 << 26, "rows N")
-      .integer("cols", 1024, 1, 1 << 24, "columns V (softmax dimension)")
-      .boolean("backward", true, "also run the backward pass")
-      .choice("dtype", "fp32", {"fp32", "fp64"}, "compute type on this host")
-      .choice("precision", "auto", precision_choices(),
-              "dtype charged in the ledger (auto: the compute dtype)");
+  info.params = softmax_params().schema();
   info.metrics = {{"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
                   {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<SoftmaxBench>>(); });

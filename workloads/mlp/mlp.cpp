@@ -23,22 +23,51 @@ namespace {
 
 using Model = mlp::MlpModel<float>;
 
+// The parameters, each declared once (name, type, default, range, doc) and read typed.
+struct MlpParams {
+  std::string corpus;
+  int features = 0, ngram = 0, hidden = 0, batch = 0;
+  std::int64_t epochs = 0;
+  double lr = 0, weight_decay = 0;
+  nn::GemmPath gemm = nn::GemmPath::native;
+  DType precision = DType::bf16;
+};
+
+const ParamStruct<MlpParams>& mlp_params() {
+  using P = MlpParams;
+  static const auto s =
+      ParamStruct<P>()
+          .string("corpus", &P::corpus, "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
+          .integer("features", &P::features, 4096, 16, 1 << 20, "hash buckets (D)")
+          .integer("ngram", &P::ngram, 3, 1, 8, "characters per n-gram")
+          .integer("hidden", &P::hidden, 128, 1, 65536, "hidden units (H)")
+          .integer("batch", &P::batch, 128, 1, 65536, "verses per step")
+          .integer("epochs", &P::epochs, 4, 1, 1000, "passes over the training verses")
+          .number("lr", &P::lr, 1e-3, 0, 10, "AdamW learning rate (constant)")
+          .number("weight_decay", &P::weight_decay, 0.01, 0, 10, "AdamW decoupled weight decay (matrices only)")
+          .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
+                  "GEMM path (native is bit-reproducible)")
+          .choice("precision", &P::precision, DType::bf16,
+                  dtype_choices({DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
+                  "precision an accelerator would use for the matrices (ledger only)");
+  return s;
+}
+
 class Mlp final : public Workload {
  public:
-  void setup(const Params& p, Context& ctx) override {
-    m_D = static_cast<int>(p.get_int("features"));
-    m_H = static_cast<int>(p.get_int("hidden"));
-    m_B = static_cast<int>(p.get_int("batch"));
-    m_epochs = p.get_int("epochs");
-    m_opt.lr = p.get_number("lr");
-    m_opt.weight_decay = p.get_number("weight_decay");
+  void setup(const Params& params, Context& ctx) override {
+    const MlpParams p = mlp_params().read(params);
+    m_D = p.features;
+    m_H = p.hidden;
+    m_B = p.batch;
+    m_epochs = p.epochs;
+    m_opt.lr = p.lr;
+    m_opt.weight_decay = p.weight_decay;
     m_opt.beta1 = 0.9;
     m_opt.beta2 = 0.999;
-    const auto dt = parse_dtype(p.get_string("precision"));
-    XPB_ASSERT(dt.has_value(), "precision choices are valid dtypes");
-    m_precision = *dt;
-    const int n = static_cast<int>(p.get_int("ngram"));
-    const text::Corpus c = text::load_corpus(text::resolve_corpus_path(p.get_string("corpus"), ctx.data_dir));
+    m_precision = p.precision;
+    const int n = p.ngram;
+    const text::Corpus c = text::load_corpus(text::resolve_corpus_path(p.corpus, ctx.data_dir));
     m_sha256 = c.sha256;
     for (std::size_t i = 0; i < c.verses.size(); ++i) {
       const int g = mlp::book_group(c.verses[i].book);
@@ -56,7 +85,7 @@ class Mlp final : public Workload {
     for (int y : m_train_y) ++count[y];
     m_majority = static_cast<int>(std::max_element(count.begin(), count.end()) - count.begin());
     m_shuffle = ctx.rng("mlp/shuffle");
-    m_model = std::make_unique<Model>(m_D, m_H, mlp::kBookGroups, m_B, nn::parse_gemm_path(p.get_string("gemm")));
+    m_model = std::make_unique<Model>(m_D, m_H, mlp::kBookGroups, m_B, p.gemm);
     m_model->init(ctx.rng("mlp/init"));
   }
 
@@ -178,17 +207,7 @@ void register_mlp(Registry& r) {
       "Linear(H, 6) -> softmax cross-entropy, AdamW. Labels: law, history, poetry, prophets, "
       "gospels+acts, epistles. Every 10th verse is held out; accuracy after each epoch is "
       "compared with the majority-class baseline (validation fails if it does not beat it).";
-  info.params.string("corpus", "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
-      .integer("features", 4096, 16, 1 << 20, "hash buckets (D)")
-      .integer("ngram", 3, 1, 8, "characters per n-gram")
-      .integer("hidden", 128, 1, 65536, "hidden units (H)")
-      .integer("batch", 128, 1, 65536, "verses per step")
-      .integer("epochs", 4, 1, 1000, "passes over the training verses")
-      .number("lr", 1e-3, 0, 10, "AdamW learning rate (constant)")
-      .number("weight_decay", 0.01, 0, 10, "AdamW decoupled weight decay (matrices only)")
-      .choice("gemm", "native", {"native", "vendor"}, "GEMM path (native is bit-reproducible)")
-      .choice("precision", "bf16", {"fp32", "tf32", "bf16", "fp16", "fp8", "fp64"},
-              "precision an accelerator would use for the matrices (ledger only)");
+  info.params = mlp_params().schema();
   info.metrics = {
       {"loss", "nats", MetricKind::quantity, "training cross-entropy of the step's batch"},
       {"accuracy", "", MetricKind::quantity, "held-out accuracy after the last epoch", true},

@@ -33,6 +33,7 @@
 #include "core/plugin/ledger.hpp"
 #include "core/plugin/metrics.hpp"
 #include "core/base/mpi.hpp"
+#include "core/plugin/params.hpp"
 #include "core/plugin/workload.hpp"
 #include "workloads/nn/tensor.hpp"
 
@@ -45,12 +46,19 @@ inline int ranks_for(std::int64_t micro_batches, int world) {
   return 1;
 }
 
-// For a training workload: declares `micro_batches` and the ranks its cells can use.
-inline void declare_micro_batches(WorkloadInfo& info) {
-  info.params.integer("micro_batches", 1, 1, 4096,
-                      "micro-batches per step (gradient accumulation, B % M == 0); under MPI the cell's "
-                      "ranks share them (data parallelism, bit-identical to accumulation on one rank)");
-  info.ranks = [](const Params& p, int world) { return ranks_for(p.get_int("micro_batches"), world); };
+// For a training workload: declares `micro_batches` (a member of its parameter struct). The
+// workload's WorkloadInfo::ranks is then `ranks_for(params.micro_batches, world)`.
+template <class P>
+ParamStruct<P> with_micro_batches(ParamStruct<P> s, int P::*member) {
+  s.integer("micro_batches", member, 1, 1, 4096,
+            "micro-batches per step (gradient accumulation, B % M == 0); under MPI the cell's "
+            "ranks share them (data parallelism, bit-identical to accumulation on one rank)");
+  return s;
+}
+
+// For a training workload: the metrics a GradientReducer reports (GradientReducer::describe and
+// the per-step exchange and wait times).
+inline void declare_data_parallel_metrics(WorkloadInfo& info) {
   info.metrics.push_back({"comm_seconds", "s", MetricKind::comm_time,
                           "this step's data exchange with the other ranks (MPI calls after the group has met)"});
   info.metrics.push_back({"wait_seconds", "s", MetricKind::wait_time,
@@ -59,10 +67,9 @@ inline void declare_micro_batches(WorkloadInfo& info) {
   info.metrics.push_back({"dp_ranks", "", MetricKind::quantity, "ranks sharing the micro-batches (data parallelism)"});
 }
 
-// `micro_batches` of a cell whose step has `batch` sequences, run by the ranks of `group`; throws
-// xpb::Error (key params.micro_batches) when they do not divide evenly.
-inline int read_micro_batches(const Params& p, std::int64_t batch, const mpi::Group& group) {
-  const std::int64_t m = p.get_int("micro_batches");
+// Checks `micro_batches` M of a cell whose step has `batch` sequences, run by the ranks of
+// `group`; throws xpb::Error (key params.micro_batches) when they do not divide evenly.
+inline int check_micro_batches(int m, std::int64_t batch, const mpi::Group& group) {
   if (batch % m != 0)
     throw Error({"", 0, "params.micro_batches"},
                 "batch " + std::to_string(batch) + " is not a multiple of micro_batches " + std::to_string(m),
@@ -71,7 +78,7 @@ inline int read_micro_batches(const Params& p, std::int64_t batch, const mpi::Gr
     throw Error({"", 0, "params.micro_batches"},
                 std::to_string(group.size()) + " ranks cannot share " + std::to_string(m) +
                     " micro-batches evenly");
-  return static_cast<int>(m);
+  return m;
 }
 
 template <class T>

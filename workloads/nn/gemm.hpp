@@ -15,6 +15,10 @@ namespace xpb::nn {
 
 enum class GemmPath { native, vendor };
 GemmPath parse_gemm_path(const std::string& s);  // "native" | "vendor"; asserts otherwise
+// The choices of a workload's `gemm` parameter (ParamStruct::choice).
+inline std::vector<std::pair<std::string, GemmPath>> gemm_path_choices() {
+  return {{"native", GemmPath::native}, {"vendor", GemmPath::vendor}};
+}
 bool vendor_gemm_available();                    // false when no vendor BLAS was compiled in
 // What the native path runs here: "avx512", "avx2", "scalar" (host micro-kernels) or "portable".
 std::string native_gemm_kernel();

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
+#include "core/plugin/plugin.hpp"
 
 namespace xpb::workloads {
 namespace {
@@ -20,11 +22,18 @@ namespace {
 constexpr double kInitA = 0.1, kInitB = 0.2, kInitC = 0.0, kScalar = 0.4;
 const char* const kKernels[] = {"copy", "mul", "add", "triad", "dot"};
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+// The parameters, each declared once (name, type, default, range, doc) and read typed.
+struct StreamParams {
+  std::int64_t n = 0;
+  std::string dtype;
+};
+
+const ParamStruct<StreamParams>& stream_params() {
+  static const auto s =
+      ParamStruct<StreamParams>()
+          .integer("n", &StreamParams::n, 1 << 24, 1024, double(1LL << 34), "elements per array", "elements")
+          .choice("dtype", &StreamParams::dtype, "fp64", dispatch_dtypes(), "element type");
+  return s;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -34,8 +43,8 @@ template <class T>
 class Stream final : public Workload {
  public:
   void setup(const Params& p, Context&) override {
-    m_n = p.get_int("n");
-    m_dtype = p.get_string("dtype");
+    const StreamParams q = stream_params().read(p);
+    m_n = q.n;
     m_a = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/a"), m_n);  // (n)
     m_b = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/b"), m_n);  // (n)
     m_c = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/c"), m_n);  // (n)
@@ -147,30 +156,12 @@ class Stream final : public Workload {
 
  private:
   std::int64_t m_n = 0;
-  std::string m_dtype;
   static constexpr std::int64_t kChunks = 256;
   Kokkos::View<T*> m_a, m_b, m_c;  // (n)
   Kokkos::View<T*> m_partial;      // (kChunks)
   double m_sum = 0;
   std::int64_t m_steps = 0;
   std::map<std::string, std::vector<double>> m_times;
-};
-
-// Chooses the element type at set-up and forwards to the typed implementation.
-class StreamDispatch final : public Workload {
- public:
-  void setup(const Params& p, Context& ctx) override {
-    if (p.get_string("dtype") == "fp32") m_impl = std::make_unique<Stream<float>>();
-    else m_impl = std::make_unique<Stream<double>>();
-    m_impl->setup(p, ctx);
-  }
-  StepResult step(Context& ctx) override { return m_impl->step(ctx); }
-  Ledger ledger() const override { return m_impl->ledger(); }
-  Validation validate(Context& ctx) override { return m_impl->validate(ctx); }
-  Metrics finish(Context& ctx) override { return m_impl->finish(ctx); }
-
- private:
-  std::unique_ptr<Workload> m_impl;
 };
 
 }  // namespace
@@ -184,15 +175,14 @@ void register_stream(Registry& r) {
       "Three arrays of n elements; each step runs copy (c=a), mul (b=s*c), add (c=a+b), "
       "triad (a=b+s*c) and dot (sum a*b), each fenced and timed. Validation replays the "
       "arithmetic on scalars. Bytes per kernel follow BabelStream (2n or 3n elements).";
-  info.params.integer("n", 1 << 24, 1024, 1LL << 34, "elements per array", "elements")
-      .choice("dtype", "fp64", {"fp32", "fp64"}, "element type");
+  info.params = stream_params().schema();
   for (const char* k : kKernels) {
     const std::string kernel(k);
     info.metrics.push_back({kernel + "_seconds", "s", MetricKind::time, "fenced time of the " + kernel + " kernel"});
     info.metrics.push_back({kernel + "_bandwidth", "GB/s", MetricKind::rate,
                             "median over steps of bytes moved / kernel time", kernel == "triad"});
   }
-  r.add(std::move(info), [] { return std::make_unique<StreamDispatch>(); });
+  r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<Stream>>(); });
 }
 
 }  // namespace xpb::workloads

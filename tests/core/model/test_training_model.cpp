@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/base/format.hpp"
 #include "core/model/model_validation.hpp"
 #include "core/model/training_model.hpp"
 #include "tests/test_support.hpp"
@@ -196,9 +197,7 @@ std::vector<xpb::ValidationResult> validation() {
 }
 double median_abs(std::vector<double> v) {
   for (auto& x : v) x = std::fabs(x);
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  return xpb::median(v);
 }
 }  // namespace
 

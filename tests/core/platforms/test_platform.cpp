@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "core/base/format.hpp"
+#include "core/base/input_schema.hpp"
+#include "core/platforms/host.hpp"
 #include "core/platforms/platform.hpp"
 #include "core/platforms/platform_report.hpp"
 #include "tests/test_support.hpp"
@@ -231,4 +234,95 @@ TEST_CASE("platforms resolve by name, path and host", "[platform]") {
   ::unsetenv("XPB_HOST_DESCRIPTOR");
   CHECK(again.name == "host");
   CHECK(again.path == f);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Writing descriptors through the schema (the calibrated host is written this way)
+
+namespace {
+
+// Everything the loader keeps of a descriptor, in one comparable text.
+std::string loaded_form(const xpb::Platform& p) {
+  std::string s = p.name + "|" + p.display_name + "|" + p.vendor + "|" + p.kind + "|" + p.architecture +
+                  "|" + p.memory_type + "|" + p.host_link_name + "|" + p.notes + "|" + p.software + "|" +
+                  std::to_string(p.devices_per_node) + "|" + p.intra_node.name + "|" + p.intra_node.topology +
+                  "|" + std::to_string(p.intra_node.links) + "|" + p.efficiency.source_note + "\n";
+  for (const auto& [d, pk] : p.peak) s += std::string(xpb::to_string(d)) + "=" + std::to_string(int(pk.status)) + " ";
+  for (const auto& [k, v] : p.unknown) s += "\nunknown " + k + ": " + v;
+  for (const auto& [k, v] : p.provenance) s += "\nprovenance " + k + ": " + v;
+  for (const auto& f : xpb::platform_fields(p)) {
+    const xpb::Quantity& q = *f.quantity;
+    s += "\n" + f.key + " " + xpb::fmt_exact(q.value.low) + " " + xpb::fmt_exact(q.value.nominal) + " " +
+         xpb::fmt_exact(q.value.high) + " " + std::string(xpb::to_string(q.confidence)) + " " + q.source.url + " " +
+         q.source.title + " " + q.source.date + " " + q.derivation + " " + q.note;
+  }
+  for (const auto& st : p.efficiency.gemm) s += "\ngemm step " + std::to_string(st.min_flops);
+  for (const auto& w : p.warnings) s += "\nwarning " + w;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("every shipped descriptor written through the schema loads back identically", "[platform]") {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(source_path("platforms"))) {
+    if (e.path().extension() != ".yaml") continue;
+    ++n;
+    INFO(e.path().string());
+    const xpb::Platform original = xpb::load_platform_file(e.path().string());
+    const std::string written = xpb::input::emit(xpb::platform_schema(), YAML::Load(original.yaml_text));
+    const xpb::Platform again = xpb::load_platform_text(written, e.path().string());
+    CHECK(loaded_form(again) == loaded_form(original));
+    // The writer is a fixpoint on its own output.
+    CHECK(xpb::input::emit(xpb::platform_schema(), YAML::Load(written)) == written);
+  }
+  CHECK(n >= 7);
+}
+
+TEST_CASE("the host descriptor is written through the schema and reads back", "[platform]") {
+  xpb::HostFacts facts;
+  facts.cpu_model = "Test CPU \"X\" @ 2.0GHz";
+  facts.cpu_vendor = "GenuineTest";
+  facts.hostname = "node-1";
+  facts.logical_cpus = 8;
+  facts.memory_bytes = 64.0 * 1073741824.0;
+  facts.last_level_cache_bytes = 32.0 * 1048576.0;
+  facts.kokkos_version = "4.0.0";
+  facts.kokkos_backend = "OpenMP";
+  facts.kokkos_threads = 8;
+  facts.date = "2025-01-02T03:04:05Z";
+  xpb::HostMeasurements m;
+  m.provenance = {{"tool", "xpubench 1.0"}, {"git_commit", "abc"}, {"date", "2025-01-02T03:04:05Z"},
+                  {"command", "xpubench calibrate"}, {"kokkos", "4.0 OpenMP, 8 threads"}};
+  m.memory_bandwidth = xpb::Measured{{18.5e9, 21.25e9, 21.25e9}, "stream triad, best of 5"};
+  m.peak[xpb::DType::fp32] = xpb::Measured{xpb::Range::exact(412.5e9), "gemm fp32"};
+  m.gemm = {{0, {0.1, 0.2, 0.3}, "gemm 64"}, {2e6, {0.5, 0.6, 0.7}, "gemm 1024"}};
+  m.launch_overhead = xpb::Measured{xpb::Range::exact(3.25e-6), "launch"};
+  m.skipped = {"allreduce: not built"};
+  const std::string text = xpb::host_descriptor_yaml(facts, m, "host");
+  INFO(text);
+  CHECK(text.rfind("# Host descriptor: written by `xpubench calibrate`", 0) == 0);
+  CHECK(text.find("  bandwidth: {low: 18.5, nominal: 21.25, high: 21.25, unit: GB/s, confidence: measured, "
+                  "source: calibration, note: \"stream triad, best of 5\"}") != std::string::npos);
+  CHECK(text.find("    - {min_gflop: 0.002, low: 0.5, nominal: 0.6, high: 0.7, unit: fraction,") != std::string::npos);
+  const xpb::Platform p = xpb::load_platform_text(text, "host.yaml");
+  CHECK(p.kind == "host");
+  CHECK(p.architecture == "Test CPU \"X\" @ 2.0GHz, 8 logical CPUs");
+  CHECK(p.memory_bandwidth.value.low == Approx(18.5e9).epsilon(1e-12));
+  CHECK(p.memory_bandwidth.confidence == xpb::Confidence::measured);
+  CHECK(p.memory_bandwidth.source.title.find("xpubench 1.0 (commit abc)") == 0);
+  CHECK(p.peak_flops(xpb::DType::fp32)->nominal == Approx(412.5e9).epsilon(1e-12));
+  CHECK(p.peak_flops(xpb::DType::bf16)->nominal == Approx(412.5e9).epsilon(1e-12));  // the fp32 ceiling
+  CHECK(p.peak.at(xpb::DType::fp8).status == xpb::PeakStatus::unknown);
+  CHECK(p.memory_capacity.value.nominal == Approx(64.0 * 1073741824.0).epsilon(1e-12));
+  REQUIRE(p.efficiency.gemm.size() == 2);
+  CHECK(p.efficiency.gemm[1].min_flops == Approx(2e6).epsilon(1e-12));
+  CHECK(p.launch_overhead.value.nominal == Approx(3.25e-6).epsilon(1e-12));
+  CHECK(p.devices_per_node == 1);
+  CHECK(p.notes == "skipped: allreduce: not built");
+  CHECK(p.provenance.at("git_commit") == "abc");
+  // Written again from what was read, the text is the same.
+  CHECK(xpb::input::emit(xpb::platform_schema(), YAML::Load(text),
+                          {"Host descriptor: written by `xpubench calibrate`; measured numbers cite the calibration.",
+                           "Schema: platforms/README.md. Facts read from the OS cite /proc and sysfs."}) == text);
 }

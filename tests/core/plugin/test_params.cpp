@@ -5,7 +5,7 @@
 
 using namespace xpb;
 
-static ParamSchema schema() {
+static ParamSchema declared() {
   ParamSchema s;
   s.integer("n", 16, 1, 1024, "elements").number("lr", 1e-3, 0.0, 1.0, "learning rate")
       .boolean("causal", true, "mask").choice("dtype", "fp32", {"fp32", "fp64"}, "type");
@@ -13,7 +13,7 @@ static ParamSchema schema() {
 }
 
 TEST_CASE("check_value enforces type and range", "[core][params]") {
-  const ParamSchema s = schema();
+  const ParamSchema s = declared();
   CHECK(check_value(*s.find("n"), ParamValue{std::int64_t{8}}).empty());
   CHECK_FALSE(check_value(*s.find("n"), ParamValue{std::int64_t{0}}).empty());
   CHECK_FALSE(check_value(*s.find("n"), ParamValue{std::int64_t{2048}}).empty());
@@ -26,7 +26,7 @@ TEST_CASE("check_value enforces type and range", "[core][params]") {
 }
 
 TEST_CASE("complete fills defaults and canonicalises numbers", "[core][params]") {
-  const Params p = complete(schema(), {{"n", std::int64_t{4}}, {"lr", std::int64_t{1}}});
+  const Params p = complete(declared(), {{"n", std::int64_t{4}}, {"lr", std::int64_t{1}}});
   CHECK(p.get_int("n") == 4);
   CHECK(p.get_number("lr") == 1.0);
   CHECK(std::holds_alternative<double>(p.values().at("lr")));
