@@ -75,9 +75,4 @@ Platform host_for_rank(const Platform& host, double share, int ranks_on_node);
 CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vector<Platform>& platforms,
                     const Context& base_ctx);
 
-// Default locations of set-up data and caches (source tree's .cache unless XPB_DATA_DIR /
-// XPB_CACHE_DIR are set).
-std::string default_data_dir();
-std::string default_cache_dir();
-
 }  // namespace xpb
