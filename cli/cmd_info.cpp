@@ -107,6 +107,12 @@ void add_info_commands(CLI::App& app, State& st) {
       std::cout << i.name << " (" << (i.kind == WorkloadKind::training ? "training" : "benchmark")
                 << "): " << i.summary << "\n";
       if (!i.doc.empty()) std::cout << "\n" << i.doc << "\n";
+      if (!i.capabilities.empty()) {  // what `xpubench calibrate` measures with it
+        std::string c;
+        for (const auto& cap : i.capabilities)
+          c += (c.empty() ? "" : ", ") + std::string(to_string(cap.capability));
+        std::cout << "\ncalibrates: " << c << "\n";
+      }
       TextTable t({"parameter", "type", "default", "range", "unit", "doc"});
       for (const auto& p : i.params.specs())
         t.row({p.name, std::string(to_string(p.type)), to_display(p.default_value), range_text(p), p.unit,

@@ -176,6 +176,9 @@ void register_micro_allreduce(Registry& r) {
       .choice("impl", "ring", {"ring", "mpi"}, "our ring or MPI_Allreduce")
       .integer("ledger_ranks", 8, 2, 1 << 20,
                "ranks the ledger assumes when only one rank ran (projection only)");
+  // `xpubench calibrate` fits the rank-to-rank link to our ring over a sweep of sizes.
+  info.capabilities.push_back(
+      CapabilitySpec(Capability::collective_link).size({"bytes"}).set("impl", "ring"));
   r.add(std::move(info), [] { return std::make_unique<AllReduceBench>(); });
 }
 

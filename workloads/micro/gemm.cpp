@@ -188,6 +188,13 @@ void register_micro_gemm(Registry& r) {
       .choice("path", "native", {"native", "vendor"}, "native Kokkos kernel or vendor BLAS")
       .choice("precision", "auto", precision_choices(),
               "dtype charged in the ledger (auto: the compute dtype)");
+  // `xpubench calibrate`: fp64/fp32 ceilings over square sizes, both paths; the efficiency table
+  // from the first (native).
+  info.capabilities.push_back(CapabilitySpec(Capability::matmul_peak)
+                                  .size({"m", "n", "k"})
+                                  .dtype("dtype", {DType::fp64, DType::fp32})
+                                  .variant("path", {"native", "vendor"})
+                                  .set("shape", "custom"));
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<GemmBench>>(); });
 }
 

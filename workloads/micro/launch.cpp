@@ -93,6 +93,7 @@ void register_micro_launch(Registry& r) {
   info.params.integer("launches", 1000, 1, 10000000, "empty kernels per step")
       .integer("range", 1, 0, 1 << 30, "iterations of each empty kernel")
       .boolean("fence_each", true, "fence after every launch (latency) or only at the end");
+  info.capabilities.push_back(CapabilitySpec(Capability::launch_overhead));
   r.add(std::move(info), [] { return std::make_unique<LaunchBench>(); });
 }
 

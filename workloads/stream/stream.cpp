@@ -187,6 +187,11 @@ void register_stream(Registry& r) {
       "arithmetic on scalars. Bytes per kernel follow BabelStream (2n or 3n elements).";
   info.params.integer("n", 1 << 24, 1024, 1LL << 34, "elements per array", "elements")
       .choice("dtype", "fp64", {"fp32", "fp64"}, "element type");
+  // `xpubench calibrate` takes the host's memory bandwidth from triad.
+  info.capabilities.push_back(CapabilitySpec(Capability::memory_bandwidth)
+                                  .size({"n"})
+                                  .dtype("dtype", {DType::fp64, DType::fp32})
+                                  .headline_kernel("triad"));
   r.add(std::move(info), [] { return std::make_unique<StreamDispatch>(); });
 }
 
