@@ -109,6 +109,11 @@ xpb_cli_test(list_paths 0 "share +${PROJECT_SOURCE_DIR} +source tree"
 # --- the architecture's arrows: no forbidden include edge (and the check can fail)
 add_test(NAME build.include_check COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/include_check.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(build.include_check PROPERTIES LABELS build)
+# Formatting (.clang-format) of the C++ lines changed since main (scripts/check-format.sh), and a
+# scratch repository showing that the check fails on a misformatted change.
+add_test(NAME build.format COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-format.sh)
+add_test(NAME build.format_check_fails COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/format_check.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(build.format build.format_check_fails PROPERTIES LABELS build SKIP_RETURN_CODE 77)
 
 # --- the code is C++17 and must also compile as C++20: re-check every file of this build that way
 add_test(NAME build.cxx20_syntax COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR})
