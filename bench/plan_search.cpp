@@ -8,15 +8,15 @@
 #include <string>
 
 #include "core/base/error.hpp"
+#include "core/base/paths.hpp"
 #include "core/model/model_validation.hpp"
 #include "core/model/plan_search.hpp"
 
 int main(int argc, char** argv) {
   try {
-    const std::string src = XPB_SOURCE_DIR;
     const std::string platform = argc > 1 ? argv[1] : "builtin:nvidia-a100-sxm-80gb";
     const int devices = argc > 2 ? std::stoi(argv[2]) : 1024;
-    const std::string model_file = argc > 3 ? argv[3] : src + "/experiments/models/gpt3-175b.yaml";
+    const std::string model_file = argc > 3 ? argv[3] : xpb::paths().models_dir() + "/gpt3-175b.yaml";
     const int reps = 5;
 
     const xpb::Platform p = platform.rfind("builtin:", 0) == 0

@@ -16,12 +16,12 @@
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
 #include "core/base/kokkos_compat.hpp"
-#include "core/plugin/ledger.hpp"
 #include "core/base/system.hpp"
+#include "core/plugin/ledger.hpp"
 
 namespace xpb {
 
-static std::string trim(std::string s) {
+static std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\n");
   const auto e = s.find_last_not_of(" \t\n");
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
@@ -36,39 +36,37 @@ struct Run {
   bool ok = false;
   std::string why;
   Ledger ledger;
-  std::vector<double> seconds;                             // per timed step
-  std::map<std::string, std::vector<double>> values;       // StepResult values per step
+  std::vector<double> seconds;                        // per timed step
+  std::map<std::string, std::vector<double>> values;  // StepResult values per step
 };
 
-// Params from the workload's own declaration; names it does not declare are ignored.
-bool make_params(const WorkloadInfo& info, const std::map<std::string, ParamValue>& want,
-                 Params* out, std::string* why) {
-  std::map<std::string, ParamValue> given;
+// Params from the workload's own declaration (the registry checked at registration that every
+// name is declared); a value out of the workload's range is a reason, not a crash.
+bool make_params(const WorkloadInfo& info, const std::map<std::string, ParamValue>& want, Params* out,
+                 std::string* why) {
   for (const auto& kv : want) {
     const ParamSpec* s = info.params.find(kv.first);
-    if (!s) continue;
-    const std::string err = check_value(*s, kv.second);
+    const std::string err = s ? check_value(*s, kv.second) : "not a parameter";
     if (!err.empty()) {
       *why = info.name + "." + kv.first + ": " + err;
       return false;
     }
-    given[kv.first] = kv.second;
   }
-  *out = complete(info.params, given);
+  *out = complete(info.params, want);
   return true;
 }
 
-Run run_workload(const Registry& reg, const std::string& name,
-                 const std::map<std::string, ParamValue>& want, int warmup, int reps) {
+Run run_workload(const Registry& reg, const WorkloadInfo& info, const std::map<std::string, ParamValue>& want,
+                 int warmup, int reps) {
   Run r;
-  const WorkloadInfo& info = reg.info(name);
+  const std::string& name = info.name;
   Params params;
   if (!make_params(info, want, &params, &r.why)) return r;
   Context ctx;
   ctx.seed = 1;
   ctx.cell_id = "calibrate/" + name;
   ctx.threads = compat::concurrency();
-  ctx.group = mpi::Group::world();  // collectives (allreduce) run over every launched rank
+  ctx.group = mpi::Group::world();  // collectives run over every launched rank
   try {
     auto w = reg.create(name);
     w->setup(params, ctx);
@@ -106,16 +104,42 @@ std::string pow2(std::int64_t n) {
   return (std::int64_t(1) << k) == n ? "2^" + std::to_string(k) : std::to_string(n);
 }
 
+// The workloads declaring `c`; when there is none, says so in `skipped` and the log.
+std::vector<Registry::Provider> providers(const Registry& reg, Capability c, const CalibrateOptions& opt,
+                                          HostMeasurements& m) {
+  auto out = reg.providers(c);
+  if (out.empty()) {
+    const std::string name(to_string(c));
+    m.skipped.push_back(name + " (" + std::string(describe(c)) +
+                        "): not built: no compiled-in workload declares it");
+    opt.log(name + ": no workload declares it, skipped");
+  }
+  return out;
+}
+
+// One memory-bandwidth measurement: a range over the timed steps of one workload.
+struct Bandwidth {
+  Measured bandwidth, efficiency;
+  double top = 0;
+};
+
 // Kernel times of a step: StepResult "<kernel>_seconds" values where the workload reports them,
-// matched to ledger entries "<workload>/<kernel>".
-void measure_stream(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+// matched to ledger entries "<workload>/<kernel>"; the declared headline kernel gives the
+// nominal, whole steps stand in when it has no time of its own.
+std::optional<Bandwidth> measure_bandwidth_with(const Registry& reg, const Registry::Provider& p,
+                                                const CalibrateOptions& opt, HostMeasurements& m) {
+  const WorkloadInfo& info = *p.info;
+  const CapabilitySpec& spec = *p.spec;
+  const DType dt = spec.runs(DType::fp64) ? DType::fp64 : spec.dtypes.front();
+  const std::string dname(to_string(dt));
   const std::int64_t n = opt.quick ? (std::int64_t(1) << 22) : (std::int64_t(1) << 25);
+  const std::string size = spec.size_label() + "=" + pow2(n);
   const int reps = opt.quick ? 4 : 10;
-  opt.log("stream: fp64, n=" + pow2(n) + ", " + std::to_string(reps) + " repetitions");
-  const Run r = run_workload(reg, "stream", {{"n", n}, {"dtype", std::string("fp64")}}, 1, reps);
+  opt.log(info.name + ": " + dname + ", " + size + ", " + std::to_string(reps) + " repetitions");
+  const Run r = run_workload(reg, info, spec.params(n, dt, ""), 1, reps);
   if (!r.ok) {
     m.skipped.push_back(r.why);
-    return;
+    return std::nullopt;
   }
   std::map<std::string, std::vector<double>> bw;  // kernel → bandwidth per step (B/s)
   for (const auto& k : r.ledger) {
@@ -126,50 +150,51 @@ void measure_stream(const Registry& reg, const CalibrateOptions& opt, HostMeasur
       if (t > 0) bw[kernel].push_back(k.bytes * k.count / t);
   }
   std::vector<double> main_bw;
-  std::string kernel = "triad";
-  if (bw.count("triad")) main_bw = bw["triad"];
-  else {  // no per-kernel times: whole steps
+  std::string kernel = spec.kernel;
+  if (!kernel.empty() && bw.count(kernel)) {
+    main_bw = bw[kernel];
+  } else {  // no per-kernel times: whole steps
     kernel = "step";
     for (double t : r.seconds) main_bw.push_back(total_bytes(r.ledger) / t);
   }
   if (main_bw.empty()) {
-    m.skipped.push_back("stream: no bandwidth could be computed");
-    return;
+    m.skipped.push_back(info.name + ": no bandwidth could be computed");
+    return std::nullopt;
   }
   const double top = *std::max_element(main_bw.begin(), main_bw.end());
   const double med = median(main_bw);
   double high = top;
   for (const auto& kv : bw) high = std::max(high, *std::max_element(kv.second.begin(), kv.second.end()));
-  const std::string how = "stream " + kernel + ", fp64, n=" + pow2(n) + ", " +
+  const std::string how = info.name + " " + kernel + ", " + dname + ", " + size + ", " +
                           std::to_string(reps) + " steps: low median, nominal best " + kernel +
                           ", high best of all kernels";
-  m.memory_bandwidth = Measured{{med, top, high}, how};
   double worst = top;
   for (double b : main_bw) worst = std::min(worst, b);
-  m.memory_efficiency =
-      Measured{{worst / top, med / top, 1.0},
-               "stream " + kernel + " slowest / median / best step relative to the best"};
   opt.log("  " + kernel + " best " + std::to_string(top / 1e9) + " GB/s, median " +
           std::to_string(med / 1e9) + " GB/s");
+  return Bandwidth{Measured{{med, top, high}, how},
+                   Measured{{worst / top, med / top, 1.0},
+                            info.name + " " + kernel + " slowest / median / best step relative to the best"},
+                   top};
 }
 
-// GEMM ceilings (fp64, fp32) and an efficiency-by-size table for the default path.
-void measure_gemm(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
-  const WorkloadInfo& info = reg.info("gemm");
-  const ParamSpec* dt = info.params.find("dtype");
-  const ParamSpec* path = info.params.find("path");
-  auto has_choice = [](const ParamSpec* s, const std::string& c) {
-    return s && std::find(s->node.choices.begin(), s->node.choices.end(), c) != s->node.choices.end();
-  };
-  std::vector<std::string> paths;
-  const std::string default_path =
-      path && std::holds_alternative<std::string>(*path->node.default_value)
-          ? std::get<std::string>(*path->node.default_value) : std::string();
-  if (!default_path.empty()) paths.push_back(default_path);
-  if (has_choice(path, "vendor") && default_path != "vendor") paths.push_back("vendor");
-  if (paths.empty()) paths.push_back("");
-  const std::vector<std::int64_t> sizes = opt.quick ? std::vector<std::int64_t>{32, 64, 128, 256}
-                                                    : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 1536};
+// The memory bandwidth: the best of the workloads that declare it (a ceiling is what is reached).
+void measure_bandwidth(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  std::optional<Bandwidth> keep;
+  for (const auto& p : providers(reg, Capability::memory_bandwidth, opt, m))
+    if (auto b = measure_bandwidth_with(reg, p, opt, m); b && (!keep || b->top > keep->top)) keep = b;
+  if (!keep) return;
+  m.memory_bandwidth = keep->bandwidth;
+  m.memory_efficiency = keep->efficiency;
+}
+
+// GEMM ceilings (fp64, fp32) over every declaring workload and implementation, and an
+// efficiency-by-size table from the first implementation of the workload that set the fp32 ceiling.
+void measure_matmul(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  const auto found = providers(reg, Capability::matmul_peak, opt, m);
+  const std::vector<std::int64_t> sizes = opt.quick
+                                              ? std::vector<std::int64_t>{32, 64, 128, 256}
+                                              : std::vector<std::int64_t>{64, 128, 256, 512, 1024, 1536};
   // Repetitions grow as the size shrinks (~n^-3) so that even the smallest GEMM is timed over
   // milliseconds: with a handful of 10 us repetitions a single descheduling of a thread (a few
   // ms on a shared VM) spoils every sample and the efficiency table with it.
@@ -178,42 +203,50 @@ void measure_gemm(const Registry& reg, const CalibrateOptions& opt, HostMeasurem
     return opt.quick ? static_cast<int>(std::clamp(2e8 / n3, 2.0, 500.0))
                      : static_cast<int>(std::clamp(2e9 / n3, 4.0, 2000.0));
   };
-  int reps = 0;
-  auto gflops_run = [&](const std::string& dtype, const std::string& p, std::int64_t s,
-                        Run* out) -> double {
-    std::map<std::string, ParamValue> want = {{"m", s}, {"n", s}, {"k", s}};
-    if (!dtype.empty()) want["dtype"] = dtype;
-    if (!p.empty()) want["path"] = p;
-    reps = reps_for(s);
-    *out = run_workload(reg, "gemm", want, 1, reps);
-    if (!out->ok) return 0;
-    return total_flops(out->ledger) / best(out->seconds);
-  };
   for (DType d : {DType::fp64, DType::fp32}) {
     const std::string dname(to_string(d));
-    if (dt && !dt->node.choices.empty() && !has_choice(dt, dname)) continue;
     double top = 0;
-    std::string top_how;
-    std::vector<std::pair<double, double>> table;  // (flops of one step, FLOP/s) on default path
-    for (const auto& p : paths) {
-      for (std::int64_t s : sizes) {
-        Run r;
-        const double rate = gflops_run(dt ? dname : std::string(), p, s, &r);
-        if (!r.ok) {
-          m.skipped.push_back(r.why);
-          break;
+    std::string top_how, top_name, table_label;
+    std::vector<std::pair<double, double>> table;  // (flops of one step, FLOP/s), first variant
+    for (const auto& p : found) {
+      const CapabilitySpec& spec = *p.spec;
+      if (!spec.runs(d)) continue;
+      const std::vector<std::string> variants =
+          spec.variants.empty() ? std::vector<std::string>{""} : spec.variants;
+      auto variant_label = [&](const std::string& v) {
+        return v.empty() ? std::string() : " " + spec.variant_param + "=" + v;
+      };
+      double ptop = 0;
+      std::string phow;
+      std::vector<std::pair<double, double>> ptable;
+      for (const auto& v : variants) {
+        for (std::int64_t s : sizes) {
+          const int reps = reps_for(s);
+          const Run r = run_workload(reg, *p.info, spec.params(s, d, v), 1, reps);
+          if (!r.ok) {
+            m.skipped.push_back(r.why);
+            break;
+          }
+          const double rate = total_flops(r.ledger) / best(r.seconds);
+          if (v == variants.front()) ptable.emplace_back(total_flops(r.ledger), rate);
+          if (rate > ptop) {
+            ptop = rate;
+            phow = p.info->name + " " + dname + variant_label(v) + " " + spec.size_label() + "=" +
+                   std::to_string(s) + ", best of " + std::to_string(reps);
+          }
         }
-        if (p == paths.front()) table.emplace_back(total_flops(r.ledger), rate);
-        if (rate > top) {
-          top = rate;
-          top_how = "gemm " + dname + (p.empty() ? "" : " path=" + p) + " m=n=k=" +
-                    std::to_string(s) + ", best of " + std::to_string(reps);
-        }
+      }
+      if (ptop > top) {
+        top = ptop;
+        top_how = phow;
+        top_name = p.info->name;
+        table = ptable;
+        table_label = p.info->name + " " + dname + variant_label(variants.front());
       }
     }
     if (top <= 0) continue;
     m.peak[d] = Measured{Range::exact(top), top_how};
-    opt.log("gemm " + dname + ": ceiling " + std::to_string(top / 1e9) + " GFLOP/s (" + top_how + ")");
+    opt.log(top_name + " " + dname + ": ceiling " + std::to_string(top / 1e9) + " GFLOP/s (" + top_how + ")");
     if (d == DType::fp32 && !table.empty()) {
       std::sort(table.begin(), table.end());
       for (std::size_t i = 0; i < table.size(); ++i) {
@@ -221,32 +254,49 @@ void measure_gemm(const Registry& reg, const CalibrateOptions& opt, HostMeasurem
         MeasuredStep st;
         st.min_flops = i == 0 ? 0 : table[i].first;
         st.efficiency = Range::exact(std::clamp(table[i].second / top, 1e-3, 1.0));
-        st.method = "gemm fp32" + (paths.front().empty() ? "" : " path=" + paths.front()) +
-                    " of " + std::to_string(table[i].first / 1e9) + " GFLOP / fp32 ceiling";
+        st.method = table_label + " of " + std::to_string(table[i].first / 1e9) + " GFLOP / fp32 ceiling";
         m.gemm.push_back(st);
       }
     }
   }
 }
 
+// The launch overhead: the lowest of the workloads that declare it.
 void measure_launch(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
   const int reps = opt.quick ? 5 : 20;
-  const Run r = run_workload(reg, "launch", {}, 2, reps);
-  if (!r.ok) {
-    m.skipped.push_back(r.why);
-    return;
+  for (const auto& p : providers(reg, Capability::launch_overhead, opt, m)) {
+    const Run r = run_workload(reg, *p.info, p.spec->params(0, std::nullopt, ""), 2, reps);
+    if (!r.ok) {
+      m.skipped.push_back(r.why);
+      continue;
+    }
+    double launches = 0;
+    for (const auto& k : r.ledger) launches += k.count;
+    if (launches <= 0) launches = 1;
+    const double b = best(r.seconds) / launches, med = median(r.seconds) / launches;
+    opt.log(p.info->name + ": " + std::to_string(b * 1e6) + " us per launch");
+    if (m.launch_overhead && m.launch_overhead->value.nominal <= b) continue;
+    m.launch_overhead = Measured{{b, b, med},
+                                 p.info->name + " workload, " + std::to_string(reps) + " steps of " +
+                                     fmt6(launches) + " launches: nominal best, high median"};
   }
-  double launches = 0;
-  for (const auto& k : r.ledger) launches += k.count;
-  if (launches <= 0) launches = 1;
-  const double b = best(r.seconds) / launches, med = median(r.seconds) / launches;
-  m.launch_overhead = Measured{{b, b, med}, "launch workload, " + std::to_string(reps) +
-                                                " steps of " + fmt6(launches) +
-                                                " launches: nominal best, high median"};
-  opt.log("launch: " + std::to_string(b * 1e6) + " us per launch");
+}
+
+// The workload that measures the link: the first (by name) declaring collective_link.
+std::optional<Registry::Provider> link_provider(const Registry& reg) {
+  const auto all = reg.providers(Capability::collective_link);
+  if (all.empty()) return std::nullopt;
+  return all.front();
 }
 
 }  // namespace
+
+std::optional<std::string> link_workload_label(const Registry& registry) {
+  const auto p = link_provider(registry);
+  if (!p) return std::nullopt;
+  const std::string fixed = p->spec->fixed_label();
+  return p->info->name + (fixed.empty() ? "" : " " + fixed);
+}
 
 HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions& opt) {
   HostMeasurements m;
@@ -259,18 +309,9 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
   m.provenance["kokkos"] = compat::version_string() + " " + compat::backend_name() + ", " +
                            std::to_string(compat::concurrency()) + " threads";
   m.provenance["mode"] = opt.quick ? "quick" : "full";
-  const struct {
-    const char* name;
-    void (*fn)(const Registry&, const CalibrateOptions&, HostMeasurements&);
-  } steps[] = {{"stream", measure_stream}, {"gemm", measure_gemm}, {"launch", measure_launch}};
-  for (const auto& s : steps) {
-    if (!registry.has(s.name)) {
-      m.skipped.push_back(std::string(s.name) + ": workload not built");
-      opt.log(std::string(s.name) + ": not built, skipped");
-      continue;
-    }
-    s.fn(registry, opt, m);
-  }
+  measure_bandwidth(registry, opt, m);
+  measure_matmul(registry, opt, m);
+  measure_launch(registry, opt, m);
   return m;
 }
 
@@ -278,9 +319,11 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
 // The MPI rank-to-rank link
 
 std::vector<LinkSample> measure_link_sizes(const Registry& reg, const CalibrateOptions& opt) {
-  if (!reg.has("allreduce"))
-    throw Error({{}, 0, "allreduce"}, "the allreduce workload is not built",
+  const auto p = link_provider(reg);
+  if (!p)
+    throw Error({{}, 0, "collective_link"}, "no compiled-in workload measures the rank-to-rank link",
                 "configure with -DXPB_ENABLE_MPI=ON and an MPI installed");
+  const std::string label = *link_workload_label(reg);
   // Powers of 4 from 16 KiB: latency-bound at the small end, bandwidth-bound at the large end.
   // Below ~16 KiB Open MPI's shared-memory eager protocol is several times faster per message
   // than its rendezvous protocol above; one alpha-beta line cannot fit both, and the messages
@@ -290,9 +333,8 @@ std::vector<LinkSample> measure_link_sizes(const Registry& reg, const CalibrateO
   for (std::int64_t bytes = 16384; bytes <= largest; bytes *= 4) {
     const int reps = opt.quick ? 5 : bytes <= (1 << 20) ? 40 : bytes <= (16 << 20) ? 15 : 8;
     const int warmup = opt.quick ? 1 : 2;
-    const Run r = run_workload(reg, "allreduce", {{"bytes", bytes}, {"impl", std::string("ring")}},
-                               warmup, reps);
-    if (!r.ok) throw Error({{}, 0, "allreduce"}, "bytes=" + std::to_string(bytes) + ": " + r.why);
+    const Run r = run_workload(reg, *p->info, p->spec->params(bytes, std::nullopt, ""), warmup, reps);
+    if (!r.ok) throw Error({{}, 0, p->info->name}, "bytes=" + std::to_string(bytes) + ": " + r.why);
     LinkSample s;
     s.bytes = static_cast<double>(bytes);
     s.best_seconds = best(r.seconds);
@@ -301,8 +343,8 @@ std::vector<LinkSample> measure_link_sizes(const Registry& reg, const CalibrateO
     for (const auto& k : r.ledger)  // the workload's own count of participants
       if (k.collective == Collective::all_reduce) s.ranks = k.ranks;
     out.push_back(s);
-    opt.log("allreduce ring " + pow2(bytes) + " B over " + std::to_string(s.ranks) +
-            " ranks: best " + fmt6(s.best_seconds * 1e6) + " us");
+    opt.log(label + " " + pow2(bytes) + " B over " + std::to_string(s.ranks) + " ranks: best " +
+            fmt6(s.best_seconds * 1e6) + " us");
   }
   return out;
 }
@@ -310,8 +352,8 @@ std::vector<LinkSample> measure_link_sizes(const Registry& reg, const CalibrateO
 std::string link_sample_line(const LinkSample& s) {
   char buf[256];
   std::snprintf(buf, sizeof buf,
-                "xpb-link ranks=%d bytes=%.0f best_seconds=%.9g median_seconds=%.9g repeats=%d",
-                s.ranks, s.bytes, s.best_seconds, s.median_seconds, s.repeats);
+                "xpb-link ranks=%d bytes=%.0f best_seconds=%.9g median_seconds=%.9g repeats=%d", s.ranks,
+                s.bytes, s.best_seconds, s.median_seconds, s.repeats);
   return buf;
 }
 
@@ -319,13 +361,12 @@ std::optional<LinkSample> parse_link_sample_line(const std::string& line) {
   LinkSample s;
   int used = 0;
   if (std::sscanf(line.c_str(),
-                  "xpb-link ranks=%d bytes=%lf best_seconds=%lf median_seconds=%lf repeats=%d%n",
-                  &s.ranks, &s.bytes, &s.best_seconds, &s.median_seconds, &s.repeats,
-                  &used) != 5)
+                  "xpb-link ranks=%d bytes=%lf best_seconds=%lf median_seconds=%lf repeats=%d%n", &s.ranks,
+                  &s.bytes, &s.best_seconds, &s.median_seconds, &s.repeats, &used) != 5)
     return std::nullopt;
-  if (trim(line.substr(static_cast<std::size_t>(used))) != "") return std::nullopt;
-  if (s.ranks < 2 || !(s.bytes > 0) || !(s.best_seconds > 0) ||
-      !(s.median_seconds >= s.best_seconds) || s.repeats < 1)
+  if (!trim(line.substr(static_cast<std::size_t>(used))).empty()) return std::nullopt;
+  if (s.ranks < 2 || !(s.bytes > 0) || !(s.best_seconds > 0) || !(s.median_seconds >= s.best_seconds) ||
+      s.repeats < 1)
     return std::nullopt;
   return s;
 }
@@ -386,7 +427,7 @@ LinkFit fit_ring_allreduce(const std::vector<LinkSample>& samples, bool use_medi
   return f;
 }
 
-MeasuredLink link_from_samples(const std::vector<LinkSample>& samples) {
+MeasuredLink link_from_samples(const std::vector<LinkSample>& samples, const std::string& label) {
   MeasuredLink m;
   m.best = fit_ring_allreduce(samples, false);
   m.median = fit_ring_allreduce(samples, true);
@@ -402,10 +443,8 @@ MeasuredLink link_from_samples(const std::vector<LinkSample>& samples) {
     hi = std::max(hi, s.bytes);
     m.ranks = std::max(m.ranks, s.ranks);
   }
-  auto size = [](double v) {
-    return v >= 1048576 ? fmt6(v / 1048576) + " MiB" : fmt6(v / 1024) + " KiB";
-  };
-  m.method = "allreduce impl=ring over " + std::to_string(m.ranks) + " MPI ranks on this host, " +
+  auto size = [](double v) { return v >= 1048576 ? fmt6(v / 1048576) + " MiB" : fmt6(v / 1024) + " KiB"; };
+  m.method = label + " over " + std::to_string(m.ranks) + " MPI ranks on this host, " +
              std::to_string(samples.size()) + " sizes " + size(lo) + " .. " + size(hi) +
              " (x4 steps), slowest rank's MPI_Wtime; weighted least-squares fit (relative error) "
              "of t = 2(p-1)*alpha + 2(p-1)/p*bytes/B: nominal from best times, the other end "

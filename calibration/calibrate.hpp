@@ -1,10 +1,12 @@
 // calibration/calibrate.hpp — measuring this machine (the host descriptor is written by
 // core/platforms/host.hpp from what is measured here).
-// Runs the registered micro-benchmarks (stream; gemm and launch when built) through the Registry
-// and keeps the best fenced time per kernel, with the provenance of the measurement. The MPI
-// rank-to-rank link is measured by a
-// child `mpirun … xpubench calibrate-link` (cli/cmd_calibrate.cpp); this file holds its measuring
-// side, its output lines and the alpha-beta fit. It neither loads nor writes descriptors.
+// Asks the Registry for the workloads that declare each capability (core/plugin/capability.hpp:
+// memory_bandwidth, matmul_peak, launch_overhead, collective_link), never for a workload by name,
+// runs them as the runner would and keeps the best fenced times, with the provenance of the
+// measurement. When several workloads declare a ceiling, the best measurement wins. The MPI
+// rank-to-rank link is measured by a child `mpirun … xpubench calibrate-link`
+// (cli/cmd_calibrate.cpp); this file holds its measuring side, its output lines and the
+// alpha-beta fit. It neither loads nor writes descriptors.
 #pragma once
 
 #include <functional>
@@ -21,8 +23,8 @@
 namespace xpb {
 
 struct CalibrateOptions {
-  bool quick = false;       // small sizes and few repetitions (seconds, for tests)
-  std::string command;      // the command line, recorded as provenance
+  bool quick = false;   // small sizes and few repetitions (seconds, for tests)
+  std::string command;  // the command line, recorded as provenance
   std::function<void(const std::string&)> log = [](const std::string&) {};
 };
 
@@ -31,9 +33,9 @@ struct CalibrateOptions {
 
 // One message size of the all-reduce sweep: the slowest rank's time per all-reduce.
 struct LinkSample {
-  int ranks = 0;             // participants of the all-reduce
-  double bytes = 0;          // the all-reduced buffer (per rank)
-  double best_seconds = 0;   // best of the timed repetitions
+  int ranks = 0;            // participants of the all-reduce
+  double bytes = 0;         // the all-reduced buffer (per rank)
+  double best_seconds = 0;  // best of the timed repetitions
   double median_seconds = 0;
   int repeats = 0;
 };
@@ -43,11 +45,16 @@ struct LinkSample {
 // time is not positive, or the fit gives no positive bandwidth.
 LinkFit fit_ring_allreduce(const std::vector<LinkSample>& samples, bool use_median = false);
 
-MeasuredLink link_from_samples(const std::vector<LinkSample>& samples);
+// The link as measured by `label` (what ran, e.g. link_workload_label()), fitted from both ends.
+MeasuredLink link_from_samples(const std::vector<LinkSample>& samples, const std::string& label);
 
-// The measuring side, run on every rank under mpirun: the registered `allreduce` workload
-// (impl=ring) over log-spaced sizes (4 KiB .. 64 MiB; quick: 4 KiB .. 4 MiB). Throws xpb::Error
-// when the workload is absent or a size fails. Every rank returns the same samples.
+// The workload that measures the link — the first by name declaring collective_link — as its name
+// and fixed parameters ("<name> impl=ring"); nullopt when none is built.
+std::optional<std::string> link_workload_label(const Registry& registry);
+
+// The measuring side, run on every rank under mpirun: that workload over log-spaced sizes
+// (16 KiB .. 64 MiB; quick: 16 KiB .. 4 MiB). Throws xpb::Error when no workload declares
+// collective_link or a size fails. Every rank returns the same samples.
 std::vector<LinkSample> measure_link_sizes(const Registry& registry, const CalibrateOptions& opt);
 
 // The machine-readable line the child prints per sample, and its parser (nullopt: not such a
@@ -55,9 +62,9 @@ std::vector<LinkSample> measure_link_sizes(const Registry& registry, const Calib
 std::string link_sample_line(const LinkSample& s);
 std::optional<LinkSample> parse_link_sample_line(const std::string& line);
 
-// Measure with whatever the registry holds: `stream` for the bandwidth ceiling, `gemm` for the
-// fp32/fp64 ceilings and the efficiency table, `launch` for the launch overhead. Absent or failing
-// workloads are skipped (listed in `skipped`).
+// Measure with whatever the registry holds: the memory_bandwidth workloads for the bandwidth
+// ceiling, matmul_peak for the fp64/fp32 ceilings and the efficiency table, launch_overhead for
+// the launch overhead. A capability nobody declares, and a failing run, are listed in `skipped`.
 HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions& opt);
 
 }  // namespace xpb

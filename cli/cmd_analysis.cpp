@@ -16,8 +16,8 @@
 #include "analysis/verify.hpp"
 #include "cli/cli.hpp"
 #include "core/base/atomic_file.hpp"
-#include "core/base/build_info.hpp"
 #include "core/base/error.hpp"
+#include "core/base/paths.hpp"
 
 namespace xpb::cli {
 
@@ -142,12 +142,8 @@ void add_analysis_commands(CLI::App& app, State& st) {
     const std::string report_json = (std::filesystem::path(plot_dir) / "report.json").string();
     write_file_atomically(report_json, analysis::render_report(rs, analysis::ReportFormat::json),
                           "the plot data");
-    const char* py_env = std::getenv("XPB_PYTHON");
-    const std::string python = py_env && *py_env ? py_env : "/usr/bin/python3";
-    const char* script_env = std::getenv("XPB_PLOT_SCRIPT");
-    const std::string script = script_env && *script_env
-                                   ? script_env
-                                   : std::string(build_info().source_dir) + "/analysis/plots/plot_results.py";
+    const std::string& python = paths().python;
+    const std::string script = paths().plot_script();
     if (!std::filesystem::is_regular_file(script))
       throw Error({script, 0, {}}, "plotting script not found", "set XPB_PLOT_SCRIPT to analysis/plots/plot_results.py");
     if (::access(python.c_str(), X_OK) != 0)

@@ -1,8 +1,9 @@
 // cli/cmd_calibrate.cpp — `xpubench calibrate [-o FILE] [--quick] [--link-ranks R]` and the
 // hidden `xpubench calibrate-link` it starts under mpirun to measure the rank-to-rank link.
-// Measures this machine with the compiled-in micro-benchmarks (calibration/calibrate.hpp), writes a host
-// descriptor and loads it back with the ordinary descriptor loader before reporting success. A
-// link that cannot be measured (no MPI, no mpirun, a failing child) is noted, never fatal.
+// Measures this machine with the compiled-in workloads that declare each capability
+// (calibration/calibrate.hpp), writes a host descriptor and loads it back with the ordinary descriptor loader
+// before reporting success. A link that cannot be measured (no MPI, no mpirun, a failing child) is noted,
+// never fatal.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,14 +13,15 @@
 #include <memory>
 #include <sstream>
 
+#include "calibration/calibrate.hpp"
 #include "cli/cli.hpp"
 #include "core/base/atomic_file.hpp"
-#include "calibration/calibrate.hpp"
 #include "core/base/error.hpp"
 #include "core/base/mpi.hpp"
+#include "core/base/paths.hpp"
+#include "core/base/subprocess.hpp"
 #include "core/platforms/platform.hpp"
 #include "core/platforms/platform_report.hpp"
-#include "core/base/subprocess.hpp"
 
 namespace xpb::cli {
 
@@ -34,8 +36,7 @@ struct CalibrateArgs {
 // ------------------------------------------------------------------------------------------------
 // The link: `mpirun -n R <this binary> calibrate-link`, its lines parsed and fitted
 
-void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOptions& opt,
-                  HostMeasurements& m) {
+void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOptions& opt, HostMeasurements& m) {
   auto skip = [&](const std::string& why) {
     m.link_not_measured = why;
     m.skipped.push_back("link: " + why);
@@ -43,15 +44,14 @@ void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOption
   };
   if (a.link_ranks == 0) return skip("not measured (--link-ranks 0)");
   if (!mpi::compiled_in()) return skip("MPI support not compiled in");
-  if (!st.registry.has("allreduce")) return skip("the allreduce workload is not built");
+  const std::optional<std::string> label = link_workload_label(st.registry);
+  if (!label) return skip("no compiled-in workload declares collective_link");
   if (mpi::launched_by_launcher())
     return skip("calibrate itself was started by an MPI launcher; run it as a plain process");
-  const char* env_launcher = std::getenv("XPB_MPIRUN");
-  const bool from_env = env_launcher && *env_launcher;
-  const std::string launcher = find_in_path(from_env ? env_launcher : "mpirun");
+  const std::string launcher = find_in_path(paths().mpirun);
   if (launcher.empty())
-    return skip(from_env ? "XPB_MPIRUN=" + std::string(env_launcher) + " is not an executable"
-                         : "no mpirun in PATH (set XPB_MPIRUN to the launcher)");
+    return skip(paths().mpirun_from_env ? "XPB_MPIRUN=" + paths().mpirun + " is not an executable"
+                                        : "no mpirun in PATH (set XPB_MPIRUN to the launcher)");
   std::error_code ec;
   const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   if (self.empty()) return skip("cannot find this executable (/proc/self/exe)");
@@ -61,12 +61,12 @@ void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOption
                         (v.out + v.err).find("OpenRTE") != std::string::npos;
   std::vector<std::string> cmd = {launcher, "-n", std::to_string(a.link_ranks)};
   if (open_mpi) {  // flags only Open MPI's mpirun knows
-    if (geteuid() == 0) cmd.push_back("--allow-run-as-root");
-    if (a.link_ranks > detect_host().logical_cpus) cmd.push_back("--oversubscribe");
+    if (geteuid() == 0) cmd.emplace_back("--allow-run-as-root");
+    if (a.link_ranks > detect_host().logical_cpus) cmd.emplace_back("--oversubscribe");
   }
   cmd.push_back(self);
-  cmd.push_back("calibrate-link");
-  if (a.quick) cmd.push_back("--quick");
+  cmd.emplace_back("calibrate-link");
+  if (a.quick) cmd.emplace_back("--quick");
   std::string shown;
   for (const auto& c : cmd) shown += (shown.empty() ? "" : " ") + c;
   opt.log("link: " + shown);
@@ -80,15 +80,17 @@ void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOption
   for (std::string line; std::getline(lines, line);)
     if (auto s = parse_link_sample_line(line)) samples.push_back(*s);
   std::string why;
-  if (!r.started) why = r.error;
-  else if (r.timed_out) why = "the MPI child did not finish in time and was stopped";
+  if (!r.started)
+    why = r.error;
+  else if (r.timed_out)
+    why = "the MPI child did not finish in time and was stopped";
   else if (r.exit_code != 0)
     why = "the MPI child exited with status " + std::to_string(r.exit_code);
-  else if (samples.size() < 2) why = "the MPI child printed " + std::to_string(samples.size()) +
-                                     " xpb-link lines, need >= 2";
+  else if (samples.size() < 2)
+    why = "the MPI child printed " + std::to_string(samples.size()) + " xpb-link lines, need >= 2";
   if (why.empty()) {
     try {
-      m.link = link_from_samples(samples);
+      m.link = link_from_samples(samples, *label);
     } catch (const Error& e) {
       why = e.what();
     }
@@ -114,8 +116,7 @@ void run_calibrate_link(bool quick, State& st) {
                 "mpirun -n 2 xpubench calibrate-link");
   CalibrateOptions opt;
   opt.quick = quick;
-  if (mpi::rank() == 0)
-    opt.log = [](const std::string& s) { std::cerr << "calibrate-link: " << s << "\n"; };
+  if (mpi::rank() == 0) opt.log = [](const std::string& s) { std::cerr << "calibrate-link: " << s << "\n"; };
   const std::vector<LinkSample> samples = measure_link_sizes(st.registry, opt);
   if (mpi::rank() == 0) {
     for (const auto& s : samples) std::cout << link_sample_line(s) << "\n";
@@ -158,12 +159,12 @@ void add_calibrate_command(CLI::App& app, State& st) {
   auto args = std::make_shared<CalibrateArgs>();
   CLI::App* c = app.add_subcommand(
       "calibrate",
-      "Measure this machine (stream bandwidth; GEMM ceilings and launch overhead when those "
-      "workloads are built; the MPI rank-to-rank link via mpirun when MPI is built) and write a "
-      "host descriptor with confidence: measured");
+      "Measure this machine (memory bandwidth, GEMM ceilings, launch overhead, and the MPI "
+      "rank-to-rank link via mpirun, each with the compiled-in workloads that declare it: "
+      "`xpubench show workload NAME`) and write a host descriptor with confidence: measured");
   c->add_option("-o,--output", args->output,
-                "Descriptor to write (default: $XPB_HOST_DESCRIPTOR or <source>/.cache/host.yaml, "
-                "which `host` then resolves to)");
+                "Descriptor to write (default: $XPB_HOST_DESCRIPTOR or <cache>/host.yaml, which "
+                "`host` then resolves to; `xpubench list paths`)");
   c->add_flag("--quick", args->quick, "Small sizes and few repetitions (seconds; for tests)");
   c->add_option("--link-ranks", args->link_ranks,
                 "MPI ranks for the rank-to-rank link measurement (mpirun -n R; $XPB_MPIRUN "
@@ -179,9 +180,9 @@ void add_calibrate_command(CLI::App& app, State& st) {
 
   // Hidden (group ""): started by `calibrate` under mpirun, not by users.
   auto link_quick = std::make_shared<bool>(false);
-  CLI::App* l = app.add_subcommand(
-      "calibrate-link", "Under mpirun: time the allreduce ring at log-spaced sizes (rank 0 prints "
-                        "xpb-link lines)");
+  CLI::App* l = app.add_subcommand("calibrate-link",
+                                   "Under mpirun: time the workload declaring collective_link at log-spaced "
+                                   "sizes (rank 0 prints xpb-link lines)");
   l->group("");
   l->add_flag("--quick", *link_quick, "A few sizes up to 4 MiB, few repetitions");
   l->callback([link_quick, &st] { run_calibrate_link(*link_quick, st); });

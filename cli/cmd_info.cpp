@@ -11,6 +11,7 @@
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
 #include "core/base/input_schema.hpp"
+#include "core/base/paths.hpp"
 #include "core/base/yaml_util.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/model/training_model.hpp"
@@ -48,7 +49,7 @@ std::string schema_docs(const std::string& format) {
 
 std::vector<std::string> experiment_files() {
   std::vector<std::string> files;
-  const std::string dir = std::string(build_info().source_dir) + "/experiments";
+  const std::string dir = paths().experiments_dir();
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec))
     if (e.path().extension() == ".yaml") files.push_back(e.path().string());
@@ -65,11 +66,12 @@ void print_error(const Error& e) {
 
 void add_info_commands(CLI::App& app, State& st) {
   // ---------------------------------------------------------------------------------------- list
-  auto* list = app.add_subcommand("list", "List compiled-in workloads, platform descriptors or experiments");
+  auto* list = app.add_subcommand(
+      "list", "List compiled-in workloads, platform descriptors, experiments, or where files are looked for");
   static std::string what;
-  list->add_option("what", what, "workloads | platforms | experiments")
+  list->add_option("what", what, "workloads | platforms | experiments | paths")
       ->required()
-      ->check(CLI::IsMember({"workloads", "platforms", "experiments"}));
+      ->check(CLI::IsMember({"workloads", "platforms", "experiments", "paths"}));
   list->callback([&st] {
     if (what == "workloads") {
       TextTable t({"workload", "kind", "summary"});
@@ -78,7 +80,13 @@ void add_info_commands(CLI::App& app, State& st) {
         t.row({n, i.kind == WorkloadKind::training ? "training" : "benchmark", i.summary});
       }
       std::cout << t.str();
+    } else if (what == "paths") {
+      TextTable t({"location", "path", "from"});
+      for (const auto& e : paths().entries) t.row({e.name, e.path, e.origin});
+      std::cout << t.str();
     } else if (what == "platforms") {
+      if (paths().platform_dirs.empty())  // no share folder and no $XPB_PLATFORM_DIR
+        (void)paths().share("platforms", "the platform descriptors");
       for (const auto& n : list_platforms()) {
         try {
           std::cout << platform_summary_line(resolve_platform(n)) << "\n";
@@ -94,8 +102,8 @@ void add_info_commands(CLI::App& app, State& st) {
           std::string d = spec.description;
           const auto nl = d.find('\n');
           if (nl != std::string::npos) d = d.substr(0, nl);
-          t.row({std::filesystem::relative(f, build_info().source_dir).string(),
-                 std::to_string(spec.cells.size()), d});
+          t.row({std::filesystem::relative(f, paths().share_dir).string(), std::to_string(spec.cells.size()),
+                 d});
         } catch (const Error& e) {
           t.row({f, "-", "invalid: " + e.located()});
         }
@@ -118,9 +126,15 @@ void add_info_commands(CLI::App& app, State& st) {
   show->callback([&st] {
     if (kind == "workload") {
       const auto& i = st.registry.info(name);
-      std::cout << i.name << " (" << (i.kind == WorkloadKind::training ? "training" : "benchmark") << "): "
-                << i.summary << "\n";
+      std::cout << i.name << " (" << (i.kind == WorkloadKind::training ? "training" : "benchmark")
+                << "): " << i.summary << "\n";
       if (!i.doc.empty()) std::cout << "\n" << i.doc << "\n";
+      if (!i.capabilities.empty()) {  // what `xpubench calibrate` measures with it
+        std::string c;
+        for (const auto& cap : i.capabilities)
+          c += (c.empty() ? "" : ", ") + std::string(to_string(cap.capability));
+        std::cout << "\ncalibrates: " << c << "\n";
+      }
       TextTable t({"parameter", "type", "default", "range", "unit", "doc"});
       for (const auto& p : i.params.specs())
         t.row({p.name, std::string(to_string(p.node.type)), to_display(*p.node.default_value), range_text(p),
@@ -147,7 +161,8 @@ void add_info_commands(CLI::App& app, State& st) {
   });
 
   // ------------------------------------------------------------------------------------ validate
-  auto* validate = app.add_subcommand("validate", "Check experiment and descriptor files (exit 2 on the first bad one)");
+  auto* validate =
+      app.add_subcommand("validate", "Check experiment and descriptor files (exit 2 on the first bad one)");
   static std::vector<std::string> files;
   validate->add_option("files", files, "Experiment or platform descriptor YAML files")->required();
   validate->callback([&st] {
@@ -159,7 +174,8 @@ void add_info_commands(CLI::App& app, State& st) {
         if (root.IsMap() && root["workloads"]) {
           const auto spec = parse_experiment(text, f, st.registry);
           resolve_experiment_platforms(spec);
-          std::cout << "ok: " << f << " (experiment '" << spec.name << "', " << spec.cells.size() << " cells)\n";
+          std::cout << "ok: " << f << " (experiment '" << spec.name << "', " << spec.cells.size()
+                    << " cells)\n";
         } else {
           const Platform p = load_platform_text(text, f);
           std::cout << "ok: " << f << " (platform '" << p.name << "', worst confidence "

@@ -14,13 +14,14 @@
 
 #include "cli/cli.hpp"
 #include "core/base/atomic_file.hpp"
-#include "core/base/build_info.hpp"
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
+#include "core/base/paths.hpp"
 #include "core/model/model_validation.hpp"
 #include "core/model/plan_search.hpp"
-#include "core/platforms/platform.hpp"
 #include "core/model/training_model.hpp"
+#include "core/platforms/platform.hpp"
+#include "core/plugin/params.hpp"
 
 namespace xpb::cli {
 
@@ -130,8 +131,8 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
     try {
       Platform p = resolve_platform(name);
       std::string shown = p.path;
-      const std::string src = std::string(build_info().source_dir) + "/";
-      if (shown.rfind(src, 0) == 0) shown = shown.substr(src.size());
+      const std::string share = paths().share_dir + "/";
+      if (!paths().share_dir.empty() && shown.rfind(share, 0) == 0) shown = shown.substr(share.size());
       if (note.find(name) == std::string::npos)
         note += (note.empty() ? "" : "; ") + name + " descriptor (" + shown + ", sha256 " +
                 p.sha256.substr(0, 12) + ")";
@@ -147,7 +148,7 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
 
 void run_validate(const ProjectArgs& a, State& st) {
   std::string note;
-  const std::string models = std::string(build_info().source_dir) + "/experiments/models";
+  const std::string models = paths().models_dir();
   auto res = run_validation(
       models, [&](const std::string& n) { return resolve_for_validation(n, a.builtin, note); },
       !a.no_overlap);

@@ -10,6 +10,7 @@
 #include "core/base/error.hpp"
 #include "core/base/kokkos_compat.hpp"
 #include "core/base/mpi.hpp"
+#include "core/base/paths.hpp"
 #include "workloads/register_all.hpp"
 
 namespace xpb::cli {
@@ -53,6 +54,19 @@ int main(int argc, char** argv) {
                  "model for testing accelerator parity claims"};
     app.require_subcommand(0, 1);
     app.set_version_flag("--version", [] { return cli::version_text(); });
+    // Where files are (core/base/paths.hpp): resolved once, after parsing and before any
+    // subcommand runs. Given before or after the subcommand.
+    PathSources sources = PathSources::from_process();
+    app.add_option("--share-dir", sources.share_dir_flag,
+                   "Folder of platforms/, experiments/, analysis/plots/ (else $XPB_SHARE_DIR, "
+                   "<prefix>/share/xpubench, or the source tree of a binary in its build tree)");
+    app.add_option("--data-dir", sources.data_dir_flag,
+                   "Corpora for workload set-up (else $XPB_DATA_DIR or <cache>/data)");
+    app.add_option("--cache-dir", sources.cache_dir_flag,
+                   "Writable cache: host.yaml, derived tables (else $XPB_CACHE_DIR, the source "
+                   "tree's .cache for a binary in its build tree, or ~/.cache/xpubench)");
+    app.fallthrough();
+    app.parse_complete_callback([&sources] { set_paths(resolve_paths(sources)); });
     cli::add_run_command(app, st);
     cli::add_info_commands(app, st);
     cli::add_calibrate_command(app, st);

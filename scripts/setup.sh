@@ -20,6 +20,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 
 PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git
+  clang-format clang-tidy   # scripts/check-format.sh (make test) and .clang-tidy
   libhdf5-dev hdf5-tools libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libopenblas-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib

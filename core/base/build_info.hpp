@@ -10,7 +10,8 @@ struct BuildInfo {
   const char* compiler;
   const char* cxx_flags;
   const char* build_type;
-  const char* source_dir;  // the source tree this binary was built from (default data paths)
+  const char* source_dir;  // the source tree this binary was built from (read by core/base/paths.cpp only)
+  const char* binary_dir;  // the build tree it was built in (a binary inside it may fall back to source_dir)
   int cxx_standard;
 };
 

@@ -3,14 +3,13 @@
 // their sources are in docs/projection.md; this file states only choices the formulas leave open.
 #include "core/model/training_model.hpp"
 
-#include "core/base/build_info.hpp"
-
 #include <algorithm>
 #include <filesystem>
 #include <cmath>
 #include <sstream>
 
 #include "core/base/input_schema.hpp"
+#include "core/base/paths.hpp"
 #include "core/base/yaml_util.hpp"
 #include "core/model/projector.hpp"
 
@@ -684,12 +683,13 @@ StepEstimate TrainingModel::evaluate(const Plan& p0) const {
   return r;
 }
 
-std::optional<std::string> find_model_file(const std::string& m) {
+std::optional<std::string> find_model_file(const std::string& name_or_path) {
   namespace fs = std::filesystem;
+  const std::string& m = name_or_path;
   if (fs::exists(m)) return m;
-  const std::string src = build_info().source_dir;
-  for (const std::string& c : {src + "/" + m, src + "/experiments/models/" + m,
-                               src + "/experiments/models/" + m + ".yaml"})
+  const std::string share = paths().share("", "model '" + m + "' (not a file here)");
+  const std::string models = paths().models_dir();
+  for (const std::string& c : {share + m, models + "/" + m, models + "/" + m + ".yaml"})
     if (fs::exists(c)) return c;
   return std::nullopt;
 }

@@ -53,8 +53,9 @@ struct ModelSpec {
 const input::Node& model_file_schema();
 // Strict loading: unknown keys, missing required keys, bad values → xpb::Error with line and key.
 ModelSpec load_model_file(const std::string& path);
-// A model given as a path, or as a name under the source tree's experiments/models/ (with or
-// without ".yaml"); nullopt when no such file exists.
+// A model given as a path, or as a name under <share>/experiments/models/ (with or without
+// ".yaml"; core/base/paths.hpp); nullopt when no such file exists. Throws xpb::Error when it is
+// not a file and no share folder was found.
 std::optional<std::string> find_model_file(const std::string& name_or_path);
 ModelSpec load_model_text(const std::string& text, const std::string& path);
 

@@ -16,13 +16,10 @@
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
 #include "core/base/input_schema.hpp"
+#include "core/base/paths.hpp"
 #include "core/base/sha256.hpp"
 #include "core/base/yaml_util.hpp"
 #include "core/platforms/host.hpp"
-
-#ifndef XPB_SOURCE_DIR
-#define XPB_SOURCE_DIR "."
-#endif
 
 namespace xpb {
 
@@ -709,20 +706,7 @@ Platform load_platform_file(const std::string& path) {
   return load_platform_text(text, path);
 }
 
-static std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
-std::vector<std::string> platform_dirs() {
-  std::vector<std::string> dirs;
-  const std::string env = env_or_empty("XPB_PLATFORM_DIR");
-  std::stringstream ss(env);
-  for (std::string d; std::getline(ss, d, ':');)
-    if (!d.empty()) dirs.push_back(d);
-  dirs.push_back(std::string(XPB_SOURCE_DIR) + "/platforms");
-  return dirs;
-}
+std::vector<std::string> platform_dirs() { return paths().platform_dirs; }
 
 std::vector<std::string> list_platforms() {
   std::set<std::string> names;
@@ -737,11 +721,7 @@ std::vector<std::string> list_platforms() {
   return {names.begin(), names.end()};
 }
 
-std::string host_descriptor_path() {
-  const std::string env = env_or_empty("XPB_HOST_DESCRIPTOR");
-  if (!env.empty()) return env;
-  return std::string(XPB_SOURCE_DIR) + "/.cache/host.yaml";
-}
+std::string host_descriptor_path() { return paths().host_descriptor; }
 
 Platform describe_host() {
   Platform p = load_platform_text(host_descriptor_yaml(detect_host(), HostMeasurements{}), "host");
@@ -771,6 +751,8 @@ Platform resolve_platform(const std::string& name_or_path) {
     const std::string f = d + "/" + name_or_path + ".yaml";
     if (std::filesystem::is_regular_file(f)) return load_platform_file(f);
   }
+  if (paths().share_dir.empty())  // nothing to search but $XPB_PLATFORM_DIR: say where we looked
+    (void)paths().share("platforms", "platform descriptor '" + name_or_path + "'");
   const auto names = list_platforms();
   const std::string m = closest_match(name_or_path, names);
   throw Error({{}, 0, {}}, "unknown platform '" + name_or_path + "'",

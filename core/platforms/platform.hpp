@@ -149,7 +149,8 @@ Platform load_platform_text(const std::string& text, const std::string& path);
 inline bool is_host(const Platform& p) { return p.kind == "host"; }
 
 // Resolve a platform given as a name ("nvidia-h20", "host") or a path to a YAML file. Names are
-// looked up in the platform directories: $XPB_PLATFORM_DIR, then the source tree's platforms/.
+// looked up in the platform directories (paths().platform_dirs: $XPB_PLATFORM_DIR, then
+// <share>/platforms; core/base/paths.hpp).
 // "host" resolves to the calibrated host descriptor when one exists (see calibrate), else to the
 // auto-described host.
 Platform resolve_platform(const std::string& name_or_path);

@@ -8,6 +8,7 @@
 #include "core/base/error.hpp"          // xpb::Error for rejected parameters
 #include "core/base/kokkos_compat.hpp"  // compat:: shims across Kokkos 3.4 .. 5.x
 #include "core/base/rng.hpp"            // counter-based RNG keyed by (seed, stream, index)
+#include "core/plugin/capability.hpp"   // Capability, CapabilitySpec: what calibrate may measure
 #include "core/plugin/context.hpp"      // Context: seed, threads, MPI group, data folders
 #include "core/plugin/dtype_dispatch.hpp"  // DTypeDispatch: Impl<float> or Impl<double> by `dtype`
 #include "core/plugin/ledger.hpp"       // KernelCost, Ledger: the cost of one step

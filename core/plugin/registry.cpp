@@ -11,6 +11,10 @@ void Registry::add(WorkloadInfo info, Factory factory) {
     const std::string problem = metric_spec_problem(m);
     XPB_ASSERT(problem.empty(), (info.name + ": metric " + m.name + ": " + problem).c_str());
   }
+  for (const auto& c : info.capabilities) {  // a declaration that cannot run is a programming error
+    const std::string why = c.check(info.params);
+    XPB_ASSERT(why.empty(), (info.name + ": " + why).c_str());
+  }
   std::string name = info.name;
   m_entries.emplace(name, Entry{std::move(info), std::move(factory)});
 }
@@ -39,6 +43,14 @@ std::vector<std::string> Registry::names() const {
   std::vector<std::string> n;
   for (const auto& [k, v] : m_entries) n.push_back(k);
   return n;
+}
+
+std::vector<Registry::Provider> Registry::providers(Capability c) const {
+  std::vector<Provider> out;
+  for (const auto& [name, e] : m_entries)
+    for (const auto& spec : e.info.capabilities)
+      if (spec.capability == c) out.push_back({&e.info, &spec});
+  return out;
 }
 
 }  // namespace xpb

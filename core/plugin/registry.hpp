@@ -1,4 +1,4 @@
-// core/plugin/registry.hpp — the compiled-in workloads, by name.
+// core/plugin/registry.hpp — the compiled-in workloads, by name and by capability.
 // Filled explicitly by workloads/register_all.cpp (no static self-registration, no dlopen: Kokkos
 // keeps process-global state). A test may build a registry holding only what it tests.
 #pragma once
@@ -23,6 +23,13 @@ class Registry {
   const WorkloadInfo& info(const std::string& name) const;
   std::unique_ptr<Workload> create(const std::string& name) const;
   std::vector<std::string> names() const;  // sorted
+
+  // The workloads that declare capability `c` (WorkloadInfo::capabilities), in name order.
+  struct Provider {
+    const WorkloadInfo* info;
+    const CapabilitySpec* spec;
+  };
+  std::vector<Provider> providers(Capability c) const;
 
  private:
   struct Entry {

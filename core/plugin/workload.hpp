@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/plugin/capability.hpp"
 #include "core/plugin/context.hpp"
 #include "core/plugin/ledger.hpp"
 #include "core/plugin/metrics.hpp"
@@ -52,6 +53,8 @@ struct WorkloadInfo {
   // How many MPI ranks a cell with these parameters can use when `world` are available (it gets
   // a Context::group of that size). Empty: one rank. Used by distributed runs to place cells.
   std::function<int(const Params& params, int world)> ranks;
+  // What `xpubench calibrate` may measure with it, and how (core/plugin/capability.hpp).
+  std::vector<CapabilitySpec> capabilities;
 };
 
 }  // namespace xpb

@@ -13,24 +13,14 @@
 #include <thread>
 #include <tuple>
 
-#include "core/base/build_info.hpp"
 #include "core/base/error.hpp"
 #include "core/base/kokkos_compat.hpp"
 #include "core/base/mpi.hpp"
+#include "core/base/paths.hpp"
 #include "core/model/projector.hpp"
 #include "core/run/scheduler.hpp"
 
 namespace xpb {
-
-std::string default_cache_dir() {
-  if (const char* e = std::getenv("XPB_CACHE_DIR"); e && *e) return e;
-  return std::string(build_info().source_dir) + "/.cache";
-}
-
-std::string default_data_dir() {
-  if (const char* e = std::getenv("XPB_DATA_DIR"); e && *e) return e;
-  return default_cache_dir() + "/data";
-}
 
 std::vector<const Cell*> select_cells(const ExperimentSpec& spec, const std::vector<std::string>& only) {
   std::vector<const Cell*> out;
@@ -294,8 +284,8 @@ RunHeader run_header(const ExperimentSpec& spec, const Registry& registry, const
 Context run_context(const Scheduler& sched, std::vector<Platform>& platforms) {
   Context ctx;
   ctx.threads = compat::concurrency();
-  ctx.data_dir = default_data_dir();
-  ctx.cache_dir = default_cache_dir();
+  ctx.data_dir = paths().data_dir;
+  ctx.cache_dir = paths().cache_dir;
   ctx.mpi_rank = sched.rank();
   ctx.mpi_size = sched.size();
   ctx.ranks_on_node = mpi::Group::world().ranks_on_node();

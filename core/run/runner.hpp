@@ -82,10 +82,4 @@ CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vecto
 const std::vector<MetricSpec>& runner_metrics();
 // The platform whose projection is the model's self-check: the first of kind host (nullptr: none).
 const Platform* self_check_platform(const std::vector<Platform>& platforms);
-
-// Default locations of set-up data and caches (source tree's .cache unless XPB_DATA_DIR /
-// XPB_CACHE_DIR are set).
-std::string default_data_dir();
-std::string default_cache_dir();
-
 }  // namespace xpb

@@ -61,6 +61,8 @@ void register_hello(Registry& r) {
   info.name = "hello";
   info.summary = "example out-of-tree workload: y += 2x";
   info.params = hello_params().schema();
+  // `xpubench calibrate` may measure the memory bandwidth with it: n elements of fp64 per array.
+  info.capabilities.push_back(CapabilitySpec(Capability::memory_bandwidth).size({"n"}).dtype({DType::fp64}));
   r.add(std::move(info), [] { return std::make_unique<Hello>(); });
 }
 

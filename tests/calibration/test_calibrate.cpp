@@ -1,12 +1,18 @@
-// tests/core/test_calibrate.cpp — host calibration: measures with the registered workloads, writes
-// a host descriptor that loads back with the strict loader, and skips workloads that are absent.
-// A small stand-in `gemm` workload exercises the GEMM ceiling and efficiency-table path; the MPI
-// link fit is checked on synthetic ring all-reduce times.
+// tests/calibration/test_calibrate.cpp — host calibration: measures with the workloads that declare
+// each capability, writes a host descriptor that loads back with the strict loader, and skips
+// capabilities nobody declares. Test-only workloads under names calibration has never heard of
+// (a naive GEMM, a copy kernel) are picked by their declared capability alone; the MPI link fit is
+// checked on synthetic ring all-reduce times.
 #include <Kokkos_Core.hpp>
+#include <algorithm>
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
+#include <chrono>
 #include <fstream>
 #include <memory>
+#include <regex>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "calibration/calibrate.hpp"
@@ -32,13 +38,14 @@ class ToyGemm final : public xpb::Workload {
   xpb::StepResult step(xpb::Context&) override {
     auto a = m_a, b = m_b, c = m_c;
     const std::int64_t s = m_s;
-    Kokkos::parallel_for("toy/gemm", Kokkos::RangePolicy<>(0, s), KOKKOS_LAMBDA(const std::int64_t i) {
-      for (std::int64_t j = 0; j < s; ++j) {
-        double acc = 0;
-        for (std::int64_t k = 0; k < s; ++k) acc += a(i, k) * b(k, j);
-        c(i, j) = acc;
-      }
-    });
+    Kokkos::parallel_for(
+        "toy/gemm", Kokkos::RangePolicy<>(0, s), KOKKOS_LAMBDA(const std::int64_t i) {
+          for (std::int64_t j = 0; j < s; ++j) {
+            double acc = 0;
+            for (std::int64_t k = 0; k < s; ++k) acc += a(i, k) * b(k, j);
+            c(i, j) = acc;
+          }
+        });
     Kokkos::fence();
     return {};
   }
@@ -49,7 +56,7 @@ class ToyGemm final : public xpb::Workload {
   xpb::Validation validate(xpb::Context&) override {
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_c);
     return h(0, 0) == 2.0 * static_cast<double>(m_s) ? xpb::Validation::ok("c = 2s")
-                                                       : xpb::Validation::fail("wrong product");
+                                                     : xpb::Validation::fail("wrong product");
   }
   xpb::Metrics finish(xpb::Context&) override { return {}; }
 
@@ -60,13 +67,74 @@ class ToyGemm final : public xpb::Workload {
 
 void register_toy_gemm(xpb::Registry& r) {
   xpb::WorkloadInfo info;
-  info.name = "gemm";
-  info.summary = "test stand-in for the gemm micro-benchmark";
-  info.params.integer("m", 64, 1, 4096, "rows").integer("n", 64, 1, 4096, "cols")
+  info.name = "toy_gemm";
+  info.summary = "test stand-in for a GEMM micro-benchmark";
+  info.params.integer("m", 64, 1, 4096, "rows")
+      .integer("n", 64, 1, 4096, "cols")
       .integer("k", 64, 1, 4096, "inner")
       .choice("dtype", "fp64", {"fp64"}, "element type")
       .choice("path", "native", {"native"}, "implementation");
+  info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::matmul_peak)
+                                  .size({"m", "n", "k"})
+                                  .dtype("dtype", {xpb::DType::fp64})
+                                  .variant("path", {"native"}));
   r.add(std::move(info), [] { return std::make_unique<ToyGemm>(); });
+}
+
+// b = a over `elements` doubles, one kernel per step; ledger 16 bytes per element. No per-kernel
+// times, so calibration measures it by whole steps. With `pause` each step also sleeps that long
+// (a workload that is slow for a known reason).
+class CopyOnly final : public xpb::Workload {
+ public:
+  explicit CopyOnly(std::chrono::milliseconds pause) : m_pause(pause) {}
+  void setup(const xpb::Params& p, xpb::Context&) override {
+    m_n = p.get_int("elements");
+    m_a = Kokkos::View<double*>("copy_only/a", m_n);  // (n)
+    m_b = Kokkos::View<double*>("copy_only/b", m_n);  // (n)
+    Kokkos::deep_copy(m_a, 3.0);
+  }
+  xpb::StepResult step(xpb::Context&) override {
+    auto a = m_a, b = m_b;
+    Kokkos::parallel_for(
+        "copy_only/copy", m_n, KOKKOS_LAMBDA(const std::int64_t i) { b(i) = a(i); });
+    Kokkos::fence();
+    std::this_thread::sleep_for(m_pause);
+    return {};
+  }
+  xpb::Ledger ledger() const override {
+    const double n = static_cast<double>(m_n);
+    return {{"copy_only/copy", xpb::OpKind::vector, xpb::DType::fp64, 0, 16 * n}};
+  }
+  xpb::Validation validate(xpb::Context&) override {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_b);
+    return h(m_n - 1) == 3.0 ? xpb::Validation::ok("b = a") : xpb::Validation::fail("b != a");
+  }
+  xpb::Metrics finish(xpb::Context&) override { return {}; }
+
+ private:
+  std::chrono::milliseconds m_pause;
+  std::int64_t m_n = 0;
+  Kokkos::View<double*> m_a, m_b;
+};
+
+void register_copy_only(xpb::Registry& r, const std::string& name = "copy_only",
+                        std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
+  xpb::WorkloadInfo info;
+  info.name = name;
+  info.summary = "test-only copy kernel declaring memory_bandwidth";
+  info.params.integer("elements", 1024, 1, 1LL << 30, "doubles per array");
+  info.capabilities.push_back(
+      xpb::CapabilitySpec(xpb::Capability::memory_bandwidth).size({"elements"}).dtype({xpb::DType::fp64}));
+  r.add(std::move(info), [pause] { return std::make_unique<CopyOnly>(pause); });
+}
+
+// "<kernel> best X GB/s" lines of the calibration log, in order.
+std::vector<double> best_bandwidths(const std::vector<std::string>& log) {
+  std::vector<double> out;
+  const std::regex re(R"(^  \S+ best ([0-9.]+) GB/s)");
+  for (const auto& l : log)
+    if (std::smatch m; std::regex_search(l, m, re)) out.push_back(std::stod(m[1]) * 1e9);
+  return out;
 }
 
 }  // namespace
@@ -102,8 +170,7 @@ TEST_CASE("calibrate with stream only writes a loadable host descriptor", "[cali
   CHECK(p.memory_bandwidth.source.title.find("xpubench") != std::string::npos);
 }
 
-TEST_CASE("calibrate measures GEMM ceilings and an efficiency table when gemm exists",
-          "[calibrate]") {
+TEST_CASE("calibrate measures GEMM ceilings and an efficiency table when gemm exists", "[calibrate]") {
   xpb::Registry reg;
   xpb::workloads::register_stream(reg);
   register_toy_gemm(reg);
@@ -112,6 +179,9 @@ TEST_CASE("calibrate measures GEMM ceilings and an efficiency table when gemm ex
   const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
   REQUIRE(m.peak.count(xpb::DType::fp64) == 1);
   CHECK(m.peak.at(xpb::DType::fp64).value.nominal > 1e6);
+  // Found by its capability: a name calibration does not know, described in the method line.
+  CHECK(m.peak.at(xpb::DType::fp64).method.rfind("toy_gemm fp64 path=native m=n=k=", 0) == 0);
+  CHECK(m.peak.count(xpb::DType::fp32) == 0);  // it declares fp64 only
 
   const xpb::Platform p =
       xpb::load_platform_text(xpb::host_descriptor_yaml(xpb::detect_host(), m), "calibrated.yaml");
@@ -120,6 +190,42 @@ TEST_CASE("calibrate measures GEMM ceilings and an efficiency table when gemm ex
   CHECK(p.peak.at(xpb::DType::fp64).flops.confidence == xpb::Confidence::measured);
   CHECK(p.ridge_point(xpb::DType::fp64));
   CHECK(p.worst_confidence() == xpb::Confidence::official);  // OS facts; the rest measured
+}
+
+TEST_CASE("calibrate measures bandwidth with any workload that declares it", "[calibrate]") {
+  xpb::Registry reg;
+  register_copy_only(reg);
+  xpb::CalibrateOptions opt;
+  opt.quick = true;
+  std::vector<std::string> log;
+  opt.log = [&log](const std::string& s) { log.push_back(s); };
+  const xpb::HostMeasurements alone = xpb::calibrate_host(reg, opt);
+  REQUIRE(alone.memory_bandwidth);
+  CHECK(alone.memory_bandwidth->method.rfind("copy_only step, fp64, elements=2^22, 4 steps", 0) == 0);
+  CHECK(alone.memory_bandwidth->value.nominal > 1e8);
+  CHECK(alone.memory_bandwidth->value.valid());
+  // The capabilities nobody declares are listed, by capability.
+  std::string skipped;
+  for (const auto& s : alone.skipped) skipped += s + "\n";
+  CHECK(skipped.find("matmul_peak (gemm ceilings and efficiency table): not built") != std::string::npos);
+  CHECK(skipped.find("launch_overhead (kernel launch overhead): not built") != std::string::npos);
+
+  // Three declare it: all run, and the highest best bandwidth is kept, wherever it comes in the
+  // (name) order. The copies before and after stream sleep 100 ms per step: at most
+  // 64 MiB / 0.1 s = 0.67 GB/s, so neither the first nor the last run is the best one.
+  xpb::Registry three;
+  register_copy_only(three, "a_slow_copy", std::chrono::milliseconds(100));
+  xpb::workloads::register_stream(three);
+  register_copy_only(three, "z_slow_copy", std::chrono::milliseconds(100));
+  log.clear();
+  const xpb::HostMeasurements best = xpb::calibrate_host(three, opt);
+  const std::vector<double> tops = best_bandwidths(log);
+  REQUIRE(tops.size() == 3);
+  REQUIRE(best.memory_bandwidth);
+  CHECK(best.memory_bandwidth->value.nominal ==
+        Catch::Approx(*std::max_element(tops.begin(), tops.end())).margin(1e3));  // log: 6 decimals of GB/s
+  CHECK(tops[1] > std::max(tops[0], tops[2]));
+  CHECK(best.memory_bandwidth->method.rfind("stream triad, fp64, n=2^22, 4 steps", 0) == 0);
 }
 
 TEST_CASE("describe_host text is itself a valid descriptor", "[calibrate]") {
@@ -166,8 +272,7 @@ std::vector<xpb::LinkSample> synthetic_link(int p, double alpha, double bw, doub
 
 }  // namespace
 
-TEST_CASE("calibrate link fit recovers alpha and bandwidth from exact ring times",
-          "[calibrate][link]") {
+TEST_CASE("calibrate link fit recovers alpha and bandwidth from exact ring times", "[calibrate][link]") {
   for (int p : {2, 3, 8}) {
     const auto s = synthetic_link(p, 3.5e-6, 7.25e9, 1.0);
     const xpb::LinkFit f = xpb::fit_ring_allreduce(s);
@@ -183,12 +288,10 @@ TEST_CASE("calibrate link fit recovers alpha and bandwidth from exact ring times
   CHECK(two.bandwidth == Catch::Approx(2e9).epsilon(1e-9));
 }
 
-TEST_CASE("calibrate link fit clamps a negative alpha and refits the bandwidth",
-          "[calibrate][link]") {
+TEST_CASE("calibrate link fit clamps a negative alpha and refits the bandwidth", "[calibrate][link]") {
   // Times slightly below pure bandwidth at the small end: the free fit would give alpha < 0.
   auto s = synthetic_link(2, 0, 5e9, 1.0);
-  for (auto& x : s)
-    x.best_seconds = x.median_seconds = x.best_seconds * (x.bytes < 1e5 ? 0.7 : 1.0);
+  for (auto& x : s) x.best_seconds = x.median_seconds = x.best_seconds * (x.bytes < 1e5 ? 0.7 : 1.0);
   const xpb::LinkFit f = xpb::fit_ring_allreduce(s);
   CHECK(f.alpha_clamped);
   CHECK(f.alpha == 0);
@@ -207,8 +310,13 @@ TEST_CASE("calibrate link fit refuses one size and non-positive times", "[calibr
 
 TEST_CASE("calibrate link ranges: nominal from best times, the other end from median times",
           "[calibrate][link]") {
+  xpb::Registry reg;
+  xpb::workloads::register_all(reg);
+  const auto label = xpb::link_workload_label(reg);  // the workload declaring collective_link
+  REQUIRE(label);
+  CHECK(*label == "allreduce impl=ring");
   const auto s = synthetic_link(2, 4e-6, 6e9, 1.25);  // median 25% slower at every size
-  const xpb::MeasuredLink l = xpb::link_from_samples(s);
+  const xpb::MeasuredLink l = xpb::link_from_samples(s, *label);
   CHECK(l.ranks == 2);
   CHECK(l.bandwidth.nominal == Catch::Approx(6e9).epsilon(1e-9));
   CHECK(l.bandwidth.low == Catch::Approx(6e9 / 1.25).epsilon(1e-9));
@@ -230,20 +338,19 @@ TEST_CASE("calibrate xpb-link lines round-trip and junk is not a sample", "[cali
   CHECK(back->median_seconds == Catch::Approx(2.5e-4));
   CHECK(back->repeats == 15);
   CHECK(!xpb::parse_link_sample_line("calibrate-link: allreduce ring 2^12 B"));
-  CHECK(!xpb::parse_link_sample_line(
-      "xpb-link ranks=1 bytes=4096 best_seconds=1 median_seconds=1 repeats=1"));
+  CHECK(
+      !xpb::parse_link_sample_line("xpb-link ranks=1 bytes=4096 best_seconds=1 median_seconds=1 repeats=1"));
   CHECK(!xpb::parse_link_sample_line(xpb::link_sample_line(s) + " extra"));
 }
 
-TEST_CASE("calibrate writes a measured link as intra_node with MPI ranks as devices",
-          "[calibrate][link]") {
+TEST_CASE("calibrate writes a measured link as intra_node with MPI ranks as devices", "[calibrate][link]") {
   xpb::HostMeasurements m;
   m.provenance = {{"tool", "xpubench test"},
                   {"git_commit", "abc"},
                   {"date", "2025-01-01T00:00:00Z"},
                   {"command", "xpb_tests"},
                   {"kokkos", "4.0 OpenMP, 2 threads"}};
-  m.link = xpb::link_from_samples(synthetic_link(2, 4e-6, 6e9, 1.25));
+  m.link = xpb::link_from_samples(synthetic_link(2, 4e-6, 6e9, 1.25), "test link");
   const xpb::HostFacts facts = xpb::detect_host();
   const xpb::Platform p = xpb::load_platform_text(xpb::host_descriptor_yaml(facts, m), "host.yaml");
   CHECK(p.intra_node.name == "MPI over shared memory");
@@ -258,8 +365,7 @@ TEST_CASE("calibrate writes a measured link as intra_node with MPI ranks as devi
   xpb::HostMeasurements none;
   none.provenance = m.provenance;
   none.link_not_measured = "no mpirun in PATH";
-  const xpb::Platform q =
-      xpb::load_platform_text(xpb::host_descriptor_yaml(facts, none), "host.yaml");
+  const xpb::Platform q = xpb::load_platform_text(xpb::host_descriptor_yaml(facts, none), "host.yaml");
   CHECK(q.devices_per_node == 1);
   CHECK(!q.intra_node.bandwidth_per_direction.present);
   CHECK(q.devices_per_node_quantity.note.find("no mpirun in PATH") != std::string::npos);

@@ -116,9 +116,21 @@ add_test(NAME build.extra_workload_example
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/extra_workload.sh ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/extra_build)
 set_tests_properties(build.extra_workload_example PROPERTIES LABELS build TIMEOUT 1200 RUN_SERIAL TRUE)
 
+# --- a copy of the binary works from the install layout, away from the checkout, and fails
+# clearly without it (tests/cli/relocated.sh; docs/architecture.md "Where xpubench finds its files")
+add_test(NAME cli.relocated COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/relocated.sh ${XPB_BIN} ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.relocated PROPERTIES LABELS cli TIMEOUT 300)
+xpb_cli_test(list_paths 0 "share +${PROJECT_SOURCE_DIR} +source tree"
+             ${XPB_BIN} list paths)
+
 # --- the architecture's arrows: no forbidden include edge (and the check can fail)
 add_test(NAME build.include_check COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/include_check.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(build.include_check PROPERTIES LABELS build)
+# Formatting (.clang-format) of the C++ lines changed since main (scripts/check-format.sh), and a
+# scratch repository showing that the check fails on a misformatted change.
+add_test(NAME build.format COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-format.sh)
+add_test(NAME build.format_check_fails COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/format_check.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(build.format build.format_check_fails PROPERTIES LABELS build SKIP_RETURN_CODE 77)
 
 # --- no function in core/ over 100 lines (and the check can fail)
 add_test(NAME build.function_length

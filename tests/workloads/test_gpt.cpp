@@ -11,6 +11,7 @@
 #include <fstream>
 #include <vector>
 
+#include "core/base/paths.hpp"
 #include "tests/workloads/grad_check.hpp"
 #include "tests/workloads/workload_harness.hpp"
 #include "workloads/gpt/gpt.hpp"
@@ -51,11 +52,7 @@ std::pair<std::vector<double>, std::vector<float>> train_small(int steps) {
   return {losses, std::vector<float>(h.data(), h.data() + h.extent(0))};
 }
 
-std::string kjv_path() {
-  const char* env = std::getenv("XPB_DATA_DIR");
-  const std::string dir = env ? env : test::source_path(".cache/data");
-  return dir + "/kjv.txt";
-}
+std::string kjv_path() { return paths().data_dir + "/kjv.txt"; }
 
 }  // namespace
 

@@ -195,6 +195,9 @@ void register_micro_allreduce(Registry& r) {
                   {"algbw_GBps", "GB/s", MetricKind::rate, "this step's bytes / slowest rank's time"},
                   {"busbw", "GB/s", MetricKind::rate, "median algbw·2(p−1)/p (nccl-tests convention)", true},
                   {"algbw", "GB/s", MetricKind::rate, "median bytes / slowest rank's time"}};
+  // `xpubench calibrate` fits the rank-to-rank link to our ring over a sweep of sizes.
+  info.capabilities.push_back(
+      CapabilitySpec(Capability::collective_link).size({"bytes"}).set("impl", "ring"));
   r.add(std::move(info), [] { return std::make_unique<AllReduceBench>(); });
 }
 

@@ -206,6 +206,13 @@ void register_micro_gemm(Registry& r) {
   info.params = gemm_params().schema();
   // Per step: this step's rate; at the end: the median over steps.
   info.metrics = {{"gflops", "GFLOP/s", MetricKind::rate, "median over steps of 2·M·N·K / step time (self-timed)", true}};
+  // `xpubench calibrate`: fp64/fp32 ceilings over square sizes, both paths; the efficiency table
+  // from the first (native).
+  info.capabilities.push_back(CapabilitySpec(Capability::matmul_peak)
+                                  .size({"m", "n", "k"})
+                                  .dtype("dtype", {DType::fp64, DType::fp32})
+                                  .variant("path", {"native", "vendor"})
+                                  .set("shape", "custom"));
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<GemmBench>>(); });
 }
 

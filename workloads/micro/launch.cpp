@@ -110,6 +110,7 @@ void register_micro_launch(Registry& r) {
   info.params = launch_params().schema();
   info.metrics = {{"seconds_per_launch", "s", MetricKind::time, "this step's time / launches"},
                   {"launch_us", "us", MetricKind::time, "median over steps of step time / launches", true}};
+  info.capabilities.push_back(CapabilitySpec(Capability::launch_overhead));
   r.add(std::move(info), [] { return std::make_unique<LaunchBench>(); });
 }
 

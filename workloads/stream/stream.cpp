@@ -182,6 +182,11 @@ void register_stream(Registry& r) {
     info.metrics.push_back({kernel + "_bandwidth", "GB/s", MetricKind::rate,
                             "median over steps of bytes moved / kernel time", kernel == "triad"});
   }
+  // `xpubench calibrate` takes the host's memory bandwidth from triad.
+  info.capabilities.push_back(CapabilitySpec(Capability::memory_bandwidth)
+                                  .size({"n"})
+                                  .dtype("dtype", {DType::fp64, DType::fp32})
+                                  .headline_kernel("triad"));
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<Stream>>(); });
 }
 

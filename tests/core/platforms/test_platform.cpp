@@ -13,6 +13,7 @@
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
 #include "core/base/input_schema.hpp"
+#include "core/base/paths.hpp"
 #include "core/platforms/host.hpp"
 #include "core/platforms/platform.hpp"
 #include "core/platforms/platform_report.hpp"
@@ -224,14 +225,18 @@ TEST_CASE("platforms resolve by name, path and host", "[platform]") {
   CHECK(host.peak.at(xpb::DType::fp32).status == xpb::PeakStatus::unknown);
   CHECK(host.memory_capacity.present);
 
-  // $XPB_HOST_DESCRIPTOR points `host` at a calibrated file.
+  // $XPB_HOST_DESCRIPTOR points `host` at a calibrated file. Locations are resolved once per
+  // process (core/base/paths.hpp), so the test resolves them again after changing the variable.
   xpb::test::TempDir dir;
   const std::string f = dir.file("myhost.yaml");
   std::ofstream(f) << host.yaml_text;
+  const xpb::Paths before = xpb::paths();
   ::setenv("XPB_HOST_DESCRIPTOR", f.c_str(), 1);
+  xpb::set_paths(xpb::resolve_paths(xpb::PathSources::from_process()));
   CHECK(xpb::host_descriptor_path() == f);
   const xpb::Platform again = xpb::resolve_platform("host");
   ::unsetenv("XPB_HOST_DESCRIPTOR");
+  xpb::set_paths(before);
   CHECK(again.name == "host");
   CHECK(again.path == f);
 }
