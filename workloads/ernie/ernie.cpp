@@ -120,8 +120,7 @@ Settings read_settings(const Params& p, const Context& ctx) {
   const auto dt = parse_dtype(p.get_string("precision"));
   XPB_ASSERT(dt.has_value(), "precision choices are valid dtypes");
   s.precision = *dt;
-  if (p.get_string("gazetteer") == "miscfiles")
-    s.lexicon.gazetteer_path = ctx.data_dir + "/gazetteer/miscfiles-places.txt";
+  s.lexicon.gazetteer = p.get_string("gazetteer") == "debian";
   return s;
 }
 
@@ -223,19 +222,28 @@ class Ernie final : public Workload {
       m_model->backward(m_s.micro);
       m_reducer.add(m_model->grads(), j);
       const auto& st = m_batch.stats;
+      // Targets by the kind of unit they are in (byte, word, phrase, entity).
+      std::array<double, ernie::kUnitKinds> kinds{};
+      const ernie::UnitLabels& lab = m_train_units[static_cast<int>(lv)];
+      for (std::int32_t pos : m_batch.positions)
+        kinds[static_cast<int>(lab.kind[static_cast<std::size_t>(offsets[pos / TT] + pos % TT - 1)])] += 1;
       mine.push_back({l, double(m_batch.positions.size()), double(st.actions[0]), double(st.actions[1]),
-                      double(st.actions[2]), double(st.units), double(st.selected_units)});
+                      double(st.actions[2]), double(st.units), double(st.selected_units), kinds[0], kinds[1],
+                      kinds[2], kinds[3]});
     }
     m_reducer.finish(m_model->grads());
-    const std::vector<double> all = m_reducer.gather(mine, 7);
+    constexpr int kValues = 7 + ernie::kUnitKinds;
+    const std::vector<double> all = m_reducer.gather(mine, kValues);
     double loss = 0, targets = 0;
     for (int m = 0; m < m_s.micro; ++m) {
-      const double* v = &all[std::size_t(m) * 7];
+      const double* v = &all[std::size_t(m) * kValues];
       loss += v[0];
       targets += v[1];
       for (int a = 0; a < 3; ++a) m_actions[a] += static_cast<std::int64_t>(v[2 + a]);
       m_units += static_cast<std::int64_t>(v[5]);
       m_selected_units += static_cast<std::int64_t>(v[6]);
+      for (int k = 0; k < ernie::kUnitKinds; ++k)
+        m_target_kinds[static_cast<int>(lv)][k] += static_cast<std::int64_t>(v[7 + k]);
     }
     loss /= double(m_s.micro);
 
@@ -345,6 +353,15 @@ class Ernie final : public Workload {
                "", "selected units / units over all training batches (expect select_prob)");
       m.scalar("targets_per_step", targets / double(std::max<std::int64_t>(1, m_step)));
     }
+    // ERNIE's knowledge levels: how many of their targets lie inside phrase or entity units.
+    for (UnitLevel lv : {UnitLevel::phrase, UnitLevel::entity}) {
+      const auto& c = m_target_kinds[static_cast<int>(lv)];
+      const double n = double(c[0] + c[1] + c[2] + c[3]);
+      if (n > 0)
+        m.scalar(std::string("knowledge_target_share_") + ernie::to_string(lv),
+                 double(c[static_cast<int>(ernie::UnitKind::phrase)] + c[static_cast<int>(ernie::UnitKind::entity)]) / n,
+                 "", "training targets inside phrase or entity units, batches masked at this level");
+    }
     m.scalar("parameters", double(ernie::param_count(m_s.model)));
     m_reducer.describe(m);
     m.scalar("lexicon_entities", double(m_lexicon.entities.size()));
@@ -414,6 +431,7 @@ class Ernie final : public Workload {
   std::vector<double> m_losses;
   std::array<std::int64_t, 3> m_actions{};
   std::int64_t m_units = 0, m_selected_units = 0;
+  std::array<std::array<std::int64_t, ernie::kUnitKinds>, 3> m_target_kinds{};  // [level][kind]
   std::array<std::vector<EvalResult>, 3> m_curve;  // per level, one per evaluation
   std::vector<std::int64_t> m_curve_step;
 };
@@ -491,8 +509,9 @@ void register_ernie(Registry& r) {
       .choice("unit_selection", "bernoulli", {"bernoulli", "exact"},
               "bernoulli: each unit independently (batching.py); exact: floor(units·select_prob) "
               "units per batch (the dygraph demo)")
-      .choice("gazetteer", "none", {"none", "miscfiles"},
-              "extra entities from Debian miscfiles place names (scripts/ernie-gazetteer.sh)")
+      .choice("gazetteer", "debian", {"debian", "none"},
+              "debian: names from WordNet and miscfiles confirm rarer capitalised names "
+              "(docs/ernie.md); none: the capitalisation statistics alone")
       .integer("eval_every", 100, 0, 10000000, "held-out evaluation interval (0: only at the end)", "steps")
       .integer("eval_batches", 4, 1, 1000, "held-out batches per masking level")
       .boolean("expect_beats_baseline", false,
