@@ -54,8 +54,8 @@ std::string kjv_dir() {
   return env ? env : test::source_path(".cache/data");
 }
 
-// The KJV train split (every 10th verse held out) and its lexicon, derived once (cached in
-// .cache/ernie like the workload's own). Empty when the corpus is not set up.
+// The KJV train split (every 10th verse held out) and its lexicon, derived once per process.
+// Empty when the corpus is not set up.
 struct Kjv {
   Corpus corpus;
   Lexicon lexicon;
@@ -68,7 +68,7 @@ const Kjv& kjv() {
     Context ctx;
     ctx.data_dir = kjv_dir();
     r.corpus = load_corpus("kjv", ctx);
-    r.lexicon = build_or_load_lexicon(r.corpus.train, LexiconOptions{}, test::source_path(".cache"));
+    r.lexicon = derive_lexicon(r.corpus.train, LexiconOptions{}, sources());  // never a stale cache
     r.ok = true;
     return r;
   }();
@@ -103,6 +103,25 @@ std::vector<Labelled> read_sample(const std::string& path) {
     v.push_back({f[0], f[1], f[2] == "correct"});
   }
   return v;
+}
+
+// The sample to label: per kind, the 50 entries with the smallest hash of their text (a bottom-k
+// sample, as random as the hash, and stable: a change to the lexicon changes the sample only where
+// it removes a sampled entry or adds one that hashes lower).
+std::vector<LexiconEntry> bottom_k(const std::vector<LexiconEntry>& v, std::size_t k) {
+  auto mix = [](std::uint64_t z) {  // SplitMix64's finaliser over the FNV-1a name hash
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  std::vector<std::pair<std::uint64_t, const LexiconEntry*>> h;
+  for (const auto& e : v) h.push_back({mix(hash_name(("ernie/lexicon_sample/" + e.text).c_str())), &e});
+  std::sort(h.begin(), h.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second->text < b.second->text;
+  });
+  std::vector<LexiconEntry> out;
+  for (std::size_t i = 0; i < k && i < h.size(); ++i) out.push_back(*h[i].second);
+  return out;
 }
 
 }  // namespace
@@ -363,7 +382,8 @@ TEST_CASE("KJV lexicon: precision on the hand-labelled sample is at least 90%", 
   const std::vector<Labelled> sample = read_sample(test::source_path("data/ernie-lexicon-sample.tsv"));
   REQUIRE(sample.size() == 100);
   // The sample was drawn from the lexicon as derived then; entries the lexicon no longer has say
-  // nothing about it. Most must still be there, or the sample must be drawn and labelled anew.
+  // nothing about it. Most must still be there (and still be the sample a new draw would take),
+  // or the sample must be drawn and labelled anew.
   std::map<std::string, int> present, correct, total;
   for (const auto& s : sample) {
     ++total[s.kind];
@@ -372,6 +392,15 @@ TEST_CASE("KJV lexicon: precision on the hand-labelled sample is at least 90%", 
     ++present[s.kind];
     correct[s.kind] += s.correct ? 1 : 0;
   }
+  // How far the lexicon has moved from the labelled one: labelled entries that are no longer
+  // among the current sample's (a new draw would pick others).
+  std::set<std::string> now;
+  for (const auto& e : bottom_k(lex.entities, 50)) now.insert("entity\t" + e.text);
+  for (const auto& e : bottom_k(lex.phrases, 50)) now.insert("phrase\t" + e.text);
+  int drawn_now = 0;
+  for (const auto& s : sample) drawn_now += now.count(s.kind + "\t" + s.entry) ? 1 : 0;
+  INFO(drawn_now << " of 100 labelled entries are the sample a new draw would label");
+  CHECK(drawn_now >= 80);
   for (const char* kind : {"entity", "phrase"}) {
     INFO(kind << ": " << present[kind] << " of " << total[kind] << " labelled entries still in the lexicon, "
               << correct[kind] << " correct");
@@ -381,23 +410,14 @@ TEST_CASE("KJV lexicon: precision on the hand-labelled sample is at least 90%", 
   }
 }
 
-// Prints a fresh sample to label (not run by default): 50 entities and 50 phrases drawn without
-// replacement with a fixed seed from the KJV lexicon, as data/ernie-lexicon-sample.tsv holds them.
+// Prints a fresh sample to label (not run by default), as data/ernie-lexicon-sample.tsv holds it.
 TEST_CASE("draw the lexicon sample to label", "[.ernie-lexicon-sample]") {
   REQUIRE_KJV();
   const Lexicon& lex = kjv().lexicon;
-  const Rng rng(20240516, hash_name("ernie/lexicon_sample"));
-  std::uint64_t k = 0;
-  for (const auto* list : {&lex.entities, &lex.phrases}) {
-    std::vector<LexiconEntry> pool = *list;
-    std::sort(pool.begin(), pool.end(), [](const auto& a, const auto& b) { return a.text < b.text; });
-    for (int i = 0; i < 50 && !pool.empty(); ++i) {
-      const std::size_t j = static_cast<std::size_t>(rng.below(k++, pool.size()));
-      std::cout << pool[j].text << "\t" << (list == &lex.entities ? "entity" : "phrase") << "\t\t"
-                << pool[j].count << " " << pool[j].evidence << "\n";
-      pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(j));
-    }
-  }
+  for (const auto* list : {&lex.entities, &lex.phrases})
+    for (const auto& e : bottom_k(*list, 50))
+      std::cout << e.text << "\t" << (list == &lex.entities ? "entity" : "phrase") << "\t\t" << e.count << " "
+                << e.evidence << "\n";
 }
 
 // Statistics for docs/ernie.md (not run by default).
@@ -406,7 +426,7 @@ TEST_CASE("report the KJV lexicon's statistics", "[.ernie-lexicon-report]") {
   LexiconOptions o;
   if (const char* v = std::getenv("LLR")) o.min_llr = std::atof(v);
   if (const char* v = std::getenv("MINC")) o.phrase_min_count = std::atoi(v);
-  const Lexicon lex = build_or_load_lexicon(kjv().corpus.train, o, test::source_path(".cache"));
+  const Lexicon lex = derive_lexicon(kjv().corpus.train, o, sources());
   std::map<std::string, int> by_source;
   for (const auto& e : lex.entities) {
     const std::string src = e.evidence.substr(0, e.evidence.find(' '));
@@ -425,5 +445,26 @@ TEST_CASE("report the KJV lexicon's statistics", "[.ernie-lexicon-report]") {
                 << 100.0 * bytes[k] / double(train.size()) << "% of bytes)";
     std::cout << "\n";
   }
-  std::cout << "path " << lex.path << "\n";
+  if (const char* t = std::getenv("XPB_TAG")) {  // tags of a text, for reading
+    const WordClasses wc(sources());
+    const std::string text(t);
+    const auto w = split_words(text);
+    std::vector<char> ent(w.size(), 0);
+    for (WordTag g : wc.tag(text, w, ent)) std::cout << static_cast<char>(g);
+    std::cout << "\n";
+  }
+  if (const char* f = std::getenv("XPB_FIND")) {  // tags around a phrase in the train split
+    const WordClasses wc(sources());
+    const std::string& text = kjv().corpus.train;
+    const auto w = split_words(text);
+    std::vector<char> ent(w.size(), 0);
+    const auto tg = wc.tag(text, w, ent);
+    const std::size_t at = text.find(f);
+    for (std::size_t i = 0; i < w.size(); ++i)
+      if (w[i].begin + 40 >= at && w[i].begin <= at + 40)
+        std::cout << text.substr(w[i].begin, w[i].end - w[i].begin) << "/" << static_cast<char>(tg[i]) << " ";
+    std::cout << "\n";
+  }
+  if (const char* dump = std::getenv("XPB_LEXICON_DUMP"))  // the whole list, for reading
+    std::ofstream(dump) << serialize_lexicon(lex, kjv().corpus.train_sha256, o, sources().manifest_sha256);
 }

@@ -338,7 +338,7 @@ TEST_CASE("KJV: at the phrase and entity levels at least 25% of targets are insi
   Context ctx;
   ctx.data_dir = dir;
   const Corpus c = load_corpus("kjv", ctx);
-  const Lexicon lex = build_or_load_lexicon(c.train, LexiconOptions{}, test::source_path(".cache"));
+  const Lexicon lex = derive(c.train);
   // Batches as the workload draws them: B random windows of [CLS] + T-1 bytes of the train split,
   // masked with Baidu's per-unit Bernoulli(0.15); the share counts targets, not bytes.
   const int B = 16, T = 32, batches = 600;

@@ -28,6 +28,9 @@ namespace xpb::ernie {
 namespace {
 
 constexpr const char* kFormat = "# xpubench ernie lexicon v2";
+// Part of the cache key: bump it with every change to what derive_lexicon() or the tagger
+// (lexicon_words.cpp) produce, so that no cached list from older code is read back.
+constexpr const char* kDerivation = "derivation 8";
 constexpr std::size_t kMaxNameWords = 4;  // longest multi-word name (runs and gazetteer names)
 
 std::string to_lower(std::string_view s) {
@@ -103,6 +106,7 @@ bool simple_np(const WordTag* t, const std::string* low, std::size_t n, bool adj
 }
 
 bool noun_phrase_shape(const WordTag* t, const std::string* low, std::size_t n) {
+  if (low[0] == "own") return false;  // "own home" is cut off from "their own home"
   if (n == 3 && t[0] == WordTag::entity && t[1] == WordTag::determiner && t[2] == WordTag::entity)
     return WordClasses::is_possessive_determiner(low[1]);  // "LORD thy God"
   std::size_t of = n;
@@ -113,7 +117,8 @@ bool noun_phrase_shape(const WordTag* t, const std::string* low, std::size_t n) 
     }
   if (of == n) return simple_np(t, low, n, true);
   if (of == 0 || of + 1 >= n) return false;
-  return simple_np(t, low, of, true) && simple_np(t + of + 1, low + of + 1, n - of - 1, false);
+  return simple_np(t, low, of, true) && low[of + 1] != "own" &&
+         simple_np(t + of + 1, low + of + 1, n - of - 1, false);
 }
 
 // Lower-case n-gram statistics over spans of words joined by single spaces with no possessive
@@ -330,7 +335,15 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
       for (std::size_t n = 2; n <= max_n && i + n <= N; ++n) {
         if (!words[i + n - 2].joined_to_next || poss[i + n - 1]) break;
         k += " " + low[i + n - 1];
-        if (noun_phrase_shape(&tags[i], &low[i], n)) {
+        // "the" + adjective is a noun phrase only where a function word, a verb or punctuation
+        // follows ("the wicked shall", "the poor of"), not a word it may modify ("the golden altar",
+        // "the golden basons").
+        const WordTag next = i + 2 < N && words[i + 1].joined_to_next ? tags[i + 2] : WordTag::function;
+        const bool cut_modifier = n == 2 && tags[i + 1] == WordTag::adjective &&
+                                  !(next == WordTag::function || next == WordTag::of ||
+                                    next == WordTag::determiner || next == WordTag::predeterminer ||
+                                    next == WordTag::verb);
+        if (!cut_modifier && noun_phrase_shape(&tags[i], &low[i], n)) {
           auto& c = candidates[k];
           ++c.first;
           c.second = 'n';
@@ -377,6 +390,9 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
   std::map<std::string, std::pair<double, char>> phrases;  // key → (G², kind)
   for (const auto& [k, c] : candidates) {
     if (c.first < opt.phrase_min_count) continue;
+    // A phrase must have its shape in most of its occurrences: "the whole" is a noun phrase in
+    // "the whole of", but mostly it is cut from "the whole land" (the tags differ, the key not).
+    if (2 * c.first < counts.of(k)) continue;
     const double g = min_split_llr(k, counts);
     if (g >= opt.min_llr) phrases[k] = {g, c.second};
   }
@@ -430,7 +446,7 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
 std::string serialize_lexicon(const Lexicon& lex, const std::string& train_sha256,
                               const LexiconOptions& options, const std::string& sources_sha256) {
   std::ostringstream os;
-  os << kFormat << "\n# train_sha256 " << train_sha256 << "\n# options " << options.describe()
+  os << kFormat << "\n# " << kDerivation << "\n# train_sha256 " << train_sha256 << "\n# options " << options.describe()
      << "\n# sources_manifest_sha256 " << sources_sha256 << "\n# gazetteer_entities "
      << lex.gazetteer_entities << "\n# kind\tcount\ttext\tevidence\n";
   for (const auto& e : lex.entities) os << "entity\t" << e.count << "\t" << e.text << "\t" << e.evidence << "\n";
@@ -482,7 +498,8 @@ Lexicon build_or_load_lexicon(std::string_view train_text, const LexiconOptions&
   const std::string train_sha = sha256_hex(std::string(train_text));
   const std::string manifest_sha = sha256_hex(read_text_file(manifest_path));
   const std::string key =
-      sha256_hex(std::string(kFormat) + "\n" + train_sha + "\n" + options.describe() + "\n" + manifest_sha)
+      sha256_hex(std::string(kFormat) + "\n" + kDerivation + "\n" + train_sha + "\n" + options.describe() + "\n" +
+                 manifest_sha)
           .substr(0, 16);
   const fs::path dir = fs::path(cache_dir) / "ernie";
   const fs::path file = dir / ("lexicon-" + key + ".tsv");

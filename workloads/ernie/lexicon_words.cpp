@@ -10,7 +10,7 @@ namespace {
 
 // Archaic (KJV) and other function words the connectives list lacks: pronouns and their archaic
 // forms, auxiliaries and modals, prepositions and conjunctions, adverbial connectives,
-// interjections. Our own list; every entry is a function word in any grammar of English.
+// interjections, prepositions. Our own list; each is a function word in any grammar of English.
 const std::unordered_set<std::string>& extra_function_words() {
   static const std::unordered_set<std::string> s = {
       "among", "toward", "towards", "till", "until", "unto", "upon", "lest", "whilst", "while",
@@ -24,7 +24,11 @@ const std::unordered_set<std::string>& extra_function_words() {
       "can", "could", "should", "would", "canst", "couldest", "mayest", "mightest", "shouldest",
       "wouldest", "cannot", "let", "saith", "spake", "also", "even", "yet", "whom", "whose",
       "whoso", "whosoever", "whatsoever", "himself", "herself", "itself", "myself", "thyself",
-      "ourselves", "yourselves", "themselves", "that", "which", "who", "what"};
+      "ourselves", "yourselves", "themselves", "that", "which", "who", "what",
+      // prepositions (some, like "over", are also WordNet adjectives or nouns)
+      "over", "under", "about", "after", "before", "up", "down", "out", "off", "on", "in",
+      "through", "against", "between", "into", "from", "with", "by", "at", "for", "to", "like",
+      "near", "round", "across", "along", "past", "since", "than"};
   return s;
 }
 
@@ -168,7 +172,7 @@ std::vector<WordTag> WordClasses::tag(std::string_view text, const std::vector<W
     const bool nominal = 5 * ad.first >= ad.second;  // after a determiner at least 1 time in 5
     WordTag tg;
     if (!t.known) tg = after_det ? WordTag::noun : WordTag::unknown;
-    else if (t.can_noun && nominal) tg = WordTag::noun;
+    else if (t.can_noun && nominal && t.dominant != 'a') tg = WordTag::noun;
     else if (t.dominant == 0) tg = t.can_noun ? WordTag::noun : t.can_adj ? WordTag::adjective : WordTag::other;
     else if (t.dominant == 'n') tg = WordTag::noun;
     else if (t.dominant == 'a') tg = WordTag::adjective;
@@ -177,6 +181,10 @@ std::vector<WordTag> WordClasses::tag(std::string_view text, const std::vector<W
     else tg = t.dominant == 'v' ? WordTag::verb : WordTag::other;
     tags[i] = tg;
   }
+  // A word that can be an adjective and stands before a noun is a modifier: "the holy place".
+  for (std::size_t i = 0; i + 1 < N; ++i)
+    if (tags[i] == WordTag::noun && words[i].joined_to_next && tags[i + 1] == WordTag::noun && info(low[i]).can_adj)
+      tags[i] = WordTag::adjective;
   return tags;
 }
 
