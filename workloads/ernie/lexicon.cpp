@@ -30,7 +30,7 @@ namespace {
 constexpr const char* kFormat = "# xpubench ernie lexicon v2";
 // Part of the cache key: bump it with every change to what derive_lexicon() or the tagger
 // (lexicon_words.cpp) produce, so that no cached list from older code is read back.
-constexpr const char* kDerivation = "derivation 8";
+constexpr const char* kDerivation = "derivation 9";
 constexpr std::size_t kMaxNameWords = 4;  // longest multi-word name (runs and gazetteer names)
 
 std::string to_lower(std::string_view s) {
@@ -229,7 +229,8 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
   std::unordered_set<std::string> gaz1, gazn;
   if (opt.gazetteer)
     for (const auto& name : src.gazetteer) {
-      if (!letters_only(name)) continue;
+      // Letters and spaces only: a possessive ("Lord's Day") would match "the LORD day by day".
+      if (!letters_only(name) || name.find('\'') != std::string::npos) continue;
       const std::vector<WordSpan> gw = split_words(name);
       if (gw.empty() || gw.size() > kMaxNameWords) continue;
       std::string k;
