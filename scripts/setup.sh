@@ -25,6 +25,7 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
   bible-kjv-text bible-kjv miscfiles
+  wordnet-base zlib1g-dev   # the ERNIE lexicon's word lists (data/ernie-lexicon-sources.tsv)
   python3-torch   # the PyTorch cross-check of the GPT workload and its bench peer
 )
 BACKPORT_PACKAGES=(libcatch2-dev)

@@ -5,9 +5,13 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <set>
 #include <string>
 
+#include "tests/test_support.hpp"
+#include "workloads/ernie/corpus.hpp"
 #include "workloads/ernie/lexicon.hpp"
 #include "workloads/ernie/masking.hpp"
 #include "workloads/ernie/planted_corpus.hpp"
@@ -19,10 +23,17 @@ using namespace xpb::ernie;
 
 namespace {
 
+// The installed Debian word lists behind derive_lexicon, loaded once per test process.
+const LexiconSources& sources() {
+  static const LexiconSources s = load_lexicon_sources(default_source_manifest());
+  return s;
+}
+Lexicon derive(const std::string& text) { return derive_lexicon(text, LexiconOptions{}, sources()); }
+
 Lexicon tiny_lexicon() {
   Lexicon lex;
-  lex.entities = {{"Simon Peter", 5}, {"Egypt", 9}};
-  lex.phrases = {{"fig tree", 30}, {"land of egypt", 40}};
+  lex.entities = {{"Simon Peter", 5, ""}, {"Egypt", 9, ""}};
+  lex.phrases = {{"fig tree", 30, ""}, {"land of egypt", 40, ""}};
   return lex;
 }
 
@@ -75,8 +86,9 @@ TEST_CASE("words split on letters and apostrophes, with possessive keys and sent
   CHECK_FALSE(w[9].joined_to_next);  // "Lo," — a comma, not a single space
 }
 
-TEST_CASE("segmentation: basic bytes, phrase words/phrases, entities first", "[workloads][ernie]") {
-  const std::string t = "the fig tree in the land of Egypt, Simon Peter said.";
+TEST_CASE("segmentation: basic bytes, phrase words/phrases, entity level longest match",
+          "[workloads][ernie]") {
+  const std::string t = "the fig tree in the land of Egypt, Simon Peter said; Egypt's king came.";
   const Lexicon lex = tiny_lexicon();
 
   const UnitLabels basic = segment_units(t, lex, UnitLevel::basic);
@@ -84,7 +96,8 @@ TEST_CASE("segmentation: basic bytes, phrase words/phrases, entities first", "[w
   CHECK(basic.units[0] == static_cast<std::int64_t>(t.size()));
 
   // Phrase level: "fig tree" and "land of Egypt" are phrases (case-insensitive); other words
-  // are word units; "Simon Peter" is two words because entities are not used at this level.
+  // are word units; "Simon Peter" is two words because multi-word names are entity-level units;
+  // the one-word name "Egypt's" is an entity unit (the same span as its word).
   const UnitLabels ph = segment_units(t, lex, UnitLevel::phrase);
   auto unit_at = [&](const UnitLabels& u, std::size_t pos) {
     std::size_t b = pos;
@@ -100,17 +113,26 @@ TEST_CASE("segmentation: basic bytes, phrase words/phrases, entities first", "[w
   CHECK(unit_at(ph, t.find(',')) == ",");
   CHECK(ph.kind[t.find(' ')] == UnitKind::byte);
   CHECK(ph.units[static_cast<int>(UnitKind::phrase)] == 2);
+  CHECK(ph.units[static_cast<int>(UnitKind::entity)] == 1);
+  CHECK(ph.kind[t.find("Egypt's")] == UnitKind::entity);
 
-  // Entity level: "Egypt" is an entity, so the overlapping phrase "land of Egypt" loses it and
-  // "land", "of" become words; "Simon Peter" is one entity unit.
+  // Entity level: one longest-match pass over entities and phrases, so the phrase "land of Egypt"
+  // keeps its entity inside (matching entities first would leave "land", "of" and "Egypt");
+  // "Simon Peter" and the possessive "Egypt's" are entity units.
   const UnitLabels en = segment_units(t, lex, UnitLevel::entity);
-  CHECK(unit_at(en, t.find("Egypt")) == "Egypt");
-  CHECK(en.kind[t.find("Egypt")] == UnitKind::entity);
-  CHECK(unit_at(en, t.find("land")) == "land");
+  CHECK(unit_at(en, t.find("Egypt")) == "land of Egypt");
+  CHECK(en.kind[t.find("land")] == UnitKind::phrase);
   CHECK(unit_at(en, t.find("Peter")) == "Simon Peter");
+  CHECK(en.kind[t.find("Simon")] == UnitKind::entity);
+  CHECK(unit_at(en, t.find("Egypt's")) == "Egypt's");
+  CHECK(en.kind[t.find("Egypt's")] == UnitKind::entity);
   CHECK(unit_at(en, t.find("tree")) == "fig tree");
   CHECK(en.units[static_cast<int>(UnitKind::entity)] == 2);
-  CHECK(en.units[static_cast<int>(UnitKind::phrase)] == 1);
+  CHECK(en.units[static_cast<int>(UnitKind::phrase)] == 2);
+  // A phrase never runs through a possessive: "Egypt's king" is not "egypt king".
+  Lexicon poss = lex;
+  poss.phrases.push_back({"egypt king", 5, ""});
+  CHECK(unit_at(segment_units(t, poss, UnitLevel::phrase), t.find("king")) == "king");
 }
 
 TEST_CASE("windows start with [CLS] and restart a unit cut by the window edge", "[workloads][ernie]") {
@@ -145,7 +167,7 @@ TEST_CASE("basic masking selects 15% of bytes and splits 80/10/10 per token", "[
 
 TEST_CASE("knowledge masking selects 15% of units and masks them whole", "[workloads][ernie]") {
   const std::string text = planted_corpus(5, 200000);
-  const Lexicon lex = derive_lexicon(text, LexiconOptions{});
+  const Lexicon lex = derive(text);
   REQUIRE(!lex.entities.empty());
   for (UnitLevel lv : {UnitLevel::phrase, UnitLevel::entity}) {
     const UnitLabels u = segment_units(text, lex, lv);
@@ -167,7 +189,7 @@ TEST_CASE("knowledge masking selects 15% of units and masks them whole", "[workl
 TEST_CASE("a selected unit is a target at every one of its tokens; specials never are",
           "[workloads][ernie]") {
   const std::string text = planted_corpus(9, 50000);
-  const Lexicon lex = derive_lexicon(text, LexiconOptions{});
+  const Lexicon lex = derive(text);
   const UnitLabels u = segment_units(text, lex, UnitLevel::entity);
   const int B = 16, T = 48;
   std::vector<std::int64_t> off(B);
@@ -208,7 +230,7 @@ TEST_CASE("a selected unit is a target at every one of its tokens; specials neve
 
 TEST_CASE("masking is a pure function of (rng key, draw base)", "[workloads][ernie]") {
   const std::string text = planted_corpus(2, 30000);
-  const UnitLabels u = segment_units(text, derive_lexicon(text, LexiconOptions{}), UnitLevel::entity);
+  const UnitLabels u = segment_units(text, derive(text), UnitLevel::entity);
   std::vector<std::int32_t> tok;
   std::vector<std::int8_t> seg;
   window_inputs(text, u, {10, 500, 9000, 20000}, 32, tok, seg);
@@ -252,7 +274,7 @@ TEST_CASE("the bernoulli path reproduces batching.py's thresholds token by token
 
 TEST_CASE("exact selection takes floor(units·0.15) units per batch", "[workloads][ernie]") {
   const std::string text = planted_corpus(4, 60000);
-  const UnitLabels u = segment_units(text, derive_lexicon(text, LexiconOptions{}), UnitLevel::phrase);
+  const UnitLabels u = segment_units(text, derive(text), UnitLevel::phrase);
   std::vector<std::int32_t> tok;
   std::vector<std::int8_t> seg;
   MaskRule rule;
@@ -286,8 +308,16 @@ TEST_CASE("stage schedule: basic, then phrase, then entity, mixed by mask_word_p
   CHECK(count[1][1] == Catch::Approx(500).margin(60));
   CHECK(count[2][1] == 0);
   CHECK(count[2][2] == Catch::Approx(500).margin(60));
-  // Deterministic per step, whatever the call order.
-  CHECK(level_for_step(s, 2900, total, rng) == level_for_step(s, 2900, total, rng));
+  // Stage 3's coin of step k is rng.uniform(k) < word_prob: the same whatever the call order (a
+  // stateful draw would differ when the steps are asked backwards), and another stream differs.
+  const Rng other(2, 99);
+  int differ = 0;
+  for (std::int64_t k = total - 1; k >= 2 * total / 3 + 1; --k) {
+    const UnitLevel want = rng.uniform(static_cast<std::uint64_t>(k)) < s.word_prob ? UnitLevel::entity : UnitLevel::basic;
+    CHECK(level_for_step(s, k, total, rng) == want);
+    differ += level_for_step(s, k, total, other) != want ? 1 : 0;
+  }
+  CHECK(differ > 300);  // about half of the ~1000 steps
 
   MaskSchedule fixed;
   fixed.kind = ScheduleKind::phrase;
@@ -298,4 +328,44 @@ TEST_CASE("stage schedule: basic, then phrase, then entity, mixed by mask_word_p
   CHECK(level_for_step(prob, 5, total, rng) == UnitLevel::entity);
   prob.word_prob = 0.0;
   CHECK(level_for_step(prob, 5, total, rng) == UnitLevel::basic);
+}
+
+TEST_CASE("KJV: at the phrase and entity levels at least 25% of targets are inside phrase/entity units",
+          "[workloads][ernie][kjv]") {
+  const char* env = std::getenv("XPB_DATA_DIR");
+  const std::string dir = env ? env : test::source_path(".cache/data");
+  if (!std::filesystem::exists(dir + "/kjv.txt")) SKIP("no " << dir << "/kjv.txt: run scripts/setup.sh");
+  Context ctx;
+  ctx.data_dir = dir;
+  const Corpus c = load_corpus("kjv", ctx);
+  const Lexicon lex = derive(c.train);
+  // Batches as the workload draws them: B random windows of [CLS] + T-1 bytes of the train split,
+  // masked with Baidu's per-unit Bernoulli(0.15); the share counts targets, not bytes.
+  const int B = 16, T = 32, batches = 600;
+  for (UnitLevel lv : {UnitLevel::phrase, UnitLevel::entity}) {
+    const UnitLabels u = segment_units(c.train, lex, lv);
+    const Rng rng(42, hash_name("ernie/batch")), mrng(42, hash_name("ernie/mask"));
+    std::array<std::int64_t, kUnitKinds> by_kind{};
+    std::vector<std::int32_t> tokens;
+    std::vector<std::int8_t> seg;
+    const std::uint64_t span = c.train.size() - (T - 1) + 1;
+    for (int k = 0; k < batches; ++k) {
+      std::vector<std::int64_t> off(B);
+      for (int b = 0; b < B; ++b) off[b] = static_cast<std::int64_t>(rng.below(std::uint64_t(k) * B + b, span));
+      window_inputs(c.train, u, off, T, tokens, seg);
+      MaskedBatch mb;
+      apply_mask(tokens, seg, B, T, MaskRule{}, mrng, std::uint64_t(k) * B * T, mb);
+      for (std::int32_t p : mb.positions) {
+        const std::size_t b = static_cast<std::size_t>(p / T), t = static_cast<std::size_t>(p % T);
+        ++by_kind[static_cast<int>(u.kind[static_cast<std::size_t>(off[b]) + t - 1])];
+      }
+    }
+    const double all = double(by_kind[0] + by_kind[1] + by_kind[2] + by_kind[3]);
+    const double knowledge = double(by_kind[static_cast<int>(UnitKind::phrase)] +
+                                    by_kind[static_cast<int>(UnitKind::entity)]) / all;
+    INFO(to_string(lv) << ": " << all << " targets, " << knowledge << " inside phrase/entity units (bytes "
+                       << by_kind[0] / all << ", words " << by_kind[1] / all << ")");
+    CHECK(all > 40000);  // 600 batches · 16 windows · 31 bytes · 0.15
+    CHECK(knowledge >= 0.25);
+  }
 }

@@ -138,8 +138,9 @@ const ParamStruct<ErnieParams>& ernie_params() {
           .choice("unit_selection", &P::unit_selection, "bernoulli", {"bernoulli", "exact"},
                   "bernoulli: each unit independently (batching.py); exact: floor(units·select_prob) "
                   "units per batch (the dygraph demo)")
-          .choice("gazetteer", &P::gazetteer, "none", {"none", "miscfiles"},
-                  "extra entities from Debian miscfiles place names (scripts/ernie-gazetteer.sh)")
+          .choice("gazetteer", &P::gazetteer, "debian", {"debian", "none"},
+                  "debian: names from WordNet and miscfiles confirm rarer capitalised names "
+                  "(docs/ernie.md); none: the capitalisation statistics alone")
           .integer("eval_every", &P::eval_every, 100, 0, 10000000,
                    "held-out evaluation interval (0: only at the end)", "steps")
           .integer("eval_batches", &P::eval_batches, 4, 1, 1000, "held-out batches per masking level")
@@ -195,8 +196,7 @@ Settings read_settings(const ErnieParams& p, const Context& ctx) {
   if (s.gemm == nn::GemmPath::vendor && !nn::vendor_gemm_available())
     throw Error({"", 0, "params.gemm"}, "no vendor BLAS in this build", "use gemm: native");
   s.precision = p.precision;
-  if (p.gazetteer == "miscfiles")
-    s.lexicon.gazetteer_path = ctx.data_dir + "/gazetteer/miscfiles-places.txt";
+  s.lexicon.gazetteer = p.gazetteer == "debian";
   return s;
 }
 
@@ -299,19 +299,28 @@ class Ernie final : public Workload {
       m_model->backward(m_s.micro);
       m_reducer.add(m_model->grads(), j);
       const auto& st = m_batch.stats;
+      // Targets by the kind of unit they are in (byte, word, phrase, entity).
+      std::array<double, ernie::kUnitKinds> kinds{};
+      const ernie::UnitLabels& lab = m_train_units[static_cast<int>(lv)];
+      for (std::int32_t pos : m_batch.positions)
+        kinds[static_cast<int>(lab.kind[static_cast<std::size_t>(offsets[pos / TT] + pos % TT - 1)])] += 1;
       mine.push_back({l, double(m_batch.positions.size()), double(st.actions[0]), double(st.actions[1]),
-                      double(st.actions[2]), double(st.units), double(st.selected_units)});
+                      double(st.actions[2]), double(st.units), double(st.selected_units), kinds[0], kinds[1],
+                      kinds[2], kinds[3]});
     }
     m_reducer.finish(m_model->grads());
-    const std::vector<double> all = m_reducer.gather(mine, 7);
+    constexpr int kValues = 7 + ernie::kUnitKinds;
+    const std::vector<double> all = m_reducer.gather(mine, kValues);
     double loss = 0, targets = 0;
     for (int m = 0; m < m_s.micro; ++m) {
-      const double* v = &all[std::size_t(m) * 7];
+      const double* v = &all[std::size_t(m) * kValues];
       loss += v[0];
       targets += v[1];
       for (int a = 0; a < 3; ++a) m_actions[a] += static_cast<std::int64_t>(v[2 + a]);
       m_units += static_cast<std::int64_t>(v[5]);
       m_selected_units += static_cast<std::int64_t>(v[6]);
+      for (int k = 0; k < ernie::kUnitKinds; ++k)
+        m_target_kinds[static_cast<int>(lv)][k] += static_cast<std::int64_t>(v[7 + k]);
     }
     loss /= double(m_s.micro);
 
@@ -417,6 +426,14 @@ class Ernie final : public Workload {
       m.scalar("selected_unit_share", double(m_selected_units) / double(std::max<std::int64_t>(1, m_units)));
       m.scalar("targets_per_step", targets / double(std::max<std::int64_t>(1, m_step)));
     }
+    // ERNIE's knowledge levels: how many of their targets lie inside phrase or entity units.
+    for (UnitLevel lv : {UnitLevel::phrase, UnitLevel::entity}) {
+      const auto& c = m_target_kinds[static_cast<int>(lv)];
+      const double n = double(c[0] + c[1] + c[2] + c[3]);
+      if (n > 0)
+        m.scalar(std::string("knowledge_target_share_") + ernie::to_string(lv),
+                 double(c[static_cast<int>(ernie::UnitKind::phrase)] + c[static_cast<int>(ernie::UnitKind::entity)]) / n);
+    }
     m.scalar("parameters", double(ernie::param_count(m_s.model)));
     m_reducer.describe(m);
     m.scalar("lexicon_entities", double(m_lexicon.entities.size()));
@@ -486,6 +503,7 @@ class Ernie final : public Workload {
   std::vector<double> m_losses;
   std::array<std::int64_t, 3> m_actions{};
   std::int64_t m_units = 0, m_selected_units = 0;
+  std::array<std::array<std::int64_t, ernie::kUnitKinds>, 3> m_target_kinds{};  // [level][kind]
   std::array<std::vector<EvalResult>, 3> m_curve;  // per level, one per evaluation
   std::vector<std::int64_t> m_curve_step;
 };
@@ -542,6 +560,8 @@ void register_ernie(Registry& r) {
       {"lexicon_phrases", "", MetricKind::quantity, "phrases in the derived lexicon"},
       {"lexicon_gazetteer_entities", "", MetricKind::quantity, "entities added from the gazetteer"},
       {"heldout_units_{level}_{kind}", "", MetricKind::quantity, "units of this kind in the held-out split at this level"},
+      {"knowledge_target_share_{level}", "", MetricKind::quantity,
+       "training targets inside phrase or entity units, batches masked at this level"},
   };
   nn::declare_data_parallel_metrics(info);
   info.ranks = [](const Params& p, int world) { return nn::ranks_for(ernie_params().read(p).micro_batches, world); };

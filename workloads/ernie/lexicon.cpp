@@ -1,6 +1,10 @@
 // workloads/ernie/lexicon.cpp — deriving, writing and reading the phrase and entity lists.
-// Entities: a capitalisation heuristic (workloads.md §6.3), documented as such — it is not NER.
-// Phrases: word bigrams by count and PMI, word trigrams by count, no stopword at either end.
+// Entities: capitalisation statistics over clause-internal words (KJV capitalises the first word
+// of a verse, of a sentence and of quoted speech after a comma, so only a word joined to the
+// previous one by a single space counts), confirmed or completed by gazetteer names; multi-word
+// names must pass the significance test. Phrases: noun-phrase and phrasal-verb candidates from the
+// tagger (lexicon_words.hpp) that are significant collocations (log-likelihood ratio, min over the
+// binary splits of the n-gram) and stand alone as a unit at least phrase_min_count times.
 // Every ordering is total (count, then text), so the file is byte-identical run to run.
 #include "workloads/ernie/lexicon.hpp"
 
@@ -14,49 +18,20 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <unistd.h>
-
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
 #include "core/base/sha256.hpp"
+#include "workloads/ernie/lexicon_words.hpp"
 #include "workloads/ernie/units.hpp"
 
 namespace xpb::ernie {
 namespace {
 
-constexpr const char* kFormat = "# xpubench ernie lexicon v1";
-constexpr std::size_t kMaxEntityRun = 4;  // longest capitalised run kept as one entity
-
-// Capitalised words that are sentence openers or function words, not names (compared in lower
-// case). A word is also rejected when its lower-case form is at least as common (see below).
-const std::unordered_set<std::string>& entity_stoplist() {
-  static const std::unordered_set<std::string> s = {
-      "a", "all", "also", "am", "amen", "an", "and", "are", "as", "at", "be", "because", "before",
-      "behold", "blessed", "but", "by", "come", "do", "even", "every", "for", "from", "go",
-      "hear", "he", "her", "here", "his", "how", "i", "if", "in", "is", "it", "let", "lo", "my",
-      "nay", "neither", "no", "nor", "not", "now", "o", "of", "oh", "on", "or", "our", "praise",
-      "say", "selah", "she", "so", "than", "that", "the", "thee", "their", "then", "there",
-      "therefore", "these", "they", "this", "those", "thou", "thus", "thy", "to", "unto", "up",
-      "upon", "us", "we", "what", "when", "where", "wherefore", "which", "who", "whom", "why",
-      "with", "woe", "ye", "yea", "yet", "you", "your"};
-  return s;
-}
-
-// Function words that may not open or close a phrase (lower case).
-const std::unordered_set<std::string>& phrase_stopwords() {
-  static const std::unordered_set<std::string> s = {
-      "a", "about", "after", "against", "all", "also", "am", "an", "and", "any", "are", "art",
-      "as", "at", "be", "because", "been", "before", "but", "by", "came", "come", "did", "do",
-      "doth", "even", "every", "for", "from", "had", "hast", "hath", "have", "he", "her", "him",
-      "his", "how", "i", "if", "in", "into", "is", "it", "its", "let", "me", "my", "neither",
-      "no", "nor", "not", "now", "o", "of", "on", "one", "or", "our", "out", "over", "said",
-      "saith", "shall", "shalt", "she", "so", "than", "that", "the", "thee", "their", "them",
-      "then", "there", "therefore", "these", "they", "thine", "this", "those", "thou", "thus",
-      "thy", "to", "unto", "up", "upon", "us", "was", "we", "went", "were", "what", "when",
-      "where", "which", "who", "whom", "why", "will", "wilt", "with", "ye", "yet", "you",
-      "your"};
-  return s;
-}
+constexpr const char* kFormat = "# xpubench ernie lexicon v2";
+// Part of the cache key: bump it with every change to what derive_lexicon() or the tagger
+// (lexicon_words.cpp) produce, so that no cached list from older code is read back.
+constexpr const char* kDerivation = "derivation 9";
+constexpr std::size_t kMaxNameWords = 4;  // longest multi-word name (runs and gazetteer names)
 
 std::string to_lower(std::string_view s) {
   std::string r(s);
@@ -65,19 +40,15 @@ std::string to_lower(std::string_view s) {
   return r;
 }
 bool is_capitalised(std::string_view key) { return !key.empty() && key[0] >= 'A' && key[0] <= 'Z'; }
-
-// Words [i, i + n) joined by single spaces (lower-cased when asked); "" when not joined.
-std::string ngram(std::string_view text, const std::vector<WordSpan>& w, std::size_t i,
-                  std::size_t n, bool lower_case) {
-  std::string out;
-  for (std::size_t k = 0; k < n; ++k) {
-    if (k > 0) {
-      if (!w[i + k - 1].joined_to_next) return {};
-      out.push_back(' ');
-    }
-    out += lower_case ? to_lower(word_key(text, w[i + k])) : std::string(word_key(text, w[i + k]));
-  }
-  return out;
+bool is_lower_case(std::string_view key) {
+  for (char c : key)
+    if (c >= 'A' && c <= 'Z') return false;
+  return true;
+}
+bool letters_only(const std::string& s) {
+  for (char c : s)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ' ' || c == '\'')) return false;
+  return !s.empty();
 }
 
 void sort_entries(std::vector<LexiconEntry>& v) {
@@ -100,13 +71,136 @@ std::string read_text_file(const std::string& path) {
   return os.str();
 }
 
+std::string fixed(double v, int digits) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(digits);
+  os << v;
+  return os.str();
+}
+
+// The shapes of a noun phrase over word tags (lexicon_words.hpp), Justeson & Katz's (1995)
+// terminological patterns widened to base-NP chunks:
+//   simple  = (P D | P | D)? U* [A N]* (N | E+), or "the" A ("the wicked")
+//   phrase  = simple | simple "of" simple' (simple' without the adjective head) | E poss E
+bool simple_np(const WordTag* t, const std::string* low, std::size_t n, bool adjective_head) {
+  std::size_t i = 0;
+  const bool definite = low[0] == "the";
+  if (t[0] == WordTag::predeterminer) {
+    ++i;
+    if (i < n && t[i] == WordTag::determiner) ++i;
+  } else if (t[0] == WordTag::determiner) {
+    ++i;
+  }
+  while (i < n && t[i] == WordTag::number) ++i;
+  if (i >= n) return false;
+  std::size_t head = n - 1;
+  if (t[n - 1] == WordTag::entity) {
+    while (head > i && t[head - 1] == WordTag::entity) --head;
+  } else if (!(t[n - 1] == WordTag::noun || (definite && n == 2 && adjective_head && t[n - 1] == WordTag::adjective))) {
+    return false;
+  }
+  for (std::size_t j = i; j < head; ++j)
+    if (t[j] != WordTag::adjective && t[j] != WordTag::noun) return false;
+  return true;
+}
+
+bool noun_phrase_shape(const WordTag* t, const std::string* low, std::size_t n) {
+  if (low[0] == "own") return false;  // "own home" is cut off from "their own home"
+  if (n == 3 && t[0] == WordTag::entity && t[1] == WordTag::determiner && t[2] == WordTag::entity)
+    return WordClasses::is_possessive_determiner(low[1]);  // "LORD thy God"
+  std::size_t of = n;
+  for (std::size_t j = 0; j < n; ++j)
+    if (t[j] == WordTag::of) {
+      if (of != n) return false;  // at most one "of"
+      of = j;
+    }
+  if (of == n) return simple_np(t, low, n, true);
+  if (of == 0 || of + 1 >= n) return false;
+  return simple_np(t, low, of, true) && low[of + 1] != "own" &&
+         simple_np(t + of + 1, low + of + 1, n - of - 1, false);
+}
+
+// Lower-case n-gram statistics over spans of words joined by single spaces with no possessive
+// word in them: the number of span positions per length and the counts of the keys asked for.
+struct NgramCounts {
+  std::vector<std::int64_t> positions;                 // per n
+  std::unordered_map<std::string, std::int64_t> count;  // only the keys asked for
+  std::int64_t of(const std::string& key) const {
+    const auto it = count.find(key);
+    return it == count.end() ? 0 : it->second;
+  }
+};
+
+NgramCounts count_ngrams(const std::vector<WordSpan>& words, const std::vector<std::string>& low,
+                         std::size_t max_n, const std::unordered_set<std::string>& wanted) {
+  NgramCounts c;
+  c.positions.assign(max_n + 1, 0);
+  for (const auto& k : wanted) c.count[k] = 0;
+  std::string key;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    key.clear();
+    for (std::size_t n = 1; n <= max_n && i + n <= words.size(); ++n) {
+      const WordSpan& w = words[i + n - 1];
+      if (n > 1 && !words[i + n - 2].joined_to_next) break;
+      if (w.key_end != w.end) break;  // a possessive word ends every span through it
+      if (n > 1) key.push_back(' ');
+      key += low[i + n - 1];
+      ++c.positions[n];
+      auto it = c.count.find(key);
+      if (it != c.count.end()) ++it->second;
+    }
+  }
+  return c;
+}
+
+// Significance of an n-gram as a unit: the smallest G² over its binary splits (prefix, suffix),
+// 0 when a split is not positively associated.
+double min_split_llr(const std::string& key, const NgramCounts& c) {
+  std::vector<std::size_t> spaces;
+  for (std::size_t p = 0; p < key.size(); ++p)
+    if (key[p] == ' ') spaces.push_back(p);
+  const std::size_t n = spaces.size() + 1;
+  if (n < 2 || n >= c.positions.size()) return 0.0;
+  const double k11 = static_cast<double>(c.of(key)), T = static_cast<double>(c.positions[n]);
+  double best = INFINITY;
+  for (std::size_t sp : spaces) {
+    const double ca = static_cast<double>(c.of(key.substr(0, sp)));
+    const double cb = static_cast<double>(c.of(key.substr(sp + 1)));
+    if (k11 * T <= ca * cb) return 0.0;  // not more frequent together than apart
+    best = std::min(best, log_likelihood_ratio(k11, ca - k11, cb - k11, T - ca - cb + k11));
+  }
+  return best;
+}
+
+void add_prefixes_and_suffixes(const std::string& key, std::unordered_set<std::string>& out) {
+  out.insert(key);
+  for (std::size_t p = 0; p < key.size(); ++p)
+    if (key[p] == ' ') {
+      out.insert(key.substr(0, p));
+      out.insert(key.substr(p + 1));
+    }
+}
+
 }  // namespace
+
+double log_likelihood_ratio(double k11, double k12, double k21, double k22) {
+  if (k11 < 0 || k12 < 0 || k21 < 0 || k22 < 0) return 0.0;
+  auto xlogx = [](double x) { return x > 0 ? x * std::log(x) : 0.0; };
+  const double n = k11 + k12 + k21 + k22;
+  if (n <= 0) return 0.0;
+  // G² = 2 Σ O ln(O/E) = 2 (Σ k ln k − Σ rows r ln r − Σ cols c ln c + n ln n)
+  const double g = xlogx(k11) + xlogx(k12) + xlogx(k21) + xlogx(k22) - xlogx(k11 + k12) -
+                   xlogx(k21 + k22) - xlogx(k11 + k21) - xlogx(k12 + k22) + xlogx(n);
+  return std::max(0.0, 2.0 * g);
+}
 
 std::string LexiconOptions::describe() const {
   std::ostringstream os;
-  os << "entity_min_count=" << entity_min_count << " bigram_min_count=" << bigram_min_count
-     << " bigram_min_pmi=" << bigram_min_pmi << " trigram_min_count=" << trigram_min_count
-     << " gazetteer=" << (gazetteer_path.empty() ? "none" : gazetteer_path);
+  os << "entity_min_count=" << entity_min_count << " entity_cap_share=" << entity_cap_share
+     << " gazetteer_cap_share=" << gazetteer_cap_share << " phrase_min_count=" << phrase_min_count
+     << " min_llr=" << min_llr << " max_phrase_words=" << max_phrase_words
+     << " gazetteer=" << (gazetteer ? "debian" : "none");
   return os.str();
 }
 
@@ -116,104 +210,232 @@ int Lexicon::max_phrase_words() const { return max_words(phrases); }
 // ------------------------------------------------------------------------------------------------
 // Derivation
 
-Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt,
-                       const std::vector<std::string>& gazetteer) {
+Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const LexiconSources& src) {
   const std::vector<WordSpan> words = split_words(text);
-  const auto& stop = entity_stoplist();
-
-  // --- Entities: capitalised, not sentence-initial, not stoplisted, rarer in lower case.
-  std::unordered_map<std::string, std::int64_t> cap_mid, lower_count;
-  std::vector<char> candidate(words.size(), 0);
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    const std::string_view key = word_key(text, words[i]);
-    const std::string lk = to_lower(key);
-    if (lk == key) ++lower_count[lk];
-    if (!is_capitalised(key) || stop.count(lk)) continue;
-    candidate[i] = 1;
-    if (!words[i].sentence_start) ++cap_mid[std::string(key)];
+  const std::size_t N = words.size();
+  const WordClasses wc(src);
+  std::vector<std::string> low(N);
+  std::vector<std::string_view> key(N);
+  std::vector<char> internal(N, 0), poss(N, 0);
+  for (std::size_t i = 0; i < N; ++i) {
+    key[i] = word_key(text, words[i]);
+    low[i] = to_lower(key[i]);
+    internal[i] = i > 0 && words[i - 1].joined_to_next;
+    poss[i] = words[i].key_end != words[i].end;
   }
-  std::map<std::string, std::int64_t> entity_count;  // ordered: deterministic iteration
-  for (const auto& [key, c] : cap_mid) {
-    const auto it = lower_count.find(to_lower(key));
-    const std::int64_t lc = it == lower_count.end() ? 0 : it->second;
-    if (c >= opt.entity_min_count && lc < c) entity_count[key] = c;
-  }
-  // Maximal runs of 2..kMaxEntityRun candidate words joined by single spaces, not at a sentence
-  // start ("Jesus Christ", "Lord GOD", "Simon Peter").
-  std::map<std::string, std::int64_t> runs;
-  for (std::size_t i = 0; i < words.size();) {
-    if (!candidate[i]) {
-      ++i;
-      continue;
-    }
-    std::size_t j = i + 1;
-    while (j < words.size() && candidate[j] && words[j - 1].joined_to_next) ++j;
-    const std::size_t n = j - i;
-    if (n >= 2 && n <= kMaxEntityRun && !words[i].sentence_start) ++runs[ngram(text, words, i, n, false)];
-    i = j;
-  }
-  for (const auto& [run, c] : runs)
-    if (c >= opt.entity_min_count) entity_count[run] = c;
-
-  // --- Gazetteer names (as written) that occur in the train split and are not entities yet.
-  std::int64_t from_gazetteer = 0;
-  if (!gazetteer.empty()) {
-    std::map<std::string, std::int64_t> wanted;
-    std::size_t longest = 0;
-    for (const auto& name : gazetteer) {
-      // Normalise to words joined by single spaces, keys as split_words cuts them.
-      const std::vector<WordSpan> gw = split_words(name);
-      if (gw.empty()) continue;
-      const std::string k = ngram(name, gw, 0, gw.size(), false);
-      if (k.empty() || entity_count.count(k)) continue;
-      wanted[k] = 0;
-      longest = std::max(longest, gw.size());
-    }
-    for (std::size_t i = 0; i < words.size(); ++i)
-      for (std::size_t n = 1; n <= longest && i + n <= words.size(); ++n) {
-        const std::string k = ngram(text, words, i, n, false);
-        if (k.empty()) break;
-        auto it = wanted.find(k);
-        if (it != wanted.end()) ++it->second;
-      }
-    for (const auto& [k, c] : wanted)
-      if (c > 0) {
-        entity_count[k] = c;
-        ++from_gazetteer;
-      }
-  }
-
-  // --- Phrases: lower-case word n-grams inside a clause.
-  const auto& pstop = phrase_stopwords();
-  std::unordered_map<std::string, std::int64_t> uni;
-  std::map<std::string, std::int64_t> bi, tri;
-  std::vector<std::string> lk(words.size());
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    lk[i] = to_lower(word_key(text, words[i]));
-    ++uni[lk[i]];
-  }
-  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
-    if (!words[i].joined_to_next) continue;
-    if (!pstop.count(lk[i]) && !pstop.count(lk[i + 1])) ++bi[lk[i] + " " + lk[i + 1]];
-    if (i + 2 < words.size() && words[i + 1].joined_to_next && !pstop.count(lk[i]) &&
-        !pstop.count(lk[i + 2]))
-      ++tri[lk[i] + " " + lk[i + 1] + " " + lk[i + 2]];
-  }
-  const double total = static_cast<double>(words.size());
   Lexicon lex;
-  for (const auto& [k, c] : bi) {
-    if (c < opt.bigram_min_count) continue;
-    const std::size_t sp = k.find(' ');
-    const double c1 = static_cast<double>(uni[k.substr(0, sp)]);
-    const double c2 = static_cast<double>(uni[k.substr(sp + 1)]);
-    const double pmi = std::log(static_cast<double>(c) * total / (c1 * c2));
-    if (pmi > opt.bigram_min_pmi) lex.phrases.push_back({k, c});
-  }
-  for (const auto& [k, c] : tri)
-    if (c >= opt.trigram_min_count) lex.phrases.push_back({k, c});
 
-  for (const auto& [k, c] : entity_count) lex.entities.push_back({k, c});
-  lex.gazetteer_entities = from_gazetteer;
+  // --- Gazetteer names, lower case, by number of words.
+  std::unordered_set<std::string> gaz1, gazn;
+  if (opt.gazetteer)
+    for (const auto& name : src.gazetteer) {
+      // Letters and spaces only: a possessive ("Lord's Day") would match "the LORD day by day".
+      if (!letters_only(name) || name.find('\'') != std::string::npos) continue;
+      const std::vector<WordSpan> gw = split_words(name);
+      if (gw.empty() || gw.size() > kMaxNameWords) continue;
+      std::string k;
+      for (std::size_t j = 0; j < gw.size(); ++j) k += (j ? " " : "") + to_lower(word_key(name, gw[j]));
+      (gw.size() == 1 ? gaz1 : gazn).insert(k);
+    }
+
+  // --- Single-word entities: capitalised inside a clause (C) against written in lower case (L).
+  std::unordered_map<std::string, std::int64_t> cap_internal, lower_count;
+  std::map<std::string, std::int64_t> spelling_all;      // capitalised spelling → occurrences
+  std::unordered_map<std::string, std::int64_t> spelling_internal;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (is_capitalised(key[i])) {
+      const std::string k(key[i]);
+      ++spelling_all[k];
+      if (internal[i]) {
+        ++cap_internal[low[i]];
+        ++spelling_internal[k];
+      }
+    } else if (is_lower_case(key[i])) {
+      ++lower_count[low[i]];
+    }
+  }
+  std::unordered_map<std::string, std::string> accepted;  // lower form → evidence
+  for (const auto& [lk, C] : cap_internal) {
+    if (wc.is_function_word(lk)) continue;  // "I", "O", "Thou"
+    const auto it = lower_count.find(lk);
+    const std::int64_t L = it == lower_count.end() ? 0 : it->second;
+    const double share = double(C) / double(C + L);
+    const std::string ev = std::to_string(C) + "/" + std::to_string(L);
+    if (C >= opt.entity_min_count && share >= opt.entity_cap_share) accepted[lk] = "caps " + ev;
+    else if (gaz1.count(lk) && C >= 1 && share >= opt.gazetteer_cap_share) accepted[lk] = "gazetteer " + ev;
+  }
+  std::unordered_set<std::string> entity_spelling;
+  for (const auto& [spelling, c] : spelling_all) {
+    const auto it = accepted.find(to_lower(spelling));
+    if (it == accepted.end() || !spelling_internal.count(spelling)) continue;
+    entity_spelling.insert(spelling);
+    lex.entities.push_back({spelling, c, it->second});
+    if (it->second.rfind("gazetteer", 0) == 0) ++lex.gazetteer_entities;
+  }
+
+  // --- Multi-word name candidates (as written): maximal runs of 2..4 capitalised content words
+  // starting inside a clause, never through or ending on a possessive ("Michal Saul's daughter"
+  // is two names); an entity, a possessive determiner, an entity ("LORD thy God"); gazetteer
+  // names written with a capital first word inside a clause (C) against all in lower case (L).
+  std::map<std::string, std::int64_t> name_runs;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> gaz_multi;  // lower → (C, L)
+  std::map<std::string, std::map<std::string, std::int64_t>> gaz_spelling;
+  auto content_cap = [&](std::size_t i) { return is_capitalised(key[i]) && !wc.is_function_word(low[i]); };
+  for (std::size_t i = 0; i < N; ++i) {
+    if (internal[i] && content_cap(i) && !(i > 0 && content_cap(i - 1))) {
+      std::size_t j = i + 1;
+      while (j < N && words[j - 1].joined_to_next && !poss[j - 1] && content_cap(j)) ++j;
+      if (j - i >= 2 && j - i <= kMaxNameWords && !poss[j - 1]) {
+        std::string k;
+        for (std::size_t m = i; m < j; ++m) k += (m > i ? " " : "") + std::string(key[m]);
+        ++name_runs[k];
+      }
+    }
+    if (internal[i] && i + 2 < N && entity_spelling.count(std::string(key[i])) && words[i].joined_to_next &&
+        words[i + 1].joined_to_next && WordClasses::is_possessive_determiner(std::string(key[i + 1])) &&
+        entity_spelling.count(std::string(key[i + 2])) && !poss[i] && !poss[i + 2])
+      ++name_runs[std::string(key[i]) + " " + std::string(key[i + 1]) + " " + std::string(key[i + 2])];
+    if (!gazn.empty()) {
+      std::string lk = low[i], as_written(key[i]);
+      for (std::size_t n = 2; n <= kMaxNameWords && i + n <= N; ++n) {
+        if (!words[i + n - 2].joined_to_next || poss[i + n - 2]) break;
+        lk += " " + low[i + n - 1];
+        as_written += " " + std::string(key[i + n - 1]);
+        if (!gazn.count(lk) || poss[i + n - 1]) continue;
+        bool function_word = false;  // "God will", "I John": not names here
+        for (std::size_t m = i; m < i + n; ++m)
+          function_word = function_word ||
+                          (wc.is_function_word(low[m]) && !(m > i && m + 1 < i + n && (low[m] == "the" || low[m] == "of")));
+        if (function_word) continue;
+        if (is_capitalised(key[i]) && internal[i]) {
+          ++gaz_multi[lk].first;
+          ++gaz_spelling[lk][as_written];
+        } else if (is_lower_case(as_written)) {
+          ++gaz_multi[lk].second;
+        }
+      }
+    }
+  }
+
+  // --- Phrase candidates: tag the words (names as entities), then every span of 2..max words
+  // joined by single spaces with no possessive word whose tags make a noun phrase, and every
+  // verb + particle pair that WordNet lists as a phrasal verb.
+  std::vector<char> is_entity(N, 0);
+  for (std::size_t i = 0; i < N; ++i) is_entity[i] = entity_spelling.count(std::string(key[i])) ? 1 : 0;
+  for (std::size_t i = 0; i + 1 < N; ++i) {  // words of capitalised runs count as names ("Holy Ghost")
+    if (content_cap(i) && content_cap(i + 1) && words[i].joined_to_next && internal[i]) is_entity[i] = is_entity[i + 1] = 1;
+  }
+  const std::vector<WordTag> tags = wc.tag(text, words, is_entity);
+  const std::size_t max_n = static_cast<std::size_t>(std::max(2, opt.max_phrase_words));
+  std::map<std::string, std::pair<std::int64_t, char>> candidates;  // key → (count, 'n'oun / 'v'erb)
+  {
+    std::string k;
+    for (std::size_t i = 0; i < N; ++i) {
+      if (poss[i]) continue;
+      k = low[i];
+      for (std::size_t n = 2; n <= max_n && i + n <= N; ++n) {
+        if (!words[i + n - 2].joined_to_next || poss[i + n - 1]) break;
+        k += " " + low[i + n - 1];
+        // "the" + adjective is a noun phrase only where a function word, a verb or punctuation
+        // follows ("the wicked shall", "the poor of"), not a word it may modify ("the golden altar",
+        // "the golden basons").
+        const WordTag next = i + 2 < N && words[i + 1].joined_to_next ? tags[i + 2] : WordTag::function;
+        const bool cut_modifier = n == 2 && tags[i + 1] == WordTag::adjective &&
+                                  !(next == WordTag::function || next == WordTag::of ||
+                                    next == WordTag::determiner || next == WordTag::predeterminer ||
+                                    next == WordTag::verb);
+        if (!cut_modifier && noun_phrase_shape(&tags[i], &low[i], n)) {
+          auto& c = candidates[k];
+          ++c.first;
+          c.second = 'n';
+        } else if (n == 2 && WordClasses::is_particle(low[i + 1]) &&
+                   (tags[i] == WordTag::verb || tags[i] == WordTag::noun || tags[i] == WordTag::adjective ||
+                    tags[i] == WordTag::other || tags[i] == WordTag::unknown) &&
+                   wc.phrasal_verb(low[i], low[i + 1])) {
+          auto& c = candidates[k];
+          ++c.first;
+          if (c.second == 0) c.second = 'v';
+        }
+      }
+    }
+  }
+
+  // --- Significance: count the n-grams the tests need, then G² per candidate.
+  std::unordered_set<std::string> wanted;
+  for (const auto& [k, c] : candidates)
+    if (c.first >= opt.phrase_min_count) add_prefixes_and_suffixes(k, wanted);
+  for (const auto& [k, c] : name_runs)
+    if (c >= opt.phrase_min_count) add_prefixes_and_suffixes(to_lower(k), wanted);
+  const NgramCounts counts = count_ngrams(words, low, std::max(max_n, kMaxNameWords), wanted);
+
+  for (const auto& [k, c] : name_runs) {
+    if (c < opt.phrase_min_count) continue;
+    const double g = min_split_llr(to_lower(k), counts);
+    if (g >= opt.min_llr) lex.entities.push_back({k, c, "llr " + fixed(g, 1)});
+  }
+  std::set<std::string> entity_texts;
+  for (const auto& e : lex.entities) entity_texts.insert(e.text);
+  for (const auto& [lk, cl] : gaz_multi) {
+    if (cl.first < 1 || double(cl.first) < opt.gazetteer_cap_share * double(cl.first + cl.second)) continue;
+    const auto& sp = gaz_spelling[lk];
+    const auto best = std::max_element(sp.begin(), sp.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second < b.second : a.first > b.first;
+    });
+    if (entity_texts.count(best->first)) continue;
+    lex.entities.push_back({best->first, cl.first,
+                            "gazetteer " + std::to_string(cl.first) + "/" + std::to_string(cl.second)});
+    entity_texts.insert(best->first);
+    ++lex.gazetteer_entities;
+  }
+
+  std::map<std::string, std::pair<double, char>> phrases;  // key → (G², kind)
+  for (const auto& [k, c] : candidates) {
+    if (c.first < opt.phrase_min_count) continue;
+    // A phrase must have its shape in most of its occurrences: "the whole" is a noun phrase in
+    // "the whole of", but mostly it is cut from "the whole land" (the tags differ, the key not).
+    if (2 * c.first < counts.of(k)) continue;
+    const double g = min_split_llr(k, counts);
+    if (g >= opt.min_llr) phrases[k] = {g, c.second};
+  }
+  // --- Each phrase must stand as a unit on its own: segment the text greedily (longest match, as
+  // units.cpp does) and drop phrases matched fewer than phrase_min_count times ("the fig" is
+  // nearly always inside "the fig tree"), until nothing changes.
+  std::map<std::string, std::int64_t> free_count;
+  for (int round = 0; round < 8; ++round) {
+    free_count.clear();
+    std::vector<std::string> prefix(max_n + 1);
+    for (std::size_t i = 0; i < N;) {
+      std::size_t taken = 0;
+      if (!poss[i]) {
+        prefix[1] = low[i];
+        std::size_t len = 1;
+        for (std::size_t n = 2; n <= max_n && i + n <= N; ++n) {
+          if (!words[i + n - 2].joined_to_next || poss[i + n - 1]) break;
+          prefix[n] = prefix[n - 1] + " " + low[i + n - 1];
+          len = n;
+        }
+        for (std::size_t n = len; n >= 2 && taken == 0; --n)
+          if (phrases.count(prefix[n])) {
+            taken = n;
+            ++free_count[prefix[n]];
+          }
+      }
+      i += taken ? taken : 1;
+    }
+    bool changed = false;
+    for (auto it = phrases.begin(); it != phrases.end();) {
+      if (free_count[it->first] < opt.phrase_min_count) {
+        it = phrases.erase(it);
+        changed = true;
+      } else {
+        ++it;
+      }
+    }
+    if (!changed) break;
+  }
+  for (const auto& [k, gk] : phrases)
+    lex.phrases.push_back({k, free_count[k], std::string(gk.second == 'v' ? "verb" : "np") + " llr " + fixed(gk.first, 1)});
+
   sort_entries(lex.entities);
   sort_entries(lex.phrases);
   return lex;
@@ -223,12 +445,13 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt,
 // File form
 
 std::string serialize_lexicon(const Lexicon& lex, const std::string& train_sha256,
-                              const LexiconOptions& options) {
+                              const LexiconOptions& options, const std::string& sources_sha256) {
   std::ostringstream os;
-  os << kFormat << "\n# train_sha256 " << train_sha256 << "\n# options " << options.describe()
-     << "\n# gazetteer_entities " << lex.gazetteer_entities << "\n";
-  for (const auto& e : lex.entities) os << "entity\t" << e.count << "\t" << e.text << "\n";
-  for (const auto& p : lex.phrases) os << "phrase\t" << p.count << "\t" << p.text << "\n";
+  os << kFormat << "\n# " << kDerivation << "\n# train_sha256 " << train_sha256 << "\n# options " << options.describe()
+     << "\n# sources_manifest_sha256 " << sources_sha256 << "\n# gazetteer_entities "
+     << lex.gazetteer_entities << "\n# kind\tcount\ttext\tevidence\n";
+  for (const auto& e : lex.entities) os << "entity\t" << e.count << "\t" << e.text << "\t" << e.evidence << "\n";
+  for (const auto& p : lex.phrases) os << "phrase\t" << p.count << "\t" << p.text << "\t" << p.evidence << "\n";
   return os.str();
 }
 
@@ -240,7 +463,7 @@ Lexicon parse_lexicon(const std::string& text, const std::string& where) {
   while (std::getline(in, line)) {
     ++line_no;
     if (line_no == 1 && line != kFormat)
-      throw Error({where, 1, ""}, "not an xpubench ernie lexicon (v1)",
+      throw Error({where, 1, ""}, "not an xpubench ernie lexicon (v2)",
                   "delete the file; the workload derives it again");
     if (line.empty()) continue;
     if (line[0] == '#') {
@@ -248,47 +471,36 @@ Lexicon parse_lexicon(const std::string& text, const std::string& where) {
       if (line.compare(0, tag.size(), tag) == 0) lex.gazetteer_entities = std::stoll(line.substr(tag.size()));
       continue;
     }
-    const std::size_t t1 = line.find('\t'), t2 = line.find('\t', t1 == std::string::npos ? t1 : t1 + 1);
-    if (t1 == std::string::npos || t2 == std::string::npos)
-      throw Error({where, line_no, ""}, "expected KIND<TAB>COUNT<TAB>TEXT");
-    LexiconEntry e{line.substr(t2 + 1), 0};
+    std::vector<std::string> f;
+    std::size_t b = 0;
+    for (std::size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1) f.push_back(line.substr(b, e - b));
+    f.push_back(line.substr(b));
+    if (f.size() != 4) throw Error({where, line_no, ""}, "expected KIND<TAB>COUNT<TAB>TEXT<TAB>EVIDENCE");
+    LexiconEntry e{f[2], 0, f[3]};
     try {
-      e.count = std::stoll(line.substr(t1 + 1, t2 - t1 - 1));
+      std::size_t used = 0;
+      e.count = std::stoll(f[1], &used);
+      if (used != f[1].size()) throw std::invalid_argument("trailing");
     } catch (const std::exception&) {
       throw Error({where, line_no, ""}, "count is not an integer");
     }
-    const std::string kind = line.substr(0, t1);
-    if (kind == "entity") lex.entities.push_back(std::move(e));
-    else if (kind == "phrase") lex.phrases.push_back(std::move(e));
-    else throw Error({where, line_no, ""}, "unknown entry kind '" + kind + "'", "entity or phrase");
+    if (f[0] == "entity") lex.entities.push_back(std::move(e));
+    else if (f[0] == "phrase") lex.phrases.push_back(std::move(e));
+    else throw Error({where, line_no, ""}, "unknown entry kind '" + f[0] + "'", "entity or phrase");
   }
   lex.sha256 = sha256_hex(text);
   return lex;
 }
 
-std::vector<std::string> read_gazetteer(const std::string& path) {
-  std::istringstream in(read_text_file(path));
-  std::vector<std::string> names;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    names.push_back(line);
-  }
-  return names;
-}
-
 Lexicon build_or_load_lexicon(std::string_view train_text, const LexiconOptions& options,
-                              const std::string& cache_dir) {
+                              const std::string& cache_dir, const std::string& manifest) {
   namespace fs = std::filesystem;
+  const std::string manifest_path = manifest.empty() ? default_source_manifest() : manifest;
   const std::string train_sha = sha256_hex(std::string(train_text));
-  std::string gaz_sha = "none";
-  std::vector<std::string> gazetteer;
-  if (!options.gazetteer_path.empty()) {
-    gaz_sha = sha256_file(options.gazetteer_path);
-    gazetteer = read_gazetteer(options.gazetteer_path);
-  }
+  const std::string manifest_sha = sha256_hex(read_text_file(manifest_path));
   const std::string key =
-      sha256_hex(std::string(kFormat) + "\n" + train_sha + "\n" + options.describe() + "\n" + gaz_sha)
+      sha256_hex(std::string(kFormat) + "\n" + kDerivation + "\n" + train_sha + "\n" + options.describe() + "\n" +
+                 manifest_sha)
           .substr(0, 16);
   const fs::path dir = fs::path(cache_dir) / "ernie";
   const fs::path file = dir / ("lexicon-" + key + ".tsv");
@@ -298,8 +510,9 @@ Lexicon build_or_load_lexicon(std::string_view train_text, const LexiconOptions&
     lex.path = file.string();
     return lex;
   }
-  Lexicon lex = derive_lexicon(train_text, options, gazetteer);
-  const std::string text = serialize_lexicon(lex, train_sha, options);
+  const LexiconSources sources = load_lexicon_sources(manifest_path);
+  Lexicon lex = derive_lexicon(train_text, options, sources);
+  const std::string text = serialize_lexicon(lex, train_sha, options, manifest_sha);
   fs::create_directories(dir, ec);
   if (ec) throw Error({dir.string(), 0, ""}, "cannot create the cache folder: " + ec.message());
   // Write beside, then rename: a concurrent reader never sees half a file.

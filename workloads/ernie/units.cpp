@@ -18,20 +18,6 @@ bool ends_sentence(unsigned char c) {
 }
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// Key of words [i, i + n) joined by single spaces, or false when they are not joined that way.
-bool join_keys(std::string_view text, const std::vector<WordSpan>& w, std::size_t i,
-               std::size_t n, bool lower_case, std::string& out) {
-  out.clear();
-  for (std::size_t k = 0; k < n; ++k) {
-    if (k > 0) {
-      if (!w[i + k - 1].joined_to_next) return false;
-      out.push_back(' ');
-    }
-    for (char c : word_key(text, w[i + k])) out.push_back(lower_case ? lower(c) : c);
-  }
-  return true;
-}
-
 void mark(UnitLabels& u, std::uint32_t begin, std::uint32_t end, UnitKind kind) {
   u.seg[begin] = kSegStart;
   for (std::uint32_t j = begin + 1; j < end; ++j) u.seg[j] = kSegContinue;
@@ -116,45 +102,63 @@ UnitLabels segment_units(std::string_view text, const Lexicon& lex, UnitLevel le
   // Per word: how many words the unit starting here spans (0 = inside an earlier unit) and kind.
   std::vector<std::uint32_t> span(words.size(), 0);
   std::vector<UnitKind> kinds(words.size(), UnitKind::word);
-  std::vector<char> covered(words.size(), 0);
-  std::string key;
-  // One greedy longest-match pass of a dictionary over words not yet covered.
-  auto match_pass = [&](const std::vector<LexiconEntry>& entries, std::size_t min_words,
-                        std::size_t max_words, bool lower_case, UnitKind kind) {
-    std::unordered_set<std::string> dict;
-    for (const auto& e : entries) dict.insert(e.text);
-    std::size_t i = 0;
-    while (i < words.size()) {
-      std::size_t taken = 0;
-      for (std::size_t n = std::min(max_words, words.size() - i); n >= min_words && taken == 0; --n) {
-        bool free = true;
-        for (std::size_t k = 0; k < n; ++k) free = free && !covered[i + k];
-        if (free && join_keys(text, words, i, n, lower_case, key) && dict.count(key)) taken = n;
+  // Phrases: lower-case keys over words with no possessive in the span. Entities: keys as written
+  // (a possessive allowed on the last word only: "Jesus Christ's").
+  // The phrase level knows one-word names too: such a name is a word unit either way (the same
+  // span), typed as an entity; multi-word names are units at the entity level only.
+  std::unordered_set<std::string> phrase_dict, entity_dict;
+  for (const auto& e : lex.phrases) phrase_dict.insert(e.text);
+  for (const auto& e : lex.entities)
+    if (level == UnitLevel::entity || e.text.find(' ') == std::string::npos) entity_dict.insert(e.text);
+  const std::size_t max_n = static_cast<std::size_t>(
+      std::max({1, lex.max_phrase_words(), level == UnitLevel::entity ? lex.max_entity_words() : 1}));
+  std::string pkey, ekey;
+  std::size_t i = 0;
+  while (i < words.size()) {
+    // One greedy pass, longest match first over the union of the level's dictionaries, so a phrase
+    // that contains an entity ("children of Israel") is one unit; at equal length an entity wins.
+    std::size_t taken = 0;
+    UnitKind kind = UnitKind::word;
+    bool phrase_ok = true;  // no possessive so far
+    pkey.clear();
+    ekey.clear();
+    std::size_t best_len = 0;
+    for (std::size_t n = 1; n <= max_n && i + n <= words.size(); ++n) {
+      const WordSpan& w = words[i + n - 1];
+      if (n > 1) {
+        if (!words[i + n - 2].joined_to_next || words[i + n - 2].key_end != words[i + n - 2].end) break;
+        pkey.push_back(' ');
+        ekey.push_back(' ');
       }
-      if (taken == 0) {
-        ++i;
-        continue;
+      for (char c : word_key(text, w)) {
+        pkey.push_back(lower(c));
+        ekey.push_back(c);
       }
-      span[i] = static_cast<std::uint32_t>(taken);
-      kinds[i] = kind;
-      for (std::size_t k = 0; k < taken; ++k) covered[i + k] = 1;
-      i += taken;
+      phrase_ok = phrase_ok && w.key_end == w.end;
+      if (entity_dict.count(ekey)) {
+        best_len = n;
+        kind = UnitKind::entity;
+      } else if (n >= 2 && phrase_ok && phrase_dict.count(pkey)) {
+        best_len = n;
+        kind = UnitKind::phrase;
+      }
     }
-  };
-  // Entities first, so they win over any phrase that overlaps them.
-  if (level == UnitLevel::entity)
-    match_pass(lex.entities, 1, static_cast<std::size_t>(lex.max_entity_words()), false,
-               UnitKind::entity);
-  match_pass(lex.phrases, 2, static_cast<std::size_t>(lex.max_phrase_words()), true,
-             UnitKind::phrase);
-  for (std::size_t i = 0; i < words.size(); ++i)
-    if (!covered[i]) span[i] = 1;
+    taken = best_len;
+    if (taken == 0) {
+      span[i] = 1;
+      ++i;
+      continue;
+    }
+    span[i] = static_cast<std::uint32_t>(taken);
+    kinds[i] = kind;
+    i += taken;
+  }
 
   std::vector<char> in_word(text.size(), 0);
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (span[i] == 0) continue;
-    const std::uint32_t b = words[i].begin, e = words[i + span[i] - 1].end;
-    mark(u, b, e, kinds[i]);
+  for (std::size_t w = 0; w < words.size(); ++w) {
+    if (span[w] == 0) continue;
+    const std::uint32_t b = words[w].begin, e = words[w + span[w] - 1].end;
+    mark(u, b, e, kinds[w]);
     for (std::uint32_t j = b; j < e; ++j) in_word[j] = 1;
   }
   for (std::size_t j = 0; j < text.size(); ++j)

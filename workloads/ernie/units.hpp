@@ -49,10 +49,14 @@ struct UnitLabels {
   std::array<std::int64_t, kUnitKinds> units{};  // number of units of each kind
 };
 
-// Greedy, left to right, longest match first, over words joined by single spaces. Entity level:
-// entities (case-sensitive) are matched first, then phrases over the words no entity covers, then
-// words. Phrase level: phrases (case-insensitive, 2+ words), then words. Basic: every byte alone.
-// Bytes outside words (spaces, punctuation, newlines) are single-byte units at every level.
+// Greedy, left to right, longest match first, over words joined by single spaces, in one pass
+// over the level's names and phrases together, so a phrase containing a name ("children of
+// Israel") stays one unit; at equal length a name wins. Phrases: lower-case keys, 2+ words, no
+// possessive word in them. Names: keys as written; the last word may be possessive ("Egypt's").
+// Phrase level: phrases and one-word names (a one-word name is the same span as its word unit,
+// typed as an entity); entity level: phrases and all names. Other words are word units. Basic:
+// every byte alone. Bytes outside words (spaces, punctuation, newlines) are single-byte units at
+// every level.
 UnitLabels segment_units(std::string_view text, const Lexicon& lex, UnitLevel level);
 
 }  // namespace xpb::ernie
