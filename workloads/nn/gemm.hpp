@@ -16,6 +16,7 @@ namespace xpb::nn {
 enum class GemmPath { native, vendor };
 GemmPath parse_gemm_path(const std::string& s);  // "native" | "vendor"; asserts otherwise
 bool vendor_gemm_available();                    // false when no vendor BLAS was compiled in
+std::string vendor_gemm_library();               // "cblas", "cublas" (opened at run time), "none"
 // What the native path runs here: "avx512", "avx2", "scalar" (host micro-kernels) or "portable".
 std::string native_gemm_kernel();
 
