@@ -4,6 +4,7 @@
 #include <Kokkos_Core.hpp>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "cli/cli.hpp"
 #include "core/base/build_info.hpp"
@@ -31,8 +32,9 @@ static std::string version_text() {
   s += "git commit: " + std::string(b.git_commit) + (b.git_dirty ? " (dirty)" : "") + "\n";
   s += "compiler: " + std::string(b.compiler) + ", C++" + std::to_string(b.cxx_standard) + ", " +
        b.build_type + "\n";
-  s += "Kokkos " + compat::version_string() + ", backend " + compat::backend_name() + ", " +
-       std::to_string(compat::concurrency()) + " threads\n";
+  // What was compiled (backend, GPU arch), not what a started Kokkos finds: `--version` runs
+  // before Kokkos is initialised, so a CUDA build answers on a machine without a GPU.
+  s += compat::compiled_configuration() + "\n";
   s += "workloads: " + workloads::built_workloads() + "\n";
   return s;
 }
@@ -44,6 +46,10 @@ int main(int argc, char** argv) {
   cli::State st;
   for (int i = 0; i < argc; ++i) st.argv.emplace_back(argv[i]);
 
+  if (argc == 2 && std::string(argv[1]) == "--version") {  // nothing started: no MPI, no device
+    std::cout << cli::version_text() << "\n";
+    return 0;
+  }
   mpi::init_if_launched(&argc, &argv);  // only under mpirun/srun; before Kokkos
   compat::InitOptions kopt;
   compat::initialize(kopt);

@@ -1,4 +1,5 @@
-# Generates build_info.cpp at every build (git commit, dirty flag, compiler, flags), rewriting it
+# Generates build_info.cpp at every build (git commit, dirty flag, compiler, flags; the C++
+# standard is the one the compiler reports), rewriting it
 # only when its content changes so that an unchanged tree does not relink.
 set(XPB_BUILD_INFO_CPP "${CMAKE_BINARY_DIR}/generated/build_info.cpp")
 string(TOUPPER "${CMAKE_BUILD_TYPE}" _xpb_bt)
@@ -14,6 +15,5 @@ add_custom_target(xpb_build_info
           -DCOMPILER=${CMAKE_CXX_COMPILER_ID}-${CMAKE_CXX_COMPILER_VERSION}
           "-DFLAGS=${XPB_CXX_FLAGS_ALL}"
           -DBUILD_TYPE=${CMAKE_BUILD_TYPE}
-          -DCXX_STANDARD=${CMAKE_CXX_STANDARD}
           -P ${CMAKE_SOURCE_DIR}/cmake/write_build_info.cmake
   COMMENT "xpubench build info")

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# scripts/setup.sh — install everything xpubench needs on Debian bookworm, idempotently.
+# scripts/setup.sh [--cuda] — install everything xpubench needs on Debian bookworm, idempotently.
 #
 # Debian packages (toolchain, HDF5, yaml-cpp, CLI11, nlohmann-json, OpenBLAS, OpenMPI, Python tools, Catch2 v3
 # from bookworm-backports) and, when no Kokkos >= 3.4 is found, Kokkos 3.4.01 (Serial + OpenMP)
 # built from the Kokkos folder of Debian's trilinos source package into .cache/kokkos-<version>.
+# Also the Kokkos 5 headers of Debian sid's libkokkos-dev (.cache/kokkos5-headers), for the
+# compile-only check of every source against Kokkos 5 (scripts/check-cxx20.sh --kokkos): the .deb
+# is fetched through a private apt configuration under .cache, never through the machine's sources.
+#   --cuda   also Kokkos 3.4.01 with CUDA + Serial (nvcc_wrapper, Kokkos_ARCH_AMPERE80) into
+#            .cache/kokkos-<version>-cuda, patched with scripts/patches/kokkos-3.4.01-cuda13.patch;
+#            skipped with a message when no nvcc is found (PATH, $CUDA_HOME, /usr/local/cuda).
 # Apt sources for deb-src and backports are derived from the machine's own sources file; no
 # archive host name is written here. A second run only checks, and takes seconds.
 set -euo pipefail
@@ -12,14 +18,25 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${XPB_CACHE_DIR:-$ROOT/.cache}"
 KOKKOS_VERSION=3.4.01
 KOKKOS_PREFIX="$CACHE/kokkos-$KOKKOS_VERSION"
+KOKKOS_CUDA_PREFIX="$CACHE/kokkos-$KOKKOS_VERSION-cuda"
+KOKKOS_CUDA_PATCH="$ROOT/scripts/patches/kokkos-$KOKKOS_VERSION-cuda13.patch"
+KOKKOS5_DIR="$CACHE/kokkos5-headers"
 STAMP="$CACHE/setup.stamp"
+WANT_CUDA=0
+for arg in "$@"; do
+  case "$arg" in
+    --cuda) WANT_CUDA=1 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) printf 'setup: error: unknown option %s\nhint: scripts/setup.sh [--cuda]\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 PACKAGES=(
-  build-essential g++ cmake ninja-build pkg-config git
+  build-essential g++ cmake ninja-build pkg-config git patch
   clang-format clang-tidy   # scripts/check-format.sh (make test) and .clang-tidy
   libhdf5-dev hdf5-tools libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libopenblas-dev
   libopenmpi-dev openmpi-bin
@@ -126,13 +143,14 @@ have_kokkos() {
   return 1
 }
 
-build_kokkos() {
+# The pristine Kokkos folder of Debian's trilinos source package, extracted once; prints its path.
+kokkos_source() {
   local work="$CACHE/kokkos-src" src
   mkdir -p "$work"
   if ! ls "$work"/trilinos_*.orig.tar.* >/dev/null 2>&1; then
     apt_update
     log "downloading Debian's trilinos source package (for its Kokkos folder)"
-    (cd "$work" && apt-get source --download-only -qq trilinos)
+    (cd "$work" && apt-get source --download-only -qq trilinos) >&2
   fi
   src="$work/kokkos-$KOKKOS_VERSION"
   if [ ! -f "$src/CMakeLists.txt" ]; then
@@ -141,6 +159,12 @@ build_kokkos() {
     tar -xf "$(ls "$work"/trilinos_*.orig.tar.* | head -n1)" -C "$src" --strip-components=3 \
       --wildcards '*/packages/kokkos/*'
   fi
+  printf '%s\n' "$src"
+}
+
+build_kokkos() {
+  local work="$CACHE/kokkos-src" src
+  src="$(kokkos_source)"
   log "building Kokkos $KOKKOS_VERSION (Serial + OpenMP) into $KOKKOS_PREFIX"
   cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_INSTALL_PREFIX="$KOKKOS_PREFIX" -DCMAKE_CXX_STANDARD=17 \
@@ -149,6 +173,108 @@ build_kokkos() {
   cmake --build "$work/build" --parallel
   cmake --install "$work/build" >/dev/null
   rm -rf "$work/build"
+}
+
+# ------------------------------------------------------------------------------------------------
+# Kokkos with CUDA (--cuda): the same source, patched for CUDA 13, built with Kokkos's nvcc_wrapper.
+
+find_nvcc() {  # prints the nvcc to use, or nothing
+  local c
+  for c in "${CUDA_HOME:+$CUDA_HOME/bin/nvcc}" "$(command -v nvcc 2>/dev/null || true)" \
+           /usr/local/cuda/bin/nvcc; do
+    [ -n "$c" ] && [ -x "$c" ] && { printf '%s\n' "$c"; return 0; }
+  done
+  return 0
+}
+
+patch_sum() { sha256sum "$KOKKOS_CUDA_PATCH" | cut -c1-64; }
+
+have_kokkos_cuda() {
+  [ -f "$KOKKOS_CUDA_PREFIX/lib/cmake/Kokkos/KokkosConfig.cmake" ] &&
+    [ -x "$KOKKOS_CUDA_PREFIX/bin/xpb-nvcc" ] &&
+    [ "$(cat "$KOKKOS_CUDA_PREFIX/xpb-patch.sha256" 2>/dev/null)" = "$(patch_sum)" ]
+}
+
+build_kokkos_cuda() {
+  local nvcc cuda_root src work="$CACHE/kokkos-cuda-src"
+  nvcc="$(find_nvcc)"
+  if [ -z "$nvcc" ]; then
+    log "no nvcc (looked in \$CUDA_HOME/bin, PATH, /usr/local/cuda/bin): no CUDA Kokkos, the CUDA build is skipped"
+    return 0
+  fi
+  cuda_root="$(cd "$(dirname "$nvcc")/.." && pwd)"
+  src="$(kokkos_source)"
+  rm -rf "$work" && mkdir -p "$work"
+  cp -r "$src" "$work/kokkos"
+  log "patching Kokkos $KOKKOS_VERSION for CUDA 13 ($(basename "$KOKKOS_CUDA_PATCH"))"
+  patch -s -p1 -d "$work/kokkos" <"$KOKKOS_CUDA_PATCH"
+  log "building Kokkos $KOKKOS_VERSION (Cuda + Serial, AMPERE80) with $nvcc into $KOKKOS_CUDA_PREFIX"
+  rm -rf "$KOKKOS_CUDA_PREFIX"
+  CUDA_ROOT="$cuda_root" NVCC_WRAPPER_DEFAULT_COMPILER=g++ \
+    cmake -S "$work/kokkos" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_COMPILER="$work/kokkos/bin/nvcc_wrapper" \
+    -DCMAKE_INSTALL_PREFIX="$KOKKOS_CUDA_PREFIX" -DCMAKE_CXX_STANDARD=17 \
+    -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_CUDA=ON -DKokkos_ENABLE_CUDA_LAMBDA=ON \
+    -DKokkos_ARCH_AMPERE80=ON -DKokkos_ENABLE_TESTS=OFF -DKokkos_ENABLE_EXAMPLES=OFF \
+    -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON >/dev/null
+  CUDA_ROOT="$cuda_root" NVCC_WRAPPER_DEFAULT_COMPILER=g++ \
+    cmake --build "$work/build" --parallel "${XPB_JOBS:-$(nproc)}"
+  cmake --install "$work/build" >/dev/null
+  # The compiler the project is configured with (CMakePresets.json, preset cuda): Kokkos's
+  # nvcc_wrapper with this machine's CUDA and g++ as the host compiler.
+  cat >"$KOKKOS_CUDA_PREFIX/bin/xpb-nvcc" <<WRAP
+#!/bin/sh
+# Written by xpubench scripts/setup.sh --cuda: Kokkos's nvcc_wrapper with this machine's CUDA.
+export CUDA_ROOT="\${CUDA_ROOT:-$cuda_root}"
+export NVCC_WRAPPER_DEFAULT_COMPILER="\${NVCC_WRAPPER_DEFAULT_COMPILER:-g++}"
+exec "$KOKKOS_CUDA_PREFIX/bin/nvcc_wrapper" "\$@"
+WRAP
+  chmod +x "$KOKKOS_CUDA_PREFIX/bin/xpb-nvcc"
+  patch_sum >"$KOKKOS_CUDA_PREFIX/xpb-patch.sha256"
+  rm -rf "$work"
+}
+
+# ------------------------------------------------------------------------------------------------
+# Kokkos 5 headers: Debian sid's libkokkos-dev, downloaded through a private apt configuration
+# (its own sources list, lists, cache and status under .cache; the machine's apt is untouched) from
+# the machine's own Debian mirror, and unpacked into the cache. Compile-only: its library needs a
+# newer glibc than bookworm's. The strict variant checked here is Kokkos built without deprecated
+# code (Kokkos_ENABLE_DEPRECATED_CODE_5=OFF): Debian's build enables it, so that one define is
+# dropped from the unpacked KokkosCore_config.h.
+
+have_kokkos5_headers() { [ -f "$KOKKOS5_DIR/include/Kokkos_Core.hpp" ]; }
+
+fetch_kokkos5_headers() {
+  local codename uri apt="$CACHE/apt-sid" deb
+  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
+  uri="$(main_uri "$codename" | head -n1)"
+  if [ -z "$uri" ]; then
+    log "warning: no apt entry for '$codename' to derive a sid entry from; no Kokkos 5 headers"
+    return 0
+  fi
+  rm -rf "$apt" && mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/sources.list.d" \
+    "$apt/preferences.d"
+  : >"$apt/status"
+  printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s sid main\n' "$uri" \
+    >"$apt/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/sources.list.d"
+              -o "Dir::Etc::Preferences=$apt/preferences" -o "Dir::Etc::PreferencesParts=$apt/preferences.d"
+              -o "Dir::State::Lists=$apt/lists" -o "Dir::State::status=$apt/status"
+              -o "Dir::Cache=$apt" -o "Dir::Cache::archives=$apt/archives"
+              -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+  log "fetching Debian sid's libkokkos-dev (Kokkos 5 headers) through a private apt configuration"
+  if ! apt-get "${opts[@]}" -qq update || ! (cd "$apt" && apt-get "${opts[@]}" -qq download libkokkos-dev); then
+    log "warning: could not fetch libkokkos-dev from sid; the Kokkos 5 header check (build.kokkos5_headers) will fail"
+    rm -rf "$apt"
+    return 0
+  fi
+  deb="$(ls "$apt"/libkokkos-dev_*.deb | head -n1)"
+  rm -rf "$KOKKOS5_DIR" "$apt/x" && dpkg-deb -x "$deb" "$apt/x"
+  mkdir -p "$KOKKOS5_DIR" && mv "$apt/x/usr/include/kokkos" "$KOKKOS5_DIR/include"
+  sed -i '/^#define KOKKOS_ENABLE_DEPRECATED_CODE_5$/d' "$KOKKOS5_DIR/include/KokkosCore_config.h"
+  basename "$deb" >"$KOKKOS5_DIR/SOURCE"
+  rm -rf "$apt"
+  log "Kokkos 5 headers: $(cat "$KOKKOS5_DIR/SOURCE") in $KOKKOS5_DIR"
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -163,16 +289,22 @@ extract_corpus() {
   fi
 }
 
+cuda_ready() { [ "$WANT_CUDA" = 0 ] || have_kokkos_cuda || [ -z "$(find_nvcc)" ]; }
+
 main() {
   mkdir -p "$CACHE"
-  if [ -f "$STAMP" ] && [ -z "$(missing_packages "${PACKAGES[@]}" "${BACKPORT_PACKAGES[@]}")" ] && have_kokkos; then
+  if [ -f "$STAMP" ] && [ -z "$(missing_packages "${PACKAGES[@]}" "${BACKPORT_PACKAGES[@]}")" ] &&
+     have_kokkos && have_kokkos5_headers && cuda_ready; then
     extract_corpus
+    [ "$WANT_CUDA" = 1 ] && ! have_kokkos_cuda && log "no nvcc found: no CUDA Kokkos"
     log "up to date"
     return 0
   fi
   ensure_sources
   install_packages
   have_kokkos || build_kokkos
+  have_kokkos5_headers || fetch_kokkos5_headers
+  if [ "$WANT_CUDA" = 1 ] && ! have_kokkos_cuda; then build_kokkos_cuda; fi
   extract_corpus
   date -u +%FT%TZ >"$STAMP"
   log "done"

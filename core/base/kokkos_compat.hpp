@@ -70,6 +70,80 @@ inline std::string version_string() {
          std::to_string(v % 100);
 }
 
+// The default execution space's name ("Cuda", "OpenMP", "Serial", ...). A static name in every
+// version: it needs no initialised Kokkos, so `xpubench --version` can print it on a machine
+// without the GPU the build targets.
 inline std::string backend_name() { return Kokkos::DefaultExecutionSpace::name(); }
+
+// Every execution space compiled into this Kokkos, device first ("Cuda, Serial").
+inline std::string compiled_backends() {
+  std::string s;
+  const auto add = [&s](const char* n) { s += (s.empty() ? "" : ", ") + std::string(n); };
+#ifdef KOKKOS_ENABLE_CUDA
+  add("Cuda");
+#endif
+#ifdef KOKKOS_ENABLE_HIP
+  add("HIP");
+#endif
+#ifdef KOKKOS_ENABLE_SYCL
+  add("SYCL");
+#endif
+#ifdef KOKKOS_ENABLE_OPENMP
+  add("OpenMP");
+#endif
+#ifdef KOKKOS_ENABLE_THREADS
+  add("Threads");
+#endif
+#ifdef KOKKOS_ENABLE_SERIAL
+  add("Serial");
+#endif
+  return s;
+}
+
+// The GPU architecture the device code was compiled for, from Kokkos's KOKKOS_ARCH_* macros
+// ("AMPERE80 (sm_80)"); "none" for a host-only build. Kokkos defines one GPU arch per build.
+inline std::string gpu_arch() {
+#if defined(KOKKOS_ARCH_BLACKWELL120)
+  return "BLACKWELL120 (sm_120)";
+#elif defined(KOKKOS_ARCH_BLACKWELL100)
+  return "BLACKWELL100 (sm_100)";
+#elif defined(KOKKOS_ARCH_HOPPER90)
+  return "HOPPER90 (sm_90)";
+#elif defined(KOKKOS_ARCH_ADA89)
+  return "ADA89 (sm_89)";
+#elif defined(KOKKOS_ARCH_AMPERE87)
+  return "AMPERE87 (sm_87)";
+#elif defined(KOKKOS_ARCH_AMPERE86)
+  return "AMPERE86 (sm_86)";
+#elif defined(KOKKOS_ARCH_AMPERE80)
+  return "AMPERE80 (sm_80)";
+#elif defined(KOKKOS_ARCH_TURING75)
+  return "TURING75 (sm_75)";
+#elif defined(KOKKOS_ARCH_VOLTA72)
+  return "VOLTA72 (sm_72)";
+#elif defined(KOKKOS_ARCH_VOLTA70)
+  return "VOLTA70 (sm_70)";
+#elif defined(KOKKOS_ARCH_AMD_GFX942)
+  return "AMD_GFX942";
+#elif defined(KOKKOS_ARCH_AMD_GFX90A)
+  return "AMD_GFX90A";
+#elif defined(KOKKOS_ARCH_AMD_GFX908)
+  return "AMD_GFX908";
+#elif defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP) || defined(KOKKOS_ENABLE_SYCL)
+  return "unknown";
+#else
+  return "none";
+#endif
+}
+
+// What this binary was compiled with, without initialising Kokkos (the `--version` line):
+// "Kokkos 3.4.1, backend Cuda (compiled: Cuda, Serial), GPU arch AMPERE80 (sm_80)".
+inline std::string compiled_configuration() {
+  std::string s = "Kokkos " + version_string() + ", backend " + backend_name() + " (compiled: " +
+                  compiled_backends() + ")";
+  const std::string arch = gpu_arch();
+  if (arch != "none") s += ", GPU arch " + arch;
+  return s;
+}
 
 }  // namespace xpb::compat

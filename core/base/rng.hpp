@@ -19,7 +19,7 @@ KOKKOS_INLINE_FUNCTION std::uint64_t mix64(std::uint64_t z) {
 struct Rng {
   std::uint64_t key = 0;  // derived from (seed, stream)
 
-  KOKKOS_INLINE_FUNCTION Rng() = default;
+  Rng() = default;  // defaulted: host and device alike (nvcc ignores annotations here)
   KOKKOS_INLINE_FUNCTION Rng(std::uint64_t seed, std::uint64_t stream)
       : key(mix64(mix64(seed) ^ (stream * 0xd1b54a32d192ed03ULL))) {}
 

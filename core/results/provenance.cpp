@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/base/build_info.hpp"
+#include "core/base/device_info.hpp"
 #include "core/base/system.hpp"
 #include "core/base/kokkos_compat.hpp"
 
@@ -29,6 +30,8 @@ Provenance collect_provenance(const std::string& command_line) {
       {"build_type", b.build_type},
       {"kokkos_version", compat::version_string()},
       {"kokkos_backend", compat::backend_name()},
+      {"kokkos_backends_compiled", compat::compiled_backends()},
+      {"kokkos_gpu_arch", compat::gpu_arch()},
       {"kokkos_config", kokkos_configuration()},
       {"host", host_name()},
       {"cpu_model", cpu_model()},
@@ -38,6 +41,17 @@ Provenance collect_provenance(const std::string& command_line) {
   p.integers = {{"git_dirty", b.git_dirty ? 1 : 0},
                 {"kokkos_threads", compat::concurrency()},
                 {"cxx_standard", b.cxx_standard}};
+  // The GPU the kernels ran on (GPU backends only): name, driver, capability, memory.
+  const DeviceInfo d = device_info();
+  if (d.present) {
+    p.strings.insert(p.strings.end(), {{"gpu_name", d.name},
+                                       {"gpu_driver", d.driver},
+                                       {"gpu_compute_capability", d.compute_capability},
+                                       {"cuda_driver_api", d.cuda_driver_api},
+                                       {"cuda_runtime", d.cuda_runtime}});
+    p.integers.insert(p.integers.end(), {{"gpu_memory_bytes", d.memory_bytes},
+                                         {"gpu_multiprocessors", d.multiprocessors}});
+  }
   for (char** e = environ; e && *e; ++e) {
     const std::string kv = *e;
     const auto eq = kv.find('=');

@@ -197,7 +197,7 @@ class AttentionBench final : public Workload {
   DType m_dtype = DType::fp32;
   nn::Matrix<T> m_qkv, m_out, m_dout, m_dqkv;            // (N, 3C), (N, C), (N, C), (N, 3C)
   nn::Tensor4<T> m_att, m_dscore;                        // (B, H, T, T)
-  typename nn::Matrix<T>::HostMirror m_h_qkv, m_h_dout;  // host copies during validate()
+  typename nn::Matrix<T>::host_mirror_type m_h_qkv, m_h_dout;  // host copies during validate()
   Rng m_check_rng;
   std::int64_t m_steps = 0;
 };

@@ -161,7 +161,7 @@ class GemmBench final : public Workload {
     const double t = median(m_seconds);
     if (t > 0)
       m.scalar("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9);
-    m.attribute("kernel", m_path == nn::GemmPath::native ? nn::native_gemm_kernel() : "cblas");
+    m.attribute("kernel", m_path == nn::GemmPath::native ? nn::native_gemm_kernel() : nn::vendor_gemm_library());
 #if defined(__linux__)
     // A pthread BLAS's workers inherit the main thread's affinity: with OMP_PROC_BIND set that
     // can be a single core, which halves the vendor path on two. Record what it could use.

@@ -245,7 +245,7 @@ class GradientReducer {
   int m_M = 1, m_R = 1, m_r = 0, m_gather_width = 1;
   std::vector<int> m_counts, m_displs;  // chunk sizes and offsets, by owner
   Kokkos::View<T*, Kokkos::HostSpace> m_acc, m_recv;  // (n / R), (R, n / R): own slot for staging
-  typename Vec<T>::HostMirror m_host;                  // the gradient in host memory (n)
+  typename Vec<T>::host_mirror_type m_host;            // the gradient in host memory (n)
   double m_comm = 0, m_wait = 0;
 };
 

@@ -4,15 +4,21 @@
 // Every native path keeps one ascending fma chain per C element; it never splits k across threads.
 #include "workloads/nn/gemm.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cstdint>
 
 #include "core/base/error.hpp"
 
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP) || defined(KOKKOS_ENABLE_SYCL)
+#define XPB_GEMM_DEVICE 1
+#else
+#define XPB_GEMM_DEVICE 0
+#include <cblas.h>  // the host vendor path; device builds link no host BLAS
+#endif
+
 #if defined(KOKKOS_ENABLE_CUDA) && defined(XPB_HAS_CUBLAS)
 #include <cublas_v2.h>
+#include <dlfcn.h>
 #endif
 
 namespace xpb::nn {
@@ -23,12 +29,51 @@ GemmPath parse_gemm_path(const std::string& s) {
   return GemmPath::vendor;
 }
 
-bool vendor_gemm_available() { return true; }
+#if defined(KOKKOS_ENABLE_CUDA) && defined(XPB_HAS_CUBLAS)
+namespace {
+// cuBLAS is opened at run time (dlopen of XPB_CUBLAS_SONAME, found by CMake's CUDAToolkit) rather
+// than linked: with its libcublasLt it weighs about 600 MB, more than a packed build may carry
+// (scripts/device-check.sh), while every machine with the CUDA toolkit or PyTorch has it. The
+// binary runs without it; only path=vendor then fails, naming the library it looked for.
+struct Cublas {
+  decltype(&cublasCreate_v2) create = nullptr;
+  decltype(&cublasSgemm_v2) sgemm = nullptr;
+  decltype(&cublasDgemm_v2) dgemm = nullptr;
+  cublasHandle_t handle = nullptr;
+  std::string error;  // why it is unavailable ("" when loaded)
+};
 
-#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP) || defined(KOKKOS_ENABLE_SYCL)
-#define XPB_GEMM_DEVICE 1
+const Cublas& cublas() {
+  static const Cublas c = [] {
+    Cublas r;
+    void* lib = dlopen(XPB_CUBLAS_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      const char* e = dlerror();
+      r.error = std::string("cannot open " XPB_CUBLAS_SONAME ": ") + (e ? e : "unknown error");
+      return r;
+    }
+    r.create = reinterpret_cast<decltype(r.create)>(dlsym(lib, "cublasCreate_v2"));
+    r.sgemm = reinterpret_cast<decltype(r.sgemm)>(dlsym(lib, "cublasSgemm_v2"));
+    r.dgemm = reinterpret_cast<decltype(r.dgemm)>(dlsym(lib, "cublasDgemm_v2"));
+    if (!r.create || !r.sgemm || !r.dgemm) {
+      r.error = XPB_CUBLAS_SONAME " lacks cublasCreate_v2/cublasSgemm_v2/cublasDgemm_v2";
+      return r;
+    }
+    if (r.create(&r.handle) != CUBLAS_STATUS_SUCCESS) r.error = "cublasCreate failed";
+    return r;
+  }();
+  return c;
+}
+}  // namespace
+
+bool vendor_gemm_available() { return cublas().error.empty(); }
+std::string vendor_gemm_library() { return "cublas"; }
+#elif defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP) || defined(KOKKOS_ENABLE_SYCL)
+bool vendor_gemm_available() { return false; }  // no device BLAS compiled in
+std::string vendor_gemm_library() { return "none"; }
 #else
-#define XPB_GEMM_DEVICE 0
+bool vendor_gemm_available() { return true; }
+std::string vendor_gemm_library() { return "cblas"; }
 #endif
 
 std::string native_gemm_kernel() {
@@ -262,6 +307,7 @@ XPB_GEMM_INSTANTIATE(Kokkos::Threads)
 
 namespace {
 
+#if !XPB_GEMM_DEVICE
 void host_blas(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
                const float* B, int ldb, float beta, float* C, int ldc) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
@@ -272,26 +318,34 @@ void host_blas(bool ta, bool tb, int M, int N, int K, double alpha, const double
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
               K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
+#endif
 
 #if defined(KOKKOS_ENABLE_CUDA) && defined(XPB_HAS_CUBLAS)
-// Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands.
-cublasHandle_t cublas_handle() {
-  static cublasHandle_t h = [] {
-    cublasHandle_t x;
-    XPB_ASSERT(cublasCreate(&x) == CUBLAS_STATUS_SUCCESS, "cublasCreate failed");
-    return x;
-  }();
-  return h;
+// Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands. cuBLAS runs
+// on its default stream; the caller fences Kokkos before and after.
+const Cublas& checked_cublas() {
+  const Cublas& c = cublas();
+  if (!c.error.empty())
+    throw Error({}, "gemm path=vendor needs cuBLAS: " + c.error,
+                "put the CUDA toolkit's lib64 (or PyTorch's nvidia/cublas/lib) on LD_LIBRARY_PATH, "
+                "or use path=native");
+  return c;
 }
 void device_blas(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
                  const float* B, int ldb, float beta, float* C, int ldc) {
-  cublasSgemm(cublas_handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M,
-              K, &alpha, B, ldb, A, lda, &beta, C, ldc);
+  const Cublas& c = checked_cublas();
+  const cublasStatus_t st = c.sgemm(c.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                   ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &alpha, B, ldb, A, lda,
+                                   &beta, C, ldc);
+  XPB_ASSERT(st == CUBLAS_STATUS_SUCCESS, "cublasSgemm failed");
 }
 void device_blas(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda,
                  const double* B, int ldb, double beta, double* C, int ldc) {
-  cublasDgemm(cublas_handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M,
-              K, &alpha, B, ldb, A, lda, &beta, C, ldc);
+  const Cublas& c = checked_cublas();
+  const cublasStatus_t st = c.dgemm(c.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                   ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &alpha, B, ldb, A, lda,
+                                   &beta, C, ldc);
+  XPB_ASSERT(st == CUBLAS_STATUS_SUCCESS, "cublasDgemm failed");
 }
 #endif
 
@@ -311,8 +365,7 @@ void gemm_any(const char* label, GemmPath path, bool ta, bool tb, T alpha, const
     device_blas(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
     Kokkos::fence();
 #elif XPB_GEMM_DEVICE
-    detail::gemm_portable<Kokkos::DefaultExecutionSpace, T>(Kokkos::DefaultExecutionSpace(), label,
-                                                            ta, tb, alpha, A, B, beta, C);
+    throw Error({}, "gemm path=vendor: this device build has no vendor BLAS", "use path=native");
 #else
     host_blas(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
 #endif

@@ -20,6 +20,7 @@ inline std::vector<std::pair<std::string, GemmPath>> gemm_path_choices() {
   return {{"native", GemmPath::native}, {"vendor", GemmPath::vendor}};
 }
 bool vendor_gemm_available();                    // false when no vendor BLAS was compiled in
+std::string vendor_gemm_library();               // "cblas", "cublas" (opened at run time), "none"
 // What the native path runs here: "avx512", "avx2", "scalar" (host micro-kernels) or "portable".
 std::string native_gemm_kernel();
 
