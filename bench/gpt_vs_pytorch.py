@@ -6,7 +6,7 @@ text: ours through `xpubench run` on a generated one-cell experiment (tokens_per
 result set: forward + backward + update, evaluation excluded), PyTorch 1.13 on the CPU through
 bench/torch_gpt.py, each at every thread count asked for. Reports both, the best of each, and the
 ratio ours/PyTorch. Also prints process CPU seconds per step, which stays meaningful when other
-jobs share the cores. Timing only: numerics are checked by tests/workloads/torch_crosscheck.py.
+jobs share the cores. Timing only: numerics are checked by scripts/torch_replay.py.
 
   /usr/bin/python3 bench/gpt_vs_pytorch.py --xpubench build/cli/xpubench [--config small]
 """

@@ -3,7 +3,7 @@
 Parameters are a dict of tensors named and shaped exactly like the Kokkos model's flat layout
 (workloads/gpt/gpt_config.hpp: wte (V, C), qkvw (L, 3C, C), ...), so an exported reference step
 loads without renaming. Used by bench/gpt_vs_pytorch.py (speed) and
-tests/workloads/torch_crosscheck.py (numerics). Not a general-purpose model.
+scripts/torch_replay.py (numerics, float64). Not a general-purpose model.
 """
 import math
 
@@ -38,8 +38,9 @@ def init_params(V, L, C, T, seed=0, dtype=torch.float32):
     return p
 
 
-def forward(p, idx, targets, heads):
-    """idx, targets: (B, T) int64. Returns (logits (B, T, V), mean loss)."""
+def forward(p, idx, targets, heads, gelu="tanh"):
+    """idx, targets: (B, T) int64. Returns (logits (B, T, V), mean loss). gelu: "tanh" (the
+    model's) or "none" (the exact erf form, a wrong model for scripts/torch_replay.py's mutants)."""
     B, T = idx.shape
     V, C = p["wte"].shape
     L = p["qkvw"].shape[0]
@@ -58,7 +59,7 @@ def forward(p, idx, targets, heads):
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         x = x + F.linear(y, p["attprojw"][l], p["attprojb"][l])
         h = F.layer_norm(x, (C,), p["ln2w"][l], p["ln2b"][l], 1e-5)
-        h = F.gelu(F.linear(h, p["fcw"][l], p["fcb"][l]), approximate="tanh")
+        h = F.gelu(F.linear(h, p["fcw"][l], p["fcb"][l]), approximate=gelu)
         x = x + F.linear(h, p["fcprojw"][l], p["fcprojb"][l])
     x = F.layer_norm(x, (C,), p["lnfw"], p["lnfb"], 1e-5)
     logits = F.linear(x, p["wte"])

@@ -1,7 +1,7 @@
 // tests/workloads/test_gpt.cpp — the small-model GPT: whole-model gradients against finite
 // differences (double), bit-identical training on Serial and OpenMP, bit-identical repeats of
 // the workload, learning on a generated corpus and (when set up) on the KJV text, the exported
-// reference step, and a dump of it for tests/workloads/torch_crosscheck.py.
+// reference step (replayed in PyTorch by tests/workloads/torch_replay_test.py).
 #include <catch2/catch_test_macros.hpp>
 
 #include <Kokkos_Core.hpp>
@@ -163,23 +163,16 @@ TEST_CASE("gpt workload: export_reference reports step 0 in full", "[gpt][worklo
     CHECK(a.count(std::string("reference/grads/") + t));
     CHECK(a.count(std::string("reference/updated/") + t));
   }
-  // For tests/workloads/torch_crosscheck.py: one raw little-endian float64 file per array and a
-  // manifest of "name dtype d0,d1,..." lines.
-  if (const char* out = std::getenv("XPB_REFERENCE_OUT")) {
-    std::filesystem::create_directories(out);
-    std::ofstream manifest(std::string(out) + "/manifest.txt");
-    for (const auto& x : r.metrics.arrays) {
-      std::string file = x.name;
-      for (char& ch : file) ch = ch == '/' ? '.' : ch;
-      std::ofstream(std::string(out) + "/" + file + ".f64", std::ios::binary)
-          .write(reinterpret_cast<const char*>(x.data.data()), std::streamsize(x.data.size() * sizeof(double)));
-      manifest << x.name << ' ' << file << ".f64 " << x.dtype << ' ';
-      for (std::size_t i = 0; i < x.shape.size(); ++i) manifest << (i ? "," : "") << x.shape[i];
-      manifest << '\n';
-    }
-    manifest << "losses -";
-    for (double l : r.losses) manifest << ' ' << l;
-    manifest << '\n';
+  // Every step's batch (the first is step 0's) and the final parameters, for scripts/torch_replay.py.
+  REQUIRE(a.count("reference/steps/inputs"));
+  CHECK(a["reference/steps/inputs"]->shape == std::vector<std::size_t>{2, 4, 16});
+  CHECK(a["reference/steps/targets"]->shape == std::vector<std::size_t>{2, 4, 16});
+  const auto& steps_in = a["reference/steps/inputs"]->data;
+  CHECK(std::vector<double>(steps_in.begin(), steps_in.begin() + 64) == a["reference/inputs"]->data);
+  CHECK(std::vector<double>(steps_in.begin() + 64, steps_in.end()) != a["reference/inputs"]->data);
+  for (const char* t : {"wte", "qkvw", "lnfb"}) {
+    REQUIRE(a.count(std::string("reference/final/") + t));
+    CHECK(a[std::string("reference/final/") + t]->data != a[std::string("reference/updated/") + t]->data);
   }
 }
 

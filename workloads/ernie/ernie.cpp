@@ -6,6 +6,8 @@
 // With micro_batches M each step's B windows are M micro-batches of B/M, masked one by one, whose
 // gradients are summed in the canonical order of nn/data_parallel.hpp; the cell's ranks
 // (Context::group) share them, bit for bit like one rank accumulating them.
+// With export_reference the cell also reports, as arrays, the initial parameters, step 0's
+// gradients, every step's masked batch and the final parameters (scripts/torch_replay.py).
 #include "workloads/ernie/ernie.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -65,6 +67,7 @@ struct Settings {
   ernie::MaskSchedule schedule;
   std::int64_t eval_every = 0, eval_batches = 0;
   bool expect_beats_baseline = false;
+  bool export_reference = false;
   nn::GemmPath gemm = nn::GemmPath::native;
   DType precision = DType::bf16;  // what an accelerator would use for the matrices (ledger only)
   ernie::LexiconOptions lexicon;
@@ -93,6 +96,7 @@ struct ErnieParams {
   std::string unit_selection, gazetteer;
   std::int64_t eval_every = 0, eval_batches = 0;
   bool expect_beats_baseline = false;
+  bool export_reference = false;
   nn::GemmPath gemm = nn::GemmPath::native;
   std::string dtype;
   DType precision = DType::bf16;
@@ -147,6 +151,9 @@ const ParamStruct<ErnieParams>& ernie_params() {
           .boolean("expect_beats_baseline", &P::expect_beats_baseline, false,
                    "validation fails unless held-out accuracy beats the most-frequent-byte baseline at "
                    "every level")
+          .boolean("export_reference", &P::export_reference, false,
+                   "write the initial and final parameters, step 0's gradients and every step's masked "
+                   "batch as arrays (for a replay in another framework)")
           .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
                   "GEMM path (native is bit-reproducible)")
           .choice("dtype", &P::dtype, "fp32", dispatch_dtypes(), "scalar type the host trains in")
@@ -192,6 +199,9 @@ Settings read_settings(const ErnieParams& p, const Context& ctx) {
   s.eval_every = p.eval_every;
   s.eval_batches = p.eval_batches;
   s.expect_beats_baseline = p.expect_beats_baseline;
+  s.export_reference = p.export_reference;
+  if (s.export_reference && s.micro != 1)
+    throw Error({"", 0, "params.export_reference"}, "the reference export needs micro_batches: 1");
   s.gemm = p.gemm;
   if (s.gemm == nn::GemmPath::vendor && !nn::vendor_gemm_available())
     throw Error({"", 0, "params.gemm"}, "no vendor BLAS in this build", "use gemm: native");
@@ -265,6 +275,7 @@ class Ernie final : public Workload {
     // --- Model and optimizer state.
     m_model = std::make_unique<ernie::Encoder<T>>(m_s.model, m_s.gemm);
     m_model->init(ctx.rng("ernie/init"), m_s.init_std);
+    if (m_s.export_reference) capture_params("reference/params/", m_model->params());
     const std::int64_t np = ernie::param_count(m_s.model);
     m_reducer = nn::GradientReducer<T>(ctx.group, np, M);
     m_m = nn::Vec<T>("ernie/adam_m", np);  // (params)
@@ -297,6 +308,7 @@ class Ernie final : public Workload {
                         static_cast<std::uint64_t>(row0) * TT, m_batch);
       const double l = m_model->forward(m_batch.input, m_batch.positions, m_batch.labels);
       m_model->backward(m_s.micro);
+      if (m_s.export_reference) capture_batch();
       m_reducer.add(m_model->grads(), j);
       const auto& st = m_batch.stats;
       // Targets by the kind of unit they are in (byte, word, phrase, entity).
@@ -388,6 +400,18 @@ class Ernie final : public Workload {
   Metrics finish(Context&) override {
     Metrics m;
     if (m_curve_step.empty() || m_curve_step.back() != m_step) evaluate(m_step);
+    if (m_s.export_reference) {
+      capture_params("reference/final/", m_model->params());
+      const std::size_t S = m_ref_count.size(), B = m_s.batch, TT = m_s.model.context;
+      auto ints = [&](const std::string& name, std::vector<std::size_t> shape, const auto& v) {
+        m_reference.push_back({name, std::move(shape), std::vector<double>(v.begin(), v.end()), "int32"});
+      };
+      ints("reference/steps/input", {S, B, TT}, m_ref_input);
+      ints("reference/steps/positions", {m_ref_pos.size()}, m_ref_pos);
+      ints("reference/steps/labels", {m_ref_labels.size()}, m_ref_labels);
+      ints("reference/steps/targets", {S}, m_ref_count);
+      m.arrays = std::move(m_reference);
+    }
     const double chance = 1.0 / double(ernie::kVocab);
     m.scalar("chance_acc", chance);
     for (const auto& e : m_eval) {
@@ -467,6 +491,27 @@ class Ernie final : public Workload {
     return true;
   }
 
+  // The export (micro_batches 1): parameters as arrays named prefix + tensor; each step's masked
+  // input (S, B, T), its targets' positions and labels (concatenated) and their count (S);
+  // step 0's gradients (before clipping).
+  void capture_params(const std::string& prefix, const nn::Vec<T>& buf) {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), buf);
+    for (const auto& t : m_model->layout()) {
+      NamedArray a{prefix + t.name, {}, std::vector<double>(std::size_t(t.size)), "float32"};
+      for (std::int64_t d : t.shape) a.shape.push_back(static_cast<std::size_t>(d));
+      if (sizeof(T) == 8) a.dtype = "float64";
+      for (std::int64_t i = 0; i < t.size; ++i) a.data[std::size_t(i)] = double(h(t.offset + i));
+      m_reference.push_back(std::move(a));
+    }
+  }
+  void capture_batch() {
+    if (m_step == 0) capture_params("reference/grads/", m_model->grads());
+    m_ref_input.insert(m_ref_input.end(), m_batch.input.begin(), m_batch.input.end());
+    m_ref_pos.insert(m_ref_pos.end(), m_batch.positions.begin(), m_batch.positions.end());
+    m_ref_labels.insert(m_ref_labels.end(), m_batch.labels.begin(), m_batch.labels.end());
+    m_ref_count.push_back(double(m_batch.positions.size()));
+  }
+
   // Held-out accuracy and loss at every level; appended to the curve at `step`.
   void evaluate(std::int64_t step) {
     for (const auto& e : m_eval) {
@@ -506,6 +551,9 @@ class Ernie final : public Workload {
   std::array<std::array<std::int64_t, ernie::kUnitKinds>, 3> m_target_kinds{};  // [level][kind]
   std::array<std::vector<EvalResult>, 3> m_curve;  // per level, one per evaluation
   std::vector<std::int64_t> m_curve_step;
+  std::vector<NamedArray> m_reference;  // export_reference only
+  std::vector<std::int32_t> m_ref_input, m_ref_pos, m_ref_labels;
+  std::vector<double> m_ref_count;
 };
 
 }  // namespace

@@ -2,7 +2,8 @@
 // Each step draws B windows of T+1 bytes from the train split, runs forward, backward, clipping
 // and AdamW, and reports the loss. Held-out loss is measured every eval_interval steps (and after
 // the last) on fixed windows of the held-out verses. With export_reference it also reports step 0
-// in full (parameters, batch, logits, loss, gradients, parameters after the update) as arrays.
+// in full (parameters, batch, logits, loss, gradients, parameters after the update), every step's
+// batch and the final parameters as arrays (a replay in another framework needs nothing else).
 // With micro_batches M the B windows are cut into M micro-batches of B/M whose gradients are
 // summed in the canonical order of nn/data_parallel.hpp; the cell's ranks (Context::group)
 // share them, so R ranks train bit for bit like one rank accumulating M micro-batches.
@@ -168,6 +169,10 @@ class Gpt final : public Workload {
     for (double l : losses) loss += l;
     loss /= double(m_micro);
     if (m_export && m_step == 0) capture_reference(in, tg, loss, lr);
+    if (m_export) {
+      m_steps_in.insert(m_steps_in.end(), in.begin(), in.end());
+      m_steps_tg.insert(m_steps_tg.end(), tg.begin(), tg.end());
+    }
     nn::AdamWConfig opt = m_opt;
     opt.lr = lr;
     const double norm = m_model->update(opt, m_clip, m_step + 1);
@@ -220,6 +225,7 @@ class Gpt final : public Workload {
     m.attribute("corpus_path", m_corpus.path);
     m.attribute("corpus_split", "every 10th verse held out: " + std::to_string(m_split.train_verses) +
                                     " train / " + std::to_string(m_split.heldout_verses) + " held-out verses");
+    if (m_export) capture_steps();
     m.arrays = std::move(m_reference);
     return m;
   }
@@ -277,6 +283,18 @@ class Gpt final : public Workload {
       m_reference.push_back(to_array("reference/updated/" + p.name, m_model->params(), p.offset, p.size, p.shape));
   }
 
+  // Every step's batch (S, B, T) and the parameters after the last step.
+  void capture_steps() {
+    const std::size_t S = static_cast<std::size_t>(m_step), B = m_cfg.batch, T = m_cfg.context;
+    auto ints = [&](const std::string& name, const std::vector<int>& v) {
+      m_reference.push_back({name, {S, B, T}, std::vector<double>(v.begin(), v.end()), "int32"});
+    };
+    ints("reference/steps/inputs", m_steps_in);
+    ints("reference/steps/targets", m_steps_tg);
+    for (const auto& p : m_model->layout())
+      m_reference.push_back(to_array("reference/final/" + p.name, m_model->params(), p.offset, p.size, p.shape));
+  }
+
   gpt::GptConfig m_cfg;  // batch is the whole step's B; the model holds B / micro_batches
   int m_micro = 1;
   nn::GradientReducer<float> m_reducer;
@@ -294,6 +312,7 @@ class Gpt final : public Workload {
   std::unique_ptr<Model> m_model;
   std::vector<double> m_losses, m_eval, m_eval_steps;
   std::vector<NamedArray> m_reference;
+  std::vector<int> m_steps_in, m_steps_tg;  // every step's batch, with export_reference
   double m_train_seconds = 0;
 };
 

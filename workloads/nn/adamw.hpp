@@ -28,6 +28,9 @@ void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& param
                   const CVec<T>& grads, const Vec<T>& m, const Vec<T>& v,
                   std::int64_t n_decay, const AdamWConfig& cfg, std::int64_t step, T grad_scale) {
   const T lr = T(cfg.lr), b1 = T(cfg.beta1), b2 = T(cfg.beta2), eps = T(cfg.eps);
+  // 1 − β in double, then rounded: 1 − float(0.999) would be off by 1.3e-5 relative (the rounding
+  // error of β, magnified 1000×), a bias in every second moment that PyTorch does not have.
+  const T ob1 = T(1.0 - cfg.beta1), ob2 = T(1.0 - cfg.beta2);
   const T decay = T(1) - T(cfg.lr) * T(cfg.weight_decay);
   const T bc1 = T(1) - T(std::pow(cfg.beta1, double(step)));
   const T bc2 = T(1) - T(std::pow(cfg.beta2, double(step)));
@@ -35,8 +38,8 @@ void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& param
       name, Kokkos::RangePolicy<Exec>(exec, 0, static_cast<std::int64_t>(params.extent(0))),
       KOKKOS_LAMBDA(const std::int64_t i) {
         const T g = grads(i) * grad_scale;
-        const T mi = b1 * m(i) + (T(1) - b1) * g;
-        const T vi = b2 * v(i) + (T(1) - b2) * g * g;
+        const T mi = b1 * m(i) + ob1 * g;
+        const T vi = b2 * v(i) + ob2 * g * g;
         m(i) = mi;
         v(i) = vi;
         T p = i < n_decay ? params(i) * decay : params(i);

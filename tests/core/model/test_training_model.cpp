@@ -218,11 +218,54 @@ TEST_CASE("validation: every published row is projected", "[training_model][vali
   CHECK(median_abs(nar) <= 0.10);  // issue target on the held-out Narayanan set
 }
 
-// The issue's full target (|error| <= 15% on each row) is not met by every row; this reports it
-// without failing the suite. The real figures are in docs/validation.md.
-TEST_CASE("validation: issue target of 15% on every row", "[training_model][validation][!mayfail]") {
-  for (const auto& r : validation()) {
+// The issue's full target (|error| <= 15% on each row) is not met by every row. The rows that
+// miss it are listed with the |error| measured when they were listed (rounded up to 0.1 point)
+// and the reason (docs/validation.md, "Reading the results"). Catches: an unlisted row leaving
+// the target, a listed row getting worse than recorded, and a listed row that now meets the
+// target and must come off the list (so the list cannot silently go stale).
+namespace {
+struct KnownMiss {
+  const char* id;
+  double recorded;  // |error| when listed
+  const char* reason;
+};
+constexpr const char* kZero3 =
+    "DeepSpeed ZeRO-3 without model parallelism: measured throughput collapses at scale; the "
+    "model's ZeRO-3 communication overlap is not credible there (projected far too fast)";
+constexpr const char* kMosaic =
+    "PyTorch FSDP with eager element-wise kernels, parameter casting, flash-attention kernels far "
+    "below GEMM efficiency and data loading, none of which the model charges (projected too fast)";
+const KnownMiss kKnownMisses[] = {
+    {"NAR-4", 0.205, "TP-8 in one pipeline stage: TP all-reduces over NVLink dominate and the "
+                     "model charges them pessimistically (projected too slow)"},
+    {"T2-ZeRO3-384", 0.425, kZero3},
+    {"T2-ZeRO3-1536", 0.789, kZero3},
+    {"MOS-1", 0.252, kMosaic},
+    {"MOS-2", 0.321, kMosaic},
+    {"MOS-6", 0.325, kMosaic},
+    {"MOS-7", 0.181, kMosaic},
+};
+}  // namespace
+
+TEST_CASE("validation: issue target of 15% on every row or a listed known miss", "[training_model][validation]") {
+  const auto res = validation();
+  REQUIRE(res.size() == 18);
+  for (const auto& k : kKnownMisses) {
+    const bool present = std::any_of(res.begin(), res.end(), [&](const auto& r) { return r.row.id == k.id; });
+    INFO(k.id << " is listed as a known miss but is not a validation row");
+    CHECK(present);
+  }
+  for (const auto& r : res) {
+    const double e = std::fabs(r.error);
+    const auto* k = std::find_if(std::begin(kKnownMisses), std::end(kKnownMisses),
+                                 [&](const KnownMiss& m) { return r.row.id == m.id; });
     INFO(r.row.id << ": error " << 100 * r.error << "%");
-    CHECK(std::fabs(r.error) <= 0.15);
+    if (k == std::end(kKnownMisses)) {
+      CHECK(e <= 0.15);  // not a known miss: the target holds
+    } else {
+      INFO("known miss (" << k->reason << "), recorded |error| " << 100 * k->recorded << "%");
+      CHECK(e > 0.15);          // meets the target now: take it off the list
+      CHECK(e <= k->recorded);  // got worse than recorded
+    }
   }
 }
