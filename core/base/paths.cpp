@@ -6,6 +6,8 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "core/base/build_info.hpp"
 #include "core/base/error.hpp"
@@ -62,6 +64,33 @@ PathSources PathSources::from_process() {
   s.build_dir = build_info().binary_dir;
   s.source_dir = build_info().source_dir;
   return s;
+}
+
+// The cache folder and where it came from: flag, variable, the source tree's .cache (a binary in
+// its build tree), XDG_CACHE_HOME, HOME, the temporary folder.
+static std::pair<std::string, std::string> resolve_cache(const PathSources& s, bool in_build_tree) {
+  std::string dir, origin;
+  if (!s.cache_dir_flag.empty()) {
+    dir = s.cache_dir_flag;
+    origin = "--cache-dir";
+  } else if (const std::string e = env_of(s, "XPB_CACHE_DIR"); !e.empty()) {
+    dir = e;
+    origin = "XPB_CACHE_DIR";
+  } else if (in_build_tree) {
+    dir = (fs::path(s.source_dir) / ".cache").string();
+    origin = "source tree (this binary is in its build tree)";
+  } else if (const std::string x = env_of(s, "XDG_CACHE_HOME"); !x.empty()) {
+    dir = (fs::path(x) / "xpubench").string();
+    origin = "XDG_CACHE_HOME";
+  } else if (const std::string h = env_of(s, "HOME"); !h.empty()) {
+    dir = (fs::path(h) / ".cache" / "xpubench").string();
+    origin = "HOME";
+  } else {
+    std::error_code ec;
+    dir = (fs::temp_directory_path(ec) / "xpubench-cache").string();
+    origin = "temporary folder (no HOME)";
+  }
+  return {dir, origin};
 }
 
 Paths resolve_paths(const PathSources& s) {
@@ -124,26 +153,7 @@ Paths resolve_paths(const PathSources& s) {
 
   // --- cache: flag, variable, the source tree's .cache (build tree), XDG, HOME, temp
   std::string cache_origin;
-  if (!s.cache_dir_flag.empty()) {
-    p.cache_dir = s.cache_dir_flag;
-    cache_origin = "--cache-dir";
-  } else if (const std::string e = env_of(s, "XPB_CACHE_DIR"); !e.empty()) {
-    p.cache_dir = e;
-    cache_origin = "XPB_CACHE_DIR";
-  } else if (in_build_tree) {
-    p.cache_dir = (fs::path(s.source_dir) / ".cache").string();
-    cache_origin = "source tree (this binary is in its build tree)";
-  } else if (const std::string x = env_of(s, "XDG_CACHE_HOME"); !x.empty()) {
-    p.cache_dir = (fs::path(x) / "xpubench").string();
-    cache_origin = "XDG_CACHE_HOME";
-  } else if (const std::string h = env_of(s, "HOME"); !h.empty()) {
-    p.cache_dir = (fs::path(h) / ".cache" / "xpubench").string();
-    cache_origin = "HOME";
-  } else {
-    std::error_code ec;
-    p.cache_dir = (fs::temp_directory_path(ec) / "xpubench-cache").string();
-    cache_origin = "temporary folder (no HOME)";
-  }
+  std::tie(p.cache_dir, cache_origin) = resolve_cache(s, in_build_tree);
   add("cache", p.cache_dir, cache_origin);
 
   if (!s.data_dir_flag.empty()) {

@@ -92,6 +92,49 @@ ExperimentSpec load_experiment(const std::string& path, const Registry& registry
   return parse_experiment(text, path, registry);
 }
 
+// The axes of one workloads entry: its zip groups first (in order), then the remaining parameters
+// in file order, each with its list of values.
+static std::vector<Axis> entry_axes(const input::Value& entry,
+                                    const std::map<std::string, std::vector<ParamValue>>& lists,
+                                    const std::vector<std::string>& order) {
+  std::vector<Axis> axes;
+  std::set<std::string> zipped;
+  for (const auto& group : entry["zip"].items()) {
+    Axis axis;
+    std::size_t len = 0;
+    const auto names = group.items();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string pn = names[i].str();
+      if (!lists.count(pn))
+        names[i].fail("'" + pn + "' is not a parameter given in params",
+                      "zip names parameters listed under params");
+      if (zipped.count(pn)) throw Error(group.where(), "'" + pn + "' appears in two zip groups");
+      const std::size_t n = lists.at(pn).size();
+      if (i == 0) len = n;
+      else if (n != len)
+        group.fail("zip group has lists of unequal length (" + axis.names[0] + ": " + std::to_string(len) +
+                       ", " + pn + ": " + std::to_string(n) + ")",
+                   "zipped parameters must list the same number of values");
+      axis.names.push_back(pn);
+      zipped.insert(pn);
+    }
+    for (std::size_t k = 0; k < len; ++k) {
+      std::vector<ParamValue> combo;
+      for (const auto& pn : axis.names) combo.push_back(lists.at(pn)[k]);
+      axis.values.push_back(std::move(combo));
+    }
+    axes.push_back(std::move(axis));
+  }
+  for (const auto& pn : order) {
+    if (zipped.count(pn)) continue;
+    Axis axis;
+    axis.names = {pn};
+    for (const auto& v : lists.at(pn)) axis.values.push_back({v});
+    axes.push_back(std::move(axis));
+  }
+  return axes;
+}
+
 ExperimentSpec parse_experiment(const std::string& text, const std::string& file,
                                 const Registry& registry) {
   const input::Value root = input::validate(experiment_schema(), yaml::parse(text, file), file);
@@ -136,42 +179,7 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
       }
     }
 
-    // Axes: zip groups first (in order), then the remaining parameters in file order.
-    std::vector<Axis> axes;
-    std::set<std::string> zipped;
-    for (const auto& group : entry["zip"].items()) {
-      Axis axis;
-      std::size_t len = 0;
-      const auto names = group.items();
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        const std::string pn = names[i].str();
-        if (!lists.count(pn))
-          names[i].fail("'" + pn + "' is not a parameter given in params",
-                        "zip names parameters listed under params");
-        if (zipped.count(pn)) throw Error(group.where(), "'" + pn + "' appears in two zip groups");
-        const std::size_t n = lists[pn].size();
-        if (i == 0) len = n;
-        else if (n != len)
-          group.fail("zip group has lists of unequal length (" + axis.names[0] + ": " + std::to_string(len) +
-                         ", " + pn + ": " + std::to_string(n) + ")",
-                     "zipped parameters must list the same number of values");
-        axis.names.push_back(pn);
-        zipped.insert(pn);
-      }
-      for (std::size_t k = 0; k < len; ++k) {
-        std::vector<ParamValue> combo;
-        for (const auto& pn : axis.names) combo.push_back(lists[pn][k]);
-        axis.values.push_back(std::move(combo));
-      }
-      axes.push_back(std::move(axis));
-    }
-    for (const auto& pn : order) {
-      if (zipped.count(pn)) continue;
-      Axis axis;
-      axis.names = {pn};
-      for (const auto& v : lists[pn]) axis.values.push_back({v});
-      axes.push_back(std::move(axis));
-    }
+    const std::vector<Axis> axes = entry_axes(entry, lists, order);
 
     // The count first: a few short lists can multiply into more cells than memory holds.
     double count = 1;
