@@ -4,8 +4,10 @@
 
 #include "workloads/nn/adamw.hpp"
 #include "workloads/nn/attention.hpp"
+#include "workloads/nn/attention_kernels.hpp"
 #include "workloads/nn/cross_entropy.hpp"
 #include "workloads/nn/embedding.hpp"
+#include "workloads/nn/fixed_math.hpp"
 #include "workloads/nn/gelu.hpp"
 #include "workloads/nn/gemm.hpp"
 #include "workloads/nn/grad_clip.hpp"
