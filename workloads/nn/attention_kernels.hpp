@@ -56,10 +56,9 @@ struct HostTileOps {
   }
 };
 template <class T>
-HostTileOps<T> host_tile_ops() {
-  const MicroKernel<T>& mk = micro_kernel<T>(GemmIsa::automatic);
-  return {mk.mr, mk.nr, mk.run_strided};
-}
+struct HostFlashOps;
+template <class T>
+HostFlashOps<T> host_flash_ops();
 
 // The same contract as a plain loop nest (any backend).
 template <class T>
@@ -133,37 +132,42 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
         for (int d = 0; d < D; ++d) Kt[d * BKn + j] = T(0);
       }
     }
-    for (int j = 0; j < kc; ++j) {
-      const T* v = hp.v + std::ptrdiff_t(j0 + j) * hp.ld;
-      for (int d = 0; d < D; ++d) Vn[j * Dn + d] = v[d];
-      for (int d = D; d < Dn; ++d) Vn[j * Dn + d] = T(0);
-    }
+    // B operands are read in place when D fills whole micro-tile columns, else copied padded.
+    const bool direct = D == Dn;
+    const T* Vb = direct ? hp.v + std::ptrdiff_t(j0) * hp.ld : Vn;
+    const int ldv = direct ? hp.ld : Dn;
+    if (!direct)
+      for (int j = 0; j < kc; ++j) {
+        const T* v = hp.v + std::ptrdiff_t(j0 + j) * hp.ld;
+        for (int d = 0; d < D; ++d) Vn[j * Dn + d] = v[d];
+        for (int d = D; d < Dn; ++d) Vn[j * Dn + d] = T(0);
+      }
     for (int p = 0; p < BQp / mr; ++p)
       for (int jb = 0; jb < BKn; jb += nr)
         ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
     for (int i = 0; i < BQp; ++i) {
-      T* s = S + i * BKn;
+      T* XPB_RESTRICT s = S + i * BKn;
       const int t = i0 + i;
       int valid = i < rows ? (causal ? t - j0 + 1 : kc) : 0;
       valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
       if (valid > 0) {
         const T mx = max_scaled(s, valid, scale, m[i]);
         const T alpha = exp_fixed(m[i] - mx);
-        for (int j = 0; j < valid; ++j) s[j] = exp_fixed(s[j] * scale - mx);
+        exp_shifted(s, valid, scale, mx);
         for (int j = valid; j < BK; ++j) s[j] = T(0);
         l[i] = l[i] * alpha + sum_fixed(s, valid);
         m[i] = mx;
-        T* o = O + i * Dn;
+        T* XPB_RESTRICT o = O + i * Dn;
         for (int d = 0; d < Dn; ++d) o[d] *= alpha;
       } else {
         for (int j = 0; j < BK; ++j) s[j] = T(0);
       }
-      T* pp = Pp + (i / mr) * BK * mr + i % mr;
+      T* XPB_RESTRICT pp = Pp + (i / mr) * BK * mr + i % mr;
       for (int j = 0; j < kc; ++j) pp[j * mr] = s[j];
     }
     for (int p = 0; p < BQp / mr; ++p)
       for (int db = 0; db < Dn; db += nr)
-        ops.mm(kc, Pp + p * BK * mr, Vn + db, Dn, O + p * mr * Dn + db, Dn, false);
+        ops.mm(kc, Pp + p * BK * mr, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
   }
   for (int i = 0; i < rows; ++i) {
     const T inv = T(1) / l[i];
@@ -222,10 +226,15 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         for (int d = 0; d < D; ++d) Kt[d * BKn + j] = Vt[d * BKn + j] = T(0);
       }
     }
-    for (int j = 0; j < kc; ++j) {
-      const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
-      for (int d = 0; d < Dn; ++d) Kn[j * Dn + d] = d < D ? k[d] : T(0);
-    }
+    // B operands are read in place when D fills whole micro-tile columns, else copied padded.
+    const bool direct = D == Dn;
+    const T* Kb = direct ? hp.k + std::ptrdiff_t(j0) * hp.ld : Kn;
+    const int ldk = direct ? hp.ld : Dn;
+    if (!direct)
+      for (int j = 0; j < kc; ++j) {
+        const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
+        for (int d = 0; d < Dn; ++d) Kn[j * Dn + d] = d < D ? k[d] : T(0);
+      }
     bool first = true;
     for (int i0 = causal ? j0 / BQ * BQ : 0; i0 < TT; i0 += BQ) {
       const int rows = TT - i0 < BQ ? TT - i0 : BQ;
@@ -240,13 +249,17 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
           gp[d * mr] = i < rows ? g[d] : T(0);
         }
       }
+      const T* Qb = direct ? hp.q + std::ptrdiff_t(i0) * hp.ld : Qn;
+      const T* dOb = direct ? hp.go + std::ptrdiff_t(i0) * hp.ldo : dOn;
+      const int ldq = direct ? hp.ld : Dn, ldg = direct ? hp.ldo : Dn;
       for (int i = 0; i < rows; ++i) {
         const T* q = hp.q + std::ptrdiff_t(i0 + i) * hp.ld;
         const T* g = hp.go + std::ptrdiff_t(i0 + i) * hp.ldo;
-        for (int d = 0; d < Dn; ++d) {
-          Qn[i * Dn + d] = d < D ? q[d] : T(0);
-          dOn[i * Dn + d] = d < D ? g[d] : T(0);
-        }
+        if (!direct)
+          for (int d = 0; d < Dn; ++d) {
+            Qn[i * Dn + d] = d < D ? q[d] : T(0);
+            dOn[i * Dn + d] = d < D ? g[d] : T(0);
+          }
         Ls[i] = lse[i0 + i];
         Dl[i] = dot_lanes(g, hp.o + std::ptrdiff_t(i0 + i) * hp.ldo, D);
       }
@@ -256,37 +269,43 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
           ops.mm(D, dOp + p * D * mr, Vt + jb, BKn, dP + p * mr * BKn + jb, BKn, true);
         }
       for (int i = 0; i < BQp; ++i) {
-        T* s = S + i * BKn;
-        T* ds = dP + i * BKn;
+        T* XPB_RESTRICT s = S + i * BKn;
+        T* XPB_RESTRICT ds = dP + i * BKn;
         int valid = i < rows ? (causal ? i0 + i - j0 + 1 : kc) : 0;
         valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
         const T lse_i = i < rows ? Ls[i] : T(0), delta = i < rows ? Dl[i] : T(0);
-        for (int j = 0; j < valid; ++j) {
-          const T p = exp_fixed(s[j] * scale - lse_i);
-          s[j] = p;
-          ds[j] = p * (ds[j] - delta) * scale;
-        }
+        exp_shifted(s, valid, scale, lse_i);
+        for (int j = 0; j < valid; ++j) ds[j] = s[j] * (ds[j] - delta) * scale;
         for (int j = valid; j < BKn; ++j) {
           s[j] = T(0);
           ds[j] = T(0);
         }
-        T* dsp = dSp + (i / mr) * BK * mr + i % mr;
+        T* XPB_RESTRICT dsp = dSp + (i / mr) * BK * mr + i % mr;
         for (int j = 0; j < kc; ++j) dsp[j * mr] = ds[j];
       }
-      for (int i = 0; i < rows; ++i)
-        for (int kk = 0; kk < BKp; ++kk) {
-          const int at = (kk / mr) * BQ * mr + i * mr + kk % mr;
-          PTp[at] = kk < kc ? S[i * BKn + kk] : T(0);
-          dSTp[at] = kk < kc ? dP[i * BKn + kk] : T(0);
+      // Transposed panels: keys as rows, mr keys of query i contiguous.
+      for (int kp = 0; kp < BKp / mr; ++kp) {
+        const int k0 = kp * mr, w = kc - k0 < mr ? (kc - k0 > 0 ? kc - k0 : 0) : mr;
+        for (int i = 0; i < rows; ++i) {
+          T* XPB_RESTRICT pt = PTp + (kp * BQ + i) * mr;
+          T* XPB_RESTRICT dst = dSTp + (kp * BQ + i) * mr;
+          const T* XPB_RESTRICT ps = S + i * BKn + k0;
+          const T* XPB_RESTRICT dss = dP + i * BKn + k0;
+          for (int r = 0; r < w; ++r) {
+            pt[r] = ps[r];
+            dst[r] = dss[r];
+          }
+          for (int r = w; r < mr; ++r) pt[r] = dst[r] = T(0);
         }
+      }
       for (int kp = 0; kp < BKp / mr; ++kp)
         for (int db = 0; db < Dn; db += nr) {
-          ops.mm(rows, PTp + kp * BQ * mr, dOn + db, Dn, dVa + kp * mr * Dn + db, Dn, first);
-          ops.mm(rows, dSTp + kp * BQ * mr, Qn + db, Dn, dKa + kp * mr * Dn + db, Dn, first);
+          ops.mm(rows, PTp + kp * BQ * mr, dOb + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
+          ops.mm(rows, dSTp + kp * BQ * mr, Qb + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
         }
       for (int p = 0; p < BQp / mr; ++p)
         for (int db = 0; db < Dn; db += nr)
-          ops.mm(kc, dSp + p * BK * mr, Kn + db, Dn, dQt + p * mr * Dn + db, Dn, true);
+          ops.mm(kc, dSp + p * BK * mr, Kb + db, ldk, dQt + p * mr * Dn + db, Dn, true);
       for (int i = 0; i < rows; ++i) {
         T* g = dq + std::ptrdiff_t(i0 + i) * hp.ld;
         const T* c = dQt + i * Dn;
@@ -306,6 +325,55 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
       }
     }
   }
+}
+
+// The host bodies compiled for this CPU's ISA (nn/attention_host.cpp).
+template <class T>
+struct FlashHostFns {
+  void (*fwd)(const HostTileOps<T>&, const HeadPtrs<T>&, T*, T*, int, int, bool, T, int, T*);
+  void (*bwd)(const HostTileOps<T>&, const HeadPtrs<T>&, const T*, T*, T*, T*, int, int, bool, T,
+              T*);
+};
+template <class T>
+FlashHostFns<T> flash_host_fns();
+
+// Host tile operations: the micro-kernels plus the ISA-specific bodies.
+template <class T>
+struct HostFlashOps : HostTileOps<T> {
+  FlashHostFns<T> fns;
+};
+
+template <class T>
+HostFlashOps<T> host_flash_ops() {
+  const MicroKernel<T>& mk = micro_kernel<T>(GemmIsa::automatic);
+  HostFlashOps<T> o;
+  o.mr = mk.mr;
+  o.nr = mk.nr;
+  o.run = mk.run_strided;
+  o.fns = flash_host_fns<T>();
+  return o;
+}
+
+template <class T, class Ops>
+KOKKOS_INLINE_FUNCTION void run_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp, T* out, T* lse,
+                                         int TT, int D, bool causal, T scale, int i0, T* scr) {
+  flash_fwd_tile(ops, hp, out, lse, TT, D, causal, scale, i0, scr);
+}
+template <class T>
+void run_fwd_tile(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, T* out, T* lse, int TT,
+                  int D, bool causal, T scale, int i0, T* scr) {
+  ops.fns.fwd(ops, hp, out, lse, TT, D, causal, scale, i0, scr);
+}
+template <class T, class Ops>
+KOKKOS_INLINE_FUNCTION void run_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse,
+                                         T* dq, T* dk, T* dv, int TT, int D, bool causal, T scale,
+                                         T* scr) {
+  flash_bwd_head(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);
+}
+template <class T>
+void run_bwd_head(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, const T* lse, T* dq, T* dk,
+                  T* dv, int TT, int D, bool causal, T scale, T* scr) {
+  ops.fns.bwd(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);
 }
 
 template <class Exec>
@@ -334,8 +402,8 @@ void flash_forward_with(const Exec& exec, const std::string& label, const Attent
         HeadPtrs<T> hp{&qkv(row0, h * D), &qkv(row0, C + h * D), &qkv(row0, 2 * C + h * D),
                        nullptr, nullptr, 3 * C, C};
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
-          flash_fwd_tile(ops, hp, &out(row0, h * D), &lse(b * H + h, 0), TT, D, causal, scale,
-                         tile * kBlockQ, scr);
+          run_fwd_tile(ops, hp, &out(row0, h * D), &lse(b * H + h, 0), TT, D, causal, scale,
+                       tile * kBlockQ, scr);
         });
       });
 }
@@ -359,8 +427,8 @@ void flash_backward_with(const Exec& exec, const std::string& label, const Atten
         HeadPtrs<T> hp{&qkv(row0, h * D), &qkv(row0, C + h * D), &qkv(row0, 2 * C + h * D),
                        &out(row0, h * D), &dout(row0, h * D), 3 * C, C};
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
-          flash_bwd_head(ops, hp, &lse(b * H + h, 0), &dqkv(row0, h * D), &dqkv(row0, C + h * D),
-                         &dqkv(row0, 2 * C + h * D), TT, D, causal, scale, scr);
+          run_bwd_head(ops, hp, &lse(b * H + h, 0), &dqkv(row0, h * D), &dqkv(row0, C + h * D),
+                       &dqkv(row0, 2 * C + h * D), TT, D, causal, scale, scr);
         });
       });
 }
@@ -389,7 +457,7 @@ void flash_attention_forward(const Exec& exec, const std::string& name, const At
                              const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv) {
   if constexpr (detail::kHostSpace<Exec>)
     detail::flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv,
-                               detail::host_tile_ops<T>());
+                               detail::host_flash_ops<T>());
   else
     detail::flash_attention_forward_portable(exec, name, s, out, lse, qkv);
 }
@@ -401,7 +469,7 @@ void flash_attention_backward(const Exec& exec, const std::string& name, const A
                               const CMatrix<T>& out, const CMatrix<T>& lse) {
   if constexpr (detail::kHostSpace<Exec>)
     detail::flash_backward_with(exec, label(name, "_bwd"), s, dqkv, dout, qkv, out, lse,
-                                detail::host_tile_ops<T>());
+                                detail::host_flash_ops<T>());
   else
     detail::flash_attention_backward_portable(exec, name, s, dqkv, dout, qkv, out, lse);
 }

@@ -19,6 +19,9 @@ namespace xpb::nn::detail {
 
 inline constexpr int kLanes = 16;
 
+// No-alias qualifier for the inner loops (all supported compilers spell it __restrict).
+#define XPB_RESTRICT __restrict
+
 KOKKOS_INLINE_FUNCTION float exp_fixed(float x) {
   x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
   const float magic = 12582912.0f;  // 1.5·2^23: adding it rounds |t| < 2^22 to an integer
@@ -64,6 +67,12 @@ KOKKOS_INLINE_FUNCTION double exp_fixed(double x) {
   double two_n;
   std::memcpy(&two_n, &bits, sizeof two_n);
   return p * two_n;
+}
+
+// x[i] = exp_fixed(x[i]·scale − shift) over n contiguous elements (vectorises: no call, no alias).
+template <class T>
+KOKKOS_INLINE_FUNCTION void exp_shifted(T* XPB_RESTRICT x, int n, T scale, T shift) {
+  for (int i = 0; i < n; ++i) x[i] = exp_fixed(x[i] * scale - shift);
 }
 
 // Σ x[i] over n contiguous elements, in the fixed lane order above.
