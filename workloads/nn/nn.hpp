@@ -7,6 +7,7 @@
 #include "workloads/nn/attention_kernels.hpp"
 #include "workloads/nn/cross_entropy.hpp"
 #include "workloads/nn/embedding.hpp"
+#include "workloads/nn/fill.hpp"
 #include "workloads/nn/fixed_math.hpp"
 #include "workloads/nn/gelu.hpp"
 #include "workloads/nn/gemm.hpp"
