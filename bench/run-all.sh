@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/run-all.sh [BUILD_DIR] — every side-by-side comparison in one go (what `make bench` runs):
 # the plan-search speed, native Kokkos GEMM vs OpenBLAS and Kokkos triad vs plain OpenMP, the
+# tiled attention and the layernorm/softmax row kernels against their ceilings (issue 17), the
 # GPT workload vs PyTorch, and the bit-reproducible data-parallel gradient exchange vs
 # MPI_Allreduce on 2 ranks. Meaningful only on an otherwise idle machine.
 set -euo pipefail
@@ -14,6 +15,9 @@ echo "== plan search (GPT-3 175B, 1024 devices, one core)"
 echo
 echo "== micro: GEMM and triad"
 bash bench/run-micro.sh "$BUILD"
+echo
+echo "== kernels: attention vs GEMM and PyTorch, layernorm/softmax vs triad bandwidth"
+bash bench/run-kernels.sh "$BUILD"
 echo
 echo "== GPT workload vs PyTorch"
 /usr/bin/python3 bench/gpt_vs_pytorch.py --xpubench "$BUILD/cli/xpubench"

@@ -87,7 +87,7 @@ class Encoder {
       a.ln1_mean = Vec("ernie/ln1_mean", N);   // (N)
       a.ln1_rstd = Vec("ernie/ln1_rstd", N);   // (N)
       a.qkv = Mat("ernie/qkv", N, 3 * C);      // (N, 3C)
-      a.att = nn::Tensor4<T>("ernie/att", B, H, TT, TT);  // (B, H, T, T)
+      a.lse = Mat("ernie/att_lse", B * H, TT);  // (B·H, T)
       a.atty = Mat("ernie/atty", N, C);        // (N, C)
       a.r1 = Mat("ernie/r1", N, C);            // (N, C)
       a.ln2 = Mat("ernie/ln2", N, C);          // (N, C) pre-LN only (post: x[l+1])
@@ -120,7 +120,6 @@ class Encoder {
     m_dF = Mat("ernie/dF", N, F);              // (N, F)
     m_dF1 = Mat("ernie/dF1", N, F);            // (N, F)
     m_dqkv = Mat("ernie/dqkv", N, 3 * C);      // (N, 3C)
-    m_dscore = nn::Tensor4<T>("ernie/dscore", B, H, TT, TT);  // (B, H, T, T)
     m_dhl = Mat("ernie/dhl", N, C);            // (P, C)
     m_dha = Mat("ernie/dha", N, C);            // (P, C)
     m_dhd = Mat("ernie/dhd", N, C);            // (P, C)
@@ -174,7 +173,7 @@ class Encoder {
         qin = a.ln1;
       }
       nn::linear_forward<Exec, T>(ex, "ernie/qkv", m_path, a.qkv, qin, pm("qkvw", l), pv("qkvb", l));
-      nn::attention_forward<Exec, T>(ex, "ernie/attn", shape, a.atty, a.att, a.qkv);
+      nn::flash_attention_forward<Exec, T>(ex, "ernie/attn", shape, a.atty, a.lse, a.qkv);
       nn::linear_forward<Exec, T>(ex, "ernie/attproj", m_path, m_tmp, a.atty, pm("attprojw", l),
                                   pv("attprojb", l));
       nn::residual_forward<Exec, T>(ex, "ernie/res1", a.r1, xin, m_tmp);
@@ -288,7 +287,7 @@ class Encoder {
                                         a.r1, pv("ln2w", l), a.ln2_mean, a.ln2_rstd);
         nn::linear_backward<Exec, T>(ex, "ernie/attproj", m_path, m_dy, gm("attprojw", l),
                                      gv("attprojb", l), m_dx, a.atty, pm("attprojw", l));
-        nn::attention_backward<Exec, T>(ex, "ernie/attn", shape, m_dqkv, m_dscore, m_dy, a.qkv, a.att);
+        nn::flash_attention_backward<Exec, T>(ex, "ernie/attn", shape, m_dqkv, m_dy, a.qkv, a.atty, a.lse);
         nn::linear_backward<Exec, T>(ex, "ernie/qkv", m_path, m_dtmp, gm("qkvw", l), gv("qkvb", l),
                                      m_dqkv, a.ln1, pm("qkvw", l));
         nn::layernorm_backward<Exec, T>(ex, "ernie/ln1", m_dx, gv("ln1w", l), gv("ln1b", l), m_dtmp,
@@ -309,7 +308,7 @@ class Encoder {
                                         a.r1, pv("ln1w", l), a.ln1_mean, a.ln1_rstd);
         nn::linear_backward<Exec, T>(ex, "ernie/attproj", m_path, m_dy, gm("attprojw", l),
                                      gv("attprojb", l), m_dx, a.atty, pm("attprojw", l));
-        nn::attention_backward<Exec, T>(ex, "ernie/attn", shape, m_dqkv, m_dscore, m_dy, a.qkv, a.att);
+        nn::flash_attention_backward<Exec, T>(ex, "ernie/attn", shape, m_dqkv, m_dy, a.qkv, a.atty, a.lse);
         nn::linear_backward<Exec, T>(ex, "ernie/qkv", m_path, m_dtmp, gm("qkvw", l), gv("qkvb", l),
                                      m_dqkv, m_x[l], pm("qkvw", l));
         add_into<Exec, T>(ex, "ernie/res1_bwd", m_dx, m_dtmp);
@@ -339,7 +338,7 @@ class Encoder {
     if (!m_cfg.pre_ln) nn::append(l, nn::layernorm_forward_cost("ernie/embln", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln1", d, N, C));
     nn::append(layer, nn::linear_forward_cost("ernie/qkv", d, N, C, 3 * C, true));
-    nn::append(layer, nn::attention_forward_cost("ernie/attn", d, shape));
+    nn::append(layer, nn::flash_attention_forward_cost("ernie/attn", d, shape));
     nn::append(layer, nn::linear_forward_cost("ernie/attproj", d, N, C, C, true));
     nn::append(layer, nn::residual_forward_cost("ernie/res1", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln2", d, N, C));
@@ -353,7 +352,7 @@ class Encoder {
     nn::append(layer, nn::linear_backward_cost("ernie/fc", d, N, C, F, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln2", d, N, C));
     nn::append(layer, nn::linear_backward_cost("ernie/attproj", d, N, C, C, true, true));
-    nn::append(layer, nn::attention_backward_cost("ernie/attn", d, shape));
+    nn::append(layer, nn::flash_attention_backward_cost("ernie/attn", d, shape));
     nn::append(layer, nn::linear_backward_cost("ernie/qkv", d, N, C, 3 * C, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln1", d, N, C));
     if (!m_cfg.pre_ln) {
@@ -385,7 +384,7 @@ class Encoder {
   struct Layer {
     Mat ln1, qkv, atty, r1, ln2, f1, g, r2;  // see the constructor for shapes
     Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;
-    nn::Tensor4<T> att;
+    Mat lse;  // (B·H, T) attention row log-sum-exp
   };
 
   template <class Ex>
@@ -448,7 +447,6 @@ class Encoder {
   Mat m_dx, m_dr, m_dtmp, m_dy;             // (N, C)
   Mat m_dF, m_dF1;                          // (N, F)
   Mat m_dqkv;                               // (N, 3C)
-  nn::Tensor4<T> m_dscore;                  // (B, H, T, T)
   Mat m_dhl, m_dha, m_dhd, m_dhm;           // (P, C) in (N, C) buffers
 };
 

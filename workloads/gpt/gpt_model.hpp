@@ -41,7 +41,7 @@ class GptModel {
       a.ln1_mean = Vec("gpt/ln1_mean", N);     // (N)
       a.ln1_rstd = Vec("gpt/ln1_rstd", N);     // (N)
       a.qkv = mat("gpt/qkv", N, 3 * C);        // (N, 3C)
-      a.att = nn::Tensor4<T>("gpt/att", cfg.batch, cfg.heads, cfg.context, cfg.context);  // (B, H, T, T)
+      a.lse = mat("gpt/att_lse", cfg.batch * cfg.heads, cfg.context);  // (B·H, T)
       a.atty = mat("gpt/atty", N, C);          // (N, C)
       a.attproj = mat("gpt/attproj", N, C);    // (N, C)
       a.res1 = mat("gpt/res1", N, C);          // (N, C)
@@ -66,7 +66,6 @@ class GptModel {
     m_datty = mat("gpt/datty", N, C);    // (N, C)
     m_dfch = mat("gpt/dfch", N, 4 * C);  // (N, 4C)
     m_dfch_gelu = mat("gpt/dfch_gelu", N, 4 * C);  // (N, 4C)
-    m_dscore = nn::Tensor4<T>("gpt/dscore", cfg.batch, cfg.heads, cfg.context, cfg.context);  // (B, H, T, T)
     m_inputs = nn::Tokens("gpt/inputs", N);   // (N)
     m_targets = nn::Tokens("gpt/targets", N); // (N)
   }
@@ -102,7 +101,7 @@ class GptModel {
       Layer& a = m_layers[l];
       nn::layernorm_forward(m_exec, "gpt/ln1", a.ln1, a.ln1_mean, a.ln1_rstd, residual, v("ln1w", l), v("ln1b", l));
       nn::linear_forward(m_exec, "gpt/qkv", m_path, a.qkv, a.ln1, w("qkvw", l), v("qkvb", l));
-      nn::attention_forward(m_exec, "gpt/attn", as, a.atty, a.att, a.qkv);
+      nn::flash_attention_forward(m_exec, "gpt/attn", as, a.atty, a.lse, a.qkv);
       nn::linear_forward(m_exec, "gpt/attproj", m_path, a.attproj, a.atty, w("attprojw", l), v("attprojb", l));
       nn::residual_forward(m_exec, "gpt/res_attn", a.res1, residual, a.attproj);
       nn::layernorm_forward(m_exec, "gpt/ln2", a.ln2, a.ln2_mean, a.ln2_rstd, a.res1, v("ln2w", l), v("ln2b", l));
@@ -130,7 +129,7 @@ class GptModel {
     const T scale = micro_batches == 1 ? T(1) / T(valid) : T(1.0 / (double(valid) * micro_batches));
     nn::cross_entropy_backward(m_exec, "gpt/loss", m_probs, m_probs, m_targets, scale);
     nn::linear_backward(m_exec, "gpt/lm_head", m_path, m_dln, g("wte"), Vec(), m_probs, m_lnf, w("wte"));
-    Kokkos::deep_copy(m_exec, m_dres, T(0));
+    nn::zero_fill(m_exec, "gpt/dres_zero", m_dres);
     const Mat last = L > 0 ? m_layers[L - 1].res2 : m_encoded;
     nn::layernorm_backward(m_exec, "gpt/lnf", m_dres, gv("lnfw"), gv("lnfb"), m_dln, last, v("lnfw"), m_lnf_mean, m_lnf_rstd);
     for (int l = L - 1; l >= 0; --l) {
@@ -143,7 +142,7 @@ class GptModel {
       nn::layernorm_backward(m_exec, "gpt/ln2", m_dres, gv("ln2w", l), gv("ln2b", l), m_dln, a.res1, v("ln2w", l), a.ln2_mean, a.ln2_rstd);
       // The attention branch adds its part to give ∂L/∂input.
       nn::linear_backward(m_exec, "gpt/attproj", m_path, m_datty, g("attprojw", l), gv("attprojb", l), m_dres, a.atty, w("attprojw", l));
-      nn::attention_backward(m_exec, "gpt/attn", as, m_dqkv, m_dscore, m_datty, a.qkv, a.att);
+      nn::flash_attention_backward(m_exec, "gpt/attn", as, m_dqkv, m_datty, a.qkv, a.atty, a.lse);
       nn::linear_backward(m_exec, "gpt/qkv", m_path, m_dln, g("qkvw", l), gv("qkvb", l), m_dqkv, a.ln1, w("qkvw", l));
       nn::layernorm_backward(m_exec, "gpt/ln1", m_dres, gv("ln1w", l), gv("ln1b", l), m_dln, input, v("ln1w", l), a.ln1_mean, a.ln1_rstd);
     }
@@ -170,7 +169,7 @@ class GptModel {
     nn::append(l, nn::embedding_forward_cost("gpt/embed", dtype, N, C));
     nn::append(l, nn::layernorm_forward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::linear_forward_cost("gpt/qkv", dtype, N, C, 3 * C, true), L);
-    nn::append(l, nn::attention_forward_cost("gpt/attn", dtype, as), L);
+    nn::append(l, nn::flash_attention_forward_cost("gpt/attn", dtype, as), L);
     nn::append(l, nn::linear_forward_cost("gpt/attproj", dtype, N, C, C, true), L);
     nn::append(l, nn::residual_forward_cost("gpt/res_attn", dtype, N, C), L);
     nn::append(l, nn::layernorm_forward_cost("gpt/ln2", dtype, N, C), L);
@@ -183,13 +182,14 @@ class GptModel {
     nn::append(l, nn::cross_entropy_forward_cost("gpt/loss", dtype, N, V));
     nn::append(l, nn::cross_entropy_backward_cost("gpt/loss", dtype, N, V));
     nn::append(l, nn::linear_backward_cost("gpt/lm_head", dtype, N, C, V, false, true));
+    nn::append(l, nn::zero_fill_cost("gpt/dres_zero", dtype, N * C));
     nn::append(l, nn::layernorm_backward_cost("gpt/lnf", dtype, N, C));
     nn::append(l, nn::linear_backward_cost("gpt/fcproj", dtype, N, 4 * C, C, true, true), L);
     nn::append(l, nn::gelu_backward_cost("gpt/gelu", dtype, N, 4 * C), L);
     nn::append(l, nn::linear_backward_cost("gpt/fc", dtype, N, C, 4 * C, true, true), L);
     nn::append(l, nn::layernorm_backward_cost("gpt/ln2", dtype, N, C), L);
     nn::append(l, nn::linear_backward_cost("gpt/attproj", dtype, N, C, C, true, true), L);
-    nn::append(l, nn::attention_backward_cost("gpt/attn", dtype, as), L);
+    nn::append(l, nn::flash_attention_backward_cost("gpt/attn", dtype, as), L);
     nn::append(l, nn::linear_backward_cost("gpt/qkv", dtype, N, C, 3 * C, true, true), L);
     nn::append(l, nn::layernorm_backward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::embedding_backward_cost("gpt/embed", dtype, N, C, V, c.context));
@@ -213,7 +213,7 @@ class GptModel {
     Mat qkv;                                              // (N, 3C)
     Mat fch, fch_gelu;                                    // (N, 4C)
     Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;           // (N)
-    nn::Tensor4<T> att;                                   // (B, H, T, T)
+    Mat lse;                                              // (B·H, T) attention row log-sum-exp
   };
 
   const ParamTensor& find(const std::string& name) const {
@@ -256,7 +256,6 @@ class GptModel {
   Mat m_dres, m_dln, m_datty;                // (N, C)
   Mat m_dqkv;                                // (N, 3C)
   Mat m_dfch, m_dfch_gelu;                   // (N, 4C)
-  nn::Tensor4<T> m_dscore;                  // (B, H, T, T)
   nn::Tokens m_inputs, m_targets;           // (N)
   double m_loss = 0;
   int m_valid = 0;

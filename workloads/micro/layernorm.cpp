@@ -209,8 +209,8 @@ void register_micro_layernorm(Registry& r) {
   info.kind = WorkloadKind::benchmark;
   info.doc =
       "y = (x - mean)·rstd·w + b per row (eps 1e-5), then the backward pass: dx per row, dw and "
-      "db summed over rows in ascending order (nn/layernorm.hpp, as the training workloads run "
-      "it). Memory-bound. Validation: 16 rows against a double reference, 8 dx entries by "
+      "db summed per fixed block of rows, then over blocks in order (nn/layernorm.hpp, as the "
+      "training workloads run it). Memory-bound. Validation: 16 rows against a double reference, 8 dx entries by "
       "central differences, 4 dw/db columns against double sums.";
   info.params = layernorm_params().schema();
   info.metrics = {{"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},

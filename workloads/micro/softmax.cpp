@@ -1,7 +1,7 @@
 // workloads/micro/softmax.cpp — the `softmax` micro-benchmark: row-wise softmax over (N, V),
 // forward y = softmax(x) and backward dx = y ⊙ (dy − Σ dy·y), as in attention probabilities and
-// the logits of a language-model head. Memory-bound; one row per iteration, sums in ascending
-// column order (deterministic). Validation: rows against a double reference, dx by central
+// the logits of a language-model head. Memory-bound; the row kernels of nn/rownorm_kernels.hpp
+// (one row per iteration, sums in a fixed lane order: deterministic, vectorised). Validation: rows against a double reference, dx by central
 // differences of L = Σ y·dy.
 #include <Kokkos_Core.hpp>
 #include <cmath>
@@ -15,6 +15,7 @@
 #include "core/plugin/registry.hpp"
 #include "workloads/micro/common.hpp"
 #include "workloads/micro/micro.hpp"
+#include "workloads/nn/rownorm_kernels.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::micro {
@@ -63,33 +64,15 @@ class SoftmaxBench final : public Workload {
   }
 
   StepResult step(Context&) override {
-    const int V = m_cols;
-    auto x = m_x, y = m_y, dy = m_dy, dx = m_dx;
+    const Kokkos::DefaultExecutionSpace exec;
     Kokkos::Timer timer;
-    Kokkos::parallel_for(
-        kFwd, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
-          T mx = x(n, 0);
-          for (int v = 1; v < V; ++v) mx = x(n, v) > mx ? x(n, v) : mx;
-          T sum = 0;
-          for (int v = 0; v < V; ++v) {
-            const T e = compat::exp(x(n, v) - mx);
-            y(n, v) = e;
-            sum += e;
-          }
-          const T inv = T(1) / sum;
-          for (int v = 0; v < V; ++v) y(n, v) *= inv;
-        });
+    nn::rownorm_softmax_forward<Kokkos::DefaultExecutionSpace, T>(exec, kFwd, m_y, m_x);
     Kokkos::fence();
     StepResult r;
     r.value("fwd_seconds", timer.seconds());
     if (m_backward) {
       timer.reset();
-      Kokkos::parallel_for(
-          kBwd, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
-            T dot = 0;
-            for (int v = 0; v < V; ++v) dot += dy(n, v) * y(n, v);
-            for (int v = 0; v < V; ++v) dx(n, v) = y(n, v) * (dy(n, v) - dot);
-          });
+      nn::rownorm_softmax_backward<Kokkos::DefaultExecutionSpace, T>(exec, kBwd, m_dx, m_y, m_dy);
       Kokkos::fence();
       r.value("bwd_seconds", timer.seconds());
     }
@@ -98,12 +81,7 @@ class SoftmaxBench final : public Workload {
   }
 
   Ledger ledger() const override {
-    const double e = double(m_rows) * m_cols, s = dtype_bytes(m_dtype);
-    const DType d = nn::vector_dtype(m_dtype);
-    // Forward reads x twice (max, exp) and touches y twice; bytes count one pass of x in and
-    // y out, the DRAM traffic when a row stays in cache.
-    Ledger l = {nn::vector_cost(kFwd, d, 4 * e, 2 * s * e)};
-    if (m_backward) l.push_back(nn::vector_cost(kBwd, d, 4 * e, 3 * s * e));
+    Ledger l = nn::rownorm_softmax_cost(kFwd, kBwd, m_dtype, m_rows, m_cols, m_backward);
     return l;
   }
 

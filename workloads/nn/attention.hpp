@@ -4,6 +4,8 @@
 // (B, H, T, T) are saved for backward. Every sum runs in ascending index order and every output
 // element is written by exactly one iteration, so no atomics. No dropout, no padding mask.
 // Kernels: NAME_softmax_fwd, NAME_value_fwd, NAME_softmax_bwd, NAME_kv_bwd.
+// The workloads run the tiled version (nn/attention_kernels.hpp); this untiled layer stays as a
+// simple reference (tests/workloads/test_nn_layers.cpp, test_attention.cpp).
 #pragma once
 
 #include <Kokkos_Core.hpp>

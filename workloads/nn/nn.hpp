@@ -4,8 +4,11 @@
 
 #include "workloads/nn/adamw.hpp"
 #include "workloads/nn/attention.hpp"
+#include "workloads/nn/attention_kernels.hpp"
 #include "workloads/nn/cross_entropy.hpp"
 #include "workloads/nn/embedding.hpp"
+#include "workloads/nn/fill.hpp"
+#include "workloads/nn/fixed_math.hpp"
 #include "workloads/nn/gelu.hpp"
 #include "workloads/nn/gemm.hpp"
 #include "workloads/nn/grad_clip.hpp"
@@ -14,4 +17,5 @@
 #include "workloads/nn/reduce.hpp"
 #include "workloads/nn/relu.hpp"
 #include "workloads/nn/residual.hpp"
+#include "workloads/nn/rownorm_kernels.hpp"
 #include "workloads/nn/tensor.hpp"

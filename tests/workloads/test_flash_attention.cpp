@@ -1,0 +1,239 @@
+// tests/workloads/test_flash_attention.cpp — the tiled attention (nn/attention_kernels.hpp)
+// against a double-precision naive reference, causal and bidirectional, with T not a multiple of
+// the tile; its exp against std::exp; its backward against finite differences in double; and its
+// bits: Serial = OpenMP, host micro-kernels = portable loop nest.
+//
+// Tolerances come from a first-order rounding analysis of fp32 (unit roundoff u = 2^-24), not
+// from the kernel's output: a sum of n products carries at most γ_n ≈ n·u of the sum of the
+// magnitudes of its terms. Chains: scores (D products), softmax normalisation and the sums over
+// positions (≤ T terms), exp and the scalar steps (≤ 10 roundings). A score error of δs becomes a
+// relative error δs in p, so each output's bound sums, over the terms that form it, |term| times
+// ((T + 10)·u + the relative error of its p) — evaluated on the double reference with absolute
+// values — and is doubled to cover the second-order terms.
+#include <Kokkos_Core.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/base/rng.hpp"
+#include "tests/workloads/grad_check.hpp"
+#include "workloads/nn/attention_kernels.hpp"
+
+using namespace xpb;
+
+namespace {
+
+using Exec = Kokkos::DefaultExecutionSpace;
+
+struct Inputs {
+  nn::Matrix<float> qkv, dout;
+};
+
+Inputs make_inputs(const nn::AttentionShape& s, std::uint64_t seed) {
+  const int N = s.B * s.T;
+  Inputs in{nn::Matrix<float>("qkv", N, 3 * s.C), nn::Matrix<float>("dout", N, s.C)};
+  const Rng rng(seed, 3);
+  for (std::size_t i = 0; i < in.qkv.span(); ++i) in.qkv.data()[i] = float(rng.normal(i));
+  for (std::size_t i = 0; i < in.dout.span(); ++i)
+    in.dout.data()[i] = float(rng.normal(1u << 24 | i));
+  return in;
+}
+
+struct Outputs {
+  std::vector<float> out, dqkv, lse;
+};
+
+// Runs the tiled forward and backward; `portable` pins the portable loop nest on Serial.
+Outputs run_flash(const nn::AttentionShape& s, const Inputs& in, int which) {
+  const int N = s.B * s.T;
+  nn::Matrix<float> out("out", N, s.C), dqkv("dqkv", N, 3 * s.C), lse("lse", s.B * s.H, s.T);
+  if (which == 0) {
+    nn::flash_attention_forward<Exec, float>(Exec(), "t/flash", s, out, lse, in.qkv);
+    nn::flash_attention_backward<Exec, float>(Exec(), "t/flash", s, dqkv, in.dout, in.qkv, out, lse);
+  } else {
+#if defined(KOKKOS_ENABLE_SERIAL)
+    using S = Kokkos::Serial;
+    if (which == 1) {
+      nn::flash_attention_forward<S, float>(S(), "t/flash", s, out, lse, in.qkv);
+      nn::flash_attention_backward<S, float>(S(), "t/flash", s, dqkv, in.dout, in.qkv, out, lse);
+    } else {
+      nn::detail::flash_attention_forward_portable<S, float>(S(), "t/flash", s, out, lse, in.qkv);
+      nn::detail::flash_attention_backward_portable<S, float>(S(), "t/flash", s, dqkv, in.dout,
+                                                              in.qkv, out, lse);
+    }
+#endif
+  }
+  Kokkos::fence();
+  return {std::vector<float>(out.data(), out.data() + out.span()),
+          std::vector<float>(dqkv.data(), dqkv.data() + dqkv.span()),
+          std::vector<float>(lse.data(), lse.data() + lse.span())};
+}
+
+// Double reference of out and dqkv with the rounding bound of each element (see the top).
+struct Reference {
+  std::vector<double> out, dqkv, tol_out, tol_dqkv;
+};
+
+Reference reference(const nn::AttentionShape& s, const Inputs& in) {
+  const int B = s.B, TT = s.T, H = s.H, C = s.C, D = s.D(), N = B * TT;
+  const double u = std::ldexp(1.0, -24), scale = 1.0 / std::sqrt(double(D));
+  const double chain = (TT + 10) * u;
+  Reference r{std::vector<double>(N * C, 0.0), std::vector<double>(N * 3 * C, 0.0),
+              std::vector<double>(N * C, 0.0), std::vector<double>(N * 3 * C, 0.0)};
+  auto qkv = [&](int n, int c) { return double(in.qkv(n, c)); };
+  auto go = [&](int n, int c) { return double(in.dout(n, c)); };
+  std::vector<double> p(TT), A(TT), ds(TT), E(TT);
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h) {
+      const int q0 = h * D, k0 = C + h * D, v0 = 2 * C + h * D;
+      for (int t = 0; t < TT; ++t) {
+        const int n = b * TT + t, last = s.causal ? t : TT - 1;
+        double mx = -1e300, sum = 0;
+        for (int j = 0; j <= last; ++j) {
+          double dot = 0, mag = 0;
+          for (int d = 0; d < D; ++d) {
+            dot += qkv(n, q0 + d) * qkv(b * TT + j, k0 + d);
+            mag += std::fabs(qkv(n, q0 + d) * qkv(b * TT + j, k0 + d));
+          }
+          p[j] = dot * scale;
+          A[j] = D * u * mag * scale + chain;  // relative error of p_j
+          mx = std::max(mx, p[j]);
+        }
+        for (int j = 0; j <= last; ++j) sum += (p[j] = std::exp(p[j] - mx));
+        for (int j = 0; j <= last; ++j) p[j] /= sum;
+        // Forward output and Δ = Σ dO·O.
+        double delta = 0, delta_mag = 0;
+        for (int d = 0; d < D; ++d) {
+          double o = 0, t_o = 0;
+          for (int j = 0; j <= last; ++j) {
+            const double v = qkv(b * TT + j, v0 + d);
+            o += p[j] * v;
+            t_o += p[j] * std::fabs(v) * (A[j] + chain);
+          }
+          r.out[n * C + h * D + d] = o;
+          r.tol_out[n * C + h * D + d] = 2 * t_o;
+          delta += go(n, h * D + d) * o;
+          delta_mag += std::fabs(go(n, h * D + d) * o);
+        }
+        // dS and its error bound E.
+        for (int j = 0; j <= last; ++j) {
+          double dp = 0, dp_mag = 0;
+          for (int d = 0; d < D; ++d) {
+            dp += go(n, h * D + d) * qkv(b * TT + j, v0 + d);
+            dp_mag += std::fabs(go(n, h * D + d) * qkv(b * TT + j, v0 + d));
+          }
+          ds[j] = p[j] * (dp - delta) * scale;
+          E[j] = scale * p[j] * (A[j] * std::fabs(dp - delta) + D * u * (dp_mag + delta_mag));
+        }
+        for (int j = 0; j <= last; ++j) {
+          const int nj = b * TT + j;
+          for (int d = 0; d < D; ++d) {
+            const double q = qkv(n, q0 + d), k = qkv(nj, k0 + d), g = go(n, h * D + d);
+            r.dqkv[n * 3 * C + q0 + d] += ds[j] * k;
+            r.tol_dqkv[n * 3 * C + q0 + d] += 2 * (std::fabs(ds[j] * k) * chain + E[j] * std::fabs(k));
+            r.dqkv[nj * 3 * C + k0 + d] += ds[j] * q;
+            r.tol_dqkv[nj * 3 * C + k0 + d] += 2 * (std::fabs(ds[j] * q) * chain + E[j] * std::fabs(q));
+            r.dqkv[nj * 3 * C + v0 + d] += p[j] * g;
+            r.tol_dqkv[nj * 3 * C + v0 + d] += 2 * p[j] * std::fabs(g) * (A[j] + chain);
+          }
+        }
+      }
+    }
+  return r;
+}
+
+// Largest |x − ref| / tol over the elements (≤ 1 passes).
+double worst_ratio(const std::vector<float>& x, const std::vector<double>& ref,
+                   const std::vector<double>& tol) {
+  double w = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double t = std::max(tol[i], 1e-30);
+    w = std::max(w, std::fabs(double(x[i]) - ref[i]) / t);
+  }
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("flash attention: exp_fixed is within 4 ulp of std::exp", "[attention][flash]") {
+  // Derivation: the reduction adds ≤ 1 rounding relative to |r| ≤ ln2/2, Horner's 8 steps ≤ 8
+  // roundings each scaled by ≤ e^{0.35}/… < 1.5, the Taylor tail < 6e-9 ≈ 0.1 ulp: ≤ 4 ulp (u
+  // = 2^-24 relative each, ulp = 2u).
+  double worst_f = 0, worst_d = 0;
+  for (int i = -8600; i <= 8790; ++i) {  // inside the clamp [-87, 88]
+    const double x = i * 0.01 + 0.00314159;
+    const double ref = std::exp(x);
+    worst_f = std::max(worst_f, std::fabs(double(nn::detail::exp_fixed(float(x))) -
+                                          std::exp(double(float(x)))) / ref);
+    worst_d = std::max(worst_d, std::fabs(nn::detail::exp_fixed(x) - ref) / ref);
+  }
+  CHECK(worst_f <= 4 * std::ldexp(1.0, -23));
+  CHECK(worst_d <= 4 * std::ldexp(1.0, -52));
+}
+
+TEST_CASE("flash attention matches a double reference within fp32 rounding bounds",
+          "[attention][flash]") {
+  for (const bool causal : {true, false}) {
+    for (const int TT : {1, 37, 100, 130}) {
+      for (const int D : {8, 64}) {
+        const nn::AttentionShape s{2, TT, 2, 2 * D, causal};
+        INFO("causal=" << causal << " T=" << TT << " D=" << D);
+        const Inputs in = make_inputs(s, 11 + TT + D);
+        const Outputs got = run_flash(s, in, 0);
+        const Reference ref = reference(s, in);
+        CHECK(worst_ratio(got.out, ref.out, ref.tol_out) <= 1.0);
+        CHECK(worst_ratio(got.dqkv, ref.dqkv, ref.tol_dqkv) <= 1.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("flash attention backward matches finite differences in double", "[attention][flash]") {
+  for (const bool causal : {true, false}) {
+    const nn::AttentionShape s{2, 70, 2, 12, causal};  // T spans two tiles, D = 6
+    const int N = s.B * s.T;
+    nn::Matrix<double> qkv("qkv", N, 3 * s.C), r("r", N, s.C), out("out", N, s.C),
+        dqkv("dqkv", N, 3 * s.C), lse("lse", s.B * s.H, s.T);
+    test::fill_normal(qkv.data(), N * 3 * s.C, 1, 1.0);
+    test::fill_normal(r.data(), N * s.C, 2, 1.0);
+    auto loss = [&] {
+      nn::flash_attention_forward<Exec, double>(Exec(), "t/flash", s, out, lse, qkv);
+      Kokkos::fence();
+      double L = 0;
+      for (std::size_t i = 0; i < out.span(); ++i) L += out.data()[i] * r.data()[i];
+      return L;
+    };
+    loss();
+    nn::flash_attention_backward<Exec, double>(Exec(), "t/flash", s, dqkv, r, qkv, out, lse);
+    Kokkos::fence();
+    const auto g = test::grad_check(qkv.data(), N * 3 * s.C, loss,
+                                    [&](std::int64_t i) { return dqkv.data()[i]; }, 200, 7,
+                                    // h = 1e-5: the loss sums 1,680 terms, so the rounding noise
+                                    // of a difference (∝ terms/h) needs a larger step than T = 4
+                                    1e-5);
+    CHECK(g.worst < 1e-6);
+  }
+}
+
+TEST_CASE("flash attention: same bits on Serial, OpenMP and the portable loop nest",
+          "[attention][flash][determinism]") {
+#if defined(KOKKOS_ENABLE_SERIAL) && defined(KOKKOS_ENABLE_OPENMP)
+  for (const bool causal : {true, false}) {
+    const nn::AttentionShape s{2, 150, 3, 48, causal};
+    const Inputs in = make_inputs(s, 5);
+    const Outputs a = run_flash(s, in, 0), b = run_flash(s, in, 1), c = run_flash(s, in, 2);
+    auto same = [](const std::vector<float>& x, const std::vector<float>& y) {
+      return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+    };
+    CHECK(same(a.out, b.out));
+    CHECK(same(a.dqkv, b.dqkv));
+    CHECK(same(a.out, c.out));
+    CHECK(same(a.dqkv, c.dqkv));
+    CHECK(same(a.lse, c.lse));
+  }
+#else
+  SKIP("needs both the Serial and the OpenMP backend");
+#endif
+}

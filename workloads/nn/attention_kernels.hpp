@@ -1,0 +1,503 @@
+// workloads/nn/attention_kernels.hpp — tiled multi-head self-attention with an online softmax
+// (flash-style): the (T, T) probabilities are never stored. Same input/output convention as
+// nn/attention.hpp (qkv (N, 3C) rows [q | k | v], head h in columns h·D … h·D+D-1 of each part,
+// out (N, C)); forward also saves lse (B·H, T), the log-sum-exp of each query row's scores, from
+// which backward recomputes the probabilities tile by tile.
+//
+// Forward (kernel NAME_fwd): one team per (b, h, tile of kBlockQ queries). Its Q tile sits in team
+// scratch; for each tile of kBlockK keys it forms S = Q·Kᵀ, updates the running row max m and sum
+// l, rescales the output accumulator and adds P·V. Backward (kernel NAME_bwd): one team per (b, h);
+// for each key tile (ascending) it walks the query tiles (ascending) that see it, recomputes
+// P = exp(S·scale − lse), dP = dO·Vᵀ, dS = P ⊙ (dP − Δ)·scale with Δ = rowsum(dO ⊙ O), and
+// accumulates dV += Pᵀ·dO and dK += dSᵀ·Q in scratch (one fused multiply-add chain per element,
+// queries ascending) and dQ += dS·K into dqkv (key tiles ascending). Every output element is
+// written by one team in a fixed order, so the bits do not depend on threads (no atomics).
+//
+// The tile products run on the GEMM micro-kernels (nn/gemm_microkernel.hpp) on host execution
+// spaces — each element is one fma chain over k ascending, so the result is also the same for
+// AVX-512, AVX2 and scalar — and on a portable loop nest with the same chains elsewhere (one
+// thread per team does the work there: correct on GPUs, not tuned for them). fp32 and fp64;
+// accumulation in the element type (fp32 accumulate for fp32).
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+
+#include "core/base/kokkos_compat.hpp"
+#include "workloads/nn/attention.hpp"
+#include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/gemm.hpp"
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::nn {
+
+inline constexpr int kBlockQ = 64;  // queries per tile
+inline constexpr int kBlockK = 64;  // keys per tile (a multiple of every micro-kernel's NR)
+
+namespace detail {
+
+KOKKOS_INLINE_FUNCTION int round_up(int x, int m) { return (x + m - 1) / m * m; }
+
+// W (mr, nr; row stride ldw) = (first ? 0 : W) + Σ_k Ap[k·mr + r]·B[k·ldb + c], k ascending, one
+// fma per step. Host: the GEMM micro-kernel for this CPU.
+template <class T>
+struct HostTileOps {
+  int mr = 0, nr = 0;
+  StridedMicroKernelFn<T> run = nullptr;
+  // Host-only in practice (the launch picks this for host spaces); marked so that a device
+  // compilation of the shared launch code still accepts the call.
+  KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
+                                 bool first) const {
+    run(kc, Ap, B, ldb, W, ldw, first);
+  }
+};
+template <class T>
+struct HostFlashOps;
+template <class T>
+HostFlashOps<T> host_flash_ops();
+
+// The same contract as a plain loop nest (any backend).
+template <class T>
+struct PortableTileOps {
+  int mr = 4, nr = 4;
+  KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
+                                 bool first) const {
+    for (int r = 0; r < mr; ++r)
+      for (int c = 0; c < nr; ++c) {
+        T acc = first ? T(0) : W[r * ldw + c];
+        for (int k = 0; k < kc; ++k) acc = fma_exact(Ap[k * mr + r], B[k * ldb + c], acc);
+        W[r * ldw + c] = acc;
+      }
+  }
+};
+
+// Where one head's rows live: row t of q at q[t·ld], of k at k[t·ld], ... (ld = 3C for qkv).
+template <class T>
+struct HeadPtrs {
+  const T* q;
+  const T* k;
+  const T* v;
+  const T* o;   // forward output (backward only), row stride ldo
+  const T* go;  // ∂L/∂out (backward only), row stride ldo
+  int ld, ldo;
+};
+
+// Scratch elements of one forward team.
+KOKKOS_INLINE_FUNCTION std::size_t flash_fwd_scratch(int mr, int nr, int D) {
+  const int BQp = round_up(kBlockQ, mr), BKn = round_up(kBlockK, nr), Dn = round_up(D, nr);
+  return std::size_t(BQp) * D + std::size_t(D) * BKn + std::size_t(BQp) * BKn +
+         std::size_t(BQp) * kBlockK + std::size_t(kBlockK) * Dn + std::size_t(BQp) * Dn +
+         2 * std::size_t(BQp);
+}
+
+// One forward tile: queries i0 … i0+kBlockQ-1 of one head. out rows written with stride ldo,
+// lse[t] for the tile's rows.
+template <class T, class Ops>
+KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp, T* out, T* lse,
+                                           int TT, int D, bool causal, T scale, int i0, T* scr) {
+  const int mr = ops.mr, nr = ops.nr;
+  const int BQp = round_up(kBlockQ, mr), BKn = round_up(kBlockK, nr), Dn = round_up(D, nr);
+  const int BK = kBlockK;
+  T* Qp = scr;                 // (BQp/mr panels, D, mr): Qp[p·D·mr + d·mr + r] = q(i0+p·mr+r, d)
+  T* Kt = Qp + BQp * D;        // (D, BKn) keys transposed
+  T* S = Kt + D * BKn;         // (BQp, BKn) scores, then probabilities
+  T* Pp = S + BQp * BKn;       // (BQp/mr panels, BK, mr) probabilities as the left operand
+  T* Vn = Pp + BQp * BK;       // (BK, Dn) values, padded columns
+  T* O = Vn + BK * Dn;         // (BQp, Dn) output accumulator
+  T* m = O + BQp * Dn;         // (BQp) running max of scaled scores
+  T* l = m + BQp;              // (BQp) running Σ exp
+  const int rows = TT - i0 < kBlockQ ? TT - i0 : kBlockQ;
+  for (int i = 0; i < BQp; ++i) {
+    T* qp = Qp + (i / mr) * D * mr + i % mr;
+    const T* q = hp.q + std::ptrdiff_t(i0 + (i < rows ? i : 0)) * hp.ld;
+    for (int d = 0; d < D; ++d) qp[d * mr] = i < rows ? q[d] : T(0);
+  }
+  for (int e = 0; e < BQp * Dn; ++e) O[e] = T(0);
+  for (int i = 0; i < BQp; ++i) {
+    m[i] = T(-1e30);
+    l[i] = T(0);
+  }
+  const int j_end = causal ? i0 + rows : TT;
+  for (int j0 = 0; j0 < j_end; j0 += BK) {
+    const int kc = j_end - j0 < BK ? j_end - j0 : BK;
+    for (int j = 0; j < BKn; ++j) {
+      if (j < kc) {
+        const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
+        for (int d = 0; d < D; ++d) Kt[d * BKn + j] = k[d];
+      } else {
+        for (int d = 0; d < D; ++d) Kt[d * BKn + j] = T(0);
+      }
+    }
+    // B operands are read in place when D fills whole micro-tile columns, else copied padded.
+    const bool direct = D == Dn;
+    const T* Vb = direct ? hp.v + std::ptrdiff_t(j0) * hp.ld : Vn;
+    const int ldv = direct ? hp.ld : Dn;
+    if (!direct)
+      for (int j = 0; j < kc; ++j) {
+        const T* v = hp.v + std::ptrdiff_t(j0 + j) * hp.ld;
+        for (int d = 0; d < D; ++d) Vn[j * Dn + d] = v[d];
+        for (int d = D; d < Dn; ++d) Vn[j * Dn + d] = T(0);
+      }
+    for (int p = 0; p < BQp / mr; ++p)
+      for (int jb = 0; jb < BKn; jb += nr)
+        ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
+    for (int i = 0; i < BQp; ++i) {
+      T* XPB_RESTRICT s = S + i * BKn;
+      const int t = i0 + i;
+      int valid = i < rows ? (causal ? t - j0 + 1 : kc) : 0;
+      valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
+      if (valid > 0) {
+        const T mx = max_scaled(s, valid, scale, m[i]);
+        const T alpha = exp_fixed(m[i] - mx);
+        exp_shifted(s, valid, scale, mx);
+        for (int j = valid; j < BK; ++j) s[j] = T(0);
+        l[i] = l[i] * alpha + sum_fixed(s, valid);
+        m[i] = mx;
+        T* XPB_RESTRICT o = O + i * Dn;
+        for (int d = 0; d < Dn; ++d) o[d] *= alpha;
+      } else {
+        for (int j = 0; j < BK; ++j) s[j] = T(0);
+      }
+      T* XPB_RESTRICT pp = Pp + (i / mr) * BK * mr + i % mr;
+      for (int j = 0; j < kc; ++j) pp[j * mr] = s[j];
+    }
+    for (int p = 0; p < BQp / mr; ++p)
+      for (int db = 0; db < Dn; db += nr)
+        ops.mm(kc, Pp + p * BK * mr, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
+  }
+  for (int i = 0; i < rows; ++i) {
+    const T inv = T(1) / l[i];
+    T* o = out + std::ptrdiff_t(i0 + i) * hp.ldo;
+    for (int d = 0; d < D; ++d) o[d] = O[i * Dn + d] * inv;
+    lse[i0 + i] = m[i] + compat::log(l[i]);
+  }
+}
+
+// Scratch elements of one backward team.
+KOKKOS_INLINE_FUNCTION std::size_t flash_bwd_scratch(int mr, int nr, int D) {
+  const std::size_t BQp = round_up(kBlockQ, mr), BKp = round_up(kBlockK, mr),
+                    BKn = round_up(kBlockK, nr), Dn = round_up(D, nr), BQ = kBlockQ,
+                    BK = kBlockK;
+  return 2 * D * BKn + BK * Dn + 2 * BKp * Dn + 2 * BQp * D + 2 * BQ * Dn + 2 * BQp * BKn +
+         2 * BKp * BQ + BQp * BK + BQp * Dn + 2 * BQ;
+}
+
+// Backward of one head: dq, dk, dv rows (stride ld, the dqkv layout) overwritten.
+template <class T, class Ops>
+KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse,
+                                           T* dq, T* dk, T* dv, int TT, int D, bool causal,
+                                           T scale, T* scr) {
+  const int mr = ops.mr, nr = ops.nr;
+  const int BQ = kBlockQ, BK = kBlockK;
+  const int BQp = round_up(BQ, mr), BKp = round_up(BK, mr), BKn = round_up(BK, nr),
+            Dn = round_up(D, nr);
+  T* Kt = scr;              // (D, BKn) keys transposed
+  T* Vt = Kt + D * BKn;     // (D, BKn) values transposed
+  T* Kn = Vt + D * BKn;     // (BK, Dn) keys, padded columns
+  T* dKa = Kn + BK * Dn;    // (BKp, Dn) dK accumulator
+  T* dVa = dKa + BKp * Dn;  // (BKp, Dn) dV accumulator
+  T* Qp = dVa + BKp * Dn;   // (BQp/mr, D, mr) query panels
+  T* dOp = Qp + BQp * D;    // (BQp/mr, D, mr) ∂out panels
+  T* Qn = dOp + BQp * D;    // (BQ, Dn) queries, padded columns
+  T* dOn = Qn + BQ * Dn;    // (BQ, Dn) ∂out, padded columns
+  T* S = dOn + BQ * Dn;     // (BQp, BKn) scores → P
+  T* dP = S + BQp * BKn;    // (BQp, BKn) dO·Vᵀ → dS
+  T* PTp = dP + BQp * BKn;  // (BKp/mr, BQ, mr) Pᵀ panels (keys as rows)
+  T* dSTp = PTp + BKp * BQ; // (BKp/mr, BQ, mr) dSᵀ panels
+  T* dSp = dSTp + BKp * BQ; // (BQp/mr, BK, mr) dS panels (queries as rows)
+  T* dQt = dSp + BQp * BK;  // (BQp, Dn) this key tile's dQ contribution
+  T* Ls = dQt + BQp * Dn;   // (BQ) lse of the query tile
+  T* Dl = Ls + BQ;          // (BQ) Δ of the query tile
+  for (int j0 = 0; j0 < TT; j0 += BK) {
+    const int kc = TT - j0 < BK ? TT - j0 : BK;
+    for (int j = 0; j < BKn; ++j) {
+      if (j < kc) {
+        const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
+        const T* v = hp.v + std::ptrdiff_t(j0 + j) * hp.ld;
+        for (int d = 0; d < D; ++d) {
+          Kt[d * BKn + j] = k[d];
+          Vt[d * BKn + j] = v[d];
+        }
+      } else {
+        for (int d = 0; d < D; ++d) Kt[d * BKn + j] = Vt[d * BKn + j] = T(0);
+      }
+    }
+    // B operands are read in place when D fills whole micro-tile columns, else copied padded.
+    const bool direct = D == Dn;
+    const T* Kb = direct ? hp.k + std::ptrdiff_t(j0) * hp.ld : Kn;
+    const int ldk = direct ? hp.ld : Dn;
+    if (!direct)
+      for (int j = 0; j < kc; ++j) {
+        const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
+        for (int d = 0; d < Dn; ++d) Kn[j * Dn + d] = d < D ? k[d] : T(0);
+      }
+    bool first = true;
+    for (int i0 = causal ? j0 / BQ * BQ : 0; i0 < TT; i0 += BQ) {
+      const int rows = TT - i0 < BQ ? TT - i0 : BQ;
+      for (int i = 0; i < BQp; ++i) {
+        T* qp = Qp + (i / mr) * D * mr + i % mr;
+        T* gp = dOp + (i / mr) * D * mr + i % mr;
+        const int ii = i < rows ? i : 0;
+        const T* q = hp.q + std::ptrdiff_t(i0 + ii) * hp.ld;
+        const T* g = hp.go + std::ptrdiff_t(i0 + ii) * hp.ldo;
+        for (int d = 0; d < D; ++d) {
+          qp[d * mr] = i < rows ? q[d] : T(0);
+          gp[d * mr] = i < rows ? g[d] : T(0);
+        }
+      }
+      const T* Qb = direct ? hp.q + std::ptrdiff_t(i0) * hp.ld : Qn;
+      const T* dOb = direct ? hp.go + std::ptrdiff_t(i0) * hp.ldo : dOn;
+      const int ldq = direct ? hp.ld : Dn, ldg = direct ? hp.ldo : Dn;
+      for (int i = 0; i < rows; ++i) {
+        const T* q = hp.q + std::ptrdiff_t(i0 + i) * hp.ld;
+        const T* g = hp.go + std::ptrdiff_t(i0 + i) * hp.ldo;
+        if (!direct)
+          for (int d = 0; d < Dn; ++d) {
+            Qn[i * Dn + d] = d < D ? q[d] : T(0);
+            dOn[i * Dn + d] = d < D ? g[d] : T(0);
+          }
+        Ls[i] = lse[i0 + i];
+        Dl[i] = dot_lanes(g, hp.o + std::ptrdiff_t(i0 + i) * hp.ldo, D);
+      }
+      for (int p = 0; p < BQp / mr; ++p)
+        for (int jb = 0; jb < BKn; jb += nr) {
+          ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
+          ops.mm(D, dOp + p * D * mr, Vt + jb, BKn, dP + p * mr * BKn + jb, BKn, true);
+        }
+      for (int i = 0; i < BQp; ++i) {
+        T* XPB_RESTRICT s = S + i * BKn;
+        T* XPB_RESTRICT ds = dP + i * BKn;
+        int valid = i < rows ? (causal ? i0 + i - j0 + 1 : kc) : 0;
+        valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
+        const T lse_i = i < rows ? Ls[i] : T(0), delta = i < rows ? Dl[i] : T(0);
+        exp_shifted(s, valid, scale, lse_i);
+        for (int j = 0; j < valid; ++j) ds[j] = s[j] * (ds[j] - delta) * scale;
+        for (int j = valid; j < BKn; ++j) {
+          s[j] = T(0);
+          ds[j] = T(0);
+        }
+        T* XPB_RESTRICT dsp = dSp + (i / mr) * BK * mr + i % mr;
+        for (int j = 0; j < kc; ++j) dsp[j * mr] = ds[j];
+      }
+      // Transposed panels: keys as rows, mr keys of query i contiguous.
+      for (int kp = 0; kp < BKp / mr; ++kp) {
+        const int k0 = kp * mr, w = kc - k0 < mr ? (kc - k0 > 0 ? kc - k0 : 0) : mr;
+        for (int i = 0; i < rows; ++i) {
+          T* XPB_RESTRICT pt = PTp + (kp * BQ + i) * mr;
+          T* XPB_RESTRICT dst = dSTp + (kp * BQ + i) * mr;
+          const T* XPB_RESTRICT ps = S + i * BKn + k0;
+          const T* XPB_RESTRICT dss = dP + i * BKn + k0;
+          for (int r = 0; r < w; ++r) {
+            pt[r] = ps[r];
+            dst[r] = dss[r];
+          }
+          for (int r = w; r < mr; ++r) pt[r] = dst[r] = T(0);
+        }
+      }
+      for (int kp = 0; kp < BKp / mr; ++kp)
+        for (int db = 0; db < Dn; db += nr) {
+          ops.mm(rows, PTp + kp * BQ * mr, dOb + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
+          ops.mm(rows, dSTp + kp * BQ * mr, Qb + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
+        }
+      for (int p = 0; p < BQp / mr; ++p)
+        for (int db = 0; db < Dn; db += nr)
+          ops.mm(kc, dSp + p * BK * mr, Kb + db, ldk, dQt + p * mr * Dn + db, Dn, true);
+      for (int i = 0; i < rows; ++i) {
+        T* g = dq + std::ptrdiff_t(i0 + i) * hp.ld;
+        const T* c = dQt + i * Dn;
+        if (j0 == 0)
+          for (int d = 0; d < D; ++d) g[d] = c[d];
+        else
+          for (int d = 0; d < D; ++d) g[d] += c[d];
+      }
+      first = false;
+    }
+    for (int j = 0; j < kc; ++j) {
+      T* gk = dk + std::ptrdiff_t(j0 + j) * hp.ld;
+      T* gv = dv + std::ptrdiff_t(j0 + j) * hp.ld;
+      for (int d = 0; d < D; ++d) {
+        gk[d] = first ? T(0) : dKa[j * Dn + d];
+        gv[d] = first ? T(0) : dVa[j * Dn + d];
+      }
+    }
+  }
+}
+
+// The host bodies compiled for this CPU's ISA (nn/attention_host.cpp).
+template <class T>
+struct FlashHostFns {
+  void (*fwd)(const HostTileOps<T>&, const HeadPtrs<T>&, T*, T*, int, int, bool, T, int, T*);
+  void (*bwd)(const HostTileOps<T>&, const HeadPtrs<T>&, const T*, T*, T*, T*, int, int, bool, T,
+              T*);
+};
+template <class T>
+FlashHostFns<T> flash_host_fns();
+
+// Host tile operations: the micro-kernels plus the ISA-specific bodies.
+template <class T>
+struct HostFlashOps : HostTileOps<T> {
+  FlashHostFns<T> fns;
+};
+
+template <class T>
+HostFlashOps<T> host_flash_ops() {
+  const MicroKernel<T>& mk = micro_kernel<T>(GemmIsa::automatic);
+  HostFlashOps<T> o;
+  o.mr = mk.mr;
+  o.nr = mk.nr;
+  o.run = mk.run_strided;
+  o.fns = flash_host_fns<T>();
+  return o;
+}
+
+template <class T, class Ops>
+KOKKOS_INLINE_FUNCTION void run_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp, T* out, T* lse,
+                                         int TT, int D, bool causal, T scale, int i0, T* scr) {
+  flash_fwd_tile(ops, hp, out, lse, TT, D, causal, scale, i0, scr);
+}
+template <class T>
+void run_fwd_tile(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, T* out, T* lse, int TT,
+                  int D, bool causal, T scale, int i0, T* scr) {
+  ops.fns.fwd(ops, hp, out, lse, TT, D, causal, scale, i0, scr);
+}
+template <class T, class Ops>
+KOKKOS_INLINE_FUNCTION void run_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse,
+                                         T* dq, T* dk, T* dv, int TT, int D, bool causal, T scale,
+                                         T* scr) {
+  flash_bwd_head(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);
+}
+template <class T>
+void run_bwd_head(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, const T* lse, T* dq, T* dk,
+                  T* dv, int TT, int D, bool causal, T scale, T* scr) {
+  ops.fns.bwd(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);
+}
+
+template <class Exec>
+inline constexpr bool kHostSpace =
+    std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
+
+// The launches, with the tile operations given: host micro-kernels or the portable loop nest.
+template <class Exec, class T, class Ops>
+void flash_forward_with(const Exec& exec, const std::string& label, const AttentionShape& s,
+                        const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv,
+                        const Ops& ops) {
+  const int TT = s.T, H = s.H, C = s.C, D = s.D();
+  const bool causal = s.causal;
+  const T scale = T(1) / compat::sqrt(T(D));
+  const int tiles = (TT + kBlockQ - 1) / kBlockQ;
+  const std::size_t bytes = flash_fwd_scratch(ops.mr, ops.nr, D) * sizeof(T);
+  using Policy = Kokkos::TeamPolicy<Exec>;
+  Policy policy(exec, s.B * H * tiles, 1);
+  Kokkos::parallel_for(
+      label, policy.set_scratch_size(1, Kokkos::PerTeam(bytes)),
+      KOKKOS_LAMBDA(const typename Policy::member_type& team) {
+        const int r = team.league_rank();
+        const int tile = r % tiles, h = (r / tiles) % H, b = r / (tiles * H);
+        T* scr = static_cast<T*>(team.team_scratch(1).get_shmem(bytes));
+        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
+        HeadPtrs<T> hp{&qkv(row0, h * D), &qkv(row0, C + h * D), &qkv(row0, 2 * C + h * D),
+                       nullptr, nullptr, 3 * C, C};
+        Kokkos::single(Kokkos::PerTeam(team), [&]() {
+          run_fwd_tile(ops, hp, &out(row0, h * D), &lse(b * H + h, 0), TT, D, causal, scale,
+                       tile * kBlockQ, scr);
+        });
+      });
+}
+
+template <class Exec, class T, class Ops>
+void flash_backward_with(const Exec& exec, const std::string& label, const AttentionShape& s,
+                         const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
+                         const CMatrix<T>& out, const CMatrix<T>& lse, const Ops& ops) {
+  const int TT = s.T, H = s.H, C = s.C, D = s.D();
+  const bool causal = s.causal;
+  const T scale = T(1) / compat::sqrt(T(D));
+  const std::size_t bytes = flash_bwd_scratch(ops.mr, ops.nr, D) * sizeof(T);
+  using Policy = Kokkos::TeamPolicy<Exec>;
+  Policy policy(exec, s.B * H, 1);
+  Kokkos::parallel_for(
+      label, policy.set_scratch_size(1, Kokkos::PerTeam(bytes)),
+      KOKKOS_LAMBDA(const typename Policy::member_type& team) {
+        const int h = team.league_rank() % H, b = team.league_rank() / H;
+        T* scr = static_cast<T*>(team.team_scratch(1).get_shmem(bytes));
+        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
+        HeadPtrs<T> hp{&qkv(row0, h * D), &qkv(row0, C + h * D), &qkv(row0, 2 * C + h * D),
+                       &out(row0, h * D), &dout(row0, h * D), 3 * C, C};
+        Kokkos::single(Kokkos::PerTeam(team), [&]() {
+          run_bwd_head(ops, hp, &lse(b * H + h, 0), &dqkv(row0, h * D), &dqkv(row0, C + h * D),
+                       &dqkv(row0, 2 * C + h * D), TT, D, causal, scale, scr);
+        });
+      });
+}
+
+// The portable path on any execution space (tests pin it on the host to check it).
+template <class Exec, class T>
+void flash_attention_forward_portable(const Exec& exec, const std::string& name,
+                                      const AttentionShape& s, const Matrix<T>& out,
+                                      const Matrix<T>& lse, const CMatrix<T>& qkv) {
+  flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, PortableTileOps<T>{});
+}
+template <class Exec, class T>
+void flash_attention_backward_portable(const Exec& exec, const std::string& name,
+                                       const AttentionShape& s, const Matrix<T>& dqkv,
+                                       const CMatrix<T>& dout, const CMatrix<T>& qkv,
+                                       const CMatrix<T>& out, const CMatrix<T>& lse) {
+  flash_backward_with(exec, label(name, "_bwd"), s, dqkv, dout, qkv, out, lse,
+                      PortableTileOps<T>{});
+}
+
+}  // namespace detail
+
+// out (N, C) and lse (B·H, T) written from qkv (N, 3C). Kernel NAME_fwd.
+template <class Exec, class T>
+void flash_attention_forward(const Exec& exec, const std::string& name, const AttentionShape& s,
+                             const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv) {
+  if constexpr (detail::kHostSpace<Exec>)
+    detail::flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv,
+                               detail::host_flash_ops<T>());
+  else
+    detail::flash_attention_forward_portable(exec, name, s, out, lse, qkv);
+}
+
+// dqkv (N, 3C) overwritten from dout (N, C), given the forward's qkv, out and lse. Kernel NAME_bwd.
+template <class Exec, class T>
+void flash_attention_backward(const Exec& exec, const std::string& name, const AttentionShape& s,
+                              const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
+                              const CMatrix<T>& out, const CMatrix<T>& lse) {
+  if constexpr (detail::kHostSpace<Exec>)
+    detail::flash_backward_with(exec, label(name, "_bwd"), s, dqkv, dout, qkv, out, lse,
+                                detail::host_flash_ops<T>());
+  else
+    detail::flash_attention_backward_portable(exec, name, s, dqkv, dout, qkv, out, lse);
+}
+
+// Ledger: FLOPs are the useful work (2 products forward, 4 backward, over the attended pairs;
+// the masked half of diagonal tiles and the backward's recomputation of S are not counted), plus
+// a few per pair for the softmax. Bytes: q, k, v read once per query tile that uses them (forward)
+// or once per key tile (backward, which also reads out and dout), outputs written once.
+inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
+                                           const AttentionShape& s) {
+  const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
+  const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
+  const double qtiles = std::ceil(double(s.T) / kBlockQ) * (s.causal ? 0.5 : 1.0);
+  KernelCost k = vector_cost(label(name, "_fwd"), dtype, pairs * (4.0 * s.D() + 6),
+                             b * (N * s.C * (2 + 2 * qtiles) + double(s.B) * s.H * s.T));
+  k.kind = OpKind::gemm;
+  return {k};
+}
+
+inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype,
+                                            const AttentionShape& s) {
+  const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
+  const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
+  const double ktiles = std::ceil(double(s.T) / kBlockK) * (s.causal ? 0.5 : 1.0);
+  KernelCost k = vector_cost(label(name, "_bwd"), dtype, pairs * (8.0 * s.D() + 8),
+                             b * (N * s.C * (2 + 4 * ktiles + 3) + double(s.B) * s.H * s.T));
+  k.kind = OpKind::gemm;
+  return {k};
+}
+
+}  // namespace xpb::nn

@@ -1,0 +1,121 @@
+// workloads/nn/fixed_math.hpp — exp and fixed-order row reductions that vectorise and round the
+// same way on every thread count, with no library call in the inner loop.
+// exp_fixed: Cody–Waite reduction x = n·ln2 + r (|r| <= ln2/2), e^r by its Taylor series (degree
+// 7 for float: truncation r^8/8! < 6e-9; degree 12 for double: r^13/13! < 2e-16), times 2^n built
+// from the exponent bits. Inputs are clamped to the normal range (below it the result is the
+// smallest normal, not 0: callers that need an exact 0 for masked entries write it themselves).
+// Accuracy: a few ulp (tests/workloads/test_flash_attention.cpp checks it against std::exp).
+// Reductions: kLanes interleaved partial sums (lane j takes index ≡ j mod kLanes), folded lane 0
+// first, then the tail: the order is part of the code, so the bits do not depend on the schedule,
+// and the compiler can keep the lanes in SIMD registers (a plain running sum cannot vectorise
+// without reassociation).
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <cstdint>
+#include <cstring>
+
+namespace xpb::nn::detail {
+
+inline constexpr int kLanes = 16;
+
+// No-alias qualifier for the inner loops (all supported compilers spell it __restrict).
+#define XPB_RESTRICT __restrict
+
+KOKKOS_INLINE_FUNCTION float exp_fixed(float x) {
+  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  const float magic = 12582912.0f;  // 1.5·2^23: adding it rounds |t| < 2^22 to an integer
+  const float n = (x * 1.44269504088896341f + magic) - magic;
+  float r = x - n * 0.693145751953125f;  // ln2 split: the high part has 16 significant bits,
+  r = r - n * 1.428606765330187e-06f;    // so n·hi is exact for |n| <= 128
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
+  float two_n;
+  std::memcpy(&two_n, &bits, sizeof two_n);
+  return p * two_n;
+}
+
+KOKKOS_INLINE_FUNCTION double exp_fixed(double x) {
+  x = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
+  const double magic = 6755399441055744.0;  // 1.5·2^52
+  const double n = (x * 1.4426950408889634 + magic) - magic;
+  double r = x - n * 6.93147180369123816490e-01;  // ln2 high part (fdlibm split)
+  r = r - n * 1.90821492927058770002e-10;
+  const double inv_fact[13] = {1.0,
+                               1.0,
+                               1.0 / 2,
+                               1.0 / 6,
+                               1.0 / 24,
+                               1.0 / 120,
+                               1.0 / 720,
+                               1.0 / 5040,
+                               1.0 / 40320,
+                               1.0 / 362880,
+                               1.0 / 3628800,
+                               1.0 / 39916800,
+                               1.0 / 479001600};
+  double p = inv_fact[12];
+  for (int k = 11; k >= 0; --k) p = p * r + inv_fact[k];
+  const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
+  double two_n;
+  std::memcpy(&two_n, &bits, sizeof two_n);
+  return p * two_n;
+}
+
+// x[i] = exp_fixed(x[i]·scale − shift) over n contiguous elements (vectorises: no call, no alias).
+template <class T>
+KOKKOS_INLINE_FUNCTION void exp_shifted(T* XPB_RESTRICT x, int n, T scale, T shift) {
+  for (int i = 0; i < n; ++i) x[i] = exp_fixed(x[i] * scale - shift);
+}
+
+// Σ x[i] over n contiguous elements, in the fixed lane order above.
+template <class T>
+KOKKOS_INLINE_FUNCTION T sum_fixed(const T* x, int n) {
+  T acc[kLanes] = {};
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += x[i + j];
+  T s = 0;
+  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
+
+// Σ a[i]·b[i], same order.
+template <class T>
+KOKKOS_INLINE_FUNCTION T dot_lanes(const T* a, const T* b, int n) {
+  T acc[kLanes] = {};
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += a[i + j] * b[i + j];
+  T s = 0;
+  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+// max(init, max_i x[i]·scale); max is exact, so only speed depends on the lane split.
+template <class T>
+KOKKOS_INLINE_FUNCTION T max_scaled(const T* x, int n, T scale, T init) {
+  T acc[kLanes];
+  for (int j = 0; j < kLanes; ++j) acc[j] = init;
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) {
+      const T v = x[i + j] * scale;
+      acc[j] = v > acc[j] ? v : acc[j];
+    }
+  T m = init;
+  for (int j = 0; j < kLanes; ++j) m = acc[j] > m ? acc[j] : m;
+  for (; i < n; ++i) m = x[i] * scale > m ? x[i] * scale : m;
+  return m;
+}
+
+}  // namespace xpb::nn::detail

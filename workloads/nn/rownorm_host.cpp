@@ -1,0 +1,94 @@
+// workloads/nn/rownorm_host.cpp — the layer-norm and softmax row bodies (nn/rownorm_kernels.hpp)
+// compiled once per ISA, so that their inner loops vectorise at the CPU's width (the project
+// builds without -march). Same structure as nn/attention_host.cpp: a target region per ISA, the
+// shared body flattened into each wrapper, no a·b+c → fma contraction, so every ISA and the
+// portable kernels give the same bits.
+#include "workloads/nn/gemm_microkernel.hpp"
+#include "workloads/nn/rownorm_kernels.hpp"
+
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
+#define XPB_ROW_X86 1
+#else
+#define XPB_ROW_X86 0
+#endif
+
+namespace xpb::nn::detail {
+
+#define XPB_ROW_WRAPPERS(SUFFIX)                                                                  \
+  template <class T>                                                                              \
+  __attribute__((flatten)) void ln_fwd_##SUFFIX(const T* x, T* y, const T* w, const T* b, int C, \
+                                                T* m, T* rs) {                                   \
+    ln_fwd_row(x, y, w, b, C, m, rs);                                                             \
+  }                                                                                               \
+  template <class T>                                                                              \
+  __attribute__((flatten)) void ln_bwd_##SUFFIX(const T* x, int ldx, const T* dy, int ldg, T* dx, \
+                                                int ldd, const T* w, const T* mean,              \
+                                                const T* rstd, int n0, int n1, int C, T* pw,     \
+                                                T* pb) {                                         \
+    ln_bwd_block(x, ldx, dy, ldg, dx, ldd, w, mean, rstd, n0, n1, C, pw, pb);                     \
+  }                                                                                               \
+  template <class T>                                                                              \
+  __attribute__((flatten)) void sm_fwd_##SUFFIX(const T* x, T* y, int V) {                       \
+    sm_fwd_row(x, y, V);                                                                          \
+  }                                                                                               \
+  template <class T>                                                                              \
+  __attribute__((flatten)) void sm_bwd_##SUFFIX(const T* y, const T* g, T* dx, int V) {          \
+    sm_bwd_row(y, g, dx, V);                                                                      \
+  }                                                                                               \
+  template <class T>                                                                              \
+  RowFns<T> fns_##SUFFIX() {                                                                      \
+    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>, sm_fwd_##SUFFIX<T>, sm_bwd_##SUFFIX<T>};      \
+  }
+
+XPB_ROW_WRAPPERS(generic)
+
+#if XPB_ROW_X86
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+XPB_ROW_WRAPPERS(avx2)
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))), \
+                             apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")
+#endif
+XPB_ROW_WRAPPERS(avx512)
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif
+
+template <class T>
+RowFns<T> row_fns() {
+  static const RowFns<T> chosen = [] {
+#if XPB_ROW_X86
+    switch (best_host_isa()) {
+      case GemmIsa::avx512:
+        return fns_avx512<T>();
+      case GemmIsa::avx2:
+        return fns_avx2<T>();
+      default:
+        break;
+    }
+#endif
+    return fns_generic<T>();
+  }();
+  return chosen;
+}
+template RowFns<float> row_fns<float>();
+template RowFns<double> row_fns<double>();
+
+}  // namespace xpb::nn::detail

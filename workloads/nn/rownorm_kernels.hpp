@@ -1,0 +1,245 @@
+// workloads/nn/rownorm_kernels.hpp — row kernels of layer normalisation and softmax: one row per
+// iteration, the row read from memory once and swept again from cache, inner loops over
+// contiguous channels in the fixed lane order of nn/fixed_math.hpp (they vectorise, and the bits
+// do not depend on the thread count). Layer-norm parameter gradients are reduced without column
+// walks: each block of R rows (R fixed by N alone) sums its rows into a partial row, then the
+// partial rows are added in ascending block order, column blocks in parallel.
+// Kernels (labels = ledger entries): layernorm NAME_fwd, NAME_bwd (dx and the partial rows),
+// NAME_bwd_params (the ordered sum of the partials); softmax: the caller's fwd and bwd labels.
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "core/base/kokkos_compat.hpp"
+#include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::nn {
+
+inline constexpr double kRowNormEps = 1e-5;
+
+// Rows per partial block of the layer-norm parameter gradients: at least 32, and at most 128
+// blocks. Depends on N only, so the summation order is the same on every thread count.
+inline int layernorm_rows_per_block(int N) { return std::max(32, (N + 127) / 128); }
+inline int layernorm_blocks(int N) {
+  const int R = layernorm_rows_per_block(N);
+  return (N + R - 1) / R;
+}
+
+namespace detail {
+
+// Row bodies on raw pointers, shared by the host per-ISA builds (nn/rownorm_host.cpp) and the
+// portable kernels.
+template <class T>
+KOKKOS_INLINE_FUNCTION void ln_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr,
+                                       const T* XPB_RESTRICT wr, const T* XPB_RESTRICT br, int C,
+                                       T* mean_out, T* rstd_out) {
+  const T m = sum_fixed(xr, C) / T(C);
+  T acc[kLanes] = {};
+  int c = 0;
+  for (; c + kLanes <= C; c += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += (xr[c + j] - m) * (xr[c + j] - m);
+  T var = 0;
+  for (int j = 0; j < kLanes; ++j) var += acc[j];
+  for (; c < C; ++c) var += (xr[c] - m) * (xr[c] - m);
+  var /= T(C);
+  const T rs = T(1) / compat::sqrt(var + T(kRowNormEps));
+  for (int k = 0; k < C; ++k) yr[k] = (xr[k] - m) * rs * wr[k] + br[k];
+  *mean_out = m;
+  *rstd_out = rs;
+}
+
+// Rows n0 … n1-1 (row strides ldx, ldg, ldd): dx += ∂L/∂x; the block's partial rows pw, pb (C)
+// overwritten with Σ dy·x̂ and Σ dy over its rows, ascending.
+template <class T>
+KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd,
+                                         const T* XPB_RESTRICT wr, const T* mean, const T* rstd,
+                                         int n0, int n1, int C, T* XPB_RESTRICT pw,
+                                         T* XPB_RESTRICT pb) {
+  for (int c = 0; c < C; ++c) pw[c] = pb[c] = T(0);
+  for (int n = n0; n < n1; ++n) {
+    const T* XPB_RESTRICT xr = x + std::int64_t(n) * ldx;
+    const T* XPB_RESTRICT gr = dy + std::int64_t(n) * ldg;
+    T* XPB_RESTRICT dr = dx + std::int64_t(n) * ldd;
+    const T m = mean[n], rs = rstd[n];
+    T ag[kLanes] = {}, agx[kLanes] = {};
+    int c = 0;
+    for (; c + kLanes <= C; c += kLanes)
+      for (int j = 0; j < kLanes; ++j) {
+        const T g = gr[c + j] * wr[c + j];
+        ag[j] += g;
+        agx[j] += g * ((xr[c + j] - m) * rs);
+      }
+    T mean_g = 0, mean_gx = 0;
+    for (int j = 0; j < kLanes; ++j) {
+      mean_g += ag[j];
+      mean_gx += agx[j];
+    }
+    for (; c < C; ++c) {
+      const T g = gr[c] * wr[c];
+      mean_g += g;
+      mean_gx += g * ((xr[c] - m) * rs);
+    }
+    mean_g /= T(C);
+    mean_gx /= T(C);
+    for (int k = 0; k < C; ++k) {
+      const T xhat = (xr[k] - m) * rs;
+      dr[k] += rs * (gr[k] * wr[k] - mean_g - xhat * mean_gx);
+      pw[k] += gr[k] * xhat;
+      pb[k] += gr[k];
+    }
+  }
+}
+
+template <class T>
+KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V) {
+  const T mx = max_scaled(xr, V, T(1), xr[0]);
+  for (int v = 0; v < V; ++v) yr[v] = exp_fixed(xr[v] - mx);
+  const T inv = T(1) / sum_fixed(yr, V);
+  for (int v = 0; v < V; ++v) yr[v] *= inv;
+}
+
+template <class T>
+KOKKOS_INLINE_FUNCTION void sm_bwd_row(const T* XPB_RESTRICT yr, const T* XPB_RESTRICT gr,
+                                       T* XPB_RESTRICT dr, int V) {
+  const T dot = dot_lanes(gr, yr, V);
+  for (int v = 0; v < V; ++v) dr[v] = yr[v] * (gr[v] - dot);
+}
+
+// The same bodies compiled for this CPU's ISA (nn/rownorm_host.cpp).
+template <class T>
+struct RowFns {
+  void (*ln_fwd)(const T*, T*, const T*, const T*, int, T*, T*);
+  void (*ln_bwd)(const T*, int, const T*, int, T*, int, const T*, const T*, const T*, int, int,
+                 int, T*, T*);
+  void (*sm_fwd)(const T*, T*, int);
+  void (*sm_bwd)(const T*, const T*, T*, int);
+};
+template <class T>
+RowFns<T> row_fns();
+
+template <class Exec>
+inline constexpr bool kRowHost = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
+
+}  // namespace detail
+
+// y (N, C) = (x − mean)·rstd·w + b; mean, rstd (N) saved. Two sweeps for the statistics (mean,
+// then Σ(x − mean)², which stays accurate when |mean| ≫ std), one for y; the row stays in cache.
+template <class Exec, class T>
+void rownorm_layernorm_forward(const Exec& exec, const std::string& label, const Matrix<T>& y,
+                               const Vec<T>& mean, const Vec<T>& rstd, const Matrix<const T>& x,
+                               const Vec<const T>& w, const Vec<const T>& b) {
+  const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
+  const int ldx = static_cast<int>(x.stride(0)), ldy = static_cast<int>(y.stride(0));
+  if constexpr (detail::kRowHost<Exec>) {
+    const auto f = detail::row_fns<T>().ln_fwd;
+    Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
+      f(x.data() + std::int64_t(n) * ldx, y.data() + std::int64_t(n) * ldy, w.data(), b.data(), C,
+        &mean(n), &rstd(n));
+    });
+  } else {
+    Kokkos::parallel_for(
+        label, Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+          detail::ln_fwd_row(&x(n, 0), &y(n, 0), w.data(), b.data(), C, &mean(n), &rstd(n));
+        });
+  }
+}
+
+// dx (N, C) += ∂L/∂x; dw, db (C) = Σ_n dy·x̂ and Σ_n dy, summed per block of R rows (ascending)
+// into part (blocks, 2C), then over blocks (ascending). `part` must hold layernorm_blocks(N)·2C.
+template <class Exec, class T>
+void rownorm_layernorm_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx,
+                                const Vec<T>& dw, const Vec<T>& db, const Matrix<const T>& dy,
+                                const Matrix<const T>& x, const Vec<const T>& w,
+                                const Vec<const T>& mean, const Vec<const T>& rstd,
+                                const Vec<T>& part) {
+  const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
+  const int R = layernorm_rows_per_block(N), nb = layernorm_blocks(N);
+  const int ldx = static_cast<int>(x.stride(0)), ldg = static_cast<int>(dy.stride(0)),
+            ldd = static_cast<int>(dx.stride(0));
+  if constexpr (detail::kRowHost<Exec>) {
+    const auto f = detail::row_fns<T>().ln_bwd;
+    Kokkos::parallel_for(label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, nb), [=](const int blk) {
+      T* pw = part.data() + std::int64_t(blk) * 2 * C;
+      f(x.data(), ldx, dy.data(), ldg, dx.data(), ldd, w.data(), mean.data(), rstd.data(), blk * R,
+        (blk + 1) * R < N ? (blk + 1) * R : N, C, pw, pw + C);
+    });
+  } else {
+    Kokkos::parallel_for(
+        label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, nb), KOKKOS_LAMBDA(const int blk) {
+          T* pw = part.data() + std::int64_t(blk) * 2 * C;
+          detail::ln_bwd_block(x.data(), ldx, dy.data(), ldg, dx.data(), ldd, w.data(), mean.data(),
+                               rstd.data(), blk * R, (blk + 1) * R < N ? (blk + 1) * R : N, C, pw,
+                               pw + C);
+        });
+  }
+  constexpr int kCols = 64;
+  Kokkos::parallel_for(
+      label(name, "_bwd_params"), Kokkos::RangePolicy<Exec>(exec, 0, (C + kCols - 1) / kCols),
+      KOKKOS_LAMBDA(const int cb) {
+        const int c0 = cb * kCols, cols = C - c0 < kCols ? C - c0 : kCols;
+        T aw[kCols], ab[kCols];
+        for (int j = 0; j < kCols; ++j) aw[j] = ab[j] = T(0);
+        for (int blk = 0; blk < nb; ++blk) {
+          const T* XPB_RESTRICT pw = part.data() + std::int64_t(blk) * 2 * C + c0;
+          const T* XPB_RESTRICT pb = pw + C;
+          for (int j = 0; j < cols; ++j) {
+            aw[j] += pw[j];
+            ab[j] += pb[j];
+          }
+        }
+        for (int j = 0; j < cols; ++j) {
+          dw(c0 + j) = aw[j];
+          db(c0 + j) = ab[j];
+        }
+      });
+}
+
+// y (N, V) = softmax of each row of x: max, then exp and Σ (one sweep), then the scaling.
+template <class Exec, class T>
+void rownorm_softmax_forward(const Exec& exec, const std::string& label, const Matrix<T>& y,
+                             const Matrix<const T>& x) {
+  const int N = static_cast<int>(x.extent(0)), V = static_cast<int>(x.extent(1));
+  if constexpr (detail::kRowHost<Exec>) {
+    const auto f = detail::row_fns<T>().sm_fwd;
+    Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N),
+                         [=](const int n) { f(&x(n, 0), &y(n, 0), V); });
+  } else {
+    Kokkos::parallel_for(
+        label, Kokkos::RangePolicy<Exec>(exec, 0, N),
+        KOKKOS_LAMBDA(const int n) { detail::sm_fwd_row(&x(n, 0), &y(n, 0), V); });
+  }
+}
+
+// dx (N, V) = y ⊙ (dy − Σ dy·y) per row.
+template <class Exec, class T>
+void rownorm_softmax_backward(const Exec& exec, const std::string& label, const Matrix<T>& dx,
+                              const Matrix<const T>& y, const Matrix<const T>& dy) {
+  const int N = static_cast<int>(y.extent(0)), V = static_cast<int>(y.extent(1));
+  if constexpr (detail::kRowHost<Exec>) {
+    const auto f = detail::row_fns<T>().sm_bwd;
+    Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N),
+                         [=](const int n) { f(&y(n, 0), &dy(n, 0), &dx(n, 0), V); });
+  } else {
+    Kokkos::parallel_for(
+        label, Kokkos::RangePolicy<Exec>(exec, 0, N),
+        KOKKOS_LAMBDA(const int n) { detail::sm_bwd_row(&y(n, 0), &dy(n, 0), &dx(n, 0), V); });
+  }
+}
+
+// Ledgers: bytes are one pass over each (N, ·) operand (the DRAM traffic when a row stays in
+// cache), plus the partial rows of the parameter gradients.
+inline Ledger rownorm_softmax_cost(const std::string& fwd, const std::string& bwd, DType dtype,
+                                   double N, double V, bool backward) {
+  const double e = N * V, s = dtype_bytes(dtype);
+  const DType d = vector_dtype(dtype);
+  Ledger l = {vector_cost(fwd, d, 4 * e, 2 * s * e)};
+  if (backward) l.push_back(vector_cost(bwd, d, 4 * e, 3 * s * e));
+  return l;
+}
+
+}  // namespace xpb::nn
