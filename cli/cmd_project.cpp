@@ -25,10 +25,12 @@ namespace xpb::cli {
 namespace {
 
 struct ProjectArgs {
-  std::string model, platform, plan, dtype, attention = "flash", validation_out, inter_node;
-  int devices = 0, devices_per_node = 0, top = 1;
+  std::string model, platform, plan, dtype, attention, validation_out, inter_node, stack;
+  int devices = 0, devices_per_node = 0, top = 1, samples = 1000;
+  std::uint64_t seed = McOptions{}.seed;
   double global_batch = 0;
   bool json = false, no_overlap = false, validate = false, builtin = false, zero3 = false;
+  bool samples_given = false;
 };
 
 std::string num(double v) {
@@ -38,9 +40,12 @@ std::string num(double v) {
   return b;
 }
 
+// {low, nominal, high} are the 5 %, 50 % and 95 % points of the Monte Carlo (docs/projection.md §6);
+// median/p5/p95 repeat them under explicit names.
 std::string range_json(Range r) {
   return "{\"low\": " + num(r.low) + ", \"nominal\": " + num(r.nominal) + ", \"high\": " +
-         num(r.high) + "}";
+         num(r.high) + ", \"median\": " + num(r.nominal) + ", \"p5\": " + num(r.low) +
+         ", \"p95\": " + num(r.high) + "}";
 }
 
 std::string fmt(const char* f, double v) {
@@ -74,7 +79,12 @@ std::string estimate_json(const StepEstimate& e) {
   const MemoryEstimate& m = e.memory;
   o << "{\n  \"ok\": " << (e.ok ? "true" : "false") << ",\n  \"fits\": " << (e.fits ? "true" : "false")
     << ",\n  \"reason\": \"" << json_escape(e.reason) << "\",\n  \"plan\": " << plan
+    << ",\n  \"stack\": \"" << json_escape(e.stack) << "\""
     << ",\n  \"step_seconds\": " << range_json(e.step_seconds)
+    << ",\n  \"step_seconds_nominal_inputs\": " << num(e.nominal_step)
+    << ",\n  \"step_seconds_envelope\": {\"low\": " << num(e.step.envelope_low) << ", \"high\": "
+    << num(e.step.envelope_high) << ", \"note\": \"worst case: every input at its fast or slow end\"}"
+    << ",\n  \"monte_carlo\": {\"samples\": " << e.step.samples.size() << ", \"seed\": " << e.step.seed << "}"
     << ",\n  \"tokens_per_second\": " << range_json(e.tokens_per_second)
     << ",\n  \"mfu\": " << range_json(e.mfu) << ",\n  \"hfu\": " << range_json(e.hfu)
     << ",\n  \"energy_joules_upper_bound\": " << range_json(e.energy_joules)
@@ -82,7 +92,7 @@ std::string estimate_json(const StepEstimate& e) {
     << ",\n  \"memory_bytes\": {\"weights\": " << num(m.weights) << ", \"gradients\": " << num(m.gradients)
     << ", \"optimizer\": " << num(m.optimizer) << ", \"activations\": " << num(m.activations)
     << ", \"total\": " << num(m.total) << ", \"capacity\": " << num(m.capacity)
-    << ", \"usable\": " << num(m.usable) << "}"
+    << ", \"usable\": " << num(m.usable) << ", \"buffers\": " << num(m.buffers) << "}"
     << ",\n  \"breakdown_seconds\": {\n    \"compute\": " << range_json(e.compute_seconds)
     << ",\n    \"memory\": " << range_json(e.memory_seconds)
     << ",\n    \"launch\": " << range_json(e.launch_seconds)
@@ -92,7 +102,17 @@ std::string estimate_json(const StepEstimate& e) {
     << ",\n    \"pp_comm\": " << range_json(e.pp_comm_seconds)
     << ",\n    \"dp_comm\": " << range_json(e.dp_comm_seconds)
     << ",\n    \"bubble\": " << range_json(e.bubble_seconds)
-    << ",\n    \"optimizer\": " << range_json(e.optimizer_seconds) << "}\n}";
+    << ",\n    \"optimizer\": " << range_json(e.optimizer_seconds)
+    << ",\n    \"cp_comm\": " << range_json(e.cp_comm_seconds) << "}";
+  // The ledger parts (nominal inputs), summing to step_seconds_nominal_inputs.
+  o << ",\n  \"breakdown\": {";
+  double exposed = 0;
+  for (std::size_t i = 0; i < e.parts.size(); ++i) {
+    o << (i ? ", " : "") << "\"" << e.parts[i].first << "\": " << num(e.parts[i].second);
+    const std::string& k = e.parts[i].first;
+    if (k == "tp_comm" || k == "cp_comm" || k == "pp_comm" || k == "dp_comm" || k == "moe_a2a") exposed += e.parts[i].second;
+  }
+  o << (e.parts.empty() ? "" : ", ") << "\"exposed_comm\": " << num(exposed) << "}\n}";
   return o.str();
 }
 
@@ -109,7 +129,10 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
     std::cout << "not projected: " << e.reason << "\n";
     return;
   }
-  std::cout << "step      " << range_text(e.step_seconds, "%.3f") << " s\n";
+  std::cout << "step      " << range_text(e.step_seconds, "%.3f") << " s   (median [5 % – 95 %] of "
+            << e.step.samples.size() << " samples; nominal inputs " << fmt("%.3f", e.nominal_step)
+            << " s; worst-case envelope " << fmt("%.3f", e.step.envelope_low) << " – "
+            << fmt("%.3f", e.step.envelope_high) << " s)\n";
   std::cout << "tokens/s  " << range_text(e.tokens_per_second, "%.4g") << "\n";
   std::cout << "MFU       " << range_text(e.mfu, "%.1f", 100) << " %   HFU " << range_text(e.hfu, "%.1f", 100) << " %\n";
   std::cout << "energy    " << range_text(e.energy_joules, "%.4g", 1e-6) << " MJ per step (upper bound: TDP × time)\n";
@@ -119,16 +142,21 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
             << fmt("%.1f", mm.weights / 1e9) << ", grads " << fmt("%.1f", mm.gradients / 1e9)
             << ", optimizer " << fmt("%.1f", mm.optimizer / 1e9) << ", activations "
             << fmt("%.1f", mm.activations / 1e9) << (e.fits ? "  — fits" : "  — DOES NOT FIT") << "\n";
-  std::cout << "breakdown (s, nominal):\n";
+  std::cout << "stack     " << e.stack << "\n";
+  std::cout << "breakdown (s, median [5 % – 95 %]):\n";
   const std::pair<const char*, Range> parts[] = {
       {"compute", e.compute_seconds}, {"memory-bound", e.memory_seconds},
       {"launch", e.launch_seconds},   {"recompute", e.recompute_seconds},
       {"tp comm", e.tp_comm_seconds}, {"ep comm", e.ep_comm_seconds},
       {"pp comm", e.pp_comm_seconds}, {"dp comm (exposed)", e.dp_comm_seconds},
-      {"bubble", e.bubble_seconds},   {"optimizer", e.optimizer_seconds}};
+      {"bubble", e.bubble_seconds},   {"optimizer", e.optimizer_seconds},
+      {"cp comm", e.cp_comm_seconds}};
   for (const auto& [name, r] : parts)
     std::cout << "  " << name << std::string(20 - std::string(name).size(), ' ')
               << range_text(r, "%.3f") << "\n";
+  std::cout << "ledger parts (s per step, nominal inputs; " << e.kernels_per_step << " ledger entries):\n";
+  for (const auto& [name, v] : e.parts)
+    std::cout << "  " << name << std::string(name.size() < 20 ? 20 - name.size() : 1, ' ') << fmt("%.3f", v) << "\n";
 }
 
 Platform resolve_for_validation(const std::string& name, bool builtin, std::string& note) {
@@ -154,22 +182,34 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
 void run_validate(const ProjectArgs& a, State& st) {
   std::string note;
   const std::string models = std::string(build_info().source_dir) + "/experiments/models";
-  auto res = run_validation(
-      models, [&](const std::string& n) { return resolve_for_validation(n, a.builtin, note); },
-      !a.no_overlap);
+  auto resolve = [&](const std::string& n) { return resolve_for_validation(n, a.builtin, note); };
+  ValidationOptions vo;
+  vo.overlap = !a.no_overlap;
+  vo.mc.samples = a.samples_given ? a.samples : 200;
+  vo.mc.seed = a.seed;
+  const auto res = run_validation(models, resolve, vo);
+  const auto lofo = run_validation_lofo(models, resolve, vo);
+  std::vector<KnownMiss> misses;
+  try {
+    misses = load_known_misses(default_known_misses_path());
+  } catch (const Error&) {
+    // no list: nothing is excused
+  }
   std::string cmd = "xpubench project --validate";
   if (a.builtin) cmd += " --builtin-platforms";
   if (a.no_overlap) cmd += " --no-overlap";
+  if (a.samples_given) cmd += " --samples " + std::to_string(a.samples);
   if (!a.validation_out.empty()) cmd += " --validation-out " + a.validation_out;
-  const std::string md = validation_markdown(res, cmd, note);
+  const std::string md = validation_markdown(res, lofo, misses, cmd, note);
   if (a.json) {
     std::cout << "{\"rows\": [\n";
     for (std::size_t i = 0; i < res.size(); ++i) {
       const auto& r = res[i];
-      std::cout << "{\"id\": \"" << r.row.id << "\", \"ok\": " << (r.ok ? "true" : "false")
-                << ", \"measured_seconds\": " << num(r.row.measured_seconds)
-                << ", \"error\": " << num(r.error) << ", \"estimate\": " << estimate_json(r.estimate)
-                << "}" << (i + 1 < res.size() ? ",\n" : "\n");
+      std::cout << "{\"id\": \"" << r.row.id << "\", \"family\": \"" << r.row.family << "\", \"ok\": "
+                << (r.ok ? "true" : "false") << ", \"measured_seconds\": " << num(r.row.measured_seconds)
+                << ", \"error\": " << num(r.error) << ", \"inside_interval\": " << (r.inside ? "true" : "false")
+                << ", \"lofo_error\": " << num(i < lofo.size() ? lofo[i].error : std::nan(""))
+                << ", \"estimate\": " << estimate_json(r.estimate) << "}" << (i + 1 < res.size() ? ",\n" : "\n");
     }
     std::cout << "]}\n";
   } else {
@@ -229,8 +269,11 @@ void run_project(const ProjectArgs& a, State& st) {
   c.devices_per_node = a.devices_per_node;
   c.global_batch = a.global_batch;
   TrainOptions opt;
-  opt.flash_attention = a.attention != "standard";
+  if (!a.attention.empty()) opt.flash_attention = a.attention != "standard";
   opt.overlap = !a.no_overlap;
+  opt.stack = a.stack;
+  opt.mc.samples = a.samples;
+  opt.mc.seed = a.seed;
   if (!a.dtype.empty()) {
     auto d = parse_dtype(a.dtype);
     if (!d) throw Error(Where{"", 0, "--dtype"}, "unknown dtype '" + a.dtype + "'", "bf16, fp16, fp8, tf32, fp32");
@@ -243,14 +286,14 @@ void run_project(const ProjectArgs& a, State& st) {
   const bool searched = a.plan.empty();
   if (!searched) {
     Plan p = parse_plan(a.plan);
-    if (p.dp != 0 && p.dp * p.tp * p.pp != a.devices)
-      throw Error(Where{"", 0, "--plan.dp"}, "tp·pp·dp must equal --devices (" + std::to_string(a.devices) + ")");
-    e = tm.evaluate(p);
+    if (p.dp != 0 && p.dp * p.tp * p.pp * p.cp != a.devices)
+      throw Error(Where{"", 0, "--plan.dp"}, "tp·pp·cp·dp must equal --devices (" + std::to_string(a.devices) + ")");
+    e = tm.estimate(p);
   } else {
     SearchSpace space = default_space(tm);
     if (a.zero3) space.zero.push_back(3);
     sr = search_plans(tm, space, std::max(1, a.top));
-    if (sr.found) e = sr.best;
+    if (sr.found) e = tm.estimate(sr.best.plan);
     else {
       e.reason = "no plan found: " + sr.reason;
       e.plan.dp = 0;
@@ -266,7 +309,7 @@ void run_project(const ProjectArgs& a, State& st) {
               << "\",\n\"devices\": " << a.devices << ", \"devices_per_node\": " << tm.devices_per_node()
               << ", \"global_batch\": " << num(tm.cluster().global_batch) << ", \"seq_len\": " << model.seq_len
               << ", \"dtype\": \"" << to_string(tm.dtype()) << "\", \"attention\": \""
-              << (opt.flash_attention ? "flash" : "standard") << "\",\n\"params_total\": "
+              << to_string(tm.stack().attention) << "\",\n\"params_total\": "
               << num(tm.params().total) << ", \"params_active\": " << num(tm.params().active)
               << ",\n\"mode\": \"" << (searched ? "search" : "plan") << "\", \"ok\": "
               << (good ? "true" : "false") << ",\n\"result\": " << estimate_json(e);
@@ -319,11 +362,17 @@ void add_project_command(CLI::App& app, State& st) {
   cmd->add_option("--global-batch", a.global_batch, "sequences per step (default: the model file's)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--plan", a.plan,
-                  "evaluate this plan instead of searching: tp=..,pp=..,dp=..,ep=..,mbs=..,interleave=..,"
-                  "recompute=full|selective|none,seqpar=on|off,zero=0|1|3,dp_overlap=on|off");
+                  "evaluate this plan instead of searching: tp=..,pp=..,cp=..,dp=..,ep=..,mbs=..,interleave=..,"
+                  "recompute=full|selective|norm_act|ops|none,seqpar=on|off,zero=0|1|2|3,dp_overlap=on|off");
   cmd->add_option("--dtype", a.dtype, "GEMM precision override (bf16, fp16, fp8, ...)");
-  cmd->add_option("--attention", a.attention, "attention kernel: flash (default) or standard")
+  cmd->add_option("--attention", a.attention, "attention kernel: flash or standard (default: the stack's)")
       ->check(CLI::IsMember({"flash", "standard"}));
+  cmd->add_option("--stack", a.stack, "software stack of data/model/constants.yaml (default megatron-core)");
+  cmd->add_option_function<int>(
+         "--samples", [](const int& n) { a.samples = n, a.samples_given = true; },
+         "Monte Carlo samples (default 1000, 200 with --validate; 0: nominal inputs only)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", a.seed, "Monte Carlo seed (default 20260101)");
   cmd->add_option("--inter-node-gbps", a.inter_node,
                   "assume this inter-node bandwidth (GB/s per device and direction; N or low,nominal,high) "
                   "where the descriptor has none; reported as an assumption");

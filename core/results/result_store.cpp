@@ -123,7 +123,7 @@ std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const st
         p.low = p.nominal = p.high = std::nan("");
       } else {
         const Range r = plat == reference ? Range::exact(1.0)
-                                          : speed_ratio(tref, {row->low, row->median, row->high});
+                                          : speed_ratio_envelope(tref, {row->low, row->median, row->high});
         p.low = r.low, p.nominal = r.nominal, p.high = r.high;
         p.verdict = std::string(to_string(parity_verdict(r, band)));
       }

@@ -45,7 +45,8 @@ Projected best_plan(const ModelSpec& model, const Platform& platform, const Clus
   }
   out.search = search_plans(tm, default_space(tm), 1);
   out.found = out.search.found;
-  out.best = out.search.best;
+  // The best plan's Monte Carlo (same seed for every platform: shared sources drawn jointly).
+  out.best = out.search.found ? tm.estimate(out.search.best.plan) : out.search.best;
   out.reason = out.search.found ? "" : out.search.reason;
   return out;
 }
@@ -125,9 +126,8 @@ class ErnieScale final : public Workload {
     report("reference_", m_ref);
     if (m_plat.found && m_ref.found) {
       // The same descriptor on both sides: its uncertain fields move both times together.
-      const Range r = m_platform.sha256 == m_reference.sha256
-                          ? Range::exact(m_ref.best.step_seconds.nominal / m_plat.best.step_seconds.nominal)
-                          : speed_ratio(m_ref.best.step_seconds, m_plat.best.step_seconds);
+      // Joint samples: the same descriptor on both sides gives a ratio of exactly 1 sample by sample.
+      const Range r = speed_ratio(m_ref.best.step, m_plat.best.step).interval();
       range3("ratio_to_reference", r, "", "reference step time / platform step time (>1: faster)");
       m.attribute("parity_verdict", std::string(to_string(parity_verdict(r, m_band))));
       m.scalar("parity_band", m_band);
