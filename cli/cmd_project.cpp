@@ -25,7 +25,7 @@ namespace xpb::cli {
 namespace {
 
 struct ProjectArgs {
-  std::string model, platform, plan, dtype, attention, validation_out, inter_node, stack;
+  std::string model, platform, plan, dtype, attention, validation_out, inter_node, stack, dispatcher;
   int devices = 0, devices_per_node = 0, top = 1, samples = 1000;
   std::uint64_t seed = McOptions{}.seed;
   double global_batch = 0;
@@ -189,7 +189,7 @@ void run_validate(const ProjectArgs& a, State& st) {
   vo.mc.seed = a.seed;
   const auto res = run_validation(models, resolve, vo);
   const auto lofo = run_validation_lofo(models, resolve, vo);
-  std::vector<KnownMiss> misses;
+  KnownMisses misses;
   try {
     misses = load_known_misses(default_known_misses_path());
   } catch (const Error&) {
@@ -272,6 +272,8 @@ void run_project(const ProjectArgs& a, State& st) {
   if (!a.attention.empty()) opt.flash_attention = a.attention != "standard";
   opt.overlap = !a.no_overlap;
   opt.stack = a.stack;
+  if (!a.dispatcher.empty())
+    opt.moe_dispatcher = a.dispatcher == "deepep" ? MoeDispatcher::deepep : MoeDispatcher::alltoall;
   opt.mc.samples = a.samples;
   opt.mc.seed = a.seed;
   if (!a.dtype.empty()) {
@@ -368,6 +370,8 @@ void add_project_command(CLI::App& app, State& st) {
   cmd->add_option("--attention", a.attention, "attention kernel: flash or standard (default: the stack's)")
       ->check(CLI::IsMember({"flash", "standard"}));
   cmd->add_option("--stack", a.stack, "software stack of data/model/constants.yaml (default megatron-core)");
+  cmd->add_option("--moe-dispatcher", a.dispatcher, "MoE token dispatcher: alltoall (NCCL) or deepep (default: the stack's)")
+      ->check(CLI::IsMember({"alltoall", "deepep"}));
   cmd->add_option_function<int>(
          "--samples", [](const int& n) { a.samples = n, a.samples_given = true; },
          "Monte Carlo samples (default 1000, 200 with --validate; 0: nominal inputs only)")

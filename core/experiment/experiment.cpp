@@ -16,7 +16,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",     "description", "seed",
                                            "repeats",  "warmup",      "platforms",
-                                           "parity",   "workloads"};
+                                           "parity",   "workloads", "projections"};
 const std::vector<std::string> kEntryKeys = {"workload", "params", "zip", "repeats", "warmup"};
 const std::vector<std::string> kParityKeys = {"reference", "band"};
 
@@ -116,7 +116,54 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
     }
   }
 
+  if (const YAML::Node pj = root["projections"]) {
+    if (!pj.IsSequence() || pj.size() == 0)
+      throw Error(yaml::where(file, pj, "projections"), "expected a non-empty list of {model, devices, ...}");
+    static const std::vector<std::string> kProjKeys = {"model", "platforms", "devices", "global_batch", "plan",
+                                                       "stack", "dtype", "tokens", "inter_node_gbps", "allow_zero3"};
+    for (std::size_t i = 0; i < pj.size(); ++i) {
+      const std::string key = "projections[" + std::to_string(i) + "]";
+      const YAML::Node n = pj[i];
+      yaml::require_map(n, file, key);
+      yaml::check_keys(n, kProjKeys, file, key);
+      ProjectionSpec ps;
+      ps.line = yaml::line_of(n);
+      if (!n["model"]) throw Error(yaml::where(file, n, key), "missing required key 'model'", "a name under experiments/models/");
+      ps.model = yaml::as_string(n["model"], file, key + ".model");
+      if (!n["devices"]) throw Error(yaml::where(file, n, key), "missing required key 'devices'", "a count or a list of counts");
+      auto one_int = [&](const YAML::Node& v, const std::string& k) {
+        const auto x = yaml::as_integer(v, file, k);
+        if (x < 1 || x > (1 << 24)) throw Error(yaml::where(file, v, k), "must be in [1, 16777216]");
+        return static_cast<int>(x);
+      };
+      if (n["devices"].IsSequence())
+        for (std::size_t j = 0; j < n["devices"].size(); ++j)
+          ps.devices.push_back(one_int(n["devices"][j], key + ".devices[" + std::to_string(j) + "]"));
+      else
+        ps.devices.push_back(one_int(n["devices"], key + ".devices"));
+      if (const YAML::Node pl = n["platforms"]) {
+        if (!pl.IsSequence()) throw Error(yaml::where(file, pl, key + ".platforms"), "expected a list of platforms");
+        for (std::size_t j = 0; j < pl.size(); ++j)
+          ps.platforms.push_back(yaml::as_string(pl[j], file, key + ".platforms[" + std::to_string(j) + "]"));
+      }
+      auto positive = [&](const char* k, double& out) {
+        if (!n[k]) return;
+        out = yaml::as_number(n[k], file, key + "." + k);
+        if (!(out > 0)) throw Error(yaml::where(file, n[k], key + "." + k), "must be positive");
+      };
+      positive("global_batch", ps.global_batch);
+      positive("tokens", ps.tokens);
+      if (n["plan"]) ps.plan = yaml::as_string(n["plan"], file, key + ".plan");
+      if (n["stack"]) ps.stack = yaml::as_string(n["stack"], file, key + ".stack");
+      if (n["dtype"]) ps.dtype = yaml::as_string(n["dtype"], file, key + ".dtype");
+      if (n["inter_node_gbps"]) ps.inter_node_gbps = yaml::as_string(n["inter_node_gbps"], file, key + ".inter_node_gbps");
+      if (n["allow_zero3"]) ps.allow_zero3 = yaml::as_bool(n["allow_zero3"], file, key + ".allow_zero3");
+      spec.projections.push_back(std::move(ps));
+    }
+  }
+
   const YAML::Node wl = root["workloads"];
+  if (!wl && !spec.projections.empty()) return spec;  // projections only
   if (!wl) throw Error({file, 1, "workloads"}, "missing required key 'workloads'", "a list of {workload, params}");
   if (!wl.IsSequence() || wl.size() == 0)
     throw Error(yaml::where(file, wl, "workloads"), "expected a non-empty list of {workload, params}");

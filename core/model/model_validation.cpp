@@ -498,24 +498,45 @@ std::string default_known_misses_path() {
   return std::string(build_info().source_dir) + "/data/model/validation-misses.yaml";
 }
 
-std::vector<KnownMiss> load_known_misses(const std::string& path) {
+KnownMisses load_known_misses(const std::string& path) {
   std::string text;
   const YAML::Node root = yaml::load_file(path, &text);
   yaml::require_map(root, path, "");
-  yaml::check_keys(root, {"schema_version", "misses"}, path, "");
-  std::vector<KnownMiss> out;
-  const YAML::Node ms = root["misses"];
-  if (!ms) return out;
-  std::size_t i = 0;
-  for (const auto& n : ms) {
-    const std::string key = "misses[" + std::to_string(i++) + "]";
-    yaml::check_keys(n, {"id", "recorded_abs_error", "reason"}, path, key);
-    KnownMiss k;
-    k.id = yaml::as_string(n["id"], path, key + ".id");
-    k.recorded_abs_error = yaml::as_number(n["recorded_abs_error"], path, key + ".recorded_abs_error");
-    k.reason = yaml::as_string(n["reason"], path, key + ".reason");
-    out.push_back(k);
+  yaml::check_keys(root, {"schema_version", "median", "misses", "mfu_caps"}, path, "");
+  KnownMisses out;
+  if (const YAML::Node m = root["median"]) {
+    yaml::check_keys(m, {"recorded_abs_error", "recorded_lofo_abs_error", "reason"}, path, "median");
+    if (m["recorded_abs_error"]) out.recorded_median = yaml::as_number(m["recorded_abs_error"], path, "median.recorded_abs_error");
+    if (m["recorded_lofo_abs_error"])
+      out.recorded_lofo_median = yaml::as_number(m["recorded_lofo_abs_error"], path, "median.recorded_lofo_abs_error");
+    if (m["reason"]) out.median_reason = yaml::as_string(m["reason"], path, "median.reason");
   }
+  std::size_t i = 0;
+  if (const YAML::Node ms = root["misses"])
+    for (const auto& n : ms) {
+      const std::string key = "misses[" + std::to_string(i++) + "]";
+      yaml::check_keys(n, {"id", "recorded_abs_error", "reason"}, path, key);
+      if (!n["id"] || !n["recorded_abs_error"] || !n["reason"])
+        throw Error(yaml::where(path, n, key), "a listed miss needs id, recorded_abs_error and reason");
+      KnownMiss k;
+      k.id = yaml::as_string(n["id"], path, key + ".id");
+      k.recorded_abs_error = yaml::as_number(n["recorded_abs_error"], path, key + ".recorded_abs_error");
+      k.reason = yaml::as_string(n["reason"], path, key + ".reason");
+      out.rows.push_back(k);
+    }
+  i = 0;
+  if (const YAML::Node cs = root["mfu_caps"])
+    for (const auto& n : cs) {
+      const std::string key = "mfu_caps[" + std::to_string(i++) + "]";
+      yaml::check_keys(n, {"id", "recorded_mfu", "reason"}, path, key);
+      if (!n["id"] || !n["recorded_mfu"] || !n["reason"])
+        throw Error(yaml::where(path, n, key), "a listed cap excess needs id, recorded_mfu and reason");
+      KnownCapExcess k;
+      k.id = yaml::as_string(n["id"], path, key + ".id");
+      k.recorded_mfu = yaml::as_number(n["recorded_mfu"], path, key + ".recorded_mfu");
+      k.reason = yaml::as_string(n["reason"], path, key + ".reason");
+      out.mfu_caps.push_back(k);
+    }
   return out;
 }
 
@@ -523,9 +544,8 @@ std::vector<KnownMiss> load_known_misses(const std::string& path) {
 // Reporting
 
 std::string validation_markdown(const std::vector<ValidationResult>& results,
-                                const std::vector<ValidationResult>& lofo,
-                                const std::vector<KnownMiss>& misses, const std::string& command,
-                                const std::string& platform_note) {
+                                const std::vector<ValidationResult>& lofo, const KnownMisses& misses,
+                                const std::string& command, const std::string& platform_note) {
   std::ostringstream o;
   char buf[768];
   o << "| row | family | model | platform | stack | devices | plan chosen | measured (s) | projected median "
@@ -594,10 +614,10 @@ std::string validation_markdown(const std::vector<ValidationResult>& results,
       o << buf;
     }
   }
-  if (!misses.empty()) {
+  if (!misses.rows.empty()) {
     o << "\nRows listed as known misses (data/model/validation-misses.yaml; the test fails if one gets worse "
          "than its recorded error or comes within 15 % while listed):\n\n| row | recorded abs(error) | now | reason |\n|---|---|---|---|\n";
-    for (const auto& k : misses) {
+    for (const auto& k : misses.rows) {
       std::string now = "not run";
       for (const auto& r : results)
         if (r.row.id == k.id && r.ok) now = fmt("%+.1f%%", 100 * r.error);
@@ -605,6 +625,20 @@ std::string validation_markdown(const std::vector<ValidationResult>& results,
                     now.c_str(), k.reason.c_str());
       o << buf;
     }
+  }
+  if (!misses.mfu_caps.empty()) {
+    o << "\nProjections listed above their generation's best published MFU (sanity bound; same ratchet):\n\n"
+         "| projection | recorded MFU | reason |\n|---|---|---|\n";
+    for (const auto& k : misses.mfu_caps) {
+      std::snprintf(buf, sizeof buf, "| %s | %.1f%% | %s |\n", k.id.c_str(), 100 * k.recorded_mfu, k.reason.c_str());
+      o << buf;
+    }
+  }
+  if (misses.recorded_median > 0 || misses.recorded_lofo_median > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "\nMedian targets not met: recorded in-sample %.1f%% (target 10%%), LOFO %.1f%% (target 12%%). %s\n",
+                  100 * misses.recorded_median, 100 * misses.recorded_lofo_median, misses.median_reason.c_str());
+    o << buf;
   }
   o << "\nPlatforms: " << platform_note << "\n";
   o << "\nRegenerate with: `" << command << "`\n";

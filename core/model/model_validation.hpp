@@ -84,15 +84,29 @@ struct KnownMiss {
   double recorded_abs_error = 0;
   std::string reason;
 };
-std::vector<KnownMiss> load_known_misses(const std::string& path);
+// A projection whose MFU is above its generation's best published (the sanity bound), recorded.
+struct KnownCapExcess {
+  std::string id;
+  double recorded_mfu = 0;
+  std::string reason;
+};
+// data/model/validation-misses.yaml: what is known not to meet issue 14's targets, as a ratchet:
+// tests fail when anything gets worse than recorded, and when something listed starts to pass.
+struct KnownMisses {
+  std::vector<KnownMiss> rows;
+  std::vector<KnownCapExcess> mfu_caps;
+  double recorded_median = 0;       // in-sample median |error| when the target (10 %) is unmet; 0: met
+  double recorded_lofo_median = 0;  // leave-one-family-out median when its target (12 %) is unmet; 0: met
+  std::string median_reason;
+};
+KnownMisses load_known_misses(const std::string& path);
 std::string default_known_misses_path();
 
 double median_abs(std::vector<double> errors);
 
 // docs/validation.md body: per-row table, summary, families, LOFO and the known misses.
 std::string validation_markdown(const std::vector<ValidationResult>& results,
-                                const std::vector<ValidationResult>& lofo,
-                                const std::vector<KnownMiss>& misses, const std::string& command,
-                                const std::string& platform_note);
+                                const std::vector<ValidationResult>& lofo, const KnownMisses& misses,
+                                const std::string& command, const std::string& platform_note);
 
 }  // namespace xpb

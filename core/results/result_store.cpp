@@ -85,6 +85,20 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     r.note = p.ok ? std::string(to_string(p.bound)) : "unavailable: " + p.reason;
     rows.push_back(r);
   }
+  for (const auto& [plat, e] : rec.parity) {
+    SummaryRow r;
+    r.n = e.ok ? static_cast<long long>(e.samples.size()) : 0;
+    const double nan = std::nan("");
+    r.median = r.mean = r.last = e.ok ? e.median : nan;
+    r.low = r.q1 = e.ok ? e.p5 : nan;
+    r.high = r.q3 = e.ok ? e.p95 : nan;
+    r.min = e.ok ? e.envelope_low : nan;
+    r.max = e.ok ? e.envelope_high : nan;
+    r = base(r, "parity", "speed_ratio", "");
+    r.platform = plat;
+    r.note = "t(" + rec.parity_reference + ") / t(platform), joint Monte Carlo: low/high 5-95 %, min/max worst-case envelope";
+    rows.push_back(r);
+  }
   if (rec.model_error) {
     SummaryRow r = base(describe({*rec.model_error}), "model_error", "step_seconds", "");
     r.platform = "host";
@@ -94,12 +108,26 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
   return rows;
 }
 
+void attach_parity(CellRecord& rec, const std::string& reference) {
+  rec.parity.clear();
+  rec.parity_reference = reference;
+  const Projection* ref = nullptr;
+  for (const auto& p : rec.projections)
+    if (p.platform == reference) ref = &p;
+  if (!ref || !ref->ok) return;
+  for (const auto& p : rec.projections) {
+    if (p.platform == "host" || !p.ok) continue;
+    rec.parity.emplace_back(p.platform, speed_ratio(ref->step, p.step));
+  }
+}
+
 std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const std::string& reference,
                                    double band) {
-  // Projected step times per cell and platform.
-  std::map<std::string, std::map<std::string, const SummaryRow*>> proj;
+  // Projected step times per cell and platform, and the joint ratios when the run stored them.
+  std::map<std::string, std::map<std::string, const SummaryRow*>> proj, joint;
   std::vector<std::string> cells;
   for (const auto& r : rows) {
+    if (r.kind == "parity" && r.metric == "speed_ratio") joint[r.cell][r.platform] = &r;
     if (r.kind != "projected" || r.metric != "step_seconds") continue;
     if (!proj.count(r.cell)) cells.push_back(r.cell);
     proj[r.cell][r.platform] = &r;
@@ -122,8 +150,20 @@ std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const st
         p.verdict = "unavailable";
         p.low = p.nominal = p.high = std::nan("");
       } else {
-        const Range r = plat == reference ? Range::exact(1.0)
-                                          : speed_ratio_envelope(tref, {row->low, row->median, row->high});
+        // The joint 5-95 % interval when stored; a result set without it (older runs) only has
+        // the two intervals, whose extremes paired give the worst-case envelope.
+        const Range env = speed_ratio_envelope(tref, {row->low, row->median, row->high});
+        Range r = env;
+        p.envelope_low = env.low, p.envelope_high = env.high;
+        auto jc = joint.find(c);
+        if (jc != joint.end()) {
+          auto jp = jc->second.find(plat);
+          if (jp != jc->second.end() && jp->second->n > 0) {
+            r = {jp->second->low, jp->second->median, jp->second->high};
+            p.envelope_low = jp->second->min, p.envelope_high = jp->second->max;
+          }
+        }
+        if (plat == reference) r = Range::exact(1.0), p.envelope_low = p.envelope_high = 1.0;
         p.low = r.low, p.nominal = r.nominal, p.high = r.high;
         p.verdict = std::string(to_string(parity_verdict(r, band)));
       }
@@ -208,7 +248,12 @@ void write_cell(hid_t file, const CellRecord& rec) {
     auto rng = [&](const char* name, const Range& r, const char* unit) {
       h5::write_doubles(pg, name, {r.low, r.nominal, r.high}, unit);
     };
-    rng("step_seconds", p.step_seconds, "s");
+    rng("step_seconds", p.step_seconds, "s");  // 5 %, median, 95 % of the Monte Carlo
+    h5::write_doubles(pg, "step_seconds_envelope", {p.step.envelope_low, p.step.envelope_high}, "s");
+    h5::write_doubles(pg, "step_seconds_nominal_inputs", {p.step.nominal}, "s");
+    if (p.hfu.high > 0) rng("hfu", p.hfu, "");
+    h5::attr(pg, "monte_carlo_samples", static_cast<long long>(p.step.samples.size()));
+    h5::attr(pg, "monte_carlo_seed", static_cast<long long>(p.step.seed));
     rng("compute_seconds", p.compute_seconds, "s");
     rng("memory_seconds", p.memory_seconds, "s");
     rng("comm_seconds", p.comm_seconds, "s");
@@ -236,16 +281,17 @@ void write_summary(hid_t file, const std::vector<SummaryRow>& rows) {
 void write_parity(hid_t file, const std::vector<ParityRow>& rows, const std::string& reference, double band) {
   h5::Table t;
   t.string_columns = {"cell", "workload", "params", "platform", "verdict", "bound"};
-  t.double_columns = {"ratio_low", "ratio_nominal", "ratio_high"};
+  t.double_columns = {"ratio_low", "ratio_nominal", "ratio_high", "ratio_envelope_low", "ratio_envelope_high"};
   for (const auto& r : rows) {
     t.strings.push_back({r.cell, r.workload, r.params, r.platform, r.verdict, r.bound});
-    t.doubles.push_back({r.low, r.nominal, r.high});
+    t.doubles.push_back({r.low, r.nominal, r.high, r.envelope_low, r.envelope_high});
   }
   h5::write_table(file, "parity", t);
   h5::Handle d(H5Dopen2(file, "parity", H5P_DEFAULT));
   h5::attr(d, "reference", reference);
   h5::attr_double(d, "band", band);
-  h5::attr(d, "note", "ratio = projected time on reference / projected time on platform (>1: faster)");
+  h5::attr(d, "note", "ratio = projected time on reference / projected time on platform (>1: faster); "
+                      "low/nominal/high = 5 %, median, 95 % of the joint Monte Carlo; envelope = worst case");
 }
 
 
@@ -348,6 +394,38 @@ std::vector<std::string> list_fragments(const std::string& output) {
   return out;
 }
 
+void ResultStore::set_projections(std::vector<PlanProjection> rows) {
+  m_projections = std::move(rows);
+  if (m_writer) rewrite(nullptr);
+}
+
+namespace {
+void write_projections(hid_t file, const std::vector<PlanProjection>& rows) {
+  h5::Table t;
+  t.string_columns = {"model", "model_file", "model_sha256", "platform", "platform_sha256", "stack", "plan",
+                      "status", "reason", "reference", "verdict", "breakdown", "assumptions"};
+  t.double_columns = {"global_batch", "seq_len", "tokens", "memory_gb", "step_p5", "step_median", "step_p95",
+                      "step_nominal_inputs", "step_envelope_low", "step_envelope_high", "mfu_p5", "mfu_median",
+                      "mfu_p95", "hfu_median", "tokens_per_second", "days_p5", "days_median", "days_p95",
+                      "ratio_p5", "ratio_median", "ratio_p95", "ratio_envelope_low", "ratio_envelope_high"};
+  t.int_columns = {"entry", "devices", "micro_batches", "monte_carlo_samples", "monte_carlo_seed"};
+  for (const auto& r : rows) {
+    t.strings.push_back({r.model, r.model_file, r.model_sha256, r.platform, r.platform_sha256, r.stack, r.plan,
+                         r.status, r.reason, r.reference, r.verdict, r.breakdown, r.assumptions});
+    t.doubles.push_back({r.global_batch, r.seq_len, r.tokens, r.memory_gb, r.step_p5, r.step_median, r.step_p95,
+                         r.step_nominal, r.step_envelope_low, r.step_envelope_high, r.mfu_p5, r.mfu_median,
+                         r.mfu_p95, r.hfu_median, r.tokens_per_second, r.days_p5, r.days_median, r.days_p95,
+                         r.ratio_p5, r.ratio_median, r.ratio_p95, r.ratio_envelope_low, r.ratio_envelope_high});
+    t.ints.push_back({r.entry, r.devices, r.micro_batches, r.samples, r.seed});
+  }
+  h5::write_table(file, "projections", t);
+  h5::Handle d(H5Dopen2(file, "projections", H5P_DEFAULT));
+  h5::attr(d, "note", "paper-scale training projected by the performance model (docs/projection.md); step/mfu/days: "
+                      "5 %, median, 95 % of a seeded Monte Carlo; ratio = t(reference) / t(platform), joint; "
+                      "envelope = worst case; breakdown = ledger parts in s per step at nominal inputs (JSON)");
+}
+}  // namespace
+
 void ResultStore::write_single(const std::string& path, const RunHeader& header, const CellRecord& rec) {
   namespace fs = std::filesystem;
   const fs::path parent = fs::path(path).parent_path();
@@ -448,6 +526,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
     write_summary(f, rows);
     write_parity(f, parity_rows(rows, spec.reference_platform, spec.parity_band),
                  spec.reference_platform, spec.parity_band);
+    if (!m_projections.empty()) write_projections(f, m_projections);
     image = h5::file_image(f);
   }
   // Every write checked, fsynced, then renamed over the old file: a full disk or an I/O error

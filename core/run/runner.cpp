@@ -26,6 +26,7 @@
 #include "core/base/kokkos_compat.hpp"
 #include "core/base/mpi.hpp"
 #include "core/model/projector.hpp"
+#include "core/run/projections.hpp"
 
 namespace xpb {
 
@@ -437,6 +438,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
       if (heartbeat && w > 1) heartbeat->watch(colour * w, w);
       const std::string started = utc_now();
       CellRecord rec = run_cell(c, registry, platforms, cell_ctx);
+      attach_parity(rec, spec.reference_platform);
       rec.started_utc = started;
       rec.finished_utc = utc_now();
       if (leader) {
@@ -499,6 +501,11 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   sum.ok = static_cast<int>(counts[1]);
   sum.invalid = static_cast<int>(counts[2]);
   sum.failed = static_cast<int>(counts[3]);
+  // Paper-scale projections (no kernels run): rank 0 computes and stores them beside the cells.
+  if (!spec.projections.empty() && me == 0) {
+    sum.projections = project_training_plans(spec, platforms);
+    store->set_projections(sum.projections);
+  }
   sum.rows = store->summary();
   return sum;
 }

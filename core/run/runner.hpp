@@ -50,6 +50,7 @@ struct RunSummary {
   int planned = 0, ran = 0, skipped = 0, ok = 0, invalid = 0, failed = 0;
   std::vector<SummaryRow> rows;  // whole result set
   std::vector<std::string> platforms;
+  std::vector<PlanProjection> projections;  // the experiment's projections: section (rank 0)
 };
 
 // Cells selected by the --only globs (all when none).

@@ -30,7 +30,6 @@
 
 namespace xpb::workloads {
 
-void register_ernie_scale(Registry& r);  // ernie_scale.cpp
 
 namespace {
 
@@ -504,7 +503,6 @@ void register_ernie(Registry& r) {
               "precision an accelerator would use for the matrices (ledger only)");
   nn::declare_micro_batches(info);
   r.add(std::move(info), [] { return std::make_unique<ErnieDispatch>(); });
-  register_ernie_scale(r);
 }
 
 }  // namespace xpb::workloads

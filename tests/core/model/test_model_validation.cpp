@@ -6,6 +6,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -34,15 +35,34 @@ const std::vector<xpb::ValidationResult>& lofo() {
   return res;
 }
 
-const std::vector<xpb::KnownMiss>& misses() {
+const xpb::KnownMisses& known() {
   static const auto m = xpb::load_known_misses(xpb::test::source_path("data/model/validation-misses.yaml"));
   return m;
 }
 
 const xpb::KnownMiss* listed(const std::string& id) {
-  for (const auto& k : misses())
+  for (const auto& k : known().rows)
     if (k.id == id) return &k;
   return nullptr;
+}
+
+const xpb::KnownCapExcess* listed_cap(const std::string& id) {
+  for (const auto& k : known().mfu_caps)
+    if (k.id == id) return &k;
+  return nullptr;
+}
+
+// An MFU against its generation's best published MFU: within the cap, or listed with a recorded
+// value it may not exceed (and listed only while above the cap).
+void check_cap(const std::string& id, double mfu, double cap) {
+  INFO(id << ": MFU " << 100 * mfu << " % against the best published " << 100 * cap << " %");
+  if (const auto* k = listed_cap(id)) {
+    INFO("listed at " << 100 * k->recorded_mfu << " %: " << k->reason);
+    CHECK(mfu > cap);                        // now under the cap: take it off the list
+    CHECK(mfu <= k->recorded_mfu + 0.01);    // further above than when listed
+  } else {
+    CHECK(mfu <= cap);
+  }
 }
 
 }  // namespace
@@ -72,7 +92,7 @@ TEST_CASE("validation: every row within 15 %, or listed with a recorded error", 
       CHECK(err <= 0.15);
     }
   }
-  for (const auto& k : misses()) {
+  for (const auto& k : known().rows) {
     bool present = false;
     for (const auto& r : validation()) present |= r.row.id == k.id;
     INFO(k.id);
@@ -84,13 +104,36 @@ TEST_CASE("validation: median errors, in-sample and leave-one-family-out", "[val
   std::vector<double> in, out;
   for (const auto& r : validation()) in.push_back(r.error);
   for (const auto& r : lofo()) out.push_back(r.error);
-  INFO("in-sample median |error| " << 100 * xpb::median_abs(in) << " %, LOFO " << 100 * xpb::median_abs(out) << " %");
-  CHECK(xpb::median_abs(in) <= 0.10);
-  CHECK(xpb::median_abs(out) <= 0.12);
+  const double mi = xpb::median_abs(in), mo = xpb::median_abs(out);
+  INFO("in-sample median |error| " << 100 * mi << " %, LOFO " << 100 * mo << " %; " << known().median_reason);
+  // The targets (10 %, 12 %), or, while recorded as unmet, no worse than recorded.
+  auto ratchet = [](double now, double target, double recorded) {
+    if (recorded > 0) {
+      CHECK(now > target);              // met now: clear the recorded value
+      CHECK(now <= recorded + 0.005);   // worse than recorded
+    } else {
+      CHECK(now <= target);
+    }
+  };
+  ratchet(mi, 0.10, known().recorded_median);
+  ratchet(mo, 0.12, known().recorded_lofo_median);
+  // LOFO can only differ where a constant is sourced from a family's own publication.
+  for (std::size_t i = 0; i < validation().size(); ++i) {
+    bool in_sample_source = false;
+    for (const auto& [key, c] : xpb::default_model_constants().all())
+      for (const auto& f : c.in_sample_of) in_sample_source |= f == validation()[i].row.family;
+    if (!in_sample_source) CHECK(lofo()[i].error == Approx(validation()[i].error));
+  }
 }
 
 TEST_CASE("validation: known-miss list loads strictly", "[validation]") {
   CHECK_NOTHROW(xpb::load_known_misses(xpb::test::source_path("data/model/validation-misses.yaml")));
+  xpb::test::TempDir tmp;
+  const std::string bad = tmp.file("m.yaml");
+  std::FILE* f = std::fopen(bad.c_str(), "w");
+  std::fputs("schema_version: 1\nmisses:\n  - {id: X, recorded_abs_error: 0.2}\n", f);  // no reason
+  std::fclose(f);
+  CHECK_THROWS_AS(xpb::load_known_misses(bad), xpb::Error);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -131,10 +174,7 @@ TEST_CASE("sanity: no projected MFU above the best published for its generation 
     auto it = g.facts.find(key);
     return it == g.facts.end() ? 1.0 : it->second.quantity.value.nominal;
   };
-  for (const auto& r : validation()) {
-    INFO(r.row.id << " MFU " << 100 * r.estimate.mfu.nominal << " %");
-    CHECK(r.estimate.mfu.nominal <= cap_for(r.row.platform, r.estimate.peak_dtype));
-  }
+  for (const auto& r : validation()) check_cap(r.row.id, r.estimate.mfu.nominal, cap_for(r.row.platform, r.estimate.peak_dtype));
   // Paper-scale projections onto the descriptors the verdicts are about.
   const auto m = xpb::load_model_file(xpb::test::source_path("experiments/models/ernie-4.5-300b-a47b.yaml"));
   for (const char* plat : {"nvidia-h20", "baidu-kunlun-p800"}) {
@@ -143,9 +183,9 @@ TEST_CASE("sanity: no projected MFU above the best published for its generation 
     c.devices = 1024;
     xpb::TrainingModel tm(m, p, c);
     const auto sr = xpb::search_plans(tm, xpb::default_space(tm), 1);
-    if (!sr.found) continue;
-    INFO(plat << " MFU " << 100 * sr.best.mfu.nominal << " %");
-    CHECK(sr.best.mfu.nominal <= cap_for(plat, xpb::DType::bf16));
+    REQUIRE(sr.found);
+    check_cap(std::string("ERNIE-4.5-300B@1024x") + plat, tm.estimate(sr.best.plan).mfu.nominal,
+              cap_for(plat, xpb::DType::bf16));
   }
 }
 

@@ -202,3 +202,28 @@ TEST_CASE("collectives: a deduplicated all-to-all sends less across nodes", "[pr
   CHECK(full == Approx(3 * 10e-6 + 24.0 / 32 * 1e9 / 10e9));
   CHECK(half == Approx(3 * 10e-6 + 0.5 * 24.0 / 32 * 1e9 / 10e9));
 }
+
+TEST_CASE("projector: numbers sharing a source are drawn jointly across platforms", "[projector][uncertainty]") {
+  // Two chips whose GEMM efficiency estimates cite one source: their ratio does not spread.
+  auto chip = [](double peak, const char* url) {
+    auto p = toy();
+    p.peak[xpb::DType::bf16].flops = q(xpb::Range::exact(peak));
+    xpb::EfficiencyStep s;
+    s.min_flops = 0;
+    s.efficiency = {0.2, 0.5, 0.8};
+    s.quantity = q(s.efficiency);
+    s.quantity.source.url = url;
+    p.efficiency.gemm = {s};
+    p.launch_overhead = q(xpb::Range::exact(0));
+    return p;
+  };
+  const auto a = xpb::project({gemm(1e12, 0)}, chip(100e12, "https://example.org/shared"));
+  const auto b = xpb::project({gemm(1e12, 0)}, chip(150e12, "https://example.org/shared"));
+  const auto r = xpb::ratio(a.step, b.step);
+  CHECK(r.p5 == Approx(1.5));
+  CHECK(r.p95 == Approx(1.5));
+  // Different sources: independent draws, a ratio spread by the efficiency range.
+  const auto c = xpb::project({gemm(1e12, 0)}, chip(150e12, "https://example.org/other"));
+  const auto r2 = xpb::ratio(a.step, c.step);
+  CHECK(r2.p95 / r2.p5 > 2.0);
+}
