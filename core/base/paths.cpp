@@ -19,7 +19,8 @@ namespace {
 // The variables the resolution reads; nothing else is taken from the environment.
 const char* const kVariables[] = {
     "XPB_SHARE_DIR",   "XPB_DATA_DIR", "XPB_CACHE_DIR", "XPB_PLATFORM_DIR", "XPB_HOST_DESCRIPTOR",
-    "XPB_PLOT_SCRIPT", "XPB_PYTHON",   "XPB_MPIRUN",    "XDG_CACHE_HOME",   "HOME"};
+    "XPB_PLOT_SCRIPT", "XPB_PYTHON",   "XPB_MPIRUN",    "XDG_CACHE_HOME",   "HOME",
+    "XPB_MODEL_CONSTANTS"};
 
 std::string env_of(const PathSources& s, const char* name) {
   const auto it = s.env.find(name);
@@ -64,15 +65,10 @@ PathSources PathSources::from_process() {
   return s;
 }
 
-Paths resolve_paths(const PathSources& s) {
-  Paths p;
-  auto add = [&p](const char* name, const std::string& path, const std::string& origin) {
-    p.entries.push_back({name, path, origin});
-  };
-  // A binary inside the build tree it was compiled in may use that build's source tree.
-  const bool in_build_tree = is_within(s.exe, s.build_dir) && is_dir(s.source_dir);
+namespace {
 
-  // --- share: flag, variable, install prefix, source tree
+// The share folder: flag, variable, install prefix, source tree. Returns where it came from.
+std::string resolve_share(const PathSources& s, bool in_build_tree, Paths& p) {
   std::string share_origin;
   auto explicit_share = [&](const std::string& dir, const std::string& origin) {
     if (!is_dir(dir))
@@ -107,22 +103,11 @@ Paths resolve_paths(const PathSources& s) {
       }
     }
   }
-  add("share", p.share_dir.empty() ? "(none found)" : p.share_dir,
-      p.share_dir.empty() ? "looked in " + join(p.share_searched, ", ") : share_origin);
+  return share_origin;
+}
 
-  // --- platform descriptors: $XPB_PLATFORM_DIR (colon-separated), then <share>/platforms
-  std::stringstream dirs(env_of(s, "XPB_PLATFORM_DIR"));
-  for (std::string d; std::getline(dirs, d, ':');)
-    if (!d.empty()) {
-      p.platform_dirs.push_back(d);
-      add("platforms", d, "XPB_PLATFORM_DIR");
-    }
-  if (!p.share_dir.empty()) {
-    p.platform_dirs.push_back((fs::path(p.share_dir) / "platforms").string());
-    add("platforms", p.platform_dirs.back(), "share");
-  }
-
-  // --- cache: flag, variable, the source tree's .cache (build tree), XDG, HOME, temp
+// The cache folder: flag, variable, the source tree's .cache (build tree), XDG, HOME, temp.
+std::string resolve_cache(const PathSources& s, bool in_build_tree, Paths& p) {
   std::string cache_origin;
   if (!s.cache_dir_flag.empty()) {
     p.cache_dir = s.cache_dir_flag;
@@ -144,6 +129,36 @@ Paths resolve_paths(const PathSources& s) {
     p.cache_dir = (fs::temp_directory_path(ec) / "xpubench-cache").string();
     cache_origin = "temporary folder (no HOME)";
   }
+  return cache_origin;
+}
+
+}  // namespace
+
+Paths resolve_paths(const PathSources& s) {
+  Paths p;
+  auto add = [&p](const char* name, const std::string& path, const std::string& origin) {
+    p.entries.push_back({name, path, origin});
+  };
+  // A binary inside the build tree it was compiled in may use that build's source tree.
+  const bool in_build_tree = is_within(s.exe, s.build_dir) && is_dir(s.source_dir);
+
+  const std::string share_origin = resolve_share(s, in_build_tree, p);
+  add("share", p.share_dir.empty() ? "(none found)" : p.share_dir,
+      p.share_dir.empty() ? "looked in " + join(p.share_searched, ", ") : share_origin);
+
+  // --- platform descriptors: $XPB_PLATFORM_DIR (colon-separated), then <share>/platforms
+  std::stringstream dirs(env_of(s, "XPB_PLATFORM_DIR"));
+  for (std::string d; std::getline(dirs, d, ':');)
+    if (!d.empty()) {
+      p.platform_dirs.push_back(d);
+      add("platforms", d, "XPB_PLATFORM_DIR");
+    }
+  if (!p.share_dir.empty()) {
+    p.platform_dirs.push_back((fs::path(p.share_dir) / "platforms").string());
+    add("platforms", p.platform_dirs.back(), "share");
+  }
+
+  const std::string cache_origin = resolve_cache(s, in_build_tree, p);
   add("cache", p.cache_dir, cache_origin);
 
   if (!s.data_dir_flag.empty()) {
@@ -170,6 +185,12 @@ Paths resolve_paths(const PathSources& s) {
     add("plot script", p.m_plot_script_env, "XPB_PLOT_SCRIPT");
   else if (!p.share_dir.empty())
     add("plot script", p.plot_script(), "share");
+
+  p.m_model_constants_env = env_of(s, "XPB_MODEL_CONSTANTS");
+  if (!p.m_model_constants_env.empty())
+    add("model constants", p.m_model_constants_env, "XPB_MODEL_CONSTANTS");
+  else if (!p.share_dir.empty())
+    add("model constants", p.model_constants(), "share");
 
   p.python = env_of(s, "XPB_PYTHON");
   add("python", p.python.empty() ? "/usr/bin/python3" : p.python,
@@ -199,6 +220,11 @@ std::string Paths::share(const std::string& rel, const std::string& what) const 
 std::string Paths::plot_script() const {
   if (!m_plot_script_env.empty()) return m_plot_script_env;
   return share("analysis/plots/plot_results.py", "the plotting script (or set XPB_PLOT_SCRIPT)");
+}
+
+std::string Paths::model_constants() const {
+  if (!m_model_constants_env.empty()) return m_model_constants_env;
+  return share("data/model/constants.yaml", "the performance model's constants (or set XPB_MODEL_CONSTANTS)");
 }
 
 namespace {

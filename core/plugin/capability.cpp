@@ -56,7 +56,7 @@ std::string CapabilitySpec::check(const ParamSchema& schema) const {
   auto choice = [&](const std::string& name, const std::string& value) -> std::string {
     const ParamSpec* s = schema.find(name);
     if (s == nullptr) return what + "no parameter '" + name + "'";
-    if (s->type != ParamType::choice) return what + "'" + name + "' is not a choice parameter";
+    if (s->node.type != ParamType::choice) return what + "'" + name + "' is not a choice parameter";
     if (std::find(s->node.choices.begin(), s->node.choices.end(), value) == s->node.choices.end())
       return what + "'" + value + "' is not a choice of '" + name + "'";
     return {};
@@ -67,7 +67,7 @@ std::string CapabilitySpec::check(const ParamSchema& schema) const {
   for (const auto& n : size_params) {
     const ParamSpec* s = schema.find(n);
     if (s == nullptr) return what + "no parameter '" + n + "'";
-    if (s->type != ParamType::integer) return what + "size parameter '" + n + "' is not an integer";
+    if (s->node.type != ParamType::integer) return what + "size parameter '" + n + "' is not an integer";
   }
   const bool typed = capability == Capability::memory_bandwidth || capability == Capability::matmul_peak;
   if (typed && dtypes.empty()) return what + "needs the element types it runs";

@@ -94,8 +94,13 @@ TEST_CASE("training model: plans parse and print", "[training_model]") {
   auto q = xpb::parse_plan(xpb::to_string(p));
   CHECK(xpb::to_string(q) == xpb::to_string(p));
   CHECK_THROWS_AS(xpb::parse_plan("tq=8"), xpb::Error);
-  CHECK_THROWS_AS(xpb::parse_plan("zero=2"), xpb::Error);
+  CHECK_THROWS_AS(xpb::parse_plan("zero=4"), xpb::Error);
   CHECK_THROWS_AS(xpb::parse_plan("recompute=some"), xpb::Error);
+  CHECK(xpb::parse_plan("zero=2").zero == 2);
+  const auto c = xpb::parse_plan("tp=2,cp=4,recompute=norm_act");
+  CHECK(c.cp == 4);
+  CHECK(c.recompute == xpb::Recompute::norm_act);
+  CHECK(xpb::to_string(xpb::parse_plan(xpb::to_string(c))) == xpb::to_string(c));
 }
 
 TEST_CASE("training model: activation memory follows Korthikanti", "[training_model]") {
@@ -106,6 +111,7 @@ TEST_CASE("training model: activation memory follows Korthikanti", "[training_mo
   c.global_batch = 8;
   xpb::TrainOptions opt;
   opt.flash_attention = false;
+  opt.stack = "megatron-2021";  // unfused cross-entropy: fp32 logits and their 16-bit copy
   xpb::TrainingModel tm(m, a100, c, opt);
   const double s = m.seq_len, h = m.hidden, a = m.heads, L = m.layers, V = m.vocab, t = 8, b = 1;
   const double logits = s * b * V / t * 6;
@@ -148,24 +154,39 @@ TEST_CASE("training model: step estimate is ordered, complete and sums up", "[tr
   xpb::Cluster c;
   c.devices = 1024;
   c.global_batch = 1792;
-  xpb::TrainingModel tm(m, a100, c);
-  const auto e = tm.evaluate(xpb::parse_plan("tp=8,pp=4,mbs=1,interleave=3,recompute=full"));
+  xpb::TrainOptions o;
+  o.mc.samples = 300;
+  xpb::TrainingModel tm(m, a100, c, o);
+  const auto p = xpb::parse_plan("tp=8,pp=4,mbs=1,interleave=3,recompute=full");
+  const auto nom = tm.evaluate(p);
+  REQUIRE(nom.ok);
+  CHECK(nom.plan.dp == 32);
+  CHECK(nom.micro_batches == 56);
+  // Nominal inputs: the legacy buckets and the ledger parts both sum to the step.
+  const double parts = nom.compute_seconds.nominal + nom.memory_seconds.nominal + nom.launch_seconds.nominal +
+                       nom.recompute_seconds.nominal + nom.tp_comm_seconds.nominal + nom.ep_comm_seconds.nominal +
+                       nom.pp_comm_seconds.nominal + nom.dp_comm_seconds.nominal + nom.bubble_seconds.nominal +
+                       nom.optimizer_seconds.nominal + nom.cp_comm_seconds.nominal;
+  CHECK(parts == Approx(nom.step_seconds.nominal));
+  double sum = 0;
+  for (const auto& [k, v] : nom.parts) sum += v;
+  CHECK(sum == Approx(nom.nominal_step));
+  CHECK(nom.step_seconds.low == nom.step_seconds.high);  // no Monte Carlo: exact
+  // With the Monte Carlo: 5 % <= median <= 95 %, inside the envelope, reproducible.
+  const auto e = tm.estimate(p);
   REQUIRE(e.ok);
-  CHECK(e.plan.dp == 32);
-  CHECK(e.micro_batches == 56);
+  CHECK(e.step.samples.size() == 300);
   CHECK(e.step_seconds.valid());
-  CHECK(e.mfu.valid());
   CHECK(e.step_seconds.low < e.step_seconds.high);
-  const double parts = e.compute_seconds.nominal + e.memory_seconds.nominal + e.launch_seconds.nominal +
-                       e.recompute_seconds.nominal + e.tp_comm_seconds.nominal + e.ep_comm_seconds.nominal +
-                       e.pp_comm_seconds.nominal + e.dp_comm_seconds.nominal + e.bubble_seconds.nominal +
-                       e.optimizer_seconds.nominal;
-  CHECK(parts == Approx(e.step_seconds.nominal));
+  CHECK(e.step.envelope_low <= e.step_seconds.low);
+  CHECK(e.step.envelope_high >= e.step_seconds.high);
+  CHECK(e.mfu.valid());
   CHECK(e.hfu.nominal > e.mfu.nominal);
+  CHECK(tm.estimate(p).step.samples == e.step.samples);
   CHECK(e.bubble_seconds.nominal > 0);
   // Interleaving shrinks the bubble: (p-1)/v micro-batches.
   const auto e1 = tm.evaluate(xpb::parse_plan("tp=8,pp=4,mbs=1,interleave=1,recompute=full"));
-  CHECK(e1.bubble_seconds.nominal > e.bubble_seconds.nominal);
+  CHECK(e1.bubble_seconds.nominal > nom.bubble_seconds.nominal);
   // Invalid plans are data, not exceptions.
   const auto bad = tm.evaluate(xpb::parse_plan("tp=3"));
   CHECK_FALSE(bad.ok);
@@ -186,43 +207,3 @@ TEST_CASE("training model: unknown peaks make a platform unusable, without throw
   CHECK(e.reason.find("fp8") != std::string::npos);
 }
 
-// ------------------------------------------------------------------------------------------------
-// Validation against published end-to-end rows (docs/validation.md). Efficiencies come only from
-// micro-benchmark rows; the thresholds below are the issue's targets, not fitted values.
-
-namespace {
-std::vector<xpb::ValidationResult> validation() {
-  return xpb::run_validation(xpb::test::source_path("experiments/models"),
-                             [](const std::string& n) { return xpb::micro_calibrated_platform(n); });
-}
-double median_abs(std::vector<double> v) {
-  for (auto& x : v) x = std::fabs(x);
-  return xpb::median(v);
-}
-}  // namespace
-
-TEST_CASE("validation: every published row is projected", "[training_model][validation]") {
-  const auto res = validation();
-  REQUIRE(res.size() == 18);
-  std::vector<double> nar;
-  for (const auto& r : res) {
-    INFO(r.row.id << " " << r.reason);
-    REQUIRE(r.ok);
-    CHECK(r.estimate.fits);
-    // Sanity: the model is in the right regime — except ZeRO-3 at scale, a known miss that the
-    // Table 2 rows document (projected far faster than measured).
-    if (r.row.id.rfind("T2-ZeRO3", 0) != 0) CHECK(std::fabs(r.error) < 0.5);
-    if (r.row.id.rfind("NAR", 0) == 0) nar.push_back(r.error);
-  }
-  REQUIRE(nar.size() == 10);
-  CHECK(median_abs(nar) <= 0.10);  // issue target on the held-out Narayanan set
-}
-
-// The issue's full target (|error| <= 15% on each row) is not met by every row; this reports it
-// without failing the suite. The real figures are in docs/validation.md.
-TEST_CASE("validation: issue target of 15% on every row", "[training_model][validation][!mayfail]") {
-  for (const auto& r : validation()) {
-    INFO(r.row.id << ": error " << 100 * r.error << "%");
-    CHECK(std::fabs(r.error) <= 0.15);
-  }
-}
