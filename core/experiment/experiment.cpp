@@ -100,7 +100,8 @@ const input::Node& experiment_schema() {
         "an experiment (see experiments/quickstart.yaml)");
     n.checked([](const Value& v) {
       if (!v["workloads"].present() && !v["projections"].present())
-        v.fail("missing required key 'workloads'", "a list of {workload, params} (or a projections: section)");
+        v["workloads"].fail("missing required key 'workloads'",
+                            "a list of {workload, params} (or a projections: section)");
     });
     return n;
   }();
