@@ -33,7 +33,7 @@ struct PathSources {
 };
 
 struct Paths {
-  // Read-only data: platforms/, experiments/ (with models/), analysis/plots/. Empty: none found.
+  // Read-only data: platforms/, experiments/ (with models/), analysis/plots/, data/model/. Empty: none found.
   std::string share_dir;
   std::vector<std::string> share_searched;  // the candidates looked at, each with why, in order
   std::vector<std::string> platform_dirs;   // $XPB_PLATFORM_DIR entries, then <share>/platforms

@@ -218,8 +218,11 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
   pr.platform = platform.name;
   pr.flops = total_flops(ledger);
   pr.bytes = total_bytes(ledger);
+  // A host descriptor is calibrated on this machine: its measured ceilings need none of the
+  // constants (they only cost training kernels and accelerators' launch gaps), so a host-only run
+  // works without the share folder that holds them.
   const ModelConstants* c = nullptr;
-  if (opt.use_constants) c = opt.constants ? opt.constants : &default_model_constants();
+  if (opt.use_constants && !is_host(platform)) c = opt.constants ? opt.constants : &default_model_constants();
 
   std::array<double, kAllDTypes.size()> by_dtype{};
   for (const KernelCost& k : ledger)
