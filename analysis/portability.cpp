@@ -56,18 +56,22 @@ IdealTime ideal_step_seconds(const Ledger& ledger, const std::string& descriptor
       return out;
     }
   }
-  // The ceilings alone: every achievable-fraction table removed, no launch overhead.
+  // The ceilings alone: every achievable-fraction table removed, no launch overhead, none of the
+  // model's constants (kernel gaps, element-wise fractions). The range is the ceilings' whole
+  // range (the worst-case envelope of the nominal-input projection), not a Monte Carlo interval.
   p.efficiency = EfficiencyTables{};
   ProjectOptions opt;
   opt.overlap = true;
   opt.include_launch = false;
+  opt.use_constants = false;
+  opt.mc.samples = 0;
   const Projection pr = project(ledger, p, opt);
   if (!pr.ok) {
     out.reason = pr.reason;
     return out;
   }
   out.ok = true;
-  out.seconds = pr.step_seconds;
+  out.seconds = {pr.step.envelope_low, pr.step.nominal, pr.step.envelope_high};
   return out;
 }
 

@@ -73,7 +73,7 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
       q.high = p.ok ? p.step_seconds.high : std::nan("");
       q.n = p.ok ? 1 : 0;
       q.verdict = p.ok ? p.bound : "unavailable";
-      q.note = p.ok ? "performance model; low/high from the descriptor's ranges" : p.reason;
+      q.note = p.ok ? "performance model; low/high: 5 % and 95 % of its seeded Monte Carlo" : p.reason;
       out.push_back(q);
       if (p.error_vs_measured) {  // on the self-check projection only
         ReportRecord e = base(c, "model_error");
@@ -211,8 +211,9 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
          "' is not among the platforms or has no projection.\n\n";
   } else {
     s += "Speed ratio t(" + rs.parity_reference + ") / t(platform): above 1 the platform is faster. "
-         "Verdict: parity when the whole range lies within +-" + fmt(100 * rs.parity_band, "%.0f") +
-         "%, inconclusive when the range straddles the band.\n\n";
+         "Ranges: 5-95 % of a joint Monte Carlo (inputs that share a source drawn together). Verdict: "
+         "parity when that interval lies within +-" + fmt(100 * rs.parity_band, "%.0f") +
+         "%, inconclusive when it straddles the band.\n\n";
     std::vector<std::string> ph = {"cell", "problem"};
     std::vector<std::string> cols;
     for (const auto& p : targets) {

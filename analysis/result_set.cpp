@@ -110,6 +110,10 @@ ProjectionRecord read_projection(const schema::Reader& pg, const std::string& pl
     r.energy_joules = read_range(p, "energy_joules");
     if (p.has("hfu")) r.hfu = read_range(p, "hfu");
     r.hfu_dtype = p.text("hfu_dtype").value_or("");
+    r.monte_carlo_samples = p.integer("monte_carlo_samples").value_or(0);
+    r.monte_carlo_seed = p.integer("monte_carlo_seed").value_or(0);
+    if (const auto v = p.values("step_seconds_nominal_inputs"); v.size() == 1) r.step_seconds_nominal_inputs = v[0];
+    if (const auto v = p.values("step_seconds_envelope"); v.size() == 2) r.step_seconds_envelope = {{v[0], v[1]}};
     const schema::TableReader k(p, "kernels");
     for (std::size_t i = 0; i < k.rows(); ++i)
       r.kernels.push_back({k.text(i, "name"), k.text(i, "bound"),
@@ -205,7 +209,39 @@ std::vector<ParityRow> read_parity(const schema::Reader& root) {
     r.cell = t.text(i, "cell"), r.workload = t.text(i, "workload"), r.params = t.text(i, "params");
     r.platform = t.text(i, "platform"), r.verdict = t.text(i, "verdict"), r.bound = t.text(i, "bound");
     r.low = t.number(i, "ratio_low"), r.nominal = t.number(i, "ratio_nominal"), r.high = t.number(i, "ratio_high");
+    r.envelope_low = t.number(i, "ratio_envelope_low"), r.envelope_high = t.number(i, "ratio_envelope_high");
     rows.push_back(r);
+  }
+  return rows;
+}
+
+std::vector<PlanProjection> read_projections(const schema::Reader& root) {
+  std::vector<PlanProjection> rows;
+  const schema::TableReader t(root, "projections");
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    PlanProjection r;
+    r.entry = t.integer(i, "entry"), r.devices = t.integer(i, "devices");
+    r.micro_batches = t.integer(i, "micro_batches"), r.samples = t.integer(i, "monte_carlo_samples");
+    r.seed = t.integer(i, "monte_carlo_seed");
+    r.model = t.text(i, "model"), r.model_file = t.text(i, "model_file"), r.model_sha256 = t.text(i, "model_sha256");
+    r.platform = t.text(i, "platform"), r.platform_sha256 = t.text(i, "platform_sha256");
+    r.stack = t.text(i, "stack"), r.plan = t.text(i, "plan");
+    r.status = parse_cell_status(t.text(i, "status")).value_or(CellStatus::failed);
+    r.reason = t.text(i, "reason"), r.reference = t.text(i, "reference"), r.verdict = t.text(i, "verdict");
+    r.breakdown = t.text(i, "breakdown"), r.assumptions = t.text(i, "assumptions");
+    r.global_batch = t.number(i, "global_batch"), r.seq_len = t.number(i, "seq_len");
+    r.tokens = t.number(i, "tokens"), r.memory_gb = t.number(i, "memory_gb");
+    r.step_p5 = t.number(i, "step_p5"), r.step_median = t.number(i, "step_median");
+    r.step_p95 = t.number(i, "step_p95"), r.step_nominal = t.number(i, "step_nominal_inputs");
+    r.step_envelope_low = t.number(i, "step_envelope_low"), r.step_envelope_high = t.number(i, "step_envelope_high");
+    r.mfu_p5 = t.number(i, "mfu_p5"), r.mfu_median = t.number(i, "mfu_median"), r.mfu_p95 = t.number(i, "mfu_p95");
+    r.hfu_median = t.number(i, "hfu_median"), r.tokens_per_second = t.number(i, "tokens_per_second");
+    r.days_p5 = t.number(i, "days_p5"), r.days_median = t.number(i, "days_median");
+    r.days_p95 = t.number(i, "days_p95");
+    r.ratio_p5 = t.number(i, "ratio_p5"), r.ratio_median = t.number(i, "ratio_median");
+    r.ratio_p95 = t.number(i, "ratio_p95");
+    r.ratio_envelope_low = t.number(i, "ratio_envelope_low"), r.ratio_envelope_high = t.number(i, "ratio_envelope_high");
+    rows.push_back(std::move(r));
   }
   return rows;
 }
@@ -267,6 +303,7 @@ ResultSet load_result_set(const std::string& path) {
   }
   rs.summary = read_summary(f);
   rs.parity = read_parity(root);
+  rs.projections = read_projections(root);
   return rs;
 }
 

@@ -32,6 +32,11 @@ struct ProjectionRecord {
   std::string reason, bound;
   Range step_seconds, compute_seconds, memory_seconds, comm_seconds, launch_seconds, energy_joules;
   std::optional<Range> hfu;  // hardware FLOP utilization (schema 2; absent when not computed)
+  // Schema 2: the Monte Carlo behind the ranges (5 %, median, 95 %), the step at nominal inputs
+  // and the worst-case envelope [low, high] (absent in schema 1 files, whose ranges are extremes).
+  long long monte_carlo_samples = 0, monte_carlo_seed = 0;
+  std::optional<double> step_seconds_nominal_inputs;
+  std::optional<std::pair<double, double>> step_seconds_envelope;
   std::string hfu_dtype;
   std::vector<KernelProjectionRecord> kernels;  // per ledger row (schema 2)
   std::optional<double> error_vs_measured;  // host only: projected / measured − 1
@@ -80,6 +85,7 @@ struct ResultSet {
   std::vector<CellResult> cells;            // in expansion order (attribute `index`)
   std::vector<SummaryRow> summary;          // the /summary table
   std::vector<ParityRow> parity;            // the /parity table
+  std::vector<PlanProjection> projections;  // the /projections table (schema 2; empty when absent)
 
   std::string root(const std::string& key) const;  // "" when absent
   const PlatformRecord* platform(const std::string& name) const;

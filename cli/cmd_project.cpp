@@ -28,10 +28,12 @@ namespace xpb::cli {
 namespace {
 
 struct ProjectArgs {
-  std::string model, platform, plan, dtype, attention = "flash", validation_out, inter_node;
-  int devices = 0, devices_per_node = 0, top = 1;
+  std::string model, platform, plan, dtype, attention, validation_out, inter_node, stack, dispatcher;
+  int devices = 0, devices_per_node = 0, top = 1, samples = 1000;
+  std::uint64_t seed = McOptions{}.seed;
   double global_batch = 0;
   bool json = false, no_overlap = false, validate = false, builtin = false, zero3 = false;
+  bool samples_given = false;
 };
 
 using json = nlohmann::ordered_json;  // keys stay in the order written (docs/projection.md)
@@ -39,8 +41,11 @@ using json = nlohmann::ordered_json;  // keys stay in the order written (docs/pr
 // A number for JSON: NaN and infinities become null.
 json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
+// {low, nominal, high} are the 5 %, 50 % and 95 % points of the Monte Carlo (docs/projection.md §6);
+// median/p5/p95 repeat them under explicit names.
 json range_json(Range r) {
-  return json{{"low", number(r.low)}, {"nominal", number(r.nominal)}, {"high", number(r.high)}};
+  return json{{"low", number(r.low)},     {"nominal", number(r.nominal)}, {"high", number(r.high)},
+              {"median", number(r.nominal)}, {"p5", number(r.low)},       {"p95", number(r.high)}};
 }
 
 // "1.23 [1.1 – 1.5]" with `f` applied to every number after scaling.
@@ -60,15 +65,29 @@ std::string model_path(const std::string& m) {
 json estimate_json(const StepEstimate& e) {
   const Plan& p = e.plan;
   const MemoryEstimate& m = e.memory;
+  json plan = {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"ep", p.ep}, {"mbs", p.mbs},
+               {"interleave", p.interleave}, {"recompute", std::string(to_string(p.recompute))},
+               {"seqpar", p.seqpar}, {"zero", p.zero}, {"dp_overlap", p.dp_overlap},
+               {"micro_batches", e.micro_batches}, {"text", to_string(p)}};
+  // The ledger parts (nominal inputs), summing to step_seconds_nominal_inputs.
+  json breakdown = json::object();
+  double exposed = 0;
+  for (const auto& [k, v] : e.parts) {
+    breakdown[k] = number(v);
+    if (k == "tp_comm" || k == "cp_comm" || k == "pp_comm" || k == "dp_comm" || k == "moe_a2a") exposed += v;
+  }
+  breakdown["exposed_comm"] = number(exposed);
   return json{
       {"ok", e.ok},
       {"fits", e.fits},
       {"reason", e.reason},
-      {"plan", {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"ep", p.ep}, {"mbs", p.mbs},
-                {"interleave", p.interleave}, {"recompute", std::string(to_string(p.recompute))},
-                {"seqpar", p.seqpar}, {"zero", p.zero}, {"dp_overlap", p.dp_overlap},
-                {"micro_batches", e.micro_batches}, {"text", to_string(p)}}},
+      {"plan", plan},
+      {"stack", e.stack},
       {"step_seconds", range_json(e.step_seconds)},
+      {"step_seconds_nominal_inputs", number(e.nominal_step)},
+      {"step_seconds_envelope", {{"low", number(e.step.envelope_low)}, {"high", number(e.step.envelope_high)},
+                                 {"note", "worst case: every input at its fast or slow end"}}},
+      {"monte_carlo", {{"samples", e.step.samples.size()}, {"seed", e.step.seed}}},
       {"tokens_per_second", range_json(e.tokens_per_second)},
       {"mfu", range_json(e.mfu)},
       {"hfu", range_json(e.hfu)},
@@ -78,7 +97,7 @@ json estimate_json(const StepEstimate& e) {
       {"memory_bytes", {{"weights", number(m.weights)}, {"gradients", number(m.gradients)},
                         {"optimizer", number(m.optimizer)}, {"activations", number(m.activations)},
                         {"total", number(m.total)}, {"capacity", number(m.capacity)},
-                        {"usable", number(m.usable)}}},
+                        {"usable", number(m.usable)}, {"buffers", number(m.buffers)}}},
       {"breakdown_seconds", {{"compute", range_json(e.compute_seconds)},
                              {"memory", range_json(e.memory_seconds)},
                              {"launch", range_json(e.launch_seconds)},
@@ -88,7 +107,9 @@ json estimate_json(const StepEstimate& e) {
                              {"pp_comm", range_json(e.pp_comm_seconds)},
                              {"dp_comm", range_json(e.dp_comm_seconds)},
                              {"bubble", range_json(e.bubble_seconds)},
-                             {"optimizer", range_json(e.optimizer_seconds)}}}};
+                             {"optimizer", range_json(e.optimizer_seconds)},
+                             {"cp_comm", range_json(e.cp_comm_seconds)}}},
+      {"breakdown", breakdown}};
 }
 
 void print_text(const TrainingModel& tm, const StepEstimate& e) {
@@ -104,7 +125,10 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
     std::cout << "not projected: " << e.reason << "\n";
     return;
   }
-  std::cout << "step      " << range_text(e.step_seconds, "%.3f") << " s\n";
+  std::cout << "step      " << range_text(e.step_seconds, "%.3f") << " s   (median [5 % – 95 %] of "
+            << e.step.samples.size() << " samples; nominal inputs " << fmt(e.nominal_step, "%.3f")
+            << " s; worst-case envelope " << fmt(e.step.envelope_low, "%.3f") << " – "
+            << fmt(e.step.envelope_high, "%.3f") << " s)\n";
   std::cout << "tokens/s  " << range_text(e.tokens_per_second, "%.4g") << "\n";
   std::cout << "MFU       " << range_text(e.mfu, "%.1f", 100) << " %   HFU " << range_text(e.hfu, "%.1f", 100) << " %\n";
   std::cout << "energy    " << range_text(e.energy_joules, "%.4g", 1e-6) << " MJ per step (upper bound: TDP × time)\n";
@@ -114,16 +138,21 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
             << fmt(mm.weights / 1e9, "%.1f") << ", grads " << fmt(mm.gradients / 1e9, "%.1f")
             << ", optimizer " << fmt(mm.optimizer / 1e9, "%.1f") << ", activations "
             << fmt(mm.activations / 1e9, "%.1f") << (e.fits ? "  — fits" : "  — DOES NOT FIT") << "\n";
-  std::cout << "breakdown (s, nominal):\n";
+  std::cout << "stack     " << e.stack << "\n";
+  std::cout << "breakdown (s, median [5 % – 95 %]):\n";
   const std::pair<const char*, Range> parts[] = {
       {"compute", e.compute_seconds}, {"memory-bound", e.memory_seconds},
       {"launch", e.launch_seconds},   {"recompute", e.recompute_seconds},
       {"tp comm", e.tp_comm_seconds}, {"ep comm", e.ep_comm_seconds},
       {"pp comm", e.pp_comm_seconds}, {"dp comm (exposed)", e.dp_comm_seconds},
-      {"bubble", e.bubble_seconds},   {"optimizer", e.optimizer_seconds}};
+      {"bubble", e.bubble_seconds},   {"optimizer", e.optimizer_seconds},
+      {"cp comm", e.cp_comm_seconds}};
   for (const auto& [name, r] : parts)
     std::cout << "  " << name << std::string(20 - std::string(name).size(), ' ')
               << range_text(r, "%.3f") << "\n";
+  std::cout << "ledger parts (s per step, nominal inputs; " << e.kernels_per_step << " ledger entries):\n";
+  for (const auto& [name, v] : e.parts)
+    std::cout << "  " << name << std::string(name.size() < 20 ? 20 - name.size() : 1, ' ') << fmt(v, "%.3f") << "\n";
 }
 
 Platform resolve_for_validation(const std::string& name, bool builtin, std::string& note) {
@@ -149,22 +178,38 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
 void run_validate(const ProjectArgs& a, State& st) {
   std::string note;
   const std::string models = paths().models_dir();
-  auto res = run_validation(
-      models, [&](const std::string& n) { return resolve_for_validation(n, a.builtin, note); },
-      !a.no_overlap);
+  auto resolve = [&](const std::string& n) { return resolve_for_validation(n, a.builtin, note); };
+  ValidationOptions vo;
+  vo.overlap = !a.no_overlap;
+  vo.mc.samples = a.samples_given ? a.samples : 200;
+  vo.mc.seed = a.seed;
+  const auto res = run_validation(models, resolve, vo);
+  const auto lofo = run_validation_lofo(models, resolve, vo);
+  KnownMisses misses;
+  try {
+    misses = load_known_misses(default_known_misses_path());
+  } catch (const Error&) {
+    // no list: nothing is excused
+  }
   std::string cmd = "xpubench project --validate";
   if (a.builtin) cmd += " --builtin-platforms";
   if (a.no_overlap) cmd += " --no-overlap";
+  if (a.samples_given) cmd += " --samples " + std::to_string(a.samples);
   if (!a.validation_out.empty()) cmd += " --validation-out " + a.validation_out;
-  const std::string md = validation_markdown(res, cmd, note);
+  const std::string md = validation_markdown(res, lofo, misses, cmd, note);
   if (a.json) {
     json rows = json::array();
-    for (const auto& r : res)
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      const auto& r = res[i];
       rows.push_back({{"id", r.row.id},
+                      {"family", r.row.family},
                       {"ok", r.ok},
                       {"measured_seconds", number(r.row.measured_seconds)},
                       {"error", number(r.error)},
+                      {"inside_interval", r.inside},
+                      {"lofo_error", number(i < lofo.size() ? lofo[i].error : std::nan(""))},
                       {"estimate", estimate_json(r.estimate)}});
+    }
     std::cout << dump(json{{"rows", rows}});
   } else {
     std::cout << md;
@@ -223,8 +268,13 @@ void run_project(const ProjectArgs& a, State& st) {
   c.devices_per_node = a.devices_per_node;
   c.global_batch = a.global_batch;
   TrainOptions opt;
-  opt.flash_attention = a.attention != "standard";
+  if (!a.attention.empty()) opt.flash_attention = a.attention != "standard";
   opt.overlap = !a.no_overlap;
+  opt.stack = a.stack;
+  if (!a.dispatcher.empty())
+    opt.moe_dispatcher = a.dispatcher == "deepep" ? MoeDispatcher::deepep : MoeDispatcher::alltoall;
+  opt.mc.samples = a.samples;
+  opt.mc.seed = a.seed;
   if (!a.dtype.empty()) {
     auto d = parse_dtype(a.dtype);
     if (!d) throw Error(Where{"", 0, "--dtype"}, "unknown dtype '" + a.dtype + "'", "bf16, fp16, fp8, tf32, fp32");
@@ -237,14 +287,14 @@ void run_project(const ProjectArgs& a, State& st) {
   const bool searched = a.plan.empty();
   if (!searched) {
     Plan p = parse_plan(a.plan);
-    if (p.dp != 0 && p.dp * p.tp * p.pp != a.devices)
-      throw Error(Where{"", 0, "--plan.dp"}, "tp·pp·dp must equal --devices (" + std::to_string(a.devices) + ")");
-    e = tm.evaluate(p);
+    if (p.dp != 0 && p.dp * p.tp * p.pp * p.cp != a.devices)
+      throw Error(Where{"", 0, "--plan.dp"}, "tp·pp·cp·dp must equal --devices (" + std::to_string(a.devices) + ")");
+    e = tm.estimate(p);
   } else {
     SearchSpace space = default_space(tm);
     if (a.zero3) space.zero.push_back(3);
     sr = search_plans(tm, space, std::max(1, a.top));
-    if (sr.found) e = sr.best;
+    if (sr.found) e = tm.estimate(sr.best.plan);
     else {
       e.reason = "no plan found: " + sr.reason;
       e.plan.dp = 0;
@@ -265,7 +315,7 @@ void run_project(const ProjectArgs& a, State& st) {
                 {"global_batch", number(tm.cluster().global_batch)},
                 {"seq_len", model.seq_len},
                 {"dtype", std::string(to_string(tm.dtype()))},
-                {"attention", opt.flash_attention ? "flash" : "standard"},
+                {"attention", std::string(to_string(tm.stack().attention))},
                 {"params_total", number(tm.params().total)},
                 {"params_active", number(tm.params().active)},
                 {"mode", searched ? "search" : "plan"},
@@ -314,11 +364,19 @@ void add_project_command(CLI::App& app, State& st) {
   cmd->add_option("--global-batch", a.global_batch, "sequences per step (default: the model file's)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--plan", a.plan,
-                  "evaluate this plan instead of searching: tp=..,pp=..,dp=..,ep=..,mbs=..,interleave=..,"
-                  "recompute=full|selective|none,seqpar=on|off,zero=0|1|3,dp_overlap=on|off");
+                  "evaluate this plan instead of searching: tp=..,pp=..,cp=..,dp=..,ep=..,mbs=..,interleave=..,"
+                  "recompute=full|selective|norm_act|ops|none,seqpar=on|off,zero=0|1|2|3,dp_overlap=on|off");
   cmd->add_option("--dtype", a.dtype, "GEMM precision override (bf16, fp16, fp8, ...)");
-  cmd->add_option("--attention", a.attention, "attention kernel: flash (default) or standard")
+  cmd->add_option("--attention", a.attention, "attention kernel: flash or standard (default: the stack's)")
       ->check(CLI::IsMember({"flash", "standard"}));
+  cmd->add_option("--stack", a.stack, "software stack of data/model/constants.yaml (default megatron-core)");
+  cmd->add_option("--moe-dispatcher", a.dispatcher, "MoE token dispatcher: alltoall (NCCL) or deepep (default: the stack's)")
+      ->check(CLI::IsMember({"alltoall", "deepep"}));
+  cmd->add_option_function<int>(
+         "--samples", [](const int& n) { a.samples = n, a.samples_given = true; },
+         "Monte Carlo samples (default 1000, 200 with --validate; 0: nominal inputs only)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", a.seed, "Monte Carlo seed (default 20260101)");
   cmd->add_option("--inter-node-gbps", a.inter_node,
                   "assume this inter-node bandwidth (GB/s per device and direction; N or low,nominal,high) "
                   "where the descriptor has none; reported as an assumption");

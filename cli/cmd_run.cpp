@@ -80,55 +80,48 @@ void print_parity_table(const RunSummary& sum, const std::string& reference, dou
         << "' is not among the experiment's platforms or has no projection.\n";
     return;
   }
-  TextTable t({"cell", "workload", "platform", "speed vs " + reference + " (projected)", "verdict", "bound"});
+  TextTable t({"cell", "workload", "platform", "speed vs " + reference + " (projected, median [5-95 %])",
+               "worst-case envelope", "verdict", "bound"});
   for (const auto& r : pr) {
     const std::string ratio = r.verdict == "unavailable"
                                   ? "-"
                                   : fmt(r.nominal, "%.2f") + "x [" + fmt(r.low, "%.2f") + ", " + fmt(r.high, "%.2f") + "]";
-    t.row({r.cell, r.workload, r.platform, ratio, r.verdict, r.bound});
+    const std::string env = r.verdict == "unavailable" || !(r.envelope_high > 0)
+                                ? "-"
+                                : "[" + fmt(r.envelope_low, "%.2f") + ", " + fmt(r.envelope_high, "%.2f") + "]";
+    t.row({r.cell, r.workload, r.platform, ratio, env, r.verdict, r.bound});
   }
   out << "\nH20 parity (projected; ratio > 1 means faster than " << reference << ", band ±"
-      << fmt(band * 100, "%.0f") << "%):\n"
+      << fmt(band * 100, "%.0f") << "%; median and 5-95 % of a seeded Monte Carlo in which inputs sharing a "
+      << "source move together; verdicts use the 5-95 % interval):\n"
       << t.str();
 }
 
-// A row for the plans table when a cell reported a projected plan (attributes best_plan, ...).
-void collect_plan(const CellRecord& r, TextTable& plans) {
-  std::map<std::string, std::string> attr(r.metrics.attributes.begin(), r.metrics.attributes.end());
-  if (!attr.count("best_plan")) return;
-  std::map<std::string, double> v;
-  for (const auto& sc : r.metrics.scalars) v[sc.name] = sc.value;
-  auto rng = [&](const std::string& k, const char* f) {
-    if (!v.count(k)) return std::string("-");
-    return fmt(v[k], f) + " [" + fmt(v[k + "_low"], f) + ", " + fmt(v[k + "_high"], f) + "]";
-  };
-  plans.row({r.cell.id, attr["model"], attr["platform"], v.count("devices") ? fmt(v["devices"], "%.0f") : "-",
-             attr["best_plan"], rng("step_seconds", "%.3g"), rng("days", "%.3g"),
-             rng("ratio_to_reference", "%.2f") + "x", attr["parity_verdict"]});
-}
-
-// Under MPI other ranks ran some cells: rebuild their plan rows from the result set rank 0 wrote.
-void collect_plans_from_file(const std::string& path, TextTable& plans) {
-  h5::quiet_errors();
-  h5::Handle f = h5::open_file(path);
-  if (!h5::exists(f, "cells")) return;
-  std::vector<std::pair<long long, std::string>> ids;  // in experiment order
-  for (const auto& id : h5::children(h5::open_group(f, "cells")))
-    ids.emplace_back(h5::read_attr_int(h5::open_group(f, "cells/" + id), "index").value_or(0), id);
-  std::sort(ids.begin(), ids.end());
-  for (const auto& [index, id] : ids) {
-    if (!h5::exists(f, "cells/" + id + "/metrics")) continue;
-    h5::Handle m = h5::open_group(f, "cells/" + id + "/metrics");
-    CellRecord r;
-    r.cell.id = id;
-    for (const auto& a : h5::attr_names(m)) r.metrics.attribute(a, h5::read_attr_string(m, a).value_or(""));
-    if (!h5::read_attr_string(m, "best_plan")) continue;
-    for (const auto& name : h5::children(m)) {
-      const auto v = h5::read_doubles(m, name);
-      if (!v.empty()) r.metrics.scalar(name, v[0]);
+// The experiment's projections: section (nothing measured), one row per platform and size.
+void print_projections(const std::vector<PlanProjection>& rows, const std::string& reference, std::ostream& out) {
+  if (rows.empty()) return;
+  TextTable t({"#", "model", "platform", "devices", "plan", "step s, median [5-95 %]", "MFU", "days",
+               "speed vs " + reference + " [5-95 %]", "verdict"});
+  for (const auto& r : rows) {
+    if (r.status != CellStatus::ok) {
+      t.row({std::to_string(r.entry), r.model, r.platform, std::to_string(r.devices), "none: " + r.reason, "-", "-",
+             "-", "-", "-"});
+      continue;
     }
-    collect_plan(r, plans);
+    const std::string days = r.tokens > 0 ? fmt(r.days_median, "%.3g") + " [" + fmt(r.days_p5, "%.3g") + ", " +
+                                                fmt(r.days_p95, "%.3g") + "]"
+                                          : "-";
+    const std::string ratio = r.verdict.empty() ? "-"
+                                                : fmt(r.ratio_median, "%.2f") + "x [" + fmt(r.ratio_p5, "%.2f") + ", " +
+                                                      fmt(r.ratio_p95, "%.2f") + "]";
+    t.row({std::to_string(r.entry), r.model, r.platform, std::to_string(r.devices), r.plan,
+           fmt(r.step_median, "%.3g") + " [" + fmt(r.step_p5, "%.3g") + ", " + fmt(r.step_p95, "%.3g") + "]",
+           fmt(100 * r.mfu_median, "%.1f") + " %", days, ratio, r.verdict.empty() ? "-" : r.verdict});
   }
+  out << "\nProjected training (performance model, nothing run; median and 5-95 % of a seeded Monte Carlo):\n"
+      << t.str();
+  for (const auto& r : rows)
+    if (!r.assumptions.empty()) out << "assumed for " << r.platform << ": " << r.assumptions << "\n";
 }
 
 }  // namespace
@@ -170,13 +163,7 @@ void add_run_command(CLI::App& app, State& st) {
     // rank 0 prints the tables at the end.
     const bool tty = ::isatty(2) != 0 && world == 1;
     const bool quiet = mpi::rank() != 0;
-    // Cells that project a training plan (ernie_scale) report it as metrics; tabulated at the end.
-    TextTable plans({"cell", "model", "platform", "devices", "best plan", "step s [range]",
-                     "days [range]", "speed vs ref [range]", "verdict"});
-    auto progress = [tty, world, &plans](const CellEvent& ev) {
-      // Under MPI other ranks ran some cells: the table is read back from the file at the end.
-      if (world == 1 && ev.kind == CellEvent::done && ev.record->status == CellStatus::ok)
-        collect_plan(*ev.record, plans);
+    auto progress = [tty, world](const CellEvent& ev) {
       char head[64];
       std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
       std::string where;
@@ -207,12 +194,9 @@ void add_run_command(CLI::App& app, State& st) {
       st.exit_code = 0;
       return;
     }
-    if (world > 1) collect_plans_from_file(opt.output, plans);
-    print_cells_table(sum.rows, st.registry, std::cout);
-    if (!plans.empty())
-      std::cout << "\nProjected training plans (performance model; ranges from the descriptors):\n"
-                << plans.str();
-    print_parity_table(sum, spec.reference_platform, spec.parity_band, std::cout);
+    if (!spec.cells.empty()) print_cells_table(sum.rows, st.registry, std::cout);
+    print_projections(sum.projections, spec.reference_platform, std::cout);
+    if (!spec.cells.empty()) print_parity_table(sum, spec.reference_platform, spec.parity_band, std::cout);
     std::set<std::string> bad;
     for (const auto& r : sum.rows)
       if (r.status != CellStatus::ok) bad.insert(r.cell);

@@ -21,7 +21,8 @@ namespace {
 // The variables the resolution reads; nothing else is taken from the environment.
 const char* const kVariables[] = {
     "XPB_SHARE_DIR",   "XPB_DATA_DIR", "XPB_CACHE_DIR", "XPB_PLATFORM_DIR", "XPB_HOST_DESCRIPTOR",
-    "XPB_PLOT_SCRIPT", "XPB_PYTHON",   "XPB_MPIRUN",    "XDG_CACHE_HOME",   "HOME"};
+    "XPB_PLOT_SCRIPT", "XPB_PYTHON",   "XPB_MPIRUN",    "XDG_CACHE_HOME",   "HOME",
+    "XPB_MODEL_CONSTANTS"};
 
 std::string env_of(const PathSources& s, const char* name) {
   const auto it = s.env.find(name);
@@ -66,42 +67,10 @@ PathSources PathSources::from_process() {
   return s;
 }
 
-// The cache folder and where it came from: flag, variable, the source tree's .cache (a binary in
-// its build tree), XDG_CACHE_HOME, HOME, the temporary folder.
-static std::pair<std::string, std::string> resolve_cache(const PathSources& s, bool in_build_tree) {
-  std::string dir, origin;
-  if (!s.cache_dir_flag.empty()) {
-    dir = s.cache_dir_flag;
-    origin = "--cache-dir";
-  } else if (const std::string e = env_of(s, "XPB_CACHE_DIR"); !e.empty()) {
-    dir = e;
-    origin = "XPB_CACHE_DIR";
-  } else if (in_build_tree) {
-    dir = (fs::path(s.source_dir) / ".cache").string();
-    origin = "source tree (this binary is in its build tree)";
-  } else if (const std::string x = env_of(s, "XDG_CACHE_HOME"); !x.empty()) {
-    dir = (fs::path(x) / "xpubench").string();
-    origin = "XDG_CACHE_HOME";
-  } else if (const std::string h = env_of(s, "HOME"); !h.empty()) {
-    dir = (fs::path(h) / ".cache" / "xpubench").string();
-    origin = "HOME";
-  } else {
-    std::error_code ec;
-    dir = (fs::temp_directory_path(ec) / "xpubench-cache").string();
-    origin = "temporary folder (no HOME)";
-  }
-  return {dir, origin};
-}
+namespace {
 
-Paths resolve_paths(const PathSources& s) {
-  Paths p;
-  auto add = [&p](const char* name, const std::string& path, const std::string& origin) {
-    p.entries.push_back({name, path, origin});
-  };
-  // A binary inside the build tree it was compiled in may use that build's source tree.
-  const bool in_build_tree = is_within(s.exe, s.build_dir) && is_dir(s.source_dir);
-
-  // --- share: flag, variable, install prefix, source tree
+// The share folder: flag, variable, install prefix, source tree. Returns where it came from.
+std::string resolve_share(const PathSources& s, bool in_build_tree, Paths& p) {
   std::string share_origin;
   auto explicit_share = [&](const std::string& dir, const std::string& origin) {
     if (!is_dir(dir))
@@ -136,6 +105,46 @@ Paths resolve_paths(const PathSources& s) {
       }
     }
   }
+  return share_origin;
+}
+
+// The cache folder: flag, variable, the source tree's .cache (build tree), XDG, HOME, temp.
+std::string resolve_cache(const PathSources& s, bool in_build_tree, Paths& p) {
+  std::string cache_origin;
+  if (!s.cache_dir_flag.empty()) {
+    p.cache_dir = s.cache_dir_flag;
+    cache_origin = "--cache-dir";
+  } else if (const std::string e = env_of(s, "XPB_CACHE_DIR"); !e.empty()) {
+    p.cache_dir = e;
+    cache_origin = "XPB_CACHE_DIR";
+  } else if (in_build_tree) {
+    p.cache_dir = (fs::path(s.source_dir) / ".cache").string();
+    cache_origin = "source tree (this binary is in its build tree)";
+  } else if (const std::string x = env_of(s, "XDG_CACHE_HOME"); !x.empty()) {
+    p.cache_dir = (fs::path(x) / "xpubench").string();
+    cache_origin = "XDG_CACHE_HOME";
+  } else if (const std::string h = env_of(s, "HOME"); !h.empty()) {
+    p.cache_dir = (fs::path(h) / ".cache" / "xpubench").string();
+    cache_origin = "HOME";
+  } else {
+    std::error_code ec;
+    p.cache_dir = (fs::temp_directory_path(ec) / "xpubench-cache").string();
+    cache_origin = "temporary folder (no HOME)";
+  }
+  return cache_origin;
+}
+
+}  // namespace
+
+Paths resolve_paths(const PathSources& s) {
+  Paths p;
+  auto add = [&p](const char* name, const std::string& path, const std::string& origin) {
+    p.entries.push_back({name, path, origin});
+  };
+  // A binary inside the build tree it was compiled in may use that build's source tree.
+  const bool in_build_tree = is_within(s.exe, s.build_dir) && is_dir(s.source_dir);
+
+  const std::string share_origin = resolve_share(s, in_build_tree, p);
   add("share", p.share_dir.empty() ? "(none found)" : p.share_dir,
       p.share_dir.empty() ? "looked in " + join(p.share_searched, ", ") : share_origin);
 
@@ -151,9 +160,7 @@ Paths resolve_paths(const PathSources& s) {
     add("platforms", p.platform_dirs.back(), "share");
   }
 
-  // --- cache: flag, variable, the source tree's .cache (build tree), XDG, HOME, temp
-  std::string cache_origin;
-  std::tie(p.cache_dir, cache_origin) = resolve_cache(s, in_build_tree);
+  const std::string cache_origin = resolve_cache(s, in_build_tree, p);
   add("cache", p.cache_dir, cache_origin);
 
   if (!s.data_dir_flag.empty()) {
@@ -180,6 +187,12 @@ Paths resolve_paths(const PathSources& s) {
     add("plot script", p.m_plot_script_env, "XPB_PLOT_SCRIPT");
   else if (!p.share_dir.empty())
     add("plot script", p.plot_script(), "share");
+
+  p.m_model_constants_env = env_of(s, "XPB_MODEL_CONSTANTS");
+  if (!p.m_model_constants_env.empty())
+    add("model constants", p.m_model_constants_env, "XPB_MODEL_CONSTANTS");
+  else if (!p.share_dir.empty())
+    add("model constants", p.model_constants(), "share");
 
   p.python = env_of(s, "XPB_PYTHON");
   add("python", p.python.empty() ? "/usr/bin/python3" : p.python,
@@ -209,6 +222,11 @@ std::string Paths::share(const std::string& rel, const std::string& what) const 
 std::string Paths::plot_script() const {
   if (!m_plot_script_env.empty()) return m_plot_script_env;
   return share("analysis/plots/plot_results.py", "the plotting script (or set XPB_PLOT_SCRIPT)");
+}
+
+std::string Paths::model_constants() const {
+  if (!m_model_constants_env.empty()) return m_model_constants_env;
+  return share("data/model/constants.yaml", "the performance model's constants (or set XPB_MODEL_CONSTANTS)");
 }
 
 namespace {

@@ -3,7 +3,7 @@
 // Every location the program reads or writes by default comes from here, from (first wins):
 //   1. command-line flags (--share-dir, --data-dir, --cache-dir; cli/main.cpp),
 //   2. the environment (XPB_SHARE_DIR, XPB_DATA_DIR, XPB_CACHE_DIR, XPB_PLATFORM_DIR,
-//      XPB_HOST_DESCRIPTOR, XPB_PLOT_SCRIPT, XPB_PYTHON, XPB_MPIRUN),
+//      XPB_HOST_DESCRIPTOR, XPB_PLOT_SCRIPT, XPB_PYTHON, XPB_MPIRUN, XPB_MODEL_CONSTANTS),
 //   3. the install prefix: a binary at <prefix>/bin/xpubench reads <prefix>/share/xpubench
 //      (the layout `cmake --install` writes; docs/architecture.md),
 //   4. the source tree, only for a binary that runs from inside the build tree it was built in.
@@ -33,7 +33,7 @@ struct PathSources {
 };
 
 struct Paths {
-  // Read-only data: platforms/, experiments/ (with models/), analysis/plots/. Empty: none found.
+  // Read-only data: platforms/, experiments/ (with models/), analysis/plots/, data/model/. Empty: none found.
   std::string share_dir;
   std::vector<std::string> share_searched;  // the candidates looked at, each with why, in order
   std::vector<std::string> platform_dirs;   // $XPB_PLATFORM_DIR entries, then <share>/platforms
@@ -55,10 +55,16 @@ struct Paths {
   std::string experiments_dir() const { return share("experiments", "the experiment files"); }
   std::string models_dir() const { return share("experiments/models", "the model specs"); }
   std::string plot_script() const;  // $XPB_PLOT_SCRIPT or <share>/analysis/plots/plot_results.py
+  // The performance model's sourced constants: $XPB_MODEL_CONSTANTS or <share>/data/model/constants.yaml.
+  std::string model_constants() const;
+  // The validation rows known to miss (docs/validation.md): <share>/data/model/validation-misses.yaml.
+  std::string validation_misses() const {
+    return share("data/model/validation-misses.yaml", "the list of validation rows known to miss");
+  }
 
  private:
   friend Paths resolve_paths(const PathSources& s);
-  std::string m_plot_script_env;
+  std::string m_plot_script_env, m_model_constants_env;
 };
 
 // Pure: the same sources give the same Paths. Throws xpb::Error when --share-dir or

@@ -19,6 +19,47 @@ namespace {
 constexpr std::int64_t kMaxCount = 1000000;  // repeats, warmup
 constexpr std::size_t kMaxCells = 100000;     // cells of one experiment, all entries together
 
+// An entry of `projections:` (ProjectionSpec): a paper-scale training run projected, nothing run.
+input::Node projections_schema() {
+  using namespace input;
+  return list(object({required("model", string("a model file: a path, or a name under experiments/models/")),
+                      required("devices", integer("device count; a list projects each").range(1, 1 << 24)
+                                              .sweepable()),
+                      optional("platforms", list(string(), "platforms to project onto (default: the "
+                                                           "experiment's, except the host)")),
+                      optional("global_batch", number("sequences per step (default: the model file's)").above(0)),
+                      optional("plan", string("evaluate this plan (`tp=..,pp=..,dp=..`) instead of searching")),
+                      optional("stack", string("software stack of data/model/constants.yaml (default: its default)")),
+                      optional("dtype", string("linear-layer precision (default: the model file's)")),
+                      optional("tokens", number("token budget for the days figure").above(0)),
+                      optional("inter_node_gbps", string("GB/s per device and direction where a descriptor has "
+                                                         "none: N or low,nominal,high")),
+                      optional("allow_zero3", boolean("also search ZeRO-3 plans").fallback(false))},
+                     "one model projected onto each platform and device count"),
+              "paper-scale training projected by the performance model (stored in /projections)")
+      .non_empty();
+}
+
+std::vector<ProjectionSpec> read_projections(const input::Value& list) {
+  std::vector<ProjectionSpec> out;
+  for (const input::Value& n : list.items()) {
+    ProjectionSpec ps;
+    ps.line = n.line();
+    ps.model = n["model"].str();
+    for (const input::Value& d : n["devices"].items()) ps.devices.push_back(static_cast<int>(d.integer()));
+    for (const input::Value& p : n["platforms"].items()) ps.platforms.push_back(p.str());
+    if (n["global_batch"].present()) ps.global_batch = n["global_batch"].number();
+    if (n["tokens"].present()) ps.tokens = n["tokens"].number();
+    if (n["plan"].present()) ps.plan = n["plan"].str();
+    if (n["stack"].present()) ps.stack = n["stack"].str();
+    if (n["dtype"].present()) ps.dtype = n["dtype"].str();
+    if (n["inter_node_gbps"].present()) ps.inter_node_gbps = n["inter_node_gbps"].str();
+    ps.allow_zero3 = n["allow_zero3"].boolean();
+    out.push_back(std::move(ps));
+  }
+  return out;
+}
+
 }  // namespace
 
 const input::Node& experiment_schema() {
@@ -40,7 +81,8 @@ const input::Node& experiment_schema() {
                                                 .above(0).below(1).fallback(0.10)
                                                 .hint_text("e.g. 0.10 for ±10%"))},
                          "speed-ratio verdicts")),
-         required("workloads",
+         optional("projections", projections_schema()),
+         optional("workloads",
                   list(object({required("workload", string("a compiled-in workload (`xpubench list workloads`)")),
                                optional("params", any("the workload's parameters (`xpubench show workload NAME`); "
                                                       "a list of values sweeps a parameter")),
@@ -54,9 +96,13 @@ const input::Node& experiment_schema() {
                                optional("warmup", integer("overrides the top-level warmup").range(0, kMaxCount))},
                               "one workload and its parameter lists"),
                        "{workload, params}")
-                      .non_empty())
-             .if_missing("missing required key 'workloads'", "a list of {workload, params}")},
+                      .non_empty())},
         "an experiment (see experiments/quickstart.yaml)");
+    n.checked([](const Value& v) {
+      if (!v["workloads"].present() && !v["projections"].present())
+        v["workloads"].fail("missing required key 'workloads'",
+                            "a list of {workload, params} (or a projections: section)");
+    });
     return n;
   }();
   return s;
@@ -151,6 +197,8 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
   for (const auto& p : root["platforms"].items()) spec.platforms.push_back(p.str());
   spec.reference_platform = root["parity"]["reference"].str();
   spec.parity_band = root["parity"]["band"].number();
+  if (root["projections"].present()) spec.projections = read_projections(root["projections"]);
+  if (!root["workloads"].present()) return spec;  // projections only (the schema asks for one of the two)
 
   std::set<std::string> seen_ids;
   const auto entries = root["workloads"].items();

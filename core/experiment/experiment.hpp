@@ -26,6 +26,23 @@ struct Cell {
   std::string label() const;  // "stream dtype=fp32 n=1048576"
 };
 
+// One entry of an experiment's `projections:` section: a paper-scale training run projected by the
+// performance model (core/model/training_model.hpp) onto each platform and device count, next to
+// the measured cells. Nothing runs; the result set stores the projections in /projections.
+struct ProjectionSpec {
+  std::string model;                   // path, or a name under experiments/models/
+  std::vector<std::string> platforms;  // empty: the experiment's platforms except the host
+  std::vector<int> devices;
+  double global_batch = 0;             // sequences per step (0: the model file's)
+  std::string plan;                    // "tp=..,pp=..": evaluate it; empty: search plans
+  std::string stack;                   // software stack (data/model/constants.yaml); empty: default
+  std::string dtype;                   // linear-layer precision; empty: the model's
+  double tokens = 0;                   // token budget for the days figure (0: none)
+  std::string inter_node_gbps;         // "N" or "low,nominal,high" GB/s where a descriptor has none
+  bool allow_zero3 = false;            // also search ZeRO-3 plans
+  int line = 0;
+};
+
 struct ExperimentSpec {
   std::string path;       // file it came from
   std::string yaml_text;  // exact text
@@ -37,6 +54,7 @@ struct ExperimentSpec {
   std::string reference_platform = "nvidia-h20";
   double parity_band = 0.10;           // |ratio - 1| within band → parity
   std::vector<Cell> cells;             // expanded, in file order
+  std::vector<ProjectionSpec> projections;  // paper-scale training projections
 };
 
 // The experiment file format, declared once (validation, `xpubench show schema experiment`).

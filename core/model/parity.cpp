@@ -13,8 +13,9 @@ std::string_view to_string(Verdict v) {
   return "?";
 }
 
-Range speed_ratio(const Range& ref, const Range& plat) {
-  // The two ranges are independent: extremes pair the fast end of one with the slow end of the other.
+Estimate speed_ratio(const Estimate& ref, const Estimate& plat) { return ratio(ref, plat); }
+
+Range speed_ratio_envelope(const Range& ref, const Range& plat) {
   return {ref.low / plat.high, ref.nominal / plat.nominal, ref.high / plat.low};
 }
 

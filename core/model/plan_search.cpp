@@ -22,11 +22,14 @@ SearchSpace default_space(const TrainingModel& tm) {
     for (int e = 1; e <= std::min(n, m.moe.experts); ++e)
       if (m.moe.experts % e == 0) s.ep.push_back(e);
   }
+  s.cp = {1};
+  if (m.seq_len >= 16384)
+    for (int c = 2; c <= 8; c *= 2) s.cp.push_back(c);
   s.mbs = {1, 2, 4, 8, 16};
   s.interleave = {1, 2, 4, 8};
   // ZeRO-3 is left out by default: its projected cost is far too optimistic at scale (Narayanan
   // Table 2 rows in docs/validation.md), so the search would pick plans the model cannot cost.
-  s.zero = {0, 1};
+  s.zero = {0, 1, 2};
   s.recompute = {Recompute::none, Recompute::selective, Recompute::full};
   s.seqpar = {false, true};
   s.dp_overlap = {true, false};
@@ -46,8 +49,10 @@ SearchResult search_plans(const TrainingModel& tm, const SearchSpace& space, int
   bool memory_rejected = false;
   std::vector<StepEstimate> best;  // sorted by nominal step time, at most `keep`
   const int n = tm.cluster().devices;
+  const std::vector<int> cps = space.cp.empty() ? std::vector<int>{1} : space.cp;
   for (int tp : space.tp)
     for (int pp : space.pp)
+     for (int cp : cps)
       for (int ep : space.ep)
         for (int mbs : space.mbs)
           for (int v : space.interleave)
@@ -57,9 +62,9 @@ SearchResult search_plans(const TrainingModel& tm, const SearchSpace& space, int
                   for (bool ov : space.dp_overlap) {
                     ++r.candidates;
                     Plan p;
-                    p.tp = tp, p.pp = pp, p.ep = ep, p.mbs = mbs, p.interleave = v;
+                    p.tp = tp, p.pp = pp, p.cp = cp, p.ep = ep, p.mbs = mbs, p.interleave = v;
                     p.zero = zero, p.recompute = rc, p.seqpar = sp, p.dp_overlap = ov;
-                    p.dp = tp * pp > 0 && n % (tp * pp) == 0 ? n / (tp * pp) : 0;
+                    p.dp = tp * pp * cp > 0 && n % (tp * pp * cp) == 0 ? n / (tp * pp * cp) : 0;
                     if (!tm.valid(p, &last_reason)) continue;
                     ++r.valid;
                     const MemoryEstimate mem = tm.memory(p);
@@ -75,10 +80,10 @@ SearchResult search_plans(const TrainingModel& tm, const SearchSpace& space, int
                     if (!e.fits) continue;
                     ++r.fitting;
                     if ((int)best.size() < keep ||
-                        e.step_seconds.nominal < best.back().step_seconds.nominal) {
+                        e.nominal_step < best.back().nominal_step) {
                       auto at = std::upper_bound(best.begin(), best.end(), e,
                                                  [](const StepEstimate& a, const StepEstimate& b) {
-                                                   return a.step_seconds.nominal < b.step_seconds.nominal;
+                                                   return a.nominal_step < b.nominal_step;
                                                  });
                       best.insert(at, std::move(e));
                       if ((int)best.size() > keep) best.pop_back();

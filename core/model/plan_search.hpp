@@ -12,21 +12,22 @@ namespace xpb {
 
 // The values tried per dimension (dp is derived: devices / (tp·pp)).
 struct SearchSpace {
-  std::vector<int> tp, pp, ep, mbs, interleave, zero;
+  std::vector<int> tp, pp, cp, ep, mbs, interleave, zero;
   std::vector<Recompute> recompute;
   std::vector<bool> seqpar, dp_overlap;
 };
 
 // Every structurally sensible value for this model and cluster: tp powers of two up to
 // 2 × devices per node, pp the divisors of the device count up to the layer count, ep the
-// divisors of the expert count, mbs 1..16, interleave 1..8, all recompute modes, ZeRO 0/1
-// (ZeRO-3 only when asked: add 3 to `zero`; see docs/validation.md for why).
+// divisors of the expert count, cp 1 (and 2, 4, 8 for sequences of 16k and more), mbs 1..16,
+// interleave 1..8, recompute none/selective/full, ZeRO 0/1/2 (ZeRO-3 only when asked: add 3 to
+// `zero`; docs/validation.md says how far its projection is trusted).
 SearchSpace default_space(const TrainingModel& tm);
 
 struct SearchResult {
   bool found = false;        // a valid plan fits
   std::string reason;        // why none was found
-  StepEstimate best;
+  StepEstimate best;              // nominal inputs (run TrainingModel::estimate for its intervals)
   std::vector<StepEstimate> top;  // the fastest fitting plans, best first (up to `keep`)
   long candidates = 0;       // plans enumerated (every combination of the space)
   long valid = 0;            // structurally valid plans (memory computed)

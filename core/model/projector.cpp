@@ -1,12 +1,13 @@
-// core/model/projector.cpp — roofline-with-efficiency projection of a ledger onto a descriptor.
+// core/model/projector.cpp — roofline-with-efficiency costing of ledgers, per Monte Carlo scenario.
 // Total by design: unknown numbers give ok=false and a reason, never an exception, because the
 // runner projects every cell onto every platform. Collectives use core/model/collectives.hpp.
 #include "core/model/projector.hpp"
 
 #include <algorithm>
 #include <array>
-
-#include "core/model/collectives.hpp"
+#include <cmath>
+#include <limits>
+#include <map>
 
 namespace xpb {
 
@@ -21,143 +22,252 @@ std::string_view to_string(Bound b) {
   return "?";
 }
 
-// ------------------------------------------------------------------------------------------------
-// Building blocks
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}
 
-bool kernel_time(OpKind kind, DType dtype, double flops, double bytes, const Platform& platform,
-                 bool overlap, KernelTime& out, std::string* reason) {
+// ================================================================================================
+// Hardware: one scenario's numbers
+
+Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c, const StackProfile* stack,
+                   bool deepep)
+    : m_p(&p), m_s(s), m_c(c) {
+  if (p.memory_bandwidth.present && p.memory_bandwidth.value.low > 0) {
+    const double eff = p.efficiency.memory_bandwidth.present
+                           ? draw(p.efficiency.memory_bandwidth, Dir::faster, s, p.name + ":memory_efficiency")
+                           : 1.0;
+    m_bw = draw(p.memory_bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff;
+  }
+  if (p.launch_overhead.present) m_gap = draw(p.launch_overhead, Dir::slower, s, p.name + ":launch");
+  else if (c && !is_host(p)) m_gap = c->value("kernel_gap", s);
+  if (c) {
+    m_elementwise = c->value("elementwise_bandwidth", s);
+    m_grouped = c->value("grouped_gemm", s);
+    m_contention = c->value("overlap_contention", s);
+    generation = c->generation_of(p.name).name;
+  }
+  if (stack) {
+    m_dispatch = stack->dispatch.value(s);
+    m_step_fixed = stack->step_fixed.value(s);
+  }
+  if (p.tdp.present) m_tdp = draw(p.tdp, Dir::slower, s, p.name + ":tdp");
+  m_net = network_model(p, s, c, false, false);
+  m_a2a = network_model(p, s, c, true, deepep);
+}
+
+bool Hardware::peak(DType d, double& out, std::string* why) const {
+  auto it = m_p->peak.find(d);
+  if (it == m_p->peak.end() || it->second.status != PeakStatus::known || !it->second.flops.present ||
+      it->second.flops.value.low <= 0) {
+    if (why) {
+      const bool unsupported = it != m_p->peak.end() && it->second.status == PeakStatus::unsupported;
+      *why = std::string(to_string(d)) + " peak is " + (unsupported ? "unsupported" : "unknown") + " on " + m_p->name;
+    }
+    return false;
+  }
+  out = draw(it->second.flops, Dir::faster, m_s, m_p->name + ":peak:" + std::string(to_string(d)));
+  return out > 0;
+}
+
+namespace {
+const std::vector<EfficiencyStep>& table_of(const Platform& p, DType d) {
+  auto it = p.efficiency.gemm_per_dtype.find(d);
+  return it != p.efficiency.gemm_per_dtype.end() ? it->second : p.efficiency.gemm;
+}
+}  // namespace
+
+double Hardware::gemm_efficiency(double flops, DType d) const {
+  const auto& t = table_of(*m_p, d);
+  if (t.empty()) return 1.0;
+  std::size_t i = 0;
+  for (std::size_t j = 0; j < t.size(); ++j)
+    if (t[j].min_flops <= flops) i = j;
+  Quantity q = t[i].quantity;
+  q.value = t[i].efficiency;
+  const double e = draw(q, Dir::faster, m_s, m_p->name + ":gemm:" + std::string(to_string(d)) + ":" + std::to_string(i));
+  return e > 0 ? e : 1.0;
+}
+
+double Hardware::vector_efficiency(DType d) const {
+  const auto& e = m_p->efficiency;
+  auto it = e.vector_per_dtype.find(d);
+  if (it != e.vector_per_dtype.end()) return draw(it->second, Dir::faster, m_s, m_p->name + ":vector");
+  if (e.vector_flops.present) return draw(e.vector_flops, Dir::faster, m_s, m_p->name + ":vector");
+  if (!e.gemm.empty()) return gemm_efficiency(std::numeric_limits<double>::max(), DType::bf16);
+  return 1.0;
+}
+
+double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d) const {
+  // The best GEMM efficiency of this platform (its largest step) times the attention kernel's
+  // measured fraction of it, by kernel family and architecture generation.
+  const double best = gemm_efficiency(std::numeric_limits<double>::max(), d);
+  if (!m_c) return best;
+  std::string key;
+  if (generation == "hopper") key = impl == AttentionImpl::flash3 ? "attention_flash3_hopper" : "attention_flash2_hopper";
+  else if (generation == "ampere") key = "attention_flash2_ampere";
+  else key = "attention_flash_other";
+  key += pass == 2 ? "_bwd" : "_fwd";
+  return best * m_c->value(key, m_s);
+}
+
+// ================================================================================================
+// One kernel
+
+bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out, std::string* reason,
+                 const TrainingKernel* tk) {
   out = KernelTime{};
-  if (flops > 0) {
-    auto it = platform.peak.find(dtype);
-    if (it == platform.peak.end() || it->second.status != PeakStatus::known ||
-        !it->second.flops.present || it->second.flops.value.low <= 0) {
-      if (reason) {
-        const bool unsupported =
-            it != platform.peak.end() && it->second.status == PeakStatus::unsupported;
-        *reason = std::string(to_string(dtype)) + " peak is " +
-                  (unsupported ? "unsupported" : "unknown") + " on " + platform.name;
-      }
+  if (k.flops > 0) {
+    double pk = 0;
+    if (!hw.peak(k.dtype, pk, reason)) return false;
+    double eff = 1;
+    if (tk && tk->attention_pass > 0) {
+      eff = hw.attention_efficiency(tk->attention, tk->attention_pass, k.dtype);
+    } else if (k.kind == OpKind::gemm) {
+      const double shape = tk && tk->shape_flops > 0 ? tk->shape_flops : k.flops;
+      eff = hw.gemm_efficiency(shape, k.dtype);
+      if (tk && tk->grouped) eff *= hw.grouped_gemm();
+    } else {
+      eff = hw.vector_efficiency(k.dtype);
+    }
+    if (!(eff > 0)) eff = 1;
+    out.compute = k.flops / (pk * eff);
+  }
+  if (k.bytes > 0) {
+    if (!hw.bandwidth_known()) {
+      if (reason) *reason = "memory bandwidth is unknown on " + hw.platform().name;
       return false;
     }
-    Range eff = Range::exact(1.0);
-    if (kind == OpKind::gemm) {
-      eff = platform.gemm_efficiency(flops, dtype);
-    } else if (auto v = platform.vector_efficiency(dtype)) {
-      eff = *v;
-    }
-    if (eff.low <= 0) eff = Range::exact(1.0);
-    out.compute = divide(flops, mul(it->second.flops.value, eff));
+    const double frac = tk && tk->elementwise ? hw.elementwise_fraction() : 1.0;
+    out.memory = k.bytes / (hw.stream_bandwidth() * frac);
   }
-  if (bytes > 0) {
-    if (!platform.memory_bandwidth.present || platform.memory_bandwidth.value.low <= 0) {
-      if (reason) *reason = "memory bandwidth is unknown on " + platform.name;
-      return false;
-    }
-    Range eff = platform.efficiency.memory_bandwidth.present
-                    ? platform.efficiency.memory_bandwidth.value
-                    : Range::exact(1.0);
-    out.memory = divide(bytes, mul(platform.memory_bandwidth.value, eff));
-  }
-  out.total = overlap ? max(out.compute, out.memory) : out.compute + out.memory;
-  out.bound = out.compute.nominal >= out.memory.nominal ? Bound::compute : Bound::memory;
-  if (flops <= 0 && bytes <= 0) out.bound = Bound::launch;
+  out.total = overlap ? std::max(out.compute, out.memory) : out.compute + out.memory;
+  out.bound = out.compute >= out.memory ? Bound::compute : Bound::memory;
+  if (k.flops <= 0 && k.bytes <= 0) out.bound = Bound::launch;
   return true;
 }
 
-Range utilization(double flops, Range seconds, Range peak) {
-  auto one = [&](double t, double pk) { return t > 0 && pk > 0 ? flops / (t * pk) : 0.0; };
-  std::array<double, 3> v = {one(seconds.low, peak.high), one(seconds.nominal, peak.nominal),
-                             one(seconds.high, peak.low)};
-  const double nominal = v[1];
-  std::sort(v.begin(), v.end());
-  return {v[0], nominal, v[2]};
+// ================================================================================================
+// Measured workloads' ledgers
+
+namespace {
+
+struct OneProjection {
+  bool ok = true;
+  std::string reason;
+  double step = 0, compute = 0, memory = 0, comm = 0, launch = 0, energy = 0, hfu = kNaN;
+  std::vector<double> kernel_seconds;
+  std::vector<Bound> kernel_bounds;
+};
+
+OneProjection project_once(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt,
+                           const ModelConstants* c, const Scenario& s, DType top_dtype, double top_flops) {
+  OneProjection r;
+  const Hardware hw(platform, s, c);
+  const double gap = opt.include_launch ? hw.gap() : 0;
+  auto fail = [&](std::string why) {
+    if (r.ok) r.reason = std::move(why);
+    r.ok = false;
+  };
+  for (const KernelCost& k : ledger) {
+    const double count = std::max(0.0, k.count);
+    double t = 0;
+    Bound b = Bound::unknown;
+    if (k.kind == OpKind::collective || k.collective != Collective::none) {
+      bool ok = true;
+      const int per_node = std::min(k.ranks, std::max(1, platform.devices_per_node));
+      const Collective coll = k.collective == Collective::none ? Collective::all_reduce : k.collective;
+      t = collective_time(coll, k.collective_bytes, k.ranks, per_node,
+                          coll == Collective::all_to_all && c ? hw.all_to_all_network() : hw.network(), ok);
+      if (!ok) fail("interconnect bandwidth needed by '" + k.name + "' is unknown on " + platform.name), t = 0;
+      t *= count;
+      b = Bound::communication;
+      r.comm += t;
+    } else {
+      KernelTime kt;
+      std::string why;
+      if (!kernel_time(k, hw, opt.overlap, kt, &why)) {
+        fail("kernel '" + k.name + "': " + why);
+      } else {
+        b = kt.bound;
+        if (opt.overlap) (kt.bound == Bound::memory ? r.memory : r.compute) += kt.total * count;
+        else r.compute += kt.compute * count, r.memory += kt.memory * count;
+        t = kt.total * count;
+      }
+      r.launch += gap * count;
+      t += gap * count;
+      if (b == Bound::launch && !(gap > 0)) b = Bound::unknown;
+    }
+    r.kernel_seconds.push_back(t);
+    r.kernel_bounds.push_back(b);
+  }
+  r.step = r.compute + r.memory + r.comm + r.launch;
+  r.energy = hw.tdp() > 0 ? hw.tdp() * r.step : 0;
+  double pk = 0;
+  if (top_flops > 0 && r.step > 0 && hw.peak(top_dtype, pk)) r.hfu = top_flops / (r.step * pk);
+  return r;
 }
 
-// ------------------------------------------------------------------------------------------------
-// Public API
+Range interval_of(std::vector<double> v) {
+  return {sample_quantile(v, 0.05), sample_quantile(v, 0.5), sample_quantile(std::move(v), 0.95)};
+}
+
+}  // namespace
 
 Projection project(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt) {
   Projection pr;
   pr.platform = platform.name;
-  pr.ok = true;
   pr.flops = total_flops(ledger);
   pr.bytes = total_bytes(ledger);
-  pr.kernels.reserve(ledger.size());
+  // A host descriptor is calibrated on this machine: its measured ceilings need none of the
+  // constants (they only cost training kernels and accelerators' launch gaps), so a host-only run
+  // works without the share folder that holds them.
+  const ModelConstants* c = nullptr;
+  if (opt.use_constants && !is_host(platform)) c = opt.constants ? opt.constants : &default_model_constants();
 
-  const Range launch = opt.include_launch && platform.launch_overhead.present
-                           ? platform.launch_overhead.value
-                           : Range{};
-  bool have_net = false;
-  NetworkModel net;
-  auto fail = [&](std::string why) {
-    if (pr.ok) pr.reason = std::move(why);  // keep the first reason
-    pr.ok = false;
+  std::array<double, kAllDTypes.size()> by_dtype{};
+  for (const KernelCost& k : ledger)
+    if (k.kind != OpKind::collective) by_dtype[static_cast<std::size_t>(k.dtype)] += k.flops * std::max(0.0, k.count);
+  const auto top = std::max_element(by_dtype.begin(), by_dtype.end()) - by_dtype.begin();
+  pr.peak_dtype = kAllDTypes[static_cast<std::size_t>(top)];
+  const double top_flops = by_dtype[static_cast<std::size_t>(top)];
+
+  const OneProjection nom = project_once(ledger, platform, opt, c, Scenario::nominal(), pr.peak_dtype, top_flops);
+  pr.ok = nom.ok;
+  pr.reason = nom.reason;
+  const int n = std::max(0, opt.mc.samples);
+  std::vector<double> step, compute, memory, comm, launch, energy, hfu;
+  std::vector<std::vector<double>> kern(ledger.size());
+  auto take = [&](const OneProjection& o) {
+    step.push_back(o.ok ? o.step : kNaN);
+    compute.push_back(o.compute), memory.push_back(o.memory), comm.push_back(o.comm), launch.push_back(o.launch);
+    energy.push_back(o.energy), hfu.push_back(o.hfu);
+    for (std::size_t i = 0; i < kern.size() && i < o.kernel_seconds.size(); ++i) kern[i].push_back(o.kernel_seconds[i]);
   };
+  if (n == 0) take(nom);
+  for (int i = 0; i < n; ++i)
+    take(project_once(ledger, platform, opt, c, Scenario::sample(opt.mc.seed, i), pr.peak_dtype, top_flops));
+  const OneProjection fast = project_once(ledger, platform, opt, c, Scenario::fast(), pr.peak_dtype, top_flops);
+  const OneProjection slow = project_once(ledger, platform, opt, c, Scenario::slow(), pr.peak_dtype, top_flops);
 
-  for (const KernelCost& k : ledger) {
+  pr.step = summarize(nom.ok ? nom.step : kNaN, step, fast.step, slow.step, opt.mc.seed);
+  pr.step.ok = nom.ok;
+  pr.step_seconds = pr.step.interval();
+  pr.compute_seconds = interval_of(compute);
+  pr.memory_seconds = interval_of(memory);
+  pr.comm_seconds = interval_of(comm);
+  pr.launch_seconds = interval_of(launch);
+  if (platform.tdp.present) pr.energy_joules = interval_of(energy);
+  if (pr.ok && top_flops > 0) pr.hfu = interval_of(hfu);
+  for (std::size_t i = 0; i < ledger.size(); ++i) {
     KernelProjection kp;
-    kp.name = k.name;
-    const double count = std::max(0.0, k.count);
-    if (k.kind == OpKind::collective || k.collective != Collective::none) {
-      if (!have_net) net = network_model(platform), have_net = true;
-      bool ok = true;
-      const int per_node = std::min(k.ranks, std::max(1, platform.devices_per_node));
-      Range t = collective_time(k.collective == Collective::none ? Collective::all_reduce
-                                                                 : k.collective,
-                                k.collective_bytes, k.ranks, per_node, net, ok);
-      if (!ok) {
-        fail("interconnect bandwidth needed by '" + k.name + "' is unknown on " + platform.name);
-        t = {};
-      }
-      t = t * count;
-      kp.seconds = t;
-      kp.bound = Bound::communication;
-      pr.comm_seconds = pr.comm_seconds + t;
-    } else {
-      KernelTime kt;
-      std::string why;
-      if (!kernel_time(k.kind, k.dtype, k.flops, k.bytes, platform, opt.overlap, kt, &why)) {
-        fail("kernel '" + k.name + "': " + why);
-        kp.bound = Bound::unknown;
-      } else {
-        kp.bound = kt.bound;
-        if (opt.overlap) {
-          (kt.bound == Bound::memory ? pr.memory_seconds : pr.compute_seconds) =
-              (kt.bound == Bound::memory ? pr.memory_seconds : pr.compute_seconds) +
-              kt.total * count;
-        } else {
-          pr.compute_seconds = pr.compute_seconds + kt.compute * count;
-          pr.memory_seconds = pr.memory_seconds + kt.memory * count;
-        }
-        kp.seconds = kt.total * count;
-      }
-      const Range l = launch * count;
-      pr.launch_seconds = pr.launch_seconds + l;
-      kp.seconds = kp.seconds + l;
-      if (kp.bound == Bound::launch && !(l.nominal > 0)) kp.bound = Bound::unknown;
-    }
+    kp.name = ledger[i].name;
+    kp.seconds = interval_of(kern[i]);
+    kp.bound = i < nom.kernel_bounds.size() ? nom.kernel_bounds[i] : Bound::unknown;
     pr.kernels.push_back(std::move(kp));
   }
-
-  pr.step_seconds = pr.compute_seconds + pr.memory_seconds + pr.comm_seconds + pr.launch_seconds;
-  if (platform.tdp.present) pr.energy_joules = mul(pr.step_seconds, platform.tdp.value);
-  {
-    std::array<double, kAllDTypes.size()> by_dtype{};
-    for (const KernelCost& k : ledger)
-      if (k.kind != OpKind::collective) by_dtype[static_cast<std::size_t>(k.dtype)] += k.flops * std::max(0.0, k.count);
-    const auto top = std::max_element(by_dtype.begin(), by_dtype.end()) - by_dtype.begin();
-    pr.peak_dtype = kAllDTypes[static_cast<std::size_t>(top)];
-    const auto pk = platform.peak.find(pr.peak_dtype);
-    if (pr.ok && by_dtype[top] > 0 && pk != platform.peak.end() &&
-        pk->second.status == PeakStatus::known && pk->second.flops.present)
-      pr.hfu = utilization(by_dtype[top], pr.step_seconds, pk->second.flops.value);
-  }
-
   const std::array<std::pair<double, Bound>, 4> shares = {
-      std::pair{pr.compute_seconds.nominal, Bound::compute},
-      std::pair{pr.memory_seconds.nominal, Bound::memory},
-      std::pair{pr.comm_seconds.nominal, Bound::communication},
-      std::pair{pr.launch_seconds.nominal, Bound::launch}};
+      std::pair{nom.compute, Bound::compute}, std::pair{nom.memory, Bound::memory},
+      std::pair{nom.comm, Bound::communication}, std::pair{nom.launch, Bound::launch}};
   double best = 0;
   for (const auto& [t, b] : shares)
     if (t > best) best = t, pr.bound = b;
@@ -166,8 +276,193 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
     pr.bound = Bound::unknown;
     pr.step_seconds = {};
     pr.energy_joules = {};
+    pr.hfu = {};
   }
   return pr;
+}
+
+// ================================================================================================
+// Training steps
+
+namespace {
+
+struct PhaseSum {
+  double gpu = 0, cpu = 0, window = 0, attention_window = 0;
+  std::map<std::string, double> parts;
+  // Overlapped collectives, by window: time and exposure floor, by part.
+  double ov_phase = 0, floor_phase = 0, ov_attn = 0, floor_attn = 0;
+  std::map<std::string, double> ov_phase_parts, ov_attn_parts;
+};
+
+}  // namespace
+
+double utilization(double flops, double seconds, double peak) {
+  return seconds > 0 && peak > 0 ? flops / (seconds * peak) : 0.0;
+}
+
+namespace {
+
+// Every kernel and collective of the ledger into its phase (forward, backward, recompute, step):
+// GPU time, CPU dispatch time, the compute windows, and the overlapped collectives kept apart.
+// Returns false (and why) when a needed number is unknown.
+bool sum_phases(const TrainingLedger& L, const Hardware& hw, bool overlap, PhaseSum (&ph)[4], std::string& reason) {
+  bool all_ok = true;
+  auto fail = [&](std::string why) {
+    if (all_ok) reason = std::move(why);
+    all_ok = false;
+  };
+  auto idx = [](StepPhase p) { return static_cast<int>(p); };
+  for (const TrainingKernel& k : L.kernels) {
+    PhaseSum& P = ph[idx(k.phase)];
+    const double count = std::max(0.0, k.cost.count);
+    if (k.cost.kind == OpKind::collective) {
+      bool ok = true;
+      const NetworkModel& net = k.all_to_all_bus ? hw.all_to_all_network() : hw.network();
+      const double t = collective_time(k.cost.collective, k.cost.collective_bytes, k.cost.ranks,
+                                       k.ranks_per_node > 0 ? k.ranks_per_node : k.cost.ranks, net, ok,
+                                       k.inter_node_scale) * count;
+      if (!ok) {
+        fail("interconnect bandwidth needed by '" + k.cost.name + "' is unknown on " + hw.platform().name);
+        continue;
+      }
+      switch (k.overlap) {
+        case Overlap::none:
+          P.gpu += t;
+          P.parts[k.part] += t;
+          if (k.imbalance > 1) {
+            const double extra = t * (1 - 1 / k.imbalance);
+            P.parts[k.part] -= extra, P.parts["moe_imbalance"] += extra;
+          }
+          break;
+        case Overlap::phase_compute:
+        case Overlap::last_backward:
+        case Overlap::first_forward:
+          P.ov_phase += t, P.floor_phase += t * k.exposed_floor, P.ov_phase_parts[k.part] += t;
+          break;
+        case Overlap::attention:
+          P.ov_attn += t, P.floor_attn += t * k.exposed_floor, P.ov_attn_parts[k.part] += t;
+          break;
+      }
+      continue;
+    }
+    KernelTime kt;
+    std::string why;
+    if (!kernel_time(k.cost, hw, overlap, kt, &why, &k)) {
+      fail("kernel '" + k.cost.name + "': " + why);
+      continue;
+    }
+    const double t = kt.total * count, gap = hw.gap() * count;
+    P.gpu += t + gap;
+    P.cpu += hw.dispatch() * count;
+    P.window += t;
+    if (k.part == "attention") P.attention_window += t;
+    P.parts[k.part] += t;
+    P.parts["launch"] += gap;
+    if (k.imbalance > 1) {
+      const double extra = t * (1 - 1 / k.imbalance);
+      P.parts[k.part] -= extra, P.parts["moe_imbalance"] += extra;
+    }
+  }
+  return all_ok;
+}
+
+// Overlapped collectives of a phase: hidden behind `window` seconds of compute, which runs `c`
+// slower while they share the chip; at least `floor` of them stays exposed.
+void expose(PhaseSum& P, double c, double ov, double floor, double window, const std::map<std::string, double>& by_part) {
+  if (ov <= 0) return;
+  const double hidden_span = std::min(ov, window);
+  const double exposed = std::max(ov - window, floor);
+  const double slow = c * hidden_span;
+  P.gpu += exposed + slow;
+  P.parts["contention"] += slow;
+  for (const auto& [part, t] : by_part) P.parts[part] += exposed * t / ov;
+}
+
+// The overlapped collectives exposed: per phase against its windows, and the step's own
+// (gradient reduction, parameter gathers) against one micro-batch's backward or forward compute.
+void expose_overlapped(const TrainingLedger& L, const Hardware& hw, PhaseSum (&ph)[4]) {
+  const double c = hw.contention();
+  auto idx = [](StepPhase p) { return static_cast<int>(p); };
+  for (int i = 0; i < 3; ++i) {
+    PhaseSum& P = ph[i];
+    expose(P, c, P.ov_attn, P.floor_attn, P.attention_window, P.ov_attn_parts);
+    expose(P, c, P.ov_phase, P.floor_phase, P.window, P.ov_phase_parts);
+    if (P.cpu > P.gpu) P.parts["dispatch"] += P.cpu - P.gpu, P.gpu = P.cpu;  // the CPU cannot keep up
+  }
+  // Step-level overlapped collectives hide behind one micro-batch's backward or forward compute.
+  {
+    PhaseSum& S = ph[3];
+    double last_bwd = 0, first_fwd = 0, floor_b = 0, floor_f = 0;
+    std::map<std::string, double> pb, pf;
+    for (const TrainingKernel& k : L.kernels) {
+      if (k.phase != StepPhase::step || k.cost.kind != OpKind::collective) continue;
+      if (k.overlap != Overlap::last_backward && k.overlap != Overlap::first_forward) continue;
+      bool ok = true;
+      const double t = collective_time(k.cost.collective, k.cost.collective_bytes, k.cost.ranks,
+                                       k.ranks_per_node > 0 ? k.ranks_per_node : k.cost.ranks, hw.network(), ok) *
+                       std::max(0.0, k.cost.count);
+      if (k.overlap == Overlap::last_backward) last_bwd += t, floor_b += t * k.exposed_floor, pb[k.part] += t;
+      else first_fwd += t, floor_f += t * k.exposed_floor, pf[k.part] += t;
+    }
+    // These were summed into ov_phase above; expose them against their own windows instead.
+    S.ov_phase = 0, S.floor_phase = 0, S.ov_phase_parts.clear();
+    expose(S, c, last_bwd, floor_b, ph[idx(StepPhase::backward)].window, pb);
+    expose(S, c, first_fwd, floor_f, ph[idx(StepPhase::forward)].window, pf);
+    if (S.cpu > S.gpu) S.parts["dispatch"] += S.cpu - S.gpu, S.gpu = S.cpu;
+  }
+
+}
+
+}  // namespace
+
+TrainingCost cost_training(const TrainingLedger& L, const Hardware& hw, DType linear_dtype, bool overlap) {
+  TrainingCost r;
+  PhaseSum ph[4];  // forward, backward, recompute, step
+  r.ok = sum_phases(L, hw, overlap, ph, r.reason);
+  if (!r.ok) return r;
+  expose_overlapped(L, hw, ph);
+
+  const double m = std::max(1, L.micro_batches);
+  const double t_mb = ph[0].gpu + ph[1].gpu + ph[2].gpu;
+  const double bubble = double(L.pp - 1) / std::max(1, L.interleave) * t_mb;
+  r.step = m * t_mb + bubble + ph[3].gpu + hw.step_fixed();
+
+  std::map<std::string, double> parts;
+  for (int i = 0; i < 3; ++i)
+    for (const auto& [k, v] : ph[i].parts) parts[k] += m * v;
+  for (const auto& [k, v] : ph[3].parts) parts[k] += v;
+  parts["bubble"] += bubble;
+  parts["step_fixed"] += hw.step_fixed();
+  for (const auto& kv : parts)
+    if (kv.second != 0) r.parts.push_back(kv);
+
+  // Legacy buckets (sum to the step).
+  auto get = [&](const std::map<std::string, double>& mp, const char* k) {
+    auto it = mp.find(k);
+    return it == mp.end() ? 0.0 : it->second;
+  };
+  for (int i = 0; i < 2; ++i) {
+    const auto& P = ph[i].parts;
+    r.compute += m * (get(P, "gemm") + get(P, "attention") + get(P, "moe_imbalance") + get(P, "contention"));
+    r.memory += m * (get(P, "elementwise") + get(P, "moe_permute") + get(P, "moe_router") + get(P, "fp8_cast") +
+                     get(P, "dp_copy"));
+    r.launch += m * (get(P, "launch") + get(P, "dispatch"));
+    r.tp_comm += m * get(P, "tp_comm");
+    r.cp_comm += m * get(P, "cp_comm");
+    r.ep_comm += m * get(P, "moe_a2a");
+    r.pp_comm += m * get(P, "pp_comm");
+    r.dp_comm += m * get(P, "dp_comm");
+  }
+  r.recompute = m * ph[2].gpu;
+  r.bubble = bubble;
+  {
+    const auto& S = ph[3].parts;
+    r.dp_comm += get(S, "dp_comm");
+    r.optimizer = ph[3].gpu - get(S, "dp_comm") + hw.step_fixed();
+  }
+  for (const char* k : {"tp_comm", "cp_comm", "moe_a2a", "pp_comm", "dp_comm"}) r.exposed_comm += get(parts, k);
+  hw.peak(linear_dtype, r.peak);
+  return r;
 }
 
 }  // namespace xpb

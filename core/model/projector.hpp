@@ -1,47 +1,112 @@
 // core/model/projector.hpp — projects a cost ledger onto a platform descriptor.
 // Per kernel a roofline with efficiency: max(flops / (peak·eff(op size)), bytes / (bw·eff_mem))
-// plus launch overhead (or their sum in no-overlap mode); collectives by an alpha-beta ring model.
-// Every figure is a Range carried from the descriptor's ranges. It knows nothing of workloads.
+// plus the GPU-side gap per launch (or their sum in no-overlap mode); collectives by an alpha-beta
+// model. The same per-kernel costing prices a measured workload's ledger (project) and a training
+// step's ledger (cost_training, with its phases, overlap windows and pipeline schedule). Inputs
+// are drawn per Monte Carlo scenario (core/model/uncertainty.hpp); ranges reported are 5–95 %.
+// It knows nothing of workloads.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "core/plugin/ledger.hpp"
-#include "core/platforms/platform.hpp"
 #include "core/base/range.hpp"
+#include "core/model/collectives.hpp"
+#include "core/model/constants.hpp"
+#include "core/model/training_ledger.hpp"
+#include "core/model/uncertainty.hpp"
+#include "core/platforms/platform.hpp"
+#include "core/plugin/ledger.hpp"
 
 namespace xpb {
 
 enum class Bound { compute, memory, communication, launch, unknown };
 std::string_view to_string(Bound b);
 
+// One scenario's view of a platform: every number the costing needs, drawn from the descriptor
+// and the model constants.
+class Hardware {
+ public:
+  // `constants` may be null (then no attention table, no element-wise fraction, no gap default:
+  // the descriptor alone); `stack` may be null (no CPU dispatch cost).
+  Hardware(const Platform& p, const Scenario& s, const ModelConstants* constants = nullptr,
+           const StackProfile* stack = nullptr, bool deepep = false);
+
+  const Platform& platform() const { return *m_p; }
+  const Scenario& scenario() const { return m_s; }
+  // Peak FLOP/s of a dtype; false (and why) when unknown or unsupported.
+  bool peak(DType d, double& out, std::string* why = nullptr) const;
+  double gemm_efficiency(double flops, DType d) const;
+  double vector_efficiency(DType d) const;
+  // Flash-attention efficiency (fraction of peak) of the forward (pass 1) or backward (pass 2).
+  double attention_efficiency(AttentionImpl impl, int pass, DType d) const;
+  bool bandwidth_known() const { return m_bw > 0; }
+  double stream_bandwidth() const { return m_bw; }  // memory bandwidth · memory efficiency
+  double elementwise_fraction() const { return m_elementwise; }
+  double grouped_gemm() const { return m_grouped; }
+  double gap() const { return m_gap; }             // GPU idle per kernel launch
+  double dispatch() const { return m_dispatch; }   // CPU time per kernel issued (0 without a stack)
+  double contention() const { return m_contention; }
+  double step_fixed() const { return m_step_fixed; }
+  double tdp() const { return m_tdp; }
+  const NetworkModel& network() const { return m_net; }
+  const NetworkModel& all_to_all_network() const { return m_a2a; }
+  std::string generation;  // "ampere", "hopper", ... (constants' generations)
+
+ private:
+  const Platform* m_p;
+  Scenario m_s;
+  const ModelConstants* m_c;
+  double m_bw = 0, m_elementwise = 1, m_grouped = 1, m_gap = 0, m_dispatch = 0, m_contention = 0;
+  double m_step_fixed = 0, m_tdp = 0;
+  NetworkModel m_net, m_a2a;
+};
+
+// Roofline time of one launch of a non-collective kernel, without the launch gap.
+struct KernelTime {
+  double compute = 0, memory = 0;  // flops / (peak·eff), bytes / (bw·eff_mem)
+  double total = 0;                // max (overlap) or sum (no overlap) of the two
+  Bound bound = Bound::unknown;
+};
+// `tk` carries the training ledger's extras (attention pass, grouped GEMM, element-wise fraction).
+// False (and `reason` set) when the kernel needs a number the descriptor lacks.
+bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out,
+                 std::string* reason = nullptr, const TrainingKernel* tk = nullptr);
+
+// ---- measured workloads' ledgers -----------------------------------------------------------
+
 struct ProjectOptions {
   bool overlap = true;          // roofline max(); false → sum of compute and memory time
   bool include_launch = true;
+  McOptions mc;                 // Monte Carlo; samples = 0: the nominal scenario only
+  const ModelConstants* constants = nullptr;  // nullptr: default_model_constants()
+  bool use_constants = true;    // false: the descriptor alone (ideal-time projections)
 };
 
 struct KernelProjection {
   std::string name;
-  Range seconds;   // for all `count` launches
+  Range seconds;   // for all `count` launches (5-95 % over the Monte Carlo)
   Bound bound = Bound::unknown;
 };
 
+// Every Range is {p5, median, p95} of the Monte Carlo; `step` keeps the nominal-input value, the
+// samples and the worst-case envelope (all inputs at one end).
 struct Projection {
   std::string platform;
   bool ok = false;          // false when a needed number is unknown (see reason)
   std::string reason;
   Range step_seconds;       // total per step
+  Estimate step;
   Range compute_seconds;    // time of kernels whose bound is compute
   Range memory_seconds;     // time of kernels whose bound is memory
   Range comm_seconds;       // collectives
-  Range launch_seconds;     // launch overhead
+  Range launch_seconds;     // launch gaps
   Range energy_joules;      // TDP · time: an upper bound
   Bound bound = Bound::unknown;  // which share dominates the nominal step time
   double flops = 0, bytes = 0;   // totals of the ledger
   // Hardware FLOP utilization: the ledger's FLOPs of its dominant dtype (most FLOPs) over
   // step time · that dtype's peak (ledgers count what runs, recomputation included, so this is
-  // HFU; MFU needs model FLOPs: utilization(model_flops, step_seconds, peak)).
+  // HFU; MFU needs model FLOPs).
   DType peak_dtype = DType::fp32;
   Range hfu;
   std::vector<KernelProjection> kernels;
@@ -54,21 +119,26 @@ struct Projection {
 
 Projection project(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt = {});
 
-// ---- building blocks shared with the training model (core/model/training_model.cpp) -----------------
+// ---- training steps ---------------------------------------------------------------------------
 
-// Roofline time of one launch of a non-collective kernel, without launch overhead.
-struct KernelTime {
-  Range compute, memory;  // flops / (peak·eff), bytes / (bw·eff_mem)
-  Range total;            // max (overlap) or sum (no overlap) of the two
-  Bound bound = Bound::unknown;
+// One scenario's cost of a training step: the step time and its attribution by ledger part
+// (gemm, attention, elementwise, launch, dispatch, moe_*, fp8_cast, *_comm, contention, bubble,
+// optimizer, step_fixed); parts sum to `step`. The legacy buckets below also sum to `step`.
+struct TrainingCost {
+  bool ok = false;
+  std::string reason;
+  double step = 0;
+  double peak = 0;  // peak FLOP/s of the linear dtype in this scenario (for MFU)
+  std::vector<std::pair<std::string, double>> parts;
+  double compute = 0, memory = 0, launch = 0, recompute = 0, tp_comm = 0, ep_comm = 0, cp_comm = 0,
+         pp_comm = 0, dp_comm = 0, bubble = 0, optimizer = 0;
+  double exposed_comm = 0;  // every communication second on the critical path
 };
-// False (and `reason` set) when the kernel needs a number the descriptor lacks: the dtype's peak
-// (unknown or unsupported) or the memory bandwidth.
-bool kernel_time(OpKind kind, DType dtype, double flops, double bytes, const Platform& platform,
-                 bool overlap, KernelTime& out, std::string* reason = nullptr);
 
-// Utilization = useful FLOPs / (time · peak). MFU passes model FLOPs, HFU hardware FLOPs
-// (recomputation included). Scenario-consistent: the fast case pairs the low time with the high
-// peak. The result is sorted into a valid Range.
-Range utilization(double flops, Range seconds, Range peak);
+TrainingCost cost_training(const TrainingLedger& ledger, const Hardware& hw, DType linear_dtype,
+                           bool overlap = true);
+
+// Utilization = useful FLOPs / (time · peak), per sample when given estimates.
+double utilization(double flops, double seconds, double peak);
+
 }  // namespace xpb

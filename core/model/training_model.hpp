@@ -10,6 +10,9 @@
 #include <string>
 
 #include "core/model/collectives.hpp"
+#include "core/model/constants.hpp"
+#include "core/model/training_ledger.hpp"
+#include "core/model/uncertainty.hpp"
 #include "core/base/dtype.hpp"
 #include "core/base/error.hpp"
 #include "core/platforms/platform.hpp"
@@ -21,7 +24,8 @@ namespace xpb {
 // ------------------------------------------------------------------------------------------------
 // Model spec
 
-enum class FfnType { gelu, swiglu };  // gelu: 2 GEMMs of h×ffn; swiglu: 3 (gate, up, down)
+// gelu / relu2 (squared ReLU): 2 GEMMs of h×ffn; swiglu: 3 (gate, up, down)
+enum class FfnType { gelu, swiglu, relu2 };
 std::string_view to_string(FfnType f);
 
 struct MoeSpec {
@@ -44,6 +48,9 @@ struct ModelSpec {
   bool learned_positions = false;  // s·h position table (GPT-2/3, Megatron)
   bool biases = false;             // linear and layer-norm biases (Narayanan Eq. 2 counts them)
   DType dtype = DType::bf16;       // GEMM precision
+  bool rmsnorm = false;            // RMSNorm (else LayerNorm): decides the eager kernel recipe
+  bool rotary = false;             // rotary position embedding applied to q and k (a RoPE kernel)
+  bool dropout = false;            // hidden and attention dropout (masks written and read)
   double global_batch = 0;         // sequences per step (0: must be given on the command line)
   double published_params = 0;     // the size the source states, for a check (0: none)
   MoeSpec moe;
@@ -76,7 +83,11 @@ ParamCount count_params(const ModelSpec& m);
 double narayanan_params(double l, double h, double V, double s);
 double narayanan_flops(double B, double s, double l, double h, double V);
 
-enum class Recompute { none, selective, full };
+// Activation recomputation: none; selective (attention core, Korthikanti et al. 2022); full (every
+// layer's forward); norm_act (norms and activation functions, Megatron-Core
+// --recompute-modules layernorm moe_act); ops (torchtitan op-level selective checkpointing:
+// element-wise ops and every second matmul).
+enum class Recompute { none, selective, full, norm_act, ops };
 std::string_view to_string(Recompute r);
 
 // Forward FLOPs of one token through the model (per-GEMM count, causal attention at full cost).
@@ -84,6 +95,13 @@ double forward_flops_per_token(const ModelSpec& m);
 // Model FLOPs of one step (3 × forward) and hardware FLOPs (plus recomputation).
 double model_flops(const ModelSpec& m, double batch);
 double hardware_flops(const ModelSpec& m, double batch, Recompute r);
+// Forward FLOPs per token of one layer, split as the ledger charges them.
+struct LayerFlops {
+  double attn_gemm = 0;  // QKV and output projection
+  double attn_core = 0;  // QK^T and AV, full (non-causal) cost
+  double mlp = 0;        // dense MLP, or router + active + shared experts
+};
+LayerFlops layer_flops(const ModelSpec& m, bool moe_layer);
 
 // ------------------------------------------------------------------------------------------------
 // Cluster and plan
@@ -96,45 +114,64 @@ struct Cluster {
 
 struct Plan {
   int tp = 1, pp = 1, ep = 1, mbs = 1, interleave = 1;
-  int dp = 0;               // 0: derived as devices / (tp·pp); evaluate() fills it in
+  int cp = 1;               // context parallelism: the sequence split over cp devices (ring attention)
+  int dp = 0;               // 0: derived as devices / (tp·pp·cp); evaluate() fills it in
   Recompute recompute = Recompute::full;
   bool seqpar = false;
-  int zero = 0;             // 0, 1 (optimizer states sharded over DP) or 3 (everything sharded)
-  bool dp_overlap = true;   // overlap DP gradient communication with the backward pass
+  // 0: replicated; 1: optimizer states sharded over DP (distributed optimizer); 2: + gradients
+  // (reduce-scattered every micro-batch); 3: + parameters (FSDP / ZeRO-3, gathered per layer)
+  int zero = 0;
+  bool dp_overlap = true;   // overlap DP/ZeRO communication with compute
 };
 std::string to_string(const Plan& p);
-// "tp=8,pp=4,dp=32,ep=1,mbs=1,interleave=2,recompute=full,seqpar=on,zero=1,dp_overlap=on";
+// "tp=8,pp=4,cp=1,dp=32,ep=1,mbs=1,interleave=2,recompute=full,seqpar=on,zero=1,dp_overlap=on";
 // keys may be omitted (defaults above; dp is derived when absent). Throws xpb::Error.
 Plan parse_plan(const std::string& text, const Plan& defaults = {});
 
 struct TrainOptions {
-  bool flash_attention = true;  // false: scores materialised (softmax/dropout kernels, memory)
+  std::string stack;            // software stack (data/model/constants.yaml); "" = the default
+  // Attention kernel: nullopt = the stack's; false forces materialised scores, true flash.
+  std::optional<bool> flash_attention;
   bool overlap = true;          // per-kernel roofline max; false: compute + memory
-  double grad_bytes = 2;        // bytes per gradient element communicated and stored
-  double memory_headroom = 0.05;  // fraction of capacity kept free (allocator, workspace)
-  std::optional<DType> dtype;   // override the model's GEMM precision
+  std::optional<DType> dtype;   // override the model's linear-layer precision (fp8: linears only)
+  std::optional<MoeDispatcher> moe_dispatcher;  // override the stack's
+  std::optional<bool> tp_overlap;               // override the stack's
+  McOptions mc;                 // Monte Carlo of evaluate(); samples = 0: nominal only
+  const ModelConstants* constants = nullptr;    // nullptr: default_model_constants()
 };
 
 struct MemoryEstimate {  // bytes per device on the most loaded pipeline stage
   double weights = 0, gradients = 0, optimizer = 0, activations = 0, total = 0;
   double capacity = 0, usable = 0;
+  double buffers = 0;     // communication buckets, gathered FSDP layers, FP8 weight copies
 };
 
+// Ranges below are {p5, median, p95} of the Monte Carlo (TrainOptions::mc); with samples = 0 they
+// are exact at the nominal-input value. `step` carries the nominal, the samples and the envelope.
 struct StepEstimate {
   bool ok = false;       // false: a needed descriptor number is unknown, or the plan is invalid
   bool fits = false;     // memory.total <= memory.usable
   std::string reason;
   Plan plan;
+  std::string stack;
   int micro_batches = 0;
   Range step_seconds;
+  Estimate step;           // nominal-input value, samples, 5-95%, worst-case envelope
+  double nominal_step = 0; // every input at its nominal value (what the plan search ranks by)
   // Breakdown of the step (sums to step_seconds): compute on the critical stage, the exposed
   // communication by parallel dimension, pipeline bubble, optimizer step.
   Range compute_seconds, memory_seconds, launch_seconds, recompute_seconds;
   Range tp_comm_seconds, ep_comm_seconds, pp_comm_seconds, dp_comm_seconds;
-  Range bubble_seconds, optimizer_seconds;
+  Range bubble_seconds, optimizer_seconds, cp_comm_seconds;
+  // Detailed breakdown by ledger part (nominal inputs; sums to nominal_step): gemm, attention,
+  // elementwise, launch, dispatch, moe_router, moe_permute, moe_a2a, moe_imbalance, fp8_cast,
+  // tp_comm, cp_comm, pp_comm, dp_comm, exposed_comm, contention, bubble, optimizer, step_fixed, ...
+  std::vector<std::pair<std::string, double>> parts;
   double model_flops = 0, hardware_flops = 0;  // whole cluster, one step
+  DType peak_dtype = DType::bf16;              // the precision MFU/HFU are measured against
   Range mfu, hfu, tokens_per_second, energy_joules;
   MemoryEstimate memory;
+  int kernels_per_step = 0;                    // ledger entries (for reports)
 };
 
 // The model on one cluster: precomputes what does not depend on the plan so `evaluate` is cheap
@@ -146,7 +183,16 @@ class TrainingModel {
   // Structural validity of a plan (divisibility, head/expert splits); why it is not, if not.
   bool valid(const Plan& p, std::string* why = nullptr) const;
   MemoryEstimate memory(const Plan& p) const;
+  // Nominal inputs only (fast; the plan search); ranges are exact at the nominal value.
   StepEstimate evaluate(const Plan& p) const;
+  // With the Monte Carlo of options().mc (seeded, reproducible).
+  StepEstimate estimate(const Plan& p) const;
+  // Step time in one scenario (NaN when it cannot be projected): the Monte Carlo's function.
+  double step_seconds(const Plan& p, const Scenario& s) const;
+  // The ledger of one step in a scenario (for reports and tests).
+  TrainingLedger ledger(const Plan& p, const Scenario& s) const;
+  const StackProfile& stack() const { return *m_stack; }
+  const ModelConstants& constants() const { return *m_constants; }
 
   const ModelSpec& model() const { return m_model; }
   const Platform& platform() const { return *m_platform; }
@@ -159,18 +205,9 @@ class TrainingModel {
   const std::string& unusable_reason() const { return m_missing; }
 
  private:
-  struct Acc;  // time accumulator (training_model.cpp)
-  void add_gemm(Acc& a, double flops, double bytes, double count) const;
-  void add_vector(Acc& a, double bytes, double count) const;
-  void layer_pass(Acc& a, const Plan& p, bool moe_layer, int pass) const;
-  // The parts of evaluate(): one micro-batch through the most loaded stage (pass as in
-  // layer_pass), its recomputation, the pipeline's point-to-point traffic, and the exposed
-  // data-parallel communication of a step (net_ok false when a needed link is unknown).
-  Acc stage_pass(const Plan& p, int pass) const;
-  Acc recompute_pass(const Plan& p) const;
-  Range pipeline_p2p(const Plan& p, bool& net_ok) const;
-  Range dp_comm(const Plan& p, const Acc& fwd, const Acc& bwd, const Acc& rec, double micro_batches,
-                bool& net_ok) const;
+  StepEstimate evaluate_with(const Plan& p, bool monte_carlo) const;
+  AttentionImpl attention() const;
+  LedgerOptions ledger_options(const Scenario& s) const;
 
   ModelSpec m_model;
   const Platform* m_platform;
@@ -178,10 +215,9 @@ class TrainingModel {
   TrainOptions m_opt;
   ParamCount m_params;
   DType m_dtype;
-  NetworkModel m_net;
-  // Resolved descriptor numbers (ok flags say whether they are known).
-  Range m_peak, m_bw, m_launch, m_capacity, m_tdp;
-  bool m_peak_ok = false, m_bw_ok = false;
+  const ModelConstants* m_constants;
+  const StackProfile* m_stack;
+  Range m_capacity, m_tdp;
   std::string m_missing;  // why the descriptor cannot project this model, "" if it can
 };
 

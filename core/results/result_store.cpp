@@ -118,6 +118,21 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     r.note = p.ok ? std::string(to_string(p.bound)) : "unavailable: " + p.reason;
     rows.push_back(r);
   }
+  for (const auto& [plat, e] : rec.parity) {
+    SummaryRow r;
+    r.n = e.ok ? static_cast<long long>(e.samples.size()) : 0;
+    const double nan = std::nan("");
+    r.median = r.mean = r.last = e.ok ? e.median : nan;
+    r.low = r.q1 = e.ok ? e.p5 : nan;
+    r.high = r.q3 = e.ok ? e.p95 : nan;
+    r.min = e.ok ? e.envelope_low : nan;
+    r.max = e.ok ? e.envelope_high : nan;
+    r = base(r, "parity", "speed_ratio", "");
+    r.value_kind = std::string(schema::to_string(schema::Kind::numeric));  // the model, not a clock
+    r.platform = plat;
+    r.note = "t(" + rec.parity_reference + ") / t(platform), joint Monte Carlo: low/high 5-95 %, min/max worst-case envelope";
+    rows.push_back(r);
+  }
   for (const auto& p : rec.projections) {
     if (!p.self_check || !rec.model_error) continue;
     SummaryRow r = base(describe({*rec.model_error}), "model_error", "step_seconds", "");
@@ -129,12 +144,26 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
   return rows;
 }
 
+void attach_parity(CellRecord& rec, const std::string& reference) {
+  rec.parity.clear();
+  rec.parity_reference = reference;
+  const Projection* ref = nullptr;
+  for (const auto& p : rec.projections)
+    if (p.platform == reference) ref = &p;
+  if (!ref || !ref->ok) return;
+  for (const auto& p : rec.projections) {
+    if (p.self_check || !p.ok) continue;  // the host is the model's self-check, not a parity target
+    rec.parity.emplace_back(p.platform, speed_ratio(ref->step, p.step));
+  }
+}
+
 std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const std::string& reference,
                                    double band, const std::set<std::string>& hosts) {
-  // Projected step times per cell and platform.
-  std::map<std::string, std::map<std::string, const SummaryRow*>> proj;
+  // Projected step times per cell and platform, and the joint ratios when the run stored them.
+  std::map<std::string, std::map<std::string, const SummaryRow*>> proj, joint;
   std::vector<std::string> cells;
   for (const auto& r : rows) {
+    if (r.kind == "parity" && r.metric == "speed_ratio") joint[r.cell][r.platform] = &r;
     if (r.kind != "projected" || r.metric != "step_seconds") continue;
     if (!proj.count(r.cell)) cells.push_back(r.cell);
     proj[r.cell][r.platform] = &r;
@@ -157,8 +186,20 @@ std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const st
         p.verdict = "unavailable";
         p.low = p.nominal = p.high = std::nan("");
       } else {
-        const Range r = plat == reference ? Range::exact(1.0)
-                                          : speed_ratio(tref, {row->low, row->median, row->high});
+        // The joint 5-95 % interval when stored; a result set without it (older runs) only has
+        // the two intervals, whose extremes paired give the worst-case envelope.
+        const Range env = speed_ratio_envelope(tref, {row->low, row->median, row->high});
+        Range r = env;
+        p.envelope_low = env.low, p.envelope_high = env.high;
+        auto jc = joint.find(c);
+        if (jc != joint.end()) {
+          auto jp = jc->second.find(plat);
+          if (jp != jc->second.end() && jp->second->n > 0) {
+            r = {jp->second->low, jp->second->median, jp->second->high};
+            p.envelope_low = jp->second->min, p.envelope_high = jp->second->max;
+          }
+        }
+        if (plat == reference) r = Range::exact(1.0), p.envelope_low = p.envelope_high = 1.0;
         p.low = r.low, p.nominal = r.nominal, p.high = r.high;
         p.verdict = std::string(to_string(parity_verdict(r, band)));
       }
@@ -185,7 +226,11 @@ void write_projection(const schema::Writer& cell, const Projection& p, const Cel
   }
   if (!p.ok) return;
   auto rng = [&](const char* name, const Range& r) { return pg.values(name, {r.low, r.nominal, r.high}); };
-  rng("step_seconds", p.step_seconds);
+  rng("step_seconds", p.step_seconds);  // 5 %, median, 95 % of the Monte Carlo
+  pg.values("step_seconds_envelope", {p.step.envelope_low, p.step.envelope_high});
+  pg.values("step_seconds_nominal_inputs", {p.step.nominal});
+  pg.attr("monte_carlo_samples", static_cast<long long>(p.step.samples.size()));
+  pg.attr("monte_carlo_seed", static_cast<long long>(p.step.seed));
   rng("compute_seconds", p.compute_seconds);
   rng("memory_seconds", p.memory_seconds);
   rng("comm_seconds", p.comm_seconds);
@@ -294,11 +339,13 @@ void write_parity(const schema::Writer& root, const std::vector<ParityRow>& rows
     t.set("cell", r.cell), t.set("workload", r.workload), t.set("params", r.params);
     t.set("platform", r.platform), t.set("verdict", r.verdict), t.set("bound", r.bound);
     t.set("ratio_low", r.low), t.set("ratio_nominal", r.nominal), t.set("ratio_high", r.high);
+    t.set("ratio_envelope_low", r.envelope_low), t.set("ratio_envelope_high", r.envelope_high);
   }
   const schema::Writer d = t.write();
   d.attr("reference", reference);
   d.attr("band", band);
-  d.attr("note", "ratio = projected time on reference / projected time on platform (>1: faster)");
+  d.attr("note", "ratio = projected time on reference / projected time on platform (>1: faster); "
+                 "low/nominal/high = 5 %, median, 95 % of the joint Monte Carlo; envelope = worst case");
 }
 
 }  // namespace
@@ -400,6 +447,41 @@ std::vector<std::string> list_fragments(const std::string& output) {
   std::sort(out.begin(), out.end());
   return out;
 }
+
+void ResultStore::set_projections(std::vector<PlanProjection> rows) {
+  m_projections = std::move(rows);
+  if (m_writer) rewrite(nullptr);
+}
+
+namespace {
+void write_projections(const schema::Writer& root, const std::vector<PlanProjection>& rows) {
+  schema::TableWriter t(root, "projections");
+  for (const auto& r : rows) {
+    t.row();
+    t.set("id", std::to_string(r.entry) + "/" + r.platform + "/" + std::to_string(r.devices));
+    t.set("entry", r.entry), t.set("model", r.model), t.set("model_file", r.model_file);
+    t.set("model_sha256", r.model_sha256), t.set("platform", r.platform);
+    t.set("platform_sha256", r.platform_sha256), t.set("devices", r.devices), t.set("stack", r.stack);
+    t.set("plan", r.plan), t.set("status", std::string(to_string(r.status))), t.set("reason", r.reason);
+    t.set("reference", r.reference), t.set("verdict", r.verdict), t.set("breakdown", r.breakdown);
+    t.set("assumptions", r.assumptions), t.set("global_batch", r.global_batch), t.set("seq_len", r.seq_len);
+    t.set("tokens", r.tokens), t.set("micro_batches", r.micro_batches), t.set("memory_gb", r.memory_gb);
+    t.set("step_p5", r.step_p5), t.set("step_median", r.step_median), t.set("step_p95", r.step_p95);
+    t.set("step_nominal_inputs", r.step_nominal), t.set("step_envelope_low", r.step_envelope_low);
+    t.set("step_envelope_high", r.step_envelope_high), t.set("mfu_p5", r.mfu_p5);
+    t.set("mfu_median", r.mfu_median), t.set("mfu_p95", r.mfu_p95), t.set("hfu_median", r.hfu_median);
+    t.set("tokens_per_second", r.tokens_per_second), t.set("days_p5", r.days_p5);
+    t.set("days_median", r.days_median), t.set("days_p95", r.days_p95), t.set("ratio_p5", r.ratio_p5);
+    t.set("ratio_median", r.ratio_median), t.set("ratio_p95", r.ratio_p95);
+    t.set("ratio_envelope_low", r.ratio_envelope_low), t.set("ratio_envelope_high", r.ratio_envelope_high);
+    t.set("monte_carlo_samples", r.samples), t.set("monte_carlo_seed", r.seed);
+  }
+  t.write().attr("note",
+                 "paper-scale training projected by the performance model (docs/projection.md); step/mfu/days: "
+                 "5 %, median, 95 % of a seeded Monte Carlo; ratio = t(reference) / t(platform), joint; "
+                 "envelope = worst case; breakdown = ledger parts in s per step at nominal inputs (JSON)");
+}
+}  // namespace
 
 void ResultStore::write_single(const std::string& path, const RunHeader& header, const CellRecord& rec) {
   namespace fs = std::filesystem;
@@ -514,6 +596,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
     write_summary(root, rows);
     write_parity(root, parity_rows(rows, spec.reference_platform, spec.parity_band, host_names(m_header.platforms)),
                  spec.reference_platform, spec.parity_band);
+    if (!m_projections.empty()) write_projections(root, m_projections);
     image = h5::file_image(f);
   }
   // Every write checked, fsynced, then renamed over the old file: a full disk or an I/O error

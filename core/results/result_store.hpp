@@ -45,10 +45,17 @@ struct CellRecord {
   Ledger ledger;
   std::vector<Projection> projections;  // one per platform of the experiment
   std::optional<double> model_error;    // host self-check: projected / measured − 1
+  // Speed ratio t(reference) / t(platform) per platform, taken sample by sample from the two
+  // projections' Monte Carlo (attach_parity); summarised as /summary rows of kind "parity".
+  std::string parity_reference;
+  std::vector<std::pair<std::string, Estimate>> parity;
 };
 
+// Joint ratios of every projected platform against `reference` (when the cell projected onto it).
+void attach_parity(CellRecord& rec, const std::string& reference);
+
 // One row of /summary (one per cell × metric). low/high bound the whole range: min/max of
-// samples, a projection's low/high.
+// samples; for a projection or a parity ratio, the 5 % and 95 % points of its Monte Carlo.
 struct SummaryRow {
   std::string cell, workload, params;
   CellStatus status = CellStatus::ok;
@@ -67,6 +74,21 @@ std::vector<SummaryRow> summarize(const CellRecord& rec);
 
 // The /summary table of an open result file (empty when absent).
 std::vector<SummaryRow> read_summary(hid_t file);
+
+// One row of /projections: a paper-scale training run (an experiment's `projections:` entry)
+// projected onto one platform and device count. Intervals are 5 %, median, 95 % of the Monte
+// Carlo; the ratio is t(reference) / t(platform), joint sample by sample.
+struct PlanProjection {
+  long long entry = 0, devices = 0, micro_batches = 0, samples = 0, seed = 0;
+  std::string model, model_file, model_sha256, platform, platform_sha256, stack, plan;
+  CellStatus status = CellStatus::ok;  // ok: a plan was projected; invalid: none (reason says why)
+  std::string reason, reference, verdict, breakdown, assumptions;
+  double global_batch = 0, seq_len = 0, tokens = 0, memory_gb = 0;
+  double step_p5 = 0, step_median = 0, step_p95 = 0, step_nominal = 0, step_envelope_low = 0, step_envelope_high = 0;
+  double mfu_p5 = 0, mfu_median = 0, mfu_p95 = 0, hfu_median = 0, tokens_per_second = 0;
+  double days_p5 = 0, days_median = 0, days_p95 = 0;
+  double ratio_p5 = 0, ratio_median = 0, ratio_p95 = 0, ratio_envelope_low = 0, ratio_envelope_high = 0;
+};
 
 struct RunHeader {
   const ExperimentSpec* spec = nullptr;
@@ -95,6 +117,8 @@ class ResultStore {
   // cells were added. Files that are not complete result sets of this experiment are left alone.
   int absorb(const std::vector<std::string>& fragment_files);
   const std::vector<SummaryRow>& summary() const { return m_rows; }
+  // Stores the experiment's projected training plans (/projections) and rewrites the file.
+  void set_projections(std::vector<PlanProjection> rows);
 
  private:
   ResultStore(std::string path, RunHeader header) : m_path(std::move(path)), m_header(std::move(header)) {}
@@ -106,6 +130,7 @@ class ResultStore {
   std::vector<SummaryRow> m_rows;   // summary of all present cells
   long long m_resumes = 0;
   bool m_writer = true;
+  std::vector<PlanProjection> m_projections;
 };
 
 // Where a rank other than 0 writes the cell it ran in a distributed run: a one-cell result set
@@ -118,7 +143,8 @@ std::vector<std::string> list_fragments(const std::string& output);
 // Parity rows (per cell × platform) from summary rows: ratio to the reference and verdict.
 struct ParityRow {
   std::string cell, workload, params, platform, verdict, bound;
-  double low = 0, nominal = 0, high = 0;
+  double low = 0, nominal = 0, high = 0;  // 5 %, median, 95 % of the joint ratio
+  double envelope_low = 0, envelope_high = 0;  // worst case: every input at one end
 };
 // `hosts`: the platforms of kind host (the model's self-check), which get no parity row.
 std::vector<ParityRow> parity_rows(const std::vector<SummaryRow>& rows, const std::string& reference,

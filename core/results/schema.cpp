@@ -145,10 +145,10 @@ Entry with(Entry e, KindFrom kf) {
   return e;
 }
 
-// A range [low, nominal, high] of a projection.
+// A range [low, nominal, high] of a projection: the 5 %, 50 % and 95 % points of its Monte Carlo.
 Entry range(const std::string& name, const std::string& unit, const std::string& doc) {
   return dataset("/cells/{cell}/projected/{platform}/" + name, "float64[3]", unit, N,
-                 doc + ": low, nominal, high");
+                 doc + ": low, nominal, high (5 %, median, 95 %)");
 }
 
 Section root_attributes_section() {
@@ -329,7 +329,9 @@ Section ledger_section() {
 Section projected_section() {
   return {"projected/PLATFORM",
                "The performance model's projection of one step onto each platform of the experiment "
-               "(`docs/projection.md`). Ranges are [low, nominal, high] from the descriptor's ranges.", {
+               "(`docs/projection.md`). Ranges are [low, nominal, high]: the 5 %, median and 95 % of a "
+               "seeded Monte Carlo over the descriptor's and the model constants' ranges, inputs that share a "
+               "source drawn together. The worst-case envelope is kept apart.", {
       group("/cells/{cell}/projected", "one group per platform"),
       group("/cells/{cell}/projected/{platform}", "the projection onto one platform"),
       integer("/cells/{cell}/projected/{platform}@ok", N,
@@ -344,6 +346,15 @@ Section projected_section() {
       number("/cells/{cell}/projected/{platform}@error_vs_measured", "float64", "", T,
              "the host only: projected / measured median − 1 (the model's self-check)"),
       range("step_seconds", "s", "projected time of one step"),
+      since(2, dataset("/cells/{cell}/projected/{platform}/step_seconds_envelope", "float64[2]", "s", N,
+                       "worst-case envelope of the step: every input at the end that makes it fastest, then "
+                       "slowest (not a probability interval)")),
+      since(2, dataset("/cells/{cell}/projected/{platform}/step_seconds_nominal_inputs", "float64[1]", "s", N,
+                       "the step with every input at its nominal value")),
+      since(2, integer("/cells/{cell}/projected/{platform}@monte_carlo_samples", N,
+                       "samples of the Monte Carlo (0: nominal inputs only)")),
+      since(2, integer("/cells/{cell}/projected/{platform}@monte_carlo_seed", N,
+                       "its seed: the same seed gives the same samples")),
       range("compute_seconds", "s", "time of the kernels bound by compute"),
       range("memory_seconds", "s", "time of the kernels bound by memory"),
       range("comm_seconds", "s", "time of the collectives"),
@@ -388,22 +399,29 @@ Section summary_section() {
           col("status", "string", "", "the cell's status"),
           key("kind",
               "`measured` (samples of this machine), `metric` (a scalar), `projected` (a platform's "
-              "projection), `model_error` (projected / measured − 1 on the host)", Role::row_kind),
+              "projection), `model_error` (projected / measured − 1 on the host), `parity` (the speed "
+              "ratio t(reference) / t(platform), joint sample by sample; schema 2)", Role::row_kind),
           key("metric", "the quantity's name"),
           col("unit", "string", "", "unit of the row's numbers", Role::unit),
-          key("platform", "projected and model_error rows: the platform"),
-          col("note", "string", "", "projected rows: the bound, or why the projection is unavailable"),
+          key("platform", "projected, model_error and parity rows: the platform"),
+          col("note", "string", "", "projected rows: the bound, or why the projection is unavailable; parity "
+                                    "rows: the reference and what the columns hold"),
           since(2, col("value_kind", "string", "", "`numeric` or `timing`", Role::value_kind)),
-          from_row(col("median", "float64", "", "median of the samples; a projection's nominal")),
-          from_row(col("q1", "float64", "", "25% quantile; a projection's low")),
-          from_row(col("q3", "float64", "", "75% quantile; a projection's high")),
-          from_row(col("min", "float64", "", "smallest sample; a projection's low")),
-          from_row(col("max", "float64", "", "largest sample; a projection's high")),
+          from_row(col("median", "float64", "", "median of the samples; a projection's nominal (its median)")),
+          from_row(col("q1", "float64", "", "25% quantile; a projection's or parity ratio's 5 %")),
+          from_row(col("q3", "float64", "", "75% quantile; a projection's or parity ratio's 95 %")),
+          from_row(col("min", "float64", "", "smallest sample; a projection's low; a parity ratio's "
+                                             "worst-case envelope, low")),
+          from_row(col("max", "float64", "", "largest sample; a projection's high; a parity ratio's "
+                                             "worst-case envelope, high")),
           from_row(col("mean", "float64", "", "mean of the samples")),
           from_row(col("last", "float64", "", "last sample")),
-          from_row(col("low", "float64", "", "lower end of the range: min, or the projection's low")),
-          from_row(col("high", "float64", "", "upper end of the range: max, or the projection's high")),
-          col("n", "int64", "", "number of samples (projections: 1 when available, else 0)"),
+          from_row(col("low", "float64", "", "lower end of the range: min, or the projection's (parity "
+                                             "ratio's) 5 %")),
+          from_row(col("high", "float64", "", "upper end of the range: max, or the projection's (parity "
+                                              "ratio's) 95 %")),
+          col("n", "int64", "", "number of samples (projections: 1 when available, else 0; parity: the Monte "
+                                "Carlo's samples)"),
       }), KindFrom::row),
   }};
 }
@@ -418,12 +436,15 @@ Section parity_section() {
           col("params", "string", "", "parameters, canonical JSON"),
           key("platform", "the platform compared with the reference"),
           col("verdict", "string", "",
-              "`above`, `parity`, `below`, `inconclusive` when the range straddles the band, "
+              "`above`, `parity`, `below`, `inconclusive` when the 5–95 % interval straddles the band, "
               "`unavailable` when a needed number is unknown"),
           col("bound", "string", "", "the platform's bound"),
-          col("ratio_low", "float64", "", "speed ratio, low"),
-          col("ratio_nominal", "float64", "", "nominal"),
-          col("ratio_high", "float64", "", "high"),
+          col("ratio_low", "float64", "", "speed ratio, 5 % of the joint Monte Carlo"),
+          col("ratio_nominal", "float64", "", "its median"),
+          col("ratio_high", "float64", "", "its 95 %"),
+          since(2, col("ratio_envelope_low", "float64", "",
+                       "worst-case envelope of the ratio, low (every input at its unfavourable end)")),
+          since(2, col("ratio_envelope_high", "float64", "", "worst-case envelope, high")),
       }),
       text("/parity@reference", N, "the reference platform"),
       number("/parity@band", "float64", "", N, "the parity band"),
@@ -431,10 +452,64 @@ Section parity_section() {
   }};
 }
 
+Section projections_section() {
+  return {"/projections",
+          "The experiment's `projections:` section: paper-scale training runs projected by the performance "
+          "model onto each platform and device count (`docs/projection.md`); nothing is measured. Written "
+          "when the experiment has the section. Intervals are the 5 %, median and 95 % of a seeded Monte "
+          "Carlo.", {
+      since(2, table("/projections", "one row per entry × platform × device count", {
+          key("id", "`ENTRY/PLATFORM/DEVICES`: the row's identity across runs"),
+          col("entry", "int64", "", "position of the entry in `projections:`"),
+          col("model", "string", "", "the model's name"),
+          col("model_file", "string", "", "the model file read"),
+          col("model_sha256", "string", "", "its SHA-256"),
+          col("platform", "string", "", "the platform projected onto"),
+          col("platform_sha256", "string", "", "its descriptor's SHA-256"),
+          col("devices", "int64", "", "device count"),
+          col("stack", "string", "", "software stack (data/model/constants.yaml)"),
+          col("plan", "string", "", "the plan projected (searched, or as given)"),
+          col("status", "string", "", "`ok`; `invalid`: no plan fits or a needed number is unknown"),
+          col("reason", "string", "", "why invalid"),
+          col("reference", "string", "", "the parity reference the ratio is against (empty: none)"),
+          col("verdict", "string", "", "parity verdict from the ratio's 5–95 % interval"),
+          col("breakdown", "string", "", "ledger parts in s per step at nominal inputs (JSON object)"),
+          col("assumptions", "string", "", "what was assumed (e.g. an inter-node bandwidth)"),
+          col("global_batch", "float64", "", "sequences per step"),
+          col("seq_len", "float64", "", "sequence length"),
+          col("tokens", "float64", "", "token budget of the days figure (0: none)"),
+          col("micro_batches", "int64", "", "micro-batches per step"),
+          col("memory_gb", "float64", "GB", "projected memory per device"),
+          col("step_p5", "float64", "s", "step time, 5 %"),
+          col("step_median", "float64", "s", "median"),
+          col("step_p95", "float64", "s", "95 %"),
+          col("step_nominal_inputs", "float64", "s", "the step with every input nominal"),
+          col("step_envelope_low", "float64", "s", "worst-case envelope, low"),
+          col("step_envelope_high", "float64", "s", "worst-case envelope, high"),
+          col("mfu_p5", "float64", "", "model FLOP utilization, 5 %"),
+          col("mfu_median", "float64", "", "median"),
+          col("mfu_p95", "float64", "", "95 %"),
+          col("hfu_median", "float64", "", "hardware FLOP utilization, median"),
+          col("tokens_per_second", "float64", "1/s", "tokens per second, median"),
+          col("days_p5", "float64", "d", "days for the token budget, 5 %"),
+          col("days_median", "float64", "d", "median"),
+          col("days_p95", "float64", "d", "95 %"),
+          col("ratio_p5", "float64", "", "t(reference) / t(platform), joint, 5 %"),
+          col("ratio_median", "float64", "", "median"),
+          col("ratio_p95", "float64", "", "95 %"),
+          col("ratio_envelope_low", "float64", "", "worst-case envelope of the ratio, low"),
+          col("ratio_envelope_high", "float64", "", "high"),
+          col("monte_carlo_samples", "int64", "", "samples of the Monte Carlo"),
+          col("monte_carlo_seed", "int64", "", "its seed"),
+      })),
+      since(2, text("/projections@note", N, "what the columns hold")),
+  }};
+}
+
 std::vector<Section> declare() {
   return {root_attributes_section(), environment_section(), platforms_section(), cell_section(),
           measured_section(), validation_section(), metrics_section(), series_and_arrays_section(),
-          ledger_section(), projected_section(), summary_section(), parity_section()};
+          ledger_section(), projected_section(), summary_section(), parity_section(), projections_section()};
 }
 
 }  // namespace
@@ -633,7 +708,10 @@ std::string markdown() {
        "  as new, without counting it.\n\n"
        "Version 2 (this one) against version 1: every dataset has `@unit`, reported values have `@kind`;\n"
        "`validation@max_rel_err` and `@tolerance` only for checks that compare numbers; the\n"
-       "projection's `hfu` and per-kernel `kernels` table; `/summary` column `value_kind`.\n";
+       "projection's `hfu` and per-kernel `kernels` table; `/summary` column `value_kind`. Projections\n"
+       "are a seeded Monte Carlo: ranges are 5 %, median, 95 % (version 1: the descriptors' extremes),\n"
+       "with `step_seconds_envelope`, `step_seconds_nominal_inputs` and `@monte_carlo_samples`/`_seed`;\n"
+       "`/summary` rows of kind `parity`; `/parity` columns `ratio_envelope_low`/`_high`; `/projections`.\n";
   for (const auto& sec : sections()) {
     s += "\n## " + sec.title + "\n\n";
     if (!sec.intro.empty()) s += sec.intro + "\n\n";

@@ -54,6 +54,9 @@ class MpiScheduler final : public Scheduler {
                                 const std::function<int(const Cell&)>& width) override;
   std::optional<CellSlot> next() override;
   void commit(const CellRecord& rec) override;
+  void set_projections(const std::vector<PlanProjection>& rows) override {
+    if (m_me == 0) m_store->set_projections(rows);
+  }
   CellTally finish(const CellTally& mine) override;
 
  private:

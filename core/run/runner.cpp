@@ -19,6 +19,7 @@
 #include "core/base/paths.hpp"
 #include "core/model/projector.hpp"
 #include "core/run/scheduler.hpp"
+#include "core/run/projections.hpp"
 
 namespace xpb {
 
@@ -352,6 +353,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
     const std::string started = utc_now();
     CellRecord rec = measure_cell(*cells[slot->cell], registry, cell_ctx);
     project_cell(rec, platforms, cell_ctx);
+    attach_parity(rec, spec.reference_platform);
     rec.started_utc = started;
     rec.finished_utc = utc_now();
     if (!slot->leader) continue;
@@ -363,6 +365,11 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   }
   const CellTally all = sched->finish(mine);
   sum.ran = all.ran, sum.ok = all.ok, sum.invalid = all.invalid, sum.failed = all.failed;
+  // Paper-scale projections (no kernels run): rank 0 computes and stores them beside the cells.
+  if (!spec.projections.empty() && sched->rank() == 0) {
+    sum.projections = project_training_plans(spec, platforms);
+    sched->set_projections(sum.projections);
+  }
   sum.rows = sched->store().summary();
   return sum;
 }

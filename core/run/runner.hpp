@@ -47,6 +47,7 @@ struct RunSummary {
   std::vector<SummaryRow> rows;  // whole result set
   std::vector<std::string> platforms;
   std::set<std::string> hosts;  // those of kind host: the model's self-check, no parity target
+  std::vector<PlanProjection> projections;  // the experiment's projections: section (rank 0)
 };
 
 // Cells selected by the --only globs (all when none).

@@ -58,6 +58,9 @@ class Scheduler {
   virtual void commit(const CellRecord& rec) = 0;
   // Waits for every rank, tidies up, and returns the tally summed over the ranks.
   virtual CellTally finish(const CellTally& mine) = 0;
+  // Stores the experiment's projected training plans (/projections) in the result set; only the
+  // process that writes it (rank 0) stores them, the others ignore the call.
+  virtual void set_projections(const std::vector<PlanProjection>& rows) = 0;
 };
 
 // Opens the result set as its writer: resuming, takes in the fragments a distributed run left,
@@ -86,6 +89,7 @@ class SerialScheduler final : public Scheduler {
   std::optional<CellSlot> next() override;
   void commit(const CellRecord& rec) override { m_store.commit(rec); }
   CellTally finish(const CellTally& mine) override { return mine; }
+  void set_projections(const std::vector<PlanProjection>& rows) override { m_store.set_projections(rows); }
 
  private:
   ResultStore m_store;

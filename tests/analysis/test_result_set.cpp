@@ -209,7 +209,7 @@ TEST_CASE("the projection's HFU and per-kernel times are stored and add up", "[a
 }
 
 TEST_CASE("a schema 1 result set (the golden set) still reads back", "[analysis][result_set]") {
-  const ResultSet rs = load_result_set(std::string(XPB_SOURCE_DIR) + "/data/golden/golden.h5");
+  const ResultSet rs = load_result_set(std::string(XPB_SOURCE_DIR) + "/data/golden/golden-schema1.h5");
   CHECK(rs.schema_version == 1);
   REQUIRE(rs.cells.size() == 4);
   for (const auto& c : rs.cells) {
@@ -226,4 +226,85 @@ TEST_CASE("a schema 1 result set (the golden set) still reads back", "[analysis]
   REQUIRE_FALSE(rs.summary.empty());
   for (const auto& r : rs.summary)
     if (r.kind == "measured") CHECK(r.value_kind == "timing");
+}
+
+TEST_CASE("model v2 fields round-trip: Monte Carlo, envelopes, parity rows and /projections",
+          "[analysis][result_set][projections]") {
+  const char* yaml = R"(name: v2-roundtrip
+seed: 5
+repeats: 2
+warmup: 0
+platforms: [nvidia-h20, nvidia-a100-sxm-80gb]
+parity: {reference: nvidia-h20, band: 0.1}
+workloads:
+  - workload: stream
+    params: {n: 2^12, dtype: fp32}
+projections:
+  - model: narayanan-1.7b
+    devices: 32
+    global_batch: 512
+)";
+  test::TempDir dir;
+  const Registry reg = registry();
+  const ExperimentSpec spec = parse_experiment(yaml, "v2.yaml", reg);
+  RunOptions opt;
+  opt.output = dir.file("v2.h5");
+  const RunSummary sum = run_experiment(spec, reg, opt);
+  REQUIRE(sum.projections.size() == 2);
+
+  // Every path written is declared (the writer would have aborted otherwise; the reader agrees).
+  for (const auto& [path, e] : read_tree(opt.output)) {
+    INFO(path);
+    CHECK(schema::resolve(path).entry != nullptr);
+  }
+  const ResultSet rs = load_result_set(opt.output);
+  REQUIRE(rs.cells.size() == 1);
+  const ProjectionRecord* a100 = rs.cells[0].projection("nvidia-a100-sxm-80gb");
+  REQUIRE(a100 != nullptr);
+  REQUIRE(a100->ok);
+  CHECK(a100->monte_carlo_samples > 0);
+  CHECK(a100->monte_carlo_seed != 0);
+  REQUIRE(a100->step_seconds_envelope.has_value());
+  REQUIRE(a100->step_seconds_nominal_inputs.has_value());
+  // The envelope pairs every input's extremes: it contains the 5-95 % interval.
+  CHECK(a100->step_seconds_envelope->first <= a100->step_seconds.low);
+  CHECK(a100->step_seconds.high <= a100->step_seconds_envelope->second);
+
+  // /summary: a parity row per projected platform other than the host; /parity keeps the envelope.
+  int parity_rows = 0;
+  for (const auto& r : rs.summary)
+    if (r.kind == "parity") {
+      ++parity_rows;
+      CHECK(r.platform != rs.self_check_platform());
+    }
+  CHECK(parity_rows == 2);
+  bool saw_a100 = false;
+  for (const auto& p : rs.parity) {
+    if (p.platform != "nvidia-a100-sxm-80gb") continue;
+    saw_a100 = true;
+    CHECK(p.envelope_low <= p.low);
+    CHECK(p.low <= p.nominal);
+    CHECK(p.nominal <= p.high);
+    CHECK(p.high <= p.envelope_high);
+  }
+  CHECK(saw_a100);
+
+  // /projections read back equals what the run computed.
+  REQUIRE(rs.projections.size() == sum.projections.size());
+  for (std::size_t i = 0; i < rs.projections.size(); ++i) {
+    const PlanProjection& w = sum.projections[i];
+    const PlanProjection& r = rs.projections[i];
+    INFO(r.platform);
+    CHECK(r.status == w.status);
+    CHECK(r.platform == w.platform);
+    CHECK(r.devices == w.devices);
+    CHECK(r.plan == w.plan);
+    CHECK(r.samples == w.samples);
+    CHECK(r.seed == w.seed);
+    CHECK(r.step_median == w.step_median);
+    CHECK(r.step_envelope_high == w.step_envelope_high);
+    CHECK(r.ratio_p5 == w.ratio_p5);
+    CHECK(r.verdict == w.verdict);
+    CHECK(r.breakdown == w.breakdown);
+  }
 }

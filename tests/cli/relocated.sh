@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli/relocated.sh — a copied binary works away from its checkout through the install layout
 # (docs/architecture.md, "Where xpubench finds its files"), and fails clearly without one.
-#   1. <prefix>/bin/xpubench with <prefix>/share/xpubench/{platforms,experiments,analysis/plots}:
+#   1. <prefix>/bin/xpubench with <prefix>/share/xpubench/{platforms,experiments,analysis/plots,data/model}:
 #      lists, shows, validates and runs from the prefix, caches under $HOME, never names the checkout.
 #   2. the same binary in a bare folder: commands that need descriptors or experiments exit 2 with
 #      every place looked in and the flag/variable to set; --share-dir and XPB_SHARE_DIR fix it.
@@ -30,6 +30,7 @@ mkdir -p "$P/bin" "$S/analysis" "$T/home"
 cp "$BIN" "$P/bin/xpubench"
 cp -r "$SRC/platforms" "$SRC/experiments" "$S/"
 cp -r "$SRC/analysis/plots" "$S/analysis/"
+mkdir -p "$S/data" && cp -r "$SRC/data/model" "$S/data/"  # the performance model's constants
 X="$P/bin/xpubench"
 NO_CHECKOUT=1  # the installed copy never reads (or names) the checkout
 check 0 "share +$S +install prefix $P.*cache +$T/home/.cache/xpubench +HOME.*host descriptor +$T/home/.cache/xpubench/host.yaml" \

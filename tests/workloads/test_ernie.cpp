@@ -1,6 +1,6 @@
 // tests/workloads/test_ernie.cpp — the ERNIE encoder and workloads: central finite differences in
 // float64 against every parameter (pre/post-LN, ReLU/GELU), bit-identical loss across runs, the
-// learning claim on the planted corpus, ledger names and FLOPs, and the projection-only ernie_scale.
+// learning claim on the planted corpus, ledger names and FLOPs.
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
@@ -230,31 +230,3 @@ TEST_CASE("ernie learns the planted corpus: held-out accuracy beats the majority
   }
 }
 
-TEST_CASE("ernie_scale projects a model onto a platform and reports the ratio to the reference",
-          "[workloads][ernie]") {
-  Registry reg;
-  workloads::register_ernie(reg);
-  const auto spec = parse_experiment(
-      "name: s\nworkloads:\n  - workload: ernie_scale\n    params: {model: ernie-3.0-10b, "
-      "platform: nvidia-h20, reference: nvidia-h20, devices: 256, tokens: 375e9}\n",
-      "s.yaml", reg);
-  REQUIRE(spec.cells.size() == 1);
-  const CellRecord r = run_cell(spec.cells[0], reg, {}, Context{});
-  INFO(r.reason);
-  REQUIRE(r.status == CellStatus::ok);
-  CHECK(r.step_seconds.empty());  // projection only: nothing measured
-  const Metrics& m = r.metrics;
-  CHECK(attribute(m, "kind") == "projected");
-  CHECK(!attribute(m, "best_plan").empty());
-  const double t = scalar(m, "step_seconds");
-  CHECK(t > 0);
-  CHECK(scalar(m, "step_seconds_low") <= t);
-  CHECK(scalar(m, "step_seconds_high") >= t);
-  // Days = tokens / (tokens per step) · step time.
-  CHECK(scalar(m, "days") == Catch::Approx(375e9 / scalar(m, "tokens_per_step") * t / 86400));
-  // Same descriptor as the reference: its uncertainties cancel, so the ratio is exactly 1.
-  CHECK(scalar(m, "ratio_to_reference") == Catch::Approx(1.0));
-  CHECK(scalar(m, "ratio_to_reference_low") == Catch::Approx(1.0));
-  CHECK(scalar(m, "ratio_to_reference_high") == Catch::Approx(1.0));
-  CHECK(attribute(m, "parity_verdict") == "parity");
-}

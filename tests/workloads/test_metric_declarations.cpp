@@ -22,7 +22,6 @@ const std::map<std::string, std::string> kSmallest = {
     {"attention", "{batch: 1, seq: 8, heads: 2, head_dim: 4}"},
     {"ernie", "{corpus: planted, layers: 1, width: 16, heads: 2, context: 16, batch: 8, steps: 2, "
               "eval_every: 1, eval_batches: 1}"},
-    {"ernie_scale", "{model: ernie-3.0-10b, devices: 64}"},
     {"gemm", "{m: 8, n: 8, k: 8}"},
     {"gpt", "{corpus: synthetic.txt, layers: 1, width: 8, heads: 1, context: 8, batch: 2, steps: 2, "
             "eval_interval: 1, eval_batches: 1}"},

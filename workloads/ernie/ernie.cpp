@@ -33,7 +33,6 @@
 
 namespace xpb::workloads {
 
-void register_ernie_scale(Registry& r);  // ernie_scale.cpp
 
 namespace {
 
@@ -615,7 +614,6 @@ void register_ernie(Registry& r) {
   info.ranks = [](const Params& p, int world) { return nn::ranks_for(ernie_params().read(p).micro_batches, world); };
   // fp32 trains; fp64 is for checks.
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<Ernie>>(); });
-  register_ernie_scale(r);
 }
 
 }  // namespace xpb::workloads

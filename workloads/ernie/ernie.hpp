@@ -1,7 +1,7 @@
-// workloads/ernie/ernie.hpp — ERNIE-style pretraining (`ernie`) and its paper-scale projection
-// (`ernie_scale`), registered together. `ernie` trains the byte encoder of encoder.hpp with
-// knowledge masking (masking.hpp) and reports held-out masked accuracy per masking level against
-// chance and the most-frequent-byte baseline; `ernie_scale` (ernie_scale.cpp) runs no kernels.
+// workloads/ernie/ernie.hpp — ERNIE-style pretraining (`ernie`). It trains the byte encoder of
+// encoder.hpp with knowledge masking (masking.hpp) and reports held-out masked accuracy per masking
+// level against chance and the most-frequent-byte baseline. Paper-scale ERNIE is projected by an
+// experiment's `projections:` section (experiments/ernie-scale.yaml), not by a workload.
 #pragma once
 
 #include "core/plugin/registry.hpp"

@@ -1,11 +1,15 @@
-// tests/core/test_projector.cpp — the roofline projector and the alpha-beta collectives.
+// tests/core/model/test_projector.cpp — the roofline projector and the alpha-beta collectives.
 // Platforms are built in code so each number is known exactly; descriptor loading is tested in
-// test_platform.cpp.
+// test_platform.cpp. Expected intervals are derived here from the triangular distribution, not
+// read back from the code under test.
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
+#include <cmath>
+
 #include "core/model/collectives.hpp"
 #include "core/model/projector.hpp"
+#include "core/model/uncertainty.hpp"
 
 using Catch::Approx;
 
@@ -55,16 +59,38 @@ TEST_CASE("projector: compute-bound GEMM follows the peak range", "[projector]")
   const auto pr = xpb::project({gemm(1e12, 1e6, 2)}, p);
   REQUIRE(pr.ok);
   CHECK(pr.bound == xpb::Bound::compute);
-  CHECK(pr.compute_seconds.nominal == Approx(2 * 1e12 / 100e12));
-  CHECK(pr.compute_seconds.low == Approx(2 * 1e12 / 120e12));   // low time from the high peak
-  CHECK(pr.compute_seconds.high == Approx(2 * 1e12 / 80e12));
-  CHECK(pr.launch_seconds.nominal == Approx(2e-6));
-  CHECK(pr.step_seconds.nominal == Approx(0.02 + 2e-6));
+  // Nominal inputs, and the envelope: every input at its fast or slow end.
+  CHECK(pr.step.nominal == Approx(0.02 + 2e-6));
+  CHECK(pr.step.envelope_low == Approx(2e12 / 120e12 + 2e-6));
+  CHECK(pr.step.envelope_high == Approx(2e12 / 80e12 + 2e-6));
+  // 5-95 %: time falls as the peak rises, so its 5 % point is the peak's 95 % point of the
+  // triangular (80, 100, 120): 120 - sqrt(0.05 * 40 * 20); symmetric, so the median is 100.
+  const double peak95 = 120 - std::sqrt(0.05 * 40 * 20), peak5 = 80 + std::sqrt(0.05 * 40 * 20);
+  CHECK(pr.step_seconds.low == Approx(2e12 / (peak95 * 1e12) + 2e-6).epsilon(0.01));
+  CHECK(pr.step_seconds.high == Approx(2e12 / (peak5 * 1e12) + 2e-6).epsilon(0.01));
+  // The sample median's standard error is 1.25 sd/sqrt(n) = 0.3 % of the peak here: 5 of them.
+  CHECK(pr.step_seconds.nominal == Approx(0.02 + 2e-6).epsilon(0.015));
   CHECK(pr.step_seconds.valid());
-  CHECK(pr.energy_joules.nominal == Approx(400 * pr.step_seconds.nominal));
+  CHECK(pr.step.samples.size() == 1000);
+  CHECK(pr.launch_seconds.nominal == Approx(2e-6));
   CHECK(pr.peak_dtype == xpb::DType::bf16);
-  CHECK(pr.hfu.nominal == Approx(2e12 / (pr.step_seconds.nominal * 100e12)));
+  CHECK(pr.hfu.nominal == Approx(2e12 / (0.02 * 100e12)).epsilon(0.01));
   CHECK(pr.hfu.valid());
+}
+
+TEST_CASE("projector: the Monte Carlo is reproducible and keyed by its seed", "[projector][uncertainty]") {
+  const auto p = toy();
+  const auto a = xpb::project({gemm(1e12, 1e6)}, p);
+  const auto b = xpb::project({gemm(1e12, 1e6)}, p);
+  CHECK(a.step.samples == b.step.samples);
+  xpb::ProjectOptions o;
+  o.mc.seed = 7;
+  const auto c = xpb::project({gemm(1e12, 1e6)}, p, o);
+  CHECK(c.step.samples != a.step.samples);
+  o.mc.samples = 0;  // nominal inputs only: an exact interval
+  const auto d = xpb::project({gemm(1e12, 1e6)}, p, o);
+  CHECK(d.step_seconds.low == d.step_seconds.high);
+  CHECK(d.step_seconds.nominal == Approx(1e12 / 100e12 + 1e-6));
 }
 
 TEST_CASE("projector: memory-bound kernel and the no-overlap mode", "[projector]") {
@@ -79,7 +105,7 @@ TEST_CASE("projector: memory-bound kernel and the no-overlap mode", "[projector]
   no.overlap = false;
   no.include_launch = false;
   pr = xpb::project({v}, p, no);
-  CHECK(pr.step_seconds.nominal == Approx(1e-2 + 1e9 / 100e12));
+  CHECK(pr.step_seconds.nominal == Approx(1e-2 + 1e9 / 100e12).epsilon(1e-4));
 }
 
 TEST_CASE("projector: size-dependent GEMM efficiency applies", "[projector]") {
@@ -88,8 +114,9 @@ TEST_CASE("projector: size-dependent GEMM efficiency applies", "[projector]") {
   small.min_flops = 0, small.efficiency = xpb::Range::exact(0.5);
   big.min_flops = 1e11, big.efficiency = xpb::Range::exact(0.9);
   p.efficiency.gemm = {small, big};
-  CHECK(xpb::project({gemm(1e10, 0)}, p).compute_seconds.nominal == Approx(1e10 / (0.5 * 100e12)));
-  CHECK(xpb::project({gemm(1e12, 0)}, p).compute_seconds.nominal == Approx(1e12 / (0.9 * 100e12)));
+  // Medians over the peak's symmetric triangular range (80, 100, 120).
+  CHECK(xpb::project({gemm(1e10, 0)}, p).compute_seconds.nominal == Approx(1e10 / (0.5 * 100e12)).epsilon(0.01));
+  CHECK(xpb::project({gemm(1e12, 0)}, p).compute_seconds.nominal == Approx(1e12 / (0.9 * 100e12)).epsilon(0.01));
 }
 
 TEST_CASE("projector: unknown or unsupported numbers give ok=false, never throw", "[projector]") {
@@ -112,19 +139,19 @@ TEST_CASE("projector: unknown or unsupported numbers give ok=false, never throw"
 
 TEST_CASE("collectives: ring all-reduce is the alpha-beta formula", "[projector][collectives]") {
   const auto p = toy();
-  const auto net = xpb::network_model(p);
+  const auto net = xpb::network_model(p, xpb::Scenario::nominal());
   const double n = 1e9;
   const int r = 8;
   const auto t = xpb::ring_time(xpb::Collective::all_reduce, n, r, net.intra);
-  CHECK(t.nominal == Approx(2 * (r - 1) * 5e-6 + 2.0 * (r - 1) / r * n / 100e9));
+  CHECK(t == Approx(2 * (r - 1) * 5e-6 + 2.0 * (r - 1) / r * n / 100e9));
   const auto ag = xpb::ring_time(xpb::Collective::all_gather, n, r, net.intra);
-  CHECK(ag.nominal == Approx((r - 1) * 5e-6 + (r - 1.0) / r * n / 100e9));
-  CHECK(xpb::ring_time(xpb::Collective::all_reduce, n, 1, net.intra).nominal == 0);
+  CHECK(ag == Approx((r - 1) * 5e-6 + (r - 1.0) / r * n / 100e9));
+  CHECK(xpb::ring_time(xpb::Collective::all_reduce, n, 1, net.intra) == 0);
 }
 
 TEST_CASE("collectives: groups beyond a node use the slower inter-node tier", "[projector][collectives]") {
   const auto p = toy();
-  const auto net = xpb::network_model(p);
+  const auto net = xpb::network_model(p, xpb::Scenario::nominal());
   bool ok = true;
   const double n = 1e9;
   const auto in = xpb::collective_time(xpb::Collective::all_reduce, n, 8, 8, net, ok);
@@ -133,11 +160,11 @@ TEST_CASE("collectives: groups beyond a node use the slower inter-node tier", "[
   // Hierarchical: RS + AG inside (8 ranks) plus all-reduce of n/8 across 8 nodes.
   const double inner = 2 * (7 * 5e-6 + 7.0 / 8 * n / 100e9);
   const double outer = 2 * 7 * 10e-6 + 2 * 7.0 / 8 * (n / 8) / 10e9;
-  CHECK(across.nominal == Approx(inner + outer));
-  CHECK(across.nominal > in.nominal);
+  CHECK(across == Approx(inner + outer));
+  CHECK(across > in);
   auto q2 = p;
   q2.inter_node.bandwidth_per_direction.present = false;
-  const auto net2 = xpb::network_model(q2);
+  const auto net2 = xpb::network_model(q2, xpb::Scenario::nominal());
   xpb::collective_time(xpb::Collective::all_reduce, n, 64, 8, net2, ok);
   CHECK_FALSE(ok);
 }
@@ -156,13 +183,47 @@ TEST_CASE("projector: collectives in a ledger are communication time", "[project
   CHECK(pr.kernels.size() == 2);
   CHECK(pr.kernels[0].bound == xpb::Bound::communication);
   CHECK(pr.step_seconds.nominal ==
-        Approx(pr.comm_seconds.nominal + pr.compute_seconds.nominal + pr.launch_seconds.nominal));
+        Approx(pr.comm_seconds.nominal + pr.compute_seconds.nominal + pr.launch_seconds.nominal).epsilon(1e-3));
 }
 
-TEST_CASE("projector: utilization pairs the fast time with the high peak", "[projector]") {
-  const auto u = xpb::utilization(100, {1, 2, 4}, {10, 20, 25});
-  CHECK(u.valid());
-  CHECK(u.nominal == Approx(100.0 / 40));
-  CHECK(u.high == Approx(100.0 / 25));  // time 1 s at 25 FLOP/s
-  CHECK(u.low == Approx(100.0 / 40));
+TEST_CASE("projector: utilization is useful FLOPs over time and peak", "[projector]") {
+  CHECK(xpb::utilization(100, 2, 20) == Approx(100.0 / 40));
+  CHECK(xpb::utilization(100, 0, 20) == 0);
+}
+
+TEST_CASE("collectives: a deduplicated all-to-all sends less across nodes", "[projector][collectives]") {
+  const auto p = toy();
+  const auto net = xpb::network_model(p, xpb::Scenario::nominal());
+  bool ok = true;
+  const double full = xpb::collective_time(xpb::Collective::all_to_all, 1e9, 32, 8, net, ok);
+  const double half = xpb::collective_time(xpb::Collective::all_to_all, 1e9, 32, 8, net, ok, 0.5);
+  REQUIRE(ok);
+  // The inter-node part decides (10 GB/s against 100 inside): (nodes-1) alpha + (32-8)/32 of the bytes.
+  CHECK(full == Approx(3 * 10e-6 + 24.0 / 32 * 1e9 / 10e9));
+  CHECK(half == Approx(3 * 10e-6 + 0.5 * 24.0 / 32 * 1e9 / 10e9));
+}
+
+TEST_CASE("projector: numbers sharing a source are drawn jointly across platforms", "[projector][uncertainty]") {
+  // Two chips whose GEMM efficiency estimates cite one source: their ratio does not spread.
+  auto chip = [](double peak, const char* url) {
+    auto p = toy();
+    p.peak[xpb::DType::bf16].flops = q(xpb::Range::exact(peak));
+    xpb::EfficiencyStep s;
+    s.min_flops = 0;
+    s.efficiency = {0.2, 0.5, 0.8};
+    s.quantity = q(s.efficiency);
+    s.quantity.source.url = url;
+    p.efficiency.gemm = {s};
+    p.launch_overhead = q(xpb::Range::exact(0));
+    return p;
+  };
+  const auto a = xpb::project({gemm(1e12, 0)}, chip(100e12, "https://example.org/shared"));
+  const auto b = xpb::project({gemm(1e12, 0)}, chip(150e12, "https://example.org/shared"));
+  const auto r = xpb::ratio(a.step, b.step);
+  CHECK(r.p5 == Approx(1.5));
+  CHECK(r.p95 == Approx(1.5));
+  // Different sources: independent draws, a ratio spread by the efficiency range.
+  const auto c = xpb::project({gemm(1e12, 0)}, chip(150e12, "https://example.org/other"));
+  const auto r2 = xpb::ratio(a.step, c.step);
+  CHECK(r2.p95 / r2.p5 > 2.0);
 }
