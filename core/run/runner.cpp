@@ -75,6 +75,9 @@ const std::vector<MetricSpec>& runner_metrics() {
       {"comm_share", "", MetricKind::share, "measured data exchange over step time, all steps", false},
       {"wait_share", "", MetricKind::share,
        "waiting for the slowest rank before exchanges over step time, all steps", false},
+      {"seconds_to_target", "s", MetricKind::time,
+       "measured time of the steps before the workload's steps_to_target (time to target, as MLPerf "
+       "Training reports it; evaluations inside those steps included)", false},
   };
   return specs;
 }
@@ -173,6 +176,18 @@ void derived_scalar(CellRecord& rec, const std::string& name, double value, cons
   rec.metrics.scalars.push_back({name, value, s->unit, doc.empty() ? s->doc : doc, s->kind});
 }
 
+// seconds_to_target: the measured time of the first steps_to_target steps, when the workload
+// reported that many (time to target, nn/time_to_target.hpp).
+void derive_time_to_target(CellRecord& rec) {
+  const auto it = std::find_if(rec.metrics.scalars.begin(), rec.metrics.scalars.end(),
+                               [](const auto& sc) { return sc.name == "steps_to_target"; });
+  if (it == rec.metrics.scalars.end() || !(it->value >= 0) || it->value > double(rec.step_seconds.size())) return;
+  const auto k = static_cast<std::size_t>(it->value);
+  double seconds = 0;
+  for (std::size_t i = 0; i < k; ++i) seconds += rec.step_seconds[i];
+  derived_scalar(rec, "seconds_to_target", seconds);
+}
+
 // Achieved rates from the ledger (precision-independent counts of work done per step), and the
 // shares of step time the workload reported as communication and as waiting.
 void derive_metrics(const WorkloadInfo& info, CellRecord& rec) {
@@ -183,6 +198,7 @@ void derive_metrics(const WorkloadInfo& info, CellRecord& rec) {
   if (med > 0 && by > 0) derived_scalar(rec, "achieved_gbps", by / med / 1e9);
   double total = 0;
   for (double v : rec.step_seconds) total += v;
+  derive_time_to_target(rec);
   if (total <= 0) return;
   for (const auto& [kind, name, what] :
        {std::tuple{MetricKind::comm_time, "comm_share", "measured data exchange"},

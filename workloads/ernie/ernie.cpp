@@ -23,6 +23,7 @@
 #include "core/base/mpi.hpp"
 #include "core/base/sha256.hpp"
 #include "core/plugin/plugin.hpp"
+#include "workloads/ernie/baselines.hpp"
 #include "workloads/ernie/corpus.hpp"
 #include "workloads/ernie/encoder.hpp"
 #include "workloads/ernie/lexicon.hpp"
@@ -30,6 +31,7 @@
 #include "workloads/ernie/units.hpp"
 #include "workloads/nn/data_parallel.hpp"
 #include "workloads/nn/nn.hpp"
+#include "workloads/nn/time_to_target.hpp"
 
 namespace xpb::workloads {
 
@@ -45,12 +47,18 @@ struct EvalSet {
   std::vector<ernie::MaskedBatch> batches;
   std::int64_t targets = 0;
   double majority_hits = 0;  // targets whose byte is the train split's most frequent byte
+  double copy_hits = 0;      // copy-or-space baseline (baselines.hpp)
+  double ngram_hits = 0;     // count-based fill-in from the visible neighbours (baselines.hpp)
   double unigram_nll = 0;    // Σ −log p_train(byte) over targets (a context-free predictor)
+  std::array<std::int64_t, 3> action_targets{};  // targets per MaskAction ([MASK], random, kept)
 };
 
 struct EvalResult {
   double accuracy = 0, loss = 0;
+  std::array<double, 3> action_accuracy{};  // per MaskAction; 0 where the set has none
 };
+
+constexpr std::array<const char*, 3> kActionNames = {"mask", "random", "keep"};
 
 // ------------------------------------------------------------------------------------------------
 // Settings read from Params once.
@@ -67,6 +75,7 @@ struct Settings {
   std::int64_t eval_every = 0, eval_batches = 0;
   bool expect_beats_baseline = false;
   bool export_reference = false;
+  double target_loss = 0;
   nn::GemmPath gemm = nn::GemmPath::native;
   DType precision = DType::bf16;  // what an accelerator would use for the matrices (ledger only)
   ernie::LexiconOptions lexicon;
@@ -96,6 +105,7 @@ struct ErnieParams {
   std::int64_t eval_every = 0, eval_batches = 0;
   bool expect_beats_baseline = false;
   bool export_reference = false;
+  double target_loss = 0;
   nn::GemmPath gemm = nn::GemmPath::native;
   std::string dtype;
   DType precision = DType::bf16;
@@ -105,7 +115,7 @@ struct ErnieParams {
 const ParamStruct<ErnieParams>& ernie_params() {
   using P = ErnieParams;
   static const auto s = nn::with_micro_batches(
-      ParamStruct<P>()
+      nn::with_target_loss(ParamStruct<P>()
           .choice("corpus", &P::corpus, "kjv", {"kjv", "planted"},
                   "kjv: the King James Bible from set-up data (every 10th verse held out); planted: "
                   "generated text with planted names and phrases (tests)")
@@ -159,6 +169,7 @@ const ParamStruct<ErnieParams>& ernie_params() {
           .choice("precision", &P::precision, DType::bf16,
                   dtype_choices({DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
                   "precision an accelerator would use for the matrices (ledger only)"),
+                           &P::target_loss, "nats", "the held-out masked-LM loss at the basic level"),
       &P::micro_batches);
   return s;
 }
@@ -199,6 +210,7 @@ Settings read_settings(const ErnieParams& p, const Context& ctx) {
   s.eval_batches = p.eval_batches;
   s.expect_beats_baseline = p.expect_beats_baseline;
   s.export_reference = p.export_reference;
+  s.target_loss = p.target_loss;
   if (s.export_reference && s.micro != 1)
     throw Error({"", 0, "params.export_reference"}, "the reference export needs micro_batches: 1");
   s.gemm = p.gemm;
@@ -235,10 +247,12 @@ class Ernie final : public Workload {
       m_heldout_units[i] = ernie::segment_units(m_corpus.heldout, m_lexicon, lv);
     }
 
-    // --- Byte statistics of the train split: majority byte and unigram log-probabilities.
+    // --- Byte statistics of the train split: majority byte, unigram log-probabilities and the
+    // counts of the fill-in baseline.
     std::array<double, 256> hist{};
     for (unsigned char c : m_corpus.train) hist[c] += 1;
-    m_majority = static_cast<int>(std::max_element(hist.begin(), hist.end()) - hist.begin());
+    const ernie::NgramFillIn fill_in(m_corpus.train);
+    m_majority = fill_in.majority();
     const double n = double(m_corpus.train.size());
     for (int v = 0; v < 256; ++v) m_unigram_logp[v] = std::log(std::max(hist[v], 0.5) / n);
 
@@ -261,10 +275,7 @@ class Ernie final : public Workload {
         const std::uint64_t base =
             ((static_cast<std::uint64_t>(lv) * m_s.eval_batches + k) * B + std::uint64_t(m) * b) * TT;
         ernie::apply_mask(tokens, seg, b, TT, m_s.rule, eval_rng, base, mb);
-        for (std::int32_t y : mb.labels) {
-          e.majority_hits += (y == m_majority) ? 1 : 0;
-          e.unigram_nll -= m_unigram_logp[y];
-        }
+        score_baselines(mb, fill_in, e);
         e.targets += static_cast<std::int64_t>(mb.labels.size());
         e.batches.push_back(std::move(mb));
       }
@@ -421,6 +432,12 @@ class Ernie final : public Workload {
       m.scalar(std::string("heldout_acc_") + name, last.accuracy);
       m.scalar(std::string("heldout_loss_") + name, last.loss);
       m.scalar(std::string("baseline_majority_acc_") + name, base);
+      const double n = std::max<double>(1.0, double(e.targets));
+      m.scalar(std::string("baseline_copy_acc_") + name, e.copy_hits / n);
+      m.scalar(std::string("baseline_ngram_acc_") + name, e.ngram_hits / n);
+      for (int a = 0; a < 3; ++a)
+        if (e.action_targets[a] > 0)
+          m.scalar(std::string("heldout_") + kActionNames[a] + "_acc_" + name, last.action_accuracy[a]);
       m.scalar(std::string("baseline_unigram_loss_") + name, e.targets ? e.unigram_nll / double(e.targets) : 0.0);
       m.scalar(std::string("heldout_targets_") + name, double(e.targets));
       m.scalar(std::string("beats_baseline_") + name, last.accuracy > base ? 1.0 : 0.0);
@@ -458,6 +475,9 @@ class Ernie final : public Workload {
                  double(c[static_cast<int>(ernie::UnitKind::phrase)] + c[static_cast<int>(ernie::UnitKind::entity)]) / n);
     }
     m.scalar("parameters", double(ernie::param_count(m_s.model)));
+    std::vector<double> eval_steps(m_curve_step.begin(), m_curve_step.end()), basic_loss;
+    for (const EvalResult& r : m_curve[static_cast<int>(UnitLevel::basic)]) basic_loss.push_back(r.loss);
+    nn::report_time_to_target(m, m_s.target_loss, eval_steps, basic_loss);
     m_reducer.describe(m);
     m.scalar("lexicon_entities", double(m_lexicon.entities.size()));
     m.scalar("lexicon_phrases", double(m_lexicon.phrases.size()));
@@ -511,19 +531,42 @@ class Ernie final : public Workload {
     m_ref_count.push_back(double(m_batch.positions.size()));
   }
 
-  // Held-out accuracy and loss at every level; appended to the curve at `step`.
+  // The baselines' hits and the unigram loss on one held-out batch's targets, and its targets per
+  // mask action.
+  void score_baselines(const ernie::MaskedBatch& mb, const ernie::NgramFillIn& fill_in, EvalSet& e) const {
+    for (std::size_t k = 0; k < mb.labels.size(); ++k) {
+      const std::int32_t y = mb.labels[k], pos = mb.positions[k];
+      const int TT = mb.T, row = pos / TT, t = pos % TT;
+      e.majority_hits += (y == m_majority) ? 1 : 0;
+      e.copy_hits += ernie::copy_or_fallback(mb.input[std::size_t(pos)], m_majority) == y ? 1 : 0;
+      e.ngram_hits += fill_in.predict(&mb.input[std::size_t(row) * TT], TT, t) == y ? 1 : 0;
+      e.unigram_nll -= m_unigram_logp[y];
+      e.action_targets[static_cast<int>(mb.actions[k])] += 1;
+    }
+  }
+
+  // Held-out accuracy (overall and per mask action) and loss at every level; appended to the
+  // curve at `step`.
   void evaluate(std::int64_t step) {
     for (const auto& e : m_eval) {
       double hits = 0, nll = 0;
+      std::array<double, 3> action_hits{};
       for (const auto& mb : e.batches) {
         if (mb.positions.empty()) continue;
         const double loss = m_model->forward(mb.input, mb.positions, mb.labels);
         nll += loss * double(mb.positions.size());
         const std::vector<std::int32_t> pred = m_model->predictions();
-        for (std::size_t k = 0; k < pred.size(); ++k) hits += pred[k] == mb.labels[k] ? 1 : 0;
+        for (std::size_t k = 0; k < pred.size(); ++k) {
+          const double hit = pred[k] == mb.labels[k] ? 1 : 0;
+          hits += hit;
+          action_hits[static_cast<int>(mb.actions[k])] += hit;
+        }
       }
       const double n = std::max<double>(1.0, double(e.targets));
-      m_curve[static_cast<int>(e.level)].push_back({hits / n, nll / n});
+      EvalResult r{hits / n, nll / n, {}};
+      for (int a = 0; a < 3; ++a)
+        r.action_accuracy[a] = e.action_targets[a] ? action_hits[a] / double(e.action_targets[a]) : 0.0;
+      m_curve[static_cast<int>(e.level)].push_back(r);
     }
     m_curve_step.push_back(step);
   }
@@ -591,6 +634,15 @@ void register_ernie(Registry& r) {
       {"heldout_loss_{level}", "nats", MetricKind::quantity, "held-out masked cross-entropy"},
       {"baseline_majority_acc_{level}", "", MetricKind::quantity,
        "accuracy of always predicting the train split's most frequent byte"},
+      {"baseline_copy_acc_{level}", "", MetricKind::quantity,
+       "accuracy of predicting the input byte at the target when it is not [MASK], else the most "
+       "frequent byte (copy-or-space; no training)"},
+      {"baseline_ngram_acc_{level}", "", MetricKind::quantity,
+       "accuracy of a count-based fill-in from the visible neighbour bytes (train-split trigram, "
+       "then bigram counts; no training)"},
+      {"heldout_{action}_acc_{level}", "", MetricKind::quantity,
+       "held-out accuracy on the targets of one mask action: mask ([MASK] in the input), random "
+       "(a random byte) or keep (the byte itself)"},
       {"baseline_unigram_loss_{level}", "nats", MetricKind::quantity,
        "cross-entropy of the train split's byte unigram on the same targets"},
       {"heldout_targets_{level}", "", MetricKind::quantity, "held-out targets at this level"},
@@ -611,6 +663,7 @@ void register_ernie(Registry& r) {
        "training targets inside phrase or entity units, batches masked at this level"},
   };
   nn::declare_data_parallel_metrics(info);
+  nn::declare_time_to_target_metrics(info);
   info.ranks = [](const Params& p, int world) { return nn::ranks_for(ernie_params().read(p).micro_batches, world); };
   // fp32 trains; fp64 is for checks.
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<Ernie>>(); });

@@ -20,6 +20,7 @@
 #include "workloads/gpt/gpt_model.hpp"
 #include "workloads/gpt/lr_schedule.hpp"
 #include "workloads/nn/data_parallel.hpp"
+#include "workloads/nn/time_to_target.hpp"
 #include "workloads/text/byte_windows.hpp"
 #include "workloads/text/corpus.hpp"
 
@@ -56,13 +57,14 @@ struct GptParams {
   nn::GemmPath gemm = nn::GemmPath::native;
   DType precision = DType::bf16;
   bool export_reference = false;
+  double target_loss = 0;
   int micro_batches = 1;
 };
 
 const ParamStruct<GptParams>& gpt_params() {
   using P = GptParams;
   static const auto s = nn::with_micro_batches(
-      ParamStruct<P>()
+      nn::with_target_loss(ParamStruct<P>()
           .string("corpus", &P::corpus, "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
           .integer("layers", &P::layers, 2, 1, 96, "transformer blocks (L)")
           .integer("width", &P::width, 32, 8, 8192, "model width (C)")
@@ -87,6 +89,7 @@ const ParamStruct<GptParams>& gpt_params() {
                   "precision an accelerator would use for the matrices (ledger only; host trains in fp32)")
           .boolean("export_reference", &P::export_reference, false,
                    "write step 0 (params, batch, logits, loss, grads) as arrays"),
+                           &P::target_loss, "nats/byte", "the mean held-out loss, eval_loss"),
       &P::micro_batches);
   return s;
 }
@@ -118,6 +121,7 @@ class Gpt final : public Workload {
     m_eval_interval = p.eval_interval;
     m_eval_batches = p.eval_batches;
     m_export = p.export_reference;
+    m_target_loss = p.target_loss;
     if (m_export && m_micro != 1)
       throw Error({"", 0, "params.export_reference"}, "the reference export needs micro_batches: 1");
     m_precision = p.precision;
@@ -220,6 +224,7 @@ class Gpt final : public Workload {
     m.scalar("initial_eval_loss", m_eval.empty() ? 0 : m_eval.front());
     m.scalar("final_eval_loss", m_eval.empty() ? 0 : m_eval.back());
     m.scalar("parameters", double(gpt::param_count(m_cfg)));
+    nn::report_time_to_target(m, m_target_loss, m_eval_steps, m_eval);
     m_reducer.describe(m);
     m.attribute("corpus_sha256", m_corpus.sha256);
     m.attribute("corpus_path", m_corpus.path);
@@ -311,6 +316,7 @@ class Gpt final : public Workload {
   Rng m_batch_rng, m_eval_rng;
   std::unique_ptr<Model> m_model;
   std::vector<double> m_losses, m_eval, m_eval_steps;
+  double m_target_loss = 0;
   std::vector<NamedArray> m_reference;
   std::vector<int> m_steps_in, m_steps_tg;  // every step's batch, with export_reference
   double m_train_seconds = 0;
@@ -343,6 +349,7 @@ void register_gpt(Registry& r) {
       {"parameters", "", MetricKind::quantity, "trainable parameters"},
   };
   nn::declare_data_parallel_metrics(info);
+  nn::declare_time_to_target_metrics(info);
   info.ranks = [](const Params& p, int world) { return nn::ranks_for(gpt_params().read(p).micro_batches, world); };
   r.add(std::move(info), [] { return std::make_unique<Gpt>(); });
 }
