@@ -71,7 +71,8 @@ json context_of(const ResultSet& rs, std::size_t left_out) {
   c["xpubench_experiment"] = rs.experiment_name;
   c["xpubench_git_commit"] = rs.root("git_commit");
   c["xpubench_kokkos_backend"] = rs.root("kokkos_backend");
-  c["xpubench_note"] = "one repetition per timed step (measured/step_seconds); cpu_time repeats the wall time";
+  c["xpubench_note"] =
+      "one repetition per timed step (measured/step_seconds); cpu_time repeats the wall time";
   c["xpubench_cells_left_out"] = left_out;
   return c;
 }
@@ -95,7 +96,8 @@ std::string gbench_json(const ResultSet& rs) {
       benchmarks.push_back(std::move(e));
     }
     const Stats s = stats_of(t);
-    const std::pair<const char*, double> aggregates[] = {{"mean", s.mean}, {"median", s.median}, {"stddev", s.stddev}};
+    const std::pair<const char*, double> aggregates[] = {
+        {"mean", s.mean}, {"median", s.median}, {"stddev", s.stddev}};
     for (const auto& [agg, v] : aggregates) {
       json e = entry(names[f] + "_" + agg, f, t.size(), v);
       e["run_name"] = names[f];

@@ -12,8 +12,9 @@
 namespace xpb::cli {
 
 void add_export_command(CLI::App& app, State& st) {
-  auto* cmd = app.add_subcommand("export", "Write a result set in another tool's format (gbench: Google "
-                                           "Benchmark JSON, for compare.py of libbenchmark-tools)");
+  auto* cmd = app.add_subcommand("export",
+                                 "Write a result set in another tool's format (gbench: Google "
+                                 "Benchmark JSON, for compare.py of libbenchmark-tools)");
   static std::string path, format = "gbench", out;
   static bool force = false;
   cmd->add_option("results", path, "Result set (.h5)")->required();
