@@ -23,6 +23,7 @@ void add_calibrate_command(CLI::App& app, State& st); // calibrate
 void add_project_command(CLI::App& app, State& st);   // project
 void add_analysis_commands(CLI::App& app, State& st); // report, compare, verify, plot
 void add_schema_command(CLI::App& app, State& st);    // schema
+void add_export_command(CLI::App& app, State& st);    // export
 
 // The command line joined with spaces (quoted where needed).
 std::string joined_command_line(const State& st);

@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
     cli::add_project_command(app, st);
     cli::add_analysis_commands(app, st);
     cli::add_schema_command(app, st);
+    cli::add_export_command(app, st);
     try {
       app.parse(argc, argv);
       if (app.get_subcommands().empty()) {

@@ -44,6 +44,7 @@ PACKAGES=(
   bible-kjv-text bible-kjv miscfiles
   wordnet-base zlib1g-dev   # the ERNIE lexicon's word lists (data/ernie-lexicon-sources.tsv)
   python3-torch   # the PyTorch cross-check of the GPT workload and its bench peer
+  libbenchmark-tools python3-scipy   # compare.py reads `xpubench export --format gbench`
 )
 BACKPORT_PACKAGES=(libcatch2-dev)
 

@@ -77,7 +77,8 @@ const std::vector<MetricSpec>& runner_metrics() {
        "waiting for the slowest rank before exchanges over step time, all steps", false},
       {"seconds_to_target", "s", MetricKind::time,
        "measured time of the steps before the workload's steps_to_target (time to target, as MLPerf "
-       "Training reports it; evaluations inside those steps included)", false},
+       "Training reports it; evaluations inside those steps included)",
+       false},
   };
   return specs;
 }
@@ -181,7 +182,8 @@ void derived_scalar(CellRecord& rec, const std::string& name, double value, cons
 void derive_time_to_target(CellRecord& rec) {
   const auto it = std::find_if(rec.metrics.scalars.begin(), rec.metrics.scalars.end(),
                                [](const auto& sc) { return sc.name == "steps_to_target"; });
-  if (it == rec.metrics.scalars.end() || !(it->value >= 0) || it->value > double(rec.step_seconds.size())) return;
+  if (it == rec.metrics.scalars.end() || !(it->value >= 0) || it->value > double(rec.step_seconds.size()))
+    return;
   const auto k = static_cast<std::size_t>(it->value);
   double seconds = 0;
   for (std::size_t i = 0; i < k; ++i) seconds += rec.step_seconds[i];

@@ -94,6 +94,10 @@ set_tests_properties(cli.resume_nothing_left PROPERTIES DEPENDS cli.refuse_overw
 set_tests_properties(cli.refuse_other_experiment PROPERTIES DEPENDS cli.resume_nothing_left)
 set_tests_properties(cli.run_tiny cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite
                      cli.resume_nothing_left cli.refuse_other_experiment PROPERTIES RESOURCE_LOCK tiny_h5 LABELS cli)
+# Google Benchmark JSON for compare.py (libbenchmark-tools), checked against h5py's reading.
+add_test(NAME cli.gbench_export
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/gbench_export.sh ${XPB_BIN} ${TDATA}/tiny.yaml ${CLI_TMP})
+set_tests_properties(cli.gbench_export PROPERTIES LABELS cli)
 # The cell table shows each cell's headline metrics, as the workload declares them.
 xpb_cli_test(run_headline 0 "headline metrics.*triad_bandwidth [0-9.e+-]+ GB/s"
              ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny-headline.h5 --force)

@@ -28,7 +28,8 @@ CellRecord run_gpt(const test::TempDir& dir, double target) {
   workloads::register_gpt(reg);
   const auto spec = parse_experiment(
       "name: ttt\nseed: 3\nworkloads:\n  - workload: gpt\n    params: {corpus: synthetic.txt, steps: 60, "
-      "eval_interval: 10, eval_batches: 2, target_loss: " + std::to_string(target) + "}\n",
+      "eval_interval: 10, eval_batches: 2, target_loss: " +
+          std::to_string(target) + "}\n",
       "ttt.yaml", reg);
   Context ctx;
   ctx.data_dir = dir.path().string();

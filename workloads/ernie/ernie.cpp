@@ -115,61 +115,67 @@ struct ErnieParams {
 const ParamStruct<ErnieParams>& ernie_params() {
   using P = ErnieParams;
   static const auto s = nn::with_micro_batches(
-      nn::with_target_loss(ParamStruct<P>()
-          .choice("corpus", &P::corpus, "kjv", {"kjv", "planted"},
-                  "kjv: the King James Bible from set-up data (every 10th verse held out); planted: "
-                  "generated text with planted names and phrases (tests)")
-          .integer("layers", &P::layers, 2, 1, 48, "encoder layers (L)")
-          .integer("width", &P::width, 32, 8, 4096, "model width (C)")
-          .integer("heads", &P::heads, 2, 1, 64, "attention heads (H); width must be a multiple")
-          .integer("ffn", &P::ffn, 0, 0, 16384, "FFN width (F); 0 means 4·width")
-          .integer("context", &P::context, 32, 4, 1024, "tokens per sequence (T): [CLS] + T-1 bytes", "tokens")
-          .integer("batch", &P::batch, 16, 1, 4096, "sequences per batch (B)")
-          .integer("steps", &P::steps, 300, 1, 10000000, "optimizer steps", "steps")
-          .choice("norm", &P::norm, "pre", {"pre", "post"}, "LayerNorm placement: pre-LN, or post-LN as ERNIE 1.0")
-          .choice("activation", &P::activation, "relu", {"relu", "gelu"},
-                  "FFN and MLM-head activation (ERNIE 1.0: relu)")
-          .number("lr", &P::lr, 5e-3, 0, 1, "peak learning rate")
-          .number("warmup_frac", &P::warmup_frac, 0.1, 0, 1, "linear warm-up over this fraction of the steps")
-          .number("min_lr_frac", &P::min_lr_frac, 0.0, 0, 1,
-                  "learning rate at the end, as a fraction of lr (linear decay)")
-          .number("weight_decay", &P::weight_decay, 0.01, 0, 1, "AdamW weight decay on matrices")
-          .number("beta1", &P::beta1, 0.9, 0, 1, "AdamW beta1")
-          .number("beta2", &P::beta2, 0.999, 0, 1, "AdamW beta2")
-          .number("eps", &P::eps, 1e-8, 0, 1, "AdamW epsilon")
-          .number("grad_clip", &P::grad_clip, 1.0, 0, 1e6, "global gradient-norm clip (0: off)")
-          .number("init_std", &P::init_std, 0, 0, 1,
-                  "std of the normal init of matrices; 0 means 0.5/sqrt(width) (0.018 at width 768, "
-                  "near BERT/ERNIE's 0.02; 0.088 at width 32, where 0.02 stalls on the unigram plateau)")
-          .choice("mask_schedule", &P::mask_schedule, "stages", {"basic", "phrase", "entity", "probability", "stages"},
-                  "unit level per batch: one level throughout; probability (entity level with "
-                  "mask_word_prob, else basic); or stages (thirds of the steps: basic; phrase with "
-                  "mask_word_prob else basic; entity with mask_word_prob else basic)")
-          .number("mask_word_prob", &P::mask_word_prob, 0.5, 0, 1,
-                  "ERNIE's mask_word_prob: share of knowledge-masked batches")
-          .number("select_prob", &P::select_prob, 0.15, 0.01, 0.9, "probability that a unit is selected")
-          .choice("unit_selection", &P::unit_selection, "bernoulli", {"bernoulli", "exact"},
-                  "bernoulli: each unit independently (batching.py); exact: floor(units·select_prob) "
-                  "units per batch (the dygraph demo)")
-          .choice("gazetteer", &P::gazetteer, "debian", {"debian", "none"},
-                  "debian: names from WordNet and miscfiles confirm rarer capitalised names "
-                  "(docs/ernie.md); none: the capitalisation statistics alone")
-          .integer("eval_every", &P::eval_every, 100, 0, 10000000,
-                   "held-out evaluation interval (0: only at the end)", "steps")
-          .integer("eval_batches", &P::eval_batches, 4, 1, 1000, "held-out batches per masking level")
-          .boolean("expect_beats_baseline", &P::expect_beats_baseline, false,
-                   "validation fails unless held-out accuracy beats the most-frequent-byte baseline at "
-                   "every level")
-          .boolean("export_reference", &P::export_reference, false,
-                   "write the initial and final parameters, step 0's gradients and every step's masked "
-                   "batch as arrays (for a replay in another framework)")
-          .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
-                  "GEMM path (native is bit-reproducible)")
-          .choice("dtype", &P::dtype, "fp32", dispatch_dtypes(), "scalar type the host trains in")
-          .choice("precision", &P::precision, DType::bf16,
-                  dtype_choices({DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
-                  "precision an accelerator would use for the matrices (ledger only)"),
-                           &P::target_loss, "nats", "the held-out masked-LM loss at the basic level"),
+      nn::with_target_loss(
+          ParamStruct<P>()
+              .choice("corpus", &P::corpus, "kjv", {"kjv", "planted"},
+                      "kjv: the King James Bible from set-up data (every 10th verse held out); planted: "
+                      "generated text with planted names and phrases (tests)")
+              .integer("layers", &P::layers, 2, 1, 48, "encoder layers (L)")
+              .integer("width", &P::width, 32, 8, 4096, "model width (C)")
+              .integer("heads", &P::heads, 2, 1, 64, "attention heads (H); width must be a multiple")
+              .integer("ffn", &P::ffn, 0, 0, 16384, "FFN width (F); 0 means 4·width")
+              .integer("context", &P::context, 32, 4, 1024, "tokens per sequence (T): [CLS] + T-1 bytes",
+                       "tokens")
+              .integer("batch", &P::batch, 16, 1, 4096, "sequences per batch (B)")
+              .integer("steps", &P::steps, 300, 1, 10000000, "optimizer steps", "steps")
+              .choice("norm", &P::norm, "pre", {"pre", "post"},
+                      "LayerNorm placement: pre-LN, or post-LN as ERNIE 1.0")
+              .choice("activation", &P::activation, "relu", {"relu", "gelu"},
+                      "FFN and MLM-head activation (ERNIE 1.0: relu)")
+              .number("lr", &P::lr, 5e-3, 0, 1, "peak learning rate")
+              .number("warmup_frac", &P::warmup_frac, 0.1, 0, 1,
+                      "linear warm-up over this fraction of the steps")
+              .number("min_lr_frac", &P::min_lr_frac, 0.0, 0, 1,
+                      "learning rate at the end, as a fraction of lr (linear decay)")
+              .number("weight_decay", &P::weight_decay, 0.01, 0, 1, "AdamW weight decay on matrices")
+              .number("beta1", &P::beta1, 0.9, 0, 1, "AdamW beta1")
+              .number("beta2", &P::beta2, 0.999, 0, 1, "AdamW beta2")
+              .number("eps", &P::eps, 1e-8, 0, 1, "AdamW epsilon")
+              .number("grad_clip", &P::grad_clip, 1.0, 0, 1e6, "global gradient-norm clip (0: off)")
+              .number("init_std", &P::init_std, 0, 0, 1,
+                      "std of the normal init of matrices; 0 means 0.5/sqrt(width) (0.018 at width 768, "
+                      "near BERT/ERNIE's 0.02; 0.088 at width 32, where 0.02 stalls on the unigram plateau)")
+              .choice("mask_schedule", &P::mask_schedule, "stages",
+                      {"basic", "phrase", "entity", "probability", "stages"},
+                      "unit level per batch: one level throughout; probability (entity level with "
+                      "mask_word_prob, else basic); or stages (thirds of the steps: basic; phrase with "
+                      "mask_word_prob else basic; entity with mask_word_prob else basic)")
+              .number("mask_word_prob", &P::mask_word_prob, 0.5, 0, 1,
+                      "ERNIE's mask_word_prob: share of knowledge-masked batches")
+              .number("select_prob", &P::select_prob, 0.15, 0.01, 0.9, "probability that a unit is selected")
+              .choice("unit_selection", &P::unit_selection, "bernoulli", {"bernoulli", "exact"},
+                      "bernoulli: each unit independently (batching.py); exact: floor(units·select_prob) "
+                      "units per batch (the dygraph demo)")
+              .choice("gazetteer", &P::gazetteer, "debian", {"debian", "none"},
+                      "debian: names from WordNet and miscfiles confirm rarer capitalised names "
+                      "(docs/ernie.md); none: the capitalisation statistics alone")
+              .integer("eval_every", &P::eval_every, 100, 0, 10000000,
+                       "held-out evaluation interval (0: only at the end)", "steps")
+              .integer("eval_batches", &P::eval_batches, 4, 1, 1000, "held-out batches per masking level")
+              .boolean("expect_beats_baseline", &P::expect_beats_baseline, false,
+                       "validation fails unless held-out accuracy beats the most-frequent-byte baseline at "
+                       "every level")
+              .boolean("export_reference", &P::export_reference, false,
+                       "write the initial and final parameters, step 0's gradients and every step's masked "
+                       "batch as arrays (for a replay in another framework)")
+              .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
+                      "GEMM path (native is bit-reproducible)")
+              .choice("dtype", &P::dtype, "fp32", dispatch_dtypes(), "scalar type the host trains in")
+              .choice("precision", &P::precision, DType::bf16,
+                      dtype_choices(
+                          {DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
+                      "precision an accelerator would use for the matrices (ledger only)"),
+          &P::target_loss, "nats", "the held-out masked-LM loss at the basic level"),
       &P::micro_batches);
   return s;
 }
@@ -626,11 +632,12 @@ void register_ernie(Registry& r) {
       {"loss", "nats", MetricKind::quantity, "masked-LM loss of the step (mean over its micro-batches)"},
       {"lr", "", MetricKind::quantity, "learning rate of the step"},
       {"grad_norm", "", MetricKind::quantity, "global gradient norm before clipping"},
-      {"mask_level", "", MetricKind::quantity, "unit level of the step's masking (0 basic, 1 phrase, 2 entity)"},
+      {"mask_level", "", MetricKind::quantity,
+       "unit level of the step's masking (0 basic, 1 phrase, 2 entity)"},
       {"targets", "", MetricKind::quantity, "masked-LM targets in the step's batch"},
       {"chance_acc", "", MetricKind::quantity, "uniform guess over the 260-token vocabulary"},
-      {"heldout_acc_{level}", "", MetricKind::quantity, "held-out masked-token accuracy, targets masked at this level",
-       true},
+      {"heldout_acc_{level}", "", MetricKind::quantity,
+       "held-out masked-token accuracy, targets masked at this level", true},
       {"heldout_loss_{level}", "nats", MetricKind::quantity, "held-out masked cross-entropy"},
       {"baseline_majority_acc_{level}", "", MetricKind::quantity,
        "accuracy of always predicting the train split's most frequent byte"},
@@ -646,8 +653,10 @@ void register_ernie(Registry& r) {
       {"baseline_unigram_loss_{level}", "nats", MetricKind::quantity,
        "cross-entropy of the train split's byte unigram on the same targets"},
       {"heldout_targets_{level}", "", MetricKind::quantity, "held-out targets at this level"},
-      {"beats_baseline_{level}", "", MetricKind::quantity, "1 when held-out accuracy beats the majority baseline"},
-      {"final_train_loss", "nats", MetricKind::quantity, "mean MLM loss over the last tenth of the steps", true},
+      {"beats_baseline_{level}", "", MetricKind::quantity,
+       "1 when held-out accuracy beats the majority baseline"},
+      {"final_train_loss", "nats", MetricKind::quantity, "mean MLM loss over the last tenth of the steps",
+       true},
       {"mask_share", "", MetricKind::quantity, "targets replaced by [MASK] (expect 0.8)"},
       {"random_share", "", MetricKind::quantity, "targets replaced by a random byte (0.1)"},
       {"keep_share", "", MetricKind::quantity, "targets left unchanged (0.1)"},
@@ -658,7 +667,8 @@ void register_ernie(Registry& r) {
       {"lexicon_entities", "", MetricKind::quantity, "entities in the derived lexicon"},
       {"lexicon_phrases", "", MetricKind::quantity, "phrases in the derived lexicon"},
       {"lexicon_gazetteer_entities", "", MetricKind::quantity, "entities added from the gazetteer"},
-      {"heldout_units_{level}_{kind}", "", MetricKind::quantity, "units of this kind in the held-out split at this level"},
+      {"heldout_units_{level}_{kind}", "", MetricKind::quantity,
+       "units of this kind in the held-out split at this level"},
       {"knowledge_target_share_{level}", "", MetricKind::quantity,
        "training targets inside phrase or entity units, batches masked at this level"},
   };

@@ -64,32 +64,40 @@ struct GptParams {
 const ParamStruct<GptParams>& gpt_params() {
   using P = GptParams;
   static const auto s = nn::with_micro_batches(
-      nn::with_target_loss(ParamStruct<P>()
-          .string("corpus", &P::corpus, "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
-          .integer("layers", &P::layers, 2, 1, 96, "transformer blocks (L)")
-          .integer("width", &P::width, 32, 8, 8192, "model width (C)")
-          .integer("heads", &P::heads, 2, 1, 128, "attention heads (H); width % heads == 0")
-          .integer("context", &P::context, 32, 2, 4096, "sequence length (T)", "tokens")
-          .integer("batch", &P::batch, 8, 1, 4096, "sequences per step (B)")
-          .integer("steps", &P::steps, 300, 1, 10000000, "optimizer steps")
-          .number("lr", &P::lr, 1e-2, 0, 10, "peak learning rate")
-          .choice("lr_schedule", &P::lr_schedule, "cosine", {"cosine", "linear", "constant"}, "decay after warm-up")
-          .number("lr_final_ratio", &P::lr_final_ratio, 0.1, 0, 1, "final lr as a fraction of the peak")
-          .number("warmup", &P::warmup, 0.05, 0, 1, "warm-up length as a fraction of steps")
-          .number("weight_decay", &P::weight_decay, 0.1, 0, 10, "AdamW decoupled weight decay (matrices only)")
-          .number("beta1", &P::beta1, 0.9, 0, 1, "AdamW beta1")
-          .number("beta2", &P::beta2, 0.99, 0, 1, "AdamW beta2")
-          .number("grad_clip", &P::grad_clip, 1.0, 0, 1e9, "global gradient-norm clip (0 = off)")
-          .integer("eval_interval", &P::eval_interval, 50, 1, 10000000, "steps between held-out evaluations", "steps")
-          .integer("eval_batches", &P::eval_batches, 4, 1, 10000, "batches of B held-out windows per evaluation")
-          .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
-                  "GEMM path (native is bit-reproducible)")
-          .choice("precision", &P::precision, DType::bf16,
-                  dtype_choices({DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
+      nn::with_target_loss(
+          ParamStruct<P>()
+              .string("corpus", &P::corpus, "kjv.txt",
+                      "verse file (\"REF text\" lines); relative to the data dir")
+              .integer("layers", &P::layers, 2, 1, 96, "transformer blocks (L)")
+              .integer("width", &P::width, 32, 8, 8192, "model width (C)")
+              .integer("heads", &P::heads, 2, 1, 128, "attention heads (H); width % heads == 0")
+              .integer("context", &P::context, 32, 2, 4096, "sequence length (T)", "tokens")
+              .integer("batch", &P::batch, 8, 1, 4096, "sequences per step (B)")
+              .integer("steps", &P::steps, 300, 1, 10000000, "optimizer steps")
+              .number("lr", &P::lr, 1e-2, 0, 10, "peak learning rate")
+              .choice("lr_schedule", &P::lr_schedule, "cosine", {"cosine", "linear", "constant"},
+                      "decay after warm-up")
+              .number("lr_final_ratio", &P::lr_final_ratio, 0.1, 0, 1, "final lr as a fraction of the peak")
+              .number("warmup", &P::warmup, 0.05, 0, 1, "warm-up length as a fraction of steps")
+              .number("weight_decay", &P::weight_decay, 0.1, 0, 10,
+                      "AdamW decoupled weight decay (matrices only)")
+              .number("beta1", &P::beta1, 0.9, 0, 1, "AdamW beta1")
+              .number("beta2", &P::beta2, 0.99, 0, 1, "AdamW beta2")
+              .number("grad_clip", &P::grad_clip, 1.0, 0, 1e9, "global gradient-norm clip (0 = off)")
+              .integer("eval_interval", &P::eval_interval, 50, 1, 10000000,
+                       "steps between held-out evaluations", "steps")
+              .integer("eval_batches", &P::eval_batches, 4, 1, 10000,
+                       "batches of B held-out windows per evaluation")
+              .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
+                      "GEMM path (native is bit-reproducible)")
+              .choice(
+                  "precision", &P::precision, DType::bf16,
+                  dtype_choices(
+                      {DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
                   "precision an accelerator would use for the matrices (ledger only; host trains in fp32)")
-          .boolean("export_reference", &P::export_reference, false,
-                   "write step 0 (params, batch, logits, loss, grads) as arrays"),
-                           &P::target_loss, "nats/byte", "the mean held-out loss, eval_loss"),
+              .boolean("export_reference", &P::export_reference, false,
+                       "write step 0 (params, batch, logits, loss, grads) as arrays"),
+          &P::target_loss, "nats/byte", "the mean held-out loss, eval_loss"),
       &P::micro_batches);
   return s;
 }

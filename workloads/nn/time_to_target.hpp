@@ -17,10 +17,12 @@ namespace xpb::nn {
 // Declares `target_loss` (a member of the workload's parameter struct; 0 turns it off) in the
 // unit of the held-out loss it applies to, named in `which`.
 template <class P>
-ParamStruct<P> with_target_loss(ParamStruct<P> s, double P::*member, const std::string& unit, const std::string& which) {
+ParamStruct<P> with_target_loss(ParamStruct<P> s, double P::*member, const std::string& unit,
+                                const std::string& which) {
   s.number("target_loss", member, 0.0, 0, 1e6,
-           "time-to-target: held-out loss target (" + which + "); 0: off. steps_to_target is the first "
-           "evaluation at or below it",
+           "time-to-target: held-out loss target (" + which +
+               "); 0: off. steps_to_target is the first "
+               "evaluation at or below it",
            unit);
   return s;
 }

@@ -1,0 +1,42 @@
+// cli/cmd_export.cpp — `xpubench export`: a result set in another tool's format. Today Google
+// Benchmark's JSON (analysis/gbench_export.hpp), for `compare.py` of libbenchmark-tools.
+#include <filesystem>
+#include <iostream>
+
+#include "analysis/gbench_export.hpp"
+#include "analysis/result_set.hpp"
+#include "cli/cli.hpp"
+#include "core/base/atomic_file.hpp"
+#include "core/base/error.hpp"
+
+namespace xpb::cli {
+
+void add_export_command(CLI::App& app, State& st) {
+  auto* cmd = app.add_subcommand("export",
+                                 "Write a result set in another tool's format (gbench: Google "
+                                 "Benchmark JSON, for compare.py of libbenchmark-tools)");
+  static std::string path, format = "gbench", out;
+  static bool force = false;
+  cmd->add_option("results", path, "Result set (.h5)")->required();
+  cmd->add_option("--format", format, "gbench")->check(CLI::IsMember({"gbench"}))->capture_default_str();
+  cmd->add_option("-o,--output", out, "Write to FILE instead of stdout");
+  cmd->add_flag("--force", force, "Replace an existing output file");
+  cmd->footer(
+      "Examples:\n"
+      "  xpubench export results/a.h5 --format gbench -o a.json\n"
+      "  /usr/bin/python3 /usr/share/benchmark/compare.py benchmarks a.json b.json");
+  cmd->callback([&st] {
+    const analysis::ResultSet rs = analysis::load_result_set(path);
+    const std::string text = analysis::gbench_json(rs);
+    if (out.empty()) {
+      std::cout << text;
+    } else {
+      if (std::filesystem::exists(out) && !force)
+        throw Error({out, 0, ""}, "the output file exists", "pass --force to replace it");
+      write_file_atomically(out, text, "the export");
+    }
+    st.exit_code = 0;
+  });
+}
+
+}  // namespace xpb::cli
