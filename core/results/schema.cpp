@@ -236,8 +236,9 @@ Section cell_section() {
       integer("/cells/{cell}@seed", N, "seed of the cell's random streams"),
       text("/cells/{cell}@status", N,
            "`ok`; `invalid`: the workload rejected its parameters or failed its own validation; "
-           "`failed`: it threw"),
-      text("/cells/{cell}@reason", N, "why invalid or failed; what was validated when ok"),
+           "`failed`: it threw; `skipped`: it needs more MPI ranks than the run had, so nothing was "
+           "measured and only its ledger was projected (does not fail the run; `--resume` runs it again)"),
+      text("/cells/{cell}@reason", N, "why invalid, failed or skipped; what was validated when ok"),
       integer("/cells/{cell}@index", N, "position in the experiment"),
       integer("/cells/{cell}@repeats", N, "timed steps asked for"),
       integer("/cells/{cell}@warmup", N, "warm-up steps asked for"),
@@ -679,7 +680,8 @@ std::string markdown() {
        "cell (built in memory, written to a temporary file with every write checked, `fsync`ed and\n"
        "renamed over the old one), so a run killed at any moment — `kill -9` or a full disk included —\n"
        "leaves the last complete file, holding every cell finished before. `xpubench run --resume`\n"
-       "reads it, skips cells whose status is `ok` or `invalid`, and runs the rest.\n\n"
+       "reads it, skips cells whose status is `ok` or `invalid`, and runs the rest (`failed` and\n"
+       "`skipped` cells included).\n\n"
        "Under MPI (`docs/distributed.md`) only rank 0 writes this file. A cell led by another rank is\n"
        "first written, atomically, as a one-cell result set of the same layout in\n"
        "`FILE.parts/<cell-id>.h5`. Rank 0 absorbs these fragments after each phase of the run and removes\n"
