@@ -14,9 +14,9 @@
 
 #include "cli/cli.hpp"
 #include "core/base/atomic_file.hpp"
-#include "core/base/output_path.hpp"
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
+#include "core/base/output_path.hpp"
 #include "core/base/paths.hpp"
 #include "core/model/model_validation.hpp"
 #include "core/model/plan_search.hpp"

@@ -20,8 +20,10 @@ void add_schema_command(CLI::App& app, State& st) {
   cmd->callback([&st] {
     if (!out.empty()) check_output(out, {force, {}, "the schema description"});
     const std::string text = format == "json" ? schema::json() : schema::markdown();
-    if (out.empty()) std::cout << text;
-    else write_file_atomically(out, text, "the schema description");
+    if (out.empty())
+      std::cout << text;
+    else
+      write_file_atomically(out, text, "the schema description");
     st.exit_code = 0;
   });
 }

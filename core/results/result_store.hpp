@@ -17,10 +17,10 @@
 
 #include "core/base/output_path.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/model/projector.hpp"
+#include "core/platforms/platform.hpp"
 #include "core/plugin/ledger.hpp"
 #include "core/plugin/metrics.hpp"
-#include "core/platforms/platform.hpp"
-#include "core/model/projector.hpp"
 #include "core/results/provenance.hpp"
 
 namespace xpb {
