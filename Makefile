@@ -46,9 +46,12 @@ cuda: cuda-setup
 test: build
 	@cd $(BUILD) && ctest --output-on-failure --timeout 900 -j $(JOBS)
 
-# The key tables of the input formats in the docs, generated from their schema declarations.
+# The key tables of the input formats in the docs, and the result set layout (docs/results-schema.md,
+# analysis/plots/xpb_schema.json), generated from their schema declarations.
 schema-docs: build
 	@bash scripts/schema-docs.sh $(BUILD)/cli/xpubench
+	@$(BUILD)/cli/xpubench schema --format md -o docs/results-schema.md --force
+	@$(BUILD)/cli/xpubench schema --format json -o analysis/plots/xpb_schema.json --force
 
 bench: build
 	@bash bench/run-all.sh $(BUILD)

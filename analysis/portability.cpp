@@ -139,7 +139,9 @@ std::vector<PortabilityResult> architectural_portability(const ResultSet& rs) {
         e.platform = name;
         e.source = "projected";
         const ProjectionRecord* pr = c.projection(name);
-        if (c.status != CellStatus::ok) {
+        // A skipped cell (too few ranks) has its ledger and projections: only the host's
+        // measured efficiency is missing.
+        if (c.status != CellStatus::ok && c.status != CellStatus::skipped) {
           e.status = "unsupported";
           e.note = "cell " + std::string(to_string(c.status)) + ": " + c.reason;
         } else {

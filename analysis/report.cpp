@@ -310,10 +310,21 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
           left += (left.empty() ? "" : ", ") + e.platform + " (" + e.note + ")";
       n += "; left out (unknown ceilings): " + left;
     }
+    // One note per reason, naming every platform it applies to (a cell that did not run has the
+    // same reason on each).
+    std::vector<std::pair<std::string, std::string>> unsupported;  // note, platforms
     for (const auto& e : pp_proj->efficiencies) {
-      if (e.status == "unsupported") n += "; unsupported on " + e.platform + ": " + e.note;
+      if (e.status == "unsupported") {
+        auto it = std::find_if(unsupported.begin(), unsupported.end(),
+                               [&](const auto& u) { return u.first == e.note; });
+        if (it == unsupported.end())
+          unsupported.emplace_back(e.note, e.platform);
+        else
+          it->second += ", " + e.platform;
+      }
       if (e.source == "measured" && e.status == "unknown") n += "; host (m) left out: " + e.note;
     }
+    for (const auto& [note, platforms] : unsupported) n += "; unsupported on " + platforms + ": " + note;
     notes.push_back(n);
   }
   s += pt.str() + "\n";

@@ -17,6 +17,7 @@
 #include "cli/cli.hpp"
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
+#include "core/base/output_path.hpp"
 #include "core/base/paths.hpp"
 
 namespace xpb::cli {
@@ -38,6 +39,18 @@ std::string shell_quote(const std::string& s) {
   return o + "'";
 }
 
+// plot -o: a folder (new, or holding no earlier plot unless --force), never the result set.
+void check_plot_folder(const std::string& dir, const std::string& results, bool force) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status s = fs::status(dir, ec);
+  if (!fs::exists(s)) return;
+  if (!fs::is_directory(s))
+    throw Error({dir, 0, {}}, "is not a folder: plot -o names the folder the charts go to",
+                "name a new or existing folder with -o");
+  check_output((fs::path(dir) / "report.json").string(), {force, {results}, "the plot data"});
+}
+
 }  // namespace
 
 void add_analysis_commands(CLI::App& app, State& st) {
@@ -47,9 +60,12 @@ void add_analysis_commands(CLI::App& app, State& st) {
   static std::string rep_path, rep_format = "md", rep_out;
   report->add_option("results", rep_path, "Result set (.h5)")->required();
   report->add_option("--format", rep_format, "md | csv | json")->capture_default_str();
+  static bool rep_force = false;
   report->add_option("-o,--output", rep_out, "Write to FILE instead of stdout");
+  report->add_flag("--force", rep_force, "Overwrite an existing FILE (never the result set itself)");
   report->callback([&st] {
     const auto fmt = analysis::parse_report_format(rep_format);
+    if (!rep_out.empty()) check_output(rep_out, {rep_force, {rep_path}, "the report"});
     const analysis::ResultSet rs = analysis::load_result_set(rep_path);
     analysis::WorkloadMetrics metrics;
     for (const auto& name : st.registry.names()) metrics[name] = st.registry.info(name).metrics;
@@ -100,7 +116,11 @@ void add_analysis_commands(CLI::App& app, State& st) {
   verify->add_flag("--timings", ver_timings, "Also compare timings (they will differ)");
   verify->add_option("-o,--output", ver_out, "Keep the re-run at FILE (default: a temporary file, removed when equal)");
   verify->add_flag("--keep", ver_keep, "Keep the temporary re-run even when equal");
+  static bool ver_force = false;
+  verify->add_flag("--force", ver_force,
+                   "Overwrite an existing -o FILE (never the result set being verified)");
   verify->callback([&st, vr, va] {
+    if (!ver_out.empty()) check_output(ver_out, {ver_force, {ver_path, ver_rules}, "the re-run"});
     const auto rules = make_rules(ver_rules, vr, ver_rtol, va, ver_atol);
     analysis::VerifyOptions opt;
     const bool temporary = ver_out.empty();
@@ -134,14 +154,12 @@ void add_analysis_commands(CLI::App& app, State& st) {
                                           "with analysis/plots/plot_results.py");
   static std::string plot_path, plot_dir = "plots";
   plot->add_option("results", plot_path, "Result set (.h5)")->required();
+  static bool plot_force = false;
   plot->add_option("-o,--output", plot_dir, "Folder for the charts")->capture_default_str();
+  plot->add_flag("--force", plot_force, "Overwrite the charts of an earlier plot in that folder");
   plot->callback([&st] {
     // The JSON report carries the descriptors' ceilings (parsed in C++) for the rooflines.
     const analysis::ResultSet rs = analysis::load_result_set(plot_path);
-    std::filesystem::create_directories(plot_dir);
-    const std::string report_json = (std::filesystem::path(plot_dir) / "report.json").string();
-    write_file_atomically(report_json, analysis::render_report(rs, analysis::ReportFormat::json),
-                          "the plot data");
     const std::string& python = paths().python;
     const std::string script = paths().plot_script();
     if (!std::filesystem::is_regular_file(script))
@@ -149,6 +167,11 @@ void add_analysis_commands(CLI::App& app, State& st) {
     if (::access(python.c_str(), X_OK) != 0)
       throw Error({python, 0, {}}, "Python interpreter not found",
                   "install python3-h5py and python3-matplotlib (scripts/setup.sh), or set XPB_PYTHON");
+    check_plot_folder(plot_dir, plot_path, plot_force);
+    std::filesystem::create_directories(plot_dir);
+    const std::string report_json = (std::filesystem::path(plot_dir) / "report.json").string();
+    write_file_atomically(report_json, analysis::render_report(rs, analysis::ReportFormat::json),
+                          "the plot data");
     const std::string cmd = shell_quote(python) + " " + shell_quote(script) + " " + shell_quote(plot_path) +
                             " --report " + shell_quote(report_json) + " -o " + shell_quote(plot_dir);
     std::cout.flush();

@@ -18,6 +18,7 @@
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
 #include "core/base/mpi.hpp"
+#include "core/base/output_path.hpp"
 #include "core/base/paths.hpp"
 #include "core/base/subprocess.hpp"
 #include "core/platforms/platform.hpp"
@@ -29,7 +30,7 @@ namespace {
 
 struct CalibrateArgs {
   std::string output;
-  bool quick = false;
+  bool quick = false, force = false;
   int link_ranks = 2;  // MPI ranks for the link measurement; 0: do not measure it
 };
 
@@ -130,6 +131,8 @@ void run_calibrate_link(bool quick, State& st) {
 
 void run_calibrate(const CalibrateArgs& a, State& st) {
   const std::string out = a.output.empty() ? host_descriptor_path() : a.output;
+  // The cached host descriptor is remeasured in place; a file named with -o is the user's.
+  check_output(out, {a.force || a.output.empty(), {}, "the host descriptor"});
   CalibrateOptions opt;
   opt.quick = a.quick;
   opt.command = joined_command_line(st);
@@ -166,6 +169,7 @@ void add_calibrate_command(CLI::App& app, State& st) {
                 "Descriptor to write (default: $XPB_HOST_DESCRIPTOR or <cache>/host.yaml, which "
                 "`host` then resolves to; `xpubench list paths`)");
   c->add_flag("--quick", args->quick, "Small sizes and few repetitions (seconds; for tests)");
+  c->add_flag("--force", args->force, "Overwrite an existing -o FILE");
   c->add_option("--link-ranks", args->link_ranks,
                 "MPI ranks for the rank-to-rank link measurement (mpirun -n R; $XPB_MPIRUN "
                 "overrides the launcher); 0 skips it")

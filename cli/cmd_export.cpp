@@ -1,6 +1,5 @@
 // cli/cmd_export.cpp — `xpubench export`: a result set in another tool's format. Today Google
 // Benchmark's JSON (analysis/gbench_export.hpp), for `compare.py` of libbenchmark-tools.
-#include <filesystem>
 #include <iostream>
 
 #include "analysis/gbench_export.hpp"
@@ -8,6 +7,7 @@
 #include "cli/cli.hpp"
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
+#include "core/base/output_path.hpp"
 
 namespace xpb::cli {
 
@@ -21,18 +21,13 @@ void add_export_command(CLI::App& app, State& st) {
   cmd->add_option("--format", format, "gbench")->check(CLI::IsMember({"gbench"}))->capture_default_str();
   cmd->add_option("-o,--output", out, "Write to FILE instead of stdout");
   cmd->add_flag("--force", force, "Replace an existing output file");
-  cmd->footer(
-      "Examples:\n"
-      "  xpubench export results/a.h5 --format gbench -o a.json\n"
-      "  /usr/bin/python3 /usr/share/benchmark/compare.py benchmarks a.json b.json");
   cmd->callback([&st] {
     const analysis::ResultSet rs = analysis::load_result_set(path);
     const std::string text = analysis::gbench_json(rs);
     if (out.empty()) {
       std::cout << text;
     } else {
-      if (std::filesystem::exists(out) && !force)
-        throw Error({out, 0, ""}, "the output file exists", "pass --force to replace it");
+      check_output(out, {force, {path}, "the export"});
       write_file_atomically(out, text, "the export");
     }
     st.exit_code = 0;

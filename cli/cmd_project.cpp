@@ -16,6 +16,7 @@
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
+#include "core/base/output_path.hpp"
 #include "core/base/paths.hpp"
 #include "core/model/model_validation.hpp"
 #include "core/model/plan_search.hpp"
@@ -32,7 +33,7 @@ struct ProjectArgs {
   int devices = 0, devices_per_node = 0, top = 1, samples = 1000;
   std::uint64_t seed = McOptions{}.seed;
   double global_batch = 0;
-  bool json = false, no_overlap = false, validate = false, builtin = false, zero3 = false;
+  bool json = false, no_overlap = false, validate = false, builtin = false, zero3 = false, force = false;
   bool samples_given = false;
 };
 
@@ -176,6 +177,8 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
 }
 
 void run_validate(const ProjectArgs& a, State& st) {
+  if (!a.validation_out.empty())
+    check_output(a.validation_out, {a.force, {}, "the validation table", "--validation-out"});
   std::string note;
   const std::string models = paths().models_dir();
   auto resolve = [&](const std::string& n) { return resolve_for_validation(n, a.builtin, note); };
@@ -390,6 +393,7 @@ void add_project_command(CLI::App& app, State& st) {
   cmd->add_flag("--builtin-platforms", a.builtin,
                 "with --validate: use the built-in micro-calibrated A100/H100 instead of descriptors");
   cmd->add_option("--validation-out", a.validation_out, "with --validate: also write the table to FILE");
+  cmd->add_flag("--force", a.force, "overwrite an existing --validation-out FILE");
   cmd->callback([&st] { run_project(a, st); });
 }
 

@@ -4,16 +4,28 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
+#include <thread>
 
 #include "cli/cli.hpp"
+#include "core/base/error.hpp"
 #include "core/base/format.hpp"
+#include "core/base/interrupt.hpp"
+#include "core/base/mpi.hpp"
+#include "core/base/output_path.hpp"
+#include "core/base/paths.hpp"
+#include "core/base/subprocess.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/results/hdf5_util.hpp"
-#include "core/base/mpi.hpp"
 #include "core/results/result_store.hpp"
 #include "core/run/runner.hpp"
 
@@ -86,9 +98,10 @@ void print_parity_table(const RunSummary& sum, const std::string& reference, dou
     const std::string ratio = r.verdict == "unavailable"
                                   ? "-"
                                   : fmt(r.nominal, "%.2f") + "x [" + fmt(r.low, "%.2f") + ", " + fmt(r.high, "%.2f") + "]";
-    const std::string env = r.verdict == "unavailable" || !(r.envelope_high > 0)
-                                ? "-"
-                                : "[" + fmt(r.envelope_low, "%.2f") + ", " + fmt(r.envelope_high, "%.2f") + "]";
+    const std::string env =
+        r.verdict == "unavailable" || !(r.envelope_high > 0)
+            ? "-"
+            : "[" + fmt(r.envelope_low, "%.2f") + ", " + fmt(r.envelope_high, "%.2f") + "]";
     t.row({r.cell, r.workload, r.platform, ratio, env, r.verdict, r.bound});
   }
   out << "\nH20 parity (projected; ratio > 1 means faster than " << reference << ", band ±"
@@ -98,22 +111,24 @@ void print_parity_table(const RunSummary& sum, const std::string& reference, dou
 }
 
 // The experiment's projections: section (nothing measured), one row per platform and size.
-void print_projections(const std::vector<PlanProjection>& rows, const std::string& reference, std::ostream& out) {
+void print_projections(const std::vector<PlanProjection>& rows, const std::string& reference,
+                       std::ostream& out) {
   if (rows.empty()) return;
   TextTable t({"#", "model", "platform", "devices", "plan", "step s, median [5-95 %]", "MFU", "days",
                "speed vs " + reference + " [5-95 %]", "verdict"});
   for (const auto& r : rows) {
     if (r.status != CellStatus::ok) {
-      t.row({std::to_string(r.entry), r.model, r.platform, std::to_string(r.devices), "none: " + r.reason, "-", "-",
-             "-", "-", "-"});
+      t.row({std::to_string(r.entry), r.model, r.platform, std::to_string(r.devices), "none: " + r.reason,
+             "-", "-", "-", "-", "-"});
       continue;
     }
-    const std::string days = r.tokens > 0 ? fmt(r.days_median, "%.3g") + " [" + fmt(r.days_p5, "%.3g") + ", " +
-                                                fmt(r.days_p95, "%.3g") + "]"
+    const std::string days = r.tokens > 0 ? fmt(r.days_median, "%.3g") + " [" + fmt(r.days_p5, "%.3g") +
+                                                ", " + fmt(r.days_p95, "%.3g") + "]"
                                           : "-";
-    const std::string ratio = r.verdict.empty() ? "-"
-                                                : fmt(r.ratio_median, "%.2f") + "x [" + fmt(r.ratio_p5, "%.2f") + ", " +
-                                                      fmt(r.ratio_p95, "%.2f") + "]";
+    const std::string ratio = r.verdict.empty()
+                                  ? "-"
+                                  : fmt(r.ratio_median, "%.2f") + "x [" + fmt(r.ratio_p5, "%.2f") + ", " +
+                                        fmt(r.ratio_p95, "%.2f") + "]";
     t.row({std::to_string(r.entry), r.model, r.platform, std::to_string(r.devices), r.plan,
            fmt(r.step_median, "%.3g") + " [" + fmt(r.step_p5, "%.3g") + ", " + fmt(r.step_p95, "%.3g") + "]",
            fmt(100 * r.mfu_median, "%.1f") + " %", days, ratio, r.verdict.empty() ? "-" : r.verdict});
@@ -122,6 +137,101 @@ void print_projections(const std::vector<PlanProjection>& rows, const std::strin
       << t.str();
   for (const auto& r : rows)
     if (!r.assumptions.empty()) out << "assumed for " << r.platform << ": " << r.assumptions << "\n";
+}
+
+// `run --ranks N` in a plain process: this same command line, without --ranks, under
+// `mpirun -n N` (exec: mpirun's exit status is ours). Open MPI refuses root without
+// --allow-run-as-root, and more ranks than cores without --oversubscribe.
+[[noreturn]] void relaunch_under_mpirun(const State& st, int ranks) {
+  if (!mpi::compiled_in())
+    throw Error({{}, 0, "--ranks"}, "this xpubench was built without MPI",
+                "rebuild with MPI (libopenmpi-dev) or drop --ranks");
+  const std::string launcher = find_in_path(paths().mpirun);
+  if (launcher.empty())
+    throw Error({{}, 0, "--ranks"}, "no MPI launcher '" + paths().mpirun + "' found",
+                "install Open MPI (mpirun) or set XPB_MPIRUN to the launcher");
+  std::error_code ec;
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (self.empty()) throw Error({{}, 0, "--ranks"}, "cannot find this executable (/proc/self/exe)", "");
+  const ProcessResult v = run_process({launcher, "--version"}, {}, 30);
+  const bool open_mpi = (v.out + v.err).find("Open MPI") != std::string::npos ||
+                        (v.out + v.err).find("OpenRTE") != std::string::npos;
+  std::vector<std::string> cmd = {launcher, "-n", std::to_string(ranks)};
+  if (open_mpi) {
+    if (::geteuid() == 0) cmd.emplace_back("--allow-run-as-root");
+    if (ranks > static_cast<int>(std::thread::hardware_concurrency())) cmd.emplace_back("--oversubscribe");
+  }
+  cmd.push_back(self);
+  for (std::size_t i = 1; i < st.argv.size(); ++i) {
+    const std::string& a = st.argv[i];
+    if (a == "--ranks")
+      ++i;  // and its value
+    else if (a.rfind("--ranks=", 0) != 0)
+      cmd.push_back(a);
+  }
+  std::string shown;
+  for (const auto& c : cmd) shown += (shown.empty() ? "" : " ") + c;
+  std::cerr << "running: " << shown << std::endl;
+  std::vector<char*> args;
+  for (auto& c : cmd) args.push_back(c.data());
+  args.push_back(nullptr);
+  if (open_mpi && ::geteuid() == 0) {  // the environment form, for launchers started by mpirun itself
+    ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
+    ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+  }
+  std::cout.flush();
+  ::execv(launcher.c_str(), args.data());
+  throw Error({{}, 0, "--ranks"}, "cannot start " + launcher + ": " + std::strerror(errno), "");
+}
+
+// On a terminal, the line of the cell in progress, rewritten in place: "[ 3/20] label ... step
+// k/N, loss X, ETA T" (loss when the workload reports one). Drawn only once a cell has run for a
+// second, at most five times a second: short cells print as before.
+class LiveLine {
+ public:
+  void begin(std::string prefix) {
+    m_prefix = std::move(prefix);
+    m_start = Clock::now();
+    m_drawn = false;
+    std::cerr << m_prefix << std::flush;
+  }
+  void step(const StepProgress& s) {
+    const auto now = Clock::now();
+    if (s.step == 1) m_first = now;
+    if (now - m_start < std::chrono::seconds(1) || (m_drawn && now - m_last < std::chrono::milliseconds(200)))
+      return;
+    m_last = now;
+    std::string text = m_prefix + " step " + std::to_string(s.step) + "/" + std::to_string(s.steps);
+    for (const auto& [name, v] : s.result->values)
+      if (name == "loss") text += ", loss " + fmt(v, "%.4g");
+    if (s.step > 1) {
+      const double per_step = std::chrono::duration<double>(now - m_first).count() / double(s.step - 1);
+      text += ", ETA " + fmt_seconds(per_step * double(s.steps - s.step));
+    }
+    std::cerr << "\r" << text << "\033[K" << std::flush;
+    m_drawn = true;
+  }
+  void end(const std::string& tail) {
+    if (m_drawn) std::cerr << "\r" << m_prefix << "\033[K";
+    std::cerr << " " << tail << "\n";
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string m_prefix;
+  Clock::time_point m_start, m_first, m_last;
+  bool m_drawn = false;
+};
+
+// --only that selects nothing is a mistake, not an empty run.
+void check_selection(const ExperimentSpec& spec, const std::vector<std::string>& only) {
+  if (only.empty() || !select_cells(spec, only).empty()) return;
+  std::string globs;
+  for (const auto& g : only) globs += (globs.empty() ? "'" : ", '") + g + "'";
+  throw Error({{}, 0, "--only"}, "no cell of " + spec.path + " matches " + globs,
+              "--only matches a cell's workload, id or label (a glob such as 'gemm*'); list them with "
+              "`xpubench run " +
+                  spec.path + " --dry-run`");
 }
 
 }  // namespace
@@ -142,8 +252,22 @@ void add_run_command(CLI::App& app, State& st) {
                   "Under mpirun: at most N ranks per cell (default: as many as its workload can use; "
                   "1 spreads every cell over its own rank)")
       ->check(CLI::NonNegativeNumber);
+  static int ranks = 0;
+  run->add_option("--ranks", ranks,
+                  "Run under `mpirun -n N` (re-launches itself; $XPB_MPIRUN names the launcher); "
+                  "cells that need more ranks than they get are stored as skipped")
+      ->check(CLI::PositiveNumber);
   run->callback([&st] {
     const ExperimentSpec spec = load_experiment(exp_path, st.registry);
+    check_selection(spec, only);
+    if (ranks > 1 && !dry_run) {
+      if (mpi::size() == 1 && !mpi::launched_by_launcher()) relaunch_under_mpirun(st, ranks);
+      if (mpi::size() != ranks)
+        throw Error({{}, 0, "--ranks"},
+                    "--ranks " + std::to_string(ranks) + " under a launcher that gave " +
+                        std::to_string(mpi::size()) + " rank(s)",
+                    "use either --ranks or mpirun -n, not both");
+    }
     if (dry_run) {
       resolve_experiment_platforms(spec);
       for (const Cell* c : select_cells(spec, only)) std::cout << c->id << "  " << c->label() << "\n";
@@ -152,6 +276,8 @@ void add_run_command(CLI::App& app, State& st) {
     }
     RunOptions opt;
     opt.output = output.empty() ? default_output(spec) : output;
+    // Existing result sets are the store's business (--resume / --force); never the experiment itself.
+    check_output(opt.output, {/*force=*/true, {exp_path}, "the result set"});
     opt.resume = resume;
     opt.force = force;
     opt.only = only;
@@ -163,7 +289,9 @@ void add_run_command(CLI::App& app, State& st) {
     // rank 0 prints the tables at the end.
     const bool tty = ::isatty(2) != 0 && world == 1;
     const bool quiet = mpi::rank() != 0;
-    auto progress = [tty, world](const CellEvent& ev) {
+    auto live = std::make_shared<LiveLine>();
+    if (tty) opt.on_step = [live](const StepProgress& s) { live->step(s); };
+    auto progress = [tty, world, live](const CellEvent& ev) {
       char head[64];
       std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
       std::string where;
@@ -179,17 +307,38 @@ void add_run_command(CLI::App& app, State& st) {
       if (ev.kind == CellEvent::skipped) {
         std::cerr << head << " " << label << " ... done earlier, skipped\n";
       } else if (ev.kind == CellEvent::start) {
-        if (tty) std::cerr << head << " " << label << " ..." << std::flush;
+        if (tty) live->begin(std::string(head) + " " + label + " ...");
       } else {
         const auto& r = *ev.record;
         std::string tail(to_string(r.status));
-        if (r.status == CellStatus::ok) tail += "  median " + fmt_seconds(describe(r.step_seconds).median);
-        else tail += ": " + r.reason;
-        if (tty) std::cerr << " " << tail << "\n";
-        else std::cerr << head << where << " " << label << " ... " << tail << "\n";
+        if (r.status == CellStatus::ok)
+          tail += "  median " + fmt_seconds(describe(r.step_seconds).median);
+        else
+          tail += ": " + r.reason;
+        if (tty)
+          live->end(tail);
+        else
+          std::cerr << head << where << " " << label << " ... " << tail << "\n";
       }
     };
+    // One process: Ctrl-C or SIGTERM ends the run between steps, keeping every finished cell.
+    // Under MPI the launcher forwards signals to every rank; the ranks cannot agree on a stop.
+    if (world == 1) {
+      install_interrupt_handlers();
+      opt.stop = [] { return interrupt_signal() != 0; };
+    }
     const RunSummary sum = run_experiment(spec, st.registry, opt, progress);
+    if (sum.interrupted) {
+      const int sig = interrupt_signal();
+      if (tty) std::cerr << "\n";
+      std::cerr << "interrupted (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << "): " << sum.ran
+                << " cell(s) of this run finished and are kept in " << opt.output
+                << "; the cell in progress was "
+                << "abandoned.\nresume with: xpubench run " << exp_path << " -o " << opt.output
+                << " --resume\n";
+      st.exit_code = 128 + sig;
+      return;
+    }
     if (quiet) {
       st.exit_code = 0;
       return;
@@ -197,11 +346,17 @@ void add_run_command(CLI::App& app, State& st) {
     if (!spec.cells.empty()) print_cells_table(sum.rows, st.registry, std::cout);
     print_projections(sum.projections, spec.reference_platform, std::cout);
     if (!spec.cells.empty()) print_parity_table(sum, spec.reference_platform, spec.parity_band, std::cout);
-    std::set<std::string> bad;
-    for (const auto& r : sum.rows)
-      if (r.status != CellStatus::ok) bad.insert(r.cell);
+    std::set<std::string> bad, few;
+    for (const auto& r : sum.rows) {
+      if (is_bad(r.status)) bad.insert(r.cell);
+      if (r.status == CellStatus::skipped) few.insert(r.cell);
+    }
     std::cout << "\n" << sum.ran << " cell(s) run, " << sum.skipped << " skipped (done earlier); "
               << bad.size() << " not ok. Results: " << opt.output << "\n";
+    if (!few.empty())
+      std::cout << few.size() << " cell(s) need more MPI ranks than this run had: stored as skipped and "
+                << "projected only; measure them with `xpubench run " << exp_path << " -o " << opt.output
+                << " --resume --ranks 2`.\n";
     st.exit_code = bad.empty() ? 0 : 1;
   });
 

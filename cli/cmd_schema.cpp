@@ -5,6 +5,7 @@
 
 #include "cli/cli.hpp"
 #include "core/base/atomic_file.hpp"
+#include "core/base/output_path.hpp"
 #include "core/results/schema.hpp"
 
 namespace xpb::cli {
@@ -13,11 +14,16 @@ void add_schema_command(CLI::App& app, State& st) {
   auto* cmd = app.add_subcommand("schema", "Print the result set layout (docs/results-schema.md is this, as markdown)");
   static std::string format = "md", out;
   cmd->add_option("--format,-f", format, "md | json")->check(CLI::IsMember({"md", "json"}));
+  static bool force = false;
   cmd->add_option("-o,--output", out, "Write to FILE instead of standard output");
+  cmd->add_flag("--force", force, "Overwrite an existing FILE");
   cmd->callback([&st] {
+    if (!out.empty()) check_output(out, {force, {}, "the schema description"});
     const std::string text = format == "json" ? schema::json() : schema::markdown();
-    if (out.empty()) std::cout << text;
-    else write_file_atomically(out, text, "the schema description");
+    if (out.empty())
+      std::cout << text;
+    else
+      write_file_atomically(out, text, "the schema description");
     st.exit_code = 0;
   });
 }

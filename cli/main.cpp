@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "cli/cli.hpp"
 #include "core/base/build_info.hpp"
@@ -37,6 +38,43 @@ static std::string version_text() {
   s += compat::compiled_configuration() + "\n";
   s += "workloads: " + workloads::built_workloads() + "\n";
   return s;
+}
+
+// Two or three examples at the end of each subcommand's --help (a test checks every one has them).
+static void add_examples(CLI::App& app) {
+  static const std::pair<const char*, const char*> examples[] = {
+      {"run",
+       "  xpubench run experiments/quickstart.yaml -o results/quickstart.h5\n"
+       "  xpubench run experiments/h20-parity.yaml --only 'gemm*' --dry-run\n"
+       "  xpubench run experiments/h20-parity.yaml --ranks 2 -o results/h20.h5 --resume"},
+      {"expand",
+       "  xpubench expand experiments/h20-parity.yaml\n  xpubench expand experiments/quickstart.yaml"},
+      {"list", "  xpubench list workloads\n  xpubench list platforms\n  xpubench list paths"},
+      {"show",
+       "  xpubench show workload gemm\n  xpubench show platform nvidia-h20\n  xpubench show schema platform"},
+      {"validate",
+       "  xpubench validate experiments/h20-parity.yaml\n  xpubench validate platforms/nvidia-h20.yaml"},
+      {"calibrate", "  xpubench calibrate\n  xpubench calibrate --quick --link-ranks 0 -o /tmp/host.yaml"},
+      {"project",
+       "  xpubench project --model llama-3.1-70b --platform nvidia-h20 --devices 512\n"
+       "  xpubench project --model gpt3-175b --platform nvidia-h100-sxm --devices 1024 --json\n"
+       "  xpubench project --validate"},
+      {"report",
+       "  xpubench report results/quickstart.h5\n"
+       "  xpubench report results/quickstart.h5 --format csv -o quickstart.csv"},
+      {"compare", "  xpubench compare a.h5 b.h5\n  xpubench compare a.h5 b.h5 --rtol 1e-6 -q && echo equal"},
+      {"verify",
+       "  xpubench verify results/quickstart.h5\n  xpubench verify results/quickstart.h5 -o rerun.h5"},
+      {"plot",
+       "  xpubench plot results/quickstart.h5 -o plots\n  xpubench plot results/h20-parity.h5 -o h20-plots "
+       "--force"},
+      {"schema", "  xpubench schema\n  xpubench schema --format json -o schema.json"},
+      {"export",
+       "  xpubench export results/a.h5 --format gbench -o a.json\n"
+       "  /usr/bin/python3 /usr/share/benchmark/compare.py benchmarks a.json b.json"},
+  };
+  for (const auto& [name, text] : examples)
+    app.get_subcommand(name)->footer(std::string("\nExamples:\n") + text + "\n");
 }
 
 }  // namespace xpb::cli
@@ -80,6 +118,7 @@ int main(int argc, char** argv) {
     cli::add_analysis_commands(app, st);
     cli::add_schema_command(app, st);
     cli::add_export_command(app, st);
+    cli::add_examples(app);
     try {
       app.parse(argc, argv);
       if (app.get_subcommands().empty()) {

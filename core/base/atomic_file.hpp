@@ -13,6 +13,10 @@ namespace xpb {
 // The temporary file write_file_atomically() uses for `path` in this process.
 std::string temp_path_for(const std::string& path);
 
+// Removes the temporary files (`<path>.tmp.<pid>`) of processes that no longer run: what a kill
+// during a write leaves behind. Returns how many it removed. A live process's file is kept.
+int remove_stale_temp_files(const std::string& path);
+
 // Replaces the file at `path` with `bytes` (creating it when absent). `what` names the file in
 // error messages ("the result set", "the report").
 void write_file_atomically(const std::string& path, std::string_view bytes,

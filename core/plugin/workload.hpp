@@ -53,6 +53,9 @@ struct WorkloadInfo {
   // How many MPI ranks a cell with these parameters can use when `world` are available (it gets
   // a Context::group of that size). Empty: one rank. Used by distributed runs to place cells.
   std::function<int(const Params& params, int world)> ranks;
+  // The fewest ranks a cell needs to measure anything (a collective: 2). A cell given fewer is set
+  // up, its ledger taken and projected, and it is stored as `skipped` with the reason; no step runs.
+  int min_ranks = 1;
   // What `xpubench calibrate` may measure with it, and how (core/plugin/capability.hpp).
   std::vector<CapabilitySpec> capabilities;
 };

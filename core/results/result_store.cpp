@@ -48,12 +48,13 @@ std::string_view to_string(CellStatus s) {
     case CellStatus::ok: return "ok";
     case CellStatus::invalid: return "invalid";
     case CellStatus::failed: return "failed";
+    case CellStatus::skipped: return "skipped";
   }
   return "failed";
 }
 
 std::optional<CellStatus> parse_cell_status(std::string_view s) {
-  for (CellStatus c : {CellStatus::ok, CellStatus::invalid, CellStatus::failed})
+  for (CellStatus c : {CellStatus::ok, CellStatus::invalid, CellStatus::failed, CellStatus::skipped})
     if (to_string(c) == s) return c;
   return std::nullopt;
 }
@@ -375,6 +376,13 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
   h5::quiet_errors();
   const ExperimentSpec& spec = *m_header.spec;
   namespace fs = std::filesystem;
+  if (m_writer) {
+    check_output(m_path, {/*force=*/true, {}, "the result set"});  // special files: before any open
+    fs::path parent = fs::path(m_path).parent_path();
+    if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
+    m_lock = std::make_unique<OutputLock>(m_path, "this result set");
+    remove_stale_temp_files(m_path);
+  }
   if (fs::exists(m_path)) {
     if (!h5::is_hdf5(m_path)) {
       if (!force)
@@ -415,10 +423,7 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
     }
   }
   if (!resume || m_present.empty()) m_present.clear(), m_done.clear(), m_rows.clear();
-  if (!m_writer) return;
-  fs::path parent = fs::path(m_path).parent_path();
-  if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
-  rewrite(nullptr);
+  if (m_writer) rewrite(nullptr);
 }
 
 void ResultStore::commit(const CellRecord& rec) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,22 +15,28 @@
 
 #include <hdf5.h>
 
+#include "core/base/output_path.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/model/projector.hpp"
+#include "core/platforms/platform.hpp"
 #include "core/plugin/ledger.hpp"
 #include "core/plugin/metrics.hpp"
-#include "core/platforms/platform.hpp"
-#include "core/model/projector.hpp"
 #include "core/results/provenance.hpp"
 
 namespace xpb {
 
 // How a cell ended: ran and passed its self-check; ran (or was set up) and its numbers are not
-// valid (a failed validation is data); or did not run (an exception). Strings only in the file.
-enum class CellStatus { ok, invalid, failed };
+// valid (a failed validation is data); did not run (an exception); or was not run because it
+// needs more MPI ranks than the run had (WorkloadInfo::min_ranks): set up and projected from its
+// ledger, nothing measured. Strings only in the file.
+enum class CellStatus { ok, invalid, failed, skipped };
 std::string_view to_string(CellStatus s);
 std::optional<CellStatus> parse_cell_status(std::string_view s);
-// Whether a cell with this status stays done on --resume (ok and invalid do; failed runs again).
-inline bool is_done(CellStatus s) { return s != CellStatus::failed; }
+// Whether a cell with this status stays done on --resume (ok and invalid do; failed and skipped
+// run again: a resume with more ranks measures what was skipped).
+inline bool is_done(CellStatus s) { return s == CellStatus::ok || s == CellStatus::invalid; }
+// Whether a cell with this status fails the run (exit 1): invalid and failed do.
+inline bool is_bad(CellStatus s) { return s == CellStatus::invalid || s == CellStatus::failed; }
 
 struct CellRecord {
   Cell cell;
@@ -102,6 +109,9 @@ class ResultStore {
   // Creates `path` (or, with resume, keeps its completed cells). Throws xpb::Error when `path`
   // holds another experiment's results and `force` is false, or exists and neither resume nor
   // force is given.
+  // The writer refuses a path that is not a regular file (core/base/output_path.hpp), holds a
+  // lock on it for its lifetime (a second writer of the same path is refused) and removes the
+  // temporary files of killed writers.
   // A store that is not the writer (MPI ranks other than 0) reads what resume needs and never
   // writes.
   ResultStore(std::string path, RunHeader header, bool resume, bool force, bool writer = true);
@@ -131,6 +141,7 @@ class ResultStore {
   long long m_resumes = 0;
   bool m_writer = true;
   std::vector<PlanProjection> m_projections;
+  std::unique_ptr<OutputLock> m_lock;  // the writer's, for the store's lifetime
 };
 
 // Where a rank other than 0 writes the cell it ran in a distributed run: a one-cell result set

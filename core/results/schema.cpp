@@ -224,26 +224,30 @@ Section platforms_section() {
 }
 
 Section cell_section() {
-  return {"/cells/ID",
-               "`ID` is the first 12 hex digits of the SHA-256 of the cell's canonical form "
-               "`{\"params\":{...sorted...},\"seed\":S,\"workload\":\"W\"}`: the same cell has the same id in "
-               "every experiment and every run.", {
-      group("/cells", "one group per cell"),
-      group("/cells/{cell}", "one cell: a workload with one set of parameters"),
-      text("/cells/{cell}@workload", N, "workload name"),
-      text("/cells/{cell}@params", N, "parameters, canonical JSON"),
-      text("/cells/{cell}@label", N, "short human-readable label"),
-      integer("/cells/{cell}@seed", N, "seed of the cell's random streams"),
-      text("/cells/{cell}@status", N,
-           "`ok`; `invalid`: the workload rejected its parameters or failed its own validation; "
-           "`failed`: it threw"),
-      text("/cells/{cell}@reason", N, "why invalid or failed; what was validated when ok"),
-      integer("/cells/{cell}@index", N, "position in the experiment"),
-      integer("/cells/{cell}@repeats", N, "timed steps asked for"),
-      integer("/cells/{cell}@warmup", N, "warm-up steps asked for"),
-      text("/cells/{cell}@started_utc", T, "timestamp"),
-      text("/cells/{cell}@finished_utc", T, "timestamp"),
-  }};
+  return {
+      "/cells/ID",
+      "`ID` is the first 12 hex digits of the SHA-256 of the cell's canonical form "
+      "`{\"params\":{...sorted...},\"seed\":S,\"workload\":\"W\"}`: the same cell has the same id in "
+      "every experiment and every run.",
+      {
+          group("/cells", "one group per cell"),
+          group("/cells/{cell}", "one cell: a workload with one set of parameters"),
+          text("/cells/{cell}@workload", N, "workload name"),
+          text("/cells/{cell}@params", N, "parameters, canonical JSON"),
+          text("/cells/{cell}@label", N, "short human-readable label"),
+          integer("/cells/{cell}@seed", N, "seed of the cell's random streams"),
+          text(
+              "/cells/{cell}@status", N,
+              "`ok`; `invalid`: the workload rejected its parameters or failed its own validation; "
+              "`failed`: it threw; `skipped`: it needs more MPI ranks than the run had, so nothing was "
+              "measured and only its ledger was projected (does not fail the run; `--resume` runs it again)"),
+          text("/cells/{cell}@reason", N, "why invalid, failed or skipped; what was validated when ok"),
+          integer("/cells/{cell}@index", N, "position in the experiment"),
+          integer("/cells/{cell}@repeats", N, "timed steps asked for"),
+          integer("/cells/{cell}@warmup", N, "warm-up steps asked for"),
+          text("/cells/{cell}@started_utc", T, "timestamp"),
+          text("/cells/{cell}@finished_utc", T, "timestamp"),
+      }};
 }
 
 Section measured_section() {
@@ -679,7 +683,8 @@ std::string markdown() {
        "cell (built in memory, written to a temporary file with every write checked, `fsync`ed and\n"
        "renamed over the old one), so a run killed at any moment — `kill -9` or a full disk included —\n"
        "leaves the last complete file, holding every cell finished before. `xpubench run --resume`\n"
-       "reads it, skips cells whose status is `ok` or `invalid`, and runs the rest.\n\n"
+       "reads it, skips cells whose status is `ok` or `invalid`, and runs the rest (`failed` and\n"
+       "`skipped` cells included).\n\n"
        "Under MPI (`docs/distributed.md`) only rank 0 writes this file. A cell led by another rank is\n"
        "first written, atomically, as a one-cell result set of the same layout in\n"
        "`FILE.parts/<cell-id>.h5`. Rank 0 absorbs these fragments after each phase of the run and removes\n"
@@ -703,7 +708,9 @@ std::string markdown() {
        "  is a time (`s`, `ms`, `us`, `ns`) or a rate per second (`GB/s`), else `numeric`.\n"
        "- **Versions**: formats are additive; readers ignore what they do not know. Renaming or\n"
        "  removing a path, or changing its meaning, bumps `schema_version`. Readers accept every\n"
-       "  version from " + std::to_string(kOldestReadable) + " to their own; `since` says which version introduced\n"
+       "  version from " +
+       std::to_string(kOldestReadable) +
+       " to their own; `since` says which version introduced\n"
        "  a path, and `xpubench compare` lists a path that is missing from a file older than that\n"
        "  as new, without counting it.\n\n"
        "Version 2 (this one) against version 1: every dataset has `@unit`, reported values have `@kind`;\n"

@@ -110,6 +110,15 @@ void set_status(CellRecord& rec, CellStatus status, const std::string& why) {
 // ------------------------------------------------------------------------------------------------
 // One cell
 
+constexpr const char* kInterrupted = "interrupted";  // reason of a cell whose steps `stop` ended
+
+// Why a cell of this workload is skipped on `ranks` ranks (one line: the parity report repeats it).
+std::string too_few_ranks(const WorkloadInfo& info, int ranks) {
+  const std::string need = std::to_string(info.min_ranks);
+  return "needs >= " + need + " MPI ranks, had " + std::to_string(ranks) +
+         "; projected from its ledger only (run with --ranks " + need + ")";
+}
+
 // setup(); false (and the cell invalid) when the workload rejects the parameters.
 bool set_up(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec) {
   try {
@@ -124,18 +133,21 @@ bool set_up(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec) {
 
 // Warm-up and timed steps, each fenced; a step of a group is done when all of it is, so each
 // time is the slowest rank's. Per-step values go to rec.step_values in order of first appearance.
-void time_steps(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec) {
+// Returns false when `stop` ended them early.
+bool time_steps(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec, const StepHooks& hooks) {
   const std::int64_t planned = w.planned_steps();
   const int warmup = planned >= 0 ? 0 : cell.warmup;
   const std::int64_t steps = planned >= 0 ? planned : cell.repeats;
   std::map<std::string, std::size_t> value_index;
   Kokkos::Timer timer;
   for (std::int64_t i = 0; i < warmup + steps; ++i) {
+    if (hooks.stop && hooks.stop()) return false;
     Kokkos::fence();
     timer.reset();
     const StepResult r = w.step(ctx);
     Kokkos::fence();
     const double t = ctx.group.max(r.manual_seconds > 0 ? r.manual_seconds : timer.seconds());
+    if (hooks.on_step) hooks.on_step({i + 1, warmup + steps, t, &r});
     if (i < warmup) {
       rec.warmup_seconds.push_back(t);
       continue;
@@ -147,6 +159,7 @@ void time_steps(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec) {
       rec.step_values[it->second].second.push_back(v);
     }
   }
+  return true;
 }
 
 // Units and docs of what the workload emitted, from its declarations. Throws xpb::Error naming the
@@ -222,7 +235,7 @@ void derive_metrics(const WorkloadInfo& info, CellRecord& rec) {
 // The self-check platform's projection records this rank's share of the host and the model's
 // error against the measured median.
 void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const Context& ctx) {
-  if (rec.status != CellStatus::ok) return;
+  if (rec.status != CellStatus::ok && rec.status != CellStatus::skipped) return;
   const Platform* self = self_check_platform(platforms);
   for (const auto& p : platforms) {
     Projection pr = project(rec.ledger, p);
@@ -240,7 +253,8 @@ void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const
   }
 }
 
-CellRecord measure_cell(const Cell& cell, const Registry& registry, const Context& base_ctx) {
+CellRecord measure_cell(const Cell& cell, const Registry& registry, const Context& base_ctx,
+                        const StepHooks& hooks) {
   CellRecord rec;
   rec.cell = cell;
   Context ctx = base_ctx;
@@ -250,7 +264,16 @@ CellRecord measure_cell(const Cell& cell, const Registry& registry, const Contex
     const WorkloadInfo& info = registry.info(cell.workload);
     std::unique_ptr<Workload> w = registry.create(cell.workload);
     if (!set_up(*w, cell, ctx, rec)) return rec;
-    time_steps(*w, cell, ctx, rec);
+    if (ctx.group.size() < info.min_ranks) {  // nothing to measure: project the ledger only
+      rec.ledger = w->ledger();
+      set_status(rec, CellStatus::skipped, too_few_ranks(info, ctx.group.size()));
+      return rec;
+    }
+    if (!time_steps(*w, cell, ctx, rec, hooks)) {
+      const std::string done = std::to_string(rec.step_seconds.size());
+      set_status(rec, CellStatus::failed, std::string(kInterrupted) + " after " + done + " timed step(s)");
+      return rec;
+    }
     rec.validation = w->validate(ctx);
     rec.ledger = w->ledger();
     rec.metrics = w->finish(ctx);
@@ -363,13 +386,20 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   }
 
   CellTally mine;
+  auto stopping = [&] { return opt.stop && opt.stop(); };
   while (const std::optional<CellSlot> slot = sched->next()) {
+    if ((sum.interrupted = stopping())) break;
     CellEvent ev = cell_event(CellEvent::start, slot->cell, cells, sched->rank(), slot->group.size());
     if (slot->leader) report(ev);
     Context cell_ctx = ctx;
     cell_ctx.group = slot->group;
     const std::string started = utc_now();
-    CellRecord rec = measure_cell(*cells[slot->cell], registry, cell_ctx);
+    CellRecord rec = measure_cell(*cells[slot->cell], registry, cell_ctx,
+                                  {opt.stop, slot->leader ? opt.on_step : nullptr});
+    // Stopped between its steps: abandoned, not stored (a cell that finished is kept).
+    if ((sum.interrupted =
+             stopping() && rec.status == CellStatus::failed && rec.reason.rfind(kInterrupted, 0) == 0))
+      break;
     project_cell(rec, platforms, cell_ctx);
     attach_parity(rec, spec.reference_platform);
     rec.started_utc = started;
@@ -384,7 +414,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   const CellTally all = sched->finish(mine);
   sum.ran = all.ran, sum.ok = all.ok, sum.invalid = all.invalid, sum.failed = all.failed;
   // Paper-scale projections (no kernels run): rank 0 computes and stores them beside the cells.
-  if (!spec.projections.empty() && sched->rank() == 0) {
+  if (!spec.projections.empty() && sched->rank() == 0 && !sum.interrupted) {
     sum.projections = project_training_plans(spec, platforms);
     sched->set_projections(sum.projections);
   }

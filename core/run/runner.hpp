@@ -8,6 +8,7 @@
 // CLI prints it); nothing here prints.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <set>
 #include <string>
@@ -18,6 +19,19 @@
 #include "core/results/result_store.hpp"
 
 namespace xpb {
+
+// One finished step of the cell in progress (RunOptions::on_step).
+struct StepProgress {
+  std::int64_t step = 0, steps = 0;  // 1-based, over warm-up and timed steps
+  double seconds = 0;                // this step's time
+  const StepResult* result = nullptr;
+};
+
+// What measure_cell asks and tells between steps (both optional).
+struct StepHooks {
+  std::function<bool()> stop;  // true: end the steps now, the record is marked "interrupted"
+  std::function<void(const StepProgress&)> on_step;
+};
 
 struct RunOptions {
   std::string output;               // result set path
@@ -31,6 +45,13 @@ struct RunOptions {
   double rank_timeout = 0;
   // Messages for the user when the run must stop (a rank died); the CLI prints them.
   std::function<void(const std::string&)> log = [](const std::string&) {};
+  // Asked between cells and between a cell's steps (one process only: the CLI sets it from
+  // SIGINT/SIGTERM, core/base/interrupt.hpp). When it answers true the cell in progress is
+  // abandoned (not stored), the run stops, and RunSummary::interrupted says so.
+  std::function<bool()> stop;
+  // Called after each step of a cell (warm-up steps included, `step` counting from 1 over
+  // warm-up + timed steps); the CLI draws a progress line from it on a terminal.
+  std::function<void(const StepProgress&)> on_step;
 };
 
 struct CellEvent {
@@ -48,6 +69,7 @@ struct RunSummary {
   std::vector<std::string> platforms;
   std::set<std::string> hosts;  // those of kind host: the model's self-check, no parity target
   std::vector<PlanProjection> projections;  // the experiment's projections: section (rank 0)
+  bool interrupted = false;  // RunOptions::stop ended the run early; every finished cell is stored
 };
 
 // Cells selected by the --only globs (all when none).
@@ -70,7 +92,10 @@ Platform host_for_rank(const Platform& host, double share, int ranks_on_node);
 // Run one cell without storing it: set up, warm up, timed steps, validate, ledger, finish, declared
 // metrics. Under MPI every rank of base_ctx.group calls it together. A metric the workload emits
 // without declaring it (WorkloadInfo::metrics) fails the cell.
-CellRecord measure_cell(const Cell& cell, const Registry& registry, const Context& base_ctx);
+// hooks.stop is asked between steps: when it answers true the steps end early and the record is
+// marked failed ("interrupted"), for the caller to drop.
+CellRecord measure_cell(const Cell& cell, const Registry& registry, const Context& base_ctx,
+                        const StepHooks& hooks = {});
 // Project a cell that ran ok onto every platform, as given (run_experiment passes the host already
 // reduced to ctx.host_share, which the self-check projection records with the model's error).
 void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const Context& ctx);

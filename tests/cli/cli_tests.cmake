@@ -13,8 +13,8 @@ endfunction()
 # --- information and help
 xpb_cli_test(version 0 "backend OpenMP.*|workloads: .*stream" ${XPB_BIN} --version)
 xpb_cli_test(version_workloads 0 "workloads: .*stream" ${XPB_BIN} --version)
-foreach(sub run expand list show validate calibrate project report compare verify plot)
-  xpb_cli_test(help_${sub} 0 "Usage|usage|USAGE" ${XPB_BIN} ${sub} --help)
+foreach(sub run expand list show validate calibrate project report compare verify plot schema export)
+  xpb_cli_test(help_${sub} 0 "(Usage|usage|USAGE).*Examples:.* xpubench ${sub} " ${XPB_BIN} ${sub} --help)
 endforeach()
 xpb_cli_test(list_workloads 0 "stream" ${XPB_BIN} list workloads)
 xpb_cli_test(list_experiments 0 "quickstart" ${XPB_BIN} list experiments)
@@ -60,7 +60,7 @@ set_tests_properties(docs.schema_tables_current PROPERTIES LABELS docs)
 
 # --- descriptors and calibration
 xpb_cli_test(show_zhenwu 0 "150 \\[119 .. 312\\] TFLOP/s.*1945" ${XPB_BIN} show platform alibaba-zhenwu-810e)
-add_test(NAME cli.calibrate_quick COMMAND ${XPB_BIN} calibrate --quick -o ${CLI_TMP}/calib.yaml)
+add_test(NAME cli.calibrate_quick COMMAND ${XPB_BIN} calibrate --quick -o ${CLI_TMP}/calib.yaml --force)
 add_test(NAME cli.calibrate_validates
          COMMAND ${EXPECT} 0 "ok: .*calib.yaml" -- ${XPB_BIN} validate ${CLI_TMP}/calib.yaml)
 set_tests_properties(cli.calibrate_validates PROPERTIES DEPENDS cli.calibrate_quick)
@@ -101,8 +101,30 @@ set_tests_properties(cli.gbench_export PROPERTIES LABELS cli)
 # The cell table shows each cell's headline metrics, as the workload declares them.
 xpb_cli_test(run_headline 0 "headline metrics.*triad_bandwidth [0-9.e+-]+ GB/s"
              ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny-headline.h5 --force)
-xpb_cli_test(invalid_cell_exit_1 1 "allreduce.*invalid: .*needs >= 2.*1 not ok"
+# A cell that needs more ranks than the run has is skipped (reason once, projection made) and the
+# run exits 0; --ranks 2 re-launches under mpirun and measures it.
+xpb_cli_test(skipped_cell_exit_0 0 "allreduce.* skipped: needs >= 2 MPI ranks, had 1.*0 not ok.*1 cell\\(s\\) need more MPI ranks"
              ${XPB_BIN} run ${TDATA}/one-rank-allreduce.yaml -o ${CLI_TMP}/one-rank.h5 --force)
+xpb_cli_test(only_matches_nothing 2 "--only: no cell of .*tiny.yaml matches 'nothing\\*'.*hint: .*--dry-run"
+             ${XPB_BIN} run ${TDATA}/tiny.yaml --only "nothing*" -o ${CLI_TMP}/never.h5)
+if(MPI_C_FOUND AND MPIEXEC_EXECUTABLE)
+  xpb_cli_test(ranks_relaunch 0 "running: .*mpirun -n 2 .*allreduce bytes=4096 .*ok.*0 not ok"
+               ${XPB_BIN} run ${TDATA}/one-rank-allreduce.yaml --ranks 2 -o ${CLI_TMP}/two-rank.h5 --force)
+endif()
+# The flagship experiment, out of the box on one process (tests/cli/flagship.sh).
+add_test(NAME cli.h20_parity_one_process
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/flagship.sh ${XPB_BIN} ${PROJECT_SOURCE_DIR}/experiments/h20-parity.yaml)
+set_tests_properties(cli.h20_parity_one_process PROPERTIES LABELS cli TIMEOUT 600 RUN_SERIAL TRUE)
+# Outputs: -o never overwrites without --force, never an input, never a special file; one writer.
+add_test(NAME cli.outputs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs.sh ${XPB_BIN} ${TDATA}/tiny.yaml
+                                  ${TDATA}/twenty-cells.yaml)
+set_tests_properties(cli.outputs PROPERTIES LABELS cli TIMEOUT 300)
+# SIGINT / SIGTERM: the finished cells kept, exit 130 / 143, --resume completes an equal run.
+add_test(NAME cli.sigint_resume COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/interrupt_resume.sh ${XPB_BIN}
+                                        ${TDATA}/ten-cells.yaml INT 130 compare)
+add_test(NAME cli.sigterm COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/interrupt_resume.sh ${XPB_BIN}
+                                  ${TDATA}/ten-cells.yaml TERM 143)
+set_tests_properties(cli.sigint_resume cli.sigterm PROPERTIES LABELS cli RUN_SERIAL TRUE TIMEOUT 600)
 xpb_cli_test(ernie_scale_plans 0 "Projected training.*ernie-4.5-300b-a47b +alibaba-zhenwu-810e +2016 +tp=.*"
              ${XPB_BIN} run ${PROJECT_SOURCE_DIR}/experiments/ernie-scale.yaml -o ${CLI_TMP}/ernie-scale.h5 --force)
 add_test(NAME cli.kill_resume COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_resume.sh ${XPB_BIN} ${TDATA}/twenty-cells.yaml)

@@ -2,7 +2,8 @@
 // impl=ring is our own ring (reduce-scatter then all-gather over MPI_Sendrecv; every chunk is
 // summed in the same rank order on every run), impl=mpi calls MPI_Allreduce for reference. Times
 // the collective with MPI_Wtime (slowest rank) and reports algbw and busbw as nccl-tests define
-// them. With one rank there is nothing to measure: the cell fails validation with that reason.
+// them. With one rank there is nothing to measure: the runner skips the cell (min_ranks = 2) and
+// projects its ledger; validate() still refuses one rank should it be called.
 #include <Kokkos_Core.hpp>
 #include <algorithm>
 #include <cstdint>
@@ -183,12 +184,14 @@ void register_micro_allreduce(Registry& r) {
   info.summary = "MPI all-reduce of an fp32 buffer: algbw and busbw (needs >= 2 ranks)";
   info.kind = WorkloadKind::benchmark;
   info.ranks = [](const Params&, int world) { return world; };  // a collective over every rank
+  info.min_ranks = 2;  // on one rank: stored as skipped, projected from the ledger
   info.doc =
       "Sums `bytes` of fp32 over all ranks of the run (the cell takes every rank). impl=ring: our ring "
       "(reduce-scatter + all-gather over MPI_Sendrecv, fixed summation order); impl=mpi: "
       "MPI_Allreduce. Timed with MPI_Wtime after a barrier; the step time is the slowest rank's. "
-      "busbw = algbw·2(p−1)/p. Run it under `mpirun -n 2` (or more): with one rank the cell is "
-      "invalid ('needs >= 2 ranks'), never a made-up number. The ledger charges one all-reduce of "
+      "busbw = algbw·2(p−1)/p. Run it with `xpubench run --ranks 2` or under `mpirun -n 2` (or more): "
+      "with one rank the cell is stored as skipped ('needs >= 2 MPI ranks') and only projected, never "
+      "given a made-up number. The ledger charges one all-reduce of "
       "`bytes` over the world size (or ledger_ranks when run on one rank).";
   info.params = allreduce_params().schema();
   info.metrics = {{"busbw_GBps", "GB/s", MetricKind::rate, "this step's algbw·2(p−1)/p"},

@@ -53,24 +53,26 @@ TEST_CASE("rank 0 absorbs fragments into the result set in experiment order", "[
   h.workloads_built = "toy";
   auto run = [&](std::size_t i) { return run_cell(spec.cells.at(i), reg, {}, Context{}); };
   const std::string out = dir.file("set.h5");
-  ResultStore store(out, h, false, false);
-  store.commit(run(2));  // rank 0 ran cell 3
-  for (std::size_t i : {std::size_t(3), std::size_t(0)}) {  // another rank ran cells 4 and 1
-    ResultStore::write_single(fragment_path(out, spec.cells[i].id), h, run(i));
-  }
-  std::filesystem::create_directories(fragment_dir(out));
-  { std::ofstream(fragment_dir(out) + "/x.h5.tmp.123") << "torn"; }  // an interrupted write
-  const auto frags = list_fragments(out);
-  REQUIRE(frags.size() == 2);
-  CHECK(store.absorb(frags) == 2);
-  CHECK(list_fragments(out).empty());
-  CHECK(store.done().size() == 3);
-  CHECK_FALSE(store.done().count(spec.cells[1].id));
-  // Rows follow the experiment's cell order, not the order cells arrived in.
-  std::vector<std::string> order;
-  for (const auto& r : store.summary())
-    if (order.empty() || order.back() != r.cell) order.push_back(r.cell);
-  CHECK(order == std::vector<std::string>{spec.cells[0].id, spec.cells[2].id, spec.cells[3].id});
+  {
+    ResultStore store(out, h, false, false);
+    store.commit(run(2));                                     // rank 0 ran cell 3
+    for (std::size_t i : {std::size_t(3), std::size_t(0)}) {  // another rank ran cells 4 and 1
+      ResultStore::write_single(fragment_path(out, spec.cells[i].id), h, run(i));
+    }
+    std::filesystem::create_directories(fragment_dir(out));
+    { std::ofstream(fragment_dir(out) + "/x.h5.tmp.123") << "torn"; }  // an interrupted write
+    const auto frags = list_fragments(out);
+    REQUIRE(frags.size() == 2);
+    CHECK(store.absorb(frags) == 2);
+    CHECK(list_fragments(out).empty());
+    CHECK(store.done().size() == 3);
+    CHECK_FALSE(store.done().count(spec.cells[1].id));
+    // Rows follow the experiment's cell order, not the order cells arrived in.
+    std::vector<std::string> order;
+    for (const auto& r : store.summary())
+      if (order.empty() || order.back() != r.cell) order.push_back(r.cell);
+    CHECK(order == std::vector<std::string>{spec.cells[0].id, spec.cells[2].id, spec.cells[3].id});
+  }  // the writer's lock goes with it: one writer per result set at a time
   // A later opening (resume) sees the absorbed cells in the file itself.
   ResultStore again(out, h, true, false);
   CHECK(again.done().size() == 3);
