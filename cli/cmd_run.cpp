@@ -131,6 +131,7 @@ void add_run_command(CLI::App& app, State& st) {
   static std::string exp_path, output;
   static bool resume = false, force = false, dry_run = false;
   static int max_cell_ranks = 0;
+  static std::size_t max_cells = kDefaultMaxCells;
   static std::vector<std::string> only;
   run->add_option("experiment", exp_path, "Experiment YAML file")->required();
   run->add_option("-o,--output", output, "Result set path (default results/<experiment>.h5)");
@@ -142,8 +143,9 @@ void add_run_command(CLI::App& app, State& st) {
                   "Under mpirun: at most N ranks per cell (default: as many as its workload can use; "
                   "1 spreads every cell over its own rank)")
       ->check(CLI::NonNegativeNumber);
+  add_max_cells_option(run, max_cells);
   run->callback([&st] {
-    const ExperimentSpec spec = load_experiment(exp_path, st.registry);
+    const ExperimentSpec spec = load_experiment(exp_path, st.registry, max_cells);
     if (dry_run) {
       resolve_experiment_platforms(spec);
       for (const Cell* c : select_cells(spec, only)) std::cout << c->id << "  " << c->label() << "\n";
@@ -207,9 +209,11 @@ void add_run_command(CLI::App& app, State& st) {
 
   auto* expand = app.add_subcommand("expand", "Print the cells an experiment expands to, without running");
   static std::string exp2;
+  static std::size_t expand_max_cells = kDefaultMaxCells;
   expand->add_option("experiment", exp2, "Experiment YAML file")->required();
+  add_max_cells_option(expand, expand_max_cells);
   expand->callback([&st] {
-    const ExperimentSpec spec = load_experiment(exp2, st.registry);
+    const ExperimentSpec spec = load_experiment(exp2, st.registry, expand_max_cells);
     TextTable t({"#", "cell", "workload", "params", "repeats", "warmup"});
     for (const auto& c : spec.cells)
       t.row({std::to_string(c.index + 1), c.id, c.workload, c.params.brief(), std::to_string(c.repeats),
