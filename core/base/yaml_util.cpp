@@ -20,9 +20,10 @@ namespace xpb::yaml {
               "experiments, descriptors, model files and rules are small text files");
 }
 
-// Flow brackets outside quotes and comments, counted before yaml-cpp recurses into them. Block
+// Control characters (a binary file, a NUL that yaml-cpp would drop silently) and flow brackets
+// outside quotes and comments, counted before yaml-cpp recurses into them. Block
 // nesting needs an indentation per level and is bounded by the size limit and yaml-cpp's guard.
-static void check_flow_depth(const std::string& text, const std::string& file) {
+static void check_text(const std::string& text, const std::string& file) {
   int depth = 0, line = 1;
   char quote = 0;
   bool comment = false;
@@ -32,6 +33,10 @@ static void check_flow_depth(const std::string& text, const std::string& file) {
       ++line, comment = false;
       continue;
     }
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t' && c != '\r') || byte == 0x7f)
+      throw Error({file, line, {}}, "a control character (byte " + std::to_string(byte) + ") in the text",
+                  "YAML files are text; is this a binary file?");
     if (comment) continue;
     if (quote) {
       if (c == '\\' && quote == '"') ++i;
@@ -52,7 +57,7 @@ static void check_flow_depth(const std::string& text, const std::string& file) {
 
 YAML::Node parse(const std::string& text, const std::string& file) {
   if (text.size() > kMaxDocumentBytes) too_large(file, text.size());
-  check_flow_depth(text, file);
+  check_text(text, file);
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);

@@ -226,6 +226,7 @@ EntryPlan plan_entry(const input::Value& entry, const ExperimentSpec& spec, cons
   for (const auto& a : plan.axes) {
     const std::size_t n = a.values.size();
     plan.cells = n != 0 && plan.cells > SIZE_MAX / n ? SIZE_MAX : plan.cells * n;
+    if (n == 1) continue;  // a single value multiplies nothing
     plan.factors += (plan.factors.empty() ? "" : " × ") +
                     (a.names.size() == 1 ? a.names[0] : "zip(" + a.names[0] + ", …)") + ": " + std::to_string(n);
   }
