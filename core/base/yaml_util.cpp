@@ -43,7 +43,8 @@ static void check_text(const std::string& text, const std::string& file) {
       else if (c == quote) quote = 0;
       continue;
     }
-    if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t')) comment = true;
+    const bool after_space = i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n';
+    if (c == '#' && after_space) comment = true;
     else if (c == '"' || c == '\'') quote = c;
     else if (c == '[' || c == '{') {
       if (++depth > kMaxFlowDepth)
