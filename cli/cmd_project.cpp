@@ -364,9 +364,13 @@ void add_project_command(CLI::App& app, State& st) {
       ->check(CLI::Range(1, kMaxDevices));
   cmd->add_option("--global-batch", a.global_batch, "sequences per step (default: the model file's)")
       ->check(CLI::Range(1.0, kMaxGlobalBatch) &
-              CLI::Validator([](std::string& v) { return std::floor(std::stod(v)) == std::stod(v) ? std::string()
-                                                              : "must be a whole number of sequences, not " + v; },
-                             "WHOLE"));
+              CLI::Validator(
+                  [](std::string& v) {
+                    return std::floor(std::stod(v)) == std::stod(v)
+                               ? std::string()
+                               : "must be a whole number of sequences, not " + v;
+                  },
+                  "WHOLE"));
   cmd->add_option("--plan", a.plan,
                   "evaluate this plan instead of searching: tp=..,pp=..,cp=..,dp=..,ep=..,mbs=..,interleave=..,"
                   "recompute=full|selective|norm_act|ops|none,seqpar=on|off,zero=0|1|2|3,dp_overlap=on|off");

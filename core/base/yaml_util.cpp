@@ -39,13 +39,17 @@ static void check_text(const std::string& text, const std::string& file) {
                   "YAML files are text; is this a binary file?");
     if (comment) continue;
     if (quote) {
-      if (c == '\\' && quote == '"') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\' && quote == '"')
+        ++i;
+      else if (c == quote)
+        quote = 0;
       continue;
     }
     const bool after_space = i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n';
-    if (c == '#' && after_space) comment = true;
-    else if (c == '"' || c == '\'') quote = c;
+    if (c == '#' && after_space)
+      comment = true;
+    else if (c == '"' || c == '\'')
+      quote = c;
     else if (c == '[' || c == '{') {
       if (++depth > kMaxFlowDepth)
         throw Error({file, line, {}}, "nested deeper than " + std::to_string(kMaxFlowDepth) + " levels",
@@ -63,8 +67,8 @@ YAML::Node parse(const std::string& text, const std::string& file) {
   try {
     docs = YAML::LoadAll(text);
   } catch (const YAML::DeepRecursion& e) {
-    throw Error({file, e.mark.line + 1, {}}, "nested too deeply (yaml-cpp's limit of " + std::to_string(e.depth()) +
-                                                 " levels)",
+    throw Error({file, e.mark.line + 1, {}},
+                "nested too deeply (yaml-cpp's limit of " + std::to_string(e.depth()) + " levels)",
                 "input files describe flat tables; flatten the structure");
   } catch (const YAML::ParserException& e) {
     throw Error({file, e.mark.line + 1, {}}, "YAML syntax error: " + e.msg,
@@ -75,8 +79,8 @@ YAML::Node parse(const std::string& text, const std::string& file) {
     throw Error({file, 0, {}}, "out of memory while parsing", "the file is too large or too deeply nested");
   }
   if (docs.size() > 1)
-    throw Error({file, line_of(docs[1]), {}}, "the file holds " + std::to_string(docs.size()) +
-                                                  " YAML documents; one is expected",
+    throw Error({file, line_of(docs[1]), {}},
+                "the file holds " + std::to_string(docs.size()) + " YAML documents; one is expected",
                 "remove the '---' line and what follows it, or split the file");
   if (docs.empty() || docs[0].IsNull())
     throw Error({file, 0, {}}, "the file is empty (or holds only comments)",

@@ -26,21 +26,25 @@ constexpr double kMaxGlobalBatch = 1 << 30;
 // An entry of `projections:` (ProjectionSpec): a paper-scale training run projected, nothing run.
 input::Node projections_schema() {
   using namespace input;
-  return list(object({required("model", string("a model file: a path, or a name under experiments/models/")),
-                      required("devices", integer("device count; a list projects each").range(1, kMaxDevices)
-                                              .sweepable()),
-                      optional("platforms", list(string(), "platforms to project onto (default: the "
-                                                           "experiment's, except the host)")),
-                      optional("global_batch", number("sequences per step (default: the model file's)")
-                                                      .range(1, kMaxGlobalBatch).whole_number()),
-                      optional("plan", string("evaluate this plan (`tp=..,pp=..,dp=..`) instead of searching")),
-                      optional("stack", string("software stack of data/model/constants.yaml (default: its default)")),
-                      optional("dtype", string("linear-layer precision (default: the model file's)")),
-                      optional("tokens", number("token budget for the days figure").above(0)),
-                      optional("inter_node_gbps", string("GB/s per device and direction where a descriptor has "
-                                                         "none: N or low,nominal,high")),
-                      optional("allow_zero3", boolean("also search ZeRO-3 plans").fallback(false))},
-                     "one model projected onto each platform and device count"),
+  return list(object(
+                  {required("model", string("a model file: a path, or a name under experiments/models/")),
+                   required("devices",
+                            integer("device count; a list projects each").range(1, kMaxDevices).sweepable()),
+                   optional("platforms", list(string(),
+                                              "platforms to project onto (default: the "
+                                              "experiment's, except the host)")),
+                   optional("global_batch", number("sequences per step (default: the model file's)")
+                                                .range(1, kMaxGlobalBatch)
+                                                .whole_number()),
+                   optional("plan", string("evaluate this plan (`tp=..,pp=..,dp=..`) instead of searching")),
+                   optional("stack",
+                            string("software stack of data/model/constants.yaml (default: its default)")),
+                   optional("dtype", string("linear-layer precision (default: the model file's)")),
+                   optional("tokens", number("token budget for the days figure").above(0)),
+                   optional("inter_node_gbps", string("GB/s per device and direction where a descriptor has "
+                                                      "none: N or low,nominal,high")),
+                   optional("allow_zero3", boolean("also search ZeRO-3 plans").fallback(false))},
+                  "one model projected onto each platform and device count"),
               "paper-scale training projected by the performance model (stored in /projections)")
       .non_empty();
 }
@@ -228,7 +232,8 @@ EntryPlan plan_entry(const input::Value& entry, const ExperimentSpec& spec, cons
     plan.cells = n != 0 && plan.cells > SIZE_MAX / n ? SIZE_MAX : plan.cells * n;
     if (n == 1) continue;  // a single value multiplies nothing
     plan.factors += (plan.factors.empty() ? "" : " × ") +
-                    (a.names.size() == 1 ? a.names[0] : "zip(" + a.names[0] + ", …)") + ": " + std::to_string(n);
+                    (a.names.size() == 1 ? a.names[0] : "zip(" + a.names[0] + ", …)") + ": " +
+                    std::to_string(n);
   }
   return plan;
 }
@@ -245,10 +250,11 @@ void check_cell_budget(const std::vector<EntryPlan>& plans, std::size_t max_cell
   const EntryPlan* biggest = &plans.front();
   for (const auto& p : plans)
     if (p.cells > biggest->cells) biggest = &p;
-  const std::string count = total == SIZE_MAX ? "more than " + std::to_string(SIZE_MAX) : std::to_string(total);
+  const std::string count =
+      total == SIZE_MAX ? "more than " + std::to_string(SIZE_MAX) : std::to_string(total);
   throw Error(biggest->entry.where(),
-              "the experiment expands to " + count + " cells, more than the limit of " + std::to_string(max_cells) +
-                  " (" + lists + ")",
+              "the experiment expands to " + count + " cells, more than the limit of " +
+                  std::to_string(max_cells) + " (" + lists + ")",
               "shorten the lists, zip lists that belong together, or raise the limit with --max-cells N");
 }
 
@@ -259,7 +265,8 @@ void expand_entry(const EntryPlan& plan, int e, ExperimentSpec& spec, std::set<s
   while (true) {
     std::map<std::string, ParamValue> given;
     for (std::size_t a = 0; a < axes.size(); ++a)
-      for (std::size_t k = 0; k < axes[a].names.size(); ++k) given[axes[a].names[k]] = axes[a].values[idx[a]][k];
+      for (std::size_t k = 0; k < axes[a].names.size(); ++k)
+        given[axes[a].names[k]] = axes[a].values[idx[a]][k];
     Cell c;
     c.workload = plan.workload;
     c.params = complete(plan.info->params, std::move(given));
@@ -270,7 +277,8 @@ void expand_entry(const EntryPlan& plan, int e, ExperimentSpec& spec, std::set<s
     c.index = static_cast<int>(spec.cells.size());
     c.id = cell_id(c.workload, c.params, c.seed);
     if (!seen_ids.insert(c.id).second)
-      plan.entry.fail("duplicate cell: " + c.label(), "two entries expand to the same workload and parameters");
+      plan.entry.fail("duplicate cell: " + c.label(),
+                      "two entries expand to the same workload and parameters");
     spec.cells.push_back(std::move(c));
     std::size_t a = axes.size();
     while (a > 0 && ++idx[a - 1] == axes[a - 1].values.size()) idx[--a] = 0;
@@ -312,7 +320,8 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
   if (!root["workloads"].present()) return spec;  // projections only (the schema asks for one of the two)
 
   std::vector<EntryPlan> plans;
-  for (const input::Value& entry : root["workloads"].items()) plans.push_back(plan_entry(entry, spec, registry, file));
+  for (const input::Value& entry : root["workloads"].items())
+    plans.push_back(plan_entry(entry, spec, registry, file));
   check_cell_budget(plans, max_cells);
   std::set<std::string> seen_ids;
   for (std::size_t e = 0; e < plans.size(); ++e) expand_entry(plans[e], static_cast<int>(e), spec, seen_ids);

@@ -69,8 +69,8 @@ constexpr std::size_t kDefaultMaxCells = 100000;
 // more than `max_cells` cells is refused, naming the lists that multiply.
 ExperimentSpec load_experiment(const std::string& path, const Registry& registry,
                                std::size_t max_cells = kDefaultMaxCells);
-ExperimentSpec parse_experiment(const std::string& text, const std::string& path,
-                                const Registry& registry, std::size_t max_cells = kDefaultMaxCells);
+ExperimentSpec parse_experiment(const std::string& text, const std::string& path, const Registry& registry,
+                                std::size_t max_cells = kDefaultMaxCells);
 
 // Stable id of a cell: first 12 hex digits of SHA-256 over its canonical form.
 std::string cell_id(const std::string& workload, const Params& params, std::uint64_t seed);

@@ -120,9 +120,10 @@ void check_input_file(const std::string& path, const std::string& hint) {
   if (!fs::exists(st)) throw Error({path, 0, {}}, "no such file", hint);
   if (fs::is_directory(st)) throw Error({path, 0, {}}, "is a directory, not a result set", hint);
   // Never open a pipe or a device: reading a FIFO blocks until someone writes.
-  if (!fs::is_regular_file(st)) throw Error({path, 0, {}}, "is not a regular file (a pipe or a device?)", hint);
-  if (::access(path.c_str(), R_OK) != 0) throw Error({path, 0, {}}, "cannot read the file (permission denied)",
-                                                    "check its permissions");
+  if (!fs::is_regular_file(st))
+    throw Error({path, 0, {}}, "is not a regular file (a pipe or a device?)", hint);
+  if (::access(path.c_str(), R_OK) != 0)
+    throw Error({path, 0, {}}, "cannot read the file (permission denied)", "check its permissions");
   if (fs::file_size(path, ec) == 0)
     throw Error({path, 0, {}}, "the file is empty (0 bytes), not a result set",
                 "a run stopped before it wrote anything leaves no usable file; run the experiment again");
@@ -142,7 +143,8 @@ void guarded_read(const std::string& path, const std::function<void()>& read) {
                     (probe.signal ? " (signal " + std::to_string(probe.signal) + ")" : std::string()),
                 "restore it from a copy, or run the experiment again");
   if (probe.kind == ProbeOutcome::Kind::timed_out)
-    throw Error({path, 0, {}}, "reading the file did not finish in " + std::to_string(int(kProbeSeconds)) + " s",
+    throw Error({path, 0, {}},
+                "reading the file did not finish in " + std::to_string(int(kProbeSeconds)) + " s",
                 "a damaged file, or one whose links form a loop; restore it from a copy");
   try {
     read();

@@ -60,8 +60,10 @@ TEST_CASE("h5 tree and result sets: every unusable file is an error naming it", 
            [](const std::string& p) { (void)analysis::read_tree(p); },
            [](const std::string& p) { (void)analysis::load_result_set(p); }}) {
     CHECK(error_of([&] { read(empty); }) == empty + ": the file is empty (0 bytes), not a result set");
-    CHECK(error_of([&] { read(truncated); }) == truncated + ": a damaged or truncated HDF5 file: it does not open");
-    CHECK(error_of([&] { read(dir.path().string()); }) == dir.path().string() + ": is a directory, not a result set");
+    CHECK(error_of([&] { read(truncated); }) ==
+          truncated + ": a damaged or truncated HDF5 file: it does not open");
+    CHECK(error_of([&] { read(dir.path().string()); }) ==
+          dir.path().string() + ": is a directory, not a result set");
     CHECK(error_of([&] { read(dir.file("none.h5")); }) == dir.file("none.h5") + ": no such file");
   }
   CHECK_NOTHROW(analysis::load_result_set(golden));

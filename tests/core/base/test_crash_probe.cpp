@@ -18,6 +18,7 @@ TEST_CASE("crash probe: a crash in the child is reported, the parent lives on", 
   CHECK(seg.kind == Kind::crashed);
   CHECK(seg.signal == SIGSEGV);
   CHECK(probe_in_child([] { std::abort(); }, 10).kind == Kind::crashed);
-  const ProbeOutcome hang = probe_in_child([] { std::this_thread::sleep_for(std::chrono::seconds(30)); }, 0.2);
+  const ProbeOutcome hang =
+      probe_in_child([] { std::this_thread::sleep_for(std::chrono::seconds(30)); }, 0.2);
   CHECK(hang.kind == Kind::timed_out);
 }

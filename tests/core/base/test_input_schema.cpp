@@ -185,7 +185,8 @@ TEST_CASE("yaml parse: refused before or while parsing", "[core][schema]") {
   const Error deep = parse_error("a: 1\nb: " + std::string(100000, '['));
   CHECK(says(deep, "nested deeper than 64 levels"));
   CHECK(deep.where().line == 2);
-  CHECK_NOTHROW(yaml::parse("a: \"" + std::string(100, '[') + "\"\n# " + std::string(100, '{') + "\n", "p.yaml"));
+  CHECK_NOTHROW(
+      yaml::parse("a: \"" + std::string(100, '[') + "\"\n# " + std::string(100, '{') + "\n", "p.yaml"));
   CHECK_NOTHROW(yaml::parse("a: " + std::string(64, '[') + std::string(64, ']') + "\n", "p.yaml"));
   CHECK(says(parse_error("a: " + std::string(65, '[') + std::string(65, ']') + "\n"), "nested deeper"));
   // Block nesting past yaml-cpp's own guard.

@@ -147,8 +147,9 @@ TEST_CASE("the cell count is checked before expansion, against --max-cells", "[c
     FAIL("120 cells passed a budget of 100");
   } catch (const Error& e) {
     // The message names the lists that multiply (not the single value) and the way out.
-    CHECK(e.located() == "exp.yaml:3: workloads[0]: the experiment expands to 120 cells, more than the limit of 100 "
-                         "(workloads[0]: n: 60 × mode: 2)");
+    CHECK(e.located() ==
+          "exp.yaml:3: workloads[0]: the experiment expands to 120 cells, more than the limit of 100 "
+          "(workloads[0]: n: 60 × mode: 2)");
     CHECK(e.hint().find("--max-cells") != std::string::npos);
   }
   CHECK(parse_experiment(text, "exp.yaml", r, 120).cells.size() == 120);
@@ -169,10 +170,11 @@ TEST_CASE("a platform listed twice is refused where it is written", "[core][expe
   CHECK(e.located() == "exp.yaml:3: platforms[2]: platform 'a' is listed twice (first at line 2)");
 }
 
-TEST_CASE("projections: device counts and batches outside their int ranges are refused", "[core][experiment]") {
+TEST_CASE("projections: device counts and batches outside their int ranges are refused",
+          "[core][experiment]") {
   const std::string head = "name: t\nprojections:\n  - model: gpt3-175b\n";
-  CHECK(std::string(parse_error(head + "    devices: 99999999999\n").what()).find("out of range [1, 16777216]") !=
-        std::string::npos);
+  CHECK(std::string(parse_error(head + "    devices: 99999999999\n").what())
+            .find("out of range [1, 16777216]") != std::string::npos);
   CHECK(std::string(parse_error(head + "    devices: 8\n    global_batch: 1e300\n").what())
             .find("out of range [1, 1073741824]") != std::string::npos);
   CHECK(std::string(parse_error(head + "    devices: 8\n    global_batch: 1536.5\n").what())

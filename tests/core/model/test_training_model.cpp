@@ -207,7 +207,6 @@ TEST_CASE("training model: unknown peaks make a platform unusable, without throw
   CHECK(e.reason.find("fp8") != std::string::npos);
 }
 
-
 TEST_CASE("training model: a batch or device count beyond the int ranges is refused, not wrapped",
           "[training_model]") {
   // --global-batch 1e300 once printed "-2147483648 micro-batches" and negative step times.
