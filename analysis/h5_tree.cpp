@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "core/base/error.hpp"
 #include "core/results/hdf5_util.hpp"
@@ -140,8 +141,23 @@ void add_table(hid_t file, const std::string& path, Tree& tree) {
   }
 }
 
-void walk(hid_t file, const std::string& path, Tree& tree) {
-  h5::Handle g = h5::open_group(file, path == "/" ? "." : path.substr(1));
+// Groups already walked (by object identity) and the depth: a file whose links form a loop (a
+// hard link to an ancestor) is otherwise walked forever.
+struct Walk {
+  std::set<std::string> seen;
+  int depth = 0;
+};
+constexpr int kMaxGroupDepth = 64;
+
+void walk(hid_t file, const std::string& path, Tree& tree, Walk& w) {
+  const std::string rel = path == "/" ? "." : path.substr(1);
+  if (!w.seen.insert(h5::object_identity(file, rel)).second)
+    throw Error({{}, 0, path}, "the group is reached twice (a loop of links, or a second link to it)",
+                "result sets written by xpubench have no loops; restore the file from a copy");
+  if (w.depth > kMaxGroupDepth)
+    throw Error({{}, 0, path}, "groups nested deeper than " + std::to_string(kMaxGroupDepth) + " levels",
+                "result sets written by xpubench are a few levels deep; restore the file from a copy");
+  h5::Handle g = h5::open_group(file, rel);
   TreeEntry self;
   self.path = path;
   tree[path] = self;
@@ -150,7 +166,9 @@ void walk(hid_t file, const std::string& path, Tree& tree) {
     const std::string child = join(path, n);
     const H5O_type_t type = object_type(g, n);
     if (type == H5O_TYPE_GROUP) {
-      walk(file, child, tree);
+      ++w.depth;
+      walk(file, child, tree, w);
+      --w.depth;
     } else if (type == H5O_TYPE_DATASET) {
       h5::Handle d(H5Dopen2(g, n.c_str(), H5P_DEFAULT));
       h5::Handle t(H5Dget_type(d));
@@ -199,11 +217,14 @@ std::vector<std::string> table_key_columns(const std::string& table_path,
 }
 
 Tree read_tree(const std::string& path) {
-  h5::quiet_errors();
-  if (!h5::is_hdf5(path)) throw Error({path, 0, {}}, "not an HDF5 file (or missing)", "check the path");
-  h5::Handle f = h5::open_file(path);
+  h5::check_input_file(path, "give the path of an .h5 file");
   Tree tree;
-  walk(f, "/", tree);
+  h5::guarded_read(path, [&] {
+    h5::Handle f = h5::open_file(path);
+    Walk w;
+    tree.clear();
+    walk(f, "/", tree, w);
+  });
   return tree;
 }
 

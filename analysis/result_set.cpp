@@ -248,12 +248,7 @@ std::vector<PlanProjection> read_projections(const schema::Reader& root) {
 
 }  // namespace
 
-ResultSet load_result_set(const std::string& path) {
-  h5::quiet_errors();
-  if (!std::filesystem::is_regular_file(path))
-    throw Error({path, 0, {}}, "no such result set", "give the path of an .h5 file written by `xpubench run`");
-  if (!h5::is_hdf5(path))
-    throw Error({path, 0, {}}, "not an HDF5 file", "give the path of an .h5 file written by `xpubench run`");
+static ResultSet read_result_set(const std::string& path) {
   ResultSet rs;
   rs.path = path;
   h5::Handle f = h5::open_file(path);
@@ -304,6 +299,13 @@ ResultSet load_result_set(const std::string& path) {
   rs.summary = read_summary(f);
   rs.parity = read_parity(root);
   rs.projections = read_projections(root);
+  return rs;
+}
+
+ResultSet load_result_set(const std::string& path) {
+  h5::check_input_file(path, "give the path of an .h5 file written by `xpubench run`");
+  ResultSet rs;
+  h5::guarded_read(path, [&] { rs = read_result_set(path); });
   return rs;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,8 @@ void add_export_command(CLI::App& app, State& st);    // export
 
 // The command line joined with spaces (quoted where needed).
 std::string joined_command_line(const State& st);
+
+// `--max-cells N` (run, expand, validate): raise the expansion budget of core/experiment.
+void add_max_cells_option(CLI::App* cmd, std::size_t& max_cells);
 
 }  // namespace xpb::cli

@@ -164,15 +164,17 @@ void add_info_commands(CLI::App& app, State& st) {
   auto* validate =
       app.add_subcommand("validate", "Check experiment and descriptor files (exit 2 on the first bad one)");
   static std::vector<std::string> files;
+  static std::size_t max_cells = kDefaultMaxCells;
   validate->add_option("files", files, "Experiment or platform descriptor YAML files")->required();
+  add_max_cells_option(validate, max_cells);
   validate->callback([&st] {
     int bad = 0;
     for (const auto& f : files) {
       try {
         std::string text;
         const YAML::Node root = yaml::load_file(f, &text);
-        if (root.IsMap() && root["workloads"]) {
-          const auto spec = parse_experiment(text, f, st.registry);
+        if (root.IsMap() && (root["workloads"] || root["projections"])) {
+          const auto spec = parse_experiment(text, f, st.registry, max_cells);
           resolve_experiment_platforms(spec);
           std::cout << "ok: " << f << " (experiment '" << spec.name << "', " << spec.cells.size()
                     << " cells)\n";

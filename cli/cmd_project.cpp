@@ -361,11 +361,19 @@ void add_project_command(CLI::App& app, State& st) {
                  "parallel plan (TP/PP/DP/EP, micro-batch, recompute, ZeRO)");
   cmd->add_option("--model", a.model, "model YAML (path, or a name under experiments/models/)");
   cmd->add_option("--platform", a.platform, "platform descriptor name or YAML path");
-  cmd->add_option("--devices", a.devices, "number of devices")->check(CLI::PositiveNumber);
+  // Bounded: counts are ints in the plan search (1e300 sequences once printed -2147483648 micro-batches).
+  cmd->add_option("--devices", a.devices, "number of devices")->check(CLI::Range(1, kMaxDevices));
   cmd->add_option("--devices-per-node", a.devices_per_node, "devices per node (default: the descriptor's)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, kMaxDevices));
   cmd->add_option("--global-batch", a.global_batch, "sequences per step (default: the model file's)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1.0, kMaxGlobalBatch) &
+              CLI::Validator(
+                  [](std::string& v) {
+                    return std::floor(std::stod(v)) == std::stod(v)
+                               ? std::string()
+                               : "must be a whole number of sequences, not " + v;
+                  },
+                  "WHOLE"));
   cmd->add_option("--plan", a.plan,
                   "evaluate this plan instead of searching: tp=..,pp=..,cp=..,dp=..,ep=..,mbs=..,interleave=..,"
                   "recompute=full|selective|norm_act|ops|none,seqpar=on|off,zero=0|1|2|3,dp_overlap=on|off");

@@ -241,6 +241,7 @@ void add_run_command(CLI::App& app, State& st) {
   static std::string exp_path, output;
   static bool resume = false, force = false, dry_run = false;
   static int max_cell_ranks = 0;
+  static std::size_t max_cells = kDefaultMaxCells;
   static std::vector<std::string> only;
   run->add_option("experiment", exp_path, "Experiment YAML file")->required();
   run->add_option("-o,--output", output, "Result set path (default results/<experiment>.h5)");
@@ -257,8 +258,9 @@ void add_run_command(CLI::App& app, State& st) {
                   "Run under `mpirun -n N` (re-launches itself; $XPB_MPIRUN names the launcher); "
                   "cells that need more ranks than they get are stored as skipped")
       ->check(CLI::PositiveNumber);
+  add_max_cells_option(run, max_cells);
   run->callback([&st] {
-    const ExperimentSpec spec = load_experiment(exp_path, st.registry);
+    const ExperimentSpec spec = load_experiment(exp_path, st.registry, max_cells);
     check_selection(spec, only);
     if (ranks > 1 && !dry_run) {
       if (mpi::size() == 1 && !mpi::launched_by_launcher()) relaunch_under_mpirun(st, ranks);
@@ -362,9 +364,11 @@ void add_run_command(CLI::App& app, State& st) {
 
   auto* expand = app.add_subcommand("expand", "Print the cells an experiment expands to, without running");
   static std::string exp2;
+  static std::size_t expand_max_cells = kDefaultMaxCells;
   expand->add_option("experiment", exp2, "Experiment YAML file")->required();
+  add_max_cells_option(expand, expand_max_cells);
   expand->callback([&st] {
-    const ExperimentSpec spec = load_experiment(exp2, st.registry);
+    const ExperimentSpec spec = load_experiment(exp2, st.registry, expand_max_cells);
     TextTable t({"#", "cell", "workload", "params", "repeats", "warmup"});
     for (const auto& c : spec.cells)
       t.row({std::to_string(c.index + 1), c.id, c.workload, c.params.brief(), std::to_string(c.repeats),

@@ -4,6 +4,8 @@
 #include <Kokkos_Core.hpp>
 #include <cstdio>
 #include <iostream>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -25,6 +27,13 @@ std::string joined_command_line(const State& st) {
     else s += a;
   }
   return s;
+}
+
+void add_max_cells_option(CLI::App* cmd, std::size_t& max_cells) {
+  cmd->add_option("--max-cells", max_cells,
+                  "Refuse an experiment that expands to more than N cells (the product of its lists)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->capture_default_str();
 }
 
 static std::string version_text() {
@@ -97,6 +106,10 @@ int main(int argc, char** argv) {
     CLI::App app{"xpubench: portable Kokkos workloads, platform descriptors and a performance "
                  "model for testing accelerator parity claims"};
     app.require_subcommand(0, 1);
+    // Usage errors read like every other error: "error: ...", a hint, exit 2.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+      return "error: " + std::string(e.what()) + "\nhint: run with --help for more information\n";
+    });
     app.set_version_flag("--version", [] { return cli::version_text(); });
     // Where files are (core/base/paths.hpp): resolved once, after parsing and before any
     // subcommand runs. Given before or after the subcommand.
@@ -138,6 +151,18 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       std::cerr << "error: " << e.located() << "\n";
       if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
+      rc = 2;
+    } catch (const std::bad_alloc&) {
+      // Loaders check their budgets first; this is the last line for what they did not foresee.
+      std::fflush(stdout);
+      std::cerr << "error: out of memory\n"
+                << "hint: an input asks for more than this machine holds; check sizes and list lengths\n";
+      rc = 2;
+    } catch (const std::exception& e) {
+      // Never `terminate called` (exit 134): an exception of a library we call is still an error.
+      std::fflush(stdout);
+      std::cerr << "error: " << e.what() << "\n"
+                << "hint: an unexpected failure; please report it with the input that caused it\n";
       rc = 2;
     }
   }

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
+
+#include <yaml-cpp/depthguard.h>
 
 namespace xpb::yaml {
 
@@ -17,16 +20,72 @@ namespace xpb::yaml {
               "experiments, descriptors, model files and rules are small text files");
 }
 
+// Control characters (a binary file, a NUL that yaml-cpp would drop silently) and flow brackets
+// outside quotes and comments, counted before yaml-cpp recurses into them. Block
+// nesting needs an indentation per level and is bounded by the size limit and yaml-cpp's guard.
+static void check_text(const std::string& text, const std::string& file) {
+  int depth = 0, line = 1;
+  char quote = 0;
+  bool comment = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line, comment = false;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t' && c != '\r') || byte == 0x7f)
+      throw Error({file, line, {}}, "a control character (byte " + std::to_string(byte) + ") in the text",
+                  "YAML files are text; is this a binary file?");
+    if (comment) continue;
+    if (quote) {
+      if (c == '\\' && quote == '"')
+        ++i;
+      else if (c == quote)
+        quote = 0;
+      continue;
+    }
+    const bool after_space = i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n';
+    if (c == '#' && after_space)
+      comment = true;
+    else if (c == '"' || c == '\'')
+      quote = c;
+    else if (c == '[' || c == '{') {
+      if (++depth > kMaxFlowDepth)
+        throw Error({file, line, {}}, "nested deeper than " + std::to_string(kMaxFlowDepth) + " levels",
+                    "input files describe flat tables; flatten the structure");
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
 YAML::Node parse(const std::string& text, const std::string& file) {
   if (text.size() > kMaxDocumentBytes) too_large(file, text.size());
+  check_text(text, file);
+  std::vector<YAML::Node> docs;
   try {
-    return YAML::Load(text);
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw Error({file, e.mark.line + 1, {}},
+                "nested too deeply (yaml-cpp's limit of " + std::to_string(e.depth()) + " levels)",
+                "input files describe flat tables; flatten the structure");
   } catch (const YAML::ParserException& e) {
     throw Error({file, e.mark.line + 1, {}}, "YAML syntax error: " + e.msg,
                 "check indentation and quoting near this line");
   } catch (const YAML::Exception& e) {
     throw Error({file, e.mark.line >= 0 ? e.mark.line + 1 : 0, {}}, "malformed YAML: " + e.msg);
+  } catch (const std::bad_alloc&) {
+    throw Error({file, 0, {}}, "out of memory while parsing", "the file is too large or too deeply nested");
   }
+  if (docs.size() > 1)
+    throw Error({file, line_of(docs[1]), {}},
+                "the file holds " + std::to_string(docs.size()) + " YAML documents; one is expected",
+                "remove the '---' line and what follows it, or split the file");
+  if (docs.empty() || docs[0].IsNull())
+    throw Error({file, 0, {}}, "the file is empty (or holds only comments)",
+                "see the examples under experiments/ and platforms/");
+  return docs[0];
 }
 
 YAML::Node load_file(const std::string& path, std::string* text) {

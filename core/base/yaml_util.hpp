@@ -13,11 +13,17 @@
 
 namespace xpb::yaml {
 
-// Input files larger than this are refused before parsing (they are hand-written text).
-constexpr std::size_t kMaxDocumentBytes = std::size_t(16) << 20;
+// Input files larger than this are refused before parsing (they are hand-written text: the largest
+// shipped file has 21 kB). yaml-cpp needs about 25 us and 1 kB per node, so 1 MiB of a flow list
+// (~200k nodes) already costs seconds and 250 MB; the node and depth budgets are
+// input::Limits (core/base/input_schema.hpp).
+constexpr std::size_t kMaxDocumentBytes = std::size_t(1) << 20;
+// Flow collections ([ and {) nested deeper than this are refused before parsing.
+constexpr int kMaxFlowDepth = 64;
 
 // Parse text; a syntax error becomes xpb::Error with the line of the problem. Nothing yaml-cpp
-// throws escapes (its recursion limit included).
+// throws escapes (its recursion limit and memory exhaustion included). A file of more than one
+// document (`---`), an empty one, and one nested too deeply are refused.
 YAML::Node parse(const std::string& text, const std::string& file);
 // Read a file into `text` and parse it.
 YAML::Node load_file(const std::string& path, std::string* text);

@@ -3,6 +3,7 @@
 
 #include <fnmatch.h>
 
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -17,25 +18,33 @@ namespace xpb {
 namespace {
 
 constexpr std::int64_t kMaxCount = 1000000;  // repeats, warmup
-constexpr std::size_t kMaxCells = 100000;     // cells of one experiment, all entries together
+// The ranges of core/model/training_model.hpp's kMaxDevices and kMaxGlobalBatch (not a link
+// dependency of experiments): counts the plan search holds in int.
+constexpr double kMaxDevices = 1 << 24;
+constexpr double kMaxGlobalBatch = 1 << 30;
 
 // An entry of `projections:` (ProjectionSpec): a paper-scale training run projected, nothing run.
 input::Node projections_schema() {
   using namespace input;
-  return list(object({required("model", string("a model file: a path, or a name under experiments/models/")),
-                      required("devices", integer("device count; a list projects each").range(1, 1 << 24)
-                                              .sweepable()),
-                      optional("platforms", list(string(), "platforms to project onto (default: the "
-                                                           "experiment's, except the host)")),
-                      optional("global_batch", number("sequences per step (default: the model file's)").above(0)),
-                      optional("plan", string("evaluate this plan (`tp=..,pp=..,dp=..`) instead of searching")),
-                      optional("stack", string("software stack of data/model/constants.yaml (default: its default)")),
-                      optional("dtype", string("linear-layer precision (default: the model file's)")),
-                      optional("tokens", number("token budget for the days figure").above(0)),
-                      optional("inter_node_gbps", string("GB/s per device and direction where a descriptor has "
-                                                         "none: N or low,nominal,high")),
-                      optional("allow_zero3", boolean("also search ZeRO-3 plans").fallback(false))},
-                     "one model projected onto each platform and device count"),
+  return list(object(
+                  {required("model", string("a model file: a path, or a name under experiments/models/")),
+                   required("devices",
+                            integer("device count; a list projects each").range(1, kMaxDevices).sweepable()),
+                   optional("platforms", list(string(),
+                                              "platforms to project onto (default: the "
+                                              "experiment's, except the host)")),
+                   optional("global_batch", number("sequences per step (default: the model file's)")
+                                                .range(1, kMaxGlobalBatch)
+                                                .whole_number()),
+                   optional("plan", string("evaluate this plan (`tp=..,pp=..,dp=..`) instead of searching")),
+                   optional("stack",
+                            string("software stack of data/model/constants.yaml (default: its default)")),
+                   optional("dtype", string("linear-layer precision (default: the model file's)")),
+                   optional("tokens", number("token budget for the days figure").above(0)),
+                   optional("inter_node_gbps", string("GB/s per device and direction where a descriptor has "
+                                                      "none: N or low,nominal,high")),
+                   optional("allow_zero3", boolean("also search ZeRO-3 plans").fallback(false))},
+                  "one model projected onto each platform and device count"),
               "paper-scale training projected by the performance model (stored in /projections)")
       .non_empty();
 }
@@ -132,10 +141,10 @@ bool cell_matches(const Cell& c, const std::string& pattern) {
          fnmatch(pattern.c_str(), c.label().c_str(), 0) == 0;
 }
 
-ExperimentSpec load_experiment(const std::string& path, const Registry& registry) {
+ExperimentSpec load_experiment(const std::string& path, const Registry& registry, std::size_t max_cells) {
   std::string text;
   yaml::load_file(path, &text);
-  return parse_experiment(text, path, registry);
+  return parse_experiment(text, path, registry, max_cells);
 }
 
 // The axes of one workloads entry: its zip groups first (in order), then the remaining parameters
@@ -181,8 +190,117 @@ static std::vector<Axis> entry_axes(const input::Value& entry,
   return axes;
 }
 
-ExperimentSpec parse_experiment(const std::string& text, const std::string& file,
-                                const Registry& registry) {
+namespace {
+
+// One workloads entry, checked and split into axes, before any cell exists.
+struct EntryPlan {
+  input::Value entry;
+  std::string workload;
+  const WorkloadInfo* info = nullptr;
+  int repeats = 0, warmup = 0;
+  std::vector<Axis> axes;
+  std::size_t cells = 1;  // product of the axis lengths (saturates at SIZE_MAX)
+  std::string factors;    // "n: 10 × dtype: 2"
+};
+
+EntryPlan plan_entry(const input::Value& entry, const ExperimentSpec& spec, const Registry& registry,
+                     const std::string& file) {
+  EntryPlan plan;
+  plan.entry = entry;
+  plan.workload = entry["workload"].str();
+  try {
+    plan.info = &registry.info(plan.workload);
+  } catch (const Error& err) {
+    entry["workload"].fail(err.what(), err.hint());
+  }
+  plan.repeats = entry.has("repeats") ? static_cast<int>(entry["repeats"].integer()) : spec.repeats;
+  plan.warmup = entry.has("warmup") ? static_cast<int>(entry["warmup"].integer()) : spec.warmup;
+  // Each parameter's list of values, checked against the workload's declaration.
+  std::map<std::string, std::vector<ParamValue>> lists;
+  std::vector<std::string> order;
+  if (entry.has("params")) {
+    const input::Value params =
+        input::validate(plan.info->params.node(), entry["params"].yaml(), file, entry.key() + ".params");
+    for (const auto& [pname, pv] : params.entries()) {
+      for (const auto& v : pv.items()) lists[pname].push_back(v.scalar());
+      order.push_back(pname);
+    }
+  }
+  plan.axes = entry_axes(entry, lists, order);
+  for (const auto& a : plan.axes) {
+    const std::size_t n = a.values.size();
+    plan.cells = n != 0 && plan.cells > SIZE_MAX / n ? SIZE_MAX : plan.cells * n;
+    if (n == 1) continue;  // a single value multiplies nothing
+    plan.factors += (plan.factors.empty() ? "" : " × ") +
+                    (a.names.size() == 1 ? a.names[0] : "zip(" + a.names[0] + ", …)") + ": " +
+                    std::to_string(n);
+  }
+  return plan;
+}
+
+// The count first: a few short lists can multiply into more cells than memory holds.
+void check_cell_budget(const std::vector<EntryPlan>& plans, std::size_t max_cells) {
+  std::size_t total = 0;
+  std::string lists;
+  for (const auto& p : plans) {
+    total = total > SIZE_MAX - p.cells ? SIZE_MAX : total + p.cells;
+    if (p.cells > 1) lists += (lists.empty() ? "" : "; ") + p.entry.key() + ": " + p.factors;
+  }
+  if (total <= max_cells) return;
+  const EntryPlan* biggest = &plans.front();
+  for (const auto& p : plans)
+    if (p.cells > biggest->cells) biggest = &p;
+  const std::string count =
+      total == SIZE_MAX ? "more than " + std::to_string(SIZE_MAX) : std::to_string(total);
+  throw Error(biggest->entry.where(),
+              "the experiment expands to " + count + " cells, more than the limit of " +
+                  std::to_string(max_cells) + " (" + lists + ")",
+              "shorten the lists, zip lists that belong together, or raise the limit with --max-cells N");
+}
+
+// Cartesian product over the axes (last axis fastest).
+void expand_entry(const EntryPlan& plan, int e, ExperimentSpec& spec, std::set<std::string>& seen_ids) {
+  const auto& axes = plan.axes;
+  std::vector<std::size_t> idx(axes.size(), 0);
+  while (true) {
+    std::map<std::string, ParamValue> given;
+    for (std::size_t a = 0; a < axes.size(); ++a)
+      for (std::size_t k = 0; k < axes[a].names.size(); ++k)
+        given[axes[a].names[k]] = axes[a].values[idx[a]][k];
+    Cell c;
+    c.workload = plan.workload;
+    c.params = complete(plan.info->params, std::move(given));
+    c.seed = spec.seed;
+    c.repeats = plan.repeats;
+    c.warmup = plan.warmup;
+    c.entry = e;
+    c.index = static_cast<int>(spec.cells.size());
+    c.id = cell_id(c.workload, c.params, c.seed);
+    if (!seen_ids.insert(c.id).second)
+      plan.entry.fail("duplicate cell: " + c.label(),
+                      "two entries expand to the same workload and parameters");
+    spec.cells.push_back(std::move(c));
+    std::size_t a = axes.size();
+    while (a > 0 && ++idx[a - 1] == axes[a - 1].values.size()) idx[--a] = 0;
+    if (a == 0) return;
+  }
+}
+
+// The same platform twice would project (and store) every cell onto it twice.
+void check_distinct_platforms(const input::Value& list) {
+  std::map<std::string, int> seen;
+  for (const auto& p : list.items()) {
+    const auto [it, fresh] = seen.emplace(p.str(), p.line());
+    if (!fresh)
+      p.fail("platform '" + p.str() + "' is listed twice (first at line " + std::to_string(it->second) + ")",
+             "list each platform once");
+  }
+}
+
+}  // namespace
+
+ExperimentSpec parse_experiment(const std::string& text, const std::string& file, const Registry& registry,
+                                std::size_t max_cells) {
   const input::Value root = input::validate(experiment_schema(), yaml::parse(text, file), file);
 
   ExperimentSpec spec;
@@ -194,81 +312,19 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
   spec.seed = static_cast<std::uint64_t>(root["seed"].integer());
   spec.repeats = static_cast<int>(root["repeats"].integer());
   spec.warmup = static_cast<int>(root["warmup"].integer());
+  check_distinct_platforms(root["platforms"]);
   for (const auto& p : root["platforms"].items()) spec.platforms.push_back(p.str());
   spec.reference_platform = root["parity"]["reference"].str();
   spec.parity_band = root["parity"]["band"].number();
   if (root["projections"].present()) spec.projections = read_projections(root["projections"]);
   if (!root["workloads"].present()) return spec;  // projections only (the schema asks for one of the two)
 
+  std::vector<EntryPlan> plans;
+  for (const input::Value& entry : root["workloads"].items())
+    plans.push_back(plan_entry(entry, spec, registry, file));
+  check_cell_budget(plans, max_cells);
   std::set<std::string> seen_ids;
-  const auto entries = root["workloads"].items();
-  for (std::size_t e = 0; e < entries.size(); ++e) {
-    const input::Value& entry = entries[e];
-    const std::string& ekey = entry.key();
-    const std::string wname = entry["workload"].str();
-    const WorkloadInfo* info = nullptr;
-    try {
-      info = &registry.info(wname);
-    } catch (const Error& err) {
-      entry["workload"].fail(err.what(), err.hint());
-    }
-    const int repeats = entry.has("repeats") ? static_cast<int>(entry["repeats"].integer()) : spec.repeats;
-    const int warmup = entry.has("warmup") ? static_cast<int>(entry["warmup"].integer()) : spec.warmup;
-
-    // Each parameter's list of values, checked against the workload's declaration.
-    std::map<std::string, std::vector<ParamValue>> lists;
-    std::vector<std::string> order;
-    if (entry.has("params")) {
-      const input::Value params =
-          input::validate(info->params.node(), entry["params"].yaml(), file, ekey + ".params");
-      for (const auto& [pname, pv] : params.entries()) {
-        for (const auto& v : pv.items()) lists[pname].push_back(v.scalar());
-        order.push_back(pname);
-      }
-    }
-
-    const std::vector<Axis> axes = entry_axes(entry, lists, order);
-
-    // The count first: a few short lists can multiply into more cells than memory holds.
-    double count = 1;
-    std::string factors;
-    for (const auto& a : axes) {
-      count *= static_cast<double>(a.values.size());
-      factors += (factors.empty() ? "" : " × ") + (a.names.size() == 1 ? a.names[0] : "zip(" + a.names[0] + ", …)") +
-                 ": " + std::to_string(a.values.size());
-    }
-    if (count + static_cast<double>(spec.cells.size()) > static_cast<double>(kMaxCells))
-      entry.fail("expands to " + fmt(count, "%.4g") + " cells (" + factors + "); an experiment holds at most " +
-                     std::to_string(kMaxCells),
-                 "shorten the lists, or zip lists that belong together");
-
-    // Cartesian product over axes (last axis fastest).
-    std::vector<std::size_t> idx(axes.size(), 0);
-    while (true) {
-      std::map<std::string, ParamValue> given;
-      for (std::size_t a = 0; a < axes.size(); ++a)
-        for (std::size_t k = 0; k < axes[a].names.size(); ++k) given[axes[a].names[k]] = axes[a].values[idx[a]][k];
-      Cell c;
-      c.workload = wname;
-      c.params = complete(info->params, std::move(given));
-      c.seed = spec.seed;
-      c.repeats = repeats;
-      c.warmup = warmup;
-      c.entry = static_cast<int>(e);
-      c.index = static_cast<int>(spec.cells.size());
-      c.id = cell_id(c.workload, c.params, c.seed);
-      if (!seen_ids.insert(c.id).second)
-        entry.fail("duplicate cell: " + c.label(), "two entries expand to the same workload and parameters");
-      spec.cells.push_back(std::move(c));
-      int a = static_cast<int>(axes.size()) - 1;
-      while (a >= 0) {
-        if (++idx[static_cast<std::size_t>(a)] < axes[static_cast<std::size_t>(a)].values.size()) break;
-        idx[static_cast<std::size_t>(a)] = 0;
-        --a;
-      }
-      if (a < 0) break;
-    }
-  }
+  for (std::size_t e = 0; e < plans.size(); ++e) expand_entry(plans[e], static_cast<int>(e), spec, seen_ids);
   return spec;
 }
 

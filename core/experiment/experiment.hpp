@@ -5,6 +5,7 @@
 // the cells is core/run/runner.hpp's job.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -60,10 +61,16 @@ struct ExperimentSpec {
 // The experiment file format, declared once (validation, `xpubench show schema experiment`).
 const input::Node& experiment_schema();
 
-// Parse and expand; every problem is an xpb::Error with file, line and key path.
-ExperimentSpec load_experiment(const std::string& path, const Registry& registry);
-ExperimentSpec parse_experiment(const std::string& text, const std::string& path,
-                                const Registry& registry);
+// Cells one experiment may expand to unless raised (`--max-cells N` of run, expand and validate).
+// The count is the product of the list lengths, computed (overflow-checked) before any cell is made.
+constexpr std::size_t kDefaultMaxCells = 100000;
+
+// Parse and expand; every problem is an xpb::Error with file, line and key path. An expansion to
+// more than `max_cells` cells is refused, naming the lists that multiply.
+ExperimentSpec load_experiment(const std::string& path, const Registry& registry,
+                               std::size_t max_cells = kDefaultMaxCells);
+ExperimentSpec parse_experiment(const std::string& text, const std::string& path, const Registry& registry,
+                                std::size_t max_cells = kDefaultMaxCells);
 
 // Stable id of a cell: first 12 hex digits of SHA-256 over its canonical form.
 std::string cell_id(const std::string& workload, const Params& params, std::uint64_t seed);

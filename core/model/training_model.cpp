@@ -10,6 +10,7 @@
 #include <limits>
 #include <sstream>
 
+#include "core/base/format.hpp"
 #include "core/base/input_schema.hpp"
 #include "core/base/paths.hpp"
 #include "core/base/yaml_util.hpp"
@@ -343,6 +344,14 @@ TrainingModel::TrainingModel(ModelSpec model, const Platform& platform, Cluster 
     : m_model(std::move(model)), m_platform(&platform), m_cluster(cluster), m_opt(opt) {
   if (m_cluster.devices_per_node <= 0) m_cluster.devices_per_node = std::max(1, platform.devices_per_node);
   if (m_cluster.global_batch <= 0) m_cluster.global_batch = m_model.global_batch;
+  // The loaders check these ranges with the user's key; this is the backstop for other callers.
+  const double B = m_cluster.global_batch;
+  if (B > kMaxGlobalBatch || std::floor(B) != B)
+    throw Error({}, "global batch " + fmt_shortest(B) + " is not a whole number in [1, " +
+                        fmt_shortest(kMaxGlobalBatch) + "]");
+  if (m_cluster.devices < 1 || m_cluster.devices > kMaxDevices || m_cluster.devices_per_node > kMaxDevices)
+    throw Error({}, "device count " + std::to_string(m_cluster.devices) + " is outside [1, " +
+                        std::to_string(kMaxDevices) + "]");
   m_dtype = m_opt.dtype ? *m_opt.dtype : m_model.dtype;
   m_params = count_params(m_model);
   m_constants = m_opt.constants ? m_opt.constants : &default_model_constants();

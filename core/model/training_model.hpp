@@ -106,6 +106,11 @@ LayerFlops layer_flops(const ModelSpec& m, bool moe_layer);
 // ------------------------------------------------------------------------------------------------
 // Cluster and plan
 
+// The ranges a cluster is given in (model files, experiments' projections:, `project` flags): the
+// plan search and the step arithmetic hold counts in int, so larger values are refused, not wrapped.
+constexpr int kMaxDevices = 1 << 24;
+constexpr double kMaxGlobalBatch = double(1 << 30);
+
 struct Cluster {
   int devices = 1;
   int devices_per_node = 0;  // 0: the platform's

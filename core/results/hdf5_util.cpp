@@ -1,10 +1,15 @@
 // core/results/hdf5_util.cpp — HDF5 C API wrappers: files, groups, attributes, datasets, tables.
 #include "core/results/hdf5_util.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <new>
 
+#include "core/base/crash_probe.hpp"
 #include "core/base/error.hpp"
 
 namespace xpb::h5 {
@@ -107,6 +112,67 @@ Handle open_file(const std::string& path, bool write) {
 }
 
 bool is_hdf5(const std::string& path) { return H5Fis_hdf5(path.c_str()) > 0; }
+
+void check_input_file(const std::string& path, const std::string& hint) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (!fs::exists(st)) throw Error({path, 0, {}}, "no such file", hint);
+  if (fs::is_directory(st)) throw Error({path, 0, {}}, "is a directory, not a result set", hint);
+  // Never open a pipe or a device: reading a FIFO blocks until someone writes.
+  if (!fs::is_regular_file(st))
+    throw Error({path, 0, {}}, "is not a regular file (a pipe or a device?)", hint);
+  if (::access(path.c_str(), R_OK) != 0)
+    throw Error({path, 0, {}}, "cannot read the file (permission denied)", "check its permissions");
+  if (fs::file_size(path, ec) == 0)
+    throw Error({path, 0, {}}, "the file is empty (0 bytes), not a result set",
+                "a run stopped before it wrote anything leaves no usable file; run the experiment again");
+  quiet_errors();
+  if (!is_hdf5(path)) throw Error({path, 0, {}}, "not an HDF5 file", hint);
+  if (Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)).valid()) return;
+  throw Error({path, 0, {}}, "a damaged or truncated HDF5 file: it does not open",
+              "restore it from a copy, or run the experiment again");
+}
+
+void guarded_read(const std::string& path, const std::function<void()>& read) {
+  constexpr double kProbeSeconds = 120;
+  const ProbeOutcome probe = probe_in_child(read, kProbeSeconds);
+  if (probe.kind == ProbeOutcome::Kind::crashed)
+    throw Error({path, 0, {}},
+                "a damaged HDF5 file: reading it crashed the HDF5 library" +
+                    (probe.signal ? " (signal " + std::to_string(probe.signal) + ")" : std::string()),
+                "restore it from a copy, or run the experiment again");
+  if (probe.kind == ProbeOutcome::Kind::timed_out)
+    throw Error({path, 0, {}},
+                "reading the file did not finish in " + std::to_string(int(kProbeSeconds)) + " s",
+                "a damaged file, or one whose links form a loop; restore it from a copy");
+  try {
+    read();
+  } catch (const Error& e) {
+    if (!e.where().file.empty()) throw;
+    throw Error({path, 0, e.where().key}, e.what(), e.hint());
+  } catch (const std::bad_alloc&) {
+    throw Error({path, 0, {}}, "a damaged result file: it asks for more memory than this machine has",
+                "restore it from a copy, or run the experiment again");
+  } catch (const std::exception& e) {
+    throw Error({path, 0, {}}, std::string("a damaged result file: ") + e.what(),
+                "restore it from a copy, or run the experiment again");
+  }
+}
+
+std::string object_identity(hid_t loc, const std::string& name) {
+  H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+  if (H5Oget_info_by_name3(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return {};
+  std::string id(sizeof info.token, '\0');
+  std::memcpy(id.data(), &info.token, sizeof info.token);
+#else
+  if (H5Oget_info_by_name2(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return {};
+  std::string id(sizeof info.addr, '\0');
+  std::memcpy(id.data(), &info.addr, sizeof info.addr);
+#endif
+  return std::to_string(info.fileno) + ":" + id;
+}
 
 bool exists(hid_t loc, const std::string& path) {
   std::string cur;

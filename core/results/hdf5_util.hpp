@@ -5,6 +5,7 @@
 
 #include <hdf5.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,17 @@ Handle create_memory_file();
 std::string file_image(hid_t file);
 Handle open_file(const std::string& path, bool write = false);
 bool is_hdf5(const std::string& path);
+
+// Reading a result set someone hands us (report, compare, verify, plot). check_input_file() tells
+// apart a missing file, a directory, a special file, an unreadable, empty, non-HDF5 or damaged
+// one, each an xpb::Error naming the file. guarded_read() runs `read` once in a child process
+// (libhdf5 1.10 crashes on some damaged files, and a loop of links can keep a walker busy) and then
+// for real; an error without a file gets this one, and what a library throws (bad_alloc,
+// length_error) becomes an xpb::Error naming the file.
+void check_input_file(const std::string& path, const std::string& hint);
+void guarded_read(const std::string& path, const std::function<void()>& read);
+// An object's identity in its file (its address or token), to notice a link loop.
+std::string object_identity(hid_t loc, const std::string& name);
 
 bool exists(hid_t loc, const std::string& path);  // link exists (intermediate groups checked)
 Handle create_group(hid_t loc, const std::string& name);  // creates intermediate groups

@@ -43,6 +43,13 @@ std::vector<Platform> resolve_experiment_platforms(const ExperimentSpec& spec) {
       throw Error({spec.path, 0, "platforms[" + std::to_string(i) + "]"},
                   "platform '" + spec.platforms[i] + "': " + e.located(), e.hint());
     }
+    // Two spellings of one descriptor (a name and its path): the result set keys platforms by name.
+    for (std::size_t j = 0; j < i; ++j)
+      if (out[j].name == out[i].name)
+        throw Error({spec.path, 0, "platforms[" + std::to_string(i) + "]"},
+                    "'" + spec.platforms[i] + "' is platform '" + out[i].name + "', already listed as '" +
+                        spec.platforms[j] + "'",
+                    "list each platform once");
   }
   return out;
 }

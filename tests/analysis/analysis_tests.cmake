@@ -2,6 +2,7 @@
 # reproducibility scenarios driving the real binary (tests/analysis/run_cli.sh).
 target_sources(xpb_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/test_compare.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_h5_tree.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_portability.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_result_set.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_tolerance_rules.cpp)

@@ -166,3 +166,8 @@ set_tests_properties(build.function_length PROPERTIES LABELS build)
 # --- the code is C++17 and must also compile as C++20: re-check every file of this build that way
 add_test(NAME build.cxx20_syntax COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(build.cxx20_syntax PROPERTIES LABELS build TIMEOUT 1200)
+
+# --- the bad-input catalogue (tests/bad-inputs/): every case refused with its exit code and
+# message, nothing crashes (issue 18)
+add_test(NAME cli.bad_inputs COMMAND ${PROJECT_SOURCE_DIR}/tests/bad-inputs/run.sh ${XPB_BIN})
+set_tests_properties(cli.bad_inputs PROPERTIES LABELS cli TIMEOUT 900)

@@ -164,6 +164,51 @@ TEST_CASE("schema: hostile inputs are errors, never crashes", "[core][schema]") 
   CHECK(syntax.where().line >= 1);
 }
 
+namespace {
+Error parse_error(const std::string& text) {
+  try {
+    (void)yaml::parse(text, "p.yaml");
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("parse accepted a bad text");
+  return Error({}, "");
+}
+bool says(const Error& e, const std::string& fragment) {
+  return std::string(e.what()).find(fragment) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("yaml parse: refused before or while parsing", "[core][schema]") {
+  // Flow nesting is counted before yaml-cpp recurses (100000 levels would overflow its stack
+  // guard's budget of time); brackets in quotes and comments do not count.
+  const Error deep = parse_error("a: 1\nb: " + std::string(100000, '['));
+  CHECK(says(deep, "nested deeper than 64 levels"));
+  CHECK(deep.where().line == 2);
+  CHECK_NOTHROW(
+      yaml::parse("a: \"" + std::string(100, '[') + "\"\n# " + std::string(100, '{') + "\n", "p.yaml"));
+  CHECK_NOTHROW(yaml::parse("a: " + std::string(64, '[') + std::string(64, ']') + "\n", "p.yaml"));
+  CHECK(says(parse_error("a: " + std::string(65, '[') + std::string(65, ']') + "\n"), "nested deeper"));
+  // Block nesting past yaml-cpp's own guard.
+  std::string block;
+  for (int i = 0; i < 700; ++i) block += std::string(static_cast<std::size_t>(i), ' ') + "k:\n";
+  CHECK(says(parse_error(block), "nested too deeply"));
+  // A second document would be ignored silently; an empty file would read as "expected a mapping".
+  const Error two = parse_error("a: 1\n---\nb: 2\n");
+  CHECK(says(two, "2 YAML documents"));
+  CHECK(two.where().line == 3);
+  CHECK(says(parse_error(""), "the file is empty"));
+  CHECK(says(parse_error("# only a comment\n"), "the file is empty"));
+  // yaml-cpp drops a NUL without a word; a binary file is not YAML.
+  const Error nul = parse_error(std::string("a: b\nc: d\0e\n", 12));
+  CHECK(says(nul, "control character (byte 0)"));
+  CHECK(nul.where().line == 2);
+  CHECK_NOTHROW(yaml::parse("a: 1\r\nb:\t2\r\n", "p.yaml"));
+  // The size limit, just over and just under.
+  CHECK(says(parse_error("a: \"" + std::string(yaml::kMaxDocumentBytes, 'x') + "\"\n"), "limited to 1 MiB"));
+  CHECK_NOTHROW(yaml::parse("a: \"" + std::string(yaml::kMaxDocumentBytes - 8, 'x') + "\"\n", "p.yaml"));
+}
+
 TEST_CASE("schema: sweepable scalars accept a non-empty list", "[core][schema]") {
   using namespace input;
   const Node s = object({optional("n", integer("n").range(1, 10).sweepable().fallback(std::int64_t{1}))});

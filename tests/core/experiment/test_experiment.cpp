@@ -136,3 +136,47 @@ TEST_CASE("cell globs match workload, id or label", "[core][experiment]") {
   CHECK(cell_matches(c, "*n=2*"));
   CHECK_FALSE(cell_matches(c, "*n=1 *"));
 }
+
+TEST_CASE("the cell count is checked before expansion, against --max-cells", "[core][experiment]") {
+  const Registry r = toy_registry();
+  std::string text = "name: t\nworkloads:\n  - workload: toy\n    params:\n      n: [";
+  for (int i = 1; i <= 60; ++i) text += (i > 1 ? ", " : "") + std::to_string(i);
+  text += "]\n      mode: [ok, invalid]\n      flag: false\n";
+  try {
+    parse_experiment(text, "exp.yaml", r, 100);
+    FAIL("120 cells passed a budget of 100");
+  } catch (const Error& e) {
+    // The message names the lists that multiply (not the single value) and the way out.
+    CHECK(e.located() ==
+          "exp.yaml:3: workloads[0]: the experiment expands to 120 cells, more than the limit of 100 "
+          "(workloads[0]: n: 60 × mode: 2)");
+    CHECK(e.hint().find("--max-cells") != std::string::npos);
+  }
+  CHECK(parse_experiment(text, "exp.yaml", r, 120).cells.size() == 120);
+  // Entries add up: two entries of 60 are 120.
+  std::string two = "name: t\nworkloads:\n";
+  for (const char* mode : {"ok", "invalid"}) {
+    two += "  - workload: toy\n    params:\n      mode: " + std::string(mode) + "\n      n: [";
+    for (int i = 1; i <= 60; ++i) two += (i > 1 ? ", " : "") + std::to_string(i);
+    two += "]\n";
+  }
+  CHECK_THROWS_AS(parse_experiment(two, "exp.yaml", r, 119), Error);
+  CHECK(parse_experiment(two, "exp.yaml", r, 120).cells.size() == 120);
+  CHECK(kDefaultMaxCells == 100000);
+}
+
+TEST_CASE("a platform listed twice is refused where it is written", "[core][experiment]") {
+  const Error e = parse_error("name: t\nplatforms: [a, b,\n  a]\nworkloads:\n  - workload: toy\n");
+  CHECK(e.located() == "exp.yaml:3: platforms[2]: platform 'a' is listed twice (first at line 2)");
+}
+
+TEST_CASE("projections: device counts and batches outside their int ranges are refused",
+          "[core][experiment]") {
+  const std::string head = "name: t\nprojections:\n  - model: gpt3-175b\n";
+  CHECK(std::string(parse_error(head + "    devices: 99999999999\n").what())
+            .find("out of range [1, 16777216]") != std::string::npos);
+  CHECK(std::string(parse_error(head + "    devices: 8\n    global_batch: 1e300\n").what())
+            .find("out of range [1, 1073741824]") != std::string::npos);
+  CHECK(std::string(parse_error(head + "    devices: 8\n    global_batch: 1536.5\n").what())
+            .find("whole number") != std::string::npos);
+}

@@ -207,3 +207,20 @@ TEST_CASE("training model: unknown peaks make a platform unusable, without throw
   CHECK(e.reason.find("fp8") != std::string::npos);
 }
 
+TEST_CASE("training model: a batch or device count beyond the int ranges is refused, not wrapped",
+          "[training_model]") {
+  // --global-batch 1e300 once printed "-2147483648 micro-batches" and negative step times.
+  const auto m = model("narayanan-18.4b");
+  const auto a100 = xpb::micro_calibrated_platform("nvidia-a100-sxm-80gb");
+  xpb::Cluster c;
+  c.devices = 256;
+  for (double bad : {1e300, double(1 << 30) * 2, 1536.5}) {
+    c.global_batch = bad;
+    CHECK_THROWS_AS(xpb::TrainingModel(m, a100, c), xpb::Error);
+  }
+  c.global_batch = 1024;
+  c.devices = xpb::kMaxDevices + 1;
+  CHECK_THROWS_AS(xpb::TrainingModel(m, a100, c), xpb::Error);
+  c.devices = 256;
+  CHECK_NOTHROW(xpb::TrainingModel(m, a100, c));
+}
