@@ -142,6 +142,11 @@ void add_run_command(CLI::App& app, State& st) {
                   "Under mpirun: at most N ranks per cell (default: as many as its workload can use; "
                   "1 spreads every cell over its own rank)")
       ->check(CLI::NonNegativeNumber);
+  static std::string kokkos_tools;  // applied by main() before Kokkos starts; recorded in provenance
+  run->add_option("--kokkos-tools-library", kokkos_tools,
+                  "Load a Kokkos Tools library, e.g. libkp_kernel_timer.so (else $KOKKOS_TOOLS_LIBS, "
+                  "or $KOKKOS_PROFILE_LIBRARY with Kokkos 3; docs/kokkos-tools.md)")
+      ->type_name("PATH");
   run->callback([&st] {
     const ExperimentSpec spec = load_experiment(exp_path, st.registry);
     if (dry_run) {
