@@ -125,6 +125,13 @@ function(xpubench_add_executable target)
     _xpb_workload_targets(targets)
     add_executable(${target} "${out}")
     target_link_libraries(${target} PRIVATE ${cli} ${targets})
+    # Laid out like an install, bin/ beside share/xpubench (a link to the package's), so that the
+    # binary finds descriptors and experiments from its build folder too (core/base/paths.hpp).
+    set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/bin")
+    if(xpubench_SHARE_DIR)
+      file(MAKE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/share")
+      file(CREATE_LINK "${xpubench_SHARE_DIR}" "${CMAKE_CURRENT_BINARY_DIR}/share/xpubench" SYMBOLIC)
+    endif()
     message(STATUS "xpubench: ${target} links the workloads ${names}")
   endif()
 endfunction()

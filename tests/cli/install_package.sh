@@ -39,7 +39,7 @@ cmake --build "$T/hello-build" > "$T/build.log" 2>&1 || { cat "$T/build.log"; fa
 compiled=$(grep -c 'Building CXX object' "$T/build.log")
 [ "$compiled" -le 2 ] || { cat "$T/build.log"; fail "the example compiled $compiled files (want 2: no core)"; }
 step "built the example against the package ($compiled files compiled)"
-H="$T/hello-build/xpubench"
+H="$T/hello-build/bin/xpubench"
 mkdir -p "$T/work" "$T/home"
 run() { (cd "$T/work" && env -u XPB_SHARE_DIR -u XPB_CACHE_DIR -u XPB_PLATFORM_DIR HOME="$T/home" "$@") 2>&1; }
 out="$(run "$H" list workloads)" || fail "hello build: list workloads failed: $out"
@@ -49,6 +49,9 @@ out="$(run "$H" run "$T/hello/hello.yaml" -o "$T/hello.h5")" || fail "hello run 
 printf '%s\n' "$out" | tail -n 3
 printf '%s' "$out" | grep -q "2 cell(s) run, .* 0 not ok" || fail "hello run: not 2 cells ok: $out"
 h5dump -a /workloads_built "$T/hello.h5" | grep -q 'hello' || fail "the result set does not name hello"
+# From its build folder it reads the package's share folder (build-hello/share/xpubench, a link).
+run "$H" list platforms | grep -q nvidia-h20 || fail "the example's binary finds no descriptors: $(run "$H" list paths)"
+out="$(run "$H" validate "$P/share/xpubench/experiments/quickstart.yaml")" || fail "example validate: $out"
 step "ran the hello workload"
 
 # 3. The installed program, moved, away from the checkout.
