@@ -259,6 +259,11 @@ void add_run_command(CLI::App& app, State& st) {
                   "cells that need more ranks than they get are stored as skipped")
       ->check(CLI::PositiveNumber);
   add_max_cells_option(run, max_cells);
+  static std::string kokkos_tools;  // applied by main() before Kokkos starts; recorded in provenance
+  run->add_option("--kokkos-tools-library", kokkos_tools,
+                  "Load a Kokkos Tools library, e.g. libkp_kernel_timer.so (else $KOKKOS_TOOLS_LIBS, "
+                  "or $KOKKOS_PROFILE_LIBRARY with Kokkos 3; docs/kokkos-tools.md)")
+      ->type_name("PATH");
   run->callback([&st] {
     const ExperimentSpec spec = load_experiment(exp_path, st.registry, max_cells);
     check_selection(spec, only);

@@ -3,6 +3,7 @@
 // caught here once: "error: FILE:LINE: key.path: message", "hint: ...", exit 2.
 #include <Kokkos_Core.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <new>
 #include <stdexcept>
@@ -86,6 +87,19 @@ static void add_examples(CLI::App& app) {
     app.get_subcommand(name)->footer(std::string("\nExamples:\n") + text + "\n");
 }
 
+// `run --kokkos-tools-library PATH` (cli/cmd_run.cpp declares it for parsing and --help): read
+// here, before the parse, because Kokkos loads a tool only when it is initialised, and it is
+// initialised before the workloads register. "" when absent.
+static std::string kokkos_tools_library_arg(int argc, char** argv) {
+  const std::string flag = "--kokkos-tools-library";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == flag && i + 1 < argc) return argv[i + 1];
+    if (a.rfind(flag + "=", 0) == 0) return a.substr(flag.size() + 1);
+  }
+  return "";
+}
+
 }  // namespace xpb::cli
 
 int main(int argc, char** argv) {
@@ -99,6 +113,15 @@ int main(int argc, char** argv) {
   }
   mpi::init_if_launched(&argc, &argv);  // only under mpirun/srun; before Kokkos
   compat::InitOptions kopt;
+  kopt.tools_library = cli::kokkos_tools_library_arg(argc, argv);
+  // A path (not a bare name dlopen looks up) must exist: Kokkos itself only warns and runs on.
+  if (kopt.tools_library.find('/') != std::string::npos && !std::ifstream(kopt.tools_library)) {
+    std::cerr << "error: --kokkos-tools-library: " << kopt.tools_library << " is not a readable file\n"
+              << "hint: pass the path of a Kokkos Tools library such as libkp_kernel_timer.so "
+                 "(docs/kokkos-tools.md)\n";
+    mpi::finalize();
+    return 2;
+  }
   compat::initialize(kopt);
   int rc = 0;
   {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <cstdlib>
 #include <string>
 
 #ifndef KOKKOS_VERSION
@@ -38,19 +39,54 @@ using Kokkos::Experimental::pow;
 struct InitOptions {
   int num_threads = -1;          // -1: let Kokkos decide (OMP_NUM_THREADS, ...)
   bool disable_warnings = true;  // Kokkos 3.4 prints an OMP_PROC_BIND warning on stdout
+  std::string tools_library;     // a Kokkos Tools library to load (--kokkos-tools-library); "": none
 };
 
-// Initialise Kokkos with the version-appropriate argument type.
+// The environment variable this Kokkos reads a Kokkos Tools library from. Kokkos 4 still accepts
+// the older name (with a deprecation warning), so it is read second there.
+#if XPB_KOKKOS_AT_LEAST(4, 0)
+inline constexpr const char* kToolsLibraryVariable = "KOKKOS_TOOLS_LIBS";
+inline constexpr const char* kToolsLibraryOldVariable = "KOKKOS_PROFILE_LIBRARY";
+#else
+inline constexpr const char* kToolsLibraryVariable = "KOKKOS_PROFILE_LIBRARY";
+inline constexpr const char* kToolsLibraryOldVariable = nullptr;
+#endif
+
+namespace detail {
+inline std::string& tools_library_requested() {  // set once by initialize()
+  static std::string s;
+  return s;
+}
+}  // namespace detail
+
+// The Kokkos Tools library this process handed to Kokkos: the option, else the variable above;
+// "" when none. Whether Kokkos managed to load it: tools_library_loaded().
+inline const std::string& tools_library() { return detail::tools_library_requested(); }
+inline bool tools_library_loaded() { return Kokkos::Tools::profileLibraryLoaded(); }
+
+// Initialise Kokkos with the version-appropriate argument type. A tools library given in the
+// options wins over the environment variable.
 inline void initialize(const InitOptions& o) {
+  std::string tools = o.tools_library;
+  for (const char* var : {kToolsLibraryVariable, kToolsLibraryOldVariable})
+    if (const char* v = var && tools.empty() ? std::getenv(var) : nullptr; v != nullptr) tools = v;
+  detail::tools_library_requested() = tools;
 #if XPB_KOKKOS_AT_LEAST(3, 7)
   Kokkos::InitializationSettings s;
   if (o.num_threads > 0) s.set_num_threads(o.num_threads);
   s.set_disable_warnings(o.disable_warnings);
+  if (!o.tools_library.empty()) s.set_tools_libs(o.tools_library);  // settings win over variables
   Kokkos::initialize(s);
 #else
   Kokkos::InitArguments a;
   a.num_threads = o.num_threads;
   a.disable_warnings = o.disable_warnings;
+  // Kokkos 3.x throws when the argument and KOKKOS_PROFILE_LIBRARY differ: the option wins, so the
+  // variable is made to agree (and /environment records what Kokkos read).
+  if (!o.tools_library.empty()) {
+    a.tool_lib = o.tools_library;
+    setenv(kToolsLibraryVariable, o.tools_library.c_str(), 1);
+  }
   Kokkos::initialize(a);
 #endif
 }

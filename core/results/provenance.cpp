@@ -19,6 +19,15 @@ std::string kokkos_configuration() {
   return os.str();
 }
 
+namespace {
+// The Kokkos Tools library given to Kokkos at initialisation (core/base/kokkos_compat.hpp).
+std::string tools_library_record() {
+  const std::string& lib = compat::tools_library();
+  if (lib.empty()) return "none";
+  return compat::tools_library_loaded() ? lib : lib + " (not loaded)";
+}
+}  // namespace
+
 Provenance collect_provenance(const std::string& command_line) {
   const BuildInfo& b = build_info();
   Provenance p;
@@ -33,6 +42,7 @@ Provenance collect_provenance(const std::string& command_line) {
       {"kokkos_backends_compiled", compat::compiled_backends()},
       {"kokkos_gpu_arch", compat::gpu_arch()},
       {"kokkos_config", kokkos_configuration()},
+      {"kokkos_tools_library", tools_library_record()},
       {"host", host_name()},
       {"cpu_model", cpu_model()},
       {"created_utc", utc_now()},

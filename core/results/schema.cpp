@@ -151,6 +151,8 @@ Entry range(const std::string& name, const std::string& unit, const std::string&
                  doc + ": low, nominal, high (5 %, median, 95 %)");
 }
 
+// One declaration per line, as the generated table reads.
+// clang-format off
 Section root_attributes_section() {
   return {"Root attributes", "Provenance of the run and the identity of the experiment.", {
       group("/", "the file"),
@@ -172,6 +174,10 @@ Section root_attributes_section() {
       since(2, text("/@kokkos_backends_compiled", P, "every execution space compiled in (`Cuda, Serial`)")),
       since(2, text("/@kokkos_gpu_arch", P,
                     "GPU architecture of the device code (`AMPERE80 (sm_80)`; `none` for host builds)")),
+      since(2, text("/@kokkos_tools_library", P,
+                    "the Kokkos Tools library loaded at start (`run --kokkos-tools-library`, or "
+                    "`KOKKOS_TOOLS_LIBS` / `KOKKOS_PROFILE_LIBRARY`); `none`; `PATH (not loaded)` when "
+                    "Kokkos could not open it")),
       since(2, text("/@gpu_name", P, "GPU builds only: the device the kernels ran on")),
       since(2, text("/@gpu_driver", P, "GPU builds only: the NVIDIA driver version (kernel module)")),
       since(2, text("/@gpu_compute_capability", P, "GPU builds only: the device's compute capability")),
@@ -196,6 +202,7 @@ Section root_attributes_section() {
       integer("/@mpi_ranks", P, "ranks of the run that last wrote the file (1 without a launcher)"),
   }};
 }
+// clang-format on
 
 Section environment_section() {
   return {"/environment", "", {

@@ -139,7 +139,8 @@ set_tests_properties(cli.quickstart cli.quickstart_reader PROPERTIES LABELS cli 
 
 # --- the examples/ out-of-tree workload builds with XPB_EXTRA_WORKLOAD_DIRS and registers
 add_test(NAME build.extra_workload_example
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/extra_workload.sh ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/extra_build)
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/extra_workload.sh ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/extra_build
+                 $<$<BOOL:${CMAKE_CXX_COMPILER_LAUNCHER}>:-DCMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER}>)
 set_tests_properties(build.extra_workload_example PROPERTIES LABELS build TIMEOUT 1200 RUN_SERIAL TRUE)
 
 # --- a copy of the binary works from the install layout, away from the checkout, and fails
