@@ -172,6 +172,12 @@ TEST_CASE("ernie: two runs give bit-identical losses; metrics and ledger are com
     CHECK(scalar(m, std::string("heldout_targets_") + lv) > 0);
   }
   CHECK(scalar(m, "heldout_units_entity_entity") > 0);
+  // Entity cloze: eval_batches · batch = 2 · 8 windows, one planted name each (they fit T - 3).
+  CHECK(scalar(m, "cloze_entities") == 16);
+  for (const char* name : {"cloze_entity_acc", "cloze_entity_exact", "baseline_ngram_cloze_entity_acc"}) {
+    CHECK(scalar(m, name) >= 0);
+    CHECK(scalar(m, name) <= 1);
+  }
   CHECK(scalar(m, "heldout_units_phrase_phrase") > 0);
   CHECK(attribute(m, "lexicon_sha256").size() == 64);
   CHECK(std::filesystem::exists(attribute(m, "lexicon_path")));

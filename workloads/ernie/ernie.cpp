@@ -58,6 +58,18 @@ struct EvalResult {
   std::array<double, 3> action_accuracy{};  // per MaskAction; 0 where the set has none
 };
 
+// The entity cloze probe: held-out windows each centred on one entity whose bytes are all
+// [MASK]ed (nothing else masked); a batch's targets are grouped by row, one entity per row.
+struct ClozeSet {
+  std::vector<ernie::MaskedBatch> batches;
+  std::int64_t entities = 0, targets = 0;
+  double ngram_hits = 0;  // the count-based fill-in on the same targets
+};
+
+struct ClozeResult {
+  double byte_accuracy = 0, entity_exact = 0;  // bytes right; entities with every byte right
+};
+
 constexpr std::array<const char*, 3> kActionNames = {"mask", "random", "keep"};
 
 // ------------------------------------------------------------------------------------------------
@@ -288,6 +300,8 @@ class Ernie final : public Workload {
       m_eval.push_back(std::move(e));
     }
 
+    m_cloze = build_cloze(fill_in);
+
     // --- Model and optimizer state.
     m_model = std::make_unique<ernie::Encoder<T>>(m_s.model, m_s.gemm);
     m_model->init(ctx.rng("ernie/init"), m_s.init_std);
@@ -480,6 +494,13 @@ class Ernie final : public Workload {
         m.scalar(std::string("knowledge_target_share_") + ernie::to_string(lv),
                  double(c[static_cast<int>(ernie::UnitKind::phrase)] + c[static_cast<int>(ernie::UnitKind::entity)]) / n);
     }
+    if (m_cloze.entities > 0) {
+      const ClozeResult cz = evaluate_cloze();
+      m.scalar("cloze_entity_acc", cz.byte_accuracy);
+      m.scalar("cloze_entity_exact", cz.entity_exact);
+      m.scalar("baseline_ngram_cloze_entity_acc", m_cloze.ngram_hits / double(m_cloze.targets));
+      m.scalar("cloze_entities", double(m_cloze.entities));
+    }
     m.scalar("parameters", double(ernie::param_count(m_s.model)));
     std::vector<double> eval_steps(m_curve_step.begin(), m_curve_step.end()), basic_loss;
     for (const EvalResult& r : m_curve[static_cast<int>(UnitLevel::basic)]) basic_loss.push_back(r.loss);
@@ -551,6 +572,79 @@ class Ernie final : public Workload {
     }
   }
 
+  // The entity cloze set: up to eval_batches·B held-out entities, evenly spaced over those that fit
+  // a window with a byte of context on each side, each in its own window, every byte [MASK]ed.
+  ClozeSet build_cloze(const ernie::NgramFillIn& fill_in) const {
+    const int b = m_s.model.batch, TT = m_s.model.context;
+    const std::string& text = m_corpus.heldout;
+    const ernie::UnitLabels& lab = m_heldout_units[static_cast<int>(UnitLevel::entity)];
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // [begin, end) of each entity
+    const auto n = static_cast<std::int64_t>(text.size());
+    for (std::int64_t i = 0; i < n;) {
+      std::int64_t e = i + 1;
+      while (e < n && lab.seg[std::size_t(e)] == ernie::kSegContinue) ++e;
+      if (lab.kind[std::size_t(i)] == ernie::UnitKind::entity && e - i <= TT - 3 && i >= 1 && e < n)
+        spans.push_back({i, e});
+      i = e;
+    }
+    ClozeSet c;
+    // Whole micro-batches of b windows (the encoder's batch shape).
+    const std::int64_t want = std::min<std::int64_t>(m_s.eval_batches * m_s.batch, std::int64_t(spans.size())) / b * b;
+    for (std::int64_t k0 = 0; k0 < want; k0 += b) {
+      const int rows = b;
+      std::vector<std::int64_t> offsets(rows);
+      std::vector<std::pair<std::int64_t, std::int64_t>> mine(rows);
+      for (int r = 0; r < rows; ++r) {
+        mine[r] = spans[std::size_t(((k0 + r) * std::int64_t(spans.size())) / want)];
+        const std::int64_t len = mine[r].second - mine[r].first;
+        offsets[r] = std::clamp<std::int64_t>(mine[r].first - (TT - 1 - len) / 2, 0, n - (TT - 1));
+      }
+      std::vector<std::int32_t> tokens;
+      std::vector<std::int8_t> seg;
+      ernie::window_inputs(text, lab, offsets, TT, tokens, seg);
+      ernie::MaskedBatch mb;
+      mb.B = rows;
+      mb.T = TT;
+      mb.input = tokens;
+      for (int r = 0; r < rows; ++r)
+        for (std::int64_t i = mine[r].first; i < mine[r].second; ++i) {
+          const auto pos = static_cast<std::int32_t>(r * TT + 1 + (i - offsets[r]));
+          mb.positions.push_back(pos);
+          mb.labels.push_back(tokens[std::size_t(pos)]);
+          mb.actions.push_back(ernie::MaskAction::mask);
+          mb.input[std::size_t(pos)] = ernie::kMask;
+        }
+      for (std::size_t k = 0; k < mb.positions.size(); ++k) {
+        const int row = mb.positions[k] / TT, t = mb.positions[k] % TT;
+        c.ngram_hits += fill_in.predict(&mb.input[std::size_t(row) * TT], TT, t) == mb.labels[k] ? 1 : 0;
+      }
+      c.entities += rows;
+      c.targets += static_cast<std::int64_t>(mb.positions.size());
+      c.batches.push_back(std::move(mb));
+    }
+    return c;
+  }
+
+  // Accuracy on the cloze set: per byte, and per entity (every byte right).
+  ClozeResult evaluate_cloze() {
+    double hits = 0, exact = 0;
+    for (const auto& mb : m_cloze.batches) {
+      m_model->forward(mb.input, mb.positions, mb.labels);
+      const std::vector<std::int32_t> pred = m_model->predictions();
+      std::vector<int> wrong(std::size_t(mb.B), 0);
+      for (std::size_t k = 0; k < pred.size(); ++k) {
+        const bool hit = pred[k] == mb.labels[k];
+        hits += hit ? 1 : 0;
+        wrong[std::size_t(mb.positions[k] / mb.T)] += hit ? 0 : 1;
+      }
+      for (int w : wrong) exact += w == 0 ? 1 : 0;
+    }
+    ClozeResult r;
+    r.byte_accuracy = m_cloze.targets ? hits / double(m_cloze.targets) : 0.0;
+    r.entity_exact = m_cloze.entities ? exact / double(m_cloze.entities) : 0.0;
+    return r;
+  }
+
   // Held-out accuracy (overall and per mask action) and loss at every level; appended to the
   // curve at `step`.
   void evaluate(std::int64_t step) {
@@ -584,6 +678,7 @@ class Ernie final : public Workload {
   int m_majority = ' ';
   std::array<double, 256> m_unigram_logp{};
   std::vector<EvalSet> m_eval;
+  ClozeSet m_cloze;
   std::unique_ptr<ernie::Encoder<T>> m_model;
   nn::Vec<T> m_m, m_v;  // (params) AdamW moments
   nn::GradientReducer<T> m_reducer;
@@ -650,6 +745,14 @@ void register_ernie(Registry& r) {
       {"heldout_{action}_acc_{level}", "", MetricKind::quantity,
        "held-out accuracy on the targets of one mask action: mask ([MASK] in the input), random "
        "(a random byte) or keep (the byte itself)"},
+      {"cloze_entity_acc", "", MetricKind::quantity,
+       "entity cloze probe: held-out windows each centred on one entity, all its bytes [MASK]ed; "
+       "share of those bytes predicted right (after the last step)",
+       true},
+      {"cloze_entity_exact", "", MetricKind::quantity, "entity cloze probe: share of entities with every byte right"},
+      {"baseline_ngram_cloze_entity_acc", "", MetricKind::quantity,
+       "the count-based fill-in on the entity cloze targets (no training)"},
+      {"cloze_entities", "", MetricKind::quantity, "entities in the cloze probe (up to eval_batches·batch)"},
       {"baseline_unigram_loss_{level}", "nats", MetricKind::quantity,
        "cross-entropy of the train split's byte unigram on the same targets"},
       {"heldout_targets_{level}", "", MetricKind::quantity, "held-out targets at this level"},
