@@ -589,7 +589,8 @@ class Ernie final : public Workload {
     }
     ClozeSet c;
     // Whole micro-batches of b windows (the encoder's batch shape).
-    const std::int64_t want = std::min<std::int64_t>(m_s.eval_batches * m_s.batch, std::int64_t(spans.size())) / b * b;
+    const std::int64_t want =
+        std::min<std::int64_t>(m_s.eval_batches * m_s.batch, std::int64_t(spans.size())) / b * b;
     for (std::int64_t k0 = 0; k0 < want; k0 += b) {
       const int rows = b;
       std::vector<std::int64_t> offsets(rows);
@@ -749,7 +750,8 @@ void register_ernie(Registry& r) {
        "entity cloze probe: held-out windows each centred on one entity, all its bytes [MASK]ed; "
        "share of those bytes predicted right (after the last step)",
        true},
-      {"cloze_entity_exact", "", MetricKind::quantity, "entity cloze probe: share of entities with every byte right"},
+      {"cloze_entity_exact", "", MetricKind::quantity,
+       "entity cloze probe: share of entities with every byte right"},
       {"baseline_ngram_cloze_entity_acc", "", MetricKind::quantity,
        "the count-based fill-in on the entity cloze targets (no training)"},
       {"cloze_entities", "", MetricKind::quantity, "entities in the cloze probe (up to eval_batches·batch)"},
