@@ -354,16 +354,19 @@ void add_run_command(CLI::App& app, State& st) {
     print_projections(sum.projections, spec.reference_platform, std::cout);
     if (!spec.cells.empty()) print_parity_table(sum, spec.reference_platform, spec.parity_band, std::cout);
     std::set<std::string> bad, few;
+    int need = 2;  // ranks the skipped cells' workloads ask for, at least
     for (const auto& r : sum.rows) {
       if (is_bad(r.status)) bad.insert(r.cell);
-      if (r.status == CellStatus::skipped) few.insert(r.cell);
+      if (r.status != CellStatus::skipped) continue;
+      few.insert(r.cell);
+      if (st.registry.has(r.workload)) need = std::max(need, st.registry.info(r.workload).min_ranks);
     }
     std::cout << "\n" << sum.ran << " cell(s) run, " << sum.skipped << " skipped (done earlier); "
               << bad.size() << " not ok. Results: " << opt.output << "\n";
     if (!few.empty())
       std::cout << few.size() << " cell(s) need more MPI ranks than this run had: stored as skipped and "
                 << "projected only; measure them with `xpubench run " << exp_path << " -o " << opt.output
-                << " --resume --ranks 2`.\n";
+                << " --resume --ranks " << need << "`.\n";
     st.exit_code = bad.empty() ? 0 : 1;
   });
 

@@ -103,7 +103,7 @@ xpb_cli_test(run_headline 0 "headline metrics.*triad_bandwidth [0-9.e+-]+ GB/s"
              ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny-headline.h5 --force)
 # A cell that needs more ranks than the run has is skipped (reason once, projection made) and the
 # run exits 0; --ranks 2 re-launches under mpirun and measures it.
-xpb_cli_test(skipped_cell_exit_0 0 "allreduce.* skipped: needs >= 2 MPI ranks, had 1.*0 not ok.*1 cell\\(s\\) need more MPI ranks"
+xpb_cli_test(skipped_cell_exit_0 0 "allreduce.* skipped: needs >= 2 MPI ranks, had 1.*0 not ok.*1 cell\\(s\\) need more MPI ranks.*--resume --ranks 2`"
              ${XPB_BIN} run ${TDATA}/one-rank-allreduce.yaml -o ${CLI_TMP}/one-rank.h5 --force)
 xpb_cli_test(only_matches_nothing 2 "--only: no cell of .*tiny.yaml matches 'nothing\\*'.*hint: .*--dry-run"
              ${XPB_BIN} run ${TDATA}/tiny.yaml --only "nothing*" -o ${CLI_TMP}/never.h5)
