@@ -90,7 +90,7 @@ static void add_examples(CLI::App& app) {
        "  xpubench run experiments/h20-parity.yaml --ranks 2 -o results/h20.h5 --resume"},
       {"expand",
        "  xpubench expand experiments/h20-parity.yaml\n  xpubench expand experiments/quickstart.yaml"},
-      {"list", "  xpubench list workloads\n  xpubench list platforms\n  xpubench list paths"},
+      {"list", "  xpubench list workloads\n  xpubench list platforms --json\n  xpubench list paths"},
       {"show",
        "  xpubench show workload gemm\n  xpubench show platform nvidia-h20\n  xpubench show schema platform"},
       {"validate",
@@ -103,7 +103,9 @@ static void add_examples(CLI::App& app) {
       {"report",
        "  xpubench report results/quickstart.h5\n"
        "  xpubench report results/quickstart.h5 --format csv -o quickstart.csv"},
-      {"compare", "  xpubench compare a.h5 b.h5\n  xpubench compare a.h5 b.h5 --rtol 1e-6 -q && echo equal"},
+      {"compare",
+       "  xpubench compare a.h5 b.h5\n  xpubench compare a.h5 b.h5 --rtol 1e-6 -q && echo equal\n"
+       "  xpubench compare a.h5 b.h5 --json > differences.json"},
       {"verify",
        "  xpubench verify results/quickstart.h5\n  xpubench verify results/quickstart.h5 -o rerun.h5"},
       {"plot",
