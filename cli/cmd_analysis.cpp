@@ -132,12 +132,11 @@ void add_analysis_commands(CLI::App& app, State& st) {
     analysis::CompareOptions opt;
     opt.timings = cmp_timings;
     const auto r = analysis::compare_files(cmp_a, cmp_b, rules, opt);
-    if (cmp_quiet) {
-    } else if (cmp_json) {
+    if (cmp_json && !cmp_quiet) {  // -q wins: the exit status says it
       json j = json_object();
       j.update(compare_json(r));
       print_json(j);
-    } else {
+    } else if (!cmp_quiet) {
       std::cout << analysis::format_compare(r, cmp_count, cmp_verbose);
     }
     st.exit_code = r.equal() ? 0 : 1;
