@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,14 @@ std::string joined_command_line(const State& st);
 
 // `--max-cells N` (run, expand, validate): raise the expansion budget of core/experiment.
 void add_max_cells_option(CLI::App* cmd, std::size_t& max_cells);
+
+// `--json` output (docs/json.md): one object on stdout whose first key is "xpubench_json" (the
+// version of these layouts); logs and progress go to stderr.
+using json = nlohmann::ordered_json;
+inline constexpr int kJsonVersion = 1;
+json json_object();                        // {"xpubench_json": kJsonVersion}
+void print_json(const json& j);            // indented, one trailing newline, bad UTF-8 replaced
+json json_number(double v);                // null for NaN and infinities
+json json_param(const std::string& text);  // a value written as JSON text (core to_json), else the text
 
 }  // namespace xpb::cli

@@ -51,6 +51,37 @@ void check_plot_folder(const std::string& dir, const std::string& results, bool 
   check_output((fs::path(dir) / "report.json").string(), {force, {results}, "the plot data"});
 }
 
+json difference_json(const analysis::Difference& d) {
+  return json{{"path", d.path},
+              {"what", d.what},
+              {"a", d.a},
+              {"b", d.b},
+              {"index", d.index},
+              {"differing", d.differing},
+              {"abs_err", json_number(d.abs_err)},
+              {"rel_err", json_number(d.rel_err)},
+              {"rule", d.rule}};
+}
+
+// The members of a comparison in `compare --json` and `verify --json` (docs/json.md).
+json compare_json(const analysis::CompareResult& r) {
+  auto list = [](const std::vector<analysis::Difference>& v) {
+    json a = json::array();
+    for (const auto& d : v) a.push_back(difference_json(d));
+    return a;
+  };
+  return json{{"a", r.file_a},
+              {"b", r.file_b},
+              {"equal", r.equal()},
+              {"compared", r.compared},
+              {"timing_compared", r.timing_compared},
+              {"timing_skipped", r.timing_skipped},
+              {"ignored", r.ignored},
+              {"differences", list(r.differences)},
+              {"provenance", list(r.provenance)},
+              {"added", list(r.added)}};
+}
+
 }  // namespace
 
 void add_analysis_commands(CLI::App& app, State& st) {
@@ -94,12 +125,20 @@ void add_analysis_commands(CLI::App& app, State& st) {
   compare->add_option("-n,--count", cmp_count, "Show at most N differences")->capture_default_str();
   compare->add_flag("-q,--quiet", cmp_quiet, "Print nothing; the exit status says it");
   compare->add_flag("-v,--verbose", cmp_verbose, "List every provenance difference");
+  static bool cmp_json = false;
+  compare->add_flag("--json", cmp_json, "Print one JSON object with every difference (docs/json.md)");
   compare->callback([&st, rtol_opt, atol_opt] {
     const auto rules = make_rules(cmp_rules, rtol_opt, cmp_rtol, atol_opt, cmp_atol);
     analysis::CompareOptions opt;
     opt.timings = cmp_timings;
     const auto r = analysis::compare_files(cmp_a, cmp_b, rules, opt);
-    if (!cmp_quiet) std::cout << analysis::format_compare(r, cmp_count, cmp_verbose);
+    if (cmp_json && !cmp_quiet) {  // -q wins: the exit status says it
+      json j = json_object();
+      j.update(compare_json(r));
+      print_json(j);
+    } else if (!cmp_quiet) {
+      std::cout << analysis::format_compare(r, cmp_count, cmp_verbose);
+    }
     st.exit_code = r.equal() ? 0 : 1;
   });
 
@@ -119,6 +158,8 @@ void add_analysis_commands(CLI::App& app, State& st) {
   static bool ver_force = false;
   verify->add_flag("--force", ver_force,
                    "Overwrite an existing -o FILE (never the result set being verified)");
+  static bool ver_json = false;
+  verify->add_flag("--json", ver_json, "Print one JSON object (docs/json.md); progress stays on stderr");
   verify->callback([&st, vr, va] {
     if (!ver_out.empty()) check_output(ver_out, {ver_force, {ver_path, ver_rules}, "the re-run"});
     const auto rules = make_rules(ver_rules, vr, ver_rtol, va, ver_atol);
@@ -136,16 +177,29 @@ void add_analysis_commands(CLI::App& app, State& st) {
                   << to_string(ev.record->status) << "\n";
     };
     const auto r = analysis::verify_result_set(ver_path, st.registry, rules, opt, progress);
-    std::cout << "Re-ran " << r.cells << " cell(s) of the embedded experiment into " << r.rerun_path << "\n\n"
-              << analysis::format_compare(r.comparison, 20);
     const bool equal = r.comparison.equal();
-    if (temporary && equal && !ver_keep) {
+    const bool kept = !(temporary && equal && !ver_keep);
+    if (!kept) {
       std::error_code ec;
       std::filesystem::remove(r.rerun_path, ec);
-    } else {
-      std::cout << "The re-run is kept at " << r.rerun_path << "\n";
     }
-    std::cout << (equal ? "VERIFIED: the numbers are reproduced.\n" : "NOT REPRODUCED: see the differences above.\n");
+    if (ver_json) {
+      json j = json_object();
+      j["results"] = ver_path;
+      j["cells"] = r.cells;
+      j["rerun_path"] = r.rerun_path;
+      j["rerun_kept"] = kept;
+      j["reproduced"] = equal;
+      j["comparison"] = compare_json(r.comparison);
+      print_json(j);
+    } else {
+      std::cout << "Re-ran " << r.cells << " cell(s) of the embedded experiment into " << r.rerun_path
+                << "\n\n"
+                << analysis::format_compare(r.comparison, 20);
+      if (kept) std::cout << "The re-run is kept at " << r.rerun_path << "\n";
+      std::cout << (equal ? "VERIFIED: the numbers are reproduced.\n"
+                          : "NOT REPRODUCED: see the differences above.\n");
+    }
     st.exit_code = equal ? 0 : 1;
   });
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "analysis/tolerance_rules.hpp"
 #include "cli/cli.hpp"
@@ -57,6 +58,113 @@ std::vector<std::string> experiment_files() {
   return files;
 }
 
+// `list WHAT --json`: {"xpubench_json", "list": WHAT, "items": [...]}.
+json list_as_json(const State& st, const std::string& what) {
+  json items = json::array();
+  if (what == "workloads") {
+    for (const auto& n : st.registry.names()) {
+      const auto& i = st.registry.info(n);
+      items.push_back({{"name", n},
+                       {"kind", i.kind == WorkloadKind::training ? "training" : "benchmark"},
+                       {"summary", i.summary}});
+    }
+  } else if (what == "paths") {
+    for (const auto& e : paths().entries)
+      items.push_back({{"location", e.name}, {"path", e.path}, {"from", e.origin}});
+  } else if (what == "platforms") {
+    if (paths().platform_dirs.empty()) (void)paths().share("platforms", "the platform descriptors");
+    for (const auto& n : list_platforms()) {
+      try {
+        const Platform p = resolve_platform(n);
+        items.push_back({{"name", n}, {"ok", true}, {"summary", platform_summary_line(p)}});
+      } catch (const Error& e) {
+        items.push_back({{"name", n}, {"ok", false}, {"error", e.located()}});
+      }
+    }
+  } else {
+    for (const auto& f : experiment_files()) {
+      const std::string rel = std::filesystem::relative(f, paths().share_dir).string();
+      try {
+        const auto spec = load_experiment(f, st.registry);
+        items.push_back({{"path", rel},
+                         {"ok", true},
+                         {"name", spec.name},
+                         {"cells", spec.cells.size()},
+                         {"description", spec.description}});
+      } catch (const Error& e) {
+        items.push_back({{"path", rel}, {"ok", false}, {"error", e.located()}});
+      }
+    }
+  }
+  json j = json_object();
+  j["list"] = what;
+  j["items"] = std::move(items);
+  return j;
+}
+
+json range_json(const Quantity& q) {
+  if (!q.present) return nullptr;
+  return json{{"low", json_number(q.value.low)},
+              {"nominal", json_number(q.value.nominal)},
+              {"high", json_number(q.value.high)},
+              {"confidence", to_string(q.confidence)}};
+}
+
+// `show workload NAME --json`.
+json workload_json(const WorkloadInfo& i) {
+  json j = json_object();
+  j["show"] = "workload";
+  j["name"] = i.name;
+  j["kind"] = i.kind == WorkloadKind::training ? "training" : "benchmark";
+  j["summary"] = i.summary;
+  j["doc"] = i.doc;
+  json caps = json::array();
+  for (const auto& cap : i.capabilities) caps.push_back(to_string(cap.capability));
+  j["calibrates"] = std::move(caps);
+  json params = json::array();
+  for (const auto& p : i.params.specs())
+    params.push_back({{"name", p.name},
+                      {"type", to_string(p.node.type)},
+                      {"default", json_param(to_json(*p.node.default_value))},
+                      {"range", range_text(p)},
+                      {"unit", p.node.unit},
+                      {"doc", p.node.doc}});
+  j["parameters"] = std::move(params);
+  json metrics = json::array();
+  for (const auto& s : i.metrics)
+    metrics.push_back({{"name", s.name},
+                       {"unit", s.unit},
+                       {"kind", to_string(s.kind)},
+                       {"headline", s.headline},
+                       {"doc", s.doc}});
+  j["metrics"] = std::move(metrics);
+  return j;
+}
+
+// `show platform NAME --json`: the main numbers in SI units, and the descriptor's exact text.
+json platform_json(const Platform& p) {
+  json j = json_object();
+  j["show"] = "platform";
+  j["name"] = p.name;
+  j["display_name"] = p.display_name;
+  j["vendor"] = p.vendor;
+  j["kind"] = p.kind;
+  j["path"] = p.path;
+  j["sha256"] = p.sha256;
+  j["worst_confidence"] = to_string(p.worst_confidence());
+  json peak = json::object();
+  for (const auto& [d, pk] : p.peak)
+    peak[std::string(to_string(d))] = pk.status == PeakStatus::known ? range_json(pk.flops) : json(nullptr);
+  j["peak_flops"] = std::move(peak);
+  j["memory_capacity_bytes"] = range_json(p.memory_capacity);
+  j["memory_bandwidth_bytes_per_second"] = range_json(p.memory_bandwidth);
+  j["tdp_watts"] = range_json(p.tdp);
+  j["devices_per_node"] = p.devices_per_node;
+  j["warnings"] = p.warnings;
+  j["descriptor_yaml"] = p.yaml_text;
+  return j;
+}
+
 void print_error(const Error& e) {
   std::cerr << "error: " << e.located() << "\n";
   if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
@@ -72,8 +180,12 @@ void add_info_commands(CLI::App& app, State& st) {
   list->add_option("what", what, "workloads | platforms | experiments | paths")
       ->required()
       ->check(CLI::IsMember({"workloads", "platforms", "experiments", "paths"}));
+  static bool list_json = false;
+  list->add_flag("--json", list_json, "Print one JSON object (docs/json.md)");
   list->callback([&st] {
-    if (what == "workloads") {
+    if (list_json) {
+      print_json(list_as_json(st, what));
+    } else if (what == "workloads") {
       TextTable t({"workload", "kind", "summary"});
       for (const auto& n : st.registry.names()) {
         const auto& i = st.registry.info(n);
@@ -123,8 +235,14 @@ void add_info_commands(CLI::App& app, State& st) {
   show->add_option("name", name,
                    "Workload name, platform name or path, or a format: platform | experiment | model | rules")
       ->required();
+  static bool show_json = false;
+  show->add_flag("--json", show_json, "Print one JSON object (docs/json.md)");
   show->callback([&st] {
-    if (kind == "workload") {
+    if (show_json && kind == "workload") {
+      print_json(workload_json(st.registry.info(name)));
+    } else if (show_json && kind == "platform") {
+      print_json(platform_json(resolve_platform(name)));
+    } else if (kind == "workload") {
       const auto& i = st.registry.info(name);
       std::cout << i.name << " (" << (i.kind == WorkloadKind::training ? "training" : "benchmark")
                 << "): " << i.summary << "\n";
@@ -153,7 +271,15 @@ void add_info_commands(CLI::App& app, State& st) {
         throw Error({{}, 0, "show schema"}, "unknown format '" + name + "'",
                     m.empty() ? "one of: platform, experiment, model, rules" : "did you mean '" + m + "'?");
       }
-      std::cout << schema_docs(name);
+      if (show_json) {
+        json j = json_object();
+        j["show"] = "schema";
+        j["name"] = name;
+        j["markdown"] = schema_docs(name);
+        print_json(j);
+      } else {
+        std::cout << schema_docs(name);
+      }
     } else {
       std::cout << platform_details(resolve_platform(name));
     }
@@ -167,27 +293,48 @@ void add_info_commands(CLI::App& app, State& st) {
   static std::size_t max_cells = kDefaultMaxCells;
   validate->add_option("files", files, "Experiment or platform descriptor YAML files")->required();
   add_max_cells_option(validate, max_cells);
+  static bool validate_json = false;
+  validate->add_flag("--json", validate_json,
+                     "Print one JSON object (docs/json.md); errors still go to stderr");
   validate->callback([&st] {
     int bad = 0;
+    json results = json::array();
     for (const auto& f : files) {
+      std::ostringstream out;  // the "ok:" line, printed unless --json
+      json r = {{"path", f}};
       try {
         std::string text;
         const YAML::Node root = yaml::load_file(f, &text);
         if (root.IsMap() && (root["workloads"] || root["projections"])) {
           const auto spec = parse_experiment(text, f, st.registry, max_cells);
           resolve_experiment_platforms(spec);
-          std::cout << "ok: " << f << " (experiment '" << spec.name << "', " << spec.cells.size()
-                    << " cells)\n";
+          out << "ok: " << f << " (experiment '" << spec.name << "', " << spec.cells.size() << " cells)\n";
+          r.update(
+              json{{"ok", true}, {"type", "experiment"}, {"name", spec.name}, {"cells", spec.cells.size()}});
         } else {
           const Platform p = load_platform_text(text, f);
-          std::cout << "ok: " << f << " (platform '" << p.name << "', worst confidence "
-                    << to_string(p.worst_confidence()) << ")\n";
+          out << "ok: " << f << " (platform '" << p.name << "', worst confidence "
+              << to_string(p.worst_confidence()) << ")\n";
+          r.update(json{{"ok", true},
+                        {"type", "platform"},
+                        {"name", p.name},
+                        {"worst_confidence", to_string(p.worst_confidence())},
+                        {"warnings", p.warnings}});
           for (const auto& w : p.warnings) std::cerr << "warning: " << f << ": " << w << "\n";
         }
       } catch (const Error& e) {
         print_error(e);
+        r.update(json{{"ok", false}, {"error", e.located()}, {"hint", e.hint()}});
         ++bad;
       }
+      if (!validate_json) std::cout << out.str();
+      results.push_back(std::move(r));
+    }
+    if (validate_json) {
+      json j = json_object();
+      j["ok"] = bad == 0;
+      j["files"] = std::move(results);
+      print_json(j);
     }
     st.exit_code = bad ? 2 : 0;
   });

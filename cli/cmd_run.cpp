@@ -375,8 +375,33 @@ void add_run_command(CLI::App& app, State& st) {
   static std::size_t expand_max_cells = kDefaultMaxCells;
   expand->add_option("experiment", exp2, "Experiment YAML file")->required();
   add_max_cells_option(expand, expand_max_cells);
+  static bool expand_json = false;
+  expand->add_flag("--json", expand_json, "Print one JSON object (docs/json.md)");
   expand->callback([&st] {
     const ExperimentSpec spec = load_experiment(exp2, st.registry, expand_max_cells);
+    if (expand_json) {
+      json cells = json::array();
+      for (const auto& c : spec.cells) {
+        json params = json::object();
+        for (const auto& [k, v] : c.params.values()) params[k] = json_param(to_json(v));
+        cells.push_back({{"index", c.index},
+                         {"id", c.id},
+                         {"workload", c.workload},
+                         {"params", params},
+                         {"seed", c.seed},
+                         {"repeats", c.repeats},
+                         {"warmup", c.warmup},
+                         {"label", c.label()}});
+      }
+      json j = json_object();
+      j["experiment"] = spec.name;
+      j["path"] = exp2;
+      j["seed"] = spec.seed;
+      j["cells"] = std::move(cells);
+      print_json(j);
+      st.exit_code = 0;
+      return;
+    }
     TextTable t({"#", "cell", "workload", "params", "repeats", "warmup"});
     for (const auto& c : spec.cells)
       t.row({std::to_string(c.index + 1), c.id, c.workload, c.params.brief(), std::to_string(c.repeats),

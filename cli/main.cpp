@@ -2,10 +2,12 @@
 // Thin by design: every subcommand calls into core/ and analysis/. User errors (xpb::Error) are
 // caught here once: "error: FILE:LINE: key.path: message", "hint: ...", exit 2.
 #include <Kokkos_Core.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <new>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -37,6 +39,35 @@ void add_max_cells_option(CLI::App* cmd, std::size_t& max_cells) {
       ->capture_default_str();
 }
 
+json json_object() { return json{{"xpubench_json", kJsonVersion}}; }
+
+void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n"; }
+
+json json_number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json json_param(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? json(text) : j;
+}
+
+static json version_json() {
+  const auto& b = build_info();
+  json j = json_object();
+  j["version"] = b.version;
+  j["git_commit"] = b.git_commit;
+  j["git_dirty"] = b.git_dirty;
+  j["compiler"] = b.compiler;
+  j["cxx_standard"] = b.cxx_standard;
+  j["build_type"] = b.build_type;
+  j["configuration"] = compat::compiled_configuration();
+  json names = json::array();  // built_workloads() is "a,b,c"
+  std::stringstream list(workloads::built_workloads());
+  for (std::string n; std::getline(list, n, ',');)
+    if (!n.empty()) names.push_back(n);
+  j["workloads"] = std::move(names);
+  return j;
+}
+
 static std::string version_text() {
   const auto& b = build_info();
   std::string s = "xpubench " + std::string(b.version) + "\n";
@@ -59,7 +90,7 @@ static void add_examples(CLI::App& app) {
        "  xpubench run experiments/h20-parity.yaml --ranks 2 -o results/h20.h5 --resume"},
       {"expand",
        "  xpubench expand experiments/h20-parity.yaml\n  xpubench expand experiments/quickstart.yaml"},
-      {"list", "  xpubench list workloads\n  xpubench list platforms\n  xpubench list paths"},
+      {"list", "  xpubench list workloads\n  xpubench list platforms --json\n  xpubench list paths"},
       {"show",
        "  xpubench show workload gemm\n  xpubench show platform nvidia-h20\n  xpubench show schema platform"},
       {"validate",
@@ -72,7 +103,9 @@ static void add_examples(CLI::App& app) {
       {"report",
        "  xpubench report results/quickstart.h5\n"
        "  xpubench report results/quickstart.h5 --format csv -o quickstart.csv"},
-      {"compare", "  xpubench compare a.h5 b.h5\n  xpubench compare a.h5 b.h5 --rtol 1e-6 -q && echo equal"},
+      {"compare",
+       "  xpubench compare a.h5 b.h5\n  xpubench compare a.h5 b.h5 --rtol 1e-6 -q && echo equal\n"
+       "  xpubench compare a.h5 b.h5 --json > differences.json"},
       {"verify",
        "  xpubench verify results/quickstart.h5\n  xpubench verify results/quickstart.h5 -o rerun.h5"},
       {"plot",
@@ -109,6 +142,11 @@ int main(int argc, char** argv) {
 
   if (argc == 2 && std::string(argv[1]) == "--version") {  // nothing started: no MPI, no device
     std::cout << cli::version_text() << "\n";
+    return 0;
+  }
+  if (argc == 3 && ((std::string(argv[1]) == "--version" && std::string(argv[2]) == "--json") ||
+                    (std::string(argv[1]) == "--json" && std::string(argv[2]) == "--version"))) {
+    cli::print_json(cli::version_json());
     return 0;
   }
   mpi::init_if_launched(&argc, &argv);  // only under mpirun/srun; before Kokkos

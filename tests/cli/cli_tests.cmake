@@ -172,3 +172,8 @@ set_tests_properties(build.cxx20_syntax PROPERTIES LABELS build TIMEOUT 1200)
 # message, nothing crashes (issue 18)
 add_test(NAME cli.bad_inputs COMMAND ${PROJECT_SOURCE_DIR}/tests/bad-inputs/run.sh ${XPB_BIN})
 set_tests_properties(cli.bad_inputs PROPERTIES LABELS cli TIMEOUT 900)
+
+# --- `--json` on every subcommand (docs/json.md): one object per command, parsed by Python.
+add_test(NAME cli.json_outputs
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/json_outputs.sh ${XPB_BIN} ${TDATA}/tiny.yaml ${CLI_TMP})
+set_tests_properties(cli.json_outputs PROPERTIES LABELS cli)

@@ -1,0 +1,77 @@
+#!/bin/bash
+# tests/cli/json_outputs.sh XPUBENCH EXPERIMENT TMPDIR — `--json` on every subcommand that has it:
+# stdout is exactly one JSON object with "xpubench_json": 1, and its content agrees with the
+# plain output (docs/json.md). Exit codes as without --json.
+set -euo pipefail
+bin=$1 exp=$2 tmp=$3/json_outputs
+rm -rf "$tmp" && mkdir -p "$tmp"
+py=/usr/bin/python3
+fail() { echo "FAIL: $*"; exit 1; }
+# check NAME EXPECTED_RC PYTHON_ASSERTS -- ARGS...: run, check the status, parse stdout, assert.
+check() {
+  local name=$1 want=$2 asserts=$3; shift 4
+  local rc=0
+  "$bin" "$@" >"$tmp/$name.json" 2>"$tmp/$name.err" || rc=$?
+  [ "$rc" = "$want" ] || fail "$name: exit $rc, want $want: $(cat "$tmp/$name.err")"
+  $py -c "import json,os,sys; T=os.path.dirname(sys.argv[1]); d=json.load(open(sys.argv[1])); assert d['xpubench_json']==1, d; $asserts" \
+    "$tmp/$name.json" || fail "$name: bad JSON output: $(head -c 400 "$tmp/$name.json")"
+  echo "ok: $name"
+}
+"$bin" run "$exp" -o "$tmp/a.h5" >/dev/null 2>&1
+"$bin" run "$exp" -o "$tmp/b.h5" >/dev/null 2>&1
+
+# list: the names match the first column of the plain table (its header and rule dropped).
+"$bin" list workloads | awk 'NR>2 {print $1}' | sort >"$tmp/workloads.txt"
+check list_workloads 0 "names=sorted(i['name'] for i in d['items']); \
+assert names==open(T+'/workloads.txt').read().split(), names" \
+  -- list workloads --json
+check list_platforms 0 "assert 'nvidia-h20' in [i['name'] for i in d['items']] and all(i['ok'] for i in d['items'])" \
+  -- list platforms --json
+check list_experiments 0 "assert any(i['path'].endswith('quickstart.yaml') for i in d['items'])" \
+  -- list experiments --json
+check list_paths 0 "assert d['list']=='paths' and all(i['path'] for i in d['items'])" -- list paths --json
+
+# show
+check show_workload 0 "p={x['name']:x for x in d['parameters']}; \
+assert d['name']=='stream' and p['dtype']['range']=='fp32|fp64' and isinstance(p['n']['default'], int), p" \
+  -- show workload stream --json
+check show_platform 0 "assert d['name']=='nvidia-h20' and d['peak_flops']['fp32']['nominal']>1e12 \
+and 'name:' in d['descriptor_yaml'], d['peak_flops']" -- show platform nvidia-h20 --json
+check show_schema 0 "assert '|' in d['markdown']" -- show schema experiment --json
+
+# expand: as many cells as `run --dry-run` lists, with the same ids.
+"$bin" run "$exp" --dry-run | awk '{print $1}' >"$tmp/ids.txt"
+check expand 0 "ids=open(T+'/ids.txt').read().split(); \
+assert [c['id'] for c in d['cells']]==ids and len(ids)==2 and d['cells'][0]['params']['n']==16384, d['cells']" \
+  -- expand "$exp" --json
+
+# validate: one object for all files; a bad file still exits 2 with `error:` on stderr.
+check validate 0 "assert d['ok'] and d['files'][0]['type']=='experiment' and d['files'][0]['cells']==2" \
+  -- validate "$exp" --json
+printf 'name: broken\nworkloads:\n  - workload: straem\n' >"$tmp/bad.yaml"
+check validate_bad 2 "assert not d['ok'] and [f['ok'] for f in d['files']]==[True, False]" \
+  -- validate "$exp" "$tmp/bad.yaml" --json
+grep -q "^error: .*straem" "$tmp/validate_bad.err" || fail "validate_bad: no error on stderr"
+
+# compare: equal without timings (exit 0); different with --timings (exit 1), every difference listed.
+check compare_equal 0 "assert d['equal'] and d['differences']==[] and d['compared']>0" \
+  -- compare "$tmp/a.h5" "$tmp/b.h5" --json
+check compare_timings 1 "assert not d['equal'] and len(d['differences'])>20 \
+and all(x['path'] for x in d['differences'])" -- compare "$tmp/a.h5" "$tmp/b.h5" --timings -n 1 --json
+if "$bin" compare "$tmp/a.h5" "$tmp/missing.h5" --json >"$tmp/cmp_err.out" 2>"$tmp/cmp_err.err"; then
+  fail "compare with a missing file exited 0"
+else
+  rc=$?; [ "$rc" = 2 ] || fail "compare with a missing file: exit $rc"
+fi
+[ ! -s "$tmp/cmp_err.out" ] && grep -q "^error: " "$tmp/cmp_err.err" || fail "compare error: not on stderr"
+
+# verify: progress stays on stderr.
+check verify 0 "assert d['reproduced'] and d['cells']==2 and not d['rerun_kept'] and d['comparison']['equal']" \
+  -- verify "$tmp/a.h5" --json
+grep -q "\[2/2\]" "$tmp/verify.err" || fail "verify: no progress on stderr"
+
+# version: the same facts as the text.
+"$bin" --version >"$tmp/version.txt"
+check version 0 "assert ('xpubench '+d['version']) in open(T+'/version.txt').read() \
+and d['workloads'][0] and d['git_commit'] and d['cxx_standard']>=17" -- --version --json
+echo "all --json outputs parsed"
