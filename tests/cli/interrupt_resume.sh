@@ -8,11 +8,7 @@ set -euo pipefail
 XPB="$1"; EXP="$2"; SIG="$3"; WANT="$4"; MODE="${5:-}"; WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 PY=/usr/bin/python3
-count_cells() { "$PY" -c 'import h5py,sys
-try:
-    f = h5py.File(sys.argv[1], "r"); print(len(f["cells"]))
-except Exception:
-    print(0)' "$1"; }
+. "$(dirname "$0")/result_cells.sh"  # count_cells
 
 # (A background job of a script starts with SIGINT ignored; xpubench run installs its handler anyway.)
 "$XPB" run "$EXP" -o "$WORK/cut.h5" >"$WORK/cut.out" 2>"$WORK/cut.err" &

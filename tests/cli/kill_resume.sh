@@ -5,11 +5,7 @@ set -euo pipefail
 XPB="$1"; EXP="$2"; WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 PY=/usr/bin/python3
-count_cells() { "$PY" -c 'import h5py,sys
-try:
-    f = h5py.File(sys.argv[1], "r"); print(len(f["cells"]))
-except Exception:
-    print(0)' "$1"; }
+. "$(dirname "$0")/result_cells.sh"  # count_cells
 
 "$XPB" run "$EXP" -o "$WORK/full.h5" >/dev/null 2>&1
 

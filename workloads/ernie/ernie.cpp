@@ -592,10 +592,9 @@ class Ernie final : public Workload {
     const std::int64_t want =
         std::min<std::int64_t>(m_s.eval_batches * m_s.batch, std::int64_t(spans.size())) / b * b;
     for (std::int64_t k0 = 0; k0 < want; k0 += b) {
-      const int rows = b;
-      std::vector<std::int64_t> offsets(rows);
-      std::vector<std::pair<std::int64_t, std::int64_t>> mine(rows);
-      for (int r = 0; r < rows; ++r) {
+      std::vector<std::int64_t> offsets(b);
+      std::vector<std::pair<std::int64_t, std::int64_t>> mine(b);
+      for (int r = 0; r < b; ++r) {
         mine[r] = spans[std::size_t(((k0 + r) * std::int64_t(spans.size())) / want)];
         const std::int64_t len = mine[r].second - mine[r].first;
         offsets[r] = std::clamp<std::int64_t>(mine[r].first - (TT - 1 - len) / 2, 0, n - (TT - 1));
@@ -604,10 +603,10 @@ class Ernie final : public Workload {
       std::vector<std::int8_t> seg;
       ernie::window_inputs(text, lab, offsets, TT, tokens, seg);
       ernie::MaskedBatch mb;
-      mb.B = rows;
+      mb.B = b;
       mb.T = TT;
       mb.input = tokens;
-      for (int r = 0; r < rows; ++r)
+      for (int r = 0; r < b; ++r)
         for (std::int64_t i = mine[r].first; i < mine[r].second; ++i) {
           const auto pos = static_cast<std::int32_t>(r * TT + 1 + (i - offsets[r]));
           mb.positions.push_back(pos);
@@ -619,7 +618,7 @@ class Ernie final : public Workload {
         const int row = mb.positions[k] / TT, t = mb.positions[k] % TT;
         c.ngram_hits += fill_in.predict(&mb.input[std::size_t(row) * TT], TT, t) == mb.labels[k] ? 1 : 0;
       }
-      c.entities += rows;
+      c.entities += b;
       c.targets += static_cast<std::int64_t>(mb.positions.size());
       c.batches.push_back(std::move(mb));
     }
