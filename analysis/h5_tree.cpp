@@ -22,9 +22,11 @@ std::string join(const std::string& parent, const std::string& child) {
 H5O_type_t object_type(hid_t loc, const std::string& name) {
   H5O_info_t info;
 #if H5_VERSION_GE(1, 12, 0)
-  if (H5Oget_info_by_name3(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return H5O_TYPE_UNKNOWN;
+  if (H5Oget_info_by_name3(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+    return H5O_TYPE_UNKNOWN;
 #else
-  if (H5Oget_info_by_name2(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return H5O_TYPE_UNKNOWN;
+  if (H5Oget_info_by_name2(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+    return H5O_TYPE_UNKNOWN;
 #endif
   return info.type;
 }
@@ -87,7 +89,8 @@ void add_table(hid_t file, const std::string& path, Tree& tree) {
     const schema::Column* c = decl && decl->node == schema::Node::table ? decl->role(r) : nullptr;
     return c ? c->name : std::string{};
   };
-  const std::string unit_col = role_column(schema::Role::unit), row_kind_col = role_column(schema::Role::row_kind),
+  const std::string unit_col = role_column(schema::Role::unit),
+                    row_kind_col = role_column(schema::Role::row_kind),
                     value_kind_col = role_column(schema::Role::value_kind);
   std::map<std::string, int> seen;
   auto col = [&](const std::string& n) {
@@ -109,7 +112,8 @@ void add_table(hid_t file, const std::string& path, Tree& tree) {
       const auto c = name.empty() ? t.string_columns.size() : col(name);
       return c < t.strings[r].size() ? t.strings[r][c] : std::string{};
     };
-    const std::string unit = field(unit_col), row_kind = field(row_kind_col), value_kind = field(value_kind_col);
+    const std::string unit = field(unit_col), row_kind = field(row_kind_col),
+                      value_kind = field(value_kind_col);
     auto put = [&](const std::string& c, TreeEntry e) {
       e.path = row_path + "/" + c;
       e.unit = unit;
@@ -210,9 +214,12 @@ std::vector<std::string> table_key_columns(const std::string& table_path,
   };
   std::vector<std::string> keys;
   const schema::Entry* decl = schema::find(table_path);
-  if (decl && decl->node == schema::Node::table) keys = decl->keys();
-  else if (has("name")) keys = {"name"};
-  keys.erase(std::remove_if(keys.begin(), keys.end(), [&](const std::string& k) { return !has(k); }), keys.end());
+  if (decl && decl->node == schema::Node::table)
+    keys = decl->keys();
+  else if (has("name"))
+    keys = {"name"};
+  keys.erase(std::remove_if(keys.begin(), keys.end(), [&](const std::string& k) { return !has(k); }),
+             keys.end());
   return keys;
 }
 

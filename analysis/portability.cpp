@@ -10,8 +10,8 @@
 #include <map>
 
 #include "core/base/error.hpp"
-#include "core/platforms/platform.hpp"
 #include "core/model/projector.hpp"
+#include "core/platforms/platform.hpp"
 
 namespace xpb::analysis {
 
@@ -107,14 +107,18 @@ PortabilityResult make_result(const CellResult& c, EfficiencyKind kind, const st
   for (const auto& e : es) {
     const bool wanted = e.source == "projected" || (include_host_measured && e.source == "measured");
     if (!wanted) continue;
-    if (e.status == "unknown") r.excluded.push_back(e.platform);
-    else r.H.push_back(e.platform);
+    if (e.status == "unknown")
+      r.excluded.push_back(e.platform);
+    else
+      r.H.push_back(e.platform);
   }
   for (const auto& e : es)
     if (std::find(r.H.begin(), r.H.end(), e.platform) != r.H.end() && e.status != "ok") r.supported = false;
   r.pp = r.H.empty() ? Range{std::nan(""), std::nan(""), std::nan("")} : pp_of(es, r.H);
-  if (r.H.empty()) r.note = "no platform with known ceilings";
-  else if (!r.supported) r.note = "unsupported on a platform of H: PP = 0";
+  if (r.H.empty())
+    r.note = "no platform with known ceilings";
+  else if (!r.supported)
+    r.note = "unsupported on a platform of H: PP = 0";
   r.efficiencies = std::move(es);
   return r;
 }
@@ -146,9 +150,12 @@ std::vector<PortabilityResult> architectural_portability(const ResultSet& rs) {
           e.note = "cell " + std::string(to_string(c.status)) + ": " + c.reason;
         } else {
           const IdealTime ideal = ideal_step_seconds(c.ledger, yaml, name);
-          if (ideal.unsupported) e.status = "unsupported", e.note = ideal.reason;
-          else if (!pr || !pr->ok) e.status = "unknown", e.note = pr ? pr->reason : "no projection";
-          else if (!ideal.ok) e.status = "unknown", e.note = ideal.reason;
+          if (ideal.unsupported)
+            e.status = "unsupported", e.note = ideal.reason;
+          else if (!pr || !pr->ok)
+            e.status = "unknown", e.note = pr ? pr->reason : "no projection";
+          else if (!ideal.ok)
+            e.status = "unknown", e.note = ideal.reason;
           else {
             e.status = "ok";
             e.value = efficiency_range(ideal.seconds, pr->step_seconds);
@@ -167,9 +174,12 @@ std::vector<PortabilityResult> architectural_portability(const ResultSet& rs) {
         e.note = "cell " + std::string(to_string(c.status)) + ": " + c.reason;
       } else {
         const IdealTime ideal = ideal_step_seconds(c.ledger, yaml, name);
-        if (ideal.unsupported) e.status = "unsupported", e.note = ideal.reason;
-        else if (!ideal.ok) e.status = "unknown", e.note = ideal.reason + " (run `xpubench calibrate`)";
-        else if (!(measured > 0)) e.status = "unknown", e.note = "no measured step time";
+        if (ideal.unsupported)
+          e.status = "unsupported", e.note = ideal.reason;
+        else if (!ideal.ok)
+          e.status = "unknown", e.note = ideal.reason + " (run `xpubench calibrate`)";
+        else if (!(measured > 0))
+          e.status = "unknown", e.note = "no measured step time";
         else {
           e.status = "ok";
           e.value = efficiency_range(ideal.seconds, Range::exact(measured));
@@ -179,7 +189,8 @@ std::vector<PortabilityResult> architectural_portability(const ResultSet& rs) {
       es.push_back(e);
     }
     out.push_back(make_result(c, EfficiencyKind::architectural, "projected", es, false));
-    const auto host = std::find_if(es.begin(), es.end(), [](const PlatformEfficiency& e) { return e.source == "measured"; });
+    const auto host = std::find_if(es.begin(), es.end(),
+                                   [](const PlatformEfficiency& e) { return e.source == "measured"; });
     if (host != es.end() && host->status != "unknown")
       out.push_back(make_result(c, EfficiencyKind::architectural, "all", es, true));
   }

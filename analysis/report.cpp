@@ -57,12 +57,14 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
     const SummaryRow d = describe(it == c.measured.end() ? std::vector<double>{} : it->second);
     r.platform = rs.self_check_platform(), r.source = "measured", r.quantity = "step_seconds";
     r.value = d.median, r.low = d.low, r.high = d.high, r.n = d.n, r.unit = "s";
-    r.verdict = std::string(to_string(c.status)), r.note = std::string(kTimingNote) + "; low/high are the min and max";
+    r.verdict = std::string(to_string(c.status)),
+    r.note = std::string(kTimingNote) + "; low/high are the min and max";
     out.push_back(r);
     for (const auto& m : c.metrics) {
       ReportRecord q = base(c, "cells");
       q.platform = rs.self_check_platform(), q.source = "metric", q.quantity = m.name;
-      q.value = q.low = q.high = m.value, q.n = 1, q.unit = m.unit, q.verdict = std::string(to_string(c.status));
+      q.value = q.low = q.high = m.value, q.n = 1, q.unit = m.unit,
+      q.verdict = std::string(to_string(c.status));
       out.push_back(q);
     }
     for (const auto& p : c.projections) {
@@ -92,7 +94,8 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
       if (c.id == p.cell) q.problem = c.label;
     q.source = "projected", q.quantity = "speed_ratio_vs_" + rs.parity_reference;
     q.value = p.nominal, q.low = p.low, q.high = p.high, q.n = 1, q.verdict = p.verdict;
-    q.note = "t(" + rs.parity_reference + ") / t(platform), band +-" + fmt(100 * rs.parity_band, "%.0f") + "%; " + p.bound;
+    q.note = "t(" + rs.parity_reference + ") / t(platform), band +-" + fmt(100 * rs.parity_band, "%.0f") +
+             "%; " + p.bound;
     out.push_back(q);
   }
   auto add_pp = [&](const PortabilityResult& r) {
@@ -100,7 +103,9 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
     q.section = "portability";
     q.cell = r.cell, q.workload = r.workload, q.problem = r.problem;
     q.platform = "H=" + set_text(r.H);
-    q.source = r.scope == "projected" ? "projected" : r.scope == "measured" ? "measured" : "measured+projected";
+    q.source = r.scope == "projected"  ? "projected"
+               : r.scope == "measured" ? "measured"
+                                       : "measured+projected";
     q.quantity = "pp_" + std::string(to_string(r.kind));
     q.value = r.pp.nominal, q.low = r.pp.low, q.high = r.pp.high, q.n = static_cast<long long>(r.H.size());
     q.verdict = r.supported ? "supported" : "unsupported";
@@ -160,25 +165,32 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
   s += "- written by xpubench " + rs.root("tool_version") + ", commit " + rs.root("git_commit") +
        (rs.root_integers.count("git_dirty") && rs.root_integers.at("git_dirty") ? " (dirty)" : "") +
        ", created " + rs.root("created_utc") + "\n";
-  s += "- host: " + rs.root("host") + (rs.root("cpu_model").empty() ? "" : " (" + rs.root("cpu_model") + ")") + "\n";
+  s += "- host: " + rs.root("host") +
+       (rs.root("cpu_model").empty() ? "" : " (" + rs.root("cpu_model") + ")") + "\n";
   if (!rs.root("kokkos_backend").empty())
     s += "- Kokkos: " + rs.root("kokkos_version") + ", backend " + rs.root("kokkos_backend") +
-         (rs.root_integers.count("kokkos_threads") ? ", " + std::to_string(rs.root_integers.at("kokkos_threads")) + " threads" : "") + "\n";
+         (rs.root_integers.count("kokkos_threads")
+              ? ", " + std::to_string(rs.root_integers.at("kokkos_threads")) + " threads"
+              : "") +
+         "\n";
   s += "- platforms:";
   for (const auto& p : rs.platforms)
-    s += " " + p.name + (p.worst_confidence.empty() ? "" : " (worst confidence: " + p.worst_confidence + ")") + ";";
+    s += " " + p.name +
+         (p.worst_confidence.empty() ? "" : " (worst confidence: " + p.worst_confidence + ")") + ";";
   s += "\n\n";
 
   // Cells
   s += "## Cells: measured on this machine\n\n";
-  MarkdownTable cells({"cell", "workload", "problem", "status", "median step", "IQR", "n", "achieved (measured)",
-                       "headline metrics"});
+  MarkdownTable cells({"cell", "workload", "problem", "status", "median step", "IQR", "n",
+                       "achieved (measured)", "headline metrics"});
   for (const auto& c : rs.cells) {
     auto it = c.measured.find("step_seconds");
     const SummaryRow d = describe(it == c.measured.end() ? std::vector<double>{} : it->second);
     std::string achieved;
-    if (const auto* m = c.metric("achieved_gbps")) achieved = fmt(m->value) + " GB/s";
-    else if (const auto* g = c.metric("achieved_gflops")) achieved = fmt(g->value) + " GFLOP/s";
+    if (const auto* m = c.metric("achieved_gbps"))
+      achieved = fmt(m->value) + " GB/s";
+    else if (const auto* g = c.metric("achieved_gflops"))
+      achieved = fmt(g->value) + " GFLOP/s";
     const std::string status(to_string(c.status));
     cells.row({c.id, c.workload, c.label, c.status == CellStatus::ok ? status : status + ": " + c.reason,
                fmt_seconds(d.median), fmt_seconds(d.q3 - d.q1), std::to_string(d.n),
@@ -196,9 +208,12 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
     std::vector<std::string> row = {c.id, c.label};
     for (const auto& p : order) {
       const ProjectionRecord* pr = c.projection(p);
-      if (!pr) row.push_back("-");
-      else if (!pr->ok) row.push_back("n/a");
-      else row.push_back(fmt_range(pr->step_seconds, fmt_seconds) + " (" + pr->bound + ")");
+      if (!pr)
+        row.push_back("-");
+      else if (!pr->ok)
+        row.push_back("n/a");
+      else
+        row.push_back(fmt_range(pr->step_seconds, fmt_seconds) + " (" + pr->bound + ")");
     }
     proj.row(row);
   }
@@ -210,10 +225,11 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
     s += "No parity rows: the reference platform '" + rs.parity_reference +
          "' is not among the platforms or has no projection.\n\n";
   } else {
-    s += "Speed ratio t(" + rs.parity_reference + ") / t(platform): above 1 the platform is faster. "
+    s += "Speed ratio t(" + rs.parity_reference +
+         ") / t(platform): above 1 the platform is faster. "
          "Ranges: 5-95 % of a joint Monte Carlo (inputs that share a source drawn together). Verdict: "
-         "parity when that interval lies within +-" + fmt(100 * rs.parity_band, "%.0f") +
-         "%, inconclusive when it straddles the band.\n\n";
+         "parity when that interval lies within +-" +
+         fmt(100 * rs.parity_band, "%.0f") + "%, inconclusive when it straddles the band.\n\n";
     std::vector<std::string> ph = {"cell", "problem"};
     std::vector<std::string> cols;
     for (const auto& p : targets) {
@@ -258,11 +274,13 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
              fmt(100 * *pr->error_vs_measured, "%+.1f%%")});
   }
   if (err.empty()) {
-    s += "Not available: the host projection failed (" + (why_none.empty() ? "no host projection" : why_none) +
+    s += "Not available: the host projection failed (" +
+         (why_none.empty() ? "no host projection" : why_none) +
          "). Run `xpubench calibrate` to measure the host's ceilings.\n\n";
   } else {
     s += "Error = host projection / measured median - 1 (the model's self-check; measured vs "
-         "projected, labelled). Median |error| " + fmt_percent(median(abs_err)) + ", worst " +
+         "projected, labelled). Median |error| " +
+         fmt_percent(median(abs_err)) + ", worst " +
          fmt_percent(*std::max_element(abs_err.begin(), abs_err.end())) + ".\n\n" + err.str() + "\n";
   }
 
@@ -342,9 +360,10 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
          "ledger, so the model cannot tell them apart.\n\n";
     MarkdownTable at({"cell", "problem", "variant", "e (m)", "PP, H = {host}"});
     for (const auto& r : app)
-      at.row({r.cell, r.problem, r.note, r.efficiencies.empty() || r.efficiencies[0].status != "ok"
-                                             ? "unsupported"
-                                             : fmt_percent(r.efficiencies[0].value.nominal),
+      at.row({r.cell, r.problem, r.note,
+              r.efficiencies.empty() || r.efficiencies[0].status != "ok"
+                  ? "unsupported"
+                  : fmt_percent(r.efficiencies[0].value.nominal),
               fmt_percent(r.pp.nominal)});
     s += at.str();
   }
@@ -355,13 +374,14 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
 // CSV and JSON
 
 std::string render_csv(const ResultSet& rs) {
-  std::string s = "section,cell,workload,problem,platform,source,quantity,value,low,high,n,unit,verdict,note\n";
+  std::string s =
+      "section,cell,workload,problem,platform,source,quantity,value,low,high,n,unit,verdict,note\n";
   for (const auto& r : report_records(rs)) {
     s += csv_field(r.section) + "," + csv_field(r.cell) + "," + csv_field(r.workload) + "," +
          csv_field(r.problem) + "," + csv_field(r.platform) + "," + csv_field(r.source) + "," +
-         csv_field(r.quantity) + "," + fmt_exact(r.value) + "," + fmt_exact(r.low) + "," +
-         fmt_exact(r.high) + "," + std::to_string(r.n) + "," + csv_field(r.unit) + "," +
-         csv_field(r.verdict) + "," + csv_field(r.note) + "\n";
+         csv_field(r.quantity) + "," + fmt_exact(r.value) + "," + fmt_exact(r.low) + "," + fmt_exact(r.high) +
+         "," + std::to_string(r.n) + "," + csv_field(r.unit) + "," + csv_field(r.verdict) + "," +
+         csv_field(r.note) + "\n";
   }
   return s;
 }
@@ -402,8 +422,10 @@ std::string render_json(const ResultSet& rs) {
     for (DType t : kAllDTypes) {
       auto it = d.peak.find(t);
       json v = nullptr;
-      if (it != d.peak.end() && it->second.status == PeakStatus::unsupported) v = "unsupported";
-      else if (auto pk = d.peak_flops(t)) v = range_json(*pk);
+      if (it != d.peak.end() && it->second.status == PeakStatus::unsupported)
+        v = "unsupported";
+      else if (auto pk = d.peak_flops(t))
+        v = range_json(*pk);
       peaks[std::string(to_string(t))] = v;
     }
     j["peaks"] = peaks;
@@ -441,11 +463,20 @@ std::string render_json(const ResultSet& rs) {
 
   json records = json::array();
   for (const auto& r : report_records(rs))
-    records.push_back({{"section", r.section},   {"cell", r.cell},         {"workload", r.workload},
-                       {"problem", r.problem},   {"platform", r.platform}, {"source", r.source},
-                       {"quantity", r.quantity}, {"value", number(r.value)}, {"low", number(r.low)},
-                       {"high", number(r.high)}, {"n", r.n},               {"unit", r.unit},
-                       {"verdict", r.verdict},   {"note", r.note}});
+    records.push_back({{"section", r.section},
+                       {"cell", r.cell},
+                       {"workload", r.workload},
+                       {"problem", r.problem},
+                       {"platform", r.platform},
+                       {"source", r.source},
+                       {"quantity", r.quantity},
+                       {"value", number(r.value)},
+                       {"low", number(r.low)},
+                       {"high", number(r.high)},
+                       {"n", r.n},
+                       {"unit", r.unit},
+                       {"verdict", r.verdict},
+                       {"note", r.note}});
   doc["records"] = records;
   // Invalid UTF-8 in a name or a note is replaced, not thrown: a report never fails on text.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -112,13 +112,15 @@ ProjectionRecord read_projection(const schema::Reader& pg, const std::string& pl
     r.hfu_dtype = p.text("hfu_dtype").value_or("");
     r.monte_carlo_samples = p.integer("monte_carlo_samples").value_or(0);
     r.monte_carlo_seed = p.integer("monte_carlo_seed").value_or(0);
-    if (const auto v = p.values("step_seconds_nominal_inputs"); v.size() == 1) r.step_seconds_nominal_inputs = v[0];
-    if (const auto v = p.values("step_seconds_envelope"); v.size() == 2) r.step_seconds_envelope = {{v[0], v[1]}};
+    if (const auto v = p.values("step_seconds_nominal_inputs"); v.size() == 1)
+      r.step_seconds_nominal_inputs = v[0];
+    if (const auto v = p.values("step_seconds_envelope"); v.size() == 2)
+      r.step_seconds_envelope = {{v[0], v[1]}};
     const schema::TableReader k(p, "kernels");
     for (std::size_t i = 0; i < k.rows(); ++i)
-      r.kernels.push_back({k.text(i, "name"), k.text(i, "bound"),
-                           Range{k.number(i, "seconds_low"), k.number(i, "seconds_nominal"),
-                                 k.number(i, "seconds_high")}});
+      r.kernels.push_back(
+          {k.text(i, "name"), k.text(i, "bound"),
+           Range{k.number(i, "seconds_low"), k.number(i, "seconds_nominal"), k.number(i, "seconds_high")}});
   }
   r.error_vs_measured = p.number("error_vs_measured");
   return r;
@@ -208,7 +210,8 @@ std::vector<ParityRow> read_parity(const schema::Reader& root) {
     ParityRow r;
     r.cell = t.text(i, "cell"), r.workload = t.text(i, "workload"), r.params = t.text(i, "params");
     r.platform = t.text(i, "platform"), r.verdict = t.text(i, "verdict"), r.bound = t.text(i, "bound");
-    r.low = t.number(i, "ratio_low"), r.nominal = t.number(i, "ratio_nominal"), r.high = t.number(i, "ratio_high");
+    r.low = t.number(i, "ratio_low"), r.nominal = t.number(i, "ratio_nominal"),
+    r.high = t.number(i, "ratio_high");
     r.envelope_low = t.number(i, "ratio_envelope_low"), r.envelope_high = t.number(i, "ratio_envelope_high");
     rows.push_back(r);
   }
@@ -223,7 +226,8 @@ std::vector<PlanProjection> read_projections(const schema::Reader& root) {
     r.entry = t.integer(i, "entry"), r.devices = t.integer(i, "devices");
     r.micro_batches = t.integer(i, "micro_batches"), r.samples = t.integer(i, "monte_carlo_samples");
     r.seed = t.integer(i, "monte_carlo_seed");
-    r.model = t.text(i, "model"), r.model_file = t.text(i, "model_file"), r.model_sha256 = t.text(i, "model_sha256");
+    r.model = t.text(i, "model"), r.model_file = t.text(i, "model_file"),
+    r.model_sha256 = t.text(i, "model_sha256");
     r.platform = t.text(i, "platform"), r.platform_sha256 = t.text(i, "platform_sha256");
     r.stack = t.text(i, "stack"), r.plan = t.text(i, "plan");
     r.status = parse_cell_status(t.text(i, "status")).value_or(CellStatus::failed);
@@ -233,14 +237,17 @@ std::vector<PlanProjection> read_projections(const schema::Reader& root) {
     r.tokens = t.number(i, "tokens"), r.memory_gb = t.number(i, "memory_gb");
     r.step_p5 = t.number(i, "step_p5"), r.step_median = t.number(i, "step_median");
     r.step_p95 = t.number(i, "step_p95"), r.step_nominal = t.number(i, "step_nominal_inputs");
-    r.step_envelope_low = t.number(i, "step_envelope_low"), r.step_envelope_high = t.number(i, "step_envelope_high");
-    r.mfu_p5 = t.number(i, "mfu_p5"), r.mfu_median = t.number(i, "mfu_median"), r.mfu_p95 = t.number(i, "mfu_p95");
+    r.step_envelope_low = t.number(i, "step_envelope_low"),
+    r.step_envelope_high = t.number(i, "step_envelope_high");
+    r.mfu_p5 = t.number(i, "mfu_p5"), r.mfu_median = t.number(i, "mfu_median"),
+    r.mfu_p95 = t.number(i, "mfu_p95");
     r.hfu_median = t.number(i, "hfu_median"), r.tokens_per_second = t.number(i, "tokens_per_second");
     r.days_p5 = t.number(i, "days_p5"), r.days_median = t.number(i, "days_median");
     r.days_p95 = t.number(i, "days_p95");
     r.ratio_p5 = t.number(i, "ratio_p5"), r.ratio_median = t.number(i, "ratio_median");
     r.ratio_p95 = t.number(i, "ratio_p95");
-    r.ratio_envelope_low = t.number(i, "ratio_envelope_low"), r.ratio_envelope_high = t.number(i, "ratio_envelope_high");
+    r.ratio_envelope_low = t.number(i, "ratio_envelope_low"),
+    r.ratio_envelope_high = t.number(i, "ratio_envelope_high");
     rows.push_back(std::move(r));
   }
   return rows;
@@ -255,8 +262,8 @@ static ResultSet read_result_set(const std::string& path) {
   const schema::Reader root(f, "/");
   const auto name = root.text("schema");
   if (!name || *name != schema::kName)
-    throw Error({path, 0, "schema"}, "not an xpubench result set (root attribute schema is '" +
-                                         name.value_or("") + "')",
+    throw Error({path, 0, "schema"},
+                "not an xpubench result set (root attribute schema is '" + name.value_or("") + "')",
                 "result sets carry schema=\"" + std::string(schema::kName) + "\"");
   rs.schema_version = root.integer("schema_version").value_or(0);
   if (rs.schema_version > schema::kVersion)
@@ -266,8 +273,10 @@ static ResultSet read_result_set(const std::string& path) {
                 "update xpubench to read this file");
   // Every root attribute, declared or not (a newer writer's provenance is shown, not interpreted).
   for (const auto& n : h5::attr_names(f)) {
-    if (auto s = h5::read_attr_string(f, n)) rs.root_strings[n] = *s;
-    else if (auto i = h5::read_attr_int(f, n)) rs.root_integers[n] = *i;
+    if (auto s = h5::read_attr_string(f, n))
+      rs.root_strings[n] = *s;
+    else if (auto i = h5::read_attr_int(f, n))
+      rs.root_integers[n] = *i;
   }
   rs.experiment_name = root.text("experiment_name").value_or("");
   rs.experiment_yaml = root.text("experiment_yaml").value_or("");

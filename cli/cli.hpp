@@ -19,13 +19,13 @@ struct State {
   std::vector<std::string> argv;  // the full command line, for provenance
 };
 
-void add_run_command(CLI::App& app, State& st);       // run, expand
-void add_info_commands(CLI::App& app, State& st);     // list, show, validate
-void add_calibrate_command(CLI::App& app, State& st); // calibrate
-void add_project_command(CLI::App& app, State& st);   // project
-void add_analysis_commands(CLI::App& app, State& st); // report, compare, verify, plot
-void add_schema_command(CLI::App& app, State& st);    // schema
-void add_export_command(CLI::App& app, State& st);    // export
+void add_run_command(CLI::App& app, State& st);        // run, expand
+void add_info_commands(CLI::App& app, State& st);      // list, show, validate
+void add_calibrate_command(CLI::App& app, State& st);  // calibrate
+void add_project_command(CLI::App& app, State& st);    // project
+void add_analysis_commands(CLI::App& app, State& st);  // report, compare, verify, plot
+void add_schema_command(CLI::App& app, State& st);     // schema
+void add_export_command(CLI::App& app, State& st);     // export
 
 // The command line joined with spaces (quoted where needed).
 std::string joined_command_line(const State& st);

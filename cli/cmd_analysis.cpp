@@ -86,8 +86,9 @@ json compare_json(const analysis::CompareResult& r) {
 
 void add_analysis_commands(CLI::App& app, State& st) {
   // ---- report ----------------------------------------------------------------------------------
-  auto* report = app.add_subcommand("report", "Summarise a result set: cells, projections, parity matrix, "
-                                              "model error, performance-portability metric");
+  auto* report = app.add_subcommand("report",
+                                    "Summarise a result set: cells, projections, parity matrix, "
+                                    "model error, performance-portability metric");
   static std::string rep_path, rep_format = "md", rep_out;
   report->add_option("results", rep_path, "Result set (.h5)")->required();
   report->add_option("--format", rep_format, "md | csv | json")->capture_default_str();
@@ -110,8 +111,9 @@ void add_analysis_commands(CLI::App& app, State& st) {
   });
 
   // ---- compare ---------------------------------------------------------------------------------
-  auto* compare = app.add_subcommand("compare", "Compare two result sets (exit 0 equal, 1 different, 2 error); "
-                                                "timings and timestamps ignored unless --timings");
+  auto* compare = app.add_subcommand("compare",
+                                     "Compare two result sets (exit 0 equal, 1 different, 2 error); "
+                                     "timings and timestamps ignored unless --timings");
   static std::string cmp_a, cmp_b, cmp_rules;
   static double cmp_rtol = 0, cmp_atol = 0;
   static bool cmp_timings = false, cmp_quiet = false, cmp_verbose = false;
@@ -119,8 +121,10 @@ void add_analysis_commands(CLI::App& app, State& st) {
   compare->add_option("a", cmp_a, "First result set")->required();
   compare->add_option("b", cmp_b, "Second result set")->required();
   compare->add_option("--rules", cmp_rules, "Tolerance rules YAML (see docs/reproducibility.md)");
-  auto* rtol_opt = compare->add_option("--rtol,-p", cmp_rtol, "Default relative tolerance (default 0: exact)");
-  auto* atol_opt = compare->add_option("--atol,-d", cmp_atol, "Default absolute tolerance (default 0: exact)");
+  auto* rtol_opt =
+      compare->add_option("--rtol,-p", cmp_rtol, "Default relative tolerance (default 0: exact)");
+  auto* atol_opt =
+      compare->add_option("--atol,-d", cmp_atol, "Default absolute tolerance (default 0: exact)");
   compare->add_flag("--timings", cmp_timings, "Also compare timings and timestamps");
   compare->add_option("-n,--count", cmp_count, "Show at most N differences")->capture_default_str();
   compare->add_flag("-q,--quiet", cmp_quiet, "Print nothing; the exit status says it");
@@ -143,8 +147,9 @@ void add_analysis_commands(CLI::App& app, State& st) {
   });
 
   // ---- verify ----------------------------------------------------------------------------------
-  auto* verify = app.add_subcommand("verify", "Re-run the experiment embedded in a result set and compare "
-                                              "the numbers (exit 0 reproduced, 1 different, 2 error)");
+  auto* verify = app.add_subcommand("verify",
+                                    "Re-run the experiment embedded in a result set and compare "
+                                    "the numbers (exit 0 reproduced, 1 different, 2 error)");
   static std::string ver_path, ver_rules, ver_out;
   static double ver_rtol = 0, ver_atol = 0;
   static bool ver_timings = false, ver_keep = false;
@@ -153,7 +158,8 @@ void add_analysis_commands(CLI::App& app, State& st) {
   auto* vr = verify->add_option("--rtol", ver_rtol, "Default relative tolerance");
   auto* va = verify->add_option("--atol", ver_atol, "Default absolute tolerance");
   verify->add_flag("--timings", ver_timings, "Also compare timings (they will differ)");
-  verify->add_option("-o,--output", ver_out, "Keep the re-run at FILE (default: a temporary file, removed when equal)");
+  verify->add_option("-o,--output", ver_out,
+                     "Keep the re-run at FILE (default: a temporary file, removed when equal)");
   verify->add_flag("--keep", ver_keep, "Keep the temporary re-run even when equal");
   static bool ver_force = false;
   verify->add_flag("--force", ver_force,
@@ -204,8 +210,9 @@ void add_analysis_commands(CLI::App& app, State& st) {
   });
 
   // ---- plot ------------------------------------------------------------------------------------
-  auto* plot = app.add_subcommand("plot", "Draw roofline, parity and training-curve charts (PNG and SVG) "
-                                          "with analysis/plots/plot_results.py");
+  auto* plot = app.add_subcommand("plot",
+                                  "Draw roofline, parity and training-curve charts (PNG and SVG) "
+                                  "with analysis/plots/plot_results.py");
   static std::string plot_path, plot_dir = "plots";
   plot->add_option("results", plot_path, "Result set (.h5)")->required();
   static bool plot_force = false;
@@ -217,7 +224,8 @@ void add_analysis_commands(CLI::App& app, State& st) {
     const std::string& python = paths().python;
     const std::string script = paths().plot_script();
     if (!std::filesystem::is_regular_file(script))
-      throw Error({script, 0, {}}, "plotting script not found", "set XPB_PLOT_SCRIPT to analysis/plots/plot_results.py");
+      throw Error({script, 0, {}}, "plotting script not found",
+                  "set XPB_PLOT_SCRIPT to analysis/plots/plot_results.py");
     if (::access(python.c_str(), X_OK) != 0)
       throw Error({python, 0, {}}, "Python interpreter not found",
                   "install python3-h5py and python3-matplotlib (scripts/setup.sh), or set XPB_PYTHON");

@@ -45,14 +45,12 @@ json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 // {low, nominal, high} are the 5 %, 50 % and 95 % points of the Monte Carlo (docs/projection.md §6);
 // median/p5/p95 repeat them under explicit names.
 json range_json(Range r) {
-  return json{{"low", number(r.low)},     {"nominal", number(r.nominal)}, {"high", number(r.high)},
-              {"median", number(r.nominal)}, {"p5", number(r.low)},       {"p95", number(r.high)}};
+  return json{{"low", number(r.low)},        {"nominal", number(r.nominal)}, {"high", number(r.high)},
+              {"median", number(r.nominal)}, {"p5", number(r.low)},          {"p95", number(r.high)}};
 }
 
 // "1.23 [1.1 – 1.5]" with `f` applied to every number after scaling.
-std::string range_text(Range r, const char* f, double scale = 1) {
-  return fmt_range(r, f, scale, " – ");
-}
+std::string range_text(Range r, const char* f, double scale = 1) { return fmt_range(r, f, scale, " – "); }
 
 std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
@@ -66,10 +64,18 @@ std::string model_path(const std::string& m) {
 json estimate_json(const StepEstimate& e) {
   const Plan& p = e.plan;
   const MemoryEstimate& m = e.memory;
-  json plan = {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"ep", p.ep}, {"mbs", p.mbs},
-               {"interleave", p.interleave}, {"recompute", std::string(to_string(p.recompute))},
-               {"seqpar", p.seqpar}, {"zero", p.zero}, {"dp_overlap", p.dp_overlap},
-               {"micro_batches", e.micro_batches}, {"text", to_string(p)}};
+  json plan = {{"tp", p.tp},
+               {"pp", p.pp},
+               {"dp", p.dp},
+               {"ep", p.ep},
+               {"mbs", p.mbs},
+               {"interleave", p.interleave},
+               {"recompute", std::string(to_string(p.recompute))},
+               {"seqpar", p.seqpar},
+               {"zero", p.zero},
+               {"dp_overlap", p.dp_overlap},
+               {"micro_batches", e.micro_batches},
+               {"text", to_string(p)}};
   // The ledger parts (nominal inputs), summing to step_seconds_nominal_inputs.
   json breakdown = json::object();
   double exposed = 0;
@@ -78,39 +84,46 @@ json estimate_json(const StepEstimate& e) {
     if (k == "tp_comm" || k == "cp_comm" || k == "pp_comm" || k == "dp_comm" || k == "moe_a2a") exposed += v;
   }
   breakdown["exposed_comm"] = number(exposed);
-  return json{
-      {"ok", e.ok},
-      {"fits", e.fits},
-      {"reason", e.reason},
-      {"plan", plan},
-      {"stack", e.stack},
-      {"step_seconds", range_json(e.step_seconds)},
-      {"step_seconds_nominal_inputs", number(e.nominal_step)},
-      {"step_seconds_envelope", {{"low", number(e.step.envelope_low)}, {"high", number(e.step.envelope_high)},
-                                 {"note", "worst case: every input at its fast or slow end"}}},
-      {"monte_carlo", {{"samples", e.step.samples.size()}, {"seed", e.step.seed}}},
-      {"tokens_per_second", range_json(e.tokens_per_second)},
-      {"mfu", range_json(e.mfu)},
-      {"hfu", range_json(e.hfu)},
-      {"energy_joules_upper_bound", range_json(e.energy_joules)},
-      {"model_flops", number(e.model_flops)},
-      {"hardware_flops", number(e.hardware_flops)},
-      {"memory_bytes", {{"weights", number(m.weights)}, {"gradients", number(m.gradients)},
-                        {"optimizer", number(m.optimizer)}, {"activations", number(m.activations)},
-                        {"total", number(m.total)}, {"capacity", number(m.capacity)},
-                        {"usable", number(m.usable)}, {"buffers", number(m.buffers)}}},
-      {"breakdown_seconds", {{"compute", range_json(e.compute_seconds)},
-                             {"memory", range_json(e.memory_seconds)},
-                             {"launch", range_json(e.launch_seconds)},
-                             {"recompute", range_json(e.recompute_seconds)},
-                             {"tp_comm", range_json(e.tp_comm_seconds)},
-                             {"ep_comm", range_json(e.ep_comm_seconds)},
-                             {"pp_comm", range_json(e.pp_comm_seconds)},
-                             {"dp_comm", range_json(e.dp_comm_seconds)},
-                             {"bubble", range_json(e.bubble_seconds)},
-                             {"optimizer", range_json(e.optimizer_seconds)},
-                             {"cp_comm", range_json(e.cp_comm_seconds)}}},
-      {"breakdown", breakdown}};
+  return json{{"ok", e.ok},
+              {"fits", e.fits},
+              {"reason", e.reason},
+              {"plan", plan},
+              {"stack", e.stack},
+              {"step_seconds", range_json(e.step_seconds)},
+              {"step_seconds_nominal_inputs", number(e.nominal_step)},
+              {"step_seconds_envelope",
+               {{"low", number(e.step.envelope_low)},
+                {"high", number(e.step.envelope_high)},
+                {"note", "worst case: every input at its fast or slow end"}}},
+              {"monte_carlo", {{"samples", e.step.samples.size()}, {"seed", e.step.seed}}},
+              {"tokens_per_second", range_json(e.tokens_per_second)},
+              {"mfu", range_json(e.mfu)},
+              {"hfu", range_json(e.hfu)},
+              {"energy_joules_upper_bound", range_json(e.energy_joules)},
+              {"model_flops", number(e.model_flops)},
+              {"hardware_flops", number(e.hardware_flops)},
+              {"memory_bytes",
+               {{"weights", number(m.weights)},
+                {"gradients", number(m.gradients)},
+                {"optimizer", number(m.optimizer)},
+                {"activations", number(m.activations)},
+                {"total", number(m.total)},
+                {"capacity", number(m.capacity)},
+                {"usable", number(m.usable)},
+                {"buffers", number(m.buffers)}}},
+              {"breakdown_seconds",
+               {{"compute", range_json(e.compute_seconds)},
+                {"memory", range_json(e.memory_seconds)},
+                {"launch", range_json(e.launch_seconds)},
+                {"recompute", range_json(e.recompute_seconds)},
+                {"tp_comm", range_json(e.tp_comm_seconds)},
+                {"ep_comm", range_json(e.ep_comm_seconds)},
+                {"pp_comm", range_json(e.pp_comm_seconds)},
+                {"dp_comm", range_json(e.dp_comm_seconds)},
+                {"bubble", range_json(e.bubble_seconds)},
+                {"optimizer", range_json(e.optimizer_seconds)},
+                {"cp_comm", range_json(e.cp_comm_seconds)}}},
+              {"breakdown", breakdown}};
 }
 
 void print_text(const TrainingModel& tm, const StepEstimate& e) {
@@ -131,8 +144,10 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
             << " s; worst-case envelope " << fmt(e.step.envelope_low, "%.3f") << " – "
             << fmt(e.step.envelope_high, "%.3f") << " s)\n";
   std::cout << "tokens/s  " << range_text(e.tokens_per_second, "%.4g") << "\n";
-  std::cout << "MFU       " << range_text(e.mfu, "%.1f", 100) << " %   HFU " << range_text(e.hfu, "%.1f", 100) << " %\n";
-  std::cout << "energy    " << range_text(e.energy_joules, "%.4g", 1e-6) << " MJ per step (upper bound: TDP × time)\n";
+  std::cout << "MFU       " << range_text(e.mfu, "%.1f", 100) << " %   HFU " << range_text(e.hfu, "%.1f", 100)
+            << " %\n";
+  std::cout << "energy    " << range_text(e.energy_joules, "%.4g", 1e-6)
+            << " MJ per step (upper bound: TDP × time)\n";
   const MemoryEstimate& mm = e.memory;
   std::cout << "memory    " << fmt(mm.total / 1e9, "%.1f") << " GB of " << fmt(mm.usable / 1e9, "%.1f")
             << " GB usable (" << fmt(mm.capacity / 1e9, "%.0f") << " GB): weights "
@@ -149,11 +164,12 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
       {"bubble", e.bubble_seconds},   {"optimizer", e.optimizer_seconds},
       {"cp comm", e.cp_comm_seconds}};
   for (const auto& [name, r] : parts)
-    std::cout << "  " << name << std::string(20 - std::string(name).size(), ' ')
-              << range_text(r, "%.3f") << "\n";
+    std::cout << "  " << name << std::string(20 - std::string(name).size(), ' ') << range_text(r, "%.3f")
+              << "\n";
   std::cout << "ledger parts (s per step, nominal inputs; " << e.kernels_per_step << " ledger entries):\n";
   for (const auto& [name, v] : e.parts)
-    std::cout << "  " << name << std::string(name.size() < 20 ? 20 - name.size() : 1, ' ') << fmt(v, "%.3f") << "\n";
+    std::cout << "  " << name << std::string(name.size() < 20 ? 20 - name.size() : 1, ' ') << fmt(v, "%.3f")
+              << "\n";
 }
 
 Platform resolve_for_validation(const std::string& name, bool builtin, std::string& note) {
@@ -172,7 +188,8 @@ Platform resolve_for_validation(const std::string& name, bool builtin, std::stri
     }
   }
   if (note.find(name) == std::string::npos)
-    note += (note.empty() ? "" : "; ") + name + " built in (core/model/model_validation.cpp, micro rows only)";
+    note +=
+        (note.empty() ? "" : "; ") + name + " built in (core/model/model_validation.cpp, micro rows only)";
   return micro_calibrated_platform(name);
 }
 
@@ -238,9 +255,12 @@ Range parse_gbps(const std::string& text) {
     }
   }
   Range r;
-  if (v.size() == 1) r = Range::exact(v[0]);
-  else if (v.size() == 3) r = {v[0], v[1], v[2]};
-  else r = {-1, 0, 0};
+  if (v.size() == 1)
+    r = Range::exact(v[0]);
+  else if (v.size() == 3)
+    r = {v[0], v[1], v[2]};
+  else
+    r = {-1, 0, 0};
   if (!(r.low > 0) || !r.valid())
     throw Error(Where{"", 0, "--inter-node-gbps"}, "'" + text + "' is not a bandwidth or range",
                 "GB/s per device and direction: 25, or low,nominal,high such as 12.5,25,50");
@@ -250,8 +270,9 @@ Range parse_gbps(const std::string& text) {
 void run_project(const ProjectArgs& a, State& st) {
   if (a.validate) return run_validate(a, st);
   if (a.model.empty() || a.platform.empty() || a.devices <= 0)
-    throw Error(Where{"", 0, "project"}, "--model, --platform and --devices are required",
-                "xpubench project --model experiments/models/gpt3-175b.yaml --platform nvidia-h20 --devices 1024");
+    throw Error(
+        Where{"", 0, "project"}, "--model, --platform and --devices are required",
+        "xpubench project --model experiments/models/gpt3-175b.yaml --platform nvidia-h20 --devices 1024");
   const std::string path = model_path(a.model);
   const ModelSpec model = load_model_file(path);
   Platform platform = resolve_platform(a.platform);
@@ -263,8 +284,8 @@ void run_project(const ProjectArgs& a, State& st) {
     bw.present = true;
     bw.confidence = Confidence::estimated;
     bw.derivation = "--inter-node-gbps " + a.inter_node;
-    assumptions.push_back("inter-node bandwidth " + a.inter_node + " GB/s per device and direction (" +
-                          was + ")");
+    assumptions.push_back("inter-node bandwidth " + a.inter_node + " GB/s per device and direction (" + was +
+                          ")");
   }
   Cluster c;
   c.devices = a.devices;
@@ -280,7 +301,8 @@ void run_project(const ProjectArgs& a, State& st) {
   opt.mc.seed = a.seed;
   if (!a.dtype.empty()) {
     auto d = parse_dtype(a.dtype);
-    if (!d) throw Error(Where{"", 0, "--dtype"}, "unknown dtype '" + a.dtype + "'", "bf16, fp16, fp8, tf32, fp32");
+    if (!d)
+      throw Error(Where{"", 0, "--dtype"}, "unknown dtype '" + a.dtype + "'", "bf16, fp16, fp8, tf32, fp32");
     opt.dtype = *d;
   }
   TrainingModel tm(model, platform, c, opt);
@@ -291,13 +313,15 @@ void run_project(const ProjectArgs& a, State& st) {
   if (!searched) {
     Plan p = parse_plan(a.plan);
     if (p.dp != 0 && p.dp * p.tp * p.pp * p.cp != a.devices)
-      throw Error(Where{"", 0, "--plan.dp"}, "tp·pp·cp·dp must equal --devices (" + std::to_string(a.devices) + ")");
+      throw Error(Where{"", 0, "--plan.dp"},
+                  "tp·pp·cp·dp must equal --devices (" + std::to_string(a.devices) + ")");
     e = tm.estimate(p);
   } else {
     SearchSpace space = default_space(tm);
     if (a.zero3) space.zero.push_back(3);
     sr = search_plans(tm, space, std::max(1, a.top));
-    if (sr.found) e = tm.estimate(sr.best.plan);
+    if (sr.found)
+      e = tm.estimate(sr.best.plan);
     else {
       e.reason = "no plan found: " + sr.reason;
       e.plan.dp = 0;
@@ -325,7 +349,9 @@ void run_project(const ProjectArgs& a, State& st) {
                 {"ok", good},
                 {"result", estimate_json(e)}};
     if (searched) {
-      out["search"] = {{"candidates", sr.candidates}, {"valid", sr.valid}, {"fitting", sr.fitting},
+      out["search"] = {{"candidates", sr.candidates},
+                       {"valid", sr.valid},
+                       {"fitting", sr.fitting},
                        {"seconds", number(sr.seconds)}};
       if (a.top > 1) {
         json top = json::array();
@@ -356,9 +382,10 @@ void run_project(const ProjectArgs& a, State& st) {
 
 void add_project_command(CLI::App& app, State& st) {
   static ProjectArgs a;
-  auto* cmd = app.add_subcommand(
-      "project", "Project paper-scale transformer training onto a platform: search or evaluate a "
-                 "parallel plan (TP/PP/DP/EP, micro-batch, recompute, ZeRO)");
+  auto* cmd =
+      app.add_subcommand("project",
+                         "Project paper-scale transformer training onto a platform: search or evaluate a "
+                         "parallel plan (TP/PP/DP/EP, micro-batch, recompute, ZeRO)");
   cmd->add_option("--model", a.model, "model YAML (path, or a name under experiments/models/)");
   cmd->add_option("--platform", a.platform, "platform descriptor name or YAML path");
   // Bounded: counts are ints in the plan search (1e300 sequences once printed -2147483648 micro-batches).
@@ -374,14 +401,16 @@ void add_project_command(CLI::App& app, State& st) {
                                : "must be a whole number of sequences, not " + v;
                   },
                   "WHOLE"));
-  cmd->add_option("--plan", a.plan,
-                  "evaluate this plan instead of searching: tp=..,pp=..,cp=..,dp=..,ep=..,mbs=..,interleave=..,"
-                  "recompute=full|selective|norm_act|ops|none,seqpar=on|off,zero=0|1|2|3,dp_overlap=on|off");
+  cmd->add_option(
+      "--plan", a.plan,
+      "evaluate this plan instead of searching: tp=..,pp=..,cp=..,dp=..,ep=..,mbs=..,interleave=..,"
+      "recompute=full|selective|norm_act|ops|none,seqpar=on|off,zero=0|1|2|3,dp_overlap=on|off");
   cmd->add_option("--dtype", a.dtype, "GEMM precision override (bf16, fp16, fp8, ...)");
   cmd->add_option("--attention", a.attention, "attention kernel: flash or standard (default: the stack's)")
       ->check(CLI::IsMember({"flash", "standard"}));
   cmd->add_option("--stack", a.stack, "software stack of data/model/constants.yaml (default megatron-core)");
-  cmd->add_option("--moe-dispatcher", a.dispatcher, "MoE token dispatcher: alltoall (NCCL) or deepep (default: the stack's)")
+  cmd->add_option("--moe-dispatcher", a.dispatcher,
+                  "MoE token dispatcher: alltoall (NCCL) or deepep (default: the stack's)")
       ->check(CLI::IsMember({"alltoall", "deepep"}));
   cmd->add_option_function<int>(
          "--samples", [](const int& n) { a.samples = n, a.samples_given = true; },

@@ -53,7 +53,8 @@ std::string headline_text(const std::vector<const SummaryRow*>& rows, const Regi
     for (const auto* r : rows) {
       const MetricSpec* s = r->kind == kind ? find_metric(specs, r->metric) : nullptr;
       if (!s || !s->headline || !shown.insert(r->metric).second) continue;
-      text += (text.empty() ? "" : ", ") + r->metric + " " + fmt(r->median) + (r->unit.empty() ? "" : " " + r->unit);
+      text += (text.empty() ? "" : ", ") + r->metric + " " + fmt(r->median) +
+              (r->unit.empty() ? "" : " " + r->unit);
     }
   }
   return text.empty() ? "-" : text;
@@ -67,7 +68,8 @@ void print_cells_table(const std::vector<SummaryRow>& rows, const Registry& regi
     if (!by_cell.count(r.cell)) order.push_back(r.cell);
     by_cell[r.cell].push_back(&r);
   }
-  TextTable t({"cell", "workload", "params", "status", "median", "IQR", "n", "headline metrics", "model err"});
+  TextTable t(
+      {"cell", "workload", "params", "status", "median", "IQR", "n", "headline metrics", "model err"});
   for (const auto& id : order) {
     const auto& rs = by_cell[id];
     const SummaryRow* step = nullptr;
@@ -95,9 +97,10 @@ void print_parity_table(const RunSummary& sum, const std::string& reference, dou
   TextTable t({"cell", "workload", "platform", "speed vs " + reference + " (projected, median [5-95 %])",
                "worst-case envelope", "verdict", "bound"});
   for (const auto& r : pr) {
-    const std::string ratio = r.verdict == "unavailable"
-                                  ? "-"
-                                  : fmt(r.nominal, "%.2f") + "x [" + fmt(r.low, "%.2f") + ", " + fmt(r.high, "%.2f") + "]";
+    const std::string ratio =
+        r.verdict == "unavailable"
+            ? "-"
+            : fmt(r.nominal, "%.2f") + "x [" + fmt(r.low, "%.2f") + ", " + fmt(r.high, "%.2f") + "]";
     const std::string env =
         r.verdict == "unavailable" || !(r.envelope_high > 0)
             ? "-"
@@ -247,7 +250,8 @@ void add_run_command(CLI::App& app, State& st) {
   run->add_option("-o,--output", output, "Result set path (default results/<experiment>.h5)");
   run->add_flag("--resume", resume, "Complete an existing result set: run only missing cells");
   run->add_flag("--force", force, "Overwrite an existing result set");
-  run->add_option("--only", only, "Run only cells whose workload, id or label matches GLOB")->type_name("GLOB");
+  run->add_option("--only", only, "Run only cells whose workload, id or label matches GLOB")
+      ->type_name("GLOB");
   run->add_flag("--dry-run", dry_run, "Validate and list the cells, run nothing");
   run->add_option("--max-cell-ranks", max_cell_ranks,
                   "Under mpirun: at most N ranks per cell (default: as many as its workload can use; "
@@ -303,7 +307,8 @@ void add_run_command(CLI::App& app, State& st) {
       std::snprintf(head, sizeof head, "[%*d/%d]", ev.total >= 100 ? 3 : 2, ev.position, ev.total);
       std::string where;
       if (world > 1)
-        where = ev.ranks > 1 ? " (ranks " + std::to_string(ev.rank) + "-" + std::to_string(ev.rank + ev.ranks - 1) + ")"
+        where = ev.ranks > 1 ? " (ranks " + std::to_string(ev.rank) + "-" +
+                                   std::to_string(ev.rank + ev.ranks - 1) + ")"
                              : " (rank " + std::to_string(ev.rank) + ")";
       std::string label = ev.cell->label();
       if (label.size() > 60) label = label.substr(0, 57) + "...";
@@ -361,8 +366,9 @@ void add_run_command(CLI::App& app, State& st) {
       few.insert(r.cell);
       if (st.registry.has(r.workload)) need = std::max(need, st.registry.info(r.workload).min_ranks);
     }
-    std::cout << "\n" << sum.ran << " cell(s) run, " << sum.skipped << " skipped (done earlier); "
-              << bad.size() << " not ok. Results: " << opt.output << "\n";
+    std::cout << "\n"
+              << sum.ran << " cell(s) run, " << sum.skipped << " skipped (done earlier); " << bad.size()
+              << " not ok. Results: " << opt.output << "\n";
     if (!few.empty())
       std::cout << few.size() << " cell(s) need more MPI ranks than this run had: stored as skipped and "
                 << "projected only; measure them with `xpubench run " << exp_path << " -o " << opt.output

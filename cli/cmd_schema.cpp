@@ -11,7 +11,8 @@
 namespace xpb::cli {
 
 void add_schema_command(CLI::App& app, State& st) {
-  auto* cmd = app.add_subcommand("schema", "Print the result set layout (docs/results-schema.md is this, as markdown)");
+  auto* cmd = app.add_subcommand("schema",
+                                 "Print the result set layout (docs/results-schema.md is this, as markdown)");
   static std::string format = "md", out;
   cmd->add_option("--format,-f", format, "md | json")->check(CLI::IsMember({"md", "json"}));
   static bool force = false;

@@ -26,8 +26,10 @@ std::string joined_command_line(const State& st) {
   std::string s;
   for (const auto& a : st.argv) {
     if (!s.empty()) s += ' ';
-    if (a.find_first_of(" \t\"'") != std::string::npos) s += "'" + a + "'";
-    else s += a;
+    if (a.find_first_of(" \t\"'") != std::string::npos)
+      s += "'" + a + "'";
+    else
+      s += a;
   }
   return s;
 }
@@ -164,8 +166,9 @@ int main(int argc, char** argv) {
   int rc = 0;
   {
     workloads::register_all(st.registry);
-    CLI::App app{"xpubench: portable Kokkos workloads, platform descriptors and a performance "
-                 "model for testing accelerator parity claims"};
+    CLI::App app{
+        "xpubench: portable Kokkos workloads, platform descriptors and a performance "
+        "model for testing accelerator parity claims"};
     app.require_subcommand(0, 1);
     // Usage errors read like every other error: "error: ...", a hint, exit 2.
     app.failure_message([](const CLI::App*, const CLI::Error& e) {
