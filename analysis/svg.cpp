@@ -82,9 +82,9 @@ namespace {
 
 std::string tick_text(double v, double step) {
   char buf[64];
+  // Every label of an axis with the same decimals ("0.0 0.5 1.0"), set by the step.
   const double a = std::fabs(v);
-  if (v == 0) return "0";
-  if (a >= 1e5 || a < 1e-3) {
+  if (a != 0 && (a >= 1e5 || a < 1e-3)) {
     std::snprintf(buf, sizeof buf, "%.3g", v);
   } else {
     const int decimals = step > 0 ? std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9))) : 3;
