@@ -294,7 +294,7 @@ std::string parity_figure(const ResultSet& rs, const Labels& labels,
       const CellResult* c = find_cell(rs, r->cell);
       x.categories.push_back(c ? labels.label(*c) : r->cell);
     }
-    auto y = svg::Axis::logarithmic("speed ratio vs " + rs.parity_reference + " (x, > 1: faster)");
+    auto y = svg::Axis::logarithmic("speed ratio vs " + rs.parity_reference + " (x)");
     svg::fit_range(y, ys, 0.1);
     svg::Panel p(panel_width(rows.size()), kPanelHeight, plat + " vs " + rs.parity_reference + " (projected)",
                  x, y);

@@ -384,8 +384,8 @@ std::string Panel::axes() const {
   }
   s += "<rect x=\"" + coord(m_left) + "\" y=\"" + coord(m_top) + "\" width=\"" + coord(pw) + "\" height=\"" +
        coord(ph) + "\" fill=\"none\" stroke=\"#444\"/>\n";
-  s += "<text class=\"title\" x=\"" + coord(m_w / 2.0) + "\" y=\"18\" text-anchor=\"middle\">" +
-       escape(fit(m_title, (m_w - 16) * 0.85)) + "</text>\n";
+  s += "<text class=\"title\" x=\"" + coord(m_w / 2.0) + "\" y=\"18\" text-anchor=\"middle\"><title>" +
+       escape(m_title) + "</title>" + escape(fit(m_title, (m_w - 16) * 0.75)) + "</text>\n";
   const double xlabel_y = m_x.categories.empty() ? m_bottom + 34 : m_h - 6.0;
   s += "<text class=\"xlabel\" x=\"" + coord(m_left + pw / 2) + "\" y=\"" + coord(xlabel_y) +
        "\" text-anchor=\"middle\">" + escape(fit(m_x.label, pw)) + "</text>\n";
