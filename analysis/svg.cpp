@@ -351,8 +351,13 @@ std::string Panel::axes() const {
   // Grid and ticks. On a categorical axis the ticks are the categories.
   std::vector<Tick> xt;
   if (!m_x.categories.empty()) {
-    for (std::size_t i = 0; i < m_x.categories.size(); ++i)
-      xt.push_back({double(i), m_x.categories[i], true});
+    // Rotated names need about 14 px each; with more categories than fit, every k-th is named
+    // (each point keeps its full name as a tooltip).
+    const std::size_t n = m_x.categories.size();
+    const std::size_t fit = std::max<std::size_t>(1, static_cast<std::size_t>(pw / 14));
+    const std::size_t k = (n + fit - 1) / fit;
+    for (std::size_t i = 0; i < n; ++i)
+      xt.push_back({double(i), i % k == 0 ? m_x.categories[i] : "", i % k == 0});
   } else {
     xt = m_x.log ? log_ticks(m_x.lo, m_x.hi) : linear_ticks(m_x.lo, m_x.hi);
   }
@@ -395,13 +400,30 @@ std::string Panel::axes() const {
   return s;
 }
 
-std::string Panel::legend() const {
-  // Entries in rows under the panel, wrapped at its width.
-  std::string s;
+namespace {
+
+constexpr std::size_t kMaxLegend = 24;      // entries shown; the rest are counted in one more
+constexpr std::size_t kMaxLegendText = 60;  // characters of one entry
+constexpr double kLegendCharWidth = 6.9;    // legend text is not cut, so its width is overestimated
+
+}  // namespace
+
+std::vector<Panel::LegendEntry> Panel::legend_entries() const {
+  std::vector<LegendEntry> v(m_legend.begin(), m_legend.begin() + std::min(m_legend.size(), kMaxLegend));
+  if (m_legend.size() > kMaxLegend)
+    v.push_back({std::to_string(m_legend.size() - kMaxLegend) + " more (hover the points)", "", ' '});
+  for (auto& e : v)
+    if (e.label.size() > kMaxLegendText) e.label = e.label.substr(0, kMaxLegendText - 1) + "\xE2\x80\xA6";
+  return v;
+}
+
+// Entries in rows under the panel, wrapped at its width; returns the rows used.
+int Panel::legend(std::string* out) const {
   double x = m_left, y = m_h + 6;
-  for (const auto& e : m_legend) {
-    const double w = 28 + kCharWidth * std::min<std::size_t>(e.label.size(), 70);
-    if (x > m_left && x + w > m_w) x = m_left, y += 16;
+  int rows = 0;
+  for (const auto& e : legend_entries()) {
+    const double w = 30 + kLegendCharWidth * e.label.size();
+    if (rows == 0 || (x > m_left && x + w > m_w)) x = m_left, y += rows ? 16 : 0, ++rows;
     const double cy = y + 6;
     std::string key;
     if (e.kind == 'l' || e.kind == 'd')
@@ -409,26 +431,20 @@ std::string Panel::legend() const {
             "\" stroke-width=\"2\"" + (e.kind == 'd' ? " stroke-dasharray=\"5 3\"" : "") + "/>";
     else if (e.kind == 'b')
       key = "<rect x=\"" + coord(x) + "\" y=\"" + coord(cy - 5) +
-            "\" width=\"18\" height=\"10\" fill=\"#888\" "
-            "fill-opacity=\"0.22\"/>";
-    else
+            "\" width=\"18\" height=\"10\" fill=\"#888\" fill-opacity=\"0.22\"/>";
+    else if (e.kind != ' ')
       key = marker(x + 9, cy, e.colour, e.kind);
-    std::string text = e.label.size() > 70 ? e.label.substr(0, 69) + "\xE2\x80\xA6" : e.label;
-    s += key + "<text x=\"" + coord(x + 23) + "\" y=\"" + coord(cy + 4) + "\">" + escape(text) + "</text>\n";
+    if (out)
+      *out += key + "<text x=\"" + coord(x + 23) + "\" y=\"" + coord(cy + 4) + "\">" + escape(e.label) +
+              "</text>\n";
     x += w;
   }
-  return s;
+  return rows;
 }
 
 std::string Panel::str() const {
-  // Legend rows are counted by laying them out once.
-  double x = m_left, rows = m_legend.empty() ? 0 : 1;
-  for (const auto& e : m_legend) {
-    const double w = 28 + kCharWidth * std::min<std::size_t>(e.label.size(), 70);
-    if (x > m_left && x + w > m_w) x = m_left, rows += 1;
-    x += w;
-  }
-  const int height = m_h + static_cast<int>(rows * 16 + (rows ? 8 : 0));
+  const int rows = legend(nullptr);
+  const int height = m_h + rows * 16 + (rows ? 8 : 0);
   std::string s = "<svg class=\"chart\" width=\"" + std::to_string(m_w) + "\" height=\"" +
                   std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(m_w) + " " +
                   std::to_string(height) + "\" role=\"img\">\n<title>" + escape(m_title) + "</title>\n";
@@ -436,7 +452,7 @@ std::string Panel::str() const {
   s += axes();
   s += "<svg x=\"" + coord(m_left) + "\" y=\"" + coord(m_top) + "\" width=\"" + coord(m_right - m_left) +
        "\" height=\"" + coord(m_bottom - m_top) + "\" overflow=\"hidden\">\n" + m_under + m_body + "</svg>\n";
-  s += legend();
+  legend(&s);
   return s + "</svg>\n";
 }
 

@@ -87,7 +87,6 @@ class Panel {
   double px(double x) const;  // data → pixel; NaN when not drawable
   double py(double y) const;
   std::string axes() const;
-  std::string legend() const;
   void add_legend(const std::string& label, const std::string& colour, char kind);
 
   int m_w, m_h;
@@ -101,6 +100,8 @@ class Panel {
     char kind;  // 'l' line, 'd' dashed line, 'o' 's' '^' markers, 'b' band
   };
   std::vector<LegendEntry> m_legend;
+  std::vector<LegendEntry> legend_entries() const;  // capped, long labels cut
+  int legend(std::string* out) const;               // appends the legend to *out; returns its rows
 };
 
 }  // namespace xpb::analysis::svg
