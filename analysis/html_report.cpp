@@ -5,14 +5,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <map>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "analysis/portability.hpp"
 #include "analysis/svg.hpp"
-#include "core/base/error.hpp"
 #include "core/base/format.hpp"
 #include "core/platforms/platform.hpp"
 
@@ -74,7 +77,10 @@ std::string para(const std::string& text) { return "<p>" + escape(text) + "</p>\
 // ================================================================================================
 // Labels: only the parameters that vary
 
-std::string param_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string param_text(const nlohmann::json& v) {
+  return v.is_string() ? v.get<std::string>()
+                       : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 // Per workload, the parameter names whose values differ between its cells.
 std::map<std::string, std::set<std::string>> varying_params(const ResultSet& rs) {
@@ -396,7 +402,7 @@ std::string roofline_panel(const ResultSet& rs, const PlatformRecord& plat, cons
   bool ceilings = true;
   try {
     d = load_platform_text(plat.descriptor_yaml, plat.name + ".yaml");
-  } catch (const Error&) {
+  } catch (const std::exception&) {  // a descriptor this version cannot read: points, no roofs
     ceilings = false;
   }
   const double bw = ceilings && d.memory_bandwidth.present ? d.memory_bandwidth.value.nominal : NAN;
