@@ -1,6 +1,8 @@
 // tests/analysis/test_html_report.cpp — the HTML report on a result set built in memory: hostile
 // text is escaped, labels show only varying parameters, curves only for training cells, and the
-// page stands alone. (tests/cli/html_report.sh renders a real one in Chromium.)
+// page stands alone. (tests/cli/html_report.sh renders a real one in Chromium.) Catches: an
+// experiment name or failure reason injected as markup, labels with constant parameters, timings
+// drawn as training curves, a Projections section without /projections rows.
 #include <catch2/catch_test_macros.hpp>
 
 #include "analysis/html_report.hpp"

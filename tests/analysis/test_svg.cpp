@@ -1,5 +1,7 @@
 // tests/analysis/test_svg.cpp — the SVG chart writer: text escaping, numbers, tick placement on
-// linear and log axes, ranges, and a panel's markup.
+// linear and log axes, ranges, and a panel's markup. Catches: a name that breaks the page's markup
+// (an unescaped '<' or '&', bytes that are not UTF-8), ticks outside the range or at uneven log
+// steps, a log axis that tries to show zero, ids that collide between the panels of one page.
 #include <catch2/catch_test_macros.hpp>
 
 #include <cmath>
