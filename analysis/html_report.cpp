@@ -469,8 +469,9 @@ std::string roofline_panel(const ResultSet& rs, const PlatformRecord& plat, cons
   for (std::size_t k = 0; k < peaks.size(); ++k) {
     const double pk = peaks[k].second;
     const std::vector<double> rx = {x.lo, bw > 0 ? pk / bw : x.lo, x.hi};
-    std::vector<double> ry;
-    for (double v : rx) ry.push_back(bw > 0 ? std::min(bw * v, pk) : pk);
+    std::vector<double> ry(rx.size());
+    std::transform(rx.begin(), rx.end(), ry.begin(),
+                   [&](double v) { return bw > 0 ? std::min(bw * v, pk) : pk; });
     panel.line(rx, ry, "#555", peaks[k].first + " peak " + fmt(pk / 1e12) + " TFLOP/s", k > 0);
   }
   if (bw > 0 && peaks.empty())
@@ -633,8 +634,8 @@ std::string portability_section(const ResultSet& rs, const Labels& labels) {
       "are unknown are left out of H.");
   std::vector<std::string> head = {"cell", "workload", "parameters that vary"};
   for (const auto& p : order) head.push_back("e " + p + (rs.is_host(p) ? " (m)" : " (p)"));
-  head.push_back("PP, H = projected");
-  head.push_back("PP, H = projected + host (m)");
+  head.emplace_back("PP, H = projected");
+  head.emplace_back("PP, H = projected + host (m)");
   HtmlTable t(head);
   for (const auto& c : rs.cells) {
     const PortabilityResult *proj = nullptr, *all = nullptr;
