@@ -272,6 +272,7 @@ std::string cells_section(const ResultSet& rs, const Labels& labels, const Workl
            td("num", d.n ? escape("[" + fmt_seconds(d.q1) + ", " + fmt_seconds(d.q3) + "]") : "-"),
            td("num", std::to_string(d.n)), td("num", escape(err)), escape(head.empty() ? "-" : head)});
   }
+  if (t.empty()) return section("cells", "Cells", para("No cells: this experiment only projects."));
   std::string s = para(
       "Measured on this machine. Model error: the host projection / measured median - 1 (the "
       "performance model's self-check).");
@@ -484,16 +485,16 @@ std::string roofline_panel(const ResultSet& rs, const PlatformRecord& plat, cons
     panel.key("measured (IQR)", "#444", 'o');
     panel.key("host projection (5-95 %)", "#444", '^');
   }
-  if (marks.empty()) panel.note("no cell with FLOPs and bytes in its ledger");
-  if (!ceilings || !(bw > 0) || peaks.empty()) panel.note("ceilings incomplete in the descriptor");
+  if (marks.empty()) panel.note("no point: no cell ran or was projected here");
+  if (!ceilings || !(bw > 0) || peaks.size() < used.size())
+    panel.note("ceilings incomplete in the descriptor (bandwidth or a dtype's peak)");
   return panel.str();
 }
 
 std::string roofline_section(const ResultSet& rs, const Labels& labels) {
   const auto pts = roofline_points(rs);
   std::vector<std::string> panels;
-  std::vector<std::string> order = rs.platform_order();
-  for (const auto& name : order)
+  for (const auto& name : rs.platform_order())
     if (const PlatformRecord* p = rs.platform(name)) panels.push_back(roofline_panel(rs, *p, pts, labels));
   std::string s = para(
       "Each cell placed at its arithmetic intensity (the cost ledger's FLOPs / bytes of one "
@@ -501,7 +502,8 @@ std::string roofline_section(const ResultSet& rs, const Labels& labels) {
       "cells use, nominal values of the descriptor). Host: measured points (median, IQR "
       "whiskers) and the model's projection for this machine. Other platforms: projected "
       "points with 5-95 % whiskers. Log-log axes.");
-  if (pts.empty()) s += para("No cell has FLOPs and bytes in its ledger.");
+  if (pts.empty())
+    return section("roofline", "Roofline", s + para("No cell has FLOPs and bytes in its ledger."));
   if (panels.empty()) return section("roofline", "Roofline", s);
   return section("roofline", "Roofline", s + figure(panels, "Roofline per platform (log-log)."));
 }
