@@ -257,14 +257,19 @@ std::string step_time_figure(const ResultSet& rs, const Labels& labels) {
 }
 
 std::string cells_section(const ResultSet& rs, const Labels& labels, const WorkloadMetrics& metrics) {
+  std::string no_error_why;  // the first reason a host projection failed
   HtmlTable t({"status", "cell", "workload", "parameters that vary", "median step", "IQR [25 %, 75 %]", "n",
                "model error (host)", "headline metrics"});
   for (const auto& c : rs.cells) {
     const SummaryRow d = step_stats(c);
     const std::string status(to_string(c.status));
     std::string err = "-";
-    if (const ProjectionRecord* pr = c.projection(rs.self_check_platform()))
-      if (pr->ok && pr->error_vs_measured) err = fmt(100 * *pr->error_vs_measured, "%+.1f%%");
+    if (const ProjectionRecord* pr = c.projection(rs.self_check_platform())) {
+      if (pr->ok && pr->error_vs_measured)
+        err = fmt(100 * *pr->error_vs_measured, "%+.1f%%");
+      else if (no_error_why.empty())
+        no_error_why = pr->reason;
+    }
     const std::string head = headline_text(c, metrics);
     t.row({td("status " + status, escape(c.status == CellStatus::ok ? status : status + ": " + c.reason)),
            "<code>" + escape(c.id) + "</code>", escape(c.workload), escape(labels.params(c)),
@@ -276,7 +281,11 @@ std::string cells_section(const ResultSet& rs, const Labels& labels, const Workl
   std::string s = para(
       "Measured on this machine. Model error: the host projection / measured median - 1 (the "
       "performance model's self-check).");
-  s += t.str() + step_time_figure(rs, labels);
+  s += t.str();
+  if (!no_error_why.empty())
+    s += para("Model error not available for some cells: the host projection failed (" + no_error_why +
+              "). Run `xpubench calibrate` to measure the host's ceilings.");
+  s += step_time_figure(rs, labels);
   return section("cells", "Cells", s);
 }
 
