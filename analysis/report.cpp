@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/html_report.hpp"
 #include "analysis/portability.hpp"
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
@@ -22,7 +23,8 @@ ReportFormat parse_report_format(const std::string& s) {
   if (s == "md" || s == "markdown") return ReportFormat::md;
   if (s == "csv") return ReportFormat::csv;
   if (s == "json") return ReportFormat::json;
-  throw Error({{}, 0, "--format"}, "unknown report format '" + s + "'", "use md, csv or json");
+  if (s == "html") return ReportFormat::html;
+  throw Error({{}, 0, "--format"}, "unknown report format '" + s + "'", "use md, csv, json or html");
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -489,6 +491,7 @@ std::string render_report(const ResultSet& rs, ReportFormat format, const Worklo
     case ReportFormat::md: return render_md(rs, metrics);
     case ReportFormat::csv: return render_csv(rs);
     case ReportFormat::json: return render_json(rs);
+    case ReportFormat::html: return render_html_report(rs, metrics);
   }
   return {};
 }

@@ -1,4 +1,5 @@
-// analysis/report.hpp — `xpubench report`: a result set as Markdown, CSV or JSON.
+// analysis/report.hpp — `xpubench report`: a result set as Markdown, CSV, JSON or HTML (the
+// HTML page with its charts is analysis/html_report.hpp).
 // Per cell the measured figures (median, IQR, n), the projections per platform, the H20 parity
 // matrix with ranges and verdicts, the model's error on this machine and the performance-
 // portability metric. Every number is labelled measured, projected or model error; nothing here
@@ -14,8 +15,8 @@
 
 namespace xpb::analysis {
 
-enum class ReportFormat { md, csv, json };
-// "md" | "markdown" | "csv" | "json"; anything else is xpb::Error.
+enum class ReportFormat { md, csv, json, html };
+// "md" | "markdown" | "csv" | "json" | "html"; anything else is xpb::Error.
 ReportFormat parse_report_format(const std::string& s);
 
 // One long-form row: the CSV output and the "records" array of the JSON output.

@@ -91,7 +91,9 @@ void add_analysis_commands(CLI::App& app, State& st) {
                                     "model error, performance-portability metric");
   static std::string rep_path, rep_format = "md", rep_out;
   report->add_option("results", rep_path, "Result set (.h5)")->required();
-  report->add_option("--format", rep_format, "md | csv | json")->capture_default_str();
+  report
+      ->add_option("--format", rep_format, "md | csv | json | html (one self-contained page with SVG charts)")
+      ->capture_default_str();
   static bool rep_force = false;
   report->add_option("-o,--output", rep_out, "Write to FILE instead of stdout");
   report->add_flag("--force", rep_force, "Overwrite an existing FILE (never the result set itself)");

@@ -104,7 +104,8 @@ static void add_examples(CLI::App& app) {
        "  xpubench project --validate"},
       {"report",
        "  xpubench report results/quickstart.h5\n"
-       "  xpubench report results/quickstart.h5 --format csv -o quickstart.csv"},
+       "  xpubench report results/quickstart.h5 --format csv -o quickstart.csv\n"
+       "  xpubench report results/quickstart.h5 --format html -o quickstart.html"},
       {"compare",
        "  xpubench compare a.h5 b.h5\n  xpubench compare a.h5 b.h5 --rtol 1e-6 -q && echo equal\n"
        "  xpubench compare a.h5 b.h5 --json > differences.json"},

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # scripts/setup.sh [--cuda] — install everything xpubench needs on Debian bookworm, idempotently.
 #
-# Debian packages (toolchain, HDF5, yaml-cpp, CLI11, nlohmann-json, OpenBLAS, OpenMPI, Python tools, Catch2 v3
-# from bookworm-backports) and, when no Kokkos >= 3.4 is found, Kokkos 3.4.01 (Serial + OpenMP)
-# built from the Kokkos folder of Debian's trilinos source package into .cache/kokkos-<version>.
+# Debian packages (toolchain, HDF5, yaml-cpp, CLI11, nlohmann-json, OpenBLAS, OpenMPI, Python tools,
+# Chromium for the HTML report's test, Catch2 v3 from bookworm-backports) and, when no Kokkos >= 3.4
+# is found, Kokkos 3.4.01 (Serial + OpenMP) built from the Kokkos folder of Debian's trilinos source
+# package into .cache/kokkos-<version>.
 # Also the Kokkos 5 headers of Debian sid's libkokkos-dev (.cache/kokkos5-headers), for the
 # compile-only check of every source against Kokkos 5 (scripts/check-cxx20.sh --kokkos): the .deb
 # is fetched through a private apt configuration under .cache, never through the machine's sources.
@@ -26,7 +27,7 @@ WANT_CUDA=0
 for arg in "$@"; do
   case "$arg" in
     --cuda) WANT_CUDA=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) printf 'setup: error: unknown option %s\nhint: scripts/setup.sh [--cuda]\n' "$arg" >&2; exit 2 ;;
   esac
 done
@@ -45,6 +46,7 @@ PACKAGES=(
   wordnet-base zlib1g-dev   # the ERNIE lexicon's word lists (data/ernie-lexicon-sources.tsv)
   python3-torch   # the PyTorch cross-check of the GPT workload and its bench peer
   libbenchmark-tools python3-scipy   # compare.py reads `xpubench export --format gbench`
+  chromium   # renders `xpubench report --format html` headless in its test (cli.report_html)
 )
 BACKPORT_PACKAGES=(libcatch2-dev)
 

@@ -58,7 +58,7 @@ PYEOF
     expect_rc 0 "$X" report "$tmp/q.h5" --format json -o "$tmp/q.json"
     "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['portability'] and d['records']" "$tmp/q.json" \
       || fail "json does not parse"
-    expect_rc 2 "$X" report "$tmp/q.h5" --format html ;;
+    expect_rc 2 "$X" report "$tmp/q.h5" --format pdf ;;
   verify)  # verify re-runs the embedded experiment
     run_quickstart "$tmp/q.h5"
     expect_rc 0 "$X" verify "$tmp/q.h5"

@@ -87,7 +87,14 @@ TEST_CASE("reports label measured and projected numbers in every format", "[anal
   CHECK(js.find("\"efficiency_kind\": \"architectural\"") != std::string::npos);
   CHECK(js.find("\"H\": [") != std::string::npos);
   CHECK(js.find("NaN") == std::string::npos);
-  CHECK_THROWS_AS(parse_report_format("html"), Error);
+  CHECK(parse_report_format("html") == ReportFormat::html);
+  CHECK_THROWS_AS(parse_report_format("pdf"), Error);
+  const std::string html = render_report(rs, ReportFormat::html);
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html.find("<h2>Parity matrix</h2>") != std::string::npos);
+  CHECK(html.find("<h2>Performance portability</h2>") != std::string::npos);
+  CHECK(html.find("<svg class=\"chart\"") != std::string::npos);
+  CHECK(html.find("http") == std::string::npos);  // self-contained
 }
 
 TEST_CASE("the report shows each cell's headline metrics as its workload declares them", "[analysis][report]") {
