@@ -27,6 +27,7 @@
 #include "core/experiment/experiment.hpp"
 #include "core/results/hdf5_util.hpp"
 #include "core/results/result_store.hpp"
+#include "core/results/seed_stats.hpp"
 #include "core/run/runner.hpp"
 
 namespace xpb::cli {
@@ -111,6 +112,38 @@ void print_parity_table(const RunSummary& sum, const std::string& reference, dou
       << fmt(band * 100, "%.0f") << "%; median and 5-95 % of a seeded Monte Carlo in which inputs sharing a "
       << "source move together; verdicts use the 5-95 % interval):\n"
       << t.str();
+}
+
+// Statistics over seeds (an experiment's `seeds:`): per group of cells differing only in the seed,
+// each scalar metric and the step time as mean ± sd [95% interval of the mean] over n seeds.
+void print_seed_statistics(const RunSummary& sum, const ExperimentSpec& spec, std::ostream& out) {
+  std::map<std::string, std::uint64_t> seeds;
+  std::map<std::string, const Cell*> first;  // group -> a cell of it, for the label
+  for (const auto& c : spec.cells) seeds.emplace(c.id, c.seed);
+  const std::vector<SeedStatRow> stats = seed_statistics(sum.rows, seeds);
+  if (stats.empty()) return;
+  for (const auto& c : spec.cells) first.emplace(seed_group_id(c.workload, c.params.canonical_json()), &c);
+  TextTable t({"group", "cell", "metric", "unit", "mean ± sd", "95% interval of the mean", "n"});
+  int constant = 0;
+  for (const auto& r : stats) {
+    if (r.kind == "measured" && r.metric != "step_seconds") continue;
+    if (r.min == r.max) {  // the same for every seed (a count, a baseline that ignores the seed)
+      ++constant;
+      continue;
+    }
+    const auto it = first.find(r.group);
+    std::string label = it == first.end() ? r.workload : it->second->label();
+    if (label.size() > 40) label = label.substr(0, 37) + "...";
+    t.row({r.group, label, r.kind == "measured" ? "step_seconds (median)" : r.metric, r.unit,
+           fmt(r.mean, "%.4g") + " ± " + fmt(r.sd, "%.2g"),
+           "[" + fmt(r.ci95_low, "%.4g") + ", " + fmt(r.ci95_high, "%.4g") + "]", std::to_string(r.n)});
+  }
+  out << "\nOver seeds (cells that differ only in their seed; sd: sample standard deviation; interval: "
+         "Student's t, n - 1 degrees of freedom; in /seed_statistics):\n"
+      << t.str();
+  if (constant > 0)
+    out << constant << " quantit" << (constant == 1 ? "y" : "ies")
+        << " equal for every seed not shown (all in /seed_statistics).\n";
 }
 
 // The experiment's projections: section (nothing measured), one row per platform and size.
@@ -356,6 +389,7 @@ void add_run_command(CLI::App& app, State& st) {
       return;
     }
     if (!spec.cells.empty()) print_cells_table(sum.rows, st.registry, std::cout);
+    print_seed_statistics(sum, spec, std::cout);
     print_projections(sum.projections, spec.reference_platform, std::cout);
     if (!spec.cells.empty()) print_parity_table(sum, spec.reference_platform, spec.parity_band, std::cout);
     std::set<std::string> bad, few;
@@ -403,16 +437,24 @@ void add_run_command(CLI::App& app, State& st) {
       j["experiment"] = spec.name;
       j["path"] = exp2;
       j["seed"] = spec.seed;
+      j["seeds"] = spec.seeds;
       j["cells"] = std::move(cells);
       print_json(j);
       st.exit_code = 0;
       return;
     }
-    TextTable t({"#", "cell", "workload", "params", "repeats", "warmup"});
-    for (const auto& c : spec.cells)
-      t.row({std::to_string(c.index + 1), c.id, c.workload, c.params.brief(), std::to_string(c.repeats),
-             std::to_string(c.warmup)});
-    std::cout << spec.name << ": " << spec.cells.size() << " cell(s), seed " << spec.seed << "\n" << t.str();
+    TextTable t({"#", "cell", "workload", "params", "seed", "repeats", "warmup"});
+    std::set<std::uint64_t> used;
+    for (const auto& c : spec.cells) {
+      t.row({std::to_string(c.index + 1), c.id, c.workload, c.params.brief(), std::to_string(c.seed),
+             std::to_string(c.repeats), std::to_string(c.warmup)});
+      used.insert(c.seed);
+    }
+    std::string seeds;
+    for (const auto s : used) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+    std::cout << spec.name << ": " << spec.cells.size() << " cell(s), seed" << (used.size() > 1 ? "s " : " ")
+              << (used.empty() ? std::to_string(spec.seed) : seeds) << "\n"
+              << t.str();
     st.exit_code = 0;
   });
 }

@@ -1,5 +1,6 @@
 // core/results/result_store.cpp — writing result sets atomically; summary and parity tables.
 #include "core/results/result_store.hpp"
+#include "core/results/seed_stats.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -332,6 +333,19 @@ void write_summary(const schema::Writer& root, const std::vector<SummaryRow>& ro
   t.write();
 }
 
+void write_seed_statistics(const schema::Writer& root, const std::vector<SeedStatRow>& rows) {
+  schema::TableWriter t(root, "seed_statistics");
+  for (const auto& r : rows) {
+    t.row();
+    t.set("group", r.group), t.set("workload", r.workload), t.set("params", r.params), t.set("kind", r.kind);
+    t.set("metric", r.metric), t.set("unit", r.unit), t.set("value_kind", r.value_kind),
+        t.set("seeds", r.seeds);
+    t.set("cells", r.cells), t.set("n", r.n), t.set("mean", r.mean), t.set("sd", r.sd);
+    t.set("ci95_low", r.ci95_low), t.set("ci95_high", r.ci95_high), t.set("min", r.min), t.set("max", r.max);
+  }
+  t.write();
+}
+
 void write_parity(const schema::Writer& root, const std::vector<ParityRow>& rows, const std::string& reference,
                   double band) {
   schema::TableWriter t(root, "parity");
@@ -599,6 +613,10 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
       return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
     });
     write_summary(root, rows);
+    std::map<std::string, std::uint64_t> seeds;
+    for (const auto& c : spec.cells) seeds.emplace(c.id, c.seed);
+    const std::vector<SeedStatRow> stats = seed_statistics(rows, seeds);
+    if (!stats.empty()) write_seed_statistics(root, stats);
     write_parity(root, parity_rows(rows, spec.reference_platform, spec.parity_band, host_names(m_header.platforms)),
                  spec.reference_platform, spec.parity_band);
     if (!m_projections.empty()) write_projections(root, m_projections);

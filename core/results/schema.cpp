@@ -463,6 +463,41 @@ Section parity_section() {
   }};
 }
 
+Section seed_statistics_section() {
+  auto from_row = [](Column c) {
+    c.unit_from = UnitFrom::row;
+    return c;
+  };
+  return {"/seed_statistics",
+          "Written when the experiment runs cells once per seed (`seeds:`): cells that differ only in "
+          "their seed form a group, and each quantity of a group with two or more such cells (status "
+          "`ok` or `invalid`) gets the mean over the seeds, the sample standard deviation and a 95% "
+          "confidence interval of the mean (Student's t with n − 1 degrees of freedom). A `metric` row's "
+          "value is the cell's scalar; a `measured` row's is the cell's median over its steps.",
+          {
+              with(table("/seed_statistics", "one row per seed group × quantity",
+                         {
+                             key("group", "group id: the cell id's hash with the seed left out"),
+                             col("workload", "string", "", "workload name"),
+                             col("params", "string", "", "parameters, canonical JSON"),
+                             key("kind", "`metric` or `measured` (as in /summary)", Role::row_kind),
+                             key("metric", "the quantity's name"),
+                             col("unit", "string", "", "unit of the row's numbers", Role::unit),
+                             col("value_kind", "string", "", "`numeric` or `timing`", Role::value_kind),
+                             col("seeds", "string", "", "the seeds that entered, comma-separated"),
+                             col("cells", "string", "", "their cell ids, comma-separated"),
+                             col("n", "int64", "", "cells that entered"),
+                             from_row(col("mean", "float64", "", "mean over the seeds")),
+                             from_row(col("sd", "float64", "", "sample standard deviation (n − 1)")),
+                             from_row(col("ci95_low", "float64", "", "mean − t(0.975, n − 1)·sd/√n")),
+                             from_row(col("ci95_high", "float64", "", "mean + t(0.975, n − 1)·sd/√n")),
+                             from_row(col("min", "float64", "", "smallest value over the seeds")),
+                             from_row(col("max", "float64", "", "largest value over the seeds")),
+                         }),
+                   KindFrom::row),
+          }};
+}
+
 Section projections_section() {
   return {"/projections",
           "The experiment's `projections:` section: paper-scale training runs projected by the performance "
@@ -519,8 +554,9 @@ Section projections_section() {
 
 std::vector<Section> declare() {
   return {root_attributes_section(), environment_section(), platforms_section(), cell_section(),
-          measured_section(), validation_section(), metrics_section(), series_and_arrays_section(),
-          ledger_section(), projected_section(), summary_section(), parity_section(), projections_section()};
+          measured_section(),        validation_section(),  metrics_section(),   series_and_arrays_section(),
+          ledger_section(),          projected_section(),   summary_section(),   seed_statistics_section(),
+          parity_section(),          projections_section()};
 }
 
 }  // namespace
