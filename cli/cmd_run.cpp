@@ -259,6 +259,110 @@ class LiveLine {
   bool m_drawn = false;
 };
 
+// `run --json`: the run's outcome as one object (docs/json.md), built from the /summary rows.
+json run_json(const RunSummary& sum, const ExperimentSpec& spec, const std::string& output, int exit_code) {
+  json j = json_object();
+  j["experiment"] = spec.name;
+  j["path"] = spec.path;
+  j["output"] = output;
+  j["exit_code"] = exit_code;
+  j["interrupted"] = sum.interrupted;
+  j["planned"] = sum.planned, j["ran"] = sum.ran, j["skipped_done_earlier"] = sum.skipped;
+  j["ok"] = sum.ok, j["invalid"] = sum.invalid, j["failed"] = sum.failed;
+  std::map<std::string, const Cell*> by_id;
+  for (const auto& c : spec.cells) by_id.emplace(c.id, &c);
+  json cells = json::array();
+  std::map<std::string, std::size_t> at;  // cell id -> index in cells
+  for (const auto& r : sum.rows) {
+    auto [it, fresh] = at.emplace(r.cell, cells.size());
+    if (fresh) {
+      const auto c = by_id.find(r.cell);
+      json params = json::object();
+      if (c != by_id.end())
+        for (const auto& [k, v] : c->second->params.values()) params[k] = json_param(to_json(v));
+      cells.push_back({{"id", r.cell},
+                       {"workload", r.workload},
+                       {"label", c == by_id.end() ? r.workload : c->second->label()},
+                       {"params", params},
+                       {"seed", c == by_id.end() ? json(nullptr) : json(c->second->seed)},
+                       {"status", std::string(to_string(r.status))},
+                       {"step_seconds", nullptr},
+                       {"metrics", json::object()},
+                       {"projected_step_seconds", json::object()},
+                       {"model_error", nullptr}});
+    }
+    json& cell = cells[it->second];
+    if (r.kind == "measured" && r.metric == "step_seconds")
+      cell["step_seconds"] = {{"median", json_number(r.median)}, {"q1", json_number(r.q1)},
+                              {"q3", json_number(r.q3)},         {"min", json_number(r.min)},
+                              {"max", json_number(r.max)},       {"n", r.n}};
+    else if (r.kind == "metric")
+      cell["metrics"][r.metric] = {{"value", json_number(r.last)}, {"unit", r.unit}};
+    else if (r.kind == "projected")
+      cell["projected_step_seconds"][r.platform] = {{"p5", json_number(r.low)},
+                                                    {"median", json_number(r.median)},
+                                                    {"p95", json_number(r.high)},
+                                                    {"note", r.note}};
+    else if (r.kind == "model_error")
+      cell["model_error"] = json_number(r.median);
+  }
+  j["cells"] = std::move(cells);
+  std::map<std::string, std::uint64_t> seeds;
+  for (const auto& c : spec.cells) seeds.emplace(c.id, c.seed);
+  json stats = json::array();
+  for (const auto& r : seed_statistics(sum.rows, seeds))
+    stats.push_back({{"group", r.group},
+                     {"workload", r.workload},
+                     {"params", json_param(r.params)},
+                     {"kind", r.kind},
+                     {"metric", r.metric},
+                     {"unit", r.unit},
+                     {"n", r.n},
+                     {"seeds", r.seeds},
+                     {"mean", json_number(r.mean)},
+                     {"sd", json_number(r.sd)},
+                     {"ci95_low", json_number(r.ci95_low)},
+                     {"ci95_high", json_number(r.ci95_high)},
+                     {"min", json_number(r.min)},
+                     {"max", json_number(r.max)}});
+  j["seed_statistics"] = std::move(stats);
+  json parity = json::array();
+  for (const auto& r : parity_rows(sum.rows, spec.reference_platform, spec.parity_band, sum.hosts))
+    parity.push_back({{"cell", r.cell},
+                      {"workload", r.workload},
+                      {"platform", r.platform},
+                      {"verdict", r.verdict},
+                      {"bound", r.bound},
+                      {"ratio_p5", json_number(r.low)},
+                      {"ratio_median", json_number(r.nominal)},
+                      {"ratio_p95", json_number(r.high)},
+                      {"ratio_envelope_low", json_number(r.envelope_low)},
+                      {"ratio_envelope_high", json_number(r.envelope_high)}});
+  j["parity_reference"] = spec.reference_platform;
+  j["parity_band"] = spec.parity_band;
+  j["parity"] = std::move(parity);
+  json projections = json::array();
+  for (const auto& r : sum.projections)
+    projections.push_back({{"entry", r.entry},
+                           {"model", r.model},
+                           {"platform", r.platform},
+                           {"devices", r.devices},
+                           {"status", std::string(to_string(r.status))},
+                           {"reason", r.reason},
+                           {"plan", r.plan},
+                           {"step_seconds",
+                            {{"p5", json_number(r.step_p5)},
+                             {"median", json_number(r.step_median)},
+                             {"p95", json_number(r.step_p95)}}},
+                           {"mfu",
+                            {{"p5", json_number(r.mfu_p5)},
+                             {"median", json_number(r.mfu_median)},
+                             {"p95", json_number(r.mfu_p95)}}},
+                           {"verdict", r.verdict}});
+  j["projections"] = std::move(projections);
+  return j;
+}
+
 // --only that selects nothing is a mistake, not an empty run.
 void check_selection(const ExperimentSpec& spec, const std::vector<std::string>& only) {
   if (only.empty() || !select_cells(spec, only).empty()) return;
@@ -286,6 +390,10 @@ void add_run_command(CLI::App& app, State& st) {
   run->add_option("--only", only, "Run only cells whose workload, id or label matches GLOB")
       ->type_name("GLOB");
   run->add_flag("--dry-run", dry_run, "Validate and list the cells, run nothing");
+  static bool run_json_flag = false;
+  run->add_flag("--json", run_json_flag,
+                "Print one JSON object instead of the tables: every cell, the statistics over seeds, "
+                "parity and projections (docs/json.md)");
   run->add_option("--max-cell-ranks", max_cell_ranks,
                   "Under mpirun: at most N ranks per cell (default: as many as its workload can use; "
                   "1 spreads every cell over its own rank)")
@@ -314,6 +422,19 @@ void add_run_command(CLI::App& app, State& st) {
     }
     if (dry_run) {
       resolve_experiment_platforms(spec);
+      if (run_json_flag) {
+        json j = json_object();
+        j["experiment"] = spec.name;
+        j["path"] = spec.path;
+        j["dry_run"] = true;
+        json cells = json::array();
+        for (const Cell* c : select_cells(spec, only))
+          cells.push_back({{"id", c->id}, {"label", c->label()}, {"seed", c->seed}});
+        j["cells"] = std::move(cells);
+        print_json(j);
+        st.exit_code = 0;
+        return;
+      }
       for (const Cell* c : select_cells(spec, only)) std::cout << c->id << "  " << c->label() << "\n";
       st.exit_code = 0;
       return;
@@ -382,10 +503,18 @@ void add_run_command(CLI::App& app, State& st) {
                 << "abandoned.\nresume with: xpubench run " << exp_path << " -o " << opt.output
                 << " --resume\n";
       st.exit_code = 128 + sig;
+      if (run_json_flag) print_json(run_json(sum, spec, opt.output, st.exit_code));
       return;
     }
     if (quiet) {
       st.exit_code = 0;
+      return;
+    }
+    if (run_json_flag) {
+      bool bad = false;
+      for (const auto& r : sum.rows) bad = bad || is_bad(r.status);
+      st.exit_code = bad ? 1 : 0;
+      print_json(run_json(sum, spec, opt.output, st.exit_code));
       return;
     }
     if (!spec.cells.empty()) print_cells_table(sum.rows, st.registry, std::cout);
