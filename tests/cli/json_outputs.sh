@@ -83,6 +83,21 @@ s=[r for r in d['seed_statistics'] if r['metric']=='triad_bandwidth'][0]; \
 v=[x['metrics']['triad_bandwidth']['value'] for x in c]; \
 assert s['n']==2 and s['seeds']=='1,2' and min(v)<=s['mean']<=max(v) and s['ci95_low']<=s['mean']<=s['ci95_high'], s" \
   -- run "$tmp/seeds.yaml" -o "$tmp/s.h5" --json
+# The Python reader gives the same statistics, and they are those of the two cells' /summary values.
+$py - "$tmp/s.h5" "$(dirname "$0")/../../analysis/plots" <<'PYEOF' || fail "xpb_results.load_seed_statistics"
+import sys, statistics
+sys.path.insert(0, sys.argv[2])
+import xpb_results
+st = xpb_results.load_seed_statistics(sys.argv[1], use_pandas=False)
+su = xpb_results.load_summary(sys.argv[1], use_pandas=False)
+i = [k for k, m in enumerate(st["metric"]) if m == "triad_bandwidth"][0]
+v = [su["last"][k] for k, m in enumerate(su["metric"]) if m == "triad_bandwidth" and su["kind"][k] == "metric"]
+assert len(v) == 2 and st["n"][i] == 2, (v, st["n"][i])
+assert abs(st["mean"][i] - statistics.mean(v)) <= 1e-12 * abs(st["mean"][i]), (st["mean"][i], v)
+assert abs(st["sd"][i] - statistics.stdev(v)) <= 1e-9 * max(abs(st["sd"][i]), 1e-300), (st["sd"][i], v)
+assert abs((st["ci95_high"][i] - st["mean"][i]) - 12.706 * st["sd"][i] / 2 ** 0.5) <= 1e-9 * st["mean"][i]
+PYEOF
+echo "ok: xpb_results.load_seed_statistics"
 check run_dry 0 "assert d['dry_run'] and [c['seed'] for c in d['cells']]==[1, 2]" -- run "$tmp/seeds.yaml" --dry-run --json
 
 # version: the same facts as the text.
