@@ -146,6 +146,19 @@ void print_seed_statistics(const RunSummary& sum, const ExperimentSpec& spec, st
         << " equal for every seed not shown (all in /seed_statistics).\n";
 }
 
+// Time to target per platform: the measured steps to the target times each projected step time.
+void print_time_to_target(const std::vector<SummaryRow>& rows, std::ostream& out) {
+  TextTable t({"cell", "workload", "platform", "seconds to target, projected median [5-95 %]", "how"});
+  bool any = false;
+  for (const auto& r : rows) {
+    if (r.kind != "projected" || r.metric != "seconds_to_target") continue;
+    any = true;
+    t.row({r.cell, r.workload, r.platform,
+           fmt_seconds(r.median) + " [" + fmt_seconds(r.low) + ", " + fmt_seconds(r.high) + "]", r.note});
+  }
+  if (any) out << "\nTime to target (MLPerf-style, per platform):\n" << t.str();
+}
+
 // The experiment's projections: section (nothing measured), one row per platform and size.
 void print_projections(const std::vector<PlanProjection>& rows, const std::string& reference,
                        std::ostream& out) {
@@ -289,6 +302,7 @@ json run_json(const RunSummary& sum, const ExperimentSpec& spec, const std::stri
                        {"step_seconds", nullptr},
                        {"metrics", json::object()},
                        {"projected_step_seconds", json::object()},
+                       {"projected_seconds_to_target", json::object()},
                        {"model_error", nullptr}});
     }
     json& cell = cells[it->second];
@@ -298,6 +312,9 @@ json run_json(const RunSummary& sum, const ExperimentSpec& spec, const std::stri
                               {"max", json_number(r.max)},       {"n", r.n}};
     else if (r.kind == "metric")
       cell["metrics"][r.metric] = {{"value", json_number(r.last)}, {"unit", r.unit}};
+    else if (r.kind == "projected" && r.metric == "seconds_to_target")
+      cell["projected_seconds_to_target"][r.platform] = {
+          {"p5", json_number(r.low)}, {"median", json_number(r.median)}, {"p95", json_number(r.high)}};
     else if (r.kind == "projected")
       cell["projected_step_seconds"][r.platform] = {{"p5", json_number(r.low)},
                                                     {"median", json_number(r.median)},
@@ -519,6 +536,7 @@ void add_run_command(CLI::App& app, State& st) {
     }
     if (!spec.cells.empty()) print_cells_table(sum.rows, st.registry, std::cout);
     print_seed_statistics(sum, spec, std::cout);
+    print_time_to_target(sum.rows, std::cout);
     print_projections(sum.projections, spec.reference_platform, std::cout);
     if (!spec.cells.empty()) print_parity_table(sum, spec.reference_platform, spec.parity_band, std::cout);
     std::set<std::string> bad, few;

@@ -120,6 +120,27 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     r.note = p.ok ? std::string(to_string(p.bound)) : "unavailable: " + p.reason;
     rows.push_back(r);
   }
+  // Time to target on each platform: the measured steps to the target (the same maths runs
+  // everywhere) times the platform's projected step time.
+  const auto steps_it = std::find_if(rec.metrics.scalars.begin(), rec.metrics.scalars.end(),
+                                     [](const auto& sc) { return sc.name == "steps_to_target"; });
+  if (steps_it != rec.metrics.scalars.end() && steps_it->value >= 0) {
+    const double k = steps_it->value;
+    for (const auto& p : rec.projections) {
+      if (!p.ok) continue;
+      SummaryRow r;
+      r.n = 1;
+      r.median = r.mean = r.last = k * p.step_seconds.nominal;
+      r.low = r.min = r.q1 = k * p.step_seconds.low;
+      r.high = r.max = r.q3 = k * p.step_seconds.high;
+      r = base(r, "projected", "seconds_to_target", "s");
+      r.value_kind = std::string(schema::to_string(schema::Kind::numeric));  // the model, not a clock
+      r.platform = p.platform;
+      r.note = "measured steps_to_target (" + std::to_string(static_cast<long long>(k)) +
+               ") x projected step time; low/high: 5-95 %";
+      rows.push_back(r);
+    }
+  }
   for (const auto& [plat, e] : rec.parity) {
     SummaryRow r;
     r.n = e.ok ? static_cast<long long>(e.samples.size()) : 0;
