@@ -40,6 +40,15 @@ std::string set_text(const std::vector<std::string>& v) {
 
 const char* kTimingNote = "measured on this machine";
 
+// A seed group's label: that of its first cell ("gpt layers=2 ..."), else the workload.
+std::string seed_group_label(const ResultSet& rs, const SeedStatRow& st) {
+  const auto comma = st.cells.find(',');
+  const std::string first = st.cells.substr(0, comma);
+  for (const auto& c : rs.cells)
+    if (c.id == first) return c.label;
+  return st.workload;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------------
@@ -129,6 +138,17 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
   };
   for (const auto& r : architectural_portability(rs)) add_pp(r);
   for (const auto& r : application_portability(rs)) add_pp(r);
+  for (const auto& st : rs.seed_statistics) {
+    ReportRecord q;
+    q.section = "seeds";
+    q.cell = st.group, q.workload = st.workload, q.problem = seed_group_label(rs, st);
+    q.platform = rs.self_check_platform(), q.source = st.kind == "metric" ? "metric" : "measured";
+    q.quantity = st.metric, q.unit = st.unit, q.n = st.n;
+    q.value = st.mean, q.low = st.ci95_low, q.high = st.ci95_high;
+    q.note = "mean over seeds " + st.seeds + "; sd " + fmt(st.sd, "%.3g") +
+             "; low/high: 95% interval of the mean (Student's t)";
+    out.push_back(q);
+  }
   return out;
 }
 
@@ -199,6 +219,24 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
                achieved.empty() ? "-" : achieved, headline(c, metrics)});
   }
   s += cells.str() + "\n";
+
+  // Over seeds
+  if (!rs.seed_statistics.empty()) {
+    s += "## Over seeds: cells that differ only in their seed\n\n";
+    s += "Mean ± sample sd over the seeds; interval: 95% of the mean (Student's t, n − 1 degrees of "
+         "freedom). Scalar metrics, and each cell's median step time; quantities equal for every seed "
+         "are left out.\n\n";
+    MarkdownTable st({"group", "problem", "metric", "unit", "mean ± sd", "95% interval", "n", "seeds"});
+    for (const auto& r : rs.seed_statistics) {
+      if (r.kind == "measured" && r.metric != "step_seconds") continue;
+      if (r.min == r.max) continue;
+      st.row({r.group, seed_group_label(rs, r), r.kind == "measured" ? r.metric + " (median)" : r.metric,
+              r.unit, fmt(r.mean, "%.4g") + " ± " + fmt(r.sd, "%.2g"),
+              "[" + fmt(r.ci95_low, "%.4g") + ", " + fmt(r.ci95_high, "%.4g") + "]", std::to_string(r.n),
+              r.seeds});
+    }
+    s += st.str() + "\n";
+  }
 
   // Projections
   s += "## Projected step time per platform (performance model)\n\n";

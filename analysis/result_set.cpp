@@ -308,6 +308,7 @@ static ResultSet read_result_set(const std::string& path) {
   rs.summary = read_summary(f);
   rs.parity = read_parity(root);
   rs.projections = read_projections(root);
+  rs.seed_statistics = read_seed_statistics(f);
   return rs;
 }
 

@@ -10,9 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "core/plugin/ledger.hpp"
 #include "core/base/range.hpp"
+#include "core/plugin/ledger.hpp"
 #include "core/results/result_store.hpp"
+#include "core/results/seed_stats.hpp"
 
 namespace xpb::analysis {
 
@@ -86,6 +87,7 @@ struct ResultSet {
   std::vector<SummaryRow> summary;          // the /summary table
   std::vector<ParityRow> parity;            // the /parity table
   std::vector<PlanProjection> projections;  // the /projections table (schema 2; empty when absent)
+  std::vector<SeedStatRow> seed_statistics;  // the /seed_statistics table (empty when absent)
 
   std::string root(const std::string& key) const;  // "" when absent
   const PlatformRecord* platform(const std::string& name) const;

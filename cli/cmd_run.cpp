@@ -27,6 +27,7 @@
 #include "core/experiment/experiment.hpp"
 #include "core/results/hdf5_util.hpp"
 #include "core/results/result_store.hpp"
+#include "core/results/seed_stats.hpp"
 #include "core/run/runner.hpp"
 
 namespace xpb::cli {
@@ -111,6 +112,51 @@ void print_parity_table(const RunSummary& sum, const std::string& reference, dou
       << fmt(band * 100, "%.0f") << "%; median and 5-95 % of a seeded Monte Carlo in which inputs sharing a "
       << "source move together; verdicts use the 5-95 % interval):\n"
       << t.str();
+}
+
+// Statistics over seeds (an experiment's `seeds:`): per group of cells differing only in the seed,
+// each scalar metric and the step time as mean ± sd [95% interval of the mean] over n seeds.
+void print_seed_statistics(const RunSummary& sum, const ExperimentSpec& spec, std::ostream& out) {
+  std::map<std::string, std::uint64_t> seeds;
+  std::map<std::string, const Cell*> first;  // group -> a cell of it, for the label
+  for (const auto& c : spec.cells) seeds.emplace(c.id, c.seed);
+  const std::vector<SeedStatRow> stats = seed_statistics(sum.rows, seeds);
+  if (stats.empty()) return;
+  for (const auto& c : spec.cells) first.emplace(seed_group_id(c.workload, c.params.canonical_json()), &c);
+  TextTable t({"group", "cell", "metric", "unit", "mean ± sd", "95% interval of the mean", "n"});
+  int constant = 0;
+  for (const auto& r : stats) {
+    if (r.kind == "measured" && r.metric != "step_seconds") continue;
+    if (r.min == r.max) {  // the same for every seed (a count, a baseline that ignores the seed)
+      ++constant;
+      continue;
+    }
+    const auto it = first.find(r.group);
+    std::string label = it == first.end() ? r.workload : it->second->label();
+    if (label.size() > 40) label = label.substr(0, 37) + "...";
+    t.row({r.group, label, r.kind == "measured" ? "step_seconds (median)" : r.metric, r.unit,
+           fmt(r.mean, "%.4g") + " ± " + fmt(r.sd, "%.2g"),
+           "[" + fmt(r.ci95_low, "%.4g") + ", " + fmt(r.ci95_high, "%.4g") + "]", std::to_string(r.n)});
+  }
+  out << "\nOver seeds (cells that differ only in their seed; sd: sample standard deviation; interval: "
+         "Student's t, n - 1 degrees of freedom; in /seed_statistics):\n"
+      << t.str();
+  if (constant > 0)
+    out << constant << " quantit" << (constant == 1 ? "y" : "ies")
+        << " equal for every seed not shown (all in /seed_statistics).\n";
+}
+
+// Time to target per platform: the measured steps to the target times each projected step time.
+void print_time_to_target(const std::vector<SummaryRow>& rows, std::ostream& out) {
+  TextTable t({"cell", "workload", "platform", "seconds to target, projected median [5-95 %]", "how"});
+  bool any = false;
+  for (const auto& r : rows) {
+    if (r.kind != "projected" || r.metric != "seconds_to_target") continue;
+    any = true;
+    t.row({r.cell, r.workload, r.platform,
+           fmt_seconds(r.median) + " [" + fmt_seconds(r.low) + ", " + fmt_seconds(r.high) + "]", r.note});
+  }
+  if (any) out << "\nTime to target (MLPerf-style, per platform):\n" << t.str();
 }
 
 // The experiment's projections: section (nothing measured), one row per platform and size.
@@ -226,6 +272,114 @@ class LiveLine {
   bool m_drawn = false;
 };
 
+// `run --json`: the run's outcome as one object (docs/json.md), built from the /summary rows.
+json run_json(const RunSummary& sum, const ExperimentSpec& spec, const std::string& output, int exit_code) {
+  json j = json_object();
+  j["experiment"] = spec.name;
+  j["path"] = spec.path;
+  j["output"] = output;
+  j["exit_code"] = exit_code;
+  j["interrupted"] = sum.interrupted;
+  j["planned"] = sum.planned, j["ran"] = sum.ran, j["skipped_done_earlier"] = sum.skipped;
+  j["ok"] = sum.ok, j["invalid"] = sum.invalid, j["failed"] = sum.failed;
+  std::map<std::string, const Cell*> by_id;
+  for (const auto& c : spec.cells) by_id.emplace(c.id, &c);
+  json cells = json::array();
+  std::map<std::string, std::size_t> at;  // cell id -> index in cells
+  for (const auto& r : sum.rows) {
+    auto [it, fresh] = at.emplace(r.cell, cells.size());
+    if (fresh) {
+      const auto c = by_id.find(r.cell);
+      json params = json::object();
+      if (c != by_id.end())
+        for (const auto& [k, v] : c->second->params.values()) params[k] = json_param(to_json(v));
+      cells.push_back({{"id", r.cell},
+                       {"workload", r.workload},
+                       {"label", c == by_id.end() ? r.workload : c->second->label()},
+                       {"params", params},
+                       {"seed", c == by_id.end() ? json(nullptr) : json(c->second->seed)},
+                       {"status", std::string(to_string(r.status))},
+                       {"step_seconds", nullptr},
+                       {"metrics", json::object()},
+                       {"projected_step_seconds", json::object()},
+                       {"projected_seconds_to_target", json::object()},
+                       {"model_error", nullptr}});
+    }
+    json& cell = cells[it->second];
+    if (r.kind == "measured" && r.metric == "step_seconds")
+      cell["step_seconds"] = {{"median", json_number(r.median)}, {"q1", json_number(r.q1)},
+                              {"q3", json_number(r.q3)},         {"min", json_number(r.min)},
+                              {"max", json_number(r.max)},       {"n", r.n}};
+    else if (r.kind == "metric")
+      cell["metrics"][r.metric] = {{"value", json_number(r.last)}, {"unit", r.unit}};
+    else if (r.kind == "projected" && r.metric == "seconds_to_target")
+      cell["projected_seconds_to_target"][r.platform] = {
+          {"p5", json_number(r.low)}, {"median", json_number(r.median)}, {"p95", json_number(r.high)}};
+    else if (r.kind == "projected")
+      cell["projected_step_seconds"][r.platform] = {{"p5", json_number(r.low)},
+                                                    {"median", json_number(r.median)},
+                                                    {"p95", json_number(r.high)},
+                                                    {"note", r.note}};
+    else if (r.kind == "model_error")
+      cell["model_error"] = json_number(r.median);
+  }
+  j["cells"] = std::move(cells);
+  std::map<std::string, std::uint64_t> seeds;
+  for (const auto& c : spec.cells) seeds.emplace(c.id, c.seed);
+  json stats = json::array();
+  for (const auto& r : seed_statistics(sum.rows, seeds))
+    stats.push_back({{"group", r.group},
+                     {"workload", r.workload},
+                     {"params", json_param(r.params)},
+                     {"kind", r.kind},
+                     {"metric", r.metric},
+                     {"unit", r.unit},
+                     {"n", r.n},
+                     {"seeds", r.seeds},
+                     {"mean", json_number(r.mean)},
+                     {"sd", json_number(r.sd)},
+                     {"ci95_low", json_number(r.ci95_low)},
+                     {"ci95_high", json_number(r.ci95_high)},
+                     {"min", json_number(r.min)},
+                     {"max", json_number(r.max)}});
+  j["seed_statistics"] = std::move(stats);
+  json parity = json::array();
+  for (const auto& r : parity_rows(sum.rows, spec.reference_platform, spec.parity_band, sum.hosts))
+    parity.push_back({{"cell", r.cell},
+                      {"workload", r.workload},
+                      {"platform", r.platform},
+                      {"verdict", r.verdict},
+                      {"bound", r.bound},
+                      {"ratio_p5", json_number(r.low)},
+                      {"ratio_median", json_number(r.nominal)},
+                      {"ratio_p95", json_number(r.high)},
+                      {"ratio_envelope_low", json_number(r.envelope_low)},
+                      {"ratio_envelope_high", json_number(r.envelope_high)}});
+  j["parity_reference"] = spec.reference_platform;
+  j["parity_band"] = spec.parity_band;
+  j["parity"] = std::move(parity);
+  json projections = json::array();
+  for (const auto& r : sum.projections)
+    projections.push_back({{"entry", r.entry},
+                           {"model", r.model},
+                           {"platform", r.platform},
+                           {"devices", r.devices},
+                           {"status", std::string(to_string(r.status))},
+                           {"reason", r.reason},
+                           {"plan", r.plan},
+                           {"step_seconds",
+                            {{"p5", json_number(r.step_p5)},
+                             {"median", json_number(r.step_median)},
+                             {"p95", json_number(r.step_p95)}}},
+                           {"mfu",
+                            {{"p5", json_number(r.mfu_p5)},
+                             {"median", json_number(r.mfu_median)},
+                             {"p95", json_number(r.mfu_p95)}}},
+                           {"verdict", r.verdict}});
+  j["projections"] = std::move(projections);
+  return j;
+}
+
 // --only that selects nothing is a mistake, not an empty run.
 void check_selection(const ExperimentSpec& spec, const std::vector<std::string>& only) {
   if (only.empty() || !select_cells(spec, only).empty()) return;
@@ -253,6 +407,10 @@ void add_run_command(CLI::App& app, State& st) {
   run->add_option("--only", only, "Run only cells whose workload, id or label matches GLOB")
       ->type_name("GLOB");
   run->add_flag("--dry-run", dry_run, "Validate and list the cells, run nothing");
+  static bool run_json_flag = false;
+  run->add_flag("--json", run_json_flag,
+                "Print one JSON object instead of the tables: every cell, the statistics over seeds, "
+                "parity and projections (docs/json.md)");
   run->add_option("--max-cell-ranks", max_cell_ranks,
                   "Under mpirun: at most N ranks per cell (default: as many as its workload can use; "
                   "1 spreads every cell over its own rank)")
@@ -281,6 +439,19 @@ void add_run_command(CLI::App& app, State& st) {
     }
     if (dry_run) {
       resolve_experiment_platforms(spec);
+      if (run_json_flag) {
+        json j = json_object();
+        j["experiment"] = spec.name;
+        j["path"] = spec.path;
+        j["dry_run"] = true;
+        json cells = json::array();
+        for (const Cell* c : select_cells(spec, only))
+          cells.push_back({{"id", c->id}, {"label", c->label()}, {"seed", c->seed}});
+        j["cells"] = std::move(cells);
+        print_json(j);
+        st.exit_code = 0;
+        return;
+      }
       for (const Cell* c : select_cells(spec, only)) std::cout << c->id << "  " << c->label() << "\n";
       st.exit_code = 0;
       return;
@@ -349,13 +520,23 @@ void add_run_command(CLI::App& app, State& st) {
                 << "abandoned.\nresume with: xpubench run " << exp_path << " -o " << opt.output
                 << " --resume\n";
       st.exit_code = 128 + sig;
+      if (run_json_flag) print_json(run_json(sum, spec, opt.output, st.exit_code));
       return;
     }
     if (quiet) {
       st.exit_code = 0;
       return;
     }
+    if (run_json_flag) {
+      bool bad = false;
+      for (const auto& r : sum.rows) bad = bad || is_bad(r.status);
+      st.exit_code = bad ? 1 : 0;
+      print_json(run_json(sum, spec, opt.output, st.exit_code));
+      return;
+    }
     if (!spec.cells.empty()) print_cells_table(sum.rows, st.registry, std::cout);
+    print_seed_statistics(sum, spec, std::cout);
+    print_time_to_target(sum.rows, std::cout);
     print_projections(sum.projections, spec.reference_platform, std::cout);
     if (!spec.cells.empty()) print_parity_table(sum, spec.reference_platform, spec.parity_band, std::cout);
     std::set<std::string> bad, few;
@@ -403,16 +584,24 @@ void add_run_command(CLI::App& app, State& st) {
       j["experiment"] = spec.name;
       j["path"] = exp2;
       j["seed"] = spec.seed;
+      j["seeds"] = spec.seeds;
       j["cells"] = std::move(cells);
       print_json(j);
       st.exit_code = 0;
       return;
     }
-    TextTable t({"#", "cell", "workload", "params", "repeats", "warmup"});
-    for (const auto& c : spec.cells)
-      t.row({std::to_string(c.index + 1), c.id, c.workload, c.params.brief(), std::to_string(c.repeats),
-             std::to_string(c.warmup)});
-    std::cout << spec.name << ": " << spec.cells.size() << " cell(s), seed " << spec.seed << "\n" << t.str();
+    TextTable t({"#", "cell", "workload", "params", "seed", "repeats", "warmup"});
+    std::set<std::uint64_t> used;
+    for (const auto& c : spec.cells) {
+      t.row({std::to_string(c.index + 1), c.id, c.workload, c.params.brief(), std::to_string(c.seed),
+             std::to_string(c.repeats), std::to_string(c.warmup)});
+      used.insert(c.seed);
+    }
+    std::string seeds;
+    for (const auto s : used) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+    std::cout << spec.name << ": " << spec.cells.size() << " cell(s), seed" << (used.size() > 1 ? "s " : " ")
+              << (used.empty() ? std::to_string(spec.seed) : seeds) << "\n"
+              << t.str();
     st.exit_code = 0;
   });
 }

@@ -117,6 +117,13 @@ def load_parity(path, use_pandas=None):
     return load_table(path, "parity", use_pandas)
 
 
+def load_seed_statistics(path, use_pandas=None):
+    """The /seed_statistics table of a run over several seeds: one row per seed group x quantity
+    (mean, sd, ci95_low/ci95_high = 95% interval of the mean, n, seeds). Empty when the run had
+    one seed (the table is absent)."""
+    return load_table(path, "seed_statistics", use_pandas)
+
+
 def load_samples(path, cell, metric="step_seconds"):
     """Per-step samples of one cell: measured/METRIC, else series/METRIC/values, else the
     scalar metrics/METRIC as a one-element array. Raises KeyError when none exists."""

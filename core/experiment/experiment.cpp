@@ -69,6 +69,24 @@ std::vector<ProjectionSpec> read_projections(const input::Value& list) {
   return out;
 }
 
+// A list of distinct seeds (at most kMaxSeeds: each one is a run of every cell).
+input::Node seeds_schema(std::string doc) {
+  using namespace input;
+  return list(integer().at_least(0), std::move(doc)).non_empty().checked([](const Value& v) {
+    std::map<std::int64_t, int> seen;
+    for (const auto& s : v.items()) {
+      const auto [it, fresh] = seen.emplace(s.integer(), s.line());
+      if (!fresh)
+        s.fail("seed " + std::to_string(s.integer()) + " is listed twice (first at line " +
+                   std::to_string(it->second) + ")",
+               "list each seed once");
+    }
+    if (v.items().size() > kMaxSeeds)
+      v.fail(std::to_string(v.items().size()) + " seeds, more than " + std::to_string(kMaxSeeds),
+             "statistics over seeds need a handful of runs, not thousands");
+  });
+}
+
 }  // namespace
 
 const input::Node& experiment_schema() {
@@ -78,36 +96,48 @@ const input::Node& experiment_schema() {
         {required("name", string("the experiment's name (result sets default to results/NAME.h5)")),
          optional("description", string("free text; its first line is shown by `xpubench list experiments`")),
          optional("seed", integer("every random number derives from (seed, cell, stream, index)")
-                              .at_least(0).fallback(std::int64_t{0})),
-         optional("repeats", integer("timed steps per benchmark cell (training cells run their own step count)")
-                                 .range(1, kMaxCount).fallback(std::int64_t{5})),
-         optional("warmup", integer("untimed steps before them").range(0, kMaxCount).fallback(std::int64_t{1})),
+                              .at_least(0)
+                              .fallback(std::int64_t{0})),
+         optional("seeds", seeds_schema("runs every cell once per seed (multi-seed statistics: mean, sd and "
+                                        "a 95% interval per metric, in /seed_statistics); instead of seed")),
+         optional("repeats",
+                  integer("timed steps per benchmark cell (training cells run their own step count)")
+                      .range(1, kMaxCount)
+                      .fallback(std::int64_t{5})),
+         optional("warmup",
+                  integer("untimed steps before them").range(0, kMaxCount).fallback(std::int64_t{1})),
          optional("platforms", list(string(), "platform names or descriptor paths to project onto")),
-         optional("parity",
-                  object({optional("reference", string("the platform the others are compared with")
-                                                     .fallback(std::string("nvidia-h20"))),
-                          optional("band", number("|ratio - 1| within the band counts as parity")
-                                                .above(0).below(1).fallback(0.10)
-                                                .hint_text("e.g. 0.10 for ±10%"))},
-                         "speed-ratio verdicts")),
+         optional("parity", object({optional("reference", string("the platform the others are compared with")
+                                                              .fallback(std::string("nvidia-h20"))),
+                                    optional("band", number("|ratio - 1| within the band counts as parity")
+                                                         .above(0)
+                                                         .below(1)
+                                                         .fallback(0.10)
+                                                         .hint_text("e.g. 0.10 for ±10%"))},
+                                   "speed-ratio verdicts")),
          optional("projections", projections_schema()),
-         optional("workloads",
-                  list(object({required("workload", string("a compiled-in workload (`xpubench list workloads`)")),
-                               optional("params", any("the workload's parameters (`xpubench show workload NAME`); "
-                                                      "a list of values sweeps a parameter")),
-                               optional("zip", list(list(string()).checked([](const Value& g) {
-                                                      if (g.items().size() < 2)
-                                                        g.fail("a zip group lists two or more parameter names");
-                                                    }),
-                                                    "groups of parameters whose lists expand together, "
-                                                    "e.g. [[m, n]]")),
-                               optional("repeats", integer("overrides the top-level repeats").range(1, kMaxCount)),
-                               optional("warmup", integer("overrides the top-level warmup").range(0, kMaxCount))},
-                              "one workload and its parameter lists"),
-                       "{workload, params}")
-                      .non_empty())},
+         optional(
+             "workloads",
+             list(object({required("workload", string("a compiled-in workload (`xpubench list workloads`)")),
+                          optional("params", any("the workload's parameters (`xpubench show workload NAME`); "
+                                                 "a list of values sweeps a parameter")),
+                          optional("zip", list(list(string()).checked([](const Value& g) {
+                                     if (g.items().size() < 2)
+                                       g.fail("a zip group lists two or more parameter names");
+                                   }),
+                                               "groups of parameters whose lists expand together, "
+                                               "e.g. [[m, n]]")),
+                          optional("seeds", seeds_schema("overrides the top-level seed or seeds")),
+                          optional("repeats", integer("overrides the top-level repeats").range(1, kMaxCount)),
+                          optional("warmup", integer("overrides the top-level warmup").range(0, kMaxCount))},
+                         "one workload and its parameter lists"),
+                  "{workload, params}")
+                 .non_empty())},
         "an experiment (see experiments/quickstart.yaml)");
     n.checked([](const Value& v) {
+      if (v.has("seed") && v.has("seeds"))
+        v["seeds"].fail("give either seed or seeds, not both",
+                        "seeds: [42, 43, 44] runs every cell once per seed; seed: 42 once");
       if (!v["workloads"].present() && !v["projections"].present())
         v["workloads"].fail("missing required key 'workloads'",
                             "a list of {workload, params} (or a projections: section)");
@@ -198,6 +228,7 @@ struct EntryPlan {
   std::string workload;
   const WorkloadInfo* info = nullptr;
   int repeats = 0, warmup = 0;
+  std::vector<std::uint64_t> seeds;  // the entry's, else the experiment's
   std::vector<Axis> axes;
   std::size_t cells = 1;  // product of the axis lengths (saturates at SIZE_MAX)
   std::string factors;    // "n: 10 × dtype: 2"
@@ -215,6 +246,12 @@ EntryPlan plan_entry(const input::Value& entry, const ExperimentSpec& spec, cons
   }
   plan.repeats = entry.has("repeats") ? static_cast<int>(entry["repeats"].integer()) : spec.repeats;
   plan.warmup = entry.has("warmup") ? static_cast<int>(entry["warmup"].integer()) : spec.warmup;
+  plan.seeds = spec.seeds;
+  if (entry.has("seeds")) {
+    plan.seeds.clear();
+    for (const auto& sv : entry["seeds"].items())
+      plan.seeds.push_back(static_cast<std::uint64_t>(sv.integer()));
+  }
   // Each parameter's list of values, checked against the workload's declaration.
   std::map<std::string, std::vector<ParamValue>> lists;
   std::vector<std::string> order;
@@ -227,6 +264,11 @@ EntryPlan plan_entry(const input::Value& entry, const ExperimentSpec& spec, cons
     }
   }
   plan.axes = entry_axes(entry, lists, order);
+  // The seeds multiply like a list (the outermost loop of the entry, expand_entry).
+  if (plan.seeds.size() > 1) {
+    plan.cells = plan.seeds.size();
+    plan.factors = "seeds: " + std::to_string(plan.seeds.size());
+  }
   for (const auto& a : plan.axes) {
     const std::size_t n = a.values.size();
     plan.cells = n != 0 && plan.cells > SIZE_MAX / n ? SIZE_MAX : plan.cells * n;
@@ -258,8 +300,9 @@ void check_cell_budget(const std::vector<EntryPlan>& plans, std::size_t max_cell
               "shorten the lists, zip lists that belong together, or raise the limit with --max-cells N");
 }
 
-// Cartesian product over the axes (last axis fastest).
-void expand_entry(const EntryPlan& plan, int e, ExperimentSpec& spec, std::set<std::string>& seen_ids) {
+// One seed's cells of an entry: the Cartesian product over its axes (last axis fastest).
+void expand_entry_seed(const EntryPlan& plan, int e, std::uint64_t seed, ExperimentSpec& spec,
+                       std::set<std::string>& seen_ids) {
   const auto& axes = plan.axes;
   std::vector<std::size_t> idx(axes.size(), 0);
   while (true) {
@@ -270,7 +313,7 @@ void expand_entry(const EntryPlan& plan, int e, ExperimentSpec& spec, std::set<s
     Cell c;
     c.workload = plan.workload;
     c.params = complete(plan.info->params, std::move(given));
-    c.seed = spec.seed;
+    c.seed = seed;
     c.repeats = plan.repeats;
     c.warmup = plan.warmup;
     c.entry = e;
@@ -284,6 +327,12 @@ void expand_entry(const EntryPlan& plan, int e, ExperimentSpec& spec, std::set<s
     while (a > 0 && ++idx[a - 1] == axes[a - 1].values.size()) idx[--a] = 0;
     if (a == 0) return;
   }
+}
+
+// Cartesian product over the axes (last axis fastest), once per seed (the outermost loop: an
+// interrupted run has every configuration at the first seeds).
+void expand_entry(const EntryPlan& plan, int e, ExperimentSpec& spec, std::set<std::string>& seen_ids) {
+  for (const std::uint64_t seed : plan.seeds) expand_entry_seed(plan, e, seed, spec, seen_ids);
 }
 
 // The same platform twice would project (and store) every cell onto it twice.
@@ -310,6 +359,13 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
   spec.name = root["name"].str();
   if (root.has("description")) spec.description = root["description"].str();
   spec.seed = static_cast<std::uint64_t>(root["seed"].integer());
+  if (root.has("seeds")) {
+    for (const auto& sv : root["seeds"].items())
+      spec.seeds.push_back(static_cast<std::uint64_t>(sv.integer()));
+    spec.seed = spec.seeds.front();
+  } else {
+    spec.seeds = {spec.seed};
+  }
   spec.repeats = static_cast<int>(root["repeats"].integer());
   spec.warmup = static_cast<int>(root["warmup"].integer());
   check_distinct_platforms(root["platforms"]);

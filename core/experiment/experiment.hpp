@@ -49,7 +49,8 @@ struct ExperimentSpec {
   std::string yaml_text;  // exact text
   std::string sha256;     // of yaml_text
   std::string name, description;
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;            // the first of `seeds`
+  std::vector<std::uint64_t> seeds;  // `seeds:`, else {seed}; an entry may override them
   int repeats = 5, warmup = 1;
   std::vector<std::string> platforms;  // names or paths, as written
   std::string reference_platform = "nvidia-h20";
@@ -64,6 +65,8 @@ const input::Node& experiment_schema();
 // Cells one experiment may expand to unless raised (`--max-cells N` of run, expand and validate).
 // The count is the product of the list lengths, computed (overflow-checked) before any cell is made.
 constexpr std::size_t kDefaultMaxCells = 100000;
+// Seeds one `seeds:` list may give.
+constexpr std::size_t kMaxSeeds = 1000;
 
 // Parse and expand; every problem is an xpb::Error with file, line and key path. An expansion to
 // more than `max_cells` cells is refused, naming the lists that multiply.

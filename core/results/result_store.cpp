@@ -1,5 +1,6 @@
 // core/results/result_store.cpp — writing result sets atomically; summary and parity tables.
 #include "core/results/result_store.hpp"
+#include "core/results/seed_stats.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -118,6 +119,27 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     r.platform = p.platform;
     r.note = p.ok ? std::string(to_string(p.bound)) : "unavailable: " + p.reason;
     rows.push_back(r);
+  }
+  // Time to target on each platform: the measured steps to the target (the same maths runs
+  // everywhere) times the platform's projected step time.
+  const auto steps_it = std::find_if(rec.metrics.scalars.begin(), rec.metrics.scalars.end(),
+                                     [](const auto& sc) { return sc.name == "steps_to_target"; });
+  if (steps_it != rec.metrics.scalars.end() && steps_it->value >= 0) {
+    const double k = steps_it->value;
+    for (const auto& p : rec.projections) {
+      if (!p.ok) continue;
+      SummaryRow r;
+      r.n = 1;
+      r.median = r.mean = r.last = k * p.step_seconds.nominal;
+      r.low = r.min = r.q1 = k * p.step_seconds.low;
+      r.high = r.max = r.q3 = k * p.step_seconds.high;
+      r = base(r, "projected", "seconds_to_target", "s");
+      r.value_kind = std::string(schema::to_string(schema::Kind::numeric));  // the model, not a clock
+      r.platform = p.platform;
+      r.note = "measured steps_to_target (" + std::to_string(static_cast<long long>(k)) +
+               ") x projected step time; low/high: 5-95 %";
+      rows.push_back(r);
+    }
   }
   for (const auto& [plat, e] : rec.parity) {
     SummaryRow r;
@@ -328,6 +350,19 @@ void write_summary(const schema::Writer& root, const std::vector<SummaryRow>& ro
     t.set("median", r.median), t.set("q1", r.q1), t.set("q3", r.q3), t.set("min", r.min);
     t.set("max", r.max), t.set("mean", r.mean), t.set("last", r.last), t.set("low", r.low);
     t.set("high", r.high), t.set("n", r.n);
+  }
+  t.write();
+}
+
+void write_seed_statistics(const schema::Writer& root, const std::vector<SeedStatRow>& rows) {
+  schema::TableWriter t(root, "seed_statistics");
+  for (const auto& r : rows) {
+    t.row();
+    t.set("group", r.group), t.set("workload", r.workload), t.set("params", r.params), t.set("kind", r.kind);
+    t.set("metric", r.metric), t.set("unit", r.unit), t.set("value_kind", r.value_kind),
+        t.set("seeds", r.seeds);
+    t.set("cells", r.cells), t.set("n", r.n), t.set("mean", r.mean), t.set("sd", r.sd);
+    t.set("ci95_low", r.ci95_low), t.set("ci95_high", r.ci95_high), t.set("min", r.min), t.set("max", r.max);
   }
   t.write();
 }
@@ -599,6 +634,10 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
       return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
     });
     write_summary(root, rows);
+    std::map<std::string, std::uint64_t> seeds;
+    for (const auto& c : spec.cells) seeds.emplace(c.id, c.seed);
+    const std::vector<SeedStatRow> stats = seed_statistics(rows, seeds);
+    if (!stats.empty()) write_seed_statistics(root, stats);
     write_parity(root, parity_rows(rows, spec.reference_platform, spec.parity_band, host_names(m_header.platforms)),
                  spec.reference_platform, spec.parity_band);
     if (!m_projections.empty()) write_projections(root, m_projections);

@@ -392,49 +392,67 @@ Section summary_section() {
     c.unit_from = UnitFrom::row;
     return c;
   };
-  return {"/summary",
-               "One row per cell × quantity, the entry point for analysis. Everywhere in xpubench, "
-               "`low` and `high` bound the whole range: the smallest and largest sample of a measured "
-               "quantity (its 0% and 100% quantiles), the optimistic and pessimistic scenario of a "
-               "projection. Spread statistics have their own names (`q1`, `q3`: the 25% and 75% quantiles "
-               "by linear interpolation; the report's IQR is q3 − q1).\n\n"
-               "```python\n"
-               "import xpb_results                      # analysis/plots/xpb_results.py\n"
-               "df = xpb_results.load_summary(\"results/quickstart.h5\")   # pandas when installed\n"
-               "```\n\n"
-               "(`pd.read_hdf` does not apply: it reads PyTables layouts only.)", {
-      with(table("/summary", "one row per cell × quantity", {
-          key("cell", "cell id"),
-          col("workload", "string", "", "workload name"),
-          col("params", "string", "", "parameters, canonical JSON"),
-          col("status", "string", "", "the cell's status"),
-          key("kind",
-              "`measured` (samples of this machine), `metric` (a scalar), `projected` (a platform's "
-              "projection), `model_error` (projected / measured − 1 on the host), `parity` (the speed "
-              "ratio t(reference) / t(platform), joint sample by sample; schema 2)", Role::row_kind),
-          key("metric", "the quantity's name"),
-          col("unit", "string", "", "unit of the row's numbers", Role::unit),
-          key("platform", "projected, model_error and parity rows: the platform"),
-          col("note", "string", "", "projected rows: the bound, or why the projection is unavailable; parity "
-                                    "rows: the reference and what the columns hold"),
-          since(2, col("value_kind", "string", "", "`numeric` or `timing`", Role::value_kind)),
-          from_row(col("median", "float64", "", "median of the samples; a projection's nominal (its median)")),
-          from_row(col("q1", "float64", "", "25% quantile; a projection's or parity ratio's 5 %")),
-          from_row(col("q3", "float64", "", "75% quantile; a projection's or parity ratio's 95 %")),
-          from_row(col("min", "float64", "", "smallest sample; a projection's low; a parity ratio's "
-                                             "worst-case envelope, low")),
-          from_row(col("max", "float64", "", "largest sample; a projection's high; a parity ratio's "
-                                             "worst-case envelope, high")),
-          from_row(col("mean", "float64", "", "mean of the samples")),
-          from_row(col("last", "float64", "", "last sample")),
-          from_row(col("low", "float64", "", "lower end of the range: min, or the projection's (parity "
-                                             "ratio's) 5 %")),
-          from_row(col("high", "float64", "", "upper end of the range: max, or the projection's (parity "
-                                              "ratio's) 95 %")),
-          col("n", "int64", "", "number of samples (projections: 1 when available, else 0; parity: the Monte "
-                                "Carlo's samples)"),
-      }), KindFrom::row),
-  }};
+  return {
+      "/summary",
+      "One row per cell × quantity, the entry point for analysis. Everywhere in xpubench, "
+      "`low` and `high` bound the whole range: the smallest and largest sample of a measured "
+      "quantity (its 0% and 100% quantiles), the optimistic and pessimistic scenario of a "
+      "projection. Spread statistics have their own names (`q1`, `q3`: the 25% and 75% quantiles "
+      "by linear interpolation; the report's IQR is q3 − q1).\n\n"
+      "```python\n"
+      "import xpb_results                      # analysis/plots/xpb_results.py\n"
+      "df = xpb_results.load_summary(\"results/quickstart.h5\")   # pandas when installed\n"
+      "```\n\n"
+      "(`pd.read_hdf` does not apply: it reads PyTables layouts only.)",
+      {
+          with(table("/summary", "one row per cell × quantity",
+                     {
+                         key("cell", "cell id"),
+                         col("workload", "string", "", "workload name"),
+                         col("params", "string", "", "parameters, canonical JSON"),
+                         col("status", "string", "", "the cell's status"),
+                         key("kind",
+                             "`measured` (samples of this machine), `metric` (a scalar), `projected` (a "
+                             "platform's "
+                             "projection: `step_seconds`; `seconds_to_target` for a training cell that "
+                             "reached its "
+                             "target: its measured steps_to_target × the projected step time), `model_error` "
+                             "(projected / measured − 1 on the host), `parity` (the speed "
+                             "ratio t(reference) / t(platform), joint sample by sample; schema 2)",
+                             Role::row_kind),
+                         key("metric", "the quantity's name"),
+                         col("unit", "string", "", "unit of the row's numbers", Role::unit),
+                         key("platform", "projected, model_error and parity rows: the platform"),
+                         col("note", "string", "",
+                             "projected rows: the bound, or why the projection is unavailable; parity "
+                             "rows: the reference and what the columns hold"),
+                         since(2, col("value_kind", "string", "", "`numeric` or `timing`", Role::value_kind)),
+                         from_row(col("median", "float64", "",
+                                      "median of the samples; a projection's nominal (its median)")),
+                         from_row(
+                             col("q1", "float64", "", "25% quantile; a projection's or parity ratio's 5 %")),
+                         from_row(
+                             col("q3", "float64", "", "75% quantile; a projection's or parity ratio's 95 %")),
+                         from_row(col("min", "float64", "",
+                                      "smallest sample; a projection's low; a parity ratio's "
+                                      "worst-case envelope, low")),
+                         from_row(col("max", "float64", "",
+                                      "largest sample; a projection's high; a parity ratio's "
+                                      "worst-case envelope, high")),
+                         from_row(col("mean", "float64", "", "mean of the samples")),
+                         from_row(col("last", "float64", "", "last sample")),
+                         from_row(col("low", "float64", "",
+                                      "lower end of the range: min, or the projection's (parity "
+                                      "ratio's) 5 %")),
+                         from_row(col("high", "float64", "",
+                                      "upper end of the range: max, or the projection's (parity "
+                                      "ratio's) 95 %")),
+                         col("n", "int64", "",
+                             "number of samples (projections: 1 when available, else 0; parity: the Monte "
+                             "Carlo's samples)"),
+                     }),
+               KindFrom::row),
+      }};
 }
 
 Section parity_section() {
@@ -461,6 +479,41 @@ Section parity_section() {
       number("/parity@band", "float64", "", N, "the parity band"),
       text("/parity@note", N, "how the ratio is defined"),
   }};
+}
+
+Section seed_statistics_section() {
+  auto from_row = [](Column c) {
+    c.unit_from = UnitFrom::row;
+    return c;
+  };
+  return {"/seed_statistics",
+          "Written when the experiment runs cells once per seed (`seeds:`): cells that differ only in "
+          "their seed form a group, and each quantity of a group with two or more such cells (status "
+          "`ok` or `invalid`) gets the mean over the seeds, the sample standard deviation and a 95% "
+          "confidence interval of the mean (Student's t with n − 1 degrees of freedom). A `metric` row's "
+          "value is the cell's scalar; a `measured` row's is the cell's median over its steps.",
+          {
+              with(table("/seed_statistics", "one row per seed group × quantity",
+                         {
+                             key("group", "group id: the cell id's hash with the seed left out"),
+                             col("workload", "string", "", "workload name"),
+                             col("params", "string", "", "parameters, canonical JSON"),
+                             key("kind", "`metric` or `measured` (as in /summary)", Role::row_kind),
+                             key("metric", "the quantity's name"),
+                             col("unit", "string", "", "unit of the row's numbers", Role::unit),
+                             col("value_kind", "string", "", "`numeric` or `timing`", Role::value_kind),
+                             col("seeds", "string", "", "the seeds that entered, comma-separated"),
+                             col("cells", "string", "", "their cell ids, comma-separated"),
+                             col("n", "int64", "", "cells that entered"),
+                             from_row(col("mean", "float64", "", "mean over the seeds")),
+                             from_row(col("sd", "float64", "", "sample standard deviation (n − 1)")),
+                             from_row(col("ci95_low", "float64", "", "mean − t(0.975, n − 1)·sd/√n")),
+                             from_row(col("ci95_high", "float64", "", "mean + t(0.975, n − 1)·sd/√n")),
+                             from_row(col("min", "float64", "", "smallest value over the seeds")),
+                             from_row(col("max", "float64", "", "largest value over the seeds")),
+                         }),
+                   KindFrom::row),
+          }};
 }
 
 Section projections_section() {
@@ -519,8 +572,9 @@ Section projections_section() {
 
 std::vector<Section> declare() {
   return {root_attributes_section(), environment_section(), platforms_section(), cell_section(),
-          measured_section(), validation_section(), metrics_section(), series_and_arrays_section(),
-          ledger_section(), projected_section(), summary_section(), parity_section(), projections_section()};
+          measured_section(),        validation_section(),  metrics_section(),   series_and_arrays_section(),
+          ledger_section(),          projected_section(),   summary_section(),   seed_statistics_section(),
+          parity_section(),          projections_section()};
 }
 
 }  // namespace

@@ -46,6 +46,8 @@ def main(path):
         pass
     par = xpb_results.load_parity(path, use_pandas=False)
     assert "ratio_nominal" in par
+    # One seed: no /seed_statistics, read as an empty table.
+    assert xpb_results.load_seed_statistics(path, use_pandas=False) == {}
     attrs = xpb_results.load_attrs(path)
     assert attrs["schema"] == "xpubench.results"
     try:

@@ -70,6 +70,36 @@ check verify 0 "assert d['reproduced'] and d['cells']==2 and not d['rerun_kept']
   -- verify "$tmp/a.h5" --json
 grep -q "\[2/2\]" "$tmp/verify.err" || fail "verify: no progress on stderr"
 
+# run: one object; its cells are those of the file (ids as `run --dry-run`), and a two-seed run has
+# statistics over the seeds whose n is 2 and whose mean lies between the two cells' values.
+check run 0 "ids=open(T+'/ids.txt').read().split(); \
+assert [c['id'] for c in d['cells']]==ids and d['ran']==2 and d['exit_code']==0 \
+and all(c['status']=='ok' and c['step_seconds']['n']>0 for c in d['cells']) and d['seed_statistics']==[], d" \
+  -- run "$exp" -o "$tmp/c.h5" --json
+printf 'name: two-seeds\nseeds: [1, 2]\nrepeats: 2\nwarmup: 0\nworkloads:\n  - workload: stream\n    params: {n: 1024}\n' \
+  >"$tmp/seeds.yaml"
+check run_seeds 0 "c=d['cells']; assert [x['seed'] for x in c]==[1, 2], c; \
+s=[r for r in d['seed_statistics'] if r['metric']=='triad_bandwidth'][0]; \
+v=[x['metrics']['triad_bandwidth']['value'] for x in c]; \
+assert s['n']==2 and s['seeds']=='1,2' and min(v)<=s['mean']<=max(v) and s['ci95_low']<=s['mean']<=s['ci95_high'], s" \
+  -- run "$tmp/seeds.yaml" -o "$tmp/s.h5" --json
+# The Python reader gives the same statistics, and they are those of the two cells' /summary values.
+$py - "$tmp/s.h5" "$(dirname "$0")/../../analysis/plots" <<'PYEOF' || fail "xpb_results.load_seed_statistics"
+import sys, statistics
+sys.path.insert(0, sys.argv[2])
+import xpb_results
+st = xpb_results.load_seed_statistics(sys.argv[1], use_pandas=False)
+su = xpb_results.load_summary(sys.argv[1], use_pandas=False)
+i = [k for k, m in enumerate(st["metric"]) if m == "triad_bandwidth"][0]
+v = [su["last"][k] for k, m in enumerate(su["metric"]) if m == "triad_bandwidth" and su["kind"][k] == "metric"]
+assert len(v) == 2 and st["n"][i] == 2, (v, st["n"][i])
+assert abs(st["mean"][i] - statistics.mean(v)) <= 1e-12 * abs(st["mean"][i]), (st["mean"][i], v)
+assert abs(st["sd"][i] - statistics.stdev(v)) <= 1e-9 * max(abs(st["sd"][i]), 1e-300), (st["sd"][i], v)
+assert abs((st["ci95_high"][i] - st["mean"][i]) - 12.706 * st["sd"][i] / 2 ** 0.5) <= 1e-9 * st["mean"][i]
+PYEOF
+echo "ok: xpb_results.load_seed_statistics"
+check run_dry 0 "assert d['dry_run'] and [c['seed'] for c in d['cells']]==[1, 2]" -- run "$tmp/seeds.yaml" --dry-run --json
+
 # version: the same facts as the text.
 "$bin" --version >"$tmp/version.txt"
 check version 0 "assert ('xpubench '+d['version']) in open(T+'/version.txt').read() \

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "core/experiment/experiment.hpp"
@@ -207,32 +208,60 @@ TEST_CASE("ernie: the seed changes the run, the masking level changes the target
   REQUIRE(a.status == CellStatus::ok);
   REQUIRE(b.status == CellStatus::ok);
   CHECK(values(a, "loss") != values(b, "loss"));
+  // Another seed (kTiny's is 5), same parameters: other weights, batches and masks.
+  const auto spec6 = parse_experiment(
+      std::regex_replace(std::string(kTiny), std::regex("seed: 5"), "seed: 6") + "      steps: 4\n",
+      "ernie-test.yaml", reg);
+  Context ctx;
+  ctx.cache_dir = cache.path().string();
+  const CellRecord c = run_cell(spec6.cells.at(0), reg, {}, ctx);
+  REQUIRE(c.status == CellStatus::ok);
+  CHECK(spec6.cells[0].seed == 6);
+  CHECK(values(a, "loss") != values(c, "loss"));
+  CHECK(values(a, "loss").size() == values(c, "loss").size());
   for (double lv : values(b, "mask_level")) CHECK(lv == 2.0);
 }
 
-TEST_CASE("ernie learns the planted corpus: held-out accuracy beats the majority byte",
+TEST_CASE("ernie learns the planted corpus at every seed: held-out accuracy beats the majority byte",
           "[workloads][ernie]") {
-  // The tiny tier's shape (L2, d32, T32, B16) for 200 steps: a few seconds on one core.
+  // The tiny tier's shape (L2, d32, T32, B16) for 800 steps at lr 5e-3: a few seconds per seed on
+  // one core. Held-out accuracy minus the majority-byte baseline over seeds 6-15 (`xpubench run`
+  // of this cell with `seeds: [6, ..., 15]`, 2026-12-02; docs/ernie.md): basic 0.119 ± 0.031,
+  // phrase 0.104 ± 0.025, entity 0.102 ± 0.019 (smallest single seed 0.072). The bars: every seed
+  // at least +0.02 (the worst level's mean − 3.2 sd), and the mean of the three seeds at least +0.05
+  // (mean − 3.5 sd/√3). The former 200-step cell failed the first bar at 3 of those 10 seeds (its
+  // margin was 0.031 ± 0.019, minimum 0.0): one lucky seed passed it. Seeds 42-44 are not the ones
+  // the bars came from.
   Registry reg;
   workloads::register_ernie(reg);
   test::TempDir cache;
   const auto spec = parse_experiment(
-      "name: ernie-learn\nseed: 5\nworkloads:\n  - workload: ernie\n    params: {corpus: planted, "
-      "layers: 2, width: 32, heads: 2, context: 32, batch: 16, steps: 200, lr: 5.0e-3, "
-      "eval_every: 100, eval_batches: 8, expect_beats_baseline: true}\n",
+      "name: ernie-learn\nseeds: [42, 43, 44]\nworkloads:\n  - workload: ernie\n    params: {corpus: "
+      "planted, "
+      "layers: 2, width: 32, heads: 2, context: 32, batch: 16, steps: 800, lr: 5.0e-3, "
+      "eval_every: 200, eval_batches: 8, expect_beats_baseline: true}\n",
       "ernie-learn.yaml", reg);
+  REQUIRE(spec.cells.size() == 3);
   Context ctx;
   ctx.cache_dir = cache.path().string();
-  const CellRecord r = run_cell(spec.cells.at(0), reg, {}, ctx);
-  INFO(r.reason);
-  CHECK(r.status == CellStatus::ok);
-  CHECK(r.validation.passed);
-  const auto& loss = values(r, "loss");
-  CHECK(loss.back() < loss.front() - 1.0);
-  for (const char* lv : {"basic", "phrase", "entity"}) {
-    INFO(lv);
-    CHECK(scalar(r.metrics, std::string("heldout_acc_") + lv) >
-          scalar(r.metrics, std::string("baseline_majority_acc_") + lv) + 0.02);
+  std::map<std::string, double> margin_sum;
+  for (const Cell& cell : spec.cells) {
+    const CellRecord r = run_cell(cell, reg, {}, ctx);
+    INFO("seed " << cell.seed << ": " << r.reason);
+    CHECK(r.status == CellStatus::ok);
+    CHECK(r.validation.passed);
+    const auto& loss = values(r, "loss");
+    CHECK(loss.back() < loss.front() - 1.0);
+    for (const char* lv : {"basic", "phrase", "entity"}) {
+      const double margin = scalar(r.metrics, std::string("heldout_acc_") + lv) -
+                            scalar(r.metrics, std::string("baseline_majority_acc_") + lv);
+      INFO(lv << " margin over the majority byte " << margin);
+      CHECK(margin >= 0.02);
+      margin_sum[lv] += margin;
+    }
+  }
+  for (const auto& [lv, sum] : margin_sum) {
+    INFO(lv << " mean margin over 3 seeds " << sum / 3);
+    CHECK(sum / 3 >= 0.05);
   }
 }
-

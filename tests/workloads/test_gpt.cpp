@@ -133,16 +133,34 @@ TEST_CASE("gpt workload: learns a generated corpus, repeats bit for bit", "[gpt]
   CHECK(labelled);
 }
 
-TEST_CASE("gpt workload: the tiny configuration reaches held-out loss <= 3.0 on the KJV text",
+TEST_CASE("gpt workload: the tiny tier learns the KJV text at every seed, within its seed distribution",
           "[gpt][workload][kjv]") {
+  // The tiny tier of experiments/small-model.yaml (L2 d32 H2 T32 B16, 2 micro-batches, 600 steps,
+  // lr 3e-3). Its final held-out loss over seeds 6-15 (`xpubench run` of that cell with
+  // `seeds: [6, ..., 15]`, 2026-12-02, one run each): mean 2.153, sd 0.029, range 2.091-2.194
+  // (docs/small-model.md). The bar, mean + 4 sd = 2.27, is one that a correct build misses at a
+  // given seed with probability ~3e-5 if the losses are normal; a byte-frequency model scores 2.89
+  // and the old 300-step tier 2.83 ± 0.13, so a model that stops learning early fails it. The
+  // seeds here (42-44) are not the ones the bar came from.
   if (!std::filesystem::exists(kjv_path())) SKIP("no " << kjv_path() << ": run scripts/setup.sh");
-  const auto r = test::run_training(workloads::register_gpt, "gpt", {{"steps", std::int64_t(300)}},
-                                    std::filesystem::path(kjv_path()).parent_path().string());
-  const Series* ev = test::find_series(r.metrics, "eval_loss");
-  REQUIRE(ev != nullptr);
-  INFO("held-out loss " << ev->values.front() << " -> " << ev->values.back());
-  CHECK(std::fabs(ev->values.front() - std::log(256.0)) < 0.1);
-  CHECK(ev->values.back() <= 3.0);
+  const std::map<std::string, ParamValue> tiny = {
+      {"layers", std::int64_t(2)},         {"width", std::int64_t(32)},
+      {"heads", std::int64_t(2)},          {"context", std::int64_t(32)},
+      {"batch", std::int64_t(16)},         {"micro_batches", std::int64_t(2)},
+      {"steps", std::int64_t(600)},        {"lr", 3e-3},
+      {"eval_interval", std::int64_t(100)}};
+  const std::string dir = std::filesystem::path(kjv_path()).parent_path().string();
+  double previous = -1;
+  for (const std::uint64_t seed : {42, 43, 44}) {
+    const auto r = test::run_training(workloads::register_gpt, "gpt", tiny, dir, seed);
+    const Series* ev = test::find_series(r.metrics, "eval_loss");
+    REQUIRE(ev != nullptr);
+    INFO("seed " << seed << ": held-out loss " << ev->values.front() << " -> " << ev->values.back());
+    CHECK(std::fabs(ev->values.front() - std::log(256.0)) < 0.1);
+    CHECK(ev->values.back() <= 2.27);
+    CHECK(ev->values.back() != previous);  // the seed reaches the run
+    previous = ev->values.back();
+  }
 }
 
 TEST_CASE("gpt workload: export_reference reports step 0 in full", "[gpt][workload][reference]") {

@@ -11,6 +11,7 @@
 #include "tests/test_support.hpp"
 #include "tests/workloads/workload_harness.hpp"
 #include "workloads/gpt/gpt.hpp"
+#include "workloads/mlp/mlp.hpp"
 #include "workloads/nn/time_to_target.hpp"
 
 using namespace xpb;
@@ -76,4 +77,47 @@ TEST_CASE("time to target: a GPT cell reports the step of the crossing and its m
   double seconds = 0;
   for (std::size_t i = 0; i < static_cast<std::size_t>(steps); ++i) seconds += hit.step_seconds[i];
   CHECK(test::find_scalar(hit.metrics, "seconds_to_target") == seconds);
+}
+
+TEST_CASE("time to target: accuracy rises, so the MLP's target is the first epoch at or above it",
+          "[workloads][time_to_target][mlp]") {
+  CHECK(nn::first_at_or_above({0.2, 0.5, 0.7, 0.6, 0.9}, 0.7) == 2);
+  CHECK(nn::first_at_or_above({0.2, 0.5}, 0.9) == -1);
+  test::TempDir dir;
+  test::write_synthetic_corpus(dir, "synthetic.txt", 3000);
+  auto run = [&](double target) {
+    Registry reg;
+    workloads::register_mlp(reg);
+    const auto spec = parse_experiment(
+        "name: ttt\nseed: 3\nworkloads:\n  - workload: mlp\n    params: {corpus: synthetic.txt, epochs: 3, "
+        "target_accuracy: " +
+            std::to_string(target) + "}\n",
+        "ttt.yaml", reg);
+    Context ctx;
+    ctx.data_dir = dir.path().string();
+    return run_cell(spec.cells.at(0), reg, {}, ctx);
+  };
+  const CellRecord never = run(0.999999);
+  REQUIRE(never.status == CellStatus::ok);
+  const Series* acc = test::find_series(never.metrics, "eval_accuracy");
+  REQUIRE(acc != nullptr);
+  REQUIRE(acc->values.size() == 3);
+  const std::size_t steps = never.step_seconds.size(), per_epoch = steps / 3;
+  REQUIRE(per_epoch * 3 == steps);
+  if (acc->values.back() < 0.999999) {
+    CHECK(test::find_scalar(never.metrics, "target_reached") == 0.0);
+    CHECK_FALSE(has_scalar(never.metrics, "steps_to_target"));
+  }
+  // A target every epoch reaches: the end of the first epoch; the seconds are those steps' times.
+  const CellRecord first = run(1e-6);
+  CHECK(test::find_scalar(first.metrics, "target_reached") == 1.0);
+  CHECK(test::find_scalar(first.metrics, "steps_to_target") == double(per_epoch));
+  double seconds = 0;
+  for (std::size_t i = 0; i < per_epoch; ++i) seconds += first.step_seconds[i];
+  CHECK(test::find_scalar(first.metrics, "seconds_to_target") == seconds);
+  // The last epoch's accuracy as the target: the first epoch that reaches it, read off the curve.
+  std::size_t k = 0;
+  while (acc->values[k] < acc->values.back()) ++k;
+  const CellRecord last = run(acc->values.back());
+  CHECK(test::find_scalar(last.metrics, "steps_to_target") == double((k + 1) * per_epoch));
 }

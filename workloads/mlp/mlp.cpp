@@ -16,6 +16,7 @@
 #include "workloads/mlp/book_groups.hpp"
 #include "workloads/mlp/mlp_model.hpp"
 #include "workloads/mlp/ngram_features.hpp"
+#include "workloads/nn/time_to_target.hpp"
 #include "workloads/text/corpus.hpp"
 
 namespace xpb::workloads {
@@ -28,7 +29,7 @@ struct MlpParams {
   std::string corpus;
   int features = 0, ngram = 0, hidden = 0, batch = 0;
   std::int64_t epochs = 0;
-  double lr = 0, weight_decay = 0;
+  double lr = 0, weight_decay = 0, target_accuracy = 0;
   nn::GemmPath gemm = nn::GemmPath::native;
   DType precision = DType::bf16;
 };
@@ -37,19 +38,25 @@ const ParamStruct<MlpParams>& mlp_params() {
   using P = MlpParams;
   static const auto s =
       ParamStruct<P>()
-          .string("corpus", &P::corpus, "kjv.txt", "verse file (\"REF text\" lines); relative to the data dir")
+          .string("corpus", &P::corpus, "kjv.txt",
+                  "verse file (\"REF text\" lines); relative to the data dir")
           .integer("features", &P::features, 4096, 16, 1 << 20, "hash buckets (D)")
           .integer("ngram", &P::ngram, 3, 1, 8, "characters per n-gram")
           .integer("hidden", &P::hidden, 128, 1, 65536, "hidden units (H)")
           .integer("batch", &P::batch, 128, 1, 65536, "verses per step")
           .integer("epochs", &P::epochs, 4, 1, 1000, "passes over the training verses")
           .number("lr", &P::lr, 1e-3, 0, 10, "AdamW learning rate (constant)")
-          .number("weight_decay", &P::weight_decay, 0.01, 0, 10, "AdamW decoupled weight decay (matrices only)")
+          .number("weight_decay", &P::weight_decay, 0.01, 0, 10,
+                  "AdamW decoupled weight decay (matrices only)")
+          .number("target_accuracy", &P::target_accuracy, 0.0, 0, 1,
+                  "time-to-target: held-out accuracy target; 0: off. steps_to_target is the first "
+                  "epoch's evaluation at or above it")
           .choice("gemm", &P::gemm, nn::GemmPath::native, nn::gemm_path_choices(),
                   "GEMM path (native is bit-reproducible)")
-          .choice("precision", &P::precision, DType::bf16,
-                  dtype_choices({DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
-                  "precision an accelerator would use for the matrices (ledger only)");
+          .choice(
+              "precision", &P::precision, DType::bf16,
+              dtype_choices({DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::fp64}),
+              "precision an accelerator would use for the matrices (ledger only)");
   return s;
 }
 
@@ -61,6 +68,7 @@ class Mlp final : public Workload {
     m_H = p.hidden;
     m_B = p.batch;
     m_epochs = p.epochs;
+    m_target = p.target_accuracy;
     m_opt.lr = p.lr;
     m_opt.weight_decay = p.weight_decay;
     m_opt.beta1 = 0.9;
@@ -136,6 +144,9 @@ class Mlp final : public Workload {
     m.scalar("majority_baseline", baseline());
     m.scalar("train_examples", double(m_train_x.size()));
     m.scalar("heldout_examples", double(m_test_x.size()));
+    std::vector<double> steps;  // optimizer steps done at each evaluation
+    for (double e : m_epoch_index) steps.push_back(e * double(m_per_epoch));
+    nn::report_time_to_target_at_least(m, m_target, steps, m_accuracy);
     m.attribute("corpus_sha256", m_sha256);
     return m;
   }
@@ -184,6 +195,7 @@ class Mlp final : public Workload {
 
   int m_D = 4096, m_H = 128, m_B = 128, m_majority = 0;
   std::int64_t m_epochs = 4, m_per_epoch = 1, m_step = 0;
+  double m_target = 0;  // target_accuracy (0: off)
   nn::AdamWConfig m_opt;
   DType m_precision = DType::bf16;
   std::string m_sha256;
@@ -216,6 +228,7 @@ void register_mlp(Registry& r) {
       {"train_examples", "", MetricKind::quantity, "training verses"},
       {"heldout_examples", "", MetricKind::quantity, "held-out verses (every 10th)"},
   };
+  nn::declare_time_to_target_metrics(info, "target_accuracy", "at or above");
   r.add(std::move(info), [] { return std::make_unique<Mlp>(); });
 }
 

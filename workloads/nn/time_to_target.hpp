@@ -27,12 +27,14 @@ ParamStruct<P> with_target_loss(ParamStruct<P> s, double P::*member, const std::
   return s;
 }
 
-inline void declare_time_to_target_metrics(WorkloadInfo& info) {
+// `target` names the parameter and `reached` how an evaluation reaches it ("at or below").
+inline void declare_time_to_target_metrics(WorkloadInfo& info, const std::string& target = "target_loss",
+                                           const std::string& reached = "at or below") {
   info.metrics.push_back({"target_reached", "", MetricKind::quantity,
-                          "1 when a held-out evaluation reached target_loss, else 0"});
+                          "1 when a held-out evaluation reached " + target + ", else 0"});
   info.metrics.push_back({"steps_to_target", "steps", MetricKind::quantity,
-                          "optimizer steps before the first held-out evaluation at or below target_loss "
-                          "(resolution: the evaluation interval)"});
+                          "optimizer steps before the first held-out evaluation " + reached + " " + target +
+                              " (resolution: the evaluation interval)"});
 }
 
 // The first index k with values[k] <= target, or -1. `values` are the held-out losses in the
@@ -43,12 +45,28 @@ inline std::ptrdiff_t first_at_or_below(const std::vector<double>& values, doubl
   return -1;
 }
 
+// The first index k with values[k] >= target, or -1 (a quality that rises: accuracy).
+inline std::ptrdiff_t first_at_or_above(const std::vector<double>& values, double target) {
+  for (std::size_t k = 0; k < values.size(); ++k)
+    if (values[k] >= target) return static_cast<std::ptrdiff_t>(k);
+  return -1;
+}
+
 // Adds target_reached and (when reached) steps_to_target for evaluations `values` made after
 // `steps[k]` optimizer steps. Nothing when target <= 0.
 inline void report_time_to_target(Metrics& m, double target, const std::vector<double>& steps,
                                   const std::vector<double>& values) {
   if (!(target > 0)) return;
   const std::ptrdiff_t k = first_at_or_below(values, target);
+  m.scalar("target_reached", k >= 0 ? 1.0 : 0.0);
+  if (k >= 0) m.scalar("steps_to_target", steps[static_cast<std::size_t>(k)]);
+}
+
+// The same for a quality that rises (held-out accuracy): the first evaluation at or above `target`.
+inline void report_time_to_target_at_least(Metrics& m, double target, const std::vector<double>& steps,
+                                           const std::vector<double>& values) {
+  if (!(target > 0)) return;
+  const std::ptrdiff_t k = first_at_or_above(values, target);
   m.scalar("target_reached", k >= 0 ? 1.0 : 0.0);
   if (k >= 0) m.scalar("steps_to_target", steps[static_cast<std::size_t>(k)]);
 }

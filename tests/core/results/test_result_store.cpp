@@ -251,3 +251,28 @@ TEST_CASE("parity rows compare each platform with the reference", "[core][parity
   CHECK(by["slow"].verdict == "below");
   CHECK(by["slow"].low == Catch::Approx(0.25));
 }
+
+TEST_CASE("summary: time to target per platform is measured steps x projected step time",
+          "[core][result_store][time_to_target]") {
+  CellRecord rec;
+  rec.cell.id = "c", rec.cell.workload = "w";
+  rec.metrics.scalars.push_back({"steps_to_target", 40, "steps", "", MetricKind::quantity});
+  Projection ok;
+  ok.platform = "fast", ok.ok = true;
+  ok.step_seconds = {0.5, 1.0, 2.0};  // low, nominal, high
+  Projection missing;
+  missing.platform = "unknown", missing.ok = false;
+  rec.projections = {ok, missing};
+  std::vector<SummaryRow> ttt;
+  for (const auto& r : summarize(rec))
+    if (r.metric == "seconds_to_target") ttt.push_back(r);
+  REQUIRE(ttt.size() == 1);  // none for the platform without a projection
+  CHECK(ttt[0].kind == "projected");
+  CHECK(ttt[0].platform == "fast");
+  CHECK(ttt[0].median == Catch::Approx(40.0));
+  CHECK(ttt[0].low == Catch::Approx(20.0));
+  CHECK(ttt[0].high == Catch::Approx(80.0));
+  // A target never reached (steps_to_target -1) projects no time.
+  rec.metrics.scalars[0].value = -1;
+  for (const auto& r : summarize(rec)) CHECK(r.metric != "seconds_to_target");
+}
