@@ -741,6 +741,71 @@ std::string projections_section(const ResultSet& rs) {
   return section("projections", "Projections", s);
 }
 
+// ------------------------------------------------------------------------------------------------
+// Over seeds (/seed_statistics): cells that differ only in their seed
+
+std::string seeds_section(const ResultSet& rs, const Labels& labels) {
+  HtmlTable t({"group", "cell (first seed)", "metric", "unit", "mean ± sd", "95 % interval of the mean", "n",
+               "seeds"});
+  // One chart per metric that several groups share (mean with its 95 % interval).
+  std::vector<std::string> metric_order;
+  std::map<std::string, std::vector<std::pair<std::string, const SeedStatRow*>>> by_metric;
+  int constant = 0;
+  for (const auto& r : rs.seed_statistics) {
+    if (r.kind == "measured" && r.metric != "step_seconds") continue;
+    if (r.min == r.max) {
+      ++constant;
+      continue;
+    }
+    const CellResult* first = find_cell(rs, r.cells.substr(0, r.cells.find(',')));
+    const std::string label = first ? labels.label(*first) : r.workload;
+    const std::string metric = r.kind == "measured" ? r.metric + " (median)" : r.metric;
+    t.row({"<code>" + escape(r.group) + "</code>", escape(label), escape(metric), escape(r.unit),
+           td("num", escape(fmt(r.mean, "%.4g") + " ± " + fmt(r.sd, "%.2g"))),
+           td("num", escape("[" + fmt(r.ci95_low, "%.4g") + ", " + fmt(r.ci95_high, "%.4g") + "]")),
+           td("num", std::to_string(r.n)), escape(r.seeds)});
+    if (!by_metric.count(metric)) metric_order.push_back(metric);
+    by_metric[metric].emplace_back(label, &r);
+  }
+  std::string s = para(
+      "Cells that differ only in their seed (the experiment's seeds: list) form a group; each "
+      "quantity is the mean over the seeds with the sample standard deviation and a 95 % interval "
+      "of the mean (Student's t, n - 1 degrees of freedom). Scalar metrics, and each cell's median "
+      "step time.");
+  s += t.str();
+  if (constant > 0)
+    s += para(std::to_string(constant) +
+              (constant == 1 ? " quantity equal for every seed is" : " quantities equal for every seed are") +
+              " not shown (all are in /seed_statistics).");
+  std::vector<std::string> panels;
+  for (const auto& metric : metric_order) {
+    const auto& rows = by_metric[metric];
+    if (rows.size() < 2 || panels.size() >= 12) continue;  // a lone group: the table says it
+    auto x = svg::Axis::linear("group");
+    std::vector<double> ys;
+    for (const auto& [label, r] : rows) {
+      x.categories.push_back(label);
+      ys.insert(ys.end(), {r->ci95_low, r->ci95_high});
+    }
+    const std::string unit = rows.front().second->unit;
+    auto y = svg::Axis::linear(metric + (unit.empty() ? "" : " (" + unit + ")"));
+    svg::fit_range(y, ys, 0.15);
+    svg::Panel panel(panel_width(rows.size()), kPanelHeight, metric + " over seeds", x, y);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const SeedStatRow* r = rows[i].second;
+      const svg::Whisker w{r->ci95_low, r->ci95_high};
+      panel.point(double(i), r->mean, svg::colour(0), "mean, whiskers: 95 % interval of the mean", &w,
+                  nullptr,
+                  rows[i].first + ": " + fmt(r->mean, "%.4g") + " ± " + fmt(r->sd, "%.2g") +
+                      " (n = " + std::to_string(r->n) + ")");
+    }
+    panels.push_back(panel.str());
+  }
+  if (!panels.empty())
+    s += figure(panels, "Means over seeds with 95 % intervals, per metric shared by several groups.");
+  return section("seeds", "Over seeds", s);
+}
+
 // ================================================================================================
 // The page
 
@@ -772,6 +837,7 @@ std::string render_html_report(const ResultSet& rs, const WorkloadMetrics& metri
   std::string body;
   body += provenance_section(rs);
   body += cells_section(rs, labels, metrics);
+  if (!rs.seed_statistics.empty()) body += seeds_section(rs, labels);
   body += parity_section(rs, labels);
   body += roofline_section(rs, labels);
   body += training_section(rs, labels);

@@ -73,3 +73,30 @@ TEST_CASE("html report: escaped text, varying parameters only, curves only for t
   // Charts: step time for stream and gpt, the loss curve; no platforms, so no roofline panel.
   CHECK(count(html, "<svg class=\"chart\"") == 3);
 }
+
+TEST_CASE("html report: the Over seeds section lists varying quantities with their intervals",
+          "[analysis][report][seed_stats]") {
+  ResultSet rs;
+  rs.experiment_name = "seeds";
+  rs.cells.push_back(cell("c1", "gpt", R"({"lr":0.001})"));
+  rs.cells.push_back(cell("c2", "gpt", R"({"lr":0.002})"));
+  CHECK(render_html_report(rs).find("<h2>Over seeds</h2>") == std::string::npos);  // one seed: none
+  SeedStatRow a;
+  a.group = "g1", a.workload = "gpt", a.kind = "metric", a.metric = "final_eval_loss", a.unit = "nats/byte";
+  a.cells = "c1,c3", a.seeds = "1,2", a.n = 2, a.mean = 2.25, a.sd = 0.5, a.ci95_low = -2.24,
+  a.ci95_high = 6.74;
+  a.min = 1.9, a.max = 2.6;
+  SeedStatRow b = a;
+  b.group = "g2", b.cells = "c2,c4", b.mean = 3.125;
+  SeedStatRow constant = a;
+  constant.metric = "parameters", constant.min = constant.max = 100;
+  rs.seed_statistics = {a, b, constant};
+  const std::string html = render_html_report(rs);
+  CHECK(html.find("<h2>Over seeds</h2>") != std::string::npos);
+  CHECK(html.find("2.25 ± 0.5") != std::string::npos);
+  CHECK(html.find("[-2.24, 6.74]") != std::string::npos);
+  CHECK(html.find("3.125 ± 0.5") != std::string::npos);
+  CHECK(html.find(">parameters<") == std::string::npos);  // equal for every seed: counted, not listed
+  CHECK(html.find("1 quantity equal for every seed is not shown") != std::string::npos);
+  CHECK(html.find("final_eval_loss over seeds") != std::string::npos);  // two groups share it: a chart
+}
