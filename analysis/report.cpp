@@ -434,7 +434,8 @@ json range_json(const Range& r) {
 }
 
 std::string render_json(const ResultSet& rs) {
-  json doc = {{"schema", "xpubench.report"},
+  json doc = {{"xpubench_json", 1},  // docs/json.md's layout version (the key added later: keys only grow)
+              {"schema", "xpubench.report"},
               {"result_set", rs.path},
               {"experiment", rs.experiment_name},
               {"parity_reference", rs.parity_reference},

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/platforms/platform.hpp"
 #include "core/plugin/registry.hpp"
 
 namespace xpb::cli {
@@ -41,5 +42,6 @@ json json_object();                        // {"xpubench_json": kJsonVersion}
 void print_json(const json& j);            // indented, one trailing newline, bad UTF-8 replaced
 json json_number(double v);                // null for NaN and infinities
 json json_param(const std::string& text);  // a value written as JSON text (core to_json), else the text
+json platform_json(const Platform& p);     // `show platform NAME --json` (cmd_info.cpp)
 
 }  // namespace xpb::cli

@@ -220,6 +220,10 @@ void add_analysis_commands(CLI::App& app, State& st) {
   static bool plot_force = false;
   plot->add_option("-o,--output", plot_dir, "Folder for the charts")->capture_default_str();
   plot->add_flag("--force", plot_force, "Overwrite the charts of an earlier plot in that folder");
+  static bool plot_json = false;
+  plot->add_flag("--json", plot_json,
+                 "Print one JSON object (docs/json.md): the charts written; the plotting script's own "
+                 "messages go to stderr");
   plot->callback([&st] {
     // The JSON report carries the descriptors' ceilings (parsed in C++) for the rooflines.
     const analysis::ResultSet rs = analysis::load_result_set(plot_path);
@@ -237,13 +241,28 @@ void add_analysis_commands(CLI::App& app, State& st) {
     write_file_atomically(report_json, analysis::render_report(rs, analysis::ReportFormat::json),
                           "the plot data");
     const std::string cmd = shell_quote(python) + " " + shell_quote(script) + " " + shell_quote(plot_path) +
-                            " --report " + shell_quote(report_json) + " -o " + shell_quote(plot_dir);
+                            " --report " + shell_quote(report_json) + " -o " + shell_quote(plot_dir) +
+                            (plot_json ? " 1>&2" : "");
     std::cout.flush();
     const int rc = std::system(cmd.c_str());
     const int code = rc == -1 ? 127 : WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
     if (code != 0)
       throw Error({script, 0, {}}, "plotting failed (exit " + std::to_string(code) + ")",
                   "python3-h5py and python3-matplotlib are needed; see the messages above");
+    if (plot_json) {
+      std::vector<std::string> files;
+      for (const auto& e : std::filesystem::directory_iterator(plot_dir)) {
+        const std::string ext = e.path().extension().string();
+        if (e.is_regular_file() && (ext == ".png" || ext == ".svg")) files.push_back(e.path().string());
+      }
+      std::sort(files.begin(), files.end());
+      json j = json_object();
+      j["results"] = plot_path;
+      j["output"] = plot_dir;
+      j["report_json"] = report_json;
+      j["files"] = files;
+      print_json(j);
+    }
     st.exit_code = 0;
   });
 }

@@ -30,7 +30,7 @@ namespace {
 
 struct CalibrateArgs {
   std::string output;
-  bool quick = false, force = false;
+  bool quick = false, force = false, json = false;
   int link_ranks = 2;  // MPI ranks for the link measurement; 0: do not measure it
 };
 
@@ -150,6 +150,17 @@ void run_calibrate(const CalibrateArgs& a, State& st) {
   write_file_atomically(out, text, "the host descriptor");
 
   const Platform back = load_platform_file(out);
+  if (a.json) {
+    json j = json_object();
+    j["calibrate"] = "host";
+    j["output"] = out;
+    j["quick"] = a.quick;
+    j["skipped"] = m.skipped;
+    j["platform"] = platform_json(back);
+    print_json(j);
+    st.exit_code = 0;
+    return;
+  }
   std::cout << "wrote " << out << "\n" << platform_summary_line(back) << "\n";
   for (const auto& s : m.skipped) std::cout << "  skipped: " << s << "\n";
   for (const auto& w : back.warnings) std::cout << "  warning: " << w << "\n";
@@ -170,6 +181,8 @@ void add_calibrate_command(CLI::App& app, State& st) {
                 "`host` then resolves to; `xpubench list paths`)");
   c->add_flag("--quick", args->quick, "Small sizes and few repetitions (seconds; for tests)");
   c->add_flag("--force", args->force, "Overwrite an existing -o FILE");
+  c->add_flag("--json", args->json,
+              "Print one JSON object: the descriptor written, as `show platform --json` (docs/json.md)");
   c->add_option("--link-ranks", args->link_ranks,
                 "MPI ranks for the rank-to-rank link measurement (mpirun -n R; $XPB_MPIRUN "
                 "overrides the launcher); 0 skips it")

@@ -21,14 +21,28 @@ void add_export_command(CLI::App& app, State& st) {
   cmd->add_option("--format", format, "gbench")->check(CLI::IsMember({"gbench"}))->capture_default_str();
   cmd->add_option("-o,--output", out, "Write to FILE instead of stdout");
   cmd->add_flag("--force", force, "Replace an existing output file");
+  static bool as_json = false;
+  cmd->add_flag("--json", as_json,
+                "Print one JSON object (docs/json.md): what was exported and, without -o, the "
+                "exported document under `document`");
   cmd->callback([&st] {
     const analysis::ResultSet rs = analysis::load_result_set(path);
     const std::string text = analysis::gbench_json(rs);
-    if (out.empty()) {
-      std::cout << text;
-    } else {
+    if (!out.empty()) {
       check_output(out, {force, {path}, "the export"});
       write_file_atomically(out, text, "the export");
+    }
+    if (as_json) {
+      const json doc = json::parse(text);
+      json j = json_object();
+      j["results"] = path;
+      j["format"] = format;
+      j["output"] = out.empty() ? json(nullptr) : json(out);
+      j["benchmarks"] = doc.contains("benchmarks") ? doc["benchmarks"].size() : 0;
+      if (out.empty()) j["document"] = doc;
+      print_json(j);
+    } else if (out.empty()) {
+      std::cout << text;
     }
     st.exit_code = 0;
   });

@@ -141,6 +141,13 @@ json workload_json(const WorkloadInfo& i) {
   return j;
 }
 
+void print_error(const Error& e) {
+  std::cerr << "error: " << e.located() << "\n";
+  if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
+}
+
+}  // namespace
+
 // `show platform NAME --json`: the main numbers in SI units, and the descriptor's exact text.
 json platform_json(const Platform& p) {
   json j = json_object();
@@ -164,13 +171,6 @@ json platform_json(const Platform& p) {
   j["descriptor_yaml"] = p.yaml_text;
   return j;
 }
-
-void print_error(const Error& e) {
-  std::cerr << "error: " << e.located() << "\n";
-  if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
-}
-
-}  // namespace
 
 void add_info_commands(CLI::App& app, State& st) {
   // ---------------------------------------------------------------------------------------- list

@@ -230,7 +230,7 @@ void run_validate(const ProjectArgs& a, State& st) {
                       {"lofo_error", number(i < lofo.size() ? lofo[i].error : std::nan(""))},
                       {"estimate", estimate_json(r.estimate)}});
     }
-    std::cout << dump(json{{"rows", rows}});
+    std::cout << dump(json{{"xpubench_json", 1}, {"rows", rows}});
   } else {
     std::cout << md;
   }
@@ -330,7 +330,8 @@ void run_project(const ProjectArgs& a, State& st) {
   const bool good = e.ok && e.fits;
 
   if (a.json) {
-    json out = {{"schema", "xpubench.projection"},
+    json out = {{"xpubench_json", 1},
+                {"schema", "xpubench.projection"},
                 {"schema_version", 1},
                 {"model", model.name},
                 {"model_file", path},

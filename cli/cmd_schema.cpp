@@ -18,13 +18,23 @@ void add_schema_command(CLI::App& app, State& st) {
   static bool force = false;
   cmd->add_option("-o,--output", out, "Write to FILE instead of standard output");
   cmd->add_flag("--force", force, "Overwrite an existing FILE");
+  static bool as_json = false;
+  cmd->add_flag("--json", as_json,
+                "Print one JSON object (docs/json.md): the layout under `schema` (as --format json), "
+                "and where it was written");
   cmd->callback([&st] {
     if (!out.empty()) check_output(out, {force, {}, "the schema description"});
     const std::string text = format == "json" ? schema::json() : schema::markdown();
-    if (out.empty())
+    if (!out.empty()) write_file_atomically(out, text, "the schema description");
+    if (as_json) {
+      json j = json_object();
+      j["format"] = format;
+      j["output"] = out.empty() ? json(nullptr) : json(out);
+      j["schema"] = json::parse(schema::json());
+      print_json(j);
+    } else if (out.empty()) {
       std::cout << text;
-    else
-      write_file_atomically(out, text, "the schema description");
+    }
     st.exit_code = 0;
   });
 }

@@ -100,6 +100,22 @@ PYEOF
 echo "ok: xpb_results.load_seed_statistics"
 check run_dry 0 "assert d['dry_run'] and [c['seed'] for c in d['cells']]==[1, 2]" -- run "$tmp/seeds.yaml" --dry-run --json
 
+# schema, export, plot, calibrate, report, project: the remaining subcommands.
+check schema 0 "assert d['schema']['version']>=2 and d['output'] is None and d['format']=='md'" -- schema --json
+check export 0 "assert d['format']=='gbench' and d['benchmarks']==len(d['document']['benchmarks'])>0" \
+  -- export "$tmp/a.h5" --json
+check export_file 0 "assert d['output'].endswith('g.json') and 'document' not in d \
+and d['benchmarks']==len(json.load(open(d['output']))['benchmarks'])" -- export "$tmp/a.h5" -o "$tmp/g.json" --json
+if $py -c 'import matplotlib' 2>/dev/null; then
+  check plot 0 "assert d['files'] and all(os.path.exists(f) for f in d['files'])" \
+    -- plot "$tmp/a.h5" -o "$tmp/plots" --json
+fi
+check calibrate 0 "assert d['platform']['name']=='cal' and d['platform']['kind']=='host' and os.path.exists(d['output'])" \
+  -- calibrate --quick --link-ranks 0 -o "$tmp/cal.yaml" --json
+check report 0 "assert d['schema']=='xpubench.report' and d['records']" -- report "$tmp/a.h5" --format json
+check project 0 "assert d['schema']=='xpubench.projection'" \
+  -- project --model llama-3.1-8b --platform nvidia-h20 --devices 8 --global-batch 64 --json
+
 # version: the same facts as the text.
 "$bin" --version >"$tmp/version.txt"
 check version 0 "assert ('xpubench '+d['version']) in open(T+'/version.txt').read() \
