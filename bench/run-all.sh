@@ -2,8 +2,8 @@
 # bench/run-all.sh [BUILD_DIR] — every side-by-side comparison in one go (what `make bench` runs):
 # the plan-search speed, native Kokkos GEMM vs OpenBLAS and Kokkos triad vs plain OpenMP, the
 # tiled attention and the layernorm/softmax row kernels against their ceilings (issue 17), the
-# GPT workload vs PyTorch, and the bit-reproducible data-parallel gradient exchange vs
-# MPI_Allreduce on 2 ranks. Meaningful only on an otherwise idle machine.
+# GPT workload vs PyTorch, the runner's cost per cell over a 2,000-cell sweep, and the
+# bit-reproducible data-parallel gradient exchange vs MPI_Allreduce on 2 ranks. Meaningful only on an otherwise idle machine.
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +21,9 @@ bash bench/run-kernels.sh "$BUILD"
 echo
 echo "== GPT workload vs PyTorch"
 /usr/bin/python3 bench/gpt_vs_pytorch.py --xpubench "$BUILD/cli/xpubench"
+echo
+echo "== runner and result store: cost per cell over a 2,000-cell sweep"
+/usr/bin/python3 bench/runner_scaling.py --xpubench "$BUILD/cli/xpubench" || true
 
 if [ -x "$BUILD/bench/xpb_bench_dp_exchange" ] && command -v mpirun >/dev/null; then
   echo

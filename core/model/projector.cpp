@@ -65,7 +65,9 @@ bool Hardware::peak(DType d, double& out, std::string* why) const {
     }
     return false;
   }
-  out = draw(it->second.flops, Dir::faster, m_s, m_p->name + ":peak:" + std::string(to_string(d)));
+  double& memo = m_peak_memo[static_cast<std::size_t>(d)];
+  if (std::isnan(memo)) memo = draw(it->second.flops, Dir::faster, m_s, m_p->name + ":peak:" + std::string(to_string(d)));
+  out = memo;
   return out > 0;
 }
 
@@ -82,10 +84,14 @@ double Hardware::gemm_efficiency(double flops, DType d) const {
   std::size_t i = 0;
   for (std::size_t j = 0; j < t.size(); ++j)
     if (t[j].min_flops <= flops) i = j;
+  const std::size_t key = static_cast<std::size_t>(d) * 64 + i;
+  for (const auto& [k, e] : m_gemm_memo)
+    if (k == key) return e;
   Quantity q = t[i].quantity;
   q.value = t[i].efficiency;
   const double e = draw(q, Dir::faster, m_s, m_p->name + ":gemm:" + std::string(to_string(d)) + ":" + std::to_string(i));
-  return e > 0 ? e : 1.0;
+  m_gemm_memo.emplace_back(key, e > 0 ? e : 1.0);
+  return m_gemm_memo.back().second;
 }
 
 double Hardware::vector_efficiency(DType d) const {
@@ -160,9 +166,8 @@ struct OneProjection {
 };
 
 OneProjection project_once(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt,
-                           const ModelConstants* c, const Scenario& s, DType top_dtype, double top_flops) {
+                           const ModelConstants* c, const Hardware& hw, DType top_dtype, double top_flops) {
   OneProjection r;
-  const Hardware hw(platform, s, c);
   const double gap = opt.include_launch ? hw.gap() : 0;
   auto fail = [&](std::string why) {
     if (r.ok) r.reason = std::move(why);
@@ -208,10 +213,24 @@ OneProjection project_once(const Ledger& ledger, const Platform& platform, const
 }
 
 Range interval_of(std::vector<double> v) {
-  return {sample_quantile(v, 0.05), sample_quantile(v, 0.5), sample_quantile(std::move(v), 0.95)};
+  const auto [p5, median, p95] = sample_quantiles(std::move(v), std::array<double, 3>{0.05, 0.5, 0.95});
+  return {p5, median, p95};
 }
 
 }  // namespace
+
+const HardwareCache::Scenarios& HardwareCache::get(const Platform& p, const ModelConstants* c, const McOptions& mc) {
+  const int n = std::max(0, mc.samples);
+  Scenarios& s = m_scenarios[{&p, c, mc.seed, n}];
+  if (!s.nominal) {
+    s.nominal.emplace(p, Scenario::nominal(), c);
+    s.fast.emplace(p, Scenario::fast(), c);
+    s.slow.emplace(p, Scenario::slow(), c);
+    s.samples.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) s.samples.emplace_back(p, Scenario::sample(mc.seed, static_cast<std::size_t>(i)), c);
+  }
+  return s;
+}
 
 Projection project(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt) {
   Projection pr;
@@ -231,7 +250,9 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
   pr.peak_dtype = kAllDTypes[static_cast<std::size_t>(top)];
   const double top_flops = by_dtype[static_cast<std::size_t>(top)];
 
-  const OneProjection nom = project_once(ledger, platform, opt, c, Scenario::nominal(), pr.peak_dtype, top_flops);
+  HardwareCache local;
+  const HardwareCache::Scenarios& hw = (opt.cache ? *opt.cache : local).get(platform, c, opt.mc);
+  const OneProjection nom = project_once(ledger, platform, opt, c, *hw.nominal, pr.peak_dtype, top_flops);
   pr.ok = nom.ok;
   pr.reason = nom.reason;
   const int n = std::max(0, opt.mc.samples);
@@ -245,9 +266,9 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
   };
   if (n == 0) take(nom);
   for (int i = 0; i < n; ++i)
-    take(project_once(ledger, platform, opt, c, Scenario::sample(opt.mc.seed, i), pr.peak_dtype, top_flops));
-  const OneProjection fast = project_once(ledger, platform, opt, c, Scenario::fast(), pr.peak_dtype, top_flops);
-  const OneProjection slow = project_once(ledger, platform, opt, c, Scenario::slow(), pr.peak_dtype, top_flops);
+    take(project_once(ledger, platform, opt, c, hw.samples[static_cast<std::size_t>(i)], pr.peak_dtype, top_flops));
+  const OneProjection fast = project_once(ledger, platform, opt, c, *hw.fast, pr.peak_dtype, top_flops);
+  const OneProjection slow = project_once(ledger, platform, opt, c, *hw.slow, pr.peak_dtype, top_flops);
 
   pr.step = summarize(nom.ok ? nom.step : kNaN, step, fast.step, slow.step, opt.mc.seed);
   pr.step.ok = nom.ok;

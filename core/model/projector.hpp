@@ -7,7 +7,13 @@
 // It knows nothing of workloads.
 #pragma once
 
+#include <array>
+#include <limits>
+#include <map>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/base/range.hpp"
@@ -54,6 +60,15 @@ class Hardware {
   std::string generation;  // "ampere", "hopper", ... (constants' generations)
 
  private:
+  // Draws already made (peaks by dtype, GEMM efficiency by dtype and table step): the same in
+  // every call, so they are drawn once. The memos make a Hardware unfit to share between threads.
+  mutable std::array<double, kAllDTypes.size()> m_peak_memo = nan_array();
+  mutable std::vector<std::pair<std::size_t, double>> m_gemm_memo;  // (dtype·64 + step, efficiency)
+  static std::array<double, kAllDTypes.size()> nan_array() {
+    std::array<double, kAllDTypes.size()> a{};
+    a.fill(std::numeric_limits<double>::quiet_NaN());
+    return a;
+  }
   const Platform* m_p;
   Scenario m_s;
   const ModelConstants* m_c;
@@ -75,12 +90,32 @@ bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTi
 
 // ---- measured workloads' ledgers -----------------------------------------------------------
 
+class HardwareCache;
+
 struct ProjectOptions {
   bool overlap = true;          // roofline max(); false → sum of compute and memory time
   bool include_launch = true;
   McOptions mc;                 // Monte Carlo; samples = 0: the nominal scenario only
   const ModelConstants* constants = nullptr;  // nullptr: default_model_constants()
   bool use_constants = true;    // false: the descriptor alone (ideal-time projections)
+  // Reuses each platform's scenarios (nominal, Monte Carlo samples, envelope) across calls: they
+  // depend on the descriptor, the constants and the seed, not on the ledger. Optional; it must
+  // not outlive the platforms and constants it has seen.
+  HardwareCache* cache = nullptr;
+};
+
+// The Hardware of every scenario project() draws for one platform, kept for the next call (a
+// sweep projects thousands of cells onto the same descriptors). Not thread-safe.
+class HardwareCache {
+ public:
+  struct Scenarios {
+    std::vector<Hardware> samples;  // Scenario::sample(seed, i), i < samples
+    std::optional<Hardware> nominal, fast, slow;
+  };
+  const Scenarios& get(const Platform& p, const ModelConstants* c, const McOptions& mc);
+
+ private:
+  std::map<std::tuple<const Platform*, const ModelConstants*, std::uint64_t, int>, Scenarios> m_scenarios;
 };
 
 struct KernelProjection {

@@ -49,15 +49,32 @@ double Scenario::value(const Range& r, std::string_view group, Dir d) const {
   return r.nominal;
 }
 
-double sample_quantile(std::vector<double> v, double q) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+namespace {
+// The q-quantile of sorted, NaN-free values, interpolated linearly between order statistics.
+double quantile_of_sorted(const std::vector<double>& v, double q) {
   if (v.empty()) return kNaN;
-  std::sort(v.begin(), v.end());
   const double pos = std::clamp(q, 0.0, 1.0) * double(v.size() - 1);
   const std::size_t i = static_cast<std::size_t>(pos);
   if (i + 1 >= v.size()) return v.back();
   return v[i] + (pos - double(i)) * (v[i + 1] - v[i]);
 }
+std::vector<double> sorted_finite(std::vector<double> v) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+}  // namespace
+
+double sample_quantile(std::vector<double> v, double q) { return quantile_of_sorted(sorted_finite(std::move(v)), q); }
+
+template <std::size_t N>
+std::array<double, N> sample_quantiles(std::vector<double> values, const std::array<double, N>& qs) {
+  const std::vector<double> v = sorted_finite(std::move(values));
+  std::array<double, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = quantile_of_sorted(v, qs[i]);
+  return out;
+}
+template std::array<double, 3> sample_quantiles(std::vector<double>, const std::array<double, 3>&);
 
 Estimate summarize(double nominal, std::vector<double> samples, double envelope_low,
                    double envelope_high, std::uint64_t seed) {
@@ -65,9 +82,8 @@ Estimate summarize(double nominal, std::vector<double> samples, double envelope_
   e.nominal = nominal;
   e.seed = seed;
   e.ok = std::isfinite(nominal);
-  e.median = sample_quantile(samples, 0.5);
-  e.p5 = sample_quantile(samples, 0.05);
-  e.p95 = sample_quantile(samples, 0.95);
+  const auto [p5, median, p95] = sample_quantiles(samples, std::array<double, 3>{0.05, 0.5, 0.95});
+  e.median = median, e.p5 = p5, e.p95 = p95;
   // The envelope contains every sample and the nominal by construction of the corners; min/max
   // guard against non-monotone models (a plan-dependent max(), a sign change).
   double lo = std::min(envelope_low, envelope_high), hi = std::max(envelope_low, envelope_high);

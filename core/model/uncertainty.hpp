@@ -7,6 +7,7 @@
 // draws and summarises. Method: docs/projection.md §6.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -75,6 +76,9 @@ struct Estimate {
 
 // q-quantile (0..1) of values by linear interpolation between order statistics; NaN if empty.
 double sample_quantile(std::vector<double> values, double q);
+// sample_quantile at each of `qs`, sorting once.
+template <std::size_t N>
+std::array<double, N> sample_quantiles(std::vector<double> values, const std::array<double, N>& qs);
 
 // Evaluates f under the nominal scenario, `samples` random scenarios and the two corners.
 // f returns NaN when it cannot evaluate a scenario (then ok is false if the nominal fails).

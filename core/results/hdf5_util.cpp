@@ -370,6 +370,22 @@ void copy(hid_t src_loc, const std::string& src_name, hid_t dst_loc, const std::
 // ------------------------------------------------------------------------------------------------
 // Tables (compound datasets)
 
+// A transfer property list whose type-conversion buffer fits `rows` elements of the larger of the
+// two types. HDF5's default is a 1 MiB conversion buffer plus a background buffer, each calloc'ed
+// on every H5Dwrite/H5Dread that converts (compound rows with variable-length strings always do):
+// for the small tables of a one-cell result set that zeroing cost more than the rest of the write.
+static Handle transfer_props(std::size_t rows, hid_t mem_type, hid_t file_type) {
+  Handle dxpl(H5Pcreate(H5P_DATASET_XFER));
+  // A variable-length string is 8 bytes in memory but 16 in the file (length, heap address, index),
+  // so twice the larger type's size holds an element in either form; larger tables are converted
+  // in strips of the buffer's size, as with the default.
+  const std::size_t elem = 2 * std::max(H5Tget_size(mem_type), H5Tget_size(file_type));
+  const std::size_t bytes = std::max<std::size_t>(rows, 1) * elem;
+  check(H5Pset_buffer(dxpl, std::clamp<std::size_t>(bytes, 4096, std::size_t{1} << 20), nullptr, nullptr),
+        "conversion buffer");
+  return dxpl;
+}
+
 void write_table(hid_t loc, const std::string& name, const Table& t) {
   const std::size_t ns = t.string_columns.size(), nd = t.double_columns.size(), ni = t.int_columns.size();
   const std::size_t row_size = ns * sizeof(char*) + nd * sizeof(double) + ni * sizeof(long long);
@@ -397,7 +413,7 @@ void write_table(hid_t loc, const std::string& name, const Table& t) {
   H5Pset_create_intermediate_group(lcpl, 1);
   Handle d(H5Dcreate2(loc, name.c_str(), mtype, space, lcpl, H5P_DEFAULT, H5P_DEFAULT));
   if (!d.valid()) throw Error({}, "HDF5: cannot create table " + name);
-  if (rows) check(H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write table " + name);
+  if (rows) check(H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, transfer_props(rows, mtype, mtype), buf.data()), "write table " + name);
 }
 
 Table read_table(hid_t loc, const std::string& name) {
@@ -430,7 +446,7 @@ Table read_table(hid_t loc, const std::string& name) {
   Handle space(H5Dget_space(d));
   const auto rows = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
   std::vector<unsigned char> buf(std::max<std::size_t>(rows, 1) * std::max<std::size_t>(row_size, 1));
-  if (rows) check(H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read table " + name);
+  if (rows) check(H5Dread(d, mtype, H5S_ALL, H5S_ALL, transfer_props(rows, mtype, ftype), buf.data()), "read table " + name);
   for (std::size_t r = 0; r < rows; ++r) {
     const unsigned char* p = buf.data() + r * row_size;
     std::vector<std::string> s;

@@ -3,6 +3,7 @@
 #include "core/results/seed_stats.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -458,16 +459,70 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
     }
   }
   if (!resume || m_present.empty()) m_present.clear(), m_done.clear(), m_rows.clear();
+  m_in_file = m_present;
   if (m_writer) rewrite(nullptr);
 }
 
+namespace {
+double monotonic_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
 void ResultStore::commit(const CellRecord& rec) {
+  const std::string& id = rec.cell.id;
+  const double t0 = monotonic_seconds();
   if (m_writer) {
-    rewrite(&rec);
-  } else {
-    m_present.insert(rec.cell.id);
-    if (is_done(rec.status)) m_done.insert(rec.cell.id);
+    const std::string frag = fragment_path(m_path, id);
+    try {
+      write_single(frag, m_header, rec);  // the cell is safe from here on
+    } catch (const Error& e) {
+      throw Error(e.where(), e.what(),
+                  m_present.empty() ? e.hint()
+                                    : e.hint() + " and keeps its " + std::to_string(m_present.size()) +
+                                          " saved cell(s): run again with --resume to finish the rest");
+    }
+    // A cell seen before (run again after failing) replaces its rows; the search is skipped for
+    // new cells, so that a commit's cost does not grow with the cells before it.
+    if (m_present.count(id) == 0) {
+      m_journal.push_back(frag);
+    } else {
+      if (std::find(m_journal.begin(), m_journal.end(), frag) == m_journal.end()) m_journal.push_back(frag);
+      m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [&](const SummaryRow& r) { return r.cell == id; }),
+                   m_rows.end());
+    }
+    for (auto& r : summarize(rec)) m_rows.push_back(std::move(r));
   }
+  m_present.insert(id);
+  if (is_done(rec.status)) m_done.insert(id);
+  else m_done.erase(id);
+  if (!m_writer) return;
+  const double now = monotonic_seconds();
+  m_fragment_seconds += now - t0, ++m_fragments;
+  // Merged when enough time has passed that the rewrite costs at most 1/kFlushRatio of the run.
+  // Its cost is estimated per cell in the file: from the last merge of more than a handful of
+  // cells, else from writing a fragment (which writes one cell and the same header).
+  const double per_cell =
+      m_flush_cells >= 16 ? m_flush_cost / double(m_flush_cells) : m_fragment_seconds / double(m_fragments);
+  const double estimate = per_cell * double(m_in_file.size() + m_journal.size());
+  if (now - m_last_flush >= std::max(kFlushSeconds, kFlushRatio * estimate)) flush();
+}
+
+ResultStore::~ResultStore() {
+  try {
+    flush();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): the fragments stay in <path>.parts for --resume
+  }
+}
+
+void ResultStore::flush() {
+  if (!m_writer || m_journal.empty()) return;
+  const std::vector<std::string> journal = m_journal;
+  rewrite(nullptr, journal);
+  m_journal.clear();
+  for (const auto& f : journal) std::remove(f.c_str());
+  std::error_code ec;
+  std::filesystem::remove(fragment_dir(m_path), ec);  // only when empty
 }
 
 std::string fragment_dir(const std::string& output) { return output + ".parts"; }
@@ -490,7 +545,9 @@ std::vector<std::string> list_fragments(const std::string& output) {
 
 void ResultStore::set_projections(std::vector<PlanProjection> rows) {
   m_projections = std::move(rows);
-  if (m_writer) rewrite(nullptr);
+  if (!m_writer) return;
+  if (m_journal.empty()) rewrite(nullptr);
+  else flush();
 }
 
 namespace {
@@ -542,9 +599,13 @@ int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
         root.has("cells"))
       ok.push_back(f);
   }
+  // This store's own journal goes in with them (a fragment listed twice is read once).
+  for (const auto& f : m_journal)
+    if (std::find(ok.begin(), ok.end(), f) == ok.end()) ok.push_back(f);
   if (ok.empty()) return 0;
   const std::size_t before = m_present.size();
   if (m_writer) rewrite(nullptr, ok);
+  m_journal.clear();
   for (const auto& f : ok) std::remove(f.c_str());
   return static_cast<int>(m_present.size() - before);
 }
@@ -586,6 +647,7 @@ void write_header(const schema::Writer& root, const RunHeader& h, long long resu
 }  // namespace
 
 void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>& fragments) {
+  const double t0 = monotonic_seconds();
   const ExperimentSpec& spec = *m_header.spec;
   std::vector<std::pair<std::string, bool>> absorbed;  // cells taken from fragments: id, done
   std::vector<SummaryRow> rows = m_rows;  // m_rows changes only once the new file is in place
@@ -597,9 +659,9 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
     write_header(root, m_header, m_resumes);
     root.group("cells");
     // Earlier cells come from the previous complete file (of this schema version, see above).
-    if (!m_present.empty()) {
+    if (!m_in_file.empty()) {
       h5::Handle old = h5::open_file(m_path);
-      for (const auto& id : m_present) {
+      for (const auto& id : m_in_file) {
         if (rec && id == rec->cell.id) continue;
         h5::copy(old, "cells/" + id, f, "cells/" + id);
       }
@@ -653,13 +715,18 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
                                   : e.hint() + " and keeps its " + std::to_string(m_present.size()) +
                                         " saved cell(s): run again with --resume to finish the rest");
   }
+  m_last_flush = monotonic_seconds();
+  m_flush_cost = m_last_flush - t0;
+  m_flush_cells = m_in_file.size() + absorbed.size() + (rec ? 1 : 0);
   m_rows = std::move(rows);
   if (rec) {
     m_present.insert(rec->cell.id);
+    m_in_file.insert(rec->cell.id);
     if (is_done(rec->status)) m_done.insert(rec->cell.id);
   }
   for (const auto& [id, done] : absorbed) {
     m_present.insert(id);
+    m_in_file.insert(id);
     if (done) m_done.insert(id);
     else m_done.erase(id);
   }

@@ -115,10 +115,25 @@ class ResultStore {
   // A store that is not the writer (MPI ranks other than 0) reads what resume needs and never
   // writes.
   ResultStore(std::string path, RunHeader header, bool resume, bool force, bool writer = true);
+  // Merges what the journal holds (best effort: a failure leaves it for --resume).
+  ~ResultStore();
+  ResultStore(const ResultStore&) = delete;
+  ResultStore& operator=(const ResultStore&) = delete;
+  ResultStore(ResultStore&&) = default;  // the moved-from store's journal is empty: it flushes nothing
+  ResultStore& operator=(ResultStore&&) = delete;  // would drop this store's journal unmerged
   // Ids of cells already in the file with status ok or invalid (resume skips them).
   const std::set<std::string>& done() const { return m_done; }
-  // Adds (or replaces) a cell and rewrites the file atomically.
+  // Adds (or replaces) a cell. The cell is saved at once as a complete one-cell result set in
+  // `<path>.parts/` (a journal entry, written atomically and fsynced: its cost does not depend on
+  // how many cells came before), and the journal is merged into the file in one atomic rewrite
+  // once kFlushSeconds have passed since the last one and kFlushRatio times the rewrite's estimated
+  // cost: rewriting then takes at most about 1/kFlushRatio of the run however long the sweep. A kill at
+  // any moment loses no committed cell: `--resume` merges what the journal holds.
   void commit(const CellRecord& rec);
+  // Merges the journal into the file now (the end of a run; set_projections does it too).
+  void flush();
+  static constexpr double kFlushSeconds = 10.0;
+  static constexpr double kFlushRatio = 20.0;
   // Writes `rec` alone as a complete result set at `path` (a fragment, see fragment_path), in one
   // atomic write.
   static void write_single(const std::string& path, const RunHeader& header, const CellRecord& rec);
@@ -136,7 +151,13 @@ class ResultStore {
   std::string m_path;
   RunHeader m_header;
   std::set<std::string> m_done;     // ok/invalid cells present in the file
-  std::set<std::string> m_present;  // all cells present in the file
+  std::set<std::string> m_present;  // all cells present in the file or in its journal
+  std::set<std::string> m_in_file;  // the cells in the file itself
+  std::vector<std::string> m_journal;  // fragment files of committed cells not yet in the file
+  double m_last_flush = 0, m_flush_cost = 0;  // monotonic end of the last rewrite; its seconds
+  std::size_t m_flush_cells = 0;               // cells the last rewrite wrote
+  double m_fragment_seconds = 0;               // time spent writing journal entries,
+  long long m_fragments = 0;                   // and how many
   std::vector<SummaryRow> m_rows;   // summary of all present cells
   long long m_resumes = 0;
   bool m_writer = true;

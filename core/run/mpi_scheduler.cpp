@@ -179,6 +179,7 @@ CellTally MpiScheduler::finish(const CellTally& mine) {
   m_heartbeat->stop();
   m_world.barrier();
   if (m_me == 0) {
+    m_store->flush();  // rank 0's own journal (the other ranks' fragments were absorbed as they came)
     std::error_code ec;
     std::filesystem::remove_all(m_claims, ec);
     std::filesystem::remove_all(m_alive, ec);

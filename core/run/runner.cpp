@@ -241,11 +241,14 @@ void derive_metrics(const WorkloadInfo& info, CellRecord& rec) {
 
 // The self-check platform's projection records this rank's share of the host and the model's
 // error against the measured median.
-void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const Context& ctx) {
+void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const Context& ctx,
+                  HardwareCache* cache) {
   if (rec.status != CellStatus::ok && rec.status != CellStatus::skipped) return;
   const Platform* self = self_check_platform(platforms);
+  ProjectOptions opt;
+  opt.cache = cache;
   for (const auto& p : platforms) {
-    Projection pr = project(rec.ledger, p);
+    Projection pr = project(rec.ledger, p, opt);
     pr.platform = p.name;
     pr.self_check = &p == self;
     if (pr.self_check && (ctx.host_share != 1.0 || ctx.ranks_on_node > 1)) {
@@ -393,6 +396,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   }
 
   CellTally mine;
+  HardwareCache scenarios;  // after the platforms took their final place (run_context may adjust them)
   auto stopping = [&] { return opt.stop && opt.stop(); };
   while (const std::optional<CellSlot> slot = sched->next()) {
     if ((sum.interrupted = stopping())) break;
@@ -400,17 +404,17 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
     if (slot->leader) report(ev);
     Context cell_ctx = ctx;
     cell_ctx.group = slot->group;
-    const std::string started = utc_now();
+    const std::string started = utc_now_ms();
     CellRecord rec = measure_cell(*cells[slot->cell], registry, cell_ctx,
                                   {opt.stop, slot->leader ? opt.on_step : nullptr});
     // Stopped between its steps: abandoned, not stored (a cell that finished is kept).
     if ((sum.interrupted =
              stopping() && rec.status == CellStatus::failed && rec.reason.rfind(kInterrupted, 0) == 0))
       break;
-    project_cell(rec, platforms, cell_ctx);
+    project_cell(rec, platforms, cell_ctx, &scenarios);
     attach_parity(rec, spec.reference_platform);
     rec.started_utc = started;
-    rec.finished_utc = utc_now();
+    rec.finished_utc = utc_now_ms();
     if (!slot->leader) continue;
     sched->commit(rec);
     mine.add(rec.status);

@@ -98,7 +98,9 @@ CellRecord measure_cell(const Cell& cell, const Registry& registry, const Contex
                         const StepHooks& hooks = {});
 // Project a cell that ran ok onto every platform, as given (run_experiment passes the host already
 // reduced to ctx.host_share, which the self-check projection records with the model's error).
-void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const Context& ctx);
+// `cache` (optional) keeps the platforms' Monte Carlo scenarios from one cell to the next.
+void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const Context& ctx,
+                  HardwareCache* cache = nullptr);
 // Both: measure_cell, then project_cell (tests use it).
 CellRecord run_cell(const Cell& cell, const Registry& registry, const std::vector<Platform>& platforms,
                     const Context& base_ctx);

@@ -88,7 +88,10 @@ class SerialScheduler final : public Scheduler {
                                 const std::function<int(const Cell&)>& width) override;
   std::optional<CellSlot> next() override;
   void commit(const CellRecord& rec) override { m_store.commit(rec); }
-  CellTally finish(const CellTally& mine) override { return mine; }
+  CellTally finish(const CellTally& mine) override {
+    m_store.flush();  // the journal into the file (core/results/result_store.hpp)
+    return mine;
+  }
   void set_projections(const std::vector<PlanProjection>& rows) override { m_store.set_projections(rows); }
 
  private:

@@ -13,7 +13,7 @@ mkdir -p "$MNT"
 if ! mount -t tmpfs -o size=4m tmpfs "$MNT" 2>/dev/null; then
   echo "SKIP: cannot mount a tmpfs here (needs root)"; exit 77
 fi
-count_cells() { "$PY" -c 'import h5py,sys; print(len(h5py.File(sys.argv[1], "r")["cells"]))' "$1"; }
+. "$(dirname "$0")/result_cells.sh"  # count_cells: the file's cells and its journal's
 
 "$XPB" run "$EXP" -o "$WORK/full.h5" >/dev/null 2>&1
 total=$(count_cells "$WORK/full.h5")
@@ -31,10 +31,11 @@ cat "$WORK/err" | tail -3
 [ "$rc" = 2 ] || { echo "FAIL: exit code $rc on a full disk, expected 2"; exit 1; }
 grep -q "No space left on device" "$WORK/err" || { echo "FAIL: the message does not say the disk is full"; exit 1; }
 grep -q -- "--resume" "$WORK/err" || { echo "FAIL: the message does not say how to finish the run"; exit 1; }
-kept=$(count_cells "$MNT/r.h5") || { echo "FAIL: the result set no longer opens"; exit 1; }
+$PY -c 'import h5py,sys; h5py.File(sys.argv[1], "r")["cells"]' "$MNT/r.h5" || { echo "FAIL: the result set no longer opens"; exit 1; }
+kept=$(count_cells "$MNT/r.h5")
 echo "cells kept after the disk filled: $kept of $total"
 [ "$kept" -ge 1 ] && [ "$kept" -lt "$total" ] || { echo "FAIL: the disk did not fill half-way ($kept cells)"; exit 1; }
-if ls "$MNT" | grep -q '\.tmp\.'; then echo "FAIL: a temporary file was left behind"; ls -l "$MNT"; exit 1; fi
+if ls -R "$MNT" | grep -q '\.tmp\.'; then echo "FAIL: a temporary file was left behind"; ls -lR "$MNT"; exit 1; fi
 
 # A report written onto the full disk fails the same way, leaving nothing behind.
 head -c 100000000 /dev/zero > "$MNT/filler2" 2>/dev/null || true

@@ -2,6 +2,9 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
+#include <sys/wait.h>
+
+#include <csignal>
 #include <filesystem>
 #include <set>
 
@@ -61,6 +64,7 @@ TEST_CASE("a committed cell is readable with its provenance, samples, metrics an
   REQUIRE(rec.warmup_seconds.size() == 1);
   store.commit(rec);
   store.commit(fx.run(1));
+  store.flush();
 
   h5::Handle f = h5::open_file(path);
   CHECK(h5::read_attr_string(f, "schema").value() == "xpubench.results");
@@ -110,6 +114,7 @@ TEST_CASE("every dataset has a unit, reported values a kind, validation numbers 
   const CellRecord ok = fx.run(0), invalid = fx.run(1);
   store.commit(ok);
   store.commit(invalid);
+  store.flush();
   h5::Handle f = h5::open_file(path);
   h5::Handle g = h5::open_group(f, "cells/" + ok.cell.id);
   auto attr = [&](const std::string& dataset, const char* name) {
@@ -142,6 +147,50 @@ TEST_CASE("every dataset has a unit, reported values a kind, validation numbers 
     CHECK(r.low == r.min);  // low/high: the whole range
     CHECK(r.high == r.max);
   }
+}
+
+TEST_CASE("a committed cell waits in the journal until the store flushes; a SIGKILL loses none of it",
+          "[core][result_store]") {
+  test::TempDir dir;
+  Fixture fx;
+  const std::string path = dir.file("r.h5");
+  const CellRecord a = fx.run(0), b = fx.run(1), c = fx.run(2);
+  auto file_cells = [&] { return h5::children(h5::open_group(h5::open_file(path), "cells")).size(); };
+  {
+    ResultStore store(path, fx.header(), false, false);
+    store.commit(a);
+    store.commit(b);
+    // Each cell is saved at once as a one-cell result set; the file itself is not rewritten.
+    CHECK(list_fragments(path).size() == 2);
+    CHECK(file_cells() == 0);
+    CHECK(store.done().size() == 2);
+    store.flush();
+    CHECK(file_cells() == 2);
+    CHECK(list_fragments(path).empty());
+    CHECK_FALSE(std::filesystem::exists(fragment_dir(path)));
+    store.commit(c);
+  }  // the end of the store merges what is left
+  CHECK(file_cells() == 3);
+
+  // A process killed with cells in its journal: the cells are in the fragments, and a resuming
+  // store takes them in (as the scheduler does on --resume).
+  const std::string killed = dir.file("killed.h5");
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ResultStore store(killed, fx.header(), false, false);
+    store.commit(a);
+    store.commit(b);
+    raise(SIGKILL);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(list_fragments(killed).size() == 2);
+  ResultStore resumed(killed, fx.header(), true, false);
+  CHECK(resumed.absorb(list_fragments(killed)) == 2);
+  CHECK(resumed.done().size() == 2);
+  CHECK(h5::children(h5::open_group(h5::open_file(killed), "cells")).size() == 2);
 }
 
 TEST_CASE("resume refuses a result set of another schema version", "[core][result_store]") {
