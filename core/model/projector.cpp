@@ -66,7 +66,8 @@ bool Hardware::peak(DType d, double& out, std::string* why) const {
     return false;
   }
   double& memo = m_peak_memo[static_cast<std::size_t>(d)];
-  if (std::isnan(memo)) memo = draw(it->second.flops, Dir::faster, m_s, m_p->name + ":peak:" + std::string(to_string(d)));
+  if (std::isnan(memo))
+    memo = draw(it->second.flops, Dir::faster, m_s, m_p->name + ":peak:" + std::string(to_string(d)));
   out = memo;
   return out > 0;
 }
@@ -219,7 +220,8 @@ Range interval_of(std::vector<double> v) {
 
 }  // namespace
 
-const HardwareCache::Scenarios& HardwareCache::get(const Platform& p, const ModelConstants* c, const McOptions& mc) {
+const HardwareCache::Scenarios& HardwareCache::get(const Platform& p, const ModelConstants* c,
+                                                   const McOptions& mc) {
   const int n = std::max(0, mc.samples);
   Scenarios& s = m_scenarios[{&p, c, mc.seed, n}];
   if (!s.nominal) {
@@ -227,7 +229,8 @@ const HardwareCache::Scenarios& HardwareCache::get(const Platform& p, const Mode
     s.fast.emplace(p, Scenario::fast(), c);
     s.slow.emplace(p, Scenario::slow(), c);
     s.samples.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) s.samples.emplace_back(p, Scenario::sample(mc.seed, static_cast<std::size_t>(i)), c);
+    for (int i = 0; i < n; ++i)
+      s.samples.emplace_back(p, Scenario::sample(mc.seed, static_cast<std::size_t>(i)), c);
   }
   return s;
 }
@@ -266,7 +269,8 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
   };
   if (n == 0) take(nom);
   for (int i = 0; i < n; ++i)
-    take(project_once(ledger, platform, opt, c, hw.samples[static_cast<std::size_t>(i)], pr.peak_dtype, top_flops));
+    take(project_once(ledger, platform, opt, c, hw.samples[static_cast<std::size_t>(i)], pr.peak_dtype,
+                      top_flops));
   const OneProjection fast = project_once(ledger, platform, opt, c, *hw.fast, pr.peak_dtype, top_flops);
   const OneProjection slow = project_once(ledger, platform, opt, c, *hw.slow, pr.peak_dtype, top_flops);
 

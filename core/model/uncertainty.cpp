@@ -65,7 +65,9 @@ std::vector<double> sorted_finite(std::vector<double> v) {
 }
 }  // namespace
 
-double sample_quantile(std::vector<double> v, double q) { return quantile_of_sorted(sorted_finite(std::move(v)), q); }
+double sample_quantile(std::vector<double> v, double q) {
+  return quantile_of_sorted(sorted_finite(std::move(v)), q);
+}
 
 template <std::size_t N>
 std::array<double, N> sample_quantiles(std::vector<double> values, const std::array<double, N>& qs) {

@@ -413,7 +413,9 @@ void write_table(hid_t loc, const std::string& name, const Table& t) {
   H5Pset_create_intermediate_group(lcpl, 1);
   Handle d(H5Dcreate2(loc, name.c_str(), mtype, space, lcpl, H5P_DEFAULT, H5P_DEFAULT));
   if (!d.valid()) throw Error({}, "HDF5: cannot create table " + name);
-  if (rows) check(H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, transfer_props(rows, mtype, mtype), buf.data()), "write table " + name);
+  if (rows)
+    check(H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, transfer_props(rows, mtype, mtype), buf.data()),
+          "write table " + name);
 }
 
 Table read_table(hid_t loc, const std::string& name) {
@@ -446,7 +448,9 @@ Table read_table(hid_t loc, const std::string& name) {
   Handle space(H5Dget_space(d));
   const auto rows = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
   std::vector<unsigned char> buf(std::max<std::size_t>(rows, 1) * std::max<std::size_t>(row_size, 1));
-  if (rows) check(H5Dread(d, mtype, H5S_ALL, H5S_ALL, transfer_props(rows, mtype, ftype), buf.data()), "read table " + name);
+  if (rows)
+    check(H5Dread(d, mtype, H5S_ALL, H5S_ALL, transfer_props(rows, mtype, ftype), buf.data()),
+          "read table " + name);
   for (std::size_t r = 0; r < rows; ++r) {
     const unsigned char* p = buf.data() + r * row_size;
     std::vector<std::string> s;

@@ -488,14 +488,17 @@ void ResultStore::commit(const CellRecord& rec) {
       m_journal.push_back(frag);
     } else {
       if (std::find(m_journal.begin(), m_journal.end(), frag) == m_journal.end()) m_journal.push_back(frag);
-      m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [&](const SummaryRow& r) { return r.cell == id; }),
-                   m_rows.end());
+      m_rows.erase(
+          std::remove_if(m_rows.begin(), m_rows.end(), [&](const SummaryRow& r) { return r.cell == id; }),
+          m_rows.end());
     }
     for (auto& r : summarize(rec)) m_rows.push_back(std::move(r));
   }
   m_present.insert(id);
-  if (is_done(rec.status)) m_done.insert(id);
-  else m_done.erase(id);
+  if (is_done(rec.status))
+    m_done.insert(id);
+  else
+    m_done.erase(id);
   if (!m_writer) return;
   const double now = monotonic_seconds();
   m_fragment_seconds += now - t0, ++m_fragments;
@@ -546,8 +549,10 @@ std::vector<std::string> list_fragments(const std::string& output) {
 void ResultStore::set_projections(std::vector<PlanProjection> rows) {
   m_projections = std::move(rows);
   if (!m_writer) return;
-  if (m_journal.empty()) rewrite(nullptr);
-  else flush();
+  if (m_journal.empty())
+    rewrite(nullptr);
+  else
+    flush();
 }
 
 namespace {

@@ -153,11 +153,11 @@ class ResultStore {
   std::set<std::string> m_done;     // ok/invalid cells present in the file
   std::set<std::string> m_present;  // all cells present in the file or in its journal
   std::set<std::string> m_in_file;  // the cells in the file itself
-  std::vector<std::string> m_journal;  // fragment files of committed cells not yet in the file
+  std::vector<std::string> m_journal;         // fragment files of committed cells not yet in the file
   double m_last_flush = 0, m_flush_cost = 0;  // monotonic end of the last rewrite; its seconds
-  std::size_t m_flush_cells = 0;               // cells the last rewrite wrote
-  double m_fragment_seconds = 0;               // time spent writing journal entries,
-  long long m_fragments = 0;                   // and how many
+  std::size_t m_flush_cells = 0;              // cells the last rewrite wrote
+  double m_fragment_seconds = 0;              // time spent writing journal entries,
+  long long m_fragments = 0;                  // and how many
   std::vector<SummaryRow> m_rows;   // summary of all present cells
   long long m_resumes = 0;
   bool m_writer = true;

@@ -252,8 +252,11 @@ Section cell_section() {
           integer("/cells/{cell}@index", N, "position in the experiment"),
           integer("/cells/{cell}@repeats", N, "timed steps asked for"),
           integer("/cells/{cell}@warmup", N, "warm-up steps asked for"),
-          text("/cells/{cell}@started_utc", T, "when the cell started (ISO 8601, UTC, to the millisecond): a timestamp"),
-          text("/cells/{cell}@finished_utc", T, "when the cell was measured and projected, before it was saved (ISO 8601, UTC, to the millisecond): a timestamp"),
+          text("/cells/{cell}@started_utc", T,
+               "when the cell started (ISO 8601, UTC, to the millisecond): a timestamp"),
+          text("/cells/{cell}@finished_utc", T,
+               "when the cell was measured and projected, before it was saved (ISO 8601, UTC, to the "
+               "millisecond): a timestamp"),
       }};
 }
 

@@ -62,7 +62,7 @@ TEST_CASE("rank 0 absorbs fragments into the result set in experiment order", "[
     std::filesystem::create_directories(fragment_dir(out));
     { std::ofstream(fragment_dir(out) + "/x.h5.tmp.123") << "torn"; }  // an interrupted write
     const auto frags = list_fragments(out);
-    REQUIRE(frags.size() == 3);  // rank 0's own cell waits in the journal beside the other rank's two
+    REQUIRE(frags.size() == 3);       // rank 0's own cell waits in the journal beside the other rank's two
     CHECK(store.absorb(frags) == 2);  // cells new to the store
     CHECK(list_fragments(out).empty());
     CHECK(store.done().size() == 3);
