@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/depthguard.h>
@@ -60,9 +61,52 @@ static void check_text(const std::string& text, const std::string& file) {
   }
 }
 
+// yaml-cpp 0.7 never returns from LoadAll when a document's first token, after any tag (`!t`) or
+// anchor (`&a`), is a ',' (found by fuzzing: ",", "--- ,", "!t ,"). Such a document is refused
+// here, naming the line.
+static void check_document_starts(const std::string& text, const std::string& file) {
+  bool at_start = true;  // no content yet in the current document
+  int line = 0;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view l(text.data() + pos, end - pos);
+    ++line;
+    pos = end + 1;
+    auto marker = [&](std::string_view m) {
+      return l.substr(0, 3) == m && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+    };
+    if (marker("---") || marker("...")) {
+      at_start = true;
+      l.remove_prefix(3);
+    } else if (at_start && !l.empty() && l[0] == '%') {
+      continue;  // a directive
+    }
+    std::size_t i = 0;
+    while (at_start && i < l.size()) {
+      const char c = l[i];
+      if (c == ' ' || c == '\t' || c == '\r') {
+        ++i;
+      } else if (c == '#') {
+        break;
+      } else if (c == '!' || c == '&') {  // a node property: skip to the next blank
+        while (i < l.size() && l[i] != ' ' && l[i] != '\t') ++i;
+      } else if (c == ',') {
+        throw Error({file, line, {}}, "a YAML document cannot begin with ','",
+                    "remove the comma, or write the list in brackets: [a, b]");
+      } else {
+        at_start = false;
+      }
+    }
+    if (end == text.size()) break;
+  }
+}
+
 YAML::Node parse(const std::string& text, const std::string& file) {
   if (text.size() > kMaxDocumentBytes) too_large(file, text.size());
   check_text(text, file);
+  check_document_starts(text, file);
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
