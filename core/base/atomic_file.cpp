@@ -30,17 +30,19 @@ namespace {
 
 std::string temp_path_for(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
 
-int remove_stale_temp_files(const std::string& path) {
+namespace {
+// Removes the files in `dir` named `<prefix>...tmp.<pid>` (any name when `prefix` is empty) whose
+// process is gone.
+int remove_dead_temp_files(const std::filesystem::path& dir, const std::string& prefix) {
   namespace fs = std::filesystem;
-  const fs::path target(path);
-  const std::string prefix = target.filename().string() + ".tmp.";
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;
   int removed = 0;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-    const std::string digits = name.substr(prefix.size());
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const auto mark = name.rfind(".tmp.");
+    if (mark == std::string::npos || mark + 5 >= name.size() || mark + 5 < prefix.size()) continue;
+    const std::string digits = name.substr(mark + 5);
     if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
     const pid_t pid = static_cast<pid_t>(std::stol(digits));
     if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to judge)
@@ -49,6 +51,16 @@ int remove_stale_temp_files(const std::string& path) {
   }
   return removed;
 }
+}  // namespace
+
+int remove_stale_temp_files(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  return remove_dead_temp_files(dir, target.filename().string() + ".tmp.");
+}
+
+int remove_stale_temp_files_in(const std::string& dir) { return remove_dead_temp_files(dir, {}); }
 
 void write_file_atomically(const std::string& path, std::string_view bytes, const std::string& what) {
   const std::string tmp = temp_path_for(path);

@@ -16,6 +16,8 @@ std::string temp_path_for(const std::string& path);
 // Removes the temporary files (`<path>.tmp.<pid>`) of processes that no longer run: what a kill
 // during a write leaves behind. Returns how many it removed. A live process's file is kept.
 int remove_stale_temp_files(const std::string& path);
+// The same for every `*.tmp.<pid>` file of a dead process in the folder `dir` (a journal's).
+int remove_stale_temp_files_in(const std::string& dir);
 
 // Replaces the file at `path` with `bytes` (creating it when absent). `what` names the file in
 // error messages ("the result set", "the report").

@@ -418,6 +418,7 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
     if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
     m_lock = std::make_unique<OutputLock>(m_path, "this result set");
     remove_stale_temp_files(m_path);
+    remove_stale_temp_files_in(fragment_dir(m_path));  // journal entries whose writer was killed
   }
   if (fs::exists(m_path)) {
     if (!h5::is_hdf5(m_path)) {

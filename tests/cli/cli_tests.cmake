@@ -129,6 +129,9 @@ xpb_cli_test(ernie_scale_plans 0 "Projected training.*ernie-4.5-300b-a47b +aliba
              ${XPB_BIN} run ${PROJECT_SOURCE_DIR}/experiments/ernie-scale.yaml -o ${CLI_TMP}/ernie-scale.h5 --force)
 add_test(NAME cli.kill_resume COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_resume.sh ${XPB_BIN} ${TDATA}/twenty-cells.yaml)
 set_tests_properties(cli.kill_resume PROPERTIES LABELS cli RUN_SERIAL TRUE)
+# SIGKILL at 20 random moments, each attempt resuming the last: nothing lost, duplicated or left.
+add_test(NAME cli.kill_many COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_many.sh ${XPB_BIN} ${TDATA}/twenty-cells.yaml 20)
+set_tests_properties(cli.kill_many PROPERTIES LABELS cli TIMEOUT 600)
 # A full disk half-way through a sweep: clear error, the saved cells kept, --resume completes it.
 add_test(NAME cli.disk_full COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/disk_full.sh ${XPB_BIN} ${TDATA}/disk-full.yaml)
 set_tests_properties(cli.disk_full PROPERTIES LABELS cli SKIP_RETURN_CODE 77)
