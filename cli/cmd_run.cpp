@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
 #include <thread>
 
 #include "cli/cli.hpp"
@@ -393,6 +395,41 @@ void check_selection(const ExperimentSpec& spec, const std::vector<std::string>&
 
 }  // namespace
 
+// "8G", "512M", "1.5GiB", "4096": bytes (K, M, G, T are powers of 1024; a B or iB after them is
+// optional). Anything else, zero or negative is an error naming the option.
+static double parse_byte_size(const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  std::string unit = text.substr(used);
+  auto ends_with = [&](const std::string& t) {
+    return unit.size() >= t.size() && unit.compare(unit.size() - t.size(), t.size(), t) == 0;
+  };
+  if (ends_with("iB"))
+    unit.erase(unit.size() - 2);
+  else if (ends_with("B"))
+    unit.erase(unit.size() - 1);
+  double scale = 0;
+  if (unit.empty())
+    scale = 1;
+  else if (unit == "K" || unit == "k")
+    scale = 1024.0;
+  else if (unit == "M")
+    scale = 1048576.0;
+  else if (unit == "G")
+    scale = 1073741824.0;
+  else if (unit == "T")
+    scale = 1099511627776.0;
+  if (used == 0 || scale == 0 || !(v > 0) || !std::isfinite(v * scale))
+    throw Error({{}, 0, "--max-memory"}, "'" + text + "' is not a memory size",
+                "give bytes or a number with K, M, G or T (powers of 1024), e.g. 8G or 512M");
+  return v * scale;
+}
+
 void add_run_command(CLI::App& app, State& st) {
   auto* run = app.add_subcommand("run", "Run an experiment and write its HDF5 result set");
   static std::string exp_path, output;
@@ -421,6 +458,12 @@ void add_run_command(CLI::App& app, State& st) {
                   "cells that need more ranks than they get are stored as skipped")
       ->check(CLI::PositiveNumber);
   add_max_cells_option(run, max_cells);
+  static std::string max_memory;
+  run->add_option("--max-memory", max_memory,
+                  "The most one cell may allocate, e.g. 8G (K, M, G, T: powers of 1024); a cell that "
+                  "needs more is stored invalid before it allocates (default: the memory available "
+                  "on this host, shared among its ranks)")
+      ->type_name("SIZE");
   static std::string kokkos_tools;  // applied by main() before Kokkos starts; recorded in provenance
   run->add_option("--kokkos-tools-library", kokkos_tools,
                   "Load a Kokkos Tools library, e.g. libkp_kernel_timer.so (else $KOKKOS_TOOLS_LIBS, "
@@ -429,6 +472,7 @@ void add_run_command(CLI::App& app, State& st) {
   run->callback([&st] {
     const ExperimentSpec spec = load_experiment(exp_path, st.registry, max_cells);
     check_selection(spec, only);
+    const double max_memory_bytes = max_memory.empty() ? 0 : parse_byte_size(max_memory);
     if (ranks > 1 && !dry_run) {
       if (mpi::size() == 1 && !mpi::launched_by_launcher()) relaunch_under_mpirun(st, ranks);
       if (mpi::size() != ranks)
@@ -465,6 +509,7 @@ void add_run_command(CLI::App& app, State& st) {
     opt.only = only;
     opt.command_line = joined_command_line(st);
     opt.max_cell_ranks = max_cell_ranks;
+    opt.max_memory = max_memory_bytes;
     opt.log = [](const std::string& m) { std::cerr << "error: " << m << std::endl; };
     const int world = mpi::size();
     // Under MPI each cell's leading rank reports its cells (lines, never a \r-style live line);

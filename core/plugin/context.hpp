@@ -25,6 +25,13 @@ struct Context {
   int ranks_on_node = 1;  // ranks of this run sharing this host (they divide its cores and memory)
   double host_share = 1.0;  // the share of the calibrated host this rank was projected with (runner)
   std::function<void(const std::string&)> log = [](const std::string&) {};
+  // Bytes one cell may allocate: `--max-memory`, else the host's available memory (MemAvailable)
+  // shared among the ranks on it; 0 = no budget (a workload run outside the runner).
+  double memory_budget = 0;
+
+  // Refuses a cell before it allocates: throws the parameter error (the cell is stored invalid)
+  // when `bytes` exceed the budget. `key`: the parameter to blame; `what`: what needs the memory.
+  void require_memory(double bytes, const char* key, const std::string& what) const;
 
   // A random stream for a named purpose ("init", "batch", ...), keyed by seed and stream name.
   Rng rng(const char* stream) const { return Rng(seed, hash_name(stream)); }

@@ -17,9 +17,10 @@
 #include "core/base/kokkos_compat.hpp"
 #include "core/base/mpi.hpp"
 #include "core/base/paths.hpp"
+#include "core/base/system.hpp"
 #include "core/model/projector.hpp"
-#include "core/run/scheduler.hpp"
 #include "core/run/projections.hpp"
+#include "core/run/scheduler.hpp"
 
 namespace xpb {
 
@@ -333,7 +334,7 @@ RunHeader run_header(const ExperimentSpec& spec, const Registry& registry, const
 // What every cell of this process sees: threads, folders, its MPI rank, and its share of the host.
 // One rank of several on this host, or a run with fewer threads than the calibration, has a share
 // of the host: the self-check projects onto that share (the descriptor in the header stays whole).
-Context run_context(const Scheduler& sched, std::vector<Platform>& platforms) {
+Context run_context(const Scheduler& sched, std::vector<Platform>& platforms, double max_memory) {
   Context ctx;
   ctx.threads = compat::concurrency();
   ctx.data_dir = paths().data_dir;
@@ -341,6 +342,7 @@ Context run_context(const Scheduler& sched, std::vector<Platform>& platforms) {
   ctx.mpi_rank = sched.rank();
   ctx.mpi_size = sched.size();
   ctx.ranks_on_node = mpi::Group::world().ranks_on_node();
+  ctx.memory_budget = max_memory > 0 ? max_memory : memory_available() / std::max(1, ctx.ranks_on_node);
   const Platform* self = self_check_platform(platforms);
   if (!self) return ctx;
   Platform& host = platforms[static_cast<std::size_t>(self - platforms.data())];
@@ -378,7 +380,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   const RunHeader header = run_header(spec, registry, platforms, opt);
   const std::unique_ptr<Scheduler> sched =
       make_scheduler({opt.output, opt.resume, opt.force}, header, opt.rank_timeout, opt.log);
-  const Context ctx = run_context(*sched, platforms);
+  const Context ctx = run_context(*sched, platforms, opt.max_memory);
   const auto cells = select_cells(spec, opt.only);
   auto report = [&](const CellEvent& ev) {
     if (progress) progress(ev);

@@ -43,6 +43,9 @@ struct RunOptions {
   // Under MPI: seconds without a heartbeat after which a rank counts as dead (0: $XPB_RANK_TIMEOUT,
   // else 60). Only matters when the launcher lets the other ranks live on (docs/distributed.md).
   double rank_timeout = 0;
+  // Bytes one cell may allocate (checked before it allocates; over it the cell is stored invalid):
+  // 0 = the memory available on this host (MemAvailable at the start) shared among its ranks.
+  double max_memory = 0;
   // Messages for the user when the run must stop (a rank died); the CLI prints them.
   std::function<void(const std::string&)> log = [](const std::string&) {};
   // Asked between cells and between a cell's steps (one process only: the CLI sets it from

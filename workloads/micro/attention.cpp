@@ -55,9 +55,7 @@ class AttentionBench final : public Workload {
     m_backward = q.backward;
     m_dtype = ledger_dtype(q, sizeof(T));
     const double elems = double(m_shape.B) * m_shape.T * m_shape.C * 8;  // qkv, dqkv, out, dout
-    if (elems * sizeof(T) > 16e9)
-      throw Error({{}, 0, "seq"}, "attention arrays need more than 16 GB",
-                  "reduce batch, heads, head_dim or seq");
+    ctx.require_memory(elems * sizeof(T), "seq", "the attention arrays");
     const int N = m_shape.B * m_shape.T, C = m_shape.C, B = m_shape.B, H = m_shape.H,
               TT = m_shape.T;
     m_qkv = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "attention/qkv"), N,

@@ -82,10 +82,7 @@ class GemmBench final : public Workload {
     m_dtype = ledger_dtype(q, sizeof(T));
     const double elems = double(m_shape.m) * m_shape.k + double(m_shape.k) * m_shape.n +
                          double(m_shape.m) * m_shape.n;
-    if (elems * sizeof(T) > 16e9)
-      throw Error({{}, 0, "m"},
-                  "gemm operands need " + std::to_string(elems * sizeof(T) / 1e9) + " GB",
-                  "choose smaller m, n, k (at most 16 GB)");
+    ctx.require_memory(elems * sizeof(T), "m", "the gemm operands");
     if (std::max({m_shape.m, m_shape.n, m_shape.k}) > std::numeric_limits<int>::max())
       throw Error({{}, 0, "m"}, "gemm dimensions must fit in a 32-bit int");
     m_a = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "gemm/a"), m_shape.m,

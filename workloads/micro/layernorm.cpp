@@ -47,9 +47,7 @@ class LayerNormBench final : public Workload {
     m_cols = q.channels;
     m_backward = q.backward;
     m_dtype = ledger_dtype(q, sizeof(T));
-    if (double(m_rows) * m_cols * sizeof(T) * 4 > 16e9)
-      throw Error({{}, 0, "rows"}, "layernorm arrays need more than 16 GB",
-                  "reduce rows or channels");
+    ctx.require_memory(double(m_rows) * m_cols * sizeof(T) * 4, "rows", "the layernorm arrays");
     const int N = m_rows, C = m_cols;
     auto raw = [](const char* l) {
       return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l));

@@ -49,8 +49,7 @@ class SoftmaxBench final : public Workload {
     m_cols = q.cols;
     m_backward = q.backward;
     m_dtype = ledger_dtype(q, sizeof(T));
-    if (double(m_rows) * m_cols * sizeof(T) * 4 > 16e9)
-      throw Error({{}, 0, "rows"}, "softmax arrays need more than 16 GB", "reduce rows or cols");
+    ctx.require_memory(double(m_rows) * m_cols * sizeof(T) * 4, "rows", "the softmax arrays");
     auto raw = [](const char* l) {
       return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l));
     };

@@ -42,9 +42,10 @@ const ParamStruct<StreamParams>& stream_params() {
 template <class T>
 class Stream final : public Workload {
  public:
-  void setup(const Params& p, Context&) override {
+  void setup(const Params& p, Context& ctx) override {
     const StreamParams q = stream_params().read(p);
     m_n = q.n;
+    ctx.require_memory(3.0 * double(m_n) * sizeof(T), "n", "the three stream arrays");
     m_a = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/a"), m_n);  // (n)
     m_b = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/b"), m_n);  // (n)
     m_c = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/c"), m_n);  // (n)
