@@ -69,7 +69,7 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
     r.platform = rs.self_check_platform(), r.source = "measured", r.quantity = "step_seconds";
     r.value = d.median, r.low = d.low, r.high = d.high, r.n = d.n, r.unit = "s";
     r.verdict = std::string(to_string(c.status)),
-    r.note = std::string(kTimingNote) + "; low/high are the min and max";
+    r.note = std::string(kTimingNote) + "; low/high: 5 % and 95 % of the steps";
     out.push_back(r);
     for (const auto& m : c.metrics) {
       ReportRecord q = base(c, "cells");
@@ -144,9 +144,13 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
     q.cell = st.group, q.workload = st.workload, q.problem = seed_group_label(rs, st);
     q.platform = rs.self_check_platform(), q.source = st.kind == "metric" ? "metric" : "measured";
     q.quantity = st.metric, q.unit = st.unit, q.n = st.n;
-    q.value = st.mean, q.low = st.ci95_low, q.high = st.ci95_high;
-    q.note = "mean over seeds " + st.seeds + "; sd " + fmt(st.sd, "%.3g") +
-             "; low/high: 95% interval of the mean (Student's t)";
+    // low/high keep their one meaning (5 % and 95 % points of a distribution); with a handful of
+    // seeds there is none to speak of, so they are empty and the interval of the mean has its
+    // own fields.
+    q.value = st.mean, q.low = q.high = std::nan("");
+    q.ci95_low = st.ci95_low, q.ci95_high = st.ci95_high;
+    q.note = "mean over seeds " + st.seeds + "; sd " + fmt(st.sd, "%.3g") + "; 95% interval of the mean [" +
+             fmt(st.ci95_low, "%.4g") + ", " + fmt(st.ci95_high, "%.4g") + "] (Student's t)";
     out.push_back(q);
   }
   return out;
@@ -503,7 +507,7 @@ std::string render_json(const ResultSet& rs) {
   doc["portability"] = portability;
 
   json records = json::array();
-  for (const auto& r : report_records(rs))
+  for (const auto& r : report_records(rs)) {
     records.push_back({{"section", r.section},
                        {"cell", r.cell},
                        {"workload", r.workload},
@@ -518,6 +522,9 @@ std::string render_json(const ResultSet& rs) {
                        {"unit", r.unit},
                        {"verdict", r.verdict},
                        {"note", r.note}});
+    if (r.section == "seeds")
+      records.back()["ci95"] = {{"low", number(r.ci95_low)}, {"high", number(r.ci95_high)}};
+  }
   doc["records"] = records;
   // Invalid UTF-8 in a name or a note is replaced, not thrown: a report never fails on text.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

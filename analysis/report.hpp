@@ -6,6 +6,7 @@
 // re-runs or re-projects anything beyond the efficiency ceilings (analysis/portability.hpp).
 #pragma once
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,7 +26,8 @@ struct ReportRecord {
   std::string cell, workload, problem, platform;
   std::string source;    // measured | projected | model_error | metric
   std::string quantity;  // step_seconds, speed_ratio, efficiency, pp, ...
-  double value = 0, low = 0, high = 0;  // low/high: the whole range (min/max, or a projection's)
+  double value = 0, low = 0, high = 0;  // low/high: 5 % and 95 % points (samples, Monte Carlo)
+  double ci95_low = std::nan(""), ci95_high = std::nan("");  // section seeds: interval of the mean
   long long n = 0;
   std::string unit, verdict, note;
 };

@@ -40,8 +40,8 @@ SummaryRow describe(const std::vector<double>& v) {
   for (double x : v) sum += x;  // file order: deterministic
   r.mean = sum / static_cast<double>(v.size());
   r.last = v.back();
-  r.low = r.min;
-  r.high = r.max;
+  r.low = quantile_sorted(s, 0.05);  // low/high: the 5 % and 95 % points, as everywhere
+  r.high = quantile_sorted(s, 0.95);
   return r;
 }
 

@@ -398,10 +398,11 @@ Section summary_section() {
   return {
       "/summary",
       "One row per cell × quantity, the entry point for analysis. Everywhere in xpubench, "
-      "`low` and `high` bound the whole range: the smallest and largest sample of a measured "
-      "quantity (its 0% and 100% quantiles), the optimistic and pessimistic scenario of a "
-      "projection. Spread statistics have their own names (`q1`, `q3`: the 25% and 75% quantiles "
-      "by linear interpolation; the report's IQR is q3 − q1).\n\n"
+      "`low` and `high` are the 5% and 95% points (linear interpolation) of the distribution a row "
+      "summarises: a measured quantity's samples, a projection's or parity ratio's seeded Monte "
+      "Carlo; a single value has low = high = value. The whole range has its own names (`min`, "
+      "`max`: the extreme samples, or the worst-case envelope), as has the spread (`q1`, `q3`: the "
+      "25% and 75% quantiles; the report's IQR is q3 − q1).\n\n"
       "```python\n"
       "import xpb_results                      # analysis/plots/xpb_results.py\n"
       "df = xpb_results.load_summary(\"results/quickstart.h5\")   # pandas when installed\n"
@@ -445,11 +446,11 @@ Section summary_section() {
                          from_row(col("mean", "float64", "", "mean of the samples")),
                          from_row(col("last", "float64", "", "last sample")),
                          from_row(col("low", "float64", "",
-                                      "lower end of the range: min, or the projection's (parity "
-                                      "ratio's) 5 %")),
+                                      "5 % point of the samples, or of the projection's (parity "
+                                      "ratio's) Monte Carlo")),
                          from_row(col("high", "float64", "",
-                                      "upper end of the range: max, or the projection's (parity "
-                                      "ratio's) 95 %")),
+                                      "95 % point of the samples, or of the projection's (parity "
+                                      "ratio's) Monte Carlo")),
                          col("n", "int64", "",
                              "number of samples (projections: 1 when available, else 0; parity: the Monte "
                              "Carlo's samples)"),
