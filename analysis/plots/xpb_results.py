@@ -153,7 +153,10 @@ def load_cells(path):
     """Every cell as a dict: its declared attributes (id, workload, label, params, status, index,
     seed, ...), step_seconds, ledger totals, dominant dtype, projected step ranges per platform,
     projected HFU ranges (schema 2), series {name: (index, values)} including the non-timing
-    per-step values."""
+    per-step values, units {name: unit} of those series ("" dimensionless) and curves: the
+    names among them that are curves over training steps (the /series group, and every per-step
+    value of a cell that records a per-step loss); a micro-benchmark's per-repeat values are
+    series but not curves."""
     cells = []
     with _open(path) as f:
         for cid in sorted(f[_path("/cells")].keys() if _path("/cells") in f else ()):
@@ -168,7 +171,8 @@ def load_cells(path):
             c.setdefault("index", 0)
             step = _path("/cells/{cell}/measured/step_seconds", cell=cid)
             c["step_seconds"] = np.asarray(f[step][()]) if step in f else np.array([])
-            c.update({"flops": 0.0, "bytes": 0.0, "dtype": "", "projected": {}, "hfu": {}, "series": {}})
+            c.update({"flops": 0.0, "bytes": 0.0, "dtype": "", "projected": {}, "hfu": {}, "series": {},
+                      "units": {}, "curves": []})
             ledger = _path("/cells/{cell}/ledger", cell=cid)
             if ledger in f:
                 led = _table(f[ledger], _columns("/cells/{cell}/ledger"))
@@ -199,13 +203,20 @@ def load_cells(path):
                 vals = np.asarray(f[vals_p][()]) if vals_p in f else np.array([])
                 idx = np.asarray(f[idx_p][()]) if idx_p in f else np.arange(len(vals))
                 c["series"][name] = (idx, vals)
+                c["units"][name] = _text(f[vals_p].attrs.get("unit", "")) if vals_p in f else ""
+                c["curves"].append(name)
             # Per-step values the runner recorded (e.g. measured/loss) count as series too, timings excepted.
             measured = _path("/cells/{cell}/measured", cell=cid)
-            for name in f[measured].keys() if measured in f else ():
+            names = list(f[measured].keys()) if measured in f else []
+            training = "loss" in names  # a training step records its loss; a micro-benchmark's repeat does not
+            for name in names:
                 d = f[_path("/cells/{cell}/measured/{name}", cell=cid, name=name)]
                 if value_kind(d) != "timing" and name not in c["series"]:
                     vals = np.asarray(d[()]).reshape(-1)
                     c["series"][name] = (np.arange(len(vals)), vals)
+                    c["units"][name] = _text(d.attrs.get("unit", ""))
+                    if training:
+                        c["curves"].append(name)
             cells.append(c)
     cells.sort(key=lambda c: c["index"])
     return cells
