@@ -108,7 +108,8 @@ def load_table(path, name, use_pandas=None):
 def load_summary(path, use_pandas=None):
     """The /summary table: one row per cell x quantity (kind: measured | metric | projected |
     model_error). A pandas DataFrame when pandas is importable (or use_pandas=True), else a dict
-    of numpy arrays keyed by column. `low`/`high` bound the whole range (min/max of samples)."""
+    of numpy arrays keyed by column. `low`/`high`: the 5 % and 95 % points of the samples (or of
+    a projection's Monte Carlo); `min`/`max`: the whole range."""
     return load_table(path, "summary", use_pandas)
 
 
