@@ -43,5 +43,8 @@ void print_json(const json& j);            // indented, one trailing newline, ba
 json json_number(double v);                // null for NaN and infinities
 json json_param(const std::string& text);  // a value written as JSON text (core to_json), else the text
 json platform_json(const Platform& p);     // `show platform NAME --json` (cmd_info.cpp)
+// A note on stderr when `path.parts/` holds journal entries not yet merged into the result set (a
+// run still going, or one that was killed): the reader sees the file without them (cmd_analysis.cpp).
+void note_pending_journal(const std::string& path);
 
 }  // namespace xpb::cli

@@ -19,6 +19,7 @@
 #include "core/base/error.hpp"
 #include "core/base/output_path.hpp"
 #include "core/base/paths.hpp"
+#include "core/results/result_store.hpp"
 
 namespace xpb::cli {
 
@@ -84,6 +85,15 @@ json compare_json(const analysis::CompareResult& r) {
 
 }  // namespace
 
+void note_pending_journal(const std::string& path) {
+  const std::size_t n = list_fragments(path).size();
+  if (n == 0) return;
+  std::cerr << "note: " << fragment_dir(path) << " holds " << n << " cell(s) not yet merged into " << path
+            << " (a run still going, or one that was killed); they are not read here. "
+               "`xpubench run EXPERIMENT -o "
+            << path << " --resume` merges them.\n";
+}
+
 void add_analysis_commands(CLI::App& app, State& st) {
   // ---- report ----------------------------------------------------------------------------------
   auto* report = app.add_subcommand("report",
@@ -101,6 +111,7 @@ void add_analysis_commands(CLI::App& app, State& st) {
     const auto fmt = analysis::parse_report_format(rep_format);
     if (!rep_out.empty()) check_output(rep_out, {rep_force, {rep_path}, "the report"});
     const analysis::ResultSet rs = analysis::load_result_set(rep_path);
+    note_pending_journal(rep_path);
     analysis::WorkloadMetrics metrics;
     for (const auto& name : st.registry.names()) metrics[name] = st.registry.info(name).metrics;
     const std::string text = analysis::render_report(rs, fmt, metrics);
@@ -138,6 +149,8 @@ void add_analysis_commands(CLI::App& app, State& st) {
     analysis::CompareOptions opt;
     opt.timings = cmp_timings;
     const auto r = analysis::compare_files(cmp_a, cmp_b, rules, opt);
+    note_pending_journal(cmp_a);
+    note_pending_journal(cmp_b);
     if (cmp_json && !cmp_quiet) {  // -q wins: the exit status says it
       json j = json_object();
       j.update(compare_json(r));
@@ -184,6 +197,7 @@ void add_analysis_commands(CLI::App& app, State& st) {
         std::cerr << "[" << ev.position << "/" << ev.total << "] " << ev.cell->label() << " ... "
                   << to_string(ev.record->status) << "\n";
     };
+    note_pending_journal(ver_path);
     const auto r = analysis::verify_result_set(ver_path, st.registry, rules, opt, progress);
     const bool equal = r.comparison.equal();
     const bool kept = !(temporary && equal && !ver_keep);
@@ -227,6 +241,7 @@ void add_analysis_commands(CLI::App& app, State& st) {
   plot->callback([&st] {
     // The JSON report carries the descriptors' ceilings (parsed in C++) for the rooflines.
     const analysis::ResultSet rs = analysis::load_result_set(plot_path);
+    note_pending_journal(plot_path);
     const std::string& python = paths().python;
     const std::string script = paths().plot_script();
     if (!std::filesystem::is_regular_file(script))

@@ -27,6 +27,7 @@ void add_export_command(CLI::App& app, State& st) {
                 "exported document under `document`");
   cmd->callback([&st] {
     const analysis::ResultSet rs = analysis::load_result_set(path);
+    note_pending_journal(path);
     const std::string text = analysis::gbench_json(rs);
     if (!out.empty()) {
       check_output(out, {force, {path}, "the export"});
