@@ -265,7 +265,7 @@ Section cell_section() {
           since(2, number("/cells/{cell}@dispersion", "float64", "", T,
                           "IQR / median of measured/step_seconds; absent with fewer than 2 timed steps")),
           since(2, integer("/cells/{cell}@noisy", T,
-                           "1 when dispersion > 0.25 or the load average at start or end exceeded the run's "
+                           "1 when dispersion > 0.5 or the load average at start or end exceeded the run's "
                            "threads (docs/performance.md, Noise); the status stays `ok`")),
           since(2, text("/cells/{cell}@noise_reasons", T,
                         "why the cell is noisy, `; `-separated; empty when not")),
