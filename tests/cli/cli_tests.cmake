@@ -92,6 +92,9 @@ add_test(NAME cli.noisy_stored
          COMMAND ${EXPECT} 0 "ATTRIBUTE \"noisy\" \\{ +DATATYPE +H5T_STD_I64LE +DATASPACE +SCALAR +DATA \\{ +\\(0\\): 1"
                  -- h5dump -A ${CLI_TMP}/noisy.h5)
 set_tests_properties(cli.noisy_stored PROPERTIES DEPENDS cli.noisy_load)
+add_test(NAME cli.noisy_report
+         COMMAND ${EXPECT} 0 "\\| ok \\(noisy: [^|]*load average 1000.00" -- ${XPB_BIN} report ${CLI_TMP}/noisy.h5)
+set_tests_properties(cli.noisy_report PROPERTIES DEPENDS cli.noisy_load)
 add_test(NAME cli.refuse_overwrite
          COMMAND ${EXPECT} 2 "already exists.*hint: use --resume" -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5)
 add_test(NAME cli.resume_nothing_left
