@@ -217,10 +217,11 @@ std::string render_md(const ResultSet& rs, const WorkloadMetrics& metrics) {
       achieved = fmt(m->value) + " GB/s";
     else if (const auto* g = c.metric("achieved_gflops"))
       achieved = fmt(g->value) + " GFLOP/s";
-    const std::string status(to_string(c.status));
-    cells.row({c.id, c.workload, c.label, c.status == CellStatus::ok ? status : status + ": " + c.reason,
-               fmt_seconds(d.median), fmt_seconds(d.q3 - d.q1), std::to_string(d.n),
-               achieved.empty() ? "-" : achieved, headline(c, metrics)});
+    std::string status(to_string(c.status));
+    if (c.status != CellStatus::ok) status += ": " + c.reason;
+    if (c.noisy) status += " (noisy: " + c.noise_reasons + ")";
+    cells.row({c.id, c.workload, c.label, status, fmt_seconds(d.median), fmt_seconds(d.q3 - d.q1),
+               std::to_string(d.n), achieved.empty() ? "-" : achieved, headline(c, metrics)});
   }
   s += cells.str() + "\n";
 

@@ -141,6 +141,8 @@ CellResult read_cell(const schema::Reader& cells, const std::string& id) {
   c.index = g.integer("index").value_or(0);
   c.repeats = g.integer("repeats").value_or(0);
   c.warmup = g.integer("warmup").value_or(0);
+  c.noisy = g.integer("noisy").value_or(0) != 0;  // absent before noise was recorded: not noisy
+  c.noise_reasons = g.text("noise_reasons").value_or("");
 
   if (g.has("measured")) {
     const schema::Reader m = g.open("measured");

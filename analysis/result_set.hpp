@@ -59,6 +59,8 @@ struct CellResult {
   std::string id, workload, params, label, reason, started_utc, finished_utc;
   CellStatus status = CellStatus::failed;  // from the stored name; one this version does not know: failed
   long long seed = 0, index = 0, repeats = 0, warmup = 0;
+  bool noisy = false;         // timings taken on a busy machine (core/run/noise.hpp); status unchanged
+  std::string noise_reasons;  // why, `; `-separated
   std::map<std::string, std::vector<double>> measured;  // "step_seconds", "loss", ... per step
   std::map<std::string, std::string> measured_units, measured_kinds;  // by the same names
   std::vector<ScalarRecord> metrics;

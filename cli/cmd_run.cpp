@@ -547,6 +547,11 @@ void add_run_command(CLI::App& app, State& st) {
           live->end(tail);
         else
           std::cerr << head << where << " " << label << " ... " << tail << "\n";
+        if (!r.noise_reasons.empty()) {
+          std::string why;
+          for (const auto& n : r.noise_reasons) why += (why.empty() ? "" : "; ") + n;
+          std::cerr << "warning: cell " << r.cell.id << " (" << label << ") is noisy: " << why << "\n";
+        }
       }
     };
     // One process: Ctrl-C or SIGTERM ends the run between steps, keeping every finished cell.

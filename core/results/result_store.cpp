@@ -291,6 +291,15 @@ void write_cell(const schema::Writer& root, const CellRecord& rec) {
   g.attr("warmup", static_cast<long long>(rec.cell.warmup));
   g.attr("started_utc", rec.started_utc);
   g.attr("finished_utc", rec.finished_utc);
+  if (rec.load_start) g.attr("load_avg_start", *rec.load_start);
+  if (rec.load_end) g.attr("load_avg_end", *rec.load_end);
+  if (!rec.cpu_freq.empty()) g.attr("cpu_freq", rec.cpu_freq);
+  if (!rec.cpu_governor.empty()) g.attr("cpu_governor", rec.cpu_governor);
+  if (rec.dispersion) g.attr("dispersion", *rec.dispersion);
+  std::string reasons;
+  for (const auto& r : rec.noise_reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+  g.attr("noisy", static_cast<long long>(rec.noise_reasons.empty() ? 0 : 1));
+  g.attr("noise_reasons", reasons);
 
   g.values("measured/step_seconds", rec.step_seconds);
   g.values("measured/warmup_seconds", rec.warmup_seconds);

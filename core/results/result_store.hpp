@@ -56,6 +56,12 @@ struct CellRecord {
   // projections' Monte Carlo (attach_parity); summarised as /summary rows of kind "parity".
   std::string parity_reference;
   std::vector<std::pair<std::string, Estimate>> parity;
+  // The host while the cell ran, and whether its timings are noisy (core/run/noise.hpp). A noisy
+  // cell keeps its status: its numbers are valid, only less precise.
+  std::optional<double> load_start, load_end;  // 1-minute load average at cell start and end
+  std::string cpu_freq, cpu_governor;          // "unreadable" when the system does not say
+  std::optional<double> dispersion;            // IQR / median of step_seconds
+  std::vector<std::string> noise_reasons;      // empty: not noisy
 };
 
 // Joint ratios of every projected platform against `reference` (when the cell projected onto it).

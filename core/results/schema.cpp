@@ -257,6 +257,21 @@ Section cell_section() {
           text("/cells/{cell}@finished_utc", T,
                "when the cell was measured and projected, before it was saved (ISO 8601, UTC, to the "
                "millisecond): a timestamp"),
+          since(2, number("/cells/{cell}@load_avg_start", "float64", "", T,
+                          "1-minute load average (/proc/loadavg) at cell start; absent when unreadable")),
+          since(2, number("/cells/{cell}@load_avg_end", "float64", "", T,
+                          "1-minute load average when the cell finished; absent when unreadable")),
+          since(2, text("/cells/{cell}@cpu_freq", T,
+                        "mean scaling_cur_freq of the CPUs at cell start (`2400 MHz (mean of 8 cpus)`), or "
+                        "`unreadable` (no cpufreq in /sys, as on most VMs)")),
+          since(2, text("/cells/{cell}@cpu_governor", T, "scaling_governor at cell start, or `unreadable`")),
+          since(2, number("/cells/{cell}@dispersion", "float64", "", T,
+                          "IQR / median of measured/step_seconds; absent with fewer than 2 timed steps")),
+          since(2, integer("/cells/{cell}@noisy", T,
+                           "1 when dispersion > 0.5 or the load average at start or end exceeded the run's "
+                           "threads (docs/performance.md, Noise); the status stays `ok`")),
+          since(2, text("/cells/{cell}@noise_reasons", T,
+                        "why the cell is noisy, `; `-separated; empty when not")),
       }};
 }
 

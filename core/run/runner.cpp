@@ -19,6 +19,7 @@
 #include "core/base/paths.hpp"
 #include "core/base/system.hpp"
 #include "core/model/projector.hpp"
+#include "core/run/noise.hpp"
 #include "core/run/projections.hpp"
 #include "core/run/scheduler.hpp"
 
@@ -372,6 +373,18 @@ CellEvent cell_event(CellEvent::Kind kind, std::size_t i, const std::vector<cons
   return ev;
 }
 
+// The host's load, frequency and governor around the cell, its dispersion, and why it is noisy
+// (the CLI warns; the status is left alone).
+void note_noise(CellRecord& rec, const HostConditions& before, const HostConditions& after, int threads) {
+  rec.load_start = before.load_1min;
+  rec.load_end = after.load_1min;
+  rec.cpu_freq = before.cpu_freq;
+  rec.cpu_governor = before.cpu_governor;
+  if (rec.status != CellStatus::ok) return;
+  rec.dispersion = dispersion(rec.step_seconds);
+  rec.noise_reasons = noise_reasons(rec.dispersion, rec.load_start, rec.load_end, threads);
+}
+
 }  // namespace
 
 RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, const RunOptions& opt,
@@ -407,6 +420,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
     Context cell_ctx = ctx;
     cell_ctx.group = slot->group;
     const std::string started = utc_now_ms();
+    const HostConditions before = read_host_conditions();
     CellRecord rec = measure_cell(*cells[slot->cell], registry, cell_ctx,
                                   {opt.stop, slot->leader ? opt.on_step : nullptr});
     // Stopped between its steps: abandoned, not stored (a cell that finished is kept).
@@ -417,6 +431,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
     attach_parity(rec, spec.reference_platform);
     rec.started_utc = started;
     rec.finished_utc = utc_now_ms();
+    note_noise(rec, before, read_host_conditions(), cell_ctx.threads);
     if (!slot->leader) continue;
     sched->commit(rec);
     mine.add(rec.status);

@@ -83,6 +83,18 @@ add_test(NAME cli.run_tiny COMMAND ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TM
 add_test(NAME cli.h5dump_provenance
          COMMAND ${EXPECT} 0 "experiment_sha256" -- h5dump -A ${CLI_TMP}/tiny.h5)
 add_test(NAME cli.h5py_reader COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_result_set.py ${CLI_TMP}/tiny.h5 2)
+# Noise: a load average above the run's threads (injected through the test-only $XPB_TEST_LOADAVG)
+# warns on stderr and stores the cell as ok with noisy = 1.
+add_test(NAME cli.noisy_load
+         COMMAND ${EXPECT} 0 "warning: cell [^ ]+ \\(.*\\) is noisy: .*load average 1000.00 at cell start"
+                 -- env XPB_TEST_LOADAVG=1000 ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/noisy.h5 --force)
+add_test(NAME cli.noisy_stored
+         COMMAND ${EXPECT} 0 "ATTRIBUTE \"noisy\" \\{ +DATATYPE +H5T_STD_I64LE +DATASPACE +SCALAR +DATA \\{ +\\(0\\): 1"
+                 -- h5dump -A ${CLI_TMP}/noisy.h5)
+set_tests_properties(cli.noisy_stored PROPERTIES DEPENDS cli.noisy_load)
+add_test(NAME cli.noisy_report
+         COMMAND ${EXPECT} 0 "\\| ok \\(noisy: [^|]*load average 1000.00" -- ${XPB_BIN} report ${CLI_TMP}/noisy.h5)
+set_tests_properties(cli.noisy_report PROPERTIES DEPENDS cli.noisy_load)
 add_test(NAME cli.refuse_overwrite
          COMMAND ${EXPECT} 2 "already exists.*hint: use --resume" -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5)
 add_test(NAME cli.resume_nothing_left
