@@ -1,7 +1,10 @@
 // tests/fuzz/fuzz_experiment.cpp — fuzz target: experiment files (parse_experiment, with sweeps,
-// zips, seeds, projections and the cell budget). The registry holds two stand-in workloads, `stream`
-// and `gemm`, with the parameters the shipped files give them; it links no workload kernels, so inputs naming
-// other workloads stop at the name check (the corpus seeds use the stand-ins too).
+// zips, seeds, projections and the cell budget). The registry holds two stand-in workloads,
+// `stream` and `gemm`, with the parameters the shipped files give them and no kernels behind them;
+// an input naming another workload stops at the name check.
+#include <memory>
+#include <utility>
+
 #include "core/experiment/experiment.hpp"
 #include "core/plugin/registry.hpp"
 #include "tests/fuzz/fuzz_target.hpp"
