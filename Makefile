@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 CUDA_JOBS ?= $(JOBS)
 CMAKE_ARGS ?=
 
-.PHONY: quickstart test build setup calibrate clean bench schema-docs cuda cuda-setup
+.PHONY: quickstart test build setup calibrate clean bench schema-docs cuda cuda-setup fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -53,8 +53,15 @@ schema-docs: build
 	@$(BUILD)/cli/xpubench schema --format md -o docs/results-schema.md --force
 	@$(BUILD)/cli/xpubench schema --format json -o analysis/plots/xpb_schema.json --force
 
+# libFuzzer over every input loader (scripts/fuzz.sh, docs/fuzzing.md): a clang build in
+# $(FUZZ_BUILD), then each target for FUZZ_SECONDS. `make test` only replays the committed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) FUZZ_JOBS=$(JOBS) bash scripts/fuzz.sh
+
 bench: build
 	@bash bench/run-all.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(CUDA_BUILD)
+	rm -rf $(BUILD) $(CUDA_BUILD) $(FUZZ_BUILD)

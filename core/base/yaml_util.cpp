@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 namespace xpb::yaml {
 
@@ -103,12 +104,51 @@ static void check_document_starts(const std::string& text, const std::string& fi
   }
 }
 
+// The same hang where a ',' follows a complete top-level value, not at a line start: yaml-cpp then
+// begins a new document at the comma ("\"a\" ,", "[a] ,", "- a\n,"; found by fuzzing) and reports
+// an empty document there, again and again, without consuming it. So the documents are first
+// walked with the event parser, which builds no nodes: a document that begins where the previous
+// one did, or at a ',', is refused; LoadAll is then only given text whose documents all advance.
+namespace {
+
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  }
+  void OnMapEnd() override {}
+};
+
+}  // namespace
+
+static void check_documents_advance(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts handler;
+  while (parser.HandleNextDocument(handler)) {
+    const YAML::Mark& m = handler.starts.back();
+    const bool stuck = handler.starts.size() > 1 && m.pos == handler.starts[handler.starts.size() - 2].pos;
+    if (stuck || (m.pos >= 0 && std::size_t(m.pos) < text.size() && text[std::size_t(m.pos)] == ','))
+      throw Error({file, m.line + 1, {}}, "a YAML document cannot begin with ','",
+                  "remove the comma, or write the list in brackets: [a, b]");
+  }
+}
+
 YAML::Node parse(const std::string& text, const std::string& file) {
   if (text.size() > kMaxDocumentBytes) too_large(file, text.size());
   check_text(text, file);
   check_document_starts(text, file);
   std::vector<YAML::Node> docs;
   try {
+    check_documents_advance(text, file);
     docs = YAML::LoadAll(text);
   } catch (const YAML::DeepRecursion& e) {
     throw Error({file, e.mark.line + 1, {}},

@@ -1,0 +1,39 @@
+// tests/fuzz/fuzz_target.hpp — what every fuzz target does with one input: hand it to a loader
+// and judge the outcome. An xpb::Error is the loader's answer to bad input (exit 2 in the CLI) and
+// fine; any other exception is a finding and aborts, so libFuzzer (or the replay driver) keeps the
+// input. Crashes, hangs and sanitizer reports are caught by the tools, not here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "core/base/error.hpp"
+
+namespace xpb::fuzz {
+
+inline std::string as_text(const std::uint8_t* data, std::size_t size) {
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+// Runs `load()`; returns 0 when it succeeds or throws xpb::Error, aborts on anything else.
+template <class Load>
+int judge(const char* target, Load&& load) {
+  try {
+    load();
+  } catch (const xpb::Error&) {
+    // Refused with a located message: the contract.
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: not an xpb::Error: %s\n", target, e.what());
+    std::abort();
+  } catch (...) {
+    std::fprintf(stderr, "%s: a non-std exception escaped the loader\n", target);
+    std::abort();
+  }
+  return 0;
+}
+
+}  // namespace xpb::fuzz
