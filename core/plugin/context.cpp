@@ -17,7 +17,8 @@ std::string gib(double bytes) {
 
 void Context::require_memory(double bytes, const char* key, const std::string& what) const {
   if (memory_budget <= 0 || bytes <= memory_budget) return;
-  throw Error({{}, 0, key}, what + " need " + gib(bytes) + ", over this run's budget of " + gib(memory_budget),
+  throw Error({{}, 0, key},
+              what + " need " + gib(bytes) + ", over this run's budget of " + gib(memory_budget),
               "choose smaller sizes, or raise the budget with --max-memory (it defaults to the memory "
               "available on this host, shared among its ranks)");
 }
