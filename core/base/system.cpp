@@ -10,35 +10,37 @@
 
 namespace xpb {
 
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string utc_now_ms() {
-  const auto now = std::chrono::system_clock::now();
+namespace {
+// "2026-11-28T20:51:03" of a moment, and its milliseconds.
+std::string utc_seconds(std::chrono::system_clock::time_point now) {
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[40];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
+  return buf;
+}
+}  // namespace
+
+std::string utc_now() { return utc_seconds(std::chrono::system_clock::now()) + "Z"; }
+
+std::string utc_now_ms() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  char frac[8];
+  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms));
+  return utc_seconds(now) + frac;
 }
 
-double memory_available() {
+double meminfo_bytes(const char* key) {
   std::ifstream in("/proc/meminfo");
-  std::string line;
-  while (std::getline(in, line)) {
+  const std::string prefix = std::string(key) + ":";
+  for (std::string line; std::getline(in, line);) {
     double kb = 0;
-    if (std::sscanf(line.c_str(), "MemAvailable: %lf kB", &kb) == 1) return kb * 1024;
+    if (line.compare(0, prefix.size(), prefix) == 0 &&
+        std::sscanf(line.c_str() + prefix.size(), "%lf kB", &kb) == 1)
+      return kb * 1024;
   }
   return 0;
 }

@@ -53,11 +53,7 @@ HostFacts detect_host() {
   f.logical_cpus = processors > 0 ? processors : static_cast<int>(std::thread::hardware_concurrency());
   if (f.cpu_model.empty()) f.cpu_model = "unknown CPU";
   if (f.cpu_vendor.empty()) f.cpu_vendor = "unknown";
-  std::ifstream mem("/proc/meminfo");
-  for (std::string line; std::getline(mem, line);) {
-    double kb = 0;
-    if (std::sscanf(line.c_str(), "MemTotal: %lf kB", &kb) == 1) f.memory_bytes = kb * 1024;
-  }
+  f.memory_bytes = meminfo_bytes("MemTotal");
   int best_level = -1;
   for (int i = 0; i < 8; ++i) {
     const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i);

@@ -530,10 +530,9 @@ ResultStore::~ResultStore() {
 
 void ResultStore::flush() {
   if (!m_writer || m_journal.empty()) return;
-  const std::vector<std::string> journal = m_journal;
-  rewrite(nullptr, journal);
+  rewrite(nullptr, m_journal);
+  for (const auto& f : m_journal) std::remove(f.c_str());
   m_journal.clear();
-  for (const auto& f : journal) std::remove(f.c_str());
   std::error_code ec;
   std::filesystem::remove(fragment_dir(m_path), ec);  // only when empty
 }

@@ -343,7 +343,8 @@ Context run_context(const Scheduler& sched, std::vector<Platform>& platforms, do
   ctx.mpi_rank = sched.rank();
   ctx.mpi_size = sched.size();
   ctx.ranks_on_node = mpi::Group::world().ranks_on_node();
-  ctx.memory_budget = max_memory > 0 ? max_memory : memory_available() / std::max(1, ctx.ranks_on_node);
+  ctx.memory_budget =
+      max_memory > 0 ? max_memory : meminfo_bytes("MemAvailable") / std::max(1, ctx.ranks_on_node);
   const Platform* self = self_check_platform(platforms);
   if (!self) return ctx;
   Platform& host = platforms[static_cast<std::size_t>(self - platforms.data())];
