@@ -22,10 +22,10 @@ ReportFormat parse_report_format(const std::string& s);
 
 // One long-form row: the CSV output and the "records" array of the JSON output.
 struct ReportRecord {
-  std::string section;   // cells | projection | parity | model_error | portability
+  std::string section;  // cells | projection | parity | model_error | portability
   std::string cell, workload, problem, platform;
-  std::string source;    // measured | projected | model_error | metric
-  std::string quantity;  // step_seconds, speed_ratio, efficiency, pp, ...
+  std::string source;                   // measured | projected | model_error | metric
+  std::string quantity;                 // step_seconds, speed_ratio, efficiency, pp, ...
   double value = 0, low = 0, high = 0;  // low/high: 5 % and 95 % points (samples, Monte Carlo)
   double ci95_low = std::nan(""), ci95_high = std::nan("");  // section seeds: interval of the mean
   long long n = 0;

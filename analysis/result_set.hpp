@@ -40,12 +40,12 @@ struct ProjectionRecord {
   std::optional<std::pair<double, double>> step_seconds_envelope;
   std::string hfu_dtype;
   std::vector<KernelProjectionRecord> kernels;  // per ledger row (schema 2)
-  std::optional<double> error_vs_measured;  // host only: projected / measured − 1
+  std::optional<double> error_vs_measured;      // host only: projected / measured − 1
 };
 
 struct SeriesRecord {
   std::string name, unit;
-  std::string kind;  // schema::Kind: numeric or timing
+  std::string kind;                   // schema::Kind: numeric or timing
   std::vector<double> values, index;  // index empty: 0..n-1
 };
 
@@ -61,7 +61,7 @@ struct CellResult {
   long long seed = 0, index = 0, repeats = 0, warmup = 0;
   bool noisy = false;         // timings taken on a busy machine (core/run/noise.hpp); status unchanged
   std::string noise_reasons;  // why, `; `-separated
-  std::map<std::string, std::vector<double>> measured;  // "step_seconds", "loss", ... per step
+  std::map<std::string, std::vector<double>> measured;                // "step_seconds", "loss", ... per step
   std::map<std::string, std::string> measured_units, measured_kinds;  // by the same names
   std::vector<ScalarRecord> metrics;
   std::vector<SeriesRecord> series;
@@ -84,11 +84,11 @@ struct ResultSet {
   std::map<std::string, long long> root_integers;
   std::string experiment_name, experiment_yaml, experiment_path, parity_reference;
   double parity_band = 0.10;
-  std::vector<PlatformRecord> platforms;    // sorted by name
-  std::vector<CellResult> cells;            // in expansion order (attribute `index`)
-  std::vector<SummaryRow> summary;          // the /summary table
-  std::vector<ParityRow> parity;            // the /parity table
-  std::vector<PlanProjection> projections;  // the /projections table (schema 2; empty when absent)
+  std::vector<PlatformRecord> platforms;     // sorted by name
+  std::vector<CellResult> cells;             // in expansion order (attribute `index`)
+  std::vector<SummaryRow> summary;           // the /summary table
+  std::vector<ParityRow> parity;             // the /parity table
+  std::vector<PlanProjection> projections;   // the /projections table (schema 2; empty when absent)
   std::vector<SeedStatRow> seed_statistics;  // the /seed_statistics table (empty when absent)
 
   std::string root(const std::string& key) const;  // "" when absent

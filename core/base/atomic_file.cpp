@@ -21,8 +21,10 @@ namespace {
                        const std::string& tmp) {
   if (!tmp.empty()) ::unlink(tmp.c_str());
   std::string hint = path + " is unchanged";
-  if (err == ENOSPC || err == EDQUOT) hint = "free some space; " + hint;
-  else if (err == EACCES || err == EPERM || err == EROFS) hint = "check that the folder is writable; " + hint;
+  if (err == ENOSPC || err == EDQUOT)
+    hint = "free some space; " + hint;
+  else if (err == EACCES || err == EPERM || err == EROFS)
+    hint = "check that the folder is writable; " + hint;
   throw Error({path, 0, {}}, "cannot write " + what + " (" + step + "): " + std::strerror(err), hint);
 }
 

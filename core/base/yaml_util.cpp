@@ -134,8 +134,7 @@ YAML::Node load_file(const std::string& path, std::string* text) {
   if (std::filesystem::is_directory(path, ec))
     throw Error({path, 0, {}}, "is a directory, not a file", "give the path of a YAML file");
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    throw Error({path, 0, {}}, "is not a regular file (a pipe or a device?)",
-                "give the path of a YAML file");
+    throw Error({path, 0, {}}, "is not a regular file (a pipe or a device?)", "give the path of a YAML file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error({path, 0, {}}, "cannot open file", "check the path");
   const auto size = std::filesystem::file_size(path, ec);
@@ -161,11 +160,13 @@ std::string join_key(const std::string& parent, const std::string& child) {
   return parent.empty() ? child : parent + "." + child;
 }
 
-static std::string scalar_text(const YAML::Node& n, const std::string& file,
-                               const std::string& key, const char* expected) {
+static std::string scalar_text(const YAML::Node& n, const std::string& file, const std::string& key,
+                               const char* expected) {
   if (!n.IsScalar())
     throw Error(where(file, n, key), std::string("expected ") + expected + ", got a " +
-                                         (n.IsSequence() ? "list" : n.IsMap() ? "mapping" : "null"));
+                                         (n.IsSequence() ? "list"
+                                          : n.IsMap()    ? "mapping"
+                                                         : "null"));
   return n.Scalar();
 }
 

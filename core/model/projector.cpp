@@ -33,13 +33,16 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
                    bool deepep)
     : m_p(&p), m_s(s), m_c(c) {
   if (p.memory_bandwidth.present && p.memory_bandwidth.value.low > 0) {
-    const double eff = p.efficiency.memory_bandwidth.present
-                           ? draw(p.efficiency.memory_bandwidth, Dir::faster, s, p.name + ":memory_efficiency")
-                           : 1.0;
+    const double eff =
+        p.efficiency.memory_bandwidth.present
+            ? draw(p.efficiency.memory_bandwidth, Dir::faster, s, p.name + ":memory_efficiency")
+            : 1.0;
     m_bw = draw(p.memory_bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff;
   }
-  if (p.launch_overhead.present) m_gap = draw(p.launch_overhead, Dir::slower, s, p.name + ":launch");
-  else if (c && !is_host(p)) m_gap = c->value("kernel_gap", s);
+  if (p.launch_overhead.present)
+    m_gap = draw(p.launch_overhead, Dir::slower, s, p.name + ":launch");
+  else if (c && !is_host(p))
+    m_gap = c->value("kernel_gap", s);
   if (c) {
     m_elementwise = c->value("elementwise_bandwidth", s);
     m_grouped = c->value("grouped_gemm", s);
@@ -61,7 +64,8 @@ bool Hardware::peak(DType d, double& out, std::string* why) const {
       it->second.flops.value.low <= 0) {
     if (why) {
       const bool unsupported = it != m_p->peak.end() && it->second.status == PeakStatus::unsupported;
-      *why = std::string(to_string(d)) + " peak is " + (unsupported ? "unsupported" : "unknown") + " on " + m_p->name;
+      *why = std::string(to_string(d)) + " peak is " + (unsupported ? "unsupported" : "unknown") + " on " +
+             m_p->name;
     }
     return false;
   }
@@ -90,7 +94,8 @@ double Hardware::gemm_efficiency(double flops, DType d) const {
     if (k == key) return e;
   Quantity q = t[i].quantity;
   q.value = t[i].efficiency;
-  const double e = draw(q, Dir::faster, m_s, m_p->name + ":gemm:" + std::string(to_string(d)) + ":" + std::to_string(i));
+  const double e =
+      draw(q, Dir::faster, m_s, m_p->name + ":gemm:" + std::string(to_string(d)) + ":" + std::to_string(i));
   m_gemm_memo.emplace_back(key, e > 0 ? e : 1.0);
   return m_gemm_memo.back().second;
 }
@@ -110,9 +115,12 @@ double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d) con
   const double best = gemm_efficiency(std::numeric_limits<double>::max(), d);
   if (!m_c) return best;
   std::string key;
-  if (generation == "hopper") key = impl == AttentionImpl::flash3 ? "attention_flash3_hopper" : "attention_flash2_hopper";
-  else if (generation == "ampere") key = "attention_flash2_ampere";
-  else key = "attention_flash_other";
+  if (generation == "hopper")
+    key = impl == AttentionImpl::flash3 ? "attention_flash3_hopper" : "attention_flash2_hopper";
+  else if (generation == "ampere")
+    key = "attention_flash2_ampere";
+  else
+    key = "attention_flash_other";
   key += pass == 2 ? "_bwd" : "_fwd";
   return best * m_c->value(key, m_s);
 }
@@ -184,7 +192,8 @@ OneProjection project_once(const Ledger& ledger, const Platform& platform, const
       const Collective coll = k.collective == Collective::none ? Collective::all_reduce : k.collective;
       t = collective_time(coll, k.collective_bytes, k.ranks, per_node,
                           coll == Collective::all_to_all && c ? hw.all_to_all_network() : hw.network(), ok);
-      if (!ok) fail("interconnect bandwidth needed by '" + k.name + "' is unknown on " + platform.name), t = 0;
+      if (!ok)
+        fail("interconnect bandwidth needed by '" + k.name + "' is unknown on " + platform.name), t = 0;
       t *= count;
       b = Bound::communication;
       r.comm += t;
@@ -195,8 +204,10 @@ OneProjection project_once(const Ledger& ledger, const Platform& platform, const
         fail("kernel '" + k.name + "': " + why);
       } else {
         b = kt.bound;
-        if (opt.overlap) (kt.bound == Bound::memory ? r.memory : r.compute) += kt.total * count;
-        else r.compute += kt.compute * count, r.memory += kt.memory * count;
+        if (opt.overlap)
+          (kt.bound == Bound::memory ? r.memory : r.compute) += kt.total * count;
+        else
+          r.compute += kt.compute * count, r.memory += kt.memory * count;
         t = kt.total * count;
       }
       r.launch += gap * count;
@@ -248,7 +259,8 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
 
   std::array<double, kAllDTypes.size()> by_dtype{};
   for (const KernelCost& k : ledger)
-    if (k.kind != OpKind::collective) by_dtype[static_cast<std::size_t>(k.dtype)] += k.flops * std::max(0.0, k.count);
+    if (k.kind != OpKind::collective)
+      by_dtype[static_cast<std::size_t>(k.dtype)] += k.flops * std::max(0.0, k.count);
   const auto top = std::max_element(by_dtype.begin(), by_dtype.end()) - by_dtype.begin();
   pr.peak_dtype = kAllDTypes[static_cast<std::size_t>(top)];
   const double top_flops = by_dtype[static_cast<std::size_t>(top)];
@@ -263,9 +275,11 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
   std::vector<std::vector<double>> kern(ledger.size());
   auto take = [&](const OneProjection& o) {
     step.push_back(o.ok ? o.step : kNaN);
-    compute.push_back(o.compute), memory.push_back(o.memory), comm.push_back(o.comm), launch.push_back(o.launch);
+    compute.push_back(o.compute), memory.push_back(o.memory), comm.push_back(o.comm),
+        launch.push_back(o.launch);
     energy.push_back(o.energy), hfu.push_back(o.hfu);
-    for (std::size_t i = 0; i < kern.size() && i < o.kernel_seconds.size(); ++i) kern[i].push_back(o.kernel_seconds[i]);
+    for (std::size_t i = 0; i < kern.size() && i < o.kernel_seconds.size(); ++i)
+      kern[i].push_back(o.kernel_seconds[i]);
   };
   if (n == 0) take(nom);
   for (int i = 0; i < n; ++i)
@@ -330,7 +344,8 @@ namespace {
 // Every kernel and collective of the ledger into its phase (forward, backward, recompute, step):
 // GPU time, CPU dispatch time, the compute windows, and the overlapped collectives kept apart.
 // Returns false (and why) when a needed number is unknown.
-bool sum_phases(const TrainingLedger& L, const Hardware& hw, bool overlap, PhaseSum (&ph)[4], std::string& reason) {
+bool sum_phases(const TrainingLedger& L, const Hardware& hw, bool overlap, PhaseSum (&ph)[4],
+                std::string& reason) {
   bool all_ok = true;
   auto fail = [&](std::string why) {
     if (all_ok) reason = std::move(why);
@@ -345,7 +360,8 @@ bool sum_phases(const TrainingLedger& L, const Hardware& hw, bool overlap, Phase
       const NetworkModel& net = k.all_to_all_bus ? hw.all_to_all_network() : hw.network();
       const double t = collective_time(k.cost.collective, k.cost.collective_bytes, k.cost.ranks,
                                        k.ranks_per_node > 0 ? k.ranks_per_node : k.cost.ranks, net, ok,
-                                       k.inter_node_scale) * count;
+                                       k.inter_node_scale) *
+                       count;
       if (!ok) {
         fail("interconnect bandwidth needed by '" + k.cost.name + "' is unknown on " + hw.platform().name);
         continue;
@@ -393,7 +409,8 @@ bool sum_phases(const TrainingLedger& L, const Hardware& hw, bool overlap, Phase
 
 // Overlapped collectives of a phase: hidden behind `window` seconds of compute, which runs `c`
 // slower while they share the chip; at least `floor` of them stays exposed.
-void expose(PhaseSum& P, double c, double ov, double floor, double window, const std::map<std::string, double>& by_part) {
+void expose(PhaseSum& P, double c, double ov, double floor, double window,
+            const std::map<std::string, double>& by_part) {
   if (ov <= 0) return;
   const double hidden_span = std::min(ov, window);
   const double exposed = std::max(ov - window, floor);
@@ -423,11 +440,14 @@ void expose_overlapped(const TrainingLedger& L, const Hardware& hw, PhaseSum (&p
       if (k.phase != StepPhase::step || k.cost.kind != OpKind::collective) continue;
       if (k.overlap != Overlap::last_backward && k.overlap != Overlap::first_forward) continue;
       bool ok = true;
-      const double t = collective_time(k.cost.collective, k.cost.collective_bytes, k.cost.ranks,
-                                       k.ranks_per_node > 0 ? k.ranks_per_node : k.cost.ranks, hw.network(), ok) *
-                       std::max(0.0, k.cost.count);
-      if (k.overlap == Overlap::last_backward) last_bwd += t, floor_b += t * k.exposed_floor, pb[k.part] += t;
-      else first_fwd += t, floor_f += t * k.exposed_floor, pf[k.part] += t;
+      const double t =
+          collective_time(k.cost.collective, k.cost.collective_bytes, k.cost.ranks,
+                          k.ranks_per_node > 0 ? k.ranks_per_node : k.cost.ranks, hw.network(), ok) *
+          std::max(0.0, k.cost.count);
+      if (k.overlap == Overlap::last_backward)
+        last_bwd += t, floor_b += t * k.exposed_floor, pb[k.part] += t;
+      else
+        first_fwd += t, floor_f += t * k.exposed_floor, pf[k.part] += t;
     }
     // These were summed into ov_phase above; expose them against their own windows instead.
     S.ov_phase = 0, S.floor_phase = 0, S.ov_phase_parts.clear();
@@ -435,7 +455,6 @@ void expose_overlapped(const TrainingLedger& L, const Hardware& hw, PhaseSum (&p
     expose(S, c, first_fwd, floor_f, ph[idx(StepPhase::forward)].window, pf);
     if (S.cpu > S.gpu) S.parts["dispatch"] += S.cpu - S.gpu, S.gpu = S.cpu;
   }
-
 }
 
 }  // namespace
@@ -469,8 +488,8 @@ TrainingCost cost_training(const TrainingLedger& L, const Hardware& hw, DType li
   for (int i = 0; i < 2; ++i) {
     const auto& P = ph[i].parts;
     r.compute += m * (get(P, "gemm") + get(P, "attention") + get(P, "moe_imbalance") + get(P, "contention"));
-    r.memory += m * (get(P, "elementwise") + get(P, "moe_permute") + get(P, "moe_router") + get(P, "fp8_cast") +
-                     get(P, "dp_copy"));
+    r.memory += m * (get(P, "elementwise") + get(P, "moe_permute") + get(P, "moe_router") +
+                     get(P, "fp8_cast") + get(P, "dp_copy"));
     r.launch += m * (get(P, "launch") + get(P, "dispatch"));
     r.tp_comm += m * get(P, "tp_comm");
     r.cp_comm += m * get(P, "cp_comm");
@@ -485,7 +504,8 @@ TrainingCost cost_training(const TrainingLedger& L, const Hardware& hw, DType li
     r.dp_comm += get(S, "dp_comm");
     r.optimizer = ph[3].gpu - get(S, "dp_comm") + hw.step_fixed();
   }
-  for (const char* k : {"tp_comm", "cp_comm", "moe_a2a", "pp_comm", "dp_comm"}) r.exposed_comm += get(parts, k);
+  for (const char* k : {"tp_comm", "cp_comm", "moe_a2a", "pp_comm", "dp_comm"})
+    r.exposed_comm += get(parts, k);
   hw.peak(linear_dtype, r.peak);
   return r;
 }

@@ -50,8 +50,8 @@ class Hardware {
   double stream_bandwidth() const { return m_bw; }  // memory bandwidth · memory efficiency
   double elementwise_fraction() const { return m_elementwise; }
   double grouped_gemm() const { return m_grouped; }
-  double gap() const { return m_gap; }             // GPU idle per kernel launch
-  double dispatch() const { return m_dispatch; }   // CPU time per kernel issued (0 without a stack)
+  double gap() const { return m_gap; }            // GPU idle per kernel launch
+  double dispatch() const { return m_dispatch; }  // CPU time per kernel issued (0 without a stack)
   double contention() const { return m_contention; }
   double step_fixed() const { return m_step_fixed; }
   double tdp() const { return m_tdp; }
@@ -93,11 +93,11 @@ bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTi
 class HardwareCache;
 
 struct ProjectOptions {
-  bool overlap = true;          // roofline max(); false → sum of compute and memory time
+  bool overlap = true;  // roofline max(); false → sum of compute and memory time
   bool include_launch = true;
-  McOptions mc;                 // Monte Carlo; samples = 0: the nominal scenario only
+  McOptions mc;                               // Monte Carlo; samples = 0: the nominal scenario only
   const ModelConstants* constants = nullptr;  // nullptr: default_model_constants()
-  bool use_constants = true;    // false: the descriptor alone (ideal-time projections)
+  bool use_constants = true;                  // false: the descriptor alone (ideal-time projections)
   // Reuses each platform's scenarios (nominal, Monte Carlo samples, envelope) across calls: they
   // depend on the descriptor, the constants and the seed, not on the ledger. Optional; it must
   // not outlive the platforms and constants it has seen.
@@ -120,7 +120,7 @@ class HardwareCache {
 
 struct KernelProjection {
   std::string name;
-  Range seconds;   // for all `count` launches (5-95 % over the Monte Carlo)
+  Range seconds;  // for all `count` launches (5-95 % over the Monte Carlo)
   Bound bound = Bound::unknown;
 };
 
@@ -128,15 +128,15 @@ struct KernelProjection {
 // samples and the worst-case envelope (all inputs at one end).
 struct Projection {
   std::string platform;
-  bool ok = false;          // false when a needed number is unknown (see reason)
+  bool ok = false;  // false when a needed number is unknown (see reason)
   std::string reason;
-  Range step_seconds;       // total per step
+  Range step_seconds;  // total per step
   Estimate step;
-  Range compute_seconds;    // time of kernels whose bound is compute
-  Range memory_seconds;     // time of kernels whose bound is memory
-  Range comm_seconds;       // collectives
-  Range launch_seconds;     // launch gaps
-  Range energy_joules;      // TDP · time: an upper bound
+  Range compute_seconds;         // time of kernels whose bound is compute
+  Range memory_seconds;          // time of kernels whose bound is memory
+  Range comm_seconds;            // collectives
+  Range launch_seconds;          // launch gaps
+  Range energy_joules;           // TDP · time: an upper bound
   Bound bound = Bound::unknown;  // which share dominates the nominal step time
   double flops = 0, bytes = 0;   // totals of the ledger
   // Hardware FLOP utilization: the ledger's FLOPs of its dominant dtype (most FLOPs) over

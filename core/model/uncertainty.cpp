@@ -78,8 +78,8 @@ std::array<double, N> sample_quantiles(std::vector<double> values, const std::ar
 }
 template std::array<double, 3> sample_quantiles(std::vector<double>, const std::array<double, 3>&);
 
-Estimate summarize(double nominal, std::vector<double> samples, double envelope_low,
-                   double envelope_high, std::uint64_t seed) {
+Estimate summarize(double nominal, std::vector<double> samples, double envelope_low, double envelope_high,
+                   std::uint64_t seed) {
   Estimate e;
   e.nominal = nominal;
   e.seed = seed;
@@ -120,8 +120,8 @@ Estimate ratio(const Estimate& a, const Estimate& b) {
   std::vector<double> s(n);
   for (std::size_t i = 0; i < n; ++i) s[i] = b.samples[i] > 0 ? a.samples[i] / b.samples[i] : kNaN;
   auto div = [](double x, double y) { return y > 0 ? x / y : kNaN; };
-  Estimate e = summarize(div(a.nominal, b.nominal), std::move(s),
-                         div(a.envelope_low, b.envelope_high), div(a.envelope_high, b.envelope_low), a.seed);
+  Estimate e = summarize(div(a.nominal, b.nominal), std::move(s), div(a.envelope_low, b.envelope_high),
+                         div(a.envelope_high, b.envelope_low), a.seed);
   e.ok = a.ok && b.ok;
   return e;
 }

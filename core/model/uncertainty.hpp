@@ -30,7 +30,9 @@ class Scenario {
 
   static Scenario nominal() { return Scenario(Mode::nominal, 0, 0); }
   // Sample `index` of the Monte Carlo with `seed`: the same (seed, index) gives the same draws.
-  static Scenario sample(std::uint64_t seed, std::uint64_t index) { return Scenario(Mode::sample, seed, index); }
+  static Scenario sample(std::uint64_t seed, std::uint64_t index) {
+    return Scenario(Mode::sample, seed, index);
+  }
   // Every input at the end of its range that makes the step fastest (slowest).
   static Scenario fast() { return Scenario(Mode::fast, 0, 0); }
   static Scenario slow() { return Scenario(Mode::slow, 0, 0); }
@@ -85,8 +87,8 @@ std::array<double, N> sample_quantiles(std::vector<double> values, const std::ar
 Estimate monte_carlo(const std::function<double(const Scenario&)>& f, const McOptions& opt = {});
 
 // Summary of samples already drawn (e.g. a ratio of two joint estimates, sample by sample).
-Estimate summarize(double nominal, std::vector<double> samples, double envelope_low,
-                   double envelope_high, std::uint64_t seed);
+Estimate summarize(double nominal, std::vector<double> samples, double envelope_low, double envelope_high,
+                   std::uint64_t seed);
 
 // a / b sample by sample (joint: both used the same scenarios); the envelope pairs the extremes
 // the worst-case way (a's low with b's high), as interval arithmetic would.
