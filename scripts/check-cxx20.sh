@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# scripts/check-cxx20.sh BUILD_DIR [--kokkos INCLUDE_DIR] — re-compiles every C++ file of the
-# build's compile database with -std=c++20 -fsyntax-only (C++17 is the default; the code must also
-# be valid C++20).
+# scripts/check-cxx20.sh BUILD_DIR [--kokkos INCLUDE_DIR] [--only REGEX] — re-compiles every C++
+# file of the build's compile database with -std=c++20 -fsyntax-only (C++17 is the default; the code
+# must also be valid C++20).
 #   --kokkos DIR   compile against the Kokkos headers in DIR instead of the build's own Kokkos
 #                  (the Kokkos include directories of each command are replaced): with Debian
 #                  sid's Kokkos 5 headers (scripts/setup.sh puts them in .cache/kokkos5-headers/
 #                  include) this checks that every source builds with Kokkos 5 as well as 3.4.
+#   --only REGEX   only the files whose path matches REGEX (Python re.search)
 # Prints one line per failing file with the compiler's errors, then "N passed, M failed".
 set -euo pipefail
-BUILD="${1:?usage: check-cxx20.sh BUILD_DIR [--kokkos INCLUDE_DIR]}"
+BUILD="${1:?usage: check-cxx20.sh BUILD_DIR [--kokkos INCLUDE_DIR] [--only REGEX]}"
+shift
 KOKKOS_INC=""
-if [ "${2:-}" = "--kokkos" ]; then
-  KOKKOS_INC="${3:?--kokkos needs a directory}"
+ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kokkos) KOKKOS_INC="${2:?--kokkos needs a directory}"; shift 2 ;;
+    --only) ONLY="${2:?--only needs a regular expression}"; shift 2 ;;
+    *) echo "error: check-cxx20.sh: unknown argument $1"; exit 1 ;;
+  esac
+done
+if [ -n "$KOKKOS_INC" ]; then
   if [ ! -f "$KOKKOS_INC/Kokkos_Core.hpp" ]; then
     echo "error: $KOKKOS_INC/Kokkos_Core.hpp: no such file"
     echo "hint: scripts/setup.sh fetches the Kokkos 5 headers into .cache/kokkos5-headers"
@@ -23,11 +32,12 @@ if [ "${2:-}" = "--kokkos" ]; then
         c++ -std=c++20 -fopenmp -isystem "$KOKKOS_INC" -E -P -x c++ - | tail -n1)
   echo "Kokkos headers: $KOKKOS_INC (KOKKOS_VERSION $v)"
 fi
-/usr/bin/python3 - "$BUILD/compile_commands.json" "$KOKKOS_INC" <<'PY'
-import json, os, shlex, subprocess, sys
+/usr/bin/python3 - "$BUILD/compile_commands.json" "$KOKKOS_INC" "$ONLY" <<'PY'
+import json, os, re, shlex, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 db = json.load(open(sys.argv[1]))
 kokkos_inc = sys.argv[2]
+only = sys.argv[3]
 
 def is_kokkos_dir(d):
     return os.path.isfile(os.path.join(d, "Kokkos_Core.hpp"))
@@ -36,6 +46,8 @@ jobs = []
 for e in db:
     f = e["file"]
     if "/generated/" in f or "/extra_build/" in f or not f.endswith(".cpp"):
+        continue
+    if only and not re.search(only, f):
         continue
     args = shlex.split(e["command"])
     out = []
@@ -79,5 +91,5 @@ with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
             bad += 1
             print(f"C++20 FAIL: {f}\n{err}")
 print(f"{len(jobs) - bad} passed, {bad} failed")
-sys.exit(1 if bad else 0)
+sys.exit(1 if bad or not jobs else 0)
 PY

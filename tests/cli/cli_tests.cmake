@@ -184,9 +184,15 @@ add_test(NAME build.function_length
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/build/function_length_check.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(build.function_length PROPERTIES LABELS build)
 
-# --- the code is C++17 and must also compile as C++20: re-check every file of this build that way
-add_test(NAME build.cxx20_syntax COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR})
-set_tests_properties(build.cxx20_syntax PROPERTIES LABELS build TIMEOUT 1200)
+# --- the code is C++17 and must also compile as C++20. build.kokkos5_headers (tests/device/
+# cuda_tests.cmake) compiles every source of this build as C++20 against Kokkos 5; what only
+# Kokkos 3.4 compiles in C++20 is the compat header's pre-4.0 branches (core/base/kokkos_compat.hpp),
+# checked here through two of its users: its math functions (softmax, device code) and its version
+# strings (provenance). Every source with 3.4 took ~500 s of the CI's 30 minutes for that header.
+add_test(NAME build.cxx20_syntax
+         COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR}
+                 --only "workloads/micro/softmax\\.cpp$|core/results/provenance\\.cpp$")
+set_tests_properties(build.cxx20_syntax PROPERTIES LABELS build TIMEOUT 300)
 
 # --- the bad-input catalogue (tests/bad-inputs/): every case refused with its exit code and
 # message, nothing crashes (issue 18)
