@@ -4,6 +4,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <Kokkos_Core.hpp>
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -186,17 +187,58 @@ TEST_CASE("nn grad clip: global norm and PyTorch's clip factor", "[nn][grad_clip
   CHECK(nn::clip_factor(4.0, 0.0) == 1.0);
 }
 
-#if defined(KOKKOS_ENABLE_SERIAL)
-TEST_CASE("nn ordered_sum: identical bits on Serial and the default backend", "[nn][reduce][determinism]") {
-  const std::int64_t n = 100003;
-  nn::Vec<float> x("x", n);
-  for (std::int64_t i = 0; i < n; ++i) x(i) = float(std::sin(0.37 * double(i)) * 1e3);
-  auto term = KOKKOS_LAMBDA(const std::int64_t i) { return double(x(i)) * double(x(i)); };
-  const double a = nn::ordered_sum(Kokkos::Serial(), "t/sum", n, term);
-  const double b = nn::ordered_sum(Kokkos::DefaultExecutionSpace(), "t/sum", n, term);
-  CHECK(a == b);
+// The order ordered_sum promises, written out in plain C++ from its description (blocks of
+// kReduceBlock; lane l sums the block's terms l, l + L, ... ascending; lanes folded pairwise,
+// p[l] += p[l + s] for s = L/2 .. 1; blocks added in order).
+namespace {
+double ordered_sum_reference(const std::vector<double>& t) {
+  const std::int64_t n = std::int64_t(t.size()), B = nn::kReduceBlock, L = nn::kReduceLanes;
+  double total = 0;
+  for (std::int64_t lo = 0; lo < n; lo += B) {
+    std::vector<double> p(L, 0.0);
+    for (std::int64_t i = lo; i < std::min(n, lo + B); ++i) p[(i - lo) % L] += t[i];
+    for (std::int64_t s = L / 2; s >= 1; s /= 2)
+      for (std::int64_t l = 0; l < s; ++l) p[l] += p[l + s];
+    total += p[0];
+  }
+  return total;
 }
+}  // namespace
+
+TEST_CASE("nn ordered_sum: the documented order, in both forms, on any team size and backend",
+          "[nn][reduce][determinism]") {
+  // Terms of mixed sign and magnitude, so that a different order changes the bits (checked below
+  // against a plain ascending sum, which rounds differently).
+  for (const std::int64_t n : {std::int64_t(1), std::int64_t(31), std::int64_t(4096), std::int64_t(100003)}) {
+    CAPTURE(n);
+    nn::Vec<double> x("x", n);
+    std::vector<double> t(std::size_t(n), 0.0);
+    for (std::int64_t i = 0; i < n; ++i) {
+      x(i) = std::sin(0.37 * double(i)) * std::pow(10.0, double(i % 7) - 3.0);
+      t[std::size_t(i)] = x(i) * x(i) * (i % 3 ? 1.0 : -1.0);
+    }
+    auto term = KOKKOS_LAMBDA(const std::int64_t i) { return x(i) * x(i) * (i % 3 ? 1.0 : -1.0); };
+    const double want = ordered_sum_reference(t);
+    CHECK(nn::ordered_sum(Exec(), "t/sum", n, term) == want);
+    Kokkos::View<double*> part("part", nn::ordered_sum_blocks(n) + 5);  // a longer, reused buffer
+    CHECK(nn::detail::ordered_sum_host(Exec(), "t/sum", n, term, part) == want);
+    // The device form (one team per block, lanes over the team's threads) run on the host.
+    const int max_team = Kokkos::TeamPolicy<Exec>(1, 1).team_size_max(
+        KOKKOS_LAMBDA(const Kokkos::TeamPolicy<Exec>::member_type&){}, Kokkos::ParallelForTag());
+    for (int ts = 1; ts <= std::min(max_team, 4); ts *= 2) {
+      CAPTURE(ts);
+      CHECK(nn::detail::ordered_sum_team(Exec(), "t/sum", n, term, part, ts) == want);
+    }
+#if defined(KOKKOS_ENABLE_SERIAL)
+    CHECK(nn::ordered_sum(Kokkos::Serial(), "t/sum", n, term) == want);
 #endif
+    if (n == 100003) {
+      double plain = 0;
+      for (double v : t) plain += v;
+      CHECK(plain != want);  // the terms are order-sensitive: the checks above can tell orders apart
+    }
+  }
+}
 
 TEST_CASE("nn ledgers: label names and GEMM FLOPs", "[nn][ledger]") {
   const Ledger f = nn::linear_forward_cost("gpt/qkv", DType::bf16, 1024, 128, 384, true);

@@ -15,6 +15,7 @@
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
 #include "core/plugin/plugin.hpp"
+#include "workloads/nn/reduce.hpp"
 
 namespace xpb::workloads {
 namespace {
@@ -56,7 +57,7 @@ class Stream final : public Workload {
       b(i) = T(kInitB);
       c(i) = T(kInitC);
     });
-    m_partial = Kokkos::View<T*>("stream/dot_partial", kChunks);  // (kChunks)
+    m_partial = Kokkos::View<T*>("stream/dot_partial", nn::ordered_sum_blocks(m_n));  // (blocks)
     Kokkos::fence();
   }
 
@@ -82,20 +83,12 @@ class Stream final : public Workload {
     lap("add");
     Kokkos::parallel_for("stream/triad", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
     lap("triad");
-    // dot in a fixed order, independent of the thread count: kChunks contiguous partial sums,
-    // then their sum in chunk order (a plain parallel_reduce would round by thread partition).
-    auto partial = m_partial;
-    const std::int64_t chunk = (n + kChunks - 1) / kChunks;
-    Kokkos::parallel_for("stream/dot", Kokkos::RangePolicy<>(0, kChunks), KOKKOS_LAMBDA(const std::int64_t j) {
-      const std::int64_t lo = j * chunk, hi = lo + chunk < n ? lo + chunk : n;
-      T acc = 0;
-      for (std::int64_t i = lo; i < hi; ++i) acc += a(i) * b(i);
-      partial(j) = acc;
-    });
-    Kokkos::fence();
-    auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), partial);
-    T sum = 0;
-    for (std::int64_t j = 0; j < kChunks; ++j) sum += hp(j);
+    // dot in a fixed order that depends on n alone (nn::ordered_sum: lanes within fixed blocks,
+    // a fixed tree, blocks in order; a plain parallel_reduce would round by thread partition),
+    // accumulated in the element type, as BabelStream does.
+    const T sum = nn::ordered_sum(
+        Kokkos::DefaultExecutionSpace(), "stream/dot", n,
+        KOKKOS_LAMBDA(const std::int64_t i) { return a(i) * b(i); }, m_partial);
     lap("dot");
     m_sum = static_cast<double>(sum);
     ++m_steps;
@@ -134,7 +127,7 @@ class Stream final : public Workload {
       err = std::max({err, rel(ha(i), ga), rel(hb(i), gb), rel(hc(i), gc)});
     }
     const double tol_arr = sizeof(T) == 8 ? 1e-13 : 1e-6;
-    // The dot product sums n terms in chunks: allow rounding growth with sqrt(n).
+    // The dot product sums n terms in fixed blocks and lanes: allow rounding growth with sqrt(n).
     const double eps = sizeof(T) == 8 ? 2.2e-16 : 1.2e-7;
     const double tol_dot = std::max(1e-8, 8.0 * eps * std::sqrt(static_cast<double>(m_n)) * 16);
     const double err_dot = m_steps > 0 ? rel(m_sum, gsum) : 0.0;
@@ -157,9 +150,8 @@ class Stream final : public Workload {
 
  private:
   std::int64_t m_n = 0;
-  static constexpr std::int64_t kChunks = 256;
   Kokkos::View<T*> m_a, m_b, m_c;  // (n)
-  Kokkos::View<T*> m_partial;      // (kChunks)
+  Kokkos::View<T*> m_partial;      // (ordered_sum_blocks(n)): the dot's block partials
   double m_sum = 0;
   std::int64_t m_steps = 0;
   std::map<std::string, std::vector<double>> m_times;
