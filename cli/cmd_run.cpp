@@ -116,6 +116,24 @@ void print_parity_table(const RunSummary& sum, const std::string& reference, dou
       << t.str();
 }
 
+// A cell's label for tables where its full parameter list would be cut: the workload and only the
+// parameters whose value differs among the experiment's cells of that workload (seeds aside), so
+// groups that share a long prefix ("ernie activation=relu batch=32 ...") stay apart.
+std::string distinguishing_label(const Cell& cell, const std::vector<Cell>& cells) {
+  std::set<std::string> varying;
+  for (const auto& other : cells) {
+    if (other.workload != cell.workload) continue;
+    for (const auto& [k, v] : cell.params.values()) {
+      const auto it = other.params.values().find(k);
+      if (it == other.params.values().end() || to_display(it->second) != to_display(v)) varying.insert(k);
+    }
+  }
+  std::string s = cell.workload;
+  for (const auto& [k, v] : cell.params.values())
+    if (varying.count(k) != 0) s += " " + k + "=" + to_display(v);
+  return s;
+}
+
 // Statistics over seeds (an experiment's `seeds:`): per group of cells differing only in the seed,
 // each scalar metric and the step time as mean ± sd [95% interval of the mean] over n seeds.
 void print_seed_statistics(const RunSummary& sum, const ExperimentSpec& spec, std::ostream& out) {
@@ -134,8 +152,8 @@ void print_seed_statistics(const RunSummary& sum, const ExperimentSpec& spec, st
       continue;
     }
     const auto it = first.find(r.group);
-    std::string label = it == first.end() ? r.workload : it->second->label();
-    if (label.size() > 40) label = label.substr(0, 37) + "...";
+    std::string label = it == first.end() ? r.workload : distinguishing_label(*it->second, spec.cells);
+    if (label.size() > 100) label = label.substr(0, 97) + "...";
     t.row({r.group, label, r.kind == "measured" ? "step_seconds (median)" : r.metric, r.unit,
            fmt(r.mean, "%.4g") + " ± " + fmt(r.sd, "%.2g"),
            "[" + fmt(r.ci95_low, "%.4g") + ", " + fmt(r.ci95_high, "%.4g") + "]", std::to_string(r.n)});

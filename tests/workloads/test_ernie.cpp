@@ -4,6 +4,7 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -171,6 +172,26 @@ TEST_CASE("ernie: two runs give bit-identical losses; metrics and ledger are com
     CHECK(acc <= 1);
     CHECK(scalar(m, std::string("baseline_majority_acc_") + lv) > 0.05);
     CHECK(scalar(m, std::string("heldout_targets_") + lv) > 0);
+    // The fill-in split by mask action: each share in [0, 1], the action counts add up to the
+    // level's targets, and the overall accuracy is the count-weighted mean of the shares. Fails
+    // when targets are counted against no action or twice, or the per-action hits are not
+    // accumulated (checked: `+= 0 * ngram_hit` fails here); hits put under the wrong action keep
+    // the weighted sum and are not caught.
+    double hits = 0, targets = 0;
+    for (const char* action : {"mask", "random", "keep"}) {
+      const std::string acc_name = std::string("baseline_ngram_") + action + "_acc_" + lv;
+      bool present = false;
+      for (const auto& sc : m.scalars) present = present || sc.name == acc_name;
+      if (!present) continue;
+      const double v = scalar(m, acc_name);
+      const double n = scalar(m, std::string("heldout_") + action + "_targets_" + lv);
+      CHECK(v >= 0);
+      CHECK(v <= 1);
+      CHECK(n > 0);
+      hits += v * n, targets += n;
+    }
+    CHECK(targets == scalar(m, std::string("heldout_targets_") + lv));
+    CHECK(hits / targets == Catch::Approx(scalar(m, std::string("baseline_ngram_acc_") + lv)).epsilon(1e-12));
   }
   CHECK(scalar(m, "heldout_units_entity_entity") > 0);
   // Entity cloze: eval_batches · batch = 2 · 8 windows, one planted name each (they fit T - 3).

@@ -51,6 +51,7 @@ struct EvalSet {
   double ngram_hits = 0;     // count-based fill-in from the visible neighbours (baselines.hpp)
   double unigram_nll = 0;    // Σ −log p_train(byte) over targets (a context-free predictor)
   std::array<std::int64_t, 3> action_targets{};  // targets per MaskAction ([MASK], random, kept)
+  std::array<double, 3> action_ngram_hits{};     // the fill-in's hits per MaskAction
 };
 
 struct EvalResult {
@@ -456,12 +457,19 @@ class Ernie final : public Workload {
       m.scalar(std::string("baseline_copy_acc_") + name, e.copy_hits / n);
       m.scalar(std::string("baseline_ngram_acc_") + name, e.ngram_hits / n);
       for (int a = 0; a < 3; ++a)
-        if (e.action_targets[a] > 0)
+        if (e.action_targets[a] > 0) {
           m.scalar(std::string("heldout_") + kActionNames[a] + "_acc_" + name, last.action_accuracy[a]);
-      m.scalar(std::string("baseline_unigram_loss_") + name, e.targets ? e.unigram_nll / double(e.targets) : 0.0);
+          m.scalar(std::string("baseline_ngram_") + kActionNames[a] + "_acc_" + name,
+                   e.action_ngram_hits[a] / double(e.action_targets[a]));
+          m.scalar(std::string("heldout_") + kActionNames[a] + "_targets_" + name,
+                   double(e.action_targets[a]));
+        }
+      m.scalar(std::string("baseline_unigram_loss_") + name,
+               e.targets ? e.unigram_nll / double(e.targets) : 0.0);
       m.scalar(std::string("heldout_targets_") + name, double(e.targets));
       m.scalar(std::string("beats_baseline_") + name, last.accuracy > base ? 1.0 : 0.0);
-      Series acc{std::string("eval_acc_") + name, "", {}, {}}, loss{std::string("eval_loss_") + name, "nats", {}, {}};
+      Series acc{std::string("eval_acc_") + name, "", {}, {}},
+          loss{std::string("eval_loss_") + name, "nats", {}, {}};
       for (std::size_t k = 0; k < m_curve_step.size(); ++k) {
         acc.values.push_back(m_curve[i][k].accuracy);
         loss.values.push_back(m_curve[i][k].loss);
@@ -566,9 +574,11 @@ class Ernie final : public Workload {
       const int TT = mb.T, row = pos / TT, t = pos % TT;
       e.majority_hits += (y == m_majority) ? 1 : 0;
       e.copy_hits += ernie::copy_or_fallback(mb.input[std::size_t(pos)], m_majority) == y ? 1 : 0;
-      e.ngram_hits += fill_in.predict(&mb.input[std::size_t(row) * TT], TT, t) == y ? 1 : 0;
+      const double ngram_hit = fill_in.predict(&mb.input[std::size_t(row) * TT], TT, t) == y ? 1 : 0;
+      e.ngram_hits += ngram_hit;
       e.unigram_nll -= m_unigram_logp[y];
       e.action_targets[static_cast<int>(mb.actions[k])] += 1;
+      e.action_ngram_hits[static_cast<int>(mb.actions[k])] += ngram_hit;
     }
   }
 
@@ -745,6 +755,11 @@ void register_ernie(Registry& r) {
       {"heldout_{action}_acc_{level}", "", MetricKind::quantity,
        "held-out accuracy on the targets of one mask action: mask ([MASK] in the input), random "
        "(a random byte) or keep (the byte itself)"},
+      {"baseline_ngram_{action}_acc_{level}", "", MetricKind::quantity,
+       "the count-based fill-in's accuracy on the targets of one mask action (the model's "
+       "heldout_{action}_acc_{level} targets)"},
+      {"heldout_{action}_targets_{level}", "", MetricKind::quantity,
+       "held-out targets of one mask action at this level"},
       {"cloze_entity_acc", "", MetricKind::quantity,
        "entity cloze probe: held-out windows each centred on one entity, all its bytes [MASK]ed; "
        "share of those bytes predicted right (after the last step)",
