@@ -101,20 +101,26 @@ KOKKOS_INLINE_FUNCTION T dot_lanes(const T* a, const T* b, int n) {
   return s;
 }
 
-// max(init, max_i x[i]·scale); max is exact, so only speed depends on the lane split.
+// An OpenMP simd max reduction on host builds with OpenMP (GCC does not vectorise a
+// `v > m ? v : m` chain on its own without -ffinite-math-only); nothing on device passes.
+#if defined(_OPENMP) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__) && \
+    !defined(__SYCL_DEVICE_ONLY__)
+#define XPB_SIMD_MAX_M _Pragma("omp simd reduction(max : m)")
+#else
+#define XPB_SIMD_MAX_M
+#endif
+
+// max(init, max_i x[i]·scale). max is exact, so the vector order does not change the value;
+// only a NaN (the row's result is NaN either way) or the sign of a zero maximum can depend on
+// it, and x − (±0) then gives the same exp.
 template <class T>
-KOKKOS_INLINE_FUNCTION T max_scaled(const T* x, int n, T scale, T init) {
-  T acc[kLanes];
-  for (int j = 0; j < kLanes; ++j) acc[j] = init;
-  int i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) {
-      const T v = x[i + j] * scale;
-      acc[j] = v > acc[j] ? v : acc[j];
-    }
+KOKKOS_INLINE_FUNCTION T max_scaled(const T* XPB_RESTRICT x, int n, T scale, T init) {
   T m = init;
-  for (int j = 0; j < kLanes; ++j) m = acc[j] > m ? acc[j] : m;
-  for (; i < n; ++i) m = x[i] * scale > m ? x[i] * scale : m;
+  XPB_SIMD_MAX_M
+  for (int i = 0; i < n; ++i) {
+    const T v = x[i] * scale;
+    m = v > m ? v : m;
+  }
   return m;
 }
 
