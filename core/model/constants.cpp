@@ -203,7 +203,8 @@ input::Node stack_schema() {
   return object(
       {required("title", string("what the stack is")), required("source", source),
        optional("note", string("free text")),
-       required("fusion", choice({"fused", "eager", "compiled"}, "how element-wise work is fused").noun_text("value")),
+       required("fusion",
+                choice({"fused", "eager", "compiled"}, "how element-wise work is fused").noun_text("value")),
        required("attention", choice({"standard", "flash2", "flash3"}, "attention kernel").noun_text("value")),
        optional("grad_reduce_bytes", number("bytes per gradient element reduced: 2 (bf16/fp16) or 4 (fp32)")
                                          .checked([](const Value& v) {
@@ -219,7 +220,11 @@ input::Node stack_schema() {
        flag("tp_overlap", "tensor-parallel communication overlapped with GEMMs"),
        optional("moe_dispatcher", choice({"alltoall", "deepep"}, "MoE token dispatcher").noun_text("value")),
        flag("moe_permute_fused", "token permutation fused"),
-       optional("fp8_recipe", choice({"te_delayed", "dynamic_tensorwise"}, "FP8 scaling recipe").noun_text("value")),
+       optional("grouped_gemm_streams",
+                integer("expert GEMMs of one grouped GEMM that run at once (1: one after another)")
+                    .range(1, 1024)),
+       optional("fp8_recipe",
+                choice({"te_delayed", "dynamic_tensorwise"}, "FP8 scaling recipe").noun_text("value")),
        flag("fused_cross_entropy", "the loss fused with the logits (no fp32 copy)"),
        required("dispatch", constant_schema(UnitKind::seconds, "host-side dispatch time per kernel"))},
       "a software stack");
@@ -316,6 +321,8 @@ StackProfile read_stack(const std::string& name, const input::Value& n, const Mo
   flag("tp_overlap", s.tp_overlap);
   flag("moe_permute_fused", s.moe_permute_fused);
   flag("fused_cross_entropy", s.fused_cross_entropy);
+  if (n["grouped_gemm_streams"].present())
+    s.grouped_gemm_streams = static_cast<int>(n["grouped_gemm_streams"].integer());
   if (n["zero3_collectives_per_layer"].present())
     s.zero3_collectives_per_layer = static_cast<int>(n["zero3_collectives_per_layer"].integer());
   if (n["moe_dispatcher"].present())

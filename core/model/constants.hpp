@@ -65,6 +65,7 @@ struct StackProfile {
   bool tp_overlap = false;           // TP collectives overlapped with the GEMMs (Megatron/AsyncTP)
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   bool moe_permute_fused = false;
+  int grouped_gemm_streams = 1;  // expert GEMMs of a grouped GEMM running at once (TE: 4 streams)
   Fp8Recipe fp8_recipe = Fp8Recipe::te_delayed;
   bool fused_cross_entropy = false;  // loss without materialising fp32 logits twice
   ModelConstant dispatch;            // CPU time to issue one kernel (s)

@@ -199,10 +199,15 @@ struct Builder {
     }
   }
 
+  // A grouped expert GEMM runs the rank's local experts' GEMMs `grouped_gemm_streams` at a time
+  // (the stack's: Transformer Engine's GroupedLinear issues one cuBLAS GEMM per expert round-robin
+  // over 4 compute streams; a per-expert loop runs them one after another). GEMMs that run at once
+  // share the GPU's SMs like one GEMM of their summed FLOPs, so the efficiency table is read at
+  // min(experts, streams) experts' FLOPs; `grouped_gemm` discounts the grouped form.
   void finish_gemm(TrainingKernel& k, double groups, double imbalance) {
     if (groups > 1) {
       k.grouped = true;
-      k.shape_flops = k.cost.flops / groups;
+      k.shape_flops = k.cost.flops / groups * std::min(groups, double(std::max(1, st.grouped_gemm_streams)));
     }
     k.imbalance = imbalance;
   }

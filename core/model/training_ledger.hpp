@@ -44,7 +44,8 @@ struct TrainingKernel {
   bool all_to_all_bus = false;  // collectives: costed with the all-to-all bus efficiency
   double inter_node_scale = 1;  // all-to-all: inter-node bytes relative to one copy per routed
                                 // token (< 1 when copies bound for one node travel once, DeepEP)
-  double shape_flops = 0;    // GEMM size for the efficiency table (0: cost.flops); grouped GEMMs: one expert's
+  double shape_flops = 0;       // GEMM size for the efficiency table (0: cost.flops); grouped GEMMs: the
+                                // experts running at once (stack's grouped_gemm_streams)
   bool grouped = false;      // grouped expert GEMM (efficiency x grouped_gemm)
   int attention_pass = 0;    // flash attention kernels: 1 forward, 2 backward
   AttentionImpl attention = AttentionImpl::flash2;  // which flash kernel family

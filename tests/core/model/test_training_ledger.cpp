@@ -124,6 +124,45 @@ TEST_CASE("training ledger: MoE charges router, permutation, all-to-all and imba
   CHECK(has_imbalance);
 }
 
+TEST_CASE("training ledger: grouped expert GEMMs are sized by the experts running at once",
+          "[training_ledger]") {
+  // Qwen3-235B-A22B, TP 4, EP 8 (the Model Zoo's QW3-DEEPEP-TP4 plan): 128/8 = 16 local experts.
+  // Megatron-Core's TE GroupedLinear runs one cuBLAS GEMM per expert over 4 streams
+  // (data/model/constants.yaml, stacks.megatron-core.grouped_gemm_streams), so the efficiency
+  // table is read at 4 experts' FLOPs, not at one expert's (the v2 model until now) nor at 16.
+  const auto m = model("qwen3-235b-a22b");
+  const auto h100 = xpb::micro_calibrated_platform("nvidia-h100-sxm");
+  xpb::Cluster c;
+  c.devices = 256;
+  c.global_batch = 2048;
+  xpb::TrainOptions o;
+  o.stack = "megatron-core";
+  xpb::TrainingModel tm(m, h100, c, o);
+  const auto p = xpb::parse_plan("tp=4,pp=8,ep=8,mbs=1,interleave=4,recompute=none,seqpar=on,zero=1");
+  REQUIRE(tm.valid(p));
+  const auto L = tm.ledger(p, xpb::Scenario::nominal());
+  const double imb = tm.constants().at("moe_imbalance").quantity.value.nominal;
+  // Token copies on the most loaded rank: 4096 tokens / sp 4 x top-8 x imbalance.
+  const double received = 4096.0 / 4 * 8 * imb;
+  int seen = 0;
+  for (const auto& k : L.kernels)
+    if (k.cost.name == "expert_fc1" && k.phase == xpb::StepPhase::forward) {
+      ++seen;
+      CHECK(k.grouped);
+      const double all = 2 * received * 4096 * 2 * 1536;  // SwiGLU gate and up: 2 x 1536 columns
+      CHECK(k.cost.flops == Approx(all));
+      CHECK(k.shape_flops == Approx(all / 16 * 4));
+    }
+  CHECK(seen == 1);
+  // A stack without the field runs the experts one after another: one expert's FLOPs.
+  xpb::TrainOptions o2;
+  o2.stack = "megatron-2021";
+  xpb::TrainingModel tm2(m, h100, c, o2);
+  for (const auto& k : tm2.ledger(p, xpb::Scenario::nominal()).kernels)
+    if (k.cost.name == "expert_fc1" && k.phase == xpb::StepPhase::forward)
+      CHECK(k.shape_flops == Approx(k.cost.flops / 16));
+}
+
 TEST_CASE("training ledger: ZeRO stages and context parallelism place their collectives", "[training_ledger]") {
   const auto m = model("llama-3.1-8b");
   const auto p = xpb::resolve_platform(xpb::test::source_path("platforms/nvidia-h100-sxm.yaml"));
