@@ -46,7 +46,9 @@ std::vector<std::string> names_of(const std::vector<const CellResult*>& cells) {
   return names;
 }
 
-json entry(const std::string& name, std::size_t family, std::size_t reps, double seconds) {
+// `seconds` per iteration; `iterations`: the step calls of each repetition (the cell's @iterations).
+json entry(const std::string& name, std::size_t family, std::size_t reps, long long iterations,
+           double seconds) {
   json e;
   e["name"] = name;
   e["family_index"] = family;
@@ -54,7 +56,7 @@ json entry(const std::string& name, std::size_t family, std::size_t reps, double
   e["run_name"] = name;
   e["repetitions"] = reps;
   e["threads"] = 1;
-  e["iterations"] = 1;
+  e["iterations"] = iterations;
   e["real_time"] = seconds * 1e9;
   e["cpu_time"] = seconds * 1e9;
   e["time_unit"] = "ns";
@@ -72,7 +74,8 @@ json context_of(const ResultSet& rs, std::size_t left_out) {
   c["xpubench_git_commit"] = rs.root("git_commit");
   c["xpubench_kokkos_backend"] = rs.root("kokkos_backend");
   c["xpubench_note"] =
-      "one repetition per timed step (measured/step_seconds); cpu_time repeats the wall time";
+      "one repetition per timed repeat (measured/step_seconds, per step call; iterations: the cell's "
+      "@iterations, step calls per repeat under min_time); cpu_time repeats the wall time";
   c["xpubench_cells_left_out"] = left_out;
   return c;
 }
@@ -90,7 +93,7 @@ std::string gbench_json(const ResultSet& rs) {
   for (std::size_t f = 0; f < timed.size(); ++f) {
     const std::vector<double>& t = timed[f]->measured.at("step_seconds");
     for (std::size_t i = 0; i < t.size(); ++i) {
-      json e = entry(names[f], f, t.size(), t[i]);
+      json e = entry(names[f], f, t.size(), timed[f]->iterations, t[i]);
       e["run_type"] = "iteration";
       e["repetition_index"] = i;
       benchmarks.push_back(std::move(e));
@@ -99,7 +102,7 @@ std::string gbench_json(const ResultSet& rs) {
     const std::pair<const char*, double> aggregates[] = {
         {"mean", s.mean}, {"median", s.median}, {"stddev", s.stddev}};
     for (const auto& [agg, v] : aggregates) {
-      json e = entry(names[f] + "_" + agg, f, t.size(), v);
+      json e = entry(names[f] + "_" + agg, f, t.size(), timed[f]->iterations, v);
       e["run_name"] = names[f];
       e["run_type"] = "aggregate";
       e["aggregate_name"] = agg;

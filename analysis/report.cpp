@@ -71,6 +71,24 @@ std::vector<ReportRecord> report_records(const ResultSet& rs) {
     r.verdict = std::string(to_string(c.status)),
     r.note = std::string(kTimingNote) + "; low/high: 5 % and 95 % of the steps";
     out.push_back(r);
+    // How quiet the machine was and how the repeats were taken (docs/performance.md, Noise and
+    // Minimum time): the noisy flag with its reasons, the dispersion, the calls per repeat.
+    ReportRecord noisy = base(c, "cells");
+    noisy.platform = rs.self_check_platform(), noisy.source = "measured", noisy.quantity = "noisy";
+    noisy.value = noisy.low = noisy.high = c.noisy ? 1 : 0, noisy.n = 1;
+    noisy.verdict = c.noisy ? "noisy" : "quiet";
+    noisy.note = c.noisy ? c.noise_reasons : "dispersion and load average within bounds";
+    out.push_back(noisy);
+    if (c.dispersion) {
+      ReportRecord q = noisy;
+      q.quantity = "dispersion", q.value = q.low = q.high = *c.dispersion, q.verdict = noisy.verdict;
+      q.note = "IQR / median of the timed steps";
+      out.push_back(q);
+    }
+    ReportRecord calls = noisy;
+    calls.quantity = "iterations", calls.value = calls.low = calls.high = double(c.iterations);
+    calls.verdict = "", calls.note = "step calls per timed repeat; min_time " + fmt(c.min_time, "%g") + " s";
+    out.push_back(calls);
     for (const auto& m : c.metrics) {
       ReportRecord q = base(c, "cells");
       q.platform = rs.self_check_platform(), q.source = "metric", q.quantity = m.name;

@@ -143,6 +143,9 @@ CellResult read_cell(const schema::Reader& cells, const std::string& id) {
   c.warmup = g.integer("warmup").value_or(0);
   c.noisy = g.integer("noisy").value_or(0) != 0;  // absent before noise was recorded: not noisy
   c.noise_reasons = g.text("noise_reasons").value_or("");
+  c.dispersion = g.number("dispersion");
+  c.iterations = g.integer("iterations").value_or(1);  // absent before min_time existed: one call
+  c.min_time = g.number("min_time").value_or(0.0);
 
   if (g.has("measured")) {
     const schema::Reader m = g.open("measured");

@@ -61,6 +61,9 @@ struct CellResult {
   long long seed = 0, index = 0, repeats = 0, warmup = 0;
   bool noisy = false;         // timings taken on a busy machine (core/run/noise.hpp); status unchanged
   std::string noise_reasons;  // why, `; `-separated
+  std::optional<double> dispersion;  // IQR / median of the timed steps (absent: fewer than 2)
+  long long iterations = 1;          // step() calls per timed repeat (min_time; 1 before it existed)
+  double min_time = 0;               // the minimum seconds per timed repeat in force (0: none)
   std::map<std::string, std::vector<double>> measured;                // "step_seconds", "loss", ... per step
   std::map<std::string, std::string> measured_units, measured_kinds;  // by the same names
   std::vector<ScalarRecord> metrics;

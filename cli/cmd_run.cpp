@@ -9,6 +9,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -448,6 +449,17 @@ static double parse_byte_size(const std::string& text) {
   return v * scale;
 }
 
+// `--min-time SECONDS`: a number in [0, 3600] (the range the experiment's min_time key takes).
+static double parse_min_time(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v < 0 || v > 3600)
+    throw Error({{}, 0, "--min-time"}, "'" + text + "' is not a number of seconds in [0, 3600]",
+                "give the least seconds each timed repeat should last, e.g. --min-time 0.05 (0: one step "
+                "per repeat)");
+  return v;
+}
+
 void add_run_command(CLI::App& app, State& st) {
   auto* run = app.add_subcommand("run", "Run an experiment and write its HDF5 result set");
   static std::string exp_path, output;
@@ -482,14 +494,24 @@ void add_run_command(CLI::App& app, State& st) {
                   "needs more is stored invalid before it allocates (default: the memory available "
                   "on this host, shared among its ranks)")
       ->type_name("SIZE");
+  static std::string min_time;
+  run->add_option("--min-time", min_time,
+                  "Each timed repeat of a benchmark cell lasts at least SECONDS: its step runs as many "
+                  "times per repeat as that takes, and its time is divided by that count (overrides "
+                  "the experiment's min_time; training cells ignore it)")
+      ->type_name("SECONDS");
   static std::string kokkos_tools;  // applied by main() before Kokkos starts; recorded in provenance
   run->add_option("--kokkos-tools-library", kokkos_tools,
                   "Load a Kokkos Tools library, e.g. libkp_kernel_timer.so (else $KOKKOS_TOOLS_LIBS, "
                   "or $KOKKOS_PROFILE_LIBRARY with Kokkos 3; docs/kokkos-tools.md)")
       ->type_name("PATH");
   run->callback([&st] {
-    const ExperimentSpec spec = load_experiment(exp_path, st.registry, max_cells);
+    ExperimentSpec spec = load_experiment(exp_path, st.registry, max_cells);
     check_selection(spec, only);
+    if (!min_time.empty()) {
+      spec.min_time = parse_min_time(min_time);
+      for (auto& c : spec.cells) c.min_time = spec.min_time;
+    }
     const double max_memory_bytes = max_memory.empty() ? 0 : parse_byte_size(max_memory);
     if (ranks > 1 && !dry_run) {
       if (mpi::size() == 1 && !mpi::launched_by_launcher()) relaunch_under_mpirun(st, ranks);
@@ -646,6 +668,7 @@ void add_run_command(CLI::App& app, State& st) {
                          {"seed", c.seed},
                          {"repeats", c.repeats},
                          {"warmup", c.warmup},
+                         {"min_time", c.min_time},
                          {"label", c.label()}});
       }
       json j = json_object();

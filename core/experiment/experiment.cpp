@@ -18,6 +18,7 @@ namespace xpb {
 namespace {
 
 constexpr std::int64_t kMaxCount = 1000000;  // repeats, warmup
+constexpr double kMaxMinTime = 3600;         // min_time: an hour per repeat is already a mistake
 // The ranges of core/model/training_model.hpp's kMaxDevices and kMaxGlobalBatch (not a link
 // dependency of experiments): counts the plan search holds in int.
 constexpr double kMaxDevices = 1 << 24;
@@ -87,6 +88,11 @@ input::Node seeds_schema(std::string doc) {
   });
 }
 
+// Seconds per timed repeat (Cell::min_time).
+input::Node min_time_schema(std::string doc) {
+  return input::number(std::move(doc)).range(0.0, kMaxMinTime).hint_text("seconds, e.g. 0.05");
+}
+
 }  // namespace
 
 const input::Node& experiment_schema() {
@@ -106,6 +112,10 @@ const input::Node& experiment_schema() {
                       .fallback(std::int64_t{5})),
          optional("warmup",
                   integer("untimed steps before them").range(0, kMaxCount).fallback(std::int64_t{1})),
+         optional("min_time", min_time_schema("seconds each timed repeat of a benchmark cell lasts at least: "
+                                              "the step runs as many times per repeat as that takes, and "
+                                              "its time is divided by that count (0: one step per repeat)")
+                                  .fallback(0.0)),
          optional("platforms", list(string(), "platform names or descriptor paths to project onto")),
          optional("parity", object({optional("reference", string("the platform the others are compared with")
                                                               .fallback(std::string("nvidia-h20"))),
@@ -129,7 +139,8 @@ const input::Node& experiment_schema() {
                                                "e.g. [[m, n]]")),
                           optional("seeds", seeds_schema("overrides the top-level seed or seeds")),
                           optional("repeats", integer("overrides the top-level repeats").range(1, kMaxCount)),
-                          optional("warmup", integer("overrides the top-level warmup").range(0, kMaxCount))},
+                          optional("warmup", integer("overrides the top-level warmup").range(0, kMaxCount)),
+                          optional("min_time", min_time_schema("overrides the top-level min_time"))},
                          "one workload and its parameter lists"),
                   "{workload, params}")
                  .non_empty())},
@@ -228,6 +239,7 @@ struct EntryPlan {
   std::string workload;
   const WorkloadInfo* info = nullptr;
   int repeats = 0, warmup = 0;
+  double min_time = 0;
   std::vector<std::uint64_t> seeds;  // the entry's, else the experiment's
   std::vector<Axis> axes;
   std::size_t cells = 1;  // product of the axis lengths (saturates at SIZE_MAX)
@@ -246,6 +258,7 @@ EntryPlan plan_entry(const input::Value& entry, const ExperimentSpec& spec, cons
   }
   plan.repeats = entry.has("repeats") ? static_cast<int>(entry["repeats"].integer()) : spec.repeats;
   plan.warmup = entry.has("warmup") ? static_cast<int>(entry["warmup"].integer()) : spec.warmup;
+  plan.min_time = entry.has("min_time") ? entry["min_time"].number() : spec.min_time;
   plan.seeds = spec.seeds;
   if (entry.has("seeds")) {
     plan.seeds.clear();
@@ -316,6 +329,7 @@ void expand_entry_seed(const EntryPlan& plan, int e, std::uint64_t seed, Experim
     c.seed = seed;
     c.repeats = plan.repeats;
     c.warmup = plan.warmup;
+    c.min_time = plan.min_time;
     c.entry = e;
     c.index = static_cast<int>(spec.cells.size());
     c.id = cell_id(c.workload, c.params, c.seed);
@@ -368,6 +382,7 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& file
   }
   spec.repeats = static_cast<int>(root["repeats"].integer());
   spec.warmup = static_cast<int>(root["warmup"].integer());
+  spec.min_time = root["min_time"].number();
   check_distinct_platforms(root["platforms"]);
   for (const auto& p : root["platforms"].items()) spec.platforms.push_back(p.str());
   spec.reference_platform = root["parity"]["reference"].str();

@@ -22,6 +22,9 @@ struct Cell {
   Params params;
   std::uint64_t seed = 0;
   int repeats = 0, warmup = 0;
+  // Seconds each timed repeat of a benchmark cell lasts at least: the runner calls step() as many
+  // times per repeat as that takes (core/run/runner.hpp). 0: one step per repeat.
+  double min_time = 0;
   int index = 0;         // position in the expansion (0-based)
   int entry = 0;         // index of the workload entry it came from
   std::string label() const;  // "stream dtype=fp32 n=1048576"
@@ -52,6 +55,7 @@ struct ExperimentSpec {
   std::uint64_t seed = 0;            // the first of `seeds`
   std::vector<std::uint64_t> seeds;  // `seeds:`, else {seed}; an entry may override them
   int repeats = 5, warmup = 1;
+  double min_time = 0;                 // Cell::min_time of every entry that does not give its own
   std::vector<std::string> platforms;  // names or paths, as written
   std::string reference_platform = "nvidia-h20";
   double parity_band = 0.10;           // |ratio - 1| within band → parity

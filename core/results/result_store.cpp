@@ -289,6 +289,9 @@ void write_cell(const schema::Writer& root, const CellRecord& rec) {
   g.attr("index", static_cast<long long>(rec.cell.index));
   g.attr("repeats", static_cast<long long>(rec.cell.repeats));
   g.attr("warmup", static_cast<long long>(rec.cell.warmup));
+  g.attr("iterations", static_cast<long long>(rec.iterations));
+  g.attr("min_time", rec.min_time);
+  g.attr("timed_seconds", rec.timed_seconds);
   g.attr("started_utc", rec.started_utc);
   g.attr("finished_utc", rec.finished_utc);
   if (rec.load_start) g.attr("load_avg_start", *rec.load_start);

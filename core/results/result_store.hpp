@@ -5,6 +5,7 @@
 // file writes, and reads only what resume needs.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +45,11 @@ struct CellRecord {
   std::string reason;         // why invalid or failed; what was validated when ok
   std::string started_utc, finished_utc;
   std::vector<double> warmup_seconds, step_seconds;                // per step
+  // How the timed repeats were taken (provenance, core/run/runner.hpp): step() calls per timed
+  // repeat (each step_seconds value is its repeat's time / iterations), the min_time that chose
+  // that count (0: none in force, one call per repeat), and the seconds all timed repeats took.
+  std::int64_t iterations = 1;
+  double min_time = 0, timed_seconds = 0;
   std::vector<std::pair<std::string, std::vector<double>>> step_values;  // StepResult values
   std::map<std::string, std::string> step_units;  // units of step values, by name
   std::map<std::string, MetricKind> step_kinds;    // declared kinds of step values, by name

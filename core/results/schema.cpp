@@ -252,6 +252,14 @@ Section cell_section() {
           integer("/cells/{cell}@index", N, "position in the experiment"),
           integer("/cells/{cell}@repeats", N, "timed steps asked for"),
           integer("/cells/{cell}@warmup", N, "warm-up steps asked for"),
+          since(2, integer("/cells/{cell}@iterations", N,
+                           "step() calls per timed repeat, chosen by min_time (1 without it); each "
+                           "measured/step_seconds value is its repeat's time / iterations")),
+          since(2, number("/cells/{cell}@min_time", "float64", "s", N,
+                          "the minimum seconds per timed repeat in force (`min_time`, `run --min-time`; "
+                          "0: none, and always 0 for a training cell)")),
+          since(2, number("/cells/{cell}@timed_seconds", "float64", "s", T,
+                          "seconds all timed repeats took together (iterations x sum of step_seconds)")),
           text("/cells/{cell}@started_utc", T,
                "when the cell started (ISO 8601, UTC, to the millisecond): a timestamp"),
           text("/cells/{cell}@finished_utc", T,

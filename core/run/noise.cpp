@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "core/results/result_store.hpp"
 
 namespace xpb {
@@ -80,16 +82,21 @@ std::optional<double> dispersion(const std::vector<double>& samples) {
   return (d.q3 - d.q1) / d.median;
 }
 
+int online_cpus() {
+  const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
 std::vector<std::string> noise_reasons(std::optional<double> disp, std::optional<double> load_start,
-                                       std::optional<double> load_end, int threads, double threshold) {
+                                       std::optional<double> load_end, int cpus, double threshold) {
   std::vector<std::string> out;
   if (disp && *disp > threshold)
     out.push_back("dispersion (IQR/median of timed steps) " + format_number(*disp, "%.3g") + " > " +
                   format_number(threshold, "%.3g"));
   for (const auto& [when, load] : {std::pair{"start", load_start}, std::pair{"end", load_end}})
-    if (load && *load > double(threads))
+    if (load && *load > double(cpus))
       out.push_back(std::string("load average ") + format_number(*load, "%.2f") + " at cell " + when + " > " +
-                    std::to_string(threads) + " thread(s) of the run");
+                    std::to_string(cpus) + " online CPU(s): the machine was oversubscribed");
   return out;
 }
 

@@ -31,10 +31,18 @@ HostConditions read_host_conditions();
 // two samples or a median that is not positive.
 std::optional<double> dispersion(const std::vector<double>& samples);
 
+// Logical CPUs online on this machine (sysconf), at least 1: what the load average is measured
+// against.
+int online_cpus();
+
 // Why a cell is noisy (empty: it is not): its dispersion is above `threshold`, or the load average
-// at its start or end is above the `threads` the run was given.
+// at its start or end is above the `cpus` online, i.e. the machine had more runnable tasks than
+// CPUs and some of them, the run's threads among them, waited. (The other reading, "the others'
+// load exceeds the cores the run leaves them", (load - threads) > (cpus - threads), is the same
+// rule: the run's own threads cancel.) Comparing with the run's threads instead would flag every
+// cell of a run that leaves cores to others, whose own threads make a load of `threads` already.
 std::vector<std::string> noise_reasons(std::optional<double> dispersion, std::optional<double> load_start,
-                                       std::optional<double> load_end, int threads,
+                                       std::optional<double> load_end, int cpus,
                                        double threshold = kNoisyDispersion);
 
 }  // namespace xpb

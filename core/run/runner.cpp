@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <map>
@@ -140,29 +141,137 @@ bool set_up(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec) {
   }
 }
 
-// Warm-up and timed steps, each fenced; a step of a group is done when all of it is, so each
-// time is the slowest rank's. Per-step values go to rec.step_values in order of first appearance.
-// Returns false when `stop` ended them early.
-bool time_steps(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec, const StepHooks& hooks) {
+// One timed repeat: `iterations` calls of step(), fenced before the first and after the last
+// (each step is blocking), timed as one. A repeat of a group is done when all of it is, so its
+// time is the slowest rank's; every rank runs the same iterations (the growth below sees the same
+// maximum on each). A workload that times itself (StepResult::manual_seconds on every call) gives
+// the sum of its times.
+struct Repeat {
+  double seconds = 0;  // the whole repeat, all iterations
+  StepResult last;     // the last call's result (what on_step shows)
+  // Each value the calls reported, folded into one per-iteration value (fold_values).
+  std::vector<std::pair<std::string, double>> values;
+};
+
+// Folds the values of a repeat's calls into per-iteration values, in order of first appearance:
+// a rate by its harmonic mean (work / mean time when each call does the same work, which is what
+// a rate over the whole repeat is), anything else by its mean. One call keeps its value as is.
+class ValueFold {
+ public:
+  explicit ValueFold(const WorkloadInfo& info) : m_info(info) {}
+  void add(const StepResult& r) {
+    for (const auto& [name, v] : r.values) {
+      auto it = std::find_if(m_acc.begin(), m_acc.end(), [&](const Acc& a) { return a.name == name; });
+      if (it == m_acc.end()) {
+        const MetricSpec* spec = find_metric(m_info.metrics, name);
+        m_acc.push_back({name, spec && spec->kind == MetricKind::rate});
+        it = m_acc.end() - 1;
+      }
+      it->first = it->count == 0 ? v : it->first;
+      it->sum += v;
+      it->inverse_sum += 1.0 / v;
+      it->all_positive = it->all_positive && v > 0 && std::isfinite(v);
+      ++it->count;
+    }
+  }
+  std::vector<std::pair<std::string, double>> result() const {
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& a : m_acc) {
+      const double n = double(a.count);
+      double v = a.count == 1 ? a.first : a.sum / n;
+      if (a.count > 1 && a.rate && a.all_positive) v = n / a.inverse_sum;
+      out.emplace_back(a.name, v);
+    }
+    return out;
+  }
+
+ private:
+  struct Acc {
+    std::string name;
+    bool rate = false;
+    double first = 0, sum = 0, inverse_sum = 0;
+    bool all_positive = true;
+    std::int64_t count = 0;
+  };
+  const WorkloadInfo& m_info;
+  std::vector<Acc> m_acc;
+};
+
+Repeat run_repeat(Workload& w, const WorkloadInfo& info, Context& ctx, std::int64_t iterations) {
+  Repeat rep;
+  ValueFold fold(info);
+  double manual = 0;
+  bool all_manual = true;
+  Kokkos::Timer timer;
+  Kokkos::fence();
+  timer.reset();
+  for (std::int64_t i = 0; i < iterations; ++i) {
+    StepResult r = w.step(ctx);
+    if (r.manual_seconds > 0)
+      manual += r.manual_seconds;
+    else
+      all_manual = false;
+    fold.add(r);
+    if (i + 1 == iterations) rep.last = std::move(r);
+  }
+  Kokkos::fence();
+  const double wall = timer.seconds();
+  rep.seconds = ctx.group.max(all_manual ? manual : wall);
+  rep.values = fold.result();
+  return rep;
+}
+
+// Step calls per timed repeat for a minimum time per repeat (Cell::min_time), found as Google
+// Benchmark does: untimed repeats of 1, then geometrically more calls, until one lasts min_time.
+// Each guess aims kOvershoot past min_time from the last repeat's time per call, growing at most
+// kMaxGrowth-fold at once (a first call slowed by a cold cache must not leap too far) and by at
+// least one call; kMaxIterations bounds a step that reads as taking no time at all. 0 when `stop`
+// answered true.
+constexpr double kOvershoot = 1.4, kMaxGrowth = 10.0;
+constexpr std::int64_t kMaxIterations = std::int64_t(1) << 40;
+
+std::int64_t find_iterations(Workload& w, const WorkloadInfo& info, Context& ctx, double min_time,
+                             const StepHooks& hooks) {
+  std::int64_t n = 1;
+  while (true) {
+    if (hooks.stop && hooks.stop()) return 0;
+    const double t = run_repeat(w, info, ctx, n).seconds;
+    if (t >= min_time || n >= kMaxIterations) return n;
+    const double growth = t > 0 ? std::min(kMaxGrowth, kOvershoot * min_time / t) : kMaxGrowth;
+    const double next = std::ceil(double(n) * growth);
+    n = std::min(kMaxIterations,
+                 std::max(n + 1, next >= double(kMaxIterations) ? kMaxIterations : std::int64_t(next)));
+  }
+}
+
+// Warm-up steps (one call each), then, with a minimum time, the calls per repeat (find_iterations),
+// then the timed repeats. Each stored step time and value is per call: the repeat's time / its
+// calls. Per-step values go to rec.step_values in order of first appearance. Training cells run
+// every planned step once and ignore min_time. Returns false when `stop` ended them early.
+bool time_steps(Workload& w, const WorkloadInfo& info, const Cell& cell, Context& ctx, CellRecord& rec,
+                const StepHooks& hooks) {
   const std::int64_t planned = w.planned_steps();
   const int warmup = planned >= 0 ? 0 : cell.warmup;
   const std::int64_t steps = planned >= 0 ? planned : cell.repeats;
+  rec.min_time = planned >= 0 ? 0.0 : cell.min_time;
   std::map<std::string, std::size_t> value_index;
-  Kokkos::Timer timer;
   for (std::int64_t i = 0; i < warmup + steps; ++i) {
+    if (i == warmup && rec.min_time > 0) {
+      rec.iterations = find_iterations(w, info, ctx, rec.min_time, hooks);
+      if (rec.iterations == 0) return false;
+    }
     if (hooks.stop && hooks.stop()) return false;
-    Kokkos::fence();
-    timer.reset();
-    const StepResult r = w.step(ctx);
-    Kokkos::fence();
-    const double t = ctx.group.max(r.manual_seconds > 0 ? r.manual_seconds : timer.seconds());
-    if (hooks.on_step) hooks.on_step({i + 1, warmup + steps, t, &r});
+    const std::int64_t calls = i < warmup ? 1 : rec.iterations;
+    const Repeat rep = run_repeat(w, info, ctx, calls);
+    const double t = rep.seconds / double(calls);
+    if (hooks.on_step) hooks.on_step({i + 1, warmup + steps, t, &rep.last});
     if (i < warmup) {
       rec.warmup_seconds.push_back(t);
       continue;
     }
     rec.step_seconds.push_back(t);
-    for (const auto& [name, v] : r.values) {
+    rec.timed_seconds += rep.seconds;
+    for (const auto& [name, v] : rep.values) {
       auto it = value_index.emplace(name, rec.step_values.size()).first;
       if (it->second == rec.step_values.size()) rec.step_values.push_back({name, {}});
       rec.step_values[it->second].second.push_back(v);
@@ -281,7 +390,7 @@ CellRecord measure_cell(const Cell& cell, const Registry& registry, const Contex
       set_status(rec, CellStatus::skipped, too_few_ranks(info, ctx.group.size()));
       return rec;
     }
-    if (!time_steps(*w, cell, ctx, rec, hooks)) {
+    if (!time_steps(*w, info, cell, ctx, rec, hooks)) {
       const std::string done = std::to_string(rec.step_seconds.size());
       set_status(rec, CellStatus::failed, std::string(kInterrupted) + " after " + done + " timed step(s)");
       return rec;
@@ -376,14 +485,14 @@ CellEvent cell_event(CellEvent::Kind kind, std::size_t i, const std::vector<cons
 
 // The host's load, frequency and governor around the cell, its dispersion, and why it is noisy
 // (the CLI warns; the status is left alone).
-void note_noise(CellRecord& rec, const HostConditions& before, const HostConditions& after, int threads) {
+void note_noise(CellRecord& rec, const HostConditions& before, const HostConditions& after) {
   rec.load_start = before.load_1min;
   rec.load_end = after.load_1min;
   rec.cpu_freq = before.cpu_freq;
   rec.cpu_governor = before.cpu_governor;
   if (rec.status != CellStatus::ok) return;
   rec.dispersion = dispersion(rec.step_seconds);
-  rec.noise_reasons = noise_reasons(rec.dispersion, rec.load_start, rec.load_end, threads);
+  rec.noise_reasons = noise_reasons(rec.dispersion, rec.load_start, rec.load_end, online_cpus());
 }
 
 }  // namespace
@@ -432,7 +541,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
     attach_parity(rec, spec.reference_platform);
     rec.started_utc = started;
     rec.finished_utc = utc_now_ms();
-    note_noise(rec, before, read_host_conditions(), cell_ctx.threads);
+    note_noise(rec, before, read_host_conditions());
     if (!slot->leader) continue;
     sched->commit(rec);
     mine.add(rec.status);

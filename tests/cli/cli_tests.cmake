@@ -95,6 +95,22 @@ set_tests_properties(cli.noisy_stored PROPERTIES DEPENDS cli.noisy_load)
 add_test(NAME cli.noisy_report
          COMMAND ${EXPECT} 0 "\\| ok \\(noisy: [^|]*load average 1000.00" -- ${XPB_BIN} report ${CLI_TMP}/noisy.h5)
 set_tests_properties(cli.noisy_report PROPERTIES DEPENDS cli.noisy_load)
+# The noisy flag in the report's CSV and JSON records (quantity `noisy`, value 1, the reasons in note).
+add_test(NAME cli.noisy_report_csv
+         COMMAND ${EXPECT} 0 ",measured,noisy,1,1,1,1,,noisy,[^,]*load average 1000.00"
+                 -- ${XPB_BIN} report ${CLI_TMP}/noisy.h5 --format csv)
+set_tests_properties(cli.noisy_report_csv PROPERTIES DEPENDS cli.noisy_load)
+add_test(NAME cli.noisy_report_json
+         COMMAND ${EXPECT} 0 "\"quantity\": \"noisy\", +\"value\": 1(\\.0)?,.*\"verdict\": \"noisy\", +\"note\": \"load average 1000.00"
+                 -- ${XPB_BIN} report ${CLI_TMP}/noisy.h5 --format json)
+set_tests_properties(cli.noisy_report_json PROPERTIES DEPENDS cli.noisy_load)
+# --min-time: each timed repeat lasts at least that long (the count is stored), and bad values exit 2.
+add_test(NAME cli.min_time
+         COMMAND ${EXPECT} 0 "ATTRIBUTE \"min_time\" \\{ +DATATYPE +H5T_IEEE_F64LE +DATASPACE +SCALAR +DATA \\{ +\\(0\\): 0.05"
+                 -- sh -c "${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/min_time.h5 --force --min-time 0.05 >/dev/null 2>&1; h5dump -A ${CLI_TMP}/min_time.h5")
+add_test(NAME cli.min_time_refused
+         COMMAND ${EXPECT} 2 "error: --min-time: '-1' is not a number of seconds.*hint:"
+                 -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/min_time_bad.h5 --force --min-time=-1)
 add_test(NAME cli.refuse_overwrite
          COMMAND ${EXPECT} 2 "already exists.*hint: use --resume" -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5)
 add_test(NAME cli.resume_nothing_left

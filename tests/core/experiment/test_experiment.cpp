@@ -180,3 +180,22 @@ TEST_CASE("projections: device counts and batches outside their int ranges are r
   CHECK(std::string(parse_error(head + "    devices: 8\n    global_batch: 1536.5\n").what())
             .find("whole number") != std::string::npos);
 }
+
+TEST_CASE("min_time: top level for every entry, an entry's own overrides it, out of range refused",
+          "[core][experiment][min_time]") {
+  const Registry r = toy_registry();
+  const ExperimentSpec spec = parse_experiment(
+      "name: t\nmin_time: 0.25\nworkloads:\n  - workload: toy\n    params: {n: 1}\n"
+      "  - workload: toy\n    params: {n: 2}\n    min_time: 0\n",
+      "exp.yaml", r);
+  REQUIRE(spec.cells.size() == 2);
+  CHECK(spec.cells[0].min_time == 0.25);
+  CHECK(spec.cells[1].min_time == 0);
+  CHECK(parse_experiment("name: t\nworkloads:\n  - workload: toy\n", "exp.yaml", r).cells.at(0).min_time ==
+        0);
+  const Error neg = parse_error("name: t\nmin_time: -1\nworkloads:\n  - workload: toy\n");
+  CHECK(neg.where().key == "min_time");
+  CHECK(neg.where().line == 2);
+  CHECK(parse_error("name: t\nworkloads:\n  - workload: toy\n    min_time: 4000\n").where().key ==
+        "workloads[0].min_time");
+}

@@ -46,7 +46,8 @@ TEST_CASE("noise: a cell with huge dispersion is noisy, a steady one is not", "[
   CHECK(wild[0].find("dispersion") != std::string::npos);
 }
 
-TEST_CASE("noise: a load average above the run's threads is flagged", "[noise]") {
+TEST_CASE("noise: a load average above the online CPUs is flagged, not one above the run's threads",
+          "[noise]") {
   const ScopedEnv load("XPB_TEST_LOADAVG", "9.5");
   const HostConditions h = read_host_conditions();
   REQUIRE(h.load_1min.has_value());
@@ -55,8 +56,39 @@ TEST_CASE("noise: a load average above the run's threads is flagged", "[noise]")
   CHECK_FALSE(h.cpu_governor.empty());
   const auto over = noise_reasons(0.01, h.load_1min, 1.0, 4);
   REQUIRE(over.size() == 1);
-  CHECK(over[0].find("load average 9.50 at cell start > 4 thread(s)") != std::string::npos);
+  CHECK(over[0].find("load average 9.50 at cell start > 4 online CPU(s)") != std::string::npos);
   CHECK(noise_reasons(0.01, h.load_1min, h.load_1min, 16).empty());
+  // A 1-thread run on 4 CPUs beside 2 busy tasks of others: load 3 counts the run's own thread
+  // and leaves a CPU idle, so nobody waited. Only a load above the CPUs (4.5) means some did.
+  CHECK(noise_reasons(0.01, 3.0, 3.0, 4).empty());
+  CHECK(noise_reasons(0.01, 4.0, 4.0, 4).empty());
+  CHECK(noise_reasons(0.01, 4.0, 4.5, 4).size() == 1);
+  CHECK(online_cpus() >= 1);
+}
+
+TEST_CASE("noise: the runner compares the load with the online CPUs", "[noise]") {
+  Registry reg;
+  test::register_toy(reg);
+  const ExperimentSpec spec = parse_experiment(
+      "name: load\nrepeats: 3\nwarmup: 0\nworkloads:\n  - workload: toy\n    params: {n: 10}\n", "load.yaml",
+      reg);
+  auto load_reasons = [&](double load) {
+    const ScopedEnv env("XPB_TEST_LOADAVG", std::to_string(load));
+    const test::TempDir dir;
+    RunOptions opt;
+    opt.output = dir.file("load.h5");
+    opt.force = true;
+    std::string reasons;
+    run_experiment(spec, reg, opt, [&](const CellEvent& ev) {
+      if (ev.kind != CellEvent::done) return;
+      for (const auto& r : ev.record->noise_reasons)
+        if (r.find("load average") != std::string::npos) reasons += r;
+    });
+    return reasons;
+  };
+  const int cpus = online_cpus();
+  CHECK(load_reasons(cpus).empty());  // every CPU busy, the run's threads among them: nobody waits
+  CHECK(load_reasons(cpus + 0.5).find("online CPU(s)") != std::string::npos);
 }
 
 TEST_CASE("noise: run_experiment stores a noisy cell as ok with noisy = 1", "[noise]") {
