@@ -149,7 +149,7 @@ xpb_cli_test(max_memory 1 "n=268435456 \\.\\.\\. invalid: .*n: the three stream 
              ${XPB_BIN} run ${TDATA}/memory-budget.yaml --max-memory 1G -o ${CLI_TMP}/memory-budget.h5 --force)
 # The training workloads too: each cell's estimate (weights, gradients, AdamW moments, activations,
 # logits, data-parallel buffers) is checked before it allocates or reads its corpus.
-xpb_cli_test(max_memory_training 1 "gpt .*invalid: .*batch: the gpt model's parameters, gradients, AdamW moments, activations \\(24 layers x 64 x 2048 positions\\) and logits need [0-9.]+ GiB, over this run's budget of 1 GiB.*mlp .*invalid: .*features: the mlp model's .*1024 x 1048576 input rows need [0-9.]+ GiB.*ernie .*invalid: .*batch: the ernie encoder's .*\\(24 layers x 256 x 512 positions\\) and logits need [0-9.]+ GiB.*3 not ok"
+xpb_cli_test(max_memory_training 1 "gpt .*invalid: .*batch: the gpt model's parameters, gradients, AdamW moments, activations \\(24 layers x 64 x 2048 positions\\) and logits need [0-9.]+ GiB, over this run's budget of 1 GiB.*mlp .*invalid: .*features: the mlp model's .*1024 x 1048576 input rows need [0-9.e+]+ GiB.*ernie .*invalid: .*batch: the ernie encoder's .*\\(24 layers x 256 x 512 positions\\) and logits need [0-9.]+ GiB.*3 not ok"
              ${XPB_BIN} run ${TDATA}/memory-budget-training.yaml --max-memory 1G -o ${CLI_TMP}/memory-budget-training.h5 --force)
 xpb_cli_test(max_memory_bad 2 "--max-memory: '8X' is not a memory size"
              ${XPB_BIN} run ${TDATA}/memory-budget.yaml --max-memory 8X -o ${CLI_TMP}/memory-budget.h5 --force)
