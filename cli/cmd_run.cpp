@@ -551,6 +551,7 @@ void add_run_command(CLI::App& app, State& st) {
     opt.max_cell_ranks = max_cell_ranks;
     opt.max_memory = max_memory_bytes;
     opt.log = [](const std::string& m) { std::cerr << "error: " << m << std::endl; };
+    opt.warn = [](const std::string& m) { std::cerr << "warning: " << m << std::endl; };
     const int world = mpi::size();
     // Under MPI each cell's leading rank reports its cells (lines, never a \r-style live line);
     // rank 0 prints the tables at the end.

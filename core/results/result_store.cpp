@@ -431,6 +431,17 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
     m_lock = std::make_unique<OutputLock>(m_path, "this result set");
     remove_stale_temp_files(m_path);
     remove_stale_temp_files_in(fragment_dir(m_path));  // journal entries whose writer was killed
+    // A journal left by a crashed or killed run holds finished cells that only --resume merges:
+    // a fresh run never deletes them unasked (before anything is written here).
+    if (!resume) {
+      m_discarded = list_fragments(m_path).size();
+      if (m_discarded > 0 && !force)
+        throw Error({fragment_dir(m_path), 0, {}},
+                    "holds " + std::to_string(m_discarded) + " completed cell(s) of an earlier run (its " +
+                        "journal, not yet merged into " + m_path + ")",
+                    "run again with --resume to merge them and finish the rest, or with --force to "
+                    "discard them and start over");
+    }
   }
   if (fs::exists(m_path)) {
     if (!h5::is_hdf5(m_path)) {

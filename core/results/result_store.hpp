@@ -120,7 +120,8 @@ class ResultStore {
  public:
   // Creates `path` (or, with resume, keeps its completed cells). Throws xpb::Error when `path`
   // holds another experiment's results and `force` is false, or exists and neither resume nor
-  // force is given.
+  // force is given, or when the journal `<path>.parts/` of an earlier run holds completed cells
+  // and neither is given (--resume merges them, --force discards them).
   // The writer refuses a path that is not a regular file (core/base/output_path.hpp), holds a
   // lock on it for its lifetime (a second writer of the same path is refused) and removes the
   // temporary files of killed writers.
@@ -154,6 +155,9 @@ class ResultStore {
   // cells were added. Files that are not complete result sets of this experiment are left alone.
   int absorb(const std::vector<std::string>& fragment_files);
   const std::vector<SummaryRow>& summary() const { return m_rows; }
+  // Cells in the journal (`<path>.parts/`) of an earlier run that this fresh run (not --resume,
+  // with --force) found and will discard; without --force the constructor refuses them instead.
+  std::size_t discarded_journal() const { return m_discarded; }
   // Stores the experiment's projected training plans (/projections) and rewrites the file.
   void set_projections(std::vector<PlanProjection> rows);
 
@@ -172,6 +176,7 @@ class ResultStore {
   long long m_fragments = 0;                  // and how many
   std::vector<SummaryRow> m_rows;   // summary of all present cells
   long long m_resumes = 0;
+  std::size_t m_discarded = 0;  // see discarded_journal()
   bool m_writer = true;
   std::vector<PlanProjection> m_projections;
   std::unique_ptr<OutputLock> m_lock;  // the writer's, for the store's lifetime

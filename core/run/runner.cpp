@@ -502,7 +502,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   std::vector<Platform> platforms = run_platforms(spec);
   const RunHeader header = run_header(spec, registry, platforms, opt);
   const std::unique_ptr<Scheduler> sched =
-      make_scheduler({opt.output, opt.resume, opt.force}, header, opt.rank_timeout, opt.log);
+      make_scheduler({opt.output, opt.resume, opt.force, opt.warn}, header, opt.rank_timeout, opt.log);
   const Context ctx = run_context(*sched, platforms, opt.max_memory);
   const auto cells = select_cells(spec, opt.only);
   auto report = [&](const CellEvent& ev) {

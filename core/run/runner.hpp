@@ -48,6 +48,8 @@ struct RunOptions {
   double max_memory = 0;
   // Messages for the user when the run must stop (a rank died); the CLI prints them.
   std::function<void(const std::string&)> log = [](const std::string&) {};
+  // Warnings for the user that do not stop the run (--force discarding an earlier run's journal).
+  std::function<void(const std::string&)> warn = [](const std::string&) {};
   // Asked between cells and between a cell's steps (one process only: the CLI sets it from
   // SIGINT/SIGTERM, core/base/interrupt.hpp). When it answers true the cell in progress is
   // abandoned (not stored), the run stops, and RunSummary::interrupted says so.

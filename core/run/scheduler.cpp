@@ -22,8 +22,15 @@ void CellTally::add(CellStatus s) {
 ResultStore open_result_set(const StoreOptions& opt, const RunHeader& header) {
   try {
     ResultStore store(opt.output, header, opt.resume, opt.force, /*writer=*/true);
-    if (opt.resume) store.absorb(list_fragments(opt.output));
-    else std::filesystem::remove_all(fragment_dir(opt.output));
+    if (opt.resume) {
+      store.absorb(list_fragments(opt.output));
+    } else {
+      std::filesystem::remove_all(fragment_dir(opt.output));
+      if (store.discarded_journal() > 0)
+        opt.warn("--force discarded " + std::to_string(store.discarded_journal()) +
+                 " completed cell(s) of an earlier run from " + fragment_dir(opt.output) +
+                 " (its journal; --resume would have merged them)");
+    }
     return store;
   } catch (const std::filesystem::filesystem_error& e) {
     throw Error({fragment_dir(opt.output), 0, {}}, e.what());

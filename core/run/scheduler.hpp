@@ -23,6 +23,8 @@ namespace xpb {
 struct StoreOptions {
   std::string output;
   bool resume = false, force = false;
+  // Told of what a fresh run with --force throws away (the cells of an earlier run's journal).
+  std::function<void(const std::string&)> warn = [](const std::string&) {};
 };
 
 // One cell for this process to run: an index into the cells given to Scheduler::plan, and the

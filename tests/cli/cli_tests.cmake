@@ -157,9 +157,16 @@ xpb_cli_test(ernie_scale_plans 0 "Projected training.*ernie-4.5-300b-a47b +aliba
              ${XPB_BIN} run ${PROJECT_SOURCE_DIR}/experiments/ernie-scale.yaml -o ${CLI_TMP}/ernie-scale.h5 --force)
 add_test(NAME cli.kill_resume COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_resume.sh ${XPB_BIN} ${TDATA}/twenty-cells.yaml)
 set_tests_properties(cli.kill_resume PROPERTIES LABELS cli RUN_SERIAL TRUE)
+# An earlier run's journal OUT.parts/: refused by a fresh run, discarded with a warning by --force.
+add_test(NAME cli.journal_guard COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/journal_guard.sh ${XPB_BIN} ${TDATA}/tiny.yaml)
+set_tests_properties(cli.journal_guard PROPERTIES LABELS cli TIMEOUT 300)
 # A cell over the memory budget is stored invalid before it allocates; a bad size is refused.
 xpb_cli_test(max_memory 1 "n=268435456 \\.\\.\\. invalid: .*n: the three stream arrays need 6 GiB, over this run's budget of 1 GiB.*1 not ok"
              ${XPB_BIN} run ${TDATA}/memory-budget.yaml --max-memory 1G -o ${CLI_TMP}/memory-budget.h5 --force)
+# The training workloads too: each cell's estimate (weights, gradients, AdamW moments, activations,
+# logits, data-parallel buffers) is checked before it allocates or reads its corpus.
+xpb_cli_test(max_memory_training 1 "gpt .*invalid: .*batch: the gpt model's parameters, gradients, AdamW moments, activations \\(24 layers x 64 x 2048 positions\\) and logits need [0-9.]+ GiB, over this run's budget of 1 GiB.*mlp .*invalid: .*features: the mlp model's .*1024 x 1048576 input rows need [0-9.e+]+ GiB.*ernie .*invalid: .*batch: the ernie encoder's .*\\(24 layers x 256 x 512 positions\\) and logits need [0-9.]+ GiB.*3 not ok"
+             ${XPB_BIN} run ${TDATA}/memory-budget-training.yaml --max-memory 1G -o ${CLI_TMP}/memory-budget-training.h5 --force)
 xpb_cli_test(max_memory_bad 2 "--max-memory: '8X' is not a memory size"
              ${XPB_BIN} run ${TDATA}/memory-budget.yaml --max-memory 8X -o ${CLI_TMP}/memory-budget.h5 --force)
 # SIGKILL at 20 random moments, each attempt resuming the last: nothing lost, duplicated or left.

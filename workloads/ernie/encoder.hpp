@@ -6,6 +6,8 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -53,6 +55,30 @@ void add_into(const Exec& exec, const char* name, const nn::Matrix<T>& y, const 
       Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {static_cast<int>(y.extent(0)),
                                                                   static_cast<int>(y.extent(1))}),
       KOKKOS_LAMBDA(const int n, const int c) { y(n, c) += x(n, c); });
+}
+
+// ================================================================================================
+// Memory
+
+// Bytes an Encoder of `c` allocates (c.batch: the batch it holds, one micro-batch) with scalars of
+// `scalar` bytes, plus the most a step allocates on top: the partial rows of a layernorm backward
+// and the blocks of an ordered sum (not alive at once; both are counted). No optimizer state (the
+// workload holds the AdamW moments) and no (T, T) attention scores (one log-sum-exp per row).
+// This follows the constructor below view by view; tests/workloads/test_memory_estimate.cpp checks
+// it against the bytes the encoder really allocates.
+inline double encoder_bytes(const EncoderConfig& c, std::size_t scalar) {
+  const double N = double(c.batch) * c.context, C = c.width, F = c.ffn, V = c.vocab, L = c.layers;
+  const double P = double(param_count(c)), H = c.heads;
+  // Per layer: ln1, atty, r1, ln2, r2 and the layer's output x (N, C); qkv (N, 3C); f1, g (N, F);
+  // four (N) statistics; lse (B·H, T).
+  const double layer = 9 * N * C + 2 * N * F + 4 * N + N * H;
+  // emb and one more (N, C) (x0 post-LN, xf pre-LN); tmp and the head's hm, hd, ha, hl (N, C);
+  // backward dx, dr, dtmp, dy, dhl, dha, dhd, dhm (N, C) and dqkv (N, 3C); dF, dF1 (N, F);
+  // logits, probs (N, V); the emb, xf and hl statistics and losses (N).
+  const double rest = 18 * N * C + 2 * N * F + 2 * N * V + 7 * N;
+  const double partials = double(nn::layernorm_blocks(int(N))) * 2 * C;            // (blocks, 2C)
+  const double sums = 8.0 * std::ceil(std::max(P, N) / double(nn::kReduceBlock));  // doubles
+  return (2 * P + L * layer + rest + partials) * double(scalar) + 3 * N * sizeof(std::int32_t) + sums;
 }
 
 // ================================================================================================

@@ -250,6 +250,14 @@ class Ernie final : public Workload {
     const ErnieParams p = ernie_params().read(params);
     m_s = read_settings(p, ctx);
     const int B = m_s.batch, b = m_s.model.batch, M = m_s.micro, TT = m_s.model.context;
+    // The encoder, its AdamW moments and the data-parallel buffers, before anything is allocated.
+    const std::int64_t np = ernie::param_count(m_s.model);
+    ctx.require_memory(ernie::encoder_bytes(m_s.model, sizeof(T)) + 2.0 * double(np) * sizeof(T) +
+                           nn::GradientReducer<T>::bytes(np, M, ctx.group.size()),
+                       "batch",
+                       "the ernie encoder's parameters, gradients, AdamW moments, activations (" +
+                           std::to_string(m_s.model.layers) + " layers x " + std::to_string(b) + " x " +
+                           std::to_string(TT) + " positions) and logits");
 
     // --- Corpus, lexicon and units.
     m_corpus = ernie::load_corpus(p.corpus, ctx);
@@ -307,7 +315,6 @@ class Ernie final : public Workload {
     m_model = std::make_unique<ernie::Encoder<T>>(m_s.model, m_s.gemm);
     m_model->init(ctx.rng("ernie/init"), m_s.init_std);
     if (m_s.export_reference) capture_params("reference/params/", m_model->params());
-    const std::int64_t np = ernie::param_count(m_s.model);
     m_reducer = nn::GradientReducer<T>(ctx.group, np, M);
     m_m = nn::Vec<T>("ernie/adam_m", np);  // (params)
     m_v = nn::Vec<T>("ernie/adam_v", np);  // (params)

@@ -115,6 +115,15 @@ class Gpt final : public Workload {
     if (m_cfg.width % m_cfg.heads != 0)
       throw Error({"", 0, "params.width"}, "width must be a multiple of heads",
                   "e.g. width 128 with heads 4 (head size 32)");
+    gpt::GptConfig micro = m_cfg;
+    micro.batch = m_cfg.batch / m_micro;  // the model holds one micro-batch
+    ctx.require_memory(
+        gpt::model_bytes(micro, sizeof(float)) +
+            nn::GradientReducer<float>::bytes(gpt::param_count(m_cfg), m_micro, ctx.group.size()),
+        "batch",
+        "the gpt model's parameters, gradients, AdamW moments, activations (" + std::to_string(m_cfg.layers) +
+            " layers x " + std::to_string(micro.batch) + " x " + std::to_string(m_cfg.context) +
+            " positions) and logits");
     m_steps = p.steps;
     m_sched.lr = p.lr;
     m_sched.final_ratio = p.lr_final_ratio;
@@ -145,8 +154,6 @@ class Gpt final : public Workload {
     m_heldout = std::make_unique<text::ByteWindows>(&m_split.heldout, m_cfg.batch, m_cfg.context);
     m_batch_rng = ctx.rng("gpt/batch");
     m_eval_rng = ctx.rng("gpt/eval");
-    gpt::GptConfig micro = m_cfg;
-    micro.batch = m_cfg.batch / m_micro;  // the model holds one micro-batch
     m_model = std::make_unique<Model>(micro, path);
     m_model->init(ctx.rng("gpt/init"));
     m_reducer = nn::GradientReducer<float>(ctx.group, gpt::param_count(m_cfg), m_micro);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -20,6 +21,28 @@
 namespace xpb::gpt {
 
 // Dimension letters: B batch, T context, C width, V vocab, L layers, H heads, N = B·T.
+
+// Bytes a GptModel of `c` allocates (c.batch: the batch the model holds, one micro-batch), with
+// scalars of `scalar` bytes, plus the most a training step allocates on top: the partial rows of a
+// layernorm backward and the blocks of an ordered sum (not alive at once; both are counted).
+// Attention keeps no (T, T) scores: the flash kernels keep one log-sum-exp per row. This follows
+// the constructor below view by view; tests/workloads/test_memory_estimate.cpp checks it against
+// the bytes the model really allocates.
+inline double model_bytes(const GptConfig& c, std::size_t scalar) {
+  const double N = double(c.batch) * c.context, C = c.width, V = c.vocab, L = c.layers, H = c.heads;
+  const double P = double(param_count(c));
+  const double state = 4 * P;  // params, grads, adam_m, adam_v
+  // Saved per block: ln1, atty, attproj, res1, ln2, fcproj, res2 (N, C); qkv (N, 3C); fch,
+  // fch_gelu (N, 4C); four (N) statistics; lse (B·H, T).
+  const double layer = 18 * N * C + 4 * N + N * H;
+  // encoded, lnf (N, C) and lnf's statistics; logits, probs (N, V); losses (N); backward scratch
+  // dres, dln, datty (N, C), dqkv (N, 3C), dfch, dfch_gelu (N, 4C).
+  const double rest = 2 * N * C + 2 * N + 2 * N * V + N + 14 * N * C;
+  const double partials = double(nn::layernorm_blocks(int(N))) * 2 * C;            // (blocks, 2C)
+  const double sums = 8.0 * std::ceil(std::max(P, N) / double(nn::kReduceBlock));  // doubles
+  return (state + L * layer + rest + partials) * double(scalar) + 2 * N * sizeof(int) + sums;
+}
+
 template <class T, class Exec = Kokkos::DefaultExecutionSpace>
 class GptModel {
  public:

@@ -74,6 +74,13 @@ class Mlp final : public Workload {
     m_opt.beta1 = 0.9;
     m_opt.beta2 = 0.999;
     m_precision = p.precision;
+    // The model, and the dense rows of a training batch and of an evaluation batch (alive at once
+    // when a step ends an epoch) staged on the host.
+    ctx.require_memory(
+        mlp::model_bytes(m_D, m_H, mlp::kBookGroups, m_B, sizeof(float)) + 2.0 * m_B * m_D * sizeof(float),
+        "features",
+        "the mlp model's parameters, gradients, AdamW moments, activations and " + std::to_string(m_B) +
+            " x " + std::to_string(m_D) + " input rows");
     const int n = p.ngram;
     const text::Corpus c = text::load_corpus(text::resolve_corpus_path(p.corpus, ctx.data_dir));
     m_sha256 = c.sha256;

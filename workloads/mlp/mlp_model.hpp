@@ -17,6 +17,20 @@
 namespace xpb::mlp {
 
 // Dimension letters: B batch, D features, H hidden, K classes.
+
+// Bytes an MlpModel of these sizes allocates with scalars of `scalar` bytes, plus the blocks of
+// the ordered sum its loss allocates in a step. This follows the constructor below view by view;
+// tests/workloads/test_memory_estimate.cpp checks it against what the model really allocates.
+inline double model_bytes(int D, int H, int K, int B, std::size_t scalar) {
+  const double d = D, h = H, k = K, b = B;
+  const double P = h * d + k * h + h + k;  // W1 (H, D), W2 (K, H), b1 (H), b2 (K)
+  // params, grads, AdamW moments (P); x (B, D); h, h_relu, dh, dh_relu (B, H); logits, probs
+  // (B, K); losses (B)
+  const double elems = 4 * P + b * d + 4 * b * h + 2 * b * k + b;
+  const double sums = 8.0 * std::ceil(b / double(nn::kReduceBlock));  // doubles
+  return elems * double(scalar) + b * sizeof(int) + sums;             // + targets (B)
+}
+
 template <class T, class Exec = Kokkos::DefaultExecutionSpace>
 class MlpModel {
  public:

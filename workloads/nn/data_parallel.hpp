@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/base/error.hpp"
@@ -100,6 +101,17 @@ class GradientReducer {
       m_acc = Kokkos::View<T*, Kokkos::HostSpace>("dp/acc", m_counts[m_r]);     // (n / R)
       m_recv = Kokkos::View<T*, Kokkos::HostSpace>("dp/recv", std::int64_t(m_R) * m_counts[m_r]);  // (R, n / R)
     }
+  }
+
+  // Bytes the reducer of `n` elements allocates on each of `ranks` ranks with `micro_batches`:
+  // the accumulator and receive buffer of its largest chunk (none when M = 1), and the host
+  // mirror of the gradient when the gradient lives in memory the host cannot address.
+  static double bytes(std::int64_t n, int micro_batches, int ranks) {
+    if (micro_batches <= 1) return 0;
+    const double chunk = double((n + ranks - 1) / ranks);
+    const bool mirrored =
+        !std::is_same<typename Vec<T>::memory_space, typename Vec<T>::host_mirror_type::memory_space>::value;
+    return (chunk + double(ranks) * chunk + (mirrored ? double(n) : 0.0)) * sizeof(T);
   }
 
   int ranks() const { return m_R; }
