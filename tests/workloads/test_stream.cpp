@@ -2,7 +2,10 @@
 // ledger matches BabelStream's byte counts.
 #include <catch2/catch_test_macros.hpp>
 
+#include <cmath>
+
 #include "core/experiment/experiment.hpp"
+#include "core/plugin/registry.hpp"
 #include "core/run/runner.hpp"
 #include "workloads/stream/stream.hpp"
 
@@ -28,5 +31,27 @@ TEST_CASE("stream cells validate for both element types", "[workloads][stream]")
     CHECK(has_triad_bw);
     REQUIRE(r.step_values.size() == 5);  // one timing series per kernel
     CHECK(r.step_values[0].first == "copy_seconds");
+  }
+}
+
+// A min_time cell calls step() thousands of times, and the values must stay in range. Were each
+// call to shrink a by 0.96 (BabelStream's scalar 0.4), fp32's products a·b in the dot would
+// underflow (below 1.2e-38) from a ≈ 1e-19, that is after ln(1e-18) / ln(0.96) ≈ 1,000 calls,
+// and a itself would be subnormal after about 2,100: the dot check fails in both.
+TEST_CASE("stream validates after thousands of calls, as a min_time cell makes", "[workloads][stream]") {
+  Registry reg;
+  workloads::register_stream(reg);
+  for (const char* dtype : {"fp32", "fp64"}) {
+    for (const int calls : {1500, 2300}) {
+      const Params params = complete(reg.info("stream").params, {{"n", ParamValue(std::int64_t(1000))},
+                                                                 {"dtype", ParamValue(std::string(dtype))}});
+      auto w = reg.create("stream");
+      Context ctx;
+      w->setup(params, ctx);
+      for (int k = 0; k < calls; ++k) w->step(ctx);
+      const Validation v = w->validate(ctx);
+      INFO(dtype << ", " << calls << " calls: " << v.reason);
+      CHECK(v.passed);
+    }
   }
 }
