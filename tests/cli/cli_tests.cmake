@@ -63,7 +63,8 @@ xpb_cli_test(show_zhenwu 0 "150 \\[119 .. 312\\] TFLOP/s.*1945" ${XPB_BIN} show 
 add_test(NAME cli.calibrate_quick COMMAND ${XPB_BIN} calibrate --quick -o ${CLI_TMP}/calib.yaml --force)
 add_test(NAME cli.calibrate_validates
          COMMAND ${EXPECT} 0 "ok: .*calib.yaml" -- ${XPB_BIN} validate ${CLI_TMP}/calib.yaml)
-set_tests_properties(cli.calibrate_validates PROPERTIES DEPENDS cli.calibrate_quick)
+set_tests_properties(cli.calibrate_quick PROPERTIES FIXTURES_SETUP host_calibration)
+set_tests_properties(cli.calibrate_validates PROPERTIES FIXTURES_REQUIRED host_calibration)
 set_tests_properties(cli.calibrate_quick cli.calibrate_validates PROPERTIES LABELS cli RESOURCE_LOCK calib_yaml)
 # With MPI built, calibrate measures the rank-to-rank link (mpirun -n 2 … calibrate-link) into
 # intra_node, and `show platform` prints it.
@@ -75,10 +76,12 @@ if(MPI_C_FOUND AND MPIEXEC_EXECUTABLE)
            COMMAND ${EXPECT} 0 "intra-node link: MPI over shared memory.*intra_node.bandwidth_per_direction +[0-9.]+ \\[[0-9.]+ \\.\\. [0-9.]+\\] [GM]B/s +measured"
            -- ${XPB_BIN} show platform ${CLI_TMP}/calib.yaml)
   set_tests_properties(cli.calibrate_link cli.calibrate_show_link PROPERTIES
-                       DEPENDS cli.calibrate_quick LABELS cli RESOURCE_LOCK calib_yaml)
+                       FIXTURES_REQUIRED host_calibration LABELS cli RESOURCE_LOCK calib_yaml)
 endif()
 
 # --- runs: a result set, refusal to clobber, resume, kill -9
+# Tests that read another test's output name it as a fixture (FIXTURES_REQUIRED), so that running
+# one alone (ctest -R) runs its producer first; DEPENDS only orders a run that includes both.
 add_test(NAME cli.run_tiny COMMAND ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5 --force)
 add_test(NAME cli.h5dump_provenance
          COMMAND ${EXPECT} 0 "experiment_sha256" -- h5dump -A ${CLI_TMP}/tiny.h5)
@@ -91,19 +94,20 @@ add_test(NAME cli.noisy_load
 add_test(NAME cli.noisy_stored
          COMMAND ${EXPECT} 0 "ATTRIBUTE \"noisy\" \\{ +DATATYPE +H5T_STD_I64LE +DATASPACE +SCALAR +DATA \\{ +\\(0\\): 1"
                  -- h5dump -A ${CLI_TMP}/noisy.h5)
-set_tests_properties(cli.noisy_stored PROPERTIES DEPENDS cli.noisy_load)
+set_tests_properties(cli.noisy_load PROPERTIES FIXTURES_SETUP noisy_h5)
+set_tests_properties(cli.noisy_stored PROPERTIES FIXTURES_REQUIRED noisy_h5)
 add_test(NAME cli.noisy_report
          COMMAND ${EXPECT} 0 "\\| ok \\(noisy: [^|]*load average 1000.00" -- ${XPB_BIN} report ${CLI_TMP}/noisy.h5)
-set_tests_properties(cli.noisy_report PROPERTIES DEPENDS cli.noisy_load)
+set_tests_properties(cli.noisy_report PROPERTIES FIXTURES_REQUIRED noisy_h5)
 # The noisy flag in the report's CSV and JSON records (quantity `noisy`, value 1, the reasons in note).
 add_test(NAME cli.noisy_report_csv
          COMMAND ${EXPECT} 0 ",measured,noisy,1,1,1,1,,noisy,[^,]*load average 1000.00"
                  -- ${XPB_BIN} report ${CLI_TMP}/noisy.h5 --format csv)
-set_tests_properties(cli.noisy_report_csv PROPERTIES DEPENDS cli.noisy_load)
+set_tests_properties(cli.noisy_report_csv PROPERTIES FIXTURES_REQUIRED noisy_h5)
 add_test(NAME cli.noisy_report_json
          COMMAND ${EXPECT} 0 "\"quantity\": \"noisy\", +\"value\": 1(\\.0)?,.*\"verdict\": \"noisy\", +\"note\": \"load average 1000.00"
                  -- ${XPB_BIN} report ${CLI_TMP}/noisy.h5 --format json)
-set_tests_properties(cli.noisy_report_json PROPERTIES DEPENDS cli.noisy_load)
+set_tests_properties(cli.noisy_report_json PROPERTIES FIXTURES_REQUIRED noisy_h5)
 # --min-time: each timed repeat lasts at least that long (the count is stored), and bad values exit 2.
 add_test(NAME cli.min_time
          COMMAND ${EXPECT} 0 "ATTRIBUTE \"min_time\" \\{ +DATATYPE +H5T_IEEE_F64LE +DATASPACE +SCALAR +DATA \\{ +\\(0\\): 0.05"
@@ -117,9 +121,9 @@ add_test(NAME cli.resume_nothing_left
          COMMAND ${EXPECT} 0 "0 cell\\(s\\) run, 2 skipped" -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5 --resume)
 add_test(NAME cli.refuse_other_experiment
          COMMAND ${EXPECT} 2 "different experiment" -- ${XPB_BIN} run ${TDATA}/twenty-cells.yaml -o ${CLI_TMP}/tiny.h5 --resume)
-set_tests_properties(cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite PROPERTIES DEPENDS cli.run_tiny)
-set_tests_properties(cli.resume_nothing_left PROPERTIES DEPENDS cli.refuse_overwrite)
-set_tests_properties(cli.refuse_other_experiment PROPERTIES DEPENDS cli.resume_nothing_left)
+set_tests_properties(cli.run_tiny PROPERTIES FIXTURES_SETUP tiny_h5)
+set_tests_properties(cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite cli.resume_nothing_left
+                     cli.refuse_other_experiment PROPERTIES FIXTURES_REQUIRED tiny_h5)
 set_tests_properties(cli.run_tiny cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite
                      cli.resume_nothing_left cli.refuse_other_experiment PROPERTIES RESOURCE_LOCK tiny_h5 LABELS cli)
 # Google Benchmark JSON for compare.py (libbenchmark-tools), checked against h5py's reading.
@@ -177,7 +181,8 @@ add_test(NAME cli.disk_full COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/disk_full.sh
 set_tests_properties(cli.disk_full PROPERTIES LABELS cli SKIP_RETURN_CODE 77)
 add_test(NAME cli.quickstart COMMAND ${XPB_BIN} run ${PROJECT_SOURCE_DIR}/experiments/quickstart.yaml -o ${CLI_TMP}/quickstart.h5 --force)
 add_test(NAME cli.quickstart_reader COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/check_result_set.py ${CLI_TMP}/quickstart.h5)
-set_tests_properties(cli.quickstart_reader PROPERTIES DEPENDS cli.quickstart)
+set_tests_properties(cli.quickstart PROPERTIES FIXTURES_SETUP quickstart_h5)
+set_tests_properties(cli.quickstart_reader PROPERTIES FIXTURES_REQUIRED quickstart_h5)
 set_tests_properties(cli.quickstart cli.quickstart_reader PROPERTIES LABELS cli RESOURCE_LOCK quickstart_h5)
 
 # --- the examples/ out-of-tree workload builds with XPB_EXTRA_WORKLOAD_DIRS and registers
