@@ -175,7 +175,7 @@ xpb_cli_test(max_memory_bad 2 "--max-memory: '8X' is not a memory size"
              ${XPB_BIN} run ${TDATA}/memory-budget.yaml --max-memory 8X -o ${CLI_TMP}/memory-budget.h5 --force)
 # SIGKILL at 20 random moments, each attempt resuming the last: nothing lost, duplicated or left.
 add_test(NAME cli.kill_many COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_many.sh ${XPB_BIN} ${TDATA}/twenty-cells.yaml 20)
-set_tests_properties(cli.kill_many PROPERTIES LABELS cli TIMEOUT 600)
+set_tests_properties(cli.kill_many PROPERTIES LABELS cli TIMEOUT 600 COST 50)
 # A full disk half-way through a sweep: clear error, the saved cells kept, --resume completes it.
 add_test(NAME cli.disk_full COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/disk_full.sh ${XPB_BIN} ${TDATA}/disk-full.yaml)
 set_tests_properties(cli.disk_full PROPERTIES LABELS cli SKIP_RETURN_CODE 77)
@@ -225,7 +225,7 @@ set_tests_properties(build.cxx20_syntax PROPERTIES LABELS build TIMEOUT 300)
 # --- the bad-input catalogue (tests/bad-inputs/): every case refused with its exit code and
 # message, nothing crashes (issue 18)
 add_test(NAME cli.bad_inputs COMMAND ${PROJECT_SOURCE_DIR}/tests/bad-inputs/run.sh ${XPB_BIN})
-set_tests_properties(cli.bad_inputs PROPERTIES LABELS cli TIMEOUT 900)
+set_tests_properties(cli.bad_inputs PROPERTIES LABELS cli TIMEOUT 900 COST 50)
 
 # --- `--json` on every subcommand (docs/json.md): one object per command, parsed by Python.
 add_test(NAME cli.json_outputs

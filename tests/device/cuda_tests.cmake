@@ -19,7 +19,7 @@ set_tests_properties(cuda.device_check_pack PROPERTIES TIMEOUT 300)
 add_test(NAME build.kokkos5_headers
          COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cxx20.sh ${PROJECT_BINARY_DIR}
                  --kokkos ${PROJECT_SOURCE_DIR}/.cache/kokkos5-headers/include)
-set_tests_properties(build.kokkos5_headers PROPERTIES LABELS build TIMEOUT 1500)
+set_tests_properties(build.kokkos5_headers PROPERTIES LABELS build TIMEOUT 1500 COST 330)
 
 # The recorded C++ standard is the one the compiler used, not CMAKE_CXX_STANDARD.
 add_test(NAME build.cxx_standard_recorded

@@ -13,7 +13,7 @@ trap 'rm -f "$log"' EXIT
 rc=0
 # Left out: the crash probe's raised SIGSEGV in a child, which ASan's own SEGV handler turns into a
 # report and exit 1, so the child does not die of the signal that test expects; and the plan
-# search's speed check (under 5 s for 10,000 plans), which an -O1 ASan build on a loaded 2-core
+# search's speed check (under 5 s for 10,000 plans), which an unoptimised ASan build on a loaded 2-core
 # machine misses (measured 5.3 s) — its other checks are not run here either.
 "$bin" --order decl "~crash probe: a crash in the child is reported*" \
   "~plan search: GPT-3 175B on 1024 devices explores*" 2>&1 | tee "$log" || rc=$?
