@@ -18,7 +18,7 @@ VerifyResult verify_result_set(const std::string& path, const Registry& registry
     throw Error({path, 0, {}}, "verify needs a separate file for the re-run");
   // The re-run records the original experiment path; messages about the YAML point there too.
   const std::string where = rs.experiment_path.empty() ? path : rs.experiment_path;
-  const ExperimentSpec spec = parse_experiment(rs.experiment_yaml, where, registry);
+  const ExperimentSpec spec = parse_experiment(rs.experiment_yaml, where, registry, opt.max_cells);
 
   RunOptions ro;
   ro.output = opt.rerun_path;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "analysis/compare.hpp"
+#include "core/experiment/experiment.hpp"
 #include "core/plugin/registry.hpp"
 #include "core/run/runner.hpp"
 
@@ -17,6 +18,7 @@ struct VerifyOptions {
   std::string rerun_path;       // where the re-run is written (required)
   std::string command_line;     // provenance of the re-run
   CompareOptions compare;
+  std::size_t max_cells = kDefaultMaxCells;  // the expansion limit, as `run --max-cells`
 };
 
 struct VerifyResult {

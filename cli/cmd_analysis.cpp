@@ -181,6 +181,9 @@ void add_analysis_commands(CLI::App& app, State& st) {
                    "Overwrite an existing -o FILE (never the result set being verified)");
   static bool ver_json = false;
   verify->add_flag("--json", ver_json, "Print one JSON object (docs/json.md); progress stays on stderr");
+  // The embedded experiment is expanded again: one run with a raised --max-cells needs it here too.
+  static std::size_t ver_max_cells = kDefaultMaxCells;
+  add_max_cells_option(verify, ver_max_cells);
   verify->callback([&st, vr, va] {
     if (!ver_out.empty()) check_output(ver_out, {ver_force, {ver_path, ver_rules}, "the re-run"});
     const auto rules = make_rules(ver_rules, vr, ver_rtol, va, ver_atol);
@@ -192,6 +195,7 @@ void add_analysis_commands(CLI::App& app, State& st) {
                                : ver_out;
     opt.command_line = joined_command_line(st);
     opt.compare.timings = ver_timings;
+    opt.max_cells = ver_max_cells;
     auto progress = [](const CellEvent& ev) {
       if (ev.kind == CellEvent::done)
         std::cerr << "[" << ev.position << "/" << ev.total << "] " << ev.cell->label() << " ... "
