@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/check-cxx20.sh BUILD_DIR [--kokkos INCLUDE_DIR] [--only REGEX] — re-compiles each C++
-# source file of the build's compile database (once, with the product's own flags) with -std=c++20 -fsyntax-only (C++17 is the default; the code
-# must also be valid C++20).
+# source file of the build's compile database (once, with the product's own flags) with
+# -std=c++20 -fsyntax-only (C++17 is the default; the code must also be valid C++20).
 #   --kokkos DIR   compile against the Kokkos headers in DIR instead of the build's own Kokkos
 #                  (the Kokkos include directories of each command are replaced): with Debian
 #                  sid's Kokkos 5 headers (scripts/setup.sh puts them in .cache/kokkos5-headers/
