@@ -7,8 +7,8 @@
 
 namespace xpb::analysis {
 
-VerifyResult verify_result_set(const std::string& path, const Registry& registry,
-                               const ToleranceRules& rules, const VerifyOptions& opt,
+VerifyResult verify_result_set(const std::string& path, const Registry& registry, const ToleranceRules& rules,
+                               const VerifyOptions& opt,
                                const std::function<void(const CellEvent&)>& progress) {
   const ResultSet rs = load_result_set(path);
   if (rs.experiment_yaml.empty())

@@ -15,20 +15,20 @@
 namespace xpb::analysis {
 
 struct VerifyOptions {
-  std::string rerun_path;       // where the re-run is written (required)
-  std::string command_line;     // provenance of the re-run
+  std::string rerun_path;    // where the re-run is written (required)
+  std::string command_line;  // provenance of the re-run
   CompareOptions compare;
   std::size_t max_cells = kDefaultMaxCells;  // the expansion limit, as `run --max-cells`
 };
 
 struct VerifyResult {
   std::string rerun_path;
-  int cells = 0;                // cells re-run
+  int cells = 0;  // cells re-run
   CompareResult comparison;
 };
 
-VerifyResult verify_result_set(const std::string& path, const Registry& registry,
-                               const ToleranceRules& rules, const VerifyOptions& opt,
+VerifyResult verify_result_set(const std::string& path, const Registry& registry, const ToleranceRules& rules,
+                               const VerifyOptions& opt,
                                const std::function<void(const CellEvent&)>& progress = {});
 
 }  // namespace xpb::analysis
