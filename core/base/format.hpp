@@ -45,7 +45,8 @@ std::string fmt_range(const Range& r, const char* printf_format, double scale = 
 // The median: the middle sample, or the mean of the two middle ones. NaN for no samples.
 double median(std::vector<double> v);
 // The q-quantile (0 <= q <= 1) of sorted samples, interpolating linearly between neighbours
-// (numpy's default). NaN for no samples.
+// (numpy's default); q outside [0, 1] is clamped. The result never leaves [neighbour, neighbour],
+// so a higher q never gives a lower value (rounding alone could). NaN for no samples.
 double quantile_sorted(const std::vector<double>& sorted, double q);
 
 // ================================================================================================

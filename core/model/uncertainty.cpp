@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/base/format.hpp"
 #include "core/base/rng.hpp"
 
 namespace xpb {
@@ -50,14 +51,6 @@ double Scenario::value(const Range& r, std::string_view group, Dir d) const {
 }
 
 namespace {
-// The q-quantile of sorted, NaN-free values, interpolated linearly between order statistics.
-double quantile_of_sorted(const std::vector<double>& v, double q) {
-  if (v.empty()) return kNaN;
-  const double pos = std::clamp(q, 0.0, 1.0) * double(v.size() - 1);
-  const std::size_t i = static_cast<std::size_t>(pos);
-  if (i + 1 >= v.size()) return v.back();
-  return v[i] + (pos - double(i)) * (v[i + 1] - v[i]);
-}
 std::vector<double> sorted_finite(std::vector<double> v) {
   v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
   std::sort(v.begin(), v.end());
@@ -66,14 +59,14 @@ std::vector<double> sorted_finite(std::vector<double> v) {
 }  // namespace
 
 double sample_quantile(std::vector<double> v, double q) {
-  return quantile_of_sorted(sorted_finite(std::move(v)), q);
+  return quantile_sorted(sorted_finite(std::move(v)), q);
 }
 
 template <std::size_t N>
 std::array<double, N> sample_quantiles(std::vector<double> values, const std::array<double, N>& qs) {
   const std::vector<double> v = sorted_finite(std::move(values));
   std::array<double, N> out{};
-  for (std::size_t i = 0; i < N; ++i) out[i] = quantile_of_sorted(v, qs[i]);
+  for (std::size_t i = 0; i < N; ++i) out[i] = quantile_sorted(v, qs[i]);
   return out;
 }
 template std::array<double, 3> sample_quantiles(std::vector<double>, const std::array<double, 3>&);

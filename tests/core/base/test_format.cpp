@@ -39,6 +39,22 @@ TEST_CASE("median and quantiles", "[core][format]") {
   CHECK(quantile_sorted(s, 0.5) == 3);
   CHECK(quantile_sorted({1, 2}, 0.5) == 1.5);  // interpolates, as numpy does
   CHECK(quantile_sorted({1, 2, 3, 4}, 0.5) == median({1, 2, 3, 4}));
+  // Three equal timings (a coarse clock): x·0.9 + x·0.1 rounds above x for this x, which put
+  // the 5 % point above the median in a CI run. Every quantile of equal samples is the sample,
+  // and the points stay ordered in q.
+  const double x = 2.595e-6;
+  const std::vector<double> same = {x, x, x};
+  CHECK(quantile_sorted(same, 0.05) == x);
+  CHECK(quantile_sorted(same, 0.95) == x);
+  const std::vector<double> ramp = {x, x, 3 * x, 3 * x, 7 * x};
+  double last = quantile_sorted(ramp, 0);
+  for (int k = 1; k <= 1000; ++k) {
+    const double v = quantile_sorted(ramp, k / 1000.0);
+    REQUIRE(v >= last);
+    last = v;
+  }
+  CHECK(quantile_sorted(ramp, -1) == x);
+  CHECK(quantile_sorted(ramp, 2) == 7 * x);
 }
 
 TEST_CASE("text and Markdown tables", "[core][format]") {
