@@ -84,7 +84,10 @@ double quantile_sorted(const std::vector<double>& sorted, double q) {
   const double pos = std::clamp(q, 0.0, 1.0) * static_cast<double>(sorted.size() - 1);
   const auto i = static_cast<std::size_t>(pos);
   if (i + 1 >= sorted.size()) return sorted.back();
-  const double a = sorted[i], b = sorted[i + 1], f = pos - static_cast<double>(i);
+  return interpolate_neighbours(sorted[i], sorted[i + 1], pos - static_cast<double>(i));
+}
+
+double interpolate_neighbours(double a, double b, double f) {
   // Rounding can carry the weighted sum past a neighbour (x·0.9 + x·0.1 > x for x = 2.595e-6),
   // which would put the 5 % point above a median equal to x: bounded, quantiles stay ordered.
   return std::clamp(a * (1 - f) + b * f, a, b);

@@ -48,6 +48,9 @@ double median(std::vector<double> v);
 // (numpy's default); q outside [0, 1] is clamped. The result never leaves [neighbour, neighbour],
 // so a higher q never gives a lower value (rounding alone could). NaN for no samples.
 double quantile_sorted(const std::vector<double>& sorted, double q);
+// The point a fraction f (0..1) of the way from order statistic a to the next one, b >= a, as
+// quantile_sorted interpolates it (for callers that select the two without sorting).
+double interpolate_neighbours(double a, double b, double f);
 
 // ================================================================================================
 // Tables

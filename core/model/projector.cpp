@@ -182,6 +182,8 @@ OneProjection project_once(const Ledger& ledger, const Platform& platform, const
     if (r.ok) r.reason = std::move(why);
     r.ok = false;
   };
+  r.kernel_seconds.reserve(ledger.size());
+  r.kernel_bounds.reserve(ledger.size());
   for (const KernelCost& k : ledger) {
     const double count = std::max(0.0, k.count);
     double t = 0;
@@ -273,6 +275,8 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
   const int n = std::max(0, opt.mc.samples);
   std::vector<double> step, compute, memory, comm, launch, energy, hfu;
   std::vector<std::vector<double>> kern(ledger.size());
+  for (auto* v : {&step, &compute, &memory, &comm, &launch, &energy, &hfu}) v->reserve(std::max(1, n));
+  for (auto& v : kern) v.reserve(std::max(1, n));
   auto take = [&](const OneProjection& o) {
     step.push_back(o.ok ? o.step : kNaN);
     compute.push_back(o.compute), memory.push_back(o.memory), comm.push_back(o.comm),

@@ -599,7 +599,10 @@ StepEstimate TrainingModel::evaluate_with(const Plan& p0, bool monte_carlo) cons
   } else {
     for (int i = 0; i < m_opt.mc.samples; ++i) take(run(Scenario::sample(m_opt.mc.seed, i)));
   }
-  auto iv = [](const std::vector<double>& v) { return Range{sample_quantile(v, 0.05), sample_quantile(v, 0.5), sample_quantile(v, 0.95)}; };
+  auto iv = [](const std::vector<double>& v) {
+    const auto [p5, median, p95] = sample_quantiles(v, std::array<double, 3>{0.05, 0.5, 0.95});
+    return Range{p5, median, p95};
+  };
   double fast = nom.cost.step, slow = nom.cost.step;
   if (monte_carlo) {
     const ScenarioCost f = run(Scenario::fast()), sl = run(Scenario::slow());

@@ -64,9 +64,33 @@ double sample_quantile(std::vector<double> v, double q) {
 
 template <std::size_t N>
 std::array<double, N> sample_quantiles(std::vector<double> values, const std::array<double, N>& qs) {
-  const std::vector<double> v = sorted_finite(std::move(values));
   std::array<double, N> out{};
-  for (std::size_t i = 0; i < N; ++i) out[i] = quantile_sorted(v, qs[i]);
+  if (!std::is_sorted(qs.begin(), qs.end())) {  // selection below needs ascending q
+    const std::vector<double> v = sorted_finite(std::move(values));
+    for (std::size_t i = 0; i < N; ++i) out[i] = quantile_sorted(v, qs[i]);
+    return out;
+  }
+  // The same order statistics as sorting, found by selection: nth_element for the lower one of
+  // each pair, the minimum of what lies above it for the upper (a projection summarises some
+  // twenty 1,000-sample vectors per cell; sorting them was a tenth of the runner's time per cell).
+  values.erase(std::remove_if(values.begin(), values.end(), [](double x) { return std::isnan(x); }),
+               values.end());
+  const std::size_t n = values.size();
+  std::size_t from = 0;  // values[from..] are all >= values[0..from), selected so far
+  for (std::size_t k = 0; k < N; ++k) {
+    if (n == 0) {
+      out[k] = std::nan("");
+      continue;
+    }
+    const double pos = std::clamp(qs[k], 0.0, 1.0) * static_cast<double>(n - 1);
+    const auto i = static_cast<std::size_t>(pos);
+    if (i >= from) std::nth_element(values.begin() + from, values.begin() + i, values.end());
+    from = i;
+    const double a = values[i];
+    out[k] = i + 1 >= n ? a
+                        : interpolate_neighbours(a, *std::min_element(values.begin() + i + 1, values.end()),
+                                                 pos - static_cast<double>(i));
+  }
   return out;
 }
 template std::array<double, 3> sample_quantiles(std::vector<double>, const std::array<double, 3>&);

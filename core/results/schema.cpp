@@ -637,6 +637,9 @@ bool matches(std::string_view pattern, std::string_view path) {
   for (std::size_t n = 1; n <= path.size(); ++n) {
     const char c = path[n - 1];
     if (c == '@' || (!many && c == '/')) break;
+    // The rest can only match where its first literal character does (most writes go through
+    // here: a cell id is tried at every length otherwise).
+    if (!rest.empty() && rest.front() != '{' && (n == path.size() || path[n] != rest.front())) continue;
     if (matches(rest, path.substr(n))) return true;
   }
   return false;

@@ -4,7 +4,10 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "core/model/parity.hpp"
@@ -89,4 +92,38 @@ TEST_CASE("uncertainty: joint ratios cancel shared sources; the envelope does no
   CHECK(r.envelope_high == Approx(1.5 * 0.6 / 0.1));
   CHECK(xpb::parity_verdict(xpb::speed_ratio_envelope(ref.envelope(), plat.envelope()), 0.1) ==
         xpb::Verdict::inconclusive);
+}
+
+TEST_CASE("uncertainty: sample quantiles by selection equal those of the sorted samples", "[uncertainty]") {
+  // Independent reference: sort a copy, drop NaNs, interpolate between neighbours by hand.
+  auto by_sorting = [](std::vector<double> v, double q) {
+    std::vector<double> s;
+    for (double x : v)
+      if (!std::isnan(x)) s.push_back(x);
+    std::sort(s.begin(), s.end());
+    if (s.empty()) return std::nan("");
+    const double pos = q * static_cast<double>(s.size() - 1);
+    const auto i = static_cast<std::size_t>(pos);
+    if (i + 1 >= s.size()) return s.back();
+    const double f = pos - static_cast<double>(i);
+    return std::min(std::max(s[i] * (1 - f) + s[i + 1] * f, s[i]), s[i + 1]);
+  };
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.5, 2.0);
+  for (std::size_t n : {1u, 2u, 3u, 20u, 21u, 1000u, 1001u}) {
+    for (int rep = 0; rep < 5; ++rep) {
+      std::vector<double> v(n);
+      for (auto& x : v) x = rep == 1 ? 1.25 : rep == 2 ? std::round(u(rng) * 4) / 4 : u(rng);  // ties too
+      if (rep == 3 && n > 2) v[n / 2] = std::nan(""), v[0] = std::nan("");
+      const auto got = xpb::sample_quantiles(v, std::array<double, 3>{0.05, 0.5, 0.95});
+      INFO("n " << n << ", rep " << rep);
+      CHECK(got[0] == by_sorting(v, 0.05));
+      CHECK(got[1] == by_sorting(v, 0.5));
+      CHECK(got[2] == by_sorting(v, 0.95));
+      CHECK(got[1] == xpb::sample_quantile(v, 0.5));
+    }
+  }
+  const auto none = xpb::sample_quantiles({std::nan("")}, std::array<double, 3>{0.05, 0.5, 0.95});
+  CHECK(std::isnan(none[0]));
+  CHECK(std::isnan(none[2]));
 }
