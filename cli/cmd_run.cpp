@@ -595,23 +595,24 @@ void add_run_command(CLI::App& app, State& st) {
         }
       }
     };
-    // One process: Ctrl-C or SIGTERM ends the run between steps, keeping every finished cell.
-    // Under MPI the launcher forwards signals to every rank; the ranks cannot agree on a stop.
-    if (world == 1) {
-      install_interrupt_handlers();
-      opt.stop = [] { return interrupt_signal() != 0; };
-    }
+    // Ctrl-C or SIGTERM: one process ends the run between steps (the cell in progress is
+    // abandoned); under MPI, where the launcher passes the signal on to every rank (Open MPI's
+    // mpirun sends SIGTERM, and SIGKILL a few seconds later), no new cell starts and the cells in
+    // progress finish. Every finished cell is kept either way.
+    install_interrupt_handlers();
+    opt.stop = [] { return interrupt_signal() != 0; };
     const RunSummary sum = run_experiment(spec, st.registry, opt, progress);
     if (sum.interrupted) {
-      const int sig = interrupt_signal();
+      const int sig = interrupt_signal();  // 0: another rank was signalled, this one was not
+      const char* name = sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal to another rank";
       if (tty) std::cerr << "\n";
-      std::cerr << "interrupted (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << "): " << sum.ran
-                << " cell(s) of this run finished and are kept in " << opt.output
-                << "; the cell in progress was "
-                << "abandoned.\nresume with: xpubench run " << exp_path << " -o " << opt.output
-                << " --resume\n";
-      st.exit_code = 128 + sig;
-      if (run_json_flag) print_json(run_json(sum, spec, opt.output, st.exit_code));
+      if (!quiet)
+        std::cerr << "interrupted (" << name << "): " << sum.ran
+                  << " cell(s) of this run finished and are kept in " << opt.output
+                  << (world > 1 ? "; no further cell was started" : "; the cell in progress was abandoned")
+                  << ".\nresume with: xpubench run " << exp_path << " -o " << opt.output << " --resume\n";
+      st.exit_code = 128 + (sig != 0 ? sig : SIGTERM);
+      if (run_json_flag && !quiet) print_json(run_json(sum, spec, opt.output, st.exit_code));
       return;
     }
     if (quiet) {

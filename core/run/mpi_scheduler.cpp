@@ -125,7 +125,8 @@ std::optional<CellSlot> MpiScheduler::claim_next() {
   const bool leader = m_group.rank() == 0;
   // The leader claims the next cell nobody has claimed; its group follows.
   int pick = -1;
-  if (leader) {
+  if (leader && !m_interrupted && m_stop && m_stop()) m_interrupted = true;
+  if (leader && !m_interrupted) {
     while (m_cursor < ph.cells.size() && pick < 0) {
       const std::size_t j = m_cursor++;
       if (claim(m_claims, m_cells[ph.cells[j]]->id)) pick = static_cast<int>(j);
@@ -185,13 +186,15 @@ CellTally MpiScheduler::finish(const CellTally& mine) {
     std::filesystem::remove_all(m_alive, ec);
     std::filesystem::remove(fragment_dir(m_opt.output), ec);  // only when empty
   }
-  std::vector<double> counts = {double(mine.ran), double(mine.ok), double(mine.invalid), double(mine.failed)};
+  std::vector<double> counts = {double(mine.ran), double(mine.ok), double(mine.invalid), double(mine.failed),
+                                m_interrupted ? 1.0 : 0.0};
   m_world.sum(counts);
   CellTally all;
   all.ran = static_cast<int>(counts[0]);
   all.ok = static_cast<int>(counts[1]);
   all.invalid = static_cast<int>(counts[2]);
   all.failed = static_cast<int>(counts[3]);
+  all.interrupted = static_cast<int>(counts[4]);
   return all;
 }
 

@@ -58,6 +58,7 @@ class MpiScheduler final : public Scheduler {
     if (m_me == 0) m_store->set_projections(rows);
   }
   CellTally finish(const CellTally& mine) override;
+  void set_stop(std::function<bool()> stop) override { m_stop = std::move(stop); }
 
  private:
   void start_phase();
@@ -81,6 +82,8 @@ class MpiScheduler final : public Scheduler {
   int m_colour = -1;
   mpi::Group m_group;
   std::size_t m_cursor = 0;
+  std::function<bool()> m_stop;  // see Scheduler::set_stop
+  bool m_interrupted = false;    // this rank, as a leader, stopped claiming
 };
 
 }  // namespace xpb

@@ -522,7 +522,12 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
 
   CellTally mine;
   HardwareCache scenarios;  // after the platforms took their final place (run_context may adjust them)
-  auto stopping = [&] { return opt.stop && opt.stop(); };
+  // One process stops between cells and between a cell's steps; under MPI the group leaders stop
+  // claiming cells (Scheduler::set_stop) and every cell that started is finished, since a rank
+  // leaving a cell alone would leave its partners waiting in a collective.
+  const bool distributed = sched->size() > 1;
+  if (distributed) sched->set_stop(opt.stop);
+  auto stopping = [&] { return !distributed && opt.stop && opt.stop(); };
   while (const std::optional<CellSlot> slot = sched->next()) {
     if ((sum.interrupted = stopping())) break;
     CellEvent ev = cell_event(CellEvent::start, slot->cell, cells, sched->rank(), slot->group.size());
@@ -531,8 +536,9 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
     cell_ctx.group = slot->group;
     const std::string started = utc_now_ms();
     const HostConditions before = read_host_conditions();
-    CellRecord rec = measure_cell(*cells[slot->cell], registry, cell_ctx,
-                                  {opt.stop, slot->leader ? opt.on_step : nullptr});
+    CellRecord rec = measure_cell(
+        *cells[slot->cell], registry, cell_ctx,
+        {distributed ? std::function<bool()>() : opt.stop, slot->leader ? opt.on_step : nullptr});
     // Stopped between its steps: abandoned, not stored (a cell that finished is kept).
     if ((sum.interrupted =
              stopping() && rec.status == CellStatus::failed && rec.reason.rfind(kInterrupted, 0) == 0))
@@ -551,6 +557,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const Registry& registry, 
   }
   const CellTally all = sched->finish(mine);
   sum.ran = all.ran, sum.ok = all.ok, sum.invalid = all.invalid, sum.failed = all.failed;
+  if (all.interrupted > 0) sum.interrupted = true;
   // Paper-scale projections (no kernels run): rank 0 computes and stores them beside the cells.
   if (!spec.projections.empty() && sched->rank() == 0 && !sum.interrupted) {
     sum.projections = project_training_plans(spec, platforms);

@@ -39,6 +39,7 @@ struct CellSlot {
 // Cells that finished, by status (summed over every rank by Scheduler::finish).
 struct CellTally {
   int ran = 0, ok = 0, invalid = 0, failed = 0;
+  int interrupted = 0;  // ranks that stopped claiming cells on a signal (under MPI)
   void add(CellStatus s);
 };
 
@@ -56,6 +57,11 @@ class Scheduler {
                                         const std::function<int(const Cell&)>& width) = 0;
   // The next cell this process runs, or nothing when none is left for it.
   virtual std::optional<CellSlot> next() = 0;
+  // Under MPI: asked by each group's leader before it claims a cell; when it answers true the
+  // leader claims nothing more and its group follows (the ranks of a cell learn their leader's
+  // answer with the cell, so they never split mid-cell). A serial run asks between cells and steps
+  // itself, so this does nothing there.
+  virtual void set_stop(std::function<bool()> /*stop*/) {}
   // Saves the record of a cell this process led (only leaders call it).
   virtual void commit(const CellRecord& rec) = 0;
   // Waits for every rank, tidies up, and returns the tally summed over the ranks.

@@ -19,10 +19,15 @@ add_test(NAME mpi.kill_rank_survivors
 # A rank of a data-parallel cell dies: its partner, stuck in the cell's collectives, ends the job.
 add_test(NAME mpi.kill_dp_rank
          COMMAND ${MPI_DIR}/kill_dp_rank.sh ${XPB_BIN} ${MPIEXEC_EXECUTABLE} ${TDATA}/dp-long.yaml)
+# SIGTERM to both ranks (a batch system's cancel): no new cell, the running ones finish, rank 0
+# merges and says how to resume, exit 143; --resume completes the sweep.
+add_test(NAME mpi.sigterm_ranks
+         COMMAND ${MPI_DIR}/sigterm_ranks.sh ${XPB_BIN} ${MPIEXEC_EXECUTABLE}
+                 ${TDATA}/twenty-cells.yaml)
 set_tests_properties(mpi.dp_equals_accumulation mpi.sweep_equals_single mpi.kill_rank_resume
-                     mpi.kill_rank_survivors mpi.kill_dp_rank
+                     mpi.kill_rank_survivors mpi.kill_dp_rank mpi.sigterm_ranks
                      PROPERTIES LABELS mpi TIMEOUT 600 ENVIRONMENT "${XPB_MPI_ENV}"
                                 FIXTURES_REQUIRED host_calibration)
-set_tests_properties(mpi.kill_rank_resume mpi.kill_rank_survivors mpi.kill_dp_rank
+set_tests_properties(mpi.kill_rank_resume mpi.kill_rank_survivors mpi.kill_dp_rank mpi.sigterm_ranks
                      PROPERTIES RUN_SERIAL TRUE)
 set_tests_properties(cli.calibrate_quick PROPERTIES FIXTURES_SETUP host_calibration)
