@@ -22,6 +22,14 @@ inline constexpr int kLanes = 16;
 // No-alias qualifier for the inner loops (all supported compilers spell it __restrict).
 #define XPB_RESTRICT __restrict
 
+// A read prefetch on host builds with GCC or clang; nothing in device code.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDA_ARCH__) && \
+    !defined(__HIP_DEVICE_COMPILE__) && !defined(__SYCL_DEVICE_ONLY__)
+#define XPB_PREFETCH(p) __builtin_prefetch(p, 0, 3)
+#else
+#define XPB_PREFETCH(p) ((void)0)
+#endif
+
 KOKKOS_INLINE_FUNCTION float exp_fixed(float x) {
   x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
   const float magic = 12582912.0f;  // 1.5·2^23: adding it rounds |t| < 2^22 to an integer

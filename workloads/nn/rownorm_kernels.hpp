@@ -68,12 +68,15 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
     const T m = mean[n], rs = rstd[n];
     T ag[kLanes] = {}, agx[kLanes] = {};
     int c = 0;
-    for (; c + kLanes <= C; c += kLanes)
+    constexpr int kLine = 64 / int(sizeof(T));
+    for (; c + kLanes <= C; c += kLanes) {
+      for (int l = 0; l < kLanes; l += kLine) XPB_PREFETCH(dr + c + l);  // dx, read in the next sweep
       for (int j = 0; j < kLanes; ++j) {
         const T g = gr[c + j] * wr[c + j];
         ag[j] += g;
         agx[j] += g * ((xr[c + j] - m) * rs);
       }
+    }
     T mean_g = 0, mean_gx = 0;
     for (int j = 0; j < kLanes; ++j) {
       mean_g += ag[j];
@@ -86,7 +89,20 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
     }
     mean_g /= T(C);
     mean_gx /= T(C);
-    for (int k = 0; k < C; ++k) {
+    // The next row's x and dy are fetched while this sweep runs from cache (see sm_fwd_row).
+    const T* xn = xr + ldx;
+    const T* gn = gr + ldg;
+    int k0 = 0;
+    for (; k0 + kLine <= C; k0 += kLine) {
+      if (n + 1 < n1) XPB_PREFETCH(xn + k0), XPB_PREFETCH(gn + k0);
+      for (int k = k0; k < k0 + kLine; ++k) {
+        const T xhat = (xr[k] - m) * rs;
+        dr[k] += rs * (gr[k] * wr[k] - mean_g - xhat * mean_gx);
+        pw[k] += gr[k] * xhat;
+        pb[k] += gr[k];
+      }
+    }
+    for (int k = k0; k < C; ++k) {
       const T xhat = (xr[k] - m) * rs;
       dr[k] += rs * (gr[k] * wr[k] - mean_g - xhat * mean_gx);
       pw[k] += gr[k] * xhat;
@@ -98,7 +114,16 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
 template <class T>
 KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V) {
   const T mx = max_scaled(xr, V, T(1), xr[0]);
-  for (int v = 0; v < V; ++v) yr[v] = exp_fixed(xr[v] - mx);
+  // While this row is swept in cache, fetch the next one (rows are contiguous in the callers;
+  // a prefetch of an address past the end does not fault): the hardware prefetcher stops when
+  // demand misses stop, so without it the DRAM stream idles during the exp sweep.
+  constexpr int kLine = 64 / int(sizeof(T));
+  int v0 = 0;
+  for (; v0 + kLine <= V; v0 += kLine) {
+    XPB_PREFETCH(xr + V + v0);
+    for (int v = v0; v < v0 + kLine; ++v) yr[v] = exp_fixed(xr[v] - mx);
+  }
+  for (int v = v0; v < V; ++v) yr[v] = exp_fixed(xr[v] - mx);
   const T inv = T(1) / sum_fixed(yr, V);
   for (int v = 0; v < V; ++v) yr[v] *= inv;
 }
