@@ -54,6 +54,9 @@ bool is_hdf5(const std::string& path);
 // length_error) becomes an xpb::Error naming the file.
 void check_input_file(const std::string& path, const std::string& hint);
 void guarded_read(const std::string& path, const std::function<void()>& read);
+// How long the child may read a file of `bytes` before it counts as hung: 10 s + 10 s per MB,
+// at most 120 s.
+double read_time_limit(double bytes);
 // An object's identity in its file (its address or token), to notice a link loop.
 std::string object_identity(hid_t loc, const std::string& name);
 
