@@ -17,14 +17,6 @@ export XPB_RANK_TIMEOUT=3
 trap 'rm -rf "$WORK"' EXIT
 PY=/usr/bin/python3
 OUT="$WORK/killed.h5"
-finished() {  # cells in the result file plus fragments waiting to be absorbed
-  "$PY" -c 'import h5py,sys,glob
-n = 0
-try:
-    n = len(h5py.File(sys.argv[1], "r")["cells"])
-except Exception:
-    pass
-print(n + len(glob.glob(sys.argv[1] + ".parts/*.h5")))' "$1"; }
 
 "$XPB" run "$EXP" -o "$WORK/full.h5" >/dev/null 2>&1
 

@@ -1,4 +1,4 @@
-# tests/mpi/rank_pid.sh — sourced by the MPI kill tests.
+# tests/mpi/rank_pid.sh — sourced by the MPI kill and signal tests.
 # rank_pid PATTERN RANK: the pid of the process whose command line matches PATTERN and whose
 # Open MPI world rank is RANK (empty when none is running yet).
 rank_pid() {
@@ -9,4 +9,16 @@ rank_pid() {
       return
     fi
   done
+}
+
+# finished OUT: the cells finished so far, in the result file OUT plus the fragments waiting in
+# OUT.parts/ to be absorbed.
+finished() {
+  /usr/bin/python3 -c 'import h5py,sys,glob
+n = 0
+try:
+    n = len(h5py.File(sys.argv[1], "r")["cells"])
+except Exception:
+    pass
+print(n + len(glob.glob(sys.argv[1] + ".parts/*.h5")))' "$1"
 }

@@ -16,14 +16,6 @@ XPB="$1"; MPIEXEC="$2"; EXP="$3"; WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 PY=/usr/bin/python3
 OUT="$WORK/term.h5"
-finished() {  # cells in the result file plus fragments waiting to be absorbed
-  "$PY" -c 'import h5py,sys,glob
-n = 0
-try:
-    n = len(h5py.File(sys.argv[1], "r")["cells"])
-except Exception:
-    pass
-print(n + len(glob.glob(sys.argv[1] + ".parts/*.h5")))' "$1"; }
 
 "$XPB" run "$EXP" -o "$WORK/full.h5" >/dev/null 2>&1
 
