@@ -134,6 +134,8 @@ void check_input_file(const std::string& path, const std::string& hint) {
               "restore it from a copy, or run the experiment again");
 }
 
+namespace {
+// How long the probe child may read a file of `bytes` before it counts as hung.
 double read_time_limit(double bytes) {
   // Our own result sets read at about 5 MB/s through this path (a 500-cell sweep's 14.5 MB file:
   // 2.9 s per read, `xpubench report`, idle machine). 10 s plus 10 s per MB leaves a margin of 50x
@@ -141,12 +143,13 @@ double read_time_limit(double bytes) {
   // fuzzer found one of 86 KB) are refused after 11 s instead of the flat 2 minutes before.
   return std::min(120.0, 10.0 + 10.0 * std::max(0.0, bytes) / 1e6);
 }
+}  // namespace
 
 void guarded_read(const std::string& path, const std::function<void()>& read) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  const double kProbeSeconds = read_time_limit(ec ? 0.0 : static_cast<double>(size));
-  const ProbeOutcome probe = probe_in_child(read, kProbeSeconds);
+  const double limit = read_time_limit(ec ? 0.0 : static_cast<double>(size));
+  const ProbeOutcome probe = probe_in_child(read, limit);
   if (probe.kind == ProbeOutcome::Kind::crashed)
     throw Error({path, 0, {}},
                 "a damaged HDF5 file: reading it crashed the HDF5 library" +
@@ -154,7 +157,7 @@ void guarded_read(const std::string& path, const std::function<void()>& read) {
                 "restore it from a copy, or run the experiment again");
   if (probe.kind == ProbeOutcome::Kind::timed_out)
     throw Error({path, 0, {}},
-                "reading the file did not finish in " + std::to_string(int(kProbeSeconds + 0.5)) + " s",
+                "reading the file did not finish in " + std::to_string(int(limit + 0.5)) + " s",
                 "a damaged file, or one whose links form a loop; restore it from a copy");
   try {
     read();

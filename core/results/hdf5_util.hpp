@@ -53,10 +53,8 @@ bool is_hdf5(const std::string& path);
 // for real; an error without a file gets this one, and what a library throws (bad_alloc,
 // length_error) becomes an xpb::Error naming the file.
 void check_input_file(const std::string& path, const std::string& hint);
+// The child's time limit grows with the file: 10 s + 10 s per MB, at most 120 s.
 void guarded_read(const std::string& path, const std::function<void()>& read);
-// How long the child may read a file of `bytes` before it counts as hung: 10 s + 10 s per MB,
-// at most 120 s.
-double read_time_limit(double bytes);
 // An object's identity in its file (its address or token), to notice a link loop.
 std::string object_identity(hid_t loc, const std::string& name);
 
