@@ -44,9 +44,12 @@ std::string fmt_exact(double v) {
 std::string fmt_short(double v) {
   char buf[64];
   const double a = std::fabs(v);
-  if (a != 0 && (a >= 1e6 || a < 1e-3)) std::snprintf(buf, sizeof buf, "%.4g", v);
-  else if (a >= 100) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.3g", v);
+  if (a != 0 && (a >= 1e6 || a < 1e-3))
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+  else if (a >= 100)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g", v);
   return buf;
 }
 
@@ -72,8 +75,7 @@ std::string fmt_range(const Range& r, const char* printf_format, double scale, c
   if (!std::isfinite(r.nominal)) return "-";
   const std::string n = fmt(r.nominal * scale, printf_format);
   if (r.low == r.nominal && r.nominal == r.high) return n;
-  return n + " [" + fmt(r.low * scale, printf_format) + sep + fmt(r.high * scale, printf_format) +
-         "]";
+  return n + " [" + fmt(r.low * scale, printf_format) + sep + fmt(r.high * scale, printf_format) + "]";
 }
 
 // ================================================================================================

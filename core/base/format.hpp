@@ -36,8 +36,7 @@ std::string fmt_ratio(double v);
 // number and `sep` between low and high. Shown as "-" when the nominal value is not finite.
 std::string fmt_range(const Range& r, std::string (*one)(double), const char* sep = ", ");
 // The same with a printf format and a scale applied to every number: "1.23 [1.1 – 1.5]".
-std::string fmt_range(const Range& r, const char* printf_format, double scale = 1,
-                      const char* sep = ", ");
+std::string fmt_range(const Range& r, const char* printf_format, double scale = 1, const char* sep = ", ");
 
 // ================================================================================================
 // Statistics (of samples in any order; the input is not modified)

@@ -65,12 +65,12 @@ Platform micro_calibrated_platform(const std::string& name) {
     return s;
   };
   const std::vector<EfficiencyStep> a100 = {
-      step(0, {0.20, 0.30, 0.33}),        // below the smallest measured op
-      step(1.5e10, {0.33, 0.46, 0.59}),   // 17-19 GFLOP: M=64 (33%) and N=1024 (59%)
-      step(3.5e10, {0.59, 0.62, 0.62}),   // 39 GFLOP: M=128 (62%)
-      step(2.5e11, {0.84, 0.85, 0.86}),   // 275-618 GFLOP: N=4096 (86%), M=2048 (84%)
-      step(1e12, {0.87, 0.90, 0.93}),     // MAMF best shape 86.9%, M=16384 93%
-      step(4e12, {0.93, 0.935, 0.94}),    // 4.4-4.9 TFLOP: 93-94%
+      step(0, {0.20, 0.30, 0.33}),       // below the smallest measured op
+      step(1.5e10, {0.33, 0.46, 0.59}),  // 17-19 GFLOP: M=64 (33%) and N=1024 (59%)
+      step(3.5e10, {0.59, 0.62, 0.62}),  // 39 GFLOP: M=128 (62%)
+      step(2.5e11, {0.84, 0.85, 0.86}),  // 275-618 GFLOP: N=4096 (86%), M=2048 (84%)
+      step(1e12, {0.87, 0.90, 0.93}),    // MAMF best shape 86.9%, M=16384 93%
+      step(4e12, {0.93, 0.935, 0.94}),   // 4.4-4.9 TFLOP: 93-94%
   };
   if (name == "nvidia-a100-sxm-80gb") {
     p.display_name = "NVIDIA A100 SXM4 80GB (micro-calibrated, built in)";
@@ -112,8 +112,7 @@ Platform micro_calibrated_platform(const std::string& name) {
     // FP8 (G-5): best shape 70.9% of the FP8 peak, same shape curve.
     for (const auto& s : a100) {
       p.efficiency.gemm.push_back(step(s.min_flops, s.efficiency * (0.803 / 0.935)));
-      p.efficiency.gemm_per_dtype[DType::fp8].push_back(
-          step(s.min_flops, s.efficiency * (0.709 / 0.935)));
+      p.efficiency.gemm_per_dtype[DType::fp8].push_back(step(s.min_flops, s.efficiency * (0.709 / 0.935)));
     }
   } else {
     throw Error(Where{"", 0, "platform"}, "no built-in micro-calibrated platform '" + name + "'",
@@ -137,11 +136,12 @@ const char* kNemotron340 = "NVIDIA 2024, Nemotron-4 340B Technical Report, arXiv
 const char* kTorchtitan =
     "torchtitan benchmarks/llama3_h100_202412_torchtitan.md (github.com/pytorch/torchtitan, Dec 2024)";
 const char* kAsyncTp =
-    "torchtitan benchmarks/asyncTP_llama3_h100_2025-06_torchtitan.md (github.com/pytorch/torchtitan, Jun 2025)";
+    "torchtitan benchmarks/asyncTP_llama3_h100_2025-06_torchtitan.md (github.com/pytorch/torchtitan, Jun "
+    "2025)";
 const char* kFoundry = "MosaicML llm-foundry scripts/train/benchmarking/README.md (single-node tables)";
 const char* kModelZoo =
-    "Megatron MoE Model Zoo best_practice/qwen3/readme.md (github.com/yanring/Megatron-MoE-ModelZoo @e865051)";
-
+    "Megatron MoE Model Zoo best_practice/qwen3/readme.md (github.com/yanring/Megatron-MoE-ModelZoo "
+    "@e865051)";
 
 // Narayanan et al. 2021, Table 1: Megatron-LM on Selene (A100-80GB), fp16, full recompute.
 void add_narayanan_table1_rows(std::vector<ValidationRow>& rows) {
@@ -218,8 +218,8 @@ void add_narayanan_table2_rows(std::vector<ValidationRow>& rows) {
 
 // MosaicML llm-foundry single-node rows: Composer FSDP FULL_SHARD, flash attention.
 void add_foundry_rows(std::vector<ValidationRow>& rows) {
-  auto mos = [&](const char* id, const char* file, const char* plat, int seq, double B, int mbs,
-                 Recompute rc, std::optional<DType> dt, double tok_per_gpu, const char* knobs) {
+  auto mos = [&](const char* id, const char* file, const char* plat, int seq, double B, int mbs, Recompute rc,
+                 std::optional<DType> dt, double tok_per_gpu, const char* knobs) {
     ValidationRow v;
     v.id = id;
     v.family = "MOS";
@@ -271,7 +271,8 @@ void add_nemotron_rows(std::vector<ValidationRow>& rows) {
     v.seqpar_tried = {false, true};
     v.measured_seconds = secs;
     v.derivation = "iteration time " + fmt(secs, "%g") + " s as published (MFU " + fmt(mfu, "%g") + " %)";
-    v.knobs = "TP 8, DP " + std::to_string(dp) + " (" + std::to_string(dp * 8) + " H100), batch " + fmt(B, "%g") +
+    v.knobs = "TP 8, DP " + std::to_string(dp) + " (" + std::to_string(dp * 8) + " H100), batch " +
+              fmt(B, "%g") +
               ", seq 4096, bf16, distributed optimizer; mbs, recompute and sequence parallelism not stated";
     rows.push_back(v);
   };
@@ -297,7 +298,8 @@ void add_nemotron_rows(std::vector<ValidationRow>& rows) {
     v.measured_seconds = secs;
     v.derivation = "iteration time " + fmt(secs, "%g") + " s as published (MFU " + fmt(mfu, "%g") + " %)";
     v.knobs = "TP 8, PP 12 interleaved, DP " + std::to_string(dp) + " (" + std::to_string(dp * 96) +
-              " H100), batch " + fmt(B, "%g") + ", seq 4096, bf16; mbs and interleave degree not stated, "
+              " H100), batch " + fmt(B, "%g") +
+              ", seq 4096, bf16; mbs and interleave degree not stated, "
               "selective recompute and sequence parallelism assumed (Megatron-Core defaults with TP)";
     rows.push_back(v);
   };
@@ -337,39 +339,45 @@ void add_torchtitan_rows(std::vector<ValidationRow>& rows) {
   };
   tt("TT-8B-8", "llama-3.1-8b.yaml", "torchtitan-eager", 8, 1, 1, 1, 2, 16, 8192, Recompute::ops, false, 5762,
      "Table 1: Llama 3.1 8B, 8 GPUs, FSDP, local batch 2, global 16, selective (op) AC, eager");
-  tt("TT-8B-8-C", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 1, 2, 16, 8192, Recompute::ops, false, 6667,
-     "Table 1: as TT-8B-8 with torch.compile");
-  tt("TT-8B-8-F8", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 1, 2, 16, 8192, Recompute::ops, true, 8532,
-     "Table 1: as TT-8B-8 with torch.compile and Float8 (tensorwise) linears");
-  tt("TT-8B-128", "llama-3.1-8b.yaml", "torchtitan-eager", 128, 1, 1, 1, 2, 256, 8192, Recompute::ops, false, 5605,
-     "Table 3: Llama 3.1 8B, 128 GPUs, FSDP, local batch 2, global 256, selective (op) AC, eager");
-  tt("TT-8B-128-C", "llama-3.1-8b.yaml", "torchtitan-compile", 128, 1, 1, 1, 2, 256, 8192, Recompute::ops, false,
-     6514, "Table 3: as TT-8B-128 with torch.compile");
-  tt("TT-8B-128-F8", "llama-3.1-8b.yaml", "torchtitan-compile", 128, 1, 1, 1, 2, 256, 8192, Recompute::ops, true,
-     8380, "Table 3: as TT-8B-128 with torch.compile and Float8");
-  tt("TT-8B-CP1", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 1, 1, 8, 32768, Recompute::full, true, 3890,
-     "Table 2: 8 GPUs, FSDP 8, CP 1, seq 32768, local batch 1, full AC, compile, Float8");
-  tt("TT-8B-CP2", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 2, 1, 4, 65536, Recompute::full, true, 2540,
-     "Table 2: 8 GPUs, FSDP 4, CP 2, seq 65536, local batch 1, full AC, compile, Float8");
-  tt("TT-8B-CP4", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 4, 1, 2, 131072, Recompute::full, true, 1071,
-     "Table 2: 8 GPUs, FSDP 2, CP 4, seq 131072, local batch 1, full AC, compile, Float8");
-  tt("TT-8B-CP8", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 8, 1, 1, 262144, Recompute::full, true, 548,
-     "Table 2: 8 GPUs, FSDP 1, CP 8, seq 262144, local batch 1, full AC, compile, Float8");
-  tt("TT-70B-2D", "llama-3.1-70b.yaml", "torchtitan-compile", 256, 8, 1, 1, 16, 512, 8192, Recompute::full, true,
-     829, "Table 4: Llama 3.1 70B, 256 GPUs, FSDP 32 x TP 8, local batch 16, global 512, full AC, compile, Float8",
+  tt("TT-8B-8-C", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 1, 2, 16, 8192, Recompute::ops, false,
+     6667, "Table 1: as TT-8B-8 with torch.compile");
+  tt("TT-8B-8-F8", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 1, 2, 16, 8192, Recompute::ops, true,
+     8532, "Table 1: as TT-8B-8 with torch.compile and Float8 (tensorwise) linears");
+  tt("TT-8B-128", "llama-3.1-8b.yaml", "torchtitan-eager", 128, 1, 1, 1, 2, 256, 8192, Recompute::ops, false,
+     5605, "Table 3: Llama 3.1 8B, 128 GPUs, FSDP, local batch 2, global 256, selective (op) AC, eager");
+  tt("TT-8B-128-C", "llama-3.1-8b.yaml", "torchtitan-compile", 128, 1, 1, 1, 2, 256, 8192, Recompute::ops,
+     false, 6514, "Table 3: as TT-8B-128 with torch.compile");
+  tt("TT-8B-128-F8", "llama-3.1-8b.yaml", "torchtitan-compile", 128, 1, 1, 1, 2, 256, 8192, Recompute::ops,
+     true, 8380, "Table 3: as TT-8B-128 with torch.compile and Float8");
+  tt("TT-8B-CP1", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 1, 1, 8, 32768, Recompute::full, true,
+     3890, "Table 2: 8 GPUs, FSDP 8, CP 1, seq 32768, local batch 1, full AC, compile, Float8");
+  tt("TT-8B-CP2", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 2, 1, 4, 65536, Recompute::full, true,
+     2540, "Table 2: 8 GPUs, FSDP 4, CP 2, seq 65536, local batch 1, full AC, compile, Float8");
+  tt("TT-8B-CP4", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 4, 1, 2, 131072, Recompute::full, true,
+     1071, "Table 2: 8 GPUs, FSDP 2, CP 4, seq 131072, local batch 1, full AC, compile, Float8");
+  tt("TT-8B-CP8", "llama-3.1-8b.yaml", "torchtitan-compile", 8, 1, 1, 8, 1, 1, 262144, Recompute::full, true,
+     548, "Table 2: 8 GPUs, FSDP 1, CP 8, seq 262144, local batch 1, full AC, compile, Float8");
+  tt("TT-70B-2D", "llama-3.1-70b.yaml", "torchtitan-compile", 256, 8, 1, 1, 16, 512, 8192, Recompute::full,
+     true, 829,
+     "Table 4: Llama 3.1 70B, 256 GPUs, FSDP 32 x TP 8, local batch 16, global 512, full AC, compile, Float8",
      {1}, 0, nullptr, false);
-  tt("TT-70B-2D-ATP", "llama-3.1-70b.yaml", "torchtitan-compile", 256, 8, 1, 1, 16, 512, 8192, Recompute::full, true,
-     876, "Table 4: as TT-70B-2D with AsyncTP", {1}, 0, nullptr, true);
-  tt("TT-405B-3D", "llama-3.1-405b.yaml", "torchtitan-compile", 512, 8, 8, 1, 32, 256, 8192, Recompute::full, true,
-     100, "Table 5: Llama 3.1 405B, 512 GPUs, FSDP 8 x TP 8 x PP 8, local batch 32, global 256, 1F1B, full AC, "
-          "compile, Float8, AsyncTP; 8 micro-batches of 4 (torchtitan default: one per stage)",
+  tt("TT-70B-2D-ATP", "llama-3.1-70b.yaml", "torchtitan-compile", 256, 8, 1, 1, 16, 512, 8192,
+     Recompute::full, true, 876, "Table 4: as TT-70B-2D with AsyncTP", {1}, 0, nullptr, true);
+  tt("TT-405B-3D", "llama-3.1-405b.yaml", "torchtitan-compile", 512, 8, 8, 1, 32, 256, 8192, Recompute::full,
+     true, 100,
+     "Table 5: Llama 3.1 405B, 512 GPUs, FSDP 8 x TP 8 x PP 8, local batch 32, global 256, 1F1B, full AC, "
+     "compile, Float8, AsyncTP; 8 micro-batches of 4 (torchtitan default: one per stage)",
      {1}, 4, nullptr, true);
-  tt("TT-405B-3D-I", "llama-3.1-405b.yaml", "torchtitan-compile", 512, 8, 8, 1, 32, 256, 8192, Recompute::full,
-     true, 128, "Table 5: as TT-405B-3D with interleaved 1F1B (2 stages per rank: torchtitan 9dec370 generate_split_points default)", {2}, 4,
-     nullptr, true);
-  tt("TT-70B-BF16", "llama-3.1-70b.yaml", "torchtitan-compile", 256, 8, 1, 1, 16, 512, 8192, Recompute::full, false,
-     597.3, "asyncTP benchmark: Llama 3 70B, 256 GPUs, FSDP 32 x TP 8, local batch 16, full AC, compile, bf16, "
-            "vanilla TP", {1}, 0, kAsyncTp, false);
+  tt("TT-405B-3D-I", "llama-3.1-405b.yaml", "torchtitan-compile", 512, 8, 8, 1, 32, 256, 8192,
+     Recompute::full, true, 128,
+     "Table 5: as TT-405B-3D with interleaved 1F1B (2 stages per rank: torchtitan 9dec370 "
+     "generate_split_points default)",
+     {2}, 4, nullptr, true);
+  tt("TT-70B-BF16", "llama-3.1-70b.yaml", "torchtitan-compile", 256, 8, 1, 1, 16, 512, 8192, Recompute::full,
+     false, 597.3,
+     "asyncTP benchmark: Llama 3 70B, 256 GPUs, FSDP 32 x TP 8, local batch 16, full AC, compile, bf16, "
+     "vanilla TP",
+     {1}, 0, kAsyncTp, false);
 }
 
 // Megatron MoE Model Zoo: Qwen3-235B-A22B on 256 H100 (NVLink 4, InfiniBand 8x50 GB/s).
@@ -426,8 +434,8 @@ std::vector<ValidationRow> validation_rows() {
 namespace {
 
 ValidationResult run_row(const ValidationRow& row, const std::string& models_dir,
-                         const std::function<Platform(const std::string&)>& resolve, const ValidationOptions& opt,
-                         const ModelConstants* constants) {
+                         const std::function<Platform(const std::string&)>& resolve,
+                         const ValidationOptions& opt, const ModelConstants* constants) {
   ValidationResult r;
   r.row = row;
   ModelSpec m = load_model_file(models_dir + "/" + row.model_file);
@@ -464,7 +472,8 @@ ValidationResult run_row(const ValidationRow& row, const std::string& models_dir
     r.estimate = opt.mc.samples > 0 ? tm.estimate(sr.best.plan) : sr.best;
     r.ok = r.estimate.ok;
     r.error = r.estimate.step_seconds.nominal / row.measured_seconds - 1;
-    r.inside = row.measured_seconds >= r.estimate.step_seconds.low && row.measured_seconds <= r.estimate.step_seconds.high;
+    r.inside = row.measured_seconds >= r.estimate.step_seconds.low &&
+               row.measured_seconds <= r.estimate.step_seconds.high;
   }
   return r;
 }
@@ -511,9 +520,7 @@ double median_abs(std::vector<double> v) {
 // ------------------------------------------------------------------------------------------------
 // Known misses
 
-std::string default_known_misses_path() {
-  return paths().validation_misses();
-}
+std::string default_known_misses_path() { return paths().validation_misses(); }
 
 const input::Node& known_misses_schema() {
   using namespace input;
@@ -521,11 +528,12 @@ const input::Node& known_misses_schema() {
     auto ratio = [](std::string doc) { return number(std::move(doc)).at_least(0); };
     return object(
         {optional("schema_version", integer("version of this file").range(1, 1)),
-         optional("median", object({optional("recorded_abs_error", ratio("in-sample median |error| recorded")),
-                                    optional("recorded_lofo_abs_error",
-                                             ratio("leave-one-family-out median |error| recorded")),
-                                    optional("reason", string("why the median target is not met"))},
-                                   "the median targets not met")),
+         optional("median",
+                  object({optional("recorded_abs_error", ratio("in-sample median |error| recorded")),
+                          optional("recorded_lofo_abs_error",
+                                   ratio("leave-one-family-out median |error| recorded")),
+                          optional("reason", string("why the median target is not met"))},
+                         "the median targets not met")),
          optional("misses", list(object({required("id", string("a validation row id")),
                                          required("recorded_abs_error", ratio("its |error| when listed")),
                                          required("reason", string("why it misses"))},
@@ -547,7 +555,8 @@ KnownMisses load_known_misses(const std::string& path) {
   KnownMisses out;
   const input::Value m = root["median"];
   if (m["recorded_abs_error"].present()) out.recorded_median = m["recorded_abs_error"].number();
-  if (m["recorded_lofo_abs_error"].present()) out.recorded_lofo_median = m["recorded_lofo_abs_error"].number();
+  if (m["recorded_lofo_abs_error"].present())
+    out.recorded_lofo_median = m["recorded_lofo_abs_error"].number();
   if (m["reason"].present()) out.median_reason = m["reason"].str();
   for (const input::Value& n : root["misses"].items())
     out.rows.push_back({n["id"].str(), n["recorded_abs_error"].number(), n["reason"].str()});
@@ -564,7 +573,8 @@ namespace {
 // "tp8 pp4 dp16 mbs1 v2 full sp z1": the plan of a validation row, short.
 std::string plan_text(const StepEstimate& e) {
   const Plan& p = e.plan;
-  std::string plan = "tp" + std::to_string(p.tp) + " pp" + std::to_string(p.pp) + " dp" + std::to_string(p.dp);
+  std::string plan =
+      "tp" + std::to_string(p.tp) + " pp" + std::to_string(p.pp) + " dp" + std::to_string(p.dp);
   if (p.cp > 1) plan += " cp" + std::to_string(p.cp);
   if (p.ep > 1) plan += " ep" + std::to_string(p.ep);
   plan += " mbs" + std::to_string(p.mbs);
@@ -580,7 +590,8 @@ void known_misses_markdown(const std::vector<ValidationResult>& results, const K
   char buf[768];
   if (!misses.rows.empty()) {
     o << "\nRows listed as known misses (data/model/validation-misses.yaml; the test fails if one gets worse "
-         "than its recorded error or comes within 15 % while listed):\n\n| row | recorded abs(error) | now | reason |\n|---|---|---|---|\n";
+         "than its recorded error or comes within 15 % while listed):\n\n| row | recorded abs(error) | now | "
+         "reason |\n|---|---|---|---|\n";
     for (const auto& k : misses.rows) {
       std::string now = "not run";
       for (const auto& r : results)
@@ -594,7 +605,8 @@ void known_misses_markdown(const std::vector<ValidationResult>& results, const K
     o << "\nProjections listed above their generation's best published MFU (sanity bound; same ratchet):\n\n"
          "| projection | recorded MFU | reason |\n|---|---|---|\n";
     for (const auto& k : misses.mfu_caps) {
-      std::snprintf(buf, sizeof buf, "| %s | %.1f%% | %s |\n", k.id.c_str(), 100 * k.recorded_mfu, k.reason.c_str());
+      std::snprintf(buf, sizeof buf, "| %s | %.1f%% | %s |\n", k.id.c_str(), 100 * k.recorded_mfu,
+                    k.reason.c_str());
       o << buf;
     }
   }
@@ -630,7 +642,8 @@ std::string validation_markdown(const std::vector<ValidationResult>& results,
   for (const auto& r : results) {
     const auto& e = r.estimate;
     if (!r.ok) {
-      std::snprintf(buf, sizeof buf, "| %s | %s | %s | %s | %s | %d | — | %.3f | not projected: %s | | | | |\n",
+      std::snprintf(buf, sizeof buf,
+                    "| %s | %s | %s | %s | %s | %d | — | %.3f | not projected: %s | | | | |\n",
                     r.row.id.c_str(), r.row.family.c_str(), r.row.model_file.c_str(), r.row.platform.c_str(),
                     r.row.stack.c_str(), r.row.devices, r.row.measured_seconds, r.reason.c_str());
       o << buf;
@@ -641,27 +654,29 @@ std::string validation_markdown(const std::vector<ValidationResult>& results,
     inside += r.inside;
     within += std::fabs(r.error) <= 0.15;
     const std::string plan = plan_text(e);
-    std::snprintf(buf, sizeof buf, "| %s | %s | %s | %s | %s | %d | %s | %.3f | %.3f | %.3f – %.3f | %+.1f%% | %s | %.1f%% |\n",
-                  r.row.id.c_str(), r.row.family.c_str(), r.row.model_file.c_str(), r.row.platform.c_str(),
-                  r.row.stack.c_str(), r.row.devices, plan.c_str(), r.row.measured_seconds, e.step_seconds.nominal,
-                  e.step_seconds.low, e.step_seconds.high, 100 * r.error, r.inside ? "yes" : "no",
-                  100 * e.mfu.nominal);
+    std::snprintf(
+        buf, sizeof buf,
+        "| %s | %s | %s | %s | %s | %d | %s | %.3f | %.3f | %.3f – %.3f | %+.1f%% | %s | %.1f%% |\n",
+        r.row.id.c_str(), r.row.family.c_str(), r.row.model_file.c_str(), r.row.platform.c_str(),
+        r.row.stack.c_str(), r.row.devices, plan.c_str(), r.row.measured_seconds, e.step_seconds.nominal,
+        e.step_seconds.low, e.step_seconds.high, 100 * r.error, r.inside ? "yes" : "no", 100 * e.mfu.nominal);
     o << buf;
   }
   double worst = 0;
   for (double x : errs) worst = std::max(worst, std::fabs(x));
-  std::snprintf(buf, sizeof buf,
-                "\nRows projected: %zu of %zu. Median |error| %.1f%% (target <= 10%%), max |error| %.1f%%, rows "
-                "within 15%%: %d of %zu; measured inside the 5–95 %% interval: %d of %zu.\n",
-                errs.size(), results.size(), 100 * median_abs(errs), 100 * worst, within, errs.size(), inside,
-                errs.size());
+  std::snprintf(
+      buf, sizeof buf,
+      "\nRows projected: %zu of %zu. Median |error| %.1f%% (target <= 10%%), max |error| %.1f%%, rows "
+      "within 15%%: %d of %zu; measured inside the 5–95 %% interval: %d of %zu.\n",
+      errs.size(), results.size(), 100 * median_abs(errs), 100 * worst, within, errs.size(), inside,
+      errs.size());
   o << buf;
   for (const auto& [f, v] : fam) {
     int ok15 = 0;
     double mx = 0;
     for (double x : v) ok15 += std::fabs(x) <= 0.15, mx = std::max(mx, std::fabs(x));
-    std::snprintf(buf, sizeof buf, "- %s: %zu rows, median |error| %.1f%%, max %.1f%%, within 15%%: %d.\n", f.c_str(),
-                  v.size(), 100 * median_abs(v), 100 * mx, ok15);
+    std::snprintf(buf, sizeof buf, "- %s: %zu rows, median |error| %.1f%%, max %.1f%%, within 15%%: %d.\n",
+                  f.c_str(), v.size(), 100 * median_abs(v), 100 * mx, ok15);
     o << buf;
   }
   if (!lofo.empty()) {
@@ -669,10 +684,11 @@ std::string validation_markdown(const std::vector<ValidationResult>& results,
     std::map<std::string, std::vector<double>> lf;
     for (const auto& r : lofo)
       if (r.ok) le.push_back(r.error), lf[r.row.family].push_back(r.error);
-    std::snprintf(buf, sizeof buf,
-                  "\nLeave-one-family-out (each family with the constants its own publications source replaced by "
-                  "their out-of-family fallbacks): median |error| %.1f%% (target <= 12%%).\n",
-                  100 * median_abs(le));
+    std::snprintf(
+        buf, sizeof buf,
+        "\nLeave-one-family-out (each family with the constants its own publications source replaced by "
+        "their out-of-family fallbacks): median |error| %.1f%% (target <= 12%%).\n",
+        100 * median_abs(le));
     o << buf;
     for (const auto& [f, v] : lf) {
       std::snprintf(buf, sizeof buf, "- %s: LOFO median |error| %.1f%% (in-sample %.1f%%).\n", f.c_str(),

@@ -49,12 +49,14 @@ const input::Node& model_file_schema() {
         {required("experts", positive("routed experts per MoE layer")),
          required("active", positive("routed experts per token (top-k)")),
          required("ffn", number("hidden size of one expert").above(0)),
-         optional("shared", integer("shared experts every token passes through").range(0, 1 << 30)
+         optional("shared", integer("shared experts every token passes through")
+                                .range(0, 1 << 30)
                                 .fallback(std::int64_t{0})),
          optional("first_dense_layers", integer("leading layers with a dense MLP instead of experts")
-                                            .range(0, 1 << 30).fallback(std::int64_t{0})),
-         optional("capacity_factor", number("tokens an expert processes relative to perfect balance")
-                                         .above(0).fallback(1.0))},
+                                            .range(0, 1 << 30)
+                                            .fallback(std::int64_t{0})),
+         optional("capacity_factor",
+                  number("tokens an expert processes relative to perfect balance").above(0).fallback(1.0))},
         "mixture of experts");
     moe.checked([](const Value& m) {
       if (m["active"].integer() > m["experts"].integer())
@@ -70,16 +72,17 @@ const input::Node& model_file_schema() {
          optional("kv_heads", positive("key/value heads (grouped-query attention); default: heads")),
          optional("head_dim", positive("width of one head; default: hidden / heads")),
          optional("ffn", number("dense MLP hidden size; default: 4 · hidden").above(0)),
-         optional("ffn_type", choice({"gelu", "swiglu", "relu2"},
-                                     "MLP form: gelu or relu2 (2 GEMMs) or swiglu (3 GEMMs)")
-                                  .noun_text("ffn_type")
-                                  .hint_text("use gelu or relu2 (2 GEMMs) or swiglu (3 GEMMs)")
-                                  .fallback(std::string("gelu"))),
+         optional("ffn_type",
+                  choice({"gelu", "swiglu", "relu2"}, "MLP form: gelu or relu2 (2 GEMMs) or swiglu (3 GEMMs)")
+                      .noun_text("ffn_type")
+                      .hint_text("use gelu or relu2 (2 GEMMs) or swiglu (3 GEMMs)")
+                      .fallback(std::string("gelu"))),
          required("vocab", positive("vocabulary size (V)")),
          required("seq_len", positive("sequence length (s)")),
          optional("tied_embeddings", boolean("output layer shares the token embedding").fallback(true)),
          optional("learned_positions", boolean("an s·h position table (GPT-2/3, Megatron)").fallback(false)),
-         optional("biases", boolean("linear and layer-norm biases (Narayanan Eq. 2 counts them)").fallback(false)),
+         optional("biases",
+                  boolean("linear and layer-norm biases (Narayanan Eq. 2 counts them)").fallback(false)),
          optional("norm", choice({"layernorm", "rmsnorm"}, "normalisation layer")
                               .noun_text("norm")
                               .hint_text("layernorm or rmsnorm")
@@ -90,7 +93,8 @@ const input::Node& model_file_schema() {
                          "learned when learned_positions, else rotary")
                       .noun_text("position_encoding")
                       .hint_text("learned, rotary, alibi or none")),
-         optional("dropout", boolean("dropout kernels in training (masks and their traffic)").fallback(false)),
+         optional("dropout",
+                  boolean("dropout kernels in training (masks and their traffic)").fallback(false)),
          optional("dtype", choice({"bf16", "fp16", "fp8", "tf32", "fp32"}, "GEMM precision")
                                .noun_text("dtype")
                                .hint_text("use bf16, fp16, fp8, tf32 or fp32")
@@ -191,10 +195,10 @@ ParamCount count_params(const ModelSpec& m) {
   }
   const double per_dense = c.attention + c.norms + c.dense_mlp;
   const double moe_common = c.attention + c.norms + c.router + m.moe.shared * c.expert;
-  c.total = c.dense_layers * per_dense +
-            c.moe_layers * (moe_common + double(m.moe.experts) * c.expert) + c.embedding;
-  c.active = c.dense_layers * per_dense +
-             c.moe_layers * (moe_common + double(m.moe.active) * c.expert) + c.embedding;
+  c.total = c.dense_layers * per_dense + c.moe_layers * (moe_common + double(m.moe.experts) * c.expert) +
+            c.embedding;
+  c.active = c.dense_layers * per_dense + c.moe_layers * (moe_common + double(m.moe.active) * c.expert) +
+             c.embedding;
   return c;
 }
 
@@ -249,8 +253,8 @@ double hardware_flops(const ModelSpec& m, double batch, Recompute r) {
 
 std::string to_string(const Plan& p) {
   std::ostringstream o;
-  o << "tp=" << p.tp << ",pp=" << p.pp << ",cp=" << p.cp << ",dp=" << p.dp << ",ep=" << p.ep << ",mbs=" << p.mbs
-    << ",interleave=" << p.interleave << ",recompute=" << to_string(p.recompute)
+  o << "tp=" << p.tp << ",pp=" << p.pp << ",cp=" << p.cp << ",dp=" << p.dp << ",ep=" << p.ep
+    << ",mbs=" << p.mbs << ",interleave=" << p.interleave << ",recompute=" << to_string(p.recompute)
     << ",seqpar=" << (p.seqpar ? "on" : "off") << ",zero=" << p.zero
     << ",dp_overlap=" << (p.dp_overlap ? "on" : "off");
   return o.str();
@@ -259,8 +263,8 @@ std::string to_string(const Plan& p) {
 Plan parse_plan(const std::string& text, const Plan& defaults) {
   Plan p = defaults;
   p.dp = 0;  // derived unless given
-  const std::vector<std::string> keys = {"tp", "pp", "cp", "dp", "ep", "mbs", "interleave",
-                                         "recompute", "seqpar", "zero", "dp_overlap"};
+  const std::vector<std::string> keys = {"tp",         "pp",        "cp",     "dp",   "ep",        "mbs",
+                                         "interleave", "recompute", "seqpar", "zero", "dp_overlap"};
   std::stringstream ss(text);
   std::string item;
   const std::string hint =
@@ -269,8 +273,7 @@ Plan parse_plan(const std::string& text, const Plan& defaults) {
   while (std::getline(ss, item, ',')) {
     if (item.empty()) continue;
     const auto eq = item.find('=');
-    if (eq == std::string::npos)
-      throw Error(Where{"", 0, "--plan"}, "'" + item + "' is not key=value", hint);
+    if (eq == std::string::npos) throw Error(Where{"", 0, "--plan"}, "'" + item + "' is not key=value", hint);
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
     auto as_int = [&]() {
       try {
@@ -287,23 +290,40 @@ Plan parse_plan(const std::string& text, const Plan& defaults) {
       if (v == "off" || v == "false" || v == "0") return false;
       throw Error(Where{"", 0, "--plan." + k}, "'" + v + "' is not on or off", hint);
     };
-    if (k == "tp") p.tp = as_int();
-    else if (k == "pp") p.pp = as_int();
-    else if (k == "cp") p.cp = as_int();
-    else if (k == "dp") p.dp = as_int();
-    else if (k == "ep") p.ep = as_int();
-    else if (k == "mbs") p.mbs = as_int();
-    else if (k == "interleave") p.interleave = as_int();
-    else if (k == "zero") p.zero = as_int();
-    else if (k == "seqpar") p.seqpar = as_onoff();
-    else if (k == "dp_overlap") p.dp_overlap = as_onoff();
+    if (k == "tp")
+      p.tp = as_int();
+    else if (k == "pp")
+      p.pp = as_int();
+    else if (k == "cp")
+      p.cp = as_int();
+    else if (k == "dp")
+      p.dp = as_int();
+    else if (k == "ep")
+      p.ep = as_int();
+    else if (k == "mbs")
+      p.mbs = as_int();
+    else if (k == "interleave")
+      p.interleave = as_int();
+    else if (k == "zero")
+      p.zero = as_int();
+    else if (k == "seqpar")
+      p.seqpar = as_onoff();
+    else if (k == "dp_overlap")
+      p.dp_overlap = as_onoff();
     else if (k == "recompute") {
-      if (v == "none") p.recompute = Recompute::none;
-      else if (v == "selective") p.recompute = Recompute::selective;
-      else if (v == "full") p.recompute = Recompute::full;
-      else if (v == "norm_act") p.recompute = Recompute::norm_act;
-      else if (v == "ops") p.recompute = Recompute::ops;
-      else throw Error(Where{"", 0, "--plan.recompute"}, "'" + v + "' is not none, selective, full, norm_act or ops", hint);
+      if (v == "none")
+        p.recompute = Recompute::none;
+      else if (v == "selective")
+        p.recompute = Recompute::selective;
+      else if (v == "full")
+        p.recompute = Recompute::full;
+      else if (v == "norm_act")
+        p.recompute = Recompute::norm_act;
+      else if (v == "ops")
+        p.recompute = Recompute::ops;
+      else
+        throw Error(Where{"", 0, "--plan.recompute"},
+                    "'" + v + "' is not none, selective, full, norm_act or ops", hint);
     } else {
       const std::string near = closest_match(k, keys);
       throw Error(Where{"", 0, "--plan"}, "unknown plan key '" + k + "'",
@@ -321,26 +341,26 @@ Plan parse_plan(const std::string& text, const Plan& defaults) {
 // (core/model/projector.cpp), memory here.
 
 namespace {
-constexpr double kAct = 2;               // bytes per activation element (bf16/fp16)
-constexpr double kOptimizerBytes = 12;   // fp32 master weights, Adam m and v
+constexpr double kAct = 2;              // bytes per activation element (bf16/fp16)
+constexpr double kOptimizerBytes = 12;  // fp32 master weights, Adam m and v
 
 // Parameters one device of the most loaded pipeline stage holds (which also holds an embedding
 // table), split into non-expert (TP-split) and expert parameters (EP-split, not TP-split: experts
 // fold over the TP x CP x DP ranks), before any ZeRO sharding.
-void stage_params(const ModelSpec& m, const ParamCount& c, const Plan& p, double& nonexpert,
-                  double& expert) {
+void stage_params(const ModelSpec& m, const ParamCount& c, const Plan& p, double& nonexpert, double& expert) {
   const double t = p.tp;
   const int lps = (m.layers + p.pp - 1) / p.pp;
   const double moe_frac = double(c.moe_layers) / m.layers;
-  nonexpert = lps * (c.attention + c.norms + (1 - moe_frac) * c.dense_mlp +
-                     moe_frac * (c.router + m.moe.shared * c.expert)) / t +
+  nonexpert = lps *
+                  (c.attention + c.norms + (1 - moe_frac) * c.dense_mlp +
+                   moe_frac * (c.router + m.moe.shared * c.expert)) /
+                  t +
               (p.pp == 1 ? c.embedding : double(m.vocab) * m.hidden) / t;
   expert = lps * moe_frac * m.moe.experts * c.expert / p.ep;
 }
 }  // namespace
 
-TrainingModel::TrainingModel(ModelSpec model, const Platform& platform, Cluster cluster,
-                             TrainOptions opt)
+TrainingModel::TrainingModel(ModelSpec model, const Platform& platform, Cluster cluster, TrainOptions opt)
     : m_model(std::move(model)), m_platform(&platform), m_cluster(cluster), m_opt(opt) {
   if (m_cluster.devices_per_node <= 0) m_cluster.devices_per_node = std::max(1, platform.devices_per_node);
   if (m_cluster.global_batch <= 0) m_cluster.global_batch = m_model.global_batch;
@@ -358,11 +378,11 @@ TrainingModel::TrainingModel(ModelSpec model, const Platform& platform, Cluster 
   m_stack = &m_constants->stack(m_opt.stack.empty() ? m_constants->default_stack : m_opt.stack);
 
   auto it = platform.peak.find(m_dtype);
-  if (it == platform.peak.end() || it->second.status != PeakStatus::known ||
-      !it->second.flops.present || it->second.flops.value.low <= 0) {
+  if (it == platform.peak.end() || it->second.status != PeakStatus::known || !it->second.flops.present ||
+      it->second.flops.value.low <= 0) {
     const bool unsupported = it != platform.peak.end() && it->second.status == PeakStatus::unsupported;
-    m_missing = std::string(to_string(m_dtype)) + " peak is " +
-                (unsupported ? "unsupported" : "unknown") + " on " + platform.name;
+    m_missing = std::string(to_string(m_dtype)) + " peak is " + (unsupported ? "unsupported" : "unknown") +
+                " on " + platform.name;
   }
   if (!(platform.memory_bandwidth.present && platform.memory_bandwidth.value.low > 0) && m_missing.empty())
     m_missing = "memory bandwidth is unknown on " + platform.name;
@@ -401,7 +421,8 @@ bool TrainingModel::valid(const Plan& p, std::string* why) const {
   if (!m.moe.enabled() && p.ep != 1) return no("ep > 1 needs a MoE model");
   if (m.moe.enabled()) {
     if (m.moe.experts % p.ep != 0) return no("ep must divide the experts");
-    if ((p.tp * p.cp * dp) % p.ep != 0) return no("ep must divide tp·cp·dp (expert parallelism folds over them)");
+    if ((p.tp * p.cp * dp) % p.ep != 0)
+      return no("ep must divide tp·cp·dp (expert parallelism folds over them)");
     if (p.tp > 1 && !p.seqpar) return no("MoE with tensor parallelism needs sequence parallelism");
   }
   const double B = m_cluster.global_batch;
@@ -415,8 +436,8 @@ MemoryEstimate TrainingModel::memory(const Plan& p0) const {
   const ModelSpec& m = m_model;
   p.dp = m_cluster.devices / std::max(1, p.tp * p.pp * p.cp);
   const int dp = std::max(1, p.dp);
-  const double shard = double(dp) * p.cp;                          // dense-parameter replicas
-  const double eshard = std::max(1.0, shard * p.tp / p.ep);        // expert-parameter replicas
+  const double shard = double(dp) * p.cp;                    // dense-parameter replicas
+  const double eshard = std::max(1.0, shard * p.tp / p.ep);  // expert-parameter replicas
   const double t = p.tp, h = m.hidden, s = m.seq_len, T = double(p.mbs) * s / p.cp;
   const double hq = double(m.heads) * m.head_dim, hkv = double(m.kv_heads) * m.head_dim;
   const double sp = p.seqpar ? t : 1;
@@ -442,11 +463,13 @@ MemoryEstimate TrainingModel::memory(const Plan& p0) const {
     r.optimizer = (nonexpert / shard + expert / eshard) * kOptimizerBytes;
     // Two gathered layers (the running one and the prefetched one) and one layer's gradients.
     const double layer = (m_params.attention + m_params.norms + (1 - moe_frac) * m_params.dense_mlp +
-                          moe_frac * m.moe.experts * m_params.expert / p.ep) / t;
+                          moe_frac * m.moe.experts * m_params.expert / p.ep) /
+                         t;
     r.buffers += 2 * layer * w + layer * gb;
   } else {
     r.weights = (nonexpert + expert) * w;
-    r.gradients = p.zero == 2 ? (nonexpert / shard + expert / eshard) * gb + std::min(st.bucket_bytes, (nonexpert + expert) * gb)
+    r.gradients = p.zero == 2 ? (nonexpert / shard + expert / eshard) * gb +
+                                    std::min(st.bucket_bytes, (nonexpert + expert) * gb)
                               : (nonexpert + expert) * gb;
     r.optimizer = p.zero >= 1 ? (nonexpert / shard + expert / eshard) * kOptimizerBytes
                               : (nonexpert + expert) * kOptimizerBytes;
@@ -461,10 +484,11 @@ MemoryEstimate TrainingModel::memory(const Plan& p0) const {
   const double f = m.ffn;
   const double mlp_split = (m.ffn_type == FfnType::swiglu ? 6 : 4) * f;
   // MoE: routed token copies on this rank (T/sp tokens, experts not TP-split) and shared experts.
-  const double moe_split = m.moe.enabled()
-      ? m.moe.active * m.moe.capacity_factor * (2 * h + (m.ffn_type == FfnType::swiglu ? 6 : 4) * m.moe.ffn) * t / sp +
-        m.moe.shared * (m.ffn_type == FfnType::swiglu ? 6 : 4) * m.moe.ffn
-      : 0;
+  const double moe_split =
+      m.moe.enabled() ? m.moe.active * m.moe.capacity_factor *
+                                (2 * h + (m.ffn_type == FfnType::swiglu ? 6 : 4) * m.moe.ffn) * t / sp +
+                            m.moe.shared * (m.ffn_type == FfnType::swiglu ? 6 : 4) * m.moe.ffn
+                      : 0;
   const double replicated = 10 * h;
   const double split_attn = 2 * (hq + 2 * hkv) + 2 * hq;
   const double scores = flash ? 0 : 5.0 * m.heads * s;
@@ -475,7 +499,10 @@ MemoryEstimate TrainingModel::memory(const Plan& p0) const {
     case Recompute::none: break;
     case Recompute::selective: per_layer = full_layer - T * scores / t; break;
     case Recompute::full: per_layer = kAct * T * h / sp; break;
-    case Recompute::norm_act: per_layer = full_layer - T * (4 * h / sp + 2 * ((1 - moe_frac) * f + moe_frac * m.moe.ffn * m.moe.active) / t); break;
+    case Recompute::norm_act:
+      per_layer =
+          full_layer - T * (4 * h / sp + 2 * ((1 - moe_frac) * f + moe_frac * m.moe.ffn * m.moe.active) / t);
+      break;
     case Recompute::ops: per_layer = 0.5 * (full_layer - T * scores / t); break;
   }
 
@@ -529,7 +556,8 @@ double TrainingModel::step_seconds(const Plan& p, const Scenario& s) const {
   const Hardware hw(*m_platform, s, m_constants, m_stack, lo.moe_dispatcher == MoeDispatcher::deepep);
   Plan q = p;
   q.dp = m_cluster.devices / std::max(1, p.tp * p.pp * p.cp);
-  const TrainingCost c = cost_training(build_training_ledger(m_model, m_params, q, *m_stack, lo), hw, m_dtype, m_opt.overlap);
+  const TrainingCost c =
+      cost_training(build_training_ledger(m_model, m_params, q, *m_stack, lo), hw, m_dtype, m_opt.overlap);
   return c.ok ? c.step : std::numeric_limits<double>::quiet_NaN();
 }
 
@@ -575,7 +603,9 @@ StepEstimate TrainingModel::evaluate_with(const Plan& p0, bool monte_carlo) cons
   }
   r.nominal_step = nom.cost.step;
   r.parts = nom.cost.parts;
-  r.kernels_per_step = int(build_training_ledger(m_model, m_params, p, *m_stack, ledger_options(Scenario::nominal())).kernels.size());
+  r.kernels_per_step =
+      int(build_training_ledger(m_model, m_params, p, *m_stack, ledger_options(Scenario::nominal()))
+              .kernels.size());
 
   const double devices = m_cluster.devices;
   const double tokens = B * m.seq_len;
@@ -590,8 +620,8 @@ StepEstimate TrainingModel::evaluate_with(const Plan& p0, bool monte_carlo) cons
     hfu.push_back(utilization(r.hardware_flops, st, c.peak * devices));
     tps.push_back(tokens / st);
     energy.push_back(sc.tdp * st * devices);
-    const double v[12] = {c.compute, c.memory, c.launch, c.recompute, c.tp_comm, c.ep_comm, c.pp_comm,
-                          c.dp_comm, c.bubble, c.optimizer, c.cp_comm, 0};
+    const double v[12] = {c.compute, c.memory,  c.launch, c.recompute, c.tp_comm, c.ep_comm,
+                          c.pp_comm, c.dp_comm, c.bubble, c.optimizer, c.cp_comm, 0};
     for (int i = 0; i < 12; ++i) legacy[i].push_back(v[i]);
   };
   if (!monte_carlo) {

@@ -42,7 +42,8 @@ void fix_superblock_checksum(std::string& img) {
   const std::size_t body = 12 + 4 * offsets;  // signature .. root object header address
   if (img.size() < body + 4) return;
   const uint32_t sum = H5_checksum_metadata(img.data(), body, 0);
-  for (int i = 0; i < 4; ++i) img[body + static_cast<std::size_t>(i)] = static_cast<char>((sum >> (8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i)
+    img[body + static_cast<std::size_t>(i)] = static_cast<char>((sum >> (8 * i)) & 0xff);
 }
 
 }  // namespace
@@ -70,7 +71,8 @@ Handle create_file(const std::string& path) {
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
   hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl);
-  if (f < 0) throw Error({path, 0, {}}, "cannot create HDF5 file", "check that the folder exists and is writable");
+  if (f < 0)
+    throw Error({path, 0, {}}, "cannot create HDF5 file", "check that the folder exists and is writable");
   return Handle(f);
 }
 
@@ -227,7 +229,8 @@ std::vector<std::string> children(hid_t group) {
     ssize_t n = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (n < 0) continue;
     std::string s(static_cast<std::size_t>(n), '\0');
-    H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), static_cast<std::size_t>(n) + 1, H5P_DEFAULT);
+    H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), static_cast<std::size_t>(n) + 1,
+                       H5P_DEFAULT);
     names.push_back(s);
   }
   std::sort(names.begin(), names.end());
@@ -315,7 +318,8 @@ std::vector<std::string> attr_names(hid_t obj) {
     ssize_t n = H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (n < 0) continue;
     std::string s(static_cast<std::size_t>(n), '\0');
-    H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), static_cast<std::size_t>(n) + 1, H5P_DEFAULT);
+    H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), static_cast<std::size_t>(n) + 1,
+                       H5P_DEFAULT);
     names.push_back(s);
   }
   std::sort(names.begin(), names.end());
@@ -325,11 +329,13 @@ std::vector<std::string> attr_names(hid_t obj) {
 // ------------------------------------------------------------------------------------------------
 // Datasets
 
-void write_doubles(hid_t loc, const std::string& name, const std::vector<double>& v,
-                   const std::string& unit, const std::vector<std::size_t>& shape) {
+void write_doubles(hid_t loc, const std::string& name, const std::vector<double>& v, const std::string& unit,
+                   const std::vector<std::size_t>& shape) {
   std::vector<hsize_t> dims;
-  if (shape.empty()) dims.push_back(v.size());
-  else for (auto s : shape) dims.push_back(s);
+  if (shape.empty())
+    dims.push_back(v.size());
+  else
+    for (auto s : shape) dims.push_back(s);
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl, 1);
@@ -347,7 +353,8 @@ void write_doubles(hid_t loc, const std::string& name, const std::vector<double>
   }
   Handle d(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space, lcpl, dcpl, H5P_DEFAULT));
   if (!d.valid()) throw Error({}, "HDF5: cannot create dataset " + name);
-  if (!v.empty()) check(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "write " + name);
+  if (!v.empty())
+    check(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "write " + name);
   if (!unit.empty()) attr(d, "unit", unit);
 }
 
@@ -369,15 +376,15 @@ std::vector<double> read_doubles(hid_t loc, const std::string& name) {
   Handle space(H5Dget_space(d));
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   std::vector<double> v(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
-  if (!v.empty()) check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "read " + name);
+  if (!v.empty())
+    check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "read " + name);
   return v;
 }
 
 void copy(hid_t src_loc, const std::string& src_name, hid_t dst_loc, const std::string& dst_name) {
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl, 1);
-  check(H5Ocopy(src_loc, src_name.c_str(), dst_loc, dst_name.c_str(), H5P_DEFAULT, lcpl),
-        "copy " + src_name);
+  check(H5Ocopy(src_loc, src_name.c_str(), dst_loc, dst_name.c_str(), H5P_DEFAULT, lcpl), "copy " + src_name);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -408,8 +415,10 @@ void write_table(hid_t loc, const std::string& name, const Table& t) {
   Handle mtype(H5Tcreate(H5T_COMPOUND, row_size));
   std::size_t off = 0;
   for (const auto& c : t.string_columns) H5Tinsert(mtype, c.c_str(), off, str_t), off += sizeof(char*);
-  for (const auto& c : t.double_columns) H5Tinsert(mtype, c.c_str(), off, H5T_NATIVE_DOUBLE), off += sizeof(double);
-  for (const auto& c : t.int_columns) H5Tinsert(mtype, c.c_str(), off, H5T_NATIVE_LLONG), off += sizeof(long long);
+  for (const auto& c : t.double_columns)
+    H5Tinsert(mtype, c.c_str(), off, H5T_NATIVE_DOUBLE), off += sizeof(double);
+  for (const auto& c : t.int_columns)
+    H5Tinsert(mtype, c.c_str(), off, H5T_NATIVE_LLONG), off += sizeof(long long);
   std::vector<unsigned char> buf(std::max<std::size_t>(rows, 1) * row_size);
   for (std::size_t r = 0; r < rows; ++r) {
     unsigned char* p = buf.data() + r * row_size;
@@ -417,8 +426,10 @@ void write_table(hid_t loc, const std::string& name, const Table& t) {
       const char* s = t.strings[r][c].c_str();
       std::memcpy(p, &s, sizeof s), p += sizeof(char*);
     }
-    for (std::size_t c = 0; c < nd; ++c) std::memcpy(p, &t.doubles[r][c], sizeof(double)), p += sizeof(double);
-    for (std::size_t c = 0; c < ni; ++c) std::memcpy(p, &t.ints[r][c], sizeof(long long)), p += sizeof(long long);
+    for (std::size_t c = 0; c < nd; ++c)
+      std::memcpy(p, &t.doubles[r][c], sizeof(double)), p += sizeof(double);
+    for (std::size_t c = 0; c < ni; ++c)
+      std::memcpy(p, &t.ints[r][c], sizeof(long long)), p += sizeof(long long);
   }
   hsize_t dims[1] = {rows};
   Handle space(H5Screate_simple(1, dims, nullptr));
@@ -438,7 +449,10 @@ Table read_table(hid_t loc, const std::string& name) {
   Handle ftype(H5Dget_type(d));
   const int nm = H5Tget_nmembers(ftype);
   Handle str_t(vlen_string_type());
-  struct Col { std::string name; H5T_class_t cls; };
+  struct Col {
+    std::string name;
+    H5T_class_t cls;
+  };
   std::vector<Col> cols;
   for (int i = 0; i < nm; ++i) {
     char* n = H5Tget_member_name(ftype, static_cast<unsigned>(i));
@@ -446,9 +460,12 @@ Table read_table(hid_t loc, const std::string& name) {
     H5free_memory(n);
   }
   for (const auto& c : cols) {
-    if (c.cls == H5T_STRING) t.string_columns.push_back(c.name);
-    else if (c.cls == H5T_FLOAT) t.double_columns.push_back(c.name);
-    else if (c.cls == H5T_INTEGER) t.int_columns.push_back(c.name);
+    if (c.cls == H5T_STRING)
+      t.string_columns.push_back(c.name);
+    else if (c.cls == H5T_FLOAT)
+      t.double_columns.push_back(c.name);
+    else if (c.cls == H5T_INTEGER)
+      t.int_columns.push_back(c.name);
   }
   const std::size_t row_size = t.string_columns.size() * sizeof(char*) +
                                t.double_columns.size() * sizeof(double) +
@@ -456,8 +473,10 @@ Table read_table(hid_t loc, const std::string& name) {
   Handle mtype(H5Tcreate(H5T_COMPOUND, std::max<std::size_t>(row_size, 1)));
   std::size_t off = 0;
   for (const auto& c : t.string_columns) H5Tinsert(mtype, c.c_str(), off, str_t), off += sizeof(char*);
-  for (const auto& c : t.double_columns) H5Tinsert(mtype, c.c_str(), off, H5T_NATIVE_DOUBLE), off += sizeof(double);
-  for (const auto& c : t.int_columns) H5Tinsert(mtype, c.c_str(), off, H5T_NATIVE_LLONG), off += sizeof(long long);
+  for (const auto& c : t.double_columns)
+    H5Tinsert(mtype, c.c_str(), off, H5T_NATIVE_DOUBLE), off += sizeof(double);
+  for (const auto& c : t.int_columns)
+    H5Tinsert(mtype, c.c_str(), off, H5T_NATIVE_LLONG), off += sizeof(long long);
   Handle space(H5Dget_space(d));
   const auto rows = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
   std::vector<unsigned char> buf(std::max<std::size_t>(rows, 1) * std::max<std::size_t>(row_size, 1));

@@ -58,7 +58,7 @@ void guarded_read(const std::string& path, const std::function<void()>& read);
 // An object's identity in its file (its address or token), to notice a link loop.
 std::string object_identity(hid_t loc, const std::string& name);
 
-bool exists(hid_t loc, const std::string& path);  // link exists (intermediate groups checked)
+bool exists(hid_t loc, const std::string& path);          // link exists (intermediate groups checked)
 Handle create_group(hid_t loc, const std::string& name);  // creates intermediate groups
 Handle open_group(hid_t loc, const std::string& name);
 std::vector<std::string> children(hid_t group);  // names, sorted

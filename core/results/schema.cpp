@@ -205,29 +205,36 @@ Section root_attributes_section() {
 // clang-format on
 
 Section environment_section() {
-  return {"/environment", "", {
-      group("/environment", "the environment variables that change behaviour"),
-      text("/environment@{variable}", P,
-           "one attribute per variable set: `OMP_*`, `KOKKOS_*`, `XPB_*`, `OPENBLAS_NUM_THREADS`, "
-           "`CUDA_VISIBLE_DEVICES`, MPI and Slurm ids"),
-  }};
+  return {"/environment",
+          "",
+          {
+              group("/environment", "the environment variables that change behaviour"),
+              text("/environment@{variable}", P,
+                   "one attribute per variable set: `OMP_*`, `KOKKOS_*`, `XPB_*`, `OPENBLAS_NUM_THREADS`, "
+                   "`CUDA_VISIBLE_DEVICES`, MPI and Slurm ids"),
+          }};
 }
 
 Section platforms_section() {
-  return {"/platforms", "One group per platform descriptor the experiment projects onto (plus the machine "
-                             "that ran, kind `host`, always: it is the model's self-check). Everything about "
-                             "that machine's platform is provenance.", {
-      group("/platforms", "the platform descriptors of the run"),
-      with(group("/platforms/{platform}", "one descriptor; the group is named after it"), KindFrom::platform),
-      with(text("/platforms/{platform}@descriptor_yaml", N, "the descriptor's exact text"), KindFrom::platform),
-      with(text("/platforms/{platform}@sha256", N, "its SHA-256"), KindFrom::platform),
-      text("/platforms/{platform}@path", P, "where it was read from"),
-      with(text("/platforms/{platform}@display_name", N, "human-readable name"), KindFrom::platform),
-      with(text("/platforms/{platform}@kind", N, "`accelerator` or `host` (the machine that ran)"),
-           KindFrom::platform),
-      with(text("/platforms/{platform}@worst_confidence", N, "the least confident of its sourced numbers"),
-           KindFrom::platform),
-  }};
+  return {"/platforms",
+          "One group per platform descriptor the experiment projects onto (plus the machine "
+          "that ran, kind `host`, always: it is the model's self-check). Everything about "
+          "that machine's platform is provenance.",
+          {
+              group("/platforms", "the platform descriptors of the run"),
+              with(group("/platforms/{platform}", "one descriptor; the group is named after it"),
+                   KindFrom::platform),
+              with(text("/platforms/{platform}@descriptor_yaml", N, "the descriptor's exact text"),
+                   KindFrom::platform),
+              with(text("/platforms/{platform}@sha256", N, "its SHA-256"), KindFrom::platform),
+              text("/platforms/{platform}@path", P, "where it was read from"),
+              with(text("/platforms/{platform}@display_name", N, "human-readable name"), KindFrom::platform),
+              with(text("/platforms/{platform}@kind", N, "`accelerator` or `host` (the machine that ran)"),
+                   KindFrom::platform),
+              with(text("/platforms/{platform}@worst_confidence", N,
+                        "the least confident of its sourced numbers"),
+                   KindFrom::platform),
+          }};
 }
 
 Section cell_section() {
@@ -284,133 +291,158 @@ Section cell_section() {
 }
 
 Section measured_section() {
-  return {"measured/", "Per-step samples of this machine, in step order (warm-up excluded).", {
-      group("/cells/{cell}/measured", "per-step samples"),
-      dataset("/cells/{cell}/measured/step_seconds", "float64[steps]", "s", T,
-              "fenced wall time of every timed step (training: every step)"),
-      dataset("/cells/{cell}/measured/warmup_seconds", "float64[warmup]", "s", T,
-              "warm-up steps, kept but not used"),
-      reported("/cells/{cell}/measured/{name}", "float64[steps]",
-               "a per-step value the workload reported (`loss`, `copy_seconds`, `comm_seconds`, ...)"),
-      since(2, text("/cells/{cell}/measured/{name}@unit", N,
-                    "unit of the samples (schema 1 wrote it only when not dimensionless)")),
-      since(2, text("/cells/{cell}/measured/{name}@kind", N, "`numeric` or `timing`")),
-  }};
+  return {
+      "measured/",
+      "Per-step samples of this machine, in step order (warm-up excluded).",
+      {
+          group("/cells/{cell}/measured", "per-step samples"),
+          dataset("/cells/{cell}/measured/step_seconds", "float64[steps]", "s", T,
+                  "fenced wall time of every timed step (training: every step)"),
+          dataset("/cells/{cell}/measured/warmup_seconds", "float64[warmup]", "s", T,
+                  "warm-up steps, kept but not used"),
+          reported("/cells/{cell}/measured/{name}", "float64[steps]",
+                   "a per-step value the workload reported (`loss`, `copy_seconds`, `comm_seconds`, ...)"),
+          since(2, text("/cells/{cell}/measured/{name}@unit", N,
+                        "unit of the samples (schema 1 wrote it only when not dimensionless)")),
+          since(2, text("/cells/{cell}/measured/{name}@kind", N, "`numeric` or `timing`")),
+      }};
 }
 
 Section validation_section() {
-  return {"validation/", "The workload's check of its own result.", {
-      group("/cells/{cell}/validation", "the outcome of the workload's own check"),
-      integer("/cells/{cell}/validation@passed", N, "1 when the check passed"),
-      text("/cells/{cell}/validation@reason", N, "what was checked, or why it failed"),
-      number("/cells/{cell}/validation@max_rel_err", "float64", "", N,
-             "worst relative error against the reference; only for checks that compare numbers "
-             "(schema 1 wrote it for every cell, training cells with other quantities in it)"),
-      number("/cells/{cell}/validation@tolerance", "float64", "", N,
-             "the relative error allowed; with max_rel_err"),
-  }};
+  return {"validation/",
+          "The workload's check of its own result.",
+          {
+              group("/cells/{cell}/validation", "the outcome of the workload's own check"),
+              integer("/cells/{cell}/validation@passed", N, "1 when the check passed"),
+              text("/cells/{cell}/validation@reason", N, "what was checked, or why it failed"),
+              number("/cells/{cell}/validation@max_rel_err", "float64", "", N,
+                     "worst relative error against the reference; only for checks that compare numbers "
+                     "(schema 1 wrote it for every cell, training cells with other quantities in it)"),
+              number("/cells/{cell}/validation@tolerance", "float64", "", N,
+                     "the relative error allowed; with max_rel_err"),
+          }};
 }
 
 Section metrics_section() {
-  return {"metrics/", "Scalars the workload and the runner computed once per cell.", {
-      group("/cells/{cell}/metrics", "scalar metrics"),
-      reported("/cells/{cell}/metrics/{name}", "float64[1]",
-               "a scalar metric; `achieved_gflops` and `achieved_gbps` are ledger FLOPs and bytes over "
-               "the median step time; `comm_share`, `wait_share`: data-parallel exchange and waiting "
-               "time over step time; `dp_ranks`, `micro_batches`: ranks and micro-batches of a "
-               "training step"),
-      since(2, text("/cells/{cell}/metrics/{name}@unit", N,
-                    "unit of the metric (schema 1 wrote it only when not dimensionless)")),
-      since(2, text("/cells/{cell}/metrics/{name}@kind", N, "`numeric` or `timing`")),
-      text("/cells/{cell}/metrics/{name}@doc", N, "what the metric is (when the workload said)"),
-      text("/cells/{cell}/metrics@{name}", N, "string facts (e.g. `corpus_sha256`)"),
-  }};
+  return {
+      "metrics/",
+      "Scalars the workload and the runner computed once per cell.",
+      {
+          group("/cells/{cell}/metrics", "scalar metrics"),
+          reported("/cells/{cell}/metrics/{name}", "float64[1]",
+                   "a scalar metric; `achieved_gflops` and `achieved_gbps` are ledger FLOPs and bytes over "
+                   "the median step time; `comm_share`, `wait_share`: data-parallel exchange and waiting "
+                   "time over step time; `dp_ranks`, `micro_batches`: ranks and micro-batches of a "
+                   "training step"),
+          since(2, text("/cells/{cell}/metrics/{name}@unit", N,
+                        "unit of the metric (schema 1 wrote it only when not dimensionless)")),
+          since(2, text("/cells/{cell}/metrics/{name}@kind", N, "`numeric` or `timing`")),
+          text("/cells/{cell}/metrics/{name}@doc", N, "what the metric is (when the workload said)"),
+          text("/cells/{cell}/metrics@{name}", N, "string facts (e.g. `corpus_sha256`)"),
+      }};
 }
 
 Section series_and_arrays_section() {
-  return {"series/ and arrays/", "", {
-      group("/cells/{cell}/series", "curves"),
-      group("/cells/{cell}/series/{name}", "one curve (e.g. held-out loss at evaluation steps)"),
-      reported("/cells/{cell}/series/{name}/values", "float64[k]", "the curve's values"),
-      since(2, text("/cells/{cell}/series/{name}/values@unit", N,
-                    "their unit (schema 1 wrote it only when not dimensionless)")),
-      since(2, text("/cells/{cell}/series/{name}/values@kind", N, "`numeric` or `timing`")),
-      dataset("/cells/{cell}/series/{name}/index", "float64[k]", "", N,
-              "x values (step or epoch numbers); absent means 0..k-1"),
-      since(2, text("/cells/{cell}/series/{name}/index@unit", N, "always dimensionless")),
-      group("/cells/{cell}/arrays", "named arrays"),
-      dataset("/cells/{cell}/arrays/{name...}", "float64[...]", "", N,
-              "a named array (e.g. an exported reference step: token ids, logits, parameters, "
-              "gradients); the name may contain `/`, which makes groups"),
-      text("/cells/{cell}/arrays/{name...}@dtype", N, "the element type the values had in the workload"),
-      since(2, text("/cells/{cell}/arrays/{name...}@unit", N, "always dimensionless")),
-  }};
+  return {
+      "series/ and arrays/",
+      "",
+      {
+          group("/cells/{cell}/series", "curves"),
+          group("/cells/{cell}/series/{name}", "one curve (e.g. held-out loss at evaluation steps)"),
+          reported("/cells/{cell}/series/{name}/values", "float64[k]", "the curve's values"),
+          since(2, text("/cells/{cell}/series/{name}/values@unit", N,
+                        "their unit (schema 1 wrote it only when not dimensionless)")),
+          since(2, text("/cells/{cell}/series/{name}/values@kind", N, "`numeric` or `timing`")),
+          dataset("/cells/{cell}/series/{name}/index", "float64[k]", "", N,
+                  "x values (step or epoch numbers); absent means 0..k-1"),
+          since(2, text("/cells/{cell}/series/{name}/index@unit", N, "always dimensionless")),
+          group("/cells/{cell}/arrays", "named arrays"),
+          dataset("/cells/{cell}/arrays/{name...}", "float64[...]", "", N,
+                  "a named array (e.g. an exported reference step: token ids, logits, parameters, "
+                  "gradients); the name may contain `/`, which makes groups"),
+          text("/cells/{cell}/arrays/{name...}@dtype", N, "the element type the values had in the workload"),
+          since(2, text("/cells/{cell}/arrays/{name...}@unit", N, "always dimensionless")),
+      }};
 }
 
 Section ledger_section() {
-  return {"ledger", "The cost of one step, one row per kernel (the input of the performance model).", {
-      table("/cells/{cell}/ledger", "one row per kernel", {
-          key("name", "kernel label (equal to its Kokkos label)"),
-          col("kind", "string", "", "gemm, vector, collective, other"),
-          col("dtype", "string", "", "the precision an accelerator would use"),
-          col("collective", "string", "", "none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p"),
-          col("flops", "float64", "FLOP", "floating-point operations of one launch"),
-          col("bytes", "float64", "B", "bytes moved to and from memory by one launch"),
-          col("count", "float64", "", "launches per step"),
-          col("collective_bytes", "float64", "B", "bytes each rank contributes to the collective"),
-          col("ranks", "int64", "", "ranks taking part in the collective"),
-      }),
-  }};
+  return {
+      "ledger",
+      "The cost of one step, one row per kernel (the input of the performance model).",
+      {
+          table("/cells/{cell}/ledger", "one row per kernel",
+                {
+                    key("name", "kernel label (equal to its Kokkos label)"),
+                    col("kind", "string", "", "gemm, vector, collective, other"),
+                    col("dtype", "string", "", "the precision an accelerator would use"),
+                    col("collective", "string", "",
+                        "none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p"),
+                    col("flops", "float64", "FLOP", "floating-point operations of one launch"),
+                    col("bytes", "float64", "B", "bytes moved to and from memory by one launch"),
+                    col("count", "float64", "", "launches per step"),
+                    col("collective_bytes", "float64", "B", "bytes each rank contributes to the collective"),
+                    col("ranks", "int64", "", "ranks taking part in the collective"),
+                }),
+      }};
 }
 
 Section projected_section() {
-  return {"projected/PLATFORM",
-               "The performance model's projection of one step onto each platform of the experiment "
-               "(`docs/projection.md`). Ranges are [low, nominal, high]: the 5 %, median and 95 % of a "
-               "seeded Monte Carlo over the descriptor's and the model constants' ranges, inputs that share a "
-               "source drawn together. The worst-case envelope is kept apart.", {
-      group("/cells/{cell}/projected", "one group per platform"),
-      group("/cells/{cell}/projected/{platform}", "the projection onto one platform"),
-      integer("/cells/{cell}/projected/{platform}@ok", N,
-              "1 when projected; 0 when a needed number is unknown (then only these attributes)"),
-      text("/cells/{cell}/projected/{platform}@reason", N, "why not (e.g. an unknown peak)"),
-      text("/cells/{cell}/projected/{platform}@bound", N,
-           "what dominates the nominal step: compute, memory, communication, launch (unknown when not ok)"),
-      number("/cells/{cell}/projected/{platform}@host_share", "float64", "", N,
-             "present when the host was projected as one of several ranks sharing it, or with fewer "
-             "threads than it was calibrated with: the fraction of its compute and memory bandwidth used"),
-      integer("/cells/{cell}/projected/{platform}@ranks_on_node", P, "with host_share: ranks that shared the machine"),
-      number("/cells/{cell}/projected/{platform}@error_vs_measured", "float64", "", T,
-             "the host only: projected / measured median − 1 (the model's self-check)"),
-      range("step_seconds", "s", "projected time of one step"),
-      since(2, dataset("/cells/{cell}/projected/{platform}/step_seconds_envelope", "float64[2]", "s", N,
-                       "worst-case envelope of the step: every input at the end that makes it fastest, then "
-                       "slowest (not a probability interval)")),
-      since(2, dataset("/cells/{cell}/projected/{platform}/step_seconds_nominal_inputs", "float64[1]", "s", N,
-                       "the step with every input at its nominal value")),
-      since(2, integer("/cells/{cell}/projected/{platform}@monte_carlo_samples", N,
-                       "samples of the Monte Carlo (0: nominal inputs only)")),
-      since(2, integer("/cells/{cell}/projected/{platform}@monte_carlo_seed", N,
-                       "its seed: the same seed gives the same samples")),
-      range("compute_seconds", "s", "time of the kernels bound by compute"),
-      range("memory_seconds", "s", "time of the kernels bound by memory"),
-      range("comm_seconds", "s", "time of the collectives"),
-      range("launch_seconds", "s", "launch overhead"),
-      range("energy_joules", "J", "TDP × time, an upper bound"),
-      text("/cells/{cell}/projected/{platform}/energy_joules@note", N, "says that it is an upper bound"),
-      since(2, range("hfu", "", "hardware FLOP utilization: the ledger's FLOPs of its dominant dtype over "
-                                "step time × that dtype's peak (absent when the cell has no FLOPs or the peak "
-                                "is unknown)")),
-      since(2, text("/cells/{cell}/projected/{platform}@hfu_dtype", N, "the dtype whose peak hfu is relative to")),
-      text("/cells/{cell}/projected/{platform}/{name}@unit", N, "unit of a projected range"),
-      since(2, table("/cells/{cell}/projected/{platform}/kernels", "the projection of each ledger row", {
-          key("name", "the ledger row's kernel"),
-          col("bound", "string", "", "compute, memory, communication, launch"),
-          col("seconds_low", "float64", "s", "time of all its launches in one step, low"),
-          col("seconds_nominal", "float64", "s", "nominal"),
-          col("seconds_high", "float64", "s", "high"),
-      })),
-  }};
+  return {
+      "projected/PLATFORM",
+      "The performance model's projection of one step onto each platform of the experiment "
+      "(`docs/projection.md`). Ranges are [low, nominal, high]: the 5 %, median and 95 % of a "
+      "seeded Monte Carlo over the descriptor's and the model constants' ranges, inputs that share a "
+      "source drawn together. The worst-case envelope is kept apart.",
+      {
+          group("/cells/{cell}/projected", "one group per platform"),
+          group("/cells/{cell}/projected/{platform}", "the projection onto one platform"),
+          integer("/cells/{cell}/projected/{platform}@ok", N,
+                  "1 when projected; 0 when a needed number is unknown (then only these attributes)"),
+          text("/cells/{cell}/projected/{platform}@reason", N, "why not (e.g. an unknown peak)"),
+          text("/cells/{cell}/projected/{platform}@bound", N,
+               "what dominates the nominal step: compute, memory, communication, launch (unknown when not "
+               "ok)"),
+          number(
+              "/cells/{cell}/projected/{platform}@host_share", "float64", "", N,
+              "present when the host was projected as one of several ranks sharing it, or with fewer "
+              "threads than it was calibrated with: the fraction of its compute and memory bandwidth used"),
+          integer("/cells/{cell}/projected/{platform}@ranks_on_node", P,
+                  "with host_share: ranks that shared the machine"),
+          number("/cells/{cell}/projected/{platform}@error_vs_measured", "float64", "", T,
+                 "the host only: projected / measured median − 1 (the model's self-check)"),
+          range("step_seconds", "s", "projected time of one step"),
+          since(2,
+                dataset("/cells/{cell}/projected/{platform}/step_seconds_envelope", "float64[2]", "s", N,
+                        "worst-case envelope of the step: every input at the end that makes it fastest, then "
+                        "slowest (not a probability interval)")),
+          since(2, dataset("/cells/{cell}/projected/{platform}/step_seconds_nominal_inputs", "float64[1]",
+                           "s", N, "the step with every input at its nominal value")),
+          since(2, integer("/cells/{cell}/projected/{platform}@monte_carlo_samples", N,
+                           "samples of the Monte Carlo (0: nominal inputs only)")),
+          since(2, integer("/cells/{cell}/projected/{platform}@monte_carlo_seed", N,
+                           "its seed: the same seed gives the same samples")),
+          range("compute_seconds", "s", "time of the kernels bound by compute"),
+          range("memory_seconds", "s", "time of the kernels bound by memory"),
+          range("comm_seconds", "s", "time of the collectives"),
+          range("launch_seconds", "s", "launch overhead"),
+          range("energy_joules", "J", "TDP × time, an upper bound"),
+          text("/cells/{cell}/projected/{platform}/energy_joules@note", N, "says that it is an upper bound"),
+          since(2, range("hfu", "",
+                         "hardware FLOP utilization: the ledger's FLOPs of its dominant dtype over "
+                         "step time × that dtype's peak (absent when the cell has no FLOPs or the peak "
+                         "is unknown)")),
+          since(2, text("/cells/{cell}/projected/{platform}@hfu_dtype", N,
+                        "the dtype whose peak hfu is relative to")),
+          text("/cells/{cell}/projected/{platform}/{name}@unit", N, "unit of a projected range"),
+          since(2, table("/cells/{cell}/projected/{platform}/kernels", "the projection of each ledger row",
+                         {
+                             key("name", "the ledger row's kernel"),
+                             col("bound", "string", "", "compute, memory, communication, launch"),
+                             col("seconds_low", "float64", "s", "time of all its launches in one step, low"),
+                             col("seconds_nominal", "float64", "s", "nominal"),
+                             col("seconds_high", "float64", "s", "high"),
+                         })),
+      }};
 }
 
 Section summary_section() {
@@ -483,29 +515,34 @@ Section summary_section() {
 }
 
 Section parity_section() {
-  return {"/parity",
-               "Projections only; no measured number enters them. `ratio` = projected time on the "
-               "reference ÷ projected time on the platform (> 1: faster than the reference).", {
-      table("/parity", "one row per cell × platform (the host excluded)", {
-          key("cell", "cell id"),
-          col("workload", "string", "", "workload name"),
-          col("params", "string", "", "parameters, canonical JSON"),
-          key("platform", "the platform compared with the reference"),
-          col("verdict", "string", "",
-              "`above`, `parity`, `below`, `inconclusive` when the 5–95 % interval straddles the band, "
-              "`unavailable` when a needed number is unknown"),
-          col("bound", "string", "", "the platform's bound"),
-          col("ratio_low", "float64", "", "speed ratio, 5 % of the joint Monte Carlo"),
-          col("ratio_nominal", "float64", "", "its median"),
-          col("ratio_high", "float64", "", "its 95 %"),
-          since(2, col("ratio_envelope_low", "float64", "",
-                       "worst-case envelope of the ratio, low (every input at its unfavourable end)")),
-          since(2, col("ratio_envelope_high", "float64", "", "worst-case envelope, high")),
-      }),
-      text("/parity@reference", N, "the reference platform"),
-      number("/parity@band", "float64", "", N, "the parity band"),
-      text("/parity@note", N, "how the ratio is defined"),
-  }};
+  return {
+      "/parity",
+      "Projections only; no measured number enters them. `ratio` = projected time on the "
+      "reference ÷ projected time on the platform (> 1: faster than the reference).",
+      {
+          table("/parity", "one row per cell × platform (the host excluded)",
+                {
+                    key("cell", "cell id"),
+                    col("workload", "string", "", "workload name"),
+                    col("params", "string", "", "parameters, canonical JSON"),
+                    key("platform", "the platform compared with the reference"),
+                    col("verdict", "string", "",
+                        "`above`, `parity`, `below`, `inconclusive` when the 5–95 % interval straddles the "
+                        "band, "
+                        "`unavailable` when a needed number is unknown"),
+                    col("bound", "string", "", "the platform's bound"),
+                    col("ratio_low", "float64", "", "speed ratio, 5 % of the joint Monte Carlo"),
+                    col("ratio_nominal", "float64", "", "its median"),
+                    col("ratio_high", "float64", "", "its 95 %"),
+                    since(2,
+                          col("ratio_envelope_low", "float64", "",
+                              "worst-case envelope of the ratio, low (every input at its unfavourable end)")),
+                    since(2, col("ratio_envelope_high", "float64", "", "worst-case envelope, high")),
+                }),
+          text("/parity@reference", N, "the reference platform"),
+          number("/parity@band", "float64", "", N, "the parity band"),
+          text("/parity@note", N, "how the ratio is defined"),
+      }};
 }
 
 Section seed_statistics_section() {
@@ -544,57 +581,64 @@ Section seed_statistics_section() {
 }
 
 Section projections_section() {
-  return {"/projections",
-          "The experiment's `projections:` section: paper-scale training runs projected by the performance "
-          "model onto each platform and device count (`docs/projection.md`); nothing is measured. Written "
-          "when the experiment has the section. Intervals are the 5 %, median and 95 % of a seeded Monte "
-          "Carlo.", {
-      since(2, table("/projections", "one row per entry × platform × device count", {
-          key("id", "`ENTRY/PLATFORM/DEVICES`: the row's identity across runs"),
-          col("entry", "int64", "", "position of the entry in `projections:`"),
-          col("model", "string", "", "the model's name"),
-          col("model_file", "string", "", "the model file read"),
-          col("model_sha256", "string", "", "its SHA-256"),
-          col("platform", "string", "", "the platform projected onto"),
-          col("platform_sha256", "string", "", "its descriptor's SHA-256"),
-          col("devices", "int64", "", "device count"),
-          col("stack", "string", "", "software stack (data/model/constants.yaml)"),
-          col("plan", "string", "", "the plan projected (searched, or as given)"),
-          col("status", "string", "", "`ok`; `invalid`: no plan fits or a needed number is unknown"),
-          col("reason", "string", "", "why invalid"),
-          col("reference", "string", "", "the parity reference the ratio is against (empty: none)"),
-          col("verdict", "string", "", "parity verdict from the ratio's 5–95 % interval"),
-          col("breakdown", "string", "", "ledger parts in s per step at nominal inputs (JSON object)"),
-          col("assumptions", "string", "", "what was assumed (e.g. an inter-node bandwidth)"),
-          col("global_batch", "float64", "", "sequences per step"),
-          col("seq_len", "float64", "", "sequence length"),
-          col("tokens", "float64", "", "token budget of the days figure (0: none)"),
-          col("micro_batches", "int64", "", "micro-batches per step"),
-          col("memory_gb", "float64", "GB", "projected memory per device"),
-          col("step_p5", "float64", "s", "step time, 5 %"),
-          col("step_median", "float64", "s", "median"),
-          col("step_p95", "float64", "s", "95 %"),
-          col("step_nominal_inputs", "float64", "s", "the step with every input nominal"),
-          col("step_envelope_low", "float64", "s", "worst-case envelope, low"),
-          col("step_envelope_high", "float64", "s", "worst-case envelope, high"),
-          col("mfu_p5", "float64", "", "model FLOP utilization, 5 %"),
-          col("mfu_median", "float64", "", "median"),
-          col("mfu_p95", "float64", "", "95 %"),
-          col("hfu_median", "float64", "", "hardware FLOP utilization, median"),
-          col("tokens_per_second", "float64", "1/s", "tokens per second, median"),
-          col("days_p5", "float64", "d", "days for the token budget, 5 %"),
-          col("days_median", "float64", "d", "median"),
-          col("days_p95", "float64", "d", "95 %"),
-          col("ratio_p5", "float64", "", "t(reference) / t(platform), joint, 5 %"),
-          col("ratio_median", "float64", "", "median"),
-          col("ratio_p95", "float64", "", "95 %"),
-          col("ratio_envelope_low", "float64", "", "worst-case envelope of the ratio, low"),
-          col("ratio_envelope_high", "float64", "", "high"),
-          col("monte_carlo_samples", "int64", "", "samples of the Monte Carlo"),
-          col("monte_carlo_seed", "int64", "", "its seed"),
-      })),
-      since(2, text("/projections@note", N, "what the columns hold")),
-  }};
+  return {
+      "/projections",
+      "The experiment's `projections:` section: paper-scale training runs projected by the performance "
+      "model onto each platform and device count (`docs/projection.md`); nothing is measured. Written "
+      "when the experiment has the section. Intervals are the 5 %, median and 95 % of a seeded Monte "
+      "Carlo.",
+      {
+          since(2,
+                table("/projections", "one row per entry × platform × device count",
+                      {
+                          key("id", "`ENTRY/PLATFORM/DEVICES`: the row's identity across runs"),
+                          col("entry", "int64", "", "position of the entry in `projections:`"),
+                          col("model", "string", "", "the model's name"),
+                          col("model_file", "string", "", "the model file read"),
+                          col("model_sha256", "string", "", "its SHA-256"),
+                          col("platform", "string", "", "the platform projected onto"),
+                          col("platform_sha256", "string", "", "its descriptor's SHA-256"),
+                          col("devices", "int64", "", "device count"),
+                          col("stack", "string", "", "software stack (data/model/constants.yaml)"),
+                          col("plan", "string", "", "the plan projected (searched, or as given)"),
+                          col("status", "string", "",
+                              "`ok`; `invalid`: no plan fits or a needed number is unknown"),
+                          col("reason", "string", "", "why invalid"),
+                          col("reference", "string", "",
+                              "the parity reference the ratio is against (empty: none)"),
+                          col("verdict", "string", "", "parity verdict from the ratio's 5–95 % interval"),
+                          col("breakdown", "string", "",
+                              "ledger parts in s per step at nominal inputs (JSON object)"),
+                          col("assumptions", "string", "", "what was assumed (e.g. an inter-node bandwidth)"),
+                          col("global_batch", "float64", "", "sequences per step"),
+                          col("seq_len", "float64", "", "sequence length"),
+                          col("tokens", "float64", "", "token budget of the days figure (0: none)"),
+                          col("micro_batches", "int64", "", "micro-batches per step"),
+                          col("memory_gb", "float64", "GB", "projected memory per device"),
+                          col("step_p5", "float64", "s", "step time, 5 %"),
+                          col("step_median", "float64", "s", "median"),
+                          col("step_p95", "float64", "s", "95 %"),
+                          col("step_nominal_inputs", "float64", "s", "the step with every input nominal"),
+                          col("step_envelope_low", "float64", "s", "worst-case envelope, low"),
+                          col("step_envelope_high", "float64", "s", "worst-case envelope, high"),
+                          col("mfu_p5", "float64", "", "model FLOP utilization, 5 %"),
+                          col("mfu_median", "float64", "", "median"),
+                          col("mfu_p95", "float64", "", "95 %"),
+                          col("hfu_median", "float64", "", "hardware FLOP utilization, median"),
+                          col("tokens_per_second", "float64", "1/s", "tokens per second, median"),
+                          col("days_p5", "float64", "d", "days for the token budget, 5 %"),
+                          col("days_median", "float64", "d", "median"),
+                          col("days_p95", "float64", "d", "95 %"),
+                          col("ratio_p5", "float64", "", "t(reference) / t(platform), joint, 5 %"),
+                          col("ratio_median", "float64", "", "median"),
+                          col("ratio_p95", "float64", "", "95 %"),
+                          col("ratio_envelope_low", "float64", "", "worst-case envelope of the ratio, low"),
+                          col("ratio_envelope_high", "float64", "", "high"),
+                          col("monte_carlo_samples", "int64", "", "samples of the Monte Carlo"),
+                          col("monte_carlo_seed", "int64", "", "its seed"),
+                      })),
+          since(2, text("/projections@note", N, "what the columns hold")),
+      }};
 }
 
 std::vector<Section> declare() {
@@ -665,7 +709,9 @@ Resolved resolve(std::string_view path) {
 }
 
 bool timing_unit(std::string_view u) {
-  auto ends_with = [&](std::string_view s) { return u.size() >= s.size() && u.substr(u.size() - s.size()) == s; };
+  auto ends_with = [&](std::string_view s) {
+    return u.size() >= s.size() && u.substr(u.size() - s.size()) == s;
+  };
   return u == "s" || u == "ms" || u == "us" || u == "ns" || ends_with("/s");
 }
 
@@ -693,13 +739,14 @@ Classified classify(const Probe& p) {
   switch (e.kind_from) {
     case KindFrom::fixed:
       c.kind = e.kind;
-      if (e.path.rfind("/@", 0) == 0) c.why = e.kind == P ? "root provenance" : e.kind == T ? "timestamp" : "experiment identity";
-      else if (c.kind == T) c.why = e.type == "string" ? "timestamp" : "timing (" + e.path + ")";
-      else if (c.kind == P) c.why = "provenance (" + e.path + ")";
+      if (e.path.rfind("/@", 0) == 0)
+        c.why = e.kind == P ? "root provenance" : e.kind == T ? "timestamp" : "experiment identity";
+      else if (c.kind == T)
+        c.why = e.type == "string" ? "timestamp" : "timing (" + e.path + ")";
+      else if (c.kind == P)
+        c.why = "provenance (" + e.path + ")";
       break;
-    case KindFrom::object:
-      by_value("dataset");
-      break;
+    case KindFrom::object: by_value("dataset"); break;
     case KindFrom::row:
       if (parse_kind(p.stored_kind) || (p.row_kind != "projected" && p.row_kind != "model_error")) {
         by_value("row");
@@ -755,7 +802,7 @@ std::string cell(std::string s) {
 
 std::string role_text(const Column& c) {
   std::string r = c.key ? "key" : "";
-  const char* what = c.role == Role::unit        ? "unit of the row"
+  const char* what = c.role == Role::unit         ? "unit of the row"
                      : c.role == Role::row_kind   ? "what the row is"
                      : c.role == Role::value_kind ? "kind of the row"
                                                   : "";
@@ -826,7 +873,8 @@ std::string markdown() {
            unit_text(e.unit_from, e.unit) + " | " + kind_text(e) + " | " + std::to_string(e.since) + " | " +
            cell(e.doc) + " |\n";
       if (e.node != Node::table) continue;
-      tables += "\nColumns of `" + e.path + "`:\n\n| column | type | unit | role | since | meaning |\n"
+      tables += "\nColumns of `" + e.path +
+                "`:\n\n| column | type | unit | role | since | meaning |\n"
                 "|---|---|---|---|---|---|\n";
       for (const auto& c : e.columns)
         tables += "| `" + c.name + "` | " + c.type + " | " + unit_text(c.unit_from, c.unit) + " | " +
@@ -887,8 +935,11 @@ std::string json() {
           cj["type"] = c.type;
           cj["unit"] = c.unit;
           cj["unit_from"] = unit_from(c.unit_from);
-          cj["role"] = c.role == Role::value ? "value" : role_text(c) == "key" ? "key"
-                       : c.role == Role::unit ? "unit" : c.role == Role::row_kind ? "row_kind" : "value_kind";
+          cj["role"] = c.role == Role::value      ? "value"
+                       : role_text(c) == "key"    ? "key"
+                       : c.role == Role::unit     ? "unit"
+                       : c.role == Role::row_kind ? "row_kind"
+                                                  : "value_kind";
           cj["since"] = c.since;
           cj["doc"] = c.doc;
           cols.push_back(cj);

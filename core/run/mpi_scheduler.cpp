@@ -57,9 +57,14 @@ std::string dead_rank_message(int rank, const std::vector<int>& dead, double tim
 
 MpiScheduler::MpiScheduler(const StoreOptions& opt, const RunHeader& header, double rank_timeout,
                            std::function<void(const std::string&)> log)
-    : m_world(mpi::Group::world()), m_K(m_world.size()), m_me(m_world.rank()), m_opt(opt),
-      m_header(header), m_claims(fragment_dir(opt.output) + "/claims"),
-      m_alive(fragment_dir(opt.output) + "/alive"), m_log(std::move(log)) {
+    : m_world(mpi::Group::world()),
+      m_K(m_world.size()),
+      m_me(m_world.rank()),
+      m_opt(opt),
+      m_header(header),
+      m_claims(fragment_dir(opt.output) + "/claims"),
+      m_alive(fragment_dir(opt.output) + "/alive"),
+      m_log(std::move(log)) {
   std::optional<Error> open_error;
   if (m_me == 0) {
     try {
@@ -92,8 +97,10 @@ std::vector<std::size_t> MpiScheduler::plan(const std::vector<const Cell*>& cell
   std::vector<std::size_t> skipped;
   std::vector<int> widths(cells.size(), -1);
   for (std::size_t i = 0; i < cells.size(); ++i) {
-    if (m_store->done().count(cells[i]->id)) skipped.push_back(i);
-    else widths[i] = width(*cells[i]);
+    if (m_store->done().count(cells[i]->id))
+      skipped.push_back(i);
+    else
+      widths[i] = width(*cells[i]);
   }
   m_phases = plan_phases(widths, m_K);
   return skipped;
@@ -146,7 +153,8 @@ std::optional<CellSlot> MpiScheduler::claim_next() {
 void MpiScheduler::commit(const CellRecord& rec) {
   if (m_me == 0) m_store->commit(rec);
   // Write the fragment, then the cell counts as done: a crash later cannot lose it.
-  else ResultStore::write_single(fragment_path(m_opt.output, rec.cell.id), m_header, rec);
+  else
+    ResultStore::write_single(fragment_path(m_opt.output, rec.cell.id), m_header, rec);
 }
 
 void MpiScheduler::end_phase() {

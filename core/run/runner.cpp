@@ -94,7 +94,8 @@ const std::vector<MetricSpec>& runner_metrics() {
 }
 
 const Platform* self_check_platform(const std::vector<Platform>& platforms) {
-  const auto it = std::find_if(platforms.begin(), platforms.end(), [](const Platform& p) { return is_host(p); });
+  const auto it =
+      std::find_if(platforms.begin(), platforms.end(), [](const Platform& p) { return is_host(p); });
   return it == platforms.end() ? nullptr : &*it;
 }
 
@@ -135,8 +136,9 @@ bool set_up(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec) {
     w.setup(cell.params, ctx);
     return true;
   } catch (const Error& e) {
-    set_status(rec, CellStatus::invalid, "setup rejected the parameters: " + e.located() +
-                                             (e.hint().empty() ? "" : " (" + e.hint() + ")"));
+    set_status(
+        rec, CellStatus::invalid,
+        "setup rejected the parameters: " + e.located() + (e.hint().empty() ? "" : " (" + e.hint() + ")"));
     return false;
   }
 }
@@ -344,7 +346,8 @@ void derive_metrics(const WorkloadInfo& info, CellRecord& rec) {
       names += (names.empty() ? "" : " + ") + value_name;
     }
     if (!names.empty())
-      derived_scalar(rec, name, sum / total, std::string(what) + " (" + names + ") over step time, all steps");
+      derived_scalar(rec, name, sum / total,
+                     std::string(what) + " (" + names + ") over step time, all steps");
   }
 }
 
@@ -399,8 +402,10 @@ CellRecord measure_cell(const Cell& cell, const Registry& registry, const Contex
     rec.ledger = w->ledger();
     rec.metrics = w->finish(ctx);
     apply_metric_specs(info, rec);
-    if (!rec.validation.passed) set_status(rec, CellStatus::invalid, rec.validation.reason);
-    else rec.reason = rec.validation.reason;
+    if (!rec.validation.passed)
+      set_status(rec, CellStatus::invalid, rec.validation.reason);
+    else
+      rec.reason = rec.validation.reason;
     if (rec.status == CellStatus::ok) derive_metrics(info, rec);
   } catch (const Error& e) {
     set_status(rec, CellStatus::failed, e.located());
@@ -430,14 +435,15 @@ std::vector<Platform> run_platforms(const ExperimentSpec& spec) {
   return platforms;
 }
 
-RunHeader run_header(const ExperimentSpec& spec, const Registry& registry, const std::vector<Platform>& platforms,
-                     const RunOptions& opt) {
+RunHeader run_header(const ExperimentSpec& spec, const Registry& registry,
+                     const std::vector<Platform>& platforms, const RunOptions& opt) {
   RunHeader header;
   header.spec = &spec;
   header.provenance = collect_provenance(opt.command_line);
   header.provenance.integers.emplace_back("mpi_ranks", mpi::Group::world().size());
   header.platforms = platforms;
-  for (const auto& n : registry.names()) header.workloads_built += (header.workloads_built.empty() ? "" : ",") + n;
+  for (const auto& n : registry.names())
+    header.workloads_built += (header.workloads_built.empty() ? "" : ",") + n;
   return header;
 }
 
@@ -460,14 +466,16 @@ Context run_context(const Scheduler& sched, std::vector<Platform>& platforms, do
   const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int calib = calibrated_threads(host);
   ctx.host_share = host_share(ctx.threads, ctx.ranks_on_node, cpus, calib > 0 ? calib : cpus);
-  if (ctx.host_share < 1.0 || ctx.ranks_on_node > 1) host = host_for_rank(host, ctx.host_share, ctx.ranks_on_node);
+  if (ctx.host_share < 1.0 || ctx.ranks_on_node > 1)
+    host = host_for_rank(host, ctx.host_share, ctx.ranks_on_node);
   return ctx;
 }
 
 // Ranks a cell can use: what its workload asks for, at most --max-cell-ranks.
 int cell_width(const Cell& c, const Registry& registry, int max_cell_ranks, int world) {
   int w = 1;
-  if (registry.has(c.workload) && registry.info(c.workload).ranks) w = registry.info(c.workload).ranks(c.params, world);
+  if (registry.has(c.workload) && registry.info(c.workload).ranks)
+    w = registry.info(c.workload).ranks(c.params, world);
   return max_cell_ranks > 0 ? std::min(w, max_cell_ranks) : w;
 }
 

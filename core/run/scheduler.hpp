@@ -31,9 +31,9 @@ struct StoreOptions {
 // ranks that run it together.
 struct CellSlot {
   std::size_t cell = 0;
-  mpi::Group group;     // the group of one unless the cell is wider
-  int first_rank = 0;   // world rank of the group's leader
-  bool leader = true;   // reports the cell and hands its record to commit()
+  mpi::Group group;    // the group of one unless the cell is wider
+  int first_rank = 0;  // world rank of the group's leader
+  bool leader = true;  // reports the cell and hands its record to commit()
 };
 
 // Cells that finished, by status (summed over every rank by Scheduler::finish).
@@ -78,8 +78,7 @@ ResultStore open_result_set(const StoreOptions& opt, const RunHeader& header);
 // The serial scheduler for a world of one process, else the MPI scheduler. `log` receives the
 // messages of a run that must stop (a rank died); `rank_timeout` is in seconds (0: default).
 std::unique_ptr<Scheduler> make_scheduler(const StoreOptions& store, const RunHeader& header,
-                                          double rank_timeout,
-                                          std::function<void(const std::string&)> log);
+                                          double rank_timeout, std::function<void(const std::string&)> log);
 
 // ------------------------------------------------------------------------------------------------
 // Serial: one process, every cell in experiment order, each committed to the result set.
