@@ -7,7 +7,8 @@
 // Forward (kernel NAME_fwd): one team per (b, h, tile of kBlockQ queries). Its Q tile sits in team
 // scratch; for each tile of kBlockK keys it forms S = Q·Kᵀ, updates the running row max m and sum
 // l, rescales the output accumulator and adds P·V. Backward (kernel NAME_bwd): one team per (b, h);
-// for each key tile (ascending) it walks the query tiles (ascending) that see it, recomputes
+// it packs the head's query and ∂out panels and Δ once, then for each key tile (ascending) it
+// walks the query tiles (ascending) that see it, recomputes
 // P = exp(S·scale − lse), dP = dO·Vᵀ, dS = P ⊙ (dP − Δ)·scale with Δ = rowsum(dO ⊙ O), and
 // accumulates dV += Pᵀ·dO and dK += dSᵀ·Q in scratch (one fused multiply-add chain per element,
 // queries ascending) and dQ += dS·K into dqkv (key tiles ascending). Every output element is
@@ -35,7 +36,10 @@
 
 namespace xpb::nn {
 
-inline constexpr int kBlockQ = 64;  // queries per tile
+// Queries per tile: a multiple of every micro-kernel's MR (12, 6 and 4), so that no product whose
+// rows are queries computes padding rows (64 queries were 72 rows at MR = 12). The bits do not
+// depend on it: forward rows see the same key tiles, and backward chains run over queries in order.
+inline constexpr int kBlockQ = 60;
 inline constexpr int kBlockK = 64;  // keys per tile (a multiple of every micro-kernel's NR)
 
 namespace detail {
@@ -111,6 +115,7 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
   T* m = O + BQp * Dn;         // (BQp) running max of scaled scores
   T* l = m + BQp;              // (BQp) running Σ exp
   const int rows = TT - i0 < kBlockQ ? TT - i0 : kBlockQ;
+  const int panels = (rows + mr - 1) / mr;  // the last tile of a sequence may be short
   for (int i = 0; i < BQp; ++i) {
     T* qp = Qp + (i / mr) * D * mr + i % mr;
     const T* q = hp.q + std::ptrdiff_t(i0 + (i < rows ? i : 0)) * hp.ld;
@@ -142,10 +147,10 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
         for (int d = 0; d < D; ++d) Vn[j * Dn + d] = v[d];
         for (int d = D; d < Dn; ++d) Vn[j * Dn + d] = T(0);
       }
-    for (int p = 0; p < BQp / mr; ++p)
+    for (int p = 0; p < panels; ++p)
       for (int jb = 0; jb < BKn; jb += nr)
         ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
-    for (int i = 0; i < BQp; ++i) {
+    for (int i = 0; i < panels * mr; ++i) {
       T* XPB_RESTRICT s = S + i * BKn;
       const int t = i0 + i;
       int valid = i < rows ? (causal ? t - j0 + 1 : kc) : 0;
@@ -165,7 +170,7 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
       T* XPB_RESTRICT pp = Pp + (i / mr) * BK * mr + i % mr;
       for (int j = 0; j < kc; ++j) pp[j * mr] = s[j];
     }
-    for (int p = 0; p < BQp / mr; ++p)
+    for (int p = 0; p < panels; ++p)
       for (int db = 0; db < Dn; db += nr)
         ops.mm(kc, Pp + p * BK * mr, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
   }
@@ -177,13 +182,13 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
   }
 }
 
-// Scratch elements of one backward team.
-KOKKOS_INLINE_FUNCTION std::size_t flash_bwd_scratch(int mr, int nr, int D) {
-  const std::size_t BQp = round_up(kBlockQ, mr), BKp = round_up(kBlockK, mr),
-                    BKn = round_up(kBlockK, nr), Dn = round_up(D, nr), BQ = kBlockQ,
-                    BK = kBlockK;
-  return 2 * D * BKn + BK * Dn + 2 * BKp * Dn + 2 * BQp * D + 2 * BQ * Dn + 2 * BQp * BKn +
-         2 * BKp * BQ + BQp * BK + BQp * Dn + 2 * BQ;
+// Scratch elements of one backward team: per key tile, plus the whole head's query and ∂out
+// panels and Δ (made once per head, read again for every key tile).
+KOKKOS_INLINE_FUNCTION std::size_t flash_bwd_scratch(int mr, int nr, int D, int TT) {
+  const std::size_t BQp = round_up(kBlockQ, mr), BKp = round_up(kBlockK, mr), BKn = round_up(kBlockK, nr),
+                    Dn = round_up(D, nr), BQ = kBlockQ, BK = kBlockK, tiles = (TT + kBlockQ - 1) / kBlockQ;
+  return 2 * D * BKn + BK * Dn + 2 * BKp * Dn + 2 * tiles * BQp * D + 2 * BQ * Dn + 2 * BQp * BKn +
+         2 * BKp * BQ + BQp * BK + BQp * Dn + tiles * BQ;
 }
 
 // Backward of one head: dq, dk, dv rows (stride ld, the dqkv layout) overwritten.
@@ -200,9 +205,10 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   T* Kn = Vt + D * BKn;     // (BK, Dn) keys, padded columns
   T* dKa = Kn + BK * Dn;    // (BKp, Dn) dK accumulator
   T* dVa = dKa + BKp * Dn;  // (BKp, Dn) dV accumulator
-  T* Qp = dVa + BKp * Dn;   // (BQp/mr, D, mr) query panels
-  T* dOp = Qp + BQp * D;    // (BQp/mr, D, mr) ∂out panels
-  T* Qn = dOp + BQp * D;    // (BQ, Dn) queries, padded columns
+  const int tiles = (TT + BQ - 1) / BQ;
+  T* Qh = dVa + BKp * Dn;         // per query tile: (BQp/mr, D, mr) query panels
+  T* dOh = Qh + tiles * BQp * D;  // per query tile: (BQp/mr, D, mr) ∂out panels
+  T* Qn = dOh + tiles * BQp * D;  // (BQ, Dn) queries, padded columns
   T* dOn = Qn + BQ * Dn;    // (BQ, Dn) ∂out, padded columns
   T* S = dOn + BQ * Dn;     // (BQp, BKn) scores → P
   T* dP = S + BQp * BKn;    // (BQp, BKn) dO·Vᵀ → dS
@@ -210,8 +216,26 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   T* dSTp = PTp + BKp * BQ; // (BKp/mr, BQ, mr) dSᵀ panels
   T* dSp = dSTp + BKp * BQ; // (BQp/mr, BK, mr) dS panels (queries as rows)
   T* dQt = dSp + BQp * BK;  // (BQp, Dn) this key tile's dQ contribution
-  T* Ls = dQt + BQp * Dn;   // (BQ) lse of the query tile
-  T* Dl = Ls + BQ;          // (BQ) Δ of the query tile
+  T* Dh = dQt + BQp * Dn;   // (tiles·BQ) Δ of every query
+  for (int i0 = 0; i0 < TT; i0 += BQ) {
+    const int rows = TT - i0 < BQ ? TT - i0 : BQ;
+    T* Qp = Qh + (i0 / BQ) * BQp * D;
+    T* dOp = dOh + (i0 / BQ) * BQp * D;
+    for (int i = 0; i < BQp; ++i) {
+      T* qp = Qp + (i / mr) * D * mr + i % mr;
+      T* gp = dOp + (i / mr) * D * mr + i % mr;
+      const int ii = i < rows ? i : 0;
+      const T* q = hp.q + std::ptrdiff_t(i0 + ii) * hp.ld;
+      const T* g = hp.go + std::ptrdiff_t(i0 + ii) * hp.ldo;
+      for (int d = 0; d < D; ++d) {
+        qp[d * mr] = i < rows ? q[d] : T(0);
+        gp[d * mr] = i < rows ? g[d] : T(0);
+      }
+    }
+    for (int i = 0; i < rows; ++i)
+      Dh[i0 + i] =
+          dot_lanes(hp.go + std::ptrdiff_t(i0 + i) * hp.ldo, hp.o + std::ptrdiff_t(i0 + i) * hp.ldo, D);
+  }
   for (int j0 = 0; j0 < TT; j0 += BK) {
     const int kc = TT - j0 < BK ? TT - j0 : BK;
     for (int j = 0; j < BKn; ++j) {
@@ -238,37 +262,29 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
     bool first = true;
     for (int i0 = causal ? j0 / BQ * BQ : 0; i0 < TT; i0 += BQ) {
       const int rows = TT - i0 < BQ ? TT - i0 : BQ;
-      for (int i = 0; i < BQp; ++i) {
-        T* qp = Qp + (i / mr) * D * mr + i % mr;
-        T* gp = dOp + (i / mr) * D * mr + i % mr;
-        const int ii = i < rows ? i : 0;
-        const T* q = hp.q + std::ptrdiff_t(i0 + ii) * hp.ld;
-        const T* g = hp.go + std::ptrdiff_t(i0 + ii) * hp.ldo;
-        for (int d = 0; d < D; ++d) {
-          qp[d * mr] = i < rows ? q[d] : T(0);
-          gp[d * mr] = i < rows ? g[d] : T(0);
-        }
-      }
+      const int panels = (rows + mr - 1) / mr;
+      const T* Qp = Qh + (i0 / BQ) * BQp * D;
+      const T* dOp = dOh + (i0 / BQ) * BQp * D;
+      const T* Ls = lse + i0;
+      const T* Dl = Dh + i0;
       const T* Qb = direct ? hp.q + std::ptrdiff_t(i0) * hp.ld : Qn;
       const T* dOb = direct ? hp.go + std::ptrdiff_t(i0) * hp.ldo : dOn;
       const int ldq = direct ? hp.ld : Dn, ldg = direct ? hp.ldo : Dn;
-      for (int i = 0; i < rows; ++i) {
-        const T* q = hp.q + std::ptrdiff_t(i0 + i) * hp.ld;
-        const T* g = hp.go + std::ptrdiff_t(i0 + i) * hp.ldo;
-        if (!direct)
+      if (!direct)
+        for (int i = 0; i < rows; ++i) {
+          const T* q = hp.q + std::ptrdiff_t(i0 + i) * hp.ld;
+          const T* g = hp.go + std::ptrdiff_t(i0 + i) * hp.ldo;
           for (int d = 0; d < Dn; ++d) {
             Qn[i * Dn + d] = d < D ? q[d] : T(0);
             dOn[i * Dn + d] = d < D ? g[d] : T(0);
           }
-        Ls[i] = lse[i0 + i];
-        Dl[i] = dot_lanes(g, hp.o + std::ptrdiff_t(i0 + i) * hp.ldo, D);
-      }
-      for (int p = 0; p < BQp / mr; ++p)
+        }
+      for (int p = 0; p < panels; ++p)
         for (int jb = 0; jb < BKn; jb += nr) {
           ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
           ops.mm(D, dOp + p * D * mr, Vt + jb, BKn, dP + p * mr * BKn + jb, BKn, true);
         }
-      for (int i = 0; i < BQp; ++i) {
+      for (int i = 0; i < panels * mr; ++i) {
         T* XPB_RESTRICT s = S + i * BKn;
         T* XPB_RESTRICT ds = dP + i * BKn;
         int valid = i < rows ? (causal ? i0 + i - j0 + 1 : kc) : 0;
@@ -303,7 +319,7 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
           ops.mm(rows, PTp + kp * BQ * mr, dOb + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
           ops.mm(rows, dSTp + kp * BQ * mr, Qb + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
         }
-      for (int p = 0; p < BQp / mr; ++p)
+      for (int p = 0; p < panels; ++p)
         for (int db = 0; db < Dn; db += nr)
           ops.mm(kc, dSp + p * BK * mr, Kb + db, ldk, dQt + p * mr * Dn + db, Dn, true);
       for (int i = 0; i < rows; ++i) {
@@ -415,7 +431,7 @@ void flash_backward_with(const Exec& exec, const std::string& label, const Atten
   const int TT = s.T, H = s.H, C = s.C, D = s.D();
   const bool causal = s.causal;
   const T scale = T(1) / compat::sqrt(T(D));
-  const std::size_t bytes = flash_bwd_scratch(ops.mr, ops.nr, D) * sizeof(T);
+  const std::size_t bytes = flash_bwd_scratch(ops.mr, ops.nr, D, TT) * sizeof(T);
   using Policy = Kokkos::TeamPolicy<Exec>;
   Policy policy(exec, s.B * H, 1);
   Kokkos::parallel_for(
