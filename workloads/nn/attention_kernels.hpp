@@ -48,15 +48,21 @@ KOKKOS_INLINE_FUNCTION int round_up(int x, int m) { return (x + m - 1) / m * m; 
 
 // W (mr, nr; row stride ldw) = (first ? 0 : W) + Σ_k Ap[k·mr + r]·B[k·ldb + c], k ascending, one
 // fma per step. Host: the GEMM micro-kernel for this CPU.
+// mma: the same with A read in place, element (k, r) at A[k·ak + r·ar].
 template <class T>
 struct HostTileOps {
   int mr = 0, nr = 0;
   StridedMicroKernelFn<T> run = nullptr;
+  InPlaceMicroKernelFn<T> run_a = nullptr;
   // Host-only in practice (the launch picks this for host spaces); marked so that a device
   // compilation of the shared launch code still accepts the call.
   KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
                                  bool first) const {
     run(kc, Ap, B, ldb, W, ldw, first);
+  }
+  KOKKOS_INLINE_FUNCTION void mma(int kc, const T* A, int ak, int ar, const T* B, int ldb, T* W, int ldw,
+                                  bool first) const {
+    run_a(kc, A, ak, ar, B, ldb, W, ldw, first);
   }
 };
 template <class T>
@@ -70,10 +76,14 @@ struct PortableTileOps {
   int mr = 4, nr = 4;
   KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
                                  bool first) const {
+    mma(kc, Ap, mr, 1, B, ldb, W, ldw, first);
+  }
+  KOKKOS_INLINE_FUNCTION void mma(int kc, const T* A, int ak, int ar, const T* B, int ldb, T* W, int ldw,
+                                  bool first) const {
     for (int r = 0; r < mr; ++r)
       for (int c = 0; c < nr; ++c) {
         T acc = first ? T(0) : W[r * ldw + c];
-        for (int k = 0; k < kc; ++k) acc = fma_exact(Ap[k * mr + r], B[k * ldb + c], acc);
+        for (int k = 0; k < kc; ++k) acc = fma_exact(A[k * ak + r * ar], B[k * ldb + c], acc);
         W[r * ldw + c] = acc;
       }
   }
@@ -93,9 +103,8 @@ struct HeadPtrs {
 // Scratch elements of one forward team.
 KOKKOS_INLINE_FUNCTION std::size_t flash_fwd_scratch(int mr, int nr, int D) {
   const int BQp = round_up(kBlockQ, mr), BKn = round_up(kBlockK, nr), Dn = round_up(D, nr);
-  return std::size_t(BQp) * D + std::size_t(D) * BKn + std::size_t(BQp) * BKn +
-         std::size_t(BQp) * kBlockK + std::size_t(kBlockK) * Dn + std::size_t(BQp) * Dn +
-         2 * std::size_t(BQp);
+  return std::size_t(BQp) * D + std::size_t(D) * BKn + std::size_t(BQp) * BKn + std::size_t(kBlockK) * Dn +
+         std::size_t(BQp) * Dn + 2 * std::size_t(BQp);
 }
 
 // One forward tile: queries i0 … i0+kBlockQ-1 of one head. out rows written with stride ldo,
@@ -108,9 +117,8 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
   const int BK = kBlockK;
   T* Qp = scr;                 // (BQp/mr panels, D, mr): Qp[p·D·mr + d·mr + r] = q(i0+p·mr+r, d)
   T* Kt = Qp + BQp * D;        // (D, BKn) keys transposed
-  T* S = Kt + D * BKn;         // (BQp, BKn) scores, then probabilities
-  T* Pp = S + BQp * BKn;       // (BQp/mr panels, BK, mr) probabilities as the left operand
-  T* Vn = Pp + BQp * BK;       // (BK, Dn) values, padded columns
+  T* S = Kt + D * BKn;         // (BQp, BKn) scores, then probabilities (P·V reads them in place)
+  T* Vn = S + BQp * BKn;       // (BK, Dn) values, padded columns
   T* O = Vn + BK * Dn;         // (BQp, Dn) output accumulator
   T* m = O + BQp * Dn;         // (BQp) running max of scaled scores
   T* l = m + BQp;              // (BQp) running Σ exp
@@ -167,12 +175,10 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
       } else {
         for (int j = 0; j < BK; ++j) s[j] = T(0);
       }
-      T* XPB_RESTRICT pp = Pp + (i / mr) * BK * mr + i % mr;
-      for (int j = 0; j < kc; ++j) pp[j * mr] = s[j];
     }
     for (int p = 0; p < panels; ++p)
       for (int db = 0; db < Dn; db += nr)
-        ops.mm(kc, Pp + p * BK * mr, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
+        ops.mma(kc, S + p * mr * BKn, 1, BKn, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
   }
   for (int i = 0; i < rows; ++i) {
     const T inv = T(1) / l[i];
@@ -186,9 +192,10 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
 // panels and Δ (made once per head, read again for every key tile).
 KOKKOS_INLINE_FUNCTION std::size_t flash_bwd_scratch(int mr, int nr, int D, int TT) {
   const std::size_t BQp = round_up(kBlockQ, mr), BKp = round_up(kBlockK, mr), BKn = round_up(kBlockK, nr),
-                    Dn = round_up(D, nr), BQ = kBlockQ, BK = kBlockK, tiles = (TT + kBlockQ - 1) / kBlockQ;
-  return 2 * D * BKn + BK * Dn + 2 * BKp * Dn + 2 * tiles * BQp * D + 2 * BQ * Dn + 2 * BQp * BKn +
-         2 * BKp * BQ + BQp * BK + BQp * Dn + tiles * BQ;
+                    Dn = round_up(D, nr), BQ = kBlockQ, BK = kBlockK, tiles = (TT + kBlockQ - 1) / kBlockQ,
+                    ldS = BKn > BKp ? BKn : BKp;
+  return 2 * D * BKn + BK * Dn + 2 * BKp * Dn + 2 * tiles * BQp * D + 2 * BQ * Dn + 2 * BQp * ldS + BQp * Dn +
+         tiles * BQ;
 }
 
 // Backward of one head: dq, dk, dv rows (stride ld, the dqkv layout) overwritten.
@@ -210,12 +217,12 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   T* dOh = Qh + tiles * BQp * D;  // per query tile: (BQp/mr, D, mr) ∂out panels
   T* Qn = dOh + tiles * BQp * D;  // (BQ, Dn) queries, padded columns
   T* dOn = Qn + BQ * Dn;    // (BQ, Dn) ∂out, padded columns
-  T* S = dOn + BQ * Dn;     // (BQp, BKn) scores → P
-  T* dP = S + BQp * BKn;    // (BQp, BKn) dO·Vᵀ → dS
-  T* PTp = dP + BQp * BKn;  // (BKp/mr, BQ, mr) Pᵀ panels (keys as rows)
-  T* dSTp = PTp + BKp * BQ; // (BKp/mr, BQ, mr) dSᵀ panels
-  T* dSp = dSTp + BKp * BQ; // (BQp/mr, BK, mr) dS panels (queries as rows)
-  T* dQt = dSp + BQp * BK;  // (BQp, Dn) this key tile's dQ contribution
+  // S and dP are read in place as left operands, by rows (dQ) and by columns (dV, dK: keys as
+  // rows, in panels of mr up to BKp), so their rows are long enough for both, the rest zero.
+  const int ldS = BKn > BKp ? BKn : BKp;
+  T* S = dOn + BQ * Dn;     // (BQp, ldS) scores → P
+  T* dP = S + BQp * ldS;    // (BQp, ldS) dO·Vᵀ → dS
+  T* dQt = dP + BQp * ldS;  // (BQp, Dn) this key tile's dQ contribution
   T* Dh = dQt + BQp * Dn;   // (tiles·BQ) Δ of every query
   for (int i0 = 0; i0 < TT; i0 += BQ) {
     const int rows = TT - i0 < BQ ? TT - i0 : BQ;
@@ -238,6 +245,7 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   }
   for (int j0 = 0; j0 < TT; j0 += BK) {
     const int kc = TT - j0 < BK ? TT - j0 : BK;
+    const int key_panels = (kc + mr - 1) / mr;
     for (int j = 0; j < BKn; ++j) {
       if (j < kc) {
         const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
@@ -281,47 +289,31 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         }
       for (int p = 0; p < panels; ++p)
         for (int jb = 0; jb < BKn; jb += nr) {
-          ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
-          ops.mm(D, dOp + p * D * mr, Vt + jb, BKn, dP + p * mr * BKn + jb, BKn, true);
+          ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * ldS + jb, ldS, true);
+          ops.mm(D, dOp + p * D * mr, Vt + jb, BKn, dP + p * mr * ldS + jb, ldS, true);
         }
       for (int i = 0; i < panels * mr; ++i) {
-        T* XPB_RESTRICT s = S + i * BKn;
-        T* XPB_RESTRICT ds = dP + i * BKn;
+        T* XPB_RESTRICT s = S + i * ldS;
+        T* XPB_RESTRICT ds = dP + i * ldS;
         int valid = i < rows ? (causal ? i0 + i - j0 + 1 : kc) : 0;
         valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
         const T lse_i = i < rows ? Ls[i] : T(0), delta = i < rows ? Dl[i] : T(0);
         exp_shifted(s, valid, scale, lse_i);
         for (int j = 0; j < valid; ++j) ds[j] = s[j] * (ds[j] - delta) * scale;
-        for (int j = valid; j < BKn; ++j) {
+        for (int j = valid; j < ldS; ++j) {
           s[j] = T(0);
           ds[j] = T(0);
         }
-        T* XPB_RESTRICT dsp = dSp + (i / mr) * BK * mr + i % mr;
-        for (int j = 0; j < kc; ++j) dsp[j * mr] = ds[j];
       }
-      // Transposed panels: keys as rows, mr keys of query i contiguous.
-      for (int kp = 0; kp < BKp / mr; ++kp) {
-        const int k0 = kp * mr, w = kc - k0 < mr ? (kc - k0 > 0 ? kc - k0 : 0) : mr;
-        for (int i = 0; i < rows; ++i) {
-          T* XPB_RESTRICT pt = PTp + (kp * BQ + i) * mr;
-          T* XPB_RESTRICT dst = dSTp + (kp * BQ + i) * mr;
-          const T* XPB_RESTRICT ps = S + i * BKn + k0;
-          const T* XPB_RESTRICT dss = dP + i * BKn + k0;
-          for (int r = 0; r < w; ++r) {
-            pt[r] = ps[r];
-            dst[r] = dss[r];
-          }
-          for (int r = w; r < mr; ++r) pt[r] = dst[r] = T(0);
-        }
-      }
-      for (int kp = 0; kp < BKp / mr; ++kp)
+      // dV += Pᵀ·dO and dK += dSᵀ·Q: keys as rows, read down the columns of P and dS.
+      for (int kp = 0; kp < key_panels; ++kp)
         for (int db = 0; db < Dn; db += nr) {
-          ops.mm(rows, PTp + kp * BQ * mr, dOb + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
-          ops.mm(rows, dSTp + kp * BQ * mr, Qb + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
+          ops.mma(rows, S + kp * mr, ldS, 1, dOb + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
+          ops.mma(rows, dP + kp * mr, ldS, 1, Qb + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
         }
       for (int p = 0; p < panels; ++p)
         for (int db = 0; db < Dn; db += nr)
-          ops.mm(kc, dSp + p * BK * mr, Kb + db, ldk, dQt + p * mr * Dn + db, Dn, true);
+          ops.mma(kc, dP + p * mr * ldS, 1, ldS, Kb + db, ldk, dQt + p * mr * Dn + db, Dn, true);
       for (int i = 0; i < rows; ++i) {
         T* g = dq + std::ptrdiff_t(i0 + i) * hp.ld;
         const T* c = dQt + i * Dn;
@@ -366,6 +358,7 @@ HostFlashOps<T> host_flash_ops() {
   o.mr = mk.mr;
   o.nr = mk.nr;
   o.run = mk.run_strided;
+  o.run_a = mk.run_in_place;
   o.fns = flash_host_fns<T>();
   return o;
 }

@@ -62,6 +62,13 @@ void mk_f64(int kc, const double* Ap, const double* Bp, double* W, int ldw, bool
 void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int ldw, bool first) {
   micro_kernel_body<Vec<double>, 4, 4, true>(kc, Ap, B, ldb, W, ldw, first);
 }
+void mka_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw, bool first) {
+  micro_kernel_body<Vec<float>, 4, 4, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
+void mka_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
+             bool first) {
+  micro_kernel_body<Vec<double>, 4, 4, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
 }
@@ -114,6 +121,13 @@ void mk_f64(int kc, const double* Ap, const double* Bp, double* W, int ldw, bool
 }
 void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int ldw, bool first) {
   micro_kernel_body<VecF64, 6, 2, true>(kc, Ap, B, ldb, W, ldw, first);
+}
+void mka_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw, bool first) {
+  micro_kernel_body<VecF32, 6, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
+void mka_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
+             bool first) {
+  micro_kernel_body<VecF64, 6, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
 }
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
@@ -172,6 +186,13 @@ void mk_f64(int kc, const double* Ap, const double* Bp, double* W, int ldw, bool
 void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int ldw, bool first) {
   micro_kernel_body<VecF64, 12, 2, true>(kc, Ap, B, ldb, W, ldw, first);
 }
+void mka_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw, bool first) {
+  micro_kernel_body<VecF32, 12, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
+void mka_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
+             bool first) {
+  micro_kernel_body<VecF64, 12, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
 }
@@ -222,12 +243,14 @@ const MicroKernel<float>& micro_kernel_f32(GemmIsa isa) {
   if (isa == GemmIsa::automatic) isa = best_host_isa();
   XPB_ASSERT(host_isa_supported(isa), "gemm: micro-kernel ISA not supported by this CPU");
   static const MicroKernel<float> scalar{
-      GemmIsa::scalar, 4, 4, scalar_isa::mk_f32, scalar_isa::mks_f32, scalar_isa::ep_f32};
+      GemmIsa::scalar,    4, 4, scalar_isa::mk_f32, scalar_isa::mks_f32, scalar_isa::ep_f32,
+      scalar_isa::mka_f32};
 #if XPB_GEMM_X86
-  static const MicroKernel<float> avx2{GemmIsa::avx2,   6, 16, avx2_isa::mk_f32, avx2_isa::mks_f32,
-                                       avx2_isa::ep_f32};
+  static const MicroKernel<float> avx2{
+      GemmIsa::avx2, 6, 16, avx2_isa::mk_f32, avx2_isa::mks_f32, avx2_isa::ep_f32, avx2_isa::mka_f32};
   static const MicroKernel<float> avx512{
-      GemmIsa::avx512, 12, 32, avx512_isa::mk_f32, avx512_isa::mks_f32, avx512_isa::ep_f32};
+      GemmIsa::avx512,    12, 32, avx512_isa::mk_f32, avx512_isa::mks_f32, avx512_isa::ep_f32,
+      avx512_isa::mka_f32};
   if (isa == GemmIsa::avx512) return avx512;
   if (isa == GemmIsa::avx2) return avx2;
 #endif
@@ -238,12 +261,14 @@ const MicroKernel<double>& micro_kernel_f64(GemmIsa isa) {
   if (isa == GemmIsa::automatic) isa = best_host_isa();
   XPB_ASSERT(host_isa_supported(isa), "gemm: micro-kernel ISA not supported by this CPU");
   static const MicroKernel<double> scalar{
-      GemmIsa::scalar, 4, 4, scalar_isa::mk_f64, scalar_isa::mks_f64, scalar_isa::ep_f64};
+      GemmIsa::scalar,    4, 4, scalar_isa::mk_f64, scalar_isa::mks_f64, scalar_isa::ep_f64,
+      scalar_isa::mka_f64};
 #if XPB_GEMM_X86
-  static const MicroKernel<double> avx2{GemmIsa::avx2,   6, 8, avx2_isa::mk_f64, avx2_isa::mks_f64,
-                                        avx2_isa::ep_f64};
+  static const MicroKernel<double> avx2{
+      GemmIsa::avx2, 6, 8, avx2_isa::mk_f64, avx2_isa::mks_f64, avx2_isa::ep_f64, avx2_isa::mka_f64};
   static const MicroKernel<double> avx512{
-      GemmIsa::avx512, 12, 16, avx512_isa::mk_f64, avx512_isa::mks_f64, avx512_isa::ep_f64};
+      GemmIsa::avx512,    12, 16, avx512_isa::mk_f64, avx512_isa::mks_f64, avx512_isa::ep_f64,
+      avx512_isa::mka_f64};
   if (isa == GemmIsa::avx512) return avx512;
   if (isa == GemmIsa::avx2) return avx2;
 #endif

@@ -27,6 +27,11 @@ template <class T>
 using StridedMicroKernelFn = void (*)(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
                                       bool first);
 
+// The same with A read in place too: element (k, r) at A[k·ak + r·ar]. Identical arithmetic.
+template <class T>
+using InPlaceMicroKernelFn = void (*)(int kc, const T* A, int ak, int ar, const T* B, int ldb, T* W, int ldw,
+                                      bool first);
+
 // C(i, j) = beta == 0 ? alpha·W(i, j) : fma(beta, C(i, j), alpha·W(i, j)) on a rows×cols block.
 template <class T>
 using EpilogueFn = void (*)(int rows, int cols, const T* W, int ldw, T* C, int ldc, T alpha,
@@ -39,6 +44,7 @@ struct MicroKernel {
   MicroKernelFn<T> run = nullptr;
   StridedMicroKernelFn<T> run_strided = nullptr;
   EpilogueFn<T> epilogue = nullptr;
+  InPlaceMicroKernelFn<T> run_in_place = nullptr;
 };
 
 // The widest ISA this CPU (and OS) supports among those compiled in.
