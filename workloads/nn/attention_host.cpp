@@ -16,29 +16,27 @@
 
 namespace xpb::nn::detail {
 
-#define XPB_FLASH_WRAPPERS(SUFFIX)                                                              \
-  template <class T>                                                                            \
-  __attribute__((flatten)) void fwd_##SUFFIX(const HostTileOps<T>& ops, const HeadPtrs<T>& hp, \
-                                             T* out, T* lse, int TT, int D, bool causal,       \
-                                             T scale, int i0, T* scr) {                        \
-    flash_fwd_tile(ops, hp, out, lse, TT, D, causal, scale, i0, scr);                          \
-  }                                                                                             \
-  template <class T>                                                                            \
-  __attribute__((flatten)) void bwd_##SUFFIX(const HostTileOps<T>& ops, const HeadPtrs<T>& hp, \
-                                             const T* lse, T* dq, T* dk, T* dv, int TT, int D, \
-                                             bool causal, T scale, T* scr) {                   \
-    flash_bwd_head(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);                       \
-  }                                                                                             \
-  template void fwd_##SUFFIX<float>(const HostTileOps<float>&, const HeadPtrs<float>&, float*, \
-                                    float*, int, int, bool, float, int, float*);               \
-  template void fwd_##SUFFIX<double>(const HostTileOps<double>&, const HeadPtrs<double>&,      \
-                                     double*, double*, int, int, bool, double, int, double*);  \
-  template void bwd_##SUFFIX<float>(const HostTileOps<float>&, const HeadPtrs<float>&,         \
-                                    const float*, float*, float*, float*, int, int, bool,      \
-                                    float, float*);                                             \
-  template void bwd_##SUFFIX<double>(const HostTileOps<double>&, const HeadPtrs<double>&,      \
-                                     const double*, double*, double*, double*, int, int, bool, \
-                                     double, double*);
+#define XPB_FLASH_WRAPPERS(SUFFIX)                                                                           \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void fwd_##SUFFIX(const HostTileOps<T>& ops, const HeadPtrs<T>& hp, T* out,       \
+                                             T* lse, int TT, int D, bool causal, T scale, int i0, int group, \
+                                             T* scr) {                                                       \
+    flash_fwd_tiles(ops, hp, out, lse, TT, D, causal, scale, i0, group, scr);                                \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void bwd_##SUFFIX(const HostTileOps<T>& ops, const HeadPtrs<T>& hp, const T* lse, \
+                                             T* dq, T* dk, T* dv, int TT, int D, bool causal, T scale,       \
+                                             T* scr) {                                                       \
+    flash_bwd_head(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);                                     \
+  }                                                                                                          \
+  template void fwd_##SUFFIX<float>(const HostTileOps<float>&, const HeadPtrs<float>&, float*, float*, int,  \
+                                    int, bool, float, int, int, float*);                                     \
+  template void fwd_##SUFFIX<double>(const HostTileOps<double>&, const HeadPtrs<double>&, double*, double*,  \
+                                     int, int, bool, double, int, int, double*);                             \
+  template void bwd_##SUFFIX<float>(const HostTileOps<float>&, const HeadPtrs<float>&, const float*, float*, \
+                                    float*, float*, int, int, bool, float, float*);                          \
+  template void bwd_##SUFFIX<double>(const HostTileOps<double>&, const HeadPtrs<double>&, const double*,     \
+                                     double*, double*, double*, int, int, bool, double, double*);
 
 XPB_FLASH_WRAPPERS(generic)
 

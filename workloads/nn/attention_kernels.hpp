@@ -100,45 +100,52 @@ struct HeadPtrs {
   int ld, ldo;
 };
 
-// Scratch elements of one forward team.
-KOKKOS_INLINE_FUNCTION std::size_t flash_fwd_scratch(int mr, int nr, int D) {
-  const int BQp = round_up(kBlockQ, mr), BKn = round_up(kBlockK, nr), Dn = round_up(D, nr);
-  return std::size_t(BQp) * D + std::size_t(D) * BKn + std::size_t(BQp) * BKn + std::size_t(kBlockK) * Dn +
-         std::size_t(BQp) * Dn + 2 * std::size_t(BQp);
+// Scratch elements of one forward team that walks `group` query tiles.
+KOKKOS_INLINE_FUNCTION std::size_t flash_fwd_scratch(int mr, int nr, int D, int group) {
+  const std::size_t BQp = round_up(kBlockQ, mr), BKn = round_up(kBlockK, nr), Dn = round_up(D, nr);
+  return std::size_t(group) * (BQp * D + BQp * Dn + 2 * BQp) + D * BKn + BQp * BKn + kBlockK * Dn;
 }
 
-// One forward tile: queries i0 … i0+kBlockQ-1 of one head. out rows written with stride ldo,
-// lse[t] for the tile's rows.
+// Forward of `group` consecutive query tiles of one head, from query i0: out rows written with
+// stride ldo, lse[t] for their rows. Each key tile is transposed once for all of them; every
+// query row sees the same key tiles in the same order whatever the group, so the bits do not
+// depend on it.
 template <class T, class Ops>
-KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp, T* out, T* lse,
-                                           int TT, int D, bool causal, T scale, int i0, T* scr) {
+KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& hp, T* out, T* lse, int TT,
+                                            int D, bool causal, T scale, int i0, int group, T* scr) {
   const int mr = ops.mr, nr = ops.nr;
-  const int BQp = round_up(kBlockQ, mr), BKn = round_up(kBlockK, nr), Dn = round_up(D, nr);
+  const int BQ = kBlockQ, BQp = round_up(BQ, mr), BKn = round_up(kBlockK, nr), Dn = round_up(D, nr);
   const int BK = kBlockK;
-  T* Qp = scr;                 // (BQp/mr panels, D, mr): Qp[p·D·mr + d·mr + r] = q(i0+p·mr+r, d)
-  T* Kt = Qp + BQp * D;        // (D, BKn) keys transposed
-  T* S = Kt + D * BKn;         // (BQp, BKn) scores, then probabilities (P·V reads them in place)
-  T* Vn = S + BQp * BKn;       // (BK, Dn) values, padded columns
-  T* O = Vn + BK * Dn;         // (BQp, Dn) output accumulator
-  T* m = O + BQp * Dn;         // (BQp) running max of scaled scores
-  T* l = m + BQp;              // (BQp) running Σ exp
-  const int rows = TT - i0 < kBlockQ ? TT - i0 : kBlockQ;
-  const int panels = (rows + mr - 1) / mr;  // the last tile of a sequence may be short
-  for (int i = 0; i < BQp; ++i) {
-    T* qp = Qp + (i / mr) * D * mr + i % mr;
-    const T* q = hp.q + std::ptrdiff_t(i0 + (i < rows ? i : 0)) * hp.ld;
-    for (int d = 0; d < D; ++d) qp[d * mr] = i < rows ? q[d] : T(0);
+  if (group > (TT - i0 + BQ - 1) / BQ) group = (TT - i0 + BQ - 1) / BQ;
+  // Per query tile g: Qp (BQp/mr panels, D, mr): Qp[p·D·mr + d·mr + r] = q(i0+g·BQ+p·mr+r, d);
+  // O (BQp, Dn) output accumulator; m (BQp) running max of scaled scores; l (BQp) running Σ exp.
+  T* Qh = scr;
+  T* Oh = Qh + group * BQp * D;
+  T* mh = Oh + group * BQp * Dn;
+  T* lh = mh + group * BQp;
+  T* Kt = lh + group * BQp;  // (D, BKn) keys transposed
+  T* S = Kt + D * BKn;       // (BQp, BKn) scores, then probabilities (P·V reads them in place)
+  T* Vn = S + BQp * BKn;     // (BK, Dn) values, padded columns
+  for (int g = 0; g < group; ++g) {
+    const int t0 = i0 + g * BQ, rows = TT - t0 < BQ ? TT - t0 : BQ;
+    T* Qp = Qh + g * BQp * D;
+    for (int i = 0; i < BQp; ++i) {
+      T* qp = Qp + (i / mr) * D * mr + i % mr;
+      const T* q = hp.q + std::ptrdiff_t(t0 + (i < rows ? i : 0)) * hp.ld;
+      for (int d = 0; d < D; ++d) qp[d * mr] = i < rows ? q[d] : T(0);
+    }
+    for (int e = 0; e < BQp * Dn; ++e) Oh[g * BQp * Dn + e] = T(0);
+    for (int i = 0; i < BQp; ++i) {
+      mh[g * BQp + i] = T(-1e30);
+      lh[g * BQp + i] = T(0);
+    }
   }
-  for (int e = 0; e < BQp * Dn; ++e) O[e] = T(0);
-  for (int i = 0; i < BQp; ++i) {
-    m[i] = T(-1e30);
-    l[i] = T(0);
-  }
-  const int j_end = causal ? i0 + rows : TT;
-  for (int j0 = 0; j0 < j_end; j0 += BK) {
-    const int kc = j_end - j0 < BK ? j_end - j0 : BK;
+  const int last = i0 + group * BQ < TT ? i0 + group * BQ : TT;
+  const int keys = causal ? last : TT;
+  for (int j0 = 0; j0 < keys; j0 += BK) {
+    const int kt = keys - j0 < BK ? keys - j0 : BK;
     for (int j = 0; j < BKn; ++j) {
-      if (j < kc) {
+      if (j < kt) {
         const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
         for (int d = 0; d < D; ++d) Kt[d * BKn + j] = k[d];
       } else {
@@ -150,41 +157,56 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp
     const T* Vb = direct ? hp.v + std::ptrdiff_t(j0) * hp.ld : Vn;
     const int ldv = direct ? hp.ld : Dn;
     if (!direct)
-      for (int j = 0; j < kc; ++j) {
+      for (int j = 0; j < kt; ++j) {
         const T* v = hp.v + std::ptrdiff_t(j0 + j) * hp.ld;
         for (int d = 0; d < D; ++d) Vn[j * Dn + d] = v[d];
         for (int d = D; d < Dn; ++d) Vn[j * Dn + d] = T(0);
       }
-    for (int p = 0; p < panels; ++p)
-      for (int jb = 0; jb < BKn; jb += nr)
-        ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
-    for (int i = 0; i < panels * mr; ++i) {
-      T* XPB_RESTRICT s = S + i * BKn;
-      const int t = i0 + i;
-      int valid = i < rows ? (causal ? t - j0 + 1 : kc) : 0;
-      valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
-      if (valid > 0) {
-        const T mx = max_scaled(s, valid, scale, m[i]);
-        const T alpha = exp_fixed(m[i] - mx);
-        exp_shifted(s, valid, scale, mx);
-        for (int j = valid; j < BK; ++j) s[j] = T(0);
-        l[i] = l[i] * alpha + sum_fixed(s, valid);
-        m[i] = mx;
-        T* XPB_RESTRICT o = O + i * Dn;
-        for (int d = 0; d < Dn; ++d) o[d] *= alpha;
-      } else {
-        for (int j = 0; j < BK; ++j) s[j] = T(0);
+    for (int g = 0; g < group; ++g) {
+      const int t0 = i0 + g * BQ, rows = TT - t0 < BQ ? TT - t0 : BQ;
+      const int j_end = causal ? t0 + rows : TT;
+      if (j0 >= j_end) continue;
+      const int kc = j_end - j0 < BK ? j_end - j0 : BK;
+      const int panels = (rows + mr - 1) / mr;  // the last tile of a sequence may be short
+      const T* Qp = Qh + g * BQp * D;
+      T* O = Oh + g * BQp * Dn;
+      T* m = mh + g * BQp;
+      T* l = lh + g * BQp;
+      for (int p = 0; p < panels; ++p)
+        for (int jb = 0; jb < BKn; jb += nr)
+          ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
+      for (int i = 0; i < panels * mr; ++i) {
+        T* XPB_RESTRICT s = S + i * BKn;
+        const int t = t0 + i;
+        int valid = i < rows ? (causal ? t - j0 + 1 : kc) : 0;
+        valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
+        if (valid > 0) {
+          const T mx = max_scaled(s, valid, scale, m[i]);
+          const T alpha = exp_fixed(m[i] - mx);
+          exp_shifted(s, valid, scale, mx);
+          for (int j = valid; j < BK; ++j) s[j] = T(0);
+          l[i] = l[i] * alpha + sum_fixed(s, valid);
+          m[i] = mx;
+          T* XPB_RESTRICT o = O + i * Dn;
+          for (int d = 0; d < Dn; ++d) o[d] *= alpha;
+        } else {
+          for (int j = 0; j < BK; ++j) s[j] = T(0);
+        }
       }
+      for (int p = 0; p < panels; ++p)
+        for (int db = 0; db < Dn; db += nr)
+          ops.mma(kc, S + p * mr * BKn, 1, BKn, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
     }
-    for (int p = 0; p < panels; ++p)
-      for (int db = 0; db < Dn; db += nr)
-        ops.mma(kc, S + p * mr * BKn, 1, BKn, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
   }
-  for (int i = 0; i < rows; ++i) {
-    const T inv = T(1) / l[i];
-    T* o = out + std::ptrdiff_t(i0 + i) * hp.ldo;
-    for (int d = 0; d < D; ++d) o[d] = O[i * Dn + d] * inv;
-    lse[i0 + i] = m[i] + compat::log(l[i]);
+  for (int g = 0; g < group; ++g) {
+    const int t0 = i0 + g * BQ, rows = TT - t0 < BQ ? TT - t0 : BQ;
+    for (int i = 0; i < rows; ++i) {
+      const T li = lh[g * BQp + i];
+      const T inv = T(1) / li;
+      T* o = out + std::ptrdiff_t(t0 + i) * hp.ldo;
+      for (int d = 0; d < D; ++d) o[d] = Oh[(g * BQp + i) * Dn + d] * inv;
+      lse[t0 + i] = mh[g * BQp + i] + compat::log(li);
+    }
   }
 }
 
@@ -338,7 +360,7 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
 // The host bodies compiled for this CPU's ISA (nn/attention_host.cpp).
 template <class T>
 struct FlashHostFns {
-  void (*fwd)(const HostTileOps<T>&, const HeadPtrs<T>&, T*, T*, int, int, bool, T, int, T*);
+  void (*fwd)(const HostTileOps<T>&, const HeadPtrs<T>&, T*, T*, int, int, bool, T, int, int, T*);
   void (*bwd)(const HostTileOps<T>&, const HeadPtrs<T>&, const T*, T*, T*, T*, int, int, bool, T,
               T*);
 };
@@ -364,14 +386,14 @@ HostFlashOps<T> host_flash_ops() {
 }
 
 template <class T, class Ops>
-KOKKOS_INLINE_FUNCTION void run_fwd_tile(const Ops& ops, const HeadPtrs<T>& hp, T* out, T* lse,
-                                         int TT, int D, bool causal, T scale, int i0, T* scr) {
-  flash_fwd_tile(ops, hp, out, lse, TT, D, causal, scale, i0, scr);
+KOKKOS_INLINE_FUNCTION void run_fwd_tiles(const Ops& ops, const HeadPtrs<T>& hp, T* out, T* lse, int TT,
+                                          int D, bool causal, T scale, int i0, int group, T* scr) {
+  flash_fwd_tiles(ops, hp, out, lse, TT, D, causal, scale, i0, group, scr);
 }
 template <class T>
-void run_fwd_tile(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, T* out, T* lse, int TT,
-                  int D, bool causal, T scale, int i0, T* scr) {
-  ops.fns.fwd(ops, hp, out, lse, TT, D, causal, scale, i0, scr);
+void run_fwd_tiles(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, T* out, T* lse, int TT, int D,
+                   bool causal, T scale, int i0, int group, T* scr) {
+  ops.fns.fwd(ops, hp, out, lse, TT, D, causal, scale, i0, group, scr);
 }
 template <class T, class Ops>
 KOKKOS_INLINE_FUNCTION void run_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse,
@@ -390,29 +412,42 @@ inline constexpr bool kHostSpace =
     std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
 
 // The launches, with the tile operations given: host micro-kernels or the portable loop nest.
+// Query tiles per forward team: 1 on devices (teams are their parallelism); on the host, as many
+// as leave at least 4 teams per thread, so that a key tile's transpose serves several query tiles.
+template <class Exec>
+int flash_fwd_group(const Exec& exec, int heads, int tiles) {
+  if constexpr (!kHostSpace<Exec>) {
+    return 1;
+  } else {
+    const int per = heads * tiles / (4 * exec.concurrency());
+    return per < 1 ? 1 : (per > tiles ? tiles : per);
+  }
+}
+
 template <class Exec, class T, class Ops>
 void flash_forward_with(const Exec& exec, const std::string& label, const AttentionShape& s,
-                        const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv,
-                        const Ops& ops) {
+                        const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv, const Ops& ops,
+                        int group) {
   const int TT = s.T, H = s.H, C = s.C, D = s.D();
   const bool causal = s.causal;
   const T scale = T(1) / compat::sqrt(T(D));
   const int tiles = (TT + kBlockQ - 1) / kBlockQ;
-  const std::size_t bytes = flash_fwd_scratch(ops.mr, ops.nr, D) * sizeof(T);
+  const int groups = (tiles + group - 1) / group;
+  const std::size_t bytes = flash_fwd_scratch(ops.mr, ops.nr, D, group) * sizeof(T);
   using Policy = Kokkos::TeamPolicy<Exec>;
-  Policy policy(exec, s.B * H * tiles, 1);
+  Policy policy(exec, s.B * H * groups, 1);
   Kokkos::parallel_for(
       label, policy.set_scratch_size(1, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const typename Policy::member_type& team) {
         const int r = team.league_rank();
-        const int tile = r % tiles, h = (r / tiles) % H, b = r / (tiles * H);
+        const int first = (r % groups) * group, h = (r / groups) % H, b = r / (groups * H);
         T* scr = static_cast<T*>(team.team_scratch(1).get_shmem(bytes));
         const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
         HeadPtrs<T> hp{&qkv(row0, h * D), &qkv(row0, C + h * D), &qkv(row0, 2 * C + h * D),
                        nullptr, nullptr, 3 * C, C};
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
-          run_fwd_tile(ops, hp, &out(row0, h * D), &lse(b * H + h, 0), TT, D, causal, scale,
-                       tile * kBlockQ, scr);
+          run_fwd_tiles(ops, hp, &out(row0, h * D), &lse(b * H + h, 0), TT, D, causal, scale, first * kBlockQ,
+                        group, scr);
         });
       });
 }
@@ -447,7 +482,7 @@ template <class Exec, class T>
 void flash_attention_forward_portable(const Exec& exec, const std::string& name,
                                       const AttentionShape& s, const Matrix<T>& out,
                                       const Matrix<T>& lse, const CMatrix<T>& qkv) {
-  flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, PortableTileOps<T>{});
+  flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, PortableTileOps<T>{}, 1);
 }
 template <class Exec, class T>
 void flash_attention_backward_portable(const Exec& exec, const std::string& name,
@@ -465,8 +500,8 @@ template <class Exec, class T>
 void flash_attention_forward(const Exec& exec, const std::string& name, const AttentionShape& s,
                              const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv) {
   if constexpr (detail::kHostSpace<Exec>)
-    detail::flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv,
-                               detail::host_flash_ops<T>());
+    detail::flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, detail::host_flash_ops<T>(),
+                               detail::flash_fwd_group(exec, s.B * s.H, (s.T + kBlockQ - 1) / kBlockQ));
   else
     detail::flash_attention_forward_portable(exec, name, s, out, lse, qkv);
 }
