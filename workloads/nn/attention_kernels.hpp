@@ -290,11 +290,17 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         for (int d = 0; d < Dn; ++d) Kn[j * Dn + d] = d < D ? k[d] : T(0);
       }
     bool first = true;
-    for (int i0 = causal ? j0 / BQ * BQ : 0; i0 < TT; i0 += BQ) {
+    // Causal: the walk starts at the key tile's first query, rounded down to a panel when the
+    // head's panels are contiguous (BQ a multiple of mr), else to a query tile. Rows it skips
+    // are masked for every key of the tile; they would add only zeros.
+    const bool contiguous = BQp == BQ;
+    const int start = !causal ? 0 : (contiguous ? j0 / mr * mr : j0 / BQ * BQ);
+    for (int i0 = start; i0 < TT; i0 += BQ) {
       const int rows = TT - i0 < BQ ? TT - i0 : BQ;
       const int panels = (rows + mr - 1) / mr;
-      const T* Qp = Qh + (i0 / BQ) * BQp * D;
-      const T* dOp = dOh + (i0 / BQ) * BQp * D;
+      const std::ptrdiff_t at = contiguous ? std::ptrdiff_t(i0) * D : std::ptrdiff_t(i0 / BQ) * BQp * D;
+      const T* Qp = Qh + at;
+      const T* dOp = dOh + at;
       const T* Ls = lse + i0;
       const T* Dl = Dh + i0;
       const T* Qb = direct ? hp.q + std::ptrdiff_t(i0) * hp.ld : Qn;
