@@ -14,9 +14,9 @@
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
+#include "core/model/parity.hpp"
 #include "core/results/hdf5_util.hpp"
 #include "core/results/schema_io.hpp"
-#include "core/model/parity.hpp"
 
 namespace xpb {
 
@@ -75,7 +75,8 @@ std::string step_value_unit(const CellRecord& rec, const std::string& name) {
 // How a value of a declared kind is compared: quantities and projections must reproduce; times,
 // rates and shares of time are timings of this machine.
 schema::Kind stored_kind(MetricKind k) {
-  return k == MetricKind::quantity || k == MetricKind::projected ? schema::Kind::numeric : schema::Kind::timing;
+  return k == MetricKind::quantity || k == MetricKind::projected ? schema::Kind::numeric
+                                                                 : schema::Kind::timing;
 }
 
 std::optional<schema::Kind> step_value_kind(const CellRecord& rec, const std::string& name) {
@@ -86,8 +87,7 @@ std::optional<schema::Kind> step_value_kind(const CellRecord& rec, const std::st
 
 std::vector<SummaryRow> summarize(const CellRecord& rec) {
   std::vector<SummaryRow> rows;
-  auto base = [&](SummaryRow r, const std::string& kind, const std::string& metric,
-                  const std::string& unit) {
+  auto base = [&](SummaryRow r, const std::string& kind, const std::string& metric, const std::string& unit) {
     r.value_kind = std::string(schema::to_string(schema::kind_for_unit(unit)));
     r.cell = rec.cell.id;
     r.workload = rec.cell.workload;
@@ -155,7 +155,8 @@ std::vector<SummaryRow> summarize(const CellRecord& rec) {
     r = base(r, "parity", "speed_ratio", "");
     r.value_kind = std::string(schema::to_string(schema::Kind::numeric));  // the model, not a clock
     r.platform = plat;
-    r.note = "t(" + rec.parity_reference + ") / t(platform), joint Monte Carlo: low/high 5-95 %, min/max worst-case envelope";
+    r.note = "t(" + rec.parity_reference +
+             ") / t(platform), joint Monte Carlo: low/high 5-95 %, min/max worst-case envelope";
     rows.push_back(r);
   }
   for (const auto& p : rec.projections) {
@@ -326,7 +327,8 @@ void write_cell(const schema::Writer& root, const CellRecord& rec) {
     g.values("series/" + s.name + "/values", s.values, s.unit);
     if (!s.index.empty()) g.values("series/" + s.name + "/index", s.index);
   }
-  for (const auto& a : rec.metrics.arrays) g.values("arrays/" + a.name, a.data, {}, a.shape).attr("dtype", a.dtype);
+  for (const auto& a : rec.metrics.arrays)
+    g.values("arrays/" + a.name, a.data, {}, a.shape).attr("dtype", a.dtype);
 
   schema::TableWriter t(g, "ledger");
   for (const auto& k : rec.ledger) {
@@ -360,7 +362,8 @@ void write_summary(const schema::Writer& root, const std::vector<SummaryRow>& ro
     t.row();
     t.set("cell", r.cell), t.set("workload", r.workload), t.set("params", r.params);
     t.set("status", std::string(to_string(r.status))), t.set("kind", r.kind), t.set("metric", r.metric);
-    t.set("unit", r.unit), t.set("platform", r.platform), t.set("note", r.note), t.set("value_kind", r.value_kind);
+    t.set("unit", r.unit), t.set("platform", r.platform), t.set("note", r.note),
+        t.set("value_kind", r.value_kind);
     t.set("median", r.median), t.set("q1", r.q1), t.set("q3", r.q3), t.set("min", r.min);
     t.set("max", r.max), t.set("mean", r.mean), t.set("last", r.last), t.set("low", r.low);
     t.set("high", r.high), t.set("n", r.n);
@@ -381,8 +384,8 @@ void write_seed_statistics(const schema::Writer& root, const std::vector<SeedSta
   t.write();
 }
 
-void write_parity(const schema::Writer& root, const std::vector<ParityRow>& rows, const std::string& reference,
-                  double band) {
+void write_parity(const schema::Writer& root, const std::vector<ParityRow>& rows,
+                  const std::string& reference, double band) {
   schema::TableWriter t(root, "parity");
   for (const auto& r : rows) {
     t.row();
@@ -394,8 +397,9 @@ void write_parity(const schema::Writer& root, const std::vector<ParityRow>& rows
   const schema::Writer d = t.write();
   d.attr("reference", reference);
   d.attr("band", band);
-  d.attr("note", "ratio = projected time on reference / projected time on platform (>1: faster); "
-                 "low/nominal/high = 5 %, median, 95 % of the joint Monte Carlo; envelope = worst case");
+  d.attr("note",
+         "ratio = projected time on reference / projected time on platform (>1: faster); "
+         "low/nominal/high = 5 %, median, 95 % of the joint Monte Carlo; envelope = worst case");
 }
 
 }  // namespace
@@ -602,10 +606,11 @@ void write_projections(const schema::Writer& root, const std::vector<PlanProject
     t.set("ratio_envelope_low", r.ratio_envelope_low), t.set("ratio_envelope_high", r.ratio_envelope_high);
     t.set("monte_carlo_samples", r.samples), t.set("monte_carlo_seed", r.seed);
   }
-  t.write().attr("note",
-                 "paper-scale training projected by the performance model (docs/projection.md); step/mfu/days: "
-                 "5 %, median, 95 % of a seeded Monte Carlo; ratio = t(reference) / t(platform), joint; "
-                 "envelope = worst case; breakdown = ledger parts in s per step at nominal inputs (JSON)");
+  t.write().attr(
+      "note",
+      "paper-scale training projected by the performance model (docs/projection.md); step/mfu/days: "
+      "5 %, median, 95 % of a seeded Monte Carlo; ratio = t(reference) / t(platform), joint; "
+      "envelope = worst case; breakdown = ledger parts in s per step at nominal inputs (JSON)");
 }
 }  // namespace
 
@@ -679,7 +684,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
   const double t0 = monotonic_seconds();
   const ExperimentSpec& spec = *m_header.spec;
   std::vector<std::pair<std::string, bool>> absorbed;  // cells taken from fragments: id, done
-  std::vector<SummaryRow> rows = m_rows;  // m_rows changes only once the new file is in place
+  std::vector<SummaryRow> rows = m_rows;               // m_rows changes only once the new file is in place
   std::string image;
   {
     // Built in memory; HDF5 itself never writes to the disk (see h5::create_memory_file).
@@ -748,7 +753,8 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
     write_summary(root, rows);
     const std::vector<SeedStatRow> stats = seed_statistics(rows, seeds);
     if (!stats.empty()) write_seed_statistics(root, stats);
-    write_parity(root, parity_rows(rows, spec.reference_platform, spec.parity_band, host_names(m_header.platforms)),
+    write_parity(root,
+                 parity_rows(rows, spec.reference_platform, spec.parity_band, host_names(m_header.platforms)),
                  spec.reference_platform, spec.parity_band);
     if (!m_projections.empty()) write_projections(root, m_projections);
     image = h5::file_image(f);
@@ -775,8 +781,10 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
   for (const auto& [id, done] : absorbed) {
     m_present.insert(id);
     m_in_file.insert(id);
-    if (done) m_done.insert(id);
-    else m_done.erase(id);
+    if (done)
+      m_done.insert(id);
+    else
+      m_done.erase(id);
   }
 }
 

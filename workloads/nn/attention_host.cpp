@@ -73,12 +73,9 @@ template <class T>
 FlashHostFns<T> flash_host_fns() {
 #if XPB_ATTN_X86
   switch (best_host_isa()) {
-    case GemmIsa::avx512:
-      return {fwd_avx512<T>, bwd_avx512<T>};
-    case GemmIsa::avx2:
-      return {fwd_avx2<T>, bwd_avx2<T>};
-    default:
-      break;
+    case GemmIsa::avx512: return {fwd_avx512<T>, bwd_avx512<T>};
+    case GemmIsa::avx2: return {fwd_avx2<T>, bwd_avx2<T>};
+    default: break;
   }
 #endif
   return {fwd_generic<T>, bwd_generic<T>};

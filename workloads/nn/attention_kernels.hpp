@@ -56,8 +56,7 @@ struct HostTileOps {
   InPlaceMicroKernelFn<T> run_a = nullptr;
   // Host-only in practice (the launch picks this for host spaces); marked so that a device
   // compilation of the shared launch code still accepts the call.
-  KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
-                                 bool first) const {
+  KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw, bool first) const {
     run(kc, Ap, B, ldb, W, ldw, first);
   }
   KOKKOS_INLINE_FUNCTION void mma(int kc, const T* A, int ak, int ar, const T* B, int ldb, T* W, int ldw,
@@ -74,8 +73,7 @@ HostFlashOps<T> host_flash_ops();
 template <class T>
 struct PortableTileOps {
   int mr = 4, nr = 4;
-  KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
-                                 bool first) const {
+  KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw, bool first) const {
     mma(kc, Ap, mr, 1, B, ldb, W, ldw, first);
   }
   KOKKOS_INLINE_FUNCTION void mma(int kc, const T* A, int ak, int ar, const T* B, int ldb, T* W, int ldw,
@@ -222,13 +220,11 @@ KOKKOS_INLINE_FUNCTION std::size_t flash_bwd_scratch(int mr, int nr, int D, int 
 
 // Backward of one head: dq, dk, dv rows (stride ld, the dqkv layout) overwritten.
 template <class T, class Ops>
-KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse,
-                                           T* dq, T* dk, T* dv, int TT, int D, bool causal,
-                                           T scale, T* scr) {
+KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse, T* dq, T* dk,
+                                           T* dv, int TT, int D, bool causal, T scale, T* scr) {
   const int mr = ops.mr, nr = ops.nr;
   const int BQ = kBlockQ, BK = kBlockK;
-  const int BQp = round_up(BQ, mr), BKp = round_up(BK, mr), BKn = round_up(BK, nr),
-            Dn = round_up(D, nr);
+  const int BQp = round_up(BQ, mr), BKp = round_up(BK, mr), BKn = round_up(BK, nr), Dn = round_up(D, nr);
   T* Kt = scr;              // (D, BKn) keys transposed
   T* Vt = Kt + D * BKn;     // (D, BKn) values transposed
   T* Kn = Vt + D * BKn;     // (BK, Dn) keys, padded columns
@@ -238,7 +234,7 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   T* Qh = dVa + BKp * Dn;         // per query tile: (BQp/mr, D, mr) query panels
   T* dOh = Qh + tiles * BQp * D;  // per query tile: (BQp/mr, D, mr) ∂out panels
   T* Qn = dOh + tiles * BQp * D;  // (BQ, Dn) queries, padded columns
-  T* dOn = Qn + BQ * Dn;    // (BQ, Dn) ∂out, padded columns
+  T* dOn = Qn + BQ * Dn;          // (BQ, Dn) ∂out, padded columns
   // S and dP are read in place as left operands, by rows (dQ) and by columns (dV, dK: keys as
   // rows, in panels of mr up to BKp), so their rows are long enough for both, the rest zero.
   const int ldS = BKn > BKp ? BKn : BKp;
@@ -367,8 +363,7 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
 template <class T>
 struct FlashHostFns {
   void (*fwd)(const HostTileOps<T>&, const HeadPtrs<T>&, T*, T*, int, int, bool, T, int, int, T*);
-  void (*bwd)(const HostTileOps<T>&, const HeadPtrs<T>&, const T*, T*, T*, T*, int, int, bool, T,
-              T*);
+  void (*bwd)(const HostTileOps<T>&, const HeadPtrs<T>&, const T*, T*, T*, T*, int, int, bool, T, T*);
 };
 template <class T>
 FlashHostFns<T> flash_host_fns();
@@ -402,20 +397,18 @@ void run_fwd_tiles(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, T* out, T*
   ops.fns.fwd(ops, hp, out, lse, TT, D, causal, scale, i0, group, scr);
 }
 template <class T, class Ops>
-KOKKOS_INLINE_FUNCTION void run_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse,
-                                         T* dq, T* dk, T* dv, int TT, int D, bool causal, T scale,
-                                         T* scr) {
+KOKKOS_INLINE_FUNCTION void run_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse, T* dq, T* dk,
+                                         T* dv, int TT, int D, bool causal, T scale, T* scr) {
   flash_bwd_head(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);
 }
 template <class T>
-void run_bwd_head(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, const T* lse, T* dq, T* dk,
-                  T* dv, int TT, int D, bool causal, T scale, T* scr) {
+void run_bwd_head(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, const T* lse, T* dq, T* dk, T* dv,
+                  int TT, int D, bool causal, T scale, T* scr) {
   ops.fns.bwd(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);
 }
 
 template <class Exec>
-inline constexpr bool kHostSpace =
-    std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
+inline constexpr bool kHostSpace = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
 
 // The launches, with the tile operations given: host micro-kernels or the portable loop nest.
 // Query tiles per forward team: 1 on devices (teams are their parallelism); on the host, as many
@@ -449,8 +442,8 @@ void flash_forward_with(const Exec& exec, const std::string& label, const Attent
         const int first = (r % groups) * group, h = (r / groups) % H, b = r / (groups * H);
         T* scr = static_cast<T*>(team.team_scratch(1).get_shmem(bytes));
         const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
-        HeadPtrs<T> hp{&qkv(row0, h * D), &qkv(row0, C + h * D), &qkv(row0, 2 * C + h * D),
-                       nullptr, nullptr, 3 * C, C};
+        HeadPtrs<T> hp{
+            &qkv(row0, h * D), &qkv(row0, C + h * D), &qkv(row0, 2 * C + h * D), nullptr, nullptr, 3 * C, C};
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
           run_fwd_tiles(ops, hp, &out(row0, h * D), &lse(b * H + h, 0), TT, D, causal, scale, first * kBlockQ,
                         group, scr);
@@ -474,8 +467,13 @@ void flash_backward_with(const Exec& exec, const std::string& label, const Atten
         const int h = team.league_rank() % H, b = team.league_rank() / H;
         T* scr = static_cast<T*>(team.team_scratch(1).get_shmem(bytes));
         const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
-        HeadPtrs<T> hp{&qkv(row0, h * D), &qkv(row0, C + h * D), &qkv(row0, 2 * C + h * D),
-                       &out(row0, h * D), &dout(row0, h * D), 3 * C, C};
+        HeadPtrs<T> hp{&qkv(row0, h * D),
+                       &qkv(row0, C + h * D),
+                       &qkv(row0, 2 * C + h * D),
+                       &out(row0, h * D),
+                       &dout(row0, h * D),
+                       3 * C,
+                       C};
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
           run_bwd_head(ops, hp, &lse(b * H + h, 0), &dqkv(row0, h * D), &dqkv(row0, C + h * D),
                        &dqkv(row0, 2 * C + h * D), TT, D, causal, scale, scr);
@@ -485,18 +483,15 @@ void flash_backward_with(const Exec& exec, const std::string& label, const Atten
 
 // The portable path on any execution space (tests pin it on the host to check it).
 template <class Exec, class T>
-void flash_attention_forward_portable(const Exec& exec, const std::string& name,
-                                      const AttentionShape& s, const Matrix<T>& out,
-                                      const Matrix<T>& lse, const CMatrix<T>& qkv) {
+void flash_attention_forward_portable(const Exec& exec, const std::string& name, const AttentionShape& s,
+                                      const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv) {
   flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, PortableTileOps<T>{}, 1);
 }
 template <class Exec, class T>
-void flash_attention_backward_portable(const Exec& exec, const std::string& name,
-                                       const AttentionShape& s, const Matrix<T>& dqkv,
-                                       const CMatrix<T>& dout, const CMatrix<T>& qkv,
+void flash_attention_backward_portable(const Exec& exec, const std::string& name, const AttentionShape& s,
+                                       const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
                                        const CMatrix<T>& out, const CMatrix<T>& lse) {
-  flash_backward_with(exec, label(name, "_bwd"), s, dqkv, dout, qkv, out, lse,
-                      PortableTileOps<T>{});
+  flash_backward_with(exec, label(name, "_bwd"), s, dqkv, dout, qkv, out, lse, PortableTileOps<T>{});
 }
 
 }  // namespace detail
@@ -528,8 +523,7 @@ void flash_attention_backward(const Exec& exec, const std::string& name, const A
 // the masked half of diagonal tiles and the backward's recomputation of S are not counted), plus
 // a few per pair for the softmax. Bytes: q, k, v read once per query tile that uses them (forward)
 // or once per key tile (backward, which also reads out and dout), outputs written once.
-inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
-                                           const AttentionShape& s) {
+inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype, const AttentionShape& s) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
   const double qtiles = std::ceil(double(s.T) / kBlockQ) * (s.causal ? 0.5 : 1.0);
@@ -539,8 +533,7 @@ inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
   return {k};
 }
 
-inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype,
-                                            const AttentionShape& s) {
+inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype, const AttentionShape& s) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
   const double ktiles = std::ceil(double(s.T) / kBlockK) * (s.causal ? 0.5 : 1.0);

@@ -19,14 +19,10 @@ namespace xpb::nn {
 
 std::string to_string(GemmIsa isa) {
   switch (isa) {
-    case GemmIsa::automatic:
-      return "automatic";
-    case GemmIsa::scalar:
-      return "scalar";
-    case GemmIsa::avx2:
-      return "avx2";
-    case GemmIsa::avx512:
-      return "avx512";
+    case GemmIsa::automatic: return "automatic";
+    case GemmIsa::scalar: return "scalar";
+    case GemmIsa::avx2: return "avx2";
+    case GemmIsa::avx512: return "avx512";
   }
   return "?";
 }
@@ -213,18 +209,14 @@ void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a
 bool host_isa_supported(GemmIsa isa) {
   switch (isa) {
     case GemmIsa::automatic:
-    case GemmIsa::scalar:
-      return true;
+    case GemmIsa::scalar: return true;
 #if XPB_GEMM_X86
     // __builtin_cpu_supports also checks that the OS saves the wide registers (XCR0).
-    case GemmIsa::avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case GemmIsa::avx512:
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    case GemmIsa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GemmIsa::avx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
 #else
     case GemmIsa::avx2:
-    case GemmIsa::avx512:
-      return false;
+    case GemmIsa::avx512: return false;
 #endif
   }
   return false;

@@ -24,8 +24,7 @@ using MicroKernelFn = void (*)(int kc, const T* Ap, const T* Bp, T* W, int ldw, 
 // The same with B read in place: row k of the (kc, NR) block at B[k*ldb] (small M, where packing
 // B would cost more than it saves). Identical arithmetic.
 template <class T>
-using StridedMicroKernelFn = void (*)(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw,
-                                      bool first);
+using StridedMicroKernelFn = void (*)(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw, bool first);
 
 // The same with A read in place too: element (k, r) at A[k·ak + r·ar]. Identical arithmetic.
 template <class T>
@@ -34,8 +33,7 @@ using InPlaceMicroKernelFn = void (*)(int kc, const T* A, int ak, int ar, const 
 
 // C(i, j) = beta == 0 ? alpha·W(i, j) : fma(beta, C(i, j), alpha·W(i, j)) on a rows×cols block.
 template <class T>
-using EpilogueFn = void (*)(int rows, int cols, const T* W, int ldw, T* C, int ldc, T alpha,
-                            T beta);
+using EpilogueFn = void (*)(int rows, int cols, const T* W, int ldw, T* C, int ldc, T alpha, T beta);
 
 template <class T>
 struct MicroKernel {
