@@ -24,6 +24,10 @@ ResultStore open_result_set(const StoreOptions& opt, const RunHeader& header) {
     ResultStore store(opt.output, header, opt.resume, opt.force, /*writer=*/true);
     if (opt.resume) {
       store.absorb(list_fragments(opt.output));
+      // A run killed between merging its journal and removing the folder leaves it empty; a
+      // run with nothing left to do would never remove it.
+      std::error_code ec;
+      std::filesystem::remove(fragment_dir(opt.output), ec);  // only when empty
     } else {
       std::filesystem::remove_all(fragment_dir(opt.output));
       if (store.discarded_journal() > 0)

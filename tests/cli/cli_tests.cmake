@@ -119,13 +119,16 @@ add_test(NAME cli.refuse_overwrite
          COMMAND ${EXPECT} 2 "already exists.*hint: use --resume" -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5)
 add_test(NAME cli.resume_nothing_left
          COMMAND ${EXPECT} 0 "0 cell\\(s\\) run, 2 skipped" -- ${XPB_BIN} run ${TDATA}/tiny.yaml -o ${CLI_TMP}/tiny.h5 --resume)
+add_test(NAME cli.resume_empty_journal
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/resume_empty_journal.sh ${XPB_BIN} ${TDATA}/tiny.yaml ${CLI_TMP}/tiny.h5)
 add_test(NAME cli.refuse_other_experiment
          COMMAND ${EXPECT} 2 "different experiment" -- ${XPB_BIN} run ${TDATA}/twenty-cells.yaml -o ${CLI_TMP}/tiny.h5 --resume)
 set_tests_properties(cli.run_tiny PROPERTIES FIXTURES_SETUP tiny_h5)
 set_tests_properties(cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite cli.resume_nothing_left
-                     cli.refuse_other_experiment PROPERTIES FIXTURES_REQUIRED tiny_h5)
+                     cli.resume_empty_journal cli.refuse_other_experiment PROPERTIES FIXTURES_REQUIRED tiny_h5)
 set_tests_properties(cli.run_tiny cli.h5dump_provenance cli.h5py_reader cli.refuse_overwrite
-                     cli.resume_nothing_left cli.refuse_other_experiment PROPERTIES RESOURCE_LOCK tiny_h5 LABELS cli)
+                     cli.resume_nothing_left cli.resume_empty_journal cli.refuse_other_experiment
+                     PROPERTIES RESOURCE_LOCK tiny_h5 LABELS cli)
 # Google Benchmark JSON for compare.py (libbenchmark-tools), checked against h5py's reading.
 add_test(NAME cli.gbench_export
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/gbench_export.sh ${XPB_BIN} ${TDATA}/tiny.yaml ${CLI_TMP})
