@@ -678,6 +678,52 @@ void write_header(const schema::Writer& root, const RunHeader& h, long long resu
   }
 }
 
+// A cell's new rows replace its old ones; the last replacement of a cell wins and goes to the
+// end, as if each were an erase and an append. Applied in one pass: erasing per cell made a merge
+// of N journalled cells cost N passes over all the rows.
+class RowReplacements {
+ public:
+  void set(const std::string& id, std::vector<SummaryRow> rows) { m_fresh[id] = {m_turn++, std::move(rows)}; }
+  void apply(std::vector<SummaryRow>& rows) const {
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const SummaryRow& r) { return m_fresh.count(r.cell) > 0; }),
+               rows.end());
+    std::vector<const Slot*> turns;
+    for (const auto& [id, slot] : m_fresh) turns.push_back(&slot);
+    std::sort(turns.begin(), turns.end(), [](const Slot* a, const Slot* b) { return a->first < b->first; });
+    for (const Slot* t : turns) rows.insert(rows.end(), t->second.begin(), t->second.end());
+  }
+
+ private:
+  using Slot = std::pair<std::size_t, std::vector<SummaryRow>>;  // (turn, rows)
+  std::map<std::string, Slot> m_fresh;
+  std::size_t m_turn = 0;
+};
+
+std::map<std::string, std::vector<SummaryRow>> rows_by_cell(std::vector<SummaryRow> all) {
+  std::map<std::string, std::vector<SummaryRow>> out;
+  for (auto& r : all) out[r.cell].push_back(std::move(r));
+  return out;
+}
+
+// Rows in the experiment's cell order, whoever ran the cells and whenever; returns the seeds of
+// the cells with rows. Only those cells go into the maps: a journal entry has one, and maps of
+// every cell of the experiment made each entry's cost grow with the size of the sweep.
+std::map<std::string, std::uint64_t> sort_in_cell_order(std::vector<SummaryRow>& rows,
+                                                        const ExperimentSpec& spec) {
+  std::set<std::string> with_rows;
+  for (const auto& r : rows) with_rows.insert(r.cell);
+  std::map<std::string, std::size_t> order;
+  std::map<std::string, std::uint64_t> seeds;
+  for (const auto& c : spec.cells)
+    if (with_rows.count(c.id)) order.emplace(c.id, c.index), seeds.emplace(c.id, c.seed);
+  std::stable_sort(rows.begin(), rows.end(), [&](const SummaryRow& a, const SummaryRow& b) {
+    const auto ia = order.find(a.cell), ib = order.find(b.cell);
+    return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
+  });
+  return seeds;
+}
+
 }  // namespace
 
 void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>& fragments) {
@@ -700,56 +746,26 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
         h5::copy(old, "cells/" + id, f, "cells/" + id);
       }
     }
-    // A cell's new rows replace its old ones; the last replacement of a cell wins and goes to
-    // the end, as if each were an erase and an append. Applied in one pass below: erasing per
-    // cell made a merge of N journalled cells cost N passes over all the rows.
-    std::map<std::string, std::pair<std::size_t, std::vector<SummaryRow>>> fresh;  // id -> (turn, rows)
-    std::size_t turn = 0;
-    auto replace_rows = [&](const std::string& id, std::vector<SummaryRow> add) {
-      fresh[id] = {turn++, std::move(add)};
-    };
-    auto by_cell = [](std::vector<SummaryRow> all) {
-      std::map<std::string, std::vector<SummaryRow>> out;
-      for (auto& r : all) out[r.cell].push_back(std::move(r));
-      return out;
-    };
+    RowReplacements fresh;
     if (rec) {
       write_cell(root, *rec);
-      replace_rows(rec->cell.id, std::move(by_cell(summarize(*rec))[rec->cell.id]));
+      fresh.set(rec->cell.id, std::move(rows_by_cell(summarize(*rec))[rec->cell.id]));
     }
     for (const auto& path : fragments) {
       h5::Handle frag = h5::open_file(path);
-      auto frag_rows = by_cell(read_summary(frag));
+      auto frag_rows = rows_by_cell(read_summary(frag));
       const schema::Reader cells = schema::Reader(frag, "/").open("cells");
       for (const auto& id : cells.children()) {
         if (h5::exists(f, "cells/" + id)) H5Ldelete(f, ("cells/" + id).c_str(), H5P_DEFAULT);
         h5::copy(frag, "cells/" + id, f, "cells/" + id);
         auto it = frag_rows.find(id);
-        replace_rows(id, it == frag_rows.end() ? std::vector<SummaryRow>{} : it->second);
+        fresh.set(id, it == frag_rows.end() ? std::vector<SummaryRow>{} : it->second);
         const auto st = cells.open(id).text("status").value_or("");
         absorbed.emplace_back(id, is_done(stored_status(st)));
       }
     }
-    rows.erase(std::remove_if(rows.begin(), rows.end(),
-                              [&](const SummaryRow& r) { return fresh.count(r.cell) > 0; }),
-               rows.end());
-    std::vector<const std::pair<std::size_t, std::vector<SummaryRow>>*> turns;
-    for (const auto& [id, slot] : fresh) turns.push_back(&slot);
-    std::sort(turns.begin(), turns.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-    for (const auto* t : turns) rows.insert(rows.end(), t->second.begin(), t->second.end());
-    // Rows in the experiment's cell order, whoever ran the cells and whenever. Only the cells
-    // with rows go into the maps: a journal entry has one, and building maps of every cell of
-    // the experiment made each entry's cost grow with the size of the sweep.
-    std::set<std::string> with_rows;
-    for (const auto& r : rows) with_rows.insert(r.cell);
-    std::map<std::string, std::size_t> order;
-    std::map<std::string, std::uint64_t> seeds;
-    for (const auto& c : spec.cells)
-      if (with_rows.count(c.id)) order.emplace(c.id, c.index), seeds.emplace(c.id, c.seed);
-    std::stable_sort(rows.begin(), rows.end(), [&](const SummaryRow& a, const SummaryRow& b) {
-      const auto ia = order.find(a.cell), ib = order.find(b.cell);
-      return (ia == order.end() ? SIZE_MAX : ia->second) < (ib == order.end() ? SIZE_MAX : ib->second);
-    });
+    fresh.apply(rows);
+    const std::map<std::string, std::uint64_t> seeds = sort_in_cell_order(rows, spec);
     write_summary(root, rows);
     const std::vector<SeedStatRow> stats = seed_statistics(rows, seeds);
     if (!stats.empty()) write_seed_statistics(root, stats);
