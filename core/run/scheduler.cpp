@@ -67,8 +67,7 @@ std::optional<CellSlot> SerialScheduler::next() {
 // ------------------------------------------------------------------------------------------------
 
 std::unique_ptr<Scheduler> make_scheduler(const StoreOptions& store, const RunHeader& header,
-                                          double rank_timeout,
-                                          std::function<void(const std::string&)> log) {
+                                          double rank_timeout, std::function<void(const std::string&)> log) {
   if (mpi::Group::world().size() == 1) return std::make_unique<SerialScheduler>(store, header);
   if (rank_timeout <= 0) {
     const char* e = std::getenv("XPB_RANK_TIMEOUT");
