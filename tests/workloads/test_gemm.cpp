@@ -10,6 +10,7 @@
 
 #include "tests/workloads/micro_harness.hpp"
 #include "workloads/nn/gemm.hpp"
+#include "workloads/nn/gemm_microkernel.hpp"
 
 using namespace xpb;
 using xpb::nn::GemmIsa;
@@ -25,8 +26,7 @@ struct Problem {
 };
 
 template <class T>
-Problem<T> make_problem(int M, int N, int K, bool ta, bool tb, T alpha, T beta,
-                        std::uint64_t seed) {
+Problem<T> make_problem(int M, int N, int K, bool ta, bool tb, T alpha, T beta, std::uint64_t seed) {
   Problem<T> p{M, N, K, ta, tb, alpha, beta, {}, {}, {}};
   const Rng rng(seed, 1);
   p.A.resize(std::size_t(M) * K);
@@ -63,9 +63,8 @@ template <class Space, class T>
 std::vector<T> run_native(const Problem<T>& p, GemmIsa isa) {
   std::vector<T> C = p.C0;
   const int lda = p.ta ? p.M : p.K, ldb = p.tb ? p.K : p.N;
-  nn::detail::gemm_native_host<Space, T>(Space(), "test/gemm", isa, p.ta, p.tb, p.M, p.N, p.K,
-                                         p.alpha, p.A.data(), lda, p.B.data(), ldb, p.beta,
-                                         C.data(), p.N);
+  nn::detail::gemm_native_host<Space, T>(Space(), "test/gemm", isa, p.ta, p.tb, p.M, p.N, p.K, p.alpha,
+                                         p.A.data(), lda, p.B.data(), ldb, p.beta, C.data(), p.N);
   Kokkos::fence();
   return C;
 }
@@ -108,11 +107,47 @@ void check_all_isas() {
   }
 }
 
+// The in-place micro-kernel (nn/attention_kernels.hpp reads score tiles with it): A element
+// (k, r) at A[k·ak + r·ar], row-major (ak = 1) and transposed (ar = 1), strided B, continuing or
+// starting the chains: each W element must be the ascending fma chain.
+template <class T>
+void check_in_place_micro_kernels() {
+  const Rng rng(5, 2);
+  std::uint64_t n = 0;
+  for (GemmIsa isa : isas_here()) {
+    const auto& mk = nn::detail::micro_kernel<T>(isa);
+    const int MR = mk.mr, NR = mk.nr, kc = 37, ldb = NR + 7, ldw = NR + 3;
+    std::vector<T> B(std::size_t(kc) * ldb), W0(std::size_t(MR) * ldw), A(std::size_t(kc + 3) * (MR + 5));
+    for (auto& x : B) x = T(rng.normal(n++));
+    for (auto& x : W0) x = T(rng.normal(n++));
+    for (auto& x : A) x = T(rng.normal(n++));
+    const int layouts[2][2] = {{1, kc + 3}, {MR + 5, 1}};  // {ak, ar}
+    for (const auto& [ak, ar] : layouts)
+      for (const bool first : {false, true}) {
+        INFO("isa=" << nn::to_string(isa) << " bytes=" << sizeof(T) << " ak=" << ak << " ar=" << ar
+                    << " first=" << first);
+        std::vector<T> W = W0, ref = W0;
+        mk.run_in_place(kc, A.data(), ak, ar, B.data(), ldb, W.data(), ldw, first);
+        for (int r = 0; r < MR; ++r)
+          for (int c = 0; c < NR; ++c) {
+            T acc = first ? T(0) : W0[std::size_t(r) * ldw + c];
+            for (int k = 0; k < kc; ++k)
+              acc = std::fma(A[std::size_t(k) * ak + std::size_t(r) * ar], B[std::size_t(k) * ldb + c], acc);
+            ref[std::size_t(r) * ldw + c] = acc;
+          }
+        CHECK(bit_equal(W, ref));
+      }
+  }
+}
+
 }  // namespace
 
-TEST_CASE("native GEMM is the ascending fma chain on every ISA (fp32)", "[gemm]") {
-  check_all_isas<float>();
+TEST_CASE("micro-kernels reading A in place are the ascending fma chain on every ISA", "[gemm]") {
+  check_in_place_micro_kernels<float>();
+  check_in_place_micro_kernels<double>();
 }
+
+TEST_CASE("native GEMM is the ascending fma chain on every ISA (fp32)", "[gemm]") { check_all_isas<float>(); }
 
 TEST_CASE("native GEMM is the ascending fma chain on every ISA (fp64)", "[gemm]") {
   check_all_isas<double>();
@@ -143,8 +178,7 @@ TEST_CASE("portable GEMM kernel gives the same bits as the host kernel", "[gemm]
   std::memcpy(A.data(), p.A.data(), p.A.size() * sizeof(float));
   std::memcpy(B.data(), p.B.data(), p.B.size() * sizeof(float));
   std::memcpy(C.data(), p.C0.data(), p.C0.size() * sizeof(float));
-  nn::detail::gemm_portable<Space, float>(Space(), "test/gemm_portable", false, true, 1.f, A, B,
-                                          0.5f, C);
+  nn::detail::gemm_portable<Space, float>(Space(), "test/gemm_portable", false, true, 1.f, A, B, 0.5f, C);
   Kokkos::fence();
   const std::vector<float> got(C.data(), C.data() + C.span());
   CHECK(bit_equal(got, reference(p)));
