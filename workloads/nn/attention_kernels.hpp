@@ -244,8 +244,8 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   T* Dh = dQt + BQp * Dn;   // (tiles·BQ) Δ of every query
   for (int i0 = 0; i0 < TT; i0 += BQ) {
     const int rows = TT - i0 < BQ ? TT - i0 : BQ;
-    T* Qp = Qh + (i0 / BQ) * BQp * D;
-    T* dOp = dOh + (i0 / BQ) * BQp * D;
+    T* Qp = Qh + std::ptrdiff_t(i0) * D;  // BQp == BQ: panels of consecutive tiles are contiguous
+    T* dOp = dOh + std::ptrdiff_t(i0) * D;
     for (int i = 0; i < BQp; ++i) {
       T* qp = Qp + (i / mr) * D * mr + i % mr;
       T* gp = dOp + (i / mr) * D * mr + i % mr;
@@ -286,17 +286,14 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         for (int d = 0; d < Dn; ++d) Kn[j * Dn + d] = d < D ? k[d] : T(0);
       }
     bool first = true;
-    // Causal: the walk starts at the key tile's first query, rounded down to a panel when the
-    // head's panels are contiguous (BQ a multiple of mr), else to a query tile. Rows it skips
-    // are masked for every key of the tile; they would add only zeros.
-    const bool contiguous = BQp == BQ;
-    const int start = !causal ? 0 : (contiguous ? j0 / mr * mr : j0 / BQ * BQ);
-    for (int i0 = start; i0 < TT; i0 += BQ) {
+    // Causal: the walk starts at the key tile's first query, rounded down to a panel (the head's
+    // panels are contiguous). Rows it skips are masked for every key of the tile; they would
+    // add only zeros.
+    for (int i0 = causal ? j0 / mr * mr : 0; i0 < TT; i0 += BQ) {
       const int rows = TT - i0 < BQ ? TT - i0 : BQ;
       const int panels = (rows + mr - 1) / mr;
-      const std::ptrdiff_t at = contiguous ? std::ptrdiff_t(i0) * D : std::ptrdiff_t(i0 / BQ) * BQp * D;
-      const T* Qp = Qh + at;
-      const T* dOp = dOh + at;
+      const T* Qp = Qh + std::ptrdiff_t(i0) * D;
+      const T* dOp = dOh + std::ptrdiff_t(i0) * D;
       const T* Ls = lse + i0;
       const T* Dl = Dh + i0;
       const T* Qb = direct ? hp.q + std::ptrdiff_t(i0) * hp.ld : Qn;
@@ -458,6 +455,8 @@ void flash_backward_with(const Exec& exec, const std::string& label, const Atten
   const int TT = s.T, H = s.H, C = s.C, D = s.D();
   const bool causal = s.causal;
   const T scale = T(1) / compat::sqrt(T(D));
+  if (kBlockQ % ops.mr != 0)
+    Kokkos::abort("flash attention: kBlockQ must be a multiple of the micro-kernel's MR");
   const std::size_t bytes = flash_bwd_scratch(ops.mr, ops.nr, D, TT) * sizeof(T);
   using Policy = Kokkos::TeamPolicy<Exec>;
   Policy policy(exec, s.B * H, 1);
