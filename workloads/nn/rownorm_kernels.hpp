@@ -35,9 +35,8 @@ namespace detail {
 // Row bodies on raw pointers, shared by the host per-ISA builds (nn/rownorm_host.cpp) and the
 // portable kernels.
 template <class T>
-KOKKOS_INLINE_FUNCTION void ln_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr,
-                                       const T* XPB_RESTRICT wr, const T* XPB_RESTRICT br, int C,
-                                       T* mean_out, T* rstd_out) {
+KOKKOS_INLINE_FUNCTION void ln_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, const T* XPB_RESTRICT wr,
+                                       const T* XPB_RESTRICT br, int C, T* mean_out, T* rstd_out) {
   const T m = sum_fixed(xr, C) / T(C);
   T acc[kLanes] = {};
   int c = 0;
@@ -57,9 +56,8 @@ KOKKOS_INLINE_FUNCTION void ln_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT
 // overwritten with Σ dy·x̂ and Σ dy over its rows, ascending.
 template <class T>
 KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd,
-                                         const T* XPB_RESTRICT wr, const T* mean, const T* rstd,
-                                         int n0, int n1, int C, T* XPB_RESTRICT pw,
-                                         T* XPB_RESTRICT pb) {
+                                         const T* XPB_RESTRICT wr, const T* mean, const T* rstd, int n0,
+                                         int n1, int C, T* XPB_RESTRICT pw, T* XPB_RESTRICT pb) {
   for (int c = 0; c < C; ++c) pw[c] = pb[c] = T(0);
   for (int n = n0; n < n1; ++n) {
     const T* XPB_RESTRICT xr = x + std::int64_t(n) * ldx;
@@ -131,8 +129,8 @@ KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT
 }
 
 template <class T>
-KOKKOS_INLINE_FUNCTION void sm_bwd_row(const T* XPB_RESTRICT yr, const T* XPB_RESTRICT gr,
-                                       T* XPB_RESTRICT dr, int V) {
+KOKKOS_INLINE_FUNCTION void sm_bwd_row(const T* XPB_RESTRICT yr, const T* XPB_RESTRICT gr, T* XPB_RESTRICT dr,
+                                       int V) {
   const T dot = dot_lanes(gr, yr, V);
   for (int v = 0; v < V; ++v) dr[v] = yr[v] * (gr[v] - dot);
 }
@@ -141,8 +139,7 @@ KOKKOS_INLINE_FUNCTION void sm_bwd_row(const T* XPB_RESTRICT yr, const T* XPB_RE
 template <class T>
 struct RowFns {
   void (*ln_fwd)(const T*, T*, const T*, const T*, int, T*, T*);
-  void (*ln_bwd)(const T*, int, const T*, int, T*, int, const T*, const T*, const T*, int, int,
-                 int, T*, T*);
+  void (*ln_bwd)(const T*, int, const T*, int, T*, int, const T*, const T*, const T*, int, int, int, T*, T*);
   void (*sm_fwd)(const T*, T*, int);
   void (*sm_bwd)(const T*, const T*, T*, int);
 };
@@ -165,8 +162,8 @@ void rownorm_layernorm_forward(const Exec& exec, const std::string& label, const
   if constexpr (detail::kRowHost<Exec>) {
     const auto f = detail::row_fns<T>().ln_fwd;
     Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
-      f(x.data() + std::int64_t(n) * ldx, y.data() + std::int64_t(n) * ldy, w.data(), b.data(), C,
-        &mean(n), &rstd(n));
+      f(x.data() + std::int64_t(n) * ldx, y.data() + std::int64_t(n) * ldy, w.data(), b.data(), C, &mean(n),
+        &rstd(n));
     });
   } else {
     Kokkos::parallel_for(
@@ -181,9 +178,8 @@ void rownorm_layernorm_forward(const Exec& exec, const std::string& label, const
 template <class Exec, class T>
 void rownorm_layernorm_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx,
                                 const Vec<T>& dw, const Vec<T>& db, const Matrix<const T>& dy,
-                                const Matrix<const T>& x, const Vec<const T>& w,
-                                const Vec<const T>& mean, const Vec<const T>& rstd,
-                                const Vec<T>& part) {
+                                const Matrix<const T>& x, const Vec<const T>& w, const Vec<const T>& mean,
+                                const Vec<const T>& rstd, const Vec<T>& part) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   const int R = layernorm_rows_per_block(N), nb = layernorm_blocks(N);
   const int ldx = static_cast<int>(x.stride(0)), ldg = static_cast<int>(dy.stride(0)),
@@ -200,8 +196,7 @@ void rownorm_layernorm_backward(const Exec& exec, const std::string& name, const
         label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, nb), KOKKOS_LAMBDA(const int blk) {
           T* pw = part.data() + std::int64_t(blk) * 2 * C;
           detail::ln_bwd_block(x.data(), ldx, dy.data(), ldg, dx.data(), ldd, w.data(), mean.data(),
-                               rstd.data(), blk * R, (blk + 1) * R < N ? (blk + 1) * R : N, C, pw,
-                               pw + C);
+                               rstd.data(), blk * R, (blk + 1) * R < N ? (blk + 1) * R : N, C, pw, pw + C);
         });
   }
   constexpr int kCols = 64;
@@ -260,8 +255,8 @@ void rownorm_softmax_backward(const Exec& exec, const std::string& label, const 
 
 // Ledgers: bytes are one pass over each (N, ·) operand (the DRAM traffic when a row stays in
 // cache), plus the partial rows of the parameter gradients.
-inline Ledger rownorm_softmax_cost(const std::string& fwd, const std::string& bwd, DType dtype,
-                                   double N, double V, bool backward) {
+inline Ledger rownorm_softmax_cost(const std::string& fwd, const std::string& bwd, DType dtype, double N,
+                                   double V, bool backward) {
   const double e = N * V, s = dtype_bytes(dtype);
   const DType d = vector_dtype(dtype);
   Ledger l = {vector_cost(fwd, d, 4 * e, 2 * s * e)};
