@@ -334,6 +334,8 @@ class Ernie final : public Workload {
     const std::int64_t span = static_cast<std::int64_t>(m_corpus.train.size()) - (TT - 1) + 1;
     std::vector<std::int64_t> offsets(b);
     std::vector<std::vector<double>> mine;  // per round: loss, targets, 3 actions, units, selected
+    Kokkos::fence();
+    Kokkos::Timer timer;  // the training step: batches, masking, forward, backward, exchange, AdamW
     m_reducer.reset_timer();
     for (int j = 0; j < m_reducer.rounds(); ++j) {
       const int m = m_reducer.micro_batch(j);
@@ -388,6 +390,7 @@ class Ernie final : public Workload {
                                                        m_m, m_v, ernie::decayed_count(m_s.model), cfg,
                                                        m_step + 1, T(nn::clip_factor(norm, m_s.grad_clip)));
     ex.fence();
+    m_train_seconds += timer.seconds();
     m_losses.push_back(loss);
     ++m_step;
     if (m_s.eval_every > 0 && m_step % m_s.eval_every == 0 && m_step < m_s.steps) evaluate(m_step);
@@ -501,6 +504,8 @@ class Ernie final : public Workload {
       m.scalar("selected_unit_share", double(m_selected_units) / double(std::max<std::int64_t>(1, m_units)));
       m.scalar("targets_per_step", targets / double(std::max<std::int64_t>(1, m_step)));
     }
+    const double tokens = double(m_step) * m_s.batch * m_s.model.context;
+    m.scalar("tokens_per_second", m_train_seconds > 0 ? tokens / m_train_seconds : 0);
     // ERNIE's knowledge levels: how many of their targets lie inside phrase or entity units.
     for (UnitLevel lv : {UnitLevel::phrase, UnitLevel::entity}) {
       const auto& c = m_target_kinds[static_cast<int>(lv)];
@@ -706,6 +711,7 @@ class Ernie final : public Workload {
   std::vector<std::int8_t> m_seg;      // (B, T)
   ernie::MaskedBatch m_batch;
   std::vector<double> m_losses;
+  double m_train_seconds = 0;  // the steps' training time, evaluation excluded
   std::array<std::int64_t, 3> m_actions{};
   std::int64_t m_units = 0, m_selected_units = 0;
   std::array<std::array<std::int64_t, ernie::kUnitKinds>, 3> m_target_kinds{};  // [level][kind]
@@ -789,6 +795,9 @@ void register_ernie(Registry& r) {
       {"selected_unit_share", "", MetricKind::quantity,
        "selected units / units over all training batches (expect select_prob)"},
       {"targets_per_step", "", MetricKind::quantity, "masked-LM targets per step, mean over the steps"},
+      {"tokens_per_second", "tokens/s", MetricKind::rate,
+       "input tokens (B·T per step) over the steps' training time: batch windows, masking, forward, "
+       "backward, gradient exchange, clipping and AdamW; held-out evaluation excluded"},
       {"parameters", "", MetricKind::quantity, "trainable parameters"},
       {"lexicon_entities", "", MetricKind::quantity, "entities in the derived lexicon"},
       {"lexicon_phrases", "", MetricKind::quantity, "phrases in the derived lexicon"},
