@@ -2,7 +2,7 @@
 # bench/run-all.sh [BUILD_DIR] — every side-by-side comparison in one go (what `make bench` runs):
 # the plan-search speed, native Kokkos GEMM vs OpenBLAS and Kokkos triad vs plain OpenMP, the
 # tiled attention and the layernorm/softmax row kernels against their ceilings (issue 17), the
-# GPT workload vs PyTorch, the runner's cost per cell over a 2,000-cell sweep, and the
+# GPT and ERNIE training vs PyTorch, the runner's cost per cell over a 2,000-cell sweep, and the
 # bit-reproducible data-parallel gradient exchange vs MPI_Allreduce on 2 ranks. Meaningful only on an otherwise idle machine.
 set -euo pipefail
 BUILD=${1:-build}
@@ -19,8 +19,9 @@ echo
 echo "== kernels: attention vs GEMM and PyTorch, layernorm/softmax vs triad bandwidth"
 bash bench/run-kernels.sh "$BUILD"
 echo
-echo "== GPT workload vs PyTorch"
-/usr/bin/python3 bench/gpt_vs_pytorch.py --xpubench "$BUILD/cli/xpubench"
+echo "== GPT and ERNIE training vs PyTorch (target: >= 2x at each side's best thread count)"
+/usr/bin/python3 bench/training_vs_pytorch.py --xpubench "$BUILD/cli/xpubench" --workload gpt --config small
+/usr/bin/python3 bench/training_vs_pytorch.py --xpubench "$BUILD/cli/xpubench" --workload ernie --config medium
 echo
 echo "== runner and result store: cost per cell over a 2,000-cell sweep"
 /usr/bin/python3 bench/runner_scaling.py --xpubench "$BUILD/cli/xpubench" || true

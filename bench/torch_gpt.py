@@ -2,7 +2,7 @@
 
 Parameters are a dict of tensors named and shaped exactly like the Kokkos model's flat layout
 (workloads/gpt/gpt_config.hpp: wte (V, C), qkvw (L, 3C, C), ...), so an exported reference step
-loads without renaming. Used by bench/gpt_vs_pytorch.py (speed) and
+loads without renaming. Used by bench/training_vs_pytorch.py (speed) and
 scripts/torch_replay.py (numerics, float64). Not a general-purpose model.
 """
 import math

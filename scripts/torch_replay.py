@@ -6,7 +6,7 @@ step's batch (ernie: the masked input, target positions and labels), step 0's gr
 its logits) and its final parameters (/cells/ID/arrays/reference/...), and reports every step's
 loss, learning rate and gradient norm (/cells/ID/measured/...). This script trains the same model
 again, independently, in float64 with PyTorch 1.13 (bench/torch_gpt.py for the GPT's forward pass,
-`ernie_forward` below for the encoder; PyTorch's own autograd, clip_grad_norm_ and AdamW; the
+bench/torch_ernie.py for the encoder; PyTorch's own autograd, clip_grad_norm_ and AdamW; the
 learning-rate schedules written here from docs/small-model.md and docs/ernie.md), from the
 exported weights on the exported batches, and compares:
 
@@ -54,15 +54,13 @@ except ImportError as e:  # a visible skip, not a silent pass
     sys.exit(77)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import torch_ernie  # noqa: E402
 import torch_gpt  # noqa: E402
 
 K_RUNS = 8
 FACTOR = 3.0
 LR_TOL = 1e-12
 VOCAB = 256  # bytes
-
-
-ERNIE_MATRICES = ["wte", "wpe", "qkvw", "attprojw", "fcw", "fcprojw", "headw"]
 
 
 class Export:
@@ -151,63 +149,6 @@ def learning_rate(hp, s):
     return lo + 0.5 * (1.0 + math.cos(math.pi * frac)) * (lr - lo)
 
 
-def ernie_shapes(hp, V=260):
-    L, C, T = hp["layers"], hp["width"], hp["context"]
-    F = 4 * C
-    s = {"wte": (V, C), "wpe": (T, C), "qkvw": (L, 3 * C, C), "attprojw": (L, C, C), "fcw": (L, F, C),
-         "fcprojw": (L, C, F), "headw": (C, C), "qkvb": (L, 3 * C), "attprojb": (L, C), "ln1w": (L, C),
-         "ln1b": (L, C), "fcb": (L, F), "fcprojb": (L, C), "ln2w": (L, C), "ln2b": (L, C), "headb": (C,),
-         "headlnw": (C,), "headlnb": (C,), "outb": (V,)}
-    s.update({"lnfw": (C,), "lnfb": (C,)} if hp["pre_ln"] else {"emblnw": (C,), "emblnb": (C,)})
-    return s
-
-
-def ernie_forward(p, batch, hp, act="relu", causal=False, head_ln=True):
-    """The byte encoder (docs/ernie.md): embeddings (+ LayerNorm post-LN), L blocks of full
-    self-attention and an FFN, pre-LN (final LayerNorm) or post-LN; the masked-LM head on the
-    target rows only: dense, activation, LayerNorm, decoder tied to wte with its own bias, mean
-    cross-entropy over the targets. Returns (None, loss)."""
-    F = torch.nn.functional
-    inp, pos, lab = batch
-    B, T = inp.shape
-    C, H = hp["width"], hp["heads"]
-    D = C // H
-    a = {"relu": F.relu, "tanh": lambda x: F.gelu(x, approximate="tanh"), "none": F.gelu}[act]
-    ln = lambda x, w, b: F.layer_norm(x, (C,), w, b, 1e-5)  # noqa: E731
-    mask = torch.tril(torch.ones(T, T, dtype=torch.bool)) if causal else None
-
-    def attention(h, l):
-        q, k, v = F.linear(h, p["qkvw"][l], p["qkvb"][l]).split(C, dim=2)
-        q, k, v = (t.view(B, T, H, D).transpose(1, 2) for t in (q, k, v))
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(D))
-        if mask is not None:
-            att = att.masked_fill(~mask, float("-inf"))
-        y = (att.softmax(dim=-1) @ v).transpose(1, 2).contiguous().view(B, T, C)
-        return F.linear(y, p["attprojw"][l], p["attprojb"][l])
-
-    def ffn(h, l):
-        return F.linear(a(F.linear(h, p["fcw"][l], p["fcb"][l])), p["fcprojw"][l], p["fcprojb"][l])
-
-    x = p["wte"][inp] + p["wpe"][:T]
-    if not hp["pre_ln"]:
-        x = ln(x, p["emblnw"], p["emblnb"])
-    for l in range(hp["layers"]):
-        if hp["pre_ln"]:
-            r1 = x + attention(ln(x, p["ln1w"][l], p["ln1b"][l]), l)
-            x = r1 + ffn(ln(r1, p["ln2w"][l], p["ln2b"][l]), l)
-        else:
-            h = ln(x + attention(x, l), p["ln1w"][l], p["ln1b"][l])
-            x = ln(h + ffn(h, l), p["ln2w"][l], p["ln2b"][l])
-    if hp["pre_ln"]:
-        x = ln(x, p["lnfw"], p["lnfb"])
-    hm = x.reshape(B * T, C)[pos]
-    hd = a(F.linear(hm, p["headw"], p["headb"]))
-    if head_ln:
-        hd = ln(hd, p["headlnw"], p["headlnb"])
-    logits = F.linear(hd, p["wte"], p["outb"])
-    return None, F.cross_entropy(logits, lab)
-
-
 def replay(ex, hp, dtype=torch.float64, gelu=None, causal=False, head_ln=True, grad_scale=1.0,
            perturb_seed=None):
     """Trains from the export's initial weights on its batches. Returns a dict of numpy results.
@@ -218,10 +159,10 @@ def replay(ex, hp, dtype=torch.float64, gelu=None, causal=False, head_ln=True, g
         decayed = torch_gpt.MATRICES
         fwd = lambda p, b: torch_gpt.forward(p, b[0], b[1], hp["heads"], gelu=gelu or "tanh")  # noqa: E731
     else:
-        shp = ernie_shapes(hp)
-        decayed = ERNIE_MATRICES
+        shp = torch_ernie.shapes(hp)
+        decayed = torch_ernie.MATRICES
         act = "relu" if hp["activation"] == "relu" else (gelu or "tanh")
-        fwd = lambda p, b: ernie_forward(p, b, hp, act=act, causal=causal, head_ln=head_ln)  # noqa: E731
+        fwd = lambda p, b: torch_ernie.forward(p, b, hp, act=act, causal=causal, head_ln=head_ln)  # noqa: E731
     if sorted(shp) != ex.names:
         raise SystemExit(f"exported tensors {ex.names} are not the model's {sorted(shp)}")
     rng = np.random.default_rng(perturb_seed) if perturb_seed is not None else None
