@@ -1,7 +1,10 @@
 // tests/workloads/test_rownorm_kernels.cpp — the layernorm and softmax row kernels
 // (nn/rownorm_kernels.hpp): the same bits on Serial and OpenMP (the partial-row reduction of the
 // parameter gradients depends on N only), and dw, db equal to double sums over all rows within
-// the fp32 rounding of a sum of N terms (N·u of the sum of magnitudes, u = 2^-24).
+// the fp32 rounding of a sum of N terms (N·u of the sum of magnitudes, u = 2^-24). The row bodies
+// compiled per ISA (nn/rownorm_host.cpp: layer norm, softmax, GELU) equal the portable bodies
+// compiled here, bit for bit, on every ISA this CPU runs: it fails if a per-ISA build contracts
+// a·b+c into an fma (drop -ffp-contract=off) or a wrapper calls the wrong body.
 #include <Kokkos_Core.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <cmath>
@@ -9,6 +12,7 @@
 #include <vector>
 
 #include "core/base/rng.hpp"
+#include "workloads/nn/gelu.hpp"
 #include "workloads/nn/layernorm.hpp"
 #include "workloads/nn/rownorm_kernels.hpp"
 
@@ -96,4 +100,78 @@ TEST_CASE("layernorm parameter gradients equal double sums over the rows", "[lay
     CHECK(std::fabs(dw(c) - gw) <= (N + 3) * u * mw);
     CHECK(std::fabs(db(c) - gb) <= N * u * mb);
   }
+}
+
+namespace {
+
+template <class T>
+std::vector<T> values(std::size_t n, std::uint64_t stream, double scale, double offset = 0) {
+  const Rng rng(11, stream);
+  std::vector<T> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = T(offset + scale * rng.normal(i));
+  return v;
+}
+
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+// Every row body of one ISA's build against the portable body, on N rows of C (tails included).
+template <class T>
+void check_isa_rows(nn::GemmIsa isa, int N, int C) {
+  const auto f = nn::detail::row_fns_for<T>(isa);
+  const std::size_t n = std::size_t(N) * C;
+  // Inputs: x spans GELU's tails (|x| up to ~12) and softmax's range; w, b near 1 and 0.
+  const auto x = values<T>(n, 1, 3.0), dy = values<T>(n, 2, 1.0), w = values<T>(C, 3, 0.2, 1.0),
+             b = values<T>(C, 4, 0.2), dx0 = values<T>(n, 5, 1.0);
+  std::vector<T> ya(n), yb(n), ma(N), mb(N), ra(N), rb(N);
+  for (int r = 0; r < N; ++r) {
+    f.ln_fwd(&x[r * C], &ya[r * C], w.data(), b.data(), C, &ma[r], &ra[r]);
+    nn::detail::ln_fwd_row(&x[r * C], &yb[r * C], w.data(), b.data(), C, &mb[r], &rb[r]);
+  }
+  CHECK(same_bits(ya, yb));
+  CHECK(same_bits(ma, mb));
+  CHECK(same_bits(ra, rb));
+  std::vector<T> dxa = dx0, dxb = dx0, pa(2 * C), pb(2 * C);
+  f.ln_bwd(x.data(), C, dy.data(), C, dxa.data(), C, w.data(), ma.data(), ra.data(), 0, N, C, pa.data(),
+           pa.data() + C);
+  nn::detail::ln_bwd_block(x.data(), C, dy.data(), C, dxb.data(), C, w.data(), mb.data(), rb.data(), 0, N, C,
+                           pb.data(), pb.data() + C);
+  CHECK(same_bits(dxa, dxb));
+  CHECK(same_bits(pa, pb));
+  std::vector<T> sa(n), sb(n), ga(n), gb(n);
+  for (int r = 0; r < N; ++r) {
+    f.sm_fwd(&x[r * C], &sa[r * C], C);
+    nn::detail::sm_fwd_row(&x[r * C], &sb[r * C], C);
+    f.sm_bwd(&sb[r * C], &dy[r * C], &ga[r * C], C);
+    nn::detail::sm_bwd_row(&sb[r * C], &dy[r * C], &gb[r * C], C);
+  }
+  CHECK(same_bits(sa, sb));
+  CHECK(same_bits(ga, gb));
+  std::vector<T> ea(n), eb(n), da(n), db(n);
+  for (int r = 0; r < N; ++r) {
+    f.gelu_fwd(&x[r * C], &ea[r * C], C);
+    nn::detail::gelu_fwd_row(&x[r * C], &eb[r * C], C);
+    f.gelu_bwd(&x[r * C], &dy[r * C], &da[r * C], C);
+    nn::detail::gelu_bwd_row(&x[r * C], &dy[r * C], &db[r * C], C);
+  }
+  CHECK(same_bits(ea, eb));
+  CHECK(same_bits(da, db));
+}
+
+}  // namespace
+
+TEST_CASE("row bodies compiled per ISA equal the portable bodies bit for bit", "[layernorm][softmax][gelu]") {
+  int checked = 0;
+  for (const nn::GemmIsa isa : {nn::GemmIsa::scalar, nn::GemmIsa::avx2, nn::GemmIsa::avx512}) {
+    if (!nn::detail::host_isa_supported(isa)) continue;
+    ++checked;
+    for (const int C : {1, 7, 16, 33, 100, 257, 1024}) {
+      INFO("isa=" << nn::to_string(isa) << " C=" << C);
+      check_isa_rows<float>(isa, 3, C);
+      check_isa_rows<double>(isa, 3, C);
+    }
+  }
+  CHECK(checked >= 1);
 }

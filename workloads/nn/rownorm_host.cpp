@@ -1,8 +1,9 @@
 // workloads/nn/rownorm_host.cpp — the layer-norm and softmax row bodies (nn/rownorm_kernels.hpp)
-// compiled once per ISA, so that their inner loops vectorise at the CPU's width (the project
-// builds without -march). Same structure as nn/attention_host.cpp: a target region per ISA, the
+// and GELU's (nn/gelu.hpp) compiled once per ISA, so that their inner loops vectorise at the CPU's width (the
+// project builds without -march). Same structure as nn/attention_host.cpp: a target region per ISA, the
 // shared body flattened into each wrapper, no a·b+c → fma contraction, so every ISA and the
 // portable kernels give the same bits.
+#include "workloads/nn/gelu.hpp"
 #include "workloads/nn/gemm_microkernel.hpp"
 #include "workloads/nn/rownorm_kernels.hpp"
 
@@ -14,30 +15,38 @@
 
 namespace xpb::nn::detail {
 
-#define XPB_ROW_WRAPPERS(SUFFIX)                                                                  \
-  template <class T>                                                                              \
-  __attribute__((flatten)) void ln_fwd_##SUFFIX(const T* x, T* y, const T* w, const T* b, int C, \
-                                                T* m, T* rs) {                                   \
-    ln_fwd_row(x, y, w, b, C, m, rs);                                                             \
-  }                                                                                               \
-  template <class T>                                                                              \
-  __attribute__((flatten)) void ln_bwd_##SUFFIX(const T* x, int ldx, const T* dy, int ldg, T* dx, \
-                                                int ldd, const T* w, const T* mean,              \
-                                                const T* rstd, int n0, int n1, int C, T* pw,     \
-                                                T* pb) {                                         \
-    ln_bwd_block(x, ldx, dy, ldg, dx, ldd, w, mean, rstd, n0, n1, C, pw, pb);                     \
-  }                                                                                               \
-  template <class T>                                                                              \
-  __attribute__((flatten)) void sm_fwd_##SUFFIX(const T* x, T* y, int V) {                       \
-    sm_fwd_row(x, y, V);                                                                          \
-  }                                                                                               \
-  template <class T>                                                                              \
-  __attribute__((flatten)) void sm_bwd_##SUFFIX(const T* y, const T* g, T* dx, int V) {          \
-    sm_bwd_row(y, g, dx, V);                                                                      \
-  }                                                                                               \
-  template <class T>                                                                              \
-  RowFns<T> fns_##SUFFIX() {                                                                      \
-    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>, sm_fwd_##SUFFIX<T>, sm_bwd_##SUFFIX<T>};      \
+#define XPB_ROW_WRAPPERS(SUFFIX)                                                                           \
+  template <class T>                                                                                       \
+  __attribute__((flatten)) void ln_fwd_##SUFFIX(const T* x, T* y, const T* w, const T* b, int C, T* m,     \
+                                                T* rs) {                                                   \
+    ln_fwd_row(x, y, w, b, C, m, rs);                                                                      \
+  }                                                                                                        \
+  template <class T>                                                                                       \
+  __attribute__((flatten)) void ln_bwd_##SUFFIX(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd, \
+                                                const T* w, const T* mean, const T* rstd, int n0, int n1,  \
+                                                int C, T* pw, T* pb) {                                     \
+    ln_bwd_block(x, ldx, dy, ldg, dx, ldd, w, mean, rstd, n0, n1, C, pw, pb);                              \
+  }                                                                                                        \
+  template <class T>                                                                                       \
+  __attribute__((flatten)) void sm_fwd_##SUFFIX(const T* x, T* y, int V) {                                 \
+    sm_fwd_row(x, y, V);                                                                                   \
+  }                                                                                                        \
+  template <class T>                                                                                       \
+  __attribute__((flatten)) void sm_bwd_##SUFFIX(const T* y, const T* g, T* dx, int V) {                    \
+    sm_bwd_row(y, g, dx, V);                                                                               \
+  }                                                                                                        \
+  template <class T>                                                                                       \
+  __attribute__((flatten)) void gelu_fwd_##SUFFIX(const T* x, T* y, int C) {                               \
+    gelu_fwd_row(x, y, C);                                                                                 \
+  }                                                                                                        \
+  template <class T>                                                                                       \
+  __attribute__((flatten)) void gelu_bwd_##SUFFIX(const T* x, const T* g, T* dx, int C) {                  \
+    gelu_bwd_row(x, g, dx, C);                                                                             \
+  }                                                                                                        \
+  template <class T>                                                                                       \
+  RowFns<T> fns_##SUFFIX() {                                                                               \
+    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,                                  \
+            sm_bwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>};                               \
   }
 
 XPB_ROW_WRAPPERS(generic)
@@ -72,23 +81,23 @@ XPB_ROW_WRAPPERS(avx512)
 #endif
 
 template <class T>
-RowFns<T> row_fns() {
-  static const RowFns<T> chosen = [] {
+RowFns<T> row_fns_for(GemmIsa isa) {
 #if XPB_ROW_X86
-    switch (best_host_isa()) {
-      case GemmIsa::avx512:
-        return fns_avx512<T>();
-      case GemmIsa::avx2:
-        return fns_avx2<T>();
-      default:
-        break;
-    }
+  if (isa == GemmIsa::avx512) return fns_avx512<T>();
+  if (isa == GemmIsa::avx2) return fns_avx2<T>();
 #endif
-    return fns_generic<T>();
-  }();
+  (void)isa;
+  return fns_generic<T>();
+}
+
+template <class T>
+RowFns<T> row_fns() {
+  static const RowFns<T> chosen = row_fns_for<T>(best_host_isa());
   return chosen;
 }
 template RowFns<float> row_fns<float>();
 template RowFns<double> row_fns<double>();
+template RowFns<float> row_fns_for<float>(GemmIsa);
+template RowFns<double> row_fns_for<double>(GemmIsa);
 
 }  // namespace xpb::nn::detail

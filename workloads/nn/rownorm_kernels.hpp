@@ -16,6 +16,7 @@
 
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/gemm_microkernel.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
@@ -142,9 +143,13 @@ struct RowFns {
   void (*ln_bwd)(const T*, int, const T*, int, T*, int, const T*, const T*, const T*, int, int, int, T*, T*);
   void (*sm_fwd)(const T*, T*, int);
   void (*sm_bwd)(const T*, const T*, T*, int);
+  void (*gelu_fwd)(const T*, T*, int);            // nn/gelu.hpp's row bodies
+  void (*gelu_bwd)(const T*, const T*, T*, int);  // (x, dy, dx, C)
 };
 template <class T>
-RowFns<T> row_fns();
+RowFns<T> row_fns();  // the widest ISA this CPU runs
+template <class T>
+RowFns<T> row_fns_for(GemmIsa isa);  // one ISA's build (tests compare them); scalar: the generic one
 
 template <class Exec>
 inline constexpr bool kRowHost = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
