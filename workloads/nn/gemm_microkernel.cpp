@@ -213,7 +213,12 @@ bool host_isa_supported(GemmIsa isa) {
 #if XPB_GEMM_X86
     // __builtin_cpu_supports also checks that the OS saves the wide registers (XCR0).
     case GemmIsa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case GemmIsa::avx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    // The attention and row bodies' AVX-512 regions also use VL, BW and DQ (all present from
+    // Skylake-SP and Zen 4 on; the Xeon Phi had AVX-512F without them).
+    case GemmIsa::avx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("fma");
 #else
     case GemmIsa::avx2:
     case GemmIsa::avx512: return false;
