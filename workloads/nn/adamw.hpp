@@ -2,15 +2,19 @@
 // Bias-corrected moments and decoupled weight decay, in PyTorch's order of operations
 // (p ← p·(1 − lr·wd), then p ← p − lr·m̂/(√v̂ + ε)). Weight decay applies to the first
 // `n_decay` elements only: callers lay out decayed tensors (matrices) first. The gradient is
-// multiplied by `grad_scale` on the fly (gradient-norm clipping). Kernel: NAME.
+// multiplied by `grad_scale` on the fly (gradient-norm clipping). Kernel: NAME. On the host each
+// iteration updates a contiguous span through restrict pointers, so the loop vectorises (the
+// update is element-wise: the same bits as one element per iteration, which devices keep).
 #pragma once
 
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "core/base/kokkos_compat.hpp"
+#include "workloads/nn/fixed_math.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
@@ -22,31 +26,62 @@ struct AdamWConfig {
   double weight_decay = 0.1;
 };
 
+namespace detail {
+// The constants of one AdamW step, rounded to T once.
+template <class T>
+struct AdamWStep {
+  T lr_bc1, b1, ob1, b2, ob2, bc2, eps, decay, grad_scale;
+};
+
+// Elements i0 … i1-1 of the update.
+template <class T>
+KOKKOS_INLINE_FUNCTION void adamw_span(T* XPB_RESTRICT p, const T* XPB_RESTRICT g, T* XPB_RESTRICT m,
+                                       T* XPB_RESTRICT v, std::int64_t i0, std::int64_t i1,
+                                       std::int64_t n_decay, const AdamWStep<T>& c) {
+  for (std::int64_t i = i0; i < i1; ++i) {
+    const T gi = g[i] * c.grad_scale;
+    const T mi = c.b1 * m[i] + c.ob1 * gi;
+    const T vi = c.b2 * v[i] + c.ob2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    const T pi = i < n_decay ? p[i] * c.decay : p[i];
+    const T denom = compat::sqrt(vi / c.bc2) + c.eps;
+    p[i] = pi - c.lr_bc1 * (mi / denom);
+  }
+}
+}  // namespace detail
+
 // params, grads, m, v (P); step is 1-based (bias correction).
 template <class Exec, class T>
 void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& params,
                   const CVec<T>& grads, const Vec<T>& m, const Vec<T>& v,
                   std::int64_t n_decay, const AdamWConfig& cfg, std::int64_t step, T grad_scale) {
-  const T lr = T(cfg.lr), b1 = T(cfg.beta1), b2 = T(cfg.beta2), eps = T(cfg.eps);
+  detail::AdamWStep<T> c;
+  c.b1 = T(cfg.beta1), c.b2 = T(cfg.beta2), c.eps = T(cfg.eps), c.grad_scale = grad_scale;
   // 1 − β in double, then rounded: 1 − float(0.999) would be off by 1.3e-5 relative (the rounding
   // error of β, magnified 1000×), a bias in every second moment that PyTorch does not have.
-  const T ob1 = T(1.0 - cfg.beta1), ob2 = T(1.0 - cfg.beta2);
-  const T decay = T(1) - T(cfg.lr) * T(cfg.weight_decay);
+  c.ob1 = T(1.0 - cfg.beta1), c.ob2 = T(1.0 - cfg.beta2);
+  c.decay = T(1) - T(cfg.lr) * T(cfg.weight_decay);
   const T bc1 = T(1) - T(std::pow(cfg.beta1, double(step)));
-  const T bc2 = T(1) - T(std::pow(cfg.beta2, double(step)));
-  Kokkos::parallel_for(
-      name, Kokkos::RangePolicy<Exec>(exec, 0, static_cast<std::int64_t>(params.extent(0))),
-      KOKKOS_LAMBDA(const std::int64_t i) {
-        const T g = grads(i) * grad_scale;
-        const T mi = b1 * m(i) + ob1 * g;
-        const T vi = b2 * v(i) + ob2 * g * g;
-        m(i) = mi;
-        v(i) = vi;
-        T p = i < n_decay ? params(i) * decay : params(i);
-        const T denom = compat::sqrt(vi / bc2) + eps;
-        p -= (lr / bc1) * (mi / denom);
-        params(i) = p;
-      });
+  c.bc2 = T(1) - T(std::pow(cfg.beta2, double(step)));
+  c.lr_bc1 = T(cfg.lr) / bc1;
+  const std::int64_t n = static_cast<std::int64_t>(params.extent(0));
+  T* P = params.data();
+  const T* G = grads.data();
+  T* M = m.data();
+  T* V = v.data();
+  if constexpr (std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value) {
+    constexpr std::int64_t kSpan = 4096;
+    Kokkos::parallel_for(name, Kokkos::RangePolicy<Exec>(exec, 0, (n + kSpan - 1) / kSpan),
+                         [=](const std::int64_t s) {
+                           const std::int64_t i0 = s * kSpan, i1 = i0 + kSpan < n ? i0 + kSpan : n;
+                           detail::adamw_span(P, G, M, V, i0, i1, n_decay, c);
+                         });
+  } else {
+    Kokkos::parallel_for(
+        name, Kokkos::RangePolicy<Exec>(exec, 0, n),
+        KOKKOS_LAMBDA(const std::int64_t i) { detail::adamw_span(P, G, M, V, i, i + 1, n_decay, c); });
+  }
 }
 
 inline Ledger adamw_cost(const std::string& name, double P) {

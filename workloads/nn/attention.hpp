@@ -23,18 +23,18 @@ struct AttentionShape {
 };
 
 namespace detail {
-// Σ a[d]·b[d] over n contiguous elements in a fixed order: kLanes interleaved partial sums
-// (lane j takes d ≡ j mod kLanes), folded lane 0 first, then the tail. The order is part of the
+// Σ a[d]·b[d] over n contiguous elements in a fixed order: kDotLanes interleaved partial sums
+// (lane j takes d ≡ j mod kDotLanes), folded lane 0 first, then the tail. The order is part of the
 // code, not of the schedule, so it is the same on every backend; it lets the compiler use SIMD.
 template <class T>
 KOKKOS_INLINE_FUNCTION T dot_fixed(const T* a, const T* b, int n) {
-  constexpr int kLanes = 8;
-  T acc[kLanes] = {};
+  constexpr int kDotLanes = 8;
+  T acc[kDotLanes] = {};
   int d = 0;
-  for (; d + kLanes <= n; d += kLanes)
-    for (int j = 0; j < kLanes; ++j) acc[j] += a[d + j] * b[d + j];
+  for (; d + kDotLanes <= n; d += kDotLanes)
+    for (int j = 0; j < kDotLanes; ++j) acc[j] += a[d + j] * b[d + j];
   T s = 0;
-  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  for (int j = 0; j < kDotLanes; ++j) s += acc[j];
   for (; d < n; ++d) s += a[d] * b[d];
   return s;
 }
