@@ -9,6 +9,8 @@ import math
 
 import torch
 
+import torch_gpt
+
 MATRICES = ["wte", "wpe", "qkvw", "attprojw", "fcw", "fcprojw", "headw"]  # AdamW decays these
 
 
@@ -16,19 +18,9 @@ def init_params(hp, seed=0, dtype=torch.float32):
     """normal(0, 0.5/sqrt(width)) matrices (the workload's default init_std), ones for the
     LayerNorm gains, zeros for biases: the same distribution as the Kokkos model, not the same
     numbers."""
-    g = torch.Generator().manual_seed(seed)
     sd = 0.5 / math.sqrt(hp["width"])
-    p = {}
-    for name, shp in shapes(hp).items():
-        if name in MATRICES:
-            p[name] = torch.randn(shp, generator=g, dtype=dtype) * sd
-        elif name in ("ln1w", "ln2w", "lnfw", "emblnw", "headlnw"):
-            p[name] = torch.ones(shp, dtype=dtype)
-        else:
-            p[name] = torch.zeros(shp, dtype=dtype)
-    for t in p.values():
-        t.requires_grad_(True)
-    return p
+    return torch_gpt.init_tensors(shapes(hp), lambda name: sd if name in MATRICES else None,
+                                  ("ln1w", "ln2w", "lnfw", "emblnw", "headlnw"), seed, dtype)
 
 
 def shapes(hp, V=260):

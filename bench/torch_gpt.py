@@ -21,21 +21,32 @@ def shapes(V, L, C, T):
             "fcb": (L, 4 * C), "fcprojb": (L, C), "lnfw": (C,), "lnfb": (C,)}
 
 
-def init_params(V, L, C, T, seed=0, dtype=torch.float32):
-    """GPT-2 initialisation (same distribution as the Kokkos model, not the same numbers)."""
+def init_tensors(shp, std, gains, seed=0, dtype=torch.float32):
+    """Tensors of the given shapes (name -> shape, in order): normal(0, std(name)) where std gives
+    a number, ones for the names in `gains`, zeros for the rest; all require gradients. Shared
+    with bench/torch_ernie.py."""
     g = torch.Generator().manual_seed(seed)
     p = {}
-    for name, shp in shapes(V, L, C, T).items():
-        if name in MATRICES:
-            sd = 0.02 / math.sqrt(2 * L) if name in ("attprojw", "fcprojw") else 0.02
-            p[name] = torch.randn(shp, generator=g, dtype=dtype) * sd
-        elif name in ("ln1w", "ln2w", "lnfw"):
-            p[name] = torch.ones(shp, dtype=dtype)
+    for name, s in shp.items():
+        sd = std(name)
+        if sd is not None:
+            p[name] = torch.randn(s, generator=g, dtype=dtype) * sd
+        elif name in gains:
+            p[name] = torch.ones(s, dtype=dtype)
         else:
-            p[name] = torch.zeros(shp, dtype=dtype)
+            p[name] = torch.zeros(s, dtype=dtype)
     for t in p.values():
         t.requires_grad_(True)
     return p
+
+
+def init_params(V, L, C, T, seed=0, dtype=torch.float32):
+    """GPT-2 initialisation (same distribution as the Kokkos model, not the same numbers)."""
+    def std(name):
+        if name not in MATRICES:
+            return None
+        return 0.02 / math.sqrt(2 * L) if name in ("attprojw", "fcprojw") else 0.02
+    return init_tensors(shapes(V, L, C, T), std, ("ln1w", "ln2w", "lnfw"), seed, dtype)
 
 
 def forward(p, idx, targets, heads, gelu="tanh"):
