@@ -1,5 +1,6 @@
 // workloads/nn/gelu.hpp — GELU with the tanh approximation (GPT-2's), element-wise.
 // y = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). Backward overwrites dx. Kernels: NAME_fwd, NAME_bwd.
+// No output may alias an input (the row bodies read through restrict pointers).
 // tanh is evaluated as 1 − 2/(e^{2u} + 1) with exp_fixed (nn/fixed_math.hpp): one exp and no
 // library call, exact at the limits (exp_fixed clamps its input: e^{2u} at its largest gives 1,
 // at its smallest −1). On the host the row bodies run compiled per ISA (nn/rownorm_host.cpp), so
