@@ -28,8 +28,15 @@ hid_t vlen_string_type() {
 }
 
 // HDF5's own metadata checksum (Jenkins' lookup3), exported by every libhdf5 since 1.8 though not
-// declared in its public headers.
+// declared in its public headers. Default visibility spelled out: nvcc 13 (the CUDA build) marks
+// this undefined reference hidden otherwise, and the link then fails ("hidden symbol ... isn't
+// defined").
+#if defined(__GNUC__) || defined(__clang__)
+extern "C" __attribute__((visibility("default"))) uint32_t H5_checksum_metadata(const void* data, size_t len,
+                                                                                uint32_t initval);
+#else
 extern "C" uint32_t H5_checksum_metadata(const void* data, size_t len, uint32_t initval);
+#endif
 
 // HDF5 1.10's H5Fget_file_image() clears the "open for writing" flags in a version 2/3
 // superblock but leaves the checksum computed with them set, so the image does not open. Recompute
