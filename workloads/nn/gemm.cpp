@@ -251,35 +251,19 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
           for (int i1 = 0; i1 < rows; i1 += bl.mc) {
             const int sub_rows = std::min(bl.mc, rows - i1);
             const int p_count = (sub_rows + mk.mr - 1) / mk.mr;
-            // Panels of MR rows that all exist are read where A lies (their kc×MR block is reused
-            // from L1 by every column panel, so packing it saved nothing); only a ragged last
-            // panel, whose missing rows must read as zero, is packed.
-            const int p_full = sub_rows / mk.mr;
-            if (p_full < p_count) {
-              Kokkos::single(Kokkos::PerTeam(team), [&]() {
-                pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p_full);
-              });
-            }
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
+              pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
+            });
             team.team_barrier();
             // Micro-row panels are split across the team's threads; each micro-tile's chain stays
             // with one thread for the whole block, and KC blocks run in k order.
             Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
-              T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
-              const T* bk = B + static_cast<std::int64_t>(k0) * ldb + j0;
-              if (p < p_full) {  // A(i, k): A[i·lda + k], or A[k·lda + i] when transposed
-                const std::int64_t ib = i0 + i1 + p * mk.mr;
-                const T* a = ta ? A + static_cast<std::int64_t>(k0) * lda + ib : A + ib * lda + k0;
-                const int ak = ta ? lda : 1, ar = ta ? 1 : lda;
-                for (int q = 0; q < q_direct; ++q)
-                  mk.run_in_place(kc, a, ak, ar, bk + q * mk.nr, ldb, w + q * mk.nr, ldw, k0 == 0);
-                for (int q = q_direct; q < q_count; ++q)
-                  mk.run_in_place(kc, a, ak, ar, Bp + static_cast<std::size_t>(q) * kc * mk.nr, mk.nr,
-                                  w + q * mk.nr, ldw, k0 == 0);
-                return;
-              }
               const T* a = Ap + static_cast<std::size_t>(p) * kc * mk.mr;
-              for (int q = 0; q < q_direct; ++q)
-                mk.run_strided(kc, a, bk + q * mk.nr, ldb, w + q * mk.nr, ldw, k0 == 0);
+              T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
+              for (int q = 0; q < q_direct; ++q) {
+                mk.run_strided(kc, a, B + static_cast<std::int64_t>(k0) * ldb + j0 + q * mk.nr, ldb,
+                               w + q * mk.nr, ldw, k0 == 0);
+              }
               for (int q = q_direct; q < q_count; ++q) {
                 mk.run(kc, a, Bp + static_cast<std::size_t>(q) * kc * mk.nr, w + q * mk.nr, ldw,
                        k0 == 0);
