@@ -47,7 +47,10 @@ TEST_CASE("nn linear: backward matches finite differences on both GEMM paths", "
     M y("y", N, OC), dx("dx", N, IC), dw("dw", OC, IC);
     V db("db", OC);
     Exec exec;
-    auto loss = [&] { nn::linear_forward(exec, "t/lin", path, y, x, w, b); return dot(y, r); };
+    auto loss = [&] {
+      nn::linear_forward(exec, "t/lin", path, y, x, w, b);
+      return dot(y, r);
+    };
     loss();
     nn::linear_backward(exec, "t/lin", path, dx, dw, db, r, x, w);
     Kokkos::fence();
@@ -64,7 +67,10 @@ TEST_CASE("nn layernorm: backward matches finite differences and adds into dx", 
   fill_normal(w.data(), C, 3);
   fill_normal(b.data(), C, 4);
   Exec exec;
-  auto loss = [&] { nn::layernorm_forward(exec, "t/ln", y, mean, rstd, x, w, b); return dot(y, r); };
+  auto loss = [&] {
+    nn::layernorm_forward(exec, "t/ln", y, mean, rstd, x, w, b);
+    return dot(y, r);
+  };
   loss();
   Kokkos::deep_copy(dx, 0.5);  // backward adds: the result must be 0.5 + gradient
   nn::layernorm_backward(exec, "t/ln", dx, dw, db, r, x, w, mean, rstd);
@@ -78,18 +84,27 @@ TEST_CASE("nn gelu and relu: backward matches finite differences", "[nn][gelu][r
   const int N = 4, C = 9;
   M x = normal_matrix("x", N, C, 1, 2.0), r = normal_matrix("r", N, C, 2), y("y", N, C), dx("dx", N, C);
   Exec exec;
-  auto gelu = [&] { nn::gelu_forward(exec, "t/gelu", y, x); return dot(y, r); };
+  auto gelu = [&] {
+    nn::gelu_forward(exec, "t/gelu", y, x);
+    return dot(y, r);
+  };
   gelu();
   nn::gelu_backward(exec, "t/gelu", dx, x, r);
   Kokkos::fence();
-  CHECK(grad_check(x.data(), N * C, gelu, [&](std::int64_t i) { return dx.data()[i]; }, 36).worst < kTol);
-  auto relu = [&] { nn::relu_forward(exec, "t/relu", y, x); return dot(y, r); };
+  CHECK(grad_check(
+            x.data(), N * C, gelu, [&](std::int64_t i) { return dx.data()[i]; }, 36)
+            .worst < kTol);
+  auto relu = [&] {
+    nn::relu_forward(exec, "t/relu", y, x);
+    return dot(y, r);
+  };
   relu();
   nn::relu_backward(exec, "t/relu", dx, x, r);
   Kokkos::fence();
   auto near_kink = [&](std::int64_t i) { return std::fabs(x.data()[i]) < 1e-4; };
-  CHECK(grad_check(x.data(), N * C, relu, [&](std::int64_t i) { return dx.data()[i]; }, 36, 7, 1e-6, 1e-3,
-                   near_kink).worst < kTol);
+  CHECK(grad_check(
+            x.data(), N * C, relu, [&](std::int64_t i) { return dx.data()[i]; }, 36, 7, 1e-6, 1e-3, near_kink)
+            .worst < kTol);
 }
 
 TEST_CASE("nn attention: causal and bidirectional backward match finite differences", "[nn][attention]") {
@@ -100,11 +115,16 @@ TEST_CASE("nn attention: causal and bidirectional backward match finite differen
     M out("out", N, s.C), dqkv("dqkv", N, 3 * s.C);
     nn::Tensor4<double> att("att", s.B, s.H, s.T, s.T), ds("ds", s.B, s.H, s.T, s.T);
     Exec exec;
-    auto loss = [&] { nn::attention_forward(exec, "t/attn", s, out, att, qkv); return dot(out, r); };
+    auto loss = [&] {
+      nn::attention_forward(exec, "t/attn", s, out, att, qkv);
+      return dot(out, r);
+    };
     loss();
     nn::attention_backward(exec, "t/attn", s, dqkv, ds, r, qkv, att);
     Kokkos::fence();
-    CHECK(grad_check(qkv.data(), N * 3 * s.C, loss, [&](std::int64_t i) { return dqkv.data()[i]; }, 144).worst < kTol);
+    CHECK(grad_check(
+              qkv.data(), N * 3 * s.C, loss, [&](std::int64_t i) { return dqkv.data()[i]; }, 144)
+              .worst < kTol);
     if (causal) {  // row t must not see t2 > t
       auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), att);
       CHECK(h(1, 1, 0, 3) == 0.0);
@@ -132,20 +152,26 @@ TEST_CASE("nn cross-entropy: backward matches finite differences; negative targe
   CHECK(std::isfinite(l0));
   nn::cross_entropy_backward(exec, "t/ce", dl, probs, y, 1.0 / valid);
   Kokkos::fence();
-  CHECK(grad_check(logits.data(), N * Vv, loss, [&](std::int64_t i) { return dl.data()[i]; }, 35).worst < kTol);
+  CHECK(grad_check(
+            logits.data(), N * Vv, loss, [&](std::int64_t i) { return dl.data()[i]; }, 35)
+            .worst < kTol);
   for (int v = 0; v < Vv; ++v) CHECK(dl(2, v) == 0.0);
 }
 
 TEST_CASE("nn embedding: backward gathers in a fixed order and matches finite differences",
           "[nn][embedding]") {
   const int Vv = 5, C = 4, T = 3, B = 2, N = B * T;
-  M wte = normal_matrix("wte", Vv, C, 1), wpe = normal_matrix("wpe", T, C, 2), r = normal_matrix("r", N, C, 3);
+  M wte = normal_matrix("wte", Vv, C, 1), wpe = normal_matrix("wpe", T, C, 2),
+    r = normal_matrix("r", N, C, 3);
   M out("out", N, C), dwte("dwte", Vv, C), dwpe("dwpe", T, C);
   nn::Tokens tok("tok", N);
   const int tt[N] = {1, 4, 1, 0, 1, 4};  // repeated tokens: the gather must sum them
   for (int n = 0; n < N; ++n) tok(n) = tt[n];
   Exec exec;
-  auto loss = [&] { nn::embedding_forward(exec, "t/emb", out, tok, wte, wpe, T); return dot(out, r); };
+  auto loss = [&] {
+    nn::embedding_forward(exec, "t/emb", out, tok, wte, wpe, T);
+    return dot(out, r);
+  };
   loss();
   nn::embedding_backward(exec, "t/emb", dwte, dwpe, r, tok, T);
   Kokkos::fence();
@@ -173,7 +199,8 @@ TEST_CASE("nn adamw: matches a scalar replay, decays only the prefix", "[nn][ada
       rm[i] = 0.9 * rm[i] + 0.1 * gi;
       rv[i] = 0.99 * rv[i] + 0.01 * gi * gi;
       if (i < n_decay) rp[i] *= 1 - cfg.lr * cfg.weight_decay;
-      rp[i] -= cfg.lr / (1 - std::pow(0.9, step)) * rm[i] / (std::sqrt(rv[i] / (1 - std::pow(0.99, step))) + 1e-8);
+      rp[i] -=
+          cfg.lr / (1 - std::pow(0.9, step)) * rm[i] / (std::sqrt(rv[i] / (1 - std::pow(0.99, step))) + 1e-8);
     }
   }
   double worst = 0;

@@ -35,7 +35,6 @@
 
 namespace xpb::workloads {
 
-
 namespace {
 
 using ernie::kAllLevels;
@@ -207,7 +206,7 @@ Settings read_settings(const ErnieParams& p, const Context& ctx) {
   s.model.gelu = p.activation == "gelu";
   if (s.model.width % s.model.heads != 0)
     throw Error({"", 0, "params.width"}, "width " + std::to_string(s.model.width) +
-                                            " is not a multiple of heads " + std::to_string(s.model.heads));
+                                             " is not a multiple of heads " + std::to_string(s.model.heads));
   s.steps = p.steps;
   s.lr = p.lr;
   s.warmup_frac = p.warmup_frac;
@@ -291,21 +290,21 @@ class Ernie final : public Workload {
       EvalSet e;
       e.level = lv;
       for (std::int64_t k = 0; k < m_s.eval_batches; ++k)
-      for (int m = 0; m < M; ++m) {
-        std::vector<std::int64_t> offsets(b);
-        for (int i = 0; i < b; ++i) offsets[i] = ((k * B + m * b + i) * span) / windows;
-        std::vector<std::int32_t> tokens;
-        std::vector<std::int8_t> seg;
-        ernie::window_inputs(m_corpus.heldout, m_heldout_units[static_cast<int>(lv)], offsets, TT,
-                             tokens, seg);
-        ernie::MaskedBatch mb;
-        const std::uint64_t base =
-            ((static_cast<std::uint64_t>(lv) * m_s.eval_batches + k) * B + std::uint64_t(m) * b) * TT;
-        ernie::apply_mask(tokens, seg, b, TT, m_s.rule, eval_rng, base, mb);
-        score_baselines(mb, fill_in, e);
-        e.targets += static_cast<std::int64_t>(mb.labels.size());
-        e.batches.push_back(std::move(mb));
-      }
+        for (int m = 0; m < M; ++m) {
+          std::vector<std::int64_t> offsets(b);
+          for (int i = 0; i < b; ++i) offsets[i] = ((k * B + m * b + i) * span) / windows;
+          std::vector<std::int32_t> tokens;
+          std::vector<std::int8_t> seg;
+          ernie::window_inputs(m_corpus.heldout, m_heldout_units[static_cast<int>(lv)], offsets, TT, tokens,
+                               seg);
+          ernie::MaskedBatch mb;
+          const std::uint64_t base =
+              ((static_cast<std::uint64_t>(lv) * m_s.eval_batches + k) * B + std::uint64_t(m) * b) * TT;
+          ernie::apply_mask(tokens, seg, b, TT, m_s.rule, eval_rng, base, mb);
+          score_baselines(mb, fill_in, e);
+          e.targets += static_cast<std::int64_t>(mb.labels.size());
+          e.batches.push_back(std::move(mb));
+        }
       m_eval.push_back(std::move(e));
     }
 
@@ -344,8 +343,8 @@ class Ernie final : public Workload {
         offsets[i] = static_cast<std::int64_t>(
             m_batch_rng.below(static_cast<std::uint64_t>(row0 + i), static_cast<std::uint64_t>(span)));
       ernie::window_inputs(m_corpus.train, m_train_units[static_cast<int>(lv)], offsets, TT, m_tokens, m_seg);
-      ernie::apply_mask(m_tokens, m_seg, b, TT, m_s.rule, m_mask_rng,
-                        static_cast<std::uint64_t>(row0) * TT, m_batch);
+      ernie::apply_mask(m_tokens, m_seg, b, TT, m_s.rule, m_mask_rng, static_cast<std::uint64_t>(row0) * TT,
+                        m_batch);
       const double l = m_model->forward(m_batch.input, m_batch.positions, m_batch.labels);
       m_model->backward(m_s.micro);
       if (m_s.export_reference) capture_batch();
@@ -378,7 +377,8 @@ class Ernie final : public Workload {
 
     // Clip, AdamW.
     const Kokkos::DefaultExecutionSpace ex;
-    const double norm = nn::grad_norm<Kokkos::DefaultExecutionSpace, T>(ex, "ernie/grad_norm", m_model->grads());
+    const double norm =
+        nn::grad_norm<Kokkos::DefaultExecutionSpace, T>(ex, "ernie/grad_norm", m_model->grads());
     const double lr = m_s.lr_at(m_step);
     nn::AdamWConfig cfg;
     cfg.lr = lr;
@@ -428,12 +428,15 @@ class Ernie final : public Workload {
         const double base = e.targets ? e.majority_hits / double(e.targets) : 0.0;
         const double acc = m_curve[static_cast<int>(e.level)].back().accuracy;
         if (!(acc > base))
-          return Validation::fail(std::string("held-out masked accuracy at level ") + ernie::to_string(e.level) +
-                                  " (" + std::to_string(acc) + ") does not beat the most-frequent-byte "
-                                  "baseline (" + std::to_string(base) + ")");
+          return Validation::fail(std::string("held-out masked accuracy at level ") +
+                                  ernie::to_string(e.level) + " (" + std::to_string(acc) +
+                                  ") does not beat the most-frequent-byte "
+                                  "baseline (" +
+                                  std::to_string(base) + ")");
       }
-      return Validation::ok("losses finite; held-out masked accuracy beats the most-frequent-byte "
-                            "baseline at every masking level");
+      return Validation::ok(
+          "losses finite; held-out masked accuracy beats the most-frequent-byte "
+          "baseline at every masking level");
     }
     return Validation::ok("losses finite");
   }
@@ -512,7 +515,9 @@ class Ernie final : public Workload {
       const double n = double(c[0] + c[1] + c[2] + c[3]);
       if (n > 0)
         m.scalar(std::string("knowledge_target_share_") + ernie::to_string(lv),
-                 double(c[static_cast<int>(ernie::UnitKind::phrase)] + c[static_cast<int>(ernie::UnitKind::entity)]) / n);
+                 double(c[static_cast<int>(ernie::UnitKind::phrase)] +
+                        c[static_cast<int>(ernie::UnitKind::entity)]) /
+                     n);
     }
     if (m_cloze.entities > 0) {
       const ClozeResult cz = evaluate_cloze();
@@ -809,7 +814,9 @@ void register_ernie(Registry& r) {
   };
   nn::declare_data_parallel_metrics(info);
   nn::declare_time_to_target_metrics(info);
-  info.ranks = [](const Params& p, int world) { return nn::ranks_for(ernie_params().read(p).micro_batches, world); };
+  info.ranks = [](const Params& p, int world) {
+    return nn::ranks_for(ernie_params().read(p).micro_batches, world);
+  };
   // fp32 trains; fp64 is for checks.
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<Ernie>>(); });
 }

@@ -53,9 +53,9 @@ KOKKOS_INLINE_FUNCTION void adamw_span(T* XPB_RESTRICT p, const T* XPB_RESTRICT 
 
 // params, grads, m, v (P); step is 1-based (bias correction).
 template <class Exec, class T>
-void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& params,
-                  const CVec<T>& grads, const Vec<T>& m, const Vec<T>& v,
-                  std::int64_t n_decay, const AdamWConfig& cfg, std::int64_t step, T grad_scale) {
+void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& params, const CVec<T>& grads,
+                  const Vec<T>& m, const Vec<T>& v, std::int64_t n_decay, const AdamWConfig& cfg,
+                  std::int64_t step, T grad_scale) {
   detail::AdamWStep<T> c;
   c.b1 = T(cfg.beta1), c.b2 = T(cfg.beta2), c.eps = T(cfg.eps), c.grad_scale = grad_scale;
   // 1 − β in double, then rounded: 1 − float(0.999) would be off by 1.3e-5 relative (the rounding

@@ -78,13 +78,13 @@ void attention_forward(const Exec& exec, const std::string& name, const Attentio
       });
   // Weighted values.
   Kokkos::parallel_for(
-      label(name, "_value_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT),
-      KOKKOS_LAMBDA(const int i) {
+      label(name, "_value_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT), KOKKOS_LAMBDA(const int i) {
         const int t = i % TT, h = (i / TT) % H, b = i / (TT * H);
         const int n = b * TT + t, last = causal ? t : TT - 1;
         T* o = &out(n, h * D);
         for (int d = 0; d < D; ++d) o[d] = 0;
-        for (int t2 = 0; t2 <= last; ++t2) detail::axpy(o, att(b, h, t, t2), &qkv(b * TT + t2, 2 * C + h * D), D);
+        for (int t2 = 0; t2 <= last; ++t2)
+          detail::axpy(o, att(b, h, t, t2), &qkv(b * TT + t2, 2 * C + h * D), D);
       });
 }
 
@@ -119,8 +119,7 @@ void attention_backward(const Exec& exec, const std::string& name, const Attenti
       });
   // Per key/value row: dk and dv gather over the query rows that saw them, ascending t.
   Kokkos::parallel_for(
-      label(name, "_kv_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT),
-      KOKKOS_LAMBDA(const int i) {
+      label(name, "_kv_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, B * H * TT), KOKKOS_LAMBDA(const int i) {
         const int t2 = i % TT, h = (i / TT) % H, b = i / (TT * H);
         const int n2 = b * TT + t2, first = causal ? t2 : 0;
         T* dk = &dqkv(n2, C + h * D);

@@ -63,8 +63,8 @@ void gelu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y,
 
 // dx, x, dy (N, C)
 template <class Exec, class T>
-void gelu_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx,
-                   const CMatrix<T>& x, const CMatrix<T>& dy) {
+void gelu_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx, const CMatrix<T>& x,
+                   const CMatrix<T>& dy) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   const std::int64_t ldx = x.stride(0), ldg = dy.stride(0), ldd = dx.stride(0);
   if constexpr (detail::kRowHost<Exec>) {
