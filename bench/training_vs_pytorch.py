@@ -33,8 +33,10 @@ except ImportError as e:  # a visible skip (exit 77 for ctest), not a silent pas
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 import torch_ernie  # noqa: E402
 import torch_gpt  # noqa: E402
+from torch_replay import learning_rate  # noqa: E402  (the workloads' schedules, written once)
 
 TARGET = 2.0  # issue 17: >= 2x PyTorch 1.13 tokens/s at each side's best thread count
 
@@ -112,10 +114,11 @@ def ernie_setup(cfg, steps, rng, data):
               {"params": [t for n, t in p.items() if n not in torch_ernie.MATRICES], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(groups, lr=2e-3, betas=(0.9, 0.999), eps=1e-8)
     params = list(p.values())
-    warm = max(1, round(0.1 * steps))
+    sched = {"workload": "ernie", "lr": 2e-3, "warmup_steps": max(1, round(0.1 * steps)), "steps": steps,
+             "min_lr_frac": 0.0}
 
     def step(i):
-        lr = 2e-3 * ((i + 1) / warm if i < warm else max(0.0, 1.0 - (i - warm) / max(1, steps - warm)))
+        lr = learning_rate(sched, i)
         for g in opt.param_groups:
             g["lr"] = lr
         s = rng.integers(0, len(data) - (T - 1), size=B)
