@@ -6,19 +6,23 @@
 #   scripts/device-check.sh pack [CUDA_BUILD_DIR [PACK_DIR]]   (here, after `make cuda`)
 #       Packs build-cuda/cli/xpubench (stripped) with every shared library it needs (found with
 #       ldd; not the NVIDIA driver's libcuda, not glibc), the platform descriptors, the two
-#       experiments and the KJV text into PACK_DIR (default .cache/device-pack), checks it (below)
+#       experiments, the model's constants and the KJV text into PACK_DIR (default .cache/device-pack), checks it (below)
 #       and prints its size. cuBLAS is not packed: the binary opens it at run time (dlopen), and
 #       the run step looks for it in the GPU machine's CUDA toolkit or PyTorch's wheel.
 #   scripts/device-check.sh verify PACK_DIR
 #       The pack is under 64 MiB, and ldd of the packed binary with the pack's lib/ resolves
 #       every library from the pack, except glibc (the machine's) and libcuda (the driver's).
-#   PACK_DIR/device-check.sh run [--out DIR]         (on the GPU machine, from the pack)
-#       Runs experiments/h20-parity.yaml (all but the MPI allreduce cells, which need 2 ranks) and
-#       experiments/device-check-gpt.yaml (a GPT training cell) on the GPU, each under a time
-#       limit (about 7 minutes together), writes their result sets to DIR (default
-#       PACK_DIR/results), checks that their provenance names the GPU, driver and the Cuda
-#       backend, and writes DIR/measured-vs-h200.md: measured step time vs the nvidia-h200-sxm
-#       projection per cell. Exits 3 with "no NVIDIA GPU" where there is none.
+#   PACK_DIR/device-check.sh run [--out DIR] [--budget S] [--tests S]   (on the GPU machine)
+#       Runs experiments/device-check-gpt.yaml (a GPT training cell) and then every cell of
+#       experiments/h20-parity.yaml but the MPI allreduce ones (they need 2 ranks) on the GPU, each
+#       cell in its own process appended to its result set (--resume), so that a cell that aborts
+#       or hangs loses only itself, within S seconds (default 300; cells left when it is spent are
+#       listed as not run). Writes the result sets to DIR (default PACK_DIR/results) with
+#       cells.tsv (each cell's exit status and seconds), checks that their provenance names the
+#       GPU, driver and the Cuda backend, and writes DIR/measured-vs-h200.md: measured step time
+#       vs the nvidia-h200-sxm projection per cell. With --tests S and a packed bin/xpb_tests, the
+#       test suite's kernel and workload tags then run on the GPU, one process per tag, within S
+#       seconds (tests.log, tests.tsv). Exits 3 with "no NVIDIA GPU" where there is none.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -79,22 +83,29 @@ cmd_pack() {
   [ -s "$root/.cache/data/kjv.txt" ] || die "$root/.cache/data/kjv.txt: no corpus" "scripts/setup.sh"
   rm -rf "$pack" && mkdir -p "$pack/bin" "$pack/lib" "$pack/experiments" "$pack/platforms" "$pack/data"
   strip -o "$pack/bin/xpubench" "$bin"
+  # The test driver too, when the CUDA build has it and it adds no library (run --tests).
+  if [ -x "$build/tests/xpb_tests" ] && [ -z "${XPB_PACK_NO_TESTS:-}" ]; then
+    strip -o "$pack/bin/xpb_tests" "$build/tests/xpb_tests"
+  fi
   while read -r name arrow path rest; do
     [ "$arrow" = "=>" ] || continue
     is_system_lib "$name" && continue
     [ -f "$path" ] || die "$bin needs $name, which ldd does not find here" "install it, or fix the build"
-    cp -L "$path" "$pack/lib/$name"
-  done < <(ldd "$bin")
+    [ -f "$pack/lib/$name" ] || cp -L "$path" "$pack/lib/$name"
+  done < <(ldd "$bin"; if [ -x "$pack/bin/xpb_tests" ]; then ldd "$build/tests/xpb_tests"; fi)
   cp "$root"/platforms/*.yaml "$pack/platforms/"
   cp "$root/experiments/h20-parity.yaml" "$root/experiments/device-check-gpt.yaml" "$pack/experiments/"
   cp "$root/.cache/data/kjv.txt" "$pack/data/"
+  # The pack is xpubench's share folder too: the performance model's constants are read from it.
+  mkdir -p "$pack/data/model" && cp "$root"/data/model/*.yaml "$pack/data/model/"
   cp "$HERE/device-check.sh" "$pack/device-check.sh"
   cat >"$pack/xpubench" <<'WRAP'
 #!/bin/sh
 # The packed xpubench with the pack's libraries (and cuBLAS where device-check.sh found it).
 here="$(cd "$(dirname "$0")" && pwd)"
 export LD_LIBRARY_PATH="$here/lib${XPB_CUBLAS_DIR:+:$XPB_CUBLAS_DIR}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-export XPB_PLATFORM_DIR="${XPB_PLATFORM_DIR:-$here/platforms}" XPB_DATA_DIR="${XPB_DATA_DIR:-$here/data}"
+export XPB_SHARE_DIR="${XPB_SHARE_DIR:-$here}" XPB_PLATFORM_DIR="${XPB_PLATFORM_DIR:-$here/platforms}"
+export XPB_DATA_DIR="${XPB_DATA_DIR:-$here/data}"
 exec "$here/bin/xpubench" "$@"
 WRAP
   chmod +x "$pack/xpubench" "$pack/device-check.sh"
@@ -124,12 +135,36 @@ find_cublas_dir() {  # the folder holding libcublas.so.<major> on this machine, 
   return 0
 }
 
+# One cell of an experiment in its own process, appended to RESULT_SET (--resume): a cell that
+# crashes (Kokkos::abort, a bad access) or overruns its time loses itself only. Appends
+# "cell<TAB>exit<TAB>seconds" to $out/cells.tsv; 124 means the time limit, 134 an abort.
+run_one_cell() {
+  local exp="$1" set="$2" cell="$3" limit="$4" t0 rc
+  t0=$(date +%s)
+  timeout --kill-after=5 "$limit" "$pack/xpubench" run "$exp" -o "$set" --resume --only "$cell" \
+    >>"${set%.h5}.log" 2>&1
+  rc=$?
+  printf '%s\t%s\t%s\t%s\n' "$(basename "$exp" .yaml)" "$cell" "$rc" "$(( $(date +%s) - t0 ))" >>"$out/cells.tsv"
+  log "$(basename "$exp" .yaml) $cell: exit $rc after $(( $(date +%s) - t0 )) s"
+  return "$rc"
+}
+
+# The cells of EXPERIMENT (their ids, from --dry-run), less those of the workloads named after it.
+cell_ids() {
+  local exp="$1"; shift
+  "$pack/xpubench" run "$exp" --dry-run | awk -v skip=" $* " '
+    $1 ~ /^[0-9a-f]+$/ && length($1) == 12 && index(skip, " " $2 " ") == 0 { print $1 }'
+}
+
 cmd_run() {
-  local pack="$HERE" out="" gpu t0 rc_parity rc_gpt ok=1
+  local out="" budget=300 tests_budget=0 gpu start cell left rc ok=1
+  pack="$HERE"
   while [ $# -gt 0 ]; do
     case "$1" in
       --out) out="${2:?--out needs a directory}"; shift 2 ;;
-      *) die "unknown option $1" "device-check.sh run [--out DIR]" ;;
+      --budget) budget="${2:?--budget needs seconds}"; shift 2 ;;
+      --tests) tests_budget="${2:?--tests needs seconds}"; shift 2 ;;
+      *) die "unknown option $1" "device-check.sh run [--out DIR] [--budget SECONDS] [--tests SECONDS]" ;;
     esac
   done
   [ -x "$pack/bin/xpubench" ] ||
@@ -151,45 +186,71 @@ cmd_run() {
   XPB_CUBLAS_DIR="$(find_cublas_dir)"
   [ -n "$XPB_CUBLAS_DIR" ] && log "cuBLAS: $XPB_CUBLAS_DIR" ||
     log "cuBLAS not found (no CUDA toolkit lib64, no PyTorch nvidia-cublas): the gemm path=vendor cells will fail"
-  # Device code is sm_80 machine code plus its PTX; a newer GPU JIT-compiles the PTX once into
-  # this cache (kept with the results so that a second run starts at once).
-  export CUDA_CACHE_PATH="$out/cuda-jit-cache" CUDA_CACHE_MAXSIZE=4294967296
+  # Device code is sm_80 machine code plus its PTX; a newer GPU JIT-compiles the PTX (each kernel
+  # at its first launch) into this cache, which the per-cell processes share.
+  export CUDA_CACHE_PATH="${CUDA_CACHE_PATH:-$out/cuda-jit-cache}" CUDA_CACHE_MAXSIZE=4294967296
   export XPB_CACHE_DIR="$out/cache"
   "$pack/xpubench" --version | tee "$out/version.txt"
   LD_LIBRARY_PATH="$pack/lib" ldd "$pack/bin/xpubench" | grep "not found" | grep -v libcuda &&
     die "the packed binary misses libraries here (above)" "re-pack on the build machine"
 
-  # h20-parity without the allreduce cells (they need mpirun -n 2; alone they are stored invalid).
-  t0=$(date +%s)
+  # The GPT cell first (a quarter of the budget, at least 60 s), then every h20-parity cell but the MPI
+  # allreduce ones (they need 2 ranks), each in its own process, while the budget lasts.
   set +e
-  timeout 300 "$pack/xpubench" run "$pack/experiments/h20-parity.yaml" -o "$out/h20-parity.h5" --force \
-    --only gemm --only attention --only layernorm --only softmax --only stream --only launch \
-    2>&1 | tee "$out/h20-parity.log"
-  rc_parity=${PIPESTATUS[0]}
-  log "h20-parity: exit $rc_parity after $(( $(date +%s) - t0 )) s"
-  t0=$(date +%s)
-  timeout 150 "$pack/xpubench" run "$pack/experiments/device-check-gpt.yaml" -o "$out/gpt.h5" --force \
-    2>&1 | tee "$out/gpt.log"
-  rc_gpt=${PIPESTATUS[0]}
+  : >"$out/cells.tsv"
+  start=$(date +%s)
+  rm -f "$out/gpt.h5" "$out/h20-parity.h5"
+  for cell in $(cell_ids "$pack/experiments/device-check-gpt.yaml"); do
+    run_one_cell "$pack/experiments/device-check-gpt.yaml" "$out/gpt.h5" "$cell" $(( budget / 4 > 60 ? budget / 4 : 60 )) || ok=0
+  done
+  for cell in $(cell_ids "$pack/experiments/h20-parity.yaml" allreduce); do
+    left=$(( budget - ($(date +%s) - start) ))
+    if [ "$left" -lt 10 ]; then
+      printf 'h20-parity\t%s\tnot-run\t0\n' "$cell" >>"$out/cells.tsv"; log "h20-parity $cell: not run (budget spent)"; ok=0
+      continue
+    fi
+    run_one_cell "$pack/experiments/h20-parity.yaml" "$out/h20-parity.h5" "$cell" $(( left < 90 ? left : 90 )) || ok=0
+  done
+  log "cells: $(awk -F'\t' '$3 == 0' "$out/cells.tsv" | wc -l) of $(wc -l <"$out/cells.tsv") ran to the end in $(( $(date +%s) - start )) s (table: $out/cells.tsv)"
+
+  # The test suite's device-side tests (the kernels, the workloads), one process per tag so that an
+  # abort ends only its tag, while the tests budget lasts. The pack carries bin/xpb_tests when the
+  # CUDA build had it; the tests read source_path() files from the tree they were built in.
+  if [ "$tests_budget" -gt 0 ] && [ -x "$pack/bin/xpb_tests" ]; then
+    local tag tstart
+    tstart=$(date +%s)
+    for tag in gemm reduce attention flash layernorm softmax gelu cross_entropy embedding linear adamw \
+               grad_clip rng dtype determinism stream launch mlp gpt ernie; do
+      left=$(( tests_budget - ($(date +%s) - tstart) ))
+      [ "$left" -ge 10 ] || { log "tests [$tag]: not run (budget spent)"; continue; }
+      echo "=== [$tag]" >>"$out/tests.log"
+      LD_LIBRARY_PATH="$pack/lib${XPB_CUBLAS_DIR:+:$XPB_CUBLAS_DIR}" XPB_DATA_DIR="$pack/data" \
+        timeout --kill-after=5 "$left" "$pack/bin/xpb_tests" "[$tag]" -d yes >>"$out/tests.log" 2>&1
+      rc=$?
+      printf '%s\t%s\t%s\n' "$tag" "$rc" "$(grep -c '^[0-9.]* s: ' "$out/tests.log")" >>"$out/tests.tsv"
+      log "tests [$tag]: exit $rc"
+    done
+  fi
   set -e
-  log "device-check-gpt: exit $rc_gpt after $(( $(date +%s) - t0 )) s"
-  [ "$rc_parity" = 0 ] || ok=0
-  [ "$rc_gpt" = 0 ] || ok=0
 
   local sets=()
   [ -f "$out/h20-parity.h5" ] && sets+=("$out/h20-parity.h5")
   [ -f "$out/gpt.h5" ] && sets+=("$out/gpt.h5")
   [ "${#sets[@]}" -gt 0 ] || die "no result set was written (logs in $out)"
-  local s
+  local s reports=()
   for s in "${sets[@]}"; do
-    "$pack/xpubench" report "$s" --format json -o "${s%.h5}.report.json"
+    if "$pack/xpubench" report "$s" --format json -o "${s%.h5}.report.json"; then
+      reports+=("${s%.h5}.report.json")
+    else
+      log "report of $s failed"; ok=0
+    fi
   done
-  if command -v python3 >/dev/null 2>&1; then
-    python3 - "$out/measured-vs-h200.md" "${sets[@]/%.h5/.report.json}" <<'PY' || ok=0
+  if command -v python3 >/dev/null 2>&1 && [ "${#reports[@]}" -gt 0 ]; then
+    python3 - "$out/measured-vs-h200.md" "$out/cells.tsv" "${reports[@]}" <<'PY' || ok=0
 # Measured step time on this GPU vs the nvidia-h200-sxm projection, per cell, and the provenance
 # checks (GPU, driver, Cuda backend). Reads `xpubench report --format json`.
 import json, sys
-out, reports = sys.argv[1], sys.argv[2:]
+out, cells_tsv, reports = sys.argv[1], sys.argv[2], sys.argv[3:]
 def fmt(s):
     if s is None: return "n/a"
     for unit, f in (("s", 1), ("ms", 1e3), ("us", 1e6)):
@@ -230,6 +291,11 @@ for path in reports:
 lines += ["Ledgers charge what an accelerator would train in (h20-parity: bf16 matrices, fp32 "
           "element-wise), while the kernels compute in fp32: a GEMM cell's measured/projected ratio "
           "includes the fp32/bf16 peak ratio.", ""]
+failed = [l.rstrip("\n").split("\t") for l in open(cells_tsv) if l.split("\t")[2] != "0"]
+if failed:
+    lines += ["Cells that did not finish (exit 124: time limit; 134: abort; not-run: budget spent):", "",
+              "| experiment | cell | exit | seconds |", "|---|---|---|---|"]
+    lines += [f"| {e} | {c} | {rc} | {t} |" for e, c, rc, t in failed] + [""]
 if bad: lines += ["Provenance checks FAILED:"] + [f"- {b}" for b in bad]
 else: lines += ["Provenance checks passed: every result set names the GPU, the driver and the Cuda backend."]
 open(out, "w").write("\n".join(lines) + "\n")

@@ -12,7 +12,7 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 "$DC" pack "$BUILD" "$WORK/pack" || fail "pack or its verification failed"
 "$WORK/pack/xpubench" --version | grep -q "backend Cuda" || fail "the packed binary does not start from the pack"
 for f in bin/xpubench device-check.sh experiments/h20-parity.yaml experiments/device-check-gpt.yaml \
-         platforms/nvidia-h200-sxm.yaml data/kjv.txt; do
+         platforms/nvidia-h200-sxm.yaml data/kjv.txt data/model/constants.yaml; do
   [ -s "$WORK/pack/$f" ] || fail "the pack has no $f"
 done
 out=$(env PATH=/usr/bin:/bin "$WORK/pack/device-check.sh" run --out "$WORK/results" 2>&1); rc=$?
