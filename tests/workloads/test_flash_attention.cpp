@@ -71,6 +71,26 @@ Outputs run_flash(const nn::AttentionShape& s, const Inputs& in, int which) {
           std::vector<float>(lse.data(), lse.data() + lse.span())};
 }
 
+// Runs the GPU-shaped team kernels (nn/attention_teams.hpp) on a host space: team_size 0 is
+// Kokkos::AUTO; level is the scratch level (-1: the backend's choice).
+template <class Space>
+Outputs run_teams(const nn::AttentionShape& s, const Inputs& in, int team_size, int level) {
+  const int N = s.B * s.T;
+  nn::Matrix<float> out("out", N, s.C), dqkv("dqkv", N, 3 * s.C), lse("lse", s.B * s.H, s.T);
+  nn::detail::flash_attention_forward_teams<Space, float>(Space(), "t/teams", s, out, lse, in.qkv, team_size,
+                                                          level);
+  nn::detail::flash_attention_backward_teams<Space, float>(Space(), "t/teams", s, dqkv, in.dout, in.qkv, out,
+                                                           lse, team_size, level);
+  Kokkos::fence();
+  return {std::vector<float>(out.data(), out.data() + out.span()),
+          std::vector<float>(dqkv.data(), dqkv.data() + dqkv.span()),
+          std::vector<float>(lse.data(), lse.data() + lse.span())};
+}
+
+bool same_bits(const std::vector<float>& x, const std::vector<float>& y) {
+  return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+}
+
 // Double reference of out and dqkv with the rounding bound of each element (see the top).
 struct Reference {
   std::vector<double> out, dqkv, tol_out, tol_dqkv;
@@ -224,9 +244,7 @@ TEST_CASE("flash attention: same bits on Serial, OpenMP and the portable loop ne
     const nn::AttentionShape s{2, 150, 3, 48, causal};
     const Inputs in = make_inputs(s, 5);
     const Outputs a = run_flash(s, in, 0), b = run_flash(s, in, 1), c = run_flash(s, in, 2);
-    auto same = [](const std::vector<float>& x, const std::vector<float>& y) {
-      return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
-    };
+    const auto same = same_bits;
     CHECK(same(a.out, b.out));
     CHECK(same(a.dqkv, b.dqkv));
     CHECK(same(a.out, c.out));
@@ -236,4 +254,50 @@ TEST_CASE("flash attention: same bits on Serial, OpenMP and the portable loop ne
 #else
   SKIP("needs both the Serial and the OpenMP backend");
 #endif
+}
+
+// The kernels that device spaces run (a thread per row, keys staged per team) against the host
+// kernels, bit for bit: the same chains in the same order, whatever the team size and scratch
+// level. Shapes: T not a multiple of either tile (150 = 2·64 + 22), T shorter than a tile, and
+// head widths of 16, 64 and an odd 21.
+TEST_CASE("flash attention: the GPU-shaped team kernels give the host kernels' bits",
+          "[attention][flash][determinism]") {
+  const nn::AttentionShape shapes[] = {{2, 150, 3, 48, true},
+                                       {2, 150, 3, 48, false},
+                                       {1, 40, 2, 128, true},
+                                       {1, 130, 3, 63, true},
+                                       {1, 130, 3, 63, false}};
+  for (const nn::AttentionShape& s : shapes) {
+    INFO("T " << s.T << ", D " << s.D() << (s.causal ? ", causal" : ", bidirectional"));
+    const Inputs in = make_inputs(s, 11);
+    const Outputs host = run_flash(s, in, 0);
+    // Teams of several threads share the staged tiles between barriers (AUTO gives 1 on OpenMP).
+    const int wide = Exec().concurrency() >= 2 ? 2 : 1;
+    for (const int level : {0, 1})
+      for (const int team_size : {0, wide}) {
+        INFO("scratch level " << level << ", team size " << team_size);
+        const Outputs t = run_teams<Exec>(s, in, team_size, level);
+        CHECK(same_bits(host.out, t.out));
+        CHECK(same_bits(host.lse, t.lse));
+        CHECK(same_bits(host.dqkv, t.dqkv));
+      }
+#if defined(KOKKOS_ENABLE_SERIAL)
+    const Outputs t = run_teams<Kokkos::Serial>(s, in, 1, -1);
+    CHECK(same_bits(host.out, t.out));
+    CHECK(same_bits(host.dqkv, t.dqkv));
+#endif
+  }
+}
+
+// Their scratch does not grow with T (the portable backward's held whole heads) and fits the
+// 20 MB that Kokkos gives a GPU team at level 1, up to head width 1024.
+TEST_CASE("flash attention: team scratch is independent of T and within GPU limits", "[attention][flash]") {
+  for (const int D : {16, 64, 128, 1024}) {
+    INFO("D " << D);
+    CHECK(nn::detail::team_fwd_scratch(D) * sizeof(double) < 20u * 1024 * 1024);
+    CHECK(nn::detail::team_bwd_scratch(D) * sizeof(double) < 20u * 1024 * 1024);
+  }
+  // D = 64 fp32: K and V tiles (32 KiB) plus 64 rows of q, accumulator and scores: over the
+  // 40 KiB of level 0 that Kokkos 3.4 gives a CUDA team, so it goes to level 1 there.
+  CHECK(nn::detail::team_fwd_scratch(64) * sizeof(float) > 40u * 1024);
 }

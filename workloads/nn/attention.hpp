@@ -22,6 +22,13 @@ struct AttentionShape {
   int D() const { return C / H; }
 };
 
+// The tiled kernels' tiles (nn/attention_kernels.hpp, nn/attention_teams.hpp).
+// Queries per tile: a multiple of every micro-kernel's MR (12, 6 and 4), so that no product whose
+// rows are queries computes padding rows (64 queries were 72 rows at MR = 12). The bits do not
+// depend on it: forward rows see the same key tiles, and backward chains run over queries in order.
+inline constexpr int kBlockQ = 60;
+inline constexpr int kBlockK = 64;  // keys per tile (a multiple of every micro-kernel's NR)
+
 namespace detail {
 // Σ a[d]·b[d] over n contiguous elements in a fixed order: kDotLanes interleaved partial sums
 // (lane j takes d ≡ j mod kDotLanes), folded lane 0 first, then the tail. The order is part of the

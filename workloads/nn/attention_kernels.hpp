@@ -16,8 +16,9 @@
 //
 // The tile products run on the GEMM micro-kernels (nn/gemm_microkernel.hpp) on host execution
 // spaces — each element is one fma chain over k ascending, so the result is also the same for
-// AVX-512, AVX2 and scalar — and on a portable loop nest with the same chains elsewhere (one
-// thread per team does the work there: correct on GPUs, not tuned for them). fp32 and fp64;
+// AVX-512, AVX2 and scalar. Device execution spaces run the GPU-shaped kernels of
+// nn/attention_teams.hpp (a thread per row, same chains). The portable loop nest below (one thread
+// per team, the same chains again) stays as a second check of the host bodies. fp32 and fp64;
 // accumulation in the element type (fp32 accumulate for fp32).
 #pragma once
 
@@ -30,17 +31,12 @@
 
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/attention.hpp"
+#include "workloads/nn/attention_teams.hpp"
 #include "workloads/nn/fixed_math.hpp"
 #include "workloads/nn/gemm.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
-
-// Queries per tile: a multiple of every micro-kernel's MR (12, 6 and 4), so that no product whose
-// rows are queries computes padding rows (64 queries were 72 rows at MR = 12). The bits do not
-// depend on it: forward rows see the same key tiles, and backward chains run over queries in order.
-inline constexpr int kBlockQ = 60;
-inline constexpr int kBlockK = 64;  // keys per tile (a multiple of every micro-kernel's NR)
 
 namespace detail {
 
@@ -388,10 +384,18 @@ KOKKOS_INLINE_FUNCTION void run_fwd_tiles(const Ops& ops, const HeadPtrs<T>& hp,
                                           int D, bool causal, T scale, int i0, int group, T* scr) {
   flash_fwd_tiles(ops, hp, out, lse, TT, D, causal, scale, i0, group, scr);
 }
+// The host bodies behind function pointers. Marked host-device only so that a device compiler's
+// pass over the shared launch code (instantiated for host spaces) accepts the call; its device
+// side is empty, since device spaces never get HostFlashOps.
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
+#define XPB_HOST_BODY(call) Kokkos::abort("flash attention: host tile operations on a device")
+#else
+#define XPB_HOST_BODY(call) call
+#endif
 template <class T>
-void run_fwd_tiles(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, T* out, T* lse, int TT, int D,
-                   bool causal, T scale, int i0, int group, T* scr) {
-  ops.fns.fwd(ops, hp, out, lse, TT, D, causal, scale, i0, group, scr);
+KOKKOS_INLINE_FUNCTION void run_fwd_tiles(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, T* out, T* lse,
+                                          int TT, int D, bool causal, T scale, int i0, int group, T* scr) {
+  XPB_HOST_BODY(ops.fns.fwd(ops, hp, out, lse, TT, D, causal, scale, i0, group, scr));
 }
 template <class T, class Ops>
 KOKKOS_INLINE_FUNCTION void run_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, const T* lse, T* dq, T* dk,
@@ -399,10 +403,11 @@ KOKKOS_INLINE_FUNCTION void run_bwd_head(const Ops& ops, const HeadPtrs<T>& hp, 
   flash_bwd_head(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);
 }
 template <class T>
-void run_bwd_head(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, const T* lse, T* dq, T* dk, T* dv,
-                  int TT, int D, bool causal, T scale, T* scr) {
-  ops.fns.bwd(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr);
+KOKKOS_INLINE_FUNCTION void run_bwd_head(const HostFlashOps<T>& ops, const HeadPtrs<T>& hp, const T* lse,
+                                         T* dq, T* dk, T* dv, int TT, int D, bool causal, T scale, T* scr) {
+  XPB_HOST_BODY(ops.fns.bwd(ops, hp, lse, dq, dk, dv, TT, D, causal, scale, scr));
 }
+#undef XPB_HOST_BODY
 
 template <class Exec>
 inline constexpr bool kHostSpace = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
@@ -503,7 +508,7 @@ void flash_attention_forward(const Exec& exec, const std::string& name, const At
     detail::flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, detail::host_flash_ops<T>(),
                                detail::flash_fwd_group(exec, s.B * s.H, (s.T + kBlockQ - 1) / kBlockQ));
   else
-    detail::flash_attention_forward_portable(exec, name, s, out, lse, qkv);
+    detail::flash_attention_forward_teams(exec, name, s, out, lse, qkv);
 }
 
 // dqkv (N, 3C) overwritten from dout (N, C), given the forward's qkv, out and lse. Kernel NAME_bwd.
@@ -515,7 +520,7 @@ void flash_attention_backward(const Exec& exec, const std::string& name, const A
     detail::flash_backward_with(exec, label(name, "_bwd"), s, dqkv, dout, qkv, out, lse,
                                 detail::host_flash_ops<T>());
   else
-    detail::flash_attention_backward_portable(exec, name, s, dqkv, dout, qkv, out, lse);
+    detail::flash_attention_backward_teams(exec, name, s, dqkv, dout, qkv, out, lse);
 }
 
 // Ledger: FLOPs are the useful work (2 products forward, 4 backward, over the attended pairs;

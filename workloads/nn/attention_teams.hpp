@@ -1,0 +1,318 @@
+// workloads/nn/attention_teams.hpp — the flash attention of nn/attention_kernels.hpp shaped for
+// GPUs: a team per tile of rows, one thread per row, the tile's keys and values staged in team
+// scratch once for all its rows. The host path keeps the micro-kernels; these kernels serve
+// device execution spaces (and run on host spaces in the tests, which check their bits).
+//
+// Every row's arithmetic is the host kernels' sequence: each score and ∂P element one fma chain
+// over d ascending, the online softmax per key tile of kBlockK (max_scaled, exp_fixed, sum_fixed),
+// each output element one fma chain over the keys (forward, dQ within a key tile) or the queries
+// (dK, dV) ascending. Terms the host kernels add as exact zeros (masked keys and padding) are left
+// out, which changes no bit: a chain that starts at +0 never holds −0, and x + (±0)·y is x. So on
+// a host space these kernels give the host path's bits; on a GPU they give the same where the
+// compiler neither contracts nor reorders the scalar steps (nvcc contracts a·b + c by default).
+//
+// Forward: a team per (b, h, tile of kTeamRows queries); per key tile it stages K and V, each
+// thread forms its row's scores, updates its running max m and sum l, rescales its accumulator
+// and adds P·V. Backward, with no atomics: NAME_bwd_kv, a team per (b, h, tile of kTeamRows
+// keys), each thread owning one key's dK and dV and walking every query that sees it (query
+// chunks staged in scratch with their lse and Δ = rowsum(dO ⊙ O)); then NAME_bwd_q, a team per
+// (b, h, tile of kTeamRows queries), each thread owning one query's dQ and walking the key tiles.
+// Scores and ∂P are recomputed in both (the price of determinism without atomics).
+//
+// Scratch per team does not grow with T (the portable backward's held whole heads): it sits in
+// level 0 (GPU shared memory) when it fits the backend's level-0 limit, else in level 1.
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <cstddef>
+#include <string>
+
+#include "core/base/kokkos_compat.hpp"
+#include "workloads/nn/attention.hpp"
+#include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/gemm.hpp"
+#include "workloads/nn/tensor.hpp"
+
+namespace xpb::nn {
+
+inline constexpr int kTeamRows = 64;  // rows (queries or keys) per team: one thread each on a GPU
+
+namespace detail {
+
+// Row strides padded to an odd count, so that threads reading the same column of consecutive
+// rows hit different shared-memory banks.
+KOKKOS_INLINE_FUNCTION int padded(int n) { return n % 2 == 0 ? n + 1 : n; }
+
+// Scratch elements of a forward team: K and V tiles, then per row q, the output accumulator,
+// the scores, m and l.
+KOKKOS_INLINE_FUNCTION std::size_t team_fwd_scratch(int D) {
+  const std::size_t R = kTeamRows, BK = kBlockK, ld = padded(D), ls = padded(kBlockK);
+  return 2 * BK * D + R * (2 * ld + ls + 2);
+}
+// Backward (both kernels): the other side's tile of kTeamRows rows (two D-wide operands, lse, Δ),
+// then per owned row two D-wide operands and two D-wide accumulators.
+KOKKOS_INLINE_FUNCTION std::size_t team_bwd_scratch(int D) {
+  const std::size_t R = kTeamRows, ld = padded(D);
+  return 2 * R * D + 2 * R + R * 4 * ld;
+}
+
+// The level the team's scratch goes to: 0 (on-chip on GPUs) when it fits the backend's limit.
+template <class Exec>
+int team_scratch_level(std::size_t bytes) {
+  return bytes <= std::size_t(Kokkos::TeamPolicy<Exec>::scratch_size_max(0)) ? 0 : 1;
+}
+
+template <class Exec>
+Kokkos::TeamPolicy<Exec> team_rows_policy(const Exec& exec, int league, int team_size) {
+  if (team_size > 0) return Kokkos::TeamPolicy<Exec>(exec, league, team_size);
+  return Kokkos::TeamPolicy<Exec>(exec, league, Kokkos::AUTO);
+}
+
+// Σ_d a[d]·b[d] as one fma chain, d ascending (the micro-kernels' chain).
+template <class T>
+KOKKOS_INLINE_FUNCTION T chain_dot(const T* a, const T* b, int D) {
+  T acc = T(0);
+  for (int d = 0; d < D; ++d) acc = fma_exact(a[d], b[d], acc);
+  return acc;
+}
+
+template <class Exec, class T>
+void flash_forward_teams(const Exec& exec, const std::string& label, const AttentionShape& s,
+                         const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv, int team_size,
+                         int level) {
+  const int TT = s.T, H = s.H, C = s.C, D = s.D();
+  const bool causal = s.causal;
+  const T scale = T(1) / compat::sqrt(T(D));
+  const int tiles = (TT + kTeamRows - 1) / kTeamRows;
+  const std::size_t bytes = team_fwd_scratch(D) * sizeof(T);
+  auto policy = team_rows_policy(exec, s.B * H * tiles, team_size);
+  using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
+  Kokkos::parallel_for(
+      label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
+        const int tile = team.league_rank() % tiles, h = (team.league_rank() / tiles) % H,
+                  b = team.league_rank() / (tiles * H);
+        const int t0 = tile * kTeamRows, rows = TT - t0 < kTeamRows ? TT - t0 : kTeamRows;
+        const int ld = padded(D), ls = padded(kBlockK);
+        T* Ks = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));
+        T* Vs = Ks + kBlockK * D;
+        T* Qs = Vs + kBlockK * D;     // (rows, ld)
+        T* Os = Qs + kTeamRows * ld;  // (rows, ld)
+        T* Ss = Os + kTeamRows * ld;  // (rows, ls)
+        T* ms = Ss + kTeamRows * ls;
+        T* lsum = ms + kTeamRows;
+        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
+          const T* q = &qkv(row0 + t0 + i, h * D);
+          for (int d = 0; d < D; ++d) {
+            Qs[i * ld + d] = q[d];
+            Os[i * ld + d] = T(0);
+          }
+          ms[i] = T(-1e30);
+          lsum[i] = T(0);
+        });
+        const int keys = causal ? t0 + rows : TT;
+        for (int j0 = 0; j0 < keys; j0 += kBlockK) {
+          const int kt = keys - j0 < kBlockK ? keys - j0 : kBlockK;
+          team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kt * D), [&](const int e) {
+            const int j = e / D, d = e % D;
+            Ks[e] = qkv(row0 + j0 + j, C + h * D + d);
+            Vs[e] = qkv(row0 + j0 + j, 2 * C + h * D + d);
+          });
+          team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
+            const int t = t0 + i;
+            int valid = causal ? t - j0 + 1 : kt;
+            valid = valid > kt ? kt : valid;
+            if (valid <= 0) return;
+            T* srow = Ss + i * ls;
+            for (int j = 0; j < valid; ++j) srow[j] = chain_dot(Qs + i * ld, Ks + j * D, D);
+            const T mx = max_scaled(srow, valid, scale, ms[i]);
+            const T alpha = exp_fixed(ms[i] - mx);
+            exp_shifted(srow, valid, scale, mx);
+            lsum[i] = lsum[i] * alpha + sum_fixed(srow, valid);
+            ms[i] = mx;
+            T* o = Os + i * ld;
+            for (int d = 0; d < D; ++d) {
+              T acc = o[d] * alpha;
+              for (int j = 0; j < valid; ++j) acc = fma_exact(srow[j], Vs[j * D + d], acc);
+              o[d] = acc;
+            }
+          });
+        }
+        team.team_barrier();
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
+          const T inv = T(1) / lsum[i];
+          T* o = &out(row0 + t0 + i, h * D);
+          for (int d = 0; d < D; ++d) o[d] = Os[i * ld + d] * inv;
+          lse(b * H + h, t0 + i) = ms[i] + compat::log(lsum[i]);
+        });
+      });
+}
+
+// dK and dV: a thread per key, every query that sees it in ascending order.
+template <class Exec, class T>
+void flash_backward_kv_teams(const Exec& exec, const std::string& label, const AttentionShape& s,
+                             const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
+                             const CMatrix<T>& out, const CMatrix<T>& lse, int team_size, int level) {
+  const int TT = s.T, H = s.H, C = s.C, D = s.D();
+  const bool causal = s.causal;
+  const T scale = T(1) / compat::sqrt(T(D));
+  const int tiles = (TT + kTeamRows - 1) / kTeamRows;
+  const std::size_t bytes = team_bwd_scratch(D) * sizeof(T);
+  auto policy = team_rows_policy(exec, s.B * H * tiles, team_size);
+  using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
+  Kokkos::parallel_for(
+      label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
+        const int tile = team.league_rank() % tiles, h = (team.league_rank() / tiles) % H,
+                  b = team.league_rank() / (tiles * H);
+        const int j0 = tile * kTeamRows, keys = TT - j0 < kTeamRows ? TT - j0 : kTeamRows;
+        const int ld = padded(D);
+        T* Qs = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (R, D) query chunk
+        T* Gs = Qs + kTeamRows * D;                                          // (R, D) its ∂out
+        T* Ls = Gs + kTeamRows * D;                                          // (R) lse
+        T* Ds = Ls + kTeamRows;                                              // (R) Δ
+        T* Kr = Ds + kTeamRows;                                              // (R, ld) own keys
+        T* Vr = Kr + kTeamRows * ld;
+        T* dK = Vr + kTeamRows * ld;
+        T* dV = dK + kTeamRows * ld;
+        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys), [&](const int j) {
+          for (int d = 0; d < D; ++d) {
+            Kr[j * ld + d] = qkv(row0 + j0 + j, C + h * D + d);
+            Vr[j * ld + d] = qkv(row0 + j0 + j, 2 * C + h * D + d);
+            dK[j * ld + d] = dV[j * ld + d] = T(0);
+          }
+        });
+        // Causal: queries before the tile's first key see none of its keys.
+        for (int i0 = causal ? j0 : 0; i0 < TT; i0 += kTeamRows) {
+          const int qn = TT - i0 < kTeamRows ? TT - i0 : kTeamRows;
+          team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, qn), [&](const int i) {
+            const T* q = &qkv(row0 + i0 + i, h * D);
+            const T* g = &dout(row0 + i0 + i, h * D);
+            for (int d = 0; d < D; ++d) {
+              Qs[i * D + d] = q[d];
+              Gs[i * D + d] = g[d];
+            }
+            Ls[i] = lse(b * H + h, i0 + i);
+            Ds[i] = dot_lanes(g, &out(row0 + i0 + i, h * D), D);
+          });
+          team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys), [&](const int j) {
+            const int key = j0 + j;
+            for (int i = causal && key > i0 ? key - i0 : 0; i < qn; ++i) {
+              const T* q = Qs + i * D;
+              const T* g = Gs + i * D;
+              const T sc = chain_dot(q, Kr + j * ld, D), dp = chain_dot(g, Vr + j * ld, D);
+              const T p = exp_fixed(sc * scale - Ls[i]);
+              const T ds = p * (dp - Ds[i]) * scale;
+              for (int d = 0; d < D; ++d) {
+                dV[j * ld + d] = fma_exact(p, g[d], dV[j * ld + d]);
+                dK[j * ld + d] = fma_exact(ds, q[d], dK[j * ld + d]);
+              }
+            }
+          });
+        }
+        team.team_barrier();
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys), [&](const int j) {
+          for (int d = 0; d < D; ++d) {
+            dqkv(row0 + j0 + j, C + h * D + d) = dK[j * ld + d];
+            dqkv(row0 + j0 + j, 2 * C + h * D + d) = dV[j * ld + d];
+          }
+        });
+      });
+}
+
+// dQ: a thread per query; per key tile of kBlockK, one chain over its keys, added to the sum of
+// the earlier tiles' (the host kernels' order).
+template <class Exec, class T>
+void flash_backward_q_teams(const Exec& exec, const std::string& label, const AttentionShape& s,
+                            const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
+                            const CMatrix<T>& out, const CMatrix<T>& lse, int team_size, int level) {
+  static_assert(kBlockK <= kTeamRows, "a key tile must fit the staged rows");
+  const int TT = s.T, H = s.H, C = s.C, D = s.D();
+  const bool causal = s.causal;
+  const T scale = T(1) / compat::sqrt(T(D));
+  const int tiles = (TT + kTeamRows - 1) / kTeamRows;
+  const std::size_t bytes = team_bwd_scratch(D) * sizeof(T);
+  auto policy = team_rows_policy(exec, s.B * H * tiles, team_size);
+  using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
+  Kokkos::parallel_for(
+      label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
+        const int tile = team.league_rank() % tiles, h = (team.league_rank() / tiles) % H,
+                  b = team.league_rank() / (tiles * H);
+        const int t0 = tile * kTeamRows, rows = TT - t0 < kTeamRows ? TT - t0 : kTeamRows;
+        const int ld = padded(D);
+        T* Ks = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (BK, D) key tile
+        T* Vs = Ks + kTeamRows * D;                                          // (BK, D) value tile
+        T* Ls = Vs + kTeamRows * D;                                          // (R) own lse
+        T* Ds = Ls + kTeamRows;                                              // (R) own Δ
+        T* Qr = Ds + kTeamRows;                                              // (R, ld) own queries
+        T* Gr = Qr + kTeamRows * ld;                                         // (R, ld) own ∂out
+        T* dQ = Gr + kTeamRows * ld;                                         // (R, ld) Σ of tiles
+        T* dT = dQ + kTeamRows * ld;                                         // (R, ld) this tile
+        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
+          const T* q = &qkv(row0 + t0 + i, h * D);
+          const T* g = &dout(row0 + t0 + i, h * D);
+          for (int d = 0; d < D; ++d) {
+            Qr[i * ld + d] = q[d];
+            Gr[i * ld + d] = g[d];
+          }
+          Ls[i] = lse(b * H + h, t0 + i);
+          Ds[i] = dot_lanes(g, &out(row0 + t0 + i, h * D), D);
+        });
+        const int keys = causal ? t0 + rows : TT;
+        for (int j0 = 0; j0 < keys; j0 += kBlockK) {
+          const int kt = keys - j0 < kBlockK ? keys - j0 : kBlockK;
+          team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kt * D), [&](const int e) {
+            const int j = e / D, d = e % D;
+            Ks[e] = qkv(row0 + j0 + j, C + h * D + d);
+            Vs[e] = qkv(row0 + j0 + j, 2 * C + h * D + d);
+          });
+          team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
+            const int t = t0 + i;
+            int valid = causal ? t - j0 + 1 : kt;
+            valid = valid > kt ? kt : valid;
+            T* acc = dT + i * ld;
+            for (int d = 0; d < D; ++d) acc[d] = T(0);
+            for (int j = 0; j < valid; ++j) {
+              const T sc = chain_dot(Qr + i * ld, Ks + j * D, D), dp = chain_dot(Gr + i * ld, Vs + j * D, D);
+              const T p = exp_fixed(sc * scale - Ls[i]);
+              const T ds = p * (dp - Ds[i]) * scale;
+              for (int d = 0; d < D; ++d) acc[d] = fma_exact(ds, Ks[j * D + d], acc[d]);
+            }
+            T* sum = dQ + i * ld;
+            for (int d = 0; d < D; ++d) sum[d] = j0 == 0 ? acc[d] : sum[d] + acc[d];
+          });
+        }
+        team.team_barrier();
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
+          for (int d = 0; d < D; ++d) dqkv(row0 + t0 + i, h * D + d) = dQ[i * ld + d];
+        });
+      });
+}
+
+// The team kernels with their scratch level chosen for the backend (or forced: tests run both).
+template <class Exec, class T>
+void flash_attention_forward_teams(const Exec& exec, const std::string& name, const AttentionShape& s,
+                                   const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv,
+                                   int team_size = kTeamRows, int level = -1) {
+  if (level < 0) level = team_scratch_level<Exec>(team_fwd_scratch(s.D()) * sizeof(T));
+  flash_forward_teams(exec, label(name, "_fwd"), s, out, lse, qkv, team_size, level);
+}
+template <class Exec, class T>
+void flash_attention_backward_teams(const Exec& exec, const std::string& name, const AttentionShape& s,
+                                    const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
+                                    const CMatrix<T>& out, const CMatrix<T>& lse, int team_size = kTeamRows,
+                                    int level = -1) {
+  if (level < 0) level = team_scratch_level<Exec>(team_bwd_scratch(s.D()) * sizeof(T));
+  flash_backward_kv_teams(exec, label(name, "_bwd_kv"), s, dqkv, dout, qkv, out, lse, team_size, level);
+  flash_backward_q_teams(exec, label(name, "_bwd_q"), s, dqkv, dout, qkv, out, lse, team_size, level);
+}
+
+}  // namespace detail
+}  // namespace xpb::nn
