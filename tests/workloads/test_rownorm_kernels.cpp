@@ -9,6 +9,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/base/rng.hpp"
@@ -45,6 +46,37 @@ Out run(int N, int C) {
   nn::layernorm_backward<Space, float>(sp, "t/ln", dx, dw, db, dy, x, w, mean, rstd);
   nn::rownorm_softmax_forward<Space, float>(sp, "t/sm_fwd", sy, x);
   nn::rownorm_softmax_backward<Space, float>(sp, "t/sm_bwd", sdx, sy, dy);
+  Kokkos::fence();
+  auto vec = [](const auto& v) { return std::vector<float>(v.data(), v.data() + v.span()); };
+  return {vec(y), vec(dx), vec(dw), vec(db), vec(sy), vec(sdx)};
+}
+
+// The device (team) kernels of nn/rownorm_teams.hpp, run on a host space with the given team size
+// (0: Kokkos::AUTO), through the public entry points (teams = true).
+template <class Space>
+Out run_teams(int N, int C, int team_size) {
+  nn::Matrix<float> x("x", N, C), y("y", N, C), dy("dy", N, C), dx("dx", N, C), sy("sy", N, C),
+      sdx("sdx", N, C);
+  nn::Vec<float> w("w", C), b("b", C), dw("dw", C), db("db", C), mean("m", N), rstd("r", N),
+      part("part", std::size_t(nn::layernorm_blocks(N)) * 2 * C);
+  fill(x, 1, 0.5f);
+  fill(dy, 2);
+  fill(w, 3, 1.0f);
+  fill(b, 4);
+  fill(dx, 5);
+  const Space sp;
+  nn::team_layernorm_forward<Space, float>(sp, "t/ln_fwd", y, mean, rstd, x, w, b, team_size);
+  if (team_size == 0) {  // the public entry points, as device spaces call them
+    nn::rownorm_layernorm_backward<Space, float>(sp, "t/ln", dx, dw, db, dy, x, w, mean, rstd, part, true);
+    nn::rownorm_softmax_forward<Space, float>(sp, "t/sm_fwd", sy, x, true);
+    nn::rownorm_softmax_backward<Space, float>(sp, "t/sm_bwd", sdx, sy, dy, true);
+  } else {
+    nn::team_layernorm_backward_rows<Space, float>(sp, "t/ln_bwd", dx, dy, x, w, mean, rstd, part, team_size);
+    nn::rownorm_layernorm_backward<Space, float>(sp, "t/ln", nn::Matrix<float>("dx2", N, C), dw, db, dy, x, w,
+                                                 mean, rstd, part, false);  // recomputes part on the host
+    nn::team_softmax_forward<Space, float>(sp, "t/sm_fwd", sy, x, team_size);
+    nn::team_softmax_backward<Space, float>(sp, "t/sm_bwd", sdx, sy, dy, team_size);
+  }
   Kokkos::fence();
   auto vec = [](const auto& v) { return std::vector<float>(v.data(), v.data() + v.span()); };
   return {vec(y), vec(dx), vec(dw), vec(db), vec(sy), vec(sdx)};
@@ -174,4 +206,33 @@ TEST_CASE("row bodies compiled per ISA equal the portable bodies bit for bit", "
     }
   }
   CHECK(checked >= 1);
+}
+
+// The kernels device spaces run (a team per row, sums over kLanes threads then folded in order)
+// give the host row bodies' bits: same lane order, same fold, same tail. C = 1000 has a ragged
+// tail (1000 = 62·16 + 8), C = 7 no whole lane group; N = 70 gives a short last block of rows.
+TEST_CASE("row kernels: the GPU-shaped team kernels give the host bodies' bits",
+          "[layernorm][softmax][determinism]") {
+  using Exec = Kokkos::DefaultExecutionSpace;
+  const int wide = Exec().concurrency() >= 2 ? 2 : 1;
+  for (const auto& [N, C] : {std::pair{70, 1000}, std::pair{33, 7}, std::pair{64, 256}}) {
+    INFO("N " << N << ", C " << C);
+    const Out host = run<Exec>(N, C);
+    for (const int team_size : {0, wide}) {
+      INFO("team size " << team_size);
+      const Out t = run_teams<Exec>(N, C, team_size);
+      CHECK(same(host.y, t.y));
+      CHECK(same(host.dx, t.dx));
+      CHECK(same(host.dw, t.dw));
+      CHECK(same(host.db, t.db));
+      CHECK(same(host.sy, t.sy));
+      CHECK(same(host.sdx, t.sdx));
+    }
+#if defined(KOKKOS_ENABLE_SERIAL)
+    const Out t = run_teams<Kokkos::Serial>(N, C, 1);
+    CHECK(same(host.y, t.y));
+    CHECK(same(host.dx, t.dx));
+    CHECK(same(host.sy, t.sy));
+#endif
+  }
 }

@@ -6,6 +6,8 @@
 // partial rows are added in ascending block order, column blocks in parallel.
 // Kernels (labels = ledger entries): layernorm NAME_fwd, NAME_bwd (dx and the partial rows),
 // NAME_bwd_params (the ordered sum of the partials); softmax: the caller's fwd and bwd labels.
+// Host spaces run the row bodies below, compiled per ISA; device spaces run the team kernels of
+// nn/rownorm_teams.hpp (a team per row, the same sums in the same order).
 #pragma once
 
 #include <Kokkos_Core.hpp>
@@ -17,19 +19,10 @@
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/fixed_math.hpp"
 #include "workloads/nn/gemm_microkernel.hpp"
+#include "workloads/nn/rownorm_teams.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
-
-inline constexpr double kRowNormEps = 1e-5;
-
-// Rows per partial block of the layer-norm parameter gradients: at least 32, and at most 128
-// blocks. Depends on N only, so the summation order is the same on every thread count.
-inline int layernorm_rows_per_block(int N) { return std::max(32, (N + 127) / 128); }
-inline int layernorm_blocks(int N) {
-  const int R = layernorm_rows_per_block(N);
-  return (N + R - 1) / R;
-}
 
 namespace detail {
 
@@ -158,24 +151,25 @@ inline constexpr bool kRowHost = std::is_same<typename Exec::memory_space, Kokko
 
 // y (N, C) = (x − mean)·rstd·w + b; mean, rstd (N) saved. Two sweeps for the statistics (mean,
 // then Σ(x − mean)², which stays accurate when |mean| ≫ std), one for y; the row stays in cache.
+// `teams` runs the device kernels (the default on device spaces; tests set it on the host).
 template <class Exec, class T>
 void rownorm_layernorm_forward(const Exec& exec, const std::string& label, const Matrix<T>& y,
                                const Vec<T>& mean, const Vec<T>& rstd, const Matrix<const T>& x,
-                               const Vec<const T>& w, const Vec<const T>& b) {
-  const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
-  const int ldx = static_cast<int>(x.stride(0)), ldy = static_cast<int>(y.stride(0));
+                               const Vec<const T>& w, const Vec<const T>& b,
+                               bool teams = !detail::kRowHost<Exec>) {
   if constexpr (detail::kRowHost<Exec>) {
-    const auto f = detail::row_fns<T>().ln_fwd;
-    Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
-      f(x.data() + std::int64_t(n) * ldx, y.data() + std::int64_t(n) * ldy, w.data(), b.data(), C, &mean(n),
-        &rstd(n));
-    });
-  } else {
-    Kokkos::parallel_for(
-        label, Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
-          detail::ln_fwd_row(&x(n, 0), &y(n, 0), w.data(), b.data(), C, &mean(n), &rstd(n));
-        });
+    if (!teams) {
+      const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
+      const int ldx = static_cast<int>(x.stride(0)), ldy = static_cast<int>(y.stride(0));
+      const auto f = detail::row_fns<T>().ln_fwd;
+      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
+        f(x.data() + std::int64_t(n) * ldx, y.data() + std::int64_t(n) * ldy, w.data(), b.data(), C, &mean(n),
+          &rstd(n));
+      });
+      return;
+    }
   }
+  team_layernorm_forward(exec, label, y, mean, rstd, x, w, b);
 }
 
 // dx (N, C) += ∂L/∂x; dw, db (C) = Σ_n dy·x̂ and Σ_n dy, summed per block of R rows (ascending)
@@ -184,27 +178,27 @@ template <class Exec, class T>
 void rownorm_layernorm_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx,
                                 const Vec<T>& dw, const Vec<T>& db, const Matrix<const T>& dy,
                                 const Matrix<const T>& x, const Vec<const T>& w, const Vec<const T>& mean,
-                                const Vec<const T>& rstd, const Vec<T>& part) {
+                                const Vec<const T>& rstd, const Vec<T>& part,
+                                bool teams = !detail::kRowHost<Exec>) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
-  const int R = layernorm_rows_per_block(N), nb = layernorm_blocks(N);
-  const int ldx = static_cast<int>(x.stride(0)), ldg = static_cast<int>(dy.stride(0)),
-            ldd = static_cast<int>(dx.stride(0));
+  const int nb = layernorm_blocks(N);
   if constexpr (detail::kRowHost<Exec>) {
-    const auto f = detail::row_fns<T>().ln_bwd;
-    Kokkos::parallel_for(label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, nb), [=](const int blk) {
-      T* pw = part.data() + std::int64_t(blk) * 2 * C;
-      f(x.data(), ldx, dy.data(), ldg, dx.data(), ldd, w.data(), mean.data(), rstd.data(), blk * R,
-        (blk + 1) * R < N ? (blk + 1) * R : N, C, pw, pw + C);
-    });
-  } else {
-    Kokkos::parallel_for(
-        label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, nb), KOKKOS_LAMBDA(const int blk) {
-          T* pw = part.data() + std::int64_t(blk) * 2 * C;
-          detail::ln_bwd_block(x.data(), ldx, dy.data(), ldg, dx.data(), ldd, w.data(), mean.data(),
-                               rstd.data(), blk * R, (blk + 1) * R < N ? (blk + 1) * R : N, C, pw, pw + C);
-        });
+    if (!teams) {
+      const int R = layernorm_rows_per_block(N);
+      const int ldx = static_cast<int>(x.stride(0)), ldg = static_cast<int>(dy.stride(0)),
+                ldd = static_cast<int>(dx.stride(0));
+      const auto f = detail::row_fns<T>().ln_bwd;
+      Kokkos::parallel_for(label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, nb), [=](const int blk) {
+        T* pw = part.data() + std::int64_t(blk) * 2 * C;
+        f(x.data(), ldx, dy.data(), ldg, dx.data(), ldd, w.data(), mean.data(), rstd.data(), blk * R,
+          (blk + 1) * R < N ? (blk + 1) * R : N, C, pw, pw + C);
+      });
+    }
   }
-  constexpr int kCols = 64;
+  if (teams) team_layernorm_backward_rows(exec, label(name, "_bwd"), dx, dy, x, w, mean, rstd, part);
+  // Host: blocks of 64 columns (the inner loop vectorises); device: a thread per column, so that
+  // neighbouring threads read neighbouring columns. The same order per column either way.
+  constexpr int kCols = detail::kRowHost<Exec> ? 64 : 1;
   Kokkos::parallel_for(
       label(name, "_bwd_params"), Kokkos::RangePolicy<Exec>(exec, 0, (C + kCols - 1) / kCols),
       KOKKOS_LAMBDA(const int cb) {
@@ -229,33 +223,34 @@ void rownorm_layernorm_backward(const Exec& exec, const std::string& name, const
 // y (N, V) = softmax of each row of x: max, then exp and Σ (one sweep), then the scaling.
 template <class Exec, class T>
 void rownorm_softmax_forward(const Exec& exec, const std::string& label, const Matrix<T>& y,
-                             const Matrix<const T>& x) {
-  const int N = static_cast<int>(x.extent(0)), V = static_cast<int>(x.extent(1));
+                             const Matrix<const T>& x, bool teams = !detail::kRowHost<Exec>) {
   if constexpr (detail::kRowHost<Exec>) {
-    const auto f = detail::row_fns<T>().sm_fwd;
-    Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N),
-                         [=](const int n) { f(&x(n, 0), &y(n, 0), V); });
-  } else {
-    Kokkos::parallel_for(
-        label, Kokkos::RangePolicy<Exec>(exec, 0, N),
-        KOKKOS_LAMBDA(const int n) { detail::sm_fwd_row(&x(n, 0), &y(n, 0), V); });
+    if (!teams) {
+      const int N = static_cast<int>(x.extent(0)), V = static_cast<int>(x.extent(1));
+      const auto f = detail::row_fns<T>().sm_fwd;
+      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N),
+                           [=](const int n) { f(&x(n, 0), &y(n, 0), V); });
+      return;
+    }
   }
+  team_softmax_forward(exec, label, y, x);
 }
 
 // dx (N, V) = y ⊙ (dy − Σ dy·y) per row.
 template <class Exec, class T>
 void rownorm_softmax_backward(const Exec& exec, const std::string& label, const Matrix<T>& dx,
-                              const Matrix<const T>& y, const Matrix<const T>& dy) {
-  const int N = static_cast<int>(y.extent(0)), V = static_cast<int>(y.extent(1));
+                              const Matrix<const T>& y, const Matrix<const T>& dy,
+                              bool teams = !detail::kRowHost<Exec>) {
   if constexpr (detail::kRowHost<Exec>) {
-    const auto f = detail::row_fns<T>().sm_bwd;
-    Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N),
-                         [=](const int n) { f(&y(n, 0), &dy(n, 0), &dx(n, 0), V); });
-  } else {
-    Kokkos::parallel_for(
-        label, Kokkos::RangePolicy<Exec>(exec, 0, N),
-        KOKKOS_LAMBDA(const int n) { detail::sm_bwd_row(&y(n, 0), &dy(n, 0), &dx(n, 0), V); });
+    if (!teams) {
+      const int N = static_cast<int>(y.extent(0)), V = static_cast<int>(y.extent(1));
+      const auto f = detail::row_fns<T>().sm_bwd;
+      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N),
+                           [=](const int n) { f(&y(n, 0), &dy(n, 0), &dx(n, 0), V); });
+      return;
+    }
   }
+  team_softmax_backward(exec, label, dx, y, dy);
 }
 
 // Ledgers: bytes are one pass over each (N, ·) operand (the DRAM traffic when a row stays in
