@@ -55,9 +55,14 @@ void gelu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y,
     Kokkos::parallel_for(label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N),
                          [=](const int n) { f(x.data() + n * ldx, y.data() + n * ldy, C); });
   } else {
+    // Devices: a thread per element (neighbouring threads, neighbouring elements), the row body on
+    // one element: element-wise, so the same bits.
     Kokkos::parallel_for(
-        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N),
-        KOKKOS_LAMBDA(const int n) { detail::gelu_fwd_row(x.data() + n * ldx, y.data() + n * ldy, C); });
+        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, std::int64_t(N) * C),
+        KOKKOS_LAMBDA(const std::int64_t i) {
+          const std::int64_t n = i / C, c = i % C;
+          detail::gelu_fwd_row(x.data() + n * ldx + c, y.data() + n * ldy + c, 1);
+        });
   }
 }
 
@@ -74,8 +79,10 @@ void gelu_backward(const Exec& exec, const std::string& name, const Matrix<T>& d
     });
   } else {
     Kokkos::parallel_for(
-        label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
-          detail::gelu_bwd_row(x.data() + n * ldx, dy.data() + n * ldg, dx.data() + n * ldd, C);
+        label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, std::int64_t(N) * C),
+        KOKKOS_LAMBDA(const std::int64_t i) {
+          const std::int64_t n = i / C, c = i % C;
+          detail::gelu_bwd_row(x.data() + n * ldx + c, dy.data() + n * ldg + c, dx.data() + n * ldd + c, 1);
         });
   }
 }
