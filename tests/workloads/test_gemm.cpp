@@ -2,6 +2,7 @@
 // The native kernel must equal the ascending fma chain bit for bit on every ISA, execution space
 // and thread count; the vendor path must agree within rounding; the workload must validate.
 #include <Kokkos_Core.hpp>
+#include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <cmath>
 #include <cstdint>
@@ -169,19 +170,46 @@ TEST_CASE("native GEMM is bit-identical on Serial and OpenMP", "[gemm][determini
 #endif
 }
 
-TEST_CASE("portable GEMM kernel gives the same bits as the host kernel", "[gemm]") {
+// The kernel device spaces run (register-blocked team tiles), pinned on the host: every
+// transpose, fp32 and fp64, shapes with ragged tiles and k tiles, each tile size and the one the
+// backend picks, team sizes AUTO (1 on OpenMP) and 2; each element must be the reference chain.
+template <class T>
+std::vector<T> run_portable(const Problem<T>& p, int tile, bool wide) {
   using Space = Kokkos::DefaultHostExecutionSpace;
-  const int M = 45, N = 70, K = 83;
-  const auto p = make_problem<float>(M, N, K, false, true, 1.f, 0.5f, 9);
-  using HView = Kokkos::View<float**, Kokkos::LayoutRight, Space::memory_space>;
-  HView A("A", M, K), B("B", N, K), C("C", M, N);
-  std::memcpy(A.data(), p.A.data(), p.A.size() * sizeof(float));
-  std::memcpy(B.data(), p.B.data(), p.B.size() * sizeof(float));
-  std::memcpy(C.data(), p.C0.data(), p.C0.size() * sizeof(float));
-  nn::detail::gemm_portable<Space, float>(Space(), "test/gemm_portable", false, true, 1.f, A, B, 0.5f, C);
+  using HView = Kokkos::View<T**, Kokkos::LayoutRight, Space::memory_space>;
+  HView A("A", p.ta ? p.K : p.M, p.ta ? p.M : p.K), B("B", p.tb ? p.N : p.K, p.tb ? p.K : p.N),
+      C("C", p.M, p.N);
+  std::memcpy(A.data(), p.A.data(), p.A.size() * sizeof(T));
+  std::memcpy(B.data(), p.B.data(), p.B.size() * sizeof(T));
+  std::memcpy(C.data(), p.C0.data(), p.C0.size() * sizeof(T));
+  if (wide && Space().concurrency() >= 2) {
+    // Two threads per team share the staged tiles (AUTO gives one on OpenMP).
+    nn::detail::gemm_portable_tiles<32, Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B,
+                                                  p.beta, C, 2);
+  } else {
+    nn::detail::gemm_portable<Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B, p.beta, C,
+                                        tile);
+  }
   Kokkos::fence();
-  const std::vector<float> got(C.data(), C.data() + C.span());
-  CHECK(bit_equal(got, reference(p)));
+  return std::vector<T>(C.data(), C.data() + C.span());
+}
+
+TEMPLATE_TEST_CASE("portable GEMM kernel gives the same bits as the host kernel", "[gemm]", float, double) {
+  using T = TestType;
+  for (const bool ta : {false, true})
+    for (const bool tb : {false, true}) {
+      const auto p = make_problem<T>(130, 70, 83, ta, tb, T(1), T(0.5), 9);
+      const auto ref = reference(p);
+      for (const int tile : {0, 16, 32, 64}) {
+        INFO("ta " << ta << ", tb " << tb << ", tile " << tile << ", bytes " << sizeof(T));
+        CHECK(bit_equal(run_portable(p, tile, false), ref));
+      }
+      INFO("ta " << ta << ", tb " << tb << ", team size 2");
+      CHECK(bit_equal(run_portable(p, 32, true), ref));
+    }
+  // beta = 0 overwrites C (no read of it), alpha scales after the chain.
+  const auto p = make_problem<T>(45, 70, 17, false, true, T(-2), T(0), 4);
+  CHECK(bit_equal(run_portable(p, 0, false), reference(p)));
 }
 
 TEST_CASE("nn::gemm native and vendor agree; native is reproducible", "[gemm]") {
