@@ -76,6 +76,27 @@ KOKKOS_INLINE_FUNCTION T chain_dot(const T* a, const T* b, int D) {
   return acc;
 }
 
+// Rows r0 … r0+n-1 of two D-wide column ranges of qkv (keys from column kc, values from vc) into
+// team scratch K, V (n, D), between barriers (the previous tile's readers are done; every thread
+// sees the new tile). Neighbouring threads copy neighbouring elements of a row.
+template <class Member, class T>
+KOKKOS_INLINE_FUNCTION void stage_keys(const Member& team, const CMatrix<T>& qkv, std::ptrdiff_t r0, int n,
+                                       int kc, int vc, int D, T* K, T* V) {
+  team.team_barrier();
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n * D), [&](const int e) {
+    const int j = e / D, d = e % D;
+    K[e] = qkv(r0 + j, kc + d);
+    V[e] = qkv(r0 + j, vc + d);
+  });
+  team.team_barrier();
+}
+
+// How many keys of the tile starting at j0 (kt keys) query t sees: all, or up to t (causal).
+KOKKOS_INLINE_FUNCTION int keys_seen(bool causal, int t, int j0, int kt) {
+  const int valid = causal ? t - j0 + 1 : kt;
+  return valid > kt ? kt : valid;
+}
+
 template <class Exec, class T>
 void flash_forward_teams(const Exec& exec, const std::string& label, const AttentionShape& s,
                          const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv, int team_size,
@@ -113,17 +134,10 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
         const int keys = causal ? t0 + rows : TT;
         for (int j0 = 0; j0 < keys; j0 += kBlockK) {
           const int kt = keys - j0 < kBlockK ? keys - j0 : kBlockK;
-          team.team_barrier();
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kt * D), [&](const int e) {
-            const int j = e / D, d = e % D;
-            Ks[e] = qkv(row0 + j0 + j, C + h * D + d);
-            Vs[e] = qkv(row0 + j0 + j, 2 * C + h * D + d);
-          });
-          team.team_barrier();
+          stage_keys(team, qkv, row0 + j0, kt, C + h * D, 2 * C + h * D, D, Ks, Vs);
           Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
             const int t = t0 + i;
-            int valid = causal ? t - j0 + 1 : kt;
-            valid = valid > kt ? kt : valid;
+            const int valid = keys_seen(causal, t, j0, kt);
             if (valid <= 0) return;
             T* srow = Ss + i * ls;
             for (int j = 0; j < valid; ++j) srow[j] = chain_dot(Qs + i * ld, Ks + j * D, D);
@@ -266,17 +280,10 @@ void flash_backward_q_teams(const Exec& exec, const std::string& label, const At
         const int keys = causal ? t0 + rows : TT;
         for (int j0 = 0; j0 < keys; j0 += kBlockK) {
           const int kt = keys - j0 < kBlockK ? keys - j0 : kBlockK;
-          team.team_barrier();
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kt * D), [&](const int e) {
-            const int j = e / D, d = e % D;
-            Ks[e] = qkv(row0 + j0 + j, C + h * D + d);
-            Vs[e] = qkv(row0 + j0 + j, 2 * C + h * D + d);
-          });
-          team.team_barrier();
+          stage_keys(team, qkv, row0 + j0, kt, C + h * D, 2 * C + h * D, D, Ks, Vs);
           Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
             const int t = t0 + i;
-            int valid = causal ? t - j0 + 1 : kt;
-            valid = valid > kt ? kt : valid;
+            const int valid = keys_seen(causal, t, j0, kt);
             T* acc = dT + i * ld;
             for (int d = 0; d < D; ++d) acc[d] = T(0);
             for (int j = 0; j < valid; ++j) {

@@ -81,7 +81,8 @@ KOKKOS_INLINE_FUNCTION T lanes_max(const Member& team, const T* x, int n, T* par
 }  // namespace detail
 
 // The kernels, for any execution space (team_size as row_team_policy). Same contracts and labels
-// as rownorm_layernorm_forward & co.
+// as rownorm_layernorm_forward & co. Each spells out its launch: nvcc rejects a KOKKOS_LAMBDA
+// handed to a shared launcher that wraps it in its own (the stub names an undeclared function).
 template <class Exec, class T>
 void team_layernorm_forward(const Exec& exec, const std::string& label, const Matrix<T>& y,
                             const Vec<T>& mean, const Vec<T>& rstd, const Matrix<const T>& x,
