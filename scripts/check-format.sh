@@ -51,7 +51,7 @@ fi
 out="$("$GCF" --binary "$CF" --extensions "$exts" --diff "$base" 2>&1)" || { printf '%s\n' "$out" >&2; exit 2; }
 printf '%s\n' "$out"
 # git-clang-format 14 exits 0 either way: a diff in its output is the failure.
-if printf '%s\n' "$out" | grep -q '^diff --git '; then
+if printf '%s\n' "$out" | grep '^diff --git ' >/dev/null; then
   echo "check-format: the lines above are not formatted; fix with scripts/check-format.sh --fix $base" >&2
   exit 1
 fi

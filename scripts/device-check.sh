@@ -78,7 +78,7 @@ cmd_pack() {
   pack="${2:-$root/.cache/device-pack}"
   bin="$build/cli/xpubench"
   [ -x "$bin" ] || die "$bin: not built" "cmake --build $build --target xpubench"
-  "$bin" --version 2>&1 | grep -q "backend Cuda" ||
+  "$bin" --version 2>&1 | grep "backend Cuda" >/dev/null ||
     die "$bin is not a CUDA build (its --version names no Cuda backend)" "configure with cmake --preset cuda"
   [ -s "$root/.cache/data/kjv.txt" ] || die "$root/.cache/data/kjv.txt: no corpus" "scripts/setup.sh"
   rm -rf "$pack" && mkdir -p "$pack/bin" "$pack/lib" "$pack/experiments" "$pack/platforms" "$pack/data"

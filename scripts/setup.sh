@@ -115,7 +115,7 @@ apt_update() {
 missing_packages() {
   local p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || echo "$p"
   done
 }
 
@@ -129,7 +129,7 @@ install_packages() {
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
   # Catch2 v3: bookworm itself ships v2, so take it from backports.
-  if ! dpkg-query -W -f='${Version}' libcatch2-dev 2>/dev/null | grep -q '^3'; then
+  if ! dpkg-query -W -f='${Version}' libcatch2-dev 2>/dev/null | grep '^3' >/dev/null; then
     apt_update
     log "installing ${BACKPORT_PACKAGES[*]} from $codename-backports"
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \

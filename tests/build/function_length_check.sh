@@ -30,7 +30,7 @@ fresh() {
 }
 expect_caught() {  # FILE MESSAGE
   if out=$(python3 "$CHECK" --root "$WORK/t"); then echo "FAIL: a long function in $1 was not caught"; exit 1; fi
-  echo "$out" | grep -q "$2" || { echo "FAIL: wrong message for $1: $out"; exit 1; }
+  echo "$out" | grep "$2" >/dev/null || { echo "FAIL: wrong message for $1: $out"; exit 1; }
   echo "caught: $(echo "$out" | grep '^error' | head -1)"
 }
 

@@ -35,7 +35,7 @@ $PY -c 'import h5py,sys; h5py.File(sys.argv[1], "r")["cells"]' "$MNT/r.h5" || { 
 kept=$(count_cells "$MNT/r.h5")
 echo "cells kept after the disk filled: $kept of $total"
 [ "$kept" -ge 1 ] && [ "$kept" -lt "$total" ] || { echo "FAIL: the disk did not fill half-way ($kept cells)"; exit 1; }
-if ls -R "$MNT" | grep -q '\.tmp\.'; then echo "FAIL: a temporary file was left behind"; ls -lR "$MNT"; exit 1; fi
+if ls -R "$MNT" | grep '\.tmp\.' >/dev/null; then echo "FAIL: a temporary file was left behind"; ls -lR "$MNT"; exit 1; fi
 
 # A report written onto the full disk fails the same way, leaving nothing behind.
 head -c 100000000 /dev/zero > "$MNT/filler2" 2>/dev/null || true

@@ -43,14 +43,14 @@ H="$T/hello-build/bin/xpubench"
 mkdir -p "$T/work" "$T/home"
 run() { (cd "$T/work" && env -u XPB_SHARE_DIR -u XPB_CACHE_DIR -u XPB_PLATFORM_DIR HOME="$T/home" "$@") 2>&1; }
 out="$(run "$H" list workloads)" || fail "hello build: list workloads failed: $out"
-printf '%s\n' "$out" | grep -q '^hello ' || fail "hello build does not list hello: $out"
-printf '%s\n' "$out" | grep -q '^stream ' || fail "hello build lost the installed stream workload: $out"
+printf '%s\n' "$out" | grep '^hello ' >/dev/null || fail "hello build does not list hello: $out"
+printf '%s\n' "$out" | grep '^stream ' >/dev/null || fail "hello build lost the installed stream workload: $out"
 out="$(run "$H" run "$T/hello/hello.yaml" -o "$T/hello.h5")" || fail "hello run failed: $out"
 printf '%s\n' "$out" | tail -n 3
-printf '%s' "$out" | grep -q "2 cell(s) run, .* 0 not ok" || fail "hello run: not 2 cells ok: $out"
-h5dump -a /workloads_built "$T/hello.h5" | grep -q 'hello' || fail "the result set does not name hello"
+printf '%s' "$out" | grep "2 cell(s) run, .* 0 not ok" >/dev/null || fail "hello run: not 2 cells ok: $out"
+h5dump -a /workloads_built "$T/hello.h5" | grep 'hello' >/dev/null || fail "the result set does not name hello"
 # From its build folder it reads the package's share folder (build-hello/share/xpubench, a link).
-run "$H" list platforms | grep -q nvidia-h20 || fail "the example's binary finds no descriptors: $(run "$H" list paths)"
+run "$H" list platforms | grep nvidia-h20 >/dev/null || fail "the example's binary finds no descriptors: $(run "$H" list paths)"
 out="$(run "$H" validate "$P/share/xpubench/experiments/quickstart.yaml")" || fail "example validate: $out"
 step "ran the hello workload"
 
@@ -60,17 +60,17 @@ X="$P/bin/xpubench"
 for cmd in "--version" "list paths" "list platforms" "list workloads" "show platform nvidia-h20"; do
   # shellcheck disable=SC2086
   out="$(run "$X" $cmd)" || fail "installed xpubench $cmd failed: $out"
-  if printf '%s' "$out" | grep -qF -- "$SRC/"; then fail "installed xpubench $cmd names the checkout: $out"; fi
+  if printf '%s' "$out" | grep -F -- "$SRC/" >/dev/null; then fail "installed xpubench $cmd names the checkout: $out"; fi
 done
 run "$X" list paths | grep -Eq "^share +$P/share/xpubench +install prefix $P" ||
   fail "the share folder is not the install prefix's: $(run "$X" list paths)"
-run "$X" list platforms | grep -q nvidia-h20 || fail "no platforms from the prefix"
-run "$X" --version | grep -q '^xpubench ' || fail "--version"
+run "$X" list platforms | grep nvidia-h20 >/dev/null || fail "no platforms from the prefix"
+run "$X" --version | grep '^xpubench ' >/dev/null || fail "--version"
 out="$(run "$P/bin/xpubench" validate "$P/share/xpubench/experiments/quickstart.yaml")" || fail "validate: $out"
 step "the installed program works from a moved prefix"
 # Installed into the prefix (replacing xpubench), the example's binary uses the prefix's share folder.
 cmake --install "$T/hello-build" --prefix "$P" >/dev/null || fail "installing the example failed"
-run "$X" list workloads | grep -q '^hello ' || fail "the installed example does not list hello"
+run "$X" list workloads | grep '^hello ' >/dev/null || fail "the installed example does not list hello"
 run "$X" list paths | grep -Eq "^share +$P/share/xpubench +install prefix" || fail "the installed example has no share"
 step "the example installed next to xpubench"
 echo PASS

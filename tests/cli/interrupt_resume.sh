@@ -33,7 +33,7 @@ f = h5py.File(sys.argv[1], "r")
 bad = [c for c in f["cells"] if f["cells"][c].attrs["status"] != "ok"]
 assert not bad, f"cells stored as not ok after the signal (the abandoned cell must not be stored): {bad}"
 PY
-ls "$WORK" | grep -q '\.tmp\.\|\.lock' && { echo "FAIL: temporary or lock file left behind"; ls "$WORK"; exit 1; }
+ls "$WORK" | grep '\.tmp\.\|\.lock' >/dev/null && { echo "FAIL: temporary or lock file left behind"; ls "$WORK"; exit 1; }
 [ "$MODE" = compare ] || { echo "PASS: SIG$SIG kept $kept finished cells, exit $rc"; exit 0; }
 
 "$XPB" run "$EXP" -o "$WORK/cut.h5" --resume >/dev/null 2>"$WORK/resume.err"

@@ -33,7 +33,7 @@ saved=$(count_cells "$WORK/killed.h5")
 skipped=$(grep -c 'done earlier, skipped' "$WORK/err.final" || true)
 [ "$skipped" = "$saved" ] || { echo "FAIL: the final --resume skipped $skipped cells, $saved were saved"; exit 1; }
 [ ! -e "$WORK/killed.h5.parts" ] || { ls -lR "$WORK/killed.h5.parts"; echo "FAIL: the journal was left behind"; exit 1; }
-if ls "$WORK" | grep -q '\.tmp\.'; then ls -l "$WORK"; echo "FAIL: a temporary file was left behind"; exit 1; fi
+if ls "$WORK" | grep '\.tmp\.' >/dev/null; then ls -l "$WORK"; echo "FAIL: a temporary file was left behind"; exit 1; fi
 /usr/bin/python3 - "$WORK/killed.h5" "$total" <<'PY'
 import sys, h5py
 f = h5py.File(sys.argv[1], "r")

@@ -43,7 +43,7 @@ echo "ok: $var loads the tool and is recorded"
 # 4. A path that is not there: exit 2 with a hint, nothing run.
 out="$("$X" run "$T/e.yaml" -o "$T/d.h5" --kokkos-tools-library "$T/nowhere.so" 2>&1)"; rc=$?
 [ "$rc" = 2 ] || fail "missing tool library: exit $rc, wanted 2"
-printf '%s' "$out" | grep -q "is not a readable file" || fail "missing tool library: no clear error: $out"
+printf '%s' "$out" | grep "is not a readable file" >/dev/null || fail "missing tool library: no clear error: $out"
 [ ! -f "$T/d.h5" ] || fail "missing tool library: the run went ahead"
 echo "ok: a missing tool library is an error"
 echo PASS
