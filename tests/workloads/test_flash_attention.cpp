@@ -36,8 +36,7 @@ Inputs make_inputs(const nn::AttentionShape& s, std::uint64_t seed) {
   Inputs in{nn::Matrix<float>("qkv", N, 3 * s.C), nn::Matrix<float>("dout", N, s.C)};
   const Rng rng(seed, 3);
   for (std::size_t i = 0; i < in.qkv.span(); ++i) in.qkv.data()[i] = float(rng.normal(i));
-  for (std::size_t i = 0; i < in.dout.span(); ++i)
-    in.dout.data()[i] = float(rng.normal(1u << 24 | i));
+  for (std::size_t i = 0; i < in.dout.span(); ++i) in.dout.data()[i] = float(rng.normal(1u << 24 | i));
   return in;
 }
 
@@ -60,8 +59,8 @@ Outputs run_flash(const nn::AttentionShape& s, const Inputs& in, int which) {
       nn::flash_attention_backward<S, float>(S(), "t/flash", s, dqkv, in.dout, in.qkv, out, lse);
     } else {
       nn::detail::flash_attention_forward_portable<S, float>(S(), "t/flash", s, out, lse, in.qkv);
-      nn::detail::flash_attention_backward_portable<S, float>(S(), "t/flash", s, dqkv, in.dout,
-                                                              in.qkv, out, lse);
+      nn::detail::flash_attention_backward_portable<S, float>(S(), "t/flash", s, dqkv, in.dout, in.qkv, out,
+                                                              lse);
     }
 #endif
   }
@@ -185,16 +184,15 @@ TEST_CASE("flash attention: exp_fixed is within 4 ulp of std::exp", "[attention]
   for (int i = -8600; i <= 8790; ++i) {  // inside the clamp [-87, 88]
     const double x = i * 0.01 + 0.00314159;
     const double ref = std::exp(x);
-    worst_f = std::max(worst_f, std::fabs(double(nn::detail::exp_fixed(float(x))) -
-                                          std::exp(double(float(x)))) / ref);
+    worst_f = std::max(worst_f,
+                       std::fabs(double(nn::detail::exp_fixed(float(x))) - std::exp(double(float(x)))) / ref);
     worst_d = std::max(worst_d, std::fabs(nn::detail::exp_fixed(x) - ref) / ref);
   }
   CHECK(worst_f <= 4 * std::ldexp(1.0, -23));
   CHECK(worst_d <= 4 * std::ldexp(1.0, -52));
 }
 
-TEST_CASE("flash attention matches a double reference within fp32 rounding bounds",
-          "[attention][flash]") {
+TEST_CASE("flash attention matches a double reference within fp32 rounding bounds", "[attention][flash]") {
   for (const bool causal : {true, false}) {
     for (const int TT : {1, 37, 100, 130}) {
       for (const int D : {8, 64}) {
@@ -214,8 +212,8 @@ TEST_CASE("flash attention backward matches finite differences in double", "[att
   for (const bool causal : {true, false}) {
     const nn::AttentionShape s{2, 70, 2, 12, causal};  // T spans two tiles, D = 6
     const int N = s.B * s.T;
-    nn::Matrix<double> qkv("qkv", N, 3 * s.C), r("r", N, s.C), out("out", N, s.C),
-        dqkv("dqkv", N, 3 * s.C), lse("lse", s.B * s.H, s.T);
+    nn::Matrix<double> qkv("qkv", N, 3 * s.C), r("r", N, s.C), out("out", N, s.C), dqkv("dqkv", N, 3 * s.C),
+        lse("lse", s.B * s.H, s.T);
     test::fill_normal(qkv.data(), N * 3 * s.C, 1, 1.0);
     test::fill_normal(r.data(), N * s.C, 2, 1.0);
     auto loss = [&] {
@@ -228,11 +226,11 @@ TEST_CASE("flash attention backward matches finite differences in double", "[att
     loss();
     nn::flash_attention_backward<Exec, double>(Exec(), "t/flash", s, dqkv, r, qkv, out, lse);
     Kokkos::fence();
-    const auto g = test::grad_check(qkv.data(), N * 3 * s.C, loss,
-                                    [&](std::int64_t i) { return dqkv.data()[i]; }, 200, 7,
-                                    // h = 1e-5: the loss sums 1,680 terms, so the rounding noise
-                                    // of a difference (∝ terms/h) needs a larger step than T = 4
-                                    1e-5);
+    const auto g = test::grad_check(
+        qkv.data(), N * 3 * s.C, loss, [&](std::int64_t i) { return dqkv.data()[i]; }, 200, 7,
+        // h = 1e-5: the loss sums 1,680 terms, so the rounding noise
+        // of a difference (∝ terms/h) needs a larger step than T = 4
+        1e-5);
     CHECK(g.worst < 1e-6);
   }
 }

@@ -128,8 +128,8 @@ constexpr int kKB = 16;
 
 // Ap panel-major: panel p holds rows i0+p·MR .. +MR, stored (kc, MR). Rows past M are zero.
 template <class T>
-void pack_a_panel(const T* A, int lda, bool ta, int M, int i0, int rows, int k0, int kc, int mr,
-                  T* Ap, int p) {
+void pack_a_panel(const T* A, int lda, bool ta, int M, int i0, int rows, int k0, int kc, int mr, T* Ap,
+                  int p) {
   T* dst = Ap + static_cast<std::int64_t>(p) * kc * mr;
   const int r_valid = std::max(0, std::min({mr, rows - p * mr, M - (i0 + p * mr)}));
   const int ib = i0 + p * mr;
@@ -159,8 +159,8 @@ void pack_a_panel(const T* A, int lda, bool ta, int M, int i0, int rows, int k0,
 // Bp panel-major: panel q holds columns j0+q·NR .. +NR, stored (kc, NR). Columns past N are
 // zero. Not transposed: one call packs row k of the block into every panel (contiguous reads).
 template <class T>
-void pack_b_row(const T* B, int ldb, int N, int j0, int cols, int k0, int kc, int nr, T* Bp,
-                int q_count, int k) {
+void pack_b_row(const T* B, int ldb, int N, int j0, int cols, int k0, int kc, int nr, T* Bp, int q_count,
+                int k) {
   const T* src = B + static_cast<std::int64_t>(k0 + k) * ldb + j0;
   const int valid_all = std::min(cols, N - j0);
   for (int q = 0; q < q_count; ++q) {
@@ -195,9 +195,8 @@ void pack_bt_panel(const T* B, int ldb, int N, int j0, int k0, int kc, int nr, T
 }  // namespace
 
 template <class ExecSpace, class T>
-void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bool ta, bool tb,
-                      int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb,
-                      T beta, T* C, int ldc) {
+void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bool ta, bool tb, int M, int N,
+                      int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc) {
   if (M <= 0 || N <= 0) return;
   const MicroKernel<T> mk = micro_kernel<T>(isa);
   const Blocking<T> bl = blocking_for(mk, M, N, static_cast<int>(space.concurrency()));
@@ -206,89 +205,85 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
   // more than it saves, so the micro-kernel reads non-transposed B in place.
   const bool direct_b = !tb && M <= 2 * mk.mr;
   const std::size_t elems = static_cast<std::size_t>(bl.mc) * bl.kc +
-                            static_cast<std::size_t>(bl.kc) * bl.nc +
-                            static_cast<std::size_t>(bl.mt) * bl.nc;
+                            static_cast<std::size_t>(bl.kc) * bl.nc + static_cast<std::size_t>(bl.mt) * bl.nc;
   const std::size_t bytes = elems * sizeof(T) + 3 * 64;
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   using Member = typename Policy::member_type;
   Policy policy(space, tiles_m * tiles_n, 1);
   // A plain host lambda: this kernel only ever runs on host execution spaces. Teams run down a
   // column of tiles first (ti fastest), so teams in flight together share B's column strip in L3.
-  Kokkos::parallel_for(
-      label, policy.set_scratch_size(1, Kokkos::PerTeam(bytes)), [=](const Member& team) {
-        const int i0 = (team.league_rank() % tiles_m) * bl.mt;
-        const int j0 = (team.league_rank() / tiles_m) * bl.nc;
-        const int rows = std::min(bl.mt, M - i0), cols = std::min(bl.nc, N - j0);
-        const int q_count = (cols + mk.nr - 1) / mk.nr;
-        auto base = reinterpret_cast<std::uintptr_t>(team.team_scratch(1).get_shmem(bytes));
-        T* Ap = reinterpret_cast<T*>(align64(base));  // (MC, KC) panels
-        T* Bp = reinterpret_cast<T*>(align64(reinterpret_cast<std::uintptr_t>(
-            Ap + static_cast<std::size_t>(bl.mc) * bl.kc)));  // (KC, NC) panels
-        T* W = reinterpret_cast<T*>(align64(reinterpret_cast<std::uintptr_t>(
-            Bp + static_cast<std::size_t>(bl.kc) * bl.nc)));  // (MT, NC)
-        const int ldw = bl.nc;
-        // Full-width B panels read in place (small M); a ragged last panel is still packed.
-        const int q_direct = direct_b ? cols / mk.nr : 0;
-        // At least one block, so that K == 0 still zeroes W (C = beta·C).
-        for (int k0 = 0; k0 == 0 || k0 < K; k0 += bl.kc) {
-          const int kc = std::min(bl.kc, K - k0);
-          if (direct_b) {
-            if (q_direct < q_count) {
-              Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
-                pack_b_row(B, ldb, N, j0 + q_direct * mk.nr, cols - q_direct * mk.nr, k0, kc, mk.nr,
-                           Bp + static_cast<std::size_t>(q_direct) * kc * mk.nr, 1, k);
-              });
-            }
-          } else if (tb) {
-            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, q_count), [&](const int q) {
-              pack_bt_panel(B, ldb, N, j0, k0, kc, mk.nr, Bp, q);
-            });
-          } else {
-            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
-              pack_b_row(B, ldb, N, j0, cols, k0, kc, mk.nr, Bp, q_count, k);
-            });
-          }
-          for (int i1 = 0; i1 < rows; i1 += bl.mc) {
-            const int sub_rows = std::min(bl.mc, rows - i1);
-            const int p_count = (sub_rows + mk.mr - 1) / mk.mr;
-            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
-              pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
-            });
-            team.team_barrier();
-            // Micro-row panels are split across the team's threads; each micro-tile's chain stays
-            // with one thread for the whole block, and KC blocks run in k order.
-            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
-              const T* a = Ap + static_cast<std::size_t>(p) * kc * mk.mr;
-              T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
-              for (int q = 0; q < q_direct; ++q) {
-                mk.run_strided(kc, a, B + static_cast<std::int64_t>(k0) * ldb + j0 + q * mk.nr, ldb,
-                               w + q * mk.nr, ldw, k0 == 0);
-              }
-              for (int q = q_direct; q < q_count; ++q) {
-                mk.run(kc, a, Bp + static_cast<std::size_t>(q) * kc * mk.nr, w + q * mk.nr, ldw,
-                       k0 == 0);
-              }
-            });
-            team.team_barrier();
-          }
+  Kokkos::parallel_for(label, policy.set_scratch_size(1, Kokkos::PerTeam(bytes)), [=](const Member& team) {
+    const int i0 = (team.league_rank() % tiles_m) * bl.mt;
+    const int j0 = (team.league_rank() / tiles_m) * bl.nc;
+    const int rows = std::min(bl.mt, M - i0), cols = std::min(bl.nc, N - j0);
+    const int q_count = (cols + mk.nr - 1) / mk.nr;
+    auto base = reinterpret_cast<std::uintptr_t>(team.team_scratch(1).get_shmem(bytes));
+    T* Ap = reinterpret_cast<T*>(align64(base));  // (MC, KC) panels
+    T* Bp = reinterpret_cast<T*>(align64(
+        reinterpret_cast<std::uintptr_t>(Ap + static_cast<std::size_t>(bl.mc) * bl.kc)));  // (KC, NC) panels
+    T* W = reinterpret_cast<T*>(
+        align64(reinterpret_cast<std::uintptr_t>(Bp + static_cast<std::size_t>(bl.kc) * bl.nc)));  // (MT, NC)
+    const int ldw = bl.nc;
+    // Full-width B panels read in place (small M); a ragged last panel is still packed.
+    const int q_direct = direct_b ? cols / mk.nr : 0;
+    // At least one block, so that K == 0 still zeroes W (C = beta·C).
+    for (int k0 = 0; k0 == 0 || k0 < K; k0 += bl.kc) {
+      const int kc = std::min(bl.kc, K - k0);
+      if (direct_b) {
+        if (q_direct < q_count) {
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
+            pack_b_row(B, ldb, N, j0 + q_direct * mk.nr, cols - q_direct * mk.nr, k0, kc, mk.nr,
+                       Bp + static_cast<std::size_t>(q_direct) * kc * mk.nr, 1, k);
+          });
         }
-        const int p_all = (rows + mk.mr - 1) / mk.mr;
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_all), [&](const int p) {
-          const int r0 = p * mk.mr;
-          const int nrows = std::min(mk.mr, rows - r0);
-          mk.epilogue(nrows, cols, W + static_cast<std::size_t>(r0) * ldw, ldw,
-                      C + static_cast<std::int64_t>(i0 + r0) * ldc + j0, ldc, alpha, beta);
+      } else if (tb) {
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, q_count),
+                             [&](const int q) { pack_bt_panel(B, ldb, N, j0, k0, kc, mk.nr, Bp, q); });
+      } else {
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
+          pack_b_row(B, ldb, N, j0, cols, k0, kc, mk.nr, Bp, q_count, k);
         });
-      });
+      }
+      for (int i1 = 0; i1 < rows; i1 += bl.mc) {
+        const int sub_rows = std::min(bl.mc, rows - i1);
+        const int p_count = (sub_rows + mk.mr - 1) / mk.mr;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
+          pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
+        });
+        team.team_barrier();
+        // Micro-row panels are split across the team's threads; each micro-tile's chain stays
+        // with one thread for the whole block, and KC blocks run in k order.
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
+          const T* a = Ap + static_cast<std::size_t>(p) * kc * mk.mr;
+          T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
+          for (int q = 0; q < q_direct; ++q) {
+            mk.run_strided(kc, a, B + static_cast<std::int64_t>(k0) * ldb + j0 + q * mk.nr, ldb,
+                           w + q * mk.nr, ldw, k0 == 0);
+          }
+          for (int q = q_direct; q < q_count; ++q) {
+            mk.run(kc, a, Bp + static_cast<std::size_t>(q) * kc * mk.nr, w + q * mk.nr, ldw, k0 == 0);
+          }
+        });
+        team.team_barrier();
+      }
+    }
+    const int p_all = (rows + mk.mr - 1) / mk.mr;
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_all), [&](const int p) {
+      const int r0 = p * mk.mr;
+      const int nrows = std::min(mk.mr, rows - r0);
+      mk.epilogue(nrows, cols, W + static_cast<std::size_t>(r0) * ldw, ldw,
+                  C + static_cast<std::int64_t>(i0 + r0) * ldc + j0, ldc, alpha, beta);
+    });
+  });
 }
 
-#define XPB_GEMM_INSTANTIATE(SPACE)                                                             \
-  template void gemm_native_host<SPACE, float>(const SPACE&, const char*, GemmIsa, bool, bool,  \
-                                               int, int, int, float, const float*, int,         \
-                                               const float*, int, float, float*, int);          \
-  template void gemm_native_host<SPACE, double>(const SPACE&, const char*, GemmIsa, bool, bool, \
-                                                int, int, int, double, const double*, int,      \
-                                                const double*, int, double, double*, int);
+#define XPB_GEMM_INSTANTIATE(SPACE)                                                                          \
+  template void gemm_native_host<SPACE, float>(const SPACE&, const char*, GemmIsa, bool, bool, int, int,     \
+                                               int, float, const float*, int, const float*, int, float,      \
+                                               float*, int);                                                 \
+  template void gemm_native_host<SPACE, double>(const SPACE&, const char*, GemmIsa, bool, bool, int, int,    \
+                                                int, double, const double*, int, const double*, int, double, \
+                                                double*, int);
 #ifdef KOKKOS_ENABLE_SERIAL
 XPB_GEMM_INSTANTIATE(Kokkos::Serial)
 #endif
@@ -308,15 +303,15 @@ XPB_GEMM_INSTANTIATE(Kokkos::Threads)
 namespace {
 
 #if !XPB_GEMM_DEVICE
-void host_blas(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
-               const float* B, int ldb, float beta, float* C, int ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
-              K, alpha, A, lda, B, ldb, beta, C, ldc);
+void host_blas(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+               int ldb, float beta, float* C, int ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha,
+              A, lda, B, ldb, beta, C, ldc);
 }
-void host_blas(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda,
-               const double* B, int ldb, double beta, double* C, int ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
-              K, alpha, A, lda, B, ldb, beta, C, ldc);
+void host_blas(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda, const double* B,
+               int ldb, double beta, double* C, int ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha,
+              A, lda, B, ldb, beta, C, ldc);
 }
 #endif
 
@@ -331,20 +326,18 @@ const Cublas& checked_cublas() {
                 "or use path=native");
   return c;
 }
-void device_blas(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
-                 const float* B, int ldb, float beta, float* C, int ldc) {
+void device_blas(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                 int ldb, float beta, float* C, int ldc) {
   const Cublas& c = checked_cublas();
-  const cublasStatus_t st = c.sgemm(c.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                   ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &alpha, B, ldb, A, lda,
-                                   &beta, C, ldc);
+  const cublasStatus_t st = c.sgemm(c.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                    N, M, K, &alpha, B, ldb, A, lda, &beta, C, ldc);
   XPB_ASSERT(st == CUBLAS_STATUS_SUCCESS, "cublasSgemm failed");
 }
 void device_blas(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda,
                  const double* B, int ldb, double beta, double* C, int ldc) {
   const Cublas& c = checked_cublas();
-  const cublasStatus_t st = c.dgemm(c.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                   ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &alpha, B, ldb, A, lda,
-                                   &beta, C, ldc);
+  const cublasStatus_t st = c.dgemm(c.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                    N, M, K, &alpha, B, ldb, A, lda, &beta, C, ldc);
   XPB_ASSERT(st == CUBLAS_STATUS_SUCCESS, "cublasDgemm failed");
 }
 #endif
@@ -372,31 +365,28 @@ void gemm_any(const char* label, GemmPath path, bool ta, bool tb, T alpha, const
     return;
   }
 #if XPB_GEMM_DEVICE
-  detail::gemm_portable<Kokkos::DefaultExecutionSpace, T>(Kokkos::DefaultExecutionSpace(), label,
-                                                          ta, tb, alpha, A, B, beta, C);
+  detail::gemm_portable<Kokkos::DefaultExecutionSpace, T>(Kokkos::DefaultExecutionSpace(), label, ta, tb,
+                                                          alpha, A, B, beta, C);
 #else
   detail::gemm_native_host<Kokkos::DefaultExecutionSpace, T>(
-      Kokkos::DefaultExecutionSpace(), label, GemmIsa::automatic, ta, tb, M, N, K, alpha, A.data(),
-      lda, B.data(), ldb, beta, C.data(), ldc);
+      Kokkos::DefaultExecutionSpace(), label, GemmIsa::automatic, ta, tb, M, N, K, alpha, A.data(), lda,
+      B.data(), ldb, beta, C.data(), ldc);
 #endif
 }
 
 }  // namespace
 
-void gemm(const char* label, GemmPath path, bool ta, bool tb, float alpha,
-          const Matrix<const float>& A, const Matrix<const float>& B, float beta,
-          const Matrix<float>& C) {
+void gemm(const char* label, GemmPath path, bool ta, bool tb, float alpha, const Matrix<const float>& A,
+          const Matrix<const float>& B, float beta, const Matrix<float>& C) {
   gemm_any<float>(label, path, ta, tb, alpha, A, B, beta, C);
 }
 
-void gemm(const char* label, GemmPath path, bool ta, bool tb, double alpha,
-          const Matrix<const double>& A, const Matrix<const double>& B, double beta,
-          const Matrix<double>& C) {
+void gemm(const char* label, GemmPath path, bool ta, bool tb, double alpha, const Matrix<const double>& A,
+          const Matrix<const double>& B, double beta, const Matrix<double>& C) {
   gemm_any<double>(label, path, ta, tb, alpha, A, B, beta, C);
 }
 
-KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, double K,
-                     bool beta_nonzero) {
+KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero) {
   KernelCost k;
   k.name = label;
   k.kind = OpKind::gemm;

@@ -19,8 +19,8 @@ GemmPath parse_gemm_path(const std::string& s);  // "native" | "vendor"; asserts
 inline std::vector<std::pair<std::string, GemmPath>> gemm_path_choices() {
   return {{"native", GemmPath::native}, {"vendor", GemmPath::vendor}};
 }
-bool vendor_gemm_available();                    // false when no vendor BLAS was compiled in
-std::string vendor_gemm_library();               // "cblas", "cublas" (opened at run time), "none"
+bool vendor_gemm_available();       // false when no vendor BLAS was compiled in
+std::string vendor_gemm_library();  // "cblas", "cublas" (opened at run time), "none"
 // What the native path runs here: "avx512", "avx2", "scalar" (host micro-kernels) or "portable".
 std::string native_gemm_kernel();
 
@@ -29,15 +29,12 @@ using Matrix = Kokkos::View<T**, Kokkos::LayoutRight>;
 
 // C = alpha·op(A)·op(B) + beta·C. `label` names the Kokkos kernel and its ledger entry.
 void gemm(const char* label, GemmPath path, bool trans_a, bool trans_b, float alpha,
-          const Matrix<const float>& A, const Matrix<const float>& B, float beta,
-          const Matrix<float>& C);
+          const Matrix<const float>& A, const Matrix<const float>& B, float beta, const Matrix<float>& C);
 void gemm(const char* label, GemmPath path, bool trans_a, bool trans_b, double alpha,
-          const Matrix<const double>& A, const Matrix<const double>& B, double beta,
-          const Matrix<double>& C);
+          const Matrix<const double>& A, const Matrix<const double>& B, double beta, const Matrix<double>& C);
 
 // Ledger entry of one such call (2·M·N·K FLOPs; A, B read once, C read and written).
-KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, double K,
-                     bool beta_nonzero);
+KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero);
 
 namespace detail {
 
@@ -51,9 +48,9 @@ namespace detail {
 // Instantiated for the enabled host execution spaces (Serial, OpenMP, Threads). Raw row-major
 // pointers with leading dimensions lda, ldb, ldc.
 template <class ExecSpace, class T>
-void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bool trans_a,
-                      bool trans_b, int M, int N, int K, T alpha, const T* A, int lda, const T* B,
-                      int ldb, T beta, T* C, int ldc);
+void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bool trans_a, bool trans_b,
+                      int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta, T* C,
+                      int ldc);
 
 // fma that compiles for host and device; exact (one rounding) everywhere.
 template <class T>
