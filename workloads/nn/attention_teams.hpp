@@ -68,6 +68,17 @@ Kokkos::TeamPolicy<Exec> team_rows_policy(const Exec& exec, int league, int team
   return Kokkos::TeamPolicy<Exec>(exec, league, Kokkos::AUTO);
 }
 
+// The (batch, head, tile of kTeamRows rows) of a team, league ranks tile-fastest: first row r0,
+// rows in it (the last tile of a sequence may be short).
+struct TeamTile {
+  int b, h, r0, rows;
+  KOKKOS_INLINE_FUNCTION TeamTile(int rank, int tiles, int H, int TT)
+      : b(rank / (tiles * H)),
+        h((rank / tiles) % H),
+        r0((rank % tiles) * kTeamRows),
+        rows(TT - r0 < kTeamRows ? TT - r0 : kTeamRows) {}
+};
+
 // Σ_d a[d]·b[d] as one fma chain, d ascending (the micro-kernels' chain).
 template <class T>
 KOKKOS_INLINE_FUNCTION T chain_dot(const T* a, const T* b, int D) {
@@ -110,9 +121,8 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
       label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
-        const int tile = team.league_rank() % tiles, h = (team.league_rank() / tiles) % H,
-                  b = team.league_rank() / (tiles * H);
-        const int t0 = tile * kTeamRows, rows = TT - t0 < kTeamRows ? TT - t0 : kTeamRows;
+        const TeamTile tt(team.league_rank(), tiles, H, TT);
+        const int b = tt.b, h = tt.h, t0 = tt.r0, rows = tt.rows;
         const int ld = padded(D), ls = padded(kBlockK);
         T* Ks = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));
         T* Vs = Ks + kBlockK * D;
@@ -178,9 +188,8 @@ void flash_backward_kv_teams(const Exec& exec, const std::string& label, const A
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
       label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
-        const int tile = team.league_rank() % tiles, h = (team.league_rank() / tiles) % H,
-                  b = team.league_rank() / (tiles * H);
-        const int j0 = tile * kTeamRows, keys = TT - j0 < kTeamRows ? TT - j0 : kTeamRows;
+        const TeamTile tt(team.league_rank(), tiles, H, TT);
+        const int b = tt.b, h = tt.h, j0 = tt.r0, keys = tt.rows;
         const int ld = padded(D);
         T* Qs = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (R, D) query chunk
         T* Gs = Qs + kTeamRows * D;                                          // (R, D) its ∂out
@@ -254,9 +263,8 @@ void flash_backward_q_teams(const Exec& exec, const std::string& label, const At
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
       label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
-        const int tile = team.league_rank() % tiles, h = (team.league_rank() / tiles) % H,
-                  b = team.league_rank() / (tiles * H);
-        const int t0 = tile * kTeamRows, rows = TT - t0 < kTeamRows ? TT - t0 : kTeamRows;
+        const TeamTile tt(team.league_rank(), tiles, H, TT);
+        const int b = tt.b, h = tt.h, t0 = tt.r0, rows = tt.rows;
         const int ld = padded(D);
         T* Ks = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (BK, D) key tile
         T* Vs = Ks + kTeamRows * D;                                          // (BK, D) value tile
