@@ -21,7 +21,7 @@ g add -A && g commit -q -m base
 expect() {  # RC REGEX: run the check in the scratch repo
   local rc=0 out
   out="$("$R/scripts/check-format.sh" 2>&1)" || rc=$?
-  if [ "$rc" != "$1" ] || ! printf '%s' "$out" | tr '\n' ' ' | grep -Eq -- "$2"; then
+  if [ "$rc" != "$1" ] || ! printf '%s' "$out" | tr '\n' ' ' | grep -E -- "$2" >/dev/null; then
     printf '%s\n' "$out"; echo "FAIL: wanted exit $1 and /$2/, got exit $rc"; exit 1
   fi
   echo "ok: exit $rc, /$2/"

@@ -62,7 +62,7 @@ for cmd in "--version" "list paths" "list platforms" "list workloads" "show plat
   out="$(run "$X" $cmd)" || fail "installed xpubench $cmd failed: $out"
   if printf '%s' "$out" | grep -F -- "$SRC/" >/dev/null; then fail "installed xpubench $cmd names the checkout: $out"; fi
 done
-run "$X" list paths | grep -Eq "^share +$P/share/xpubench +install prefix $P" ||
+run "$X" list paths | grep -E "^share +$P/share/xpubench +install prefix $P" >/dev/null ||
   fail "the share folder is not the install prefix's: $(run "$X" list paths)"
 run "$X" list platforms | grep nvidia-h20 >/dev/null || fail "no platforms from the prefix"
 run "$X" --version | grep '^xpubench ' >/dev/null || fail "--version"
@@ -71,6 +71,6 @@ step "the installed program works from a moved prefix"
 # Installed into the prefix (replacing xpubench), the example's binary uses the prefix's share folder.
 cmake --install "$T/hello-build" --prefix "$P" >/dev/null || fail "installing the example failed"
 run "$X" list workloads | grep '^hello ' >/dev/null || fail "the installed example does not list hello"
-run "$X" list paths | grep -Eq "^share +$P/share/xpubench +install prefix" || fail "the installed example has no share"
+run "$X" list paths | grep -E "^share +$P/share/xpubench +install prefix" >/dev/null || fail "the installed example has no share"
 step "the example installed next to xpubench"
 echo PASS

@@ -15,7 +15,7 @@ expect() {
   local out rc
   out="$(timeout 120 "$@" 2>&1)"; rc=$?
   [ "$rc" = "$want" ] || { printf '%s\n' "$out"; fail "exit $rc (want $want): $*"; }
-  [ -z "$re" ] || printf "%s" "$out" | tr "\n" " " | grep -Eq -- "$re" || { printf "%s\n" "$out"; fail "no /$re/: $*"; }
+  [ -z "$re" ] || printf "%s" "$out" | tr "\n" " " | grep -E -- "$re" >/dev/null || { printf "%s\n" "$out"; fail "no /$re/: $*"; }
 }
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
