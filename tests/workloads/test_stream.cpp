@@ -2,11 +2,14 @@
 // ledger matches BabelStream's byte counts.
 #include <catch2/catch_test_macros.hpp>
 
+#include <Kokkos_Core.hpp>
 #include <cmath>
+#include <cstdint>
 
 #include "core/experiment/experiment.hpp"
 #include "core/plugin/registry.hpp"
 #include "core/run/runner.hpp"
+#include "workloads/nn/for_each.hpp"
 #include "workloads/stream/stream.hpp"
 
 using namespace xpb;
@@ -54,4 +57,35 @@ TEST_CASE("stream validates after thousands of calls, as a min_time cell makes",
       CHECK(v.passed);
     }
   }
+}
+
+TEST_CASE("for_each_element: the device launch shape visits every element once",
+          "[workloads][stream][for_each]") {
+  using Exec = Kokkos::DefaultExecutionSpace;
+  const int max_team = Kokkos::TeamPolicy<Exec>(1, 1).team_size_max(
+      KOKKOS_LAMBDA(const Kokkos::TeamPolicy<Exec>::member_type&){}, Kokkos::ParallelForTag());
+  // Lengths around the span edges of the team form (team_size·kForEachItems elements per team).
+  for (const int team : {1, 2, max_team < 256 ? max_team : 256}) {
+    const std::int64_t span = std::int64_t(team) * nn::kForEachItems;
+    for (const std::int64_t n : {std::int64_t(0), std::int64_t(1), span - 1, span, span + 1, 7 * span + 3}) {
+      INFO("team " << team << ", n " << n);
+      Kokkos::View<int*> hits("hits", n + 1);  // one past the end: must stay 0
+      nn::for_each_element_teams(
+          Exec(), "t/for_each", n,
+          KOKKOS_LAMBDA(const std::int64_t i) { Kokkos::atomic_add(&hits(i), int(i % 7) + 1); }, team);
+      auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), hits);
+      std::int64_t wrong = 0;
+      for (std::int64_t i = 0; i <= n; ++i) wrong += h(i) != (i < n ? int(i % 7) + 1 : 0);
+      CHECK(wrong == 0);
+    }
+  }
+  // The dispatching form gives the same on whatever backend this is.
+  const std::int64_t n = 100003;
+  Kokkos::View<double*> y("y", n);
+  nn::for_each_element(
+      Exec(), "t/for_each", n, KOKKOS_LAMBDA(const std::int64_t i) { y(i) += 0.5 * double(i); });
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), y);
+  std::int64_t wrong = 0;
+  for (std::int64_t i = 0; i < n; ++i) wrong += h(i) != 0.5 * double(i);
+  CHECK(wrong == 0);
 }

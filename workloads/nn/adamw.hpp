@@ -15,6 +15,7 @@
 
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/for_each.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
@@ -78,8 +79,8 @@ void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& param
                            detail::adamw_span(P, G, M, V, i0, i1, n_decay, c);
                          });
   } else {
-    Kokkos::parallel_for(
-        name, Kokkos::RangePolicy<Exec>(exec, 0, n),
+    for_each_element(
+        exec, name, n,
         KOKKOS_LAMBDA(const std::int64_t i) { detail::adamw_span(P, G, M, V, i, i + 1, n_decay, c); });
   }
 }

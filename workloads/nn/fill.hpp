@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "workloads/nn/for_each.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
@@ -15,9 +16,8 @@ template <class Exec, class ViewT>
 void zero_fill(const Exec& exec, const std::string& name, const ViewT& x) {
   using T = typename ViewT::non_const_value_type;
   T* p = x.data();
-  Kokkos::parallel_for(
-      name, Kokkos::RangePolicy<Exec>(exec, 0, static_cast<std::int64_t>(x.span())),
-      KOKKOS_LAMBDA(const std::int64_t i) { p[i] = T(0); });
+  for_each_element(
+      exec, name, static_cast<std::int64_t>(x.span()), KOKKOS_LAMBDA(const std::int64_t i) { p[i] = T(0); });
 }
 
 // One write of `elems` elements of the element-wise precision of `dtype`.

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/for_each.hpp"
 #include "workloads/nn/rownorm_kernels.hpp"
 #include "workloads/nn/tensor.hpp"
 
@@ -57,9 +58,8 @@ void gelu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y,
   } else {
     // Devices: a thread per element (neighbouring threads, neighbouring elements), the row body on
     // one element: element-wise, so the same bits.
-    Kokkos::parallel_for(
-        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, std::int64_t(N) * C),
-        KOKKOS_LAMBDA(const std::int64_t i) {
+    for_each_element(
+        exec, label(name, "_fwd"), std::int64_t(N) * C, KOKKOS_LAMBDA(const std::int64_t i) {
           const std::int64_t n = i / C, c = i % C;
           detail::gelu_fwd_row(x.data() + n * ldx + c, y.data() + n * ldy + c, 1);
         });
@@ -78,9 +78,8 @@ void gelu_backward(const Exec& exec, const std::string& name, const Matrix<T>& d
       f(x.data() + n * ldx, dy.data() + n * ldg, dx.data() + n * ldd, C);
     });
   } else {
-    Kokkos::parallel_for(
-        label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, std::int64_t(N) * C),
-        KOKKOS_LAMBDA(const std::int64_t i) {
+    for_each_element(
+        exec, label(name, "_bwd"), std::int64_t(N) * C, KOKKOS_LAMBDA(const std::int64_t i) {
           const std::int64_t n = i / C, c = i % C;
           detail::gelu_bwd_row(x.data() + n * ldx + c, dy.data() + n * ldg + c, dx.data() + n * ldd + c, 1);
         });

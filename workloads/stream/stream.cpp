@@ -1,7 +1,8 @@
 // workloads/stream/stream.cpp — BabelStream-style copy / mul / add / triad / dot.
 // Each step runs the five kernels once, each fenced and timed on its own, so per-kernel bandwidth
 // is reported next to the step time. Validation replays the step arithmetic on scalars, as
-// BabelStream does. Arrays: a, b, c, each (n).
+// BabelStream does. Arrays: a, b, c, each (n). The element-wise kernels run in
+// nn::for_each_element's launch shape (a RangePolicy on hosts, wide teams on GPUs).
 #include "workloads/stream/stream.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -15,6 +16,7 @@
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
 #include "core/plugin/plugin.hpp"
+#include "workloads/nn/for_each.hpp"
 #include "workloads/nn/reduce.hpp"
 
 namespace xpb::workloads {
@@ -57,11 +59,13 @@ class Stream final : public Workload {
     m_c = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/c"), m_n);  // (n)
     auto a = m_a, b = m_b, c = m_c;
     // First touch in parallel, with the same policy as the kernels (NUMA placement).
-    Kokkos::parallel_for("stream/init", Kokkos::RangePolicy<>(0, m_n), KOKKOS_LAMBDA(const std::int64_t i) {
-      a(i) = T(kInitA);
-      b(i) = T(kInitB);
-      c(i) = T(kInitC);
-    });
+    const Kokkos::DefaultExecutionSpace exec;
+    nn::for_each_element(
+        exec, "stream/init", m_n, KOKKOS_LAMBDA(const std::int64_t i) {
+          a(i) = T(kInitA);
+          b(i) = T(kInitB);
+          c(i) = T(kInitC);
+        });
     m_partial = Kokkos::View<T*>("stream/dot_partial", nn::ordered_sum_blocks(m_n));  // (blocks)
     Kokkos::fence();
   }
@@ -71,6 +75,7 @@ class Stream final : public Workload {
     const std::int64_t n = m_n;
     auto a = m_a, b = m_b, c = m_c;
     const T scalar = T(kScalar);
+    const Kokkos::DefaultExecutionSpace exec;
     Kokkos::Timer timer;
     auto lap = [&](const char* name) {
       Kokkos::fence();
@@ -80,13 +85,17 @@ class Stream final : public Workload {
       timer.reset();
     };
     timer.reset();
-    Kokkos::parallel_for("stream/copy", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i); });
+    nn::for_each_element(
+        exec, "stream/copy", n, KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i); });
     lap("copy");
-    Kokkos::parallel_for("stream/mul", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { b(i) = scalar * c(i); });
+    nn::for_each_element(
+        exec, "stream/mul", n, KOKKOS_LAMBDA(const std::int64_t i) { b(i) = scalar * c(i); });
     lap("mul");
-    Kokkos::parallel_for("stream/add", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i) + b(i); });
+    nn::for_each_element(
+        exec, "stream/add", n, KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i) + b(i); });
     lap("add");
-    Kokkos::parallel_for("stream/triad", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
+    nn::for_each_element(
+        exec, "stream/triad", n, KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
     lap("triad");
     // dot in a fixed order that depends on n alone (nn::ordered_sum: lanes within fixed blocks,
     // a fixed tree, blocks in order; a plain parallel_reduce would round by thread partition),

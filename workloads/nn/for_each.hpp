@@ -1,0 +1,56 @@
+// workloads/nn/for_each.hpp — an element-wise loop over [0, n) in the launch shape that streams
+// well on each kind of backend.
+//
+// Host spaces: a RangePolicy, as before. Device spaces: a team of kForEachTeam threads per
+// kForEachTeam·kForEachItems consecutive elements, thread r of the team taking elements
+// r, r + kForEachTeam, … of its span, so each warp's loads and stores are consecutive.
+//
+// Why not a RangePolicy on a GPU: Kokkos 3.4's CUDA back end gives a RangePolicy the smallest block
+// that reaches full occupancy (loop from 1024 down with `>=`: 64 threads on Hopper, 32 blocks of 64
+// per SM) and one element per thread. On the H200 of docs/validation.md the STREAM copy, mul, add
+// and triad over 2^26 floats each took 643 µs whatever their bytes (0.83 to 1.25 TB/s of ~4.8),
+// while the dot (a TeamPolicy of fixed team size) moved 2.4 TB/s: the 2^20 tiny blocks, not the
+// memory, set the pace. Which element a thread handles changes no result: element-wise bodies only.
+#pragma once
+
+#include <Kokkos_Core.hpp>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+namespace xpb::nn {
+
+inline constexpr int kForEachTeam = 256;  // threads per team on device spaces
+inline constexpr int kForEachItems = 4;   // elements per thread on device spaces
+
+template <class Exec>
+inline constexpr bool kHostExec = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
+
+// The device form on any space (the tests run it on hosts): a team of team_size threads per
+// team_size·kForEachItems consecutive elements, thread r taking r, r + team_size, … of them.
+template <class Exec, class F>
+void for_each_element_teams(const Exec& exec, const std::string& label, std::int64_t n, const F& f,
+                            int team_size = kForEachTeam) {
+  const std::int64_t span = std::int64_t(team_size) * kForEachItems;
+  using Policy = Kokkos::TeamPolicy<Exec>;
+  const Policy policy(exec, static_cast<int>((n + span - 1) / span), team_size);
+  Kokkos::parallel_for(
+      label, policy, KOKKOS_LAMBDA(const typename Policy::member_type& team) {
+        const std::int64_t first = std::int64_t(team.league_rank()) * span + team.team_rank();
+        for (int k = 0; k < kForEachItems; ++k) {
+          const std::int64_t i = first + std::int64_t(k) * team_size;
+          if (i < n) f(i);
+        }
+      });
+}
+
+// f(i) for every i in [0, n), i a std::int64_t; f is a KOKKOS_LAMBDA (it runs on Exec).
+template <class Exec, class F>
+void for_each_element(const Exec& exec, const std::string& label, std::int64_t n, const F& f) {
+  if constexpr (kHostExec<Exec>)
+    Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, n), f);
+  else
+    for_each_element_teams(exec, label, n, f);
+}
+
+}  // namespace xpb::nn
