@@ -5,7 +5,7 @@
 #
 #   scripts/device-check.sh pack [CUDA_BUILD_DIR [PACK_DIR]]   (here, after `make cuda`)
 #       Packs build-cuda/cli/xpubench (stripped) with every shared library it needs (found with
-#       ldd; not the NVIDIA driver's libcuda, not glibc), the platform descriptors, the two
+#       ldd; not the NVIDIA driver's libcuda, not glibc), the platform descriptors, the three
 #       experiments, the model's constants and the KJV text into PACK_DIR (default .cache/device-pack), checks it (below)
 #       and prints its size. cuBLAS is not packed: the binary opens it at run time (dlopen), and
 #       the run step looks for it in the GPU machine's CUDA toolkit or PyTorch's wheel.
@@ -13,7 +13,8 @@
 #       The pack is under 64 MiB, and ldd of the packed binary with the pack's lib/ resolves
 #       every library from the pack, except glibc (the machine's) and libcuda (the driver's).
 #   PACK_DIR/device-check.sh run [--out DIR] [--budget S] [--tests S]   (on the GPU machine)
-#       Runs experiments/device-check-gpt.yaml (a GPT training cell) and then every cell of
+#       Runs experiments/device-check-gpt.yaml (a GPT training cell), device-check-bench.yaml (STREAM
+#       and the 4096³ GEMM, native and cuBLAS: the bench targets) and then every cell of
 #       experiments/h20-parity.yaml but the MPI allreduce ones (they need 2 ranks) on the GPU, each
 #       cell in its own process appended to its result set (--resume), so that a cell that aborts
 #       or hangs loses only itself, within S seconds (default 300; cells left when it is spent are
@@ -94,7 +95,8 @@ cmd_pack() {
     [ -f "$pack/lib/$name" ] || cp -L "$path" "$pack/lib/$name"
   done < <(ldd "$bin"; if [ -x "$pack/bin/xpb_tests" ]; then ldd "$build/tests/xpb_tests"; fi)
   cp "$root"/platforms/*.yaml "$pack/platforms/"
-  cp "$root/experiments/h20-parity.yaml" "$root/experiments/device-check-gpt.yaml" "$pack/experiments/"
+  cp "$root/experiments/h20-parity.yaml" "$root/experiments/device-check-gpt.yaml" \
+    "$root/experiments/device-check-bench.yaml" "$pack/experiments/"
   cp "$root/.cache/data/kjv.txt" "$pack/data/"
   # The pack is xpubench's share folder too: the performance model's constants are read from it.
   mkdir -p "$pack/data/model" && cp "$root"/data/model/*.yaml "$pack/data/model/"
@@ -199,9 +201,13 @@ cmd_run() {
   set +e
   : >"$out/cells.tsv"
   start=$(date +%s)
-  rm -f "$out/gpt.h5" "$out/h20-parity.h5"
+  rm -f "$out/gpt.h5" "$out/bench.h5" "$out/h20-parity.h5"
   for cell in $(cell_ids "$pack/experiments/device-check-gpt.yaml"); do
     run_one_cell "$pack/experiments/device-check-gpt.yaml" "$out/gpt.h5" "$cell" $(( budget / 4 > 60 ? budget / 4 : 60 )) || ok=0
+  done
+  # The bench targets (STREAM bandwidth, native GEMM against cuBLAS), up to a minute each.
+  for cell in $(cell_ids "$pack/experiments/device-check-bench.yaml"); do
+    run_one_cell "$pack/experiments/device-check-bench.yaml" "$out/bench.h5" "$cell" 60 || ok=0
   done
   for cell in $(cell_ids "$pack/experiments/h20-parity.yaml" allreduce); do
     left=$(( budget - ($(date +%s) - start) ))
@@ -236,6 +242,7 @@ cmd_run() {
   local sets=()
   [ -f "$out/h20-parity.h5" ] && sets+=("$out/h20-parity.h5")
   [ -f "$out/gpt.h5" ] && sets+=("$out/gpt.h5")
+  [ -f "$out/bench.h5" ] && sets+=("$out/bench.h5")
   [ "${#sets[@]}" -gt 0 ] || die "no result set was written (logs in $out)"
   local s reports=()
   for s in "${sets[@]}"; do

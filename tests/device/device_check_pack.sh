@@ -10,8 +10,9 @@ SRC="$1"; BUILD="$2"; WORK="$3"; DC="$SRC/scripts/device-check.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 rm -rf "$WORK" && mkdir -p "$WORK"
 "$DC" pack "$BUILD" "$WORK/pack" || fail "pack or its verification failed"
-"$WORK/pack/xpubench" --version | grep -q "backend Cuda" || fail "the packed binary does not start from the pack"
+"$WORK/pack/xpubench" --version | grep "backend Cuda" >/dev/null || fail "the packed binary does not start from the pack"
 for f in bin/xpubench device-check.sh experiments/h20-parity.yaml experiments/device-check-gpt.yaml \
+         experiments/device-check-bench.yaml \
          platforms/nvidia-h200-sxm.yaml data/kjv.txt data/model/constants.yaml; do
   [ -s "$WORK/pack/$f" ] || fail "the pack has no $f"
 done
