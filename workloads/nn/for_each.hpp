@@ -11,6 +11,10 @@
 // and triad over 2^26 floats each took 643 µs whatever their bytes (0.83 to 1.25 TB/s of ~4.8),
 // while the dot (a TeamPolicy of fixed team size) moved 2.4 TB/s: the 2^20 tiny blocks, not the
 // memory, set the pace. Which element a thread handles changes no result: element-wise bodies only.
+//
+// Callers that branch on kHostExec give the host branch a plain [=] lambda: with a KOKKOS_LAMBDA
+// (an nvcc extended lambda) in the branch that a CUDA build discards, the GPT cell of that build
+// died on the H200 calling a null function pointer on the host (nvcc's extended-lambda wrappers).
 #pragma once
 
 #include <Kokkos_Core.hpp>

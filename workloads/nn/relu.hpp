@@ -17,7 +17,7 @@ void relu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y,
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   if constexpr (kHostExec<Exec>) {
     Kokkos::parallel_for(
-        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
           for (int c = 0; c < C; ++c) y(n, c) = x(n, c) > T(0) ? x(n, c) : T(0);
         });
   } else {  // devices: a thread per element
@@ -36,7 +36,7 @@ void relu_backward(const Exec& exec, const std::string& name, const Matrix<T>& d
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   if constexpr (kHostExec<Exec>) {
     Kokkos::parallel_for(
-        label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+        label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
           for (int c = 0; c < C; ++c) dx(n, c) = x(n, c) > T(0) ? dy(n, c) : T(0);
         });
   } else {  // devices: a thread per element

@@ -18,7 +18,7 @@ void residual_forward(const Exec& exec, const std::string& name, const Matrix<T>
   const int N = static_cast<int>(y.extent(0)), C = static_cast<int>(y.extent(1));
   if constexpr (kHostExec<Exec>) {
     Kokkos::parallel_for(
-        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
           for (int c = 0; c < C; ++c) y(n, c) = a(n, c) + b(n, c);
         });
   } else {  // devices: a thread per element, neighbouring threads on neighbouring elements
