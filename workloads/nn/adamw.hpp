@@ -79,9 +79,20 @@ void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& param
                            detail::adamw_span(P, G, M, V, i0, i1, n_decay, c);
                          });
   } else {
-    for_each_element(
-        exec, name, n,
-        KOKKOS_LAMBDA(const std::int64_t i) { detail::adamw_span(P, G, M, V, i, i + 1, n_decay, c); });
+    // nn::for_each_element's device shape, written out: passed through for_each_element, this
+    // lambda made the CUDA build's GPT cell call a null function pointer on the host (in nvcc's
+    // extended-lambda wrapper, inside for_each_element_teams) on the H200.
+    constexpr std::int64_t span = std::int64_t(kForEachTeam) * kForEachItems;
+    using Policy = Kokkos::TeamPolicy<Exec>;
+    Kokkos::parallel_for(
+        name, Policy(exec, static_cast<int>((n + span - 1) / span), kForEachTeam),
+        KOKKOS_LAMBDA(const typename Policy::member_type& team) {
+          const std::int64_t first = std::int64_t(team.league_rank()) * span + team.team_rank();
+          for (int k = 0; k < kForEachItems; ++k) {
+            const std::int64_t i = first + std::int64_t(k) * kForEachTeam;
+            if (i < n) detail::adamw_span(P, G, M, V, i, i + 1, n_decay, c);
+          }
+        });
   }
 }
 

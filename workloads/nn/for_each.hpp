@@ -12,9 +12,11 @@
 // while the dot (a TeamPolicy of fixed team size) moved 2.4 TB/s: the 2^20 tiny blocks, not the
 // memory, set the pace. Which element a thread handles changes no result: element-wise bodies only.
 //
-// Callers that branch on kHostExec give the host branch a plain [=] lambda: with a KOKKOS_LAMBDA
-// (an nvcc extended lambda) in the branch that a CUDA build discards, the GPT cell of that build
-// died on the H200 calling a null function pointer on the host (nvcc's extended-lambda wrappers).
+// nvcc: f is an extended lambda, which host code holds in a wrapper of function pointers. From
+// nn::adamw_update the wrapper's host side called a null pointer inside for_each_element_teams on
+// the H200 (a backtrace of the CUDA build's GPT cell), while stream, gelu, residual and zero_fill
+// ran through it; adamw writes the same loop itself. A caller that crashes here on a GPU build
+// should do the same.
 #pragma once
 
 #include <Kokkos_Core.hpp>

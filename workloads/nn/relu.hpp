@@ -16,10 +16,9 @@ template <class Exec, class T>
 void relu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y, const CMatrix<T>& x) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   if constexpr (kHostExec<Exec>) {
-    Kokkos::parallel_for(
-        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
-          for (int c = 0; c < C; ++c) y(n, c) = x(n, c) > T(0) ? x(n, c) : T(0);
-        });
+    Kokkos::parallel_for(label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
+      for (int c = 0; c < C; ++c) y(n, c) = x(n, c) > T(0) ? x(n, c) : T(0);
+    });
   } else {  // devices: a thread per element
     for_each_element(
         exec, label(name, "_fwd"), std::int64_t(N) * C, KOKKOS_LAMBDA(const std::int64_t i) {
@@ -35,10 +34,9 @@ void relu_backward(const Exec& exec, const std::string& name, const Matrix<T>& d
                    const CMatrix<T>& x, const CMatrix<T>& dy) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   if constexpr (kHostExec<Exec>) {
-    Kokkos::parallel_for(
-        label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
-          for (int c = 0; c < C; ++c) dx(n, c) = x(n, c) > T(0) ? dy(n, c) : T(0);
-        });
+    Kokkos::parallel_for(label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
+      for (int c = 0; c < C; ++c) dx(n, c) = x(n, c) > T(0) ? dy(n, c) : T(0);
+    });
   } else {  // devices: a thread per element
     for_each_element(
         exec, label(name, "_bwd"), std::int64_t(N) * C, KOKKOS_LAMBDA(const std::int64_t i) {

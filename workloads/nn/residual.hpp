@@ -17,10 +17,9 @@ void residual_forward(const Exec& exec, const std::string& name, const Matrix<T>
                       const CMatrix<T>& a, const CMatrix<T>& b) {
   const int N = static_cast<int>(y.extent(0)), C = static_cast<int>(y.extent(1));
   if constexpr (kHostExec<Exec>) {
-    Kokkos::parallel_for(
-        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
-          for (int c = 0; c < C; ++c) y(n, c) = a(n, c) + b(n, c);
-        });
+    Kokkos::parallel_for(label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
+      for (int c = 0; c < C; ++c) y(n, c) = a(n, c) + b(n, c);
+    });
   } else {  // devices: a thread per element, neighbouring threads on neighbouring elements
     for_each_element(
         exec, label(name, "_fwd"), std::int64_t(N) * C, KOKKOS_LAMBDA(const std::int64_t i) {
