@@ -64,21 +64,24 @@ TEST_CASE("for_each_element: the device launch shape visits every element once",
   using Exec = Kokkos::DefaultExecutionSpace;
   const int max_team = Kokkos::TeamPolicy<Exec>(1, 1).team_size_max(
       KOKKOS_LAMBDA(const Kokkos::TeamPolicy<Exec>::member_type&){}, Kokkos::ParallelForTag());
-  // Lengths around the span edges of the team form (team_size·kForEachItems elements per team).
-  for (const int team : {1, 2, max_team < 256 ? max_team : 256}) {
-    const std::int64_t span = std::int64_t(team) * nn::kForEachItems;
-    for (const std::int64_t n : {std::int64_t(0), std::int64_t(1), span - 1, span, span + 1, 7 * span + 3}) {
-      INFO("team " << team << ", n " << n);
-      Kokkos::View<int*> hits("hits", n + 1);  // one past the end: must stay 0
-      nn::for_each_element_teams(
-          Exec(), "t/for_each", n,
-          KOKKOS_LAMBDA(const std::int64_t i) { Kokkos::atomic_add(&hits(i), int(i % 7) + 1); }, team);
-      auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), hits);
-      std::int64_t wrong = 0;
-      for (std::int64_t i = 0; i <= n; ++i) wrong += h(i) != (i < n ? int(i % 7) + 1 : 0);
-      CHECK(wrong == 0);
+  // Lengths around the span edges of the team form (team_size·items elements per team).
+  for (const int team : {1, 2, max_team < 256 ? max_team : 256})
+    for (const int items : {1, 3, nn::kForEachItems}) {
+      const std::int64_t span = std::int64_t(team) * items;
+      for (const std::int64_t n :
+           {std::int64_t(0), std::int64_t(1), span - 1, span, span + 1, 7 * span + 3}) {
+        INFO("team " << team << ", items " << items << ", n " << n);
+        Kokkos::View<int*> hits("hits", n + 1);  // one past the end: must stay 0
+        nn::for_each_element_teams(
+            Exec(), "t/for_each", n,
+            KOKKOS_LAMBDA(const std::int64_t i) { Kokkos::atomic_add(&hits(i), int(i % 7) + 1); }, team,
+            items);
+        auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), hits);
+        std::int64_t wrong = 0;
+        for (std::int64_t i = 0; i <= n; ++i) wrong += h(i) != (i < n ? int(i % 7) + 1 : 0);
+        CHECK(wrong == 0);
+      }
     }
-  }
   // The dispatching form gives the same on whatever backend this is.
   const std::int64_t n = 100003;
   Kokkos::View<double*> y("y", n);

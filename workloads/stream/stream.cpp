@@ -1,8 +1,9 @@
 // workloads/stream/stream.cpp — BabelStream-style copy / mul / add / triad / dot.
 // Each step runs the five kernels once, each fenced and timed on its own, so per-kernel bandwidth
 // is reported next to the step time. Validation replays the step arithmetic on scalars, as
-// BabelStream does. Arrays: a, b, c, each (n). The element-wise kernels run in
-// nn::for_each_element's launch shape (a RangePolicy on hosts, wide teams on GPUs).
+// BabelStream does. Arrays: a, b, c, each (n). The element-wise kernels run as a RangePolicy on
+// host spaces; on device spaces in nn::for_each_element_teams' shape (`team` threads per team,
+// `items` elements per thread) or, with launch=range, as a RangePolicy (the peer).
 #include "workloads/stream/stream.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -33,14 +34,23 @@ const char* const kKernels[] = {"copy", "mul", "add", "triad", "dot"};
 // The parameters, each declared once (name, type, default, range, doc) and read typed.
 struct StreamParams {
   std::int64_t n = 0;
-  std::string dtype;
+  std::string dtype, launch;
+  int team = 0, items = 0;
 };
 
 const ParamStruct<StreamParams>& stream_params() {
   static const auto s =
       ParamStruct<StreamParams>()
           .integer("n", &StreamParams::n, 1 << 24, 1024, double(1LL << 34), "elements per array", "elements")
-          .choice("dtype", &StreamParams::dtype, "fp64", dispatch_dtypes(), "element type");
+          .choice("dtype", &StreamParams::dtype, "fp64", dispatch_dtypes(), "element type")
+          // The launch shape of copy, mul, add and triad on device spaces (host spaces always run
+          // a RangePolicy): nn::for_each_element's teams, or Kokkos' RangePolicy as the peer.
+          .choice("launch", &StreamParams::launch, "teams", {"teams", "range"},
+                  "device spaces: teams (nn::for_each_element_teams) or range (a RangePolicy)")
+          .integer("team", &StreamParams::team, nn::kForEachTeam, 32, 1024,
+                   "device spaces, launch=teams: threads per team")
+          .integer("items", &StreamParams::items, nn::kForEachItems, 1, 64,
+                   "device spaces, launch=teams: elements per thread");
   return s;
 }
 
@@ -53,15 +63,17 @@ class Stream final : public Workload {
   void setup(const Params& p, Context& ctx) override {
     const StreamParams q = stream_params().read(p);
     m_n = q.n;
+    m_range = q.launch == "range";
+    m_team = q.team;
+    m_items = q.items;
     ctx.require_memory(3.0 * double(m_n) * sizeof(T), "n", "the three stream arrays");
     m_a = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/a"), m_n);  // (n)
     m_b = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/b"), m_n);  // (n)
     m_c = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/c"), m_n);  // (n)
     auto a = m_a, b = m_b, c = m_c;
     // First touch in parallel, with the same policy as the kernels (NUMA placement).
-    const Kokkos::DefaultExecutionSpace exec;
-    nn::for_each_element(
-        exec, "stream/init", m_n, KOKKOS_LAMBDA(const std::int64_t i) {
+    elementwise(
+        "stream/init", KOKKOS_LAMBDA(const std::int64_t i) {
           a(i) = T(kInitA);
           b(i) = T(kInitB);
           c(i) = T(kInitC);
@@ -75,7 +87,6 @@ class Stream final : public Workload {
     const std::int64_t n = m_n;
     auto a = m_a, b = m_b, c = m_c;
     const T scalar = T(kScalar);
-    const Kokkos::DefaultExecutionSpace exec;
     Kokkos::Timer timer;
     auto lap = [&](const char* name) {
       Kokkos::fence();
@@ -85,17 +96,17 @@ class Stream final : public Workload {
       timer.reset();
     };
     timer.reset();
-    nn::for_each_element(
-        exec, "stream/copy", n, KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i); });
+    elementwise(
+        "stream/copy", KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i); });
     lap("copy");
-    nn::for_each_element(
-        exec, "stream/mul", n, KOKKOS_LAMBDA(const std::int64_t i) { b(i) = scalar * c(i); });
+    elementwise(
+        "stream/mul", KOKKOS_LAMBDA(const std::int64_t i) { b(i) = scalar * c(i); });
     lap("mul");
-    nn::for_each_element(
-        exec, "stream/add", n, KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i) + b(i); });
+    elementwise(
+        "stream/add", KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i) + b(i); });
     lap("add");
-    nn::for_each_element(
-        exec, "stream/triad", n, KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
+    elementwise(
+        "stream/triad", KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
     lap("triad");
     // dot in a fixed order that depends on n alone (nn::ordered_sum: lanes within fixed blocks,
     // a fixed tree, blocks in order; a plain parallel_reduce would round by thread partition),
@@ -163,7 +174,21 @@ class Stream final : public Workload {
   }
 
  private:
+  // An element-wise kernel over the n elements in the launch shape the parameters ask for.
+  template <class F>
+  void elementwise(const char* label, const F& f) const {
+    using Exec = Kokkos::DefaultExecutionSpace;
+    if constexpr (nn::kHostExec<Exec>)
+      nn::for_each_element(Exec(), label, m_n, f);
+    else if (m_range)
+      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(0, m_n), f);
+    else
+      nn::for_each_element_teams(Exec(), label, m_n, f, m_team, m_items);
+  }
+
   std::int64_t m_n = 0;
+  bool m_range = false;
+  int m_team = nn::kForEachTeam, m_items = nn::kForEachItems;
   Kokkos::View<T*> m_a, m_b, m_c;  // (n)
   Kokkos::View<T*> m_partial;      // (ordered_sum_blocks(n)): the dot's block partials
   double m_sum = 0;
