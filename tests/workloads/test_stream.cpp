@@ -67,15 +67,19 @@ TEST_CASE("for_each_element: the device launch shape visits every element once",
   // Lengths around the span edges of the team form (team_size·items elements per team).
   for (const int team : {1, 2, max_team < 256 ? max_team : 256})
     for (const int items : {1, 3, nn::kForEachItems}) {
+      const auto run = [&](std::int64_t n, const auto& f) {
+        if (items == 1) nn::for_each_element_teams<1>(Exec(), "t/for_each", n, f, team);
+        if (items == 3) nn::for_each_element_teams<3>(Exec(), "t/for_each", n, f, team);
+        if (items == nn::kForEachItems)
+          nn::for_each_element_teams<nn::kForEachItems>(Exec(), "t/for_each", n, f, team);
+      };
       const std::int64_t span = std::int64_t(team) * items;
       for (const std::int64_t n :
            {std::int64_t(0), std::int64_t(1), span - 1, span, span + 1, 7 * span + 3}) {
         INFO("team " << team << ", items " << items << ", n " << n);
         Kokkos::View<int*> hits("hits", n + 1);  // one past the end: must stay 0
-        nn::for_each_element_teams(
-            Exec(), "t/for_each", n,
-            KOKKOS_LAMBDA(const std::int64_t i) { Kokkos::atomic_add(&hits(i), int(i % 7) + 1); }, team,
-            items);
+        run(
+            n, KOKKOS_LAMBDA(const std::int64_t i) { Kokkos::atomic_add(&hits(i), int(i % 7) + 1); });
         auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), hits);
         std::int64_t wrong = 0;
         for (std::int64_t i = 0; i <= n; ++i) wrong += h(i) != (i < n ? int(i % 7) + 1 : 0);
@@ -91,4 +95,16 @@ TEST_CASE("for_each_element: the device launch shape visits every element once",
   std::int64_t wrong = 0;
   for (std::int64_t i = 0; i < n; ++i) wrong += h(i) != 0.5 * double(i);
   CHECK(wrong == 0);
+}
+
+TEST_CASE("stream: an items count with no compiled launch shape is refused by name", "[workloads][stream]") {
+  Registry reg;
+  workloads::register_stream(reg);
+  const auto spec = parse_experiment(
+      "name: s\nworkloads:\n  - workload: stream\n    params: {n: 4096, items: 3}\n", "s.yaml", reg);
+  REQUIRE(spec.cells.size() == 1);
+  const CellRecord r = run_cell(spec.cells[0], reg, {}, Context{});
+  CHECK(r.status != CellStatus::ok);
+  CHECK(r.reason.find("items") != std::string::npos);
+  CHECK(r.reason.find("1, 2, 4, 8 or 16") != std::string::npos);
 }

@@ -49,8 +49,8 @@ const ParamStruct<StreamParams>& stream_params() {
                   "device spaces: teams (nn::for_each_element_teams) or range (a RangePolicy)")
           .integer("team", &StreamParams::team, nn::kForEachTeam, 32, 1024,
                    "device spaces, launch=teams: threads per team")
-          .integer("items", &StreamParams::items, nn::kForEachItems, 1, 64,
-                   "device spaces, launch=teams: elements per thread");
+          .integer("items", &StreamParams::items, nn::kForEachItems, 1, 16,
+                   "device spaces, launch=teams: elements per thread (1, 2, 4, 8 or 16)");
   return s;
 }
 
@@ -66,6 +66,9 @@ class Stream final : public Workload {
     m_range = q.launch == "range";
     m_team = q.team;
     m_items = q.items;
+    if (m_items != 1 && m_items != 2 && m_items != 4 && m_items != 8 && m_items != 16)
+      throw Error({{}, 0, "params.items"},
+                  "stream items must be 1, 2, 4, 8 or 16, not " + std::to_string(m_items));
     ctx.require_memory(3.0 * double(m_n) * sizeof(T), "n", "the three stream arrays");
     m_a = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/a"), m_n);  // (n)
     m_b = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/b"), m_n);  // (n)
@@ -182,8 +185,16 @@ class Stream final : public Workload {
       nn::for_each_element(Exec(), label, m_n, f);
     else if (m_range)
       Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(0, m_n), f);
+    else if (m_items == 1)
+      nn::for_each_element_teams<1>(Exec(), label, m_n, f, m_team);
+    else if (m_items == 2)
+      nn::for_each_element_teams<2>(Exec(), label, m_n, f, m_team);
+    else if (m_items == 8)
+      nn::for_each_element_teams<8>(Exec(), label, m_n, f, m_team);
+    else if (m_items == 16)
+      nn::for_each_element_teams<16>(Exec(), label, m_n, f, m_team);
     else
-      nn::for_each_element_teams(Exec(), label, m_n, f, m_team, m_items);
+      nn::for_each_element_teams<4>(Exec(), label, m_n, f, m_team);
   }
 
   std::int64_t m_n = 0;
