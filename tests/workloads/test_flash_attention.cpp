@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/base/rng.hpp"
@@ -27,17 +28,31 @@ namespace {
 
 using Exec = Kokkos::DefaultExecutionSpace;
 
+// The inputs in the default memory space (a GPU's on a device build: the device check runs these
+// tests there) and their host copies, which the references read.
 struct Inputs {
   nn::Matrix<float> qkv, dout;
+  nn::Matrix<float>::host_mirror_type hqkv, hdout;
 };
 
 Inputs make_inputs(const nn::AttentionShape& s, std::uint64_t seed) {
   const int N = s.B * s.T;
-  Inputs in{nn::Matrix<float>("qkv", N, 3 * s.C), nn::Matrix<float>("dout", N, s.C)};
+  Inputs in{nn::Matrix<float>("qkv", N, 3 * s.C), nn::Matrix<float>("dout", N, s.C), {}, {}};
+  in.hqkv = Kokkos::create_mirror_view(in.qkv);
+  in.hdout = Kokkos::create_mirror_view(in.dout);
   const Rng rng(seed, 3);
-  for (std::size_t i = 0; i < in.qkv.span(); ++i) in.qkv.data()[i] = float(rng.normal(i));
-  for (std::size_t i = 0; i < in.dout.span(); ++i) in.dout.data()[i] = float(rng.normal(1u << 24 | i));
+  for (std::size_t i = 0; i < in.hqkv.span(); ++i) in.hqkv.data()[i] = float(rng.normal(i));
+  for (std::size_t i = 0; i < in.hdout.span(); ++i) in.hdout.data()[i] = float(rng.normal(1u << 24 | i));
+  Kokkos::deep_copy(in.qkv, in.hqkv);
+  Kokkos::deep_copy(in.dout, in.hdout);
   return in;
+}
+
+// A view's elements on the host, in its layout order.
+template <class View>
+std::vector<float> on_host(const View& v) {
+  const auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  return std::vector<float>(h.data(), h.data() + h.span());
 }
 
 struct Outputs {
@@ -65,9 +80,7 @@ Outputs run_flash(const nn::AttentionShape& s, const Inputs& in, int which) {
 #endif
   }
   Kokkos::fence();
-  return {std::vector<float>(out.data(), out.data() + out.span()),
-          std::vector<float>(dqkv.data(), dqkv.data() + dqkv.span()),
-          std::vector<float>(lse.data(), lse.data() + lse.span())};
+  return {on_host(out), on_host(dqkv), on_host(lse)};
 }
 
 // Runs the GPU-shaped team kernels (nn/attention_teams.hpp) on a host space: team_size 0 is
@@ -81,9 +94,7 @@ Outputs run_teams(const nn::AttentionShape& s, const Inputs& in, int team_size, 
   nn::detail::flash_attention_backward_teams<Space, float>(Space(), "t/teams", s, dqkv, in.dout, in.qkv, out,
                                                            lse, team_size, level);
   Kokkos::fence();
-  return {std::vector<float>(out.data(), out.data() + out.span()),
-          std::vector<float>(dqkv.data(), dqkv.data() + dqkv.span()),
-          std::vector<float>(lse.data(), lse.data() + lse.span())};
+  return {on_host(out), on_host(dqkv), on_host(lse)};
 }
 
 bool same_bits(const std::vector<float>& x, const std::vector<float>& y) {
@@ -101,8 +112,8 @@ Reference reference(const nn::AttentionShape& s, const Inputs& in) {
   const double chain = (TT + 10) * u;
   Reference r{std::vector<double>(N * C, 0.0), std::vector<double>(N * 3 * C, 0.0),
               std::vector<double>(N * C, 0.0), std::vector<double>(N * 3 * C, 0.0)};
-  auto qkv = [&](int n, int c) { return double(in.qkv(n, c)); };
-  auto go = [&](int n, int c) { return double(in.dout(n, c)); };
+  auto qkv = [&](int n, int c) { return double(in.hqkv(n, c)); };
+  auto go = [&](int n, int c) { return double(in.hdout(n, c)); };
   std::vector<double> p(TT), A(TT), ds(TT), E(TT);
   for (int b = 0; b < B; ++b)
     for (int h = 0; h < H; ++h) {
@@ -214,20 +225,26 @@ TEST_CASE("flash attention backward matches finite differences in double", "[att
     const int N = s.B * s.T;
     nn::Matrix<double> qkv("qkv", N, 3 * s.C), r("r", N, s.C), out("out", N, s.C), dqkv("dqkv", N, 3 * s.C),
         lse("lse", s.B * s.H, s.T);
-    test::fill_normal(qkv.data(), N * 3 * s.C, 1, 1.0);
-    test::fill_normal(r.data(), N * s.C, 2, 1.0);
+    // The perturbed inputs live on the host; each loss evaluation copies them to the kernels'
+    // memory space and the output back (a no-op copy on a host build).
+    auto hqkv = Kokkos::create_mirror_view(qkv), hr = Kokkos::create_mirror_view(r),
+         hout = Kokkos::create_mirror_view(out);
+    test::fill_normal(hqkv.data(), N * 3 * s.C, 1, 1.0);
+    test::fill_normal(hr.data(), N * s.C, 2, 1.0);
+    Kokkos::deep_copy(r, hr);
     auto loss = [&] {
+      Kokkos::deep_copy(qkv, hqkv);
       nn::flash_attention_forward<Exec, double>(Exec(), "t/flash", s, out, lse, qkv);
-      Kokkos::fence();
+      Kokkos::deep_copy(hout, out);
       double L = 0;
-      for (std::size_t i = 0; i < out.span(); ++i) L += out.data()[i] * r.data()[i];
+      for (std::size_t i = 0; i < hout.span(); ++i) L += hout.data()[i] * hr.data()[i];
       return L;
     };
     loss();
     nn::flash_attention_backward<Exec, double>(Exec(), "t/flash", s, dqkv, r, qkv, out, lse);
-    Kokkos::fence();
+    const auto hdqkv = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), dqkv);
     const auto g = test::grad_check(
-        qkv.data(), N * 3 * s.C, loss, [&](std::int64_t i) { return dqkv.data()[i]; }, 200, 7,
+        hqkv.data(), N * 3 * s.C, loss, [&](std::int64_t i) { return hdqkv.data()[i]; }, 200, 7,
         // h = 1e-5: the loss sums 1,680 terms, so the rounding noise
         // of a difference (∝ terms/h) needs a larger step than T = 4
         1e-5);
@@ -265,6 +282,8 @@ TEST_CASE("flash attention: the GPU-shaped team kernels give the host kernels' b
                                        {1, 40, 2, 128, true},
                                        {1, 130, 3, 63, true},
                                        {1, 130, 3, 63, false}};
+  if (!std::is_same<Exec::memory_space, Kokkos::HostSpace>::value)
+    SKIP("a device build runs the team kernels as its attention: the double reference checks them");
   for (const nn::AttentionShape& s : shapes) {
     INFO("T " << s.T << ", D " << s.D() << (s.causal ? ", causal" : ", bidirectional"));
     const Inputs in = make_inputs(s, 11);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "tests/workloads/micro_harness.hpp"
@@ -173,15 +174,20 @@ TEST_CASE("native GEMM is bit-identical on Serial and OpenMP", "[gemm][determini
 // The kernel device spaces run (register-blocked team tiles), pinned on the host: every
 // transpose, fp32 and fp64, shapes with ragged tiles and k tiles, each tile size and the one the
 // backend picks, team sizes AUTO (1 on OpenMP) and 2; each element must be the reference chain.
-template <class T>
+// Space may be a device (the device check runs this on a GPU): inputs go through host mirrors.
+template <class T, class Space = Kokkos::DefaultHostExecutionSpace>
 std::vector<T> run_portable(const Problem<T>& p, int tile, bool wide) {
-  using Space = Kokkos::DefaultHostExecutionSpace;
-  using HView = Kokkos::View<T**, Kokkos::LayoutRight, Space::memory_space>;
-  HView A("A", p.ta ? p.K : p.M, p.ta ? p.M : p.K), B("B", p.tb ? p.N : p.K, p.tb ? p.K : p.N),
+  using DView = Kokkos::View<T**, Kokkos::LayoutRight, typename Space::memory_space>;
+  DView A("A", p.ta ? p.K : p.M, p.ta ? p.M : p.K), B("B", p.tb ? p.N : p.K, p.tb ? p.K : p.N),
       C("C", p.M, p.N);
-  std::memcpy(A.data(), p.A.data(), p.A.size() * sizeof(T));
-  std::memcpy(B.data(), p.B.data(), p.B.size() * sizeof(T));
-  std::memcpy(C.data(), p.C0.data(), p.C0.size() * sizeof(T));
+  const auto to_space = [](const DView& d, const std::vector<T>& v) {
+    auto h = Kokkos::create_mirror_view(Kokkos::HostSpace(), d);
+    std::memcpy(h.data(), v.data(), v.size() * sizeof(T));
+    Kokkos::deep_copy(d, h);
+  };
+  to_space(A, p.A);
+  to_space(B, p.B);
+  to_space(C, p.C0);
   if (wide && Space().concurrency() >= 2) {
     // Two threads per team share the staged tiles (AUTO gives one on OpenMP).
     nn::detail::gemm_portable_tiles<32, Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B,
@@ -191,7 +197,8 @@ std::vector<T> run_portable(const Problem<T>& p, int tile, bool wide) {
                                         tile);
   }
   Kokkos::fence();
-  return std::vector<T>(C.data(), C.data() + C.span());
+  const auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), C);
+  return std::vector<T>(h.data(), h.data() + h.span());
 }
 
 TEMPLATE_TEST_CASE("portable GEMM kernel gives the same bits as the host kernel", "[gemm]", float, double) {
@@ -212,23 +219,49 @@ TEMPLATE_TEST_CASE("portable GEMM kernel gives the same bits as the host kernel"
   CHECK(bit_equal(run_portable(p, 0, false), reference(p)));
 }
 
+// On a device build (the device check runs the packed tests on a GPU), the same kernel on the
+// device against the same host chain: explicit fma, so nvcc's contraction cannot change a bit.
+TEMPLATE_TEST_CASE("portable GEMM kernel on the default device gives the host chain's bits",
+                   "[gemm][determinism]", float, double) {
+  using T = TestType;
+  using Device = Kokkos::DefaultExecutionSpace;
+  if (std::is_same<Device, Kokkos::DefaultHostExecutionSpace>::value)
+    SKIP("the default execution space is the host one: the test above covers it");
+  for (const bool ta : {false, true})
+    for (const bool tb : {false, true}) {
+      const auto p = make_problem<T>(130, 70, 83, ta, tb, T(1), T(0.5), 9);
+      const auto ref = reference(p);
+      for (const int tile : {0, 32}) {
+        INFO("ta " << ta << ", tb " << tb << ", tile " << tile << ", bytes " << sizeof(T));
+        CHECK(bit_equal(run_portable<T, Device>(p, tile, false), ref));
+      }
+    }
+}
+
 TEST_CASE("nn::gemm native and vendor agree; native is reproducible", "[gemm]") {
   const int M = 96, N = 130, K = 257;
   nn::Matrix<float> A("A", M, K), B("B", K, N), C1("C1", M, N), C2("C2", M, N), C3("C3", M, N);
+  auto hA = Kokkos::create_mirror_view(Kokkos::HostSpace(), A);
+  auto hB = Kokkos::create_mirror_view(Kokkos::HostSpace(), B);
   const Rng rng(3, 3);
   for (int i = 0; i < M; ++i)
-    for (int k = 0; k < K; ++k) A(i, k) = float(rng.normal(std::uint64_t(i) * K + k));
+    for (int k = 0; k < K; ++k) hA(i, k) = float(rng.normal(std::uint64_t(i) * K + k));
   for (int k = 0; k < K; ++k)
-    for (int j = 0; j < N; ++j) B(k, j) = float(rng.normal(1000000 + std::uint64_t(k) * N + j));
+    for (int j = 0; j < N; ++j) hB(k, j) = float(rng.normal(1000000 + std::uint64_t(k) * N + j));
+  Kokkos::deep_copy(A, hA);
+  Kokkos::deep_copy(B, hB);
   nn::gemm("test/native", nn::GemmPath::native, false, false, 1.f, A, B, 0.f, C1);
   nn::gemm("test/native", nn::GemmPath::native, false, false, 1.f, A, B, 0.f, C3);
   nn::gemm("test/vendor", nn::GemmPath::vendor, false, false, 1.f, A, B, 0.f, C2);
   Kokkos::fence();
+  const auto h1 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), C1);
+  const auto h2 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), C2);
+  const auto h3 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), C3);
   double worst = 0;
   for (int i = 0; i < M; ++i)
     for (int j = 0; j < N; ++j) {
-      worst = std::max(worst, double(std::fabs(C1(i, j) - C2(i, j))));
-      REQUIRE(std::memcmp(&C1(i, j), &C3(i, j), sizeof(float)) == 0);
+      worst = std::max(worst, double(std::fabs(h1(i, j) - h2(i, j))));
+      REQUIRE(std::memcmp(&h1(i, j), &h3(i, j), sizeof(float)) == 0);
     }
   CHECK(worst < 1e-3);  // entries are O(sqrt(K)) = O(16); fp32 rounding differences only
 }
