@@ -96,15 +96,3 @@ TEST_CASE("for_each_element: the device launch shape visits every element once",
   for (std::int64_t i = 0; i < n; ++i) wrong += h(i) != 0.5 * double(i);
   CHECK(wrong == 0);
 }
-
-TEST_CASE("stream: an items count with no compiled launch shape is refused by name", "[workloads][stream]") {
-  Registry reg;
-  workloads::register_stream(reg);
-  const auto spec = parse_experiment(
-      "name: s\nworkloads:\n  - workload: stream\n    params: {n: 4096, items: 3}\n", "s.yaml", reg);
-  REQUIRE(spec.cells.size() == 1);
-  const CellRecord r = run_cell(spec.cells[0], reg, {}, Context{});
-  CHECK(r.status != CellStatus::ok);
-  CHECK(r.reason.find("items") != std::string::npos);
-  CHECK(r.reason.find("1, 2, 4, 8 or 16") != std::string::npos);
-}

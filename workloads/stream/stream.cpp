@@ -1,9 +1,8 @@
 // workloads/stream/stream.cpp — BabelStream-style copy / mul / add / triad / dot.
 // Each step runs the five kernels once, each fenced and timed on its own, so per-kernel bandwidth
 // is reported next to the step time. Validation replays the step arithmetic on scalars, as
-// BabelStream does. Arrays: a, b, c, each (n). The element-wise kernels run as a RangePolicy on
-// host spaces; on device spaces in nn::for_each_element_teams' shape (`team` threads per team,
-// `items` elements per thread) or, with launch=range, as a RangePolicy (the peer).
+// BabelStream does. Arrays: a, b, c, each (n). The element-wise kernels run in
+// nn::for_each_element's launch shape (a RangePolicy on hosts, wide teams on GPUs).
 #include "workloads/stream/stream.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -34,23 +33,14 @@ const char* const kKernels[] = {"copy", "mul", "add", "triad", "dot"};
 // The parameters, each declared once (name, type, default, range, doc) and read typed.
 struct StreamParams {
   std::int64_t n = 0;
-  std::string dtype, launch;
-  int team = 0, items = 0;
+  std::string dtype;
 };
 
 const ParamStruct<StreamParams>& stream_params() {
   static const auto s =
       ParamStruct<StreamParams>()
           .integer("n", &StreamParams::n, 1 << 24, 1024, double(1LL << 34), "elements per array", "elements")
-          .choice("dtype", &StreamParams::dtype, "fp64", dispatch_dtypes(), "element type")
-          // The launch shape of copy, mul, add and triad on device spaces (host spaces always run
-          // a RangePolicy): nn::for_each_element's teams, or Kokkos' RangePolicy as the peer.
-          .choice("launch", &StreamParams::launch, "teams", {"teams", "range"},
-                  "device spaces: teams (nn::for_each_element_teams) or range (a RangePolicy)")
-          .integer("team", &StreamParams::team, nn::kForEachTeam, 32, 1024,
-                   "device spaces, launch=teams: threads per team")
-          .integer("items", &StreamParams::items, nn::kForEachItems, 1, 16,
-                   "device spaces, launch=teams: elements per thread (1, 2, 4, 8 or 16)");
+          .choice("dtype", &StreamParams::dtype, "fp64", dispatch_dtypes(), "element type");
   return s;
 }
 
@@ -63,20 +53,15 @@ class Stream final : public Workload {
   void setup(const Params& p, Context& ctx) override {
     const StreamParams q = stream_params().read(p);
     m_n = q.n;
-    m_range = q.launch == "range";
-    m_team = q.team;
-    m_items = q.items;
-    if (m_items != 1 && m_items != 2 && m_items != 4 && m_items != 8 && m_items != 16)
-      throw Error({{}, 0, "params.items"},
-                  "stream items must be 1, 2, 4, 8 or 16, not " + std::to_string(m_items));
     ctx.require_memory(3.0 * double(m_n) * sizeof(T), "n", "the three stream arrays");
     m_a = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/a"), m_n);  // (n)
     m_b = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/b"), m_n);  // (n)
     m_c = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/c"), m_n);  // (n)
     auto a = m_a, b = m_b, c = m_c;
     // First touch in parallel, with the same policy as the kernels (NUMA placement).
-    elementwise(
-        "stream/init", KOKKOS_LAMBDA(const std::int64_t i) {
+    const Kokkos::DefaultExecutionSpace exec;
+    nn::for_each_element(
+        exec, "stream/init", m_n, KOKKOS_LAMBDA(const std::int64_t i) {
           a(i) = T(kInitA);
           b(i) = T(kInitB);
           c(i) = T(kInitC);
@@ -90,6 +75,7 @@ class Stream final : public Workload {
     const std::int64_t n = m_n;
     auto a = m_a, b = m_b, c = m_c;
     const T scalar = T(kScalar);
+    const Kokkos::DefaultExecutionSpace exec;
     Kokkos::Timer timer;
     auto lap = [&](const char* name) {
       Kokkos::fence();
@@ -99,17 +85,17 @@ class Stream final : public Workload {
       timer.reset();
     };
     timer.reset();
-    elementwise(
-        "stream/copy", KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i); });
+    nn::for_each_element(
+        exec, "stream/copy", n, KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i); });
     lap("copy");
-    elementwise(
-        "stream/mul", KOKKOS_LAMBDA(const std::int64_t i) { b(i) = scalar * c(i); });
+    nn::for_each_element(
+        exec, "stream/mul", n, KOKKOS_LAMBDA(const std::int64_t i) { b(i) = scalar * c(i); });
     lap("mul");
-    elementwise(
-        "stream/add", KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i) + b(i); });
+    nn::for_each_element(
+        exec, "stream/add", n, KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i) + b(i); });
     lap("add");
-    elementwise(
-        "stream/triad", KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
+    nn::for_each_element(
+        exec, "stream/triad", n, KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
     lap("triad");
     // dot in a fixed order that depends on n alone (nn::ordered_sum: lanes within fixed blocks,
     // a fixed tree, blocks in order; a plain parallel_reduce would round by thread partition),
@@ -177,29 +163,7 @@ class Stream final : public Workload {
   }
 
  private:
-  // An element-wise kernel over the n elements in the launch shape the parameters ask for.
-  template <class F>
-  void elementwise(const char* label, const F& f) const {
-    using Exec = Kokkos::DefaultExecutionSpace;
-    if constexpr (nn::kHostExec<Exec>)
-      nn::for_each_element(Exec(), label, m_n, f);
-    else if (m_range)
-      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(0, m_n), f);
-    else if (m_items == 1)
-      nn::for_each_element_teams<1>(Exec(), label, m_n, f, m_team);
-    else if (m_items == 2)
-      nn::for_each_element_teams<2>(Exec(), label, m_n, f, m_team);
-    else if (m_items == 8)
-      nn::for_each_element_teams<8>(Exec(), label, m_n, f, m_team);
-    else if (m_items == 16)
-      nn::for_each_element_teams<16>(Exec(), label, m_n, f, m_team);
-    else
-      nn::for_each_element_teams<4>(Exec(), label, m_n, f, m_team);
-  }
-
   std::int64_t m_n = 0;
-  bool m_range = false;
-  int m_team = nn::kForEachTeam, m_items = nn::kForEachItems;
   Kokkos::View<T*> m_a, m_b, m_c;  // (n)
   Kokkos::View<T*> m_partial;      // (ordered_sum_blocks(n)): the dot's block partials
   double m_sum = 0;
