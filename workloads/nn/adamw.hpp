@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <type_traits>
 
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/fixed_math.hpp"
@@ -71,7 +70,7 @@ void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& param
   const T* G = grads.data();
   T* M = m.data();
   T* V = v.data();
-  if constexpr (std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value) {
+  if constexpr (kHostExec<Exec>) {
     constexpr std::int64_t kSpan = 4096;
     Kokkos::parallel_for(name, Kokkos::RangePolicy<Exec>(exec, 0, (n + kSpan - 1) / kSpan),
                          [=](const std::int64_t s) {

@@ -27,12 +27,12 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
-#include <type_traits>
 
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/attention.hpp"
 #include "workloads/nn/attention_teams.hpp"
 #include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/for_each.hpp"
 #include "workloads/nn/gemm.hpp"
 #include "workloads/nn/tensor.hpp"
 
@@ -409,15 +409,12 @@ KOKKOS_INLINE_FUNCTION void run_bwd_head(const HostFlashOps<T>& ops, const HeadP
 }
 #undef XPB_HOST_BODY
 
-template <class Exec>
-inline constexpr bool kHostSpace = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
-
 // The launches, with the tile operations given: host micro-kernels or the portable loop nest.
 // Query tiles per forward team: 1 on devices (teams are their parallelism); on the host, as many
 // as leave at least 4 teams per thread, so that a key tile's transpose serves several query tiles.
 template <class Exec>
 int flash_fwd_group(const Exec& exec, int heads, int tiles) {
-  if constexpr (!kHostSpace<Exec>) {
+  if constexpr (!kHostExec<Exec>) {
     return 1;
   } else {
     const int per = heads * tiles / (4 * exec.concurrency());
@@ -504,7 +501,7 @@ void flash_attention_backward_portable(const Exec& exec, const std::string& name
 template <class Exec, class T>
 void flash_attention_forward(const Exec& exec, const std::string& name, const AttentionShape& s,
                              const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv) {
-  if constexpr (detail::kHostSpace<Exec>)
+  if constexpr (kHostExec<Exec>)
     detail::flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, detail::host_flash_ops<T>(),
                                detail::flash_fwd_group(exec, s.B * s.H, (s.T + kBlockQ - 1) / kBlockQ));
   else
@@ -516,7 +513,7 @@ template <class Exec, class T>
 void flash_attention_backward(const Exec& exec, const std::string& name, const AttentionShape& s,
                               const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
                               const CMatrix<T>& out, const CMatrix<T>& lse) {
-  if constexpr (detail::kHostSpace<Exec>)
+  if constexpr (kHostExec<Exec>)
     detail::flash_backward_with(exec, label(name, "_bwd"), s, dqkv, dout, qkv, out, lse,
                                 detail::host_flash_ops<T>());
   else

@@ -29,6 +29,8 @@ namespace xpb::nn {
 inline constexpr int kForEachTeam = 256;  // threads per team on device spaces
 inline constexpr int kForEachItems = 4;   // elements per thread on device spaces
 
+// Whether Exec runs on host memory: the one test the nn kernels branch on (host bodies or the
+// device shapes).
 template <class Exec>
 inline constexpr bool kHostExec = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
 

@@ -51,7 +51,7 @@ template <class Exec, class T>
 void gelu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y, const CMatrix<T>& x) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   const std::int64_t ldx = x.stride(0), ldy = y.stride(0);
-  if constexpr (detail::kRowHost<Exec>) {
+  if constexpr (kHostExec<Exec>) {
     const auto f = detail::row_fns<T>().gelu_fwd;
     Kokkos::parallel_for(label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N),
                          [=](const int n) { f(x.data() + n * ldx, y.data() + n * ldy, C); });
@@ -72,7 +72,7 @@ void gelu_backward(const Exec& exec, const std::string& name, const Matrix<T>& d
                    const CMatrix<T>& dy) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   const std::int64_t ldx = x.stride(0), ldg = dy.stride(0), ldd = dx.stride(0);
-  if constexpr (detail::kRowHost<Exec>) {
+  if constexpr (kHostExec<Exec>) {
     const auto f = detail::row_fns<T>().gelu_bwd;
     Kokkos::parallel_for(label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
       f(x.data() + n * ldx, dy.data() + n * ldg, dx.data() + n * ldd, C);

@@ -14,10 +14,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
-#include <type_traits>
 
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/for_each.hpp"
 #include "workloads/nn/gemm_microkernel.hpp"
 #include "workloads/nn/rownorm_teams.hpp"
 #include "workloads/nn/tensor.hpp"
@@ -144,9 +144,6 @@ RowFns<T> row_fns();  // the widest ISA this CPU runs
 template <class T>
 RowFns<T> row_fns_for(GemmIsa isa);  // one ISA's build (tests compare them); scalar: the generic one
 
-template <class Exec>
-inline constexpr bool kRowHost = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value;
-
 }  // namespace detail
 
 // y (N, C) = (x − mean)·rstd·w + b; mean, rstd (N) saved. Two sweeps for the statistics (mean,
@@ -155,9 +152,8 @@ inline constexpr bool kRowHost = std::is_same<typename Exec::memory_space, Kokko
 template <class Exec, class T>
 void rownorm_layernorm_forward(const Exec& exec, const std::string& label, const Matrix<T>& y,
                                const Vec<T>& mean, const Vec<T>& rstd, const Matrix<const T>& x,
-                               const Vec<const T>& w, const Vec<const T>& b,
-                               bool teams = !detail::kRowHost<Exec>) {
-  if constexpr (detail::kRowHost<Exec>) {
+                               const Vec<const T>& w, const Vec<const T>& b, bool teams = !kHostExec<Exec>) {
+  if constexpr (kHostExec<Exec>) {
     if (!teams) {
       const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
       const int ldx = static_cast<int>(x.stride(0)), ldy = static_cast<int>(y.stride(0));
@@ -178,11 +174,10 @@ template <class Exec, class T>
 void rownorm_layernorm_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx,
                                 const Vec<T>& dw, const Vec<T>& db, const Matrix<const T>& dy,
                                 const Matrix<const T>& x, const Vec<const T>& w, const Vec<const T>& mean,
-                                const Vec<const T>& rstd, const Vec<T>& part,
-                                bool teams = !detail::kRowHost<Exec>) {
+                                const Vec<const T>& rstd, const Vec<T>& part, bool teams = !kHostExec<Exec>) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   const int nb = layernorm_blocks(N);
-  if constexpr (detail::kRowHost<Exec>) {
+  if constexpr (kHostExec<Exec>) {
     if (!teams) {
       const int R = layernorm_rows_per_block(N);
       const int ldx = static_cast<int>(x.stride(0)), ldg = static_cast<int>(dy.stride(0)),
@@ -198,7 +193,7 @@ void rownorm_layernorm_backward(const Exec& exec, const std::string& name, const
   if (teams) team_layernorm_backward_rows(exec, label(name, "_bwd"), dx, dy, x, w, mean, rstd, part);
   // Host: blocks of 64 columns (the inner loop vectorises); device: a thread per column, so that
   // neighbouring threads read neighbouring columns. The same order per column either way.
-  constexpr int kCols = detail::kRowHost<Exec> ? 64 : 1;
+  constexpr int kCols = kHostExec<Exec> ? 64 : 1;
   Kokkos::parallel_for(
       label(name, "_bwd_params"), Kokkos::RangePolicy<Exec>(exec, 0, (C + kCols - 1) / kCols),
       KOKKOS_LAMBDA(const int cb) {
@@ -223,8 +218,8 @@ void rownorm_layernorm_backward(const Exec& exec, const std::string& name, const
 // y (N, V) = softmax of each row of x: max, then exp and Σ (one sweep), then the scaling.
 template <class Exec, class T>
 void rownorm_softmax_forward(const Exec& exec, const std::string& label, const Matrix<T>& y,
-                             const Matrix<const T>& x, bool teams = !detail::kRowHost<Exec>) {
-  if constexpr (detail::kRowHost<Exec>) {
+                             const Matrix<const T>& x, bool teams = !kHostExec<Exec>) {
+  if constexpr (kHostExec<Exec>) {
     if (!teams) {
       const int N = static_cast<int>(x.extent(0)), V = static_cast<int>(x.extent(1));
       const auto f = detail::row_fns<T>().sm_fwd;
@@ -240,8 +235,8 @@ void rownorm_softmax_forward(const Exec& exec, const std::string& label, const M
 template <class Exec, class T>
 void rownorm_softmax_backward(const Exec& exec, const std::string& label, const Matrix<T>& dx,
                               const Matrix<const T>& y, const Matrix<const T>& dy,
-                              bool teams = !detail::kRowHost<Exec>) {
-  if constexpr (detail::kRowHost<Exec>) {
+                              bool teams = !kHostExec<Exec>) {
+  if constexpr (kHostExec<Exec>) {
     if (!teams) {
       const int N = static_cast<int>(y.extent(0)), V = static_cast<int>(y.extent(1));
       const auto f = detail::row_fns<T>().sm_bwd;

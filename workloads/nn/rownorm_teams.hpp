@@ -13,10 +13,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
-#include <type_traits>
 
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/fixed_math.hpp"
+#include "workloads/nn/for_each.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
@@ -38,8 +38,7 @@ namespace detail {
 // team_size −1: kRowTeam on devices, Kokkos::AUTO on host spaces; 0: Kokkos::AUTO.
 template <class Exec>
 Kokkos::TeamPolicy<Exec> row_team_policy(const Exec& exec, int league, int team_size, std::size_t bytes) {
-  if (team_size < 0)
-    team_size = std::is_same<typename Exec::memory_space, Kokkos::HostSpace>::value ? 0 : kRowTeam;
+  if (team_size < 0) team_size = kHostExec<Exec> ? 0 : kRowTeam;
   auto p = team_size > 0 ? Kokkos::TeamPolicy<Exec>(exec, league, team_size)
                          : Kokkos::TeamPolicy<Exec>(exec, league, Kokkos::AUTO);
   return p.set_scratch_size(0, Kokkos::PerTeam(bytes));
