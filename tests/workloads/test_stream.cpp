@@ -17,8 +17,10 @@ using namespace xpb;
 TEST_CASE("stream cells validate for both element types", "[workloads][stream]") {
   Registry reg;
   workloads::register_stream(reg);
-  const auto spec = parse_experiment("name: s\nrepeats: 3\nworkloads:\n  - workload: stream\n"
-                                     "    params: {n: [4096, 100003], dtype: [fp32, fp64]}\n", "s.yaml", reg);
+  const auto spec = parse_experiment(
+      "name: s\nrepeats: 3\nworkloads:\n  - workload: stream\n"
+      "    params: {n: [4096, 100003], dtype: [fp32, fp64]}\n",
+      "s.yaml", reg);
   for (const auto& c : spec.cells) {
     const CellRecord r = run_cell(c, reg, {}, Context{});
     INFO(c.label() << ": " << r.reason);
@@ -30,7 +32,8 @@ TEST_CASE("stream cells validate for both element types", "[workloads][stream]")
     CHECK(r.ledger[3].bytes == 3 * n * s);  // triad
     CHECK(r.ledger[3].flops == 2 * n);
     bool has_triad_bw = false;
-    for (const auto& m : r.metrics.scalars) has_triad_bw = has_triad_bw || (m.name == "triad_bandwidth" && m.value > 0);
+    for (const auto& m : r.metrics.scalars)
+      has_triad_bw = has_triad_bw || (m.name == "triad_bandwidth" && m.value > 0);
     CHECK(has_triad_bw);
     REQUIRE(r.step_values.size() == 5);  // one timing series per kernel
     CHECK(r.step_values[0].first == "copy_seconds");

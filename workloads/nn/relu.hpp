@@ -30,8 +30,8 @@ void relu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y,
 
 // dx, x, dy (N, C)
 template <class Exec, class T>
-void relu_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx,
-                   const CMatrix<T>& x, const CMatrix<T>& dy) {
+void relu_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx, const CMatrix<T>& x,
+                   const CMatrix<T>& dy) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   if constexpr (kHostExec<Exec>) {
     Kokkos::parallel_for(label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {

@@ -13,8 +13,8 @@ namespace xpb::nn {
 
 // y, a, b (N, C). Kernel: NAME_fwd.
 template <class Exec, class T>
-void residual_forward(const Exec& exec, const std::string& name, const Matrix<T>& y,
-                      const CMatrix<T>& a, const CMatrix<T>& b) {
+void residual_forward(const Exec& exec, const std::string& name, const Matrix<T>& y, const CMatrix<T>& a,
+                      const CMatrix<T>& b) {
   const int N = static_cast<int>(y.extent(0)), C = static_cast<int>(y.extent(1));
   if constexpr (kHostExec<Exec>) {
     Kokkos::parallel_for(label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {

@@ -145,8 +145,7 @@ class Stream final : public Workload {
     const double eps = sizeof(T) == 8 ? 2.2e-16 : 1.2e-7;
     const double tol_dot = std::max(1e-8, 8.0 * eps * std::sqrt(static_cast<double>(m_n)) * 16);
     const double err_dot = m_steps > 0 ? rel(m_sum, gsum) : 0.0;
-    if (err > tol_arr)
-      return Validation::fail("array values differ from the analytic result", err, tol_arr);
+    if (err > tol_arr) return Validation::fail("array values differ from the analytic result", err, tol_arr);
     if (err_dot > tol_dot)
       return Validation::fail("dot product differs from the analytic result", err_dot, tol_dot);
     return Validation::ok("arrays and dot match the analytic result", std::max(err, err_dot), tol_arr);
@@ -185,7 +184,8 @@ void register_stream(Registry& r) {
   info.params = stream_params().schema();
   for (const char* k : kKernels) {
     const std::string kernel(k);
-    info.metrics.push_back({kernel + "_seconds", "s", MetricKind::time, "fenced time of the " + kernel + " kernel"});
+    info.metrics.push_back(
+        {kernel + "_seconds", "s", MetricKind::time, "fenced time of the " + kernel + " kernel"});
     info.metrics.push_back({kernel + "_bandwidth", "GB/s", MetricKind::rate,
                             "median over steps of bytes moved / kernel time", kernel == "triad"});
   }
