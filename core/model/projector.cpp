@@ -59,6 +59,11 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
 }
 
 bool Hardware::peak(DType d, double& out, std::string* why) const {
+  double& memo = m_peak_memo[static_cast<std::size_t>(d)];
+  if (!std::isnan(memo)) {  // drawn before, so known
+    out = memo;
+    return out > 0;
+  }
   auto it = m_p->peak.find(d);
   if (it == m_p->peak.end() || it->second.status != PeakStatus::known || !it->second.flops.present ||
       it->second.flops.value.low <= 0) {
@@ -69,9 +74,7 @@ bool Hardware::peak(DType d, double& out, std::string* why) const {
     }
     return false;
   }
-  double& memo = m_peak_memo[static_cast<std::size_t>(d)];
-  if (std::isnan(memo))
-    memo = draw(it->second.flops, Dir::faster, m_s, m_p->name + ":peak:" + std::string(to_string(d)));
+  memo = draw(it->second.flops, Dir::faster, m_s, m_p->name + ":peak:" + std::string(to_string(d)));
   out = memo;
   return out > 0;
 }
@@ -101,12 +104,19 @@ double Hardware::gemm_efficiency(double flops, DType d) const {
 }
 
 double Hardware::vector_efficiency(DType d) const {
+  double& memo = m_vector_memo[static_cast<std::size_t>(d)];
+  if (!std::isnan(memo)) return memo;
   const auto& e = m_p->efficiency;
   auto it = e.vector_per_dtype.find(d);
-  if (it != e.vector_per_dtype.end()) return draw(it->second, Dir::faster, m_s, m_p->name + ":vector");
-  if (e.vector_flops.present) return draw(e.vector_flops, Dir::faster, m_s, m_p->name + ":vector");
-  if (!e.gemm.empty()) return gemm_efficiency(std::numeric_limits<double>::max(), DType::bf16);
-  return 1.0;
+  if (it != e.vector_per_dtype.end())
+    memo = draw(it->second, Dir::faster, m_s, m_p->name + ":vector");
+  else if (e.vector_flops.present)
+    memo = draw(e.vector_flops, Dir::faster, m_s, m_p->name + ":vector");
+  else if (!e.gemm.empty())
+    memo = gemm_efficiency(std::numeric_limits<double>::max(), DType::bf16);
+  else
+    memo = 1.0;
+  return memo;
 }
 
 double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d) const {
@@ -272,7 +282,9 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
   const OneProjection nom = project_once(ledger, platform, opt, c, *hw.nominal, pr.peak_dtype, top_flops);
   pr.ok = nom.ok;
   pr.reason = nom.reason;
-  const int n = std::max(0, opt.mc.samples);
+  // A projection fails for want of a number (a peak, a bandwidth), never because of a draw: when
+  // the nominal one fails every sample would, and the samples are skipped.
+  const int n = nom.ok ? std::max(0, opt.mc.samples) : 0;
   std::vector<double> step, compute, memory, comm, launch, energy, hfu;
   std::vector<std::vector<double>> kern(ledger.size());
   for (auto* v : {&step, &compute, &memory, &comm, &launch, &energy, &hfu}) v->reserve(std::max(1, n));

@@ -60,9 +60,10 @@ class Hardware {
   std::string generation;  // "ampere", "hopper", ... (constants' generations)
 
  private:
-  // Draws already made (peaks by dtype, GEMM efficiency by dtype and table step): the same in
-  // every call, so they are drawn once. The memos make a Hardware unfit to share between threads.
+  // Draws already made (peaks and vector efficiencies by dtype, GEMM efficiency by dtype and table step): the
+  // same in every call, so they are drawn once. The memos make a Hardware unfit to share between threads.
   mutable std::array<double, kAllDTypes.size()> m_peak_memo = nan_array();
+  mutable std::array<double, kAllDTypes.size()> m_vector_memo = nan_array();
   mutable std::vector<std::pair<std::size_t, double>> m_gemm_memo;  // (dtype·64 + step, efficiency)
   static std::array<double, kAllDTypes.size()> nan_array() {
     std::array<double, kAllDTypes.size()> a{};

@@ -689,9 +689,41 @@ bool matches(std::string_view pattern, std::string_view path) {
   return false;
 }
 
+namespace {
+// A pattern's literal text before its first placeholder and after its last one: a path it
+// matches starts and ends with them. Checking both first skips almost every entry of the scan
+// at the cost of two comparisons (find runs for every value the writer stores).
+struct Literals {
+  std::string_view head, tail;
+};
+const std::vector<Literals>& entry_literals() {
+  static const std::vector<Literals> all = [] {
+    std::vector<Literals> v;
+    for (const Entry* e : entries()) {
+      const std::string_view p = e->path;
+      const auto open = p.find('{'), close = p.rfind('}');
+      if (open == std::string_view::npos)
+        v.push_back({p, {}});
+      else
+        v.push_back({p.substr(0, open), p.substr(close + 1)});
+    }
+    return v;
+  }();
+  return all;
+}
+bool starts_with(std::string_view s, std::string_view x) { return s.substr(0, x.size()) == x; }
+bool ends_with(std::string_view s, std::string_view x) {
+  return s.size() >= x.size() && s.substr(s.size() - x.size()) == x;
+}
+}  // namespace
+
 const Entry* find(std::string_view path) {
-  for (const Entry* e : entries())
-    if (matches(e->path, path)) return e;
+  const auto& all = entries();
+  const auto& lit = entry_literals();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!starts_with(path, lit[i].head) || !ends_with(path, lit[i].tail)) continue;
+    if (matches(all[i]->path, path)) return all[i];
+  }
   return nullptr;
 }
 

@@ -135,6 +135,13 @@ TEST_CASE("projector: unknown or unsupported numbers give ok=false, never throw"
   pr = xpb::project({gemm(0, 1e9)}, p);
   CHECK_FALSE(pr.ok);
   CHECK(pr.step_seconds.nominal == 0);
+  // A missing number fails every draw as it fails the nominal: no Monte Carlo is run for it (the
+  // runner projects every cell onto every platform, an uncalibrated host included).
+  CHECK(pr.step.samples.size() <= 1);
+  p.memory_bandwidth.present = true;
+  pr = xpb::project({gemm(0, 1e9)}, p);
+  CHECK(pr.ok);
+  CHECK(pr.step.samples.size() == static_cast<std::size_t>(xpb::ProjectOptions{}.mc.samples));
 }
 
 TEST_CASE("collectives: ring all-reduce is the alpha-beta formula", "[projector][collectives]") {
