@@ -108,17 +108,31 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
 template <class T>
 KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V) {
   const T mx = max_scaled(xr, V, T(1), xr[0]);
+  // The exponentials are summed as they are made, lane j taking index ≡ j mod kLanes and the
+  // lanes folded from 0 before the tail: sum_fixed's order, so the same bits as a second sweep.
   // While this row is swept in cache, fetch the next one (rows are contiguous in the callers;
   // a prefetch of an address past the end does not fault): the hardware prefetcher stops when
   // demand misses stop, so without it the DRAM stream idles during the exp sweep.
   constexpr int kLine = 64 / int(sizeof(T));
+  static_assert(kLanes % kLine == 0, "a lane block is whole cache lines");
+  T acc[kLanes] = {};
   int v0 = 0;
-  for (; v0 + kLine <= V; v0 += kLine) {
-    XPB_PREFETCH(xr + V + v0);
-    for (int v = v0; v < v0 + kLine; ++v) yr[v] = exp_fixed(xr[v] - mx);
+  for (; v0 + kLanes <= V; v0 += kLanes) {
+    for (int p = 0; p < kLanes; p += kLine) XPB_PREFETCH(xr + V + v0 + p);
+    for (int j = 0; j < kLanes; ++j) {
+      const T e = exp_fixed(xr[v0 + j] - mx);
+      yr[v0 + j] = e;
+      acc[j] += e;
+    }
   }
-  for (int v = v0; v < V; ++v) yr[v] = exp_fixed(xr[v] - mx);
-  const T inv = T(1) / sum_fixed(yr, V);
+  T sum = 0;
+  for (int j = 0; j < kLanes; ++j) sum += acc[j];
+  for (int v = v0; v < V; ++v) {
+    const T e = exp_fixed(xr[v] - mx);
+    yr[v] = e;
+    sum += e;
+  }
+  const T inv = T(1) / sum;
   for (int v = 0; v < V; ++v) yr[v] *= inv;
 }
 
