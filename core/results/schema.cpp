@@ -741,10 +741,7 @@ Resolved resolve(std::string_view path) {
 }
 
 bool timing_unit(std::string_view u) {
-  auto ends_with = [&](std::string_view s) {
-    return u.size() >= s.size() && u.substr(u.size() - s.size()) == s;
-  };
-  return u == "s" || u == "ms" || u == "us" || u == "ns" || ends_with("/s");
+  return u == "s" || u == "ms" || u == "us" || u == "ns" || ends_with(u, "/s");
 }
 
 Kind kind_for_unit(std::string_view unit) { return timing_unit(unit) ? Kind::timing : Kind::numeric; }
