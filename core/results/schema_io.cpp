@@ -84,7 +84,8 @@ Writer Writer::values(const std::string& name, const std::vector<double>& v, con
   h5::write_doubles(m_id, name, v, {}, shape);
   Writer d(h5::Handle(H5Dopen2(m_id, name.c_str(), H5P_DEFAULT)), path);
   d.attr("unit", u);
-  if (e.kind_from == KindFrom::object) d.attr("kind", std::string(to_string(kind.value_or(kind_for_unit(u)))));
+  if (e.kind_from == KindFrom::object)
+    d.attr("kind", std::string(to_string(kind.value_or(kind_for_unit(u)))));
   return d;
 }
 
@@ -92,12 +93,17 @@ Writer Writer::values(const std::string& name, const std::vector<double>& v, con
 // TableWriter
 
 TableWriter::TableWriter(const Writer& at, const std::string& name)
-    : m_at(at), m_name(name), m_path(at.path() == "/" ? "/" + name : at.path() + "/" + name),
+    : m_at(at),
+      m_name(name),
+      m_path(at.path() == "/" ? "/" + name : at.path() + "/" + name),
       m_entry(&declared(m_path, {Node::table})) {
   for (const auto& c : m_entry->columns) {
-    if (c.type == "string") m_t.string_columns.push_back(c.name);
-    else if (c.type == "float64") m_t.double_columns.push_back(c.name);
-    else m_t.int_columns.push_back(c.name);
+    if (c.type == "string")
+      m_t.string_columns.push_back(c.name);
+    else if (c.type == "float64")
+      m_t.double_columns.push_back(c.name);
+    else
+      m_t.int_columns.push_back(c.name);
   }
 }
 
@@ -230,7 +236,8 @@ TableReader::TableReader(const Reader& at, const std::string& name)
 }
 
 void TableReader::check(const std::string& column) const {
-  XPB_ASSERT(m_entry->column(column) != nullptr, ("column not declared in " + m_path + ": " + column).c_str());
+  XPB_ASSERT(m_entry->column(column) != nullptr,
+             ("column not declared in " + m_path + ": " + column).c_str());
 }
 
 std::string TableReader::text(std::size_t row, const std::string& column) const {

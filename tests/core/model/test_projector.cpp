@@ -115,8 +115,10 @@ TEST_CASE("projector: size-dependent GEMM efficiency applies", "[projector]") {
   big.min_flops = 1e11, big.efficiency = xpb::Range::exact(0.9);
   p.efficiency.gemm = {small, big};
   // Medians over the peak's symmetric triangular range (80, 100, 120).
-  CHECK(xpb::project({gemm(1e10, 0)}, p).compute_seconds.nominal == Approx(1e10 / (0.5 * 100e12)).epsilon(0.01));
-  CHECK(xpb::project({gemm(1e12, 0)}, p).compute_seconds.nominal == Approx(1e12 / (0.9 * 100e12)).epsilon(0.01));
+  CHECK(xpb::project({gemm(1e10, 0)}, p).compute_seconds.nominal ==
+        Approx(1e10 / (0.5 * 100e12)).epsilon(0.01));
+  CHECK(xpb::project({gemm(1e12, 0)}, p).compute_seconds.nominal ==
+        Approx(1e12 / (0.9 * 100e12)).epsilon(0.01));
 }
 
 TEST_CASE("projector: unknown or unsupported numbers give ok=false, never throw", "[projector]") {
@@ -189,8 +191,9 @@ TEST_CASE("projector: collectives in a ledger are communication time", "[project
   CHECK(pr.comm_seconds.nominal == Approx(2 * 3 * 5e-6 + 1.5 * 1e9 / 100e9));
   CHECK(pr.kernels.size() == 2);
   CHECK(pr.kernels[0].bound == xpb::Bound::communication);
-  CHECK(pr.step_seconds.nominal ==
-        Approx(pr.comm_seconds.nominal + pr.compute_seconds.nominal + pr.launch_seconds.nominal).epsilon(1e-3));
+  CHECK(
+      pr.step_seconds.nominal ==
+      Approx(pr.comm_seconds.nominal + pr.compute_seconds.nominal + pr.launch_seconds.nominal).epsilon(1e-3));
 }
 
 TEST_CASE("projector: utilization is useful FLOPs over time and peak", "[projector]") {
@@ -210,7 +213,8 @@ TEST_CASE("collectives: a deduplicated all-to-all sends less across nodes", "[pr
   CHECK(half == Approx(3 * 10e-6 + 0.5 * 24.0 / 32 * 1e9 / 10e9));
 }
 
-TEST_CASE("projector: numbers sharing a source are drawn jointly across platforms", "[projector][uncertainty]") {
+TEST_CASE("projector: numbers sharing a source are drawn jointly across platforms",
+          "[projector][uncertainty]") {
   // Two chips whose GEMM efficiency estimates cite one source: their ratio does not spread.
   auto chip = [](double peak, const char* url) {
     auto p = toy();
