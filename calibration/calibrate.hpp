@@ -48,6 +48,14 @@ LinkFit fit_ring_allreduce(const std::vector<LinkSample>& samples, bool use_medi
 // The link as measured by `label` (what ran, e.g. link_workload_label()), fitted from both ends.
 MeasuredLink link_from_samples(const std::vector<LinkSample>& samples, const std::string& label);
 
+// A link run whose fit misses one of its own samples by more than this share of the sample's time
+// was disturbed (a rank descheduled on a loaded host), and `xpubench calibrate` runs it again, at
+// most kLinkAttempts times in all. On this project's 2-core VM the worst misfit was 5-21 % idle and
+// 17-36 % beside four busy loops (docs/platforms.md, "calibrate"); a disturbed run misses by 97-99 %.
+inline constexpr double kLinkDisruptedMisfit = 0.5;
+inline constexpr int kLinkAttempts = 3;
+inline bool link_disrupted(const MeasuredLink& l) { return l.best.max_rel_error > kLinkDisruptedMisfit; }
+
 // The workload that measures the link — the first by name declaring collective_link — as its name
 // and fixed parameters ("<name> impl=ring"); nullopt when none is built.
 std::optional<std::string> link_workload_label(const Registry& registry);

@@ -328,6 +328,57 @@ TEST_CASE("calibrate link ranges: nominal from best times, the other end from me
   CHECK(l.method.find("4 KiB .. 64 MiB") != std::string::npos);
 }
 
+// Quick link runs measured on this project's 2-core VM with four busy loops beside the two ranks
+// (`mpirun -n 2 xpubench calibrate-link --quick`, 10 runs): an undisturbed one, and the same sizes
+// where one rank was descheduled through every repetition of one size (a ~24 ms scheduler slice).
+TEST_CASE("calibrate link: a size swamped by a scheduler slice marks the run as disturbed",
+          "[calibrate][link]") {
+  auto parse = [](const std::vector<std::string>& lines) {
+    std::vector<xpb::LinkSample> out;
+    for (const auto& l : lines) {
+      const auto s = xpb::parse_link_sample_line(l);
+      REQUIRE(s);
+      out.push_back(*s);
+    }
+    return out;
+  };
+  const std::vector<std::string> clean = {
+      "xpb-link ranks=2 bytes=16384 best_seconds=1.3005e-05 median_seconds=1.4036e-05 repeats=5",
+      "xpb-link ranks=2 bytes=65536 best_seconds=1.7814e-05 median_seconds=2.3394e-05 repeats=5",
+      "xpb-link ranks=2 bytes=262144 best_seconds=3.686e-05 median_seconds=3.8484e-05 repeats=5",
+      "xpb-link ranks=2 bytes=1048576 best_seconds=0.000142721 median_seconds=0.000168041 repeats=5",
+      "xpb-link ranks=2 bytes=4194304 best_seconds=0.000609832 median_seconds=0.000854098 repeats=5"};
+  const xpb::MeasuredLink ok = xpb::link_from_samples(parse(clean), "allreduce impl=ring");
+  CHECK(!xpb::link_disrupted(ok));
+  CHECK(ok.bandwidth.nominal > 4e9);  // 2(p-1)/p * 4 MiB / 0.61 ms = 6.9 GB/s, less the latency
+  CHECK(ok.bandwidth.nominal < 1e10);
+
+  // Each swamped size as measured (16 KiB, 256 KiB, 4 MiB), and the two smallest sizes swamped at
+  // once. Either the fit misses the swamped size by ~100 % or it gives no bandwidth at all (an
+  // Error): calibrate runs the child again in both cases.
+  auto disturbed = [&](const std::vector<xpb::LinkSample>& samples) {
+    try {
+      return xpb::link_disrupted(xpb::link_from_samples(samples, "allreduce impl=ring"));
+    } catch (const xpb::Error&) {
+      return true;
+    }
+  };
+  const std::vector<std::pair<std::size_t, std::string>> swamped = {
+      {0, "xpb-link ranks=2 bytes=16384 best_seconds=0.023940556 median_seconds=0.024001824 repeats=5"},
+      {2, "xpb-link ranks=2 bytes=262144 best_seconds=0.024012513 median_seconds=0.024022383 repeats=5"},
+      {4, "xpb-link ranks=2 bytes=4194304 best_seconds=0.024294311 median_seconds=0.024321112 repeats=5"}};
+  for (const auto& [at, line] : swamped) {
+    auto lines = clean;
+    lines[at] = line;
+    INFO(line);
+    CHECK(disturbed(parse(lines)));
+  }
+  auto two = parse(clean);
+  two[0].best_seconds = two[0].median_seconds = 0.024;
+  two[1].best_seconds = two[1].median_seconds = 0.024;
+  CHECK(disturbed(two));
+}
+
 TEST_CASE("calibrate xpb-link lines round-trip and junk is not a sample", "[calibrate][link]") {
   const xpb::LinkSample s{2, 1048576, 1.234567891e-4, 2.5e-4, 15};
   const auto back = xpb::parse_link_sample_line(xpb::link_sample_line(s));

@@ -77,6 +77,10 @@ if(MPI_C_FOUND AND MPIEXEC_EXECUTABLE)
            -- ${XPB_BIN} show platform ${CLI_TMP}/calib.yaml)
   set_tests_properties(cli.calibrate_link cli.calibrate_show_link PROPERTIES
                        FIXTURES_REQUIRED host_calibration LABELS cli RESOURCE_LOCK calib_yaml)
+  # A disturbed link run (a rank descheduled on a loaded host) is measured again.
+  add_test(NAME cli.calibrate_disturbed_link
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/calibrate_disturbed_link.sh ${XPB_BIN} ${MPIEXEC_EXECUTABLE})
+  set_tests_properties(cli.calibrate_disturbed_link PROPERTIES LABELS cli)
 endif()
 
 # --- runs: a result set, refusal to clobber, resume, kill -9
