@@ -12,6 +12,7 @@
 #include "core/plugin/registry.hpp"
 #include "tests/test_support.hpp"
 #include "tests/workloads/workload_harness.hpp"
+#include "workloads/nn/attention_kernels.hpp"
 #include "workloads/register_all.hpp"
 
 using namespace xpb;
@@ -52,9 +53,7 @@ struct Counter {
   }
 };
 
-bool kokkos_internal(const std::string& label) {
-  return label.rfind("Kokkos::", 0) == 0 || label.empty();
-}
+bool kokkos_internal(const std::string& label) { return label.rfind("Kokkos::", 0) == 0 || label.empty(); }
 
 // Runs setup, then one counted step, and compares the counts with the ledger.
 void check_one_step(const std::string& workload, std::map<std::string, ParamValue> given,
@@ -97,13 +96,60 @@ TEST_CASE("ledger kernels are the kernels launched: micro-benchmarks", "[ledger]
   check_one_step("gemm", {{"m", std::int64_t{64}}, {"n", std::int64_t{48}}, {"k", std::int64_t{32}}});
   check_one_step("layernorm", {{"rows", std::int64_t{64}}, {"channels", std::int64_t{128}}});
   check_one_step("softmax", {{"rows", std::int64_t{64}}, {"cols", std::int64_t{64}}});
-  check_one_step("attention", {{"seq", std::int64_t{32}}, {"heads", std::int64_t{2}}, {"head_dim", std::int64_t{16}}});
+  check_one_step("attention",
+                 {{"seq", std::int64_t{32}}, {"heads", std::int64_t{2}}, {"head_dim", std::int64_t{16}}});
 }
 
 TEST_CASE("ledger kernels are the kernels launched: one GPT training step", "[ledger][instrumented]") {
   test::TempDir dir;
   test::write_synthetic_corpus(dir, "synthetic.txt", 400);
-  check_one_step("gpt", {{"corpus", std::string("synthetic.txt")}, {"steps", std::int64_t{4}},
-                         {"eval_interval", std::int64_t{1000}}},
+  check_one_step("gpt",
+                 {{"corpus", std::string("synthetic.txt")},
+                  {"steps", std::int64_t{4}},
+                  {"eval_interval", std::int64_t{1000}}},
                  dir.path().string());
+}
+
+// The attention backward runs as one kernel on host spaces and as two (NAME_bwd_kv, NAME_bwd_q)
+// on devices; the ledger follows the path. Both paths run here, on the host space, under the
+// counter. The two-kernel ledger's FLOPs sum to the one-kernel ledger's.
+TEST_CASE("ledger kernels are the kernels launched: attention backward, host and device paths",
+          "[ledger][instrumented]") {
+  using Space = Kokkos::DefaultHostExecutionSpace;
+  for (const bool causal : {true, false}) {
+    const nn::AttentionShape s{2, 130, 2, 32, causal};
+    const int N = s.B * s.T;
+    nn::Matrix<float> qkv("qkv", N, 3 * s.C), dout("dout", N, s.C), out("out", N, s.C);
+    nn::Matrix<float> lse("lse", s.B * s.H, s.T), dqkv("dqkv", N, 3 * s.C);
+    Kokkos::deep_copy(qkv, 0.25f);
+    Kokkos::deep_copy(dout, 0.5f);
+    nn::flash_attention_forward<Space, float>(Space(), "t/attn", s, out, lse, qkv);
+    Kokkos::fence();
+    for (const bool teams : {false, true}) {
+      INFO((causal ? "causal" : "bidirectional") << (teams ? ", team kernels" : ", host kernels"));
+      Counter counter;
+      launches().clear();
+      counting() = true;
+      if (teams)
+        nn::detail::flash_attention_backward_teams<Space, float>(Space(), "t/attn", s, dqkv, dout, qkv, out,
+                                                                 lse,
+                                                                 /*team_size: AUTO*/ 0);
+      else
+        nn::flash_attention_backward<Space, float>(Space(), "t/attn", s, dqkv, dout, qkv, out, lse);
+      Kokkos::fence();
+      counting() = false;
+      const Ledger ledger = nn::flash_attention_backward_cost("t/attn", DType::fp32, s, teams);
+      REQUIRE(ledger.size() == (teams ? 2u : 1u));
+      std::map<std::string, int> want;
+      for (const auto& k : ledger) want[k.name] += static_cast<int>(k.count);
+      std::map<std::string, int> got;
+      for (const auto& [label, n] : launches())
+        if (!kokkos_internal(label) && n > 0) got[label] = n;
+      CHECK(got == want);
+    }
+    double host = 0, dev = 0;
+    for (const auto& k : nn::flash_attention_backward_cost("t/attn", DType::fp32, s, false)) host += k.flops;
+    for (const auto& k : nn::flash_attention_backward_cost("t/attn", DType::fp32, s, true)) dev += k.flops;
+    CHECK(dev == host);
+  }
 }

@@ -534,12 +534,29 @@ inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
   return {k};
 }
 
-inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype, const AttentionShape& s) {
+// `teams`: the device path (nn/attention_teams.hpp), which runs the backward as two kernels with
+// no atomics: NAME_bwd_kv (a team per tile of kTeamRows keys walks the queries that see them,
+// staging Q, dO, O and lse per chunk) and NAME_bwd_q (a team per tile of queries walks the key
+// tiles, staging K and V). Both recompute the scores and dP; the useful FLOPs are split by the
+// gradients each one makes (dK, dV and the dP they need; dQ), so the two sum to the host figure.
+inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype, const AttentionShape& s,
+                                            bool teams = !kHostExec<Kokkos::DefaultExecutionSpace>) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
-  const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
+  const double b = dtype_bytes(dtype), N = double(s.B) * s.T, stats = double(s.B) * s.H * s.T;
+  if (teams) {
+    const double tiles = std::ceil(double(s.T) / kTeamRows) * (s.causal ? 0.5 : 1.0);
+    // kv: own K and V read, dK and dV written; per tile walked: Q, dO and O read, lse read.
+    KernelCost kv = vector_cost(label(name, "_bwd_kv"), dtype, pairs * (6.0 * s.D() + 6),
+                                b * (N * s.C * (4 + 3 * tiles) + stats * tiles));
+    // q: own Q, dO and O read, lse read, dQ written; per tile walked: K and V read.
+    KernelCost q = vector_cost(label(name, "_bwd_q"), dtype, pairs * (2.0 * s.D() + 2),
+                               b * (N * s.C * (4 + 2 * tiles) + stats));
+    kv.kind = q.kind = OpKind::gemm;
+    return {kv, q};
+  }
   const double ktiles = std::ceil(double(s.T) / kBlockK) * (s.causal ? 0.5 : 1.0);
   KernelCost k = vector_cost(label(name, "_bwd"), dtype, pairs * (8.0 * s.D() + 8),
-                             b * (N * s.C * (2 + 4 * ktiles + 3) + double(s.B) * s.H * s.T));
+                             b * (N * s.C * (2 + 4 * ktiles + 3) + stats));
   k.kind = OpKind::gemm;
   return {k};
 }
