@@ -166,9 +166,20 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
       T* O = Oh + g * BQp * Dn;
       T* m = mh + g * BQp;
       T* l = lh + g * BQp;
-      for (int p = 0; p < panels; ++p)
-        for (int jb = 0; jb < BKn; jb += nr)
+      // Causal: a panel's keys past its last query are masked. Their score blocks are not made
+      // (the row sweep below reads only each row's valid scores and zeroes the rest), and its
+      // P·V chains stop at its last visible key (the terms left out are exact zeros).
+      auto panel_keys = [&](int p) {
+        if (!causal) return kc;
+        const int last_row = (p + 1) * mr < rows ? (p + 1) * mr : rows;
+        const int n = t0 + last_row - j0;
+        return n < 0 ? 0 : (n > kc ? kc : n);
+      };
+      for (int p = 0; p < panels; ++p) {
+        const int pk = panel_keys(p);
+        for (int jb = 0; jb < BKn && jb < pk; jb += nr)
           ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
+      }
       for (int i = 0; i < panels * mr; ++i) {
         T* XPB_RESTRICT s = S + i * BKn;
         const int t = t0 + i;
@@ -187,9 +198,12 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
           for (int j = 0; j < BK; ++j) s[j] = T(0);
         }
       }
-      for (int p = 0; p < panels; ++p)
-        for (int db = 0; db < Dn; db += nr)
-          ops.mma(kc, S + p * mr * BKn, 1, BKn, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
+      for (int p = 0; p < panels; ++p) {
+        const int pk = panel_keys(p);
+        if (pk > 0)
+          for (int db = 0; db < Dn; db += nr)
+            ops.mma(pk, S + p * mr * BKn, 1, BKn, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
+      }
     }
   }
   for (int g = 0; g < group; ++g) {
