@@ -318,11 +318,22 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
             dOn[i * Dn + d] = d < D ? g[d] : T(0);
           }
         }
-      for (int p = 0; p < panels; ++p)
-        for (int jb = 0; jb < BKn; jb += nr) {
+      // Causal: as in the forward, a panel's keys past its last query are masked; their score
+      // and dP blocks are not made (the row sweep zeroes them) and the panel's dQ chains stop at
+      // its last visible key. Every panel walked sees at least the tile's first key.
+      auto panel_keys = [&](int p) {
+        if (!causal) return kc;
+        const int last_row = (p + 1) * mr < rows ? (p + 1) * mr : rows;
+        const int n = i0 + last_row - j0;
+        return n < 1 ? kc : (n > kc ? kc : n);
+      };
+      for (int p = 0; p < panels; ++p) {
+        const int pk = panel_keys(p);
+        for (int jb = 0; jb < BKn && jb < pk; jb += nr) {
           ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * ldS + jb, ldS, true);
           ops.mm(D, dOp + p * D * mr, Vt + jb, BKn, dP + p * mr * ldS + jb, ldS, true);
         }
+      }
       for (int i = 0; i < panels * mr; ++i) {
         T* XPB_RESTRICT s = S + i * ldS;
         T* XPB_RESTRICT ds = dP + i * ldS;
@@ -342,9 +353,11 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
           ops.mma(rows, S + kp * mr, ldS, 1, dOb + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
           ops.mma(rows, dP + kp * mr, ldS, 1, Qb + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
         }
-      for (int p = 0; p < panels; ++p)
+      for (int p = 0; p < panels; ++p) {
+        const int pk = panel_keys(p);
         for (int db = 0; db < Dn; db += nr)
-          ops.mma(kc, dP + p * mr * ldS, 1, ldS, Kb + db, ldk, dQt + p * mr * Dn + db, Dn, true);
+          ops.mma(pk, dP + p * mr * ldS, 1, ldS, Kb + db, ldk, dQt + p * mr * Dn + db, Dn, true);
+      }
       for (int i = 0; i < rows; ++i) {
         T* g = dq + std::ptrdiff_t(i0 + i) * hp.ld;
         const T* c = dQt + i * Dn;
