@@ -100,6 +100,15 @@ KOKKOS_INLINE_FUNCTION std::size_t flash_fwd_scratch(int mr, int nr, int D, int 
   return std::size_t(group) * (BQp * D + BQp * Dn + 2 * BQp) + D * BKn + BQp * BKn + kBlockK * Dn;
 }
 
+// Causal masking by panels: of the kc keys from j0, how many the rows of panel p (mr rows from
+// query t0 + p·mr, at most `rows` from t0) see in all — the keys past the panel's last query are
+// masked for each of its rows. 0 when the panel sees none.
+KOKKOS_INLINE_FUNCTION int causal_panel_keys(int t0, int rows, int p, int mr, int j0, int kc) {
+  const int last_row = (p + 1) * mr < rows ? (p + 1) * mr : rows;
+  const int n = t0 + last_row - j0;
+  return n < 0 ? 0 : (n > kc ? kc : n);
+}
+
 // Forward of `group` consecutive query tiles of one head, from query i0: out rows written with
 // stride ldo, lse[t] for their rows. Each key tile is transposed once for all of them; every
 // query row sees the same key tiles in the same order whatever the group, so the bits do not
@@ -169,12 +178,7 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
       // Causal: a panel's keys past its last query are masked. Their score blocks are not made
       // (the row sweep below reads only each row's valid scores and zeroes the rest), and its
       // P·V chains stop at its last visible key (the terms left out are exact zeros).
-      auto panel_keys = [&](int p) {
-        if (!causal) return kc;
-        const int last_row = (p + 1) * mr < rows ? (p + 1) * mr : rows;
-        const int n = t0 + last_row - j0;
-        return n < 0 ? 0 : (n > kc ? kc : n);
-      };
+      auto panel_keys = [&](int p) { return causal ? causal_panel_keys(t0, rows, p, mr, j0, kc) : kc; };
       for (int p = 0; p < panels; ++p) {
         const int pk = panel_keys(p);
         for (int jb = 0; jb < BKn && jb < pk; jb += nr)
@@ -322,10 +326,8 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
       // and dP blocks are not made (the row sweep zeroes them) and the panel's dQ chains stop at
       // its last visible key. Every panel walked sees at least the tile's first key.
       auto panel_keys = [&](int p) {
-        if (!causal) return kc;
-        const int last_row = (p + 1) * mr < rows ? (p + 1) * mr : rows;
-        const int n = i0 + last_row - j0;
-        return n < 1 ? kc : (n > kc ? kc : n);
+        const int n = causal ? causal_panel_keys(i0, rows, p, mr, j0, kc) : kc;
+        return n > 0 ? n : kc;
       };
       for (int p = 0; p < panels; ++p) {
         const int pk = panel_keys(p);
