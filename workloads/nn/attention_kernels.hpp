@@ -350,11 +350,20 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         }
       }
       // dV += Pᵀ·dO and dK += dSᵀ·Q: keys as rows, read down the columns of P and dS.
-      for (int kp = 0; kp < key_panels; ++kp)
+      // Causal: the queries of this tile before a key panel's first key see none of its keys;
+      // the panel's chains start at the first query that does (the terms left out are exact
+      // zeros, and a chain from +0 stays +0 through them).
+      for (int kp = 0; kp < key_panels; ++kp) {
+        int q0 = causal ? j0 + kp * mr - i0 : 0;
+        if (q0 < 0 || q0 >= rows) q0 = 0;
+        const int n = rows - q0;
+        const T* Sk = S + q0 * ldS + kp * mr;
+        const T* dPk = dP + q0 * ldS + kp * mr;
         for (int db = 0; db < Dn; db += nr) {
-          ops.mma(rows, S + kp * mr, ldS, 1, dOb + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
-          ops.mma(rows, dP + kp * mr, ldS, 1, Qb + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
+          ops.mma(n, Sk, ldS, 1, dOb + q0 * ldg + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
+          ops.mma(n, dPk, ldS, 1, Qb + q0 * ldq + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
         }
+      }
       for (int p = 0; p < panels; ++p) {
         const int pk = panel_keys(p);
         for (int db = 0; db < Dn; db += nr)
