@@ -99,7 +99,9 @@ void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOption
     if (!failed.empty()) {  // the child itself failed: no point in running it again
       const std::string tail = tail_lines(r.err + r.out, 12);
       if (!tail.empty()) opt.log("link: output of `" + shown + "` (last lines):\n" + tail);
-      return skip(failed);
+      if (!m.link) return skip(failed);
+      tried += "; attempt " + std::to_string(attempt) + ": " + failed;  // keep the earlier run's link
+      break;
     }
     try {
       MeasuredLink l = link_from_samples(samples, *label);
