@@ -52,9 +52,9 @@ MeasuredLink link_from_samples(const std::vector<LinkSample>& samples, const std
 // was disturbed (a rank descheduled on a loaded host), and `xpubench calibrate` runs it again, at
 // most kLinkAttempts times in all. On this project's 2-core VM the worst misfit was 5-21 % idle and
 // 17-36 % beside four busy loops (docs/platforms.md, "calibrate"); a disturbed run misses by 97-99 %.
-inline constexpr double kLinkDisruptedMisfit = 0.5;
+inline constexpr double kLinkDisturbedMisfit = 0.5;
 inline constexpr int kLinkAttempts = 3;
-inline bool link_disrupted(const MeasuredLink& l) { return l.best.max_rel_error > kLinkDisruptedMisfit; }
+inline bool link_disturbed(const MeasuredLink& l) { return l.best.max_rel_error > kLinkDisturbedMisfit; }
 
 // The workload that measures the link — the first by name declaring collective_link — as its name
 // and fixed parameters ("<name> impl=ring"); nullopt when none is built.

@@ -77,7 +77,7 @@ void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOption
   // One thread per rank: the ranks share this host's cores with each other. The ranks start on
   // this host and inherit the launcher's environment. A descheduled rank stalls its partner for a
   // scheduler slice (tens of ms on a loaded host), which can swamp every repetition of one size:
-  // the fit then fails or misses a sample by more than kLinkDisruptedMisfit. Such a run is
+  // the fit then fails or misses a sample by more than kLinkDisturbedMisfit. Such a run is
   // repeated (independent runs, never mixed); the attempt with the smallest misfit is kept.
   std::string why, tried;
   for (int attempt = 1; attempt <= kLinkAttempts; ++attempt) {
@@ -107,7 +107,7 @@ void measure_link(const CalibrateArgs& a, const State& st, const CalibrateOption
       MeasuredLink l = link_from_samples(samples, *label);
       const std::string misfit = fmt6(std::round(l.best.max_rel_error * 1000) / 10) + "%";
       if (!m.link || l.best.max_rel_error < m.link->best.max_rel_error) m.link = std::move(l);
-      if (!link_disrupted(*m.link)) break;
+      if (!link_disturbed(*m.link)) break;
       why = "worst misfit " + misfit;
     } catch (const Error& e) {
       why = e.what();

@@ -349,7 +349,7 @@ TEST_CASE("calibrate link: a size swamped by a scheduler slice marks the run as 
       "xpb-link ranks=2 bytes=1048576 best_seconds=0.000142721 median_seconds=0.000168041 repeats=5",
       "xpb-link ranks=2 bytes=4194304 best_seconds=0.000609832 median_seconds=0.000854098 repeats=5"};
   const xpb::MeasuredLink ok = xpb::link_from_samples(parse(clean), "allreduce impl=ring");
-  CHECK(!xpb::link_disrupted(ok));
+  CHECK(!xpb::link_disturbed(ok));
   CHECK(ok.bandwidth.nominal > 4e9);  // 2(p-1)/p * 4 MiB / 0.61 ms = 6.9 GB/s, less the latency
   CHECK(ok.bandwidth.nominal < 1e10);
 
@@ -358,7 +358,7 @@ TEST_CASE("calibrate link: a size swamped by a scheduler slice marks the run as 
   // Error): calibrate runs the child again in both cases.
   auto disturbed = [&](const std::vector<xpb::LinkSample>& samples) {
     try {
-      return xpb::link_disrupted(xpb::link_from_samples(samples, "allreduce impl=ring"));
+      return xpb::link_disturbed(xpb::link_from_samples(samples, "allreduce impl=ring"));
     } catch (const xpb::Error&) {
       return true;
     }
