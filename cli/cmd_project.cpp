@@ -33,7 +33,8 @@ struct ProjectArgs {
   int devices = 0, devices_per_node = 0, top = 1, samples = 1000;
   std::uint64_t seed = McOptions{}.seed;
   double global_batch = 0;
-  bool json = false, no_overlap = false, validate = false, builtin = false, zero3 = false, force = false;
+  bool json = false, no_overlap = false, roofline = false, validate = false, builtin = false, zero3 = false,
+       force = false;
   bool samples_given = false;
 };
 
@@ -59,6 +60,13 @@ std::string model_path(const std::string& m) {
   if (auto p = find_model_file(m)) return *p;
   throw Error(Where{m, 0, "--model"}, "model file not found",
               "give a path or a name from experiments/models/ (e.g. gpt3-175b)");
+}
+
+// --no-overlap / --roofline, or unset: the constants' processing_mode.
+std::optional<bool> overlap_choice(const ProjectArgs& a) {
+  if (a.no_overlap) return false;
+  if (a.roofline) return true;
+  return std::nullopt;
 }
 
 json estimate_json(const StepEstimate& e) {
@@ -133,6 +141,10 @@ void print_text(const TrainingModel& tm, const StepEstimate& e) {
             << tm.cluster().global_batch << ", " << to_string(tm.dtype()) << "\n";
   std::cout << "platform  " << tm.platform().name << " × " << tm.cluster().devices << " ("
             << tm.devices_per_node() << " per node)\n";
+  std::cout << "kernels   "
+            << (tm.kernel_overlap() ? "roofline: max(compute, memory) per kernel"
+                                    : "no_overlap: compute + memory per kernel")
+            << "\n";
   if (e.plan.dp > 0)
     std::cout << "plan      " << to_string(e.plan) << " (" << e.micro_batches << " micro-batches)\n";
   if (!e.ok) {
@@ -200,7 +212,7 @@ void run_validate(const ProjectArgs& a, State& st) {
   const std::string models = paths().models_dir();
   auto resolve = [&](const std::string& n) { return resolve_for_validation(n, a.builtin, note); };
   ValidationOptions vo;
-  vo.overlap = !a.no_overlap;
+  vo.overlap = overlap_choice(a);
   vo.mc.samples = a.samples_given ? a.samples : 200;
   vo.mc.seed = a.seed;
   const auto res = run_validation(models, resolve, vo);
@@ -214,6 +226,7 @@ void run_validate(const ProjectArgs& a, State& st) {
   std::string cmd = "xpubench project --validate";
   if (a.builtin) cmd += " --builtin-platforms";
   if (a.no_overlap) cmd += " --no-overlap";
+  if (a.roofline) cmd += " --roofline";
   if (a.samples_given) cmd += " --samples " + std::to_string(a.samples);
   if (!a.validation_out.empty()) cmd += " --validation-out " + a.validation_out;
   const std::string md = validation_markdown(res, lofo, misses, cmd, note);
@@ -293,7 +306,7 @@ void run_project(const ProjectArgs& a, State& st) {
   c.global_batch = a.global_batch;
   TrainOptions opt;
   if (!a.attention.empty()) opt.flash_attention = a.attention != "standard";
-  opt.overlap = !a.no_overlap;
+  opt.overlap = overlap_choice(a);
   opt.stack = a.stack;
   if (!a.dispatcher.empty())
     opt.moe_dispatcher = a.dispatcher == "deepep" ? MoeDispatcher::deepep : MoeDispatcher::alltoall;
@@ -347,6 +360,7 @@ void run_project(const ProjectArgs& a, State& st) {
                 {"params_total", number(tm.params().total)},
                 {"params_active", number(tm.params().active)},
                 {"mode", searched ? "search" : "plan"},
+                {"processing_mode", tm.kernel_overlap() ? "roofline" : "no_overlap"},
                 {"ok", good},
                 {"result", estimate_json(e)}};
     if (searched) {
@@ -421,7 +435,11 @@ void add_project_command(CLI::App& app, State& st) {
   cmd->add_option("--inter-node-gbps", a.inter_node,
                   "assume this inter-node bandwidth (GB/s per device and direction; N or low,nominal,high) "
                   "where the descriptor has none; reported as an assumption");
-  cmd->add_flag("--no-overlap", a.no_overlap, "per kernel: compute + memory time instead of their max");
+  auto* no_overlap = cmd->add_flag("--no-overlap", a.no_overlap,
+                                   "per kernel: compute + memory time (default: the model constants' "
+                                   "processing_mode, no_overlap as shipped)");
+  cmd->add_flag("--roofline", a.roofline, "per kernel: max(compute, memory time), the roofline")
+      ->excludes(no_overlap);
   cmd->add_option("--top", a.top, "also list the N fastest fitting plans")->check(CLI::PositiveNumber);
   cmd->add_flag("--allow-zero3", a.zero3,
                 "also search ZeRO-3 plans (their projected cost is optimistic at scale: docs/validation.md)");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/validate-model.sh — regenerate the published-row validation tables in docs/validation.md.
-# Runs `xpubench project --validate` (roofline mode, then the no-overlap sensitivity run) and
+# Runs `xpubench project --validate` (the constants' processing mode, no_overlap as shipped; then
+# the roofline sensitivity run, `--roofline`) and
 # replaces the text between the GENERATED markers. It does not build: pass the binary or set
 # XPUBENCH (default: build/cli/xpubench, then build-model/cli/xpubench).
 set -euo pipefail
@@ -16,12 +17,12 @@ doc="$root/docs/validation.md"
 tmp="$(mktemp)"
 trap 'rm -f "$tmp" "$tmp.main" "$tmp.sens"' EXIT
 "$bin" project --validate > "$tmp.main"
-"$bin" project --validate --no-overlap > "$tmp.sens"
+"$bin" project --validate --roofline > "$tmp.sens"
 awk -v main="$tmp.main" -v sens="$tmp.sens" '
   /<!-- BEGIN GENERATED: main -->/ { print; while ((getline l < main) > 0) print l; skip=1; next }
   /<!-- END GENERATED: main -->/ { skip=0 }
-  /<!-- BEGIN GENERATED: no-overlap -->/ { print; while ((getline l < sens) > 0) print l; skip=1; next }
-  /<!-- END GENERATED: no-overlap -->/ { skip=0 }
+  /<!-- BEGIN GENERATED: roofline -->/ { print; while ((getline l < sens) > 0) print l; skip=1; next }
+  /<!-- END GENERATED: roofline -->/ { skip=0 }
   !skip { print }
 ' "$doc" > "$tmp"
 cp "$tmp" "$doc"

@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <set>
 
-#include "core/base/paths.hpp"
 #include "core/base/error.hpp"
 #include "core/base/input_schema.hpp"
+#include "core/base/paths.hpp"
 #include "core/base/sha256.hpp"
 #include "core/base/yaml_util.hpp"
 
@@ -54,14 +54,22 @@ const std::vector<ModelConstants::KeySpec>& ModelConstants::required_keys() {
       {"kernel_gap", UnitKind::seconds, Dir::slower, "GPU idle time per dependent kernel launch"},
       {"elementwise_bandwidth", UnitKind::fraction, Dir::faster,
        "fraction of STREAM bandwidth element-wise kernels reach"},
-      {"attention_flash2_ampere_fwd", UnitKind::fraction, Dir::faster, "FA2 forward / best GEMM efficiency, Ampere"},
-      {"attention_flash2_ampere_bwd", UnitKind::fraction, Dir::faster, "FA2 backward / best GEMM efficiency, Ampere"},
-      {"attention_flash2_hopper_fwd", UnitKind::fraction, Dir::faster, "FA2 forward / best GEMM efficiency, Hopper"},
-      {"attention_flash2_hopper_bwd", UnitKind::fraction, Dir::faster, "FA2 backward / best GEMM efficiency, Hopper"},
-      {"attention_flash3_hopper_fwd", UnitKind::fraction, Dir::faster, "FA3/cuDNN forward / best GEMM efficiency"},
-      {"attention_flash3_hopper_bwd", UnitKind::fraction, Dir::faster, "FA3/cuDNN backward / best GEMM efficiency"},
-      {"attention_flash_other_fwd", UnitKind::fraction, Dir::faster, "flash forward, unmeasured architectures"},
-      {"attention_flash_other_bwd", UnitKind::fraction, Dir::faster, "flash backward, unmeasured architectures"},
+      {"attention_flash2_ampere_fwd", UnitKind::fraction, Dir::faster,
+       "FA2 forward / best GEMM efficiency, Ampere"},
+      {"attention_flash2_ampere_bwd", UnitKind::fraction, Dir::faster,
+       "FA2 backward / best GEMM efficiency, Ampere"},
+      {"attention_flash2_hopper_fwd", UnitKind::fraction, Dir::faster,
+       "FA2 forward / best GEMM efficiency, Hopper"},
+      {"attention_flash2_hopper_bwd", UnitKind::fraction, Dir::faster,
+       "FA2 backward / best GEMM efficiency, Hopper"},
+      {"attention_flash3_hopper_fwd", UnitKind::fraction, Dir::faster,
+       "FA3/cuDNN forward / best GEMM efficiency"},
+      {"attention_flash3_hopper_bwd", UnitKind::fraction, Dir::faster,
+       "FA3/cuDNN backward / best GEMM efficiency"},
+      {"attention_flash_other_fwd", UnitKind::fraction, Dir::faster,
+       "flash forward, unmeasured architectures"},
+      {"attention_flash_other_bwd", UnitKind::fraction, Dir::faster,
+       "flash backward, unmeasured architectures"},
       {"grouped_gemm", UnitKind::fraction, Dir::faster, "grouped expert GEMM / dense GEMM efficiency"},
       {"moe_imbalance", UnitKind::count, Dir::slower, "most loaded EP rank's tokens over the mean"},
       {"a2a_bus_nccl_intra", UnitKind::fraction, Dir::faster, "NCCL all-to-all bus fraction, intra-node"},
@@ -166,30 +174,36 @@ input::Node constant_schema(UnitKind kind, std::string doc) {
   source.or_scalar(string("the id of an entry under `sources:`").unquoted());
   Node n = quantity(
       units_of_constant(kind),
-      {required("confidence", choice({"measured", "official", "reported", "estimated"}, "how sure the number is")
-                                  .noun_text("confidence")
-                                  .hint_text("measured, official, reported or estimated"))
+      {required("confidence",
+                choice({"measured", "official", "reported", "estimated"}, "how sure the number is")
+                    .noun_text("confidence")
+                    .hint_text("measured, official, reported or estimated"))
            .if_missing("missing 'confidence'"),
        required("source", source).if_missing("missing 'source'"),
        optional("derivation", string("how the number was obtained; required when estimated")),
        optional("note", string("free text")),
        optional("group", string("correlation group of the Monte Carlo (default: the source's URL)")),
        optional("in_sample_of", list(string(), "validation families whose own publications source it")),
-       optional("out_of_family", object({required("low", number()), required("nominal", number()),
-                                         required("high", number()), required("derivation", string())},
-                                        "the range without those families' sources, in the same unit")
-                                     .missing_key_hint("out_of_family needs low, nominal, high and derivation"))},
+       optional("out_of_family",
+                object({required("low", number()), required("nominal", number()), required("high", number()),
+                        required("derivation", string())},
+                       "the range without those families' sources, in the same unit")
+                    .missing_key_hint("out_of_family needs low, nominal, high and derivation"))},
       std::move(doc));
-  if (kind == UnitKind::fraction) n.above(0).at_most(1).noun_text("fraction").hint_text("a fraction lies in (0, 1]");
-  else if (kind == UnitKind::count) n.at_least(1).hint_text("a factor of this kind is at least 1");
-  else n.at_least(0);
+  if (kind == UnitKind::fraction)
+    n.above(0).at_most(1).noun_text("fraction").hint_text("a fraction lies in (0, 1]");
+  else if (kind == UnitKind::count)
+    n.at_least(1).hint_text("a factor of this kind is at least 1");
+  else
+    n.at_least(0);
   n.checked([](const Value& q) {
     if (q["confidence"].str() == "estimated" && !q["derivation"].present())
       q.fail("an estimated number needs a 'derivation'");
     if (q["in_sample_of"].present() && !q["out_of_family"].present())
       q.fail("a number with in_sample_of needs out_of_family: {low, nominal, high, derivation}");
     const Value o = q["out_of_family"];
-    if (o.present() && !(o["low"].number() <= o["nominal"].number() && o["nominal"].number() <= o["high"].number()))
+    if (o.present() &&
+        !(o["low"].number() <= o["nominal"].number() && o["nominal"].number() <= o["high"].number()))
       o.fail("range is not ordered");
   });
   return n;
@@ -197,7 +211,9 @@ input::Node constant_schema(UnitKind kind, std::string doc) {
 
 input::Node stack_schema() {
   using namespace input;
-  auto flag = [](std::string name, std::string doc) { return optional(std::move(name), boolean(std::move(doc))); };
+  auto flag = [](std::string name, std::string doc) {
+    return optional(std::move(name), boolean(std::move(doc)));
+  };
   Node source = source_schema();
   source.or_scalar(string("the id of an entry under `sources:`").unquoted());
   return object(
@@ -237,17 +253,27 @@ const input::Node& constants_file_schema() {
     for (const auto& k : ModelConstants::required_keys())
       constants.push_back(required(k.key, constant_schema(k.kind, k.doc))
                               .if_missing("missing required constant '" + std::string(k.key) + "'", k.doc));
-    Node generation = object({optional("platforms", list(string(), "platform descriptor names")),
-                              optional("facts", map(constant_schema(UnitKind::fraction, "a published best value"),
-                                                    "the generation's facts"))},
-                             "one architecture generation");
+    Node generation =
+        object({optional("platforms", list(string(), "platform descriptor names")),
+                optional("facts", map(constant_schema(UnitKind::fraction, "a published best value"),
+                                      "the generation's facts"))},
+               "one architecture generation");
+    Node mode_source = source_schema();
+    mode_source.or_scalar(string("the id of an entry under `sources:`").unquoted());
+    Node processing_mode = object(
+        {required("value", choice({"roofline", "no_overlap"}, "per kernel: max(compute, memory) or their sum")
+                               .noun_text("value")),
+         required("source", mode_source).if_missing("missing 'source'"),
+         required("derivation", string("why this mode")).if_missing("missing 'derivation'")},
+        "how one kernel's compute and memory times combine on an accelerator");
     return object({required("schema_version", integer("version of this file").range(1, 1))
                        .if_missing("schema_version 1 is required"),
                    optional("sources", map(source_schema(), "sources that numbers cite by id")),
                    required("constants", object(constants, "the model's sourced numbers")),
                    required("generations", map(generation, "architecture generations and their caps")),
                    required("stacks", map(stack_schema(), "software stacks")),
-                   optional("default_stack", string("the stack used when none is named"))},
+                   optional("default_stack", string("the stack used when none is named")),
+                   optional("processing_mode", processing_mode)},
                   "the performance model's constants (data/model/constants.yaml)");
   }();
   return s;
@@ -261,7 +287,8 @@ Source source_of(const input::Value& v, const std::map<std::string, Source>& sou
     std::vector<std::string> ids;
     for (const auto& kv : sources) ids.push_back(kv.first);
     const std::string m = closest_match(id, ids);
-    v.fail("unknown source '" + id + "'", m.empty() ? "define it under 'sources:'" : "did you mean '" + m + "'?");
+    v.fail("unknown source '" + id + "'",
+           m.empty() ? "define it under 'sources:'" : "did you mean '" + m + "'?");
   }
   Source s;
   if (v["url"].present()) s.url = v["url"].str();
@@ -288,7 +315,8 @@ ModelConstant read_constant(const input::Value& v, const std::string& key, Dir d
   if (v["out_of_family"].present()) {
     const input::Value o = v["out_of_family"];
     const double factor = *v.schema().units->factor(v.unit());  // out_of_family is in the same unit
-    c.out_of_family = {o["low"].number() * factor, o["nominal"].number() * factor, o["high"].number() * factor};
+    c.out_of_family = {o["low"].number() * factor, o["nominal"].number() * factor,
+                       o["high"].number() * factor};
     c.out_of_family_derivation = o["derivation"].str();
   }
   return c;
@@ -326,9 +354,11 @@ StackProfile read_stack(const std::string& name, const input::Value& n, const Mo
   if (n["zero3_collectives_per_layer"].present())
     s.zero3_collectives_per_layer = static_cast<int>(n["zero3_collectives_per_layer"].integer());
   if (n["moe_dispatcher"].present())
-    s.moe_dispatcher = n["moe_dispatcher"].str() == "deepep" ? MoeDispatcher::deepep : MoeDispatcher::alltoall;
+    s.moe_dispatcher =
+        n["moe_dispatcher"].str() == "deepep" ? MoeDispatcher::deepep : MoeDispatcher::alltoall;
   if (n["fp8_recipe"].present())
-    s.fp8_recipe = n["fp8_recipe"].str() == "te_delayed" ? Fp8Recipe::te_delayed : Fp8Recipe::dynamic_tensorwise;
+    s.fp8_recipe =
+        n["fp8_recipe"].str() == "te_delayed" ? Fp8Recipe::te_delayed : Fp8Recipe::dynamic_tensorwise;
   s.dispatch = read_constant(n["dispatch"], "stacks." + name + ".dispatch", Dir::slower, sources);
   s.step_fixed = mc.at("step_fixed");
   return s;
@@ -345,6 +375,11 @@ ModelConstants load_model_constants_text(const std::string& text, const std::str
   mc.path = path;
   mc.sha256 = sha256_hex(text);
   if (root["default_stack"].present()) mc.default_stack = root["default_stack"].str();
+  if (const input::Value pm = root["processing_mode"]; pm.present()) {
+    mc.kernel_overlap = pm["value"].str() == "roofline";
+    mc.processing_mode_source = source_of(pm["source"], sources);
+    mc.processing_mode_derivation = pm["derivation"].str();
+  }
   for (const auto& k : ModelConstants::required_keys())
     mc.m_constants[k.key] = read_constant(root["constants"][k.key], k.key, k.dir, sources);
 
@@ -372,9 +407,7 @@ ModelConstants load_model_constants_file(const std::string& path) {
   return load_model_constants_text(text, path);
 }
 
-std::string default_model_constants_path() {
-  return paths().model_constants();
-}
+std::string default_model_constants_path() { return paths().model_constants(); }
 
 const ModelConstants& default_model_constants() {
   static std::once_flag once;

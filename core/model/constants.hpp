@@ -32,9 +32,9 @@ struct ModelConstant {
 
 // How a stack implements element-wise work (norms, activations, residual adds, RoPE, casts).
 enum class Fusion {
-  fused,     // hand-fused kernels (Apex / Megatron / Transformer Engine): one kernel per op group
-  eager,     // PyTorch eager: one kernel per elementary op, fp32 up-casts where the code has them
-  compiled   // torch.compile (Inductor): one generated kernel per fusible region
+  fused,    // hand-fused kernels (Apex / Megatron / Transformer Engine): one kernel per op group
+  eager,    // PyTorch eager: one kernel per elementary op, fp32 up-casts where the code has them
+  compiled  // torch.compile (Inductor): one generated kernel per fusible region
 };
 enum class AttentionImpl {
   standard,  // scores materialised: two batched GEMMs plus scale/mask/softmax/dropout kernels
@@ -55,14 +55,14 @@ struct StackProfile {
   Source source;
   Fusion fusion = Fusion::fused;
   AttentionImpl attention = AttentionImpl::flash2;
-  double grad_reduce_bytes = 4;      // bytes per gradient element in DP reductions
-  double param_gather_bytes = 2;     // bytes per parameter element in ZeRO/FSDP all-gathers
-  bool overlap_grad_reduce = false;  // DP reduction overlapped with the last backward
-  bool overlap_param_gather = false; // ZeRO-1/2 parameter all-gather overlapped with the next forward
-  double bucket_bytes = 25e6;        // DP bucket: the last one is exposed whatever the overlap
-  bool fsdp_prefetch = true;         // ZeRO-3: gathers of layer i+1 run while layer i computes
+  double grad_reduce_bytes = 4;         // bytes per gradient element in DP reductions
+  double param_gather_bytes = 2;        // bytes per parameter element in ZeRO/FSDP all-gathers
+  bool overlap_grad_reduce = false;     // DP reduction overlapped with the last backward
+  bool overlap_param_gather = false;    // ZeRO-1/2 parameter all-gather overlapped with the next forward
+  double bucket_bytes = 25e6;           // DP bucket: the last one is exposed whatever the overlap
+  bool fsdp_prefetch = true;            // ZeRO-3: gathers of layer i+1 run while layer i computes
   int zero3_collectives_per_layer = 1;  // separate all-gathers per layer (per-parameter gathers)
-  bool tp_overlap = false;           // TP collectives overlapped with the GEMMs (Megatron/AsyncTP)
+  bool tp_overlap = false;              // TP collectives overlapped with the GEMMs (Megatron/AsyncTP)
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   bool moe_permute_fused = false;
   int grouped_gemm_streams = 1;  // expert GEMMs of a grouped GEMM running at once (TE: 4 streams)
@@ -74,8 +74,8 @@ struct StackProfile {
 
 // Best measured / published values per architecture generation: caps and sanity bounds.
 struct GenerationFacts {
-  std::string name;                        // "ampere", "hopper", "unknown"
-  std::vector<std::string> platforms;      // descriptor names of this generation
+  std::string name;                            // "ampere", "hopper", "unknown"
+  std::vector<std::string> platforms;          // descriptor names of this generation
   std::map<std::string, ModelConstant> facts;  // "gemm_bf16", "gemm_fp8", "mfu_bf16", "mfu_fp8", ...
 };
 
@@ -105,6 +105,14 @@ class ModelConstants {
 
   std::string path, sha256;
   std::string default_stack = "megatron-core";
+  // How one kernel's compute and memory times combine on an accelerator (`processing_mode:`):
+  // true: the roofline's max(compute, memory); false: their sum (Calculon's no_overlap). A file
+  // without the key keeps the roofline. Host descriptors never use the constants (their ceilings
+  // are measured), so this applies to accelerators and to training steps.
+  bool kernel_overlap = true;
+  Source processing_mode_source;
+  std::string processing_mode_derivation;
+  std::string_view processing_mode() const { return kernel_overlap ? "roofline" : "no_overlap"; }
 
  private:
   friend ModelConstants load_model_constants_text(const std::string&, const std::string&);

@@ -12,29 +12,29 @@
 #include <string>
 #include <vector>
 
-#include "core/platforms/platform.hpp"
 #include "core/model/training_model.hpp"
+#include "core/platforms/platform.hpp"
 
 namespace xpb {
 
 struct ValidationRow {
-  std::string id;           // e.g. "NAR-3"
-  std::string family;       // publication / stack family, e.g. "NAR"; the unit of leave-one-out
-  std::string source;       // citation (URL, table)
-  std::string model_file;   // under experiments/models/
-  std::string platform;     // descriptor name
-  std::string stack;        // software stack of data/model/constants.yaml
+  std::string id;          // e.g. "NAR-3"
+  std::string family;      // publication / stack family, e.g. "NAR"; the unit of leave-one-out
+  std::string source;      // citation (URL, table)
+  std::string model_file;  // under experiments/models/
+  std::string platform;    // descriptor name
+  std::string stack;       // software stack of data/model/constants.yaml
   int devices = 1, tp = 1, pp = 1, cp = 1, ep = 1;
   double global_batch = 0;
-  int seq_len = 0;          // 0: the model's
+  int seq_len = 0;  // 0: the model's
   std::optional<DType> dtype;
   std::vector<int> mbs;         // micro-batch sizes tried (one when the source states it)
   std::vector<int> interleave;  // interleaving degrees tried
   Recompute recompute = Recompute::full;
   int zero = 0;
   bool seqpar = false;
-  std::vector<bool> seqpar_tried;  // empty: {seqpar}
-  std::optional<bool> flash_attention;         // nullopt: the stack's
+  std::vector<bool> seqpar_tried;               // empty: {seqpar}
+  std::optional<bool> flash_attention;          // nullopt: the stack's
   std::optional<MoeDispatcher> moe_dispatcher;  // nullopt: the stack's
   std::optional<bool> tp_overlap;               // nullopt: the stack's
   bool dp_overlap = true;
@@ -48,8 +48,8 @@ struct ValidationResult {
   bool ok = false;
   std::string reason;
   StepEstimate estimate;
-  double error = 0;       // projected median / measured − 1
-  bool inside = false;    // measured within the projected 5–95 % interval
+  double error = 0;     // projected median / measured − 1
+  bool inside = false;  // measured within the projected 5–95 % interval
 };
 
 std::vector<ValidationRow> validation_rows();
@@ -59,7 +59,9 @@ std::vector<ValidationRow> validation_rows();
 Platform micro_calibrated_platform(const std::string& name);
 
 struct ValidationOptions {
-  bool overlap = true;  // false: compute + memory per kernel (Calculon's no_overlap), sensitivity only
+  // Per kernel: true: roofline max; false: compute + memory (Calculon's no_overlap); unset: the
+  // constants' processing_mode.
+  std::optional<bool> overlap;
   McOptions mc{20260101, 200};
   const ModelConstants* constants = nullptr;
   // Rows to run (empty: all); for tests that need a subset.

@@ -187,6 +187,7 @@ struct OneProjection {
 OneProjection project_once(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt,
                            const ModelConstants* c, const Hardware& hw, DType top_dtype, double top_flops) {
   OneProjection r;
+  const bool overlap = opt.overlap ? *opt.overlap : c ? c->kernel_overlap : true;
   const double gap = opt.include_launch ? hw.gap() : 0;
   auto fail = [&](std::string why) {
     if (r.ok) r.reason = std::move(why);
@@ -212,11 +213,11 @@ OneProjection project_once(const Ledger& ledger, const Platform& platform, const
     } else {
       KernelTime kt;
       std::string why;
-      if (!kernel_time(k, hw, opt.overlap, kt, &why)) {
+      if (!kernel_time(k, hw, overlap, kt, &why)) {
         fail("kernel '" + k.name + "': " + why);
       } else {
         b = kt.bound;
-        if (opt.overlap)
+        if (overlap)
           (kt.bound == Bound::memory ? r.memory : r.compute) += kt.total * count;
         else
           r.compute += kt.compute * count, r.memory += kt.memory * count;
@@ -268,6 +269,7 @@ Projection project(const Ledger& ledger, const Platform& platform, const Project
   // works without the share folder that holds them.
   const ModelConstants* c = nullptr;
   if (opt.use_constants && !is_host(platform)) c = opt.constants ? opt.constants : &default_model_constants();
+  pr.kernel_overlap = opt.overlap ? *opt.overlap : c ? c->kernel_overlap : true;
 
   std::array<double, kAllDTypes.size()> by_dtype{};
   for (const KernelCost& k : ledger)

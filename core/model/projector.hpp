@@ -94,7 +94,9 @@ bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTi
 class HardwareCache;
 
 struct ProjectOptions {
-  bool overlap = true;  // roofline max(); false → sum of compute and memory time
+  // true: roofline max(); false: sum of compute and memory time; unset: the constants'
+  // processing_mode on accelerators, the roofline on hosts and without constants.
+  std::optional<bool> overlap;
   bool include_launch = true;
   McOptions mc;                               // Monte Carlo; samples = 0: the nominal scenario only
   const ModelConstants* constants = nullptr;  // nullptr: default_model_constants()
@@ -151,6 +153,7 @@ struct Projection {
   int ranks_on_node = 1;
   // Set by the runner on the projection onto this machine's descriptor: the model's self-check.
   bool self_check = false;
+  bool kernel_overlap = true;  // the processing mode used: max (true) or sum of compute and memory
 };
 
 Projection project(const Ledger& ledger, const Platform& platform, const ProjectOptions& opt = {});

@@ -557,7 +557,7 @@ double TrainingModel::step_seconds(const Plan& p, const Scenario& s) const {
   Plan q = p;
   q.dp = m_cluster.devices / std::max(1, p.tp * p.pp * p.cp);
   const TrainingCost c =
-      cost_training(build_training_ledger(m_model, m_params, q, *m_stack, lo), hw, m_dtype, m_opt.overlap);
+      cost_training(build_training_ledger(m_model, m_params, q, *m_stack, lo), hw, m_dtype, kernel_overlap());
   return c.ok ? c.step : std::numeric_limits<double>::quiet_NaN();
 }
 
@@ -590,7 +590,7 @@ StepEstimate TrainingModel::evaluate_with(const Plan& p0, bool monte_carlo) cons
     const LedgerOptions lo = ledger_options(s);
     const Hardware hw(*m_platform, s, m_constants, m_stack, lo.moe_dispatcher == MoeDispatcher::deepep);
     const TrainingLedger L = build_training_ledger(m_model, m_params, p, *m_stack, lo);
-    sc.cost = cost_training(L, hw, m_dtype, m_opt.overlap);
+    sc.cost = cost_training(L, hw, m_dtype, kernel_overlap());
     sc.tdp = hw.tdp();
     return sc;
   };

@@ -9,15 +9,15 @@
 #include <optional>
 #include <string>
 
+#include "core/base/dtype.hpp"
+#include "core/base/error.hpp"
+#include "core/base/input_schema.hpp"
+#include "core/base/range.hpp"
 #include "core/model/collectives.hpp"
 #include "core/model/constants.hpp"
 #include "core/model/training_ledger.hpp"
 #include "core/model/uncertainty.hpp"
-#include "core/base/dtype.hpp"
-#include "core/base/error.hpp"
 #include "core/platforms/platform.hpp"
-#include "core/base/range.hpp"
-#include "core/base/input_schema.hpp"
 
 namespace xpb {
 
@@ -67,14 +67,14 @@ std::optional<std::string> find_model_file(const std::string& name_or_path);
 ModelSpec load_model_text(const std::string& text, const std::string& path);
 
 struct ParamCount {
-  double total = 0;        // every parameter
-  double active = 0;       // parameters one token uses (MoE: top-k + shared experts)
-  double embedding = 0;    // token (+ position) embeddings, plus the untied output layer
-  double attention = 0;    // one layer's attention weights (+ biases)
-  double dense_mlp = 0;    // one dense MLP
-  double expert = 0;       // one expert MLP
-  double router = 0;       // one MoE layer's router
-  double norms = 0;        // one layer's norms
+  double total = 0;      // every parameter
+  double active = 0;     // parameters one token uses (MoE: top-k + shared experts)
+  double embedding = 0;  // token (+ position) embeddings, plus the untied output layer
+  double attention = 0;  // one layer's attention weights (+ biases)
+  double dense_mlp = 0;  // one dense MLP
+  double expert = 0;     // one expert MLP
+  double router = 0;     // one MoE layer's router
+  double norms = 0;      // one layer's norms
   int moe_layers = 0, dense_layers = 0;
 };
 ParamCount count_params(const ModelSpec& m);
@@ -119,14 +119,14 @@ struct Cluster {
 
 struct Plan {
   int tp = 1, pp = 1, ep = 1, mbs = 1, interleave = 1;
-  int cp = 1;               // context parallelism: the sequence split over cp devices (ring attention)
-  int dp = 0;               // 0: derived as devices / (tp·pp·cp); evaluate() fills it in
+  int cp = 1;  // context parallelism: the sequence split over cp devices (ring attention)
+  int dp = 0;  // 0: derived as devices / (tp·pp·cp); evaluate() fills it in
   Recompute recompute = Recompute::full;
   bool seqpar = false;
   // 0: replicated; 1: optimizer states sharded over DP (distributed optimizer); 2: + gradients
   // (reduce-scattered every micro-batch); 3: + parameters (FSDP / ZeRO-3, gathered per layer)
   int zero = 0;
-  bool dp_overlap = true;   // overlap DP/ZeRO communication with compute
+  bool dp_overlap = true;  // overlap DP/ZeRO communication with compute
 };
 std::string to_string(const Plan& p);
 // "tp=8,pp=4,cp=1,dp=32,ep=1,mbs=1,interleave=2,recompute=full,seqpar=on,zero=1,dp_overlap=on";
@@ -134,35 +134,36 @@ std::string to_string(const Plan& p);
 Plan parse_plan(const std::string& text, const Plan& defaults = {});
 
 struct TrainOptions {
-  std::string stack;            // software stack (data/model/constants.yaml); "" = the default
+  std::string stack;  // software stack (data/model/constants.yaml); "" = the default
   // Attention kernel: nullopt = the stack's; false forces materialised scores, true flash.
   std::optional<bool> flash_attention;
-  bool overlap = true;          // per-kernel roofline max; false: compute + memory
-  std::optional<DType> dtype;   // override the model's linear-layer precision (fp8: linears only)
+  // Per kernel: true: roofline max; false: compute + memory; unset: the constants' processing_mode.
+  std::optional<bool> overlap;
+  std::optional<DType> dtype;  // override the model's linear-layer precision (fp8: linears only)
   std::optional<MoeDispatcher> moe_dispatcher;  // override the stack's
   std::optional<bool> tp_overlap;               // override the stack's
-  McOptions mc;                 // Monte Carlo of evaluate(); samples = 0: nominal only
+  McOptions mc;                                 // Monte Carlo of evaluate(); samples = 0: nominal only
   const ModelConstants* constants = nullptr;    // nullptr: default_model_constants()
 };
 
 struct MemoryEstimate {  // bytes per device on the most loaded pipeline stage
   double weights = 0, gradients = 0, optimizer = 0, activations = 0, total = 0;
   double capacity = 0, usable = 0;
-  double buffers = 0;     // communication buckets, gathered FSDP layers, FP8 weight copies
+  double buffers = 0;  // communication buckets, gathered FSDP layers, FP8 weight copies
 };
 
 // Ranges below are {p5, median, p95} of the Monte Carlo (TrainOptions::mc); with samples = 0 they
 // are exact at the nominal-input value. `step` carries the nominal, the samples and the envelope.
 struct StepEstimate {
-  bool ok = false;       // false: a needed descriptor number is unknown, or the plan is invalid
-  bool fits = false;     // memory.total <= memory.usable
+  bool ok = false;    // false: a needed descriptor number is unknown, or the plan is invalid
+  bool fits = false;  // memory.total <= memory.usable
   std::string reason;
   Plan plan;
   std::string stack;
   int micro_batches = 0;
   Range step_seconds;
-  Estimate step;           // nominal-input value, samples, 5-95%, worst-case envelope
-  double nominal_step = 0; // every input at its nominal value (what the plan search ranks by)
+  Estimate step;            // nominal-input value, samples, 5-95%, worst-case envelope
+  double nominal_step = 0;  // every input at its nominal value (what the plan search ranks by)
   // Breakdown of the step (sums to step_seconds): compute on the critical stage, the exposed
   // communication by parallel dimension, pipeline bubble, optimizer step.
   Range compute_seconds, memory_seconds, launch_seconds, recompute_seconds;
@@ -176,7 +177,7 @@ struct StepEstimate {
   DType peak_dtype = DType::bf16;              // the precision MFU/HFU are measured against
   Range mfu, hfu, tokens_per_second, energy_joules;
   MemoryEstimate memory;
-  int kernels_per_step = 0;                    // ledger entries (for reports)
+  int kernels_per_step = 0;  // ledger entries (for reports)
 };
 
 // The model on one cluster: precomputes what does not depend on the plan so `evaluate` is cheap
@@ -198,6 +199,8 @@ class TrainingModel {
   TrainingLedger ledger(const Plan& p, const Scenario& s) const;
   const StackProfile& stack() const { return *m_stack; }
   const ModelConstants& constants() const { return *m_constants; }
+  // The processing mode in use: the options' when set, else the constants'.
+  bool kernel_overlap() const { return m_opt.overlap ? *m_opt.overlap : m_constants->kernel_overlap; }
 
   const ModelSpec& model() const { return m_model; }
   const Platform& platform() const { return *m_platform; }

@@ -52,11 +52,18 @@ xpb::KernelCost gemm(double flops, double bytes, double count = 1) {
   return k;
 }
 
+// The roofline (max of compute and memory time), whatever the constants' processing mode.
+xpb::ProjectOptions roofline() {
+  xpb::ProjectOptions o;
+  o.overlap = true;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("projector: compute-bound GEMM follows the peak range", "[projector]") {
   const auto p = toy();
-  const auto pr = xpb::project({gemm(1e12, 1e6, 2)}, p);
+  const auto pr = xpb::project({gemm(1e12, 1e6, 2)}, p, roofline());
   REQUIRE(pr.ok);
   CHECK(pr.bound == xpb::Bound::compute);
   // Nominal inputs, and the envelope: every input at its fast or slow end.
@@ -80,10 +87,10 @@ TEST_CASE("projector: compute-bound GEMM follows the peak range", "[projector]")
 
 TEST_CASE("projector: the Monte Carlo is reproducible and keyed by its seed", "[projector][uncertainty]") {
   const auto p = toy();
-  const auto a = xpb::project({gemm(1e12, 1e6)}, p);
-  const auto b = xpb::project({gemm(1e12, 1e6)}, p);
+  const auto a = xpb::project({gemm(1e12, 1e6)}, p, roofline());
+  const auto b = xpb::project({gemm(1e12, 1e6)}, p, roofline());
   CHECK(a.step.samples == b.step.samples);
-  xpb::ProjectOptions o;
+  xpb::ProjectOptions o = roofline();
   o.mc.seed = 7;
   const auto c = xpb::project({gemm(1e12, 1e6)}, p, o);
   CHECK(c.step.samples != a.step.samples);
@@ -97,7 +104,7 @@ TEST_CASE("projector: memory-bound kernel and the no-overlap mode", "[projector]
   const auto p = toy();
   xpb::KernelCost v = gemm(1e9, 1e10);  // 10 µs of compute, 10 ms of memory
   v.kind = xpb::OpKind::vector;
-  auto pr = xpb::project({v}, p);
+  auto pr = xpb::project({v}, p, roofline());
   REQUIRE(pr.ok);
   CHECK(pr.bound == xpb::Bound::memory);
   CHECK(pr.memory_seconds.nominal == Approx(1e-2));
@@ -106,6 +113,46 @@ TEST_CASE("projector: memory-bound kernel and the no-overlap mode", "[projector]
   no.include_launch = false;
   pr = xpb::project({v}, p, no);
   CHECK(pr.step_seconds.nominal == Approx(1e-2 + 1e9 / 100e12).epsilon(1e-4));
+  CHECK_FALSE(pr.kernel_overlap);
+}
+
+TEST_CASE(
+    "projector: without a choice, the constants' processing mode on accelerators, the roofline on hosts",
+    "[projector]") {
+  // 1 GFLOP at 100 TFLOP/s (10 µs) beside 10 MB at 1 TB/s (10 µs): max 10 µs, sum 20 µs.
+  const xpb::Ledger ledger = {gemm(1e9, 1e7)};
+  xpb::ProjectOptions o;
+  o.include_launch = false;
+  o.mc.samples = 0;
+  o.use_constants = false;  // no constants: the roofline
+  auto pr = xpb::project(ledger, toy(), o);
+  CHECK(pr.kernel_overlap);
+  CHECK(pr.step_seconds.nominal == Approx(1e-5));
+
+  // The shipped constants (data/model/constants.yaml) choose Calculon's no_overlap.
+  const xpb::ModelConstants& c = xpb::default_model_constants();
+  REQUIRE_FALSE(c.kernel_overlap);
+  CHECK(c.processing_mode() == "no_overlap");
+  CHECK(c.processing_mode_source.url.find("calculon") != std::string::npos);
+  o.use_constants = true;
+  o.constants = &c;
+  pr = xpb::project(ledger, toy(), o);
+  CHECK_FALSE(pr.kernel_overlap);
+  // The constants also add their kernel gap; without launch costs the two times add.
+  CHECK(pr.step_seconds.nominal == Approx(2e-5));
+
+  // A host descriptor is measured: it never takes the constants, and keeps the roofline.
+  xpb::Platform host = toy();
+  host.kind = "host";
+  pr = xpb::project(ledger, host, o);
+  CHECK(pr.kernel_overlap);
+  CHECK(pr.step_seconds.nominal == Approx(1e-5));
+
+  // An explicit choice wins over the constants.
+  o.overlap = true;
+  pr = xpb::project(ledger, toy(), o);
+  CHECK(pr.kernel_overlap);
+  CHECK(pr.step_seconds.nominal == Approx(1e-5));
 }
 
 TEST_CASE("projector: size-dependent GEMM efficiency applies", "[projector]") {
