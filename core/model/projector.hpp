@@ -153,6 +153,8 @@ struct Projection {
   int ranks_on_node = 1;
   // Set by the runner on the projection onto this machine's descriptor: the model's self-check.
   bool self_check = false;
+  // Set by the runner when the self-check projected the workload's as-run ledger (what it says).
+  std::string ledger_as_run;
   bool kernel_overlap = true;  // the processing mode used: max (true) or sum of compute and memory
 };
 

@@ -27,13 +27,17 @@ class DTypeDispatch final : public Workload {
 
   void setup(const Params& p, Context& ctx) override {
     const std::string& d = p.get_string(m_param);
-    if (d == "fp64") m_impl = std::make_unique<Impl<double>>();
-    else if (d == "fp32") m_impl = std::make_unique<Impl<float>>();
-    else throw Error({{}, 0, "params." + m_param}, "dtype '" + d + "' is not fp32 or fp64");
+    if (d == "fp64")
+      m_impl = std::make_unique<Impl<double>>();
+    else if (d == "fp32")
+      m_impl = std::make_unique<Impl<float>>();
+    else
+      throw Error({{}, 0, "params." + m_param}, "dtype '" + d + "' is not fp32 or fp64");
     m_impl->setup(p, ctx);
   }
   StepResult step(Context& ctx) override { return m_impl->step(ctx); }
   Ledger ledger() const override { return m_impl ? m_impl->ledger() : Ledger{}; }
+  Ledger ledger_as_run() const override { return m_impl ? m_impl->ledger_as_run() : Ledger{}; }
   Validation validate(Context& ctx) override { return m_impl->validate(ctx); }
   Metrics finish(Context& ctx) override { return m_impl->finish(ctx); }
   std::int64_t planned_steps() const override { return m_impl ? m_impl->planned_steps() : -1; }

@@ -33,6 +33,10 @@ class Workload {
   virtual StepResult step(Context& ctx) = 0;
   // Analytic cost of one step.
   virtual Ledger ledger() const = 0;
+  // The cost of the step as this host ran it, when it differs from ledger(): a micro-benchmark
+  // that charges an accelerator's precision (bf16) while computing in fp32 here. The model's
+  // self-check projects this one onto the host. Empty: the same as ledger().
+  virtual Ledger ledger_as_run() const { return {}; }
   // Self-check after the steps; a failure is data, not a crash.
   virtual Validation validate(Context& ctx) = 0;
   // Metrics at the end (loss curves, accuracy...). Called after validate().
@@ -46,7 +50,7 @@ struct WorkloadInfo {
   std::string summary;  // one line
   WorkloadKind kind = WorkloadKind::benchmark;
   ParamSchema params;
-  std::string doc;      // a paragraph for `xpubench show workload`
+  std::string doc;  // a paragraph for `xpubench show workload`
   // Every name the workload emits in StepResult::values and Metrics::scalars, with its unit, kind
   // and doc (core/plugin/metrics.hpp). The runner fails a cell that emits an undeclared name.
   std::vector<MetricSpec> metrics;

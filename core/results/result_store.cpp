@@ -268,6 +268,7 @@ void write_projection(const schema::Writer& cell, const Projection& p, const Cel
     pg.attr("hfu_dtype", std::string(to_string(p.peak_dtype)));
   }
   if (p.self_check && rec.model_error) pg.attr("error_vs_measured", *rec.model_error);
+  if (!p.ledger_as_run.empty()) pg.attr("ledger_as_run", p.ledger_as_run);
   schema::TableWriter k(pg, "kernels");
   for (const auto& kp : p.kernels) {
     k.row();

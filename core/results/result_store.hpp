@@ -42,20 +42,21 @@ inline bool is_bad(CellStatus s) { return s == CellStatus::invalid || s == CellS
 struct CellRecord {
   Cell cell;
   CellStatus status = CellStatus::ok;
-  std::string reason;         // why invalid or failed; what was validated when ok
+  std::string reason;  // why invalid or failed; what was validated when ok
   std::string started_utc, finished_utc;
-  std::vector<double> warmup_seconds, step_seconds;                // per step
+  std::vector<double> warmup_seconds, step_seconds;  // per step
   // How the timed repeats were taken (provenance, core/run/runner.hpp): step() calls per timed
   // repeat (each step_seconds value is its repeat's time / iterations), the min_time that chose
   // that count (0: none in force, one call per repeat), and the seconds all timed repeats took.
   std::int64_t iterations = 1;
   double min_time = 0, timed_seconds = 0;
   std::vector<std::pair<std::string, std::vector<double>>> step_values;  // StepResult values
-  std::map<std::string, std::string> step_units;  // units of step values, by name
-  std::map<std::string, MetricKind> step_kinds;    // declared kinds of step values, by name
+  std::map<std::string, std::string> step_units;                         // units of step values, by name
+  std::map<std::string, MetricKind> step_kinds;  // declared kinds of step values, by name
   Validation validation;
   Metrics metrics;
   Ledger ledger;
+  Ledger ledger_as_run;  // what this host ran, when it differs from `ledger` (Workload::ledger_as_run)
   std::vector<Projection> projections;  // one per platform of the experiment
   std::optional<double> model_error;    // host self-check: projected / measured − 1
   // Speed ratio t(reference) / t(platform) per platform, taken sample by sample from the two
@@ -103,7 +104,8 @@ struct PlanProjection {
   CellStatus status = CellStatus::ok;  // ok: a plan was projected; invalid: none (reason says why)
   std::string reason, reference, verdict, breakdown, assumptions;
   double global_batch = 0, seq_len = 0, tokens = 0, memory_gb = 0;
-  double step_p5 = 0, step_median = 0, step_p95 = 0, step_nominal = 0, step_envelope_low = 0, step_envelope_high = 0;
+  double step_p5 = 0, step_median = 0, step_p95 = 0, step_nominal = 0, step_envelope_low = 0,
+         step_envelope_high = 0;
   double mfu_p5 = 0, mfu_median = 0, mfu_p95 = 0, hfu_median = 0, tokens_per_second = 0;
   double days_p5 = 0, days_median = 0, days_p95 = 0;
   double ratio_p5 = 0, ratio_median = 0, ratio_p95 = 0, ratio_envelope_low = 0, ratio_envelope_high = 0;
@@ -166,15 +168,15 @@ class ResultStore {
   void rewrite(const CellRecord* rec, const std::vector<std::string>& fragments = {});
   std::string m_path;
   RunHeader m_header;
-  std::set<std::string> m_done;     // ok/invalid cells present in the file
-  std::set<std::string> m_present;  // all cells present in the file or in its journal
-  std::set<std::string> m_in_file;  // the cells in the file itself
+  std::set<std::string> m_done;               // ok/invalid cells present in the file
+  std::set<std::string> m_present;            // all cells present in the file or in its journal
+  std::set<std::string> m_in_file;            // the cells in the file itself
   std::vector<std::string> m_journal;         // fragment files of committed cells not yet in the file
   double m_last_flush = 0, m_flush_cost = 0;  // monotonic end of the last rewrite; its seconds
   std::size_t m_flush_cells = 0;              // cells the last rewrite wrote
   double m_fragment_seconds = 0;              // time spent writing journal entries,
   long long m_fragments = 0;                  // and how many
-  std::vector<SummaryRow> m_rows;   // summary of all present cells
+  std::vector<SummaryRow> m_rows;             // summary of all present cells
   long long m_resumes = 0;
   std::size_t m_discarded = 0;  // see discarded_journal()
   bool m_writer = true;
@@ -192,7 +194,7 @@ std::vector<std::string> list_fragments(const std::string& output);
 // Parity rows (per cell × platform) from summary rows: ratio to the reference and verdict.
 struct ParityRow {
   std::string cell, workload, params, platform, verdict, bound;
-  double low = 0, nominal = 0, high = 0;  // 5 %, median, 95 % of the joint ratio
+  double low = 0, nominal = 0, high = 0;       // 5 %, median, 95 % of the joint ratio
   double envelope_low = 0, envelope_high = 0;  // worst case: every input at one end
 };
 // `hosts`: the platforms of kind host (the model's self-check), which get no parity row.

@@ -410,6 +410,10 @@ Section projected_section() {
                   "with host_share: ranks that shared the machine"),
           number("/cells/{cell}/projected/{platform}@error_vs_measured", "float64", "", T,
                  "the host only: projected / measured median − 1 (the model's self-check)"),
+          since(2,
+                text("/cells/{cell}/projected/{platform}@ledger_as_run", N,
+                     "the host only, when the cell charges another precision than the host computed in: the "
+                     "self-check projected the ledger as run (its dtype and the charged one)")),
           range("step_seconds", "s", "projected time of one step"),
           since(2,
                 dataset("/cells/{cell}/projected/{platform}/step_seconds_envelope", "float64[2]", "s", N,

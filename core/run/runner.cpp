@@ -362,9 +362,17 @@ void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const
   ProjectOptions opt;
   opt.cache = cache;
   for (const auto& p : platforms) {
-    Projection pr = project(rec.ledger, p, opt);
+    // The self-check compares with what ran here: the as-run ledger when the cell charges another
+    // precision than this host computed in.
+    const bool as_run = &p == self && !rec.ledger_as_run.empty();
+    Projection pr = project(as_run ? rec.ledger_as_run : rec.ledger, p, opt);
     pr.platform = p.name;
     pr.self_check = &p == self;
+    if (as_run)
+      pr.ledger_as_run =
+          "projected from the ledger as this host ran it (its compute dtype), not from the cell's ledger, "
+          "which "
+          "charges the cell's precision";
     if (pr.self_check && (ctx.host_share != 1.0 || ctx.ranks_on_node > 1)) {
       pr.host_share = ctx.host_share;
       pr.ranks_on_node = ctx.ranks_on_node;
@@ -400,6 +408,7 @@ CellRecord measure_cell(const Cell& cell, const Registry& registry, const Contex
     }
     rec.validation = w->validate(ctx);
     rec.ledger = w->ledger();
+    rec.ledger_as_run = w->ledger_as_run();
     rec.metrics = w->finish(ctx);
     apply_metric_specs(info, rec);
     if (!rec.validation.passed)

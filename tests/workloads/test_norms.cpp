@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <string>
 
+#include "core/experiment/experiment.hpp"
+#include "core/model/projector.hpp"
+#include "core/run/runner.hpp"
 #include "tests/workloads/micro_harness.hpp"
 
 using namespace xpb;
@@ -12,9 +15,9 @@ using namespace xpb;
 TEST_CASE("layernorm workload validates forward and backward", "[layernorm][workload]") {
   for (const char* dtype : {"fp32", "fp64"}) {
     INFO(dtype);
-    const auto r = test::run_micro("layernorm", {{"rows", std::int64_t(300)},
-                                                 {"channels", std::int64_t(96)},
-                                                 {"dtype", std::string(dtype)}});
+    const auto r = test::run_micro(
+        "layernorm",
+        {{"rows", std::int64_t(300)}, {"channels", std::int64_t(96)}, {"dtype", std::string(dtype)}});
     INFO(r.validation.reason);
     CHECK(r.validation.passed);
     REQUIRE(r.ledger.size() == 4);  // fwd, zero_grad, bwd, bwd_params
@@ -30,8 +33,7 @@ TEST_CASE("softmax workload validates forward and backward", "[softmax][workload
   for (const char* dtype : {"fp32", "fp64"}) {
     INFO(dtype);
     const auto r = test::run_micro(
-        "softmax",
-        {{"rows", std::int64_t(200)}, {"cols", std::int64_t(333)}, {"dtype", std::string(dtype)}});
+        "softmax", {{"rows", std::int64_t(200)}, {"cols", std::int64_t(333)}, {"dtype", std::string(dtype)}});
     INFO(r.validation.reason);
     CHECK(r.validation.passed);
     REQUIRE(r.ledger.size() == 2);
@@ -44,12 +46,68 @@ TEST_CASE("softmax workload validates forward and backward", "[softmax][workload
 
 TEST_CASE("forward-only runs charge only forward kernels", "[layernorm][softmax][workload]") {
   const auto ln = test::run_micro(
-      "layernorm",
-      {{"rows", std::int64_t(64)}, {"channels", std::int64_t(32)}, {"backward", false}}, 1);
+      "layernorm", {{"rows", std::int64_t(64)}, {"channels", std::int64_t(32)}, {"backward", false}}, 1);
   CHECK(ln.validation.passed);
   CHECK(ln.ledger.size() == 1);
   const auto sm = test::run_micro(
       "softmax", {{"rows", std::int64_t(64)}, {"cols", std::int64_t(32)}, {"backward", false}}, 1);
   CHECK(sm.validation.passed);
   CHECK(sm.ledger.size() == 1);
+}
+
+// A cell that charges an accelerator's precision (bf16) while this host computes in fp32: every
+// platform is projected from the charged ledger except the host, the model's self-check, which is
+// projected from the ledger as run (fp32 bytes), and says so.
+TEST_CASE("the self-check projects the ledger as run when the cell charges another precision",
+          "[layernorm][softmax][workload][runner]") {
+  auto quantity = [](double v) {
+    Quantity q;
+    q.value = Range::exact(v);
+    q.present = true;
+    return q;
+  };
+  Platform host, accel;
+  for (Platform* p : {&host, &accel}) {
+    for (auto d : kAllDTypes) {
+      p->peak[d].status = PeakStatus::known;
+      p->peak[d].flops = quantity(1e12);
+    }
+    p->memory_bandwidth = quantity(1e11);
+  }
+  host.name = "host", host.kind = "host";
+  accel.name = "accel";
+  Registry reg;
+  workloads::register_micro(reg);
+  for (const char* w : {"layernorm", "softmax"}) {
+    const std::string size = std::string(w) == "layernorm" ? "channels" : "cols";
+    for (const char* precision : {"bf16", "auto"}) {
+      INFO(w << ", precision " << precision);
+      const auto spec =
+          parse_experiment("name: s\nrepeats: 2\nworkloads:\n  - workload: " + std::string(w) +
+                               "\n    params: {rows: 64, " + size + ": 1024, precision: " + precision + "}\n",
+                           "s.yaml", reg);
+      REQUIRE(spec.cells.size() == 1);
+      const CellRecord r = run_cell(spec.cells[0], reg, {accel, host}, Context{});
+      REQUIRE(r.status == CellStatus::ok);
+      REQUIRE(r.projections.size() == 2);
+      const Projection& on_accel = r.projections[0];
+      const Projection& on_host = r.projections[1];
+      CHECK(on_host.self_check);
+      if (std::string(precision) == "auto") {
+        CHECK(r.ledger_as_run.empty());  // computed as charged: one ledger
+        CHECK(on_host.ledger_as_run.empty());
+        CHECK(on_host.bytes == on_accel.bytes);
+        continue;
+      }
+      REQUIRE_FALSE(r.ledger_as_run.empty());
+      // The accelerator is charged bf16 (2 bytes per element); the host moved fp32 (4). The
+      // 64 x 1024 elements dominate (per-row statistics and the 1024 parameters are the rest).
+      CHECK(on_accel.bytes == total_bytes(r.ledger));
+      CHECK(on_host.bytes == total_bytes(r.ledger_as_run));
+      CHECK(on_host.bytes / on_accel.bytes > 1.8);
+      CHECK(on_host.bytes / on_accel.bytes <= 2.0);
+      CHECK(on_host.ledger_as_run.find("as this host ran it") != std::string::npos);
+      CHECK(on_accel.ledger_as_run.empty());
+    }
+  }
 }

@@ -55,7 +55,7 @@ class AllReduceBench final : public Workload {
     m_size = m_group.size();
     m_n = m_bytes / static_cast<std::int64_t>(sizeof(float));
     m_bytes = m_n * static_cast<std::int64_t>(sizeof(float));  // whole elements only
-    if (m_size < 2) return;  // validate() reports why nothing was measured
+    if (m_size < 2) return;                                    // validate() reports why nothing was measured
     m_pristine = Kokkos::View<float*, Kokkos::HostSpace>(
         Kokkos::view_alloc(Kokkos::WithoutInitializing, "allreduce/pristine"), m_n);  // (n)
     m_buf = Kokkos::View<float*, Kokkos::HostSpace>(
@@ -76,8 +76,7 @@ class AllReduceBench final : public Workload {
     if (m_impl == "ring")
       ring_allreduce();
     else
-      MPI_Allreduce(MPI_IN_PLACE, m_buf.data(), static_cast<int>(m_n), MPI_FLOAT, MPI_SUM,
-                    comm());
+      MPI_Allreduce(MPI_IN_PLACE, m_buf.data(), static_cast<int>(m_n), MPI_FLOAT, MPI_SUM, comm());
     const double t = m_group.max(MPI_Wtime() - t0);
     r.manual_seconds = t;
     const double algbw = double(m_bytes) / t;
@@ -152,16 +151,16 @@ class AllReduceBench final : public Workload {
     float* tmp = m_recv.data();
     for (int s = 0; s < p - 1; ++s) {
       const int sc = ((r - s) % p + p) % p, rc = ((r - s - 1) % p + p) % p;
-      MPI_Sendrecv(buf + begin(sc), count(sc), MPI_FLOAT, right, 17, tmp, count(rc), MPI_FLOAT,
-                   left, 17, comm(), MPI_STATUS_IGNORE);
+      MPI_Sendrecv(buf + begin(sc), count(sc), MPI_FLOAT, right, 17, tmp, count(rc), MPI_FLOAT, left, 17,
+                   comm(), MPI_STATUS_IGNORE);
       float* dst = buf + begin(rc);
       const int nrc = count(rc);
       for (int i = 0; i < nrc; ++i) dst[i] = tmp[i] + dst[i];
     }
     for (int s = 0; s < p - 1; ++s) {
       const int sc = ((r + 1 - s) % p + p) % p, rc = ((r - s) % p + p) % p;
-      MPI_Sendrecv(buf + begin(sc), count(sc), MPI_FLOAT, right, 18, buf + begin(rc), count(rc),
-                   MPI_FLOAT, left, 18, comm(), MPI_STATUS_IGNORE);
+      MPI_Sendrecv(buf + begin(sc), count(sc), MPI_FLOAT, right, 18, buf + begin(rc), count(rc), MPI_FLOAT,
+                   left, 18, comm(), MPI_STATUS_IGNORE);
     }
   }
 #endif

@@ -39,7 +39,6 @@ const ParamStruct<AttentionParams>& attention_params() {
   return s;
 }
 
-
 constexpr const char* kName = "attention/attn";  // kernel labels: kName + "_fwd", "_bwd"
 
 template <class T>
@@ -56,14 +55,13 @@ class AttentionBench final : public Workload {
     m_dtype = ledger_dtype(q, sizeof(T));
     const double elems = double(m_shape.B) * m_shape.T * m_shape.C * 8;  // qkv, dqkv, out, dout
     ctx.require_memory(elems * sizeof(T), "seq", "the attention arrays");
-    const int N = m_shape.B * m_shape.T, C = m_shape.C, B = m_shape.B, H = m_shape.H,
-              TT = m_shape.T;
+    const int N = m_shape.B * m_shape.T, C = m_shape.C, B = m_shape.B, H = m_shape.H, TT = m_shape.T;
     m_qkv = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "attention/qkv"), N,
-                          3 * C);                           // (N, 3C)
-    m_out = nn::Matrix<T>("attention/out", N, C);           // (N, C)
-    m_lse = nn::Matrix<T>("attention/lse", B * H, TT);      // (B·H, T)
+                          3 * C);                       // (N, 3C)
+    m_out = nn::Matrix<T>("attention/out", N, C);       // (N, C)
+    m_lse = nn::Matrix<T>("attention/lse", B * H, TT);  // (B·H, T)
     m_dout = nn::Matrix<T>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "attention/dout"), N,
-                           C);                                    // (N, C)
+                           C);                           // (N, C)
     m_dqkv = nn::Matrix<T>("attention/dqkv", N, 3 * C);  // (N, 3C)
     fill_normal("attention/init", m_qkv, ctx.rng("attention/qkv"), 1.0);
     fill_normal("attention/init", m_dout, ctx.rng("attention/dout"), 1.0);
@@ -73,15 +71,14 @@ class AttentionBench final : public Workload {
   StepResult step(Context&) override {
     const Kokkos::DefaultExecutionSpace exec;
     Kokkos::Timer timer;
-    nn::flash_attention_forward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_shape, m_out,
-                                                                  m_lse, m_qkv);
+    nn::flash_attention_forward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_shape, m_out, m_lse, m_qkv);
     Kokkos::fence();
     StepResult r;
     r.value("fwd_seconds", timer.seconds());
     if (m_backward) {
       timer.reset();
-      nn::flash_attention_backward<Kokkos::DefaultExecutionSpace, T>(
-          exec, kName, m_shape, m_dqkv, m_dout, m_qkv, m_out, m_lse);
+      nn::flash_attention_backward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_shape, m_dqkv, m_dout,
+                                                                     m_qkv, m_out, m_lse);
       Kokkos::fence();
       r.value("bwd_seconds", timer.seconds());
     }
@@ -89,9 +86,13 @@ class AttentionBench final : public Workload {
     return r;
   }
 
-  Ledger ledger() const override {
-    Ledger l = nn::flash_attention_forward_cost(kName, m_dtype, m_shape);
-    if (m_backward) nn::append(l, nn::flash_attention_backward_cost(kName, m_dtype, m_shape));
+  Ledger ledger() const override { return ledger_in(m_dtype); }
+  Ledger ledger_as_run() const override {
+    return m_dtype == compute_dtype(sizeof(T)) ? Ledger{} : ledger_in(compute_dtype(sizeof(T)));
+  }
+  Ledger ledger_in(DType dtype) const {
+    Ledger l = nn::flash_attention_forward_cost(kName, dtype, m_shape);
+    if (m_backward) nn::append(l, nn::flash_attention_backward_cost(kName, dtype, m_shape));
     return l;
   }
 
@@ -113,11 +114,9 @@ class AttentionBench final : public Workload {
       const int h = int(m_check_rng.below(4 * s + 1, H));
       const int t = s == 0 ? 0 : s == 1 ? TT - 1 : int(m_check_rng.below(4 * s + 2, TT));
       reference_row(b, h, t, -1, -1, 0.0, ref.data());
-      for (int d = 0; d < D; ++d)
-        worst = std::max(worst, rel_err(out(b * TT + t, h * D + d), ref[d], 1e-2));
+      for (int d = 0; d < D; ++d) worst = std::max(worst, rel_err(out(b * TT + t, h * D + d), ref[d], 1e-2));
     }
-    if (worst > tol)
-      return Validation::fail("attention forward differs from a double reference", worst, tol);
+    if (worst > tol) return Validation::fail("attention forward differs from a double reference", worst, tol);
     if (!m_backward) return Validation::ok("16 forward rows match a double reference", worst, tol);
     // Backward: 12 sampled coordinates of qkv (4 each of q, k, v) by central differences.
     const double step = 1e-4;
@@ -131,15 +130,15 @@ class AttentionBench final : public Workload {
                         ? int(m_check_rng.below(1003 + 4 * s, TT))
                         : TT - 1 - int(m_check_rng.below(1003 + 4 * s, std::min(TT, 8)));
       const int n = b * TT + t, col = part * C + h * D + d;
-      const double fd = (affected_loss(b, h, t, part, n, col, step) -
-                         affected_loss(b, h, t, part, n, col, -step)) /
-                        (2 * step);
+      const double fd =
+          (affected_loss(b, h, t, part, n, col, step) - affected_loss(b, h, t, part, n, col, -step)) /
+          (2 * step);
       worst = std::max(worst, rel_err(dqkv(n, col), fd, 1e-2));
     }
     if (worst > tol_fd)
       return Validation::fail("attention backward differs from finite differences", worst, tol_fd);
-    return Validation::ok("16 forward rows vs double reference, 12 gradients vs finite differences",
-                          worst, tol_fd);
+    return Validation::ok("16 forward rows vs double reference, 12 gradients vs finite differences", worst,
+                          tol_fd);
   }
 
   Metrics finish(Context&) override {
@@ -153,9 +152,7 @@ class AttentionBench final : public Workload {
   void reference_row(int b, int h, int t, int pn, int pc, double delta, double* o) const {
     const int TT = m_shape.T, D = m_shape.D(), C = m_shape.C;
     const int last = m_shape.causal ? t : TT - 1;
-    auto val = [&](int n, int c) {
-      return double(m_h_qkv(n, c)) + (n == pn && c == pc ? delta : 0.0);
-    };
+    auto val = [&](int n, int c) { return double(m_h_qkv(n, c)) + (n == pn && c == pc ? delta : 0.0); };
     const double scale = 1.0 / std::sqrt(double(D));
     std::vector<double> sc(last + 1);
     double mx = -1e300;
@@ -192,8 +189,8 @@ class AttentionBench final : public Workload {
   nn::AttentionShape m_shape;
   bool m_backward = true;
   DType m_dtype = DType::fp32;
-  nn::Matrix<T> m_qkv, m_out, m_dout, m_dqkv;            // (N, 3C), (N, C), (N, C), (N, 3C)
-  nn::Matrix<T> m_lse;                                   // (B·H, T) row log-sum-exp
+  nn::Matrix<T> m_qkv, m_out, m_dout, m_dqkv;                  // (N, 3C), (N, C), (N, C), (N, 3C)
+  nn::Matrix<T> m_lse;                                         // (B·H, T) row log-sum-exp
   typename nn::Matrix<T>::host_mirror_type m_h_qkv, m_h_dout;  // host copies during validate()
   Rng m_check_rng;
   std::int64_t m_steps = 0;
@@ -214,8 +211,9 @@ void register_micro_attention(Registry& r) {
       "atomics). Validation: 16 forward rows against a double reference, 12 qkv gradients "
       "against central finite differences of Σ out·dout.";
   info.params = attention_params().schema();
-  info.metrics = {{"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
-                  {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
+  info.metrics = {
+      {"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
+      {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<AttentionBench>>(); });
 }
 

@@ -46,11 +46,15 @@ inline DType ledger_dtype(const TypeParams& q, std::size_t element_bytes) {
   return *d;
 }
 
+// The dtype this host computes in for an element type of `element_bytes`.
+inline DType compute_dtype(std::size_t element_bytes) {
+  return element_bytes == 8 ? DType::fp64 : DType::fp32;
+}
+
 // Fills a contiguous View with scale·N(0, 1) from `rng`, element i from index offset + i, so the
 // values depend only on (seed, stream, index) and never on threads. Labelled `label`.
 template <class ViewType>
-void fill_normal(const char* label, const ViewType& v, Rng rng, double scale,
-                 std::uint64_t offset = 0) {
+void fill_normal(const char* label, const ViewType& v, Rng rng, double scale, std::uint64_t offset = 0) {
   using T = typename ViewType::non_const_value_type;
   T* p = v.data();
   Kokkos::parallel_for(

@@ -40,7 +40,8 @@ const ParamStruct<GemmParams>& gemm_params() {
           .integer("m", &P::m, 1024, 1, 1 << 20, "rows of A and C (shape=custom)")
           .integer("n", &P::n, 1024, 1, 1 << 20, "columns of B and C (shape=custom)")
           .integer("k", &P::k, 1024, 1, 1 << 20, "inner dimension (shape=custom)")
-          .choice("shape", &P::shape, "custom", {"custom", "qkv", "attn_out", "mlp_up", "mlp_down", "lm_head"},
+          .choice("shape", &P::shape, "custom",
+                  {"custom", "qkv", "attn_out", "mlp_up", "mlp_down", "lm_head"},
                   "custom (m, n, k) or a transformer GEMM from d_model, tokens, ffn, vocab")
           .integer("d_model", &P::d_model, 4096, 1, 1 << 17, "model width d (transformer shapes)")
           .integer("tokens", &P::tokens, 4096, 1, 1 << 22, "tokens per micro-batch = M (transformer shapes)")
@@ -80,8 +81,8 @@ class GemmBench final : public Workload {
     m_path = nn::parse_gemm_path(q.path);
     m_label = m_path == nn::GemmPath::native ? "gemm/native" : "gemm/vendor";
     m_dtype = ledger_dtype(q, sizeof(T));
-    const double elems = double(m_shape.m) * m_shape.k + double(m_shape.k) * m_shape.n +
-                         double(m_shape.m) * m_shape.n;
+    const double elems =
+        double(m_shape.m) * m_shape.k + double(m_shape.k) * m_shape.n + double(m_shape.m) * m_shape.n;
     ctx.require_memory(elems * sizeof(T), "m", "the gemm operands");
     if (std::max({m_shape.m, m_shape.n, m_shape.k}) > std::numeric_limits<int>::max())
       throw Error({{}, 0, "m"}, "gemm dimensions must fit in a 32-bit int");
@@ -107,9 +108,12 @@ class GemmBench final : public Workload {
     return r;
   }
 
-  Ledger ledger() const override {
-    return {nn::gemm_cost(m_label, m_dtype, double(m_shape.m), double(m_shape.n), double(m_shape.k),
-                          false)};
+  Ledger ledger() const override { return ledger_in(m_dtype); }
+  Ledger ledger_as_run() const override {
+    return m_dtype == compute_dtype(sizeof(T)) ? Ledger{} : ledger_in(compute_dtype(sizeof(T)));
+  }
+  Ledger ledger_in(DType dtype) const {
+    return {nn::gemm_cost(m_label, dtype, double(m_shape.m), double(m_shape.n), double(m_shape.k), false)};
   }
 
   Validation validate(Context&) override {
@@ -124,16 +128,14 @@ class GemmBench final : public Workload {
     double worst = 0;
     for (int s = 0; s < samples; ++s) {
       // Corners first (edge tiles), then random elements.
-      const std::int64_t i =
-          s < 4 ? (s & 1 ? M - 1 : 0) : std::int64_t(m_check_rng.below(2 * s, M));
-      const std::int64_t j =
-          s < 4 ? (s & 2 ? N - 1 : 0) : std::int64_t(m_check_rng.below(2 * s + 1, N));
+      const std::int64_t i = s < 4 ? (s & 1 ? M - 1 : 0) : std::int64_t(m_check_rng.below(2 * s, M));
+      const std::int64_t j = s < 4 ? (s & 2 ? N - 1 : 0) : std::int64_t(m_check_rng.below(2 * s + 1, N));
       if (m_path == nn::GemmPath::native) {
         T chain = 0;  // the ordering guarantee: one fma chain, k ascending
         for (std::int64_t k = 0; k < K; ++k) chain = std::fma(a(i, k), b(k, j), chain);
         if (!(chain == c(i, j)))
-          return Validation::fail("native GEMM element (" + std::to_string(i) + ", " +
-                                      std::to_string(j) + ") is not the ascending fma chain",
+          return Validation::fail("native GEMM element (" + std::to_string(i) + ", " + std::to_string(j) +
+                                      ") is not the ascending fma chain",
                                   rel_err(c(i, j), chain, 1e-30), 0);
       } else {
         double ref = 0, mag = 0;
@@ -147,18 +149,16 @@ class GemmBench final : public Workload {
     if (m_path == nn::GemmPath::native)
       return Validation::ok("64 sampled elements equal the ascending fma chain bit for bit", 0, 0);
     if (worst > tol)
-      return Validation::fail("vendor GEMM differs from the reference beyond the rounding bound",
-                              worst, tol);
-    return Validation::ok("64 sampled elements within the rounding bound of a double reference",
-                          worst, tol);
+      return Validation::fail("vendor GEMM differs from the reference beyond the rounding bound", worst, tol);
+    return Validation::ok("64 sampled elements within the rounding bound of a double reference", worst, tol);
   }
 
   Metrics finish(Context&) override {
     Metrics m;
     const double t = median(m_seconds);
-    if (t > 0)
-      m.scalar("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9);
-    m.attribute("kernel", m_path == nn::GemmPath::native ? nn::native_gemm_kernel() : nn::vendor_gemm_library());
+    if (t > 0) m.scalar("gflops", 2.0 * m_shape.m * m_shape.n * m_shape.k / t / 1e9);
+    m.attribute("kernel",
+                m_path == nn::GemmPath::native ? nn::native_gemm_kernel() : nn::vendor_gemm_library());
 #if defined(__linux__)
     // A pthread BLAS's workers inherit the main thread's affinity: with OMP_PROC_BIND set that
     // can be a single core, which halves the vendor path on two. Record what it could use.
@@ -202,7 +202,8 @@ void register_micro_gemm(Registry& r) {
       "computes in `dtype`).";
   info.params = gemm_params().schema();
   // Per step: this step's rate; at the end: the median over steps.
-  info.metrics = {{"gflops", "GFLOP/s", MetricKind::rate, "median over steps of 2·M·N·K / step time (self-timed)", true}};
+  info.metrics = {
+      {"gflops", "GFLOP/s", MetricKind::rate, "median over steps of 2·M·N·K / step time (self-timed)", true}};
   // `xpubench calibrate`: fp64/fp32 ceilings over square sizes, both paths; the efficiency table
   // from the first (native).
   info.capabilities.push_back(CapabilitySpec(Capability::matmul_peak)

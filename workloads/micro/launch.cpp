@@ -33,7 +33,6 @@ const ParamStruct<LaunchParams>& launch_params() {
   return s;
 }
 
-
 constexpr const char* kEmpty = "launch/empty";
 
 class LaunchBench final : public Workload {
@@ -49,8 +48,7 @@ class LaunchBench final : public Workload {
     const std::int64_t range = m_range;
     Kokkos::Timer timer;
     for (std::int64_t i = 0; i < m_launches; ++i) {
-      Kokkos::parallel_for(kEmpty, Kokkos::RangePolicy<>(0, range),
-                           KOKKOS_LAMBDA(const std::int64_t){});
+      Kokkos::parallel_for(kEmpty, Kokkos::RangePolicy<>(0, range), KOKKOS_LAMBDA(const std::int64_t){});
       if (m_fence_each) Kokkos::fence();
     }
     Kokkos::fence();
@@ -77,15 +75,13 @@ class LaunchBench final : public Workload {
     // slow but true; a second per launch is a broken backend, not a number.
     const double limit = 1.0;
     if (!(med > 0) || !std::isfinite(med) || med > limit)
-      return Validation::fail(
-          "per-launch time " + std::to_string(med * 1e6) + " us is not in (0, 1] s");
+      return Validation::fail("per-launch time " + std::to_string(med * 1e6) + " us is not in (0, 1] s");
     return Validation::ok("median per-launch time " + std::to_string(med * 1e6) + " us");
   }
 
   Metrics finish(Context&) override {
     Metrics m;
-    if (!m_per_launch.empty())
-      m.scalar("launch_us", median(m_per_launch) * 1e6);
+    if (!m_per_launch.empty()) m.scalar("launch_us", median(m_per_launch) * 1e6);
     return m;
   }
 

@@ -29,11 +29,11 @@ const ParamStruct<LayerNormParams>& layernorm_params() {
   static const auto s = with_type_params(
       ParamStruct<LayerNormParams>()
           .integer("rows", &LayerNormParams::rows, 8192, 1, 1 << 26, "rows N (= batch·sequence)")
-          .integer("channels", &LayerNormParams::channels, 1024, 1, 1 << 20, "channels C (normalised dimension)")
+          .integer("channels", &LayerNormParams::channels, 1024, 1, 1 << 20,
+                   "channels C (normalised dimension)")
           .boolean("backward", &LayerNormParams::backward, true, "also run the backward pass"));
   return s;
 }
-
 
 constexpr const char* kName = "layernorm/ln";  // kernels: kName + "_fwd", "_bwd", "_bwd_params"
 constexpr const char* kZero = "layernorm/ln_zero_grad";
@@ -49,9 +49,7 @@ class LayerNormBench final : public Workload {
     m_dtype = ledger_dtype(q, sizeof(T));
     ctx.require_memory(double(m_rows) * m_cols * sizeof(T) * 4, "rows", "the layernorm arrays");
     const int N = m_rows, C = m_cols;
-    auto raw = [](const char* l) {
-      return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l));
-    };
+    auto raw = [](const char* l) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(l)); };
     m_x = nn::Matrix<T>(raw("layernorm/x"), N, C);    // (N, C)
     m_y = nn::Matrix<T>(raw("layernorm/y"), N, C);    // (N, C)
     m_dy = nn::Matrix<T>(raw("layernorm/dy"), N, C);  // (N, C)
@@ -68,8 +66,7 @@ class LayerNormBench final : public Workload {
     fill_normal("layernorm/init", m_b, ctx.rng("layernorm/b"), 0.1);
     auto w = m_w;
     Kokkos::parallel_for(
-        "layernorm/init", Kokkos::RangePolicy<>(0, C),
-        KOKKOS_LAMBDA(const int c) { w(c) += T(1); });
+        "layernorm/init", Kokkos::RangePolicy<>(0, C), KOKKOS_LAMBDA(const int c) { w(c) += T(1); });
     Kokkos::fence();
     m_check_rng = ctx.rng("layernorm/check");
   }
@@ -77,8 +74,7 @@ class LayerNormBench final : public Workload {
   StepResult step(Context&) override {
     const Kokkos::DefaultExecutionSpace exec;
     Kokkos::Timer timer;
-    nn::layernorm_forward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_y, m_mean, m_rstd, m_x,
-                                                            m_w, m_b);
+    nn::layernorm_forward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_y, m_mean, m_rstd, m_x, m_w, m_b);
     Kokkos::fence();
     StepResult r;
     r.value("fwd_seconds", timer.seconds());
@@ -91,8 +87,8 @@ class LayerNormBench final : public Workload {
           kZero, Kokkos::RangePolicy<>(0, m_rows), KOKKOS_LAMBDA(const int n) {
             for (int c = 0; c < C; ++c) dx(n, c) = T(0);
           });
-      nn::layernorm_backward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_dx, m_dw, m_db, m_dy,
-                                                               m_x, m_w, m_mean, m_rstd);
+      nn::layernorm_backward<Kokkos::DefaultExecutionSpace, T>(exec, kName, m_dx, m_dw, m_db, m_dy, m_x, m_w,
+                                                               m_mean, m_rstd);
       Kokkos::fence();
       r.value("bwd_seconds", timer.seconds());
     }
@@ -100,13 +96,16 @@ class LayerNormBench final : public Workload {
     return r;
   }
 
-  Ledger ledger() const override {
+  Ledger ledger() const override { return ledger_in(m_dtype); }
+  Ledger ledger_as_run() const override {
+    return m_dtype == compute_dtype(sizeof(T)) ? Ledger{} : ledger_in(compute_dtype(sizeof(T)));
+  }
+  Ledger ledger_in(DType dtype) const {
     const double N = m_rows, C = m_cols;
-    Ledger l = nn::layernorm_forward_cost(kName, m_dtype, N, C);
+    Ledger l = nn::layernorm_forward_cost(kName, dtype, N, C);
     if (m_backward) {
-      l.push_back(
-          nn::vector_cost(kZero, nn::vector_dtype(m_dtype), 0, dtype_bytes(m_dtype) * N * C));
-      nn::append(l, nn::layernorm_backward_cost(kName, m_dtype, N, C));
+      l.push_back(nn::vector_cost(kZero, nn::vector_dtype(dtype), 0, dtype_bytes(dtype) * N * C));
+      nn::append(l, nn::layernorm_backward_cost(kName, dtype, N, C));
     }
     return l;
   }
@@ -149,13 +148,11 @@ class LayerNormBench final : public Workload {
       row(n, -1, 0);
       for (int c = 0; c < C; ++c) worst = std::max(worst, rel_err(y(n, c), yr[c], 1e-2));
     }
-    if (worst > tol)
-      return Validation::fail("layernorm forward differs from a double reference", worst, tol);
+    if (worst > tol) return Validation::fail("layernorm forward differs from a double reference", worst, tol);
     if (!m_backward) return Validation::ok("16 forward rows match a double reference", worst, tol);
     const double h = 1e-4;
     for (int s = 0; s < 8; ++s) {  // dx by central differences of its row's loss
-      const int n = int(m_check_rng.below(100 + 2 * s, N)),
-                c = int(m_check_rng.below(101 + 2 * s, C));
+      const int n = int(m_check_rng.below(100 + 2 * s, N)), c = int(m_check_rng.below(101 + 2 * s, C));
       const double fd = (row(n, c, h) - row(n, c, -h)) / (2 * h);
       worst = std::max(worst, rel_err(dx(n, c), fd, 1e-2));
     }
@@ -177,8 +174,7 @@ class LayerNormBench final : public Workload {
       worst = std::max(worst, std::fabs(double(db(c)) - gb) / std::max(scale, 1e-30) * 10);
     }
     if (worst > tol_fd)
-      return Validation::fail("layernorm backward differs from the reference gradients", worst,
-                              tol_fd);
+      return Validation::fail("layernorm backward differs from the reference gradients", worst, tol_fd);
     return Validation::ok(
         "16 forward rows vs double reference; dx by finite differences, dw/db "
         "against double sums",
@@ -208,11 +204,13 @@ void register_micro_layernorm(Registry& r) {
   info.doc =
       "y = (x - mean)·rstd·w + b per row (eps 1e-5), then the backward pass: dx per row, dw and "
       "db summed per fixed block of rows, then over blocks in order (nn/layernorm.hpp, as the "
-      "training workloads run it). Memory-bound. Validation: 16 rows against a double reference, 8 dx entries by "
+      "training workloads run it). Memory-bound. Validation: 16 rows against a double reference, 8 dx "
+      "entries by "
       "central differences, 4 dw/db columns against double sums.";
   info.params = layernorm_params().schema();
-  info.metrics = {{"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
-                  {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
+  info.metrics = {
+      {"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
+      {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<LayerNormBench>>(); });
 }
 
