@@ -298,6 +298,59 @@ std::optional<std::string> link_workload_label(const Registry& registry) {
   return p->info->name + (fixed.empty() ? "" : " " + fixed);
 }
 
+// Flash-attention forward and backward FLOP rates as fractions of the GEMM ceiling the projector
+// applies to the largest GEMMs (fp32 peak x the efficiency of the last step of the table): the
+// host's efficiency.attention_fwd/_bwd. Needs the GEMM measurements; best and median of the steps.
+static void measure_attention(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  const auto found = providers(reg, Capability::attention_efficiency, opt, m);
+  if (found.empty()) return;
+  const auto peak = m.peak.find(DType::fp32);
+  if (peak == m.peak.end() || m.gemm.empty()) {
+    m.skipped.push_back("attention_efficiency: needs the fp32 GEMM ceiling, which was not measured");
+    return;
+  }
+  const double ceiling = peak->second.value.nominal * m.gemm.back().efficiency.nominal;
+  const std::int64_t seq = opt.quick ? 128 : 512;
+  const int reps = opt.quick ? 3 : 8;
+  double top = 0;
+  for (const auto& p : found) {
+    const CapabilitySpec& spec = *p.spec;
+    if (!spec.runs(DType::fp32)) continue;
+    const Run r = run_workload(reg, *p.info, spec.params(seq, DType::fp32, ""), 1, reps);
+    if (!r.ok) {
+      m.skipped.push_back(r.why);
+      continue;
+    }
+    double flops[2] = {0, 0};
+    for (const auto& k : r.ledger) {
+      if (k.kind == OpKind::attention_fwd) flops[0] += k.flops * k.count;
+      if (k.kind == OpKind::attention_bwd) flops[1] += k.flops * k.count;
+    }
+    std::optional<Measured> got[2];
+    const char* value[2] = {"fwd_seconds", "bwd_seconds"};
+    for (int i = 0; i < 2; ++i) {
+      const auto v = r.values.find(value[i]);
+      if (!(flops[i] > 0) || v == r.values.end() || v->second.empty()) continue;
+      const double hi = std::clamp(flops[i] / best(v->second) / ceiling, 1e-3, 1.0);
+      const double lo = std::clamp(flops[i] / median(v->second) / ceiling, 1e-3, hi);
+      got[i] = Measured{Range{lo, hi, hi}, p.info->name + " fp32 seq=" + std::to_string(seq) + " " +
+                                               spec.fixed_label() + ", " + value[i] + " best / median of " +
+                                               std::to_string(reps) + " over the GEMM ceiling " +
+                                               fmt6(ceiling / 1e9) + " GFLOP/s"};
+    }
+    if (!got[0] || !got[1]) {
+      m.skipped.push_back(p.info->name + ": attention_efficiency: no forward and backward times");
+      continue;
+    }
+    if (got[0]->value.nominal + got[1]->value.nominal <= top) continue;
+    top = got[0]->value.nominal + got[1]->value.nominal;
+    m.attention_fwd = got[0];
+    m.attention_bwd = got[1];
+    opt.log(p.info->name + ": attention forward " + fmt6(got[0]->value.nominal) + ", backward " +
+            fmt6(got[1]->value.nominal) + " of the GEMM ceiling");
+  }
+}
+
 HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions& opt) {
   HostMeasurements m;
   const BuildInfo& b = build_info();
@@ -312,6 +365,7 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
   measure_bandwidth(registry, opt, m);
   measure_matmul(registry, opt, m);
   measure_launch(registry, opt, m);
+  measure_attention(registry, opt, m);
   return m;
 }
 

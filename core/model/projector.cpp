@@ -123,6 +123,10 @@ double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d) con
   // The best GEMM efficiency of this platform (its largest step) times the attention kernel's
   // measured fraction of it, by kernel family and architecture generation.
   const double best = gemm_efficiency(std::numeric_limits<double>::max(), d);
+  // A fraction the descriptor holds (measured on this host by calibrate) comes first.
+  const Quantity& own = pass == 2 ? m_p->efficiency.attention_bwd : m_p->efficiency.attention_fwd;
+  if (own.present)
+    return best * draw(own, Dir::faster, m_s, m_p->name + (pass == 2 ? ":attention_bwd" : ":attention_fwd"));
   if (!m_c) return best;
   std::string key;
   if (generation == "hopper")
@@ -133,6 +137,12 @@ double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d) con
     key = "attention_flash_other";
   key += pass == 2 ? "_bwd" : "_fwd";
   return best * m_c->value(key, m_s);
+}
+
+double Hardware::flash_attention_efficiency(int pass, DType d) const {
+  // The best published kernel family of the generation: FlashAttention-3 on Hopper, 2 on Ampere.
+  return attention_efficiency(generation == "hopper" ? AttentionImpl::flash3 : AttentionImpl::flash2, pass,
+                              d);
 }
 
 // ================================================================================================
@@ -147,6 +157,8 @@ bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTi
     double eff = 1;
     if (tk && tk->attention_pass > 0) {
       eff = hw.attention_efficiency(tk->attention, tk->attention_pass, k.dtype);
+    } else if (k.kind == OpKind::attention_fwd || k.kind == OpKind::attention_bwd) {
+      eff = hw.flash_attention_efficiency(k.kind == OpKind::attention_bwd ? 2 : 1, k.dtype);
     } else if (k.kind == OpKind::gemm) {
       const double shape = tk && tk->shape_flops > 0 ? tk->shape_flops : k.flops;
       eff = hw.gemm_efficiency(shape, k.dtype);

@@ -45,7 +45,10 @@ class Hardware {
   double gemm_efficiency(double flops, DType d) const;
   double vector_efficiency(DType d) const;
   // Flash-attention efficiency (fraction of peak) of the forward (pass 1) or backward (pass 2).
+  // The descriptor's own fraction (efficiency.attention_fwd/_bwd) when given, else the constants'.
   double attention_efficiency(AttentionImpl impl, int pass, DType d) const;
+  // A measured workload's flash-attention kernel: the generation's best published family.
+  double flash_attention_efficiency(int pass, DType d) const;
   bool bandwidth_known() const { return m_bw > 0; }
   double stream_bandwidth() const { return m_bw; }  // memory bandwidth · memory efficiency
   double elementwise_fraction() const { return m_elementwise; }

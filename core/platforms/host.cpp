@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "core/base/format.hpp"
-#include "core/base/kokkos_compat.hpp"
 #include "core/base/input_schema.hpp"
+#include "core/base/kokkos_compat.hpp"
 #include "core/base/system.hpp"
 #include "core/platforms/platform.hpp"
 
@@ -117,14 +117,14 @@ YAML::Node unknown(const std::string& note) {
 
 }  // namespace
 
-std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m,
-                                 const std::string& name) {
+std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m, const std::string& name) {
   const bool calibrated = !m.provenance.empty();
   YAML::Node d(YAML::NodeType::Map);
   d["schema_version"] = "1";
   d["name"] = name;
-  d["display_name"] = "Host: " + f.cpu_model + " (" + std::to_string(f.logical_cpus) + " logical CPUs, Kokkos " +
-                      f.kokkos_backend + " " + std::to_string(f.kokkos_threads) + " threads)";
+  d["display_name"] = "Host: " + f.cpu_model + " (" + std::to_string(f.logical_cpus) +
+                      " logical CPUs, Kokkos " + f.kokkos_backend + " " + std::to_string(f.kokkos_threads) +
+                      " threads)";
   d["vendor"] = f.cpu_vendor;
   d["kind"] = "host";
   d["architecture"] = f.cpu_model + ", " + std::to_string(f.logical_cpus) + " logical CPUs";
@@ -152,19 +152,21 @@ std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m,
     if (it != m.peak.end())
       d["peak"][dt] = measured(it->second.value, 1e9, "GFLOP/s", it->second.method);
     else if ((t == DType::tf32 || t == DType::bf16 || t == DType::fp16) && fp32 != m.peak.end())
-      d["peak"][dt] = measured(fp32->second.value, 1e9, "GFLOP/s",
-                               "the fp32 GEMM ceiling: on this host the workloads compute " + dt +
-                                   " ledger entries in fp32");
+      d["peak"][dt] = measured(
+          fp32->second.value, 1e9, "GFLOP/s",
+          "the fp32 GEMM ceiling: on this host the workloads compute " + dt + " ledger entries in fp32");
     else
-      d["peak"][dt] = unknown(t == DType::fp8 || t == DType::int8 ? "not measured on the host" : not_measured);
+      d["peak"][dt] =
+          unknown(t == DType::fp8 || t == DType::int8 ? "not measured on the host" : not_measured);
   }
 
   d["memory"]["type"] = "DRAM";
-  d["memory"]["capacity"] = f.memory_bytes > 0 ? from_os(fmt6(f.memory_bytes / 1073741824.0), "GiB", "MemTotal")
-                                               : unknown("/proc/meminfo not readable");
-  d["memory"]["bandwidth"] = m.memory_bandwidth
-                                 ? measured(m.memory_bandwidth->value, 1e9, "GB/s", m.memory_bandwidth->method)
-                                 : unknown("not measured: run `xpubench calibrate`");
+  d["memory"]["capacity"] = f.memory_bytes > 0
+                                ? from_os(fmt6(f.memory_bytes / 1073741824.0), "GiB", "MemTotal")
+                                : unknown("/proc/meminfo not readable");
+  d["memory"]["bandwidth"] =
+      m.memory_bandwidth ? measured(m.memory_bandwidth->value, 1e9, "GB/s", m.memory_bandwidth->method)
+                         : unknown("not measured: run `xpubench calibrate`");
   if (f.last_level_cache_bytes > 0)
     d["memory"]["onchip_cache"] = from_os(fmt6(f.last_level_cache_bytes / 1048576.0), "MiB",
                                           "last-level cache of cpu0 (sysfs); may be shared");
@@ -179,8 +181,9 @@ std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m,
                 "above are for the whole host (the runner divides them among ranks)");
     d["intra_node"]["bandwidth_per_direction"] = measured(l.bandwidth, 1e9, "GB/s", l.method);
     d["intra_node"]["latency"] = l.latency ? measured(*l.latency, 1e-6, "us", l.method)
-                                           : unknown("the fit gave alpha <= 0: latency below what the "
-                                                     "measured sizes resolve");
+                                           : unknown(
+                                                 "the fit gave alpha <= 0: latency below what the "
+                                                 "measured sizes resolve");
   } else {
     d["intra_node"]["devices_per_node"] =
         from_os("1", "count",
@@ -201,6 +204,12 @@ std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m,
   if (m.memory_efficiency)
     d["efficiency"]["memory_bandwidth"] =
         measured(m.memory_efficiency->value, 1, "fraction", m.memory_efficiency->method);
+  if (m.attention_fwd)
+    d["efficiency"]["attention_fwd"] =
+        measured(m.attention_fwd->value, 1, "fraction", m.attention_fwd->method);
+  if (m.attention_bwd)
+    d["efficiency"]["attention_bwd"] =
+        measured(m.attention_bwd->value, 1, "fraction", m.attention_bwd->method);
   if (!m.skipped.empty()) {
     std::string s;
     for (const auto& k : m.skipped) s += (s.empty() ? "" : "; ") + k;

@@ -37,8 +37,8 @@ std::string_view to_string(Confidence c) {
 }
 
 std::optional<Confidence> parse_confidence(std::string_view s) {
-  for (Confidence c : {Confidence::measured, Confidence::official, Confidence::reported,
-                       Confidence::estimated})
+  for (Confidence c :
+       {Confidence::measured, Confidence::official, Confidence::reported, Confidence::estimated})
     if (to_string(c) == s) return c;
   return std::nullopt;
 }
@@ -51,17 +51,18 @@ struct UnitDef {
 };
 
 const std::vector<UnitDef>& units_of(UnitKind k) {
-  static const std::vector<UnitDef> flops = {
-      {"FLOP/s", 1},     {"GFLOP/s", 1e9}, {"TFLOP/s", 1e12}, {"PFLOP/s", 1e15},
-      {"OP/s", 1},       {"GOP/s", 1e9},   {"TOP/s", 1e12},   {"POP/s", 1e15}};
+  static const std::vector<UnitDef> flops = {{"FLOP/s", 1},     {"GFLOP/s", 1e9}, {"TFLOP/s", 1e12},
+                                             {"PFLOP/s", 1e15}, {"OP/s", 1},      {"GOP/s", 1e9},
+                                             {"TOP/s", 1e12},   {"POP/s", 1e15}};
   static const std::vector<UnitDef> bandwidth = {
-      {"B/s", 1},           {"KB/s", 1e3},         {"MB/s", 1e6},        {"GB/s", 1e9},
-      {"TB/s", 1e12},       {"KiB/s", 1024.0},     {"MiB/s", 1048576.0}, {"GiB/s", 1073741824.0},
-      {"TiB/s", 1099511627776.0}, {"Mbit/s", 1e6 / 8}, {"Gbit/s", 1e9 / 8}, {"Tbit/s", 1e12 / 8}};
+      {"B/s", 1},           {"KB/s", 1e3},           {"MB/s", 1e6},
+      {"GB/s", 1e9},        {"TB/s", 1e12},          {"KiB/s", 1024.0},
+      {"MiB/s", 1048576.0}, {"GiB/s", 1073741824.0}, {"TiB/s", 1099511627776.0},
+      {"Mbit/s", 1e6 / 8},  {"Gbit/s", 1e9 / 8},     {"Tbit/s", 1e12 / 8}};
   static const std::vector<UnitDef> bytes = {
-      {"B", 1},          {"KB", 1e3},          {"MB", 1e6},        {"GB", 1e9},
-      {"TB", 1e12},      {"KiB", 1024.0},      {"MiB", 1048576.0}, {"GiB", 1073741824.0},
-      {"TiB", 1099511627776.0}};
+      {"B", 1},           {"KB", 1e3},           {"MB", 1e6},
+      {"GB", 1e9},        {"TB", 1e12},          {"KiB", 1024.0},
+      {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
   static const std::vector<UnitDef> seconds = {{"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}};
   static const std::vector<UnitDef> watts = {{"W", 1}, {"kW", 1e3}};
   static const std::vector<UnitDef> fraction = {{"fraction", 1}, {"%", 0.01}};
@@ -180,11 +181,10 @@ void check_date(const input::Value& v) {
       if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
     return true;
   };
-  const bool ok = (d.size() == 4 && digits(0, 4)) ||
-                  (d.size() == 7 && digits(0, 4) && d[4] == '-' && digits(5, 7)) ||
-                  (d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 7) && d[7] == '-' &&
-                   digits(8, 10)) ||
-                  (d.size() == 20 && digits(0, 4) && d[4] == '-' && d[10] == 'T' && d[19] == 'Z');
+  const bool ok =
+      (d.size() == 4 && digits(0, 4)) || (d.size() == 7 && digits(0, 4) && d[4] == '-' && digits(5, 7)) ||
+      (d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 7) && d[7] == '-' && digits(8, 10)) ||
+      (d.size() == 20 && digits(0, 4) && d[4] == '-' && d[10] == 'T' && d[19] == 'Z');
   if (!ok)
     v.fail("date '" + d + "' is not YYYY, YYYY-MM or YYYY-MM-DD", "write e.g. 2024-02 for 'about Feb 2024'");
 }
@@ -209,9 +209,8 @@ input::Node cited_source() {
 }
 
 // One sourced number of a unit kind; `statuses` are the words that stand for it.
-input::Node sourced_number(UnitKind kind, std::string doc,
-                            std::vector<std::string> statuses = {"unknown"},
-                            std::vector<input::Field> leading = {}) {
+input::Node sourced_number(UnitKind kind, std::string doc, std::vector<std::string> statuses = {"unknown"},
+                           std::vector<input::Field> leading = {}) {
   using namespace input;
   std::vector<Field> extra = std::move(leading);
   const std::size_t lead = extra.size();
@@ -233,7 +232,8 @@ input::Node sourced_number(UnitKind kind, std::string doc,
                                                 "`confidence: estimated`")
                                              .checked([](const Value& v) {
                                                if (v.text().find('\n') != std::string::npos)
-                                                 v.fail("derivation must be one line", "put longer explanations in 'note'");
+                                                 v.fail("derivation must be one line",
+                                                        "put longer explanations in 'note'");
                                              })));
   extra.push_back(optional("note", string("free text")));
   Node n = quantity(unit_set(kind), std::move(extra), std::move(doc));
@@ -241,7 +241,10 @@ input::Node sourced_number(UnitKind kind, std::string doc,
   n.statuses_allowed(std::move(statuses));
   n.flow_style();
   if (kind == UnitKind::fraction) {
-    n.above(0).at_most(1).noun_text("efficiency").hint_text("efficiencies are fractions of peak: 0.8, or 80 with unit %");
+    n.above(0)
+        .at_most(1)
+        .noun_text("efficiency")
+        .hint_text("efficiencies are fractions of peak: 0.8, or 80 with unit %");
   } else {
     n.above(0).hint_text("a rate, size or time is > 0; write 'unknown' if it is not known");
     if (kind == UnitKind::count) n.at_most(std::numeric_limits<int>::max()).whole_number().single_value();
@@ -257,10 +260,11 @@ input::Node sourced_number(UnitKind kind, std::string doc,
 
 input::Node gemm_table(std::string doc) {
   using namespace input;
-  Node step = sourced_number(UnitKind::fraction, "", {},
-                             {required("min_gflop", number("operation size (GFLOP of one launch) where this step starts")
-                                                        .at_least(0))
-                                  .if_missing("missing 'min_gflop' (operation size where this step starts)")});
+  Node step = sourced_number(
+      UnitKind::fraction, "", {},
+      {required("min_gflop",
+                number("operation size (GFLOP of one launch) where this step starts").at_least(0))
+           .if_missing("missing 'min_gflop' (operation size where this step starts)")});
   Node t = list(step, std::move(doc));
   t.checked([](const Value& table) {
     const auto steps = table.items();
@@ -281,10 +285,10 @@ input::Node build_descriptor_schema() {
   const auto dtypes = dtype_names();
   std::vector<Field> peaks;
   for (const auto& d : dtypes)
-    peaks.push_back(required(d, sourced_number(UnitKind::flops,
-                                               d == "int8" ? "dense peak, integer operations (OP/s units allowed)"
-                                                           : "dense peak",
-                                               {"unknown", "unsupported"})));
+    peaks.push_back(required(
+        d, sourced_number(UnitKind::flops,
+                          d == "int8" ? "dense peak, integer operations (OP/s units allowed)" : "dense peak",
+                          {"unknown", "unsupported"})));
   Node peak = object(std::move(peaks), "dense peak throughput for all seven dtypes");
   peak.missing_key_hint("see platforms/README.md");
 
@@ -300,7 +304,8 @@ input::Node build_descriptor_schema() {
                                                                    : "per device, one direction (network)")));
     f.push_back(optional("latency", sourced_number(UnitKind::seconds, "per message (alpha)")));
     f.push_back(optional("note", string("free text")));
-    return object(std::move(f), intra ? "chip-to-chip link inside a node" : "network between nodes, per device");
+    return object(std::move(f),
+                  intra ? "chip-to-chip link inside a node" : "network between nodes, per device");
   };
 
   Node software = object({required("stack", string("the software stack")),
@@ -315,12 +320,23 @@ input::Node build_descriptor_schema() {
        optional("gemm_per_dtype", map(gemm_table("a replacement table for that dtype"),
                                       "replacement tables, e.g. FP8 GEMMs reach a lower fraction of peak")
                                       .keys_allowed(dtypes)),
-       optional("vector", sourced_number(UnitKind::fraction, "fraction of the dtype's peak for non-GEMM work")),
+       optional("vector",
+                sourced_number(UnitKind::fraction, "fraction of the dtype's peak for non-GEMM work")),
        optional("vector_per_dtype", map(sourced_number(UnitKind::fraction, "for that dtype"),
                                         "per-dtype replacements of `vector`")
                                         .keys_allowed(dtypes)),
-       optional("memory_bandwidth", sourced_number(UnitKind::fraction, "fraction of memory bandwidth reached (STREAM-like)")),
-       optional("collective_bus", sourced_number(UnitKind::fraction, "collective bus-bandwidth fraction of link bandwidth")),
+       optional("memory_bandwidth",
+                sourced_number(UnitKind::fraction, "fraction of memory bandwidth reached (STREAM-like)")),
+       optional("collective_bus",
+                sourced_number(UnitKind::fraction, "collective bus-bandwidth fraction of link bandwidth")),
+       optional(
+           "attention_fwd",
+           sourced_number(UnitKind::fraction,
+                          "fraction of the best GEMM efficiency a flash-attention forward kernel reaches")),
+       optional(
+           "attention_bwd",
+           sourced_number(UnitKind::fraction,
+                          "fraction of the best GEMM efficiency a flash-attention backward kernel reaches")),
        optional("note", string("where these come from"))},
       "fractions of peak the performance model applies");
 
@@ -330,34 +346,35 @@ input::Node build_descriptor_schema() {
            v.fail("schema_version " + std::to_string(v.integer()) + " is not supported",
                   "this build reads schema_version: 1");
        })),
-       required("name", string("should equal the file stem; the file stem wins, and a mismatch is a warning")),
+       required("name",
+                string("should equal the file stem; the file stem wins, and a mismatch is a warning")),
        required("display_name", string("e.g. \"NVIDIA H20 (96 GB HBM3)\"")),
        required("vendor", string("e.g. NVIDIA")),
        required("kind", choice({"accelerator", "host"}, "what the descriptor describes")),
        optional("architecture", string("free text")),
-       optional("provenance", map(string(), "written by `xpubench calibrate`: tool, version, git commit, date, "
-                                            "command, host, Kokkos")),
-       optional("sources", map(source_schema(), "sources that numbers cite by id")),
-       required("peak", peak),
+       optional("provenance", map(string(),
+                                  "written by `xpubench calibrate`: tool, version, git commit, date, "
+                                  "command, host, Kokkos")),
+       optional("sources", map(source_schema(), "sources that numbers cite by id")), required("peak", peak),
        required("memory", object({optional("type", string("e.g. HBM3")),
                                   required("capacity", sourced_number(UnitKind::bytes, "memory per device")),
-                                  required("bandwidth", sourced_number(UnitKind::bandwidth, "memory bandwidth per device")),
+                                  required("bandwidth", sourced_number(UnitKind::bandwidth,
+                                                                       "memory bandwidth per device")),
                                   optional("onchip_cache", sourced_number(UnitKind::bytes, "L2 / SRAM")),
                                   optional("note", string("free text"))},
                                  "device memory")),
-       optional("intra_node", link(true)),
-       optional("inter_node", link(false)),
-       optional("host_link", object({optional("name", string("e.g. PCIe 5.0 x16")),
-                                     optional("bandwidth_per_direction",
-                                              sourced_number(UnitKind::bandwidth, "host to device, one direction")),
-                                     optional("note", string("free text"))},
-                                    "the link to the host")),
+       optional("intra_node", link(true)), optional("inter_node", link(false)),
+       optional("host_link",
+                object({optional("name", string("e.g. PCIe 5.0 x16")),
+                        optional("bandwidth_per_direction",
+                                 sourced_number(UnitKind::bandwidth, "host to device, one direction")),
+                        optional("note", string("free text"))},
+                       "the link to the host")),
        optional("power", object({optional("tdp", sourced_number(UnitKind::watts, "board power")),
                                  optional("note", string("free text"))},
                                 "power")),
        optional("launch_overhead", sourced_number(UnitKind::seconds, "time per kernel launch")),
-       optional("software", software),
-       optional("efficiency", efficiency),
+       optional("software", software), optional("efficiency", efficiency),
        optional("notes", string("free text"))},
       "a platform descriptor (see platforms/README.md)");
   root.missing_key_hint("see platforms/README.md");
@@ -462,9 +479,10 @@ class Loader {
         p.flops = quantity(v);
         p.status = PeakStatus::known;
         if (d != DType::int8 && is_integer_op_unit(v.unit()))
-          v.fail_at("unit",
-                    "unit '" + v.unit() + "' counts integer operations, " + name + " is a floating-point dtype",
-                    "use TFLOP/s");
+          v.fail_at(
+              "unit",
+              "unit '" + v.unit() + "' counts integer operations, " + name + " is a floating-point dtype",
+              "use TFLOP/s");
       }
       m_p.peak[d] = p;
     }
@@ -499,7 +517,8 @@ class Loader {
     EfficiencyTables& t = m_p.efficiency;
     if (n.has("note")) t.source_note = n["note"].str();
     if (n.has("gemm")) t.gemm = gemm_table(n["gemm"]);
-    for (const auto& [d, table] : n["gemm_per_dtype"].entries()) t.gemm_per_dtype[*parse_dtype(d)] = gemm_table(table);
+    for (const auto& [d, table] : n["gemm_per_dtype"].entries())
+      t.gemm_per_dtype[*parse_dtype(d)] = gemm_table(table);
     if (n.has("vector")) t.vector_flops = quantity(n["vector"]);
     for (const auto& [d, v] : n["vector_per_dtype"].entries()) {
       Quantity q = quantity(v);
@@ -507,6 +526,8 @@ class Loader {
     }
     if (n.has("memory_bandwidth")) t.memory_bandwidth = quantity(n["memory_bandwidth"]);
     if (n.has("collective_bus")) t.collective_bus = quantity(n["collective_bus"]);
+    if (n.has("attention_fwd")) t.attention_fwd = quantity(n["attention_fwd"]);
+    if (n.has("attention_bwd")) t.attention_bwd = quantity(n["attention_bwd"]);
   }
 
   void read_software(const input::Value& n) {
@@ -563,10 +584,9 @@ class Loader {
     auto warn_below = [&](DType a, DType b, const char* why) {
       const auto pa = peak(a), pb = peak(b);
       if (pa && pb && pa->nominal < pb->nominal)
-        m_p.warnings.push_back("peak." + std::string(to_string(a)) + " (" +
-                               fmt6(pa->nominal / 1e12) + " TFLOP/s) is below peak." +
-                               std::string(to_string(b)) + " (" + fmt6(pb->nominal / 1e12) +
-                               " TFLOP/s): " + why);
+        m_p.warnings.push_back("peak." + std::string(to_string(a)) + " (" + fmt6(pa->nominal / 1e12) +
+                               " TFLOP/s) is below peak." + std::string(to_string(b)) + " (" +
+                               fmt6(pb->nominal / 1e12) + " TFLOP/s): " + why);
     };
     if (m_p.kind == "accelerator") {
       warn_below(DType::bf16, DType::fp32, "accelerators run 16-bit matrix work faster than fp32");
@@ -590,8 +610,7 @@ class Loader {
       for (std::size_t i = 1; i < t.size(); ++i)
         if (t[i].efficiency.nominal < t[i - 1].efficiency.nominal &&
             t[i].quantity.confidence != Confidence::measured)  // measured dips are data
-          m_p.warnings.push_back(key + "[" + std::to_string(i) +
-                                 "]: efficiency falls as operations grow");
+          m_p.warnings.push_back(key + "[" + std::to_string(i) + "]: efficiency falls as operations grow");
     };
     check_table(m_p.efficiency.gemm, "efficiency.gemm");
     for (const auto& kv : m_p.efficiency.gemm_per_dtype)
@@ -645,8 +664,7 @@ std::optional<Range> Platform::vector_efficiency(DType d) const {
 
 Confidence Platform::worst_confidence() const {
   Confidence worst = Confidence::measured;
-  for (const auto& f : platform_fields(*this))
-    worst = std::max(worst, f.quantity->confidence);
+  for (const auto& f : platform_fields(*this)) worst = std::max(worst, f.quantity->confidence);
   return worst;
 }
 
@@ -665,11 +683,9 @@ std::vector<FieldRef> platform_fields(const Platform& p) {
   add("memory.onchip_cache", UnitKind::bytes, p.onchip_cache);
   add("intra_node.devices_per_node", UnitKind::count, p.devices_per_node_quantity);
   add("intra_node.links", UnitKind::count, p.intra_node.links_quantity);
-  add("intra_node.bandwidth_per_direction", UnitKind::bandwidth,
-      p.intra_node.bandwidth_per_direction);
+  add("intra_node.bandwidth_per_direction", UnitKind::bandwidth, p.intra_node.bandwidth_per_direction);
   add("intra_node.latency", UnitKind::seconds, p.intra_node.latency);
-  add("inter_node.bandwidth_per_direction", UnitKind::bandwidth,
-      p.inter_node.bandwidth_per_direction);
+  add("inter_node.bandwidth_per_direction", UnitKind::bandwidth, p.inter_node.bandwidth_per_direction);
   add("inter_node.latency", UnitKind::seconds, p.inter_node.latency);
   add("host_link.bandwidth_per_direction", UnitKind::bandwidth, p.host_link_bandwidth);
   add("power.tdp", UnitKind::watts, p.tdp);
@@ -679,15 +695,15 @@ std::vector<FieldRef> platform_fields(const Platform& p) {
     add("efficiency.gemm[" + std::to_string(i) + "]", UnitKind::fraction, e.gemm[i].quantity);
   for (const auto& kv : e.gemm_per_dtype)
     for (std::size_t i = 0; i < kv.second.size(); ++i)
-      add("efficiency.gemm_per_dtype." + std::string(to_string(kv.first)) + "[" +
-              std::to_string(i) + "]",
+      add("efficiency.gemm_per_dtype." + std::string(to_string(kv.first)) + "[" + std::to_string(i) + "]",
           UnitKind::fraction, kv.second[i].quantity);
   add("efficiency.vector", UnitKind::fraction, e.vector_flops);
   for (const auto& kv : e.vector_per_dtype)
-    add("efficiency.vector_per_dtype." + std::string(to_string(kv.first)), UnitKind::fraction,
-        kv.second);
+    add("efficiency.vector_per_dtype." + std::string(to_string(kv.first)), UnitKind::fraction, kv.second);
   add("efficiency.memory_bandwidth", UnitKind::fraction, e.memory_bandwidth);
   add("efficiency.collective_bus", UnitKind::fraction, e.collective_bus);
+  add("efficiency.attention_fwd", UnitKind::fraction, e.attention_fwd);
+  add("efficiency.attention_bwd", UnitKind::fraction, e.attention_bwd);
   return v;
 }
 
@@ -714,8 +730,7 @@ std::vector<std::string> list_platforms() {
     std::error_code ec;
     if (!std::filesystem::is_directory(d, ec)) continue;
     for (const auto& e : std::filesystem::directory_iterator(d, ec))
-      if (e.is_regular_file() && e.path().extension() == ".yaml")
-        names.insert(e.path().stem().string());
+      if (e.is_regular_file() && e.path().extension() == ".yaml") names.insert(e.path().stem().string());
   }
   names.insert("host");
   return {names.begin(), names.end()};
@@ -744,8 +759,8 @@ Platform resolve_platform(const std::string& name_or_path) {
     return name_or_path.size() > suffix.size() &&
            name_or_path.compare(name_or_path.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  const bool looks_path = name_or_path.find('/') != std::string::npos || ends_with(".yaml") ||
-                          ends_with(".yml");
+  const bool looks_path =
+      name_or_path.find('/') != std::string::npos || ends_with(".yaml") || ends_with(".yml");
   if (looks_path) return load_platform_file(name_or_path);
   for (const auto& d : platform_dirs()) {
     const std::string f = d + "/" + name_or_path + ".yaml";

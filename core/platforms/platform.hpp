@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/base/dtype.hpp"
-#include "core/base/range.hpp"
 #include "core/base/input_schema.hpp"
+#include "core/base/range.hpp"
 
 namespace xpb {
 
@@ -25,13 +25,13 @@ struct Source {
 };
 
 struct Quantity {
-  Range value;                  // SI units
+  Range value;  // SI units
   Confidence confidence = Confidence::estimated;
   Source source;
-  std::string derivation;       // one line; required when confidence is estimated
+  std::string derivation;  // one line; required when confidence is estimated
   std::string note;
-  int line = 0;                 // line in the descriptor file, for messages
-  bool present = false;         // false: the descriptor does not give it
+  int line = 0;          // line in the descriptor file, for messages
+  bool present = false;  // false: the descriptor does not give it
 };
 
 // A dtype's peak: known (with a Quantity), unknown (supported, value not public), or unsupported.
@@ -45,7 +45,7 @@ struct Peak {
 // with the largest min_flops not above the operation's FLOPs applies (Calculon-style steps).
 struct EfficiencyStep {
   double min_flops = 0;
-  Range efficiency;  // fraction of peak in (0, 1]
+  Range efficiency;   // fraction of peak in (0, 1]
   Quantity quantity;  // the sourced number behind `efficiency` (same value, with provenance)
 };
 
@@ -54,6 +54,10 @@ struct EfficiencyTables {
   Quantity vector_flops;             // fraction of peak for vector (non-GEMM) work; absent → gemm
   Quantity memory_bandwidth;         // fraction of memory bandwidth reached (STREAM-like)
   Quantity collective_bus;           // collective bus-bandwidth fraction of link bandwidth
+  // Fraction of the platform's best GEMM efficiency that its flash-attention kernels reach,
+  // forward and backward (measured on the host by calibrate; absent: the model constants' by
+  // architecture generation on accelerators, 1 elsewhere).
+  Quantity attention_fwd, attention_bwd;
   std::string source_note;
   // Optional per-dtype replacements (e.g. FP8 GEMMs reach a lower fraction than BF16 ones).
   std::map<DType, std::vector<EfficiencyStep>> gemm_per_dtype;
@@ -65,38 +69,38 @@ struct Link {
   Quantity latency;                  // s, per message (alpha)
   int links = 0;                     // physical links per device (0: unknown)
   std::string name, topology;
-  Quantity links_quantity;           // the sourced number behind `links`
+  Quantity links_quantity;  // the sourced number behind `links`
 };
 
 struct Platform {
   std::string name;          // file stem, e.g. "nvidia-h20"
   std::string display_name;  // e.g. "NVIDIA H20 (96 GB HBM3)"
   std::string vendor;
-  std::string kind;          // "accelerator" or "host"
-  std::string path;          // file it was loaded from ("" for an auto-described host)
-  std::string yaml_text;     // the exact text loaded, embedded in result sets
-  std::string sha256;        // of yaml_text
+  std::string kind;       // "accelerator" or "host"
+  std::string path;       // file it was loaded from ("" for an auto-described host)
+  std::string yaml_text;  // the exact text loaded, embedded in result sets
+  std::string sha256;     // of yaml_text
 
-  std::map<DType, Peak> peak;     // all seven dtypes present after loading
-  Quantity memory_capacity;       // bytes
-  Quantity memory_bandwidth;      // B/s
-  Quantity onchip_cache;          // bytes (L2 / SRAM), optional
-  Quantity launch_overhead;       // s per kernel launch
-  Quantity tdp;                   // W
-  Quantity host_link_bandwidth;   // B/s per direction, optional
-  Link intra_node;                // chip-to-chip within a node
-  Link inter_node;                // node-to-node network, per device
+  std::map<DType, Peak> peak;    // all seven dtypes present after loading
+  Quantity memory_capacity;      // bytes
+  Quantity memory_bandwidth;     // B/s
+  Quantity onchip_cache;         // bytes (L2 / SRAM), optional
+  Quantity launch_overhead;      // s per kernel launch
+  Quantity tdp;                  // W
+  Quantity host_link_bandwidth;  // B/s per direction, optional
+  Link intra_node;               // chip-to-chip within a node
+  Link inter_node;               // node-to-node network, per device
   int devices_per_node = 1;
   EfficiencyTables efficiency;
-  std::string software;           // stack notes
+  std::string software;               // stack notes
   std::vector<std::string> warnings;  // implausible relations found while loading
 
   // Descriptive text and provenance kept for `show platform` and result sets.
-  std::string architecture;       // e.g. "Hopper GH100, 78 SMs enabled"
-  std::string memory_type;        // e.g. "HBM3"
-  std::string host_link_name;     // e.g. "PCIe 5.0 x16"
+  std::string architecture;    // e.g. "Hopper GH100, 78 SMs enabled"
+  std::string memory_type;     // e.g. "HBM3"
+  std::string host_link_name;  // e.g. "PCIe 5.0 x16"
   std::string notes;
-  Quantity devices_per_node_quantity;  // the sourced number behind `devices_per_node`
+  Quantity devices_per_node_quantity;             // the sourced number behind `devices_per_node`
   std::map<std::string, std::string> unknown;     // key path → note, numbers stated unknown
   std::map<std::string, std::string> provenance;  // calibrated hosts: tool, commit, date, command
 

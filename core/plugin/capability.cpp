@@ -12,6 +12,7 @@ std::string_view to_string(Capability c) {
     case Capability::matmul_peak: return "matmul_peak";
     case Capability::launch_overhead: return "launch_overhead";
     case Capability::collective_link: return "collective_link";
+    case Capability::attention_efficiency: return "attention_efficiency";
   }
   return "?";
 }
@@ -22,6 +23,7 @@ std::string_view describe(Capability c) {
     case Capability::matmul_peak: return "gemm ceilings and efficiency table";
     case Capability::launch_overhead: return "kernel launch overhead";
     case Capability::collective_link: return "the rank-to-rank link";
+    case Capability::attention_efficiency: return "flash-attention efficiency (fraction of the GEMM ceiling)";
   }
   return "?";
 }
@@ -69,7 +71,8 @@ std::string CapabilitySpec::check(const ParamSchema& schema) const {
     if (s == nullptr) return what + "no parameter '" + n + "'";
     if (s->node.type != ParamType::integer) return what + "size parameter '" + n + "' is not an integer";
   }
-  const bool typed = capability == Capability::memory_bandwidth || capability == Capability::matmul_peak;
+  const bool typed = capability == Capability::memory_bandwidth || capability == Capability::matmul_peak ||
+                     capability == Capability::attention_efficiency;
   if (typed && dtypes.empty()) return what + "needs the element types it runs";
   if (!dtype_param.empty())
     for (DType d : dtypes)

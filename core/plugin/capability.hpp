@@ -22,6 +22,9 @@ enum class Capability {
   matmul_peak,       // dense matrix multiply: ledger FLOPs / time. Size: m = n = k.
   launch_overhead,   // empty kernels: step time / ledger launch count. No size.
   collective_link,   // an all-reduce over every MPI rank of the run. Size: bytes per rank.
+  // A flash-attention kernel, forward and backward: ledger FLOPs of its attention_fwd/_bwd
+  // entries over the StepResult values "fwd_seconds"/"bwd_seconds". Size: sequence length.
+  attention_efficiency,
 };
 std::string_view to_string(Capability c);
 // What the descriptor loses when no workload declares it, e.g. "gemm ceilings and efficiency table".

@@ -9,6 +9,8 @@ std::string_view to_string(OpKind k) {
     case OpKind::vector: return "vector";
     case OpKind::collective: return "collective";
     case OpKind::other: return "other";
+    case OpKind::attention_fwd: return "attention_fwd";
+    case OpKind::attention_bwd: return "attention_bwd";
   }
   return "?";
 }

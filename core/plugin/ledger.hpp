@@ -15,18 +15,22 @@ enum class OpKind {
   gemm,        // dense matrix multiply: efficiency depends on operation size
   vector,      // element-wise / reduction work on the vector units
   collective,  // communication between devices
-  other
+  other,
+  // A fused (flash) attention kernel, forward or backward: its FLOPs are matrix products, but it
+  // reaches a smaller fraction of peak than a GEMM of the same size (softmax, masking, recompute).
+  attention_fwd,
+  attention_bwd
 };
 
 enum class Collective { none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p };
 
 struct KernelCost {
-  std::string name;         // equals the Kokkos kernel label, e.g. "stream/triad"
+  std::string name;  // equals the Kokkos kernel label, e.g. "stream/triad"
   OpKind kind = OpKind::vector;
   DType dtype = DType::fp32;  // precision the accelerator would use
-  double flops = 0;         // floating-point operations of one launch
-  double bytes = 0;         // DRAM/HBM bytes moved by one launch
-  double count = 1;         // launches of this kernel per step
+  double flops = 0;           // floating-point operations of one launch
+  double bytes = 0;           // DRAM/HBM bytes moved by one launch
+  double count = 1;           // launches of this kernel per step
   Collective collective = Collective::none;
   double collective_bytes = 0;  // payload per rank of one collective
   int ranks = 1;                // participants of the collective

@@ -19,6 +19,7 @@
 #include "core/base/error.hpp"
 #include "core/platforms/platform.hpp"
 #include "tests/test_support.hpp"
+#include "tests/workloads/micro_harness.hpp"
 #include "workloads/register_all.hpp"
 #include "workloads/stream/stream.hpp"
 
@@ -254,6 +255,38 @@ TEST_CASE("calibrate with every compiled-in workload loads back", "[calibrate]")
     CHECK(!p.efficiency.gemm.empty());
   }
   if (reg.has("launch")) CHECK(p.launch_overhead.present);
+  if (reg.has("attention")) {
+    // The fractions of the GEMM ceiling the projector applies (fp32 peak x the largest GEMM step)
+    // that the forward and backward reached, checked against a run of the same cell here: the
+    // forward's own FLOPs over its own time (charging it the backward's FLOPs too, 3x as many,
+    // or the whole step's time, fails the factor-of-two band).
+    REQUIRE(p.efficiency.attention_fwd.present);
+    REQUIRE(p.efficiency.attention_bwd.present);
+    for (const xpb::Quantity* q : {&p.efficiency.attention_fwd, &p.efficiency.attention_bwd}) {
+      CHECK(q->value.nominal > 0);
+      CHECK(q->value.nominal <= 1);
+      CHECK(q->value.low <= q->value.nominal);
+    }
+    const double ceiling =
+        p.peak_flops(xpb::DType::fp32)->nominal * p.efficiency.gemm.back().efficiency.nominal;
+    const auto r = xpb::test::run_micro("attention",
+                                        {{"seq", std::int64_t(128)},
+                                         {"heads", std::int64_t(8)},
+                                         {"head_dim", std::int64_t(64)},
+                                         {"causal", true}},
+                                        4);
+    double fwd_flops = 0, fwd_best = 1e30;
+    for (const auto& k : r.ledger)
+      if (k.kind == xpb::OpKind::attention_fwd) fwd_flops += k.flops * k.count;
+    for (const auto& st : r.steps)
+      for (const auto& [name, v] : st.values)
+        if (name == "fwd_seconds") fwd_best = std::min(fwd_best, v);
+    const double here = fwd_flops / fwd_best / ceiling;
+    INFO("calibrated forward fraction " << p.efficiency.attention_fwd.value.nominal << ", a run here "
+                                        << here);
+    CHECK(p.efficiency.attention_fwd.value.nominal > here / 2);
+    CHECK(p.efficiency.attention_fwd.value.nominal < here * 2);
+  }
 }
 
 // ------------------------------------------------------------------------------------------------

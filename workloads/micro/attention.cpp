@@ -214,6 +214,16 @@ void register_micro_attention(Registry& r) {
   info.metrics = {
       {"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
       {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
+  // `xpubench calibrate`: the forward and backward FLOP rates, causal, 8 heads of 64, over the
+  // GEMM ceiling (the host descriptor's efficiency.attention_fwd/_bwd).
+  info.capabilities.push_back(CapabilitySpec(Capability::attention_efficiency)
+                                  .size({"seq"})
+                                  .dtype("dtype", {DType::fp32})
+                                  .set("heads", std::int64_t(8))
+                                  .set("head_dim", std::int64_t(64))
+                                  .set("causal", true)
+                                  .set("backward", true)
+                                  .set("precision", "auto"));
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<AttentionBench>>(); });
 }
 

@@ -568,7 +568,7 @@ inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
   const double qtiles = std::ceil(double(s.T) / kBlockQ) * (s.causal ? 0.5 : 1.0);
   KernelCost k = vector_cost(label(name, "_fwd"), dtype, pairs * (4.0 * s.D() + 6),
                              b * (N * s.C * (2 + 2 * qtiles) + double(s.B) * s.H * s.T));
-  k.kind = OpKind::gemm;
+  k.kind = OpKind::attention_fwd;
   return {k};
 }
 
@@ -589,13 +589,13 @@ inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype
     // q: own Q, dO and O read, lse read, dQ written; per tile walked: K and V read.
     KernelCost q = vector_cost(label(name, "_bwd_q"), dtype, pairs * (2.0 * s.D() + 2),
                                b * (N * s.C * (4 + 2 * tiles) + stats));
-    kv.kind = q.kind = OpKind::gemm;
+    kv.kind = q.kind = OpKind::attention_bwd;
     return {kv, q};
   }
   const double ktiles = std::ceil(double(s.T) / kBlockK) * (s.causal ? 0.5 : 1.0);
   KernelCost k = vector_cost(label(name, "_bwd"), dtype, pairs * (8.0 * s.D() + 8),
                              b * (N * s.C * (2 + 4 * ktiles + 3) + stats));
-  k.kind = OpKind::gemm;
+  k.kind = OpKind::attention_bwd;
   return {k};
 }
 

@@ -285,3 +285,40 @@ TEST_CASE("projector: numbers sharing a source are drawn jointly across platform
   const auto r2 = xpb::ratio(a.step, c.step);
   CHECK(r2.p95 / r2.p5 > 2.0);
 }
+
+TEST_CASE("projector: a measured flash-attention kernel runs at its generation's attention fraction",
+          "[projector]") {
+  // 1 TFLOP of bf16 attention at 100 TFLOP/s; no GEMM table, so the best GEMM efficiency is 1.
+  const xpb::ModelConstants& c = xpb::default_model_constants();
+  auto nominal = [&](const char* key) { return c.at(key).quantity.value.nominal; };
+  xpb::ProjectOptions o;
+  o.include_launch = false;
+  o.mc.samples = 0;
+  auto seconds = [&](const xpb::Platform& p, xpb::OpKind kind) {
+    xpb::KernelCost k = gemm(1e12, 0);
+    k.kind = kind;
+    const auto pr = xpb::project({k}, p, o);
+    REQUIRE(pr.ok);
+    return pr.step_seconds.nominal;
+  };
+  xpb::Platform hopper = toy();
+  hopper.name = "nvidia-h20";  // a Hopper chip in the constants' generations: FlashAttention-3
+  CHECK(seconds(hopper, xpb::OpKind::attention_fwd) == Approx(0.01 / nominal("attention_flash3_hopper_fwd")));
+  CHECK(seconds(hopper, xpb::OpKind::attention_bwd) == Approx(0.01 / nominal("attention_flash3_hopper_bwd")));
+  // A chip of no known generation: the span of published kernels.
+  CHECK(seconds(toy(), xpb::OpKind::attention_fwd) == Approx(0.01 / nominal("attention_flash_other_fwd")));
+  // The same FLOPs charged as a GEMM: the GEMM efficiency.
+  CHECK(seconds(toy(), xpb::OpKind::gemm) == Approx(0.01));
+  // A fraction in the descriptor (the host's, measured by calibrate) comes first.
+  xpb::Platform own = toy();
+  own.efficiency.attention_fwd = q(xpb::Range::exact(0.5));
+  own.efficiency.attention_bwd = q(xpb::Range::exact(0.25));
+  CHECK(seconds(own, xpb::OpKind::attention_fwd) == Approx(0.02));
+  CHECK(seconds(own, xpb::OpKind::attention_bwd) == Approx(0.04));
+  own.kind = "host";
+  CHECK(seconds(own, xpb::OpKind::attention_bwd) == Approx(0.04));
+  // A host without one: the GEMM ceiling, as before calibrate measured attention.
+  xpb::Platform host = toy();
+  host.kind = "host";
+  CHECK(seconds(host, xpb::OpKind::attention_fwd) == Approx(0.01));
+}
