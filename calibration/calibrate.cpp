@@ -311,7 +311,7 @@ static void measure_attention(const Registry& reg, const CalibrateOptions& opt, 
   }
   const double ceiling = peak->second.value.nominal * m.gemm.back().efficiency.nominal;
   const std::int64_t seq = opt.quick ? 128 : 512;
-  const int reps = opt.quick ? 3 : 8;
+  const int reps = opt.quick ? 6 : 8;
   double top = 0;
   for (const auto& p : found) {
     const CapabilitySpec& spec = *p.spec;
