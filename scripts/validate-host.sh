@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/validate-host.sh [BUILD_DIR] — the model's self-check on this machine: calibrates the host
 # descriptor (unless .cache/host.yaml holds a full calibration), runs the quickstart and
-# h20-parity experiments, and prints, per cell, the measured median step time, the projection onto `host` and the error
-# (projected / measured - 1) as a markdown table (docs/validation.md, part a).
+# h20-parity experiments, and prints, per cell, the measured median step time, the projection
+# onto `host` and the error (projected / measured - 1) as a markdown table (docs/validation.md).
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
