@@ -330,8 +330,9 @@ Section metrics_section() {
       {
           group("/cells/{cell}/metrics", "scalar metrics"),
           reported("/cells/{cell}/metrics/{name}", "float64[1]",
-                   "a scalar metric; `achieved_gflops` and `achieved_gbps` are ledger FLOPs and bytes over "
-                   "the median step time; `comm_share`, `wait_share`: data-parallel exchange and waiting "
+                   "a scalar metric; `achieved_gflops` and `achieved_gbps` are ledger FLOPs and bytes (of "
+                   "the ledger as run here, when the cell charges another precision) over the median step "
+                   "time; `comm_share`, `wait_share`: data-parallel exchange and waiting "
                    "time over step time; `dp_ranks`, `micro_batches`: ranks and micro-batches of a "
                    "training step"),
           since(2, text("/cells/{cell}/metrics/{name}@unit", N,

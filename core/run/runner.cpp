@@ -80,8 +80,9 @@ Platform host_for_rank(const Platform& host, double share, int ranks_on_node) {
 
 const std::vector<MetricSpec>& runner_metrics() {
   static const std::vector<MetricSpec> specs = {
-      {"achieved_gflops", "GFLOP/s", MetricKind::rate, "ledger FLOPs / median step time", false},
-      {"achieved_gbps", "GB/s", MetricKind::rate, "ledger bytes / median step time", false},
+      {"achieved_gflops", "GFLOP/s", MetricKind::rate, "ledger FLOPs (as run here) / median step time",
+       false},
+      {"achieved_gbps", "GB/s", MetricKind::rate, "ledger bytes (as run here) / median step time", false},
       {"comm_share", "", MetricKind::share, "measured data exchange over step time, all steps", false},
       {"wait_share", "", MetricKind::share,
        "waiting for the slowest rank before exchanges over step time, all steps", false},
@@ -323,12 +324,14 @@ void derive_time_to_target(CellRecord& rec) {
   derived_scalar(rec, "seconds_to_target", seconds);
 }
 
-// Achieved rates from the ledger (precision-independent counts of work done per step), and the
-// shares of step time the workload reported as communication and as waiting.
+// Achieved rates from the ledger of what ran here (the as-run ledger when the cell charges another
+// precision: the bytes this host moved), and the shares of step time the workload reported as
+// communication and as waiting.
 void derive_metrics(const WorkloadInfo& info, CellRecord& rec) {
   if (rec.step_seconds.empty()) return;
   const double med = describe(rec.step_seconds).median;
-  const double fl = total_flops(rec.ledger), by = total_bytes(rec.ledger);
+  const Ledger& here = rec.ledger_as_run.empty() ? rec.ledger : rec.ledger_as_run;
+  const double fl = total_flops(here), by = total_bytes(here);
   if (med > 0 && fl > 0) derived_scalar(rec, "achieved_gflops", fl / med / 1e9);
   if (med > 0 && by > 0) derived_scalar(rec, "achieved_gbps", by / med / 1e9);
   double total = 0;

@@ -1,6 +1,7 @@
 // tests/workloads/test_norms.cpp — the `layernorm` and `softmax` micro-benchmarks: their
 // validations (double references and finite differences) pass in fp32 and fp64, ledgers are
 // memory-bound vector work, and two runs with one seed agree bit for bit.
+#include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <string>
@@ -108,6 +109,12 @@ TEST_CASE("the self-check projects the ledger as run when the cell charges anoth
       CHECK(on_host.bytes / on_accel.bytes <= 2.0);
       CHECK(on_host.ledger_as_run.find("as this host ran it") != std::string::npos);
       CHECK(on_accel.ledger_as_run.empty());
+      // The achieved bandwidth counts the bytes this host moved.
+      double gbps = 0;
+      for (const auto& m : r.metrics.scalars)
+        if (m.name == "achieved_gbps") gbps = m.value;
+      const double med = describe(r.step_seconds).median;
+      CHECK(gbps == Catch::Approx(total_bytes(r.ledger_as_run) / med / 1e9));
     }
   }
 }
