@@ -117,6 +117,21 @@ YAML::Node unknown(const std::string& note) {
 
 }  // namespace
 
+// The measured fractions of peak: the GEMM table by size, STREAM's, attention's.
+static void write_efficiency(const HostMeasurements& m, YAML::Node e) {
+  for (const auto& s : m.gemm) {
+    YAML::Node step = measured(s.efficiency, 1, "fraction", s.method);
+    step["min_gflop"] = fmt6(s.min_flops / 1e9);
+    e["gemm"].push_back(step);
+  }
+  auto fraction = [&](const char* key, const std::optional<Measured>& v) {
+    if (v) e[key] = measured(v->value, 1, "fraction", v->method);
+  };
+  fraction("memory_bandwidth", m.memory_efficiency);
+  fraction("attention_fwd", m.attention_fwd);
+  fraction("attention_bwd", m.attention_bwd);
+}
+
 std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m, const std::string& name) {
   const bool calibrated = !m.provenance.empty();
   YAML::Node d(YAML::NodeType::Map);
@@ -196,20 +211,7 @@ std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m, 
                              : unknown("not measured: needs the launch workload");
   d["software"] = "Kokkos " + f.kokkos_version + ", " + f.kokkos_backend + " backend, " +
                   std::to_string(f.kokkos_threads) + " threads";
-  for (const auto& s : m.gemm) {
-    YAML::Node step = measured(s.efficiency, 1, "fraction", s.method);
-    step["min_gflop"] = fmt6(s.min_flops / 1e9);
-    d["efficiency"]["gemm"].push_back(step);
-  }
-  if (m.memory_efficiency)
-    d["efficiency"]["memory_bandwidth"] =
-        measured(m.memory_efficiency->value, 1, "fraction", m.memory_efficiency->method);
-  if (m.attention_fwd)
-    d["efficiency"]["attention_fwd"] =
-        measured(m.attention_fwd->value, 1, "fraction", m.attention_fwd->method);
-  if (m.attention_bwd)
-    d["efficiency"]["attention_bwd"] =
-        measured(m.attention_bwd->value, 1, "fraction", m.attention_bwd->method);
+  write_efficiency(m, d["efficiency"]);
   if (!m.skipped.empty()) {
     std::string s;
     for (const auto& k : m.skipped) s += (s.empty() ? "" : "; ") + k;
