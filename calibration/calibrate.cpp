@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base/allocation_meter.hpp"
 #include "core/base/build_info.hpp"
 #include "core/base/error.hpp"
 #include "core/base/format.hpp"
@@ -38,6 +39,7 @@ struct Run {
   Ledger ledger;
   std::vector<double> seconds;                        // per timed step
   std::map<std::string, std::vector<double>> values;  // StepResult values per step
+  double working_set = 0;                             // bytes allocated by setup (as the runner counts)
 };
 
 // Params from the workload's own declaration (the registry checked at registration that every
@@ -69,7 +71,11 @@ Run run_workload(const Registry& reg, const WorkloadInfo& info, const std::map<s
   ctx.group = mpi::Group::world();  // collectives run over every launched rank
   try {
     auto w = reg.create(name);
-    w->setup(params, ctx);
+    {
+      AllocationMeter meter;
+      w->setup(params, ctx);
+      r.working_set = meter.bytes();
+    }
     for (int i = 0; i < warmup + reps; ++i) {
       Kokkos::fence();
       Kokkos::Timer timer;
@@ -186,6 +192,52 @@ void measure_bandwidth(const Registry& reg, const CalibrateOptions& opt, HostMea
   if (!keep) return;
   m.memory_bandwidth = keep->bandwidth;
   m.memory_efficiency = keep->efficiency;
+}
+
+// The bandwidth of working sets that stay in the caches: the headline kernel (triad) of the
+// workload that set the memory bandwidth, at sizes below the one that measured it, each working
+// set metered as the runner meters a cell's. A kernel's time includes one launch: the measured
+// launch overhead is taken off (a size where it is over 3/4 of the time is not resolved). Only
+// sizes faster than the memory bandwidth's best become steps. This VM-safe sweep replaces cache
+// sizes from sysfs, which virtual machines often do not expose.
+void measure_cache(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  if (!m.memory_bandwidth) return;
+  const auto found = providers(reg, Capability::memory_bandwidth, opt, m);
+  const std::string& how = m.memory_bandwidth->method;
+  const auto p = std::find_if(found.begin(), found.end(), [&](const Registry::Provider& x) {
+    return how.rfind(x.info->name + " ", 0) == 0;
+  });
+  if (p == found.end() || p->spec->kernel.empty()) return;
+  const CapabilitySpec& spec = *p->spec;
+  const DType dt = spec.runs(DType::fp64) ? DType::fp64 : spec.dtypes.front();
+  const double launch = m.launch_overhead ? m.launch_overhead->value.nominal : 0.0;
+  const int top = opt.quick ? 20 : 23;
+  for (int e = 14; e <= top; e += opt.quick ? 3 : 1) {
+    const std::int64_t n = std::int64_t(1) << e;
+    const int reps = static_cast<int>(std::clamp((opt.quick ? 1e8 : 4e8) / (24.0 * double(n)), 10.0, 400.0));
+    const Run r = run_workload(reg, *p->info, spec.params(n, dt, ""), 2, reps);
+    if (!r.ok) {
+      m.skipped.push_back(r.why);
+      return;
+    }
+    const auto t = r.values.find(spec.kernel + "_seconds");
+    const auto k = std::find_if(r.ledger.begin(), r.ledger.end(), [&](const KernelCost& c) {
+      return c.name.substr(c.name.find('/') + 1) == spec.kernel;
+    });
+    if (t == r.values.end() || k == r.ledger.end() || !(r.working_set > 0)) return;
+    const double tb = best(t->second), tm = median(t->second);
+    if (!(tb - launch > 0.25 * tb)) continue;
+    const Range bw{k->bytes / (tm - launch), k->bytes / (tb - launch), k->bytes / (tb - launch)};
+    opt.log("  " + spec.kernel + " " + std::string(to_string(dt)) + " " + spec.size_label() + "=" + pow2(n) +
+            " (working set " + fmt6(r.working_set / 1048576.0) + " MiB): best " + fmt6(bw.nominal / 1e9) +
+            " GB/s");
+    if (bw.nominal <= m.memory_bandwidth->value.nominal) continue;
+    m.cache.push_back(
+        {r.working_set,
+         Measured{bw, p->info->name + " " + spec.kernel + ", " + std::string(to_string(dt)) + ", " +
+                          spec.size_label() + "=" + pow2(n) + ", " + std::to_string(reps) +
+                          " steps, launch overhead taken off: low median, nominal and high best"}});
+  }
 }
 
 // GEMM ceilings (fp64, fp32) over every declaring workload and implementation, and an
@@ -365,6 +417,7 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
   measure_bandwidth(registry, opt, m);
   measure_matmul(registry, opt, m);
   measure_launch(registry, opt, m);
+  measure_cache(registry, opt, m);
   measure_attention(registry, opt, m);
   return m;
 }

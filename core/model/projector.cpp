@@ -38,6 +38,12 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
             ? draw(p.efficiency.memory_bandwidth, Dir::faster, s, p.name + ":memory_efficiency")
             : 1.0;
     m_bw = draw(p.memory_bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff;
+    // Cache steps come from the calibration that measured the memory bandwidth: they share its
+    // source, so they are drawn with it, and scaled by the same median-to-best efficiency.
+    for (const CacheStep& step : p.cache_bandwidth)
+      if (step.bandwidth.present && step.bandwidth.value.low > 0)
+        m_cache_bw.emplace_back(step.max_bytes,
+                                draw(step.bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff);
   }
   if (p.launch_overhead.present)
     m_gap = draw(p.launch_overhead, Dir::slower, s, p.name + ":launch");
@@ -56,6 +62,13 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
   if (p.tdp.present) m_tdp = draw(p.tdp, Dir::slower, s, p.name + ":tdp");
   m_net = network_model(p, s, c, false, false);
   m_a2a = network_model(p, s, c, true, deepep);
+}
+
+double Hardware::stream_bandwidth(double working_set) const {
+  if (working_set > 0)
+    for (const auto& [max_bytes, bw] : m_cache_bw)  // ascending: the smallest step that holds it
+      if (working_set <= max_bytes) return bw;
+  return m_bw;
 }
 
 bool Hardware::peak(DType d, double& out, std::string* why) const {
@@ -149,7 +162,7 @@ double Hardware::flash_attention_efficiency(int pass, DType d) const {
 // One kernel
 
 bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out, std::string* reason,
-                 const TrainingKernel* tk) {
+                 const TrainingKernel* tk, double working_set) {
   out = KernelTime{};
   if (k.flops > 0) {
     double pk = 0;
@@ -175,7 +188,7 @@ bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTi
       return false;
     }
     const double frac = tk && tk->elementwise ? hw.elementwise_fraction() : 1.0;
-    out.memory = k.bytes / (hw.stream_bandwidth() * frac);
+    out.memory = k.bytes / (hw.stream_bandwidth(working_set) * frac);
   }
   out.total = overlap ? std::max(out.compute, out.memory) : out.compute + out.memory;
   out.bound = out.compute >= out.memory ? Bound::compute : Bound::memory;
@@ -225,7 +238,7 @@ OneProjection project_once(const Ledger& ledger, const Platform& platform, const
     } else {
       KernelTime kt;
       std::string why;
-      if (!kernel_time(k, hw, overlap, kt, &why)) {
+      if (!kernel_time(k, hw, overlap, kt, &why, nullptr, opt.working_set)) {
         fail("kernel '" + k.name + "': " + why);
       } else {
         b = kt.bound;

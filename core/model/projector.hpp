@@ -51,6 +51,9 @@ class Hardware {
   double flash_attention_efficiency(int pass, DType d) const;
   bool bandwidth_known() const { return m_bw > 0; }
   double stream_bandwidth() const { return m_bw; }  // memory bandwidth · memory efficiency
+  // The same for a workload whose step touches `working_set` bytes: the descriptor's cache step
+  // that holds it (memory.cache_bandwidth), else the memory bandwidth. 0: unknown (memory).
+  double stream_bandwidth(double working_set) const;
   double elementwise_fraction() const { return m_elementwise; }
   double grouped_gemm() const { return m_grouped; }
   double gap() const { return m_gap; }            // GPU idle per kernel launch
@@ -68,6 +71,7 @@ class Hardware {
   mutable std::array<double, kAllDTypes.size()> m_peak_memo = nan_array();
   mutable std::array<double, kAllDTypes.size()> m_vector_memo = nan_array();
   mutable std::vector<std::pair<std::size_t, double>> m_gemm_memo;  // (dtype·64 + step, efficiency)
+  std::vector<std::pair<double, double>> m_cache_bw;                // (max working set, B/s · efficiency)
   static std::array<double, kAllDTypes.size()> nan_array() {
     std::array<double, kAllDTypes.size()> a{};
     a.fill(std::numeric_limits<double>::quiet_NaN());
@@ -89,8 +93,9 @@ struct KernelTime {
 };
 // `tk` carries the training ledger's extras (attention pass, grouped GEMM, element-wise fraction).
 // False (and `reason` set) when the kernel needs a number the descriptor lacks.
+// `working_set`: bytes the whole step touches (a measured workload's allocations), 0 if unknown.
 bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out,
-                 std::string* reason = nullptr, const TrainingKernel* tk = nullptr);
+                 std::string* reason = nullptr, const TrainingKernel* tk = nullptr, double working_set = 0);
 
 // ---- measured workloads' ledgers -----------------------------------------------------------
 
@@ -101,6 +106,9 @@ struct ProjectOptions {
   // processing_mode on accelerators, the roofline on hosts and without constants.
   std::optional<bool> overlap;
   bool include_launch = true;
+  // Bytes the workload's step touches (the runner measures its allocations): picks the
+  // descriptor's cache bandwidth step that holds them. 0: unknown, memory bandwidth throughout.
+  double working_set = 0;
   McOptions mc;                               // Monte Carlo; samples = 0: the nominal scenario only
   const ModelConstants* constants = nullptr;  // nullptr: default_model_constants()
   bool use_constants = true;                  // false: the descriptor alone (ideal-time projections)

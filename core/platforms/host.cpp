@@ -132,6 +132,26 @@ static void write_efficiency(const HostMeasurements& m, YAML::Node e) {
   fraction("attention_bwd", m.attention_bwd);
 }
 
+// Capacity, bandwidth, the caches' bandwidth by working set and the last-level cache size.
+static void write_memory(const HostFacts& f, const HostMeasurements& m, YAML::Node mem) {
+  mem["type"] = "DRAM";
+  mem["capacity"] = f.memory_bytes > 0 ? from_os(fmt6(f.memory_bytes / 1073741824.0), "GiB", "MemTotal")
+                                       : unknown("/proc/meminfo not readable");
+  mem["bandwidth"] = m.memory_bandwidth
+                         ? measured(m.memory_bandwidth->value, 1e9, "GB/s", m.memory_bandwidth->method)
+                         : unknown("not measured: run `xpubench calibrate`");
+  if (f.last_level_cache_bytes > 0)
+    mem["onchip_cache"] = from_os(fmt6(f.last_level_cache_bytes / 1048576.0), "MiB",
+                                  "last-level cache of cpu0 (sysfs); may be shared");
+  for (const auto& c : m.cache) {
+    YAML::Node step = measured(c.bandwidth.value, 1e9, "GB/s", c.bandwidth.method);
+    // Rounded up (6 significant digits round by at most 5e-6): the measured working set itself
+    // must fall in its own step.
+    step["max_working_set_mib"] = fmt6(c.max_bytes / 1048576.0 * (1 + 1e-5));
+    mem["cache_bandwidth"].push_back(step);
+  }
+}
+
 std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m, const std::string& name) {
   const bool calibrated = !m.provenance.empty();
   YAML::Node d(YAML::NodeType::Map);
@@ -175,16 +195,7 @@ std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m, 
           unknown(t == DType::fp8 || t == DType::int8 ? "not measured on the host" : not_measured);
   }
 
-  d["memory"]["type"] = "DRAM";
-  d["memory"]["capacity"] = f.memory_bytes > 0
-                                ? from_os(fmt6(f.memory_bytes / 1073741824.0), "GiB", "MemTotal")
-                                : unknown("/proc/meminfo not readable");
-  d["memory"]["bandwidth"] =
-      m.memory_bandwidth ? measured(m.memory_bandwidth->value, 1e9, "GB/s", m.memory_bandwidth->method)
-                         : unknown("not measured: run `xpubench calibrate`");
-  if (f.last_level_cache_bytes > 0)
-    d["memory"]["onchip_cache"] = from_os(fmt6(f.last_level_cache_bytes / 1048576.0), "MiB",
-                                          "last-level cache of cpu0 (sysfs); may be shared");
+  write_memory(f, m, d["memory"]);
   if (m.link) {
     // MPI ranks are this host's devices; the runner divides the whole-host figures among them.
     const MeasuredLink& l = *m.link;

@@ -39,6 +39,12 @@ struct MeasuredStep {
   std::string method;
 };
 
+// Memory bandwidth of a working set that fits in the caches (memory.cache_bandwidth).
+struct MeasuredCacheStep {
+  double max_bytes = 0;  // the working set it was measured with (the workload's allocations)
+  Measured bandwidth;    // B/s
+};
+
 // The ring all-reduce model of core/model/collectives.cpp, t = 2(p−1)·alpha + 2(p−1)/p · bytes / B.
 struct LinkFit {
   double alpha = 0;            // s per ring step, >= 0
@@ -59,6 +65,7 @@ struct MeasuredLink {
 struct HostMeasurements {
   std::optional<Measured> memory_bandwidth;   // B/s
   std::optional<Measured> memory_efficiency;  // median / best of the bandwidth runs
+  std::vector<MeasuredCacheStep> cache;       // ascending working sets, each faster than memory
   std::map<DType, Measured> peak;             // FLOP/s (fp64, fp32 from GEMM)
   std::vector<MeasuredStep> gemm;             // by operation size, fraction of fp32 peak
   std::optional<Measured> launch_overhead;    // s per kernel launch

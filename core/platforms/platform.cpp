@@ -280,6 +280,39 @@ input::Node gemm_table(std::string doc) {
   return t;
 }
 
+input::Node cache_table() {
+  using namespace input;
+  Node step = sourced_number(
+      UnitKind::bandwidth, "", {},
+      {required("max_working_set_mib",
+                number("largest working set (MiB, the workload's allocations) this bandwidth applies to")
+                    .at_least(0))
+           .if_missing(
+               "missing 'max_working_set_mib' (the working set up to which this bandwidth applies)")});
+  Node t =
+      list(step,
+           "bandwidth of working sets that stay in the caches (measured by `xpubench calibrate`); larger "
+           "working sets use `bandwidth`");
+  t.checked([](const Value& table) {
+    const auto steps = table.items();
+    for (std::size_t i = 1; i < steps.size(); ++i)
+      if (steps[i]["max_working_set_mib"].number() <= steps[i - 1]["max_working_set_mib"].number())
+        steps[i]["max_working_set_mib"].fail("steps must be sorted by max_working_set_mib, ascending");
+  });
+  t.documented_as("list of `{max_working_set_mib, ...a bandwidth}`");
+  return t;
+}
+
+input::Node memory_schema() {
+  using namespace input;
+  return object({optional("type", string("e.g. HBM3")),
+                 required("capacity", sourced_number(UnitKind::bytes, "memory per device")),
+                 required("bandwidth", sourced_number(UnitKind::bandwidth, "memory bandwidth per device")),
+                 optional("onchip_cache", sourced_number(UnitKind::bytes, "L2 / SRAM")),
+                 optional("cache_bandwidth", cache_table()), optional("note", string("free text"))},
+                "device memory");
+}
+
 input::Node build_descriptor_schema() {
   using namespace input;
   const auto dtypes = dtype_names();
@@ -340,43 +373,37 @@ input::Node build_descriptor_schema() {
        optional("note", string("where these come from"))},
       "fractions of peak the performance model applies");
 
-  Node root = object(
-      {required("schema_version", integer("`1`").checked([](const Value& v) {
-         if (v.integer() != 1)
-           v.fail("schema_version " + std::to_string(v.integer()) + " is not supported",
-                  "this build reads schema_version: 1");
-       })),
-       required("name",
-                string("should equal the file stem; the file stem wins, and a mismatch is a warning")),
-       required("display_name", string("e.g. \"NVIDIA H20 (96 GB HBM3)\"")),
-       required("vendor", string("e.g. NVIDIA")),
-       required("kind", choice({"accelerator", "host"}, "what the descriptor describes")),
-       optional("architecture", string("free text")),
-       optional("provenance", map(string(),
-                                  "written by `xpubench calibrate`: tool, version, git commit, date, "
-                                  "command, host, Kokkos")),
-       optional("sources", map(source_schema(), "sources that numbers cite by id")), required("peak", peak),
-       required("memory", object({optional("type", string("e.g. HBM3")),
-                                  required("capacity", sourced_number(UnitKind::bytes, "memory per device")),
-                                  required("bandwidth", sourced_number(UnitKind::bandwidth,
-                                                                       "memory bandwidth per device")),
-                                  optional("onchip_cache", sourced_number(UnitKind::bytes, "L2 / SRAM")),
-                                  optional("note", string("free text"))},
-                                 "device memory")),
-       optional("intra_node", link(true)), optional("inter_node", link(false)),
-       optional("host_link",
-                object({optional("name", string("e.g. PCIe 5.0 x16")),
-                        optional("bandwidth_per_direction",
-                                 sourced_number(UnitKind::bandwidth, "host to device, one direction")),
-                        optional("note", string("free text"))},
-                       "the link to the host")),
-       optional("power", object({optional("tdp", sourced_number(UnitKind::watts, "board power")),
-                                 optional("note", string("free text"))},
-                                "power")),
-       optional("launch_overhead", sourced_number(UnitKind::seconds, "time per kernel launch")),
-       optional("software", software), optional("efficiency", efficiency),
-       optional("notes", string("free text"))},
-      "a platform descriptor (see platforms/README.md)");
+  Node root =
+      object({required("schema_version", integer("`1`").checked([](const Value& v) {
+                if (v.integer() != 1)
+                  v.fail("schema_version " + std::to_string(v.integer()) + " is not supported",
+                         "this build reads schema_version: 1");
+              })),
+              required("name",
+                       string("should equal the file stem; the file stem wins, and a mismatch is a warning")),
+              required("display_name", string("e.g. \"NVIDIA H20 (96 GB HBM3)\"")),
+              required("vendor", string("e.g. NVIDIA")),
+              required("kind", choice({"accelerator", "host"}, "what the descriptor describes")),
+              optional("architecture", string("free text")),
+              optional("provenance", map(string(),
+                                         "written by `xpubench calibrate`: tool, version, git commit, date, "
+                                         "command, host, Kokkos")),
+              optional("sources", map(source_schema(), "sources that numbers cite by id")),
+              required("peak", peak), required("memory", memory_schema()), optional("intra_node", link(true)),
+              optional("inter_node", link(false)),
+              optional("host_link",
+                       object({optional("name", string("e.g. PCIe 5.0 x16")),
+                               optional("bandwidth_per_direction",
+                                        sourced_number(UnitKind::bandwidth, "host to device, one direction")),
+                               optional("note", string("free text"))},
+                              "the link to the host")),
+              optional("power", object({optional("tdp", sourced_number(UnitKind::watts, "board power")),
+                                        optional("note", string("free text"))},
+                                       "power")),
+              optional("launch_overhead", sourced_number(UnitKind::seconds, "time per kernel launch")),
+              optional("software", software), optional("efficiency", efficiency),
+              optional("notes", string("free text"))},
+             "a platform descriptor (see platforms/README.md)");
   root.missing_key_hint("see platforms/README.md");
   return root;
 }
@@ -564,6 +591,12 @@ class Loader {
     m_p.memory_capacity = quantity(mem["capacity"]);
     m_p.memory_bandwidth = quantity(mem["bandwidth"]);
     if (mem.has("onchip_cache")) m_p.onchip_cache = quantity(mem["onchip_cache"]);
+    for (const auto& e : mem["cache_bandwidth"].items()) {
+      CacheStep c;
+      c.bandwidth = quantity(e);
+      c.max_bytes = e["max_working_set_mib"].number() * 1048576.0;
+      if (c.bandwidth.present) m_p.cache_bandwidth.push_back(c);
+    }
     if (root.has("intra_node")) read_link(root["intra_node"], m_p.intra_node, true);
     if (root.has("inter_node")) read_link(root["inter_node"], m_p.inter_node, false);
     if (root.has("host_link")) {
@@ -681,6 +714,9 @@ std::vector<FieldRef> platform_fields(const Platform& p) {
   add("memory.capacity", UnitKind::bytes, p.memory_capacity);
   add("memory.bandwidth", UnitKind::bandwidth, p.memory_bandwidth);
   add("memory.onchip_cache", UnitKind::bytes, p.onchip_cache);
+  for (std::size_t i = 0; i < p.cache_bandwidth.size(); ++i)
+    add("memory.cache_bandwidth[" + std::to_string(i) + "]", UnitKind::bandwidth,
+        p.cache_bandwidth[i].bandwidth);
   add("intra_node.devices_per_node", UnitKind::count, p.devices_per_node_quantity);
   add("intra_node.links", UnitKind::count, p.intra_node.links_quantity);
   add("intra_node.bandwidth_per_direction", UnitKind::bandwidth, p.intra_node.bandwidth_per_direction);

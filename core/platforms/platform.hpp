@@ -64,6 +64,15 @@ struct EfficiencyTables {
   std::map<DType, Quantity> vector_per_dtype;
 };
 
+// Memory bandwidth of a working set that stays in the caches: a workload whose step touches at most
+// `max_bytes` (its allocations, measured by the runner) streams at `bandwidth` instead of
+// `memory.bandwidth`. Measured by `xpubench calibrate` on a host (a triad size sweep); accelerator
+// descriptors give none, and their projections use `memory.bandwidth` at every size.
+struct CacheStep {
+  double max_bytes = 0;  // largest working set (bytes) this step applies to
+  Quantity bandwidth;    // B/s
+};
+
 struct Link {
   Quantity bandwidth_per_direction;  // B/s per device, one direction
   Quantity latency;                  // s, per message (alpha)
@@ -81,15 +90,16 @@ struct Platform {
   std::string yaml_text;  // the exact text loaded, embedded in result sets
   std::string sha256;     // of yaml_text
 
-  std::map<DType, Peak> peak;    // all seven dtypes present after loading
-  Quantity memory_capacity;      // bytes
-  Quantity memory_bandwidth;     // B/s
-  Quantity onchip_cache;         // bytes (L2 / SRAM), optional
-  Quantity launch_overhead;      // s per kernel launch
-  Quantity tdp;                  // W
-  Quantity host_link_bandwidth;  // B/s per direction, optional
-  Link intra_node;               // chip-to-chip within a node
-  Link inter_node;               // node-to-node network, per device
+  std::map<DType, Peak> peak;              // all seven dtypes present after loading
+  Quantity memory_capacity;                // bytes
+  Quantity memory_bandwidth;               // B/s
+  Quantity onchip_cache;                   // bytes (L2 / SRAM), optional
+  std::vector<CacheStep> cache_bandwidth;  // ascending max_bytes; empty: one memory tier
+  Quantity launch_overhead;                // s per kernel launch
+  Quantity tdp;                            // W
+  Quantity host_link_bandwidth;            // B/s per direction, optional
+  Link intra_node;                         // chip-to-chip within a node
+  Link inter_node;                         // node-to-node network, per device
   int devices_per_node = 1;
   EfficiencyTables efficiency;
   std::string software;               // stack notes

@@ -295,6 +295,7 @@ void write_cell(const schema::Writer& root, const CellRecord& rec) {
   g.attr("iterations", static_cast<long long>(rec.iterations));
   g.attr("min_time", rec.min_time);
   g.attr("timed_seconds", rec.timed_seconds);
+  if (rec.working_set_bytes > 0) g.attr("working_set_bytes", rec.working_set_bytes);
   g.attr("started_utc", rec.started_utc);
   g.attr("finished_utc", rec.finished_utc);
   if (rec.load_start) g.attr("load_avg_start", *rec.load_start);

@@ -50,6 +50,8 @@ struct CellRecord {
   // that count (0: none in force, one call per repeat), and the seconds all timed repeats took.
   std::int64_t iterations = 1;
   double min_time = 0, timed_seconds = 0;
+  // Bytes the workload held in Kokkos allocations after setup (its working set; 0: not counted).
+  double working_set_bytes = 0;
   std::vector<std::pair<std::string, std::vector<double>>> step_values;  // StepResult values
   std::map<std::string, std::string> step_units;                         // units of step values, by name
   std::map<std::string, MetricKind> step_kinds;  // declared kinds of step values, by name

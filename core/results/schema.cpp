@@ -267,6 +267,10 @@ Section cell_section() {
                           "0: none, and always 0 for a training cell)")),
           since(2, number("/cells/{cell}@timed_seconds", "float64", "s", T,
                           "seconds all timed repeats took together (iterations x sum of step_seconds)")),
+          since(2, number("/cells/{cell}@working_set_bytes", "float64", "B", P,
+                          "bytes the workload held in Kokkos allocations once set up (its working set: "
+                          "picks the host descriptor's memory.cache_bandwidth step in the self-check); "
+                          "absent when not counted (a Kokkos Tools library was loaded)")),
           text("/cells/{cell}@started_utc", T,
                "when the cell started (ISO 8601, UTC, to the millisecond): a timestamp"),
           text("/cells/{cell}@finished_utc", T,

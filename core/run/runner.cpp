@@ -14,6 +14,7 @@
 #include <thread>
 #include <tuple>
 
+#include "core/base/allocation_meter.hpp"
 #include "core/base/error.hpp"
 #include "core/base/kokkos_compat.hpp"
 #include "core/base/mpi.hpp"
@@ -134,7 +135,9 @@ std::string too_few_ranks(const WorkloadInfo& info, int ranks) {
 // setup(); false (and the cell invalid) when the workload rejects the parameters.
 bool set_up(Workload& w, const Cell& cell, Context& ctx, CellRecord& rec) {
   try {
+    AllocationMeter meter;
     w.setup(cell.params, ctx);
+    rec.working_set_bytes = meter.bytes();
     return true;
   } catch (const Error& e) {
     set_status(
@@ -364,6 +367,7 @@ void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const
   const Platform* self = self_check_platform(platforms);
   ProjectOptions opt;
   opt.cache = cache;
+  opt.working_set = rec.working_set_bytes;
   for (const auto& p : platforms) {
     // The self-check compares with what ran here: the as-run ledger when the cell charges another
     // precision than this host computed in.

@@ -17,6 +17,7 @@
 
 #include "calibration/calibrate.hpp"
 #include "core/base/error.hpp"
+#include "core/model/projector.hpp"
 #include "core/platforms/platform.hpp"
 #include "tests/test_support.hpp"
 #include "tests/workloads/micro_harness.hpp"
@@ -492,4 +493,81 @@ TEST_CASE("calibrate writes a measured link as intra_node with MPI ranks as devi
   CHECK(q.devices_per_node == 1);
   CHECK(!q.intra_node.bandwidth_per_direction.present);
   CHECK(q.devices_per_node_quantity.note.find("no mpirun in PATH") != std::string::npos);
+}
+
+// A STREAM stand-in declaring memory_bandwidth with the headline kernel triad: it allocates the
+// three arrays as one view of 3n doubles and three scalars (a working set of 24n + 24 bytes,
+// which 6 significant digits of MiB round down at n = 2^17: 3.0000229 MiB) and reports triad
+// times it is told, from a bandwidth of 200 GB/s up to n = 2^17 (3 MiB) and 50 GB/s above. With
+// no launch workload registered there is no launch overhead to take off, so the cache steps
+// calibration derives are known exactly.
+class ToyTriad final : public xpb::Workload {
+ public:
+  static double bandwidth(std::int64_t n) { return n <= (std::int64_t(1) << 17) ? 200e9 : 50e9; }
+  void setup(const xpb::Params& p, xpb::Context&) override {
+    m_n = p.get_int("n");
+    m_abc = Kokkos::View<double*>("toy_triad/abc", 3 * m_n);    // (3n): a, b, c
+    m_scalars = Kokkos::View<double*>("toy_triad/scalars", 3);  // (3)
+  }
+  xpb::StepResult step(xpb::Context&) override {
+    xpb::StepResult r;
+    r.value("triad_seconds", 24.0 * double(m_n) / bandwidth(m_n));
+    return r;
+  }
+  xpb::Ledger ledger() const override {
+    return {
+        {"toy_triad/triad", xpb::OpKind::vector, xpb::DType::fp64, 2.0 * double(m_n), 24.0 * double(m_n)}};
+  }
+  xpb::Validation validate(xpb::Context&) override { return xpb::Validation::ok("nothing to check"); }
+  xpb::Metrics finish(xpb::Context&) override { return {}; }
+
+ private:
+  std::int64_t m_n = 0;
+  Kokkos::View<double*> m_abc, m_scalars;
+};
+
+TEST_CASE("calibrate measures cache bandwidth steps by working set and the projector applies them",
+          "[calibrate][cache]") {
+  xpb::Registry reg;
+  xpb::WorkloadInfo info;
+  info.name = "toy_triad";
+  info.summary = "test stand-in for STREAM";
+  info.params.integer("n", 1024, 1, 1LL << 30, "doubles per array").choice("dtype", "fp64", {"fp64"}, "type");
+  info.metrics = {{"triad_seconds", "s", xpb::MetricKind::time, "triad", true}};
+  info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::memory_bandwidth)
+                                  .size({"n"})
+                                  .dtype("dtype", {xpb::DType::fp64})
+                                  .headline_kernel("triad"));
+  reg.add(std::move(info), [] { return std::make_unique<ToyTriad>(); });
+  xpb::CalibrateOptions opt;
+  opt.quick = true;  // memory at n = 2^22; the sweep at 2^14, 2^17, 2^20
+  const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
+  REQUIRE(m.memory_bandwidth);
+  CHECK(m.memory_bandwidth->value.nominal == Catch::Approx(50e9));
+  // 2^20 runs no faster than memory: no step for it.
+  REQUIRE(m.cache.size() == 2);
+  CHECK(m.cache[0].max_bytes == 24.0 * (1 << 14) + 24);
+  CHECK(m.cache[1].max_bytes == 24.0 * (1 << 17) + 24);
+  CHECK(m.cache[1].bandwidth.value.nominal == Catch::Approx(200e9));
+  CHECK(m.cache[1].bandwidth.method.find("toy_triad triad, fp64, n=2^17") == 0);
+
+  const xpb::Platform p =
+      xpb::load_platform_text(xpb::host_descriptor_yaml(xpb::detect_host(), m), "calibrated.yaml");
+  REQUIRE(p.cache_bandwidth.size() == 2);
+  CHECK(p.cache_bandwidth[1].bandwidth.confidence == xpb::Confidence::measured);
+  const xpb::Ledger ledger = {{"k", xpb::OpKind::vector, xpb::DType::fp64, 0, 1e6}};
+  auto memory_seconds = [&](double working_set) {
+    xpb::ProjectOptions o;
+    o.working_set = working_set;
+    o.include_launch = false;
+    const xpb::Projection pr = xpb::project(ledger, p, o);
+    REQUIRE(pr.ok);
+    return pr.step.nominal;
+  };
+  // The toy's times never vary: the median-to-best efficiency is 1.
+  CHECK(memory_seconds(24.0 * (1 << 17) + 24) ==
+        Catch::Approx(1e6 / 200e9));                                      // its own step, rounding and all
+  CHECK(memory_seconds(24.0 * (1 << 15)) == Catch::Approx(1e6 / 200e9));  // the smallest step holding it
+  CHECK(memory_seconds(24.0 * (1 << 17) + 4096) == Catch::Approx(1e6 / 50e9));  // beyond: memory
+  CHECK(memory_seconds(0) == Catch::Approx(1e6 / 50e9));                        // unknown: memory
 }

@@ -1,5 +1,6 @@
-// tests/workloads/test_stream.cpp — the stream workload validates, reports bandwidth, and its
-// ledger matches BabelStream's byte counts.
+// tests/workloads/test_stream.cpp — the stream workload validates, reports bandwidth, its ledger
+// matches BabelStream's byte counts, and its cells record the working set the projector uses.
+#include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
 #include <Kokkos_Core.hpp>
@@ -7,12 +8,14 @@
 #include <cstdint>
 
 #include "core/experiment/experiment.hpp"
+#include "core/platforms/platform.hpp"
 #include "core/plugin/registry.hpp"
 #include "core/run/runner.hpp"
 #include "workloads/nn/for_each.hpp"
 #include "workloads/stream/stream.hpp"
 
 using namespace xpb;
+using Catch::Approx;
 
 TEST_CASE("stream cells validate for both element types", "[workloads][stream]") {
   Registry reg;
@@ -98,4 +101,44 @@ TEST_CASE("for_each_element: the device launch shape visits every element once",
   std::int64_t wrong = 0;
   for (std::int64_t i = 0; i < n; ++i) wrong += h(i) != 0.5 * double(i);
   CHECK(wrong == 0);
+}
+
+// The runner meters what setup() allocates (its working set: the three arrays and a few scalars)
+// and the self-check picks the host's cache bandwidth step that holds it.
+TEST_CASE("a cell records its working set and the host projection uses the cache step holding it",
+          "[workloads][stream][runner]") {
+  Registry reg;
+  workloads::register_stream(reg);
+  const auto spec = parse_experiment(
+      "name: s\nrepeats: 2\nworkloads:\n  - workload: stream\n    params: {n: 65536, dtype: fp64}\n",
+      "s.yaml", reg);
+  REQUIRE(spec.cells.size() == 1);
+  auto quantity = [](double v) {
+    Quantity q;
+    q.value = Range::exact(v);
+    q.present = true;
+    return q;
+  };
+  Platform host;
+  host.name = "host", host.kind = "host";
+  for (auto d : kAllDTypes) {
+    host.peak[d].status = PeakStatus::known;
+    host.peak[d].flops = quantity(1e12);
+  }
+  host.memory_bandwidth = quantity(1e10);
+  Platform cached = host;
+  const double arrays = 3 * 65536 * 8.0;  // a, b, c
+  cached.cache_bandwidth = {{arrays / 2, quantity(1e12)}, {arrays * 1.01, quantity(4e10)}};
+  const CellRecord r = run_cell(spec.cells[0], reg, {host, cached}, Context{});
+  REQUIRE(r.status == CellStatus::ok);
+  // The arrays, and no more than a page of scalars beside them.
+  CHECK(r.working_set_bytes >= arrays);
+  CHECK(r.working_set_bytes <= arrays + 4096);
+  REQUIRE(r.projections.size() == 2);
+  REQUIRE(r.projections[0].ok);
+  REQUIRE(r.projections[1].ok);
+  // Every kernel is memory-bound at these peaks: the step's memory time is bytes / bandwidth.
+  const double bytes = total_bytes(r.ledger);
+  CHECK(r.projections[0].memory_seconds.nominal == Approx(bytes / 1e10));
+  CHECK(r.projections[1].memory_seconds.nominal == Approx(bytes / 4e10));  // the 1.01x step
 }
