@@ -21,10 +21,8 @@ struct Shown {
 
 Shown display_unit(double nominal, UnitKind kind) {
   switch (kind) {
-    case UnitKind::flops:
-      return nominal >= 1e12 ? Shown{1e12, "TFLOP/s"} : Shown{1e9, "GFLOP/s"};
-    case UnitKind::bandwidth:
-      return nominal >= 1e12 ? Shown{1e12, "TB/s"} : Shown{1e9, "GB/s"};
+    case UnitKind::flops: return nominal >= 1e12 ? Shown{1e12, "TFLOP/s"} : Shown{1e9, "GFLOP/s"};
+    case UnitKind::bandwidth: return nominal >= 1e12 ? Shown{1e12, "TB/s"} : Shown{1e9, "GB/s"};
     case UnitKind::bytes:
       return nominal >= 1e9 ? Shown{1e9, "GB"} : nominal >= 1e6 ? Shown{1e6, "MB"} : Shown{1, "B"};
     case UnitKind::seconds:
@@ -84,17 +82,20 @@ static Confidence spec_confidence(const Platform& p) {
 std::string platform_summary_line(const Platform& p) {
   std::string bf16 = "bf16 ";
   auto it = p.peak.find(DType::bf16);
-  if (it == p.peak.end() || it->second.status == PeakStatus::unknown) bf16 += "unknown";
-  else if (it->second.status == PeakStatus::unsupported) bf16 += "unsupported";
-  else bf16 += format_quantity(it->second.flops.value, UnitKind::flops);
+  if (it == p.peak.end() || it->second.status == PeakStatus::unknown)
+    bf16 += "unknown";
+  else if (it->second.status == PeakStatus::unsupported)
+    bf16 += "unsupported";
+  else
+    bf16 += format_quantity(it->second.flops.value, UnitKind::flops);
   auto field = [](const Quantity& q, UnitKind k) {
     return q.present ? format_quantity(q.value, k) : std::string("unknown");
   };
   std::string s = pad(p.name, 24) + " " + pad(p.vendor, 16) + " " + pad(bf16, 30) + " bw " +
                   pad(field(p.memory_bandwidth, UnitKind::bandwidth), 24) + " mem " +
-                  pad(field(p.memory_capacity, UnitKind::bytes), 19) + " specs: " +
-                  pad(std::string(to_string(spec_confidence(p))), 9) + " worst: " +
-                  std::string(to_string(p.worst_confidence()));
+                  pad(field(p.memory_capacity, UnitKind::bytes), 19) +
+                  " specs: " + pad(std::string(to_string(spec_confidence(p))), 9) +
+                  " worst: " + std::string(to_string(p.worst_confidence()));
   if (!p.unknown.empty()) s += ", " + std::to_string(p.unknown.size()) + " unknown";
   return s;
 }
@@ -134,8 +135,10 @@ std::string platform_details(const Platform& p) {
         for (const auto& st : kv.second)
           if (&st.quantity == &q) value = ">= " + fmt_short(st.min_flops / 1e9) + " GFLOP: " + value;
     }
-    o << "  " << pad(f.key, w) << "  " << pad(value, 30) << "  " << pad(std::string(to_string(q.confidence)), 9)
-      << "\n";
+    for (const auto& st : p.cache_bandwidth)  // show the working sets a cache step holds
+      if (&st.bandwidth == &q) value = "<= " + fmt_short(st.max_bytes / 1048576.0) + " MiB: " + value;
+    o << "  " << pad(f.key, w) << "  " << pad(value, 30) << "  "
+      << pad(std::string(to_string(q.confidence)), 9) << "\n";
     o << "  " << pad("", w) << "    source: " << source_text(q.source) << "\n";
     if (!q.derivation.empty()) o << "  " << pad("", w) << "    derivation: " << q.derivation << "\n";
     if (!q.note.empty()) o << "  " << pad("", w) << "    note: " << q.note << "\n";
@@ -148,8 +151,9 @@ std::string platform_details(const Platform& p) {
     if (it == p.peak.end() || it->second.status == PeakStatus::known) continue;
     any = true;
     o << "  peak." << to_string(d) << ": "
-      << (it->second.status == PeakStatus::unsupported ? "unsupported (no such hardware path)"
-                                                       : "unknown (no value given; support may or may not exist)");
+      << (it->second.status == PeakStatus::unsupported
+              ? "unsupported (no such hardware path)"
+              : "unknown (no value given; support may or may not exist)");
     auto u = p.unknown.find("peak." + std::string(to_string(d)));
     if (u != p.unknown.end() && !u->second.empty()) o << " — " << u->second;
     o << "\n";
