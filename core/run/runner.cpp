@@ -72,6 +72,7 @@ Platform host_for_rank(const Platform& host, double share, int ranks_on_node) {
   for (auto& [dtype, peak] : p.peak)
     if (peak.status == PeakStatus::known) scale(peak.flops);
   scale(p.memory_bandwidth);
+  for (auto& step : p.cache_bandwidth) scale(step.bandwidth);  // a core's share of the caches too
   p.devices_per_node = std::max(p.devices_per_node, ranks_on_node);
   return p;
 }

@@ -33,10 +33,18 @@ TEST_CASE("one rank's share of the host divides the cores among ranks", "[core][
   host.peak[DType::fp32].flops.value = Range::exact(100e9);
   host.memory_bandwidth.present = true;
   host.memory_bandwidth.value = Range{20e9, 30e9, 40e9};
+  CacheStep step;
+  step.max_bytes = 1 << 20;
+  step.bandwidth.present = true;
+  step.bandwidth.value = Range::exact(200e9);
+  host.cache_bandwidth = {step};
   const Platform p = host_for_rank(host, 0.25, 4);
   CHECK(p.peak.at(DType::fp32).flops.value.nominal == Catch::Approx(25e9));
   CHECK(p.memory_bandwidth.value.low == Catch::Approx(5e9));
   CHECK(p.memory_bandwidth.value.high == Catch::Approx(10e9));
+  REQUIRE(p.cache_bandwidth.size() == 1);  // the caches' bandwidth too, for the same working set
+  CHECK(p.cache_bandwidth[0].bandwidth.value.nominal == Catch::Approx(50e9));
+  CHECK(p.cache_bandwidth[0].max_bytes == 1 << 20);
   CHECK(p.devices_per_node >= 4);
 }
 
