@@ -185,13 +185,17 @@ std::optional<Bandwidth> measure_bandwidth_with(const Registry& reg, const Regis
 }
 
 // The memory bandwidth: the best of the workloads that declare it (a ceiling is what is reached).
-void measure_bandwidth(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+// Returns the workload that set it (the cache sweep runs the same one).
+std::optional<Registry::Provider> measure_bandwidth(const Registry& reg, const CalibrateOptions& opt,
+                                                    HostMeasurements& m) {
   std::optional<Bandwidth> keep;
+  std::optional<Registry::Provider> by;
   for (const auto& p : providers(reg, Capability::memory_bandwidth, opt, m))
-    if (auto b = measure_bandwidth_with(reg, p, opt, m); b && (!keep || b->top > keep->top)) keep = b;
-  if (!keep) return;
+    if (auto b = measure_bandwidth_with(reg, p, opt, m); b && (!keep || b->top > keep->top)) keep = b, by = p;
+  if (!keep) return std::nullopt;
   m.memory_bandwidth = keep->bandwidth;
   m.memory_efficiency = keep->efficiency;
+  return by;
 }
 
 // The bandwidth of working sets that stay in the caches: the headline kernel (triad) of the
@@ -200,14 +204,9 @@ void measure_bandwidth(const Registry& reg, const CalibrateOptions& opt, HostMea
 // launch overhead is taken off (a size where it is over 3/4 of the time is not resolved). Only
 // sizes faster than the memory bandwidth's best become steps. This VM-safe sweep replaces cache
 // sizes from sysfs, which virtual machines often do not expose.
-void measure_cache(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
-  if (!m.memory_bandwidth) return;
-  const auto found = providers(reg, Capability::memory_bandwidth, opt, m);
-  const std::string& how = m.memory_bandwidth->method;
-  const auto p = std::find_if(found.begin(), found.end(), [&](const Registry::Provider& x) {
-    return how.rfind(x.info->name + " ", 0) == 0;
-  });
-  if (p == found.end() || p->spec->kernel.empty()) return;
+void measure_cache(const Registry& reg, const std::optional<Registry::Provider>& p,
+                   const CalibrateOptions& opt, HostMeasurements& m) {
+  if (!p || !m.memory_bandwidth || p->spec->kernel.empty()) return;
   const CapabilitySpec& spec = *p->spec;
   const DType dt = spec.runs(DType::fp64) ? DType::fp64 : spec.dtypes.front();
   const double launch = m.launch_overhead ? m.launch_overhead->value.nominal : 0.0;
@@ -414,10 +413,10 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
   m.provenance["kokkos"] = compat::version_string() + " " + compat::backend_name() + ", " +
                            std::to_string(compat::concurrency()) + " threads";
   m.provenance["mode"] = opt.quick ? "quick" : "full";
-  measure_bandwidth(registry, opt, m);
+  const auto memory = measure_bandwidth(registry, opt, m);
   measure_matmul(registry, opt, m);
-  measure_launch(registry, opt, m);
-  measure_cache(registry, opt, m);
+  measure_launch(registry, opt, m);  // before the cache sweep, which takes the launch overhead off
+  measure_cache(registry, memory, opt, m);
   measure_attention(registry, opt, m);
   return m;
 }

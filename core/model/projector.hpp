@@ -50,10 +50,9 @@ class Hardware {
   // A measured workload's flash-attention kernel: the generation's best published family.
   double flash_attention_efficiency(int pass, DType d) const;
   bool bandwidth_known() const { return m_bw > 0; }
-  double stream_bandwidth() const { return m_bw; }  // memory bandwidth · memory efficiency
-  // The same for a workload whose step touches `working_set` bytes: the descriptor's cache step
-  // that holds it (memory.cache_bandwidth), else the memory bandwidth. 0: unknown (memory).
-  double stream_bandwidth(double working_set) const;
+  // Memory bandwidth · memory efficiency; for a workload whose step touches `working_set` bytes,
+  // the descriptor's cache step that holds it (memory.cache_bandwidth) instead. 0: unknown (memory).
+  double stream_bandwidth(double working_set = 0) const;
   double elementwise_fraction() const { return m_elementwise; }
   double grouped_gemm() const { return m_grouped; }
   double gap() const { return m_gap; }            // GPU idle per kernel launch

@@ -21,12 +21,12 @@
 using namespace xpb;
 
 TEST_CASE("one rank's share of the host divides the cores among ranks", "[core][distributed]") {
-  CHECK(host_share(2, 1, 2, 2) == 1.0);           // the whole host, as calibrated
-  CHECK(host_share(1, 1, 2, 2) == 0.5);           // one thread of two
-  CHECK(host_share(1, 2, 2, 2) == 0.5);           // two ranks, one core each
-  CHECK(host_share(1, 4, 2, 2) == 0.25);          // oversubscribed: half a core each
+  CHECK(host_share(2, 1, 2, 2) == 1.0);   // the whole host, as calibrated
+  CHECK(host_share(1, 1, 2, 2) == 0.5);   // one thread of two
+  CHECK(host_share(1, 2, 2, 2) == 0.5);   // two ranks, one core each
+  CHECK(host_share(1, 4, 2, 2) == 0.25);  // oversubscribed: half a core each
   CHECK(host_share(8, 2, 16, 16) == 0.5);
-  CHECK(host_share(4, 1, 2, 2) == 1.0);           // never above the calibrated host
+  CHECK(host_share(4, 1, 2, 2) == 1.0);  // never above the calibrated host
   Platform host = describe_host();
   host.peak[DType::fp32].status = PeakStatus::known;
   host.peak[DType::fp32].flops.present = true;
