@@ -5,8 +5,11 @@
 // Bandwidth of a kernel = the bytes of its ledger entry (one pass over each operand: the
 // minimum DRAM traffic) / time; triad counts 3 arrays as STREAM does. Sizes are far beyond any
 // last-level cache: (32768, 1024) fp32 per operand = 128 MiB, triad 3 × 2^25 fp32 = 384 MiB.
-// Usage: xpb_bench_rownorm [rounds]   (default 15). Output: "<kernel> seconds <s> gbs <GB/s>",
-// then "ratio <kernel>/triad <x>".
+// Usage: xpb_bench_rownorm [rounds [N C [solo]]]   (default 15 rounds at the sizes above). N C:
+// the kernels at (N, C) and the triad over N·C elements per array, e.g. 4096 256 for operands
+// that stay in the last-level cache; `solo` runs each kernel's rounds back to back (its data
+// stays in cache) instead of alternating. Output: "<kernel> seconds <s> gbs <GB/s>", then
+// "ratio <kernel>/triad <x>".
 #include <Kokkos_Core.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -55,8 +58,9 @@ int main(int argc, char** argv) {
   xpb::compat::initialize(opt);
   {
     const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 15;
-    const int N = 32768, C = 1024;
-    const std::int64_t nt = std::int64_t(1) << 25;
+    const int N = argc > 3 ? std::max(1, std::atoi(argv[2])) : 32768;
+    const int C = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1024;
+    const std::int64_t nt = argc > 3 ? std::int64_t(N) * C : std::int64_t(1) << 25;
     V a("a", nt), b("b", nt), c("c", nt);  // triad (n) each
     fill(b, 1);
     fill(c, 2);
@@ -69,12 +73,10 @@ int main(int argc, char** argv) {
     fill(bb, 6);
     const xpb::Ledger ln = [&] {
       xpb::Ledger l = xpb::nn::layernorm_forward_cost("ln", xpb::DType::fp32, N, C);
-      for (const auto& k : xpb::nn::layernorm_backward_cost("ln", xpb::DType::fp32, N, C))
-        l.push_back(k);
+      for (const auto& k : xpb::nn::layernorm_backward_cost("ln", xpb::DType::fp32, N, C)) l.push_back(k);
       return l;
     }();
-    const xpb::Ledger sm =
-        xpb::nn::rownorm_softmax_cost("sm_fwd", "sm_bwd", xpb::DType::fp32, N, C, true);
+    const xpb::Ledger sm = xpb::nn::rownorm_softmax_cost("sm_fwd", "sm_bwd", xpb::DType::fp32, N, C, true);
     const Exec ex;
     auto timed = [](const std::function<void()>& f) {
       Kokkos::Timer t;
@@ -92,30 +94,41 @@ int main(int argc, char** argv) {
     const float* pb = b.data();
     const float* pc = c.data();
     std::vector<Item> items = {
-        {"triad", 3.0 * 4 * nt,
+        {"triad",
+         3.0 * 4 * nt,
          [&] {
            Kokkos::parallel_for(
                "bench/triad", Kokkos::RangePolicy<Exec>(ex, 0, nt),
                KOKKOS_LAMBDA(std::int64_t i) { pa[i] = pb[i] + 3.0f * pc[i]; });
          },
          {}},
-        {"layernorm_fwd", bytes_of(ln, "ln_fwd"),
+        {"layernorm_fwd",
+         bytes_of(ln, "ln_fwd"),
          [&] { xpb::nn::layernorm_forward<Exec, float>(ex, "ln", y, mean, rstd, x, w, bb); },
          {}},
-        {"layernorm_bwd", bytes_of(ln, "ln_bwd") + bytes_of(ln, "ln_bwd_params"),
+        {"layernorm_bwd",
+         bytes_of(ln, "ln_bwd") + bytes_of(ln, "ln_bwd_params"),
          [&] {
-           xpb::nn::rownorm_layernorm_backward<Exec, float>(ex, "ln", dx, dw, db, dy, x, w, mean,
-                                                            rstd, part);
+           xpb::nn::rownorm_layernorm_backward<Exec, float>(ex, "ln", dx, dw, db, dy, x, w, mean, rstd, part);
          },
          {}},
-        {"softmax_fwd", bytes_of(sm, "sm_fwd"),
-         [&] { xpb::nn::rownorm_softmax_forward<Exec, float>(ex, "sm_fwd", y, x); }, {}},
-        {"softmax_bwd", bytes_of(sm, "sm_bwd"),
-         [&] { xpb::nn::rownorm_softmax_backward<Exec, float>(ex, "sm_bwd", dx, y, dy); }, {}},
+        {"softmax_fwd",
+         bytes_of(sm, "sm_fwd"),
+         [&] { xpb::nn::rownorm_softmax_forward<Exec, float>(ex, "sm_fwd", y, x); },
+         {}},
+        {"softmax_bwd",
+         bytes_of(sm, "sm_bwd"),
+         [&] { xpb::nn::rownorm_softmax_backward<Exec, float>(ex, "sm_bwd", dx, y, dy); },
+         {}},
     };
     for (auto& it : items) timed(it.run);  // warm-up: first touch
-    for (int r = 0; r < rounds; ++r)
-      for (auto& it : items) it.t.push_back(timed(it.run));
+    if (argc > 4 && std::string(argv[4]) == "solo") {
+      for (auto& it : items)
+        for (int r = 0; r < rounds; ++r) it.t.push_back(timed(it.run));
+    } else {
+      for (int r = 0; r < rounds; ++r)
+        for (auto& it : items) it.t.push_back(timed(it.run));
+    }
     std::printf("threads %d rounds %d\n", xpb::compat::concurrency(), rounds);
     const double triad_gbs = items[0].bytes / median(items[0].t) / 1e9;
     for (auto& it : items) {

@@ -30,6 +30,22 @@ inline constexpr int kLanes = 16;
 #define XPB_PREFETCH(p) ((void)0)
 #endif
 
+// `omp simd` on a lane loop (for j < kLanes: acc[j] += ...) on host builds with OpenMP or
+// -fopenmp-simd (XPB_OMP_SIMD, set by workloads/nn/CMakeLists.txt); nothing on device passes.
+// It changes no result: each lane's operations and their order stay as written, the pragma only
+// keeps GCC from unrolling the 16 iterations and then leaving them scalar (it did: the SLP pass
+// gave up on two interleaved lane arrays, and layer-norm backward's first sweep ran scalar, 5x
+// slower than the vector loop — bench/rownorm_vs_stream.cpp).
+// Defining it empty on the command line (-DXPB_SIMD=) builds the loops without it, for A/B runs.
+#ifndef XPB_SIMD
+#if (defined(_OPENMP) || defined(XPB_OMP_SIMD)) && !defined(__CUDA_ARCH__) && \
+    !defined(__HIP_DEVICE_COMPILE__) && !defined(__SYCL_DEVICE_ONLY__)
+#define XPB_SIMD _Pragma("omp simd")
+#else
+#define XPB_SIMD
+#endif
+#endif
+
 KOKKOS_INLINE_FUNCTION float exp_fixed(float x) {
   x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
   const float magic = 12582912.0f;  // 1.5·2^23: adding it rounds |t| < 2^22 to an integer
@@ -56,19 +72,9 @@ KOKKOS_INLINE_FUNCTION double exp_fixed(double x) {
   const double n = (x * 1.4426950408889634 + magic) - magic;
   double r = x - n * 6.93147180369123816490e-01;  // ln2 high part (fdlibm split)
   r = r - n * 1.90821492927058770002e-10;
-  const double inv_fact[13] = {1.0,
-                               1.0,
-                               1.0 / 2,
-                               1.0 / 6,
-                               1.0 / 24,
-                               1.0 / 120,
-                               1.0 / 720,
-                               1.0 / 5040,
-                               1.0 / 40320,
-                               1.0 / 362880,
-                               1.0 / 3628800,
-                               1.0 / 39916800,
-                               1.0 / 479001600};
+  const double inv_fact[13] = {
+      1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,      1.0 / 720,
+      1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600};
   double p = inv_fact[12];
   for (int k = 11; k >= 0; --k) p = p * r + inv_fact[k];
   const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
@@ -88,8 +94,10 @@ template <class T>
 KOKKOS_INLINE_FUNCTION T sum_fixed(const T* x, int n) {
   T acc[kLanes] = {};
   int i = 0;
-  for (; i + kLanes <= n; i += kLanes)
+  for (; i + kLanes <= n; i += kLanes) {
+    XPB_SIMD
     for (int j = 0; j < kLanes; ++j) acc[j] += x[i + j];
+  }
   T s = 0;
   for (int j = 0; j < kLanes; ++j) s += acc[j];
   for (; i < n; ++i) s += x[i];
@@ -101,8 +109,10 @@ template <class T>
 KOKKOS_INLINE_FUNCTION T dot_lanes(const T* a, const T* b, int n) {
   T acc[kLanes] = {};
   int i = 0;
-  for (; i + kLanes <= n; i += kLanes)
+  for (; i + kLanes <= n; i += kLanes) {
+    XPB_SIMD
     for (int j = 0; j < kLanes; ++j) acc[j] += a[i + j] * b[i + j];
+  }
   T s = 0;
   for (int j = 0; j < kLanes; ++j) s += acc[j];
   for (; i < n; ++i) s += a[i] * b[i];
@@ -111,8 +121,8 @@ KOKKOS_INLINE_FUNCTION T dot_lanes(const T* a, const T* b, int n) {
 
 // An OpenMP simd max reduction on host builds with OpenMP (GCC does not vectorise a
 // `v > m ? v : m` chain on its own without -ffinite-math-only); nothing on device passes.
-#if defined(_OPENMP) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__) && \
-    !defined(__SYCL_DEVICE_ONLY__)
+#if (defined(_OPENMP) || defined(XPB_OMP_SIMD)) && !defined(__CUDA_ARCH__) && \
+    !defined(__HIP_DEVICE_COMPILE__) && !defined(__SYCL_DEVICE_ONLY__)
 #define XPB_SIMD_MAX_M _Pragma("omp simd reduction(max : m)")
 #else
 #define XPB_SIMD_MAX_M

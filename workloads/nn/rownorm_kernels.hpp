@@ -34,8 +34,10 @@ KOKKOS_INLINE_FUNCTION void ln_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT
   const T m = sum_fixed(xr, C) / T(C);
   T acc[kLanes] = {};
   int c = 0;
-  for (; c + kLanes <= C; c += kLanes)
+  for (; c + kLanes <= C; c += kLanes) {
+    XPB_SIMD
     for (int j = 0; j < kLanes; ++j) acc[j] += (xr[c + j] - m) * (xr[c + j] - m);
+  }
   T var = 0;
   for (int j = 0; j < kLanes; ++j) var += acc[j];
   for (; c < C; ++c) var += (xr[c] - m) * (xr[c] - m);
@@ -63,6 +65,7 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
     constexpr int kLine = 64 / int(sizeof(T));
     for (; c + kLanes <= C; c += kLanes) {
       for (int l = 0; l < kLanes; l += kLine) XPB_PREFETCH(dr + c + l);  // dx, read in the next sweep
+      XPB_SIMD
       for (int j = 0; j < kLanes; ++j) {
         const T g = gr[c + j] * wr[c + j];
         ag[j] += g;
@@ -119,6 +122,7 @@ KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT
   int v0 = 0;
   for (; v0 + kLanes <= V; v0 += kLanes) {
     for (int p = 0; p < kLanes; p += kLine) XPB_PREFETCH(xr + V + v0 + p);
+    XPB_SIMD
     for (int j = 0; j < kLanes; ++j) {
       const T e = exp_fixed(xr[v0 + j] - mx);
       yr[v0 + j] = e;
