@@ -86,7 +86,8 @@ Run run_workload(const Registry& reg, const WorkloadInfo& info, const std::map<s
       r.seconds.push_back(t);
       for (const auto& kv : s.values) r.values[kv.first].push_back(kv.second);
     }
-    r.ledger = w->ledger();
+    r.ledger = w->ledger_as_run();  // what ran here (empty: the charged ledger is it)
+    if (r.ledger.empty()) r.ledger = w->ledger();
     const Validation v = w->validate(ctx);
     if (!v.passed) {
       r.why = name + " failed its own check: " + v.reason;
@@ -402,6 +403,58 @@ static void measure_attention(const Registry& reg, const CalibrateOptions& opt, 
   }
 }
 
+// Element-wise work: the headline kernel's ledger FLOPs as run over its time (the measured launch
+// overhead taken off), at a size that stays in cache (so that the rate is the vector units', not
+// the memory's), over the fp32 peak — the fraction the projector charges vector entries on this
+// host (efficiency.vector). The declaring workload with the highest rate wins.
+static void measure_vector(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  const auto found = providers(reg, Capability::vector_efficiency, opt, m);
+  if (found.empty()) return;
+  const auto peak = m.peak.find(DType::fp32);
+  if (peak == m.peak.end()) {
+    m.skipped.push_back("vector_efficiency: needs the fp32 peak, which was not measured");
+    return;
+  }
+  const std::int64_t size = 1024;
+  const int reps = opt.quick ? 20 : 100;
+  for (const auto& p : found) {
+    const CapabilitySpec& spec = *p.spec;
+    if (!spec.runs(DType::fp32)) continue;
+    const Run r = run_workload(reg, *p.info, spec.params(size, DType::fp32, ""), 2, reps);
+    if (!r.ok) {
+      m.skipped.push_back(r.why);
+      continue;
+    }
+    const auto k = std::find_if(r.ledger.begin(), r.ledger.end(), [&](const KernelCost& c) {
+      return c.name.substr(c.name.find('/') + 1) == spec.kernel;
+    });
+    const auto t = r.values.find(spec.kernel + "_seconds");
+    if (k == r.ledger.end() || !(k->flops > 0) || t == r.values.end() || t->second.empty()) {
+      m.skipped.push_back(p.info->name + ": vector_efficiency: no FLOPs or no time for '" + spec.kernel +
+                          "'");
+      continue;
+    }
+    const double flops = k->flops * k->count, pk = peak->second.value.nominal;
+    const double launch = m.launch_overhead ? m.launch_overhead->value.nominal * k->count : 0.0;
+    const double tb = best(t->second), tm = median(t->second);
+    if (!(tb - launch > 0.5 * tb)) {
+      m.skipped.push_back(p.info->name + ": vector_efficiency: the kernel is too short to time (" +
+                          fmt6(tb * 1e6) + " us, launch overhead " + fmt6(launch * 1e6) + " us)");
+      continue;
+    }
+    const double hi = std::clamp(flops / (tb - launch) / pk, 1e-3, 1.0);
+    const double lo = std::clamp(flops / (tm - launch) / pk, 1e-3, hi);
+    if (m.vector_efficiency && m.vector_efficiency->value.nominal >= hi) continue;
+    m.vector_efficiency =
+        Measured{Range{lo, hi, hi}, p.info->name + " fp32 " + spec.size_label() + "=" + std::to_string(size) +
+                                        " " + spec.fixed_label() + ", " + spec.kernel + " FLOPs as run / " +
+                                        spec.kernel + "_seconds, best / median of " + std::to_string(reps) +
+                                        ", launch overhead taken off, over the fp32 peak " + fmt6(pk / 1e9) +
+                                        " GFLOP/s"};
+    opt.log(p.info->name + ": element-wise work at " + fmt6(hi) + " of the fp32 peak");
+  }
+}
+
 HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions& opt) {
   HostMeasurements m;
   const BuildInfo& b = build_info();
@@ -418,6 +471,7 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
   measure_launch(registry, opt, m);  // before the cache sweep, which takes the launch overhead off
   measure_cache(registry, memory, opt, m);
   measure_attention(registry, opt, m);
+  measure_vector(registry, opt, m);
   return m;
 }
 

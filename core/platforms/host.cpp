@@ -117,7 +117,7 @@ YAML::Node unknown(const std::string& note) {
 
 }  // namespace
 
-// The measured fractions of peak: the GEMM table by size, STREAM's, attention's.
+// The measured fractions of peak: the GEMM table by size, STREAM's, attention's, element-wise work's.
 static void write_efficiency(const HostMeasurements& m, YAML::Node e) {
   for (const auto& s : m.gemm) {
     YAML::Node step = measured(s.efficiency, 1, "fraction", s.method);
@@ -130,6 +130,7 @@ static void write_efficiency(const HostMeasurements& m, YAML::Node e) {
   fraction("memory_bandwidth", m.memory_efficiency);
   fraction("attention_fwd", m.attention_fwd);
   fraction("attention_bwd", m.attention_bwd);
+  fraction("vector", m.vector_efficiency);
 }
 
 // Capacity, bandwidth, the caches' bandwidth by working set and the last-level cache size.

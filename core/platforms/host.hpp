@@ -72,6 +72,8 @@ struct HostMeasurements {
   // Flash-attention forward / backward FLOP rate over the GEMM ceiling the projector applies
   // (fp32 peak x the efficiency of the largest GEMM step).
   std::optional<Measured> attention_fwd, attention_bwd;
+  // Element-wise work's FLOP rate (as run) over the fp32 peak: efficiency.vector.
+  std::optional<Measured> vector_efficiency;
   std::optional<MeasuredLink> link;               // MPI ranks on this host (intra_node)
   std::string link_not_measured;                  // why `link` is empty, when it was tried
   std::map<std::string, std::string> provenance;  // tool, version, commit, date, command

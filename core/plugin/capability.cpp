@@ -13,6 +13,7 @@ std::string_view to_string(Capability c) {
     case Capability::launch_overhead: return "launch_overhead";
     case Capability::collective_link: return "collective_link";
     case Capability::attention_efficiency: return "attention_efficiency";
+    case Capability::vector_efficiency: return "vector_efficiency";
   }
   return "?";
 }
@@ -24,6 +25,7 @@ std::string_view describe(Capability c) {
     case Capability::launch_overhead: return "kernel launch overhead";
     case Capability::collective_link: return "the rank-to-rank link";
     case Capability::attention_efficiency: return "flash-attention efficiency (fraction of the GEMM ceiling)";
+    case Capability::vector_efficiency: return "element-wise (vector) efficiency (fraction of the fp32 peak)";
   }
   return "?";
 }
@@ -72,7 +74,8 @@ std::string CapabilitySpec::check(const ParamSchema& schema) const {
     if (s->node.type != ParamType::integer) return what + "size parameter '" + n + "' is not an integer";
   }
   const bool typed = capability == Capability::memory_bandwidth || capability == Capability::matmul_peak ||
-                     capability == Capability::attention_efficiency;
+                     capability == Capability::attention_efficiency ||
+                     capability == Capability::vector_efficiency;
   if (typed && dtypes.empty()) return what + "needs the element types it runs";
   if (!dtype_param.empty())
     for (DType d : dtypes)

@@ -25,6 +25,9 @@ enum class Capability {
   // A flash-attention kernel, forward and backward: ledger FLOPs of its attention_fwd/_bwd
   // entries over the StepResult values "fwd_seconds"/"bwd_seconds". Size: sequence length.
   attention_efficiency,
+  // Element-wise (vector) work: ledger FLOPs as run of the entry named `kernel` over the StepResult
+  // value "<kernel>_seconds", at an in-cache size, over the fp32 peak. Size: the row length.
+  vector_efficiency,
 };
 std::string_view to_string(Capability c);
 // What the descriptor loses when no workload declares it, e.g. "gemm ceilings and efficiency table".
@@ -39,8 +42,8 @@ struct CapabilitySpec {
   std::string variant_param;                // choice parameter naming an implementation; empty: none
   std::vector<std::string> variants;        // its values to try, in order (the first is the default)
   std::map<std::string, ParamValue> fixed;  // other parameters, always set ({"impl": "ring"})
-  // memory_bandwidth: the ledger kernel ("<workload>/<kernel>") whose time is the headline, read
-  // from the StepResult value "<kernel>_seconds"; empty: whole steps over the whole ledger.
+  // memory_bandwidth, vector_efficiency: the ledger kernel ("<workload>/<kernel>") whose time is the
+  // headline, read from the StepResult value "<kernel>_seconds"; empty: whole steps over the whole ledger.
   std::string kernel;
 
   explicit CapabilitySpec(Capability c) : capability(c) {}

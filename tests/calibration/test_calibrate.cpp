@@ -234,6 +234,60 @@ TEST_CASE("calibrate measures the attention fractions of the GEMM ceiling with a
   CHECK(p.efficiency.attention_fwd.note.find("toy_attention fp32 seq=128") != std::string::npos);
 }
 
+// An element-wise stand-in declaring vector_efficiency: no work; its "fwd" takes the 2 ms it is
+// told, for 2 MFLOP charged and 6 MFLOP as run (per 1024 columns): 3 GFLOP/s as run.
+class ToyVector final : public xpb::Workload {
+ public:
+  void setup(const xpb::Params& p, xpb::Context&) override { m_cols = p.get_int("cols"); }
+  xpb::StepResult step(xpb::Context&) override {
+    xpb::StepResult r;
+    r.value("fwd_seconds", 2e-3);
+    return r;
+  }
+  xpb::Ledger ledger() const override { return with_flops(2e6); }
+  xpb::Ledger ledger_as_run() const override { return with_flops(6e6); }
+  xpb::Validation validate(xpb::Context&) override { return xpb::Validation::ok("nothing to check"); }
+  xpb::Metrics finish(xpb::Context&) override { return {}; }
+
+ private:
+  xpb::Ledger with_flops(double f) const {
+    return {{"toy_vector/other", xpb::OpKind::vector, xpb::DType::fp32, 1e9, 0},
+            {"toy_vector/fwd", xpb::OpKind::vector, xpb::DType::fp32, f * double(m_cols) / 1024, 0}};
+  }
+  std::int64_t m_cols = 0;
+};
+
+TEST_CASE("calibrate measures the element-wise efficiency from the ledger as run of the declared kernel",
+          "[calibrate]") {
+  xpb::Registry reg;
+  xpb::workloads::register_stream(reg);
+  xpb::micro::register_micro_gemm(reg);
+  xpb::WorkloadInfo info;
+  info.name = "toy_vector";
+  info.summary = "test stand-in for an element-wise micro-benchmark";
+  info.params.integer("cols", 64, 1, 1 << 20, "row length").choice("dtype", "fp32", {"fp32"}, "element type");
+  info.metrics = {{"fwd_seconds", "s", xpb::MetricKind::time, "forward", true}};
+  info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::vector_efficiency)
+                                  .size({"cols"})
+                                  .dtype("dtype", {xpb::DType::fp32})
+                                  .headline_kernel("fwd"));
+  reg.add(std::move(info), [] { return std::make_unique<ToyVector>(); });
+  xpb::CalibrateOptions opt;
+  opt.quick = true;
+  const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
+  const xpb::Platform p =
+      xpb::load_platform_text(xpb::host_descriptor_yaml(xpb::detect_host(), m), "calibrated.yaml");
+  REQUIRE(p.peak_flops(xpb::DType::fp32));
+  REQUIRE(p.efficiency.vector_flops.present);
+  // No launch workload here: nothing taken off. 6 MFLOP as run in 2 ms over the fp32 peak (the
+  // charged 2 MFLOP would give a third of it; the other entry's 1 GFLOP would exceed 1).
+  const double expect = 6e6 / 2e-3 / p.peak_flops(xpb::DType::fp32)->nominal;
+  REQUIRE(expect < 1);
+  CHECK(p.efficiency.vector_flops.value.nominal == Catch::Approx(expect).epsilon(1e-4));
+  CHECK(p.efficiency.vector_flops.confidence == xpb::Confidence::measured);
+  CHECK(p.efficiency.vector_flops.note.find("toy_vector fp32 cols=1024") != std::string::npos);
+}
+
 TEST_CASE("calibrate measures GEMM ceilings and an efficiency table when gemm exists", "[calibrate]") {
   xpb::Registry reg;
   xpb::workloads::register_stream(reg);

@@ -16,13 +16,13 @@ namespace xpb::test {
 struct MicroRun {
   Validation validation;
   Ledger ledger;
+  Ledger ledger_as_run;  // empty: the charged ledger is what ran
   Metrics metrics;
   std::vector<StepResult> steps;
 };
 
-inline MicroRun run_micro(const std::string& name, std::map<std::string, ParamValue> given,
-                          int steps = 2, std::uint64_t seed = 7, int mpi_rank = 0,
-                          int mpi_size = 1) {
+inline MicroRun run_micro(const std::string& name, std::map<std::string, ParamValue> given, int steps = 2,
+                          std::uint64_t seed = 7, int mpi_rank = 0, int mpi_size = 1) {
   Registry reg;
   workloads::register_micro(reg);
   const Params params = complete(reg.info(name).params, std::move(given));
@@ -37,6 +37,7 @@ inline MicroRun run_micro(const std::string& name, std::map<std::string, ParamVa
   for (int i = 0; i < steps; ++i) r.steps.push_back(w->step(ctx));
   r.validation = w->validate(ctx);
   r.ledger = w->ledger();
+  r.ledger_as_run = w->ledger_as_run();
   r.metrics = w->finish(ctx);
   return r;
 }

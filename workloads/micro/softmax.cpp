@@ -76,13 +76,15 @@ class SoftmaxBench final : public Workload {
     return r;
   }
 
-  Ledger ledger() const override { return ledger_in(m_dtype); }
-  Ledger ledger_as_run() const override {
-    return m_dtype == compute_dtype(sizeof(T)) ? Ledger{} : ledger_in(compute_dtype(sizeof(T)));
+  // Charged: an exponential is one operation (a special-function unit's). As run here: the
+  // element type computed and exp_fixed's operations (nn/fixed_math.hpp), which decide the forward
+  // pass's time once the rows stay in cache.
+  Ledger ledger() const override {
+    return nn::rownorm_softmax_cost(kFwd, kBwd, m_dtype, m_rows, m_cols, m_backward);
   }
-  Ledger ledger_in(DType dtype) const {
-    Ledger l = nn::rownorm_softmax_cost(kFwd, kBwd, dtype, m_rows, m_cols, m_backward);
-    return l;
+  Ledger ledger_as_run() const override {
+    return nn::rownorm_softmax_cost(kFwd, kBwd, compute_dtype(sizeof(T)), m_rows, m_cols, m_backward,
+                                    nn::detail::kExpFixedOps<T>);
   }
 
   Validation validate(Context&) override {
@@ -151,6 +153,16 @@ void register_micro_softmax(Registry& r) {
   info.metrics = {
       {"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
       {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
+  // `xpubench calibrate`: the forward pass's FLOPs as run (exp_fixed's included) over its time,
+  // 128 rows of 1024 (512 KiB an operand) that stay in cache, over the fp32 peak: the host descriptor's
+  // efficiency.vector, at which the host projection costs all element-wise work.
+  info.capabilities.push_back(CapabilitySpec(Capability::vector_efficiency)
+                                  .size({"cols"})
+                                  .dtype("dtype", {DType::fp32})
+                                  .headline_kernel("fwd")
+                                  .set("rows", std::int64_t(128))
+                                  .set("backward", false)
+                                  .set("precision", "auto"));
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<SoftmaxBench>>(); });
 }
 

@@ -267,12 +267,14 @@ void rownorm_softmax_backward(const Exec& exec, const std::string& label, const 
 }
 
 // Ledgers: bytes are one pass over each (N, ·) operand (the DRAM traffic when a row stays in
-// cache), plus the partial rows of the parameter gradients.
+// cache), plus the partial rows of the parameter gradients. Softmax forward: the max, x − max, the
+// sum and the scaling, plus exp_ops per exponential — 1 where a special-function unit evaluates it
+// (what the charged ledger assumes), kExpFixedOps<T> for exp_fixed as run on a host.
 inline Ledger rownorm_softmax_cost(const std::string& fwd, const std::string& bwd, DType dtype, double N,
-                                   double V, bool backward) {
+                                   double V, bool backward, double exp_ops = 1) {
   const double e = N * V, s = dtype_bytes(dtype);
   const DType d = vector_dtype(dtype);
-  Ledger l = {vector_cost(fwd, d, 4 * e, 2 * s * e)};
+  Ledger l = {vector_cost(fwd, d, (4 + exp_ops - 1) * e, 2 * s * e)};
   if (backward) l.push_back(vector_cost(bwd, d, 4 * e, 3 * s * e));
   return l;
 }
