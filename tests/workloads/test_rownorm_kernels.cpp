@@ -208,6 +208,15 @@ void check_isa_rows(nn::GemmIsa isa, int N, int C) {
   }
   CHECK(same_bits(sa, sb));
   CHECK(same_bits(ga, gb));
+  std::vector<T> qa(n), qb(n), la(N), lb(N);
+  for (int r = 0; r < N; ++r) {
+    const int y = r == 1 ? -1 : (r * 5) % C;  // row 1 has no target
+    la[r] = f.ce_fwd(&x[r * C], &qa[r * C], C, y);
+    lb[r] = nn::detail::ce_fwd_row(&x[r * C], &qb[r * C], C, y);
+  }
+  CHECK(same_bits(qa, qb));
+  CHECK(same_bits(la, lb));
+  CHECK(same_bits(qa, sa));  // the softmax's probabilities, the same arithmetic
   std::vector<T> ea(n), eb(n), da(n), db(n);
   for (int r = 0; r < N; ++r) {
     f.gelu_fwd(&x[r * C], &ea[r * C], C);

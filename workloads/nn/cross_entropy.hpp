@@ -9,29 +9,32 @@
 
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/reduce.hpp"
+#include "workloads/nn/rownorm_kernels.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
 
-// losses (N), probs (N, V), logits (N, V), targets (N). probs may alias logits.
+// losses (N), probs (N, V), logits (N, V), targets (N); probs must not alias logits. One row per
+// iteration, the softmax row kernel's arithmetic (nn/rownorm_kernels.hpp: exp_fixed, lane sums
+// in a fixed order), compiled per ISA on host spaces; device spaces run the same row body.
 template <class Exec, class T>
 void cross_entropy_forward(const Exec& exec, const std::string& name, const Vec<T>& losses,
-                           const Matrix<T>& probs, const CMatrix<T>& logits,
-                           const Tokens& targets) {
-  const int V = static_cast<int>(logits.extent(1));
-  Kokkos::parallel_for(
-      label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(logits.extent(0))),
-      KOKKOS_LAMBDA(const int n) {
-        T mx = logits(n, 0);
-        for (int v = 1; v < V; ++v) mx = logits(n, v) > mx ? logits(n, v) : mx;
-        T sum = 0;
-        for (int v = 0; v < V; ++v) sum += compat::exp(logits(n, v) - mx);
-        const int y = targets(n);
-        const T logz = compat::log(sum) + mx;
-        losses(n) = y >= 0 ? logz - logits(n, y) : T(0);
-        const T inv = T(1) / sum;
-        for (int v = 0; v < V; ++v) probs(n, v) = compat::exp(logits(n, v) - mx) * inv;
-      });
+                           const Matrix<T>& probs, const CMatrix<T>& logits, const Tokens& targets) {
+  const int N = static_cast<int>(logits.extent(0)), V = static_cast<int>(logits.extent(1));
+  const int ldx = static_cast<int>(logits.stride(0)), ldp = static_cast<int>(probs.stride(0));
+  const T* x = logits.data();
+  T* p = probs.data();
+  if constexpr (kHostExec<Exec>) {
+    const auto f = detail::row_fns<T>().ce_fwd;
+    Kokkos::parallel_for(label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
+      losses(n) = f(x + std::int64_t(n) * ldx, p + std::int64_t(n) * ldp, V, targets(n));
+    });
+  } else {
+    Kokkos::parallel_for(
+        label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), KOKKOS_LAMBDA(const int n) {
+          losses(n) = detail::ce_fwd_row(x + std::int64_t(n) * ldx, p + std::int64_t(n) * ldp, V, targets(n));
+        });
+  }
 }
 
 // Mean loss over rows with a target (ascending-order sum); 0 when none has one.
@@ -40,10 +43,12 @@ double cross_entropy_mean(const Exec& exec, const std::string& name, const Vec<T
                           const Tokens& targets, int* valid_rows = nullptr) {
   const Vec<const T> l = losses;
   const Tokens y = targets;
-  const double sum = ordered_sum(exec, label(name, "_mean"), static_cast<std::int64_t>(l.extent(0)),
-                                 KOKKOS_LAMBDA(const std::int64_t n) { return double(l(n)); });
-  const double count = ordered_sum(exec, label(name, "_count"), static_cast<std::int64_t>(y.extent(0)),
-                                   KOKKOS_LAMBDA(const std::int64_t n) { return y(n) >= 0 ? 1.0 : 0.0; });
+  const double sum = ordered_sum(
+      exec, label(name, "_mean"), static_cast<std::int64_t>(l.extent(0)),
+      KOKKOS_LAMBDA(const std::int64_t n) { return double(l(n)); });
+  const double count = ordered_sum(
+      exec, label(name, "_count"), static_cast<std::int64_t>(y.extent(0)),
+      KOKKOS_LAMBDA(const std::int64_t n) { return y(n) >= 0 ? 1.0 : 0.0; });
   if (valid_rows) *valid_rows = static_cast<int>(count);
   return count > 0 ? sum / count : 0.0;
 }
@@ -70,7 +75,8 @@ inline Ledger cross_entropy_forward_cost(const std::string& name, DType dtype, d
           vector_cost(label(name, "_count"), vector_dtype(dtype), N, 4 * N)};
 }
 inline Ledger cross_entropy_backward_cost(const std::string& name, DType dtype, double N, double V) {
-  return {vector_cost(label(name, "_bwd"), vector_dtype(dtype), 2 * N * V, dtype_bytes(dtype) * 2 * N * V + 4 * N)};
+  return {vector_cost(label(name, "_bwd"), vector_dtype(dtype), 2 * N * V,
+                      dtype_bytes(dtype) * 2 * N * V + 4 * N)};
 }
 
 }  // namespace xpb::nn

@@ -36,6 +36,10 @@ namespace xpb::nn::detail {
     sm_bwd_row(y, g, dx, V);                                                                               \
   }                                                                                                        \
   template <class T>                                                                                       \
+  __attribute__((flatten)) T ce_fwd_##SUFFIX(const T* x, T* p, int V, int y) {                             \
+    return ce_fwd_row(x, p, V, y);                                                                         \
+  }                                                                                                        \
+  template <class T>                                                                                       \
   __attribute__((flatten)) void gelu_fwd_##SUFFIX(const T* x, T* y, int C) {                               \
     gelu_fwd_row(x, y, C);                                                                                 \
   }                                                                                                        \
@@ -45,8 +49,8 @@ namespace xpb::nn::detail {
   }                                                                                                        \
   template <class T>                                                                                       \
   RowFns<T> fns_##SUFFIX() {                                                                               \
-    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,                                  \
-            sm_bwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>};                               \
+    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,  sm_bwd_##SUFFIX<T>,             \
+            ce_fwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>};                               \
   }
 
 XPB_ROW_WRAPPERS(generic)

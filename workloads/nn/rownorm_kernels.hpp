@@ -108,9 +108,9 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
   }
 }
 
+// yr[v] = exp_fixed(xr[v] − mx); returns their sum.
 template <class T>
-KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V) {
-  const T mx = max_scaled(xr, V, T(1), xr[0]);
+KOKKOS_INLINE_FUNCTION T exp_sum_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V, T mx) {
   // The exponentials are summed as they are made, lane j taking index ≡ j mod kLanes and the
   // lanes folded from 0 before the tail: sum_fixed's order, so the same bits as a second sweep.
   // While this row is swept in cache, fetch the next one (rows are contiguous in the callers;
@@ -136,8 +136,25 @@ KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT
     yr[v] = e;
     sum += e;
   }
-  const T inv = T(1) / sum;
+  return sum;
+}
+
+template <class T>
+KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V) {
+  const T mx = max_scaled(xr, V, T(1), xr[0]);
+  const T inv = T(1) / exp_sum_row(xr, yr, V, mx);
   for (int v = 0; v < V; ++v) yr[v] *= inv;
+}
+
+// Cross-entropy of one row against target y: pr = softmax(xr) (sm_fwd_row's arithmetic), and
+// the returned loss log Σ_v exp(x_v − max) + max − x_y, or 0 when y < 0 (a row without a target).
+template <class T>
+KOKKOS_INLINE_FUNCTION T ce_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT pr, int V, int y) {
+  const T mx = max_scaled(xr, V, T(1), xr[0]);
+  const T sum = exp_sum_row(xr, pr, V, mx);
+  const T inv = T(1) / sum;
+  for (int v = 0; v < V; ++v) pr[v] *= inv;
+  return y >= 0 ? compat::log(sum) + mx - xr[y] : T(0);
 }
 
 template <class T>
@@ -154,6 +171,7 @@ struct RowFns {
   void (*ln_bwd)(const T*, int, const T*, int, T*, int, const T*, const T*, const T*, int, int, int, T*, T*);
   void (*sm_fwd)(const T*, T*, int);
   void (*sm_bwd)(const T*, const T*, T*, int);
+  T (*ce_fwd)(const T*, T*, int, int);            // (logits, probs, V, target) -> loss
   void (*gelu_fwd)(const T*, T*, int);            // nn/gelu.hpp's row bodies
   void (*gelu_bwd)(const T*, const T*, T*, int);  // (x, dy, dx, C)
 };
