@@ -353,6 +353,10 @@ std::optional<std::string> link_workload_label(const Registry& registry) {
 // Flash-attention forward and backward FLOP rates as fractions of the GEMM ceiling the projector
 // applies to the largest GEMMs (fp32 peak x the efficiency of the last step of the table): the
 // host's efficiency.attention_fwd/_bwd. Needs the GEMM measurements; best and median of the steps.
+// Flash attention's forward and backward FLOP rates over the GEMM ceiling the projector applies,
+// at several sequence lengths: a table by the launch's FLOPs (efficiency.attention_fwd_steps /
+// _bwd_steps; short sequences run well below the long ones' rate) and, from the longest, the
+// single fractions attention_fwd / _bwd. The declaring workload with the best longest run wins.
 static void measure_attention(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
   const auto found = providers(reg, Capability::attention_efficiency, opt, m);
   if (found.empty()) return;
@@ -362,44 +366,64 @@ static void measure_attention(const Registry& reg, const CalibrateOptions& opt, 
     return;
   }
   const double ceiling = peak->second.value.nominal * m.gemm.back().efficiency.nominal;
-  const std::int64_t seq = opt.quick ? 128 : 512;
+  const std::vector<std::int64_t> seqs =
+      opt.quick ? std::vector<std::int64_t>{64, 128} : std::vector<std::int64_t>{64, 128, 256, 512};
   const int reps = opt.quick ? 6 : 8;
   double top = 0;
   for (const auto& p : found) {
     const CapabilitySpec& spec = *p.spec;
     if (!spec.runs(DType::fp32)) continue;
-    const Run r = run_workload(reg, *p.info, spec.params(seq, DType::fp32, ""), 1, reps);
-    if (!r.ok) {
-      m.skipped.push_back(r.why);
-      continue;
+    std::vector<MeasuredStep> steps[2];
+    std::optional<Measured> last[2];
+    for (const std::int64_t seq : seqs) {
+      const Run r = run_workload(reg, *p.info, spec.params(seq, DType::fp32, ""), 1, reps);
+      if (!r.ok) {
+        m.skipped.push_back(r.why);
+        break;
+      }
+      // Per pass: the step's FLOPs, and one launch's (the size the projector looks a step up by).
+      double flops[2] = {0, 0}, launch[2] = {0, 0};
+      for (const auto& k : r.ledger) {
+        const int i = k.kind == OpKind::attention_fwd ? 0 : k.kind == OpKind::attention_bwd ? 1 : -1;
+        if (i < 0) continue;
+        flops[i] += k.flops * k.count;
+        launch[i] = std::max(launch[i], k.flops);
+      }
+      const char* value[2] = {"fwd_seconds", "bwd_seconds"};
+      for (int i = 0; i < 2; ++i) {
+        const auto v = r.values.find(value[i]);
+        if (!(flops[i] > 0) || v == r.values.end() || v->second.empty()) {
+          last[i].reset();
+          continue;
+        }
+        const double hi = std::clamp(flops[i] / best(v->second) / ceiling, 1e-3, 1.0);
+        const double lo = std::clamp(flops[i] / median(v->second) / ceiling, 1e-3, hi);
+        last[i] = Measured{Range{lo, hi, hi},
+                           p.info->name + " fp32 seq=" + std::to_string(seq) + " " + spec.fixed_label() +
+                               ", " + value[i] + " best / median of " + std::to_string(reps) +
+                               " over the GEMM ceiling " + fmt6(ceiling / 1e9) + " GFLOP/s"};
+        MeasuredStep st;
+        st.min_flops = steps[i].empty() ? 0 : launch[i];
+        st.efficiency = last[i]->value;
+        st.method = last[i]->method;
+        if (!steps[i].empty() && st.min_flops <= steps[i].back().min_flops) continue;
+        steps[i].push_back(st);
+      }
     }
-    double flops[2] = {0, 0};
-    for (const auto& k : r.ledger) {
-      if (k.kind == OpKind::attention_fwd) flops[0] += k.flops * k.count;
-      if (k.kind == OpKind::attention_bwd) flops[1] += k.flops * k.count;
-    }
-    std::optional<Measured> got[2];
-    const char* value[2] = {"fwd_seconds", "bwd_seconds"};
-    for (int i = 0; i < 2; ++i) {
-      const auto v = r.values.find(value[i]);
-      if (!(flops[i] > 0) || v == r.values.end() || v->second.empty()) continue;
-      const double hi = std::clamp(flops[i] / best(v->second) / ceiling, 1e-3, 1.0);
-      const double lo = std::clamp(flops[i] / median(v->second) / ceiling, 1e-3, hi);
-      got[i] = Measured{Range{lo, hi, hi}, p.info->name + " fp32 seq=" + std::to_string(seq) + " " +
-                                               spec.fixed_label() + ", " + value[i] + " best / median of " +
-                                               std::to_string(reps) + " over the GEMM ceiling " +
-                                               fmt6(ceiling / 1e9) + " GFLOP/s"};
-    }
-    if (!got[0] || !got[1]) {
+    if (!last[0] || !last[1]) {
       m.skipped.push_back(p.info->name + ": attention_efficiency: no forward and backward times");
       continue;
     }
-    if (got[0]->value.nominal + got[1]->value.nominal <= top) continue;
-    top = got[0]->value.nominal + got[1]->value.nominal;
-    m.attention_fwd = got[0];
-    m.attention_bwd = got[1];
-    opt.log(p.info->name + ": attention forward " + fmt6(got[0]->value.nominal) + ", backward " +
-            fmt6(got[1]->value.nominal) + " of the GEMM ceiling");
+    if (last[0]->value.nominal + last[1]->value.nominal <= top) continue;
+    top = last[0]->value.nominal + last[1]->value.nominal;
+    m.attention_fwd = last[0];
+    m.attention_bwd = last[1];
+    m.attention_fwd_steps = steps[0];
+    m.attention_bwd_steps = steps[1];
+    std::string table;
+    for (std::size_t j = 0; j < steps[0].size() && j < steps[1].size(); ++j)
+      table += " " + fmt6(steps[0][j].efficiency.nominal) + "/" + fmt6(steps[1][j].efficiency.nominal);
+    opt.log(p.info->name + ": attention forward/backward of the GEMM ceiling by size:" + table);
   }
 }
 

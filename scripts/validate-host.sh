@@ -12,9 +12,10 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 # A full calibration: `make calibrate` (for the quickstart) writes a quick one, whose few short
 # triad runs on a busy machine can put the median 40 % below the best (seen: memory efficiency 0.60).
-# One written before a ceiling was measured (cache steps, element-wise efficiency) is taken again.
+# One written before a ceiling was measured (cache steps, element-wise efficiency, attention by
+# size) is taken again.
 { grep -qE '^  mode: "?full"?' .cache/host.yaml && grep -q '^  cache_bandwidth:' .cache/host.yaml &&
-  grep -q '^  vector:' .cache/host.yaml; } 2>/dev/null ||
+  grep -q '^  vector:' .cache/host.yaml && grep -q '^  attention_fwd_steps:' .cache/host.yaml; } 2>/dev/null ||
   "$X" calibrate >&2
 for e in quickstart h20-parity; do
   "$X" run "experiments/$e.yaml" -o "$OUT/$e.h5" --force >/dev/null 2>&1 || true

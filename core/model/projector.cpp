@@ -132,11 +132,26 @@ double Hardware::vector_efficiency(DType d) const {
   return memo;
 }
 
-double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d) const {
+double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d, double flops) const {
   // The best GEMM efficiency of this platform (its largest step) times the attention kernel's
   // measured fraction of it, by kernel family and architecture generation.
   const double best = gemm_efficiency(std::numeric_limits<double>::max(), d);
-  // A fraction the descriptor holds (measured on this host by calibrate) comes first.
+  // Fractions the descriptor holds (measured on this host by calibrate) come first: by the
+  // launch's size where it has steps.
+  const auto& steps = pass == 2 ? m_p->efficiency.attention_bwd_steps : m_p->efficiency.attention_fwd_steps;
+  if (!steps.empty()) {
+    std::size_t i = 0;
+    for (std::size_t j = 0; j < steps.size(); ++j)
+      if (steps[j].min_flops <= flops) i = j;
+    const std::size_t key = std::size_t(pass) * 64 + i;
+    for (const auto& [k, e] : m_attention_memo)
+      if (k == key) return best * e;
+    const double e =
+        draw(steps[i].quantity, Dir::faster, m_s,
+             m_p->name + (pass == 2 ? ":attention_bwd:" : ":attention_fwd:") + std::to_string(i));
+    m_attention_memo.emplace_back(key, e > 0 ? e : 1.0);
+    return best * m_attention_memo.back().second;
+  }
   const Quantity& own = pass == 2 ? m_p->efficiency.attention_bwd : m_p->efficiency.attention_fwd;
   if (own.present)
     return best * draw(own, Dir::faster, m_s, m_p->name + (pass == 2 ? ":attention_bwd" : ":attention_fwd"));
@@ -152,10 +167,10 @@ double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d) con
   return best * m_c->value(key, m_s);
 }
 
-double Hardware::flash_attention_efficiency(int pass, DType d) const {
+double Hardware::flash_attention_efficiency(int pass, DType d, double flops) const {
   // The best published kernel family of the generation: FlashAttention-3 on Hopper, 2 on Ampere.
-  return attention_efficiency(generation == "hopper" ? AttentionImpl::flash3 : AttentionImpl::flash2, pass,
-                              d);
+  return attention_efficiency(generation == "hopper" ? AttentionImpl::flash3 : AttentionImpl::flash2, pass, d,
+                              flops);
 }
 
 // ================================================================================================
@@ -169,9 +184,9 @@ bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTi
     if (!hw.peak(k.dtype, pk, reason)) return false;
     double eff = 1;
     if (tk && tk->attention_pass > 0) {
-      eff = hw.attention_efficiency(tk->attention, tk->attention_pass, k.dtype);
+      eff = hw.attention_efficiency(tk->attention, tk->attention_pass, k.dtype, k.flops);
     } else if (k.kind == OpKind::attention_fwd || k.kind == OpKind::attention_bwd) {
-      eff = hw.flash_attention_efficiency(k.kind == OpKind::attention_bwd ? 2 : 1, k.dtype);
+      eff = hw.flash_attention_efficiency(k.kind == OpKind::attention_bwd ? 2 : 1, k.dtype, k.flops);
     } else if (k.kind == OpKind::gemm) {
       const double shape = tk && tk->shape_flops > 0 ? tk->shape_flops : k.flops;
       eff = hw.gemm_efficiency(shape, k.dtype);

@@ -44,11 +44,14 @@ class Hardware {
   bool peak(DType d, double& out, std::string* why = nullptr) const;
   double gemm_efficiency(double flops, DType d) const;
   double vector_efficiency(DType d) const;
-  // Flash-attention efficiency (fraction of peak) of the forward (pass 1) or backward (pass 2).
-  // The descriptor's own fraction (efficiency.attention_fwd/_bwd) when given, else the constants'.
-  double attention_efficiency(AttentionImpl impl, int pass, DType d) const;
+  // Flash-attention efficiency (fraction of peak) of the forward (pass 1) or backward (pass 2)
+  // launch of `flops`. The descriptor's own fractions when given (by operation size:
+  // efficiency.attention_fwd_steps/_bwd_steps; else attention_fwd/_bwd), else the constants'.
+  double attention_efficiency(AttentionImpl impl, int pass, DType d,
+                              double flops = std::numeric_limits<double>::max()) const;
   // A measured workload's flash-attention kernel: the generation's best published family.
-  double flash_attention_efficiency(int pass, DType d) const;
+  double flash_attention_efficiency(int pass, DType d,
+                                    double flops = std::numeric_limits<double>::max()) const;
   bool bandwidth_known() const { return m_bw > 0; }
   // Memory bandwidth · memory efficiency; for a workload whose step touches `working_set` bytes,
   // the descriptor's cache step that holds it (memory.cache_bandwidth) instead. 0: unknown (memory).
@@ -69,8 +72,9 @@ class Hardware {
   // same in every call, so they are drawn once. The memos make a Hardware unfit to share between threads.
   mutable std::array<double, kAllDTypes.size()> m_peak_memo = nan_array();
   mutable std::array<double, kAllDTypes.size()> m_vector_memo = nan_array();
-  mutable std::vector<std::pair<std::size_t, double>> m_gemm_memo;  // (dtype·64 + step, efficiency)
-  std::vector<std::pair<double, double>> m_cache_bw;                // (max working set, B/s · efficiency)
+  mutable std::vector<std::pair<std::size_t, double>> m_gemm_memo;       // (dtype·64 + step, efficiency)
+  mutable std::vector<std::pair<std::size_t, double>> m_attention_memo;  // (pass·64 + step, fraction)
+  std::vector<std::pair<double, double>> m_cache_bw;  // (max working set, B/s · efficiency)
   static std::array<double, kAllDTypes.size()> nan_array() {
     std::array<double, kAllDTypes.size()> a{};
     a.fill(std::numeric_limits<double>::quiet_NaN());

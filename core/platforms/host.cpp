@@ -130,6 +130,15 @@ static void write_efficiency(const HostMeasurements& m, YAML::Node e) {
   fraction("memory_bandwidth", m.memory_efficiency);
   fraction("attention_fwd", m.attention_fwd);
   fraction("attention_bwd", m.attention_bwd);
+  auto steps = [&](const char* key, const std::vector<MeasuredStep>& v) {
+    for (const auto& s : v) {
+      YAML::Node step = measured(s.efficiency, 1, "fraction", s.method);
+      step["min_gflop"] = fmt6(s.min_flops / 1e9);
+      e[key].push_back(step);
+    }
+  };
+  steps("attention_fwd_steps", m.attention_fwd_steps);
+  steps("attention_bwd_steps", m.attention_bwd_steps);
   fraction("vector", m.vector_efficiency);
 }
 

@@ -72,6 +72,8 @@ struct HostMeasurements {
   // Flash-attention forward / backward FLOP rate over the GEMM ceiling the projector applies
   // (fp32 peak x the efficiency of the largest GEMM step).
   std::optional<Measured> attention_fwd, attention_bwd;
+  // The same by operation size (one launch's FLOPs), ascending, the first from 0.
+  std::vector<MeasuredStep> attention_fwd_steps, attention_bwd_steps;
   // Element-wise work's FLOP rate (as run) over the fp32 peak: efficiency.vector.
   std::optional<Measured> vector_efficiency;
   std::optional<MeasuredLink> link;               // MPI ranks on this host (intra_node)

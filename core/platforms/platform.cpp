@@ -370,6 +370,12 @@ input::Node build_descriptor_schema() {
            "attention_bwd",
            sourced_number(UnitKind::fraction,
                           "fraction of the best GEMM efficiency a flash-attention backward kernel reaches")),
+       optional("attention_fwd_steps",
+                gemm_table("attention_fwd by operation size (GFLOP of one forward launch; the step with the "
+                           "largest min_gflop not above it applies); replaces attention_fwd")),
+       optional("attention_bwd_steps",
+                gemm_table("attention_bwd by operation size (GFLOP of one backward launch); replaces "
+                           "attention_bwd")),
        optional("note", string("where these come from"))},
       "fractions of peak the performance model applies");
 
@@ -555,6 +561,8 @@ class Loader {
     if (n.has("collective_bus")) t.collective_bus = quantity(n["collective_bus"]);
     if (n.has("attention_fwd")) t.attention_fwd = quantity(n["attention_fwd"]);
     if (n.has("attention_bwd")) t.attention_bwd = quantity(n["attention_bwd"]);
+    if (n.has("attention_fwd_steps")) t.attention_fwd_steps = gemm_table(n["attention_fwd_steps"]);
+    if (n.has("attention_bwd_steps")) t.attention_bwd_steps = gemm_table(n["attention_bwd_steps"]);
   }
 
   void read_software(const input::Value& n) {
@@ -740,6 +748,12 @@ std::vector<FieldRef> platform_fields(const Platform& p) {
   add("efficiency.collective_bus", UnitKind::fraction, e.collective_bus);
   add("efficiency.attention_fwd", UnitKind::fraction, e.attention_fwd);
   add("efficiency.attention_bwd", UnitKind::fraction, e.attention_bwd);
+  for (std::size_t i = 0; i < e.attention_fwd_steps.size(); ++i)
+    add("efficiency.attention_fwd_steps[" + std::to_string(i) + "]", UnitKind::fraction,
+        e.attention_fwd_steps[i].quantity);
+  for (std::size_t i = 0; i < e.attention_bwd_steps.size(); ++i)
+    add("efficiency.attention_bwd_steps[" + std::to_string(i) + "]", UnitKind::fraction,
+        e.attention_bwd_steps[i].quantity);
   return v;
 }
 

@@ -58,6 +58,9 @@ struct EfficiencyTables {
   // forward and backward (measured on the host by calibrate; absent: the model constants' by
   // architecture generation on accelerators, 1 elsewhere).
   Quantity attention_fwd, attention_bwd;
+  // The same fractions by operation size (GFLOP of one launch, as `gemm`), measured on the host
+  // by calibrate; where given they replace attention_fwd / attention_bwd.
+  std::vector<EfficiencyStep> attention_fwd_steps, attention_bwd_steps;
   std::string source_note;
   // Optional per-dtype replacements (e.g. FP8 GEMMs reach a lower fraction than BF16 ones).
   std::map<DType, std::vector<EfficiencyStep>> gemm_per_dtype;

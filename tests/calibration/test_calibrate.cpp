@@ -232,6 +232,17 @@ TEST_CASE("calibrate measures the attention fractions of the GEMM ceiling with a
   CHECK(p.efficiency.attention_bwd.value.nominal == Catch::Approx(bwd).epsilon(1e-4));
   CHECK(p.efficiency.attention_fwd.confidence == xpb::Confidence::measured);
   CHECK(p.efficiency.attention_fwd.note.find("toy_attention fp32 seq=128") != std::string::npos);
+  // By size: quick calibration runs seq = 64 then 128 (0.5 and 1 MFLOP forward, 1.25 and 2.5
+  // backward, in the same 1 and 4 ms); the first step starts at 0, the second at one launch's FLOPs.
+  REQUIRE(p.efficiency.attention_fwd_steps.size() == 2);
+  REQUIRE(p.efficiency.attention_bwd_steps.size() == 2);
+  CHECK(p.efficiency.attention_fwd_steps[0].min_flops == 0);
+  CHECK(p.efficiency.attention_fwd_steps[0].efficiency.nominal == Catch::Approx(fwd / 2).epsilon(1e-4));
+  CHECK(p.efficiency.attention_fwd_steps[1].min_flops == Catch::Approx(1e6));
+  CHECK(p.efficiency.attention_fwd_steps[1].efficiency.nominal == Catch::Approx(fwd).epsilon(1e-4));
+  CHECK(p.efficiency.attention_bwd_steps[0].efficiency.nominal == Catch::Approx(bwd / 2).epsilon(1e-4));
+  CHECK(p.efficiency.attention_bwd_steps[1].min_flops == Catch::Approx(2.5e6));
+  CHECK(p.efficiency.attention_fwd_steps[0].quantity.note.find("seq=64") != std::string::npos);
 }
 
 // An element-wise stand-in declaring vector_efficiency: no work; its "fwd" takes the 2 ms it is

@@ -321,4 +321,25 @@ TEST_CASE("projector: a measured flash-attention kernel runs at its generation's
   xpb::Platform host = toy();
   host.kind = "host";
   CHECK(seconds(host, xpb::OpKind::attention_fwd) == Approx(0.01));
+  // Fractions by operation size replace the single one: the step with the largest min_flops not
+  // above the launch's FLOPs applies (1 TFLOP: the 0.5 TFLOP step; 0.4 TFLOP: the first).
+  auto step = [&](double min_flops, double e) {
+    xpb::EfficiencyStep s;
+    s.min_flops = min_flops;
+    s.efficiency = xpb::Range::exact(e);
+    s.quantity = q(s.efficiency);
+    return s;
+  };
+  own.efficiency.attention_fwd_steps = {step(0, 0.2), step(0.5e12, 0.8), step(2e12, 0.1)};
+  CHECK(seconds(own, xpb::OpKind::attention_fwd) == Approx(0.01 / 0.8));
+  CHECK(seconds(own, xpb::OpKind::attention_bwd) == Approx(0.04));  // no backward steps: its fraction
+  auto at = [&](double flops) {
+    xpb::KernelCost k = gemm(flops, 0);
+    k.kind = xpb::OpKind::attention_fwd;
+    const auto pr = xpb::project({k}, own, o);
+    REQUIRE(pr.ok);
+    return pr.step_seconds.nominal;
+  };
+  CHECK(at(0.4e12) == Approx(0.004 / 0.2));
+  CHECK(at(3e12) == Approx(0.03 / 0.1));
 }
