@@ -59,12 +59,24 @@ template <class Exec, class T>
 void cross_entropy_backward(const Exec& exec, const std::string& name, const Matrix<T>& dlogits,
                             const CMatrix<T>& probs, const Tokens& targets, T scale) {
   const int V = static_cast<int>(probs.extent(1));
+  const int ldd = static_cast<int>(dlogits.stride(0)), ldp = static_cast<int>(probs.stride(0));
+  T* d = dlogits.data();
+  const T* p = probs.data();
+  // Per row: scale·p for every column (p − 0 is p, so the same value as scale·(p − onehot)), then
+  // the target's own column; a plain loop over contiguous columns, which vectorises.
   Kokkos::parallel_for(
       label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(probs.extent(0))),
       KOKKOS_LAMBDA(const int n) {
         const int y = targets(n);
-        for (int v = 0; v < V; ++v)
-          dlogits(n, v) = y >= 0 ? scale * (probs(n, v) - (v == y ? T(1) : T(0))) : T(0);
+        T* dr = d + std::int64_t(n) * ldd;
+        const T* pr = p + std::int64_t(n) * ldp;
+        if (y < 0) {
+          for (int v = 0; v < V; ++v) dr[v] = T(0);
+          return;
+        }
+        const T py = pr[y];  // read before the row is written: dlogits may alias probs
+        for (int v = 0; v < V; ++v) dr[v] = scale * pr[v];
+        dr[y] = scale * (py - T(1));
       });
 }
 
