@@ -177,47 +177,67 @@ TEST_CASE("calibrate with stream only writes a loadable host descriptor", "[cali
 // and backward times it is told (1 and 4 ms) for a ledger of 1 MFLOP forward and 2.5 backward (1
 // and 0.625 GFLOP/s: well inside (0.001, 1] of any host's GEMM ceiling), so the fractions
 // calibration derives are known exactly once the GEMM ceiling is read back.
-class ToyAttention final : public xpb::Workload {
+// A stand-in that does no work: each step reports the kernel times it was given; m_size is its
+// size parameter's value.
+class TimedStandIn : public xpb::Workload {
  public:
-  void setup(const xpb::Params& p, xpb::Context&) override { m_seq = p.get_int("seq"); }
+  TimedStandIn(std::string size, std::vector<std::pair<std::string, double>> times)
+      : m_param(std::move(size)), m_times(std::move(times)) {}
+  void setup(const xpb::Params& p, xpb::Context&) override { m_size = p.get_int(m_param); }
   xpb::StepResult step(xpb::Context&) override {
     xpb::StepResult r;
-    r.value("fwd_seconds", 1e-3);
-    r.value("bwd_seconds", 4e-3);
+    for (const auto& [k, v] : m_times) r.value(k, v);
     return r;
-  }
-  xpb::Ledger ledger() const override {
-    const double f = 1e6 * double(m_seq) / 128;
-    return {{"toy_attention/fwd", xpb::OpKind::attention_fwd, xpb::DType::fp32, f, 0},
-            {"toy_attention/bwd", xpb::OpKind::attention_bwd, xpb::DType::fp32, 2.5 * f, 0}};
   }
   xpb::Validation validate(xpb::Context&) override { return xpb::Validation::ok("nothing to check"); }
   xpb::Metrics finish(xpb::Context&) override { return {}; }
 
+ protected:
+  std::int64_t m_size = 0;
+
  private:
-  std::int64_t m_seq = 0;
+  std::string m_param;
+  std::vector<std::pair<std::string, double>> m_times;
 };
 
-TEST_CASE("calibrate measures the attention fractions of the GEMM ceiling with any workload declaring them",
-          "[calibrate]") {
+class ToyAttention final : public TimedStandIn {
+ public:
+  ToyAttention() : TimedStandIn("seq", {{"fwd_seconds", 1e-3}, {"bwd_seconds", 4e-3}}) {}
+  xpb::Ledger ledger() const override {
+    const double f = 1e6 * double(m_size) / 128;
+    return {{"toy_attention/fwd", xpb::OpKind::attention_fwd, xpb::DType::fp32, f, 0},
+            {"toy_attention/bwd", xpb::OpKind::attention_bwd, xpb::DType::fp32, 2.5 * f, 0}};
+  }
+};
+
+// The host descriptor a quick calibration writes with stream and gemm (the memory bandwidth and
+// the fp32 ceiling) and the stand-in W as `name`: an fp32 workload whose integer parameter `size`
+// carries the capability's size.
+template <class W>
+xpb::Platform calibrated_with_standin(const std::string& name, const std::string& size,
+                                      xpb::CapabilitySpec cap, decltype(xpb::WorkloadInfo::metrics) metrics) {
   xpb::Registry reg;
   xpb::workloads::register_stream(reg);
   xpb::micro::register_micro_gemm(reg);
   xpb::WorkloadInfo info;
-  info.name = "toy_attention";
-  info.summary = "test stand-in for a flash-attention micro-benchmark";
-  info.params.integer("seq", 128, 1, 4096, "sequence").choice("dtype", "fp32", {"fp32"}, "element type");
-  info.metrics = {{"fwd_seconds", "s", xpb::MetricKind::time, "forward", true},
-                  {"bwd_seconds", "s", xpb::MetricKind::time, "backward", true}};
-  info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::attention_efficiency)
-                                  .size({"seq"})
-                                  .dtype("dtype", {xpb::DType::fp32}));
-  reg.add(std::move(info), [] { return std::make_unique<ToyAttention>(); });
+  info.name = name;
+  info.summary = "test stand-in declaring " + std::string(xpb::to_string(cap.capability));
+  info.params.integer(size, 128, 1, 1 << 20, "size").choice("dtype", "fp32", {"fp32"}, "element type");
+  info.metrics = std::move(metrics);
+  info.capabilities.push_back(cap.size({size}).dtype("dtype", {xpb::DType::fp32}));
+  reg.add(std::move(info), [] { return std::make_unique<W>(); });
   xpb::CalibrateOptions opt;
   opt.quick = true;
   const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
-  const xpb::Platform p =
-      xpb::load_platform_text(xpb::host_descriptor_yaml(xpb::detect_host(), m), "calibrated.yaml");
+  return xpb::load_platform_text(xpb::host_descriptor_yaml(xpb::detect_host(), m), "calibrated.yaml");
+}
+
+TEST_CASE("calibrate measures the attention fractions of the GEMM ceiling with any workload declaring them",
+          "[calibrate]") {
+  const xpb::Platform p = calibrated_with_standin<ToyAttention>(
+      "toy_attention", "seq", xpb::CapabilitySpec(xpb::Capability::attention_efficiency),
+      {{"fwd_seconds", "s", xpb::MetricKind::time, "forward", true},
+       {"bwd_seconds", "s", xpb::MetricKind::time, "backward", true}});
   REQUIRE(p.peak_flops(xpb::DType::fp32));
   REQUIRE_FALSE(p.efficiency.gemm.empty());
   REQUIRE(p.efficiency.attention_fwd.present);
@@ -247,47 +267,24 @@ TEST_CASE("calibrate measures the attention fractions of the GEMM ceiling with a
 
 // An element-wise stand-in declaring vector_efficiency: no work; its "fwd" takes the 2 ms it is
 // told, for 2 MFLOP charged and 6 MFLOP as run (per 1024 columns): 3 GFLOP/s as run.
-class ToyVector final : public xpb::Workload {
+class ToyVector final : public TimedStandIn {
  public:
-  void setup(const xpb::Params& p, xpb::Context&) override { m_cols = p.get_int("cols"); }
-  xpb::StepResult step(xpb::Context&) override {
-    xpb::StepResult r;
-    r.value("fwd_seconds", 2e-3);
-    return r;
-  }
+  ToyVector() : TimedStandIn("cols", {{"fwd_seconds", 2e-3}}) {}
   xpb::Ledger ledger() const override { return with_flops(2e6); }
   xpb::Ledger ledger_as_run() const override { return with_flops(6e6); }
-  xpb::Validation validate(xpb::Context&) override { return xpb::Validation::ok("nothing to check"); }
-  xpb::Metrics finish(xpb::Context&) override { return {}; }
 
  private:
   xpb::Ledger with_flops(double f) const {
     return {{"toy_vector/other", xpb::OpKind::vector, xpb::DType::fp32, 1e9, 0},
-            {"toy_vector/fwd", xpb::OpKind::vector, xpb::DType::fp32, f * double(m_cols) / 1024, 0}};
+            {"toy_vector/fwd", xpb::OpKind::vector, xpb::DType::fp32, f * double(m_size) / 1024, 0}};
   }
-  std::int64_t m_cols = 0;
 };
 
 TEST_CASE("calibrate measures the element-wise efficiency from the ledger as run of the declared kernel",
           "[calibrate]") {
-  xpb::Registry reg;
-  xpb::workloads::register_stream(reg);
-  xpb::micro::register_micro_gemm(reg);
-  xpb::WorkloadInfo info;
-  info.name = "toy_vector";
-  info.summary = "test stand-in for an element-wise micro-benchmark";
-  info.params.integer("cols", 64, 1, 1 << 20, "row length").choice("dtype", "fp32", {"fp32"}, "element type");
-  info.metrics = {{"fwd_seconds", "s", xpb::MetricKind::time, "forward", true}};
-  info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::vector_efficiency)
-                                  .size({"cols"})
-                                  .dtype("dtype", {xpb::DType::fp32})
-                                  .headline_kernel("fwd"));
-  reg.add(std::move(info), [] { return std::make_unique<ToyVector>(); });
-  xpb::CalibrateOptions opt;
-  opt.quick = true;
-  const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
-  const xpb::Platform p =
-      xpb::load_platform_text(xpb::host_descriptor_yaml(xpb::detect_host(), m), "calibrated.yaml");
+  const xpb::Platform p = calibrated_with_standin<ToyVector>(
+      "toy_vector", "cols", xpb::CapabilitySpec(xpb::Capability::vector_efficiency).headline_kernel("fwd"),
+      {{"fwd_seconds", "s", xpb::MetricKind::time, "forward", true}});
   REQUIRE(p.peak_flops(xpb::DType::fp32));
   REQUIRE(p.efficiency.vector_flops.present);
   // No launch workload here: nothing taken off. 6 MFLOP as run in 2 ms over the fp32 peak (the
