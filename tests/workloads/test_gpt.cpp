@@ -75,8 +75,9 @@ TEST_CASE("gpt model: every parameter gradient matches finite differences in dou
   std::vector<double> g(m.grads().data(), m.grads().data() + m.grads().extent(0));
   for (const auto& t : m.layout()) {
     INFO("tensor " << t.name);
-    const auto r = test::grad_check(p + t.offset, t.size, [&] { return m.forward(in, tg); },
-                                    [&](std::int64_t i) { return g[std::size_t(t.offset + i)]; });
+    const auto r = test::grad_check(
+        p + t.offset, t.size, [&] { return m.forward(in, tg); },
+        [&](std::int64_t i) { return g[std::size_t(t.offset + i)]; });
     CHECK(r.checked > 0);
     CHECK(r.worst < 1e-6);
   }
@@ -87,7 +88,7 @@ TEST_CASE("gpt model: Serial and OpenMP train to identical bits", "[gpt][determi
   const auto serial = train_small<Kokkos::Serial>(6);
   const auto openmp = train_small<Kokkos::OpenMP>(6);
   REQUIRE(serial.first.size() == 6);
-  CHECK(serial.first == openmp.first);    // exact, not approximate
+  CHECK(serial.first == openmp.first);  // exact, not approximate
   CHECK(serial.second == openmp.second);
   CHECK(serial.first.back() < serial.first.front());
 }
@@ -105,6 +106,29 @@ TEST_CASE("gpt lr schedule: warm-up, cosine and linear decay", "[gpt][schedule]"
   CHECK(std::fabs(s.at(109) - 0.1) < 1e-12);
   s.kind = "linear";
   CHECK(std::fabs(s.at(59) - 0.55) < 0.01);
+}
+
+// The model computes in fp32 whatever precision its ledger charges: a bf16-charged run carries the
+// fp32 ledger as run (the host self-check projects it), the same kernels with fp32's bytes.
+TEST_CASE("gpt workload: a bf16-charged run's ledger as run is the fp32 ledger", "[gpt][workload]") {
+  test::TempDir dir;
+  test::write_synthetic_corpus(dir, "synthetic.txt", 300);
+  std::map<std::string, ParamValue> p = {{"corpus", std::string("synthetic.txt")},
+                                         {"steps", std::int64_t(1)}};
+  p["precision"] = std::string("bf16");
+  const auto bf = test::run_training(workloads::register_gpt, "gpt", p, dir.path().string());
+  p["precision"] = std::string("fp32");
+  const auto fp = test::run_training(workloads::register_gpt, "gpt", p, dir.path().string());
+  CHECK(fp.ledger_as_run.empty());
+  REQUIRE(bf.ledger_as_run.size() == fp.ledger.size());
+  for (std::size_t i = 0; i < fp.ledger.size(); ++i) {
+    INFO(fp.ledger[i].name);
+    CHECK(bf.ledger_as_run[i].name == fp.ledger[i].name);
+    CHECK(bf.ledger_as_run[i].bytes == fp.ledger[i].bytes);
+    CHECK(bf.ledger_as_run[i].flops == fp.ledger[i].flops);
+    CHECK(bf.ledger_as_run[i].count == fp.ledger[i].count);
+  }
+  CHECK(total_bytes(bf.ledger_as_run) > 1.5 * total_bytes(bf.ledger));
 }
 
 TEST_CASE("gpt workload: learns a generated corpus, repeats bit for bit", "[gpt][workload][determinism]") {
@@ -167,8 +191,10 @@ TEST_CASE("gpt workload: export_reference reports step 0 in full", "[gpt][worklo
   test::TempDir dir;
   test::write_synthetic_corpus(dir, "synthetic.txt", 600);
   const auto r = test::run_training(workloads::register_gpt, "gpt",
-                                    {{"corpus", std::string("synthetic.txt")}, {"steps", std::int64_t(2)},
-                                     {"context", std::int64_t(16)}, {"batch", std::int64_t(4)},
+                                    {{"corpus", std::string("synthetic.txt")},
+                                     {"steps", std::int64_t(2)},
+                                     {"context", std::int64_t(16)},
+                                     {"batch", std::int64_t(4)},
                                      {"export_reference", true}},
                                     dir.path().string());
   std::map<std::string, const NamedArray*> a;
@@ -201,7 +227,8 @@ TEST_CASE("gpt workload: loss bits for the thread-count check", "[.][gpt][thread
   test::TempDir dir;
   test::write_synthetic_corpus(dir, "synthetic.txt", 1000);
   const auto r = test::run_training(workloads::register_gpt, "gpt",
-                                    {{"corpus", std::string("synthetic.txt")}, {"steps", std::int64_t(20)},
+                                    {{"corpus", std::string("synthetic.txt")},
+                                     {"steps", std::int64_t(20)},
                                      {"eval_interval", std::int64_t(10)}},
                                     dir.path().string());
   std::ofstream f(out);

@@ -19,6 +19,7 @@ struct TrainingRun {
   Validation validation;
   Metrics metrics;
   Ledger ledger;
+  Ledger ledger_as_run;  // empty: the charged ledger is what ran
 };
 
 inline TrainingRun run_training(void (*register_fn)(Registry&), const std::string& name,
@@ -37,6 +38,7 @@ inline TrainingRun run_training(void (*register_fn)(Registry&), const std::strin
     for (const auto& [k, v] : w->step(ctx).values)
       if (k == "loss") r.losses.push_back(v);
   r.ledger = w->ledger();
+  r.ledger_as_run = w->ledger_as_run();
   r.validation = w->validate(ctx);
   r.metrics = w->finish(ctx);
   return r;

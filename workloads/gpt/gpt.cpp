@@ -206,8 +206,13 @@ class Gpt final : public Workload {
     return r;
   }
 
-  Ledger ledger() const override {
-    Ledger l = m_model->ledger(m_precision, m_reducer.rounds());
+  Ledger ledger() const override { return ledger_in(m_precision); }
+  // What ran here: every tensor in fp32 (the host self-check's ledger); empty when that is charged.
+  Ledger ledger_as_run() const override {
+    return m_precision == DType::fp32 ? Ledger{} : ledger_in(DType::fp32);
+  }
+  Ledger ledger_in(DType dtype) const {
+    Ledger l = m_model->ledger(dtype, m_reducer.rounds());
     const Ledger dp = m_reducer.ledger();
     l.insert(l.end() - 2, dp.begin(), dp.end());  // before grad_norm and adamw
     return l;
@@ -220,9 +225,11 @@ class Gpt final : public Workload {
     const double first = m_eval.front(), last = m_eval.back();
     if (!std::isfinite(last)) return Validation::fail("the held-out loss is not finite");
     if (m_step > 0 && !(last < first))
-      return Validation::fail("held-out loss did not fall (" + std::to_string(first) + " -> " +
-                              std::to_string(last) + ")", last, first);
-    return Validation::ok("held-out loss " + std::to_string(first) + " -> " + std::to_string(last), last, first);
+      return Validation::fail(
+          "held-out loss did not fall (" + std::to_string(first) + " -> " + std::to_string(last) + ")", last,
+          first);
+    return Validation::ok("held-out loss " + std::to_string(first) + " -> " + std::to_string(last), last,
+                          first);
   }
 
   Metrics finish(Context&) override {
@@ -244,7 +251,8 @@ class Gpt final : public Workload {
     m.attribute("corpus_sha256", m_corpus.sha256);
     m.attribute("corpus_path", m_corpus.path);
     m.attribute("corpus_split", "every 10th verse held out: " + std::to_string(m_split.train_verses) +
-                                    " train / " + std::to_string(m_split.heldout_verses) + " held-out verses");
+                                    " train / " + std::to_string(m_split.heldout_verses) +
+                                    " held-out verses");
     if (m_export) capture_steps();
     m.arrays = std::move(m_reference);
     return m;
@@ -276,7 +284,8 @@ class Gpt final : public Workload {
   // Rows of micro-batch m of a (B, T) batch.
   void slice(const std::vector<int>& all, int m, std::vector<int>& out) const {
     const std::size_t n = all.size() / static_cast<std::size_t>(m_micro);
-    out.assign(all.begin() + static_cast<std::ptrdiff_t>(n * m), all.begin() + static_cast<std::ptrdiff_t>(n * (m + 1)));
+    out.assign(all.begin() + static_cast<std::ptrdiff_t>(n * m),
+               all.begin() + static_cast<std::ptrdiff_t>(n * (m + 1)));
   }
 
   void capture_reference(const std::vector<int>& in, const std::vector<int>& tg, double loss, double lr) {
@@ -287,20 +296,34 @@ class Gpt final : public Workload {
     };
     ints("reference/inputs", in);
     ints("reference/targets", tg);
-    m_reference.push_back(to_array("reference/logits", m_model->logits(), 0, std::int64_t(B * T * V), {B, T, V}));
+    m_reference.push_back(
+        to_array("reference/logits", m_model->logits(), 0, std::int64_t(B * T * V), {B, T, V}));
     m_reference.push_back({"reference/loss", {1}, {loss}, "float64"});
-    const double cfg[] = {double(m_cfg.vocab), double(m_cfg.layers), double(m_cfg.width), double(m_cfg.heads),
-                          double(m_cfg.context), double(m_cfg.batch), lr, m_opt.weight_decay, m_opt.beta1,
-                          m_opt.beta2, m_opt.eps, m_clip};
-    m_reference.push_back({"reference/config", {12}, std::vector<double>(std::begin(cfg), std::end(cfg)), "float64"});
+    const double cfg[] = {double(m_cfg.vocab),
+                          double(m_cfg.layers),
+                          double(m_cfg.width),
+                          double(m_cfg.heads),
+                          double(m_cfg.context),
+                          double(m_cfg.batch),
+                          lr,
+                          m_opt.weight_decay,
+                          m_opt.beta1,
+                          m_opt.beta2,
+                          m_opt.eps,
+                          m_clip};
+    m_reference.push_back(
+        {"reference/config", {12}, std::vector<double>(std::begin(cfg), std::end(cfg)), "float64"});
     for (const auto& p : m_model->layout()) {
-      m_reference.push_back(to_array("reference/params/" + p.name, m_model->params(), p.offset, p.size, p.shape));
-      m_reference.push_back(to_array("reference/grads/" + p.name, m_model->grads(), p.offset, p.size, p.shape));
+      m_reference.push_back(
+          to_array("reference/params/" + p.name, m_model->params(), p.offset, p.size, p.shape));
+      m_reference.push_back(
+          to_array("reference/grads/" + p.name, m_model->grads(), p.offset, p.size, p.shape));
     }
   }
   void capture_updated() {
     for (const auto& p : m_model->layout())
-      m_reference.push_back(to_array("reference/updated/" + p.name, m_model->params(), p.offset, p.size, p.shape));
+      m_reference.push_back(
+          to_array("reference/updated/" + p.name, m_model->params(), p.offset, p.size, p.shape));
   }
 
   // Every step's batch (S, B, T) and the parameters after the last step.
@@ -312,7 +335,8 @@ class Gpt final : public Workload {
     ints("reference/steps/inputs", m_steps_in);
     ints("reference/steps/targets", m_steps_tg);
     for (const auto& p : m_model->layout())
-      m_reference.push_back(to_array("reference/final/" + p.name, m_model->params(), p.offset, p.size, p.shape));
+      m_reference.push_back(
+          to_array("reference/final/" + p.name, m_model->params(), p.offset, p.size, p.shape));
   }
 
   gpt::GptConfig m_cfg;  // batch is the whole step's B; the model holds B / micro_batches
@@ -365,7 +389,9 @@ void register_gpt(Registry& r) {
   };
   nn::declare_data_parallel_metrics(info);
   nn::declare_time_to_target_metrics(info);
-  info.ranks = [](const Params& p, int world) { return nn::ranks_for(gpt_params().read(p).micro_batches, world); };
+  info.ranks = [](const Params& p, int world) {
+    return nn::ranks_for(gpt_params().read(p).micro_batches, world);
+  };
   r.add(std::move(info), [] { return std::make_unique<Gpt>(); });
 }
 
