@@ -124,6 +124,13 @@ std::vector<Registry::Provider> providers(const Registry& reg, Capability c, con
   return out;
 }
 
+// The ledger entry "<workload>/<kernel>" of a run; null when it has none.
+const KernelCost* entry(const Run& r, const std::string& kernel) {
+  for (const auto& c : r.ledger)
+    if (c.name.substr(c.name.find('/') + 1) == kernel) return &c;
+  return nullptr;
+}
+
 // One memory-bandwidth measurement: a range over the timed steps of one workload.
 struct Bandwidth {
   Measured bandwidth, efficiency;
@@ -221,10 +228,8 @@ void measure_cache(const Registry& reg, const std::optional<Registry::Provider>&
       return;
     }
     const auto t = r.values.find(spec.kernel + "_seconds");
-    const auto k = std::find_if(r.ledger.begin(), r.ledger.end(), [&](const KernelCost& c) {
-      return c.name.substr(c.name.find('/') + 1) == spec.kernel;
-    });
-    if (t == r.values.end() || k == r.ledger.end() || !(r.working_set > 0)) return;
+    const KernelCost* k = entry(r, spec.kernel);
+    if (t == r.values.end() || !k || !(r.working_set > 0)) return;
     const double tb = best(t->second), tm = median(t->second);
     if (!(tb - launch > 0.25 * tb)) continue;
     const Range bw{k->bytes / (tm - launch), k->bytes / (tb - launch), k->bytes / (tb - launch)};
@@ -350,9 +355,6 @@ std::optional<std::string> link_workload_label(const Registry& registry) {
   return p->info->name + (fixed.empty() ? "" : " " + fixed);
 }
 
-// Flash-attention forward and backward FLOP rates as fractions of the GEMM ceiling the projector
-// applies to the largest GEMMs (fp32 peak x the efficiency of the last step of the table): the
-// host's efficiency.attention_fwd/_bwd. Needs the GEMM measurements; best and median of the steps.
 // Flash attention's forward and backward FLOP rates over the GEMM ceiling the projector applies,
 // at several sequence lengths: a table by the launch's FLOPs (efficiency.attention_fwd_steps /
 // _bwd_steps; short sequences run well below the long ones' rate) and, from the longest, the
@@ -449,11 +451,9 @@ static void measure_vector(const Registry& reg, const CalibrateOptions& opt, Hos
       m.skipped.push_back(r.why);
       continue;
     }
-    const auto k = std::find_if(r.ledger.begin(), r.ledger.end(), [&](const KernelCost& c) {
-      return c.name.substr(c.name.find('/') + 1) == spec.kernel;
-    });
+    const KernelCost* k = entry(r, spec.kernel);
     const auto t = r.values.find(spec.kernel + "_seconds");
-    if (k == r.ledger.end() || !(k->flops > 0) || t == r.values.end() || t->second.empty()) {
+    if (!k || !(k->flops > 0) || t == r.values.end() || t->second.empty()) {
       m.skipped.push_back(p.info->name + ": vector_efficiency: no FLOPs or no time for '" + spec.kernel +
                           "'");
       continue;

@@ -99,21 +99,26 @@ const std::vector<EfficiencyStep>& table_of(const Platform& p, DType d) {
 }
 }  // namespace
 
-double Hardware::gemm_efficiency(double flops, DType d) const {
-  const auto& t = table_of(*m_p, d);
-  if (t.empty()) return 1.0;
+double Hardware::step_efficiency(const std::vector<EfficiencyStep>& t, double flops, std::size_t table,
+                                 const std::string& name) const {
   std::size_t i = 0;
   for (std::size_t j = 0; j < t.size(); ++j)
     if (t[j].min_flops <= flops) i = j;
-  const std::size_t key = static_cast<std::size_t>(d) * 64 + i;
-  for (const auto& [k, e] : m_gemm_memo)
+  const std::size_t key = table * 64 + i;
+  for (const auto& [k, e] : m_step_memo)
     if (k == key) return e;
   Quantity q = t[i].quantity;
   q.value = t[i].efficiency;
-  const double e =
-      draw(q, Dir::faster, m_s, m_p->name + ":gemm:" + std::string(to_string(d)) + ":" + std::to_string(i));
-  m_gemm_memo.emplace_back(key, e > 0 ? e : 1.0);
-  return m_gemm_memo.back().second;
+  const double e = draw(q, Dir::faster, m_s, name + ":" + std::to_string(i));
+  m_step_memo.emplace_back(key, e > 0 ? e : 1.0);
+  return m_step_memo.back().second;
+}
+
+double Hardware::gemm_efficiency(double flops, DType d) const {
+  const auto& t = table_of(*m_p, d);
+  if (t.empty()) return 1.0;
+  return step_efficiency(t, flops, static_cast<std::size_t>(d),
+                         m_p->name + ":gemm:" + std::string(to_string(d)));
 }
 
 double Hardware::vector_efficiency(DType d) const {
@@ -139,19 +144,9 @@ double Hardware::attention_efficiency(AttentionImpl impl, int pass, DType d, dou
   // Fractions the descriptor holds (measured on this host by calibrate) come first: by the
   // launch's size where it has steps.
   const auto& steps = pass == 2 ? m_p->efficiency.attention_bwd_steps : m_p->efficiency.attention_fwd_steps;
-  if (!steps.empty()) {
-    std::size_t i = 0;
-    for (std::size_t j = 0; j < steps.size(); ++j)
-      if (steps[j].min_flops <= flops) i = j;
-    const std::size_t key = std::size_t(pass) * 64 + i;
-    for (const auto& [k, e] : m_attention_memo)
-      if (k == key) return best * e;
-    const double e =
-        draw(steps[i].quantity, Dir::faster, m_s,
-             m_p->name + (pass == 2 ? ":attention_bwd:" : ":attention_fwd:") + std::to_string(i));
-    m_attention_memo.emplace_back(key, e > 0 ? e : 1.0);
-    return best * m_attention_memo.back().second;
-  }
+  if (!steps.empty())  // tables kAllDTypes.size() + pass: after the GEMM tables, by dtype
+    return best * step_efficiency(steps, flops, kAllDTypes.size() + std::size_t(pass),
+                                  m_p->name + (pass == 2 ? ":attention_bwd" : ":attention_fwd"));
   const Quantity& own = pass == 2 ? m_p->efficiency.attention_bwd : m_p->efficiency.attention_fwd;
   if (own.present)
     return best * draw(own, Dir::faster, m_s, m_p->name + (pass == 2 ? ":attention_bwd" : ":attention_fwd"));

@@ -72,9 +72,14 @@ class Hardware {
   // same in every call, so they are drawn once. The memos make a Hardware unfit to share between threads.
   mutable std::array<double, kAllDTypes.size()> m_peak_memo = nan_array();
   mutable std::array<double, kAllDTypes.size()> m_vector_memo = nan_array();
-  mutable std::vector<std::pair<std::size_t, double>> m_gemm_memo;       // (dtype·64 + step, efficiency)
-  mutable std::vector<std::pair<std::size_t, double>> m_attention_memo;  // (pass·64 + step, fraction)
+  // Steps of efficiency tables drawn: (table·64 + step, efficiency); tables are the GEMM ones by
+  // dtype, then attention by pass.
+  mutable std::vector<std::pair<std::size_t, double>> m_step_memo;
   std::vector<std::pair<double, double>> m_cache_bw;  // (max working set, B/s · efficiency)
+  // The step of table `t` that holds a launch of `flops` (the largest min_flops not above it),
+  // drawn once as `name:step`. `table` tells the tables apart in the memo.
+  double step_efficiency(const std::vector<EfficiencyStep>& t, double flops, std::size_t table,
+                         const std::string& name) const;
   static std::array<double, kAllDTypes.size()> nan_array() {
     std::array<double, kAllDTypes.size()> a{};
     a.fill(std::numeric_limits<double>::quiet_NaN());

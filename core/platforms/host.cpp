@@ -119,17 +119,6 @@ YAML::Node unknown(const std::string& note) {
 
 // The measured fractions of peak: the GEMM table by size, STREAM's, attention's, element-wise work's.
 static void write_efficiency(const HostMeasurements& m, YAML::Node e) {
-  for (const auto& s : m.gemm) {
-    YAML::Node step = measured(s.efficiency, 1, "fraction", s.method);
-    step["min_gflop"] = fmt6(s.min_flops / 1e9);
-    e["gemm"].push_back(step);
-  }
-  auto fraction = [&](const char* key, const std::optional<Measured>& v) {
-    if (v) e[key] = measured(v->value, 1, "fraction", v->method);
-  };
-  fraction("memory_bandwidth", m.memory_efficiency);
-  fraction("attention_fwd", m.attention_fwd);
-  fraction("attention_bwd", m.attention_bwd);
   auto steps = [&](const char* key, const std::vector<MeasuredStep>& v) {
     for (const auto& s : v) {
       YAML::Node step = measured(s.efficiency, 1, "fraction", s.method);
@@ -137,6 +126,13 @@ static void write_efficiency(const HostMeasurements& m, YAML::Node e) {
       e[key].push_back(step);
     }
   };
+  steps("gemm", m.gemm);
+  auto fraction = [&](const char* key, const std::optional<Measured>& v) {
+    if (v) e[key] = measured(v->value, 1, "fraction", v->method);
+  };
+  fraction("memory_bandwidth", m.memory_efficiency);
+  fraction("attention_fwd", m.attention_fwd);
+  fraction("attention_bwd", m.attention_bwd);
   steps("attention_fwd_steps", m.attention_fwd_steps);
   steps("attention_bwd_steps", m.attention_bwd_steps);
   fraction("vector", m.vector_efficiency);
