@@ -131,13 +131,16 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
   T* Vn = S + BQp * BKn;     // (BK, Dn) values, padded columns
   for (int g = 0; g < group; ++g) {
     const int t0 = i0 + g * BQ, rows = TT - t0 < BQ ? TT - t0 : BQ;
+    // Only the panels that hold the tile's rows are packed and cleared: a short sequence's tile
+    // (T < kBlockQ) leaves the rest of the scratch unread.
+    const int used = (rows + mr - 1) / mr * mr;
     T* Qp = Qh + g * BQp * D;
-    for (int i = 0; i < BQp; ++i) {
+    for (int i = 0; i < used; ++i) {
       T* qp = Qp + (i / mr) * D * mr + i % mr;
       const T* q = hp.q + std::ptrdiff_t(t0 + (i < rows ? i : 0)) * hp.ld;
       for (int d = 0; d < D; ++d) qp[d * mr] = i < rows ? q[d] : T(0);
     }
-    for (int e = 0; e < BQp * Dn; ++e) Oh[g * BQp * Dn + e] = T(0);
+    for (int e = 0; e < used * Dn; ++e) Oh[g * BQp * Dn + e] = T(0);
     for (int i = 0; i < BQp; ++i) {
       mh[g * BQp + i] = T(-1e30);
       lh[g * BQp + i] = T(0);
@@ -147,7 +150,8 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
   const int keys = causal ? last : TT;
   for (int j0 = 0; j0 < keys; j0 += BK) {
     const int kt = keys - j0 < BK ? keys - j0 : BK;
-    for (int j = 0; j < BKn; ++j) {
+    // Score blocks read the key columns below kt rounded up to NR (the padding is zero).
+    for (int j = 0, jn = round_up(kt, nr); j < jn; ++j) {
       if (j < kt) {
         const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
         for (int d = 0; d < D; ++d) Kt[d * BKn + j] = k[d];
@@ -193,13 +197,13 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
           const T mx = max_scaled(s, valid, scale, m[i]);
           const T alpha = exp_fixed(m[i] - mx);
           exp_shifted(s, valid, scale, mx);
-          for (int j = valid; j < BK; ++j) s[j] = T(0);
+          for (int j = valid; j < kc; ++j) s[j] = T(0);  // P·V reads the first kc
           l[i] = l[i] * alpha + sum_fixed(s, valid);
           m[i] = mx;
           T* XPB_RESTRICT o = O + i * Dn;
           for (int d = 0; d < Dn; ++d) o[d] *= alpha;
         } else {
-          for (int j = 0; j < BK; ++j) s[j] = T(0);
+          for (int j = 0; j < kc; ++j) s[j] = T(0);
         }
       }
       for (int p = 0; p < panels; ++p) {
@@ -260,7 +264,8 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
     const int rows = TT - i0 < BQ ? TT - i0 : BQ;
     T* Qp = Qh + std::ptrdiff_t(i0) * D;  // BQp == BQ: panels of consecutive tiles are contiguous
     T* dOp = dOh + std::ptrdiff_t(i0) * D;
-    for (int i = 0; i < BQp; ++i) {
+    // As in the forward, only the panels holding the tile's rows are packed.
+    for (int i = 0, used = (rows + mr - 1) / mr * mr; i < used; ++i) {
       T* qp = Qp + (i / mr) * D * mr + i % mr;
       T* gp = dOp + (i / mr) * D * mr + i % mr;
       const int ii = i < rows ? i : 0;
@@ -278,7 +283,7 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   for (int j0 = 0; j0 < TT; j0 += BK) {
     const int kc = TT - j0 < BK ? TT - j0 : BK;
     const int key_panels = (kc + mr - 1) / mr;
-    for (int j = 0; j < BKn; ++j) {
+    for (int j = 0, jn = round_up(kc, nr); j < jn; ++j) {
       if (j < kc) {
         const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
         const T* v = hp.v + std::ptrdiff_t(j0 + j) * hp.ld;
@@ -344,7 +349,8 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         const T lse_i = i < rows ? Ls[i] : T(0), delta = i < rows ? Dl[i] : T(0);
         exp_shifted(s, valid, scale, lse_i);
         for (int j = 0; j < valid; ++j) ds[j] = s[j] * (ds[j] - delta) * scale;
-        for (int j = valid; j < ldS; ++j) {
+        // dV and dK read columns below kc rounded up to MR, dQ below kc.
+        for (int j = valid, jn = round_up(kc, mr); j < jn; ++j) {
           s[j] = T(0);
           ds[j] = T(0);
         }
