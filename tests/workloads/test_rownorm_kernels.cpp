@@ -8,11 +8,13 @@
 #include <Kokkos_Core.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 #include <vector>
 
 #include "core/base/rng.hpp"
+#include "workloads/nn/adamw.hpp"
 #include "workloads/nn/gelu.hpp"
 #include "workloads/nn/layernorm.hpp"
 #include "workloads/nn/rownorm_kernels.hpp"
@@ -226,11 +228,25 @@ void check_isa_rows(nn::GemmIsa isa, int N, int C) {
   }
   CHECK(same_bits(ea, eb));
   CHECK(same_bits(da, db));
+  // AdamW over the n elements as one span, the first half decayed; v from squares (>= 0).
+  const nn::detail::AdamWStep<T> st{T(0.01) / T(0.19), T(0.9),  T(0.1),         T(0.99), T(0.01),
+                                    T(0.0199),         T(1e-8), T(1) - T(1e-3), T(0.75)};
+  std::vector<T> p1 = x, p2 = x, m1 = dy, m2 = dy, v1(n), v2;
+  for (std::size_t i = 0; i < n; ++i) v1[i] = dx0[i] * dx0[i];
+  v2 = v1;
+  f.adamw(p1.data(), dx0.data(), m1.data(), v1.data(), 0, std::int64_t(n), std::int64_t(n / 2), st);
+  nn::detail::adamw_span(p2.data(), dx0.data(), m2.data(), v2.data(), 0, std::int64_t(n), std::int64_t(n / 2),
+                         st);
+  CHECK(same_bits(p1, p2));
+  CHECK(same_bits(m1, m2));
+  CHECK(same_bits(v1, v2));
+  CHECK(!same_bits(p1, x));  // the step moved the parameters
 }
 
 }  // namespace
 
-TEST_CASE("row bodies compiled per ISA equal the portable bodies bit for bit", "[layernorm][softmax][gelu]") {
+TEST_CASE("row bodies compiled per ISA equal the portable bodies bit for bit",
+          "[layernorm][softmax][gelu][adamw]") {
   int checked = 0;
   for (const nn::GemmIsa isa : {nn::GemmIsa::scalar, nn::GemmIsa::avx2, nn::GemmIsa::avx512}) {
     if (!nn::detail::host_isa_supported(isa)) continue;

@@ -15,6 +15,7 @@
 #include "core/base/kokkos_compat.hpp"
 #include "workloads/nn/fixed_math.hpp"
 #include "workloads/nn/for_each.hpp"
+#include "workloads/nn/rownorm_kernels.hpp"
 #include "workloads/nn/tensor.hpp"
 
 namespace xpb::nn {
@@ -71,11 +72,14 @@ void adamw_update(const Exec& exec, const std::string& name, const Vec<T>& param
   T* M = m.data();
   T* V = v.data();
   if constexpr (kHostExec<Exec>) {
+    // The span compiled for this CPU's ISA (nn/rownorm_host.cpp): the same operations, at the
+    // vector width (the square root and division dominate; baseline x86-64 has 4 lanes).
+    const auto span_fn = detail::row_fns<T>().adamw;
     constexpr std::int64_t kSpan = 4096;
     Kokkos::parallel_for(name, Kokkos::RangePolicy<Exec>(exec, 0, (n + kSpan - 1) / kSpan),
                          [=](const std::int64_t s) {
                            const std::int64_t i0 = s * kSpan, i1 = i0 + kSpan < n ? i0 + kSpan : n;
-                           detail::adamw_span(P, G, M, V, i0, i1, n_decay, c);
+                           span_fn(P, G, M, V, i0, i1, n_decay, c);
                          });
   } else {
     // nn::for_each_element's device shape, written out: passed through for_each_element, this

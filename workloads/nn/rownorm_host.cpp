@@ -1,8 +1,9 @@
-// workloads/nn/rownorm_host.cpp — the layer-norm and softmax row bodies (nn/rownorm_kernels.hpp)
-// and GELU's (nn/gelu.hpp) compiled once per ISA, so that their inner loops vectorise at the CPU's width (the
-// project builds without -march). Same structure as nn/attention_host.cpp: a target region per ISA, the
-// shared body flattened into each wrapper, no a·b+c → fma contraction, so every ISA and the
-// portable kernels give the same bits.
+// workloads/nn/rownorm_host.cpp — the layer-norm and softmax row bodies (nn/rownorm_kernels.hpp),
+// GELU's (nn/gelu.hpp) and the AdamW span (nn/adamw.hpp) compiled once per ISA, so that their inner loops
+// vectorise at the CPU's width (the project builds without -march). Same structure as nn/attention_host.cpp:
+// a target region per ISA, the shared body flattened into each wrapper, no a·b+c → fma contraction, so every
+// ISA and the portable kernels give the same bits.
+#include "workloads/nn/adamw.hpp"
 #include "workloads/nn/gelu.hpp"
 #include "workloads/nn/gemm_microkernel.hpp"
 #include "workloads/nn/rownorm_kernels.hpp"
@@ -48,9 +49,15 @@ namespace xpb::nn::detail {
     gelu_bwd_row(x, g, dx, C);                                                                             \
   }                                                                                                        \
   template <class T>                                                                                       \
+  __attribute__((flatten)) void adamw_##SUFFIX(T* p, const T* g, T* m, T* v, std::int64_t i0,              \
+                                               std::int64_t i1, std::int64_t n_decay,                      \
+                                               const AdamWStep<T>& c) {                                    \
+    adamw_span(p, g, m, v, i0, i1, n_decay, c);                                                            \
+  }                                                                                                        \
+  template <class T>                                                                                       \
   RowFns<T> fns_##SUFFIX() {                                                                               \
-    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,  sm_bwd_##SUFFIX<T>,             \
-            ce_fwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>};                               \
+    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,   sm_bwd_##SUFFIX<T>,            \
+            ce_fwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>, adamw_##SUFFIX<T>};            \
   }
 
 XPB_ROW_WRAPPERS(generic)

@@ -164,6 +164,9 @@ KOKKOS_INLINE_FUNCTION void sm_bwd_row(const T* XPB_RESTRICT yr, const T* XPB_RE
   for (int v = 0; v < V; ++v) dr[v] = yr[v] * (gr[v] - dot);
 }
 
+template <class T>
+struct AdamWStep;  // nn/adamw.hpp
+
 // The same bodies compiled for this CPU's ISA (nn/rownorm_host.cpp).
 template <class T>
 struct RowFns {
@@ -174,6 +177,8 @@ struct RowFns {
   T (*ce_fwd)(const T*, T*, int, int);            // (logits, probs, V, target) -> loss
   void (*gelu_fwd)(const T*, T*, int);            // nn/gelu.hpp's row bodies
   void (*gelu_bwd)(const T*, const T*, T*, int);  // (x, dy, dx, C)
+  // nn/adamw.hpp's span: (params, grads, m, v, i0, i1, n_decay, step constants)
+  void (*adamw)(T*, const T*, T*, T*, std::int64_t, std::int64_t, std::int64_t, const AdamWStep<T>&);
 };
 template <class T>
 RowFns<T> row_fns();  // the widest ISA this CPU runs
