@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -218,6 +219,41 @@ TEST_CASE("nn embedding: backward gathers in a fixed order and matches finite di
   Kokkos::fence();
   CHECK(grad_check_view(wte, loss, dwte).worst < kTol);
   CHECK(grad_check_view(wpe, loss, dwpe).worst < kTol);
+}
+
+TEST_CASE("nn embedding: the host's column walk gives the vocabulary scan's bits", "[nn][embedding]") {
+  // float, so that the order of the additions shows in the bits; C = 40 spans three column blocks
+  // (the last ragged), 300 rows over 17 tokens repeat each about 18 times, token -1 and 17 (out of
+  // range) are skipped by both, and dwte starts non-zero (the tied head writes it first).
+  using F = nn::Matrix<float>;
+  const int Vv = 17, C = 40, N = 300;
+  F dout("dout", N, C), a("a", Vv, C), b("b", Vv, C);
+  nn::Tokens tok("tok", N);
+  {
+    auto hd = Kokkos::create_mirror_view(dout);
+    auto ha = Kokkos::create_mirror_view(a);
+    auto ht = Kokkos::create_mirror_view(tok);
+    for (int n = 0; n < N; ++n) {
+      ht(n) = n == 7 ? -1 : (n == 8 ? Vv : int((n * 7919u) % Vv));
+      for (int c = 0; c < C; ++c) hd(n, c) = float(std::sin(0.37 * n + 1.3 * c)) * float(1 + n % 5);
+    }
+    for (int v = 0; v < Vv; ++v)
+      for (int c = 0; c < C; ++c) ha(v, c) = float(std::cos(v + 0.1 * c));
+    Kokkos::deep_copy(dout, hd);
+    Kokkos::deep_copy(tok, ht);
+    Kokkos::deep_copy(a, ha);
+    Kokkos::deep_copy(b, ha);
+  }
+  Exec exec;
+  nn::detail::embed_bwd_tokens_columns(exec, "t/cols", a, dout, tok);
+  nn::detail::embed_bwd_tokens_scan(exec, "t/scan", b, dout, tok);
+  Kokkos::fence();
+  auto ha = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), a);
+  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), b);
+  int same = 0;
+  for (int v = 0; v < Vv; ++v)
+    for (int c = 0; c < C; ++c) same += std::memcmp(&ha(v, c), &hb(v, c), sizeof(float)) == 0;
+  CHECK(same == Vv * C);
 }
 
 TEST_CASE("nn adamw: matches a scalar replay, decays only the prefix", "[nn][adamw]") {
