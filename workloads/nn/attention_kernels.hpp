@@ -94,6 +94,9 @@ struct HeadPtrs {
   int ld, ldo;
 };
 
+// Rows of a forward tile's online-softmax update (BQp = kBlockQ rounded up to the micro-kernel's MR).
+inline constexpr int kFlashRowsMax = 128;
+
 // Scratch elements of one forward team that walks `group` query tiles.
 KOKKOS_INLINE_FUNCTION std::size_t flash_fwd_scratch(int mr, int nr, int D, int group) {
   const std::size_t BQp = round_up(kBlockQ, mr), BKn = round_up(kBlockK, nr), Dn = round_up(D, nr);
@@ -188,23 +191,37 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
         for (int jb = 0; jb < BKn && jb < pk; jb += nr)
           ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
       }
-      for (int i = 0; i < panels * mr; ++i) {
-        T* XPB_RESTRICT s = S + i * BKn;
-        const int t = t0 + i;
-        int valid = i < rows ? (causal ? t - j0 + 1 : kc) : 0;
+      // The online-softmax update of the tile's rows, in phases over all rows rather than row by
+      // row: each row's maximum, exponentials and sum are short dependent chains (a 16-lane fold
+      // for the sum), and one row's whole update was too long for the CPU to overlap the next
+      // row's; a loop per phase has independent iterations. Each row's operations and their order
+      // are unchanged, so are the bits. Rows with no visible key keep m and l and get a zero row.
+      const int R = panels * mr;  // <= BQp <= kFlashRowsMax (checked at launch)
+      T mxv[kFlashRowsMax], sumv[kFlashRowsMax], alv[kFlashRowsMax];
+      int nv[kFlashRowsMax];
+      for (int i = 0; i < R; ++i) {
+        int valid = i < rows ? (causal ? t0 + i - j0 + 1 : kc) : 0;
         valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
-        if (valid > 0) {
-          const T mx = max_scaled(s, valid, scale, m[i]);
-          const T alpha = exp_fixed(m[i] - mx);
-          exp_shifted(s, valid, scale, mx);
-          for (int j = valid; j < kc; ++j) s[j] = T(0);  // P·V reads the first kc
-          l[i] = l[i] * alpha + sum_fixed(s, valid);
-          m[i] = mx;
-          T* XPB_RESTRICT o = O + i * Dn;
-          for (int d = 0; d < Dn; ++d) o[d] *= alpha;
-        } else {
-          for (int j = 0; j < kc; ++j) s[j] = T(0);
-        }
+        nv[i] = valid;
+        mxv[i] = valid > 0 ? max_scaled(S + i * BKn, valid, scale, m[i]) : m[i];
+      }
+      for (int i = 0; i < R; ++i) {
+        T* XPB_RESTRICT s = S + i * BKn;
+        exp_shifted(s, nv[i], scale, mxv[i]);
+        for (int j = nv[i]; j < kc; ++j) s[j] = T(0);  // P·V reads the first kc
+      }
+      for (int i = 0; i < R; ++i) sumv[i] = sum_fixed(S + i * BKn, nv[i]);
+      XPB_SIMD
+      for (int i = 0; i < R; ++i) {
+        const T alpha = exp_fixed(m[i] - mxv[i]);
+        alv[i] = alpha;
+        l[i] = nv[i] > 0 ? l[i] * alpha + sumv[i] : l[i];
+        m[i] = mxv[i];  // unchanged for a row with no visible key
+      }
+      for (int i = 0; i < R; ++i) {
+        if (nv[i] == 0) continue;
+        T* XPB_RESTRICT o = O + i * Dn;
+        for (int d = 0; d < Dn; ++d) o[d] *= alv[i];
       }
       for (int p = 0; p < panels; ++p) {
         const int pk = panel_keys(p);
@@ -475,6 +492,8 @@ void flash_forward_with(const Exec& exec, const std::string& label, const Attent
   const T scale = T(1) / compat::sqrt(T(D));
   const int tiles = (TT + kBlockQ - 1) / kBlockQ;
   const int groups = (tiles + group - 1) / group;
+  if (round_up(kBlockQ, ops.mr) > kFlashRowsMax)
+    Kokkos::abort("flash attention: kBlockQ rounded to the micro-kernel's MR exceeds kFlashRowsMax");
   const std::size_t bytes = flash_fwd_scratch(ops.mr, ops.nr, D, group) * sizeof(T);
   using Policy = Kokkos::TeamPolicy<Exec>;
   Policy policy(exec, s.B * H * groups, 1);
