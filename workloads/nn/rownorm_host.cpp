@@ -16,48 +16,48 @@
 
 namespace xpb::nn::detail {
 
-#define XPB_ROW_WRAPPERS(SUFFIX)                                                                           \
-  template <class T>                                                                                       \
-  __attribute__((flatten)) void ln_fwd_##SUFFIX(const T* x, T* y, const T* w, const T* b, int C, T* m,     \
-                                                T* rs) {                                                   \
-    ln_fwd_row(x, y, w, b, C, m, rs);                                                                      \
-  }                                                                                                        \
-  template <class T>                                                                                       \
-  __attribute__((flatten)) void ln_bwd_##SUFFIX(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd, \
-                                                const T* w, const T* mean, const T* rstd, int n0, int n1,  \
-                                                int C, T* pw, T* pb) {                                     \
-    ln_bwd_block(x, ldx, dy, ldg, dx, ldd, w, mean, rstd, n0, n1, C, pw, pb);                              \
-  }                                                                                                        \
-  template <class T>                                                                                       \
-  __attribute__((flatten)) void sm_fwd_##SUFFIX(const T* x, T* y, int V) {                                 \
-    sm_fwd_row(x, y, V);                                                                                   \
-  }                                                                                                        \
-  template <class T>                                                                                       \
-  __attribute__((flatten)) void sm_bwd_##SUFFIX(const T* y, const T* g, T* dx, int V) {                    \
-    sm_bwd_row(y, g, dx, V);                                                                               \
-  }                                                                                                        \
-  template <class T>                                                                                       \
-  __attribute__((flatten)) T ce_fwd_##SUFFIX(const T* x, T* p, int V, int y) {                             \
-    return ce_fwd_row(x, p, V, y);                                                                         \
-  }                                                                                                        \
-  template <class T>                                                                                       \
-  __attribute__((flatten)) void gelu_fwd_##SUFFIX(const T* x, T* y, int C) {                               \
-    gelu_fwd_row(x, y, C);                                                                                 \
-  }                                                                                                        \
-  template <class T>                                                                                       \
-  __attribute__((flatten)) void gelu_bwd_##SUFFIX(const T* x, const T* g, T* dx, int C) {                  \
-    gelu_bwd_row(x, g, dx, C);                                                                             \
-  }                                                                                                        \
-  template <class T>                                                                                       \
-  __attribute__((flatten)) void adamw_##SUFFIX(T* p, const T* g, T* m, T* v, std::int64_t i0,              \
-                                               std::int64_t i1, std::int64_t n_decay,                      \
-                                               const AdamWStep<T>& c) {                                    \
-    adamw_span(p, g, m, v, i0, i1, n_decay, c);                                                            \
-  }                                                                                                        \
-  template <class T>                                                                                       \
-  RowFns<T> fns_##SUFFIX() {                                                                               \
-    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,   sm_bwd_##SUFFIX<T>,            \
-            ce_fwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>, adamw_##SUFFIX<T>};            \
+#define XPB_ROW_WRAPPERS(SUFFIX)                                                                            \
+  template <class T>                                                                                        \
+  __attribute__((flatten)) void ln_fwd_##SUFFIX(const T* x, int ldx, T* y, int ldy, const T* w, const T* b, \
+                                                int n0, int n1, int C, T* m, T* rs) {                       \
+    ln_fwd_rows(x, ldx, y, ldy, w, b, n0, n1, C, m, rs);                                                    \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  __attribute__((flatten)) void ln_bwd_##SUFFIX(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd,  \
+                                                const T* w, const T* mean, const T* rstd, int n0, int n1,   \
+                                                int C, T* pw, T* pb) {                                      \
+    ln_bwd_block(x, ldx, dy, ldg, dx, ldd, w, mean, rstd, n0, n1, C, pw, pb);                               \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  __attribute__((flatten)) void sm_fwd_##SUFFIX(const T* x, T* y, int V) {                                  \
+    sm_fwd_row(x, y, V);                                                                                    \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  __attribute__((flatten)) void sm_bwd_##SUFFIX(const T* y, const T* g, T* dx, int V) {                     \
+    sm_bwd_row(y, g, dx, V);                                                                                \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  __attribute__((flatten)) T ce_fwd_##SUFFIX(const T* x, T* p, int V, int y) {                              \
+    return ce_fwd_row(x, p, V, y);                                                                          \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  __attribute__((flatten)) void gelu_fwd_##SUFFIX(const T* x, T* y, int C) {                                \
+    gelu_fwd_row(x, y, C);                                                                                  \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  __attribute__((flatten)) void gelu_bwd_##SUFFIX(const T* x, const T* g, T* dx, int C) {                   \
+    gelu_bwd_row(x, g, dx, C);                                                                              \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  __attribute__((flatten)) void adamw_##SUFFIX(T* p, const T* g, T* m, T* v, std::int64_t i0,               \
+                                               std::int64_t i1, std::int64_t n_decay,                       \
+                                               const AdamWStep<T>& c) {                                     \
+    adamw_span(p, g, m, v, i0, i1, n_decay, c);                                                             \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  RowFns<T> fns_##SUFFIX() {                                                                                \
+    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,   sm_bwd_##SUFFIX<T>,             \
+            ce_fwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>, adamw_##SUFFIX<T>};             \
   }
 
 XPB_ROW_WRAPPERS(generic)
