@@ -98,63 +98,103 @@ inline int ln_fwd_rows_per_item(int C, int elem_bytes) {
   return r > kLnFwdRowsMax ? kLnFwdRowsMax : r;
 }
 
-// Rows n0 … n1-1 (row strides ldx, ldg, ldd): dx += ∂L/∂x; the block's partial rows pw, pb (C)
-// overwritten with Σ dy·x̂ and Σ dy over its rows, ascending.
+// Bytes of x, dy and dx per chunk of short rows in the layer-norm backward (below): 32 rows of 256
+// fp32. 4096 x 256 bwd, 3 alternated runs: 254-256 us row by row, 223-230 us with 24 KiB chunks
+// (8 rows, L1), 212-222 us with these (L2).
+inline constexpr int kLnBwdChunkBytes = 98304;
+// One row of the layer-norm backward's first sweep: mean_g = Σ dy·w / C and mean_gx = Σ dy·w·x̂ / C,
+// in the lanes' fixed order. Prefetches the row's dx (read in the second sweep).
 template <class T>
-KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd,
-                                         const T* XPB_RESTRICT wr, const T* mean, const T* rstd, int n0,
-                                         int n1, int C, T* XPB_RESTRICT pw, T* XPB_RESTRICT pb) {
-  for (int c = 0; c < C; ++c) pw[c] = pb[c] = T(0);
-  for (int n = n0; n < n1; ++n) {
-    const T* XPB_RESTRICT xr = x + std::int64_t(n) * ldx;
-    const T* XPB_RESTRICT gr = dy + std::int64_t(n) * ldg;
-    T* XPB_RESTRICT dr = dx + std::int64_t(n) * ldd;
-    const T m = mean[n], rs = rstd[n];
-    T ag[kLanes] = {}, agx[kLanes] = {};
-    int c = 0;
-    constexpr int kLine = 64 / int(sizeof(T));
-    for (; c + kLanes <= C; c += kLanes) {
-      for (int l = 0; l < kLanes; l += kLine) XPB_PREFETCH(dr + c + l);  // dx, read in the next sweep
-      XPB_SIMD
-      for (int j = 0; j < kLanes; ++j) {
-        const T g = gr[c + j] * wr[c + j];
-        ag[j] += g;
-        agx[j] += g * ((xr[c + j] - m) * rs);
-      }
-    }
-    T mean_g = 0, mean_gx = 0;
+KOKKOS_INLINE_FUNCTION void ln_bwd_row_stats(const T* XPB_RESTRICT xr, const T* XPB_RESTRICT gr,
+                                             const T* XPB_RESTRICT wr, const T* dr, T m, T rs, int C,
+                                             T& mean_g, T& mean_gx) {
+  T ag[kLanes] = {}, agx[kLanes] = {};
+  int c = 0;
+  constexpr int kLine = 64 / int(sizeof(T));
+  for (; c + kLanes <= C; c += kLanes) {
+    for (int l = 0; l < kLanes; l += kLine) XPB_PREFETCH(dr + c + l);
+    XPB_SIMD
     for (int j = 0; j < kLanes; ++j) {
-      mean_g += ag[j];
-      mean_gx += agx[j];
+      const T g = gr[c + j] * wr[c + j];
+      ag[j] += g;
+      agx[j] += g * ((xr[c + j] - m) * rs);
     }
-    for (; c < C; ++c) {
-      const T g = gr[c] * wr[c];
-      mean_g += g;
-      mean_gx += g * ((xr[c] - m) * rs);
-    }
-    mean_g /= T(C);
-    mean_gx /= T(C);
-    // The next row's x and dy are fetched while this sweep runs from cache (see sm_fwd_row).
-    const T* xn = xr + ldx;
-    const T* gn = gr + ldg;
-    // Whole lines first, the tail after: one loop with a min() bound measured slower (layer-norm
-    // bwd / triad 0.72 -> 0.59-0.63, xpb_bench_rownorm, alternated twice).
-    int k0 = 0;
-    for (; k0 + kLine <= C; k0 += kLine) {
-      if (n + 1 < n1) XPB_PREFETCH(xn + k0), XPB_PREFETCH(gn + k0);
-      for (int k = k0; k < k0 + kLine; ++k) {
-        const T xhat = (xr[k] - m) * rs;
-        dr[k] += rs * (gr[k] * wr[k] - mean_g - xhat * mean_gx);
-        pw[k] += gr[k] * xhat;
-        pb[k] += gr[k];
-      }
-    }
-    for (int k = k0; k < C; ++k) {
+  }
+  T sg = 0, sgx = 0;
+  for (int j = 0; j < kLanes; ++j) {
+    sg += ag[j];
+    sgx += agx[j];
+  }
+  for (; c < C; ++c) {
+    const T g = gr[c] * wr[c];
+    sg += g;
+    sgx += g * ((xr[c] - m) * rs);
+  }
+  mean_g = sg / T(C);
+  mean_gx = sgx / T(C);
+}
+
+// The second sweep: dr += ∂L/∂x of the row, pw += dy·x̂, pb += dy. xn, gn: the next row's x and
+// dy to prefetch while this one runs from cache, or null.
+template <class T>
+KOKKOS_INLINE_FUNCTION void ln_bwd_row_apply(const T* XPB_RESTRICT xr, const T* XPB_RESTRICT gr,
+                                             T* XPB_RESTRICT dr, const T* XPB_RESTRICT wr, T m, T rs,
+                                             T mean_g, T mean_gx, int C, T* XPB_RESTRICT pw,
+                                             T* XPB_RESTRICT pb, const T* xn, const T* gn) {
+  constexpr int kLine = 64 / int(sizeof(T));
+  // Whole lines first, the tail after: one loop with a min() bound measured slower (layer-norm
+  // bwd / triad 0.72 -> 0.59-0.63, xpb_bench_rownorm, alternated twice).
+  int k0 = 0;
+  for (; k0 + kLine <= C; k0 += kLine) {
+    if (xn) XPB_PREFETCH(xn + k0), XPB_PREFETCH(gn + k0);
+    for (int k = k0; k < k0 + kLine; ++k) {
       const T xhat = (xr[k] - m) * rs;
       dr[k] += rs * (gr[k] * wr[k] - mean_g - xhat * mean_gx);
       pw[k] += gr[k] * xhat;
       pb[k] += gr[k];
     }
+  }
+  for (int k = k0; k < C; ++k) {
+    const T xhat = (xr[k] - m) * rs;
+    dr[k] += rs * (gr[k] * wr[k] - mean_g - xhat * mean_gx);
+    pw[k] += gr[k] * xhat;
+    pb[k] += gr[k];
+  }
+}
+
+// Rows n0 … n1-1 (row strides ldx, ldg, ldd): dx += ∂L/∂x; the block's partial rows pw, pb (C)
+// overwritten with Σ dy·x̂ and Σ dy over its rows, ascending. Rows of up to 1 KiB run in chunks
+// of up to kLnFwdRowsMax: all first sweeps, then all second sweeps (as ln_fwd_rows, so that one
+// row's folds overlap the next row's work); longer rows one at a time, the next row fetched while
+// this one's second sweep runs from cache. Same operations and order either way.
+template <class T>
+KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd,
+                                         const T* XPB_RESTRICT wr, const T* mean, const T* rstd, int n0,
+                                         int n1, int C, T* XPB_RESTRICT pw, T* XPB_RESTRICT pb) {
+  for (int c = 0; c < C; ++c) pw[c] = pb[c] = T(0);
+  auto xrow = [&](int n) { return x + std::int64_t(n) * ldx; };
+  auto grow = [&](int n) { return dy + std::int64_t(n) * ldg; };
+  auto drow = [&](int n) { return dx + std::int64_t(n) * ldd; };
+  if (C * int(sizeof(T)) > 1024) {
+    for (int n = n0; n < n1; ++n) {
+      T mg, mgx;
+      ln_bwd_row_stats(xrow(n), grow(n), wr, drow(n), mean[n], rstd[n], C, mg, mgx);
+      const bool next = n + 1 < n1;
+      ln_bwd_row_apply(xrow(n), grow(n), drow(n), wr, mean[n], rstd[n], mg, mgx, C, pw, pb,
+                       next ? xrow(n + 1) : nullptr, next ? grow(n + 1) : nullptr);
+    }
+    return;
+  }
+  int chunk = kLnBwdChunkBytes / (3 * C * int(sizeof(T)));
+  chunk = chunk < 1 ? 1 : (chunk > kLnFwdRowsMax ? kLnFwdRowsMax : chunk);
+  T mg[kLnFwdRowsMax], mgx[kLnFwdRowsMax];
+  for (int a = n0; a < n1; a += chunk) {
+    const int b = n1 - a < chunk ? n1 : a + chunk;
+    for (int n = a; n < b; ++n)
+      ln_bwd_row_stats(xrow(n), grow(n), wr, drow(n), mean[n], rstd[n], C, mg[n - a], mgx[n - a]);
+    for (int n = a; n < b; ++n)
+      ln_bwd_row_apply(xrow(n), grow(n), drow(n), wr, mean[n], rstd[n], mg[n - a], mgx[n - a], C, pw, pb,
+                       static_cast<const T*>(nullptr), static_cast<const T*>(nullptr));
   }
 }
 
