@@ -63,7 +63,7 @@ struct HostTileOps {
 template <class T>
 struct HostFlashOps;
 template <class T>
-HostFlashOps<T> host_flash_ops();
+HostFlashOps<T> host_flash_ops(int D);
 
 // The same contract as a plain loop nest (any backend).
 template <class T>
@@ -428,9 +428,14 @@ struct HostFlashOps : HostTileOps<T> {
   FlashHostFns<T> fns;
 };
 
+// Heads no wider than the narrow micro-kernel's NR take it: the products over D (P·V, dV, dK,
+// dQ) would otherwise run on tiles padded to twice the head's width, and their operands be copied
+// into padded buffers (D ≠ NR); the score products then take two tiles per NR of the wide kernel.
 template <class T>
-HostFlashOps<T> host_flash_ops() {
-  const MicroKernel<T>& mk = micro_kernel<T>(GemmIsa::automatic);
+HostFlashOps<T> host_flash_ops(int D) {
+  const MicroKernel<T>& wide = micro_kernel<T>(GemmIsa::automatic);
+  const MicroKernel<T>& narrow = narrow_micro_kernel<T>(GemmIsa::automatic);
+  const MicroKernel<T>& mk = D <= narrow.nr && narrow.nr < wide.nr ? narrow : wide;
   HostFlashOps<T> o;
   o.mr = mk.mr;
   o.nr = mk.nr;
@@ -565,7 +570,7 @@ template <class Exec, class T>
 void flash_attention_forward(const Exec& exec, const std::string& name, const AttentionShape& s,
                              const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv) {
   if constexpr (kHostExec<Exec>)
-    detail::flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, detail::host_flash_ops<T>(),
+    detail::flash_forward_with(exec, label(name, "_fwd"), s, out, lse, qkv, detail::host_flash_ops<T>(s.D()),
                                detail::flash_fwd_group(exec, s.B * s.H, (s.T + kBlockQ - 1) / kBlockQ));
   else
     detail::flash_attention_forward_teams(exec, name, s, out, lse, qkv);
@@ -578,7 +583,7 @@ void flash_attention_backward(const Exec& exec, const std::string& name, const A
                               const CMatrix<T>& out, const CMatrix<T>& lse) {
   if constexpr (kHostExec<Exec>)
     detail::flash_backward_with(exec, label(name, "_bwd"), s, dqkv, dout, qkv, out, lse,
-                                detail::host_flash_ops<T>());
+                                detail::host_flash_ops<T>(s.D()));
   else
     detail::flash_attention_backward_teams(exec, name, s, dqkv, dout, qkv, out, lse);
 }

@@ -195,6 +195,27 @@ void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, f
 void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a, double b) {
   epilogue_body<double>(r, c, W, ldw, C, ldc, a, b);
 }
+// One vector wide (12×16 fp32, 12×8 fp64): for operands only that wide (attention heads of 16).
+void mkn_f32(int kc, const float* Ap, const float* Bp, float* W, int ldw, bool first) {
+  micro_kernel_body<VecF32, 12, 1, false>(kc, Ap, Bp, 0, W, ldw, first);
+}
+void mksn_f32(int kc, const float* Ap, const float* B, int ldb, float* W, int ldw, bool first) {
+  micro_kernel_body<VecF32, 12, 1, true>(kc, Ap, B, ldb, W, ldw, first);
+}
+void mkan_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw,
+              bool first) {
+  micro_kernel_body<VecF32, 12, 1, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
+void mkn_f64(int kc, const double* Ap, const double* Bp, double* W, int ldw, bool first) {
+  micro_kernel_body<VecF64, 12, 1, false>(kc, Ap, Bp, 0, W, ldw, first);
+}
+void mksn_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int ldw, bool first) {
+  micro_kernel_body<VecF64, 12, 1, true>(kc, Ap, B, ldb, W, ldw, first);
+}
+void mkan_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
+              bool first) {
+  micro_kernel_body<VecF64, 12, 1, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
 }  // namespace avx512_isa
 #if defined(__clang__)
 #pragma clang attribute pop
@@ -270,6 +291,28 @@ const MicroKernel<double>& micro_kernel_f64(GemmIsa isa) {
   if (isa == GemmIsa::avx2) return avx2;
 #endif
   return scalar;
+}
+
+const MicroKernel<float>& narrow_micro_kernel_f32(GemmIsa isa) {
+  if (isa == GemmIsa::automatic) isa = best_host_isa();
+#if XPB_GEMM_X86
+  static const MicroKernel<float> avx512{
+      GemmIsa::avx512,     12, 16, avx512_isa::mkn_f32, avx512_isa::mksn_f32, avx512_isa::ep_f32,
+      avx512_isa::mkan_f32};
+  if (isa == GemmIsa::avx512) return avx512;
+#endif
+  return micro_kernel_f32(isa);
+}
+
+const MicroKernel<double>& narrow_micro_kernel_f64(GemmIsa isa) {
+  if (isa == GemmIsa::automatic) isa = best_host_isa();
+#if XPB_GEMM_X86
+  static const MicroKernel<double> avx512{
+      GemmIsa::avx512,     12, 8, avx512_isa::mkn_f64, avx512_isa::mksn_f64, avx512_isa::ep_f64,
+      avx512_isa::mkan_f64};
+  if (isa == GemmIsa::avx512) return avx512;
+#endif
+  return micro_kernel_f64(isa);
 }
 
 }  // namespace detail

@@ -53,6 +53,12 @@ bool host_isa_supported(GemmIsa isa);
 const MicroKernel<float>& micro_kernel_f32(GemmIsa isa);
 const MicroKernel<double>& micro_kernel_f64(GemmIsa isa);
 
+// A kernel one vector wide for `isa` where its regular one is wider (AVX-512: 12×16 fp32, 12×8
+// fp64), else the regular one: for products whose columns are only that wide (attention heads of
+// 16), which the regular tile would pad to twice their width. Same chains, so the same bits.
+const MicroKernel<float>& narrow_micro_kernel_f32(GemmIsa isa);
+const MicroKernel<double>& narrow_micro_kernel_f64(GemmIsa isa);
+
 template <class T>
 const MicroKernel<T>& micro_kernel(GemmIsa isa);
 template <>
@@ -62,6 +68,13 @@ inline const MicroKernel<float>& micro_kernel<float>(GemmIsa isa) {
 template <>
 inline const MicroKernel<double>& micro_kernel<double>(GemmIsa isa) {
   return micro_kernel_f64(isa);
+}
+template <class T>
+const MicroKernel<T>& narrow_micro_kernel(GemmIsa isa) {
+  if constexpr (sizeof(T) == 4)
+    return narrow_micro_kernel_f32(isa);
+  else
+    return narrow_micro_kernel_f64(isa);
 }
 
 }  // namespace detail
