@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <vector>
 
 #include "core/base/paths.hpp"
@@ -108,9 +109,15 @@ TEST_CASE("gpt lr schedule: warm-up, cosine and linear decay", "[gpt][schedule]"
   CHECK(std::fabs(s.at(59) - 0.55) < 0.01);
 }
 
-// The model computes in fp32 whatever precision its ledger charges: a bf16-charged run carries the
-// fp32 ledger as run (the host self-check projects it), the same kernels with fp32's bytes.
-TEST_CASE("gpt workload: a bf16-charged run's ledger as run is the fp32 ledger", "[gpt][workload]") {
+// The model computes in fp32 whatever precision its ledger charges, and evaluates every
+// exponential with exp_fixed (nn/fixed_math.hpp: kExpFixedOps operations where the charged ledger
+// counts 1): a run's ledger as run is the fp32 ledger, the same kernels with fp32's bytes, plus
+// 23 operations per exponential in the kernels that make them. Exponentials per launch at the
+// defaults (B 8, T 32, H 2, C 32, V 256): one per attended pair in the attention forward and
+// backward (causal: B·H·T²/2, the ledger's count), one per hidden unit in GELU (B·T·4C), one per
+// logit in the loss forward (B·T·V).
+TEST_CASE("gpt workload: a run's ledger as run is the fp32 ledger with exp_fixed's operations",
+          "[gpt][workload]") {
   test::TempDir dir;
   test::write_synthetic_corpus(dir, "synthetic.txt", 300);
   std::map<std::string, ParamValue> p = {{"corpus", std::string("synthetic.txt")},
@@ -119,15 +126,27 @@ TEST_CASE("gpt workload: a bf16-charged run's ledger as run is the fp32 ledger",
   const auto bf = test::run_training(workloads::register_gpt, "gpt", p, dir.path().string());
   p["precision"] = std::string("fp32");
   const auto fp = test::run_training(workloads::register_gpt, "gpt", p, dir.path().string());
-  CHECK(fp.ledger_as_run.empty());
+  const double B = 8, T = 32, H = 2, C = 32, V = 256;
+  const std::map<std::string, double> exps = {{"gpt/attn_fwd", B * H * T * T / 2},
+                                              {"gpt/attn_bwd", B * H * T * T / 2},
+                                              {"gpt/gelu_fwd", B * T * 4 * C},
+                                              {"gpt/gelu_bwd", B * T * 4 * C},
+                                              {"gpt/loss_fwd", B * T * V}};
   REQUIRE(bf.ledger_as_run.size() == fp.ledger.size());
+  REQUIRE(fp.ledger_as_run.size() == fp.ledger.size());
+  int with_exp = 0;
   for (std::size_t i = 0; i < fp.ledger.size(); ++i) {
     INFO(fp.ledger[i].name);
+    const auto e = exps.find(fp.ledger[i].name);
+    const double extra = e == exps.end() ? 0.0 : e->second * 23;
+    with_exp += e != exps.end();
     CHECK(bf.ledger_as_run[i].name == fp.ledger[i].name);
     CHECK(bf.ledger_as_run[i].bytes == fp.ledger[i].bytes);
-    CHECK(bf.ledger_as_run[i].flops == fp.ledger[i].flops);
+    CHECK(bf.ledger_as_run[i].flops == fp.ledger[i].flops + extra);
     CHECK(bf.ledger_as_run[i].count == fp.ledger[i].count);
+    CHECK(fp.ledger_as_run[i].flops == bf.ledger_as_run[i].flops);
   }
+  CHECK(with_exp == 5);
   CHECK(total_bytes(bf.ledger_as_run) > 1.5 * total_bytes(bf.ledger));
 }
 

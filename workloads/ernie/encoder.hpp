@@ -353,7 +353,8 @@ class Encoder {
 
   // ----------------------------------------------------------------------------------------------
   // Cost of one training step with P targets (forward, backward; the optimizer is the caller's).
-  Ledger ledger(double P, DType d) const {
+  // exp_ops: operations per exponential (attention, GELU, loss): 1 charged, kExpFixedOps<T> as run.
+  Ledger ledger(double P, DType d, double exp_ops = 1) const {
     const double B = m_cfg.batch, TT = m_cfg.context, N = B * TT, C = m_cfg.width, F = m_cfg.ffn;
     const double V = m_cfg.vocab, L = m_cfg.layers;
     const nn::AttentionShape shape{m_cfg.batch, m_cfg.context, m_cfg.heads, m_cfg.width, false};
@@ -364,21 +365,22 @@ class Encoder {
     if (!m_cfg.pre_ln) nn::append(l, nn::layernorm_forward_cost("ernie/embln", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln1", d, N, C));
     nn::append(layer, nn::linear_forward_cost("ernie/qkv", d, N, C, 3 * C, true));
-    nn::append(layer, nn::flash_attention_forward_cost("ernie/attn", d, shape));
+    nn::append(layer, nn::flash_attention_forward_cost("ernie/attn", d, shape, exp_ops));
     nn::append(layer, nn::linear_forward_cost("ernie/attproj", d, N, C, C, true));
     nn::append(layer, nn::residual_forward_cost("ernie/res1", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln2", d, N, C));
     nn::append(layer, nn::linear_forward_cost("ernie/fc", d, N, C, F, true));
-    nn::append(layer, act_forward_cost("ernie/act", d, N, F));
+    nn::append(layer, act_forward_cost("ernie/act", d, N, F, exp_ops));
     nn::append(layer, nn::linear_forward_cost("ernie/fcproj", d, N, F, C, true));
     nn::append(layer, nn::residual_forward_cost("ernie/res2", d, N, C));
     // Backward of a layer.
     nn::append(layer, nn::linear_backward_cost("ernie/fcproj", d, N, F, C, true, true));
-    nn::append(layer, act_backward_cost("ernie/act", d, N, F));
+    nn::append(layer, act_backward_cost("ernie/act", d, N, F, exp_ops));
     nn::append(layer, nn::linear_backward_cost("ernie/fc", d, N, C, F, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln2", d, N, C));
     nn::append(layer, nn::linear_backward_cost("ernie/attproj", d, N, C, C, true, true));
-    nn::append(layer, nn::flash_attention_backward_cost("ernie/attn", d, shape));
+    nn::append(layer, nn::flash_attention_backward_cost(
+                          "ernie/attn", d, shape, !nn::kHostExec<Kokkos::DefaultExecutionSpace>, exp_ops));
     nn::append(layer, nn::linear_backward_cost("ernie/qkv", d, N, C, 3 * C, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln1", d, N, C));
     if (!m_cfg.pre_ln) {
@@ -390,14 +392,14 @@ class Encoder {
     // Head on the P targets.
     l.push_back(nn::vector_cost("ernie/mlm_gather", vd, 0, s * 2 * P * C + 4 * P));
     nn::append(l, nn::linear_forward_cost("ernie/head", d, P, C, C, true));
-    nn::append(l, act_forward_cost("ernie/head_act", d, P, C));
+    nn::append(l, act_forward_cost("ernie/head_act", d, P, C, exp_ops));
     nn::append(l, nn::layernorm_forward_cost("ernie/head_ln", d, P, C));
     nn::append(l, nn::linear_forward_cost("ernie/decoder", d, P, C, V, true));
-    nn::append(l, nn::cross_entropy_forward_cost("ernie/mlm_loss", d, P, V));
+    nn::append(l, nn::cross_entropy_forward_cost("ernie/mlm_loss", d, P, V, exp_ops));
     nn::append(l, nn::cross_entropy_backward_cost("ernie/mlm_loss", d, P, V));
     nn::append(l, nn::linear_backward_cost("ernie/decoder", d, P, C, V, true, true));
     nn::append(l, nn::layernorm_backward_cost("ernie/head_ln", d, P, C));
-    nn::append(l, act_backward_cost("ernie/head_act", d, P, C));
+    nn::append(l, act_backward_cost("ernie/head_act", d, P, C, exp_ops));
     nn::append(l, nn::linear_backward_cost("ernie/head", d, P, C, C, true, true));
     l.push_back(nn::vector_cost("ernie/mlm_gather_bwd", vd, 0, s * (N * C + P * C) + 4 * P));
     if (m_cfg.pre_ln) nn::append(l, nn::layernorm_backward_cost("ernie/lnf", d, N, C));
@@ -423,11 +425,12 @@ class Encoder {
     if (m_cfg.gelu) nn::gelu_backward<Ex, T>(ex, name, dx, x, dy);
     else nn::relu_backward<Ex, T>(ex, name, dx, x, dy);
   }
-  Ledger act_forward_cost(const std::string& name, DType d, double N, double C) const {
-    return m_cfg.gelu ? nn::gelu_forward_cost(name, d, N, C) : nn::relu_forward_cost(name, d, N, C);
+  Ledger act_forward_cost(const std::string& name, DType d, double N, double C, double exp_ops) const {
+    return m_cfg.gelu ? nn::gelu_forward_cost(name, d, N, C, exp_ops) : nn::relu_forward_cost(name, d, N, C);
   }
-  Ledger act_backward_cost(const std::string& name, DType d, double N, double C) const {
-    return m_cfg.gelu ? nn::gelu_backward_cost(name, d, N, C) : nn::relu_backward_cost(name, d, N, C);
+  Ledger act_backward_cost(const std::string& name, DType d, double N, double C, double exp_ops) const {
+    return m_cfg.gelu ? nn::gelu_backward_cost(name, d, N, C, exp_ops)
+                      : nn::relu_backward_cost(name, d, N, C);
   }
 
   // The first P rows of a (rows, cols) buffer, as a contiguous (P, cols) matrix.

@@ -407,15 +407,15 @@ class Ernie final : public Workload {
   }
 
   Ledger ledger() const override { return ledger_in(m_s.precision); }
-  // What ran here: every tensor in the element type computed (the host self-check's ledger);
-  // empty when that is the one charged.
+  // What ran here: every tensor in the element type computed and exp_fixed's operations per
+  // exponential (the host self-check's ledger).
   Ledger ledger_as_run() const override {
     const DType here = sizeof(T) == 8 ? DType::fp64 : DType::fp32;
-    return m_s.precision == here ? Ledger{} : ledger_in(here);
+    return ledger_in(here, nn::detail::kExpFixedOps<T>);
   }
-  Ledger ledger_in(DType dtype) const {
+  Ledger ledger_in(DType dtype, double exp_ops = 1) const {
     const double P = m_s.rule.select_prob * m_s.model.batch * (m_s.model.context - 1);
-    Ledger l = m_model ? m_model->ledger(P, dtype) : Ledger{};
+    Ledger l = m_model ? m_model->ledger(P, dtype, exp_ops) : Ledger{};
     for (auto& k : l) k.count *= m_reducer.rounds();  // this rank's micro-batches
     const Ledger dp = m_reducer.ledger();
     l.insert(l.end(), dp.begin(), dp.end());

@@ -208,11 +208,9 @@ class Gpt final : public Workload {
 
   Ledger ledger() const override { return ledger_in(m_precision); }
   // What ran here: every tensor in fp32 (the host self-check's ledger); empty when that is charged.
-  Ledger ledger_as_run() const override {
-    return m_precision == DType::fp32 ? Ledger{} : ledger_in(DType::fp32);
-  }
-  Ledger ledger_in(DType dtype) const {
-    Ledger l = m_model->ledger(dtype, m_reducer.rounds());
+  Ledger ledger_as_run() const override { return ledger_in(DType::fp32, nn::detail::kExpFixedOps<float>); }
+  Ledger ledger_in(DType dtype, double exp_ops = 1) const {
+    Ledger l = m_model->ledger(dtype, m_reducer.rounds(), exp_ops);
     const Ledger dp = m_reducer.ledger();
     l.insert(l.end() - 2, dp.begin(), dp.end());  // before grad_norm and adamw
     return l;

@@ -183,8 +183,9 @@ class GptModel {
   }
 
   // Analytic cost of one training step with matrices at `dtype`: `micro_steps` forward and
-  // backward passes of this model's batch, then one update.
-  Ledger ledger(DType dtype, double micro_steps = 1) const {
+  // backward passes of this model's batch, then one update. exp_ops: operations per exponential
+  // (attention, GELU, loss): 1 charged, nn::detail::kExpFixedOps<T> as run on a host.
+  Ledger ledger(DType dtype, double micro_steps = 1, double exp_ops = 1) const {
     const GptConfig& c = m_cfg;
     const double N = double(c.batch) * c.context, C = c.width, V = c.vocab, L = c.layers;
     const nn::AttentionShape as{c.batch, c.context, c.heads, c.width, true};
@@ -192,27 +193,30 @@ class GptModel {
     nn::append(l, nn::embedding_forward_cost("gpt/embed", dtype, N, C));
     nn::append(l, nn::layernorm_forward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::linear_forward_cost("gpt/qkv", dtype, N, C, 3 * C, true), L);
-    nn::append(l, nn::flash_attention_forward_cost("gpt/attn", dtype, as), L);
+    nn::append(l, nn::flash_attention_forward_cost("gpt/attn", dtype, as, exp_ops), L);
     nn::append(l, nn::linear_forward_cost("gpt/attproj", dtype, N, C, C, true), L);
     nn::append(l, nn::residual_forward_cost("gpt/res_attn", dtype, N, C), L);
     nn::append(l, nn::layernorm_forward_cost("gpt/ln2", dtype, N, C), L);
     nn::append(l, nn::linear_forward_cost("gpt/fc", dtype, N, C, 4 * C, true), L);
-    nn::append(l, nn::gelu_forward_cost("gpt/gelu", dtype, N, 4 * C), L);
+    nn::append(l, nn::gelu_forward_cost("gpt/gelu", dtype, N, 4 * C, exp_ops), L);
     nn::append(l, nn::linear_forward_cost("gpt/fcproj", dtype, N, 4 * C, C, true), L);
     nn::append(l, nn::residual_forward_cost("gpt/res_mlp", dtype, N, C), L);
     nn::append(l, nn::layernorm_forward_cost("gpt/lnf", dtype, N, C));
     nn::append(l, nn::linear_forward_cost("gpt/lm_head", dtype, N, C, V, false));
-    nn::append(l, nn::cross_entropy_forward_cost("gpt/loss", dtype, N, V));
+    nn::append(l, nn::cross_entropy_forward_cost("gpt/loss", dtype, N, V, exp_ops));
     nn::append(l, nn::cross_entropy_backward_cost("gpt/loss", dtype, N, V));
     nn::append(l, nn::linear_backward_cost("gpt/lm_head", dtype, N, C, V, false, true));
     nn::append(l, nn::zero_fill_cost("gpt/dres_zero", dtype, N * C));
     nn::append(l, nn::layernorm_backward_cost("gpt/lnf", dtype, N, C));
     nn::append(l, nn::linear_backward_cost("gpt/fcproj", dtype, N, 4 * C, C, true, true), L);
-    nn::append(l, nn::gelu_backward_cost("gpt/gelu", dtype, N, 4 * C), L);
+    nn::append(l, nn::gelu_backward_cost("gpt/gelu", dtype, N, 4 * C, exp_ops), L);
     nn::append(l, nn::linear_backward_cost("gpt/fc", dtype, N, C, 4 * C, true, true), L);
     nn::append(l, nn::layernorm_backward_cost("gpt/ln2", dtype, N, C), L);
     nn::append(l, nn::linear_backward_cost("gpt/attproj", dtype, N, C, C, true, true), L);
-    nn::append(l, nn::flash_attention_backward_cost("gpt/attn", dtype, as), L);
+    nn::append(l,
+               nn::flash_attention_backward_cost("gpt/attn", dtype, as,
+                                                 !nn::kHostExec<Kokkos::DefaultExecutionSpace>, exp_ops),
+               L);
     nn::append(l, nn::linear_backward_cost("gpt/qkv", dtype, N, C, 3 * C, true, true), L);
     nn::append(l, nn::layernorm_backward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::embedding_backward_cost("gpt/embed", dtype, N, C, V, c.context));

@@ -87,12 +87,14 @@ class AttentionBench final : public Workload {
   }
 
   Ledger ledger() const override { return ledger_in(m_dtype); }
+  // As run: the element type computed and exp_fixed's operations per exponential.
   Ledger ledger_as_run() const override {
-    return m_dtype == compute_dtype(sizeof(T)) ? Ledger{} : ledger_in(compute_dtype(sizeof(T)));
+    return ledger_in(compute_dtype(sizeof(T)), nn::detail::kExpFixedOps<T>);
   }
-  Ledger ledger_in(DType dtype) const {
-    Ledger l = nn::flash_attention_forward_cost(kName, dtype, m_shape);
-    if (m_backward) nn::append(l, nn::flash_attention_backward_cost(kName, dtype, m_shape));
+  Ledger ledger_in(DType dtype, double exp_ops = 1) const {
+    constexpr bool teams = !nn::kHostExec<Kokkos::DefaultExecutionSpace>;
+    Ledger l = nn::flash_attention_forward_cost(kName, dtype, m_shape, exp_ops);
+    if (m_backward) nn::append(l, nn::flash_attention_backward_cost(kName, dtype, m_shape, teams, exp_ops));
     return l;
   }
 

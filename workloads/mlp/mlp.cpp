@@ -131,9 +131,10 @@ class Mlp final : public Workload {
   }
 
   Ledger ledger() const override { return m_model->ledger(m_precision); }
-  // What ran here: every tensor in fp32 (the host self-check's ledger); empty when that is charged.
+  // What ran here: every tensor in fp32 and exp_fixed's operations per exponential (the host
+  // self-check's ledger).
   Ledger ledger_as_run() const override {
-    return m_precision == DType::fp32 ? Ledger{} : m_model->ledger(DType::fp32);
+    return m_model->ledger(DType::fp32, nn::detail::kExpFixedOps<float>);
   }
 
   Validation validate(Context&) override {

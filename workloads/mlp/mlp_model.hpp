@@ -98,13 +98,14 @@ class MlpModel {
     m_exec.fence();
   }
 
-  Ledger ledger(DType dtype) const {
+  // exp_ops: operations per exponential of the loss (1 charged, kExpFixedOps<T> as run).
+  Ledger ledger(DType dtype, double exp_ops = 1) const {
     const double B = m_B, D = m_D, H = m_H, K = m_K;
     Ledger l;
     nn::append(l, nn::linear_forward_cost("mlp/fc1", dtype, B, D, H, true));
     nn::append(l, nn::relu_forward_cost("mlp/relu", dtype, B, H));
     nn::append(l, nn::linear_forward_cost("mlp/fc2", dtype, B, H, K, true));
-    nn::append(l, nn::cross_entropy_forward_cost("mlp/loss", dtype, B, K));
+    nn::append(l, nn::cross_entropy_forward_cost("mlp/loss", dtype, B, K, exp_ops));
     nn::append(l, nn::cross_entropy_backward_cost("mlp/loss", dtype, B, K));
     nn::append(l, nn::linear_backward_cost("mlp/fc2", dtype, B, H, K, true, true));
     nn::append(l, nn::relu_backward_cost("mlp/relu", dtype, B, H));

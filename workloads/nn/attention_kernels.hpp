@@ -590,13 +590,16 @@ void flash_attention_backward(const Exec& exec, const std::string& name, const A
 
 // Ledger: FLOPs are the useful work (2 products forward, 4 backward, over the attended pairs;
 // the masked half of diagonal tiles and the backward's recomputation of S are not counted), plus
-// a few per pair for the softmax. Bytes: q, k, v read once per query tile that uses them (forward)
+// a few per pair for the softmax, of which one exponential (forward, and the backward's
+// recomputed P) of exp_ops operations: 1 charged (a special-function unit), kExpFixedOps<T> as run
+// on a host. Bytes: q, k, v read once per query tile that uses them (forward)
 // or once per key tile (backward, which also reads out and dout), outputs written once.
-inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype, const AttentionShape& s) {
+inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype, const AttentionShape& s,
+                                           double exp_ops = 1) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
   const double qtiles = std::ceil(double(s.T) / kBlockQ) * (s.causal ? 0.5 : 1.0);
-  KernelCost k = vector_cost(label(name, "_fwd"), dtype, pairs * (4.0 * s.D() + 6),
+  KernelCost k = vector_cost(label(name, "_fwd"), dtype, pairs * (4.0 * s.D() + 5 + exp_ops),
                              b * (N * s.C * (2 + 2 * qtiles) + double(s.B) * s.H * s.T));
   k.kind = OpKind::attention_fwd;
   return {k};
@@ -606,24 +609,26 @@ inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
 // no atomics: NAME_bwd_kv (a team per tile of kTeamRows keys walks the queries that see them,
 // staging Q, dO, O and lse per chunk) and NAME_bwd_q (a team per tile of queries walks the key
 // tiles, staging K and V). Both recompute the scores and dP; the useful FLOPs are split by the
-// gradients each one makes (dK, dV and the dP they need; dQ), so the two sum to the host figure.
+// gradients each one makes (dK, dV and the dP they need; dQ), so the two sum to the host figure
+// (with exponentials charged as one operation; each kernel recomputes P).
 inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype, const AttentionShape& s,
-                                            bool teams = !kHostExec<Kokkos::DefaultExecutionSpace>) {
+                                            bool teams = !kHostExec<Kokkos::DefaultExecutionSpace>,
+                                            double exp_ops = 1) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T, stats = double(s.B) * s.H * s.T;
   if (teams) {
     const double tiles = std::ceil(double(s.T) / kTeamRows) * (s.causal ? 0.5 : 1.0);
     // kv: own K and V read, dK and dV written; per tile walked: Q, dO and O read, lse read.
-    KernelCost kv = vector_cost(label(name, "_bwd_kv"), dtype, pairs * (6.0 * s.D() + 6),
+    KernelCost kv = vector_cost(label(name, "_bwd_kv"), dtype, pairs * (6.0 * s.D() + 5 + exp_ops),
                                 b * (N * s.C * (4 + 3 * tiles) + stats * tiles));
     // q: own Q, dO and O read, lse read, dQ written; per tile walked: K and V read.
-    KernelCost q = vector_cost(label(name, "_bwd_q"), dtype, pairs * (2.0 * s.D() + 2),
+    KernelCost q = vector_cost(label(name, "_bwd_q"), dtype, pairs * (2.0 * s.D() + 1 + exp_ops),
                                b * (N * s.C * (4 + 2 * tiles) + stats));
     kv.kind = q.kind = OpKind::attention_bwd;
     return {kv, q};
   }
   const double ktiles = std::ceil(double(s.T) / kBlockK) * (s.causal ? 0.5 : 1.0);
-  KernelCost k = vector_cost(label(name, "_bwd"), dtype, pairs * (8.0 * s.D() + 8),
+  KernelCost k = vector_cost(label(name, "_bwd"), dtype, pairs * (8.0 * s.D() + 7 + exp_ops),
                              b * (N * s.C * (2 + 4 * ktiles + 3) + stats));
   k.kind = OpKind::attention_bwd;
   return {k};

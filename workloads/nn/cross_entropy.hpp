@@ -80,9 +80,12 @@ void cross_entropy_backward(const Exec& exec, const std::string& name, const Mat
       });
 }
 
-inline Ledger cross_entropy_forward_cost(const std::string& name, DType dtype, double N, double V) {
+// exp_ops: operations per exponential (1 charged; detail::kExpFixedOps<T> as run on a host).
+inline Ledger cross_entropy_forward_cost(const std::string& name, DType dtype, double N, double V,
+                                         double exp_ops = 1) {
   const double b = dtype_bytes(dtype);
-  return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), 6 * N * V, b * (2 * N * V + N) + 4 * N),
+  return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), (5 + exp_ops) * N * V,
+                      b * (2 * N * V + N) + 4 * N),
           vector_cost(label(name, "_mean"), vector_dtype(dtype), N, b * N),
           vector_cost(label(name, "_count"), vector_dtype(dtype), N, 4 * N)};
 }

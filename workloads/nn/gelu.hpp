@@ -86,11 +86,17 @@ void gelu_backward(const Exec& exec, const std::string& name, const Matrix<T>& d
   }
 }
 
-inline Ledger gelu_forward_cost(const std::string& name, DType dtype, double N, double C) {
-  return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), 10 * N * C, dtype_bytes(dtype) * 2 * N * C)};
+// exp_ops: operations per exponential, 1 where a special-function unit evaluates it (the charged
+// ledger), detail::kExpFixedOps<T> for exp_fixed as run on a host (the ledger as run).
+inline Ledger gelu_forward_cost(const std::string& name, DType dtype, double N, double C,
+                                double exp_ops = 1) {
+  return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), (9 + exp_ops) * N * C,
+                      dtype_bytes(dtype) * 2 * N * C)};
 }
-inline Ledger gelu_backward_cost(const std::string& name, DType dtype, double N, double C) {
-  return {vector_cost(label(name, "_bwd"), vector_dtype(dtype), 16 * N * C, dtype_bytes(dtype) * 3 * N * C)};
+inline Ledger gelu_backward_cost(const std::string& name, DType dtype, double N, double C,
+                                 double exp_ops = 1) {
+  return {vector_cost(label(name, "_bwd"), vector_dtype(dtype), (15 + exp_ops) * N * C,
+                      dtype_bytes(dtype) * 3 * N * C)};
 }
 
 }  // namespace xpb::nn
