@@ -253,7 +253,7 @@ TEST_CASE("row bodies compiled per ISA equal the portable bodies bit for bit",
     ++checked;
     for (const int C : {1, 7, 16, 33, 100, 257, 1024}) {
       INFO("isa=" << nn::to_string(isa) << " C=" << C);
-      check_isa_rows<float>(isa, nn::detail::kLnFwdRowsMax, C);  // a full block of layer-norm rows
+      check_isa_rows<float>(isa, nn::detail::kRowChunkMax, C);  // a full block of layer-norm rows
       check_isa_rows<double>(isa, 5, C);
     }
   }

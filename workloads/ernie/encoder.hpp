@@ -379,8 +379,7 @@ class Encoder {
     nn::append(layer, nn::linear_backward_cost("ernie/fc", d, N, C, F, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln2", d, N, C));
     nn::append(layer, nn::linear_backward_cost("ernie/attproj", d, N, C, C, true, true));
-    nn::append(layer, nn::flash_attention_backward_cost(
-                          "ernie/attn", d, shape, !nn::kHostExec<Kokkos::DefaultExecutionSpace>, exp_ops));
+    nn::append(layer, nn::flash_attention_backward_cost("ernie/attn", d, shape, nn::kFlashBwdTeams, exp_ops));
     nn::append(layer, nn::linear_backward_cost("ernie/qkv", d, N, C, 3 * C, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln1", d, N, C));
     if (!m_cfg.pre_ln) {

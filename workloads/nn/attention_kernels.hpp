@@ -610,10 +610,11 @@ inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
 // staging Q, dO, O and lse per chunk) and NAME_bwd_q (a team per tile of queries walks the key
 // tiles, staging K and V). Both recompute the scores and dP; the useful FLOPs are split by the
 // gradients each one makes (dK, dV and the dP they need; dQ), so the two sum to the host figure
-// (with exponentials charged as one operation; each kernel recomputes P).
+// (with exponentials charged as one operation; each kernel recomputes P). kFlashBwdTeams: the
+// shape this build's default execution space runs.
+inline constexpr bool kFlashBwdTeams = !kHostExec<Kokkos::DefaultExecutionSpace>;
 inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype, const AttentionShape& s,
-                                            bool teams = !kHostExec<Kokkos::DefaultExecutionSpace>,
-                                            double exp_ops = 1) {
+                                            bool teams = kFlashBwdTeams, double exp_ops = 1) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T, stats = double(s.B) * s.H * s.T;
   if (teams) {

@@ -293,27 +293,28 @@ const MicroKernel<double>& micro_kernel_f64(GemmIsa isa) {
   return scalar;
 }
 
-const MicroKernel<float>& narrow_micro_kernel_f32(GemmIsa isa) {
+template <class T>
+const MicroKernel<T>& narrow_micro_kernel(GemmIsa isa) {
   if (isa == GemmIsa::automatic) isa = best_host_isa();
 #if XPB_GEMM_X86
-  static const MicroKernel<float> avx512{
-      GemmIsa::avx512,     12, 16, avx512_isa::mkn_f32, avx512_isa::mksn_f32, avx512_isa::ep_f32,
-      avx512_isa::mkan_f32};
-  if (isa == GemmIsa::avx512) return avx512;
+  if (isa == GemmIsa::avx512) {
+    if constexpr (sizeof(T) == 4) {
+      static const MicroKernel<float> f32{
+          GemmIsa::avx512,     12, 16, avx512_isa::mkn_f32, avx512_isa::mksn_f32, avx512_isa::ep_f32,
+          avx512_isa::mkan_f32};
+      return f32;
+    } else {
+      static const MicroKernel<double> f64{
+          GemmIsa::avx512,     12, 8, avx512_isa::mkn_f64, avx512_isa::mksn_f64, avx512_isa::ep_f64,
+          avx512_isa::mkan_f64};
+      return f64;
+    }
+  }
 #endif
-  return micro_kernel_f32(isa);
+  return micro_kernel<T>(isa);
 }
-
-const MicroKernel<double>& narrow_micro_kernel_f64(GemmIsa isa) {
-  if (isa == GemmIsa::automatic) isa = best_host_isa();
-#if XPB_GEMM_X86
-  static const MicroKernel<double> avx512{
-      GemmIsa::avx512,     12, 8, avx512_isa::mkn_f64, avx512_isa::mksn_f64, avx512_isa::ep_f64,
-      avx512_isa::mkan_f64};
-  if (isa == GemmIsa::avx512) return avx512;
-#endif
-  return micro_kernel_f64(isa);
-}
+template const MicroKernel<float>& narrow_micro_kernel<float>(GemmIsa);
+template const MicroKernel<double>& narrow_micro_kernel<double>(GemmIsa);
 
 }  // namespace detail
 }  // namespace xpb::nn

@@ -53,12 +53,6 @@ bool host_isa_supported(GemmIsa isa);
 const MicroKernel<float>& micro_kernel_f32(GemmIsa isa);
 const MicroKernel<double>& micro_kernel_f64(GemmIsa isa);
 
-// A kernel one vector wide for `isa` where its regular one is wider (AVX-512: 12×16 fp32, 12×8
-// fp64), else the regular one: for products whose columns are only that wide (attention heads of
-// 16), which the regular tile would pad to twice their width. Same chains, so the same bits.
-const MicroKernel<float>& narrow_micro_kernel_f32(GemmIsa isa);
-const MicroKernel<double>& narrow_micro_kernel_f64(GemmIsa isa);
-
 template <class T>
 const MicroKernel<T>& micro_kernel(GemmIsa isa);
 template <>
@@ -69,13 +63,11 @@ template <>
 inline const MicroKernel<double>& micro_kernel<double>(GemmIsa isa) {
   return micro_kernel_f64(isa);
 }
+// A kernel one vector wide for `isa` where its regular one is wider (AVX-512: 12×16 fp32, 12×8
+// fp64), else the regular one: for products whose columns are only that wide (attention heads of
+// 16), which the regular tile would pad to twice their width. Same chains, so the same bits.
 template <class T>
-const MicroKernel<T>& narrow_micro_kernel(GemmIsa isa) {
-  if constexpr (sizeof(T) == 4)
-    return narrow_micro_kernel_f32(isa);
-  else
-    return narrow_micro_kernel_f64(isa);
-}
+const MicroKernel<T>& narrow_micro_kernel(GemmIsa isa);
 
 }  // namespace detail
 }  // namespace xpb::nn

@@ -28,10 +28,9 @@ namespace detail {
 
 // Row bodies on raw pointers, shared by the host per-ISA builds (nn/rownorm_host.cpp) and the
 // portable kernels.
+// Σ (x − m)² / C over a row, in the lanes' fixed order (the layer norm's second sweep).
 template <class T>
-KOKKOS_INLINE_FUNCTION void ln_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, const T* XPB_RESTRICT wr,
-                                       const T* XPB_RESTRICT br, int C, T* mean_out, T* rstd_out) {
-  const T m = sum_fixed(xr, C) / T(C);
+KOKKOS_INLINE_FUNCTION T ln_variance(const T* XPB_RESTRICT xr, int C, T m) {
   T acc[kLanes] = {};
   int c = 0;
   for (; c + kLanes <= C; c += kLanes) {
@@ -41,40 +40,33 @@ KOKKOS_INLINE_FUNCTION void ln_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT
   T var = 0;
   for (int j = 0; j < kLanes; ++j) var += acc[j];
   for (; c < C; ++c) var += (xr[c] - m) * (xr[c] - m);
-  var /= T(C);
-  const T rs = T(1) / compat::sqrt(var + T(kRowNormEps));
+  return var / T(C);
+}
+
+template <class T>
+KOKKOS_INLINE_FUNCTION void ln_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, const T* XPB_RESTRICT wr,
+                                       const T* XPB_RESTRICT br, int C, T* mean_out, T* rstd_out) {
+  const T m = sum_fixed(xr, C) / T(C);
+  const T rs = T(1) / compat::sqrt(ln_variance(xr, C, m) + T(kRowNormEps));
   for (int k = 0; k < C; ++k) yr[k] = (xr[k] - m) * rs * wr[k] + br[k];
   *mean_out = m;
   *rstd_out = rs;
 }
 
-// Rows n0 … n1-1 (at most kLnFwdRowsMax; row strides ldx, ldy) of ln_fwd_row, in phases over the
+// Rows n0 … n1-1 (at most kRowChunkMax; row strides ldx, ldy) of ln_fwd_row, in phases over the
 // rows: all means, all variances, all reciprocal deviations (vectorised across rows), then all
 // outputs. A short row's statistics are a few dependent 16-lane folds, and one row's whole
 // body was too long a chain for the CPU to overlap the next row's; a loop per phase has
 // independent iterations. Each row's operations and their order are ln_fwd_row's, so are the bits.
-inline constexpr int kLnFwdRowsMax = 32;
+inline constexpr int kRowChunkMax = 32;
 template <class T>
 KOKKOS_INLINE_FUNCTION void ln_fwd_rows(const T* x, int ldx, T* y, int ldy, const T* XPB_RESTRICT wr,
                                         const T* XPB_RESTRICT br, int n0, int n1, int C, T* mean_out,
                                         T* rstd_out) {
-  T mv[kLnFwdRowsMax], vv[kLnFwdRowsMax];
+  T mv[kRowChunkMax], vv[kRowChunkMax];
   const int R = n1 - n0;
   for (int r = 0; r < R; ++r) mv[r] = sum_fixed(x + std::int64_t(n0 + r) * ldx, C) / T(C);
-  for (int r = 0; r < R; ++r) {
-    const T* XPB_RESTRICT xr = x + std::int64_t(n0 + r) * ldx;
-    const T m = mv[r];
-    T acc[kLanes] = {};
-    int c = 0;
-    for (; c + kLanes <= C; c += kLanes) {
-      XPB_SIMD
-      for (int j = 0; j < kLanes; ++j) acc[j] += (xr[c + j] - m) * (xr[c + j] - m);
-    }
-    T var = 0;
-    for (int j = 0; j < kLanes; ++j) var += acc[j];
-    for (; c < C; ++c) var += (xr[c] - m) * (xr[c] - m);
-    vv[r] = var / T(C);
-  }
+  for (int r = 0; r < R; ++r) vv[r] = ln_variance(x + std::int64_t(n0 + r) * ldx, C, mv[r]);
   XPB_SIMD
   for (int r = 0; r < R; ++r) vv[r] = T(1) / compat::sqrt(vv[r] + T(kRowNormEps));
   for (int r = 0; r < R; ++r) {
@@ -87,15 +79,20 @@ KOKKOS_INLINE_FUNCTION void ln_fwd_rows(const T* x, int ldx, T* y, int ldy, cons
   }
 }
 
-// Rows per host work item of the layer-norm forward. Rows of up to 1 KiB go in blocks of up to
-// 16 KiB (at most kLnFwdRowsMax rows); longer rows one at a time, since their chains are long enough
-// to overlap on their own and the phases made them slower (4096 x 1024 fp32, blocks of 4 rows:
-// 453-497 -> 576-610 us a forward, 3 alternated runs).
+// Rows per chunk of the phased layer-norm bodies: rows of up to 1 KiB as many as `budget` bytes
+// hold (1 … kRowChunkMax); 0 for longer rows, which go one at a time, since their chains are long
+// enough to overlap on their own and the phases made them slower (4096 x 1024 fp32 forward, blocks
+// of 4 rows: 453-497 -> 576-610 us, 3 alternated runs).
+KOKKOS_INLINE_FUNCTION int short_row_chunk(int row_bytes, int budget) {
+  if (row_bytes > 1024) return 0;
+  const int r = budget / (row_bytes > 0 ? row_bytes : 1);
+  return r < 1 ? 1 : (r > kRowChunkMax ? kRowChunkMax : r);
+}
+
+// Rows per host work item of the layer-norm forward: chunks within 16 KiB.
 inline int ln_fwd_rows_per_item(int C, int elem_bytes) {
-  const int row = C * elem_bytes > 0 ? C * elem_bytes : 1;
-  if (row > 1024) return 1;
-  const int r = 16384 / row;
-  return r > kLnFwdRowsMax ? kLnFwdRowsMax : r;
+  const int r = short_row_chunk(C * elem_bytes, 16384);
+  return r > 0 ? r : 1;
 }
 
 // Bytes of x, dy and dx per chunk of short rows in the layer-norm backward (below): 32 rows of 256
@@ -164,7 +161,7 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_row_apply(const T* XPB_RESTRICT xr, const T* 
 
 // Rows n0 … n1-1 (row strides ldx, ldg, ldd): dx += ∂L/∂x; the block's partial rows pw, pb (C)
 // overwritten with Σ dy·x̂ and Σ dy over its rows, ascending. Rows of up to 1 KiB run in chunks
-// of up to kLnFwdRowsMax: all first sweeps, then all second sweeps (as ln_fwd_rows, so that one
+// of up to kRowChunkMax: all first sweeps, then all second sweeps (as ln_fwd_rows, so that one
 // row's folds overlap the next row's work); longer rows one at a time, the next row fetched while
 // this one's second sweep runs from cache. Same operations and order either way.
 template <class T>
@@ -175,7 +172,8 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
   auto xrow = [&](int n) { return x + std::int64_t(n) * ldx; };
   auto grow = [&](int n) { return dy + std::int64_t(n) * ldg; };
   auto drow = [&](int n) { return dx + std::int64_t(n) * ldd; };
-  if (C * int(sizeof(T)) > 1024) {
+  const int chunk = short_row_chunk(C * int(sizeof(T)), kLnBwdChunkBytes / 3);  // x, dy and dx
+  if (chunk == 0) {
     for (int n = n0; n < n1; ++n) {
       T mg, mgx;
       ln_bwd_row_stats(xrow(n), grow(n), wr, drow(n), mean[n], rstd[n], C, mg, mgx);
@@ -185,9 +183,7 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
     }
     return;
   }
-  int chunk = kLnBwdChunkBytes / (3 * C * int(sizeof(T)));
-  chunk = chunk < 1 ? 1 : (chunk > kLnFwdRowsMax ? kLnFwdRowsMax : chunk);
-  T mg[kLnFwdRowsMax], mgx[kLnFwdRowsMax];
+  T mg[kRowChunkMax], mgx[kRowChunkMax];
   for (int a = n0; a < n1; a += chunk) {
     const int b = n1 - a < chunk ? n1 : a + chunk;
     for (int n = a; n < b; ++n)
