@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "core/base/error.hpp"
-#include "core/plugin/ledger.hpp"
 #include "core/base/rng.hpp"
+#include "core/plugin/ledger.hpp"
 #include "workloads/ernie/encoder_config.hpp"
 #include "workloads/nn/nn.hpp"
 
@@ -28,8 +28,8 @@ namespace xpb::ernie {
 
 // out (P, C) = x (N, C) at rows pos (P).
 template <class Exec, class T>
-void gather_rows(const Exec& exec, const char* name, const nn::Matrix<T>& out,
-                 const nn::Matrix<const T>& x, const nn::Tokens& pos, int P) {
+void gather_rows(const Exec& exec, const char* name, const nn::Matrix<T>& out, const nn::Matrix<const T>& x,
+                 const nn::Tokens& pos, int P) {
   const int C = static_cast<int>(x.extent(1));
   Kokkos::parallel_for(
       name, Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {P, C}),
@@ -52,8 +52,8 @@ template <class Exec, class T>
 void add_into(const Exec& exec, const char* name, const nn::Matrix<T>& y, const nn::Matrix<const T>& x) {
   Kokkos::parallel_for(
       name,
-      Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {static_cast<int>(y.extent(0)),
-                                                                  static_cast<int>(y.extent(1))}),
+      Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(
+          exec, {0, 0}, {static_cast<int>(y.extent(0)), static_cast<int>(y.extent(1))}),
       KOKKOS_LAMBDA(const int n, const int c) { y(n, c) += x(n, c); });
 }
 
@@ -98,58 +98,58 @@ class Encoder {
     const int B = cfg.batch, TT = cfg.context, N = B * TT, C = cfg.width, F = cfg.ffn, H = cfg.heads;
     const int V = cfg.vocab, L = cfg.layers;
     const std::int64_t np = param_count(cfg);
-    m_params = Vec("ernie/params", np);  // (params)
-    m_grads = Vec("ernie/grads", np);    // (params)
-    m_tokens = nn::Tokens("ernie/tokens", N);  // (N)
-    m_pos = nn::Tokens("ernie/positions", N);  // (P ≤ N)
-    m_labels = nn::Tokens("ernie/labels", N);  // (P ≤ N)
-    m_emb = Mat("ernie/emb", N, C);            // (N, C)
-    m_emb_mean = Vec("ernie/emb_mean", N);     // (N)
-    m_emb_rstd = Vec("ernie/emb_rstd", N);     // (N)
+    m_params = Vec("ernie/params", np);                         // (params)
+    m_grads = Vec("ernie/grads", np);                           // (params)
+    m_tokens = nn::Tokens("ernie/tokens", N);                   // (N)
+    m_pos = nn::Tokens("ernie/positions", N);                   // (P ≤ N)
+    m_labels = nn::Tokens("ernie/labels", N);                   // (P ≤ N)
+    m_emb = Mat("ernie/emb", N, C);                             // (N, C)
+    m_emb_mean = Vec("ernie/emb_mean", N);                      // (N)
+    m_emb_rstd = Vec("ernie/emb_rstd", N);                      // (N)
     m_x.push_back(cfg.pre_ln ? m_emb : Mat("ernie/x0", N, C));  // (N, C) layer inputs/outputs
     for (int l = 0; l < L; ++l) {
       Layer a;
-      a.ln1 = Mat("ernie/ln1", N, C);          // (N, C)
-      a.ln1_mean = Vec("ernie/ln1_mean", N);   // (N)
-      a.ln1_rstd = Vec("ernie/ln1_rstd", N);   // (N)
-      a.qkv = Mat("ernie/qkv", N, 3 * C);      // (N, 3C)
+      a.ln1 = Mat("ernie/ln1", N, C);           // (N, C)
+      a.ln1_mean = Vec("ernie/ln1_mean", N);    // (N)
+      a.ln1_rstd = Vec("ernie/ln1_rstd", N);    // (N)
+      a.qkv = Mat("ernie/qkv", N, 3 * C);       // (N, 3C)
       a.lse = Mat("ernie/att_lse", B * H, TT);  // (B·H, T)
-      a.atty = Mat("ernie/atty", N, C);        // (N, C)
-      a.r1 = Mat("ernie/r1", N, C);            // (N, C)
-      a.ln2 = Mat("ernie/ln2", N, C);          // (N, C) pre-LN only (post: x[l+1])
-      a.ln2_mean = Vec("ernie/ln2_mean", N);   // (N)
-      a.ln2_rstd = Vec("ernie/ln2_rstd", N);   // (N)
-      a.f1 = Mat("ernie/f1", N, F);            // (N, F)
-      a.g = Mat("ernie/g", N, F);              // (N, F)
-      a.r2 = Mat("ernie/r2", N, C);            // (N, C) post-LN only
+      a.atty = Mat("ernie/atty", N, C);         // (N, C)
+      a.r1 = Mat("ernie/r1", N, C);             // (N, C)
+      a.ln2 = Mat("ernie/ln2", N, C);           // (N, C) pre-LN only (post: x[l+1])
+      a.ln2_mean = Vec("ernie/ln2_mean", N);    // (N)
+      a.ln2_rstd = Vec("ernie/ln2_rstd", N);    // (N)
+      a.f1 = Mat("ernie/f1", N, F);             // (N, F)
+      a.g = Mat("ernie/g", N, F);               // (N, F)
+      a.r2 = Mat("ernie/r2", N, C);             // (N, C) post-LN only
       m_layers.push_back(a);
-      m_x.push_back(Mat("ernie/x", N, C));     // (N, C)
+      m_x.push_back(Mat("ernie/x", N, C));  // (N, C)
     }
     m_xf = cfg.pre_ln ? Mat("ernie/xf", N, C) : m_x.back();  // (N, C)
-    m_xf_mean = Vec("ernie/xf_mean", N);       // (N)
-    m_xf_rstd = Vec("ernie/xf_rstd", N);       // (N)
-    m_tmp = Mat("ernie/tmp", N, C);            // (N, C) scratch
-    m_hm = Mat("ernie/hm", N, C);              // (P, C) gathered target rows
-    m_hd = Mat("ernie/hd", N, C);              // (P, C) head dense
-    m_ha = Mat("ernie/ha", N, C);              // (P, C) head activation
-    m_hl = Mat("ernie/hl", N, C);              // (P, C) head LayerNorm
-    m_hl_mean = Vec("ernie/hl_mean", N);       // (P)
-    m_hl_rstd = Vec("ernie/hl_rstd", N);       // (P)
-    m_logits = Mat("ernie/logits", N, V);      // (P, V)
-    m_probs = Mat("ernie/probs", N, V);        // (P, V); dlogits in backward
-    m_losses = Vec("ernie/losses", N);         // (P)
+    m_xf_mean = Vec("ernie/xf_mean", N);                     // (N)
+    m_xf_rstd = Vec("ernie/xf_rstd", N);                     // (N)
+    m_tmp = Mat("ernie/tmp", N, C);                          // (N, C) scratch
+    m_hm = Mat("ernie/hm", N, C);                            // (P, C) gathered target rows
+    m_hd = Mat("ernie/hd", N, C);                            // (P, C) head dense
+    m_ha = Mat("ernie/ha", N, C);                            // (P, C) head activation
+    m_hl = Mat("ernie/hl", N, C);                            // (P, C) head LayerNorm
+    m_hl_mean = Vec("ernie/hl_mean", N);                     // (P)
+    m_hl_rstd = Vec("ernie/hl_rstd", N);                     // (P)
+    m_logits = Mat("ernie/logits", N, V);                    // (P, V)
+    m_probs = Mat("ernie/probs", N, V);                      // (P, V); dlogits in backward
+    m_losses = Vec("ernie/losses", N);                       // (P)
     // Backward scratch.
-    m_dx = Mat("ernie/dx", N, C);              // (N, C)
-    m_dr = Mat("ernie/dr", N, C);              // (N, C)
-    m_dtmp = Mat("ernie/dtmp", N, C);          // (N, C)
-    m_dy = Mat("ernie/dy", N, C);              // (N, C)
-    m_dF = Mat("ernie/dF", N, F);              // (N, F)
-    m_dF1 = Mat("ernie/dF1", N, F);            // (N, F)
-    m_dqkv = Mat("ernie/dqkv", N, 3 * C);      // (N, 3C)
-    m_dhl = Mat("ernie/dhl", N, C);            // (P, C)
-    m_dha = Mat("ernie/dha", N, C);            // (P, C)
-    m_dhd = Mat("ernie/dhd", N, C);            // (P, C)
-    m_dhm = Mat("ernie/dhm", N, C);            // (P, C)
+    m_dx = Mat("ernie/dx", N, C);          // (N, C)
+    m_dr = Mat("ernie/dr", N, C);          // (N, C)
+    m_dtmp = Mat("ernie/dtmp", N, C);      // (N, C)
+    m_dy = Mat("ernie/dy", N, C);          // (N, C)
+    m_dF = Mat("ernie/dF", N, F);          // (N, F)
+    m_dF1 = Mat("ernie/dF1", N, F);        // (N, F)
+    m_dqkv = Mat("ernie/dqkv", N, 3 * C);  // (N, 3C)
+    m_dhl = Mat("ernie/dhl", N, C);        // (P, C)
+    m_dha = Mat("ernie/dha", N, C);        // (P, C)
+    m_dhd = Mat("ernie/dhd", N, C);        // (P, C)
+    m_dhm = Mat("ernie/dhm", N, C);        // (P, C)
   }
 
   const EncoderConfig& config() const { return m_cfg; }
@@ -164,8 +164,7 @@ class Encoder {
     for (const auto& p : m_layout)
       for (std::int64_t i = 0; i < p.size; ++i) {
         const std::int64_t k = p.offset + i;
-        h(k) = p.init == 0 ? T(std * rng.normal(static_cast<std::uint64_t>(k)))
-                           : (p.init == 1 ? T(1) : T(0));
+        h(k) = p.init == 0 ? T(std * rng.normal(static_cast<std::uint64_t>(k))) : (p.init == 1 ? T(1) : T(0));
       }
     Kokkos::deep_copy(m_params, h);
   }
@@ -187,15 +186,15 @@ class Encoder {
 
     nn::embedding_forward<Exec, T>(ex, "ernie/embed", m_emb, m_tokens, pm("wte"), pm("wpe"), TT);
     if (!m_cfg.pre_ln)
-      nn::layernorm_forward<Exec, T>(ex, "ernie/embln", m_x[0], m_emb_mean, m_emb_rstd, m_emb,
-                                     pv("emblnw"), pv("emblnb"));
+      nn::layernorm_forward<Exec, T>(ex, "ernie/embln", m_x[0], m_emb_mean, m_emb_rstd, m_emb, pv("emblnw"),
+                                     pv("emblnb"));
     for (int l = 0; l < L; ++l) {
       Layer& a = m_layers[l];
       const Mat xin = m_x[l];
       Mat qin = xin;
       if (m_cfg.pre_ln) {
-        nn::layernorm_forward<Exec, T>(ex, "ernie/ln1", a.ln1, a.ln1_mean, a.ln1_rstd, xin,
-                                       pv("ln1w", l), pv("ln1b", l));
+        nn::layernorm_forward<Exec, T>(ex, "ernie/ln1", a.ln1, a.ln1_mean, a.ln1_rstd, xin, pv("ln1w", l),
+                                       pv("ln1b", l));
         qin = a.ln1;
       }
       nn::linear_forward<Exec, T>(ex, "ernie/qkv", m_path, a.qkv, qin, pm("qkvw", l), pv("qkvb", l));
@@ -205,18 +204,17 @@ class Encoder {
       nn::residual_forward<Exec, T>(ex, "ernie/res1", a.r1, xin, m_tmp);
       Mat fin;
       if (m_cfg.pre_ln) {
-        nn::layernorm_forward<Exec, T>(ex, "ernie/ln2", a.ln2, a.ln2_mean, a.ln2_rstd, a.r1,
-                                       pv("ln2w", l), pv("ln2b", l));
+        nn::layernorm_forward<Exec, T>(ex, "ernie/ln2", a.ln2, a.ln2_mean, a.ln2_rstd, a.r1, pv("ln2w", l),
+                                       pv("ln2b", l));
         fin = a.ln2;
       } else {
-        nn::layernorm_forward<Exec, T>(ex, "ernie/ln1", a.ln1, a.ln1_mean, a.ln1_rstd, a.r1,
-                                       pv("ln1w", l), pv("ln1b", l));
+        nn::layernorm_forward<Exec, T>(ex, "ernie/ln1", a.ln1, a.ln1_mean, a.ln1_rstd, a.r1, pv("ln1w", l),
+                                       pv("ln1b", l));
         fin = a.ln1;
       }
       nn::linear_forward<Exec, T>(ex, "ernie/fc", m_path, a.f1, fin, pm("fcw", l), pv("fcb", l));
       act_forward(ex, "ernie/act", a.g, a.f1);
-      nn::linear_forward<Exec, T>(ex, "ernie/fcproj", m_path, m_tmp, a.g, pm("fcprojw", l),
-                                  pv("fcprojb", l));
+      nn::linear_forward<Exec, T>(ex, "ernie/fcproj", m_path, m_tmp, a.g, pm("fcprojw", l), pv("fcprojb", l));
       if (m_cfg.pre_ln) {
         nn::residual_forward<Exec, T>(ex, "ernie/res2", m_x[l + 1], a.r1, m_tmp);
       } else {
@@ -226,8 +224,8 @@ class Encoder {
       }
     }
     if (m_cfg.pre_ln)
-      nn::layernorm_forward<Exec, T>(ex, "ernie/lnf", m_xf, m_xf_mean, m_xf_rstd, m_x[L],
-                                     pv("lnfw"), pv("lnfb"));
+      nn::layernorm_forward<Exec, T>(ex, "ernie/lnf", m_xf, m_xf_mean, m_xf_rstd, m_x[L], pv("lnfw"),
+                                     pv("lnfb"));
     if (m_P == 0) {
       ex.fence();
       return 0.0;
@@ -238,14 +236,14 @@ class Encoder {
     nn::linear_forward<Exec, T>(ex, "ernie/head", m_path, rows(m_hd, P), rows(m_hm, P), pm("headw"),
                                 pv("headb"));
     act_forward(ex, "ernie/head_act", rows(m_ha, P), rows(m_hd, P));
-    nn::layernorm_forward<Exec, T>(ex, "ernie/head_ln", rows(m_hl, P), m_hl_mean, m_hl_rstd,
-                                   rows(m_ha, P), pv("headlnw"), pv("headlnb"));
-    nn::linear_forward<Exec, T>(ex, "ernie/decoder", m_path, rows(m_logits, P), rows(m_hl, P),
-                                pm("wte"), pv("outb"));
+    nn::layernorm_forward<Exec, T>(ex, "ernie/head_ln", rows(m_hl, P), m_hl_mean, m_hl_rstd, rows(m_ha, P),
+                                   pv("headlnw"), pv("headlnb"));
+    nn::linear_forward<Exec, T>(ex, "ernie/decoder", m_path, rows(m_logits, P), rows(m_hl, P), pm("wte"),
+                                pv("outb"));
     const nn::Tokens lab(m_labels.data(), P);
     const Vec losses(m_losses.data(), P);
-    nn::cross_entropy_forward<Exec, T>(ex, "ernie/mlm_loss", losses, rows(m_probs, P),
-                                       rows(m_logits, P), lab);
+    nn::cross_entropy_forward<Exec, T>(ex, "ernie/mlm_loss", losses, rows(m_probs, P), rows(m_logits, P),
+                                       lab);
     const double loss = nn::cross_entropy_mean<Exec, T>(ex, "ernie/mlm_loss", losses, lab);
     ex.fence();
     return loss;
@@ -280,14 +278,13 @@ class Encoder {
     const nn::Tokens lab(m_labels.data(), P);
     // Head: dlogits overwrite probs; the tied decoder writes dwte first, the embedding adds.
     const T scale = micro_batches == 1 ? T(1) / T(P) : T(1.0 / (double(P) * micro_batches));
-    nn::cross_entropy_backward<Exec, T>(ex, "ernie/mlm_loss", rows(m_probs, P), rows(m_probs, P), lab,
-                                        scale);
+    nn::cross_entropy_backward<Exec, T>(ex, "ernie/mlm_loss", rows(m_probs, P), rows(m_probs, P), lab, scale);
     nn::linear_backward<Exec, T>(ex, "ernie/decoder", m_path, rows(m_dhl, P), gm("wte"), gv("outb"),
                                  rows(m_probs, P), rows(m_hl, P), pm("wte"));
     Kokkos::deep_copy(ex, m_dha, T(0));
     nn::layernorm_backward<Exec, T>(ex, "ernie/head_ln", rows(m_dha, P), gv("headlnw"), gv("headlnb"),
-                                    rows(m_dhl, P), rows(m_ha, P), pv("headlnw"),
-                                    Vec(m_hl_mean.data(), P), Vec(m_hl_rstd.data(), P));
+                                    rows(m_dhl, P), rows(m_ha, P), pv("headlnw"), Vec(m_hl_mean.data(), P),
+                                    Vec(m_hl_rstd.data(), P));
     act_backward(ex, "ernie/head_act", rows(m_dhd, P), rows(m_hd, P), rows(m_dha, P));
     nn::linear_backward<Exec, T>(ex, "ernie/head", m_path, rows(m_dhm, P), gm("headw"), gv("headb"),
                                  rows(m_dhd, P), rows(m_hm, P), pm("headw"));
@@ -307,44 +304,44 @@ class Encoder {
         nn::linear_backward<Exec, T>(ex, "ernie/fcproj", m_path, m_dF, gm("fcprojw", l), gv("fcprojb", l),
                                      m_dx, a.g, pm("fcprojw", l));
         act_backward(ex, "ernie/act", m_dF1, a.f1, m_dF);
-        nn::linear_backward<Exec, T>(ex, "ernie/fc", m_path, m_dtmp, gm("fcw", l), gv("fcb", l), m_dF1,
-                                     a.ln2, pm("fcw", l));
-        nn::layernorm_backward<Exec, T>(ex, "ernie/ln2", m_dx, gv("ln2w", l), gv("ln2b", l), m_dtmp,
-                                        a.r1, pv("ln2w", l), a.ln2_mean, a.ln2_rstd);
-        nn::linear_backward<Exec, T>(ex, "ernie/attproj", m_path, m_dy, gm("attprojw", l),
-                                     gv("attprojb", l), m_dx, a.atty, pm("attprojw", l));
+        nn::linear_backward<Exec, T>(ex, "ernie/fc", m_path, m_dtmp, gm("fcw", l), gv("fcb", l), m_dF1, a.ln2,
+                                     pm("fcw", l));
+        nn::layernorm_backward<Exec, T>(ex, "ernie/ln2", m_dx, gv("ln2w", l), gv("ln2b", l), m_dtmp, a.r1,
+                                        pv("ln2w", l), a.ln2_mean, a.ln2_rstd);
+        nn::linear_backward<Exec, T>(ex, "ernie/attproj", m_path, m_dy, gm("attprojw", l), gv("attprojb", l),
+                                     m_dx, a.atty, pm("attprojw", l));
         nn::flash_attention_backward<Exec, T>(ex, "ernie/attn", shape, m_dqkv, m_dy, a.qkv, a.atty, a.lse);
-        nn::linear_backward<Exec, T>(ex, "ernie/qkv", m_path, m_dtmp, gm("qkvw", l), gv("qkvb", l),
-                                     m_dqkv, a.ln1, pm("qkvw", l));
-        nn::layernorm_backward<Exec, T>(ex, "ernie/ln1", m_dx, gv("ln1w", l), gv("ln1b", l), m_dtmp,
-                                        m_x[l], pv("ln1w", l), a.ln1_mean, a.ln1_rstd);
+        nn::linear_backward<Exec, T>(ex, "ernie/qkv", m_path, m_dtmp, gm("qkvw", l), gv("qkvb", l), m_dqkv,
+                                     a.ln1, pm("qkvw", l));
+        nn::layernorm_backward<Exec, T>(ex, "ernie/ln1", m_dx, gv("ln1w", l), gv("ln1b", l), m_dtmp, m_x[l],
+                                        pv("ln1w", l), a.ln1_mean, a.ln1_rstd);
       } else {
         // x[l+1] = ln2(r2), r2 = h + fcproj(act(fc(h))), h = ln1(r1), r1 = x[l] + attproj(...).
         Kokkos::deep_copy(ex, m_dr, T(0));
-        nn::layernorm_backward<Exec, T>(ex, "ernie/ln2", m_dr, gv("ln2w", l), gv("ln2b", l), m_dx,
-                                        a.r2, pv("ln2w", l), a.ln2_mean, a.ln2_rstd);
+        nn::layernorm_backward<Exec, T>(ex, "ernie/ln2", m_dr, gv("ln2w", l), gv("ln2b", l), m_dx, a.r2,
+                                        pv("ln2w", l), a.ln2_mean, a.ln2_rstd);
         nn::linear_backward<Exec, T>(ex, "ernie/fcproj", m_path, m_dF, gm("fcprojw", l), gv("fcprojb", l),
                                      m_dr, a.g, pm("fcprojw", l));
         act_backward(ex, "ernie/act", m_dF1, a.f1, m_dF);
-        nn::linear_backward<Exec, T>(ex, "ernie/fc", m_path, m_dtmp, gm("fcw", l), gv("fcb", l), m_dF1,
-                                     a.ln1, pm("fcw", l));
+        nn::linear_backward<Exec, T>(ex, "ernie/fc", m_path, m_dtmp, gm("fcw", l), gv("fcb", l), m_dF1, a.ln1,
+                                     pm("fcw", l));
         add_into<Exec, T>(ex, "ernie/res2_bwd", m_dtmp, m_dr);
         Kokkos::deep_copy(ex, m_dx, T(0));
-        nn::layernorm_backward<Exec, T>(ex, "ernie/ln1", m_dx, gv("ln1w", l), gv("ln1b", l), m_dtmp,
-                                        a.r1, pv("ln1w", l), a.ln1_mean, a.ln1_rstd);
-        nn::linear_backward<Exec, T>(ex, "ernie/attproj", m_path, m_dy, gm("attprojw", l),
-                                     gv("attprojb", l), m_dx, a.atty, pm("attprojw", l));
+        nn::layernorm_backward<Exec, T>(ex, "ernie/ln1", m_dx, gv("ln1w", l), gv("ln1b", l), m_dtmp, a.r1,
+                                        pv("ln1w", l), a.ln1_mean, a.ln1_rstd);
+        nn::linear_backward<Exec, T>(ex, "ernie/attproj", m_path, m_dy, gm("attprojw", l), gv("attprojb", l),
+                                     m_dx, a.atty, pm("attprojw", l));
         nn::flash_attention_backward<Exec, T>(ex, "ernie/attn", shape, m_dqkv, m_dy, a.qkv, a.atty, a.lse);
-        nn::linear_backward<Exec, T>(ex, "ernie/qkv", m_path, m_dtmp, gm("qkvw", l), gv("qkvb", l),
-                                     m_dqkv, m_x[l], pm("qkvw", l));
+        nn::linear_backward<Exec, T>(ex, "ernie/qkv", m_path, m_dtmp, gm("qkvw", l), gv("qkvb", l), m_dqkv,
+                                     m_x[l], pm("qkvw", l));
         add_into<Exec, T>(ex, "ernie/res1_bwd", m_dx, m_dtmp);
       }
     }
     Mat demb = m_dx;
     if (!m_cfg.pre_ln) {
       Kokkos::deep_copy(ex, m_dtmp, T(0));
-      nn::layernorm_backward<Exec, T>(ex, "ernie/embln", m_dtmp, gv("emblnw"), gv("emblnb"), m_dx,
-                                      m_emb, pv("emblnw"), m_emb_mean, m_emb_rstd);
+      nn::layernorm_backward<Exec, T>(ex, "ernie/embln", m_dtmp, gv("emblnw"), gv("emblnb"), m_dx, m_emb,
+                                      pv("emblnw"), m_emb_mean, m_emb_rstd);
       demb = m_dtmp;
     }
     nn::embedding_backward<Exec, T>(ex, "ernie/embed", gm("wte"), gm("wpe"), demb, m_tokens, TT);
@@ -401,8 +398,10 @@ class Encoder {
     nn::append(l, act_backward_cost("ernie/head_act", d, P, C, exp_ops));
     nn::append(l, nn::linear_backward_cost("ernie/head", d, P, C, C, true, true));
     l.push_back(nn::vector_cost("ernie/mlm_gather_bwd", vd, 0, s * (N * C + P * C) + 4 * P));
-    if (m_cfg.pre_ln) nn::append(l, nn::layernorm_backward_cost("ernie/lnf", d, N, C));
-    else nn::append(l, nn::layernorm_backward_cost("ernie/embln", d, N, C));
+    if (m_cfg.pre_ln)
+      nn::append(l, nn::layernorm_backward_cost("ernie/lnf", d, N, C));
+    else
+      nn::append(l, nn::layernorm_backward_cost("ernie/embln", d, N, C));
     nn::append(l, nn::embedding_backward_cost("ernie/embed", d, N, C, V, TT));
     return l;
   }
@@ -416,13 +415,17 @@ class Encoder {
 
   template <class Ex>
   void act_forward(const Ex& ex, const char* name, const Mat& y, const Mat& x) const {
-    if (m_cfg.gelu) nn::gelu_forward<Ex, T>(ex, name, y, x);
-    else nn::relu_forward<Ex, T>(ex, name, y, x);
+    if (m_cfg.gelu)
+      nn::gelu_forward<Ex, T>(ex, name, y, x);
+    else
+      nn::relu_forward<Ex, T>(ex, name, y, x);
   }
   template <class Ex>
   void act_backward(const Ex& ex, const char* name, const Mat& dx, const Mat& x, const Mat& dy) const {
-    if (m_cfg.gelu) nn::gelu_backward<Ex, T>(ex, name, dx, x, dy);
-    else nn::relu_backward<Ex, T>(ex, name, dx, x, dy);
+    if (m_cfg.gelu)
+      nn::gelu_backward<Ex, T>(ex, name, dx, x, dy);
+    else
+      nn::relu_backward<Ex, T>(ex, name, dx, x, dy);
   }
   Ledger act_forward_cost(const std::string& name, DType d, double N, double C, double exp_ops) const {
     return m_cfg.gelu ? nn::gelu_forward_cost(name, d, N, C, exp_ops) : nn::relu_forward_cost(name, d, N, C);
@@ -460,22 +463,22 @@ class Encoder {
   nn::GemmPath m_path;
   std::vector<ParamTensor> m_layout;
   int m_P = 0;
-  Vec m_params, m_grads;                    // (params)
-  nn::Tokens m_tokens, m_pos, m_labels;     // (N), (P), (P)
-  Mat m_emb;                                // (N, C)
-  Vec m_emb_mean, m_emb_rstd;               // (N)
-  std::vector<Mat> m_x;                     // L+1 of (N, C)
-  std::vector<Layer> m_layers;              // L
-  Mat m_xf;                                 // (N, C)
-  Vec m_xf_mean, m_xf_rstd;                 // (N)
-  Mat m_tmp;                                // (N, C)
-  Mat m_hm, m_hd, m_ha, m_hl;               // (P, C) in (N, C) buffers
-  Vec m_hl_mean, m_hl_rstd, m_losses;       // (P) in (N) buffers
-  Mat m_logits, m_probs;                    // (P, V) in (N, V) buffers
-  Mat m_dx, m_dr, m_dtmp, m_dy;             // (N, C)
-  Mat m_dF, m_dF1;                          // (N, F)
-  Mat m_dqkv;                               // (N, 3C)
-  Mat m_dhl, m_dha, m_dhd, m_dhm;           // (P, C) in (N, C) buffers
+  Vec m_params, m_grads;                 // (params)
+  nn::Tokens m_tokens, m_pos, m_labels;  // (N), (P), (P)
+  Mat m_emb;                             // (N, C)
+  Vec m_emb_mean, m_emb_rstd;            // (N)
+  std::vector<Mat> m_x;                  // L+1 of (N, C)
+  std::vector<Layer> m_layers;           // L
+  Mat m_xf;                              // (N, C)
+  Vec m_xf_mean, m_xf_rstd;              // (N)
+  Mat m_tmp;                             // (N, C)
+  Mat m_hm, m_hd, m_ha, m_hl;            // (P, C) in (N, C) buffers
+  Vec m_hl_mean, m_hl_rstd, m_losses;    // (P) in (N) buffers
+  Mat m_logits, m_probs;                 // (P, V) in (N, V) buffers
+  Mat m_dx, m_dr, m_dtmp, m_dy;          // (N, C)
+  Mat m_dF, m_dF1;                       // (N, F)
+  Mat m_dqkv;                            // (N, 3C)
+  Mat m_dhl, m_dha, m_dhd, m_dhm;        // (P, C) in (N, C) buffers
 };
 
 }  // namespace xpb::ernie

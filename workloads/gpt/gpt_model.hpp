@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "core/base/error.hpp"
-#include "core/plugin/ledger.hpp"
 #include "core/base/rng.hpp"
+#include "core/plugin/ledger.hpp"
 #include "workloads/gpt/gpt_config.hpp"
 #include "workloads/nn/nn.hpp"
 
@@ -60,37 +60,37 @@ class GptModel {
     m_encoded = mat("gpt/encoded", N, C);  // (N, C)
     for (int l = 0; l < L; ++l) {
       Layer a;
-      a.ln1 = mat("gpt/ln1", N, C);            // (N, C)
-      a.ln1_mean = Vec("gpt/ln1_mean", N);     // (N)
-      a.ln1_rstd = Vec("gpt/ln1_rstd", N);     // (N)
-      a.qkv = mat("gpt/qkv", N, 3 * C);        // (N, 3C)
+      a.ln1 = mat("gpt/ln1", N, C);                                    // (N, C)
+      a.ln1_mean = Vec("gpt/ln1_mean", N);                             // (N)
+      a.ln1_rstd = Vec("gpt/ln1_rstd", N);                             // (N)
+      a.qkv = mat("gpt/qkv", N, 3 * C);                                // (N, 3C)
       a.lse = mat("gpt/att_lse", cfg.batch * cfg.heads, cfg.context);  // (B·H, T)
-      a.atty = mat("gpt/atty", N, C);          // (N, C)
-      a.attproj = mat("gpt/attproj", N, C);    // (N, C)
-      a.res1 = mat("gpt/res1", N, C);          // (N, C)
-      a.ln2 = mat("gpt/ln2", N, C);            // (N, C)
-      a.ln2_mean = Vec("gpt/ln2_mean", N);     // (N)
-      a.ln2_rstd = Vec("gpt/ln2_rstd", N);     // (N)
-      a.fch = mat("gpt/fch", N, 4 * C);        // (N, 4C)
-      a.fch_gelu = mat("gpt/fch_gelu", N, 4 * C);  // (N, 4C)
-      a.fcproj = mat("gpt/fcproj", N, C);      // (N, C)
-      a.res2 = mat("gpt/res2", N, C);          // (N, C)
+      a.atty = mat("gpt/atty", N, C);                                  // (N, C)
+      a.attproj = mat("gpt/attproj", N, C);                            // (N, C)
+      a.res1 = mat("gpt/res1", N, C);                                  // (N, C)
+      a.ln2 = mat("gpt/ln2", N, C);                                    // (N, C)
+      a.ln2_mean = Vec("gpt/ln2_mean", N);                             // (N)
+      a.ln2_rstd = Vec("gpt/ln2_rstd", N);                             // (N)
+      a.fch = mat("gpt/fch", N, 4 * C);                                // (N, 4C)
+      a.fch_gelu = mat("gpt/fch_gelu", N, 4 * C);                      // (N, 4C)
+      a.fcproj = mat("gpt/fcproj", N, C);                              // (N, C)
+      a.res2 = mat("gpt/res2", N, C);                                  // (N, C)
       m_layers.push_back(a);
     }
-    m_lnf = mat("gpt/lnf", N, C);        // (N, C)
-    m_lnf_mean = Vec("gpt/lnf_mean", N); // (N)
-    m_lnf_rstd = Vec("gpt/lnf_rstd", N); // (N)
-    m_logits = mat("gpt/logits", N, V);  // (N, V)
-    m_probs = mat("gpt/probs", N, V);    // (N, V); becomes dlogits in backward
-    m_losses = Vec("gpt/losses", N);     // (N)
-    m_dres = mat("gpt/dres", N, C);      // (N, C) gradient of the residual stream
-    m_dln = mat("gpt/dln", N, C);        // (N, C)
-    m_dqkv = mat("gpt/dqkv", N, 3 * C);  // (N, 3C)
-    m_datty = mat("gpt/datty", N, C);    // (N, C)
-    m_dfch = mat("gpt/dfch", N, 4 * C);  // (N, 4C)
+    m_lnf = mat("gpt/lnf", N, C);                  // (N, C)
+    m_lnf_mean = Vec("gpt/lnf_mean", N);           // (N)
+    m_lnf_rstd = Vec("gpt/lnf_rstd", N);           // (N)
+    m_logits = mat("gpt/logits", N, V);            // (N, V)
+    m_probs = mat("gpt/probs", N, V);              // (N, V); becomes dlogits in backward
+    m_losses = Vec("gpt/losses", N);               // (N)
+    m_dres = mat("gpt/dres", N, C);                // (N, C) gradient of the residual stream
+    m_dln = mat("gpt/dln", N, C);                  // (N, C)
+    m_dqkv = mat("gpt/dqkv", N, 3 * C);            // (N, 3C)
+    m_datty = mat("gpt/datty", N, C);              // (N, C)
+    m_dfch = mat("gpt/dfch", N, 4 * C);            // (N, 4C)
     m_dfch_gelu = mat("gpt/dfch_gelu", N, 4 * C);  // (N, 4C)
-    m_inputs = nn::Tokens("gpt/inputs", N);   // (N)
-    m_targets = nn::Tokens("gpt/targets", N); // (N)
+    m_inputs = nn::Tokens("gpt/inputs", N);        // (N)
+    m_targets = nn::Tokens("gpt/targets", N);      // (N)
   }
 
   // GPT-2 initialisation from a counter-based stream: weights N(0, 0.02), output projections
@@ -102,8 +102,10 @@ class GptModel {
       const bool ln_weight = p.name == "ln1w" || p.name == "ln2w" || p.name == "lnfw";
       const double sd = (p.name == "attprojw" || p.name == "fcprojw") ? proj_std : 0.02;
       for (std::int64_t i = p.offset; i < p.offset + p.size; ++i) {
-        if (p.decay) h(i) = T(sd * rng.normal(static_cast<std::uint64_t>(i)));
-        else h(i) = ln_weight ? T(1) : T(0);
+        if (p.decay)
+          h(i) = T(sd * rng.normal(static_cast<std::uint64_t>(i)));
+        else
+          h(i) = ln_weight ? T(1) : T(0);
       }
     }
     Kokkos::deep_copy(m_params, h);
@@ -122,15 +124,19 @@ class GptModel {
     Mat residual = m_encoded;
     for (int l = 0; l < L; ++l) {
       Layer& a = m_layers[l];
-      nn::layernorm_forward(m_exec, "gpt/ln1", a.ln1, a.ln1_mean, a.ln1_rstd, residual, v("ln1w", l), v("ln1b", l));
+      nn::layernorm_forward(m_exec, "gpt/ln1", a.ln1, a.ln1_mean, a.ln1_rstd, residual, v("ln1w", l),
+                            v("ln1b", l));
       nn::linear_forward(m_exec, "gpt/qkv", m_path, a.qkv, a.ln1, w("qkvw", l), v("qkvb", l));
       nn::flash_attention_forward(m_exec, "gpt/attn", as, a.atty, a.lse, a.qkv);
-      nn::linear_forward(m_exec, "gpt/attproj", m_path, a.attproj, a.atty, w("attprojw", l), v("attprojb", l));
+      nn::linear_forward(m_exec, "gpt/attproj", m_path, a.attproj, a.atty, w("attprojw", l),
+                         v("attprojb", l));
       nn::residual_forward(m_exec, "gpt/res_attn", a.res1, residual, a.attproj);
-      nn::layernorm_forward(m_exec, "gpt/ln2", a.ln2, a.ln2_mean, a.ln2_rstd, a.res1, v("ln2w", l), v("ln2b", l));
+      nn::layernorm_forward(m_exec, "gpt/ln2", a.ln2, a.ln2_mean, a.ln2_rstd, a.res1, v("ln2w", l),
+                            v("ln2b", l));
       nn::linear_forward(m_exec, "gpt/fc", m_path, a.fch, a.ln2, w("fcw", l), v("fcb", l));
       nn::gelu_forward(m_exec, "gpt/gelu", a.fch_gelu, a.fch);
-      nn::linear_forward(m_exec, "gpt/fcproj", m_path, a.fcproj, a.fch_gelu, w("fcprojw", l), v("fcprojb", l));
+      nn::linear_forward(m_exec, "gpt/fcproj", m_path, a.fcproj, a.fch_gelu, w("fcprojw", l),
+                         v("fcprojb", l));
       nn::residual_forward(m_exec, "gpt/res_mlp", a.res2, a.res1, a.fcproj);
       residual = a.res2;
     }
@@ -154,20 +160,27 @@ class GptModel {
     nn::linear_backward(m_exec, "gpt/lm_head", m_path, m_dln, g("wte"), Vec(), m_probs, m_lnf, w("wte"));
     nn::zero_fill(m_exec, "gpt/dres_zero", m_dres);
     const Mat last = L > 0 ? m_layers[L - 1].res2 : m_encoded;
-    nn::layernorm_backward(m_exec, "gpt/lnf", m_dres, gv("lnfw"), gv("lnfb"), m_dln, last, v("lnfw"), m_lnf_mean, m_lnf_rstd);
+    nn::layernorm_backward(m_exec, "gpt/lnf", m_dres, gv("lnfw"), gv("lnfb"), m_dln, last, v("lnfw"),
+                           m_lnf_mean, m_lnf_rstd);
     for (int l = L - 1; l >= 0; --l) {
       Layer& a = m_layers[l];
       const Mat input = l > 0 ? m_layers[l - 1].res2 : m_encoded;
       // m_dres holds ∂L/∂res2 here; the MLP branch adds its part to give ∂L/∂res1.
-      nn::linear_backward(m_exec, "gpt/fcproj", m_path, m_dfch_gelu, g("fcprojw", l), gv("fcprojb", l), m_dres, a.fch_gelu, w("fcprojw", l));
+      nn::linear_backward(m_exec, "gpt/fcproj", m_path, m_dfch_gelu, g("fcprojw", l), gv("fcprojb", l),
+                          m_dres, a.fch_gelu, w("fcprojw", l));
       nn::gelu_backward(m_exec, "gpt/gelu", m_dfch, a.fch, m_dfch_gelu);
-      nn::linear_backward(m_exec, "gpt/fc", m_path, m_dln, g("fcw", l), gv("fcb", l), m_dfch, a.ln2, w("fcw", l));
-      nn::layernorm_backward(m_exec, "gpt/ln2", m_dres, gv("ln2w", l), gv("ln2b", l), m_dln, a.res1, v("ln2w", l), a.ln2_mean, a.ln2_rstd);
+      nn::linear_backward(m_exec, "gpt/fc", m_path, m_dln, g("fcw", l), gv("fcb", l), m_dfch, a.ln2,
+                          w("fcw", l));
+      nn::layernorm_backward(m_exec, "gpt/ln2", m_dres, gv("ln2w", l), gv("ln2b", l), m_dln, a.res1,
+                             v("ln2w", l), a.ln2_mean, a.ln2_rstd);
       // The attention branch adds its part to give ∂L/∂input.
-      nn::linear_backward(m_exec, "gpt/attproj", m_path, m_datty, g("attprojw", l), gv("attprojb", l), m_dres, a.atty, w("attprojw", l));
+      nn::linear_backward(m_exec, "gpt/attproj", m_path, m_datty, g("attprojw", l), gv("attprojb", l), m_dres,
+                          a.atty, w("attprojw", l));
       nn::flash_attention_backward(m_exec, "gpt/attn", as, m_dqkv, m_datty, a.qkv, a.atty, a.lse);
-      nn::linear_backward(m_exec, "gpt/qkv", m_path, m_dln, g("qkvw", l), gv("qkvb", l), m_dqkv, a.ln1, w("qkvw", l));
-      nn::layernorm_backward(m_exec, "gpt/ln1", m_dres, gv("ln1w", l), gv("ln1b", l), m_dln, input, v("ln1w", l), a.ln1_mean, a.ln1_rstd);
+      nn::linear_backward(m_exec, "gpt/qkv", m_path, m_dln, g("qkvw", l), gv("qkvb", l), m_dqkv, a.ln1,
+                          w("qkvw", l));
+      nn::layernorm_backward(m_exec, "gpt/ln1", m_dres, gv("ln1w", l), gv("ln1b", l), m_dln, input,
+                             v("ln1w", l), a.ln1_mean, a.ln1_rstd);
     }
     nn::embedding_backward(m_exec, "gpt/embed", g("wte"), g("wpe"), m_dres, m_inputs, c.context);
     m_exec.fence();
@@ -177,7 +190,8 @@ class GptModel {
   double update(const nn::AdamWConfig& opt, double max_grad_norm, std::int64_t step) {
     const double norm = nn::grad_norm(m_exec, "gpt/grad_norm", m_grads);
     const T scale = T(nn::clip_factor(norm, max_grad_norm));
-    nn::adamw_update(m_exec, "gpt/adamw", m_params, m_grads, m_adam_m, m_adam_v, decayed_count(m_cfg), opt, step, scale);
+    nn::adamw_update(m_exec, "gpt/adamw", m_params, m_grads, m_adam_m, m_adam_v, decayed_count(m_cfg), opt,
+                     step, scale);
     m_exec.fence();
     return norm;
   }
@@ -232,12 +246,12 @@ class GptModel {
   double loss() const { return m_loss; }
 
  private:
-  struct Layer {                                         // saved activations of one block
-    Mat ln1, atty, attproj, res1, ln2, fcproj, res2;      // (N, C)
-    Mat qkv;                                              // (N, 3C)
-    Mat fch, fch_gelu;                                    // (N, 4C)
-    Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;           // (N)
-    Mat lse;                                              // (B·H, T) attention row log-sum-exp
+  struct Layer {                                      // saved activations of one block
+    Mat ln1, atty, attproj, res1, ln2, fcproj, res2;  // (N, C)
+    Mat qkv;                                          // (N, 3C)
+    Mat fch, fch_gelu;                                // (N, 4C)
+    Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;       // (N)
+    Mat lse;                                          // (B·H, T) attention row log-sum-exp
   };
 
   const ParamTensor& find(const std::string& name) const {
@@ -277,9 +291,9 @@ class GptModel {
   std::vector<Layer> m_layers;
   Mat m_encoded, m_lnf, m_logits, m_probs;  // (N, C), (N, C), (N, V), (N, V)
   Vec m_lnf_mean, m_lnf_rstd, m_losses;     // (N)
-  Mat m_dres, m_dln, m_datty;                // (N, C)
-  Mat m_dqkv;                                // (N, 3C)
-  Mat m_dfch, m_dfch_gelu;                   // (N, 4C)
+  Mat m_dres, m_dln, m_datty;               // (N, C)
+  Mat m_dqkv;                               // (N, 3C)
+  Mat m_dfch, m_dfch_gelu;                  // (N, 4C)
   nn::Tokens m_inputs, m_targets;           // (N)
   double m_loss = 0;
   int m_valid = 0;

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/base/error.hpp"
-#include "core/plugin/ledger.hpp"
 #include "core/base/rng.hpp"
+#include "core/plugin/ledger.hpp"
 #include "workloads/nn/nn.hpp"
 
 namespace xpb::mlp {
@@ -39,19 +39,19 @@ class MlpModel {
 
   MlpModel(int D, int H, int K, int B, nn::GemmPath path) : m_D(D), m_H(H), m_K(K), m_B(B), m_path(path) {
     const std::int64_t P = param_count();
-    m_params = Vec("mlp/params", P);  // (P): W1 (H, D), W2 (K, H), b1 (H), b2 (K)
-    m_grads = Vec("mlp/grads", P);    // (P)
-    m_m = Vec("mlp/adam_m", P);       // (P)
-    m_v = Vec("mlp/adam_v", P);       // (P)
-    m_x = Mat(std::string("mlp/x"), B, D);          // (B, D)
-    m_h = Mat(std::string("mlp/h"), B, H);          // (B, H)
-    m_hr = Mat(std::string("mlp/h_relu"), B, H);    // (B, H)
+    m_params = Vec("mlp/params", P);                  // (P): W1 (H, D), W2 (K, H), b1 (H), b2 (K)
+    m_grads = Vec("mlp/grads", P);                    // (P)
+    m_m = Vec("mlp/adam_m", P);                       // (P)
+    m_v = Vec("mlp/adam_v", P);                       // (P)
+    m_x = Mat(std::string("mlp/x"), B, D);            // (B, D)
+    m_h = Mat(std::string("mlp/h"), B, H);            // (B, H)
+    m_hr = Mat(std::string("mlp/h_relu"), B, H);      // (B, H)
     m_logits = Mat(std::string("mlp/logits"), B, K);  // (B, K)
     m_probs = Mat(std::string("mlp/probs"), B, K);    // (B, K); dlogits in backward
-    m_dh = Mat(std::string("mlp/dh"), B, H);        // (B, H)
-    m_dhr = Mat(std::string("mlp/dh_relu"), B, H);  // (B, H)
-    m_losses = Vec("mlp/losses", B);                // (B)
-    m_targets = nn::Tokens("mlp/targets", B);       // (B)
+    m_dh = Mat(std::string("mlp/dh"), B, H);          // (B, H)
+    m_dhr = Mat(std::string("mlp/dh_relu"), B, H);    // (B, H)
+    m_losses = Vec("mlp/losses", B);                  // (B)
+    m_targets = nn::Tokens("mlp/targets", B);         // (B)
   }
 
   std::int64_t param_count() const { return std::int64_t(m_H) * m_D + std::int64_t(m_K) * m_H + m_H + m_K; }
@@ -63,7 +63,9 @@ class MlpModel {
     const std::int64_t n1 = std::int64_t(m_H) * m_D, n2 = n1 + std::int64_t(m_K) * m_H;
     const double s1 = std::sqrt(2.0 / m_D), s2 = std::sqrt(1.0 / m_H);
     for (std::int64_t i = 0; i < param_count(); ++i)
-      h(i) = i < n1 ? T(s1 * rng.normal(std::uint64_t(i))) : i < n2 ? T(s2 * rng.normal(std::uint64_t(i))) : T(0);
+      h(i) = i < n1   ? T(s1 * rng.normal(std::uint64_t(i)))
+             : i < n2 ? T(s2 * rng.normal(std::uint64_t(i)))
+                      : T(0);
     Kokkos::deep_copy(m_params, h);
     Kokkos::deep_copy(m_m, T(0));
     Kokkos::deep_copy(m_v, T(0));
@@ -74,8 +76,8 @@ class MlpModel {
     XPB_ASSERT(x.size() == std::size_t(m_B) * m_D && targets.size() == std::size_t(m_B), "batch shape");
     using HostMat = Kokkos::View<const T**, Kokkos::LayoutRight, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
     using HostIds = Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
-    Kokkos::deep_copy(m_x, HostMat(x.data(), m_B, m_D));                // (B, D)
-    Kokkos::deep_copy(m_targets, HostIds(targets.data(), m_B));         // (B)
+    Kokkos::deep_copy(m_x, HostMat(x.data(), m_B, m_D));         // (B, D)
+    Kokkos::deep_copy(m_targets, HostIds(targets.data(), m_B));  // (B)
     nn::linear_forward(m_exec, "mlp/fc1", m_path, m_h, m_x, w1(), b1());
     nn::relu_forward(m_exec, "mlp/relu", m_hr, m_h);
     nn::linear_forward(m_exec, "mlp/fc2", m_path, m_logits, m_hr, w2(), b2());
@@ -86,7 +88,8 @@ class MlpModel {
   }
 
   void backward() {
-    nn::cross_entropy_backward(m_exec, "mlp/loss", m_probs, m_probs, m_targets, T(1) / T(m_valid > 0 ? m_valid : 1));
+    nn::cross_entropy_backward(m_exec, "mlp/loss", m_probs, m_probs, m_targets,
+                               T(1) / T(m_valid > 0 ? m_valid : 1));
     nn::linear_backward(m_exec, "mlp/fc2", m_path, m_dhr, gw2(), gb2(), m_probs, m_hr, w2());
     nn::relu_backward(m_exec, "mlp/relu", m_dh, m_h, m_dhr);
     nn::linear_backward(m_exec, "mlp/fc1", m_path, Mat(), gw1(), gb1(), m_dh, m_x, w1());
@@ -131,12 +134,12 @@ class MlpModel {
   int m_D, m_H, m_K, m_B;
   nn::GemmPath m_path;
   Exec m_exec;
-  Vec m_params, m_grads, m_m, m_v;                 // (P)
-  Mat m_x;                                          // (B, D)
-  Mat m_h, m_hr, m_dh, m_dhr;                       // (B, H)
-  Mat m_logits, m_probs;                            // (B, K)
-  Vec m_losses;                                     // (B)
-  nn::Tokens m_targets;                             // (B)
+  Vec m_params, m_grads, m_m, m_v;  // (P)
+  Mat m_x;                          // (B, D)
+  Mat m_h, m_hr, m_dh, m_dhr;       // (B, H)
+  Mat m_logits, m_probs;            // (B, K)
+  Vec m_losses;                     // (B)
+  nn::Tokens m_targets;             // (B)
   int m_valid = 0;
 };
 
