@@ -175,8 +175,8 @@ TEST_CASE("native GEMM is bit-identical on Serial and OpenMP", "[gemm][determini
 // transpose, fp32 and fp64, shapes with ragged tiles and k tiles, each tile size and the one the
 // backend picks, team sizes AUTO (1 on OpenMP) and 2; each element must be the reference chain.
 // Space may be a device (the device check runs this on a GPU): inputs go through host mirrors.
-template <class T, class Space = Kokkos::DefaultHostExecutionSpace>
-std::vector<T> run_portable(const Problem<T>& p, int tile, bool wide) {
+template <class T, class Space, class Kernel>
+std::vector<T> run_on_space(const Problem<T>& p, const Kernel& kernel) {
   using DView = Kokkos::View<T**, Kokkos::LayoutRight, typename Space::memory_space>;
   DView A("A", p.ta ? p.K : p.M, p.ta ? p.M : p.K), B("B", p.tb ? p.N : p.K, p.tb ? p.K : p.N),
       C("C", p.M, p.N);
@@ -188,17 +188,37 @@ std::vector<T> run_portable(const Problem<T>& p, int tile, bool wide) {
   to_space(A, p.A);
   to_space(B, p.B);
   to_space(C, p.C0);
-  if (wide && Space().concurrency() >= 2) {
-    // Two threads per team share the staged tiles (AUTO gives one on OpenMP).
-    nn::detail::gemm_portable_tiles<32, Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B,
-                                                  p.beta, C, 2);
-  } else {
-    nn::detail::gemm_portable<Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B, p.beta, C,
-                                        tile);
-  }
+  kernel(typename DView::const_type(A), typename DView::const_type(B), C);
   Kokkos::fence();
   const auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), C);
   return std::vector<T>(h.data(), h.data() + h.span());
+}
+
+template <class T, class Space = Kokkos::DefaultHostExecutionSpace>
+std::vector<T> run_portable(const Problem<T>& p, int tile, bool wide) {
+  using CView = Kokkos::View<const T**, Kokkos::LayoutRight, typename Space::memory_space>;
+  using View = Kokkos::View<T**, Kokkos::LayoutRight, typename Space::memory_space>;
+  return run_on_space<T, Space>(p, [&](const CView& A, const CView& B, const View& C) {
+    if (wide && Space().concurrency() >= 2) {
+      // Two threads per team share the staged tiles (AUTO gives one on OpenMP).
+      nn::detail::gemm_portable_tiles<32, Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B,
+                                                    p.beta, C, 2);
+    } else {
+      nn::detail::gemm_portable<Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B, p.beta, C,
+                                          tile);
+    }
+  });
+}
+
+// The register-tiled kernel at a BM × BN tile (team of (BM/8)·(BN/8) threads).
+template <int BM, int BN, class T, class Space = Kokkos::DefaultHostExecutionSpace>
+std::vector<T> run_register(const Problem<T>& p) {
+  using CView = Kokkos::View<const T**, Kokkos::LayoutRight, typename Space::memory_space>;
+  using View = Kokkos::View<T**, Kokkos::LayoutRight, typename Space::memory_space>;
+  return run_on_space<T, Space>(p, [&](const CView& A, const CView& B, const View& C) {
+    nn::detail::gemm_register_tiles<BM, BN, Space, T>(Space(), "test/gemm_register", p.ta, p.tb, p.alpha, A,
+                                                      B, p.beta, C);
+  });
 }
 
 TEMPLATE_TEST_CASE("portable GEMM kernel gives the same bits as the host kernel", "[gemm]", float, double) {
@@ -219,6 +239,30 @@ TEMPLATE_TEST_CASE("portable GEMM kernel gives the same bits as the host kernel"
   CHECK(bit_equal(run_portable(p, 0, false), reference(p)));
 }
 
+// The register-tiled kernel (GPUs run it at 128 × 128 with 256 threads) at the tiles a host team
+// can run: 8 × 8 (one thread), 16 × 8 and 8 × 16 (two threads share the staged k tiles, with two
+// row groups or two column groups each). Shapes with ragged tiles, a k tail, k shorter than one
+// k tile; every transpose, fp32 and fp64.
+TEMPLATE_TEST_CASE("register-tiled GEMM kernel gives the same bits as the host kernel", "[gemm]", float,
+                   double) {
+  using T = TestType;
+  const bool two = Kokkos::DefaultHostExecutionSpace().concurrency() >= 2;
+  for (const bool ta : {false, true})
+    for (const bool tb : {false, true})
+      for (const int K : {83, 5, 16}) {
+        const auto p = make_problem<T>(37, 29, K, ta, tb, T(1), T(0.5), 11);
+        const auto ref = reference(p);
+        INFO("ta " << ta << ", tb " << tb << ", K " << K << ", bytes " << sizeof(T));
+        CHECK(bit_equal(run_register<8, 8>(p), ref));
+        if (two) {
+          CHECK(bit_equal(run_register<16, 8>(p), ref));
+          CHECK(bit_equal(run_register<8, 16>(p), ref));
+        }
+      }
+  const auto p = make_problem<T>(21, 19, 30, true, false, T(-2), T(0), 4);
+  CHECK(bit_equal(run_register<8, 8>(p), reference(p)));
+}
+
 // On a device build (the device check runs the packed tests on a GPU), the same kernel on the
 // device against the same host chain: explicit fma, so nvcc's contraction cannot change a bit.
 TEMPLATE_TEST_CASE("portable GEMM kernel on the default device gives the host chain's bits",
@@ -235,6 +279,10 @@ TEMPLATE_TEST_CASE("portable GEMM kernel on the default device gives the host ch
         INFO("ta " << ta << ", tb " << tb << ", tile " << tile << ", bytes " << sizeof(T));
         CHECK(bit_equal(run_portable<T, Device>(p, tile, false), ref));
       }
+      // The register kernel at the GPU's tile, ragged in every dimension (two tiles each way).
+      const auto q = make_problem<T>(200, 150, 83, ta, tb, T(1), T(0.5), 12);
+      INFO("ta " << ta << ", tb " << tb << ", register tile 128");
+      CHECK(bit_equal(run_portable<T, Device>(q, 128, false), reference(q)));
     }
 }
 

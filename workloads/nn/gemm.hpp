@@ -7,6 +7,7 @@
 
 #include <Kokkos_Core.hpp>
 #include <string>
+#include <type_traits>
 
 #include "core/plugin/ledger.hpp"
 #include "workloads/nn/gemm_microkernel.hpp"
@@ -136,6 +137,139 @@ void gemm_portable_tiles(
       });
 }
 
+// Register-tiled kernel for large products on GPUs: a team of (BM/8)·(BN/8) threads per (BM, BN)
+// tile of C, each thread keeping an 8 × 8 block of sums in registers for the whole k loop (the
+// tile kernel above keeps them in scratch between k tiles). A thread's rows are two groups of four
+// half a tile apart, 4·ty + {0..3} and BM/2 + 4·ty + {0..3} (its columns likewise), so that the
+// threads of a warp read consecutive scratch words, four at a time. Per k tile of 8 the team
+// stages op(A) and op(B) in level-0 scratch, rows padded by 4 words (a warp's stores of A then
+// fall in distinct banks), and loads the next k tile from memory into registers while it
+// multiplies the current one. Each element is the same ascending fma chain as everywhere else
+// (the k tail runs only its kn < 8 steps), so the bits are the host kernel's. The team size is
+// fixed by the tile: 256 threads at 128 × 128 (a GPU); the tests run 8 × 8, 16 × 8 and 8 × 16
+// tiles (1 and 2 threads) on the host.
+template <int BM, int BN, class ExecSpace, class T>
+struct RegisterTileGemm {
+  static constexpr int BK = 8, TX = BN / 8, TY = BM / 8, kThreads = TX * TY;
+  static constexpr int AP = BM + 4, BP = BN + 4;                          // padded scratch rows
+  static constexpr int LA = BK * BM / kThreads, LB = BK * BN / kThreads;  // staged per thread
+  static_assert(BM % 8 == 0 && BN % 8 == 0 && (BK * BM) % kThreads == 0 && (BK * BN) % kThreads == 0,
+                "the tile is a whole number of 8 x 8 thread blocks and of staging steps");
+  using Mem = typename ExecSpace::memory_space;
+  using Policy = Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<kThreads, 2>>;
+  static constexpr std::size_t kScratch = std::size_t(BK * (AP + BP)) * sizeof(T);
+
+  Kokkos::View<const T**, Kokkos::LayoutRight, Mem> A, B;
+  Kokkos::View<T**, Kokkos::LayoutRight, Mem> C;
+  bool ta, tb;
+  T alpha, beta;
+  int M, N, K, tiles_n;
+
+  // Element s of this thread's share of op(A)'s k tile: its (row, k) in the tile, chosen so that
+  // neighbouring threads take neighbouring elements as A lies in memory.
+  KOKKOS_INLINE_FUNCTION void a_slot(int e, int& r, int& ka) const {
+    r = ta ? e % BM : e / BK;
+    ka = ta ? e / BM : e % BK;
+  }
+  KOKKOS_INLINE_FUNCTION void b_slot(int e, int& c, int& kb) const {
+    c = tb ? e / BK : e % BN;
+    kb = tb ? e % BK : e / BN;
+  }
+  KOKKOS_INLINE_FUNCTION void load(int t, int i0, int j0, int k0, T (&ra)[LA], T (&rb)[LB]) const {
+    for (int s = 0; s < LA; ++s) {
+      int r, ka;
+      a_slot(t + s * kThreads, r, ka);
+      const int i = i0 + r, k = k0 + ka;
+      ra[s] = (i < M && k < K) ? (ta ? A(k, i) : A(i, k)) : T(0);
+    }
+    for (int s = 0; s < LB; ++s) {
+      int c, kb;
+      b_slot(t + s * kThreads, c, kb);
+      const int j = j0 + c, k = k0 + kb;
+      rb[s] = (k < K && j < N) ? (tb ? B(j, k) : B(k, j)) : T(0);
+    }
+  }
+  KOKKOS_INLINE_FUNCTION void stage(int t, T* As, T* Bs, const T (&ra)[LA], const T (&rb)[LB]) const {
+    for (int s = 0; s < LA; ++s) {
+      int r, ka;
+      a_slot(t + s * kThreads, r, ka);
+      As[ka * AP + r] = ra[s];
+    }
+    for (int s = 0; s < LB; ++s) {
+      int c, kb;
+      b_slot(t + s * kThreads, c, kb);
+      Bs[kb * BP + c] = rb[s];
+    }
+  }
+  // Four consecutive scratch words (16-byte aligned): one vector load on a GPU.
+  KOKKOS_INLINE_FUNCTION static void load4(const T* p, T* out) {
+#if defined(__CUDA_ARCH__)
+    if constexpr (std::is_same<T, float>::value) {
+      const float4 v = *reinterpret_cast<const float4*>(p);
+      out[0] = v.x, out[1] = v.y, out[2] = v.z, out[3] = v.w;
+    } else
+#endif
+    {
+      for (int q = 0; q < 4; ++q) out[q] = p[q];
+    }
+  }
+  KOKKOS_INLINE_FUNCTION void step(const T* As, const T* Bs, int kk, int ty, int tx, T (&acc)[8][8]) const {
+    T a[8], b[8];
+    load4(As + kk * AP + 4 * ty, a);
+    load4(As + kk * AP + BM / 2 + 4 * ty, a + 4);
+    load4(Bs + kk * BP + 4 * tx, b);
+    load4(Bs + kk * BP + BN / 2 + 4 * tx, b + 4);
+    for (int i = 0; i < 8; ++i)
+      for (int j = 0; j < 8; ++j) acc[i][j] = fma_exact(a[i], b[j], acc[i][j]);
+  }
+  KOKKOS_INLINE_FUNCTION void operator()(const typename Policy::member_type& team) const {
+    const int t = team.team_rank(), tx = t % TX, ty = t / TX;
+    const int i0 = (team.league_rank() / tiles_n) * BM, j0 = (team.league_rank() % tiles_n) * BN;
+    T* As = static_cast<T*>(team.team_scratch(0).get_shmem_aligned(std::size_t(kScratch), 16));
+    T* Bs = As + BK * AP;
+    T acc[8][8], ra[LA], rb[LB];
+    for (int i = 0; i < 8; ++i)
+      for (int j = 0; j < 8; ++j) acc[i][j] = T(0);
+    load(t, i0, j0, 0, ra, rb);
+    for (int k0 = 0; k0 < K; k0 += BK) {
+      team.team_barrier();  // every thread is done reading the previous k tile
+      stage(t, As, Bs, ra, rb);
+      team.team_barrier();
+      if (k0 + BK < K) load(t, i0, j0, k0 + BK, ra, rb);  // in flight while this tile multiplies
+      if (K - k0 >= BK) {
+        for (int kk = 0; kk < BK; ++kk) step(As, Bs, kk, ty, tx, acc);
+      } else {
+        for (int kk = 0; kk < K - k0; ++kk) step(As, Bs, kk, ty, tx, acc);
+      }
+    }
+    for (int ii = 0; ii < 8; ++ii)
+      for (int jj = 0; jj < 8; ++jj) {
+        const int i = i0 + (ii / 4) * (BM / 2) + 4 * ty + ii % 4,
+                  j = j0 + (jj / 4) * (BN / 2) + 4 * tx + jj % 4;
+        if (i >= M || j >= N) continue;
+        const T w = alpha * acc[ii][jj];
+        C(i, j) = beta == T(0) ? w : fma_exact(beta, C(i, j), w);
+      }
+  }
+};
+
+template <int BM, int BN, class ExecSpace, class T>
+void gemm_register_tiles(
+    const ExecSpace& space, const char* label, bool trans_a, bool trans_b, T alpha,
+    const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& A,
+    const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& B, T beta,
+    const Kokkos::View<T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& C) {
+  using Kernel = RegisterTileGemm<BM, BN, ExecSpace, T>;
+  const int M = static_cast<int>(C.extent(0)), N = static_cast<int>(C.extent(1));
+  const int K = static_cast<int>(trans_a ? A.extent(0) : A.extent(1));
+  const int tiles_n = (N + BN - 1) / BN, league = ((M + BM - 1) / BM) * tiles_n;
+  const Kernel kernel{A, B, C, trans_a, trans_b, alpha, beta, M, N, K, tiles_n};
+  Kokkos::parallel_for(label,
+                       typename Kernel::Policy(space, league, Kernel::kThreads)
+                           .set_scratch_size(0, Kokkos::PerTeam(Kernel::kScratch + 16)),
+                       kernel);
+}
+
 template <class ExecSpace, class T>
 void gemm_portable(const ExecSpace& space, const char* label, bool trans_a, bool trans_b, T alpha,
                    const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& A,
@@ -146,8 +280,16 @@ void gemm_portable(const ExecSpace& space, const char* label, bool trans_a, bool
     const std::size_t limit = std::size_t(Kokkos::TeamPolicy<ExecSpace>::scratch_size_max(0));
     auto fits = [&](int ts) { return std::size_t(2 * 16 * ts + ts * ts) * sizeof(T) <= limit; };
     tile = fits(64) ? 64 : (fits(32) ? 32 : 16);
+    // fp32 products of at least 128 tiles of 128 × 128 on a device: the register kernel (its
+    // 64 sums a thread are 128 registers in fp64, more than a thread of 256 may hold).
+    const long tiles128 = long((C.extent(0) + 127) / 128) * long((C.extent(1) + 127) / 128);
+    if (!std::is_same<typename ExecSpace::memory_space, Kokkos::HostSpace>::value &&
+        std::is_same<T, float>::value && tiles128 >= 128)
+      tile = 128;
   }
-  if (tile == 64)
+  if (tile == 128)
+    gemm_register_tiles<128, 128>(space, label, trans_a, trans_b, alpha, A, B, beta, C);
+  else if (tile == 64)
     gemm_portable_tiles<64>(space, label, trans_a, trans_b, alpha, A, B, beta, C);
   else if (tile == 32)
     gemm_portable_tiles<32>(space, label, trans_a, trans_b, alpha, A, B, beta, C);
