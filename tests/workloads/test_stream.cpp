@@ -103,6 +103,36 @@ TEST_CASE("for_each_element: the device launch shape visits every element once",
   CHECK(wrong == 0);
 }
 
+TEST_CASE("for_each_assign: every element gets its value once, nothing past the end",
+          "[workloads][stream][for_each]") {
+  using Exec = Kokkos::DefaultExecutionSpace;
+  const int max_team = Kokkos::TeamPolicy<Exec>(1, 1).team_size_max(
+      KOKKOS_LAMBDA(const Kokkos::TeamPolicy<Exec>::member_type&){}, Kokkos::ParallelForTag());
+  // The default team size (a RangePolicy on hosts) and named ones (the team form on any space),
+  // lengths around the span edges; dst(n) must stay untouched.
+  for (const int team : {nn::kForEachTeam, 1, 2, max_team < 256 ? max_team : 256})
+    for (const int items : {1, 3, nn::kForEachItems}) {
+      const std::int64_t span = std::int64_t(team) * items;
+      for (const std::int64_t n :
+           {std::int64_t(0), std::int64_t(1), span - 1, span, span + 1, 7 * span + 3}) {
+        INFO("team " << team << ", items " << items << ", n " << n);
+        Kokkos::View<double*> src("src", n + 2), dst("dst", n + 1);  // dst(n): one past the end
+        auto h0 = Kokkos::create_mirror_view(Kokkos::HostSpace(), src);
+        for (std::int64_t i = 0; i < n + 2; ++i) h0(i) = 3.0 * double(i) + 1.0;
+        Kokkos::deep_copy(src, h0);
+        const auto value = KOKKOS_LAMBDA(const std::int64_t i) { return 2.0 * src(i + 1); };
+        if (items == 1) nn::for_each_assign<1>(Exec(), "t/assign", n, dst, value, team);
+        if (items == 3) nn::for_each_assign<3>(Exec(), "t/assign", n, dst, value, team);
+        if (items == nn::kForEachItems) nn::for_each_assign(Exec(), "t/assign", n, dst, value, team);
+        auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), dst);
+        std::int64_t wrong = 0;
+        for (std::int64_t i = 0; i <= n; ++i)
+          wrong += h(i) != (i < n ? 2.0 * (3.0 * double(i + 1) + 1.0) : 0.0);
+        CHECK(wrong == 0);
+      }
+    }
+}
+
 // The runner meters what setup() allocates (its working set: the three arrays and a few scalars)
 // and the self-check picks the host's cache bandwidth step that holds it.
 TEST_CASE("a cell records its working set and the host projection uses the cache step holding it",

@@ -2,7 +2,8 @@
 // Each step runs the five kernels once, each fenced and timed on its own, so per-kernel bandwidth
 // is reported next to the step time. Validation replays the step arithmetic on scalars, as
 // BabelStream does. Arrays: a, b, c, each (n). The element-wise kernels run in
-// nn::for_each_element's launch shape (a RangePolicy on hosts, wide teams on GPUs).
+// nn::for_each_assign's launch shape (a RangePolicy on hosts, wide teams on GPUs, each thread loading all
+// its elements before it stores one).
 #include "workloads/stream/stream.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -85,17 +86,17 @@ class Stream final : public Workload {
       timer.reset();
     };
     timer.reset();
-    nn::for_each_element(
-        exec, "stream/copy", n, KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i); });
+    nn::for_each_assign(
+        exec, "stream/copy", n, c, KOKKOS_LAMBDA(const std::int64_t i) { return a(i); });
     lap("copy");
-    nn::for_each_element(
-        exec, "stream/mul", n, KOKKOS_LAMBDA(const std::int64_t i) { b(i) = scalar * c(i); });
+    nn::for_each_assign(
+        exec, "stream/mul", n, b, KOKKOS_LAMBDA(const std::int64_t i) { return scalar * c(i); });
     lap("mul");
-    nn::for_each_element(
-        exec, "stream/add", n, KOKKOS_LAMBDA(const std::int64_t i) { c(i) = a(i) + b(i); });
+    nn::for_each_assign(
+        exec, "stream/add", n, c, KOKKOS_LAMBDA(const std::int64_t i) { return a(i) + b(i); });
     lap("add");
-    nn::for_each_element(
-        exec, "stream/triad", n, KOKKOS_LAMBDA(const std::int64_t i) { a(i) = b(i) + scalar * c(i); });
+    nn::for_each_assign(
+        exec, "stream/triad", n, a, KOKKOS_LAMBDA(const std::int64_t i) { return b(i) + scalar * c(i); });
     lap("triad");
     // dot in a fixed order that depends on n alone (nn::ordered_sum: lanes within fixed blocks,
     // a fixed tree, blocks in order; a plain parallel_reduce would round by thread partition),
