@@ -262,12 +262,14 @@ TEST_CASE("row bodies compiled per ISA equal the portable bodies bit for bit",
 
 // The kernels device spaces run (a team per row, sums over kLanes threads then folded in order)
 // give the host row bodies' bits: same lane order, same fold, same tail. C = 1000 has a ragged
-// tail (1000 = 62·16 + 8), C = 7 no whole lane group; N = 70 gives a short last block of rows.
+// tail (1000 = 62·16 + 8), C = 7 no whole lane group; N = 70 gives a short last block of rows;
+// C = 2101 takes three staging passes (nn::detail::kStage = 1024 elements each) and a tail.
 TEST_CASE("row kernels: the GPU-shaped team kernels give the host bodies' bits",
           "[layernorm][softmax][determinism]") {
   using Exec = Kokkos::DefaultExecutionSpace;
   const int wide = Exec().concurrency() >= 2 ? 2 : 1;
-  for (const auto& [N, C] : {std::pair{70, 1000}, std::pair{33, 7}, std::pair{64, 256}}) {
+  static_assert(2101 > 2 * nn::detail::kStage && 2101 % nn::detail::kLanes != 0, "three passes and a tail");
+  for (const auto& [N, C] : {std::pair{70, 1000}, std::pair{33, 7}, std::pair{64, 256}, std::pair{9, 2101}}) {
     INFO("N " << N << ", C " << C);
     const Out host = run<Exec>(N, C);
     for (const int team_size : {0, wide}) {

@@ -44,16 +44,38 @@ Kokkos::TeamPolicy<Exec> row_team_policy(const Exec& exec, int league, int team_
   return p.set_scratch_size(0, Kokkos::PerTeam(bytes));
 }
 
+// Elements of a row that a lane sum stages in team scratch per pass (a multiple of kLanes).
+inline constexpr int kStage = 1024;
+// Team scratch of a row kernel: kLanes partials, then the kStage staged values.
+template <class T>
+KOKKOS_INLINE_FUNCTION constexpr std::size_t row_scratch_bytes() {
+  return std::size_t(kLanes + kStage) * sizeof(T);
+}
+
 // Σ f(c), c < n, in sum_fixed's order; every thread of the team gets the sum. part: kLanes
-// elements of team scratch.
+// elements of team scratch, stage: kStage more. Per pass of kStage elements every thread of the
+// team writes f of neighbouring elements into stage (coalesced loads, all in flight at once),
+// then kLanes threads carry their chains on over the staged values. Before, the kLanes threads
+// read f's operands from memory themselves, 16 of 128 threads in a strided, latency-bound chain
+// (the H200's layer norm at 22 to 58 times its projection, docs/validation.md). The partials
+// start at 0 and take the same values in the same order, so the sum is the same; each value is
+// rounded to T before it is added (no contraction into the sum on a GPU).
 template <class Member, class T, class F>
 KOKKOS_INLINE_FUNCTION T lanes_sum(const Member& team, int n, const F& f, T* part) {
+  T* stage = part + kLanes;
   const int full = n / kLanes * kLanes;
-  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) {
-    T acc = T(0);
-    for (int c = j; c < full; c += kLanes) acc += f(c);
-    part[j] = acc;
-  });
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) { part[j] = T(0); });
+  for (int c0 = 0; c0 < full; c0 += kStage) {
+    const int cn = full - c0 < kStage ? full - c0 : kStage;
+    team.team_barrier();  // the previous pass's chains are done with stage
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cn), [&](const int c) { stage[c] = f(c0 + c); });
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) {
+      T acc = part[j];
+      for (int c = j; c < cn; c += kLanes) acc += stage[c];
+      part[j] = acc;
+    });
+  }
   team.team_barrier();
   T s = 0;
   for (int j = 0; j < kLanes; ++j) s += part[j];
@@ -89,10 +111,10 @@ void team_layernorm_forward(const Exec& exec, const std::string& label, const Ma
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
-      label, detail::row_team_policy(exec, N, team_size, detail::kLanes * sizeof(T)),
+      label, detail::row_team_policy(exec, N, team_size, detail::row_scratch_bytes<T>()),
       KOKKOS_LAMBDA(const Member& team) {
         const int n = team.league_rank();
-        T* part = static_cast<T*>(team.team_scratch(0).get_shmem(detail::kLanes * sizeof(T)));
+        T* part = static_cast<T*>(team.team_scratch(0).get_shmem(detail::row_scratch_bytes<T>()));
         const T* xr = &x(n, 0);
         T* yr = &y(n, 0);
         const T m = detail::lanes_sum(
@@ -121,10 +143,10 @@ void team_layernorm_backward_rows(const Exec& exec, const std::string& label, co
   const int R = layernorm_rows_per_block(N), nb = layernorm_blocks(N);
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
-      label, detail::row_team_policy(exec, nb, team_size, detail::kLanes * sizeof(T)),
+      label, detail::row_team_policy(exec, nb, team_size, detail::row_scratch_bytes<T>()),
       KOKKOS_LAMBDA(const Member& team) {
         const int blk = team.league_rank();
-        T* lanes = static_cast<T*>(team.team_scratch(0).get_shmem(detail::kLanes * sizeof(T)));
+        T* lanes = static_cast<T*>(team.team_scratch(0).get_shmem(detail::row_scratch_bytes<T>()));
         T* pw = part.data() + std::int64_t(blk) * 2 * C;
         T* pb = pw + C;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, C), [&](const int c) { pw[c] = pb[c] = T(0); });
@@ -158,10 +180,10 @@ void team_softmax_forward(const Exec& exec, const std::string& label, const Matr
   const int N = static_cast<int>(x.extent(0)), V = static_cast<int>(x.extent(1));
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
-      label, detail::row_team_policy(exec, N, team_size, detail::kLanes * sizeof(T)),
+      label, detail::row_team_policy(exec, N, team_size, detail::row_scratch_bytes<T>()),
       KOKKOS_LAMBDA(const Member& team) {
         const int n = team.league_rank();
-        T* part = static_cast<T*>(team.team_scratch(0).get_shmem(detail::kLanes * sizeof(T)));
+        T* part = static_cast<T*>(team.team_scratch(0).get_shmem(detail::row_scratch_bytes<T>()));
         const T* xr = &x(n, 0);
         T* yr = &y(n, 0);
         const T mx = detail::lanes_max(team, xr, V, part);
@@ -180,10 +202,10 @@ void team_softmax_backward(const Exec& exec, const std::string& label, const Mat
   const int N = static_cast<int>(y.extent(0)), V = static_cast<int>(y.extent(1));
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
-      label, detail::row_team_policy(exec, N, team_size, detail::kLanes * sizeof(T)),
+      label, detail::row_team_policy(exec, N, team_size, detail::row_scratch_bytes<T>()),
       KOKKOS_LAMBDA(const Member& team) {
         const int n = team.league_rank();
-        T* part = static_cast<T*>(team.team_scratch(0).get_shmem(detail::kLanes * sizeof(T)));
+        T* part = static_cast<T*>(team.team_scratch(0).get_shmem(detail::row_scratch_bytes<T>()));
         const T* yr = &y(n, 0);
         const T* gr = &dy(n, 0);
         T* dr = &dx(n, 0);
