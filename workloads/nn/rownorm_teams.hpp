@@ -85,15 +85,25 @@ KOKKOS_INLINE_FUNCTION T lanes_sum(const Member& team, int n, const F& f, T* par
 }
 
 // max(x[0], max_c x[c]) over the row; max is exact, so the lane order gives max_scaled's value.
+// part: kLanes elements of team scratch, then kStage more, staged as lanes_sum does.
 template <class Member, class T>
 KOKKOS_INLINE_FUNCTION T lanes_max(const Member& team, const T* x, int n, T* part) {
-  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) {
-    T m = x[0];
-    for (int c = j; c < n; c += kLanes) m = x[c] > m ? x[c] : m;
-    part[j] = m;
-  });
+  T* stage = part + kLanes;
+  const T x0 = x[0];
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) { part[j] = x0; });
+  for (int c0 = 0; c0 < n; c0 += kStage) {
+    const int cn = n - c0 < kStage ? n - c0 : kStage;
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cn), [&](const int c) { stage[c] = x[c0 + c]; });
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) {
+      T m = part[j];
+      for (int c = j; c < cn; c += kLanes) m = stage[c] > m ? stage[c] : m;
+      part[j] = m;
+    });
+  }
   team.team_barrier();
-  T m = x[0];
+  T m = x0;
   for (int j = 0; j < kLanes; ++j) m = part[j] > m ? part[j] : m;
   team.team_barrier();
   return m;
