@@ -167,7 +167,10 @@ class ValueFold {
  public:
   explicit ValueFold(const WorkloadInfo& info) : m_info(info) {}
   void add(const StepResult& r) {
-    for (const auto& [name, v] : r.values) {
+    for (const auto& nv : r.values) {
+      // (A lambda may not capture a structured binding before C++20: nvcc's C++17 front end says so.)
+      const std::string& name = nv.first;
+      const double v = nv.second;
       auto it = std::find_if(m_acc.begin(), m_acc.end(), [&](const Acc& a) { return a.name == name; });
       if (it == m_acc.end()) {
         const MetricSpec* spec = find_metric(m_info.metrics, name);
