@@ -13,6 +13,7 @@
 #include "tests/test_support.hpp"
 #include "tests/workloads/workload_harness.hpp"
 #include "workloads/nn/attention_kernels.hpp"
+#include "workloads/nn/layernorm.hpp"
 #include "workloads/register_all.hpp"
 
 using namespace xpb;
@@ -54,6 +55,26 @@ struct Counter {
 };
 
 bool kokkos_internal(const std::string& label) { return label.rfind("Kokkos::", 0) == 0 || label.empty(); }
+
+// The kernels `run` launches (Kokkos' own left out), by label, with their launch counts.
+template <class F>
+std::map<std::string, int> count_launches(const F& run) {
+  Counter counter;
+  launches().clear();
+  counting() = true;
+  run();
+  Kokkos::fence();
+  counting() = false;
+  std::map<std::string, int> got;
+  for (const auto& [label, n] : launches())
+    if (!kokkos_internal(label) && n > 0) got[label] = n;
+  return got;
+}
+std::map<std::string, int> ledger_counts(const Ledger& ledger) {
+  std::map<std::string, int> want;
+  for (const auto& k : ledger) want[k.name] += static_cast<int>(k.count);
+  return want;
+}
 
 // Runs setup, then one counted step, and compares the counts with the ledger.
 void check_one_step(const std::string& workload, std::map<std::string, ParamValue> given,
@@ -127,29 +148,51 @@ TEST_CASE("ledger kernels are the kernels launched: attention backward, host and
     Kokkos::fence();
     for (const bool teams : {false, true}) {
       INFO((causal ? "causal" : "bidirectional") << (teams ? ", team kernels" : ", host kernels"));
-      Counter counter;
-      launches().clear();
-      counting() = true;
-      if (teams)
-        nn::detail::flash_attention_backward_teams<Space, float>(Space(), "t/attn", s, dqkv, dout, qkv, out,
-                                                                 lse,
-                                                                 /*team_size: AUTO*/ 0);
-      else
-        nn::flash_attention_backward<Space, float>(Space(), "t/attn", s, dqkv, dout, qkv, out, lse);
-      Kokkos::fence();
-      counting() = false;
+      const auto got = count_launches([&] {
+        if (teams)
+          nn::detail::flash_attention_backward_teams<Space, float>(Space(), "t/attn", s, dqkv, dout, qkv, out,
+                                                                   lse,
+                                                                   /*team_size: AUTO*/ 0);
+        else
+          nn::flash_attention_backward<Space, float>(Space(), "t/attn", s, dqkv, dout, qkv, out, lse);
+      });
       const Ledger ledger = nn::flash_attention_backward_cost("t/attn", DType::fp32, s, teams);
       REQUIRE(ledger.size() == (teams ? 2u : 1u));
-      std::map<std::string, int> want;
-      for (const auto& k : ledger) want[k.name] += static_cast<int>(k.count);
-      std::map<std::string, int> got;
-      for (const auto& [label, n] : launches())
-        if (!kokkos_internal(label) && n > 0) got[label] = n;
-      CHECK(got == want);
+      CHECK(got == ledger_counts(ledger));
     }
     double host = 0, dev = 0;
     for (const auto& k : nn::flash_attention_backward_cost("t/attn", DType::fp32, s, false)) host += k.flops;
     for (const auto& k : nn::flash_attention_backward_cost("t/attn", DType::fp32, s, true)) dev += k.flops;
     CHECK(dev == host);
   }
+}
+
+// The layer-norm backward's device path (team kernels: dx, then the partial rows in a launch of
+// their own) against the host's row bodies: each ledger lists exactly the launches of its path,
+// and the device path's FLOPs are the host's plus x̂ recomputed (2 per element).
+TEST_CASE("ledger kernels are the kernels launched: layer-norm backward, host and device paths",
+          "[ledger][instrumented][layernorm]") {
+  using Space = Kokkos::DefaultHostExecutionSpace;
+  const int N = 300, C = 200;  // 10 blocks of 30 rows; C over one team's 128 columns
+  nn::Matrix<float> dx("dx", N, C), dy("dy", N, C), x("x", N, C);
+  nn::Vec<float> w("w", C), dw("dw", C), db("db", C), mean("mean", N), rstd("rstd", N);
+  Kokkos::deep_copy(dy, 0.5f);
+  Kokkos::deep_copy(x, 0.25f);
+  Kokkos::deep_copy(w, 1.0f);
+  Kokkos::deep_copy(rstd, 2.0f);
+  nn::Vec<float> part("part", std::size_t(nn::layernorm_blocks(N)) * 2 * C);
+  for (const bool teams : {false, true}) {
+    INFO((teams ? "team kernels" : "host kernels"));
+    const auto got = count_launches([&] {
+      nn::rownorm_layernorm_backward<Space, float>(Space(), "t/ln", dx, dw, db, dy, x, w, mean, rstd, part,
+                                                   teams);
+    });
+    const Ledger ledger = nn::layernorm_backward_cost("t/ln", DType::fp32, N, C, teams);
+    REQUIRE(ledger.size() == (teams ? 3u : 2u));
+    CHECK(got == ledger_counts(ledger));
+  }
+  double host = 0, dev = 0;
+  for (const auto& k : nn::layernorm_backward_cost("t/ln", DType::fp32, N, C, false)) host += k.flops;
+  for (const auto& k : nn::layernorm_backward_cost("t/ln", DType::fp32, N, C, true)) dev += k.flops;
+  CHECK(dev == host + 2.0 * N * C);
 }

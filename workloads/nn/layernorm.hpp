@@ -2,7 +2,8 @@
 // Forward saves the per-row mean and 1/std for backward. Backward ADDS into dx (so a residual
 // stream's gradient can flow through in place, as in llm.c) and overwrites dw, db, which are
 // summed over rows in a fixed order. The kernels are the row kernels of nn/rownorm_kernels.hpp:
-// NAME_fwd, NAME_bwd (rows and per-block partial rows), NAME_bwd_params (ordered sum of partials).
+// NAME_fwd, NAME_bwd (rows and per-block partial rows; device spaces make the partials in a launch of
+// their own, NAME_bwd_part), NAME_bwd_params (ordered sum of partials).
 #pragma once
 
 #include <Kokkos_Core.hpp>
@@ -43,12 +44,23 @@ inline Ledger layernorm_forward_cost(const std::string& name, DType dtype, doubl
   return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), 8 * N * C, s * (2 * N * C + 2 * C + 2 * N))};
 }
 
-inline Ledger layernorm_backward_cost(const std::string& name, DType dtype, double N, double C) {
+// teams: the device path (nn/rownorm_teams.hpp), whose partial rows are a launch of their own,
+// NAME_bwd_part (x̂ recomputed: 2 more FLOPs per element, x and dy read again); the host's row
+// bodies make them with dx in NAME_bwd.
+inline Ledger layernorm_backward_cost(const std::string& name, DType dtype, double N, double C,
+                                      bool teams = !kHostExec<Kokkos::DefaultExecutionSpace>) {
   const double s = dtype_bytes(dtype);
   const double part = double(layernorm_blocks(int(N))) * 2 * C;  // partial rows
-  return {vector_cost(label(name, "_bwd"), vector_dtype(dtype), 17 * N * C,
-                      s * (4 * N * C + C + 2 * N + part)),
-          vector_cost(label(name, "_bwd_params"), vector_dtype(dtype), part, s * (part + 2 * C))};
+  const KernelCost params =
+      vector_cost(label(name, "_bwd_params"), vector_dtype(dtype), part, s * (part + 2 * C));
+  if (teams)
+    return {
+        vector_cost(label(name, "_bwd"), vector_dtype(dtype), 14 * N * C, s * (4 * N * C + C + 2 * N)),
+        vector_cost(label(name, "_bwd_part"), vector_dtype(dtype), 5 * N * C, s * (2 * N * C + 2 * N + part)),
+        params};
+  return {
+      vector_cost(label(name, "_bwd"), vector_dtype(dtype), 17 * N * C, s * (4 * N * C + C + 2 * N + part)),
+      params};
 }
 
 }  // namespace xpb::nn

@@ -143,7 +143,11 @@ void team_layernorm_forward(const Exec& exec, const std::string& label, const Ma
       });
 }
 
-// dx += ∂L/∂x and the partial rows (blocks of R rows, rows ascending), as ln_bwd_block.
+// dx += ∂L/∂x and the partial rows (blocks of R rows, rows ascending), as ln_bwd_block, in two
+// launches: LABEL, a team per row (dx: its two row sums and the update), and LABEL_part, a thread
+// per (block, column) summing the block's rows in order. One team per block of rows did both
+// before, which left a GPU idle (128 teams at N = 4096). Same expressions, same order per element
+// and per partial, so the same bits.
 template <class Exec, class T>
 void team_layernorm_backward_rows(const Exec& exec, const std::string& label, const Matrix<T>& dx,
                                   const Matrix<const T>& dy, const Matrix<const T>& x, const Vec<const T>& w,
@@ -153,34 +157,46 @@ void team_layernorm_backward_rows(const Exec& exec, const std::string& label, co
   const int R = layernorm_rows_per_block(N), nb = layernorm_blocks(N);
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
-      label, detail::row_team_policy(exec, nb, team_size, detail::row_scratch_bytes<T>()),
+      label, detail::row_team_policy(exec, N, team_size, detail::row_scratch_bytes<T>()),
       KOKKOS_LAMBDA(const Member& team) {
-        const int blk = team.league_rank();
+        const int n = team.league_rank();
         T* lanes = static_cast<T*>(team.team_scratch(0).get_shmem(detail::row_scratch_bytes<T>()));
+        const T* xr = &x(n, 0);
+        const T* gr = &dy(n, 0);
+        T* dr = &dx(n, 0);
+        const T m = mean(n), rs = rstd(n);
+        T mean_g = detail::lanes_sum(
+            team, C, [&](int c) { return gr[c] * w(c); }, lanes);
+        T mean_gx = detail::lanes_sum(
+            team, C, [&](int c) { return (gr[c] * w(c)) * ((xr[c] - m) * rs); }, lanes);
+        mean_g /= T(C);
+        mean_gx /= T(C);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, C), [&](const int k) {
+          const T xhat = (xr[k] - m) * rs;
+          dr[k] += rs * (gr[k] * w(k) - mean_g - xhat * mean_gx);
+        });
+      });
+  // The partials: a team per (block, kRowTeam columns), a thread per column, rows ascending.
+  const int col_tiles = (C + kRowTeam - 1) / kRowTeam;
+  Kokkos::parallel_for(
+      label + "_part", detail::row_team_policy(exec, nb * col_tiles, team_size, 0),
+      KOKKOS_LAMBDA(const Member& team) {
+        const int blk = team.league_rank() / col_tiles, c0 = (team.league_rank() % col_tiles) * kRowTeam;
+        const int cols = C - c0 < kRowTeam ? C - c0 : kRowTeam;
+        const int n1 = (blk + 1) * R < N ? (blk + 1) * R : N;
         T* pw = part.data() + std::int64_t(blk) * 2 * C;
         T* pb = pw + C;
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, C), [&](const int c) { pw[c] = pb[c] = T(0); });
-        const int n1 = (blk + 1) * R < N ? (blk + 1) * R : N;
-        for (int n = blk * R; n < n1; ++n) {
-          const T* xr = &x(n, 0);
-          const T* gr = &dy(n, 0);
-          T* dr = &dx(n, 0);
-          const T m = mean(n), rs = rstd(n);
-          T mean_g = detail::lanes_sum(
-              team, C, [&](int c) { return gr[c] * w(c); }, lanes);
-          T mean_gx = detail::lanes_sum(
-              team, C, [&](int c) { return (gr[c] * w(c)) * ((xr[c] - m) * rs); }, lanes);
-          mean_g /= T(C);
-          mean_gx /= T(C);
-          // Each column's partials take the rows in order: the barrier closes a row's updates.
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, C), [&](const int k) {
-            const T xhat = (xr[k] - m) * rs;
-            dr[k] += rs * (gr[k] * w(k) - mean_g - xhat * mean_gx);
-            pw[k] += gr[k] * xhat;
-            pb[k] += gr[k];
-          });
-          team.team_barrier();
-        }
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cols), [&](const int j) {
+          const int k = c0 + j;
+          T aw = T(0), ab = T(0);
+          for (int n = blk * R; n < n1; ++n) {
+            const T g = dy(n, k);
+            aw += g * ((x(n, k) - mean(n)) * rstd(n));
+            ab += g;
+          }
+          pw[k] = aw;
+          pb[k] = ab;
+        });
       });
 }
 
