@@ -102,11 +102,7 @@ std::map<std::string, std::set<std::string>> varying_params(const ResultSet& rs)
 
 class Labels {
  public:
-  explicit Labels(const ResultSet& rs) : m_vary(varying_params(rs)) {
-    std::set<std::string> workloads;
-    for (const auto& c : rs.cells) workloads.insert(c.workload);
-    m_one_workload = workloads.size() == 1;
-  }
+  explicit Labels(const ResultSet& rs) : m_vary(varying_params(rs)) {}
   // "n=16384 dtype=fp32": the varying parameters of the cell ("" when none vary).
   std::string params(const CellResult& c) const {
     std::string s;
@@ -122,15 +118,9 @@ class Labels {
     const std::string p = params(c);
     return p.empty() ? c.workload : c.workload + " " + p;
   }
-  // On a chart of one workload the workload name is said once, in the title.
-  std::string short_label(const CellResult& c) const {
-    const std::string p = params(c);
-    return p.empty() || !m_one_workload ? label(c) : p;
-  }
 
  private:
   std::map<std::string, std::set<std::string>> m_vary;
-  bool m_one_workload = false;
 };
 
 const CellResult* find_cell(const ResultSet& rs, const std::string& id) {
