@@ -20,19 +20,17 @@ inline constexpr double kLayerNormEps = kRowNormEps;
 // y (N, C) = (x - mean) · rstd · w (C) + b (C); mean, rstd (N) saved. Row kernel NAME_fwd
 // (nn/rownorm_kernels.hpp).
 template <class Exec, class T>
-void layernorm_forward(const Exec& exec, const std::string& name, const Matrix<T>& y,
-                       const Vec<T>& mean, const Vec<T>& rstd, const CMatrix<T>& x,
-                       const CVec<T>& w, const CVec<T>& b) {
+void layernorm_forward(const Exec& exec, const std::string& name, const Matrix<T>& y, const Vec<T>& mean,
+                       const Vec<T>& rstd, const CMatrix<T>& x, const CVec<T>& w, const CVec<T>& b) {
   rownorm_layernorm_forward<Exec, T>(exec, label(name, "_fwd"), y, mean, rstd, x, w, b);
 }
 
 // dx (N, C) += ∂L/∂x; dw, db (C) = Σ_n of dy·x̂ and dy, per block of rows then over blocks, both
 // ascending (nn/rownorm_kernels.hpp): NAME_bwd, NAME_bwd_params. Allocates the partial rows.
 template <class Exec, class T>
-void layernorm_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx,
-                        const Vec<T>& dw, const Vec<T>& db, const CMatrix<T>& dy,
-                        const CMatrix<T>& x, const CVec<T>& w, const CVec<T>& mean,
-                        const CVec<T>& rstd) {
+void layernorm_backward(const Exec& exec, const std::string& name, const Matrix<T>& dx, const Vec<T>& dw,
+                        const Vec<T>& db, const CMatrix<T>& dy, const CMatrix<T>& x, const CVec<T>& w,
+                        const CVec<T>& mean, const CVec<T>& rstd) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   const Vec<T> part(Kokkos::view_alloc(Kokkos::WithoutInitializing, "nn/layernorm_partials"),
                     std::size_t(layernorm_blocks(N)) * 2 * C);  // (blocks, 2C)
