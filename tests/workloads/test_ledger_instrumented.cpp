@@ -88,12 +88,7 @@ void check_one_step(const std::string& workload, std::map<std::string, ParamValu
   ctx.data_dir = data_dir;
   w->setup(params, ctx);
   w->step(ctx);  // warm: first-touch and lazy allocations happen outside the counted step
-  Counter counter;
-  launches().clear();
-  counting() = true;
-  w->step(ctx);
-  Kokkos::fence();
-  counting() = false;
+  auto got = count_launches([&] { w->step(ctx); });
   const Ledger ledger = w->ledger();
   INFO(workload << " " << params.brief());
   std::map<std::string, double> want;
@@ -101,10 +96,9 @@ void check_one_step(const std::string& workload, std::map<std::string, ParamValu
     if (k.kind != OpKind::collective) want[k.name] += k.count;
   for (const auto& [name, count] : want) {
     INFO("ledger kernel " << name);
-    CHECK(launches()[name] == static_cast<int>(count));
+    CHECK(got[name] == static_cast<int>(count));
   }
-  for (const auto& [label, n] : launches()) {
-    if (kokkos_internal(label) || n == 0) continue;
+  for (const auto& [label, n] : got) {
     INFO("launched kernel " << label << " x" << n);
     CHECK(want.count(label) == 1);
   }

@@ -52,30 +52,40 @@ KOKKOS_INLINE_FUNCTION constexpr std::size_t row_scratch_bytes() {
   return std::size_t(kLanes + kStage) * sizeof(T);
 }
 
-// Σ f(c), c < n, in sum_fixed's order; every thread of the team gets the sum. part: kLanes
-// elements of team scratch, stage: kStage more. Per pass of kStage elements every thread of the
-// team writes f of neighbouring elements into stage (coalesced loads, all in flight at once),
-// then kLanes threads carry their chains on over the staged values. Before, the kLanes threads
-// read f's operands from memory themselves, 16 of 128 threads in a strided, latency-bound chain
-// (the H200's layer norm at 22 to 58 times its projection, docs/validation.md). The partials
-// start at 0 and take the same values in the same order, so the sum is the same; each value is
-// rounded to T before it is added (no contraction into the sum on a GPU).
-template <class Member, class T, class F>
-KOKKOS_INLINE_FUNCTION T lanes_sum(const Member& team, int n, const F& f, T* part) {
+// The kLanes chains over f(c), c < count: chain j takes c ≡ j (mod kLanes) ascending, starting
+// from the value part[j] holds, acc = op(acc, f(c)), and leaves its result in part[j]. Per pass of
+// kStage elements every thread of the team writes f of neighbouring elements into stage (part +
+// kLanes: coalesced loads, all in flight at once), then kLanes threads carry their chains on over
+// the staged values. Before, the kLanes threads read f's operands from memory themselves, 16 of
+// 128 threads in a strided, latency-bound chain (the H200's layer norm at 22 to 58 times its
+// projection, docs/validation.md). Each value is rounded to T before op sees it (no contraction
+// into a sum on a GPU). Ends without a barrier: the caller's reads of part need one.
+template <class Member, class T, class F, class Op>
+KOKKOS_INLINE_FUNCTION void staged_lane_chains(const Member& team, int count, const F& f, const Op& op,
+                                               T* part) {
   T* stage = part + kLanes;
-  const int full = n / kLanes * kLanes;
-  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) { part[j] = T(0); });
-  for (int c0 = 0; c0 < full; c0 += kStage) {
-    const int cn = full - c0 < kStage ? full - c0 : kStage;
-    team.team_barrier();  // the previous pass's chains are done with stage
+  for (int c0 = 0; c0 < count; c0 += kStage) {
+    const int cn = count - c0 < kStage ? count - c0 : kStage;
+    team.team_barrier();  // part is initialised; the previous pass's chains are done with stage
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cn), [&](const int c) { stage[c] = f(c0 + c); });
     team.team_barrier();
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) {
       T acc = part[j];
-      for (int c = j; c < cn; c += kLanes) acc += stage[c];
+      for (int c = j; c < cn; c += kLanes) acc = op(acc, stage[c]);
       part[j] = acc;
     });
   }
+}
+
+// Σ f(c), c < n, in sum_fixed's order; every thread of the team gets the sum. part: kLanes
+// elements of team scratch, then kStage more (staged_lane_chains). The partials start at 0 and
+// take the same values in the same order as the unstaged chains, so the sum is the same.
+template <class Member, class T, class F>
+KOKKOS_INLINE_FUNCTION T lanes_sum(const Member& team, int n, const F& f, T* part) {
+  const int full = n / kLanes * kLanes;
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) { part[j] = T(0); });
+  staged_lane_chains(
+      team, full, f, [](T acc, T v) { return acc + v; }, part);
   team.team_barrier();
   T s = 0;
   for (int j = 0; j < kLanes; ++j) s += part[j];
@@ -85,23 +95,13 @@ KOKKOS_INLINE_FUNCTION T lanes_sum(const Member& team, int n, const F& f, T* par
 }
 
 // max(x[0], max_c x[c]) over the row; max is exact, so the lane order gives max_scaled's value.
-// part: kLanes elements of team scratch, then kStage more, staged as lanes_sum does.
+// part: as lanes_sum's.
 template <class Member, class T>
 KOKKOS_INLINE_FUNCTION T lanes_max(const Member& team, const T* x, int n, T* part) {
-  T* stage = part + kLanes;
   const T x0 = x[0];
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) { part[j] = x0; });
-  for (int c0 = 0; c0 < n; c0 += kStage) {
-    const int cn = n - c0 < kStage ? n - c0 : kStage;
-    team.team_barrier();
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cn), [&](const int c) { stage[c] = x[c0 + c]; });
-    team.team_barrier();
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kLanes), [&](const int j) {
-      T m = part[j];
-      for (int c = j; c < cn; c += kLanes) m = stage[c] > m ? stage[c] : m;
-      part[j] = m;
-    });
-  }
+  staged_lane_chains(
+      team, n, [&](int c) { return x[c]; }, [](T m, T v) { return v > m ? v : m; }, part);
   team.team_barrier();
   T m = x0;
   for (int j = 0; j < kLanes; ++j) m = part[j] > m ? part[j] : m;
