@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -258,6 +259,56 @@ TEST_CASE("row bodies compiled per ISA equal the portable bodies bit for bit",
     }
   }
   CHECK(checked >= 1);
+}
+
+// The softmax's exponentials at and past exp_fixed's clamp (arguments below −87 and a whole row
+// of them), and non-finite logits: the AVX-512 float sweep is written out in intrinsics
+// (nn/rownorm_host.cpp), so its clamp and rounding steps are checked where the normal inputs
+// above never reach. Finite rows must give the portable bits; NaN must stay NaN where it was.
+TEST_CASE("softmax per ISA equals the portable body at exp_fixed's clamp and on non-finite input",
+          "[softmax]") {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  for (const nn::GemmIsa isa : {nn::GemmIsa::scalar, nn::GemmIsa::avx2, nn::GemmIsa::avx512}) {
+    if (!nn::detail::host_isa_supported(isa)) continue;
+    const auto f = nn::detail::row_fns_for<float>(isa);
+    for (const int C : {16, 48, 257}) {
+      INFO("isa=" << nn::to_string(isa) << " C=" << C);
+      // Row 0 falls by 0.7 per element (past −87 from element 125); row 1 lies wholly below the
+      // clamp but its first element; row 2 straddles t = x·log2(e) = −125.5 (n = −126, a tie);
+      // row 3 alternates 0 and −88 − v/3.
+      std::vector<float> x(4 * std::size_t(C));
+      for (int v = 0; v < C; ++v) {
+        x[v] = -0.7f * float(v);
+        x[C + v] = v == 0 ? 50.0f : -60.0f - float(v);
+        x[2 * C + v] = -86.99f - 0.001f * float(v % 20);
+        x[3 * C + v] = v % 2 == 0 ? 0.0f : -88.0f - float(v) / 3.0f;
+      }
+      std::vector<float> a(x.size()), b(x.size());
+      for (int r = 0; r < 4; ++r) {
+        f.sm_fwd(&x[r * C], &a[r * C], C);
+        nn::detail::sm_fwd_row(&x[r * C], &b[r * C], C);
+        const float la = f.ce_fwd(&x[r * C], &a[r * C], C, C - 1);
+        const float lb = nn::detail::ce_fwd_row(&x[r * C], &b[r * C], C, C - 1);
+        CHECK(std::memcmp(&la, &lb, sizeof la) == 0);
+      }
+      CHECK(same_bits(a, b));
+      // Non-finite logits: +inf makes the row's max inf (inf − inf is NaN), NaN stays NaN.
+      for (const float bad : {kInf, -kInf, std::numeric_limits<float>::quiet_NaN()}) {
+        std::vector<float> y = values<float>(std::size_t(C), 7, 3.0);
+        y[C / 2] = bad;
+        std::vector<float> ya(y.size()), yb(y.size());
+        f.sm_fwd(y.data(), ya.data(), C);
+        nn::detail::sm_fwd_row(y.data(), yb.data(), C);
+        for (int v = 0; v < C; ++v) {
+          INFO("bad=" << bad << " v=" << v << " isa " << ya[v] << " portable " << yb[v]);
+          if (std::isnan(yb[v]))
+            CHECK(std::isnan(ya[v]));
+          else
+            CHECK(std::memcmp(&ya[v], &yb[v], sizeof(float)) == 0);
+        }
+      }
+    }
+  }
 }
 
 // The kernels device spaces run (a team per row, sums over kLanes threads then folded in order)

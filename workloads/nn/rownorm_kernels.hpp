@@ -225,19 +225,39 @@ KOKKOS_INLINE_FUNCTION T exp_sum_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT y
   return sum;
 }
 
-template <class T>
-KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V) {
+// exp_sum_row as a function object: the softmax and cross-entropy row bodies take the sweep as a
+// parameter, so that a host ISA may run its own form of it with the same bits (nn/rownorm_host.cpp).
+// nvcc checks that a host-and-device function calls no host-only function, also in instantiations
+// only the host runs (the AVX-512 sweep): XPB_HOST_DEVICE_TEMPLATE turns that check off for them.
+#if defined(__CUDACC__)
+#define XPB_HOST_DEVICE_TEMPLATE _Pragma("nv_exec_check_disable")
+#else
+#define XPB_HOST_DEVICE_TEMPLATE
+#endif
+struct ExpSumRow {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T operator()(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V, T mx) const {
+    return exp_sum_row(xr, yr, V, mx);
+  }
+};
+
+XPB_HOST_DEVICE_TEMPLATE
+template <class T, class ExpSum = ExpSumRow>
+KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V,
+                                       ExpSum exp_sum = {}) {
   const T mx = max_scaled(xr, V, T(1), xr[0]);
-  const T inv = T(1) / exp_sum_row(xr, yr, V, mx);
+  const T inv = T(1) / exp_sum(xr, yr, V, mx);
   for (int v = 0; v < V; ++v) yr[v] *= inv;
 }
 
 // Cross-entropy of one row against target y: pr = softmax(xr) (sm_fwd_row's arithmetic), and
 // the returned loss log Σ_v exp(x_v − max) + max − x_y, or 0 when y < 0 (a row without a target).
-template <class T>
-KOKKOS_INLINE_FUNCTION T ce_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT pr, int V, int y) {
+XPB_HOST_DEVICE_TEMPLATE
+template <class T, class ExpSum = ExpSumRow>
+KOKKOS_INLINE_FUNCTION T ce_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT pr, int V, int y,
+                                    ExpSum exp_sum = {}) {
   const T mx = max_scaled(xr, V, T(1), xr[0]);
-  const T sum = exp_sum_row(xr, pr, V, mx);
+  const T sum = exp_sum(xr, pr, V, mx);
   const T inv = T(1) / sum;
   for (int v = 0; v < V; ++v) pr[v] *= inv;
   return y >= 0 ? compat::log(sum) + mx - xr[y] : T(0);
