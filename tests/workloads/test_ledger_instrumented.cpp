@@ -154,6 +154,24 @@ TEST_CASE("ledger kernels are the kernels launched: attention backward, host and
       REQUIRE(ledger.size() == (teams ? 2u : 1u));
       CHECK(got == ledger_counts(ledger));
     }
+    // The forward is one launch on either path; the device path's query tiles are 16 rows, so it
+    // reads K and V 9 times per head (ceil(130 / 16); the causal half of that) where the host's
+    // 60-row tiles read them 3 times: 2·N·C·4 bytes per extra read.
+    for (const bool teams : {false, true}) {
+      INFO((causal ? "causal forward" : "bidirectional forward")
+           << (teams ? ", team kernels" : ", host kernels"));
+      const auto got = count_launches([&] {
+        if (teams)
+          nn::detail::flash_attention_forward_teams<Space, float>(Space(), "t/attn", s, out, lse, qkv, 0);
+        else
+          nn::flash_attention_forward<Space, float>(Space(), "t/attn", s, out, lse, qkv);
+      });
+      CHECK(got == ledger_counts(nn::flash_attention_forward_cost("t/attn", DType::fp32, s, teams)));
+    }
+    const double extra_reads = (9 - 3) * (causal ? 0.5 : 1.0);
+    CHECK(nn::flash_attention_forward_cost("t/attn", DType::fp32, s, true)[0].bytes -
+              nn::flash_attention_forward_cost("t/attn", DType::fp32, s, false)[0].bytes ==
+          extra_reads * 2.0 * N * s.C * 4);
     double host = 0, dev = 0;
     for (const auto& k : nn::flash_attention_backward_cost("t/attn", DType::fp32, s, false)) host += k.flops;
     for (const auto& k : nn::flash_attention_backward_cost("t/attn", DType::fp32, s, true)) dev += k.flops;

@@ -362,7 +362,7 @@ class Encoder {
     if (!m_cfg.pre_ln) nn::append(l, nn::layernorm_forward_cost("ernie/embln", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln1", d, N, C));
     nn::append(layer, nn::linear_forward_cost("ernie/qkv", d, N, C, 3 * C, true));
-    nn::append(layer, nn::flash_attention_forward_cost("ernie/attn", d, shape, exp_ops));
+    nn::append(layer, nn::flash_attention_forward_cost("ernie/attn", d, shape, nn::kFlashTeams, exp_ops));
     nn::append(layer, nn::linear_forward_cost("ernie/attproj", d, N, C, C, true));
     nn::append(layer, nn::residual_forward_cost("ernie/res1", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln2", d, N, C));
@@ -376,7 +376,7 @@ class Encoder {
     nn::append(layer, nn::linear_backward_cost("ernie/fc", d, N, C, F, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln2", d, N, C));
     nn::append(layer, nn::linear_backward_cost("ernie/attproj", d, N, C, C, true, true));
-    nn::append(layer, nn::flash_attention_backward_cost("ernie/attn", d, shape, nn::kFlashBwdTeams, exp_ops));
+    nn::append(layer, nn::flash_attention_backward_cost("ernie/attn", d, shape, nn::kFlashTeams, exp_ops));
     nn::append(layer, nn::linear_backward_cost("ernie/qkv", d, N, C, 3 * C, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln1", d, N, C));
     if (!m_cfg.pre_ln) {

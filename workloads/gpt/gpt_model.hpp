@@ -207,7 +207,7 @@ class GptModel {
     nn::append(l, nn::embedding_forward_cost("gpt/embed", dtype, N, C));
     nn::append(l, nn::layernorm_forward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::linear_forward_cost("gpt/qkv", dtype, N, C, 3 * C, true), L);
-    nn::append(l, nn::flash_attention_forward_cost("gpt/attn", dtype, as, exp_ops), L);
+    nn::append(l, nn::flash_attention_forward_cost("gpt/attn", dtype, as, nn::kFlashTeams, exp_ops), L);
     nn::append(l, nn::linear_forward_cost("gpt/attproj", dtype, N, C, C, true), L);
     nn::append(l, nn::residual_forward_cost("gpt/res_attn", dtype, N, C), L);
     nn::append(l, nn::layernorm_forward_cost("gpt/ln2", dtype, N, C), L);
@@ -227,7 +227,7 @@ class GptModel {
     nn::append(l, nn::linear_backward_cost("gpt/fc", dtype, N, C, 4 * C, true, true), L);
     nn::append(l, nn::layernorm_backward_cost("gpt/ln2", dtype, N, C), L);
     nn::append(l, nn::linear_backward_cost("gpt/attproj", dtype, N, C, C, true, true), L);
-    nn::append(l, nn::flash_attention_backward_cost("gpt/attn", dtype, as, nn::kFlashBwdTeams, exp_ops), L);
+    nn::append(l, nn::flash_attention_backward_cost("gpt/attn", dtype, as, nn::kFlashTeams, exp_ops), L);
     nn::append(l, nn::linear_backward_cost("gpt/qkv", dtype, N, C, 3 * C, true, true), L);
     nn::append(l, nn::layernorm_backward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::embedding_backward_cost("gpt/embed", dtype, N, C, V, c.context));

@@ -92,9 +92,9 @@ class AttentionBench final : public Workload {
     return ledger_in(compute_dtype(sizeof(T)), nn::detail::kExpFixedOps<T>);
   }
   Ledger ledger_in(DType dtype, double exp_ops = 1) const {
-    Ledger l = nn::flash_attention_forward_cost(kName, dtype, m_shape, exp_ops);
+    Ledger l = nn::flash_attention_forward_cost(kName, dtype, m_shape, nn::kFlashTeams, exp_ops);
     if (m_backward)
-      nn::append(l, nn::flash_attention_backward_cost(kName, dtype, m_shape, nn::kFlashBwdTeams, exp_ops));
+      nn::append(l, nn::flash_attention_backward_cost(kName, dtype, m_shape, nn::kFlashTeams, exp_ops));
     return l;
   }
 

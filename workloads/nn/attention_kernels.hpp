@@ -594,11 +594,15 @@ void flash_attention_backward(const Exec& exec, const std::string& name, const A
 // recomputed P) of exp_ops operations: 1 charged (a special-function unit), kExpFixedOps<T> as run
 // on a host. Bytes: q, k, v read once per query tile that uses them (forward)
 // or once per key tile (backward, which also reads out and dout), outputs written once.
+// `teams`: the device path (nn/attention_teams.hpp), whose query tiles are kFwdTeamRows rows (the
+// host's kBlockQ); its output rows accumulate in place, a team's 16 rows staying in cache.
+// kFlashTeams: the shape this build's default execution space runs (forward and backward).
+inline constexpr bool kFlashTeams = !kHostExec<Kokkos::DefaultExecutionSpace>;
 inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype, const AttentionShape& s,
-                                           double exp_ops = 1) {
+                                           bool teams = kFlashTeams, double exp_ops = 1) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
-  const double qtiles = std::ceil(double(s.T) / kBlockQ) * (s.causal ? 0.5 : 1.0);
+  const double qtiles = std::ceil(double(s.T) / (teams ? kFwdTeamRows : kBlockQ)) * (s.causal ? 0.5 : 1.0);
   KernelCost k = vector_cost(label(name, "_fwd"), dtype, pairs * (4.0 * s.D() + 5 + exp_ops),
                              b * (N * s.C * (2 + 2 * qtiles) + double(s.B) * s.H * s.T));
   k.kind = OpKind::attention_fwd;
@@ -610,11 +614,9 @@ inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
 // staging Q, dO, O and lse per chunk) and NAME_bwd_q (a team per tile of queries walks the key
 // tiles, staging K and V). Both recompute the scores and dP; the useful FLOPs are split by the
 // gradients each one makes (dK, dV and the dP they need; dQ), so the two sum to the host figure
-// (with exponentials charged as one operation; each kernel recomputes P). kFlashBwdTeams: the
-// shape this build's default execution space runs.
-inline constexpr bool kFlashBwdTeams = !kHostExec<Kokkos::DefaultExecutionSpace>;
+// (with exponentials charged as one operation; each kernel recomputes P).
 inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype, const AttentionShape& s,
-                                            bool teams = kFlashBwdTeams, double exp_ops = 1) {
+                                            bool teams = kFlashTeams, double exp_ops = 1) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T, stats = double(s.B) * s.H * s.T;
   if (teams) {
