@@ -594,7 +594,7 @@ void flash_attention_backward(const Exec& exec, const std::string& name, const A
 // recomputed P) of exp_ops operations: 1 charged (a special-function unit), kExpFixedOps<T> as run
 // on a host. Bytes: q, k, v read once per query tile that uses them (forward)
 // or once per key tile (backward, which also reads out and dout), outputs written once.
-// `teams`: the device path (nn/attention_teams.hpp), whose query tiles are kFwdTeamRows rows (the
+// `teams`: the device path (nn/attention_teams.hpp), whose query tiles are kAttnTeamRows rows (the
 // host's kBlockQ); its output rows accumulate in place, a team's 16 rows staying in cache.
 // kFlashTeams: the shape this build's default execution space runs (forward and backward).
 inline constexpr bool kFlashTeams = !kHostExec<Kokkos::DefaultExecutionSpace>;
@@ -602,7 +602,7 @@ inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
                                            bool teams = kFlashTeams, double exp_ops = 1) {
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T;
-  const double qtiles = std::ceil(double(s.T) / (teams ? kFwdTeamRows : kBlockQ)) * (s.causal ? 0.5 : 1.0);
+  const double qtiles = std::ceil(double(s.T) / (teams ? kAttnTeamRows : kBlockQ)) * (s.causal ? 0.5 : 1.0);
   KernelCost k = vector_cost(label(name, "_fwd"), dtype, pairs * (4.0 * s.D() + 5 + exp_ops),
                              b * (N * s.C * (2 + 2 * qtiles) + double(s.B) * s.H * s.T));
   k.kind = OpKind::attention_fwd;
@@ -610,7 +610,7 @@ inline Ledger flash_attention_forward_cost(const std::string& name, DType dtype,
 }
 
 // `teams`: the device path (nn/attention_teams.hpp), which runs the backward as two kernels with
-// no atomics: NAME_bwd_kv (a team per tile of kTeamRows keys walks the queries that see them,
+// no atomics: NAME_bwd_kv (a team per tile of kAttnTeamRows keys walks the queries that see them,
 // staging Q, dO, O and lse per chunk) and NAME_bwd_q (a team per tile of queries walks the key
 // tiles, staging K and V). Both recompute the scores and dP; the useful FLOPs are split by the
 // gradients each one makes (dK, dV and the dP they need; dQ), so the two sum to the host figure
@@ -620,7 +620,7 @@ inline Ledger flash_attention_backward_cost(const std::string& name, DType dtype
   const double pairs = double(s.B) * s.H * s.T * s.T * (s.causal ? 0.5 : 1.0);
   const double b = dtype_bytes(dtype), N = double(s.B) * s.T, stats = double(s.B) * s.H * s.T;
   if (teams) {
-    const double tiles = std::ceil(double(s.T) / kTeamRows) * (s.causal ? 0.5 : 1.0);
+    const double tiles = std::ceil(double(s.T) / kAttnTeamRows) * (s.causal ? 0.5 : 1.0);
     // kv: own K and V read, dK and dV written; per tile walked: Q, dO and O read, lse read.
     KernelCost kv = vector_cost(label(name, "_bwd_kv"), dtype, pairs * (6.0 * s.D() + 5 + exp_ops),
                                 b * (N * s.C * (4 + 3 * tiles) + stats * tiles));

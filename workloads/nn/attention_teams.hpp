@@ -11,15 +11,16 @@
 // a host space these kernels give the host path's bits; on a GPU they give the same where the
 // compiler neither contracts nor reorders the scalar steps (nvcc contracts a·b + c by default).
 //
-// Forward: a team per (b, h, tile of kFwdTeamRows queries); per key tile it stages K and V, then
+// Forward: a team per (b, h, tile of kAttnTeamRows queries); per key tile it stages K and V, then
 // in phases over the team's threads forms the scores (a thread per query and key), each row's
 // running max m and rescale factor, the exponentials (a thread per query and key), each row's
 // sum l, and the output rows rescaled plus P·V (a thread per query and d). Backward, with no
-// atomics: NAME_bwd_kv, a team per (b, h, tile of kTeamRows keys), each thread owning one key's dK
-// and dV and walking every query that sees it (query chunks staged in scratch with their lse and
-// Δ = rowsum(dO ⊙ O)); then NAME_bwd_q, a team per (b, h, tile of kTeamRows queries), each thread
-// owning one query's dQ and walking the key tiles. Scores and ∂P are recomputed in both (the price
-// of determinism without atomics).
+// atomics: NAME_bwd_kv, a team per (b, h, tile of kAttnTeamRows keys), walks the queries that see
+// them in staged chunks (with their lse and Δ = rowsum(dO ⊙ O)): P and dS a thread per (key,
+// query), then dK and dV a thread per (key, d); NAME_bwd_q, a team per (b, h, tile of
+// kAttnTeamRows queries), walks the key tiles: dS a thread per (query, key), then dQ a thread per
+// (query, d). Scores and ∂P are recomputed in both (the price of determinism without atomics).
+// Output and gradient rows accumulate in place in global memory (a team's 16 rows stay in cache).
 //
 // Scratch per team does not grow with T (the portable backward's held whole heads): it sits in
 // level 0 (GPU shared memory) when it fits the backend's level-0 limit, else in level 1.
@@ -37,12 +38,12 @@
 
 namespace xpb::nn {
 
-inline constexpr int kTeamRows = 64;  // rows (queries or keys) per team: one thread each on a GPU
-// Queries per forward team: the forward's threads run over (query, key) and (query, d) pairs, so a
-// team of 16 queries still gives every thread of a 256-thread team work, and a T = 128 head 8
-// teams instead of 2 (the backward keeps kTeamRows, a thread per row).
-inline constexpr int kFwdTeamRows = 16;
-inline constexpr int kFwdTeamThreads = 256;  // a forward team's threads on devices
+// Rows each team owns: 16 queries in the forward and in NAME_bwd_q, 16 keys in NAME_bwd_kv. The
+// threads run over (row, key or query) and (row, d) pairs, so 16 rows still give each of a team's
+// 256 threads work, and a T = 128 head has 8 teams where a thread per row of 64 gave it 2.
+inline constexpr int kAttnTeamRows = 16;
+inline constexpr int kAttnTeamThreads = 256;  // a team's threads on devices
+inline constexpr int kBwdChunk = 32;          // queries NAME_bwd_kv stages at a time
 
 namespace detail {
 
@@ -53,14 +54,23 @@ KOKKOS_INLINE_FUNCTION int padded(int n) { return n % 2 == 0 ? n + 1 : n; }
 // Scratch elements of a forward team: the key tile's K (rows padded) and V, then per row the
 // scores, m, l and the tile's rescale factor.
 KOKKOS_INLINE_FUNCTION std::size_t team_fwd_scratch(int D) {
-  const std::size_t R = kFwdTeamRows, BK = kBlockK, ld = padded(D), ls = padded(kBlockK);
+  const std::size_t R = kAttnTeamRows, BK = kBlockK, ld = padded(D), ls = padded(kBlockK);
   return BK * (ld + D) + R * (ls + 3);
 }
-// Backward (both kernels): the other side's tile of kTeamRows rows (two D-wide operands, lse, Δ),
-// then per owned row two D-wide operands and two D-wide accumulators.
+// Backward, the larger of its two kernels' scratch: NAME_bwd_kv holds its own keys' K and V, a
+// chunk of queries' Q and dO (rows padded), their lse and Δ, and P and dS per (key, query);
+// NAME_bwd_q the key tile's K and V (rows padded), dS per (query, key) and its rows' lse and Δ.
+KOKKOS_INLINE_FUNCTION std::size_t team_bwd_kv_scratch(int D) {
+  const std::size_t R = kAttnTeamRows, Q = kBwdChunk, ld = padded(D), lp = padded(kBwdChunk);
+  return 2 * R * ld + 2 * Q * ld + 2 * Q + 2 * R * lp;
+}
+KOKKOS_INLINE_FUNCTION std::size_t team_bwd_q_scratch(int D) {
+  const std::size_t R = kAttnTeamRows, BK = kBlockK, ld = padded(D), ls = padded(kBlockK);
+  return 2 * BK * ld + R * ls + 2 * R;
+}
 KOKKOS_INLINE_FUNCTION std::size_t team_bwd_scratch(int D) {
-  const std::size_t R = kTeamRows, ld = padded(D);
-  return 2 * R * D + 2 * R + R * 4 * ld;
+  const std::size_t kv = team_bwd_kv_scratch(D), q = team_bwd_q_scratch(D);
+  return kv > q ? kv : q;
 }
 
 // The level the team's scratch goes to: 0 (on-chip on GPUs) when it fits the backend's limit.
@@ -75,11 +85,11 @@ Kokkos::TeamPolicy<Exec> team_rows_policy(const Exec& exec, int league, int team
   return Kokkos::TeamPolicy<Exec>(exec, league, Kokkos::AUTO);
 }
 
-// The (batch, head, tile of kTeamRows rows) of a team, league ranks tile-fastest: first row r0,
+// The (batch, head, tile of per_team rows) of a team, league ranks tile-fastest: first row r0,
 // rows in it (the last tile of a sequence may be short).
 struct TeamTile {
   int b, h, r0, rows;
-  KOKKOS_INLINE_FUNCTION TeamTile(int rank, int tiles, int H, int TT, int per_team = kTeamRows)
+  KOKKOS_INLINE_FUNCTION TeamTile(int rank, int tiles, int H, int TT, int per_team = kAttnTeamRows)
       : b(rank / (tiles * H)),
         h((rank / tiles) % H),
         r0((rank % tiles) * per_team),
@@ -110,16 +120,16 @@ KOKKOS_INLINE_FUNCTION T chain_dot(const T* a, const T* b, int D) {
 }
 
 // Rows r0 … r0+n-1 of two D-wide column ranges of qkv (keys from column kc, values from vc) into
-// team scratch K (n rows ldk apart) and V (n, D), between barriers (the previous tile's readers
+// team scratch K and V (n rows, ldk and ldv apart), between barriers (the previous tile's readers
 // are done; every thread sees the new tile). Neighbouring threads copy neighbouring elements.
 template <class Member, class T>
 KOKKOS_INLINE_FUNCTION void stage_keys(const Member& team, const CMatrix<T>& qkv, std::ptrdiff_t r0, int n,
-                                       int kc, int vc, int D, int ldk, T* K, T* V) {
+                                       int kc, int vc, int D, int ldk, int ldv, T* K, T* V) {
   team.team_barrier();
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n * D), [&](const int e) {
     const int j = e / D, d = e % D;
     K[j * ldk + d] = qkv(r0 + j, kc + d);
-    V[e] = qkv(r0 + j, vc + d);
+    V[j * ldv + d] = qkv(r0 + j, vc + d);
   });
   team.team_barrier();
 }
@@ -171,7 +181,7 @@ KOKKOS_INLINE_FUNCTION void forward_key_tile(const Member& team, const FwdTile<T
   });
 }
 
-// Forward: a team per (b, h, tile of kFwdTeamRows queries), threads over (row, key) and (row, d)
+// Forward: a team per (b, h, tile of kAttnTeamRows queries), threads over (row, key) and (row, d)
 // pairs in each key tile (forward_key_tile). The output rows accumulate in place in `out`, so the
 // team's scratch (team_fwd_scratch) holds only the key tile (K rows padded: threads over keys read
 // one column of K), its V, the scores and three numbers per row: at D = 64 in fp32, 37 KiB, under
@@ -183,22 +193,22 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
   const int TT = s.T, H = s.H, C = s.C, D = s.D();
   const bool causal = s.causal;
   const T scale = T(1) / compat::sqrt(T(D));
-  const int tiles = (TT + kFwdTeamRows - 1) / kFwdTeamRows;
+  const int tiles = (TT + kAttnTeamRows - 1) / kAttnTeamRows;
   const std::size_t bytes = team_fwd_scratch(D) * sizeof(T);
   auto policy = team_rows_policy(exec, s.B * H * tiles, team_size);
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
       label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
-        const TeamTile tt(team.league_rank(), tiles, H, TT, kFwdTeamRows);
+        const TeamTile tt(team.league_rank(), tiles, H, TT, kAttnTeamRows);
         const int b = tt.b, h = tt.h, t0 = tt.r0, rows = tt.rows;
         const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
         FwdTile<T> f;
         f.K = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));
         f.V = f.K + kBlockK * padded(D);
         f.S = f.V + kBlockK * D;
-        f.m = f.S + kFwdTeamRows * padded(kBlockK);
-        f.l = f.m + kFwdTeamRows;
-        f.alpha = f.l + kFwdTeamRows;
+        f.m = f.S + kAttnTeamRows * padded(kBlockK);
+        f.l = f.m + kAttnTeamRows;
+        f.alpha = f.l + kAttnTeamRows;
         f.qrow = &qkv(row0 + t0, h * D);
         f.orow = &out(row0 + t0, h * D);
         f.ldq = qkv.stride(0), f.ldo = out.stride(0);
@@ -210,7 +220,7 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
         const int keys = causal ? t0 + rows : TT;
         for (int j0 = 0; j0 < keys; j0 += kBlockK) {
           const int kt = keys - j0 < kBlockK ? keys - j0 : kBlockK;
-          stage_keys(team, qkv, row0 + j0, kt, C + h * D, 2 * C + h * D, D, padded(D), f.K, f.V);
+          stage_keys(team, qkv, row0 + j0, kt, C + h * D, 2 * C + h * D, D, padded(D), D, f.K, f.V);
           forward_key_tile(team, f, j0, kt);
         }
         team.team_barrier();
@@ -223,7 +233,10 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
       });
 }
 
-// dK and dV: a thread per key, every query that sees it in ascending order.
+// dK and dV: a team per kAttnTeamRows keys walks the queries that see them, kBwdChunk at a time:
+// P and dS with a thread per (key, query), then each key's dK and dV elements with a thread per
+// (key, d), each one chain over the queries ascending across the chunks, accumulated in place in
+// dqkv. Same expressions as a thread per key walking its queries.
 template <class Exec, class T>
 void flash_backward_kv_teams(const Exec& exec, const std::string& label, const AttentionShape& s,
                              const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
@@ -231,132 +244,120 @@ void flash_backward_kv_teams(const Exec& exec, const std::string& label, const A
   const int TT = s.T, H = s.H, C = s.C, D = s.D();
   const bool causal = s.causal;
   const T scale = T(1) / compat::sqrt(T(D));
-  const int tiles = (TT + kTeamRows - 1) / kTeamRows;
-  const std::size_t bytes = team_bwd_scratch(D) * sizeof(T);
+  const int tiles = (TT + kAttnTeamRows - 1) / kAttnTeamRows;
+  const std::size_t bytes = team_bwd_kv_scratch(D) * sizeof(T);
   auto policy = team_rows_policy(exec, s.B * H * tiles, team_size);
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
       label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
         const TeamTile tt(team.league_rank(), tiles, H, TT);
         const int b = tt.b, h = tt.h, j0 = tt.r0, keys = tt.rows;
-        const int ld = padded(D);
-        T* Qs = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (R, D) query chunk
-        T* Gs = Qs + kTeamRows * D;                                          // (R, D) its ∂out
-        T* Ls = Gs + kTeamRows * D;                                          // (R) lse
-        T* Ds = Ls + kTeamRows;                                              // (R) Δ
-        T* Kr = Ds + kTeamRows;                                              // (R, ld) own keys
-        T* Vr = Kr + kTeamRows * ld;
-        T* dK = Vr + kTeamRows * ld;
-        T* dV = dK + kTeamRows * ld;
-        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys), [&](const int j) {
-          for (int d = 0; d < D; ++d) {
-            Kr[j * ld + d] = qkv(row0 + j0 + j, C + h * D + d);
-            Vr[j * ld + d] = qkv(row0 + j0 + j, 2 * C + h * D + d);
-            dK[j * ld + d] = dV[j * ld + d] = T(0);
-          }
+        const int ld = padded(D), lp = padded(kBwdChunk);
+        T* Kr = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (R, ld) own keys
+        T* Vr = Kr + kAttnTeamRows * ld;                                     // (R, ld) own values
+        T* Qs = Vr + kAttnTeamRows * ld;                                     // (Q, ld) query chunk
+        T* Gs = Qs + kBwdChunk * ld;                                         // (Q, ld) its ∂out
+        T* Ls = Gs + kBwdChunk * ld;                                         // (Q) lse
+        T* Ds = Ls + kBwdChunk;                                              // (Q) Δ
+        T* Ps = Ds + kBwdChunk;                                              // (R, lp) P
+        T* dS = Ps + kAttnTeamRows * lp;                                     // (R, lp) dS
+        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT, ldd = dqkv.stride(0);
+        T* dk = &dqkv(row0 + j0, C + h * D);
+        T* dv = &dqkv(row0 + j0, 2 * C + h * D);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys * D), [&](const int e) {
+          const int j = e / D, d = e % D;
+          Kr[j * ld + d] = qkv(row0 + j0 + j, C + h * D + d);
+          Vr[j * ld + d] = qkv(row0 + j0 + j, 2 * C + h * D + d);
+          dk[j * ldd + d] = dv[j * ldd + d] = T(0);
         });
         // Causal: queries before the tile's first key see none of its keys.
-        for (int i0 = causal ? j0 : 0; i0 < TT; i0 += kTeamRows) {
-          const int qn = TT - i0 < kTeamRows ? TT - i0 : kTeamRows;
+        for (int i0 = causal ? j0 : 0; i0 < TT; i0 += kBwdChunk) {
+          const int qn = TT - i0 < kBwdChunk ? TT - i0 : kBwdChunk;
           team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, qn * D), [&](const int e) {
+            const int i = e / D, d = e % D;
+            Qs[i * ld + d] = qkv(row0 + i0 + i, h * D + d);
+            Gs[i * ld + d] = dout(row0 + i0 + i, h * D + d);
+          });
           Kokkos::parallel_for(Kokkos::TeamThreadRange(team, qn), [&](const int i) {
-            const T* q = &qkv(row0 + i0 + i, h * D);
-            const T* g = &dout(row0 + i0 + i, h * D);
-            for (int d = 0; d < D; ++d) {
-              Qs[i * D + d] = q[d];
-              Gs[i * D + d] = g[d];
-            }
             Ls[i] = lse(b * H + h, i0 + i);
-            Ds[i] = dot_lanes(g, &out(row0 + i0 + i, h * D), D);
+            Ds[i] = dot_lanes(&dout(row0 + i0 + i, h * D), &out(row0 + i0 + i, h * D), D);
           });
           team.team_barrier();
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys), [&](const int j) {
-            const int key = j0 + j;
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys * qn), [&](const int e) {
+            const int j = e / qn, i = e % qn;
+            if (causal && i0 + i < j0 + j) return;
+            const T sc = chain_dot(Qs + i * ld, Kr + j * ld, D), dp = chain_dot(Gs + i * ld, Vr + j * ld, D);
+            const T p = exp_fixed(sc * scale - Ls[i]);
+            Ps[j * lp + i] = p;
+            dS[j * lp + i] = p * (dp - Ds[i]) * scale;
+          });
+          team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys * D), [&](const int e) {
+            const int j = e / D, d = e % D, key = j0 + j;
+            T av = dv[j * ldd + d], ak = dk[j * ldd + d];
             for (int i = causal && key > i0 ? key - i0 : 0; i < qn; ++i) {
-              const T* q = Qs + i * D;
-              const T* g = Gs + i * D;
-              const T sc = chain_dot(q, Kr + j * ld, D), dp = chain_dot(g, Vr + j * ld, D);
-              const T p = exp_fixed(sc * scale - Ls[i]);
-              const T ds = p * (dp - Ds[i]) * scale;
-              for (int d = 0; d < D; ++d) {
-                dV[j * ld + d] = fma_exact(p, g[d], dV[j * ld + d]);
-                dK[j * ld + d] = fma_exact(ds, q[d], dK[j * ld + d]);
-              }
+              av = fma_exact(Ps[j * lp + i], Gs[i * ld + d], av);
+              ak = fma_exact(dS[j * lp + i], Qs[i * ld + d], ak);
             }
+            dv[j * ldd + d] = av;
+            dk[j * ldd + d] = ak;
           });
         }
-        team.team_barrier();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, keys), [&](const int j) {
-          for (int d = 0; d < D; ++d) {
-            dqkv(row0 + j0 + j, C + h * D + d) = dK[j * ld + d];
-            dqkv(row0 + j0 + j, 2 * C + h * D + d) = dV[j * ld + d];
-          }
-        });
       });
 }
 
-// dQ: a thread per query; per key tile of kBlockK, one chain over its keys, added to the sum of
-// the earlier tiles' (the host kernels' order).
+// dQ: a team per kAttnTeamRows queries walks the key tiles of kBlockK: dS with a thread per
+// (query, key), then a thread per (query, d) makes the tile's chain over its keys and adds it to
+// the sum of the earlier tiles' (the host kernels' order), in place in dqkv.
 template <class Exec, class T>
 void flash_backward_q_teams(const Exec& exec, const std::string& label, const AttentionShape& s,
                             const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
                             const CMatrix<T>& out, const CMatrix<T>& lse, int team_size, int level) {
-  static_assert(kBlockK <= kTeamRows, "a key tile must fit the staged rows");
   const int TT = s.T, H = s.H, C = s.C, D = s.D();
   const bool causal = s.causal;
   const T scale = T(1) / compat::sqrt(T(D));
-  const int tiles = (TT + kTeamRows - 1) / kTeamRows;
-  const std::size_t bytes = team_bwd_scratch(D) * sizeof(T);
+  const int tiles = (TT + kAttnTeamRows - 1) / kAttnTeamRows;
+  const std::size_t bytes = team_bwd_q_scratch(D) * sizeof(T);
   auto policy = team_rows_policy(exec, s.B * H * tiles, team_size);
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
       label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
         const TeamTile tt(team.league_rank(), tiles, H, TT);
         const int b = tt.b, h = tt.h, t0 = tt.r0, rows = tt.rows;
-        const int ld = padded(D);
-        T* Ks = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (BK, D) key tile
-        T* Vs = Ks + kTeamRows * D;                                          // (BK, D) value tile
-        T* Ls = Vs + kTeamRows * D;                                          // (R) own lse
-        T* Ds = Ls + kTeamRows;                                              // (R) own Δ
-        T* Qr = Ds + kTeamRows;                                              // (R, ld) own queries
-        T* Gr = Qr + kTeamRows * ld;                                         // (R, ld) own ∂out
-        T* dQ = Gr + kTeamRows * ld;                                         // (R, ld) Σ of tiles
-        T* dT = dQ + kTeamRows * ld;                                         // (R, ld) this tile
-        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
+        const int ld = padded(D), ls = padded(kBlockK);
+        T* Ks = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (BK, ld) key tile
+        T* Vs = Ks + kBlockK * ld;                                           // (BK, ld) value tile
+        T* dS = Vs + kBlockK * ld;                                           // (R, ls)
+        T* Ls = dS + kAttnTeamRows * ls;                                     // (R) own lse
+        T* Ds = Ls + kAttnTeamRows;                                          // (R) own Δ
+        const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT, ldd = dqkv.stride(0);
+        T* dq = &dqkv(row0 + t0, h * D);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
-          const T* q = &qkv(row0 + t0 + i, h * D);
-          const T* g = &dout(row0 + t0 + i, h * D);
-          for (int d = 0; d < D; ++d) {
-            Qr[i * ld + d] = q[d];
-            Gr[i * ld + d] = g[d];
-          }
           Ls[i] = lse(b * H + h, t0 + i);
-          Ds[i] = dot_lanes(g, &out(row0 + t0 + i, h * D), D);
+          Ds[i] = dot_lanes(&dout(row0 + t0 + i, h * D), &out(row0 + t0 + i, h * D), D);
         });
         const int keys = causal ? t0 + rows : TT;
         for (int j0 = 0; j0 < keys; j0 += kBlockK) {
           const int kt = keys - j0 < kBlockK ? keys - j0 : kBlockK;
-          stage_keys(team, qkv, row0 + j0, kt, C + h * D, 2 * C + h * D, D, D, Ks, Vs);
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
-            const int t = t0 + i;
-            const int valid = keys_seen(causal, t, j0, kt);
-            T* acc = dT + i * ld;
-            for (int d = 0; d < D; ++d) acc[d] = T(0);
-            for (int j = 0; j < valid; ++j) {
-              const T sc = chain_dot(Qr + i * ld, Ks + j * D, D), dp = chain_dot(Gr + i * ld, Vs + j * D, D);
-              const T p = exp_fixed(sc * scale - Ls[i]);
-              const T ds = p * (dp - Ds[i]) * scale;
-              for (int d = 0; d < D; ++d) acc[d] = fma_exact(ds, Ks[j * D + d], acc[d]);
-            }
-            T* sum = dQ + i * ld;
-            for (int d = 0; d < D; ++d) sum[d] = j0 == 0 ? acc[d] : sum[d] + acc[d];
+          stage_keys(team, qkv, row0 + j0, kt, C + h * D, 2 * C + h * D, D, ld, ld, Ks, Vs);
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * kt), [&](const int e) {
+            const int i = e / kt, j = e % kt;
+            if (j >= keys_seen(causal, t0 + i, j0, kt)) return;
+            const T sc = chain_dot(&qkv(row0 + t0 + i, h * D), Ks + j * ld, D);
+            const T dp = chain_dot(&dout(row0 + t0 + i, h * D), Vs + j * ld, D);
+            const T p = exp_fixed(sc * scale - Ls[i]);
+            dS[i * ls + j] = p * (dp - Ds[i]) * scale;
+          });
+          team.team_barrier();
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * D), [&](const int e) {
+            const int i = e / D, d = e % D, valid = keys_seen(causal, t0 + i, j0, kt);
+            T acc = T(0);
+            for (int j = 0; j < valid; ++j) acc = fma_exact(dS[i * ls + j], Ks[j * ld + d], acc);
+            T* sum = dq + i * ldd + d;
+            *sum = j0 == 0 ? acc : *sum + acc;
           });
         }
-        team.team_barrier();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
-          for (int d = 0; d < D; ++d) dqkv(row0 + t0 + i, h * D + d) = dQ[i * ld + d];
-        });
       });
 }
 
@@ -364,15 +365,15 @@ void flash_backward_q_teams(const Exec& exec, const std::string& label, const At
 template <class Exec, class T>
 void flash_attention_forward_teams(const Exec& exec, const std::string& name, const AttentionShape& s,
                                    const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv,
-                                   int team_size = kFwdTeamThreads, int level = -1) {
+                                   int team_size = kAttnTeamThreads, int level = -1) {
   if (level < 0) level = team_scratch_level<Exec>(team_fwd_scratch(s.D()) * sizeof(T));
   flash_forward_teams(exec, label(name, "_fwd"), s, out, lse, qkv, team_size, level);
 }
 template <class Exec, class T>
 void flash_attention_backward_teams(const Exec& exec, const std::string& name, const AttentionShape& s,
                                     const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
-                                    const CMatrix<T>& out, const CMatrix<T>& lse, int team_size = kTeamRows,
-                                    int level = -1) {
+                                    const CMatrix<T>& out, const CMatrix<T>& lse,
+                                    int team_size = kAttnTeamThreads, int level = -1) {
   if (level < 0) level = team_scratch_level<Exec>(team_bwd_scratch(s.D()) * sizeof(T));
   flash_backward_kv_teams(exec, label(name, "_bwd_kv"), s, dqkv, dout, qkv, out, lse, team_size, level);
   flash_backward_q_teams(exec, label(name, "_bwd_q"), s, dqkv, dout, qkv, out, lse, team_size, level);
