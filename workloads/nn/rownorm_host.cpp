@@ -131,14 +131,7 @@ struct ExpSumAvx512 {
     }
     alignas(64) float lanes[kLanes];
     _mm512_store_ps(lanes, acc);
-    float sum = 0;
-    for (int j = 0; j < kLanes; ++j) sum += lanes[j];
-    for (int v = v0; v < V; ++v) {
-      const float e = exp_fixed(xr[v] - mx);
-      yr[v] = e;
-      sum += e;
-    }
-    return sum;
+    return exp_sum_finish(lanes, xr, yr, v0, V, mx);
   }
   double operator()(const double* XPB_RESTRICT xr, double* XPB_RESTRICT yr, int V, double mx) const {
     return exp_sum_row(xr, yr, V, mx);

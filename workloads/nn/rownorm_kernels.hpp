@@ -194,6 +194,21 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_block(const T* x, int ldx, const T* dy, int l
   }
 }
 
+// The end of an exp sweep: the kLanes partial sums folded from lane 0, then the tail from v0 on,
+// each exponential stored and added as it is made.
+template <class T>
+KOKKOS_INLINE_FUNCTION T exp_sum_finish(const T* lanes, const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int v0,
+                                        int V, T mx) {
+  T sum = 0;
+  for (int j = 0; j < kLanes; ++j) sum += lanes[j];
+  for (int v = v0; v < V; ++v) {
+    const T e = exp_fixed(xr[v] - mx);
+    yr[v] = e;
+    sum += e;
+  }
+  return sum;
+}
+
 // yr[v] = exp_fixed(xr[v] − mx); returns their sum.
 template <class T>
 KOKKOS_INLINE_FUNCTION T exp_sum_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V, T mx) {
@@ -215,14 +230,7 @@ KOKKOS_INLINE_FUNCTION T exp_sum_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT y
       acc[j] += e;
     }
   }
-  T sum = 0;
-  for (int j = 0; j < kLanes; ++j) sum += acc[j];
-  for (int v = v0; v < V; ++v) {
-    const T e = exp_fixed(xr[v] - mx);
-    yr[v] = e;
-    sum += e;
-  }
-  return sum;
+  return exp_sum_finish(acc, xr, yr, v0, V, mx);
 }
 
 // exp_sum_row as a function object: the softmax and cross-entropy row bodies take the sweep as a
