@@ -17,9 +17,9 @@
 // The tile products run on the GEMM micro-kernels (nn/gemm_microkernel.hpp) on host execution
 // spaces — each element is one fma chain over k ascending, so the result is also the same for
 // AVX-512, AVX2 and scalar. Device execution spaces run the GPU-shaped kernels of
-// nn/attention_teams.hpp (a thread per row, same chains). The portable loop nest below (one thread
-// per team, the same chains again) stays as a second check of the host bodies. fp32 and fp64;
-// accumulation in the element type (fp32 accumulate for fp32).
+// nn/attention_teams.hpp (threads over (row, key) and (row, d) pairs, same chains). The portable loop nest
+// below (one thread per team, the same chains again) stays as a second check of the host bodies. fp32 and
+// fp64; accumulation in the element type (fp32 accumulate for fp32).
 #pragma once
 
 #include <Kokkos_Core.hpp>
