@@ -85,15 +85,15 @@ Kokkos::TeamPolicy<Exec> team_rows_policy(const Exec& exec, int league, int team
   return Kokkos::TeamPolicy<Exec>(exec, league, Kokkos::AUTO);
 }
 
-// The (batch, head, tile of per_team rows) of a team, league ranks tile-fastest: first row r0,
-// rows in it (the last tile of a sequence may be short).
+// The (batch, head, tile of kAttnTeamRows rows) of a team, league ranks tile-fastest: first row
+// r0, rows in it (the last tile of a sequence may be short).
 struct TeamTile {
   int b, h, r0, rows;
-  KOKKOS_INLINE_FUNCTION TeamTile(int rank, int tiles, int H, int TT, int per_team = kAttnTeamRows)
+  KOKKOS_INLINE_FUNCTION TeamTile(int rank, int tiles, int H, int TT)
       : b(rank / (tiles * H)),
         h((rank / tiles) % H),
-        r0((rank % tiles) * per_team),
-        rows(TT - r0 < per_team ? TT - r0 : per_team) {}
+        r0((rank % tiles) * kAttnTeamRows),
+        rows(TT - r0 < kAttnTeamRows ? TT - r0 : kAttnTeamRows) {}
 };
 
 // A forward team's operands: its scratch (K, V, scores S, per row m, l, alpha), its query rows and
@@ -199,7 +199,7 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
   using Member = typename Kokkos::TeamPolicy<Exec>::member_type;
   Kokkos::parallel_for(
       label, policy.set_scratch_size(level, Kokkos::PerTeam(bytes)), KOKKOS_LAMBDA(const Member& team) {
-        const TeamTile tt(team.league_rank(), tiles, H, TT, kAttnTeamRows);
+        const TeamTile tt(team.league_rank(), tiles, H, TT);
         const int b = tt.b, h = tt.h, t0 = tt.r0, rows = tt.rows;
         const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
         FwdTile<T> f;

@@ -133,9 +133,6 @@ struct ExpSumAvx512 {
     _mm512_store_ps(lanes, acc);
     return exp_sum_finish(lanes, xr, yr, v0, V, mx);
   }
-  double operator()(const double* XPB_RESTRICT xr, double* XPB_RESTRICT yr, int V, double mx) const {
-    return exp_sum_row(xr, yr, V, mx);
-  }
 };
 
 template <>
