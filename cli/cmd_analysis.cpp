@@ -19,6 +19,7 @@
 #include "core/base/error.hpp"
 #include "core/base/output_path.hpp"
 #include "core/base/paths.hpp"
+#include "core/results/record_journal.hpp"
 #include "core/results/result_store.hpp"
 
 namespace xpb::cli {
@@ -86,7 +87,7 @@ json compare_json(const analysis::CompareResult& r) {
 }  // namespace
 
 void note_pending_journal(const std::string& path) {
-  const std::size_t n = list_fragments(path).size();
+  const std::size_t n = list_fragments(path).size() + count_journal_entries(journal_path(path));
   if (n == 0) return;
   std::cerr << "note: " << fragment_dir(path) << " holds " << n << " cell(s) not yet merged into " << path
             << " (a run still going, or one that was killed); they are not read here. "

@@ -16,6 +16,7 @@
 #include "core/base/format.hpp"
 #include "core/model/parity.hpp"
 #include "core/results/hdf5_util.hpp"
+#include "core/results/record_journal.hpp"
 #include "core/results/schema_io.hpp"
 
 namespace xpb {
@@ -441,7 +442,7 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
     // A journal left by a crashed or killed run holds finished cells that only --resume merges:
     // a fresh run never deletes them unasked (before anything is written here).
     if (!resume) {
-      m_discarded = list_fragments(m_path).size();
+      m_discarded = list_fragments(m_path).size() + count_journal_entries(journal_path(m_path));
       if (m_discarded > 0 && !force)
         throw Error({fragment_dir(m_path), 0, {}},
                     "holds " + std::to_string(m_discarded) + " completed cell(s) of an earlier run (its " +
@@ -491,8 +492,33 @@ ResultStore::ResultStore(std::string path, RunHeader header, bool resume, bool f
   }
   if (!resume || m_present.empty()) m_present.clear(), m_done.clear(), m_rows.clear();
   m_in_file = m_present;
-  if (m_writer) rewrite(nullptr);
+  if (!m_writer) return;
+  // The journal of a killed run goes into the file now (a record already merged before the kill
+  // replaces its cell with the same content); with --force an unreadable one is discarded.
+  if (resume) {
+    struct Entry {
+      std::string id;
+      CellStatus status;
+      std::vector<SummaryRow> rows;
+    };
+    std::vector<Entry> entries;
+    try {
+      for_each_record(journal_path(m_path), spec, [&](CellRecord&& r) {
+        entries.push_back({r.cell.id, r.status, summarize(r)});
+      });
+    } catch (const Error&) {
+      if (!force) throw;
+      entries.clear();  // discarded: merge_pending deletes it
+    }
+    for (auto& e : entries) note_pending(e.id, e.status, std::move(e.rows));
+  }
+  merge_pending();
 }
+
+ResultStore::ResultStore(ResultStore&&) noexcept = default;
+
+ResultStore::ResultStore(std::string path, RunHeader header)
+    : m_path(std::move(path)), m_header(std::move(header)) {}
 
 namespace {
 double monotonic_seconds() {
@@ -504,56 +530,74 @@ void ResultStore::commit(const CellRecord& rec) {
   const std::string& id = rec.cell.id;
   const double t0 = monotonic_seconds();
   if (m_writer) {
-    const std::string frag = fragment_path(m_path, id);
     try {
-      write_single(frag, m_header, rec);  // the cell is safe from here on
+      if (!m_journal)
+        m_journal = std::make_unique<JournalWriter>(journal_path(m_path), m_header.spec->sha256);
+      m_journal->append(rec);  // the cell is safe from here on
     } catch (const Error& e) {
       throw Error(e.where(), e.what(),
                   m_present.empty() ? e.hint()
                                     : e.hint() + " and keeps its " + std::to_string(m_present.size()) +
                                           " saved cell(s): run again with --resume to finish the rest");
     }
-    // A cell seen before (run again after failing) replaces its rows; the search is skipped for
-    // new cells, so that a commit's cost does not grow with the cells before it.
-    if (m_present.count(id) == 0) {
-      m_journal.push_back(frag);
-    } else {
-      if (std::find(m_journal.begin(), m_journal.end(), frag) == m_journal.end()) m_journal.push_back(frag);
-      m_rows.erase(
-          std::remove_if(m_rows.begin(), m_rows.end(), [&](const SummaryRow& r) { return r.cell == id; }),
-          m_rows.end());
-    }
-    for (auto& r : summarize(rec)) m_rows.push_back(std::move(r));
+    note_pending(id, rec.status, summarize(rec));
+  } else {
+    m_present.insert(id);
+    if (is_done(rec.status))
+      m_done.insert(id);
+    else
+      m_done.erase(id);
+    return;
   }
-  m_present.insert(id);
-  if (is_done(rec.status))
-    m_done.insert(id);
-  else
-    m_done.erase(id);
-  if (!m_writer) return;
   const double now = monotonic_seconds();
   m_fragment_seconds += now - t0, ++m_fragments;
   // Merged when enough time has passed that the rewrite costs at most 1/kFlushRatio of the run.
   // Its cost is estimated per cell in the file: from the last merge of more than a handful of
-  // cells, else from writing a fragment (which writes one cell and the same header).
+  // cells, else from appending to the journal (an underestimate, until the first merge at
+  // kFlushSeconds measures it).
   const double per_cell =
       m_flush_cells >= 16 ? m_flush_cost / double(m_flush_cells) : m_fragment_seconds / double(m_fragments);
-  const double estimate = per_cell * double(m_in_file.size() + m_journal.size());
+  const double estimate = per_cell * double(m_in_file.size() + m_pending.size());
   if (now - m_last_flush >= std::max(kFlushSeconds, kFlushRatio * estimate)) flush();
+}
+
+void ResultStore::note_pending(const std::string& id, CellStatus status, std::vector<SummaryRow> rows) {
+  // A cell seen before (run again after failing) replaces its rows; the search is skipped for new
+  // cells, so that a commit's cost does not grow with the cells before it.
+  if (m_present.count(id) > 0)
+    m_rows.erase(
+        std::remove_if(m_rows.begin(), m_rows.end(), [&](const SummaryRow& r) { return r.cell == id; }),
+        m_rows.end());
+  for (auto& r : rows) m_rows.push_back(std::move(r));
+  m_pending.insert(id);
+  m_present.insert(id);
+  if (is_done(status))
+    m_done.insert(id);
+  else
+    m_done.erase(id);
+}
+
+void ResultStore::merge_pending(const std::vector<std::string>& fragments) {
+  rewrite({}, !m_pending.empty(), fragments);
+  m_pending.clear();
+  if (m_journal) {
+    m_journal->remove();
+    m_journal.reset();
+  } else {
+    std::remove(journal_path(m_path).c_str());  // a journal of an earlier run, now merged
+  }
 }
 
 ResultStore::~ResultStore() {
   try {
     flush();
-  } catch (...) {  // NOLINT(bugprone-empty-catch): the fragments stay in <path>.parts for --resume
+  } catch (...) {  // NOLINT(bugprone-empty-catch): the journal stays in <path>.parts for --resume
   }
 }
 
 void ResultStore::flush() {
-  if (!m_writer || m_journal.empty()) return;
-  rewrite(nullptr, m_journal);
-  for (const auto& f : m_journal) std::remove(f.c_str());
-  m_journal.clear();
+  if (!m_writer || m_pending.empty()) return;
+  merge_pending();
   std::error_code ec;
   std::filesystem::remove(fragment_dir(m_path), ec);  // only when empty
 }
@@ -579,8 +623,8 @@ std::vector<std::string> list_fragments(const std::string& output) {
 void ResultStore::set_projections(std::vector<PlanProjection> rows) {
   m_projections = std::move(rows);
   if (!m_writer) return;
-  if (m_journal.empty())
-    rewrite(nullptr);
+  if (m_pending.empty())
+    rewrite({});
   else
     flush();
 }
@@ -620,7 +664,9 @@ void ResultStore::write_single(const std::string& path, const RunHeader& header,
   namespace fs = std::filesystem;
   const fs::path parent = fs::path(path).parent_path();
   if (!parent.empty()) fs::create_directories(parent);
-  ResultStore(path, header).rewrite(&rec);
+  ResultStore store(path, header);
+  store.m_rows = summarize(rec);
+  store.rewrite({&rec});
 }
 
 int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
@@ -635,13 +681,10 @@ int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
         root.has("cells"))
       ok.push_back(f);
   }
-  // This store's own journal goes in with them (a fragment listed twice is read once).
-  for (const auto& f : m_journal)
-    if (std::find(ok.begin(), ok.end(), f) == ok.end()) ok.push_back(f);
-  if (ok.empty()) return 0;
+  // This store's own journal goes in with them.
+  if (ok.empty() && m_pending.empty()) return 0;
   const std::size_t before = m_present.size();
-  if (m_writer) rewrite(nullptr, ok);
-  m_journal.clear();
+  if (m_writer) merge_pending(ok);
   for (const auto& f : ok) std::remove(f.c_str());
   return static_cast<int>(m_present.size() - before);
 }
@@ -728,7 +771,8 @@ std::map<std::string, std::uint64_t> sort_in_cell_order(std::vector<SummaryRow>&
 
 }  // namespace
 
-void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>& fragments) {
+void ResultStore::rewrite(const std::vector<const CellRecord*>& recs, bool with_journal,
+                          const std::vector<std::string>& fragments) {
   const double t0 = monotonic_seconds();
   const ExperimentSpec& spec = *m_header.spec;
   std::vector<std::pair<std::string, bool>> absorbed;  // cells taken from fragments: id, done
@@ -741,18 +785,22 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
     write_header(root, m_header, m_resumes);
     root.group("cells");
     // Earlier cells come from the previous complete file (of this schema version, see above).
+    std::set<std::string> replaced;
+    for (const CellRecord* rec : recs) replaced.insert(rec->cell.id);
+    if (with_journal) replaced.insert(m_pending.begin(), m_pending.end());
     if (!m_in_file.empty()) {
       h5::Handle old = h5::open_file(m_path);
-      for (const auto& id : m_in_file) {
-        if (rec && id == rec->cell.id) continue;
-        h5::copy(old, "cells/" + id, f, "cells/" + id);
-      }
+      for (const auto& id : m_in_file)
+        if (replaced.count(id) == 0) h5::copy(old, "cells/" + id, f, "cells/" + id);
     }
+    for (const CellRecord* rec : recs) write_cell(root, *rec);
+    // One record in memory at a time; a cell journaled twice keeps its last record.
+    if (with_journal)
+      for_each_record(journal_path(m_path), spec, [&](CellRecord&& r) {
+        if (h5::exists(f, "cells/" + r.cell.id)) H5Ldelete(f, ("cells/" + r.cell.id).c_str(), H5P_DEFAULT);
+        write_cell(root, r);
+      });
     RowReplacements fresh;
-    if (rec) {
-      write_cell(root, *rec);
-      fresh.set(rec->cell.id, std::move(rows_by_cell(summarize(*rec))[rec->cell.id]));
-    }
     for (const auto& path : fragments) {
       h5::Handle frag = h5::open_file(path);
       auto frag_rows = rows_by_cell(read_summary(frag));
@@ -789,9 +837,9 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
   }
   m_last_flush = monotonic_seconds();
   m_flush_cost = m_last_flush - t0;
-  m_flush_cells = m_in_file.size() + absorbed.size() + (rec ? 1 : 0);
   m_rows = std::move(rows);
-  if (rec) {
+  if (with_journal) m_in_file.insert(m_pending.begin(), m_pending.end());
+  for (const CellRecord* rec : recs) {
     m_present.insert(rec->cell.id);
     m_in_file.insert(rec->cell.id);
     if (is_done(rec->status)) m_done.insert(rec->cell.id);
@@ -804,6 +852,7 @@ void ResultStore::rewrite(const CellRecord* rec, const std::vector<std::string>&
     else
       m_done.erase(id);
   }
+  m_flush_cells = m_in_file.size();
 }
 
 }  // namespace xpb

@@ -1,8 +1,9 @@
 // core/results/result_store.hpp — the HDF5 result set (layout: core/results/schema.cpp).
-// Every committed cell rewrites the file atomically (built in memory, written to a temporary file
-// with every write checked, fsynced, then renamed), so a kill, a full disk or an I/O error at any
-// moment leaves the previous complete file. Reading back for analysis lives in analysis/; this
-// file writes, and reads only what resume needs.
+// A committed cell is appended at once to the run's journal (core/results/record_journal.hpp);
+// the file is rewritten atomically from time to time with the journal's cells merged in (built in
+// memory, written to a temporary file with every write checked, fsynced, then renamed), so a kill,
+// a full disk or an I/O error at any moment leaves the previous complete file and the journal.
+// Reading back for analysis lives in analysis/; this file writes, and reads only what resume needs.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,8 @@
 #include "core/results/provenance.hpp"
 
 namespace xpb {
+
+class JournalWriter;
 
 // How a cell ended: ran and passed its self-check; ran (or was set up) and its numbers are not
 // valid (a failed validation is data); did not run (an exception); or was not run because it
@@ -136,16 +139,16 @@ class ResultStore {
   ~ResultStore();
   ResultStore(const ResultStore&) = delete;
   ResultStore& operator=(const ResultStore&) = delete;
-  ResultStore(ResultStore&&) = default;  // the moved-from store's journal is empty: it flushes nothing
+  ResultStore(ResultStore&&) noexcept;  // the moved-from store's journal is empty: it flushes nothing
   ResultStore& operator=(ResultStore&&) = delete;  // would drop this store's journal unmerged
   // Ids of cells already in the file with status ok or invalid (resume skips them).
   const std::set<std::string>& done() const { return m_done; }
-  // Adds (or replaces) a cell. The cell is saved at once as a complete one-cell result set in
-  // `<path>.parts/` (a journal entry, written atomically and fsynced: its cost does not depend on
-  // how many cells came before), and the journal is merged into the file in one atomic rewrite
-  // once kFlushSeconds have passed since the last one and kFlushRatio times the rewrite's estimated
-  // cost: rewriting then takes at most about 1/kFlushRatio of the run however long the sweep. A kill at
-  // any moment loses no committed cell: `--resume` merges what the journal holds.
+  // Adds (or replaces) a cell. The cell's record is appended at once to the journal
+  // `<path>.parts/cells.journal` and synced (its cost does not depend on how many cells came
+  // before), and the journal is merged into the file in one atomic rewrite once kFlushSeconds
+  // have passed since the last one and kFlushRatio times the rewrite's estimated cost: rewriting
+  // then takes at most about 1/kFlushRatio of the run however long the sweep. A kill at any moment
+  // loses no committed cell: `--resume` merges what the journal holds.
   void commit(const CellRecord& rec);
   // Merges the journal into the file now (the end of a run; set_projections does it too).
   void flush();
@@ -159,21 +162,28 @@ class ResultStore {
   // cells were added. Files that are not complete result sets of this experiment are left alone.
   int absorb(const std::vector<std::string>& fragment_files);
   const std::vector<SummaryRow>& summary() const { return m_rows; }
-  // Cells in the journal (`<path>.parts/`) of an earlier run that this fresh run (not --resume,
+  // Cells in the journal and fragments (`<path>.parts/`) of an earlier run that this fresh run (not --resume,
   // with --force) found and will discard; without --force the constructor refuses them instead.
   std::size_t discarded_journal() const { return m_discarded; }
   // Stores the experiment's projected training plans (/projections) and rewrites the file.
   void set_projections(std::vector<PlanProjection> rows);
 
  private:
-  ResultStore(std::string path, RunHeader header) : m_path(std::move(path)), m_header(std::move(header)) {}
-  void rewrite(const CellRecord* rec, const std::vector<std::string>& fragments = {});
+  ResultStore(std::string path, RunHeader header);  // a store that writes one file once (write_single)
+  // Writes the file anew: its cells, then `recs`, then (with_journal) the journal's records read
+  // back one at a time, then the cells of `fragments`. The summary rows of `recs` and of the
+  // journal's records are already in m_rows.
+  void rewrite(const std::vector<const CellRecord*>& recs, bool with_journal = false,
+               const std::vector<std::string>& fragments = {});
+  void note_pending(const std::string& id, CellStatus status, std::vector<SummaryRow> rows);
+  void merge_pending(const std::vector<std::string>& fragments = {});
   std::string m_path;
   RunHeader m_header;
   std::set<std::string> m_done;               // ok/invalid cells present in the file
   std::set<std::string> m_present;            // all cells present in the file or in its journal
   std::set<std::string> m_in_file;            // the cells in the file itself
-  std::vector<std::string> m_journal;         // fragment files of committed cells not yet in the file
+  std::set<std::string> m_pending;            // committed cells in the journal, not yet in the file
+  std::unique_ptr<JournalWriter> m_journal;   // this run's journal, while it holds cells
   double m_last_flush = 0, m_flush_cost = 0;  // monotonic end of the last rewrite; its seconds
   std::size_t m_flush_cells = 0;              // cells the last rewrite wrote
   double m_fragment_seconds = 0;              // time spent writing journal entries,

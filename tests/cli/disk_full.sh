@@ -18,10 +18,13 @@ fi
 "$XPB" run "$EXP" -o "$WORK/full.h5" >/dev/null 2>&1
 total=$(count_cells "$WORK/full.h5")
 size=$(stat -c %s "$WORK/full.h5")
-# Leave room for the finished file once: the replace-by-rename needs the old and the new file side
-# by side, so the disk fills while the file is about half its final size.
+# Leave room for a one-cell result set: the run writes the file's header at once, then appends
+# each finished cell's record to its journal, a few times smaller than the cell in the file, so
+# the disk fills while the journal is written, part-way through the sweep.
+first=$("$XPB" run "$EXP" --dry-run | awk 'NF >= 2 && $1 ~ /^[0-9a-f]+$/ {print $1; exit}')
+"$XPB" run "$EXP" --only "$first" -o "$WORK/one.h5" >/dev/null 2>&1
 free=$(( $(stat -f -c '%a * %S' "$MNT") ))
-head -c $(( free - size )) /dev/zero > "$MNT/filler" 2>/dev/null || true
+head -c $(( free - $(stat -c %s "$WORK/one.h5") )) /dev/zero > "$MNT/filler" 2>/dev/null || true
 echo "result set: $total cells, $size bytes; room left on the disk: $(( $(stat -f -c '%a * %S' "$MNT") )) bytes"
 
 set +e

@@ -2,8 +2,9 @@
 # tests/cli/journal_guard.sh XPUBENCH TINY_EXPERIMENT — an earlier run's journal OUT.parts/ (the
 # finished cells of a crashed or killed run, not yet merged into OUT) is never deleted unasked: a
 # fresh run refuses it (exit 2, nothing written, the journal kept), --force discards it with a
-# warning that counts its cells, --resume merges them. The journal entry is made as a run makes one:
-# a complete one-cell result set of the same experiment, in OUT.parts/<cell-id>.h5.
+# warning that counts its cells, --resume merges them. Cases 1-4 use another MPI rank's kind of
+# entry, a complete one-cell result set in OUT.parts/<cell-id>.h5; case 6 the writer's own journal
+# OUT.parts/cells.journal, left by a run killed (SIGKILL) while its second cell ran.
 set -uo pipefail
 XPB="$1"; EXP="$2"; T="$(mktemp -d)"
 trap 'rm -rf "$T"' EXIT
@@ -52,4 +53,30 @@ expect 0 "skipped" -- "$XPB" run "$EXP" -o "$T/out.h5" --resume
 # 5. A fresh run without a journal (or with an empty folder) is not bothered.
 mkdir -p "$T/new.h5.parts"
 expect 0 "" -- "$XPB" run "$EXP" -o "$T/new.h5"
+# 6. The writer's journal: a two-cell run killed once its first cell is in the journal (the second
+# cell runs for at least 30 s), refused by a fresh run, merged by --resume.
+cat > "$T/slow.yaml" <<'YAML'
+name: journal-guard
+seed: 1
+repeats: 1
+warmup: 0
+platforms: [host]
+workloads:
+  - workload: stream
+    params: {n: 1024, dtype: fp32}
+  - workload: stream
+    params: {n: 1024, dtype: fp64}
+    repeats: 30
+    min_time: 1
+YAML
+"$XPB" run "$T/slow.yaml" -o "$T/slow.h5" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do [ "$(count_cells "$T/slow.h5")" -ge 1 ] && break; sleep 0.05; done
+kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+[ -f "$T/slow.h5.parts/cells.journal" ] || fail "the killed run left no journal"
+expect 2 "slow\.h5\.parts: holds 1 completed cell\(s\) of an earlier run" -- "$XPB" run "$T/slow.yaml" -o "$T/slow.h5"
+first=$("$XPB" run "$T/slow.yaml" --dry-run | awk 'NF >= 2 && $1 ~ /^[0-9a-f]+$/ {print $1; exit}')
+expect 0 "done earlier, skipped" -- "$XPB" run "$T/slow.yaml" -o "$T/slow.h5" --resume --only "$first"
+[ ! -e "$T/slow.h5.parts" ] || fail "resume left the writer's journal"
+[ "$(count_cells "$T/slow.h5")" = 1 ] || fail "the journal's cell is not in the file"
 echo "PASS"

@@ -11,14 +11,7 @@ rank_pid() {
   done
 }
 
-# finished OUT: the cells finished so far, in the result file OUT plus the fragments waiting in
-# OUT.parts/ to be absorbed.
-finished() {
-  /usr/bin/python3 -c 'import h5py,sys,glob
-n = 0
-try:
-    n = len(h5py.File(sys.argv[1], "r")["cells"])
-except Exception:
-    pass
-print(n + len(glob.glob(sys.argv[1] + ".parts/*.h5")))' "$1"
-}
+# finished OUT: the cells finished so far, in the result file OUT plus those waiting in OUT.parts/
+# to be merged (rank 0's journal, the other ranks' fragments).
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/result_cells.sh"
+finished() { count_cells "$1"; }

@@ -7,10 +7,12 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/base/error.hpp"
 #include "core/results/hdf5_util.hpp"
+#include "core/results/record_journal.hpp"
 #include "core/results/result_store.hpp"
 #include "core/results/schema.hpp"
 #include "core/run/runner.hpp"
@@ -169,20 +171,20 @@ TEST_CASE("a committed cell waits in the journal until the store flushes; a SIGK
     ResultStore store(path, fx.header(), false, false);
     store.commit(a);
     store.commit(b);
-    // Each cell is saved at once as a one-cell result set; the file itself is not rewritten.
-    CHECK(list_fragments(path).size() == 2);
+    // Each cell is appended at once to the journal; the file itself is not rewritten.
+    CHECK(count_journal_entries(journal_path(path)) == 2);
+    CHECK(list_fragments(path).empty());
     CHECK(file_cells() == 0);
     CHECK(store.done().size() == 2);
     store.flush();
     CHECK(file_cells() == 2);
-    CHECK(list_fragments(path).empty());
     CHECK_FALSE(std::filesystem::exists(fragment_dir(path)));
     store.commit(c);
   }  // the end of the store merges what is left
   CHECK(file_cells() == 3);
 
-  // A process killed with cells in its journal: the cells are in the fragments, and a resuming
-  // store takes them in (as the scheduler does on --resume).
+  // A process killed with cells in its journal, the last entry torn: the complete entries are
+  // kept, and a resuming store merges them into the file as it opens.
   const std::string killed = dir.file("killed.h5");
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
@@ -195,11 +197,12 @@ TEST_CASE("a committed cell waits in the journal until the store flushes; a SIGK
   int status = 0;
   waitpid(pid, &status, 0);
   REQUIRE(WIFSIGNALED(status));
-  CHECK(list_fragments(killed).size() == 2);
+  CHECK(count_journal_entries(journal_path(killed)) == 2);
+  { std::ofstream(journal_path(killed), std::ios::binary | std::ios::app) << std::string(30, '\x11'); }
   ResultStore resumed(killed, fx.header(), true, false);
-  CHECK(resumed.absorb(list_fragments(killed)) == 2);
   CHECK(resumed.done().size() == 2);
   CHECK(h5::children(h5::open_group(h5::open_file(killed), "cells")).size() == 2);
+  CHECK_FALSE(std::filesystem::exists(journal_path(killed)));
 }
 
 TEST_CASE("resume refuses a result set of another schema version", "[core][result_store]") {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/results/hdf5_util.hpp"
+#include "core/results/record_journal.hpp"
 #include "core/results/result_store.hpp"
 #include "core/run/runner.hpp"
 #include "tests/core/toy_workload.hpp"
@@ -70,9 +71,11 @@ TEST_CASE("rank 0 absorbs fragments into the result set in experiment order", "[
     std::filesystem::create_directories(fragment_dir(out));
     { std::ofstream(fragment_dir(out) + "/x.h5.tmp.123") << "torn"; }  // an interrupted write
     const auto frags = list_fragments(out);
-    REQUIRE(frags.size() == 3);       // rank 0's own cell waits in the journal beside the other rank's two
+    REQUIRE(frags.size() == 2);  // the other rank's two; rank 0's own cell waits in its journal
+    CHECK(count_journal_entries(journal_path(out)) == 1);
     CHECK(store.absorb(frags) == 2);  // cells new to the store
     CHECK(list_fragments(out).empty());
+    CHECK_FALSE(std::filesystem::exists(journal_path(out)));  // merged with them
     CHECK(store.done().size() == 3);
     CHECK_FALSE(store.done().count(spec.cells[1].id));
     // Rows follow the experiment's cell order, not the order cells arrived in.
