@@ -3,7 +3,7 @@
 # each one for FUZZ_SECONDS (default 60) over its corpus (`make fuzz`; docs/fuzzing.md).
 #
 # usage: scripts/fuzz.sh [KIND...]       (default: every target: experiment platform model
-#                                         constants rules result_set)
+#                                         constants rules result_set journal)
 #   FUZZ_SECONDS=N   seconds per target          FUZZ_BUILD=DIR   build folder (build-fuzz)
 #   FUZZ_JOBS=N      build jobs (nproc)          FUZZ_ARGS="..."  more libFuzzer flags
 # New inputs go to $FUZZ_BUILD/corpus/<kind> (not committed), crashers to
@@ -16,7 +16,7 @@ BUILD="${FUZZ_BUILD:-$ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
 JOBS="${FUZZ_JOBS:-$(nproc)}"
 KINDS=("$@")
-[ ${#KINDS[@]} -gt 0 ] || KINDS=(experiment platform model constants rules result_set)
+[ ${#KINDS[@]} -gt 0 ] || KINDS=(experiment platform model constants rules result_set journal)
 
 if ! command -v clang++ >/dev/null; then
   echo "fuzz: error: clang++ not found" >&2

@@ -9,7 +9,7 @@
 //
 // Every field of CellRecord is listed once, in record_journal.cpp's fields() overloads, for both
 // directions; a field added to CellRecord (or to a struct it holds) goes there too, and into the
-// record that tests/core/results/test_record_journal.cpp fills completely.
+// record that tests/analysis/test_record_journal.cpp fills completely.
 #pragma once
 
 #include <cstdint>

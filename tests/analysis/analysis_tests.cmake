@@ -5,6 +5,7 @@ target_sources(xpb_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/test_h5_tree.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_html_report.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_portability.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_record_journal.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_result_set.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_svg.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_tolerance_rules.cpp)

@@ -1,5 +1,8 @@
-// tests/core/results/test_record_journal.cpp — the writer's journal of cell records: every field
-// comes back, a torn tail is cut off, another experiment's journal is refused.
+// tests/analysis/test_record_journal.cpp — the writer's journal of cell records
+// (core/results/record_journal.hpp): every field comes back, a torn tail is cut off, another
+// experiment's journal is refused. Here rather than in tests/core because the round trip is
+// checked with analysis/'s reader of whole files (analysis::read_tree), independent of the writer.
+// Only fields the result set stores can be checked this way (Projection::kernel_overlap is not).
 #include <catch2/catch_test_macros.hpp>
 
 #include <filesystem>
