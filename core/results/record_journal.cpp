@@ -52,6 +52,16 @@ struct DecodeError {
   std::string what;
 };
 
+// The last value of each enum a record holds: a decoded value beyond it is damage, not data (and
+// would reach to_string() unchecked when the merge writes the cell). A value added to one of these
+// enums after its current last one moves the bound here.
+constexpr std::int32_t last_value(CellStatus) { return static_cast<std::int32_t>(CellStatus::skipped); }
+constexpr std::int32_t last_value(MetricKind) { return static_cast<std::int32_t>(MetricKind::projected); }
+constexpr std::int32_t last_value(OpKind) { return static_cast<std::int32_t>(OpKind::attention_bwd); }
+constexpr std::int32_t last_value(DType) { return static_cast<std::int32_t>(DType::int8); }
+constexpr std::int32_t last_value(Collective) { return static_cast<std::int32_t>(Collective::p2p); }
+constexpr std::int32_t last_value(Bound) { return static_cast<std::int32_t>(Bound::unknown); }
+
 class Encoder {
  public:
   std::string bytes;
@@ -109,6 +119,7 @@ class Decoder {
     } else if constexpr (std::is_enum_v<T>) {
       std::int32_t i = 0;
       (*this)(i);
+      if (i < 0 || i > last_value(T{})) throw DecodeError{"an enumeration's value is out of range"};
       v = static_cast<T>(i);
     } else {
       fields(*this, v);

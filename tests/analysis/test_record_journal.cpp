@@ -117,9 +117,15 @@ TEST_CASE("a journal record comes back with every field, as the result set store
       CHECK((e.numbers[i] == it->second.numbers[i] ||
              (e.numbers[i] != e.numbers[i] && it->second.numbers[i] != it->second.numbers[i])));
   }
-  // Truncated or padded bytes do not decode.
+  // Truncated or padded bytes do not decode, nor a status (the int32 after the cell id) that no
+  // CellStatus has.
   CHECK_THROWS_AS(deserialize_record(std::string_view(bytes).substr(0, bytes.size() - 1), fx.spec), Error);
   CHECK_THROWS_AS(deserialize_record(bytes + "x", fx.spec), Error);
+  std::string bad = bytes;
+  bad[8 + rec.cell.id.size()] = 4;  // CellStatus::skipped is 3
+  CHECK_THROWS_AS(deserialize_record(bad, fx.spec), Error);
+  bad[8 + rec.cell.id.size()] = 3;
+  CHECK(deserialize_record(bad, fx.spec).status == CellStatus::skipped);
 }
 
 TEST_CASE("a journal keeps its complete entries and cuts a torn one off", "[core][journal]") {
