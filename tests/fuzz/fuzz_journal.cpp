@@ -36,8 +36,9 @@ const xpb::ExperimentSpec& experiment() {
     stream.summary = "fuzz stand-in";
     stream.params.integer("n", 1024, 1, 1 << 30, "elements");
     r.add(std::move(stream), [] { return std::unique_ptr<xpb::Workload>(); });
-    return xpb::parse_experiment("name: fuzz-journal\nworkloads:\n  - workload: stream\n    params: {n: [1024, 2048]}\n",
-                                 "fuzz-journal.yaml", r);
+    return xpb::parse_experiment(
+        "name: fuzz-journal\nworkloads:\n  - workload: stream\n    params: {n: [1024, 2048]}\n",
+        "fuzz-journal.yaml", r);
   }();
   return spec;
 }
