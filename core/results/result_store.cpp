@@ -752,8 +752,8 @@ std::map<std::string, std::vector<SummaryRow>> rows_by_cell(std::vector<SummaryR
 }
 
 // Rows in the experiment's cell order, whoever ran the cells and whenever; returns the seeds of
-// the cells with rows. Only those cells go into the maps: a journal entry has one, and maps of
-// every cell of the experiment made each entry's cost grow with the size of the sweep.
+// the cells with rows. Only those cells go into the maps: another rank's fragment has one, and
+// maps of every cell of the experiment made each fragment's cost grow with the size of the sweep.
 std::map<std::string, std::uint64_t> sort_in_cell_order(std::vector<SummaryRow>& rows,
                                                         const ExperimentSpec& spec) {
   std::set<std::string> with_rows;
