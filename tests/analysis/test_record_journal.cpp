@@ -15,32 +15,14 @@
 #include "core/results/record_journal.hpp"
 #include "core/results/result_store.hpp"
 #include "core/run/runner.hpp"
-#include "tests/core/toy_workload.hpp"
+#include "tests/core/toy_experiment.hpp"
 #include "tests/test_support.hpp"
 
 using namespace xpb;
 
 namespace {
 
-struct Fixture {
-  Registry reg;
-  ExperimentSpec spec;
-  explicit Fixture(const std::string& name = "journal") {
-    test::register_toy(reg);
-    spec = parse_experiment("name: " + name +
-                                "\nrepeats: 3\nwarmup: 1\nworkloads:\n  - workload: toy\n"
-                                "    params: {n: [10, 20, 30]}\n",
-                            "journal.yaml", reg);
-  }
-  RunHeader header() const {
-    RunHeader h;
-    h.spec = &spec;
-    h.provenance = collect_provenance("xpubench test");
-    h.workloads_built = "toy";
-    return h;
-  }
-  CellRecord run(int i) const { return run_cell(spec.cells.at(std::size_t(i)), reg, {}, Context{}); }
-};
+using Fixture = test::ToyExperiment;
 
 Estimate estimate(double base) {
   Estimate e;
@@ -65,7 +47,7 @@ Projection projection(const std::string& platform, double base) {
 
 // A real toy cell with every field a run can leave empty filled in as well.
 CellRecord full_record(const Fixture& fx) {
-  CellRecord r = fx.run(1);
+  CellRecord r = fx.run(0);
   r.iterations = 5, r.min_time = 0.25, r.timed_seconds = 1.5, r.working_set_bytes = 4096;
   r.step_units["value"] = "s";
   r.step_kinds["value"] = MetricKind::time;

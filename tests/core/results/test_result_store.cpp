@@ -16,31 +16,14 @@
 #include "core/results/result_store.hpp"
 #include "core/results/schema.hpp"
 #include "core/run/runner.hpp"
-#include "tests/core/toy_workload.hpp"
+#include "tests/core/toy_experiment.hpp"
 #include "tests/test_support.hpp"
 
 using namespace xpb;
 
 namespace {
 
-struct Fixture {
-  Registry reg;
-  ExperimentSpec spec;
-  Fixture(const std::string& name = "store") {
-    test::register_toy(reg);
-    spec = parse_experiment("name: " + name + "\nrepeats: 3\nwarmup: 1\nworkloads:\n  - workload: toy\n"
-                            "    params: {n: [10, 20, 30], mode: [ok, invalid]}\n",
-                            "store.yaml", reg);
-  }
-  RunHeader header() const {
-    RunHeader h;
-    h.spec = &spec;
-    h.provenance = collect_provenance("xpubench test");
-    h.workloads_built = "toy";
-    return h;
-  }
-  CellRecord run(int i) const { return run_cell(spec.cells.at(std::size_t(i)), reg, {}, Context{}); }
-};
+using Fixture = test::ToyExperiment;
 
 }  // namespace
 
