@@ -74,7 +74,9 @@ void quiet_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 Handle create_file(const std::string& path) {
   Handle fcpl(H5Pcreate(H5P_FILE_CREATE));
-  // Track link creation order off and no object times: identical inputs give identical bytes.
+  // No object times (the root group here, every other object where it is created): identical
+  // inputs give identical bytes.
+  H5Pset_obj_track_times(fcpl, 0);
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
   hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl);
@@ -87,6 +89,7 @@ Handle create_memory_file() {
   static unsigned long long counter = 0;  // core-driver files are told apart by name
   const std::string name = "xpb-memory-" + std::to_string(++counter) + ".h5";
   Handle fcpl(H5Pcreate(H5P_FILE_CREATE));
+  H5Pset_obj_track_times(fcpl, 0);  // as create_file
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
   check(H5Pset_fapl_core(fapl, 1 << 20, /*backing_store=*/0), "core driver");
@@ -211,9 +214,14 @@ bool exists(hid_t loc, const std::string& path) {
 
 Handle create_group(hid_t loc, const std::string& name) {
   if (exists(loc, name)) return open_group(loc, name);
+  // Each missing level is made here, with this creation list: groups HDF5 makes as intermediates
+  // get the defaults (object times, dense attribute storage).
+  const auto slash = name.rfind('/');
+  if (slash != std::string::npos && slash > 0) create_group(loc, name.substr(0, slash));
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl, 1);
   Handle gcpl(H5Pcreate(H5P_GROUP_CREATE));
+  H5Pset_obj_track_times(gcpl, 0);  // identical inputs, identical bytes (create_file)
   // Keep attributes in compact storage: HDF5 1.10's H5Ocopy crashes on variable-length string
   // attributes held in dense storage (more than 8 attributes by default).
   H5Pset_attr_phase_change(gcpl, 4096, 4000);
@@ -336,6 +344,14 @@ std::vector<std::string> attr_names(hid_t obj) {
 // ------------------------------------------------------------------------------------------------
 // Datasets
 
+namespace {
+// The groups above a dataset's path, made by create_group rather than as HDF5's intermediates.
+void create_parent_groups(hid_t loc, const std::string& name) {
+  const auto slash = name.rfind('/');
+  if (slash != std::string::npos && slash > 0) create_group(loc, name.substr(0, slash));
+}
+}  // namespace
+
 void write_doubles(hid_t loc, const std::string& name, const std::vector<double>& v, const std::string& unit,
                    const std::vector<std::size_t>& shape) {
   std::vector<hsize_t> dims;
@@ -344,9 +360,11 @@ void write_doubles(hid_t loc, const std::string& name, const std::vector<double>
   else
     for (auto s : shape) dims.push_back(s);
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+  create_parent_groups(loc, name);
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl, 1);
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  H5Pset_obj_track_times(dcpl, 0);  // identical inputs, identical bytes (create_file)
   if (v.size() > 1024) {
     std::vector<hsize_t> chunk(dims);
     hsize_t total = 1;
@@ -440,9 +458,12 @@ void write_table(hid_t loc, const std::string& name, const Table& t) {
   }
   hsize_t dims[1] = {rows};
   Handle space(H5Screate_simple(1, dims, nullptr));
+  create_parent_groups(loc, name);
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl, 1);
-  Handle d(H5Dcreate2(loc, name.c_str(), mtype, space, lcpl, H5P_DEFAULT, H5P_DEFAULT));
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  H5Pset_obj_track_times(dcpl, 0);  // identical inputs, identical bytes (create_file)
+  Handle d(H5Dcreate2(loc, name.c_str(), mtype, space, lcpl, dcpl, H5P_DEFAULT));
   if (!d.valid()) throw Error({}, "HDF5: cannot create table " + name);
   if (rows)
     check(H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, transfer_props(rows, mtype, mtype), buf.data()),
