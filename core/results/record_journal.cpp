@@ -296,7 +296,9 @@ class FrameReader {
   explicit FrameReader(const std::string& path) : m_in(path, std::ios::binary) {
     if (!m_in) return;
     m_in.seekg(0, std::ios::end);
-    m_size = static_cast<std::uint64_t>(m_in.tellg());
+    const std::streamoff end = m_in.tellg();
+    if (end <= 0) return;  // empty, or not a file that can be read (a folder): nothing to read
+    m_size = static_cast<std::uint64_t>(end);
     m_in.seekg(0);
     std::string head(static_cast<std::size_t>(std::min<std::uint64_t>(m_size, 4096)), '\0');
     m_in.read(head.data(), static_cast<std::streamsize>(head.size()));
