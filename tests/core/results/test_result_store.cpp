@@ -44,7 +44,8 @@ TEST_CASE("describe computes order statistics", "[core][result_store]") {
   CHECK(r.high == Catch::Approx(3.85));
 }
 
-TEST_CASE("a committed cell is readable with its provenance, samples, metrics and ledger", "[core][result_store]") {
+TEST_CASE("a committed cell is readable with its provenance, samples, metrics and ledger",
+          "[core][result_store]") {
   test::TempDir dir;
   Fixture fx;
   const std::string path = dir.file("r.h5");
@@ -250,8 +251,10 @@ TEST_CASE("resume keeps completed cells; other experiments are refused", "[core]
 TEST_CASE("run_cell records invalid, failed and training cells", "[core][runner]") {
   Registry reg;
   test::register_toy(reg);
-  const auto spec = parse_experiment("name: r\nrepeats: 2\nworkloads:\n  - workload: toy\n"
-                                     "    params: {mode: [reject, crash, train]}\n", "r.yaml", reg);
+  const auto spec = parse_experiment(
+      "name: r\nrepeats: 2\nworkloads:\n  - workload: toy\n"
+      "    params: {mode: [reject, crash, train]}\n",
+      "r.yaml", reg);
   const CellRecord reject = run_cell(spec.cells[0], reg, {}, Context{});
   CHECK(reject.status == CellStatus::invalid);
   CHECK(reject.reason.find("mode=reject is not supported") != std::string::npos);
@@ -260,8 +263,8 @@ TEST_CASE("run_cell records invalid, failed and training cells", "[core][runner]
   CHECK(crash.reason.find("boom") != std::string::npos);
   const CellRecord train = run_cell(spec.cells[2], reg, {}, Context{});
   CHECK(train.status == CellStatus::ok);
-  CHECK(train.step_seconds.size() == 7);   // planned steps, not repeats
-  CHECK(train.warmup_seconds.empty());     // no warm-up for training
+  CHECK(train.step_seconds.size() == 7);  // planned steps, not repeats
+  CHECK(train.warmup_seconds.empty());    // no warm-up for training
 }
 
 TEST_CASE("run_cell is deterministic in every non-timing number", "[core][runner]") {
