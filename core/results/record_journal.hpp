@@ -62,7 +62,6 @@ class JournalWriter {
   void append(const CellRecord& rec);
   // Closes and deletes the journal (once its records are in the result set).
   void remove();
-  const std::string& path() const { return m_path; }
 
  private:
   std::string m_path;

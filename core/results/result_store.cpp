@@ -542,21 +542,17 @@ void ResultStore::commit(const CellRecord& rec) {
     }
     note_pending(id, rec.status, summarize(rec));
   } else {
-    m_present.insert(id);
-    if (is_done(rec.status))
-      m_done.insert(id);
-    else
-      m_done.erase(id);
+    mark_present(id, rec.status);
     return;
   }
   const double now = monotonic_seconds();
-  m_fragment_seconds += now - t0, ++m_fragments;
+  m_append_seconds += now - t0, ++m_appends;
   // Merged when enough time has passed that the rewrite costs at most 1/kFlushRatio of the run.
   // Its cost is estimated per cell in the file: from the last merge of more than a handful of
   // cells, else from appending to the journal (an underestimate, until the first merge at
   // kFlushSeconds measures it).
   const double per_cell =
-      m_flush_cells >= 16 ? m_flush_cost / double(m_flush_cells) : m_fragment_seconds / double(m_fragments);
+      m_flush_cells >= 16 ? m_flush_cost / double(m_flush_cells) : m_append_seconds / double(m_appends);
   const double estimate = per_cell * double(m_in_file.size() + m_pending.size());
   if (now - m_last_flush >= std::max(kFlushSeconds, kFlushRatio * estimate)) flush();
 }
@@ -570,6 +566,10 @@ void ResultStore::note_pending(const std::string& id, CellStatus status, std::ve
         m_rows.end());
   for (auto& r : rows) m_rows.push_back(std::move(r));
   m_pending.insert(id);
+  mark_present(id, status);
+}
+
+void ResultStore::mark_present(const std::string& id, CellStatus status) {
   m_present.insert(id);
   if (is_done(status))
     m_done.insert(id);
@@ -578,7 +578,7 @@ void ResultStore::note_pending(const std::string& id, CellStatus status, std::ve
 }
 
 void ResultStore::merge_pending(const std::vector<std::string>& fragments) {
-  rewrite({}, !m_pending.empty(), fragments);
+  rewrite(nullptr, !m_pending.empty(), fragments);
   m_pending.clear();
   if (m_journal) {
     m_journal->remove();
@@ -624,7 +624,7 @@ void ResultStore::set_projections(std::vector<PlanProjection> rows) {
   m_projections = std::move(rows);
   if (!m_writer) return;
   if (m_pending.empty())
-    rewrite({});
+    rewrite(nullptr);
   else
     flush();
 }
@@ -666,7 +666,7 @@ void ResultStore::write_single(const std::string& path, const RunHeader& header,
   if (!parent.empty()) fs::create_directories(parent);
   ResultStore store(path, header);
   store.m_rows = summarize(rec);
-  store.rewrite({&rec});
+  store.rewrite(&rec);
 }
 
 int ResultStore::absorb(const std::vector<std::string>& fragment_files) {
@@ -771,7 +771,7 @@ std::map<std::string, std::uint64_t> sort_in_cell_order(std::vector<SummaryRow>&
 
 }  // namespace
 
-void ResultStore::rewrite(const std::vector<const CellRecord*>& recs, bool with_journal,
+void ResultStore::rewrite(const CellRecord* rec, bool with_journal,
                           const std::vector<std::string>& fragments) {
   const double t0 = monotonic_seconds();
   const ExperimentSpec& spec = *m_header.spec;
@@ -786,14 +786,14 @@ void ResultStore::rewrite(const std::vector<const CellRecord*>& recs, bool with_
     root.group("cells");
     // Earlier cells come from the previous complete file (of this schema version, see above).
     std::set<std::string> replaced;
-    for (const CellRecord* rec : recs) replaced.insert(rec->cell.id);
+    if (rec) replaced.insert(rec->cell.id);
     if (with_journal) replaced.insert(m_pending.begin(), m_pending.end());
     if (!m_in_file.empty()) {
       h5::Handle old = h5::open_file(m_path);
       for (const auto& id : m_in_file)
         if (replaced.count(id) == 0) h5::copy(old, "cells/" + id, f, "cells/" + id);
     }
-    for (const CellRecord* rec : recs) write_cell(root, *rec);
+    if (rec) write_cell(root, *rec);
     // One record in memory at a time; a cell journaled twice keeps its last record.
     if (with_journal)
       for_each_record(journal_path(m_path), spec, [&](CellRecord&& r) {
@@ -839,10 +839,9 @@ void ResultStore::rewrite(const std::vector<const CellRecord*>& recs, bool with_
   m_flush_cost = m_last_flush - t0;
   m_rows = std::move(rows);
   if (with_journal) m_in_file.insert(m_pending.begin(), m_pending.end());
-  for (const CellRecord* rec : recs) {
-    m_present.insert(rec->cell.id);
+  if (rec) {
     m_in_file.insert(rec->cell.id);
-    if (is_done(rec->status)) m_done.insert(rec->cell.id);
+    mark_present(rec->cell.id, rec->status);
   }
   for (const auto& [id, done] : absorbed) {
     m_present.insert(id);

@@ -170,12 +170,13 @@ class ResultStore {
 
  private:
   ResultStore(std::string path, RunHeader header);  // a store that writes one file once (write_single)
-  // Writes the file anew: its cells, then `recs`, then (with_journal) the journal's records read
-  // back one at a time, then the cells of `fragments`. The summary rows of `recs` and of the
-  // journal's records are already in m_rows.
-  void rewrite(const std::vector<const CellRecord*>& recs, bool with_journal = false,
+  // Writes the file anew: its cells, then `rec` (write_single's one cell), then (with_journal) the
+  // journal's records read back one at a time, then the cells of `fragments`. The summary rows of
+  // `rec` and of the journal's records are already in m_rows.
+  void rewrite(const CellRecord* rec, bool with_journal = false,
                const std::vector<std::string>& fragments = {});
   void note_pending(const std::string& id, CellStatus status, std::vector<SummaryRow> rows);
+  void mark_present(const std::string& id, CellStatus status);  // m_present, and m_done by status
   void merge_pending(const std::vector<std::string>& fragments = {});
   std::string m_path;
   RunHeader m_header;
@@ -186,8 +187,8 @@ class ResultStore {
   std::unique_ptr<JournalWriter> m_journal;   // this run's journal, while it holds cells
   double m_last_flush = 0, m_flush_cost = 0;  // monotonic end of the last rewrite; its seconds
   std::size_t m_flush_cells = 0;              // cells the last rewrite wrote
-  double m_fragment_seconds = 0;              // time spent writing journal entries,
-  long long m_fragments = 0;                  // and how many
+  double m_append_seconds = 0;                // time spent appending to the journal,
+  long long m_appends = 0;                    // and how many appends
   std::vector<SummaryRow> m_rows;             // summary of all present cells
   long long m_resumes = 0;
   std::size_t m_discarded = 0;  // see discarded_journal()
