@@ -3,10 +3,6 @@
 // experiment is fixed (two `stream` cells of a stand-in workload), so an input gets past the header
 // only with that experiment's SHA-256, as the seed corpus has it; each input is written to one
 // private temporary file first.
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
@@ -17,16 +13,6 @@
 #include "tests/fuzz/fuzz_target.hpp"
 
 namespace {
-
-const std::string& scratch_path() {
-  static const std::string path = [] {
-    std::string p = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
-                    "/xpb-fuzz-journal." + std::to_string(::getpid());
-    std::atexit([] { std::remove(scratch_path().c_str()); });
-    return p;
-  }();
-  return path;
-}
 
 const xpb::ExperimentSpec& experiment() {
   static const xpb::ExperimentSpec spec = [] {
@@ -47,11 +33,7 @@ const xpb::ExperimentSpec& experiment() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const xpb::ExperimentSpec& spec = experiment();
-  const std::string& path = scratch_path();
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) std::abort();  // the harness, not the reader, failed
-  if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
-  std::fclose(f);
+  const std::string& path = xpb::fuzz::write_scratch("journal", "", data, size);
   return xpb::fuzz::judge("fuzz_journal", [&] {
     xpb::count_journal_entries(path);
     xpb::for_each_record(path, spec, [](xpb::CellRecord&&) {});

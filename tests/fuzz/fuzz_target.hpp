@@ -11,12 +11,32 @@
 #include <exception>
 #include <string>
 
+#include <unistd.h>
+
 #include "core/base/error.hpp"
 
 namespace xpb::fuzz {
 
 inline std::string as_text(const std::uint8_t* data, std::size_t size) {
   return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+// Writes the input to this process's scratch file `$TMPDIR/xpb-fuzz-<name>.<pid><suffix>` (removed
+// at exit; libFuzzer runs inputs one after another) and returns its path: for loaders that open
+// files by name. One name per executable: the path is fixed by the first call.
+inline const std::string& write_scratch(const char* name, const char* suffix, const std::uint8_t* data,
+                                        std::size_t size) {
+  static const std::string path = [&] {
+    std::string p = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/xpb-fuzz-" +
+                    name + "." + std::to_string(::getpid()) + suffix;
+    std::atexit([] { std::remove(path.c_str()); });
+    return p;
+  }();
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) std::abort();  // the harness, not the loader, failed
+  if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
+  std::fclose(f);
+  return path;
 }
 
 // Runs `load()`; returns 0 when it succeeds or throws xpb::Error, aborts on anything else.
