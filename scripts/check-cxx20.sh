@@ -33,7 +33,7 @@ if [ -n "$KOKKOS_INC" ]; then
   echo "Kokkos headers: $KOKKOS_INC (KOKKOS_VERSION $v)"
 fi
 /usr/bin/python3 - "$BUILD/compile_commands.json" "$KOKKOS_INC" "$ONLY" <<'PY'
-import json, os, re, shlex, subprocess, sys
+import atexit, json, os, re, shlex, shutil, subprocess, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 db = json.load(open(sys.argv[1]))
 kokkos_inc = sys.argv[2]
@@ -41,6 +41,37 @@ only = sys.argv[3]
 
 def is_kokkos_dir(d):
     return os.path.isfile(os.path.join(d, "Kokkos_Core.hpp"))
+
+def output_of(args):
+    return args[args.index("-o") + 1] if "-o" in args[:-1] else ""
+
+def uses_kokkos(build_dir):
+    """Objects (absolute paths) whose recorded dependencies include Kokkos_Core.hpp: ninja's
+    dependency log of the build; empty when there is none (another generator, a fresh build)."""
+    r = subprocess.run(["ninja", "-C", build_dir, "-t", "deps"], capture_output=True, text=True)
+    users, obj = set(), None
+    for line in r.stdout.splitlines() if r.returncode == 0 else []:
+        if line and not line[0].isspace():
+            obj = os.path.normpath(os.path.join(build_dir, line.split(":", 1)[0]))
+        elif obj and line.strip().endswith("/Kokkos_Core.hpp"):
+            users.add(obj)
+    return users
+
+def pch_flags(cmd, src):
+    """The flags of a syntax-only command that a precompiled header must share."""
+    keep, skip = [], False
+    for a in cmd:
+        if skip:
+            skip = False
+        elif a in ("-isystem", "-I", "-D", "-include"):
+            skip = True
+        elif a == src or a == "-fsyntax-only" or (a[:2] in ("-I", "-D") and a != "-DNDEBUG"):
+            continue
+        else:
+            keep.append(a)
+    # In any order, but of several -O the last one counts.
+    opt = [a for a in keep[1:] if a.startswith("-O")]
+    return keep[:1] + sorted(set(a for a in keep[1:] if not a.startswith("-O"))) + opt[-1:]
 
 # One compile per source file: the sanitizer builds (tests/sanitize, tests/fuzz) compile many
 # sources a second and third time (262 entries, 164 files); the product's own command is kept.
@@ -87,17 +118,59 @@ for e in first.values():
     if kokkos_inc and not replaced and "-fsanitize=thread" not in e["command"]:
         print(f"error: {f}: no Kokkos include directory in its compile command to replace")
         sys.exit(1)
-    jobs.append((f, out, e["directory"]))
+    jobs.append((f, out, e["directory"], e.get("output") or output_of(args)))
+
+workers = os.cpu_count() or 2
+# With --kokkos, the files that include Kokkos (by the build's own dependency records) read the Kokkos
+# 5 headers from a precompiled header: parsing Kokkos_Core.hpp is about 2 s of each such file's
+# 5-7 s. One PCH per set of flags (the flags that can change what the headers mean: everything but
+# the file, its output and its -D/-I/-isystem, -DNDEBUG kept, in any order but the last -O; not
+# even the warning options can go: -Wpedantic changes the predefined macros). GCC checks a PCH against each
+# command and parses the header as text if it does not fit (-Winvalid-pch says so; counted below),
+# so the result of the check does not depend on it. Without dependency records, no PCH.
+pch_for = {}
+if kokkos_inc and jobs:
+    kokkos_users = uses_kokkos(jobs[0][2])
+    pch_dir = tempfile.mkdtemp(prefix="xpb-k5pch-")
+    atexit.register(shutil.rmtree, pch_dir, True)
+    signatures = {}
+    for f, cmd, d, o in jobs:
+        if os.path.normpath(os.path.join(d, o)) in kokkos_users:
+            signatures.setdefault(tuple(pch_flags(cmd, f)), []).append(f)
+    def build_pch(item):
+        i, sig = item
+        hdr = os.path.join(pch_dir, str(i), "kokkos5.hpp")
+        os.makedirs(os.path.dirname(hdr))
+        with open(hdr, "w") as h:
+            h.write("#include <Kokkos_Core.hpp>\n")
+        r = subprocess.run(list(sig) + ["-isystem", kokkos_inc, "-x", "c++-header", hdr,
+                                        "-o", hdr + ".gch"], capture_output=True, text=True)
+        return sig, hdr if r.returncode == 0 else None
+    with ThreadPoolExecutor(max_workers=workers) as ex:
+        for sig, hdr in ex.map(build_pch, enumerate(signatures)):
+            for f in signatures[sig]:
+                if hdr:
+                    pch_for[f] = hdr
+    print(f"Kokkos 5 precompiled headers: {len(signatures)} flag sets, {len(pch_for)} files")
+
 def run(j):
-    f, cmd, d = j
+    f, cmd, d, _ = j
+    if f in pch_for:
+        cmd = cmd[:1] + ["-include", pch_for[f], "-Winvalid-pch"] + cmd[1:]
     r = subprocess.run(cmd, cwd=d, capture_output=True, text=True)
     return f, r.returncode, r.stderr
 bad = 0
-with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
+pch_unused = 0
+with ThreadPoolExecutor(max_workers=workers) as ex:
     for f, rc, err in ex.map(run, jobs):
+        if f in pch_for and "kokkos5.hpp.gch" in err:
+            pch_unused += 1
+            print(f"note: {f}: " + next(l for l in err.splitlines() if "kokkos5.hpp.gch" in l))
         if rc != 0:
             bad += 1
             print(f"C++20 FAIL: {f}\n{err}")
+if pch_unused:
+    print(f"note: the precompiled header did not fit {pch_unused} files (parsed as text)")
 print(f"{len(jobs) - bad} passed, {bad} failed")
 sys.exit(1 if bad or not jobs else 0)
 PY
