@@ -118,15 +118,15 @@ for e in first.values():
     if kokkos_inc and not replaced and "-fsanitize=thread" not in e["command"]:
         print(f"error: {f}: no Kokkos include directory in its compile command to replace")
         sys.exit(1)
-    jobs.append((f, out, e["directory"], e.get("output") or output_of(args)))
+    jobs.append((f, out, e["directory"], output_of(args)))
 
 workers = os.cpu_count() or 2
 # With --kokkos, the files that include Kokkos (by the build's own dependency records) read the Kokkos
-# 5 headers from a precompiled header: parsing Kokkos_Core.hpp is about 2 s of each such file's
-# 5-7 s. One PCH per set of flags (the flags that can change what the headers mean: everything but
+# 5 headers from a precompiled header: parsing Kokkos_Core.hpp is about 1.5 s of each such file's
+# 2-4 s (syntax only). One PCH per set of flags (the flags that can change what the headers mean: everything but
 # the file, its output and its -D/-I/-isystem, -DNDEBUG kept, in any order but the last -O; not
 # even the warning options can go: -Wpedantic changes the predefined macros). GCC checks a PCH against each
-# command and parses the header as text if it does not fit (-Winvalid-pch says so; counted below),
+# command and parses the header as text if it does not fit (-Winvalid-pch says so; named below),
 # so the result of the check does not depend on it. Without dependency records, no PCH.
 pch_for = {}
 if kokkos_inc and jobs:
@@ -160,17 +160,14 @@ def run(j):
     r = subprocess.run(cmd, cwd=d, capture_output=True, text=True)
     return f, r.returncode, r.stderr
 bad = 0
-pch_unused = 0
 with ThreadPoolExecutor(max_workers=workers) as ex:
     for f, rc, err in ex.map(run, jobs):
-        if f in pch_for and "kokkos5.hpp.gch" in err:
-            pch_unused += 1
-            print(f"note: {f}: " + next(l for l in err.splitlines() if "kokkos5.hpp.gch" in l))
+        for line in err.splitlines() if f in pch_for else []:
+            if "kokkos5.hpp.gch" in line:
+                print(f"note: {f}: {line} (parsed as text)")
         if rc != 0:
             bad += 1
             print(f"C++20 FAIL: {f}\n{err}")
-if pch_unused:
-    print(f"note: the precompiled header did not fit {pch_unused} files (parsed as text)")
 print(f"{len(jobs) - bad} passed, {bad} failed")
 sys.exit(1 if bad or not jobs else 0)
 PY
