@@ -1,8 +1,9 @@
 # The two commands of the README. Both install what is missing (scripts/setup.sh), configure and
 # build; `quickstart` then runs experiments/quickstart.yaml, `test` runs the whole test suite.
 # The CUDA build (`make cuda`) is separate: nvcc over every source takes far longer than the test
-# suite's budget on a 2-core machine. Where it exists, `make test` also checks it (--version, the
-# device-check pack); where it does not, those tests are reported as skipped.
+# suite's budget on a 2-core machine. `make test` compiles the CUDA build's device code wherever
+# nvcc is installed (scripts/check-cuda.sh); where a CUDA build exists, it also checks it (--version,
+# the device-check pack); where not, those tests are reported as skipped.
 BUILD ?= build
 CUDA_BUILD ?= build-cuda
 JOBS ?= $(shell nproc)
@@ -43,8 +44,12 @@ cuda: cuda-setup
 	  cmake --build $(CUDA_BUILD) --parallel $(CUDA_JOBS); \
 	else echo "cuda: no CUDA Kokkos (no nvcc on this machine): CUDA build skipped"; fi
 
+# After the tests, what the compile-only checks compiled: the workloads' CUDA device code, then the
+# summaries of the CUDA, Kokkos 5 and C++20 checks.
 test: build
 	@cd $(BUILD) && ctest --output-on-failure --timeout 900 -j $(JOBS)
+	@grep -h -e '^ok  workloads/' -e '^CUDA device code' -e '^C++20 syntax check' -e '^skip: no nvcc' \
+	  $(BUILD)/Testing/Temporary/LastTest.log || true
 
 # The key tables of the input formats in the docs, and the result set layout (docs/results-schema.md,
 # analysis/plots/xpb_schema.json), generated from their schema declarations.

@@ -7,7 +7,8 @@
 #                  sid's Kokkos 5 headers (scripts/setup.sh puts them in .cache/kokkos5-headers/
 #                  include) this checks that every source builds with Kokkos 5 as well as 3.4.
 #   --only REGEX   only the files whose path matches REGEX (Python re.search)
-# Prints one line per failing file with the compiler's errors, then "N passed, M failed".
+# Prints one line per failing file with the compiler's errors, then "C++20 syntax check…: N passed,
+# M failed".
 set -euo pipefail
 BUILD="${1:?usage: check-cxx20.sh BUILD_DIR [--kokkos INCLUDE_DIR] [--only REGEX]}"
 shift
@@ -168,6 +169,7 @@ with ThreadPoolExecutor(max_workers=workers) as ex:
         if rc != 0:
             bad += 1
             print(f"C++20 FAIL: {f}\n{err}")
-print(f"{len(jobs) - bad} passed, {bad} failed")
+what = f" against the Kokkos headers in {kokkos_inc}" if kokkos_inc else ""
+print(f"C++20 syntax check{what}: {len(jobs) - bad} passed, {bad} failed")
 sys.exit(1 if bad or not jobs else 0)
 PY

@@ -8,9 +8,12 @@
 # Also the Kokkos 5 headers of Debian sid's libkokkos-dev (.cache/kokkos5-headers), for the
 # compile-only check of every source against Kokkos 5 (scripts/check-cxx20.sh --kokkos): the .deb
 # is fetched through a private apt configuration under .cache, never through the machine's sources.
-#   --cuda   also Kokkos 3.4.01 with CUDA + Serial (nvcc_wrapper, Kokkos_ARCH_AMPERE80) into
-#            .cache/kokkos-<version>-cuda, patched with scripts/patches/kokkos-3.4.01-cuda13.patch;
-#            skipped with a message when no nvcc is found (PATH, $CUDA_HOME, /usr/local/cuda).
+# Where nvcc is found (PATH, $CUDA_HOME, /usr/local/cuda), also the Kokkos source patched for CUDA 13
+# (scripts/patches/kokkos-3.4.01-cuda13.patch) in .cache/kokkos-<version>-cuda-src: the CUDA
+# device-code check of `make test` (scripts/check-cuda.sh) configures it in-tree; nothing is built.
+#   --cuda   also Kokkos 3.4.01 with CUDA + Serial (nvcc_wrapper, Kokkos_ARCH_AMPERE80), built from
+#            that source into .cache/kokkos-<version>-cuda for the full CUDA build (make cuda);
+#            skipped with a message when no nvcc is found.
 # Apt sources for deb-src and backports are derived from the machine's own sources file; no
 # archive host name is written here. A second run only checks, and takes seconds.
 set -euo pipefail
@@ -21,6 +24,7 @@ KOKKOS_VERSION=3.4.01
 KOKKOS_PREFIX="$CACHE/kokkos-$KOKKOS_VERSION"
 KOKKOS_CUDA_PREFIX="$CACHE/kokkos-$KOKKOS_VERSION-cuda"
 KOKKOS_CUDA_PATCH="$ROOT/scripts/patches/kokkos-$KOKKOS_VERSION-cuda13.patch"
+KOKKOS_CUDA_SRC="$CACHE/kokkos-$KOKKOS_VERSION-cuda-src"
 KOKKOS5_DIR="$CACHE/kokkos5-headers"
 STAMP="$CACHE/setup.stamp"
 WANT_CUDA=0
@@ -198,41 +202,64 @@ have_kokkos_cuda() {
     [ "$(cat "$KOKKOS_CUDA_PREFIX/xpb-patch.sha256" 2>/dev/null)" = "$(patch_sum)" ]
 }
 
+# Writes DEST: the compiler a CUDA configuration uses, Kokkos's nvcc_wrapper (at WRAPPER) with this
+# machine's CUDA and g++ as the host compiler.
+write_nvcc_wrapper() {
+  local dest="$1" wrapper="$2" cuda_root="$3"
+  cat >"$dest" <<WRAP
+#!/bin/sh
+# Written by xpubench scripts/setup.sh: Kokkos's nvcc_wrapper with this machine's CUDA.
+export CUDA_ROOT="\${CUDA_ROOT:-$cuda_root}"
+export NVCC_WRAPPER_DEFAULT_COMPILER="\${NVCC_WRAPPER_DEFAULT_COMPILER:-g++}"
+exec "$wrapper" "\$@"
+WRAP
+  chmod +x "$dest"
+}
+
+# The patched source: where there is no nvcc, nothing to do.
+have_kokkos_cuda_source() {
+  [ -z "$(find_nvcc)" ] ||
+    { [ -x "$KOKKOS_CUDA_SRC/xpb-nvcc" ] &&
+      [ "$(cat "$KOKKOS_CUDA_SRC/xpb-patch.sha256" 2>/dev/null)" = "$(patch_sum)" ]; }
+}
+
+prepare_kokkos_cuda_source() {
+  local nvcc src
+  nvcc="$(find_nvcc)"
+  [ -n "$nvcc" ] || return 0
+  src="$(kokkos_source)"
+  rm -rf "$KOKKOS_CUDA_SRC" && mkdir -p "$KOKKOS_CUDA_SRC"
+  cp -r "$src" "$KOKKOS_CUDA_SRC/kokkos"
+  log "patching Kokkos $KOKKOS_VERSION for CUDA 13 ($(basename "$KOKKOS_CUDA_PATCH")) in $KOKKOS_CUDA_SRC"
+  patch -s -p1 -d "$KOKKOS_CUDA_SRC/kokkos" <"$KOKKOS_CUDA_PATCH"
+  write_nvcc_wrapper "$KOKKOS_CUDA_SRC/xpb-nvcc" "$KOKKOS_CUDA_SRC/kokkos/bin/nvcc_wrapper" \
+    "$(cd "$(dirname "$nvcc")/.." && pwd)"
+  patch_sum >"$KOKKOS_CUDA_SRC/xpb-patch.sha256"
+}
+
 build_kokkos_cuda() {
-  local nvcc cuda_root src work="$CACHE/kokkos-cuda-src"
+  local nvcc cuda_root work="$CACHE/kokkos-cuda-build"
   nvcc="$(find_nvcc)"
   if [ -z "$nvcc" ]; then
     log "no nvcc (looked in \$CUDA_HOME/bin, PATH, /usr/local/cuda/bin): no CUDA Kokkos, the CUDA build is skipped"
     return 0
   fi
   cuda_root="$(cd "$(dirname "$nvcc")/.." && pwd)"
-  src="$(kokkos_source)"
-  rm -rf "$work" && mkdir -p "$work"
-  cp -r "$src" "$work/kokkos"
-  log "patching Kokkos $KOKKOS_VERSION for CUDA 13 ($(basename "$KOKKOS_CUDA_PATCH"))"
-  patch -s -p1 -d "$work/kokkos" <"$KOKKOS_CUDA_PATCH"
+  have_kokkos_cuda_source || prepare_kokkos_cuda_source
   log "building Kokkos $KOKKOS_VERSION (Cuda + Serial, AMPERE80) with $nvcc into $KOKKOS_CUDA_PREFIX"
-  rm -rf "$KOKKOS_CUDA_PREFIX"
+  rm -rf "$KOKKOS_CUDA_PREFIX" "$work"
   CUDA_ROOT="$cuda_root" NVCC_WRAPPER_DEFAULT_COMPILER=g++ \
-    cmake -S "$work/kokkos" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_CXX_COMPILER="$work/kokkos/bin/nvcc_wrapper" \
+    cmake -S "$KOKKOS_CUDA_SRC/kokkos" -B "$work" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_COMPILER="$KOKKOS_CUDA_SRC/kokkos/bin/nvcc_wrapper" \
     -DCMAKE_INSTALL_PREFIX="$KOKKOS_CUDA_PREFIX" -DCMAKE_CXX_STANDARD=17 \
     -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_CUDA=ON -DKokkos_ENABLE_CUDA_LAMBDA=ON \
     -DKokkos_ARCH_AMPERE80=ON -DKokkos_ENABLE_TESTS=OFF -DKokkos_ENABLE_EXAMPLES=OFF \
     -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON >/dev/null
   CUDA_ROOT="$cuda_root" NVCC_WRAPPER_DEFAULT_COMPILER=g++ \
-    cmake --build "$work/build" --parallel "${XPB_JOBS:-$(nproc)}"
-  cmake --install "$work/build" >/dev/null
-  # The compiler the project is configured with (CMakePresets.json, preset cuda): Kokkos's
-  # nvcc_wrapper with this machine's CUDA and g++ as the host compiler.
-  cat >"$KOKKOS_CUDA_PREFIX/bin/xpb-nvcc" <<WRAP
-#!/bin/sh
-# Written by xpubench scripts/setup.sh --cuda: Kokkos's nvcc_wrapper with this machine's CUDA.
-export CUDA_ROOT="\${CUDA_ROOT:-$cuda_root}"
-export NVCC_WRAPPER_DEFAULT_COMPILER="\${NVCC_WRAPPER_DEFAULT_COMPILER:-g++}"
-exec "$KOKKOS_CUDA_PREFIX/bin/nvcc_wrapper" "\$@"
-WRAP
-  chmod +x "$KOKKOS_CUDA_PREFIX/bin/xpb-nvcc"
+    cmake --build "$work" --parallel "${XPB_JOBS:-$(nproc)}"
+  cmake --install "$work" >/dev/null
+  # The compiler the project is configured with (CMakePresets.json, preset cuda).
+  write_nvcc_wrapper "$KOKKOS_CUDA_PREFIX/bin/xpb-nvcc" "$KOKKOS_CUDA_PREFIX/bin/nvcc_wrapper" "$cuda_root"
   patch_sum >"$KOKKOS_CUDA_PREFIX/xpb-patch.sha256"
   rm -rf "$work"
 }
@@ -297,7 +324,7 @@ cuda_ready() { [ "$WANT_CUDA" = 0 ] || have_kokkos_cuda || [ -z "$(find_nvcc)" ]
 main() {
   mkdir -p "$CACHE"
   if [ -f "$STAMP" ] && [ -z "$(missing_packages "${PACKAGES[@]}" "${BACKPORT_PACKAGES[@]}")" ] &&
-     have_kokkos && have_kokkos5_headers && cuda_ready; then
+     have_kokkos && have_kokkos5_headers && have_kokkos_cuda_source && cuda_ready; then
     extract_corpus
     [ "$WANT_CUDA" = 1 ] && ! have_kokkos_cuda && log "no nvcc found: no CUDA Kokkos"
     log "up to date"
@@ -307,6 +334,7 @@ main() {
   install_packages
   have_kokkos || build_kokkos
   have_kokkos5_headers || fetch_kokkos5_headers
+  have_kokkos_cuda_source || prepare_kokkos_cuda_source
   if [ "$WANT_CUDA" = 1 ] && ! have_kokkos_cuda; then build_kokkos_cuda; fi
   extract_corpus
   date -u +%FT%TZ >"$STAMP"
