@@ -16,7 +16,8 @@
 # and those 67 were none of the chosen ones) and their host side is what the host build compiles.
 #   --all          every source of the CUDA configuration instead
 #   --only REGEX   of those, only the files whose path matches REGEX (Python re.search)
-# Prints one line per source (ok, with the cubin's size, or FAIL with nvcc's errors), then a summary.
+# Prints one line per source (ok, with the cubin's size and the numbers of nvcc's warnings if any,
+# or FAIL with nvcc's errors), then a summary.
 # Exit 0 all compiled, 1 a failure, 77 no nvcc on this machine (a skip).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -128,7 +129,9 @@ with ThreadPoolExecutor(max_workers=workers) as ex:
             bad += 1
             print(f"CUDA FAIL: {name}\n{err}")
         else:
-            print(f"ok  {name}  (cubin {size / 1024:.0f} KiB, {secs:.1f} s)")
+            codes = sorted(set(re.findall(r"warning #(\d+)", err)))
+            warned = f", nvcc warnings #{', #'.join(codes)}" if codes else ""
+            print(f"ok  {name}  (cubin {size / 1024:.0f} KiB, {secs:.1f} s{warned})")
 os.rmdir(out_dir)
 what = "every source" if every else "the sources that launch Kokkos kernels or name CUDA"
 print(f"CUDA device code ({what}): {len(jobs) - bad} compiled for sm_80, {bad} failed "
