@@ -192,6 +192,16 @@ void pack_bt_panel(const T* B, int ldb, int N, int j0, int k0, int kc, int nr, T
   }
 }
 
+// The calling thread's share of [0, n) in a host team, the indices and order of Kokkos's
+// TeamThreadRange, for a host-only body. Kokkos's parallel_for over a TeamThreadRange is a
+// host-and-device function: a CUDA build instantiates it for Kokkos::Serial with these plain host
+// lambdas, and nvcc warned about each (#20013, #20015: a host function called from one).
+template <class Member, class Body>
+void host_team_for(const Member& team, int n, const Body& body) {
+  const auto range = Kokkos::TeamThreadRange(team, n);
+  for (int i = range.start; i < range.end; i += range.increment) body(i);
+}
+
 }  // namespace
 
 template <class ExecSpace, class T>
@@ -231,29 +241,28 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
       const int kc = std::min(bl.kc, K - k0);
       if (direct_b) {
         if (q_direct < q_count) {
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
+          host_team_for(team, kc, [&](const int k) {
             pack_b_row(B, ldb, N, j0 + q_direct * mk.nr, cols - q_direct * mk.nr, k0, kc, mk.nr,
                        Bp + static_cast<std::size_t>(q_direct) * kc * mk.nr, 1, k);
           });
         }
       } else if (tb) {
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, q_count),
-                             [&](const int q) { pack_bt_panel(B, ldb, N, j0, k0, kc, mk.nr, Bp, q); });
+        host_team_for(team, q_count,
+                      [&](const int q) { pack_bt_panel(B, ldb, N, j0, k0, kc, mk.nr, Bp, q); });
       } else {
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, kc), [&](const int k) {
-          pack_b_row(B, ldb, N, j0, cols, k0, kc, mk.nr, Bp, q_count, k);
-        });
+        host_team_for(team, kc,
+                      [&](const int k) { pack_b_row(B, ldb, N, j0, cols, k0, kc, mk.nr, Bp, q_count, k); });
       }
       for (int i1 = 0; i1 < rows; i1 += bl.mc) {
         const int sub_rows = std::min(bl.mc, rows - i1);
         const int p_count = (sub_rows + mk.mr - 1) / mk.mr;
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
+        host_team_for(team, p_count, [&](const int p) {
           pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
         });
         team.team_barrier();
         // Micro-row panels are split across the team's threads; each micro-tile's chain stays
         // with one thread for the whole block, and KC blocks run in k order.
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_count), [&](const int p) {
+        host_team_for(team, p_count, [&](const int p) {
           const T* a = Ap + static_cast<std::size_t>(p) * kc * mk.mr;
           T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
           for (int q = 0; q < q_direct; ++q) {
@@ -268,7 +277,7 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
       }
     }
     const int p_all = (rows + mk.mr - 1) / mk.mr;
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, p_all), [&](const int p) {
+    host_team_for(team, p_all, [&](const int p) {
       const int r0 = p * mk.mr;
       const int nrows = std::min(mk.mr, rows - r0);
       mk.epilogue(nrows, cols, W + static_cast<std::size_t>(r0) * ldw, ldw,
