@@ -19,8 +19,8 @@ set_tests_properties(cuda.device_check_pack PROPERTIES TIMEOUT 300)
 # without a CUDA build: nvcc through its device passes for each source that launches Kokkos kernels
 # or names CUDA (scripts/check-cuda.sh: 27 sources, about 100 s on 2 idle cores; the whole CUDA
 # build, `make cuda`, takes about 30 minutes here). Exit 77 (a skip) where there is no nvcc.
-# catches: a host-only function or type used in a kernel, CUDA-only host code (the cuBLAS path) that
-# no longer compiles, Kokkos API that the CUDA backend lacks (each planted once, docs/gpu.md).
+# catches: a host function called in a kernel, and CUDA-only host code (the cuBLAS path) that no
+# longer compiles (each planted once, docs/gpu.md).
 add_test(NAME build.cuda_device_code
          COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-cuda.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(build.cuda_device_code PROPERTIES LABELS "build;cuda" SKIP_RETURN_CODE 77
