@@ -8,12 +8,14 @@
 # called from device code is an error here (--Werror cross-execution-space-call): nvcc only warns
 # about it, and the build fails or not later depending on what ptxas is left with.
 #
-# Chosen: the sources whose host object (HOST_BUILD) instantiates a Kokkos parallel_for, _reduce
-# or _scan — the ones that launch kernels, so the ones with device code — and the sources that
-# name KOKKOS_ENABLE_CUDA, __CUDA_ARCH__ or XPB_HAS_CUBLAS themselves. The rest include Kokkos
-# at most for its types and host calls: their device pass finds nothing to compile (on
-# 2026-12-06, 67 of the 91 sources of the CUDA build that include Kokkos gave an empty PTX module,
-# and those 67 were none of the chosen ones) and their host side is what the host build compiles.
+# Chosen: every source of the workloads (workloads/), the sources whose host object (HOST_BUILD)
+# instantiates a Kokkos parallel_for, _reduce or _scan — the ones that launch kernels, so the ones
+# with device code — and the sources that name KOKKOS_ENABLE_CUDA, __CUDA_ARCH__ or XPB_HAS_CUBLAS
+# themselves. The rest include Kokkos at most for its types and host calls: their device pass finds
+# nothing to compile (on 2026-12-06, 67 of the 91 sources of the CUDA build that include Kokkos gave
+# an empty PTX module, and none of those 67 launches kernels) and their host side is what the host
+# build compiles. A source the CUDA build gives to the host compiler alone (nvcc_wrapper
+# --host-only: the AVX GEMM micro-kernels) gets that compiler's syntax check.
 #   --all          every source of the CUDA configuration instead
 #   --only REGEX   of those, only the files whose path matches REGEX (Python re.search)
 # Prints one line per source (ok, with the cubin's size and the numbers of nvcc's warnings if any,
@@ -84,7 +86,7 @@ def launches_kernels(obj):
     return bool(KERNEL.search(r.stdout))
 
 def chosen_sources():
-    """Keys of the host build's sources that launch Kokkos kernels or name CUDA themselves."""
+    """Keys of the host build's sources that launch Kokkos kernels, are a workload's or name CUDA."""
     entries = {}
     for e in json.load(open(os.path.join(host, "compile_commands.json"))):
         if "-fsanitize" not in e["command"]:  # the product's command, not a sanitizer build's
@@ -92,16 +94,22 @@ def chosen_sources():
     with ThreadPoolExecutor(max_workers=workers) as ex:
         kernels = dict(zip(entries, ex.map(launches_kernels, (object_of(e) for e in entries.values()))))
     return {key(f, host) for f in entries
-            if kernels[f] or CUDA_TEXT.search(open(f, errors="replace").read())}
+            if kernels[f] or f.startswith(os.path.join(root, "workloads") + os.sep)
+            or CUDA_TEXT.search(open(f, errors="replace").read())}
 
 def device_command(entry, out):
-    """nvcc_wrapper's own nvcc command for the entry (--show prints it), stopped at the cubin."""
+    """nvcc_wrapper's own command for the entry (--show prints it), stopped at the cubin; for a
+    source the CUDA build compiles with the host compiler alone (--host-only), that compiler's
+    syntax check. Returns the command and whether it is nvcc's."""
     args = shlex.split(entry["command"])
     r = subprocess.run(args + ["--show"], cwd=entry["directory"], capture_output=True, text=True)
     cmd = shlex.split(r.stdout.strip().splitlines()[-1])
+    i = cmd.index("-o")
+    del cmd[i:i + 2]
     cmd.remove("-c")
-    cmd[cmd.index("-o") + 1] = out
-    return cmd + ["-cubin", "--Werror", "cross-execution-space-call"]
+    if os.path.basename(cmd[0]) != "nvcc":
+        return cmd + ["-fsyntax-only"], False
+    return cmd + ["-o", out, "-cubin", "--Werror", "cross-execution-space-call"], True
 
 db = [e for e in json.load(open(os.path.join(check, "compile_commands.json")))
       if e["file"].startswith(root + os.sep) and not e["file"].startswith(os.path.join(root, ".cache"))]
@@ -114,16 +122,18 @@ def run(i_e):
     i, e = i_e
     out = os.path.join(out_dir, f"{i}.cubin")
     t = time.monotonic()
-    r = subprocess.run(device_command(e, out), cwd=e["directory"], capture_output=True, text=True)
+    cmd, nvcc = device_command(e, out)
+    r = subprocess.run(cmd, cwd=e["directory"], capture_output=True, text=True)
     size = os.path.getsize(out) if r.returncode == 0 and os.path.exists(out) else 0
     if os.path.exists(out):
         os.remove(out)
-    return key(e["file"], check), r.returncode, r.stderr, size, time.monotonic() - t
+    what = f"cubin {size / 1024:.0f} KiB" if nvcc else f"host only: {os.path.basename(cmd[0])} -fsyntax-only"
+    return key(e["file"], check), r.returncode, r.stderr, what, time.monotonic() - t
 
 bad = 0
 start = time.monotonic()
 with ThreadPoolExecutor(max_workers=workers) as ex:
-    for f, rc, err, size, secs in ex.map(run, enumerate(jobs)):
+    for f, rc, err, what, secs in ex.map(run, enumerate(jobs)):
         name = os.path.relpath(f, root) if f.startswith(root) else f
         if rc != 0:
             bad += 1
@@ -131,9 +141,9 @@ with ThreadPoolExecutor(max_workers=workers) as ex:
         else:
             codes = sorted(set(re.findall(r"warning #(\d+)", err)))
             warned = f", nvcc warnings #{', #'.join(codes)}" if codes else ""
-            print(f"ok  {name}  (cubin {size / 1024:.0f} KiB, {secs:.1f} s{warned})")
+            print(f"ok  {name}  ({what}, {secs:.1f} s{warned})")
 os.rmdir(out_dir)
-what = "every source" if every else "the sources that launch Kokkos kernels or name CUDA"
+what = "every source" if every else "the workloads and the sources that launch Kokkos kernels or name CUDA"
 print(f"CUDA device code ({what}): {len(jobs) - bad} compiled for sm_80, {bad} failed "
       f"({time.monotonic() - start:.0f} s, {workers} jobs)")
 sys.exit(1 if bad or not jobs else 0)

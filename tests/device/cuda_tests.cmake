@@ -16,9 +16,10 @@ set_tests_properties(cuda.version cuda.device_check_pack PROPERTIES LABELS cuda 
 set_tests_properties(cuda.device_check_pack PROPERTIES TIMEOUT 300)
 
 # The CUDA build's device code, compiled (not linked, not run) on every machine with nvcc, with or
-# without a CUDA build: nvcc through its device passes for each source that launches Kokkos kernels
-# or names CUDA (scripts/check-cuda.sh: 27 sources, about 100 s on 2 idle cores; the whole CUDA
-# build, `make cuda`, takes about 30 minutes here). Exit 77 (a skip) where there is no nvcc.
+# without a CUDA build: nvcc through its device passes for each workload source and each source
+# that launches Kokkos kernels or names CUDA (scripts/check-cuda.sh: 45 sources, about 2 minutes on
+# 2 idle cores; the whole CUDA build, `make cuda`, takes about 30 minutes here). Exit 77 (a skip)
+# where there is no nvcc.
 # catches: a host function called in a kernel, and CUDA-only host code (the cuBLAS path) that no
 # longer compiles (each planted once, docs/gpu.md).
 add_test(NAME build.cuda_device_code
