@@ -51,11 +51,10 @@ if [ ! -f "$HOST/compile_commands.json" ]; then
 fi
 
 CHECK="$HOST/cuda-check"
-# The same Kokkos options as the installed CUDA Kokkos of `make cuda` (scripts/setup.sh --cuda).
-if ! cmake -S "$ROOT" -B "$CHECK" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+# The Kokkos options of the installed CUDA Kokkos of `make cuda` (cmake/kokkos-cuda.cmake).
+if ! cmake -S "$ROOT" -B "$CHECK" -G Ninja -DCMAKE_BUILD_TYPE=Release -C "$ROOT/cmake/kokkos-cuda.cmake" \
      -DCMAKE_CXX_COMPILER="$SRC/xpb-nvcc" -DXPB_KOKKOS_SOURCE="$SRC/kokkos" \
-     -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_CUDA=ON -DKokkos_ENABLE_CUDA_LAMBDA=ON \
-     -DKokkos_ARCH_AMPERE80=ON >"$CHECK.configure.log" 2>&1; then
+     >"$CHECK.configure.log" 2>&1; then
   tail -n 30 "$CHECK.configure.log"
   echo "error: configuring the CUDA build failed (log: $CHECK.configure.log)"
   exit 1

@@ -252,8 +252,7 @@ build_kokkos_cuda() {
     cmake -S "$KOKKOS_CUDA_SRC/kokkos" -B "$work" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CXX_COMPILER="$KOKKOS_CUDA_SRC/kokkos/bin/nvcc_wrapper" \
     -DCMAKE_INSTALL_PREFIX="$KOKKOS_CUDA_PREFIX" -DCMAKE_CXX_STANDARD=17 \
-    -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_CUDA=ON -DKokkos_ENABLE_CUDA_LAMBDA=ON \
-    -DKokkos_ARCH_AMPERE80=ON -DKokkos_ENABLE_TESTS=OFF -DKokkos_ENABLE_EXAMPLES=OFF \
+    -C "$ROOT/cmake/kokkos-cuda.cmake" -DKokkos_ENABLE_TESTS=OFF -DKokkos_ENABLE_EXAMPLES=OFF \
     -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON >/dev/null
   CUDA_ROOT="$cuda_root" NVCC_WRAPPER_DEFAULT_COMPILER=g++ \
     cmake --build "$work" --parallel "${XPB_JOBS:-$(nproc)}"
