@@ -89,24 +89,28 @@ XPB_ROW_WRAPPERS(avx2)
 #endif
 XPB_ROW_WRAPPERS(avx512)
 
-// exp_fixed (nn/fixed_math.hpp) on 16 floats, written out because GCC's vector form of it took 31
-// vector instructions per 16 elements and the softmax forward is bound by them in cache (the
-// clamp became two compares and a blend, 2^n three integer steps and a product). Same operations
-// in the same order, two of them done by one exact instruction each, so the same bits:
+// exp_fixed (nn/fixed_math.hpp) on 16 floats x − max ≤ 0 (or NaN), the inputs of the softmax and
+// cross-entropy sweeps, written out because GCC's vector form of the portable code took 31 vector
+// instructions per 16 elements and the softmax forward is bound by them in cache (the clamp became
+// two compares and a blend, 2^n three integer steps and a product). Same operations in the same
+// order, four of them done by one exact instruction each or left out, so the same bits:
+//  - no upper clamp (88): x − max is never above 0, and min(88, NaN) is NaN as without it
+//    (vminps returns its second operand when one is NaN; so does vmaxps for the lower clamp);
 //  - n = x·log2(e) rounded to the nearest integer, ties to even: vrndscaleps, where the portable
 //    form adds and subtracts 1.5·2^23 (the same rounding for |t| < 2^22; the clamped t is < 128);
+//  - x − n·ln2_hi as one fused multiply-add: n·ln2_hi is exact (16 significant bits times
+//    |n| ≤ 126), so one rounding after it is the portable form's rounding of the difference (the
+//    second step, n·ln2_lo, is not exact and stays a product and a difference);
 //  - p·2^n: vscalefps, where the portable form builds 2^n in the exponent bits and multiplies.
-//    Both are exact: the clamp keeps n in [−126, 127] and p·2^n a normal float.
-// The clamp passes NaN through as the portable form does: vmaxps and vminps return their second
-// operand when one is NaN. (The masked forms with every lane set are the plain instructions; the
-// unmasked intrinsics of GCC 12 start from an undefined register that -Wmaybe-uninitialized flags.)
-static inline __m512 exp_fixed_16(__m512 x) {
+//    Both round the same exact product p·2^n (n in [−126, 0] after the clamp) the same way.
+// (The masked forms with every lane set are the plain instructions; the unmasked intrinsics of
+// GCC 12 start from an undefined register that -Wmaybe-uninitialized flags.)
+static inline __m512 exp_fixed_16_nonpos(__m512 x) {
   constexpr __mmask16 all = 0xFFFF;
   x = _mm512_mask_max_ps(x, all, _mm512_set1_ps(-87.0f), x);
-  x = _mm512_mask_min_ps(x, all, _mm512_set1_ps(88.0f), x);
   const __m512 t = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
   const __m512 n = _mm512_mask_roundscale_ps(t, all, t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(0.693145751953125f)));
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
   r = _mm512_sub_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(1.428606765330187e-06f)));
   __m512 p = _mm512_set1_ps(1.0f / 5040.0f);
   for (const float c : {1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f, 1.0f / 6.0f, 0.5f, 1.0f, 1.0f})
@@ -125,7 +129,7 @@ struct ExpSumAvx512 {
     int v0 = 0;
     for (; v0 + kLanes <= V; v0 += kLanes) {
       XPB_PREFETCH(xr + V + v0);  // the next row, as exp_sum_row does
-      const __m512 e = exp_fixed_16(_mm512_sub_ps(_mm512_loadu_ps(xr + v0), vmx));
+      const __m512 e = exp_fixed_16_nonpos(_mm512_sub_ps(_mm512_loadu_ps(xr + v0), vmx));
       _mm512_storeu_ps(yr + v0, e);
       acc = _mm512_add_ps(acc, e);
     }
@@ -135,13 +139,49 @@ struct ExpSumAvx512 {
   }
 };
 
+// max_scaled(x, V, 1, x[0]) for floats on AVX-512 in four independent chains of 16 lanes: the
+// compiler's vector form keeps one chain, whose latency bounds the sweep (one vmaxps per 16
+// elements, each waiting for the last; 7 % of the softmax forward at 1 thread). max is exact, so
+// only its treatment of NaN and of zeros' signs could differ with the order: vmaxps returns its
+// second operand, the running max, when either is NaN, as `v > m ? v : m` does (a NaN element is
+// passed over; a NaN x[0] stays the max); and which of +0 and −0 is kept changes no exponential
+// nor any sum (x − (±0) differs only for x = −0, and exp_fixed(±0) is 1).
+struct MaxAvx512 {
+  float operator()(const float* XPB_RESTRICT x, int V) const {
+    constexpr __mmask16 all = 0xFFFF;
+    float m = x[0];
+    int v0 = 0;
+    if (V >= 4 * kLanes) {
+      __m512 a0 = _mm512_set1_ps(m), a1 = a0, a2 = a0, a3 = a0;
+      for (; v0 + 4 * kLanes <= V; v0 += 4 * kLanes) {
+        a0 = _mm512_mask_max_ps(a0, all, _mm512_loadu_ps(x + v0), a0);
+        a1 = _mm512_mask_max_ps(a1, all, _mm512_loadu_ps(x + v0 + kLanes), a1);
+        a2 = _mm512_mask_max_ps(a2, all, _mm512_loadu_ps(x + v0 + 2 * kLanes), a2);
+        a3 = _mm512_mask_max_ps(a3, all, _mm512_loadu_ps(x + v0 + 3 * kLanes), a3);
+      }
+      // The chains, then the halves of the register, in vector steps (a NaN lane can only come
+      // from a NaN x[0], which is then in every lane).
+      a0 = _mm512_mask_max_ps(a0, all, a1, a0);
+      a2 = _mm512_mask_max_ps(a2, all, a3, a2);
+      a0 = _mm512_mask_max_ps(a0, all, a2, a0);
+      __m256 h = _mm256_max_ps(_mm512_extractf32x8_ps(a0, 1), _mm512_extractf32x8_ps(a0, 0));
+      __m128 q = _mm_max_ps(_mm256_extractf128_ps(h, 1), _mm256_castps256_ps128(h));
+      q = _mm_max_ps(_mm_movehl_ps(q, q), q);
+      q = _mm_max_ss(_mm_shuffle_ps(q, q, 1), q);
+      m = _mm_cvtss_f32(q);
+    }
+    for (int v = v0; v < V; ++v) m = x[v] > m ? x[v] : m;
+    return m;
+  }
+};
+
 template <>
 __attribute__((flatten)) void sm_fwd_avx512<float>(const float* x, float* y, int V) {
-  sm_fwd_row(x, y, V, ExpSumAvx512{});
+  sm_fwd_row(x, y, V, ExpSumAvx512{}, MaxAvx512{});
 }
 template <>
 __attribute__((flatten)) float ce_fwd_avx512<float>(const float* x, float* p, int V, int y) {
-  return ce_fwd_row(x, p, V, y, ExpSumAvx512{});
+  return ce_fwd_row(x, p, V, y, ExpSumAvx512{}, MaxAvx512{});
 }
 #if defined(__clang__)
 #pragma clang attribute pop

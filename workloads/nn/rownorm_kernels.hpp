@@ -248,12 +248,19 @@ struct ExpSumRow {
     return exp_sum_row(xr, yr, V, mx);
   }
 };
+// The row's max, as a function object for the same reason (max is exact: any order, same value).
+struct MaxRow {
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T operator()(const T* XPB_RESTRICT xr, int V) const {
+    return max_scaled(xr, V, T(1), xr[0]);
+  }
+};
 
 XPB_HOST_DEVICE_TEMPLATE
-template <class T, class ExpSum = ExpSumRow>
+template <class T, class ExpSum = ExpSumRow, class Max = MaxRow>
 KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V,
-                                       ExpSum exp_sum = {}) {
-  const T mx = max_scaled(xr, V, T(1), xr[0]);
+                                       ExpSum exp_sum = {}, Max row_max = {}) {
+  const T mx = row_max(xr, V);
   const T inv = T(1) / exp_sum(xr, yr, V, mx);
   for (int v = 0; v < V; ++v) yr[v] *= inv;
 }
@@ -261,10 +268,10 @@ KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT
 // Cross-entropy of one row against target y: pr = softmax(xr) (sm_fwd_row's arithmetic), and
 // the returned loss log Σ_v exp(x_v − max) + max − x_y, or 0 when y < 0 (a row without a target).
 XPB_HOST_DEVICE_TEMPLATE
-template <class T, class ExpSum = ExpSumRow>
+template <class T, class ExpSum = ExpSumRow, class Max = MaxRow>
 KOKKOS_INLINE_FUNCTION T ce_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT pr, int V, int y,
-                                    ExpSum exp_sum = {}) {
-  const T mx = max_scaled(xr, V, T(1), xr[0]);
+                                    ExpSum exp_sum = {}, Max row_max = {}) {
+  const T mx = row_max(xr, V);
   const T sum = exp_sum(xr, pr, V, mx);
   const T inv = T(1) / sum;
   for (int v = 0; v < V; ++v) pr[v] *= inv;
