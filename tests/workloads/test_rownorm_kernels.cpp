@@ -203,14 +203,29 @@ void check_isa_rows(nn::GemmIsa isa, int N, int C) {
   CHECK(same_bits(dxa, dxb));
   CHECK(same_bits(pa, pb));
   std::vector<T> sa(n), sb(n), ga(n), gb(n);
+  f.sm_fwd(x.data(), C, sa.data(), C, 0, N, C);  // the ISA's block of rows
   for (int r = 0; r < N; ++r) {
-    f.sm_fwd(&x[r * C], &sa[r * C], C);
     nn::detail::sm_fwd_row(&x[r * C], &sb[r * C], C);
     f.sm_bwd(&sb[r * C], &dy[r * C], &ga[r * C], C);
     nn::detail::sm_bwd_row(&sb[r * C], &dy[r * C], &gb[r * C], C);
   }
   CHECK(same_bits(sa, sb));
   CHECK(same_bits(ga, gb));
+  // Rows [1, N) of a padded layout (leading dimension C + 3): the same bits, and nothing written
+  // outside them (row 0 and the padding keep their sentinel).
+  const int ld = C + 3;
+  std::vector<T> xp(std::size_t(N) * ld), sp(std::size_t(N) * ld, T(-7));
+  for (int r = 0; r < N; ++r)
+    for (int c = 0; c < C; ++c) xp[std::size_t(r) * ld + c] = x[std::size_t(r) * C + c];
+  f.sm_fwd(xp.data(), ld, sp.data(), ld, 1, N, C);
+  bool padded_same = true;
+  for (int r = 0; r < N; ++r)
+    for (int c = 0; c < ld; ++c) {
+      const T got = sp[std::size_t(r) * ld + c];
+      const T want = r == 0 || c >= C ? T(-7) : sb[std::size_t(r) * C + c];
+      padded_same = padded_same && std::memcmp(&got, &want, sizeof(T)) == 0;
+    }
+  CHECK(padded_same);
   std::vector<T> qa(n), qb(n), la(N), lb(N);
   for (int r = 0; r < N; ++r) {
     const int y = r == 1 ? -1 : (r * 5) % C;  // row 1 has no target
@@ -284,9 +299,10 @@ TEST_CASE("softmax per ISA equals the portable body at exp_fixed's clamp and on 
         x[3 * C + v] = v % 2 == 0 ? 0.0f : -88.0f - float(v) / 3.0f;
       }
       std::vector<float> a(x.size()), b(x.size());
+      f.sm_fwd(x.data(), C, a.data(), C, 0, 4, C);
+      for (int r = 0; r < 4; ++r) nn::detail::sm_fwd_row(&x[r * C], &b[r * C], C);
+      CHECK(same_bits(a, b));
       for (int r = 0; r < 4; ++r) {
-        f.sm_fwd(&x[r * C], &a[r * C], C);
-        nn::detail::sm_fwd_row(&x[r * C], &b[r * C], C);
         const float la = f.ce_fwd(&x[r * C], &a[r * C], C, C - 1);
         const float lb = nn::detail::ce_fwd_row(&x[r * C], &b[r * C], C, C - 1);
         CHECK(std::memcmp(&la, &lb, sizeof la) == 0);
@@ -297,7 +313,7 @@ TEST_CASE("softmax per ISA equals the portable body at exp_fixed's clamp and on 
         std::vector<float> y = values<float>(std::size_t(C), 7, 3.0);
         y[C / 2] = bad;
         std::vector<float> ya(y.size()), yb(y.size());
-        f.sm_fwd(y.data(), ya.data(), C);
+        f.sm_fwd(y.data(), C, ya.data(), C, 0, 1, C);
         nn::detail::sm_fwd_row(y.data(), yb.data(), C);
         for (int v = 0; v < C; ++v) {
           INFO("bad=" << bad << " v=" << v << " isa " << ya[v] << " portable " << yb[v]);
@@ -323,10 +339,9 @@ TEST_CASE("softmax per ISA equals the portable body over a million exponents", "
     INFO("isa=" << nn::to_string(isa));
     const auto f = nn::detail::row_fns_for<float>(isa);
     std::vector<float> a(x.size()), b(x.size());
-    for (int r = 0; r < kRows; ++r) {
-      f.sm_fwd(&x[std::size_t(r) * kCols], &a[std::size_t(r) * kCols], kCols);
+    f.sm_fwd(x.data(), kCols, a.data(), kCols, 0, kRows, kCols);
+    for (int r = 0; r < kRows; ++r)
       nn::detail::sm_fwd_row(&x[std::size_t(r) * kCols], &b[std::size_t(r) * kCols], kCols);
-    }
     CHECK(same_bits(a, b));
     for (int r = 0; r < kRows; ++r) {
       const float la = f.ce_fwd(&x[std::size_t(r) * kCols], &a[std::size_t(r) * kCols], kCols, r);

@@ -20,48 +20,48 @@
 
 namespace xpb::nn::detail {
 
-#define XPB_ROW_WRAPPERS(SUFFIX)                                                                            \
-  template <class T>                                                                                        \
-  __attribute__((flatten)) void ln_fwd_##SUFFIX(const T* x, int ldx, T* y, int ldy, const T* w, const T* b, \
-                                                int n0, int n1, int C, T* m, T* rs) {                       \
-    ln_fwd_rows(x, ldx, y, ldy, w, b, n0, n1, C, m, rs);                                                    \
-  }                                                                                                         \
-  template <class T>                                                                                        \
-  __attribute__((flatten)) void ln_bwd_##SUFFIX(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd,  \
-                                                const T* w, const T* mean, const T* rstd, int n0, int n1,   \
-                                                int C, T* pw, T* pb) {                                      \
-    ln_bwd_block(x, ldx, dy, ldg, dx, ldd, w, mean, rstd, n0, n1, C, pw, pb);                               \
-  }                                                                                                         \
-  template <class T>                                                                                        \
-  __attribute__((flatten)) void sm_fwd_##SUFFIX(const T* x, T* y, int V) {                                  \
-    sm_fwd_row(x, y, V);                                                                                    \
-  }                                                                                                         \
-  template <class T>                                                                                        \
-  __attribute__((flatten)) void sm_bwd_##SUFFIX(const T* y, const T* g, T* dx, int V) {                     \
-    sm_bwd_row(y, g, dx, V);                                                                                \
-  }                                                                                                         \
-  template <class T>                                                                                        \
-  __attribute__((flatten)) T ce_fwd_##SUFFIX(const T* x, T* p, int V, int y) {                              \
-    return ce_fwd_row(x, p, V, y);                                                                          \
-  }                                                                                                         \
-  template <class T>                                                                                        \
-  __attribute__((flatten)) void gelu_fwd_##SUFFIX(const T* x, T* y, int C) {                                \
-    gelu_fwd_row(x, y, C);                                                                                  \
-  }                                                                                                         \
-  template <class T>                                                                                        \
-  __attribute__((flatten)) void gelu_bwd_##SUFFIX(const T* x, const T* g, T* dx, int C) {                   \
-    gelu_bwd_row(x, g, dx, C);                                                                              \
-  }                                                                                                         \
-  template <class T>                                                                                        \
-  __attribute__((flatten)) void adamw_##SUFFIX(T* p, const T* g, T* m, T* v, std::int64_t i0,               \
-                                               std::int64_t i1, std::int64_t n_decay,                       \
-                                               const AdamWStep<T>& c) {                                     \
-    adamw_span(p, g, m, v, i0, i1, n_decay, c);                                                             \
-  }                                                                                                         \
-  template <class T>                                                                                        \
-  RowFns<T> fns_##SUFFIX() {                                                                                \
-    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,   sm_bwd_##SUFFIX<T>,             \
-            ce_fwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>, adamw_##SUFFIX<T>};             \
+#define XPB_ROW_WRAPPERS(SUFFIX)                                                                             \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void ln_fwd_##SUFFIX(const T* x, int ldx, T* y, int ldy, const T* w, const T* b,  \
+                                                int n0, int n1, int C, T* m, T* rs) {                        \
+    ln_fwd_rows(x, ldx, y, ldy, w, b, n0, n1, C, m, rs);                                                     \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void ln_bwd_##SUFFIX(const T* x, int ldx, const T* dy, int ldg, T* dx, int ldd,   \
+                                                const T* w, const T* mean, const T* rstd, int n0, int n1,    \
+                                                int C, T* pw, T* pb) {                                       \
+    ln_bwd_block(x, ldx, dy, ldg, dx, ldd, w, mean, rstd, n0, n1, C, pw, pb);                                \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void sm_fwd_##SUFFIX(const T* x, int ldx, T* y, int ldy, int n0, int n1, int V) { \
+    for (int n = n0; n < n1; ++n) sm_fwd_row(x + std::ptrdiff_t(n) * ldx, y + std::ptrdiff_t(n) * ldy, V);   \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void sm_bwd_##SUFFIX(const T* y, const T* g, T* dx, int V) {                      \
+    sm_bwd_row(y, g, dx, V);                                                                                 \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) T ce_fwd_##SUFFIX(const T* x, T* p, int V, int y) {                               \
+    return ce_fwd_row(x, p, V, y);                                                                           \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void gelu_fwd_##SUFFIX(const T* x, T* y, int C) {                                 \
+    gelu_fwd_row(x, y, C);                                                                                   \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void gelu_bwd_##SUFFIX(const T* x, const T* g, T* dx, int C) {                    \
+    gelu_bwd_row(x, g, dx, C);                                                                               \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  __attribute__((flatten)) void adamw_##SUFFIX(T* p, const T* g, T* m, T* v, std::int64_t i0,                \
+                                               std::int64_t i1, std::int64_t n_decay,                        \
+                                               const AdamWStep<T>& c) {                                      \
+    adamw_span(p, g, m, v, i0, i1, n_decay, c);                                                              \
+  }                                                                                                          \
+  template <class T>                                                                                         \
+  RowFns<T> fns_##SUFFIX() {                                                                                 \
+    return {ln_fwd_##SUFFIX<T>, ln_bwd_##SUFFIX<T>,   sm_fwd_##SUFFIX<T>,   sm_bwd_##SUFFIX<T>,              \
+            ce_fwd_##SUFFIX<T>, gelu_fwd_##SUFFIX<T>, gelu_bwd_##SUFFIX<T>, adamw_##SUFFIX<T>};              \
   }
 
 XPB_ROW_WRAPPERS(generic)
@@ -118,6 +118,16 @@ static inline __m512 exp_fixed_16_nonpos(__m512 x) {
   return _mm512_mask_scalef_ps(p, all, p, n);
 }
 
+// One lane block of the exp sweep: y[v0, v0 + 16) = exp_fixed(x − max), returned for the sum,
+// with a prefetch of the same block of the next row (`next` elements on), as exp_sum_row does.
+static inline __m512 exp_block_16(const float* XPB_RESTRICT xr, float* XPB_RESTRICT yr, int v0, __m512 vmx,
+                                  std::ptrdiff_t next) {
+  XPB_PREFETCH(xr + next + v0);
+  const __m512 e = exp_fixed_16_nonpos(_mm512_sub_ps(_mm512_loadu_ps(xr + v0), vmx));
+  _mm512_storeu_ps(yr + v0, e);
+  return e;
+}
+
 // exp_sum_row for floats on AVX-512: 16 lanes are one register, so lane j's running sum is the
 // register's element j; the fold (lane 0 first) and the tail are the portable code's.
 struct ExpSumAvx512 {
@@ -127,12 +137,7 @@ struct ExpSumAvx512 {
     const __m512 vmx = _mm512_set1_ps(mx);
     __m512 acc = _mm512_setzero_ps();
     int v0 = 0;
-    for (; v0 + kLanes <= V; v0 += kLanes) {
-      XPB_PREFETCH(xr + V + v0);  // the next row, as exp_sum_row does
-      const __m512 e = exp_fixed_16_nonpos(_mm512_sub_ps(_mm512_loadu_ps(xr + v0), vmx));
-      _mm512_storeu_ps(yr + v0, e);
-      acc = _mm512_add_ps(acc, e);
-    }
+    for (; v0 + kLanes <= V; v0 += kLanes) acc = _mm512_add_ps(acc, exp_block_16(xr, yr, v0, vmx, V));
     alignas(64) float lanes[kLanes];
     _mm512_store_ps(lanes, acc);
     return exp_sum_finish(lanes, xr, yr, v0, V, mx);
@@ -175,9 +180,39 @@ struct MaxAvx512 {
   }
 };
 
+// Softmax rows on AVX-512, each row's scaling pass (y *= 1/Σ) done during the next row's exp sweep:
+// the sweep is bound by its arithmetic and leaves the load and store ports room for the scaling,
+// which alone is a short sweep bound by them. Each element gets the same operations: the same bits.
 template <>
-__attribute__((flatten)) void sm_fwd_avx512<float>(const float* x, float* y, int V) {
-  sm_fwd_row(x, y, V, ExpSumAvx512{}, MaxAvx512{});
+__attribute__((flatten)) void sm_fwd_avx512<float>(const float* x, int ldx, float* y, int ldy, int n0, int n1,
+                                                   int V) {
+  float* prev = nullptr;
+  __m512 vinv = _mm512_setzero_ps();
+  float inv = 0;
+  for (int n = n0; n < n1; ++n) {
+    const float* XPB_RESTRICT xr = x + std::ptrdiff_t(n) * ldx;
+    float* XPB_RESTRICT yr = y + std::ptrdiff_t(n) * ldy;
+    const float mx = MaxAvx512{}(xr, V);
+    const __m512 vmx = _mm512_set1_ps(mx);
+    __m512 acc = _mm512_setzero_ps();
+    int v0 = 0;
+    if (prev) {
+      for (; v0 + kLanes <= V; v0 += kLanes) {
+        acc = _mm512_add_ps(acc, exp_block_16(xr, yr, v0, vmx, ldx));
+        _mm512_storeu_ps(prev + v0, _mm512_mul_ps(_mm512_loadu_ps(prev + v0), vinv));
+      }
+      for (int v = v0; v < V; ++v) prev[v] *= inv;
+    } else {
+      for (; v0 + kLanes <= V; v0 += kLanes) acc = _mm512_add_ps(acc, exp_block_16(xr, yr, v0, vmx, ldx));
+    }
+    alignas(64) float lanes[kLanes];
+    _mm512_store_ps(lanes, acc);
+    inv = 1.0f / exp_sum_finish(lanes, xr, yr, v0, V, mx);
+    vinv = _mm512_set1_ps(inv);
+    prev = yr;
+  }
+  if (prev)
+    for (int v = 0; v < V; ++v) prev[v] *= inv;
 }
 template <>
 __attribute__((flatten)) float ce_fwd_avx512<float>(const float* x, float* p, int V, int y) {

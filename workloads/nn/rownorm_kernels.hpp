@@ -248,7 +248,8 @@ struct ExpSumRow {
     return exp_sum_row(xr, yr, V, mx);
   }
 };
-// The row's max, as a function object for the same reason (max is exact: any order, same value).
+// The row's max, as a function object for the same reason (max is exact: any order, same value;
+// the AVX-512 cross-entropy runs its own).
 struct MaxRow {
   template <class T>
   KOKKOS_INLINE_FUNCTION T operator()(const T* XPB_RESTRICT xr, int V) const {
@@ -257,10 +258,10 @@ struct MaxRow {
 };
 
 XPB_HOST_DEVICE_TEMPLATE
-template <class T, class ExpSum = ExpSumRow, class Max = MaxRow>
+template <class T, class ExpSum = ExpSumRow>
 KOKKOS_INLINE_FUNCTION void sm_fwd_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT yr, int V,
-                                       ExpSum exp_sum = {}, Max row_max = {}) {
-  const T mx = row_max(xr, V);
+                                       ExpSum exp_sum = {}) {
+  const T mx = max_scaled(xr, V, T(1), xr[0]);
   const T inv = T(1) / exp_sum(xr, yr, V, mx);
   for (int v = 0; v < V; ++v) yr[v] *= inv;
 }
@@ -294,7 +295,7 @@ struct RowFns {
   // (x, ldx, y, ldy, w, b, n0, n1, C, mean, rstd): ln_fwd_rows
   void (*ln_fwd)(const T*, int, T*, int, const T*, const T*, int, int, int, T*, T*);
   void (*ln_bwd)(const T*, int, const T*, int, T*, int, const T*, const T*, const T*, int, int, int, T*, T*);
-  void (*sm_fwd)(const T*, T*, int);
+  void (*sm_fwd)(const T*, int, T*, int, int, int, int);  // (x, ldx, y, ldy, n0, n1, V): rows [n0, n1)
   void (*sm_bwd)(const T*, const T*, T*, int);
   T (*ce_fwd)(const T*, T*, int, int);            // (logits, probs, V, target) -> loss
   void (*gelu_fwd)(const T*, T*, int);            // nn/gelu.hpp's row bodies
@@ -387,8 +388,13 @@ void rownorm_softmax_forward(const Exec& exec, const std::string& label, const M
     if (!teams) {
       const int N = static_cast<int>(x.extent(0)), V = static_cast<int>(x.extent(1));
       const auto f = detail::row_fns<T>().sm_fwd;
-      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, N),
-                           [=](const int n) { f(&x(n, 0), &y(n, 0), V); });
+      constexpr int kChunk = 16;
+      const int ldx = static_cast<int>(x.stride(0)), ldy = static_cast<int>(y.stride(0));
+      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, (N + kChunk - 1) / kChunk),
+                           [=](const int c) {
+                             const int n0 = c * kChunk, n1 = n0 + kChunk < N ? n0 + kChunk : N;
+                             f(x.data(), ldx, y.data(), ldy, n0, n1, V);
+                           });
       return;
     }
   }
