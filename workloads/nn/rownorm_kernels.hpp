@@ -89,6 +89,14 @@ KOKKOS_INLINE_FUNCTION int short_row_chunk(int row_bytes, int budget) {
   return r < 1 ? 1 : (r > kRowChunkMax ? kRowChunkMax : r);
 }
 
+// Rows per host work item of the softmax forward: 16 (the AVX-512 body scales each row during the
+// next row's exp sweep, so a row per item would leave every scaling pass on its own), fewer where
+// that would leave under 4 items per thread.
+inline int sm_fwd_rows_per_item(int N, int threads) {
+  const int r = N / (4 * (threads > 0 ? threads : 1));
+  return r < 1 ? 1 : (r > 16 ? 16 : r);
+}
+
 // Rows per host work item of the layer-norm forward: chunks within 16 KiB.
 inline int ln_fwd_rows_per_item(int C, int elem_bytes) {
   const int r = short_row_chunk(C * elem_bytes, 16384);
@@ -388,13 +396,11 @@ void rownorm_softmax_forward(const Exec& exec, const std::string& label, const M
     if (!teams) {
       const int N = static_cast<int>(x.extent(0)), V = static_cast<int>(x.extent(1));
       const auto f = detail::row_fns<T>().sm_fwd;
-      constexpr int kChunk = 16;
+      const int R = detail::sm_fwd_rows_per_item(N, exec.concurrency());
       const int ldx = static_cast<int>(x.stride(0)), ldy = static_cast<int>(y.stride(0));
-      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, (N + kChunk - 1) / kChunk),
-                           [=](const int c) {
-                             const int n0 = c * kChunk, n1 = n0 + kChunk < N ? n0 + kChunk : N;
-                             f(x.data(), ldx, y.data(), ldy, n0, n1, V);
-                           });
+      Kokkos::parallel_for(label, Kokkos::RangePolicy<Exec>(exec, 0, (N + R - 1) / R), [=](const int blk) {
+        f(x.data(), ldx, y.data(), ldy, blk * R, (blk + 1) * R < N ? (blk + 1) * R : N, V);
+      });
       return;
     }
   }
