@@ -58,11 +58,14 @@ struct Attn {
     for (const auto& k : xpb::nn::flash_attention_backward_cost("a", xpb::DType::fp32, s))
       flops += k.flops;
   }
-  double run() const {
+  // Returns the forward + backward time; fwd_seconds gets the forward's part.
+  double run(double* fwd_seconds = nullptr) const {
     const Kokkos::DefaultExecutionSpace ex;
     Kokkos::Timer t;
     xpb::nn::flash_attention_forward<Kokkos::DefaultExecutionSpace, float>(ex, "bench/attn", s,
                                                                            out, lse, qkv);
+    Kokkos::fence();
+    if (fwd_seconds) *fwd_seconds = t.seconds();
     xpb::nn::flash_attention_backward<Kokkos::DefaultExecutionSpace, float>(
         ex, "bench/attn", s, dqkv, dout, qkv, out, lse);
     Kokkos::fence();
@@ -100,17 +103,22 @@ int main(int argc, char** argv) {
     if (!attention_only) gemm();
     causal.run();  // warm-up: first touch, scratch pools
     full.run();
-    std::vector<double> tg, tc, tf;
+    std::vector<double> tg, tc, tf, tc_fwd, tf_fwd;
     for (int r = 0; r < rounds; ++r) {
       if (!attention_only) tg.push_back(gemm());
-      tc.push_back(causal.run());
-      tf.push_back(full.run());
+      double fwd = 0;
+      tc.push_back(causal.run(&fwd));
+      tc_fwd.push_back(fwd);
+      tf.push_back(full.run(&fwd));
+      tf_fwd.push_back(fwd);
     }
     const double mc = median(tc), mf = median(tf);
     const double rc = causal.flops / mc / 1e9, rf = full.flops / mf / 1e9;
     std::printf("threads %d rounds %d\n", xpb::compat::concurrency(), rounds);
     std::printf("attention_causal seconds %.6g gflops %.4g\n", mc, rc);
     std::printf("attention_bidirectional seconds %.6g gflops %.4g\n", mf, rf);
+    std::printf("attention_causal_forward seconds %.6g\n", median(tc_fwd));
+    std::printf("attention_bidirectional_forward seconds %.6g\n", median(tf_fwd));
     if (!attention_only) {
       const double mg = median(tg), rg = 2.0 * n * n * n / mg / 1e9;
       std::printf("gemm_n%d seconds %.6g gflops %.4g\n", n, mg, rg);

@@ -8,8 +8,11 @@
 
 #include "workloads/nn/gemm_microkernel.hpp"
 
+#include <type_traits>
+
 #if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
 #define XPB_ATTN_X86 1
+#include <immintrin.h>
 #else
 #define XPB_ATTN_X86 0
 #endif
@@ -62,6 +65,65 @@ XPB_FLASH_WRAPPERS(avx2)
 #pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")
 #endif
 XPB_FLASH_WRAPPERS(avx512)
+
+// transpose_rows for fp32 in 16 × 16 blocks: up to 16 source rows loaded (masked to the block's
+// columns; rows past `rows` are zero), transposed in registers by three rounds of shuffles, and
+// each block column stored as one masked row of dst. The packing loops it replaces were scalar
+// copies, one store per element into a column of the destination.
+namespace {
+
+// The masked forms with every lane set are the plain instructions (GCC 12's unmasked intrinsics
+// start from an undefined register that -Wmaybe-uninitialized flags).
+constexpr __mmask16 all = 0xFFFF;
+constexpr int kEven = 0x88, kOdd = 0xDD;  // 128-bit lanes 0, 2 (or 1, 3) of x, then of y
+template <int Imm>
+inline __m512 lanes(__m512 x, __m512 y) {
+  return _mm512_maskz_shuffle_f32x4(all, x, y, Imm);
+}
+
+inline void transpose16(__m512 (&r)[16]) {
+  __m512 a[16];
+  for (int i = 0; i < 16; i += 2) {  // per 128-bit lane: (r_i[0], r_i+1[0], r_i[1], r_i+1[1]) and [2], [3]
+    a[i] = _mm512_maskz_unpacklo_ps(all, r[i], r[i + 1]);
+    a[i + 1] = _mm512_maskz_unpackhi_ps(all, r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {  // r[i + e] lane L: rows i .. i+3, element 4L + e
+    r[i] = _mm512_maskz_shuffle_ps(all, a[i], a[i + 2], 0x44);
+    r[i + 1] = _mm512_maskz_shuffle_ps(all, a[i], a[i + 2], 0xEE);
+    r[i + 2] = _mm512_maskz_shuffle_ps(all, a[i + 1], a[i + 3], 0x44);
+    r[i + 3] = _mm512_maskz_shuffle_ps(all, a[i + 1], a[i + 3], 0xEE);
+  }
+  for (int e = 0; e < 4; ++e) {  // element 4L + e gathers lane L of r[e], r[4 + e], r[8 + e], r[12 + e]
+    const __m512 c = lanes<kEven>(r[e], r[4 + e]), d = lanes<kOdd>(r[e], r[4 + e]);
+    const __m512 f = lanes<kEven>(r[8 + e], r[12 + e]), g = lanes<kOdd>(r[8 + e], r[12 + e]);
+    a[e] = lanes<kEven>(c, f);
+    a[8 + e] = lanes<kOdd>(c, f);
+    a[4 + e] = lanes<kEven>(d, g);
+    a[12 + e] = lanes<kOdd>(d, g);
+  }
+  for (int i = 0; i < 16; ++i) r[i] = a[i];
+}
+
+__mmask16 first_lanes(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1); }
+
+void transpose_avx512_f32(const float* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, float* dst,
+                          std::ptrdiff_t ldd) {
+  for (int rb = 0; rb < rows_pad; rb += 16) {
+    const int loaded = rows - rb < 0 ? 0 : (rows - rb < 16 ? rows - rb : 16);
+    const __mmask16 stored = first_lanes(rows_pad - rb);
+    for (int cb = 0; cb < cols; cb += 16) {
+      const int cw = cols - cb < 16 ? cols - cb : 16;
+      const __mmask16 lanes = first_lanes(cw);
+      __m512 r[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < loaded ? _mm512_maskz_loadu_ps(lanes, src + (rb + i) * lds + cb) : _mm512_setzero_ps();
+      transpose16(r);
+      for (int c = 0; c < cw; ++c) _mm512_mask_storeu_ps(dst + (cb + c) * ldd + rb, stored, r[c]);
+    }
+  }
+}
+
+}  // namespace
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -69,16 +131,26 @@ XPB_FLASH_WRAPPERS(avx512)
 #endif
 #endif
 
+#if XPB_ATTN_X86
+template <class T>
+TransposeFn<T> transpose_fn_avx512() {
+  if constexpr (std::is_same_v<T, float>)
+    return transpose_avx512_f32;
+  else
+    return nullptr;  // fp64: the loop
+}
+#endif
+
 template <class T>
 FlashHostFns<T> flash_host_fns() {
 #if XPB_ATTN_X86
   switch (best_host_isa()) {
-    case GemmIsa::avx512: return {fwd_avx512<T>, bwd_avx512<T>};
-    case GemmIsa::avx2: return {fwd_avx2<T>, bwd_avx2<T>};
+    case GemmIsa::avx512: return {fwd_avx512<T>, bwd_avx512<T>, transpose_fn_avx512<T>()};
+    case GemmIsa::avx2: return {fwd_avx2<T>, bwd_avx2<T>, nullptr};
     default: break;
   }
 #endif
-  return {fwd_generic<T>, bwd_generic<T>};
+  return {fwd_generic<T>, bwd_generic<T>, nullptr};
 }
 template FlashHostFns<float> flash_host_fns<float>();
 template FlashHostFns<double> flash_host_fns<double>();

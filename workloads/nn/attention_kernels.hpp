@@ -42,14 +42,38 @@ namespace detail {
 
 KOKKOS_INLINE_FUNCTION int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
+// The packing copy of the tile bodies: dst[c·ldd + r] = src[r·lds + c] for r < rows, c < cols, and
+// +0 for rows ≤ r < rows_pad (padding rows of a panel or tile). Copies only, so any order of them
+// gives the same bits.
+template <class T>
+KOKKOS_INLINE_FUNCTION void transpose_rows(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols,
+                                           T* dst, std::ptrdiff_t ldd) {
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
+  for (int r = rows; r < rows_pad; ++r)
+    for (int c = 0; c < cols; ++c) dst[c * ldd + r] = T(0);
+}
+template <class T>
+using TransposeFn = void (*)(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, T* dst,
+                             std::ptrdiff_t ldd);
+
 // W (mr, nr; row stride ldw) = (first ? 0 : W) + Σ_k Ap[k·mr + r]·B[k·ldb + c], k ascending, one
 // fma per step. Host: the GEMM micro-kernel for this CPU.
 // mma: the same with A read in place, element (k, r) at A[k·ak + r·ar].
+// tr: transpose_rows, in vector blocks where this CPU's bodies have them (tr_fn).
 template <class T>
 struct HostTileOps {
   int mr = 0, nr = 0;
   StridedMicroKernelFn<T> run = nullptr;
   InPlaceMicroKernelFn<T> run_a = nullptr;
+  TransposeFn<T> tr_fn = nullptr;
+  KOKKOS_INLINE_FUNCTION void tr(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, T* dst,
+                                 std::ptrdiff_t ldd) const {
+    if (tr_fn)
+      tr_fn(src, lds, rows, rows_pad, cols, dst, ldd);
+    else
+      transpose_rows(src, lds, rows, rows_pad, cols, dst, ldd);
+  }
   // Host-only in practice (the launch picks this for host spaces); marked so that a device
   // compilation of the shared launch code still accepts the call.
   KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw, bool first) const {
@@ -69,6 +93,10 @@ HostFlashOps<T> host_flash_ops(int D);
 template <class T>
 struct PortableTileOps {
   int mr = 4, nr = 4;
+  KOKKOS_INLINE_FUNCTION void tr(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, T* dst,
+                                 std::ptrdiff_t ldd) const {
+    transpose_rows(src, lds, rows, rows_pad, cols, dst, ldd);
+  }
   KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw, bool first) const {
     mma(kc, Ap, mr, 1, B, ldb, W, ldw, first);
   }
@@ -138,11 +166,9 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
     // (T < kBlockQ) leaves the rest of the scratch unread.
     const int used = (rows + mr - 1) / mr * mr;
     T* Qp = Qh + g * BQp * D;
-    for (int i = 0; i < used; ++i) {
-      T* qp = Qp + (i / mr) * D * mr + i % mr;
-      const T* q = hp.q + std::ptrdiff_t(t0 + (i < rows ? i : 0)) * hp.ld;
-      for (int d = 0; d < D; ++d) qp[d * mr] = i < rows ? q[d] : T(0);
-    }
+    for (int p = 0; p * mr < used; ++p)
+      ops.tr(hp.q + std::ptrdiff_t(t0 + p * mr) * hp.ld, hp.ld, rows - p * mr < mr ? rows - p * mr : mr, mr,
+             D, Qp + p * D * mr, mr);
     for (int e = 0; e < used * Dn; ++e) Oh[g * BQp * Dn + e] = T(0);
     for (int i = 0; i < BQp; ++i) {
       mh[g * BQp + i] = T(-1e30);
@@ -154,14 +180,7 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
   for (int j0 = 0; j0 < keys; j0 += BK) {
     const int kt = keys - j0 < BK ? keys - j0 : BK;
     // Score blocks read the key columns below kt rounded up to NR (the padding is zero).
-    for (int j = 0, jn = round_up(kt, nr); j < jn; ++j) {
-      if (j < kt) {
-        const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
-        for (int d = 0; d < D; ++d) Kt[d * BKn + j] = k[d];
-      } else {
-        for (int d = 0; d < D; ++d) Kt[d * BKn + j] = T(0);
-      }
-    }
+    ops.tr(hp.k + std::ptrdiff_t(j0) * hp.ld, hp.ld, kt, round_up(kt, nr), D, Kt, BKn);
     // B operands are read in place when D fills whole micro-tile columns, else copied padded.
     const bool direct = D == Dn;
     const T* Vb = direct ? hp.v + std::ptrdiff_t(j0) * hp.ld : Vn;
@@ -282,16 +301,10 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
     T* Qp = Qh + std::ptrdiff_t(i0) * D;  // BQp == BQ: panels of consecutive tiles are contiguous
     T* dOp = dOh + std::ptrdiff_t(i0) * D;
     // As in the forward, only the panels holding the tile's rows are packed.
-    for (int i = 0, used = (rows + mr - 1) / mr * mr; i < used; ++i) {
-      T* qp = Qp + (i / mr) * D * mr + i % mr;
-      T* gp = dOp + (i / mr) * D * mr + i % mr;
-      const int ii = i < rows ? i : 0;
-      const T* q = hp.q + std::ptrdiff_t(i0 + ii) * hp.ld;
-      const T* g = hp.go + std::ptrdiff_t(i0 + ii) * hp.ldo;
-      for (int d = 0; d < D; ++d) {
-        qp[d * mr] = i < rows ? q[d] : T(0);
-        gp[d * mr] = i < rows ? g[d] : T(0);
-      }
+    for (int p = 0; p * mr < rows; ++p) {
+      const int pr = rows - p * mr < mr ? rows - p * mr : mr;
+      ops.tr(hp.q + std::ptrdiff_t(i0 + p * mr) * hp.ld, hp.ld, pr, mr, D, Qp + p * D * mr, mr);
+      ops.tr(hp.go + std::ptrdiff_t(i0 + p * mr) * hp.ldo, hp.ldo, pr, mr, D, dOp + p * D * mr, mr);
     }
     for (int i = 0; i < rows; ++i)
       Dh[i0 + i] =
@@ -300,18 +313,8 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   for (int j0 = 0; j0 < TT; j0 += BK) {
     const int kc = TT - j0 < BK ? TT - j0 : BK;
     const int key_panels = (kc + mr - 1) / mr;
-    for (int j = 0, jn = round_up(kc, nr); j < jn; ++j) {
-      if (j < kc) {
-        const T* k = hp.k + std::ptrdiff_t(j0 + j) * hp.ld;
-        const T* v = hp.v + std::ptrdiff_t(j0 + j) * hp.ld;
-        for (int d = 0; d < D; ++d) {
-          Kt[d * BKn + j] = k[d];
-          Vt[d * BKn + j] = v[d];
-        }
-      } else {
-        for (int d = 0; d < D; ++d) Kt[d * BKn + j] = Vt[d * BKn + j] = T(0);
-      }
-    }
+    ops.tr(hp.k + std::ptrdiff_t(j0) * hp.ld, hp.ld, kc, round_up(kc, nr), D, Kt, BKn);
+    ops.tr(hp.v + std::ptrdiff_t(j0) * hp.ld, hp.ld, kc, round_up(kc, nr), D, Vt, BKn);
     // B operands are read in place when D fills whole micro-tile columns, else copied padded.
     const bool direct = D == Dn;
     const T* Kb = direct ? hp.k + std::ptrdiff_t(j0) * hp.ld : Kn;
@@ -418,6 +421,7 @@ template <class T>
 struct FlashHostFns {
   void (*fwd)(const HostTileOps<T>&, const HeadPtrs<T>&, T*, T*, int, int, bool, T, int, int, T*);
   void (*bwd)(const HostTileOps<T>&, const HeadPtrs<T>&, const T*, T*, T*, T*, int, int, bool, T, T*);
+  TransposeFn<T> tr;  // nullptr: the loop of transpose_rows
 };
 template <class T>
 FlashHostFns<T> flash_host_fns();
@@ -442,6 +446,7 @@ HostFlashOps<T> host_flash_ops(int D) {
   o.run = mk.run_strided;
   o.run_a = mk.run_in_place;
   o.fns = flash_host_fns<T>();
+  o.tr_fn = o.fns.tr;
   return o;
 }
 
