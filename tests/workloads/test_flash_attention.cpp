@@ -331,44 +331,45 @@ TEST_CASE("flash attention: team scratch is independent of T and within GPU limi
   CHECK(nn::detail::team_bwd_scratch(64) * sizeof(float) <= 40u * 1024);
 }
 
-// The vector packing copy of this CPU's host bodies (AVX-512: 16 × 16 blocks with masked edges)
-// against the loop it replaces, on every edge: rows and columns short of, at and past a block,
-// padding rows, no rows at all, and strides wider than the block. The destination starts as a
-// pattern of its own and must end as the loop leaves it, bit for bit, including what neither
-// touches; the source holds -0 and a NaN payload, which only a copy keeps.
+// The vector packing copies (AVX-512: 16 × 16 blocks, AVX2: 8 × 8, masked at the edges), each
+// that this CPU runs, against the loop they replace, on every edge: rows and columns short of, at
+// and past a block, padding rows, no rows at all, and strides wider than the block. The
+// destination starts as a pattern of its own and must end as the loop leaves it, bit for bit,
+// including what neither touches; the source holds -0 and a NaN payload, which only a copy keeps.
 TEST_CASE("flash attention: the vector packing copy writes exactly what the loop writes",
           "[attention][flash]") {
-#if defined(__CUDA_ARCH__)
-  SKIP("host only");
-#else
-  const auto tr = nn::detail::flash_host_fns<float>().tr;
-  if (!tr) SKIP("this CPU's host bodies pack with the loop itself");
   const float nan_payload = [] {
     const std::uint32_t bits = 0x7fc01234u;
     float f;
     std::memcpy(&f, &bits, sizeof f);
     return f;
   }();
-  int cases = 0;
-  for (const int rows : {0, 1, 5, 12, 15, 16, 17, 31, 33, 64})
-    for (const int pad : {0, 3, 11})
-      for (const int cols : {1, 7, 16, 21, 48, 64, 65}) {
-        const int rows_pad = rows + pad;
-        if (rows_pad == 0) continue;
-        const std::ptrdiff_t lds = cols + 5, ldd = rows_pad + (cols % 2 ? 0 : 7);
-        std::vector<float> src(std::size_t(rows + 1) * lds);
-        for (std::size_t i = 0; i < src.size(); ++i) src[i] = float(i) * 0.25f - 100.0f;
-        if (rows > 0) src[0] = -0.0f;
-        if (rows > 2) src[2 * lds + cols - 1] = nan_payload;
-        std::vector<float> want(std::size_t(cols) * ldd + 16), got;
-        for (std::size_t i = 0; i < want.size(); ++i) want[i] = -float(i) - 0.5f;
-        got = want;
-        nn::detail::transpose_rows(src.data(), lds, rows, rows_pad, cols, want.data(), ldd);
-        tr(src.data(), lds, rows, rows_pad, cols, got.data(), ldd);
-        INFO("rows " << rows << " rows_pad " << rows_pad << " cols " << cols);
-        CHECK(same_bits(got, want));
-        ++cases;
-      }
-  CHECK(cases == 10 * 3 * 7 - 7);
-#endif
+  int isas = 0;
+  for (const nn::GemmIsa isa : {nn::GemmIsa::avx512, nn::GemmIsa::avx2}) {
+    const auto tr = nn::detail::flash_transpose_fn<float>(isa);
+    if (!tr || !nn::detail::host_isa_supported(isa)) continue;
+    ++isas;
+    int cases = 0;
+    for (const int rows : {0, 1, 5, 7, 8, 9, 12, 15, 16, 17, 31, 33, 64})
+      for (const int pad : {0, 3, 11})
+        for (const int cols : {1, 7, 8, 16, 21, 48, 64, 65}) {
+          const int rows_pad = rows + pad;
+          if (rows_pad == 0) continue;
+          const std::ptrdiff_t lds = cols + 5, ldd = rows_pad + (cols % 2 ? 0 : 7);
+          std::vector<float> src(std::size_t(rows + 1) * lds);
+          for (std::size_t i = 0; i < src.size(); ++i) src[i] = float(i) * 0.25f - 100.0f;
+          if (rows > 0) src[0] = -0.0f;
+          if (rows > 2) src[2 * lds + cols - 1] = nan_payload;
+          std::vector<float> want(std::size_t(cols) * ldd + 16), got;
+          for (std::size_t i = 0; i < want.size(); ++i) want[i] = -float(i) - 0.5f;
+          got = want;
+          nn::detail::transpose_rows(src.data(), lds, rows, rows_pad, cols, want.data(), ldd);
+          tr(src.data(), lds, rows, rows_pad, cols, got.data(), ldd);
+          INFO(nn::to_string(isa) << ": rows " << rows << " rows_pad " << rows_pad << " cols " << cols);
+          CHECK(same_bits(got, want));
+          ++cases;
+        }
+    CHECK(cases == 13 * 3 * 8 - 8);
+  }
+  if (isas == 0) SKIP("this CPU's host bodies pack with the loop itself");
 }

@@ -51,6 +51,47 @@ XPB_FLASH_WRAPPERS(generic)
 #pragma GCC target("avx2,fma")
 #endif
 XPB_FLASH_WRAPPERS(avx2)
+
+// transpose_rows for fp32 in 8 × 8 blocks (the AVX-512 form below, at half the width): masked
+// loads of up to 8 source rows, two rounds of in-lane shuffles and one of 128-bit halves, masked
+// stores of each block column.
+namespace {
+
+__m256i first_lanes8(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+void transpose_avx2_f32(const float* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, float* dst,
+                        std::ptrdiff_t ldd) {
+  for (int rb = 0; rb < rows_pad; rb += 8) {
+    const int loaded = rows - rb < 0 ? 0 : (rows - rb < 8 ? rows - rb : 8);
+    const __m256i stored = first_lanes8(rows_pad - rb);
+    for (int cb = 0; cb < cols; cb += 8) {
+      const int cw = cols - cb < 8 ? cols - cb : 8;
+      const __m256i lanes = first_lanes8(cw);
+      __m256 r[8], t[8];
+      for (int i = 0; i < 8; ++i)
+        r[i] = i < loaded ? _mm256_maskload_ps(src + (rb + i) * lds + cb, lanes) : _mm256_setzero_ps();
+      for (int i = 0; i < 8; i += 2) {  // per 128-bit half: (r_i[0], r_i+1[0], r_i[1], r_i+1[1]) and [2], [3]
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+      }
+      for (int i = 0; i < 8; i += 4) {  // r[i + e] half H: rows i .. i+3, element 4H + e
+        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+      }
+      for (int e = 0; e < 4; ++e) {  // element e: low halves of r[e], r[4 + e]; element 4 + e: high halves
+        t[e] = _mm256_permute2f128_ps(r[e], r[4 + e], 0x20);
+        t[4 + e] = _mm256_permute2f128_ps(r[e], r[4 + e], 0x31);
+      }
+      for (int c = 0; c < cw; ++c) _mm256_maskstore_ps(dst + (cb + c) * ldd + rb, stored, t[c]);
+    }
+  }
+}
+
+}  // namespace
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -131,26 +172,31 @@ void transpose_avx512_f32(const float* src, std::ptrdiff_t lds, int rows, int ro
 #endif
 #endif
 
-#if XPB_ATTN_X86
 template <class T>
-TransposeFn<T> transpose_fn_avx512() {
-  if constexpr (std::is_same_v<T, float>)
-    return transpose_avx512_f32;
-  else
-    return nullptr;  // fp64: the loop
-}
+TransposeFn<T> flash_transpose_fn(GemmIsa isa) {
+#if XPB_ATTN_X86
+  if constexpr (std::is_same_v<T, float>) {
+    if (isa == GemmIsa::avx512) return transpose_avx512_f32;
+    if (isa == GemmIsa::avx2) return transpose_avx2_f32;
+  }
 #endif
+  (void)isa;
+  return nullptr;  // fp64 and the scalar build: the loop
+}
+template TransposeFn<float> flash_transpose_fn<float>(GemmIsa);
+template TransposeFn<double> flash_transpose_fn<double>(GemmIsa);
 
 template <class T>
 FlashHostFns<T> flash_host_fns() {
+  const GemmIsa isa = best_host_isa();
 #if XPB_ATTN_X86
-  switch (best_host_isa()) {
-    case GemmIsa::avx512: return {fwd_avx512<T>, bwd_avx512<T>, transpose_fn_avx512<T>()};
-    case GemmIsa::avx2: return {fwd_avx2<T>, bwd_avx2<T>, nullptr};
+  switch (isa) {
+    case GemmIsa::avx512: return {fwd_avx512<T>, bwd_avx512<T>, flash_transpose_fn<T>(isa)};
+    case GemmIsa::avx2: return {fwd_avx2<T>, bwd_avx2<T>, flash_transpose_fn<T>(isa)};
     default: break;
   }
 #endif
-  return {fwd_generic<T>, bwd_generic<T>, nullptr};
+  return {fwd_generic<T>, bwd_generic<T>, flash_transpose_fn<T>(isa)};
 }
 template FlashHostFns<float> flash_host_fns<float>();
 template FlashHostFns<double> flash_host_fns<double>();

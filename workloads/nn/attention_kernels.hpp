@@ -425,6 +425,10 @@ struct FlashHostFns {
 };
 template <class T>
 FlashHostFns<T> flash_host_fns();
+// The vector packing copy of an ISA's bodies (nullptr: they use the loop); tests take each one the
+// CPU supports.
+template <class T>
+TransposeFn<T> flash_transpose_fn(GemmIsa isa);
 
 // Host tile operations: the micro-kernels plus the ISA-specific bodies.
 template <class T>
