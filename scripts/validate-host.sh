@@ -97,4 +97,8 @@ print("| workload | cells | median abs(error) | max abs(error) | within 25% |")
 print("|---|---|---|---|---|")
 for w, es in sorted(by.items()):
     print(f"| {w} | {len(es)} | {statistics.median(es)*100:.0f}% | {max(es)*100:.0f}% | {'yes' if statistics.median(es) <= 0.25 else 'no'} |")
+off = [w for w, es in sorted(by.items()) if statistics.median(es) > 0.25]
+print()
+print(f"Every workload within 25%: {'yes' if by and not off else 'no'}"
+      + (f" ({', '.join(off)} not)" if off else "") + (" (no cell projected)" if not by else "") + ".")
 PY
