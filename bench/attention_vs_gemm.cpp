@@ -53,21 +53,19 @@ struct Attn {
     lse = M("lse", s.B * s.H, s.T);
     fill(qkv, 3);
     fill(dout, 4);
-    for (const auto& k : xpb::nn::flash_attention_forward_cost("a", xpb::DType::fp32, s))
-      flops += k.flops;
-    for (const auto& k : xpb::nn::flash_attention_backward_cost("a", xpb::DType::fp32, s))
-      flops += k.flops;
+    for (const auto& k : xpb::nn::flash_attention_forward_cost("a", xpb::DType::fp32, s)) flops += k.flops;
+    for (const auto& k : xpb::nn::flash_attention_backward_cost("a", xpb::DType::fp32, s)) flops += k.flops;
   }
   // Returns the forward + backward time; fwd_seconds gets the forward's part.
   double run(double* fwd_seconds = nullptr) const {
     const Kokkos::DefaultExecutionSpace ex;
     Kokkos::Timer t;
-    xpb::nn::flash_attention_forward<Kokkos::DefaultExecutionSpace, float>(ex, "bench/attn", s,
-                                                                           out, lse, qkv);
+    xpb::nn::flash_attention_forward<Kokkos::DefaultExecutionSpace, float>(ex, "bench/attn", s, out, lse,
+                                                                           qkv);
     Kokkos::fence();
     if (fwd_seconds) *fwd_seconds = t.seconds();
-    xpb::nn::flash_attention_backward<Kokkos::DefaultExecutionSpace, float>(
-        ex, "bench/attn", s, dqkv, dout, qkv, out, lse);
+    xpb::nn::flash_attention_backward<Kokkos::DefaultExecutionSpace, float>(ex, "bench/attn", s, dqkv, dout,
+                                                                            qkv, out, lse);
     Kokkos::fence();
     return t.seconds();
   }
