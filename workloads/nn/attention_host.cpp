@@ -44,6 +44,24 @@ namespace xpb::nn::detail {
 XPB_FLASH_WRAPPERS(generic)
 
 #if XPB_ATTN_X86
+// The block walk of the vector packing copies below (transpose_rows for fp32): W × W blocks of the
+// source. Block::copy(s, lds, loaded, stored, cw, d, ldd) loads `loaded` rows of cw columns from s
+// (zeros below them), transposes them in registers and stores `stored` lanes of each of the cw
+// destination rows from d. Flattened into each ISA's wrapper, so the block body is inlined there.
+namespace {
+template <int W, class Block>
+inline void transpose_blocks(const float* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols,
+                             float* dst, std::ptrdiff_t ldd) {
+  for (int rb = 0; rb < rows_pad; rb += W) {
+    const int loaded = rows - rb < 0 ? 0 : (rows - rb < W ? rows - rb : W);
+    const int stored = rows_pad - rb < W ? rows_pad - rb : W;
+    const float* s = loaded > 0 ? src + rb * lds : src;  // padding rows read nothing
+    for (int cb = 0; cb < cols; cb += W)
+      Block::copy(s + cb, lds, loaded, stored, cols - cb < W ? cols - cb : W, dst + cb * ldd + rb, ldd);
+  }
+}
+}  // namespace
+
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #else
@@ -54,41 +72,41 @@ XPB_FLASH_WRAPPERS(avx2)
 
 // transpose_rows for fp32 in 8 × 8 blocks (the AVX-512 form below, at half the width): masked
 // loads of up to 8 source rows, two rounds of in-lane shuffles and one of 128-bit halves, masked
-// stores of each block column.
+// stores of each block column (the walk: transpose_blocks).
 namespace {
 
 __m256i first_lanes8(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-void transpose_avx2_f32(const float* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, float* dst,
-                        std::ptrdiff_t ldd) {
-  for (int rb = 0; rb < rows_pad; rb += 8) {
-    const int loaded = rows - rb < 0 ? 0 : (rows - rb < 8 ? rows - rb : 8);
-    const __m256i stored = first_lanes8(rows_pad - rb);
-    for (int cb = 0; cb < cols; cb += 8) {
-      const int cw = cols - cb < 8 ? cols - cb : 8;
-      const __m256i lanes = first_lanes8(cw);
-      __m256 r[8], t[8];
-      for (int i = 0; i < 8; ++i)
-        r[i] = i < loaded ? _mm256_maskload_ps(src + (rb + i) * lds + cb, lanes) : _mm256_setzero_ps();
-      for (int i = 0; i < 8; i += 2) {  // per 128-bit half: (r_i[0], r_i+1[0], r_i[1], r_i+1[1]) and [2], [3]
-        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-      }
-      for (int i = 0; i < 8; i += 4) {  // r[i + e] half H: rows i .. i+3, element 4H + e
-        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-      }
-      for (int e = 0; e < 4; ++e) {  // element e: low halves of r[e], r[4 + e]; element 4 + e: high halves
-        t[e] = _mm256_permute2f128_ps(r[e], r[4 + e], 0x20);
-        t[4 + e] = _mm256_permute2f128_ps(r[e], r[4 + e], 0x31);
-      }
-      for (int c = 0; c < cw; ++c) _mm256_maskstore_ps(dst + (cb + c) * ldd + rb, stored, t[c]);
+struct Avx2Block {
+  static void copy(const float* s, std::ptrdiff_t lds, int loaded, int stored, int cw, float* d,
+                   std::ptrdiff_t ldd) {
+    const __m256i cols = first_lanes8(cw), keep = first_lanes8(stored);
+    __m256 r[8], t[8];
+    for (int i = 0; i < 8; ++i)
+      r[i] = i < loaded ? _mm256_maskload_ps(s + i * lds, cols) : _mm256_setzero_ps();
+    for (int i = 0; i < 8; i += 2) {  // per 128-bit half: (r_i[0], r_i+1[0], r_i[1], r_i+1[1]) and [2], [3]
+      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
     }
+    for (int i = 0; i < 8; i += 4) {  // r[i + e] half H: rows i .. i+3, element 4H + e
+      r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+      r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+      r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+      r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int e = 0; e < 4; ++e) {  // element e: low halves of r[e], r[4 + e]; element 4 + e: high halves
+      t[e] = _mm256_permute2f128_ps(r[e], r[4 + e], 0x20);
+      t[4 + e] = _mm256_permute2f128_ps(r[e], r[4 + e], 0x31);
+    }
+    for (int c = 0; c < cw; ++c) _mm256_maskstore_ps(d + c * ldd, keep, t[c]);
   }
+};
+
+__attribute__((flatten)) void transpose_avx2_f32(const float* src, std::ptrdiff_t lds, int rows, int rows_pad,
+                                                 int cols, float* dst, std::ptrdiff_t ldd) {
+  transpose_blocks<8, Avx2Block>(src, lds, rows, rows_pad, cols, dst, ldd);
 }
 
 }  // namespace
@@ -109,8 +127,8 @@ XPB_FLASH_WRAPPERS(avx512)
 
 // transpose_rows for fp32 in 16 × 16 blocks: up to 16 source rows loaded (masked to the block's
 // columns; rows past `rows` are zero), transposed in registers by three rounds of shuffles, and
-// each block column stored as one masked row of dst. The packing loops it replaces were scalar
-// copies, one store per element into a column of the destination.
+// each block column stored as one masked row of dst (the walk: transpose_blocks). The packing
+// loops it replaces were scalar copies, one store per element into a column of the destination.
 namespace {
 
 // The masked forms with every lane set are the plain instructions (GCC 12's unmasked intrinsics
@@ -147,21 +165,21 @@ inline void transpose16(__m512 (&r)[16]) {
 
 __mmask16 first_lanes(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1); }
 
-void transpose_avx512_f32(const float* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, float* dst,
-                          std::ptrdiff_t ldd) {
-  for (int rb = 0; rb < rows_pad; rb += 16) {
-    const int loaded = rows - rb < 0 ? 0 : (rows - rb < 16 ? rows - rb : 16);
-    const __mmask16 stored = first_lanes(rows_pad - rb);
-    for (int cb = 0; cb < cols; cb += 16) {
-      const int cw = cols - cb < 16 ? cols - cb : 16;
-      const __mmask16 lanes = first_lanes(cw);
-      __m512 r[16];
-      for (int i = 0; i < 16; ++i)
-        r[i] = i < loaded ? _mm512_maskz_loadu_ps(lanes, src + (rb + i) * lds + cb) : _mm512_setzero_ps();
-      transpose16(r);
-      for (int c = 0; c < cw; ++c) _mm512_mask_storeu_ps(dst + (cb + c) * ldd + rb, stored, r[c]);
-    }
+struct Avx512Block {
+  static void copy(const float* s, std::ptrdiff_t lds, int loaded, int stored, int cw, float* d,
+                   std::ptrdiff_t ldd) {
+    const __mmask16 cols = first_lanes(cw), keep = first_lanes(stored);
+    __m512 r[16];
+    for (int i = 0; i < 16; ++i)
+      r[i] = i < loaded ? _mm512_maskz_loadu_ps(cols, s + i * lds) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int c = 0; c < cw; ++c) _mm512_mask_storeu_ps(d + c * ldd, keep, r[c]);
   }
+};
+
+__attribute__((flatten)) void transpose_avx512_f32(const float* src, std::ptrdiff_t lds, int rows,
+                                                   int rows_pad, int cols, float* dst, std::ptrdiff_t ldd) {
+  transpose_blocks<16, Avx512Block>(src, lds, rows, rows_pad, cols, dst, ldd);
 }
 
 }  // namespace
