@@ -206,15 +206,14 @@ template TransposeFn<double> flash_transpose_fn<double>(GemmIsa);
 
 template <class T>
 FlashHostFns<T> flash_host_fns() {
-  const GemmIsa isa = best_host_isa();
 #if XPB_ATTN_X86
-  switch (isa) {
-    case GemmIsa::avx512: return {fwd_avx512<T>, bwd_avx512<T>, flash_transpose_fn<T>(isa)};
-    case GemmIsa::avx2: return {fwd_avx2<T>, bwd_avx2<T>, flash_transpose_fn<T>(isa)};
+  switch (best_host_isa()) {
+    case GemmIsa::avx512: return {fwd_avx512<T>, bwd_avx512<T>};
+    case GemmIsa::avx2: return {fwd_avx2<T>, bwd_avx2<T>};
     default: break;
   }
 #endif
-  return {fwd_generic<T>, bwd_generic<T>, flash_transpose_fn<T>(isa)};
+  return {fwd_generic<T>, bwd_generic<T>};
 }
 template FlashHostFns<float> flash_host_fns<float>();
 template FlashHostFns<double> flash_host_fns<double>();

@@ -421,7 +421,6 @@ template <class T>
 struct FlashHostFns {
   void (*fwd)(const HostTileOps<T>&, const HeadPtrs<T>&, T*, T*, int, int, bool, T, int, int, T*);
   void (*bwd)(const HostTileOps<T>&, const HeadPtrs<T>&, const T*, T*, T*, T*, int, int, bool, T, T*);
-  TransposeFn<T> tr;  // nullptr: the loop of transpose_rows
 };
 template <class T>
 FlashHostFns<T> flash_host_fns();
@@ -450,7 +449,7 @@ HostFlashOps<T> host_flash_ops(int D) {
   o.run = mk.run_strided;
   o.run_a = mk.run_in_place;
   o.fns = flash_host_fns<T>();
-  o.tr_fn = o.fns.tr;
+  o.tr_fn = flash_transpose_fn<T>(best_host_isa());
   return o;
 }
 
