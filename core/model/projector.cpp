@@ -64,10 +64,21 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
   m_a2a = network_model(p, s, c, true, deepep);
 }
 
+// Between two measured steps the bandwidth is interpolated linearly in log(working set) and
+// log(bandwidth): a set of 32 MiB sits between the 24 and 48 MiB triads, not at the 48 MiB one
+// (a cache of 32 MiB still holds part of a 48 MiB set, so that triad's rate is no floor for a
+// smaller one). Below the first step: the first; past the last: the memory bandwidth.
 double Hardware::stream_bandwidth(double working_set) const {
-  if (working_set > 0)
-    for (const auto& [max_bytes, bw] : m_cache_bw)  // ascending: the smallest step that holds it
-      if (working_set <= max_bytes) return bw;
+  if (!(working_set > 0)) return m_bw;
+  for (std::size_t i = 0; i < m_cache_bw.size(); ++i) {  // ascending: the smallest step that holds it
+    const auto [hi_bytes, hi_bw] = m_cache_bw[i];
+    if (working_set > hi_bytes) continue;
+    if (i == 0) return hi_bw;
+    const auto [lo_bytes, lo_bw] = m_cache_bw[i - 1];
+    if (!(hi_bytes > lo_bytes) || working_set <= lo_bytes) return hi_bw;
+    const double t = std::log(working_set / lo_bytes) / std::log(hi_bytes / lo_bytes);
+    return lo_bw * std::pow(hi_bw / lo_bw, t);
+  }
   return m_bw;
 }
 

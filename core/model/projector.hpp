@@ -54,7 +54,8 @@ class Hardware {
                                     double flops = std::numeric_limits<double>::max()) const;
   bool bandwidth_known() const { return m_bw > 0; }
   // Memory bandwidth · memory efficiency; for a workload whose step touches `working_set` bytes,
-  // the descriptor's cache step that holds it (memory.cache_bandwidth) instead. 0: unknown (memory).
+  // the descriptor's cache steps around it (memory.cache_bandwidth; log-log between the two) instead.
+  // 0: unknown (memory).
   double stream_bandwidth(double working_set = 0) const;
   double elementwise_fraction() const { return m_elementwise; }
   double grouped_gemm() const { return m_grouped; }

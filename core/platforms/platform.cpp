@@ -291,8 +291,8 @@ input::Node cache_table() {
                "missing 'max_working_set_mib' (the working set up to which this bandwidth applies)")});
   Node t =
       list(step,
-           "bandwidth of working sets that stay in the caches (measured by `xpubench calibrate`); larger "
-           "working sets use `bandwidth`");
+           "bandwidth of working sets that stay in the caches (measured by `xpubench calibrate`); between "
+           "two steps interpolated log-log, larger working sets use `bandwidth`");
   t.checked([](const Value& table) {
     const auto steps = table.items();
     for (std::size_t i = 1; i < steps.size(); ++i)

@@ -116,6 +116,35 @@ TEST_CASE("projector: memory-bound kernel and the no-overlap mode", "[projector]
   CHECK_FALSE(pr.kernel_overlap);
 }
 
+// Steps of 1 MiB at 400 GB/s and 4 MiB at 100 GB/s on the toy (whose 1 TB/s memory only serves
+// past the last step). 2 MiB is the log midpoint of 1 and 4 MiB, so its bandwidth is the geometric
+// mean of 400 and 100 GB/s, 200 GB/s; 1.5 MiB sits log(1.5)/log(4) = 0.2925 of the way there,
+// 400 · (1/4)^0.2925 = 266.8 GB/s (worked by hand).
+TEST_CASE("projector: a working set between two cache steps gets the bandwidth between them, log-log",
+          "[projector]") {
+  auto p = toy();
+  const double MiB = 1 << 20;
+  p.cache_bandwidth = {{1 * MiB, q(xpb::Range::exact(400e9))}, {4 * MiB, q(xpb::Range::exact(100e9))}};
+  const xpb::Hardware hw(p, xpb::Scenario::nominal());
+  CHECK(hw.stream_bandwidth(0.5 * MiB) == Approx(400e9));  // below the first step: the first
+  CHECK(hw.stream_bandwidth(1 * MiB) == Approx(400e9));
+  CHECK(hw.stream_bandwidth(1.5 * MiB) == Approx(400e9 * std::pow(0.25, std::log(1.5) / std::log(4.0))));
+  CHECK(hw.stream_bandwidth(1.5 * MiB) == Approx(266.8e9).epsilon(1e-3));
+  CHECK(hw.stream_bandwidth(2 * MiB) == Approx(200e9));
+  CHECK(hw.stream_bandwidth(4 * MiB) == Approx(100e9));
+  CHECK(hw.stream_bandwidth(5 * MiB) == Approx(1e12));  // past the last step: the memory
+  CHECK(hw.stream_bandwidth(0) == Approx(1e12));        // no working set: the memory
+  // A memory-bound kernel of a 2 MiB cell: 1 GB at 200 GB/s.
+  xpb::KernelCost v = gemm(0, 1e9);
+  v.kind = xpb::OpKind::vector;
+  xpb::ProjectOptions o = roofline();
+  o.include_launch = false;
+  o.working_set = 2 * MiB;
+  const auto pr = xpb::project({v}, p, o);
+  REQUIRE(pr.ok);
+  CHECK(pr.memory_seconds.nominal == Approx(1e9 / 200e9));
+}
+
 TEST_CASE(
     "projector: without a choice, the constants' processing mode on accelerators, the roofline on hosts",
     "[projector]") {
