@@ -28,12 +28,18 @@ namespace detail {
 
 // Row bodies on raw pointers, shared by the host per-ISA builds (nn/rownorm_host.cpp) and the
 // portable kernels.
-// Σ (x − m)² / C over a row, in the lanes' fixed order (the layer norm's second sweep).
+// Σ (x − m)² / C over a row, in the lanes' fixed order (the layer norm's second sweep). `next`: a
+// row to prefetch while this one is swept from cache, or null (as exp_sum_row does; a prefetch
+// past the end of the data does not fault).
 template <class T>
-KOKKOS_INLINE_FUNCTION T ln_variance(const T* XPB_RESTRICT xr, int C, T m) {
+KOKKOS_INLINE_FUNCTION T ln_variance(const T* XPB_RESTRICT xr, int C, T m, const T* next = nullptr) {
+  constexpr int kLine = 64 / int(sizeof(T));
+  static_assert(kLanes % kLine == 0, "a lane block is whole cache lines");
   T acc[kLanes] = {};
   int c = 0;
   for (; c + kLanes <= C; c += kLanes) {
+    if (next)
+      for (int p = 0; p < kLanes; p += kLine) XPB_PREFETCH(next + c + p);
     XPB_SIMD
     for (int j = 0; j < kLanes; ++j) acc[j] += (xr[c + j] - m) * (xr[c + j] - m);
   }
@@ -66,7 +72,10 @@ KOKKOS_INLINE_FUNCTION void ln_fwd_rows(const T* x, int ldx, T* y, int ldy, cons
   T mv[kRowChunkMax], vv[kRowChunkMax];
   const int R = n1 - n0;
   for (int r = 0; r < R; ++r) mv[r] = sum_fixed(x + std::int64_t(n0 + r) * ldx, C) / T(C);
-  for (int r = 0; r < R; ++r) vv[r] = ln_variance(x + std::int64_t(n0 + r) * ldx, C, mv[r]);
+  // While the variances run from cache, the same rows of the next chunk are fetched: the hardware
+  // prefetcher idles without demand misses.
+  for (int r = 0; r < R; ++r)
+    vv[r] = ln_variance(x + std::int64_t(n0 + r) * ldx, C, mv[r], x + std::int64_t(n1 + r) * ldx);
   XPB_SIMD
   for (int r = 0; r < R; ++r) vv[r] = T(1) / compat::sqrt(vv[r] + T(kRowNormEps));
   for (int r = 0; r < R; ++r) {
