@@ -19,11 +19,18 @@ trap 'rm -rf "$OUT"' EXIT
 # fp32 GEMM ceiling). When one moved by more than XPB_VALIDATE_DRIFT (default 0.10), or the first
 # calibration's own DRAM triad median lies that far below its best, the errors would mix the model's
 # error with the machine's change, so it says so and runs again, up to XPB_VALIDATE_ATTEMPTS
-# (default 3) times; the table is the last attempt's, with its drift printed above it.
+# (default 3) times. The table is the first steady attempt's or, where none held still, the one
+# that moved least (the largest of its changes); every attempt's drift is printed above it.
 export XPB_HOST_DESCRIPTOR="$OUT/host.yaml"
+# Each timed repeat of a benchmark cell lasts at least XPB_VALIDATE_MIN_TIME seconds (default
+# 0.02; `run --min-time`, docs/performance.md): one call of a sub-millisecond cell is timed badly.
+# With one call per repeat the first timed steps of such cells ran slower than the rest (4096 x 256
+# layer norm: 0.45, 0.38, 0.37, 0.35, 0.35 ms; with 0.02 s, 94 calls a repeat: 0.29-0.31 ms).
+# Training cells ignore it.
+MIN_TIME=${XPB_VALIDATE_MIN_TIME:-0.02}
 MAX_DRIFT=${XPB_VALIDATE_DRIFT:-0.10}
 ATTEMPTS=${XPB_VALIDATE_ATTEMPTS:-3}
-drift() {  # drift BEFORE.yaml AFTER.yaml: prints "steady|moved <what changed>"
+drift() {  # drift BEFORE.yaml AFTER.yaml: prints "steady|moved WORST <what changed>"
   "$X" show platform "$1" --json >"$OUT/a.json"
   "$X" show platform "$2" --json >"$OUT/b.json"
   /usr/bin/python3 - "$OUT/a.json" "$OUT/b.json" "$MAX_DRIFT" <<'PY'
@@ -41,29 +48,38 @@ pairs = [("DRAM triad", bw(a, "nominal"), bw(b, "nominal"), "GB/s"),
           "GFLOP/s")]
 spread = 1 - bw(a, "low") / bw(a, "nominal")  # the first calibration's own median below its best
 worst = max([spread] + [abs(y / x - 1) for _, x, y, _ in pairs])
-print("steady" if worst <= float(sys.argv[3]) else "moved",
+print("steady" if worst <= float(sys.argv[3]) else "moved", f"{worst:.6f}",
       "; ".join(f"{n} {x:.4g} -> {y:.4g} {u} ({(y / x - 1) * 100:+.1f}%)" for n, x, y, u in pairs)
       + f"; the first calibration's DRAM triad median {spread * 100:.1f}% below its best")
 PY
 }
+best="" best_worst=""
 for attempt in $(seq 1 "$ATTEMPTS"); do
+  mkdir -p "$OUT/$attempt"
   "$X" calibrate --force >&2
   for e in quickstart h20-parity; do
-    "$X" run "experiments/$e.yaml" -o "$OUT/$e.h5" --force >/dev/null 2>&1 || true
+    "$X" run "experiments/$e.yaml" -o "$OUT/$attempt/$e.h5" --force --min-time "$MIN_TIME" >/dev/null 2>&1 || true
   done
   "$X" calibrate --force -o "$OUT/after.yaml" >&2
   d=$(drift "$XPB_HOST_DESCRIPTOR" "$OUT/after.yaml")
-  echo "Attempt $attempt: calibrated before and after the runs: ${d#* }."
-  [ "${d%% *}" = steady ] && break
+  read -r verdict worst what <<<"$d"
+  echo "Attempt $attempt: calibrated before and after the runs: $what."
+  if [ -z "$best" ] || awk -v a="$worst" -v b="$best_worst" 'BEGIN { exit !(a < b) }'; then
+    best=$attempt best_worst=$worst
+  fi
+  if [ "$verdict" = steady ]; then
+    best=$attempt
+    break
+  fi
   if [ "$attempt" -lt "$ATTEMPTS" ]; then
     echo "The machine changed by more than ${MAX_DRIFT} during the runs: again."
   else
     echo "**The machine changed by more than ${MAX_DRIFT} during every attempt: the errors below mix the" \
-      "model's error with that change.**"
+      "model's error with that change. They are attempt $best's, which moved least.**"
   fi
 done
 echo
-/usr/bin/python3 - "$OUT"/quickstart.h5 "$OUT"/h20-parity.h5 <<'PY'
+/usr/bin/python3 - "$OUT/$best"/quickstart.h5 "$OUT/$best"/h20-parity.h5 <<'PY'
 import json, statistics, sys
 import h5py
 rows = []
