@@ -67,7 +67,7 @@ std::string ResultSet::self_check_platform() const {
 
 OpKind parse_op_kind(const std::string& s) {
   for (OpKind k : {OpKind::gemm, OpKind::vector, OpKind::collective, OpKind::other, OpKind::attention_fwd,
-                   OpKind::attention_bwd})
+                   OpKind::attention_bwd, OpKind::norm})
     if (to_string(k) == s) return k;
   return OpKind::other;
 }

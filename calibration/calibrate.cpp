@@ -227,7 +227,7 @@ void measure_cache(const Registry& reg, const std::optional<Registry::Provider>&
       m.skipped.push_back(r.why);
       return;
     }
-    const auto t = r.values.find(spec.kernel + "_seconds");
+    const auto t = r.values.find(spec.kernel_seconds());
     const KernelCost* k = entry(r, spec.kernel);
     if (t == r.values.end() || !k || !(r.working_set > 0)) return;
     const double tb = best(t->second), tm = median(t->second);
@@ -432,13 +432,17 @@ static void measure_attention(const Registry& reg, const CalibrateOptions& opt, 
 // Element-wise work: the headline kernel's ledger FLOPs as run over its time (the measured launch
 // overhead taken off), at a size that stays in cache (so that the rate is the vector units', not
 // the memory's), over the fp32 peak — the fraction the projector charges vector entries on this
-// host (efficiency.vector). The declaring workload with the highest rate wins.
-static void measure_vector(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
-  const auto found = providers(reg, Capability::vector_efficiency, opt, m);
+// host (efficiency.vector; for Capability::norm_efficiency, the OpKind::norm entries'
+// efficiency.norm). The declaring workload with the highest rate wins.
+static void measure_vector(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m,
+                           Capability cap = Capability::vector_efficiency) {
+  const auto found = providers(reg, cap, opt, m);
   if (found.empty()) return;
+  const std::string what(to_string(cap));
+  std::optional<Measured>& out = cap == Capability::norm_efficiency ? m.norm_efficiency : m.vector_efficiency;
   const auto peak = m.peak.find(DType::fp32);
   if (peak == m.peak.end()) {
-    m.skipped.push_back("vector_efficiency: needs the fp32 peak, which was not measured");
+    m.skipped.push_back(what + ": needs the fp32 peak, which was not measured");
     return;
   }
   const std::int64_t size = 1024;
@@ -452,30 +456,30 @@ static void measure_vector(const Registry& reg, const CalibrateOptions& opt, Hos
       continue;
     }
     const KernelCost* k = entry(r, spec.kernel);
-    const auto t = r.values.find(spec.kernel + "_seconds");
+    const auto t = r.values.find(spec.kernel_seconds());
     if (!k || !(k->flops > 0) || t == r.values.end() || t->second.empty()) {
-      m.skipped.push_back(p.info->name + ": vector_efficiency: no FLOPs or no time for '" + spec.kernel +
-                          "'");
+      m.skipped.push_back(p.info->name + ": " + what + ": no FLOPs or no time for '" + spec.kernel + "'");
       continue;
     }
     const double flops = k->flops * k->count, pk = peak->second.value.nominal;
     const double launch = m.launch_overhead ? m.launch_overhead->value.nominal * k->count : 0.0;
     const double tb = best(t->second), tm = median(t->second);
     if (!(tb - launch > 0.5 * tb)) {
-      m.skipped.push_back(p.info->name + ": vector_efficiency: the kernel is too short to time (" +
+      m.skipped.push_back(p.info->name + ": " + what + ": the kernel is too short to time (" +
                           fmt6(tb * 1e6) + " us, launch overhead " + fmt6(launch * 1e6) + " us)");
       continue;
     }
     const double hi = std::clamp(flops / (tb - launch) / pk, 1e-3, 1.0);
     const double lo = std::clamp(flops / (tm - launch) / pk, 1e-3, hi);
-    if (m.vector_efficiency && m.vector_efficiency->value.nominal >= hi) continue;
-    m.vector_efficiency =
-        Measured{Range{lo, hi, hi}, p.info->name + " fp32 " + spec.size_label() + "=" + std::to_string(size) +
-                                        " " + spec.fixed_label() + ", " + spec.kernel + " FLOPs as run / " +
-                                        spec.kernel + "_seconds, best / median of " + std::to_string(reps) +
-                                        ", launch overhead taken off, over the fp32 peak " + fmt6(pk / 1e9) +
-                                        " GFLOP/s"};
-    opt.log(p.info->name + ": element-wise work at " + fmt6(hi) + " of the fp32 peak");
+    if (out && out->value.nominal >= hi) continue;
+    out = Measured{Range{lo, hi, hi},
+                   p.info->name + " fp32 " + spec.size_label() + "=" + std::to_string(size) + " " +
+                       spec.fixed_label() + ", " + spec.kernel + " FLOPs as run / " + spec.kernel_seconds() +
+                       ", best / median of " + std::to_string(reps) +
+                       ", launch overhead taken off, over the fp32 peak " + fmt6(pk / 1e9) + " GFLOP/s"};
+    opt.log(p.info->name + ": " +
+            (cap == Capability::norm_efficiency ? "row normalisation" : "element-wise work") + " at " +
+            fmt6(hi) + " of the fp32 peak");
   }
 }
 
@@ -496,6 +500,7 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
   measure_cache(registry, memory, opt, m);
   measure_attention(registry, opt, m);
   measure_vector(registry, opt, m);
+  measure_vector(registry, opt, m, Capability::norm_efficiency);
   return m;
 }
 

@@ -132,6 +132,13 @@ double Hardware::gemm_efficiency(double flops, DType d) const {
                          m_p->name + ":gemm:" + std::string(to_string(d)));
 }
 
+double Hardware::norm_efficiency(DType d) const {
+  const Quantity& n = m_p->efficiency.norm_flops;
+  if (!n.present) return vector_efficiency(d);
+  if (std::isnan(m_norm_memo)) m_norm_memo = draw(n, Dir::faster, m_s, m_p->name + ":norm");
+  return m_norm_memo;
+}
+
 double Hardware::vector_efficiency(DType d) const {
   double& memo = m_vector_memo[static_cast<std::size_t>(d)];
   if (!std::isnan(memo)) return memo;
@@ -197,6 +204,8 @@ bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTi
       const double shape = tk && tk->shape_flops > 0 ? tk->shape_flops : k.flops;
       eff = hw.gemm_efficiency(shape, k.dtype);
       if (tk && tk->grouped) eff *= hw.grouped_gemm();
+    } else if (k.kind == OpKind::norm) {
+      eff = hw.norm_efficiency(k.dtype);
     } else {
       eff = hw.vector_efficiency(k.dtype);
     }

@@ -44,6 +44,8 @@ class Hardware {
   bool peak(DType d, double& out, std::string* why = nullptr) const;
   double gemm_efficiency(double flops, DType d) const;
   double vector_efficiency(DType d) const;
+  // OpKind::norm work: efficiency.norm where given, else vector_efficiency(d).
+  double norm_efficiency(DType d) const;
   // Flash-attention efficiency (fraction of peak) of the forward (pass 1) or backward (pass 2)
   // launch of `flops`. The descriptor's own fractions when given (by operation size:
   // efficiency.attention_fwd_steps/_bwd_steps; else attention_fwd/_bwd), else the constants'.
@@ -73,6 +75,7 @@ class Hardware {
   // same in every call, so they are drawn once. The memos make a Hardware unfit to share between threads.
   mutable std::array<double, kAllDTypes.size()> m_peak_memo = nan_array();
   mutable std::array<double, kAllDTypes.size()> m_vector_memo = nan_array();
+  mutable double m_norm_memo = std::numeric_limits<double>::quiet_NaN();
   // Steps of efficiency tables drawn: (table·64 + step, efficiency); tables are the GEMM ones by
   // dtype, then attention by pass.
   mutable std::vector<std::pair<std::size_t, double>> m_step_memo;

@@ -136,6 +136,7 @@ static void write_efficiency(const HostMeasurements& m, YAML::Node e) {
   steps("attention_fwd_steps", m.attention_fwd_steps);
   steps("attention_bwd_steps", m.attention_bwd_steps);
   fraction("vector", m.vector_efficiency);
+  fraction("norm", m.norm_efficiency);
 }
 
 // Capacity, bandwidth, the caches' bandwidth by working set and the last-level cache size.

@@ -74,8 +74,9 @@ struct HostMeasurements {
   std::optional<Measured> attention_fwd, attention_bwd;
   // The same by operation size (one launch's FLOPs), ascending, the first from 0.
   std::vector<MeasuredStep> attention_fwd_steps, attention_bwd_steps;
-  // Element-wise work's FLOP rate (as run) over the fp32 peak: efficiency.vector.
-  std::optional<Measured> vector_efficiency;
+  // Element-wise work's FLOP rate (as run) over the fp32 peak: efficiency.vector; the same for
+  // row normalisation (OpKind::norm): efficiency.norm.
+  std::optional<Measured> vector_efficiency, norm_efficiency;
   std::optional<MeasuredLink> link;               // MPI ranks on this host (intra_node)
   std::string link_not_measured;                  // why `link` is empty, when it was tried
   std::map<std::string, std::string> provenance;  // tool, version, commit, date, command

@@ -313,6 +313,46 @@ input::Node memory_schema() {
                 "device memory");
 }
 
+// The `efficiency` mapping: fractions of peak the model applies (dtypes: the per-dtype map keys).
+input::Node efficiency_schema(const std::vector<std::string>& dtypes) {
+  using namespace input;
+  return object(
+      {optional("gemm", gemm_table("GEMM efficiency by operation size (the step with the largest min_gflop "
+                                   "not above the operation's GFLOP applies)")),
+       optional("gemm_per_dtype", map(gemm_table("a replacement table for that dtype"),
+                                      "replacement tables, e.g. FP8 GEMMs reach a lower fraction of peak")
+                                      .keys_allowed(dtypes)),
+       optional("vector",
+                sourced_number(UnitKind::fraction, "fraction of the dtype's peak for non-GEMM work")),
+       optional("vector_per_dtype", map(sourced_number(UnitKind::fraction, "for that dtype"),
+                                        "per-dtype replacements of `vector`")
+                                        .keys_allowed(dtypes)),
+       optional("norm",
+                sourced_number(UnitKind::fraction,
+                               "fraction of the fp32 peak for row normalisation (layer norm; `vector` "
+                               "where absent)")),
+       optional("memory_bandwidth",
+                sourced_number(UnitKind::fraction, "fraction of memory bandwidth reached (STREAM-like)")),
+       optional("collective_bus",
+                sourced_number(UnitKind::fraction, "collective bus-bandwidth fraction of link bandwidth")),
+       optional(
+           "attention_fwd",
+           sourced_number(UnitKind::fraction,
+                          "fraction of the best GEMM efficiency a flash-attention forward kernel reaches")),
+       optional(
+           "attention_bwd",
+           sourced_number(UnitKind::fraction,
+                          "fraction of the best GEMM efficiency a flash-attention backward kernel reaches")),
+       optional("attention_fwd_steps",
+                gemm_table("attention_fwd by operation size (GFLOP of one forward launch; the step with the "
+                           "largest min_gflop not above it applies); replaces attention_fwd")),
+       optional("attention_bwd_steps",
+                gemm_table("attention_bwd by operation size (GFLOP of one backward launch); replaces "
+                           "attention_bwd")),
+       optional("note", string("where these come from"))},
+      "fractions of peak the performance model applies");
+}
+
 input::Node build_descriptor_schema() {
   using namespace input;
   const auto dtypes = dtype_names();
@@ -347,37 +387,7 @@ input::Node build_descriptor_schema() {
                          "stack notes");
   software.or_scalar(string("stack notes as one text"));
 
-  Node efficiency = object(
-      {optional("gemm", gemm_table("GEMM efficiency by operation size (the step with the largest min_gflop "
-                                   "not above the operation's GFLOP applies)")),
-       optional("gemm_per_dtype", map(gemm_table("a replacement table for that dtype"),
-                                      "replacement tables, e.g. FP8 GEMMs reach a lower fraction of peak")
-                                      .keys_allowed(dtypes)),
-       optional("vector",
-                sourced_number(UnitKind::fraction, "fraction of the dtype's peak for non-GEMM work")),
-       optional("vector_per_dtype", map(sourced_number(UnitKind::fraction, "for that dtype"),
-                                        "per-dtype replacements of `vector`")
-                                        .keys_allowed(dtypes)),
-       optional("memory_bandwidth",
-                sourced_number(UnitKind::fraction, "fraction of memory bandwidth reached (STREAM-like)")),
-       optional("collective_bus",
-                sourced_number(UnitKind::fraction, "collective bus-bandwidth fraction of link bandwidth")),
-       optional(
-           "attention_fwd",
-           sourced_number(UnitKind::fraction,
-                          "fraction of the best GEMM efficiency a flash-attention forward kernel reaches")),
-       optional(
-           "attention_bwd",
-           sourced_number(UnitKind::fraction,
-                          "fraction of the best GEMM efficiency a flash-attention backward kernel reaches")),
-       optional("attention_fwd_steps",
-                gemm_table("attention_fwd by operation size (GFLOP of one forward launch; the step with the "
-                           "largest min_gflop not above it applies); replaces attention_fwd")),
-       optional("attention_bwd_steps",
-                gemm_table("attention_bwd by operation size (GFLOP of one backward launch); replaces "
-                           "attention_bwd")),
-       optional("note", string("where these come from"))},
-      "fractions of peak the performance model applies");
+  Node efficiency = efficiency_schema(dtypes);
 
   Node root =
       object({required("schema_version", integer("`1`").checked([](const Value& v) {
@@ -553,6 +563,7 @@ class Loader {
     for (const auto& [d, table] : n["gemm_per_dtype"].entries())
       t.gemm_per_dtype[*parse_dtype(d)] = gemm_table(table);
     if (n.has("vector")) t.vector_flops = quantity(n["vector"]);
+    if (n.has("norm")) t.norm_flops = quantity(n["norm"]);
     for (const auto& [d, v] : n["vector_per_dtype"].entries()) {
       Quantity q = quantity(v);
       if (q.present) t.vector_per_dtype[*parse_dtype(d)] = q;
@@ -742,6 +753,7 @@ std::vector<FieldRef> platform_fields(const Platform& p) {
       add("efficiency.gemm_per_dtype." + std::string(to_string(kv.first)) + "[" + std::to_string(i) + "]",
           UnitKind::fraction, kv.second[i].quantity);
   add("efficiency.vector", UnitKind::fraction, e.vector_flops);
+  add("efficiency.norm", UnitKind::fraction, e.norm_flops);
   for (const auto& kv : e.vector_per_dtype)
     add("efficiency.vector_per_dtype." + std::string(to_string(kv.first)), UnitKind::fraction, kv.second);
   add("efficiency.memory_bandwidth", UnitKind::fraction, e.memory_bandwidth);

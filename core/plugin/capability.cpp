@@ -14,6 +14,7 @@ std::string_view to_string(Capability c) {
     case Capability::collective_link: return "collective_link";
     case Capability::attention_efficiency: return "attention_efficiency";
     case Capability::vector_efficiency: return "vector_efficiency";
+    case Capability::norm_efficiency: return "norm_efficiency";
   }
   return "?";
 }
@@ -26,6 +27,7 @@ std::string_view describe(Capability c) {
     case Capability::collective_link: return "the rank-to-rank link";
     case Capability::attention_efficiency: return "flash-attention efficiency (fraction of the GEMM ceiling)";
     case Capability::vector_efficiency: return "element-wise (vector) efficiency (fraction of the fp32 peak)";
+    case Capability::norm_efficiency: return "row-normalisation efficiency (fraction of the fp32 peak)";
   }
   return "?";
 }
@@ -75,7 +77,7 @@ std::string CapabilitySpec::check(const ParamSchema& schema) const {
   }
   const bool typed = capability == Capability::memory_bandwidth || capability == Capability::matmul_peak ||
                      capability == Capability::attention_efficiency ||
-                     capability == Capability::vector_efficiency;
+                     capability == Capability::vector_efficiency || capability == Capability::norm_efficiency;
   if (typed && dtypes.empty()) return what + "needs the element types it runs";
   if (!dtype_param.empty())
     for (DType d : dtypes)

@@ -28,6 +28,8 @@ enum class Capability {
   // Element-wise (vector) work: ledger FLOPs as run of the entry named `kernel` over the StepResult
   // value "<kernel>_seconds", at an in-cache size, over the fp32 peak. Size: the row length.
   vector_efficiency,
+  // Row normalisation (OpKind::norm entries): as vector_efficiency, for efficiency.norm.
+  norm_efficiency,
 };
 std::string_view to_string(Capability c);
 // What the descriptor loses when no workload declares it, e.g. "gemm ceilings and efficiency table".
@@ -42,9 +44,11 @@ struct CapabilitySpec {
   std::string variant_param;                // choice parameter naming an implementation; empty: none
   std::vector<std::string> variants;        // its values to try, in order (the first is the default)
   std::map<std::string, ParamValue> fixed;  // other parameters, always set ({"impl": "ring"})
-  // memory_bandwidth, vector_efficiency: the ledger kernel ("<workload>/<kernel>") whose time is the
-  // headline, read from the StepResult value "<kernel>_seconds"; empty: whole steps over the whole ledger.
+  // memory_bandwidth, vector_efficiency, norm_efficiency: the ledger kernel ("<workload>/<kernel>")
+  // whose time is the headline, read from the StepResult value kernel_seconds() ("<kernel>_seconds"
+  // unless timed_by() names another); empty: whole steps over the whole ledger.
   std::string kernel;
+  std::string time_value;  // the StepResult value timing `kernel`; empty: "<kernel>_seconds"
 
   explicit CapabilitySpec(Capability c) : capability(c) {}
   CapabilitySpec& size(std::vector<std::string> params) {
@@ -76,6 +80,11 @@ struct CapabilitySpec {
     kernel = std::move(k);
     return *this;
   }
+  CapabilitySpec& timed_by(std::string value) {
+    time_value = std::move(value);
+    return *this;
+  }
+  std::string kernel_seconds() const { return time_value.empty() ? kernel + "_seconds" : time_value; }
 
   bool runs(DType d) const;  // d is one of `dtypes`
   // The parameters of one run (size ignored when no size_params; variant "" = none).

@@ -11,6 +11,7 @@ std::string_view to_string(OpKind k) {
     case OpKind::other: return "other";
     case OpKind::attention_fwd: return "attention_fwd";
     case OpKind::attention_bwd: return "attention_bwd";
+    case OpKind::norm: return "norm";
   }
   return "?";
 }

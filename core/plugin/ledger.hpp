@@ -19,7 +19,12 @@ enum class OpKind {
   // A fused (flash) attention kernel, forward or backward: its FLOPs are matrix products, but it
   // reaches a smaller fraction of peak than a GEMM of the same size (softmax, masking, recompute).
   attention_fwd,
-  attention_bwd
+  attention_bwd,
+  // Normalisation over a row (layer norm): element-wise work whose operations are subtractions
+  // and multiplications around two row reductions, with few fused multiply-adds; on a CPU it
+  // reaches a smaller fraction of peak than exp-heavy element-wise work. Projected at
+  // efficiency.norm where the descriptor has it, else as vector work.
+  norm
 };
 
 enum class Collective { none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p };

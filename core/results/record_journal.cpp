@@ -57,7 +57,7 @@ struct DecodeError {
 // enums after its current last one moves the bound here.
 constexpr std::int32_t last_value(CellStatus) { return static_cast<std::int32_t>(CellStatus::skipped); }
 constexpr std::int32_t last_value(MetricKind) { return static_cast<std::int32_t>(MetricKind::projected); }
-constexpr std::int32_t last_value(OpKind) { return static_cast<std::int32_t>(OpKind::attention_bwd); }
+constexpr std::int32_t last_value(OpKind) { return static_cast<std::int32_t>(OpKind::norm); }
 constexpr std::int32_t last_value(DType) { return static_cast<std::int32_t>(DType::int8); }
 constexpr std::int32_t last_value(Collective) { return static_cast<std::int32_t>(Collective::p2p); }
 constexpr std::int32_t last_value(Bound) { return static_cast<std::int32_t>(Bound::unknown); }

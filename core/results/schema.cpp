@@ -375,20 +375,20 @@ Section ledger_section() {
       "ledger",
       "The cost of one step, one row per kernel (the input of the performance model).",
       {
-          table(
-              "/cells/{cell}/ledger", "one row per kernel",
-              {
-                  key("name", "kernel label (equal to its Kokkos label)"),
-                  col("kind", "string", "", "gemm, vector, collective, other, attention_fwd, attention_bwd"),
-                  col("dtype", "string", "", "the precision an accelerator would use"),
-                  col("collective", "string", "",
-                      "none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p"),
-                  col("flops", "float64", "FLOP", "floating-point operations of one launch"),
-                  col("bytes", "float64", "B", "bytes moved to and from memory by one launch"),
-                  col("count", "float64", "", "launches per step"),
-                  col("collective_bytes", "float64", "B", "bytes each rank contributes to the collective"),
-                  col("ranks", "int64", "", "ranks taking part in the collective"),
-              }),
+          table("/cells/{cell}/ledger", "one row per kernel",
+                {
+                    key("name", "kernel label (equal to its Kokkos label)"),
+                    col("kind", "string", "",
+                        "gemm, vector, collective, other, attention_fwd, attention_bwd, norm"),
+                    col("dtype", "string", "", "the precision an accelerator would use"),
+                    col("collective", "string", "",
+                        "none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p"),
+                    col("flops", "float64", "FLOP", "floating-point operations of one launch"),
+                    col("bytes", "float64", "B", "bytes moved to and from memory by one launch"),
+                    col("count", "float64", "", "launches per step"),
+                    col("collective_bytes", "float64", "B", "bytes each rank contributes to the collective"),
+                    col("ranks", "int64", "", "ranks taking part in the collective"),
+                }),
       }};
 }
 

@@ -296,6 +296,33 @@ TEST_CASE("calibrate measures the element-wise efficiency from the ledger as run
   CHECK(p.efficiency.vector_flops.note.find("toy_vector fp32 cols=1024") != std::string::npos);
 }
 
+// A row-normalisation stand-in declaring norm_efficiency: its kernel "ln_fwd" is timed by the value
+// "fwd_seconds" (2 ms), as the layernorm workload's is.
+class ToyNorm final : public TimedStandIn {
+ public:
+  ToyNorm() : TimedStandIn("channels", {{"fwd_seconds", 2e-3}}) {}
+  xpb::Ledger ledger() const override {
+    return {{"toy_norm/ln_fwd", xpb::OpKind::norm, xpb::DType::fp32, 3e6 * double(m_size) / 1024, 0}};
+  }
+};
+
+TEST_CASE("calibrate measures the row-normalisation efficiency into efficiency.norm, apart from vector",
+          "[calibrate]") {
+  const xpb::Platform p = calibrated_with_standin<ToyNorm>(
+      "toy_norm", "channels",
+      xpb::CapabilitySpec(xpb::Capability::norm_efficiency).headline_kernel("ln_fwd").timed_by("fwd_seconds"),
+      {{"fwd_seconds", "s", xpb::MetricKind::time, "forward", true}});
+  REQUIRE(p.peak_flops(xpb::DType::fp32));
+  REQUIRE(p.efficiency.norm_flops.present);
+  CHECK_FALSE(p.efficiency.vector_flops.present);  // nothing declared vector_efficiency
+  // 3 MFLOP in 2 ms over the fp32 peak, nothing taken off (no launch workload).
+  const double expect = 3e6 / 2e-3 / p.peak_flops(xpb::DType::fp32)->nominal;
+  REQUIRE(expect < 1);
+  CHECK(p.efficiency.norm_flops.value.nominal == Catch::Approx(expect).epsilon(1e-4));
+  CHECK(p.efficiency.norm_flops.confidence == xpb::Confidence::measured);
+  CHECK(p.efficiency.norm_flops.note.find("ln_fwd FLOPs as run / fwd_seconds") != std::string::npos);
+}
+
 TEST_CASE("calibrate measures GEMM ceilings and an efficiency table when gemm exists", "[calibrate]") {
   xpb::Registry reg;
   xpb::workloads::register_stream(reg);

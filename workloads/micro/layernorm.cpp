@@ -211,6 +211,19 @@ void register_micro_layernorm(Registry& r) {
   info.metrics = {
       {"fwd_seconds", "s", MetricKind::time, "fenced time of the forward kernels of a step", true},
       {"bwd_seconds", "s", MetricKind::time, "fenced time of the backward kernels of a step", true}};
+  // `xpubench calibrate`: the forward's FLOPs over its time, 128 rows of 1024 (512 KiB an operand)
+  // that stay in cache, over the fp32 peak: the host descriptor's efficiency.norm, at which the
+  // host projection costs the layer-norm row kernels (OpKind::norm). Their operations are
+  // subtractions and multiplications, not the fused multiply-adds of the softmax's exponentials,
+  // so they reach a smaller fraction of the peak than efficiency.vector.
+  info.capabilities.push_back(CapabilitySpec(Capability::norm_efficiency)
+                                  .size({"channels"})
+                                  .dtype("dtype", {DType::fp32})
+                                  .headline_kernel("ln_fwd")
+                                  .timed_by("fwd_seconds")
+                                  .set("rows", std::int64_t(128))
+                                  .set("backward", false)
+                                  .set("precision", "auto"));
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<LayerNormBench>>(); });
 }
 

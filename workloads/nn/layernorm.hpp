@@ -37,9 +37,17 @@ void layernorm_backward(const Exec& exec, const std::string& name, const Matrix<
   rownorm_layernorm_backward<Exec, T>(exec, name, dx, dw, db, dy, x, w, mean, rstd, part);
 }
 
+// The row kernels are OpKind::norm (efficiency.norm where a descriptor has it, else vector work);
+// the ordered sum of the partial rows is plain vector work.
+inline KernelCost norm_cost(KernelCost k) {
+  k.kind = OpKind::norm;
+  return k;
+}
+
 inline Ledger layernorm_forward_cost(const std::string& name, DType dtype, double N, double C) {
   const double s = dtype_bytes(dtype);
-  return {vector_cost(label(name, "_fwd"), vector_dtype(dtype), 8 * N * C, s * (2 * N * C + 2 * C + 2 * N))};
+  return {norm_cost(
+      vector_cost(label(name, "_fwd"), vector_dtype(dtype), 8 * N * C, s * (2 * N * C + 2 * C + 2 * N)))};
 }
 
 // teams: the device path (nn/rownorm_teams.hpp), whose partial rows are a launch of their own,
@@ -52,13 +60,14 @@ inline Ledger layernorm_backward_cost(const std::string& name, DType dtype, doub
   const KernelCost params =
       vector_cost(label(name, "_bwd_params"), vector_dtype(dtype), part, s * (part + 2 * C));
   if (teams)
-    return {
-        vector_cost(label(name, "_bwd"), vector_dtype(dtype), 14 * N * C, s * (4 * N * C + C + 2 * N)),
-        vector_cost(label(name, "_bwd_part"), vector_dtype(dtype), 5 * N * C, s * (2 * N * C + 2 * N + part)),
-        params};
-  return {
-      vector_cost(label(name, "_bwd"), vector_dtype(dtype), 17 * N * C, s * (4 * N * C + C + 2 * N + part)),
-      params};
+    return {norm_cost(vector_cost(label(name, "_bwd"), vector_dtype(dtype), 14 * N * C,
+                                  s * (4 * N * C + C + 2 * N))),
+            norm_cost(vector_cost(label(name, "_bwd_part"), vector_dtype(dtype), 5 * N * C,
+                                  s * (2 * N * C + 2 * N + part))),
+            params};
+  return {norm_cost(vector_cost(label(name, "_bwd"), vector_dtype(dtype), 17 * N * C,
+                                s * (4 * N * C + C + 2 * N + part))),
+          params};
 }
 
 }  // namespace xpb::nn

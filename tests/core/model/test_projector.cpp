@@ -145,6 +145,33 @@ TEST_CASE("projector: a working set between two cache steps gets the bandwidth b
   CHECK(pr.memory_seconds.nominal == Approx(1e9 / 200e9));
 }
 
+// Row normalisation (OpKind::norm) runs at efficiency.norm where the descriptor has it, else at
+// the vector efficiency. 1 GFLOP of bf16 work at the toy's nominal 100 TFLOP/s: 1e9 / (100e12 ·
+// 0.5) = 20 µs at vector 0.5, 1e9 / (100e12 · 0.2) = 50 µs at norm 0.2 (worked by hand; the
+// Monte Carlo median of the 80–120 peak sits within 1 % of 100). The same peak draws scale both,
+// so their ratio is 0.5 / 0.2 = 2.5 exactly.
+TEST_CASE("projector: norm entries use efficiency.norm, and the vector efficiency without it",
+          "[projector]") {
+  auto p = toy();
+  p.efficiency.vector_flops = q(xpb::Range::exact(0.5));
+  xpb::KernelCost k = gemm(1e9, 0);
+  k.kind = xpb::OpKind::norm;
+  xpb::ProjectOptions o = roofline();
+  o.include_launch = false;
+  auto pr = xpb::project({k}, p, o);
+  REQUIRE(pr.ok);
+  const double at_vector = pr.compute_seconds.nominal;
+  CHECK(at_vector == Approx(20e-6).epsilon(0.01));
+  p.efficiency.norm_flops = q(xpb::Range::exact(0.2));
+  pr = xpb::project({k}, p, o);
+  REQUIRE(pr.ok);
+  CHECK(pr.compute_seconds.nominal == Approx(50e-6).epsilon(0.01));
+  CHECK(pr.compute_seconds.nominal / at_vector == Approx(2.5));
+  k.kind = xpb::OpKind::vector;  // vector work keeps the vector efficiency
+  pr = xpb::project({k}, p, o);
+  CHECK(pr.compute_seconds.nominal == Approx(at_vector));
+}
+
 TEST_CASE(
     "projector: without a choice, the constants' processing mode on accelerators, the roofline on hosts",
     "[projector]") {
