@@ -75,7 +75,7 @@ double Hardware::stream_bandwidth(double working_set) const {
     if (working_set > hi_bytes) continue;
     if (i == 0) return hi_bw;
     const auto [lo_bytes, lo_bw] = m_cache_bw[i - 1];
-    if (!(hi_bytes > lo_bytes) || working_set <= lo_bytes) return hi_bw;
+    if (!(hi_bytes > lo_bytes)) return hi_bw;  // (the steps before did not hold it: above lo_bytes)
     const double t = std::log(working_set / lo_bytes) / std::log(hi_bytes / lo_bytes);
     return lo_bw * std::pow(hi_bw / lo_bw, t);
   }

@@ -52,7 +52,7 @@ struct EfficiencyStep {
 struct EfficiencyTables {
   std::vector<EfficiencyStep> gemm;  // sorted by min_flops ascending; empty → 1.0
   Quantity vector_flops;             // fraction of peak for vector (non-GEMM) work; absent → gemm
-  Quantity norm_flops;  // the same for OpKind::norm entries (row normalisation); absent → vector
+  Quantity norm_flops;               // the same for OpKind::norm (row normalisation); absent → vector
   Quantity memory_bandwidth;         // fraction of memory bandwidth reached (STREAM-like)
   Quantity collective_bus;           // collective bus-bandwidth fraction of link bandwidth
   // Fraction of the platform's best GEMM efficiency that its flash-attention kernels reach,

@@ -28,18 +28,25 @@ namespace detail {
 
 // Row bodies on raw pointers, shared by the host per-ISA builds (nn/rownorm_host.cpp) and the
 // portable kernels.
+// Read prefetches of the cache lines of one block of kLanes elements from p (a prefetch past the
+// end of the data does not fault).
+template <class T>
+KOKKOS_INLINE_FUNCTION void prefetch_lanes(const T* p) {
+  constexpr int kLine = 64 / int(sizeof(T));
+  static_assert(kLanes % kLine == 0, "a lane block is whole cache lines");
+  for (int l = 0; l < kLanes; l += kLine) XPB_PREFETCH(p + l);
+  (void)p;  // device builds: XPB_PREFETCH is nothing
+}
+
 // Σ (x − m)² / C over a row, in the lanes' fixed order (the layer norm's second sweep). `next`: a
 // row to prefetch while this one is swept from cache, or null (as exp_sum_row does; a prefetch
 // past the end of the data does not fault).
 template <class T>
 KOKKOS_INLINE_FUNCTION T ln_variance(const T* XPB_RESTRICT xr, int C, T m, const T* next = nullptr) {
-  constexpr int kLine = 64 / int(sizeof(T));
-  static_assert(kLanes % kLine == 0, "a lane block is whole cache lines");
   T acc[kLanes] = {};
   int c = 0;
   for (; c + kLanes <= C; c += kLanes) {
-    if (next)
-      for (int p = 0; p < kLanes; p += kLine) XPB_PREFETCH(next + c + p);
+    if (next) prefetch_lanes(next + c);
     XPB_SIMD
     for (int j = 0; j < kLanes; ++j) acc[j] += (xr[c + j] - m) * (xr[c + j] - m);
   }
@@ -124,9 +131,8 @@ KOKKOS_INLINE_FUNCTION void ln_bwd_row_stats(const T* XPB_RESTRICT xr, const T* 
                                              T& mean_g, T& mean_gx) {
   T ag[kLanes] = {}, agx[kLanes] = {};
   int c = 0;
-  constexpr int kLine = 64 / int(sizeof(T));
   for (; c + kLanes <= C; c += kLanes) {
-    for (int l = 0; l < kLanes; l += kLine) XPB_PREFETCH(dr + c + l);
+    prefetch_lanes(dr + c);
     XPB_SIMD
     for (int j = 0; j < kLanes; ++j) {
       const T g = gr[c + j] * wr[c + j];
@@ -234,12 +240,10 @@ KOKKOS_INLINE_FUNCTION T exp_sum_row(const T* XPB_RESTRICT xr, T* XPB_RESTRICT y
   // While this row is swept in cache, fetch the next one (rows are contiguous in the callers;
   // a prefetch of an address past the end does not fault): the hardware prefetcher stops when
   // demand misses stop, so without it the DRAM stream idles during the exp sweep.
-  constexpr int kLine = 64 / int(sizeof(T));
-  static_assert(kLanes % kLine == 0, "a lane block is whole cache lines");
   T acc[kLanes] = {};
   int v0 = 0;
   for (; v0 + kLanes <= V; v0 += kLanes) {
-    for (int p = 0; p < kLanes; p += kLine) XPB_PREFETCH(xr + V + v0 + p);
+    prefetch_lanes(xr + V + v0);
     XPB_SIMD
     for (int j = 0; j < kLanes; ++j) {
       const T e = exp_fixed(xr[v0 + j] - mx);
