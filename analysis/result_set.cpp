@@ -66,15 +66,13 @@ std::string ResultSet::self_check_platform() const {
 }
 
 OpKind parse_op_kind(const std::string& s) {
-  for (OpKind k : {OpKind::gemm, OpKind::vector, OpKind::collective, OpKind::other, OpKind::attention_fwd,
-                   OpKind::attention_bwd, OpKind::norm})
+  for (OpKind k : kAllOpKinds)
     if (to_string(k) == s) return k;
   return OpKind::other;
 }
 
 Collective parse_collective(const std::string& s) {
-  for (Collective c : {Collective::none, Collective::all_reduce, Collective::reduce_scatter,
-                       Collective::all_gather, Collective::all_to_all, Collective::p2p})
+  for (Collective c : kAllCollectives)
     if (to_string(c) == s) return c;
   return Collective::none;
 }

@@ -28,6 +28,27 @@ std::string_view to_string(Collective c) {
   return "?";
 }
 
+namespace {
+template <class E, std::size_t N>
+constexpr bool in_declaration_order(const std::array<E, N>& all) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (static_cast<std::size_t>(all[i]) != i) return false;
+  return true;
+}
+static_assert(in_declaration_order(kAllOpKinds), "kAllOpKinds lists OpKind in declaration order");
+static_assert(in_declaration_order(kAllCollectives), "kAllCollectives lists Collective in declaration order");
+
+template <class E, std::size_t N>
+std::string names(const std::array<E, N>& all) {
+  std::string s;
+  for (E e : all) s += (s.empty() ? "" : ", ") + std::string(to_string(e));
+  return s;
+}
+}  // namespace
+
+std::string op_kind_names() { return names(kAllOpKinds); }
+std::string collective_names() { return names(kAllCollectives); }
+
 double total_flops(const Ledger& l) {
   double s = 0;
   for (const auto& k : l) s += k.flops * k.count;

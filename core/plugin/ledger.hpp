@@ -4,6 +4,7 @@
 // takes: that is the projector's job (core/model/projector.hpp).
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,16 @@ enum class OpKind {
 
 enum class Collective { none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p };
 
+// Every value, in declaration order (so kAllOpKinds[i] is OpKind(i)): the one list that parsing
+// (parse_op_kind), the results schema's text and the journal's range check read. A new value goes
+// at the end of its enum and here.
+inline constexpr std::array<OpKind, 7> kAllOpKinds = {
+    OpKind::gemm,          OpKind::vector,        OpKind::collective, OpKind::other,
+    OpKind::attention_fwd, OpKind::attention_bwd, OpKind::norm};
+inline constexpr std::array<Collective, 6> kAllCollectives = {
+    Collective::none,       Collective::all_reduce, Collective::reduce_scatter,
+    Collective::all_gather, Collective::all_to_all, Collective::p2p};
+
 struct KernelCost {
   std::string name;  // equals the Kokkos kernel label, e.g. "stream/triad"
   OpKind kind = OpKind::vector;
@@ -45,6 +56,9 @@ using Ledger = std::vector<KernelCost>;
 
 std::string_view to_string(OpKind k);
 std::string_view to_string(Collective c);
+// The names of every value, ", "-separated ("gemm, vector, ..."), for documentation.
+std::string op_kind_names();
+std::string collective_names();
 
 // Totals over a ledger (count included).
 double total_flops(const Ledger& l);

@@ -20,6 +20,7 @@
 
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
+#include "core/plugin/ledger.hpp"
 
 namespace xpb {
 
@@ -54,12 +55,12 @@ struct DecodeError {
 
 // The last value of each enum a record holds: a decoded value beyond it is damage, not data (and
 // would reach to_string() unchecked when the merge writes the cell). A value added to one of these
-// enums after its current last one moves the bound here.
+// enums after its current last one moves the bound here (the ledger's from its kAll... lists).
 constexpr std::int32_t last_value(CellStatus) { return static_cast<std::int32_t>(CellStatus::skipped); }
 constexpr std::int32_t last_value(MetricKind) { return static_cast<std::int32_t>(MetricKind::projected); }
-constexpr std::int32_t last_value(OpKind) { return static_cast<std::int32_t>(OpKind::norm); }
+constexpr std::int32_t last_value(OpKind) { return static_cast<std::int32_t>(kAllOpKinds.back()); }
 constexpr std::int32_t last_value(DType) { return static_cast<std::int32_t>(DType::int8); }
-constexpr std::int32_t last_value(Collective) { return static_cast<std::int32_t>(Collective::p2p); }
+constexpr std::int32_t last_value(Collective) { return static_cast<std::int32_t>(kAllCollectives.back()); }
 constexpr std::int32_t last_value(Bound) { return static_cast<std::int32_t>(Bound::unknown); }
 
 class Encoder {

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "core/plugin/ledger.hpp"
+
 namespace xpb::schema {
 
 std::string_view to_string(Kind k) {
@@ -378,11 +380,9 @@ Section ledger_section() {
           table("/cells/{cell}/ledger", "one row per kernel",
                 {
                     key("name", "kernel label (equal to its Kokkos label)"),
-                    col("kind", "string", "",
-                        "gemm, vector, collective, other, attention_fwd, attention_bwd, norm"),
+                    col("kind", "string", "", op_kind_names()),
                     col("dtype", "string", "", "the precision an accelerator would use"),
-                    col("collective", "string", "",
-                        "none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p"),
+                    col("collective", "string", "", collective_names()),
                     col("flops", "float64", "FLOP", "floating-point operations of one launch"),
                     col("bytes", "float64", "B", "bytes moved to and from memory by one launch"),
                     col("count", "float64", "", "launches per step"),

@@ -315,3 +315,24 @@ projections:
     CHECK(r.breakdown == w.breakdown);
   }
 }
+
+// The ledger's kinds and collectives are read back from the names the result set stores; the one
+// list of each (kAllOpKinds, kAllCollectives) must hold every value the enum names.
+TEST_CASE("every ledger kind and collective reads back from its stored name", "[analysis][result_set][ledger]") {
+  for (OpKind k : kAllOpKinds) {
+    CAPTURE(to_string(k));
+    CHECK(to_string(k) != "?");
+    CHECK(parse_op_kind(std::string(to_string(k))) == k);
+    CHECK(op_kind_names().find(std::string(to_string(k))) != std::string::npos);
+  }
+  for (Collective c : kAllCollectives) {
+    CAPTURE(to_string(c));
+    CHECK(to_string(c) != "?");
+    CHECK(parse_collective(std::string(to_string(c))) == c);
+  }
+  // A value past the lists has no name: the enum has none the lists miss.
+  CHECK(to_string(static_cast<OpKind>(kAllOpKinds.size())) == "?");
+  CHECK(to_string(static_cast<Collective>(kAllCollectives.size())) == "?");
+  CHECK(parse_op_kind("no such kind") == OpKind::other);
+  CHECK(op_kind_names() == "gemm, vector, collective, other, attention_fwd, attention_bwd, norm");
+}
