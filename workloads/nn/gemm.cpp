@@ -97,6 +97,7 @@ namespace {
 template <class T>
 struct Blocking {
   int mc, mt, nc, kc;  // A sub-block rows, team tile rows (a multiple of mc), columns, depth
+  int direct_rows;     // up to this many rows of C, non-transposed B is read in place, not packed
 };
 
 // Sizes measured on Zen 4 (1 MiB L2, 32 MiB L3, little DRAM bandwidth per core): Ap (MC, KC) and
@@ -116,6 +117,14 @@ Blocking<T> blocking_for(const MicroKernel<T>& mk, int M, int N, int threads) {
   const int want_m = std::max(1, (2 * std::max(threads, 1) + tiles_n - 1) / tiles_n);
   const int rows_per = ((M + want_m - 1) / want_m + mk.mr - 1) / mk.mr * mk.mr;
   b.mt = std::max(mk.mr, std::min(rows_per, 4 * b.mc));
+  // Packing B pays off when each packed element is used often. The AVX-512 kernels read a
+  // 128-byte row of B per k step (32 fp32 or 16 fp64) for 12 rows of A, and read B in place
+  // faster than packed while all rows fit one packed A block (M <= MC): a d = 1024 transformer
+  // layer's GEMMs on 64 tokens went from 123-223 to 259-291 GFLOP/s (fp32, 2 threads), M = 48-192
+  // by 1.1-1.9x in fp32 and fp64; past MC, each A block would read B again. The AVX2 kernels
+  // (64-byte rows of B for 6 rows of A) were 25-35 % slower in place from M = 96 (docs/
+  // performance.md, Known limits, "Small M"), so they keep it for at most two micro-rows.
+  b.direct_rows = mk.isa == GemmIsa::avx512 ? mc_full : 2 * mk.mr;
   return b;
 }
 
@@ -211,9 +220,9 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
   const MicroKernel<T> mk = micro_kernel<T>(isa);
   const Blocking<T> bl = blocking_for(mk, M, N, static_cast<int>(space.concurrency()));
   const int tiles_m = (M + bl.mt - 1) / bl.mt, tiles_n = (N + bl.nc - 1) / bl.nc;
-  // With at most two micro-rows, each B element is used at most twice: packing B would cost
-  // more than it saves, so the micro-kernel reads non-transposed B in place.
-  const bool direct_b = !tb && M <= 2 * mk.mr;
+  // For few rows, packing B would cost more than it saves (Blocking::direct_rows): the
+  // micro-kernel reads non-transposed B in place.
+  const bool direct_b = !tb && M <= bl.direct_rows;
   const std::size_t elems = static_cast<std::size_t>(bl.mc) * bl.kc +
                             static_cast<std::size_t>(bl.kc) * bl.nc + static_cast<std::size_t>(bl.mt) * bl.nc;
   const std::size_t bytes = elems * sizeof(T) + 3 * 64;
