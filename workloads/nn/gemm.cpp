@@ -274,9 +274,14 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
         host_team_for(team, p_count, [&](const int p) {
           const T* a = Ap + static_cast<std::size_t>(p) * kc * mk.mr;
           T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
+          // A last panel of few live rows (M = 16 = 12 + 4) runs on the tail kernel's rows only.
+          const bool tail = mk.run_tail && sub_rows - p * mk.mr <= mk.tail_mr;
           for (int q = 0; q < q_direct; ++q) {
-            mk.run_strided(kc, a, B + static_cast<std::int64_t>(k0) * ldb + j0 + q * mk.nr, ldb,
-                           w + q * mk.nr, ldw, k0 == 0);
+            const T* b = B + static_cast<std::int64_t>(k0) * ldb + j0 + q * mk.nr;
+            if (tail)
+              mk.run_tail(kc, a, mk.mr, 1, b, ldb, w + q * mk.nr, ldw, k0 == 0);
+            else
+              mk.run_strided(kc, a, b, ldb, w + q * mk.nr, ldw, k0 == 0);
           }
           for (int q = q_direct; q < q_count; ++q) {
             mk.run(kc, a, Bp + static_cast<std::size_t>(q) * kc * mk.nr, w + q * mk.nr, ldw, k0 == 0);

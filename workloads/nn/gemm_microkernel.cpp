@@ -189,6 +189,14 @@ void mka_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, 
              bool first) {
   micro_kernel_body<VecF64, 12, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
 }
+// 4 rows (MicroKernel::run_tail): a last panel of 1-4 live rows of C, e.g. M = 16 = 12 + 4.
+void mkt_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw, bool first) {
+  micro_kernel_body<VecF32, 4, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
+void mkt_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
+             bool first) {
+  micro_kernel_body<VecF64, 4, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+}
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
 }
@@ -266,9 +274,15 @@ const MicroKernel<float>& micro_kernel_f32(GemmIsa isa) {
 #if XPB_GEMM_X86
   static const MicroKernel<float> avx2{
       GemmIsa::avx2, 6, 16, avx2_isa::mk_f32, avx2_isa::mks_f32, avx2_isa::ep_f32, avx2_isa::mka_f32};
-  static const MicroKernel<float> avx512{
-      GemmIsa::avx512,    12, 32, avx512_isa::mk_f32, avx512_isa::mks_f32, avx512_isa::ep_f32,
-      avx512_isa::mka_f32};
+  static const MicroKernel<float> avx512{GemmIsa::avx512,
+                                         12,
+                                         32,
+                                         avx512_isa::mk_f32,
+                                         avx512_isa::mks_f32,
+                                         avx512_isa::ep_f32,
+                                         avx512_isa::mka_f32,
+                                         4,
+                                         avx512_isa::mkt_f32};
   if (isa == GemmIsa::avx512) return avx512;
   if (isa == GemmIsa::avx2) return avx2;
 #endif
@@ -284,9 +298,15 @@ const MicroKernel<double>& micro_kernel_f64(GemmIsa isa) {
 #if XPB_GEMM_X86
   static const MicroKernel<double> avx2{
       GemmIsa::avx2, 6, 8, avx2_isa::mk_f64, avx2_isa::mks_f64, avx2_isa::ep_f64, avx2_isa::mka_f64};
-  static const MicroKernel<double> avx512{
-      GemmIsa::avx512,    12, 16, avx512_isa::mk_f64, avx512_isa::mks_f64, avx512_isa::ep_f64,
-      avx512_isa::mka_f64};
+  static const MicroKernel<double> avx512{GemmIsa::avx512,
+                                          12,
+                                          16,
+                                          avx512_isa::mk_f64,
+                                          avx512_isa::mks_f64,
+                                          avx512_isa::ep_f64,
+                                          avx512_isa::mka_f64,
+                                          4,
+                                          avx512_isa::mkt_f64};
   if (isa == GemmIsa::avx512) return avx512;
   if (isa == GemmIsa::avx2) return avx2;
 #endif
