@@ -19,7 +19,7 @@ trap 'rm -rf "$OUT"' EXIT
 # again after the last and compares each segment's calibrations before and after it (the DRAM
 # triad, the launch overhead, the triad at the largest cache-table working set both measured and
 # the fp32 GEMM ceiling; the launch overhead is a quarter of the tiny GPT's projected step). One
-# calibration on each side of all the runs (about 20 s apart) missed changes in between: twice
+# calibration on each side of all the runs (about 20 s apart) missed changes in between: once
 # the two agreed within 10 % while the DRAM stream cells between them ran 1.3-1.6x faster than
 # both (docs/validation.md, session 27). When one moved by more than XPB_VALIDATE_DRIFT
 # (default 0.10), or a calibration's own DRAM triad median lies that far below its best, the errors
