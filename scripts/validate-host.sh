@@ -15,18 +15,18 @@ trap 'rm -rf "$OUT"' EXIT
 # 39 -> 60 GB/s; the tiny GPT 0.83 -> 1.2 ms a step), so a descriptor calibrated earlier checks the
 # model against a different machine. .cache/host.yaml is left as it is.
 # The machine can also change during the runs. The cells run in segments of at most about 10 s
-# (SEGMENTS below), each projected onto a calibration made right before it; the check calibrates
-# again after the last and compares each segment's calibrations before and after it (the DRAM
-# triad, the launch overhead, the triad at the largest cache-table working set both measured and
-# the fp32 GEMM ceiling; the launch overhead is a quarter of the tiny GPT's projected step). One
-# calibration on each side of all the runs (about 20 s apart) missed changes in between: once
-# the two agreed within 10 % while the DRAM stream cells between them ran 1.3-1.6x faster than
-# both (docs/validation.md, session 27). When one moved by more than XPB_VALIDATE_DRIFT
-# (default 0.10), or a calibration's own DRAM triad median lies that far below its best, the errors
-# would mix the model's error with the machine's change, so it says so and runs again, up to
-# XPB_VALIDATE_ATTEMPTS (default 3) times. The table is the first steady attempt's or, where none
-# held still, the one that moved least (the largest of its changes); every attempt's drift is
-# printed above it.
+# (SEGMENTS below), each projected onto the calibration made right before it and checked against
+# one made right after it (the DRAM triad, the launch overhead, the triad at the largest
+# cache-table working set both measured and the fp32 GEMM ceiling; the launch overhead is a
+# quarter of the tiny GPT's projected step). One calibration on each side of all the runs (about
+# 20 s apart) missed changes in between: once the two agreed within 10 % while the DRAM stream
+# cells between them ran 1.3-1.6x faster than both (docs/validation.md, session 27). When one
+# moved by more than XPB_VALIDATE_DRIFT (default 0.10), or the calibration before has its own DRAM
+# triad median that far below its best, the segment's errors would mix the model's error with the
+# machine's change, so it says so and runs that segment again, up to XPB_VALIDATE_ATTEMPTS
+# (default 3) times. Each segment's cells in the table come from its first steady attempt or,
+# where none held still, the one that moved least (the largest of its changes): the choice looks
+# at the calibrations only, never at the errors. Every attempt's drift is printed above the table.
 # A segment: an experiment and the --only globs of its cells ("" = all).
 SEGMENTS=("quickstart|" "h20-parity|gemm*" "h20-parity|attention* layernorm* softmax* stream* launch* allreduce*")
 # Each timed repeat of a benchmark cell lasts at least XPB_VALIDATE_MIN_TIME seconds (default
@@ -63,44 +63,46 @@ print("steady" if worst <= float(sys.argv[3]) else "moved", f"{worst:.6f}",
       + f"; the one before: DRAM triad median {spread * 100:.1f}% below its best")
 PY
 }
-best="" best_worst=""
-for attempt in $(seq 1 "$ATTEMPTS"); do
-  mkdir -p "$OUT/$attempt"
-  for i in "${!SEGMENTS[@]}"; do
-    XPB_HOST_DESCRIPTOR="$OUT/$attempt/cal$i.yaml" "$X" calibrate --force >&2
-    e=${SEGMENTS[$i]%%|*} globs=${SEGMENTS[$i]#*|}
-    read -ra pats <<<"$globs"  # (no pathname expansion)
-    only=()
-    for g in "${pats[@]}"; do only+=(--only "$g"); done
-    XPB_HOST_DESCRIPTOR="$OUT/$attempt/cal$i.yaml" "$X" run "experiments/$e.yaml" -o "$OUT/$attempt/seg$i.h5" \
+ncal=0 latest=""
+calibrate() {  # a fresh calibration, into $latest (not in a subshell: ncal counts on)
+  ncal=$((ncal + 1))
+  latest="$OUT/cal$ncal.yaml"
+  XPB_HOST_DESCRIPTOR="$latest" "$X" calibrate --force >&2
+}
+chosen=() steady=0
+calibrate
+for i in "${!SEGMENTS[@]}"; do
+  e=${SEGMENTS[$i]%%|*} globs=${SEGMENTS[$i]#*|}
+  read -ra pats <<<"$globs"  # (no pathname expansion)
+  only=()
+  for g in "${pats[@]}"; do only+=(--only "$g"); done
+  best="" best_worst=""
+  for attempt in $(seq 1 "$ATTEMPTS"); do
+    # Projected onto the latest calibration (the one after the previous run), checked against the next.
+    before=$latest
+    XPB_HOST_DESCRIPTOR="$before" "$X" run "experiments/$e.yaml" -o "$OUT/seg$i.$attempt.h5" \
       --force --min-time "$MIN_TIME" "${only[@]}" >/dev/null 2>&1 || true
+    calibrate
+    read -r v w what <<<"$(drift "$before" "$latest")"
+    echo "$e ${globs:-(all cells)}, attempt $attempt: $what."
+    if [ -z "$best" ] || awk -v a="$w" -v b="$best_worst" 'BEGIN { exit !(a < b) }'; then
+      best=$attempt best_worst=$w
+    fi
+    if [ "$v" = steady ]; then
+      best=$attempt steady=$((steady + 1))
+      break
+    fi
+    if [ "$attempt" -lt "$ATTEMPTS" ]; then
+      echo "The machine changed by more than ${MAX_DRIFT} during these runs: again."
+    else
+      echo "**The machine changed by more than ${MAX_DRIFT} during every attempt at these cells: their errors" \
+        "below mix the model's error with that change. They are attempt $best's, which moved least.**"
+    fi
   done
-  n=${#SEGMENTS[@]}
-  XPB_HOST_DESCRIPTOR="$OUT/$attempt/cal$n.yaml" "$X" calibrate --force >&2
-  verdict=steady worst=0
-  for ((i = 0; i < n; i++)); do
-    d=$(drift "$OUT/$attempt/cal$i.yaml" "$OUT/$attempt/cal$((i + 1)).yaml")
-    read -r v w what <<<"$d"
-    echo "Attempt $attempt, around ${SEGMENTS[$i]%%|*} ${SEGMENTS[$i]#*|}: $what."
-    [ "$v" = steady ] || verdict=moved
-    if awk -v a="$w" -v b="$worst" 'BEGIN { exit !(a > b) }'; then worst=$w; fi
-  done
-  if [ -z "$best" ] || awk -v a="$worst" -v b="$best_worst" 'BEGIN { exit !(a < b) }'; then
-    best=$attempt best_worst=$worst
-  fi
-  if [ "$verdict" = steady ]; then
-    best=$attempt
-    break
-  fi
-  if [ "$attempt" -lt "$ATTEMPTS" ]; then
-    echo "The machine changed by more than ${MAX_DRIFT} during the runs: again."
-  else
-    echo "**The machine changed by more than ${MAX_DRIFT} during every attempt: the errors below mix the" \
-      "model's error with that change. They are attempt $best's, which moved least.**"
-  fi
+  chosen+=("$OUT/seg$i.$best.h5")
 done
 echo
-/usr/bin/python3 - "$OUT/$best"/seg*.h5 <<'PY'
+/usr/bin/python3 - "${chosen[@]}" <<'PY'
 import json, statistics, sys
 import h5py
 rows = []
@@ -136,3 +138,4 @@ print()
 print(f"Every workload within 25%: {'yes' if by and not off else 'no'}"
       + (f" ({', '.join(off)} not)" if off else "") + (" (no cell projected)" if not by else "") + ".")
 PY
+echo "Segments from an attempt that held still: $steady of ${#SEGMENTS[@]}."
