@@ -97,7 +97,8 @@ TEST_CASE("reports label measured and projected numbers in every format", "[anal
   CHECK(html.find("http") == std::string::npos);  // self-contained
 }
 
-TEST_CASE("the report shows each cell's headline metrics as its workload declares them", "[analysis][report]") {
+TEST_CASE("the report shows each cell's headline metrics as its workload declares them",
+          "[analysis][report]") {
   test::TempDir dir;
   const Registry reg = registry();
   const ResultSet rs = load_result_set(run_into(reg, dir.file("h.h5")));
@@ -168,7 +169,8 @@ TEST_CASE("a written result set holds only declared paths, each dataset with a u
       continue;
     }
     if (e.kind == TreeEntry::Kind::group) {  // groups, tables, and the groups a `{name...}` makes
-      const bool several = r.entry->path.size() > 4 && r.entry->path.compare(r.entry->path.size() - 4, 4, "...}") == 0;
+      const bool several =
+          r.entry->path.size() > 4 && r.entry->path.compare(r.entry->path.size() - 4, 4, "...}") == 0;
       CHECK((node == schema::Node::group || node == schema::Node::table || several));
       continue;
     }
@@ -318,7 +320,8 @@ projections:
 
 // The ledger's kinds and collectives are read back from the names the result set stores; the one
 // list of each (kAllOpKinds, kAllCollectives) must hold every value the enum names.
-TEST_CASE("every ledger kind and collective reads back from its stored name", "[analysis][result_set][ledger]") {
+TEST_CASE("every ledger kind and collective reads back from its stored name",
+          "[analysis][result_set][ledger]") {
   for (OpKind k : kAllOpKinds) {
     CAPTURE(to_string(k));
     CHECK(to_string(k) != "?");

@@ -122,8 +122,8 @@ Blocking<T> blocking_for(const MicroKernel<T>& mk, int M, int N, int threads) {
   // faster than packed while all rows fit one packed A block (M <= MC): a d = 1024 transformer
   // layer's GEMMs on 64 tokens went from 123-223 to 259-291 GFLOP/s (fp32, 2 threads), M = 48-192
   // by 1.1-1.9x in fp32 and fp64; past MC, each A block would read B again. The AVX2 kernels
-  // (64-byte rows of B for 6 rows of A) were 25-35 % slower in place from M = 96 (docs/
-  // performance.md, Known limits, "Small M"), so they keep it for at most two micro-rows.
+  // (64-byte rows of B for 6 rows of A) were 25-35 % slower in place from M = 96
+  // (docs/performance.md, Known limits, "Small M"), so they keep it for at most two micro-rows.
   b.direct_rows = mk.isa == GemmIsa::avx512 ? mc_full : 2 * mk.mr;
   return b;
 }
