@@ -9,6 +9,7 @@ namespace xpb {
 std::string_view to_string(Capability c) {
   switch (c) {
     case Capability::memory_bandwidth: return "memory_bandwidth";
+    case Capability::handoff_bandwidth: return "handoff_bandwidth";
     case Capability::matmul_peak: return "matmul_peak";
     case Capability::launch_overhead: return "launch_overhead";
     case Capability::collective_link: return "collective_link";
@@ -22,6 +23,8 @@ std::string_view to_string(Capability c) {
 std::string_view describe(Capability c) {
   switch (c) {
     case Capability::memory_bandwidth: return "memory bandwidth";
+    case Capability::handoff_bandwidth:
+      return "bandwidth of data another core wrote (training steps on this host)";
     case Capability::matmul_peak: return "gemm ceilings and efficiency table";
     case Capability::launch_overhead: return "kernel launch overhead";
     case Capability::collective_link: return "the rank-to-rank link";
@@ -75,7 +78,8 @@ std::string CapabilitySpec::check(const ParamSchema& schema) const {
     if (s == nullptr) return what + "no parameter '" + n + "'";
     if (s->node.type != ParamType::integer) return what + "size parameter '" + n + "' is not an integer";
   }
-  const bool typed = capability == Capability::memory_bandwidth || capability == Capability::matmul_peak ||
+  const bool typed = capability == Capability::memory_bandwidth ||
+                     capability == Capability::handoff_bandwidth || capability == Capability::matmul_peak ||
                      capability == Capability::attention_efficiency ||
                      capability == Capability::vector_efficiency || capability == Capability::norm_efficiency;
   if (typed && dtypes.empty()) return what + "needs the element types it runs";

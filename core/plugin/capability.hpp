@@ -19,9 +19,12 @@ namespace xpb {
 
 enum class Capability {
   memory_bandwidth,  // streaming kernels: ledger bytes / time. Size: elements per array.
-  matmul_peak,       // dense matrix multiply: ledger FLOPs / time. Size: m = n = k.
-  launch_overhead,   // empty kernels: step time / ledger launch count. No size.
-  collective_link,   // an all-reduce over every MPI rank of the run. Size: bytes per rank.
+  // As memory_bandwidth, on data that another core wrote last (each thread reads and writes what
+  // another thread's previous kernel wrote): ledger bytes of `kernel` / its time, by those bytes.
+  handoff_bandwidth,
+  matmul_peak,      // dense matrix multiply: ledger FLOPs / time. Size: m = n = k.
+  launch_overhead,  // empty kernels: step time / ledger launch count. No size.
+  collective_link,  // an all-reduce over every MPI rank of the run. Size: bytes per rank.
   // A flash-attention kernel, forward and backward: ledger FLOPs of its attention_fwd/_bwd
   // entries over the StepResult values "fwd_seconds"/"bwd_seconds". Size: sequence length.
   attention_efficiency,

@@ -108,6 +108,7 @@ void check_one_step(const std::string& workload, std::map<std::string, ParamValu
 
 TEST_CASE("ledger kernels are the kernels launched: micro-benchmarks", "[ledger][instrumented]") {
   check_one_step("stream", {{"n", std::int64_t{4096}}});
+  check_one_step("handoff", {{"n", std::int64_t{4096}}});
   check_one_step("gemm", {{"m", std::int64_t{64}}, {"n", std::int64_t{48}}, {"k", std::int64_t{32}}});
   check_one_step("layernorm", {{"rows", std::int64_t{64}}, {"channels", std::int64_t{128}}});
   check_one_step("softmax", {{"rows", std::int64_t{64}}, {"cols", std::int64_t{64}}});

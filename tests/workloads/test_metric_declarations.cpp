@@ -20,11 +20,14 @@ namespace {
 const std::map<std::string, std::string> kSmallest = {
     {"allreduce", "{bytes: 64}"},  // one rank: invalid ("needs >= 2 ranks"); tests/mpi runs it on two
     {"attention", "{batch: 1, seq: 8, heads: 2, head_dim: 4}"},
-    {"ernie", "{corpus: planted, layers: 1, width: 16, heads: 2, context: 16, batch: 8, steps: 2, "
-              "eval_every: 1, eval_batches: 1}"},
+    {"ernie",
+     "{corpus: planted, layers: 1, width: 16, heads: 2, context: 16, batch: 8, steps: 2, "
+     "eval_every: 1, eval_batches: 1}"},
     {"gemm", "{m: 8, n: 8, k: 8}"},
-    {"gpt", "{corpus: synthetic.txt, layers: 1, width: 8, heads: 1, context: 8, batch: 2, steps: 2, "
-            "eval_interval: 1, eval_batches: 1}"},
+    {"handoff", "{n: 1024, dtype: fp32}"},
+    {"gpt",
+     "{corpus: synthetic.txt, layers: 1, width: 8, heads: 1, context: 8, batch: 2, steps: 2, "
+     "eval_interval: 1, eval_batches: 1}"},
     {"launch", "{launches: 4}"},
     {"layernorm", "{rows: 4, channels: 8}"},
     {"mlp", "{corpus: synthetic.txt, features: 64, hidden: 4, batch: 16, epochs: 1}"},

@@ -65,6 +65,34 @@ TEST_CASE("stream validates after thousands of calls, as a min_time cell makes",
   }
 }
 
+// handoff runs stream's kernels one chunk per thread, triad on the chunk another thread wrote. Each
+// element must still be computed exactly once per kernel. The step replay cannot see a triad that
+// leaves elements out (a call maps a onto itself), so validation also runs mul and triad once more
+// into arrays filled with a sentinel: an element left out, or a chunk done by wrong bounds, fails
+// it. The ledger counts the same bytes under the workload's own labels.
+TEST_CASE("stream and handoff compute every element once per kernel", "[workloads][stream]") {
+  Registry reg;
+  workloads::register_stream(reg);
+  const auto spec = parse_experiment(
+      "name: s\nrepeats: 3\nworkloads:\n  - workload: stream\n"
+      "    params: {n: [1031, 100003], dtype: [fp32, fp64]}\n"
+      "  - workload: handoff\n"
+      "    params: {n: [1031, 100003], dtype: [fp32, fp64]}\n",
+      "s.yaml", reg);
+  REQUIRE(spec.cells.size() == 8);
+  REQUIRE(Kokkos::DefaultExecutionSpace().concurrency() >= 2);  // else no chunk changes thread
+  for (const auto& c : spec.cells) {
+    const CellRecord r = run_cell(c, reg, {}, Context{});
+    INFO(c.label() << ": " << r.reason);
+    CHECK(r.status == CellStatus::ok);
+    CHECK(r.validation.passed);
+    REQUIRE(r.ledger.size() == 5);
+    const double n = double(c.params.get_int("n")), s = c.params.get_string("dtype") == "fp32" ? 4 : 8;
+    CHECK(r.ledger[3].bytes == 3 * n * s);
+    CHECK(r.ledger[3].name == c.workload + "/triad");
+  }
+}
+
 TEST_CASE("for_each_element: the device launch shape visits every element once",
           "[workloads][stream][for_each]") {
   using Exec = Kokkos::DefaultExecutionSpace;

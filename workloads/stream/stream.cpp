@@ -45,29 +45,57 @@ const ParamStruct<StreamParams>& stream_params() {
   return s;
 }
 
-// ------------------------------------------------------------------------------------------------
-// The kernels, templated on the element type.
+// dst(i) = f(i) for i in [0, n). With handoff on a host backend: a P-long range (P threads, one
+// index each), index t working on chunk (t + shift) mod P of P contiguous chunks. Whichever thread
+// Kokkos gives each index, a chunk runs with shift 1 on another thread than with shift 0. Otherwise
+// (and on GPUs) nn::for_each_assign's launch shape.
+template <class View, class F>
+void assign(const std::string& label, std::int64_t n, const View& dst, const F& f, bool handoff, int shift) {
+  using Exec = Kokkos::DefaultExecutionSpace;
+  const Exec exec;
+  if constexpr (nn::kHostExec<Exec>) {
+    if (handoff) {
+      const int chunks = exec.concurrency();
+      Kokkos::parallel_for(
+          label, Kokkos::RangePolicy<Exec>(exec, 0, chunks), KOKKOS_LAMBDA(const int t) {
+            const std::int64_t c = (t + shift) % chunks, lo = n * c / chunks, hi = n * (c + 1) / chunks;
+            for (std::int64_t i = lo; i < hi; ++i) dst(i) = f(i);
+          });
+      return;
+    }
+  }
+  nn::for_each_assign(exec, label, n, dst, f);
+}
 
-template <class T>
-class Stream final : public Workload {
+// ------------------------------------------------------------------------------------------------
+// The kernels, templated on the element type; Handoff: the `handoff` workload (one chunk per
+// thread, triad on the chunk another thread wrote), else `stream`. Labels "<workload>/<kernel>".
+
+template <class T, bool Handoff>
+class StreamKernels final : public Workload {
  public:
+  static std::string label(const char* kernel) {
+    return std::string(Handoff ? "handoff/" : "stream/") + kernel;
+  }
+
   void setup(const Params& p, Context& ctx) override {
     const StreamParams q = stream_params().read(p);
     m_n = q.n;
+    for (std::size_t k = 0; k < 5; ++k) m_labels[k] = label(kKernels[k]);
     ctx.require_memory(3.0 * double(m_n) * sizeof(T), "n", "the three stream arrays");
-    m_a = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/a"), m_n);  // (n)
-    m_b = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/b"), m_n);  // (n)
-    m_c = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "stream/c"), m_n);  // (n)
+    m_a = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, label("a")), m_n);  // (n)
+    m_b = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, label("b")), m_n);  // (n)
+    m_c = Kokkos::View<T*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, label("c")), m_n);  // (n)
     auto a = m_a, b = m_b, c = m_c;
     // First touch in parallel, with the same policy as the kernels (NUMA placement).
     const Kokkos::DefaultExecutionSpace exec;
     nn::for_each_element(
-        exec, "stream/init", m_n, KOKKOS_LAMBDA(const std::int64_t i) {
+        exec, label("init"), m_n, KOKKOS_LAMBDA(const std::int64_t i) {
           a(i) = T(kInitA);
           b(i) = T(kInitB);
           c(i) = T(kInitC);
         });
-    m_partial = Kokkos::View<T*>("stream/dot_partial", nn::ordered_sum_blocks(m_n));  // (blocks)
+    m_partial = Kokkos::View<T*>(label("dot_partial"), nn::ordered_sum_blocks(m_n));  // (blocks)
     Kokkos::fence();
   }
 
@@ -76,7 +104,6 @@ class Stream final : public Workload {
     const std::int64_t n = m_n;
     auto a = m_a, b = m_b, c = m_c;
     const T scalar = T(kScalar);
-    const Kokkos::DefaultExecutionSpace exec;
     Kokkos::Timer timer;
     auto lap = [&](const char* name) {
       Kokkos::fence();
@@ -86,23 +113,23 @@ class Stream final : public Workload {
       timer.reset();
     };
     timer.reset();
-    nn::for_each_assign(
-        exec, "stream/copy", n, c, KOKKOS_LAMBDA(const std::int64_t i) { return a(i); });
+    assign(
+        m_labels[0], n, c, KOKKOS_LAMBDA(const std::int64_t i) { return a(i); }, Handoff, 0);
     lap("copy");
-    nn::for_each_assign(
-        exec, "stream/mul", n, b, KOKKOS_LAMBDA(const std::int64_t i) { return scalar * c(i); });
+    assign(
+        m_labels[1], n, b, KOKKOS_LAMBDA(const std::int64_t i) { return scalar * c(i); }, Handoff, 0);
     lap("mul");
-    nn::for_each_assign(
-        exec, "stream/add", n, c, KOKKOS_LAMBDA(const std::int64_t i) { return a(i) + b(i); });
+    assign(
+        m_labels[2], n, c, KOKKOS_LAMBDA(const std::int64_t i) { return a(i) + b(i); }, Handoff, 0);
     lap("add");
-    nn::for_each_assign(
-        exec, "stream/triad", n, a, KOKKOS_LAMBDA(const std::int64_t i) { return b(i) + scalar * c(i); });
+    assign(
+        m_labels[3], n, a, KOKKOS_LAMBDA(const std::int64_t i) { return b(i) + scalar * c(i); }, Handoff, 1);
     lap("triad");
     // dot in a fixed order that depends on n alone (nn::ordered_sum: lanes within fixed blocks,
     // a fixed tree, blocks in order; a plain parallel_reduce would round by thread partition),
     // accumulated in the element type, as BabelStream does.
     const T sum = nn::ordered_sum(
-        Kokkos::DefaultExecutionSpace(), "stream/dot", n,
+        Kokkos::DefaultExecutionSpace(), m_labels[4], n,
         KOKKOS_LAMBDA(const std::int64_t i) { return a(i) * b(i); }, m_partial);
     lap("dot");
     m_sum = static_cast<double>(sum);
@@ -114,11 +141,11 @@ class Stream final : public Workload {
     const double n = static_cast<double>(m_n), s = sizeof(T);
     const DType d = sizeof(T) == 8 ? DType::fp64 : DType::fp32;
     return {
-        {"stream/copy", OpKind::vector, d, 0, 2 * n * s},
-        {"stream/mul", OpKind::vector, d, n, 2 * n * s},
-        {"stream/add", OpKind::vector, d, n, 3 * n * s},
-        {"stream/triad", OpKind::vector, d, 2 * n, 3 * n * s},
-        {"stream/dot", OpKind::vector, d, 2 * n, 2 * n * s},
+        {m_labels[0], OpKind::vector, d, 0, 2 * n * s},
+        {m_labels[1], OpKind::vector, d, n, 2 * n * s},
+        {m_labels[2], OpKind::vector, d, n, 3 * n * s},
+        {m_labels[3], OpKind::vector, d, 2 * n, 3 * n * s},
+        {m_labels[4], OpKind::vector, d, 2 * n, 2 * n * s},
     };
   }
 
@@ -149,7 +176,39 @@ class Stream final : public Workload {
     if (err > tol_arr) return Validation::fail("array values differ from the analytic result", err, tol_arr);
     if (err_dot > tol_dot)
       return Validation::fail("dot product differs from the analytic result", err_dot, tol_dot);
+    const double err_cover = coverage();
+    if (err_cover > tol_arr)
+      return Validation::fail("a kernel left elements out or wrote them wrongly (sentinel check)", err_cover,
+                              tol_arr);
     return Validation::ok("arrays and dot match the analytic result", std::max(err, err_dot), tol_arr);
+  }
+
+  // The replay above cannot see a triad that leaves elements out: a call maps a onto itself
+  // (2s + s² = 1), so a stale element holds the right value. So mul (shift 0) and triad (shift 1,
+  // with handoff) run once more, each into its array filled with a sentinel, and every element is
+  // checked against its inputs. Returns the largest relative error.
+  double coverage() {
+    const std::int64_t n = m_n;
+    auto a = m_a, b = m_b, c = m_c;
+    const T scalar = T(kScalar), sentinel = T(-7);
+    Kokkos::deep_copy(b, sentinel);
+    assign(
+        m_labels[1], n, b, KOKKOS_LAMBDA(const std::int64_t i) { return scalar * c(i); }, Handoff, 0);
+    Kokkos::deep_copy(a, sentinel);
+    assign(
+        m_labels[3], n, a, KOKKOS_LAMBDA(const std::int64_t i) { return b(i) + scalar * c(i); }, Handoff, 1);
+    Kokkos::fence();
+    auto ha = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_a);
+    auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_b);
+    auto hc = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_c);
+    double err = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double want_b = double(scalar) * double(hc(i)),
+                   want_a = double(hb(i)) + double(scalar) * double(hc(i));
+      err = std::max({err, std::fabs(hb(i) - want_b) / std::max(std::fabs(want_b), 1e-30),
+                      std::fabs(ha(i) - want_a) / std::max(std::fabs(want_a), 1e-30)});
+    }
+    return err;
   }
 
   Metrics finish(Context&) override {
@@ -164,6 +223,7 @@ class Stream final : public Workload {
 
  private:
   std::int64_t m_n = 0;
+  std::string m_labels[5];         // "<workload>/<kernel>", in kKernels' order
   Kokkos::View<T*> m_a, m_b, m_c;  // (n)
   Kokkos::View<T*> m_partial;      // (ordered_sum_blocks(n)): the dot's block partials
   double m_sum = 0;
@@ -171,17 +231,16 @@ class Stream final : public Workload {
   std::map<std::string, std::vector<double>> m_times;
 };
 
-}  // namespace
+template <class T>
+using Stream = StreamKernels<T, false>;
+template <class T>
+using Handoff = StreamKernels<T, true>;
 
-void register_stream(Registry& r) {
+// What both workloads declare: parameters and per-kernel metrics.
+WorkloadInfo stream_info(const std::string& name) {
   WorkloadInfo info;
-  info.name = "stream";
-  info.summary = "BabelStream-style copy/mul/add/triad/dot memory bandwidth";
+  info.name = name;
   info.kind = WorkloadKind::benchmark;
-  info.doc =
-      "Three arrays of n elements; each step runs copy (c=a), mul (b=s*c), add (c=a+b), "
-      "triad (a=b+s*c) and dot (sum a*b), each fenced and timed. Validation replays the "
-      "arithmetic on scalars. Bytes per kernel follow BabelStream (2n or 3n elements).";
   info.params = stream_params().schema();
   for (const char* k : kKernels) {
     const std::string kernel(k);
@@ -190,12 +249,39 @@ void register_stream(Registry& r) {
     info.metrics.push_back({kernel + "_bandwidth", "GB/s", MetricKind::rate,
                             "median over steps of bytes moved / kernel time", kernel == "triad"});
   }
+  return info;
+}
+
+}  // namespace
+
+// Registers `stream` and `handoff` (the stream folder's two workloads).
+void register_stream(Registry& r) {
+  WorkloadInfo info = stream_info("stream");
+  info.summary = "BabelStream-style copy/mul/add/triad/dot memory bandwidth";
+  info.doc =
+      "Three arrays of n elements; each step runs copy (c=a), mul (b=s*c), add (c=a+b), "
+      "triad (a=b+s*c) and dot (sum a*b), each fenced and timed. Validation replays the "
+      "arithmetic on scalars. Bytes per kernel follow BabelStream (2n or 3n elements).";
   // `xpubench calibrate` takes the host's memory bandwidth from triad.
   info.capabilities.push_back(CapabilitySpec(Capability::memory_bandwidth)
                                   .size({"n"})
                                   .dtype("dtype", {DType::fp64, DType::fp32})
                                   .headline_kernel("triad"));
   r.add(std::move(info), [] { return std::make_unique<DTypeDispatch<Stream>>(); });
+
+  WorkloadInfo h = stream_info("handoff");
+  h.summary = "stream's kernels with triad on data another core wrote (host caches between cores)";
+  h.doc =
+      "stream's five kernels and arithmetic, but on host backends copy, mul and add run one "
+      "contiguous chunk per thread and triad runs each thread on the chunk the next thread wrote: "
+      "everything triad reads and writes was last touched by another core, as in a training step, "
+      "whose kernels split their data differently. On GPU backends it runs as stream does. "
+      "`xpubench calibrate` takes memory.handoff_bandwidth from its triad (docs/projection.md).";
+  h.capabilities.push_back(CapabilitySpec(Capability::handoff_bandwidth)
+                               .size({"n"})
+                               .dtype("dtype", {DType::fp64, DType::fp32})
+                               .headline_kernel("triad"));
+  r.add(std::move(h), [] { return std::make_unique<DTypeDispatch<Handoff>>(); });
 }
 
 }  // namespace xpb::workloads

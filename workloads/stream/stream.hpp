@@ -1,6 +1,7 @@
 // workloads/stream/stream.hpp — BabelStream-style memory bandwidth kernels in Kokkos.
 // copy, mul, add, triad and dot over three arrays of n elements (fp32 or fp64). Registered as the
-// `stream` workload; the kernels are also used by `xpubench calibrate` for the bandwidth ceiling.
+// `stream` workload, and with triad on data another core wrote as `handoff`; `xpubench calibrate`
+// takes the bandwidth ceiling and the handoff steps from them.
 #pragma once
 
 #include "core/plugin/registry.hpp"
