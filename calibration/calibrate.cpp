@@ -245,6 +245,51 @@ void measure_cache(const Registry& reg, const std::optional<Registry::Provider>&
   }
 }
 
+// The bandwidth of a kernel whose data another core wrote last (Capability::handoff_bandwidth): a
+// training step chains kernels that split their work differently (a GEMM by tiles, the bias after
+// it by rows), so on a CPU whose cores have private caches most of what a kernel reads sits in
+// another core's cache, and a small kernel pays for the transfer, not for its bytes at the private
+// caches' rate. The declaring workload's headline kernel at n = 2^10 ... 2^17 (2^11, 2^14, 2^17
+// with --quick), the launch overhead taken off each time as in the cache sweep, keyed by that
+// kernel's bytes (memory.handoff_bandwidth). The first declaring workload that runs is used.
+void measure_handoff(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
+  const double launch = m.launch_overhead ? m.launch_overhead->value.nominal : 0.0;
+  for (const auto& p : providers(reg, Capability::handoff_bandwidth, opt, m)) {
+    const CapabilitySpec& spec = *p.spec;
+    if (spec.kernel.empty()) continue;
+    const DType dt = spec.runs(DType::fp64) ? DType::fp64 : spec.dtypes.front();
+    std::vector<MeasuredCacheStep> steps;
+    for (int e = opt.quick ? 11 : 10; e <= 17; e += opt.quick ? 3 : 1) {
+      const std::int64_t n = std::int64_t(1) << e;
+      const int reps =
+          static_cast<int>(std::clamp((opt.quick ? 1e8 : 4e8) / (24.0 * double(n)), 10.0, 400.0));
+      const Run r = run_workload(reg, *p.info, spec.params(n, dt, ""), 2, reps);
+      if (!r.ok) {
+        m.skipped.push_back(r.why);
+        break;
+      }
+      const auto t = r.values.find(spec.kernel_seconds());
+      const KernelCost* k = entry(r, spec.kernel);
+      if (t == r.values.end() || !k || !(k->bytes > 0)) break;
+      const double tb = best(t->second), tm = median(t->second);
+      if (!(tb - launch > 0.25 * tb)) continue;
+      const Range bw{k->bytes / (tm - launch), k->bytes / (tb - launch), k->bytes / (tb - launch)};
+      const std::string fixed = spec.fixed.empty() ? "" : ", " + spec.fixed_label();
+      const std::string what = p.info->name + " " + spec.kernel + fixed + ", " + std::string(to_string(dt)) +
+                               ", " + spec.size_label() + "=" + pow2(n);
+      opt.log("  " + what + " (" + fmt6(k->bytes / 1024.0) + " KiB a kernel): best " +
+              fmt6(bw.nominal / 1e9) + " GB/s, median " + fmt6(bw.low / 1e9) + " GB/s");
+      steps.push_back(
+          {k->bytes, Measured{bw, what + ", " + std::to_string(reps) +
+                                      " steps, launch overhead taken off: low median, nominal and "
+                                      "high best"}});
+    }
+    if (steps.empty()) continue;
+    m.handoff = std::move(steps);
+    return;
+  }
+}
+
 // GEMM ceilings (fp64, fp32) over every declaring workload and implementation, and an
 // efficiency-by-size table from the first implementation of the workload that set the fp32 ceiling.
 void measure_matmul(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
@@ -498,6 +543,7 @@ HostMeasurements calibrate_host(const Registry& registry, const CalibrateOptions
   measure_matmul(registry, opt, m);
   measure_launch(registry, opt, m);  // before the cache sweep, which takes the launch overhead off
   measure_cache(registry, memory, opt, m);
+  measure_handoff(registry, opt, m);
   measure_attention(registry, opt, m);
   measure_vector(registry, opt, m);
   measure_vector(registry, opt, m, Capability::norm_efficiency);

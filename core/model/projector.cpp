@@ -44,6 +44,10 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
       if (step.bandwidth.present && step.bandwidth.value.low > 0)
         m_cache_bw.emplace_back(step.max_bytes,
                                 draw(step.bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff);
+    for (const CacheStep& step : p.handoff_bandwidth)  // the same calibration: drawn with it too
+      if (step.bandwidth.present && step.bandwidth.value.low > 0)
+        m_handoff_bw.emplace_back(step.max_bytes,
+                                  draw(step.bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff);
   }
   if (p.launch_overhead.present)
     m_gap = draw(p.launch_overhead, Dir::slower, s, p.name + ":launch");
@@ -64,22 +68,36 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
   m_a2a = network_model(p, s, c, true, deepep);
 }
 
-// Between two measured steps the bandwidth is interpolated linearly in log(working set) and
+namespace {
+// Between two measured steps the bandwidth is interpolated linearly in log(size) and
 // log(bandwidth): a set of 32 MiB sits between the 24 and 48 MiB triads, not at the 48 MiB one
 // (a cache of 32 MiB still holds part of a 48 MiB set, so that triad's rate is no floor for a
-// smaller one). Below the first step: the first; past the last: the memory bandwidth.
-double Hardware::stream_bandwidth(double working_set) const {
-  if (!(working_set > 0)) return m_bw;
-  for (std::size_t i = 0; i < m_cache_bw.size(); ++i) {  // ascending: the smallest step that holds it
-    const auto [hi_bytes, hi_bw] = m_cache_bw[i];
-    if (working_set > hi_bytes) continue;
+// smaller one). Below the first step: the first; past the last: `past`.
+double log_log(const std::vector<std::pair<double, double>>& steps, double size, double past) {
+  for (std::size_t i = 0; i < steps.size(); ++i) {  // ascending: the smallest step that holds it
+    const auto [hi_bytes, hi_bw] = steps[i];
+    if (size > hi_bytes) continue;
     if (i == 0) return hi_bw;
-    const auto [lo_bytes, lo_bw] = m_cache_bw[i - 1];
+    const auto [lo_bytes, lo_bw] = steps[i - 1];
     if (!(hi_bytes > lo_bytes)) return hi_bw;  // (the steps before did not hold it: above lo_bytes)
-    const double t = std::log(working_set / lo_bytes) / std::log(hi_bytes / lo_bytes);
+    const double t = std::log(size / lo_bytes) / std::log(hi_bytes / lo_bytes);
     return lo_bw * std::pow(hi_bw / lo_bw, t);
   }
-  return m_bw;
+  return past;
+}
+}  // namespace
+
+double Hardware::stream_bandwidth(double working_set) const {
+  if (!(working_set > 0)) return m_bw;
+  return log_log(m_cache_bw, working_set, m_bw);
+}
+
+double Hardware::kernel_bandwidth(double working_set, double kernel_bytes, bool handoff) const {
+  const double own = stream_bandwidth(working_set);
+  if (!handoff || m_handoff_bw.empty() || m_cache_bw.empty() || !(working_set > 0) ||
+      working_set > m_cache_bw.back().first || !(kernel_bytes > 0))
+    return own;  // no handoff, or the step's data leave the caches: memory bandwidth
+  return std::min(own, log_log(m_handoff_bw, kernel_bytes, own));
 }
 
 bool Hardware::peak(DType d, double& out, std::string* why) const {
@@ -190,7 +208,7 @@ double Hardware::flash_attention_efficiency(int pass, DType d, double flops) con
 // One kernel
 
 bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out, std::string* reason,
-                 const TrainingKernel* tk, double working_set) {
+                 const TrainingKernel* tk, double working_set, bool handoff) {
   out = KernelTime{};
   if (k.flops > 0) {
     double pk = 0;
@@ -218,7 +236,7 @@ bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTi
       return false;
     }
     const double frac = tk && tk->elementwise ? hw.elementwise_fraction() : 1.0;
-    out.memory = k.bytes / (hw.stream_bandwidth(working_set) * frac);
+    out.memory = k.bytes / (hw.kernel_bandwidth(working_set, k.bytes, handoff) * frac);
   }
   out.total = overlap ? std::max(out.compute, out.memory) : out.compute + out.memory;
   out.bound = out.compute >= out.memory ? Bound::compute : Bound::memory;
@@ -268,7 +286,7 @@ OneProjection project_once(const Ledger& ledger, const Platform& platform, const
     } else {
       KernelTime kt;
       std::string why;
-      if (!kernel_time(k, hw, overlap, kt, &why, nullptr, opt.working_set)) {
+      if (!kernel_time(k, hw, overlap, kt, &why, nullptr, opt.working_set, opt.handoff)) {
         fail("kernel '" + k.name + "': " + why);
       } else {
         b = kt.bound;

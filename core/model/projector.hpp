@@ -59,6 +59,11 @@ class Hardware {
   // the descriptor's cache steps around it (memory.cache_bandwidth; log-log between the two) instead.
   // 0: unknown (memory).
   double stream_bandwidth(double working_set = 0) const;
+  // A kernel of `kernel_bytes` in a step whose kernels hand data between cores (a training step,
+  // ProjectOptions::handoff): where the step's working set stays in the caches, the lower of
+  // stream_bandwidth(working_set) and the descriptor's handoff steps around the kernel's bytes
+  // (memory.handoff_bandwidth; log-log between two, past the last none). Else stream_bandwidth.
+  double kernel_bandwidth(double working_set, double kernel_bytes, bool handoff) const;
   double elementwise_fraction() const { return m_elementwise; }
   double grouped_gemm() const { return m_grouped; }
   double gap() const { return m_gap; }            // GPU idle per kernel launch
@@ -79,7 +84,8 @@ class Hardware {
   // Steps of efficiency tables drawn: (table·64 + step, efficiency); tables are the GEMM ones by
   // dtype, then attention by pass.
   mutable std::vector<std::pair<std::size_t, double>> m_step_memo;
-  std::vector<std::pair<double, double>> m_cache_bw;  // (max working set, B/s · efficiency)
+  std::vector<std::pair<double, double>> m_cache_bw;    // (max working set, B/s · efficiency)
+  std::vector<std::pair<double, double>> m_handoff_bw;  // (max kernel bytes, B/s · efficiency)
   // The step of table `t` that holds a launch of `flops` (the largest min_flops not above it),
   // drawn once as `name:step`. `table` tells the tables apart in the memo.
   double step_efficiency(const std::vector<EfficiencyStep>& t, double flops, std::size_t table,
@@ -105,9 +111,11 @@ struct KernelTime {
 };
 // `tk` carries the training ledger's extras (attention pass, grouped GEMM, element-wise fraction).
 // False (and `reason` set) when the kernel needs a number the descriptor lacks.
-// `working_set`: bytes the whole step touches (a measured workload's allocations), 0 if unknown.
+// `working_set`: bytes the whole step touches (a measured workload's allocations), 0 if unknown;
+// `handoff`: the step's kernels read what other cores wrote (Hardware::kernel_bandwidth).
 bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out,
-                 std::string* reason = nullptr, const TrainingKernel* tk = nullptr, double working_set = 0);
+                 std::string* reason = nullptr, const TrainingKernel* tk = nullptr, double working_set = 0,
+                 bool handoff = false);
 
 // ---- measured workloads' ledgers -----------------------------------------------------------
 
@@ -121,6 +129,9 @@ struct ProjectOptions {
   // Bytes the workload's step touches (the runner measures its allocations): picks the
   // descriptor's cache bandwidth step that holds them. 0: unknown, memory bandwidth throughout.
   double working_set = 0;
+  // The step chains kernels that split their data differently between threads (a training step),
+  // so that they read what other cores wrote: memory time at Hardware::kernel_bandwidth.
+  bool handoff = false;
   McOptions mc;                               // Monte Carlo; samples = 0: the nominal scenario only
   const ModelConstants* constants = nullptr;  // nullptr: default_model_constants()
   bool use_constants = true;                  // false: the descriptor alone (ideal-time projections)

@@ -157,6 +157,11 @@ static void write_memory(const HostFacts& f, const HostMeasurements& m, YAML::No
     step["max_working_set_mib"] = fmt6(c.max_bytes / 1048576.0 * (1 + 1e-5));
     mem["cache_bandwidth"].push_back(step);
   }
+  for (const auto& c : m.handoff) {
+    YAML::Node step = measured(c.bandwidth.value, 1e9, "GB/s", c.bandwidth.method);
+    step["max_kernel_mib"] = fmt6(c.max_bytes / 1048576.0 * (1 + 1e-5));  // rounded up, as above
+    mem["handoff_bandwidth"].push_back(step);
+  }
 }
 
 std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m, const std::string& name) {

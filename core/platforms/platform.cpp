@@ -280,27 +280,40 @@ input::Node gemm_table(std::string doc) {
   return t;
 }
 
-input::Node cache_table() {
+// A bandwidth table by size: steps {KEY: MiB, ...a bandwidth}, ascending in KEY.
+input::Node size_table(const std::string& key, const std::string& key_doc, const std::string& missing,
+                       const std::string& doc) {
   using namespace input;
   Node step = sourced_number(
       UnitKind::bandwidth, "", {},
-      {required("max_working_set_mib",
-                number("largest working set (MiB, the workload's allocations) this bandwidth applies to")
-                    .at_least(0))
-           .if_missing(
-               "missing 'max_working_set_mib' (the working set up to which this bandwidth applies)")});
-  Node t =
-      list(step,
-           "bandwidth of working sets that stay in the caches (measured by `xpubench calibrate`); between "
-           "two steps interpolated log-log, larger working sets use `bandwidth`");
-  t.checked([](const Value& table) {
+      {required(key, number(key_doc).at_least(0)).if_missing("missing '" + key + "' (" + missing + ")")});
+  Node t = list(step, doc);
+  t.checked([key](const Value& table) {
     const auto steps = table.items();
     for (std::size_t i = 1; i < steps.size(); ++i)
-      if (steps[i]["max_working_set_mib"].number() <= steps[i - 1]["max_working_set_mib"].number())
-        steps[i]["max_working_set_mib"].fail("steps must be sorted by max_working_set_mib, ascending");
+      if (steps[i][key].number() <= steps[i - 1][key].number())
+        steps[i][key].fail("steps must be sorted by " + key + ", ascending");
   });
-  t.documented_as("list of `{max_working_set_mib, ...a bandwidth}`");
+  t.documented_as("list of `{" + key + ", ...a bandwidth}`");
   return t;
+}
+
+input::Node cache_table() {
+  return size_table(
+      "max_working_set_mib",
+      "largest working set (MiB, the workload's allocations) this bandwidth applies to",
+      "the working set up to which this bandwidth applies",
+      "bandwidth of working sets that stay in the caches (measured by `xpubench calibrate`); between "
+      "two steps interpolated log-log, larger working sets use `bandwidth`");
+}
+
+input::Node handoff_table() {
+  return size_table(
+      "max_kernel_mib", "largest kernel (MiB it reads and writes) this bandwidth applies to",
+      "the kernel size up to which this bandwidth applies",
+      "bandwidth of a kernel on data that another core wrote (measured by `xpubench calibrate`): "
+      "the kernels of a training step whose working set stays in the caches, by their bytes; "
+      "between two steps interpolated log-log, larger kernels use `cache_bandwidth`");
 }
 
 input::Node memory_schema() {
@@ -309,7 +322,8 @@ input::Node memory_schema() {
                  required("capacity", sourced_number(UnitKind::bytes, "memory per device")),
                  required("bandwidth", sourced_number(UnitKind::bandwidth, "memory bandwidth per device")),
                  optional("onchip_cache", sourced_number(UnitKind::bytes, "L2 / SRAM")),
-                 optional("cache_bandwidth", cache_table()), optional("note", string("free text"))},
+                 optional("cache_bandwidth", cache_table()), optional("handoff_bandwidth", handoff_table()),
+                 optional("note", string("free text"))},
                 "device memory");
 }
 
@@ -616,6 +630,12 @@ class Loader {
       c.max_bytes = e["max_working_set_mib"].number() * 1048576.0;
       if (c.bandwidth.present) m_p.cache_bandwidth.push_back(c);
     }
+    for (const auto& e : mem["handoff_bandwidth"].items()) {
+      CacheStep c;
+      c.bandwidth = quantity(e);
+      c.max_bytes = e["max_kernel_mib"].number() * 1048576.0;
+      if (c.bandwidth.present) m_p.handoff_bandwidth.push_back(c);
+    }
     if (root.has("intra_node")) read_link(root["intra_node"], m_p.intra_node, true);
     if (root.has("inter_node")) read_link(root["inter_node"], m_p.inter_node, false);
     if (root.has("host_link")) {
@@ -736,6 +756,9 @@ std::vector<FieldRef> platform_fields(const Platform& p) {
   for (std::size_t i = 0; i < p.cache_bandwidth.size(); ++i)
     add("memory.cache_bandwidth[" + std::to_string(i) + "]", UnitKind::bandwidth,
         p.cache_bandwidth[i].bandwidth);
+  for (std::size_t i = 0; i < p.handoff_bandwidth.size(); ++i)
+    add("memory.handoff_bandwidth[" + std::to_string(i) + "]", UnitKind::bandwidth,
+        p.handoff_bandwidth[i].bandwidth);
   add("intra_node.devices_per_node", UnitKind::count, p.devices_per_node_quantity);
   add("intra_node.links", UnitKind::count, p.intra_node.links_quantity);
   add("intra_node.bandwidth_per_direction", UnitKind::bandwidth, p.intra_node.bandwidth_per_direction);

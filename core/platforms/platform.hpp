@@ -99,6 +99,9 @@ struct Platform {
   Quantity memory_bandwidth;               // B/s
   Quantity onchip_cache;                   // bytes (L2 / SRAM), optional
   std::vector<CacheStep> cache_bandwidth;  // ascending max_bytes; empty: one memory tier
+  // A kernel's bandwidth on data another core wrote, by the kernel's bytes (max_bytes), ascending;
+  // measured on hosts by `xpubench calibrate`, used for training cells (ProjectOptions::handoff).
+  std::vector<CacheStep> handoff_bandwidth;
   Quantity launch_overhead;                // s per kernel launch
   Quantity tdp;                            // W
   Quantity host_link_bandwidth;            // B/s per direction, optional

@@ -137,6 +137,9 @@ std::string platform_details(const Platform& p) {
     }
     for (const auto& st : p.cache_bandwidth)  // show the working sets a cache step holds
       if (&st.bandwidth == &q) value = "<= " + fmt_short(st.max_bytes / 1048576.0) + " MiB: " + value;
+    for (const auto& st : p.handoff_bandwidth)  // and the kernel sizes a handoff step holds
+      if (&st.bandwidth == &q)
+        value = "<= " + fmt_short(st.max_bytes / 1048576.0) + " MiB a kernel: " + value;
     o << "  " << pad(f.key, w) << "  " << pad(value, 30) << "  "
       << pad(std::string(to_string(q.confidence)), 9) << "\n";
     o << "  " << pad("", w) << "    source: " << source_text(q.source) << "\n";

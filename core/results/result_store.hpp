@@ -55,6 +55,9 @@ struct CellRecord {
   double min_time = 0, timed_seconds = 0;
   // Bytes the workload held in Kokkos allocations after setup (its working set; 0: not counted).
   double working_set_bytes = 0;
+  // A training workload's cell: its kernels split their data differently between threads and read
+  // what other cores wrote (ProjectOptions::handoff). Set by the runner, not stored.
+  bool training = false;
   std::vector<std::pair<std::string, std::vector<double>>> step_values;  // StepResult values
   std::map<std::string, std::string> step_units;                         // units of step values, by name
   std::map<std::string, MetricKind> step_kinds;  // declared kinds of step values, by name

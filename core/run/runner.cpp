@@ -73,6 +73,7 @@ Platform host_for_rank(const Platform& host, double share, int ranks_on_node) {
     if (peak.status == PeakStatus::known) scale(peak.flops);
   scale(p.memory_bandwidth);
   for (auto& step : p.cache_bandwidth) scale(step.bandwidth);  // a core's share of the caches too
+  for (auto& step : p.handoff_bandwidth) scale(step.bandwidth);
   p.devices_per_node = std::max(p.devices_per_node, ranks_on_node);
   return p;
 }
@@ -372,6 +373,7 @@ void project_cell(CellRecord& rec, const std::vector<Platform>& platforms, const
   ProjectOptions opt;
   opt.cache = cache;
   opt.working_set = rec.working_set_bytes;
+  opt.handoff = rec.training;
   for (const auto& p : platforms) {
     // The self-check compares with what ran here: the as-run ledger when the cell charges another
     // precision than this host computed in.
@@ -405,6 +407,7 @@ CellRecord measure_cell(const Cell& cell, const Registry& registry, const Contex
   ctx.cell_id = cell.id;
   try {
     const WorkloadInfo& info = registry.info(cell.workload);
+    rec.training = info.kind == WorkloadKind::training;
     std::unique_ptr<Workload> w = registry.create(cell.workload);
     if (!set_up(*w, cell, ctx, rec)) return rec;
     if (ctx.group.size() < info.min_ranks) {  // nothing to measure: project the ledger only

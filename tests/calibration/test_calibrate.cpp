@@ -593,14 +593,17 @@ TEST_CASE("calibrate writes a measured link as intra_node with MPI ranks as devi
 class ToyTriad final : public xpb::Workload {
  public:
   static double bandwidth(std::int64_t n) { return n <= (std::int64_t(1) << 17) ? 200e9 : 50e9; }
+  // With handoff (the handoff test below): 20 GB/s up to n = 2^12, 40 GB/s above.
+  static double handoff_bandwidth(std::int64_t n) { return n <= (std::int64_t(1) << 12) ? 20e9 : 40e9; }
   void setup(const xpb::Params& p, xpb::Context&) override {
     m_n = p.get_int("n");
+    m_handoff = p.has("handoff") && p.get_bool("handoff");
     m_abc = Kokkos::View<double*>("toy_triad/abc", 3 * m_n);    // (3n): a, b, c
     m_scalars = Kokkos::View<double*>("toy_triad/scalars", 3);  // (3)
   }
   xpb::StepResult step(xpb::Context&) override {
     xpb::StepResult r;
-    r.value("triad_seconds", 24.0 * double(m_n) / bandwidth(m_n));
+    r.value("triad_seconds", 24.0 * double(m_n) / (m_handoff ? handoff_bandwidth(m_n) : bandwidth(m_n)));
     return r;
   }
   xpb::Ledger ledger() const override {
@@ -612,6 +615,7 @@ class ToyTriad final : public xpb::Workload {
 
  private:
   std::int64_t m_n = 0;
+  bool m_handoff = false;
   Kokkos::View<double*> m_abc, m_scalars;
 };
 
@@ -659,4 +663,59 @@ TEST_CASE("calibrate measures cache bandwidth steps by working set and the proje
   CHECK(memory_seconds(24.0 * (1 << 15)) == Catch::Approx(1e6 / 200e9));  // the smallest step holding it
   CHECK(memory_seconds(24.0 * (1 << 17) + 4096) == Catch::Approx(1e6 / 50e9));  // beyond: memory
   CHECK(memory_seconds(0) == Catch::Approx(1e6 / 50e9));                        // unknown: memory
+}
+
+// The toy also declares handoff_bandwidth (handoff = true). With --quick the sweep runs n = 2^11,
+// 2^14 and 2^17, each a step keyed by the triad's ledger bytes (24n) at the toy's handoff rate; the
+// descriptor round-trips them as memory.handoff_bandwidth, and a training cell's kernel of 48 KiB
+// in a cell whose working set stays in the caches streams at 20 GB/s, one of 1 MiB (between the
+// 384 KiB and 3 MiB steps, both 40 GB/s) at 40 GB/s, while a benchmark cell's stays at 200 GB/s.
+TEST_CASE("calibrate measures handoff steps by kernel bytes and training cells use them",
+          "[calibrate][cache]") {
+  xpb::Registry reg;
+  xpb::WorkloadInfo info;
+  info.name = "toy_triad";
+  info.summary = "test stand-in for STREAM";
+  info.params.integer("n", 1024, 1, 1LL << 30, "doubles per array")
+      .choice("dtype", "fp64", {"fp64"}, "type")
+      .boolean("handoff", false, "triad on data another thread wrote");
+  info.metrics = {{"triad_seconds", "s", xpb::MetricKind::time, "triad", true}};
+  info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::memory_bandwidth)
+                                  .size({"n"})
+                                  .dtype("dtype", {xpb::DType::fp64})
+                                  .headline_kernel("triad"));
+  info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::handoff_bandwidth)
+                                  .size({"n"})
+                                  .dtype("dtype", {xpb::DType::fp64})
+                                  .set("handoff", true)
+                                  .headline_kernel("triad"));
+  reg.add(std::move(info), [] { return std::make_unique<ToyTriad>(); });
+  xpb::CalibrateOptions opt;
+  opt.quick = true;
+  const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
+  REQUIRE(m.handoff.size() == 3);
+  CHECK(m.handoff[0].max_bytes == 24.0 * (1 << 11));
+  CHECK(m.handoff[0].bandwidth.value.nominal == Catch::Approx(20e9));
+  CHECK(m.handoff[1].max_bytes == 24.0 * (1 << 14));
+  CHECK(m.handoff[1].bandwidth.value.nominal == Catch::Approx(40e9));
+  CHECK(m.handoff[2].max_bytes == 24.0 * (1 << 17));
+  CHECK(m.handoff[2].bandwidth.method.find("toy_triad triad, handoff=true, fp64, n=2^17") == 0);
+
+  const xpb::Platform p =
+      xpb::load_platform_text(xpb::host_descriptor_yaml(xpb::detect_host(), m), "calibrated.yaml");
+  REQUIRE(p.handoff_bandwidth.size() == 3);
+  CHECK(p.handoff_bandwidth[2].bandwidth.confidence == xpb::Confidence::measured);
+  CHECK(p.handoff_bandwidth[2].bandwidth.value.nominal == Catch::Approx(40e9));
+  auto seconds = [&](double bytes, bool handoff) {
+    xpb::ProjectOptions o;
+    o.working_set = 24.0 * (1 << 16);  // in the 3 MiB cache step (200 GB/s)
+    o.include_launch = false;
+    o.handoff = handoff;
+    const xpb::Projection pr = xpb::project({{"k", xpb::OpKind::vector, xpb::DType::fp64, 0, bytes}}, p, o);
+    REQUIRE(pr.ok);
+    return pr.step.nominal;
+  };
+  CHECK(seconds(48 * 1024, true) == Catch::Approx(48 * 1024 / 20e9));
+  CHECK(seconds(1 << 20, true) == Catch::Approx(double(1 << 20) / 40e9));
+  CHECK(seconds(1 << 20, false) == Catch::Approx(double(1 << 20) / 200e9));
 }

@@ -145,6 +145,47 @@ TEST_CASE("projector: a working set between two cache steps gets the bandwidth b
   CHECK(pr.memory_seconds.nominal == Approx(1e9 / 200e9));
 }
 
+// Handoff steps of 64 KiB at 20 GB/s and 1 MiB at 50 GB/s next to the cache steps above. A kernel
+// of a handoff step (a training cell) whose working set stays in the caches streams at the lower of
+// the cache step around the working set and the handoff step around its own bytes: a 64 KiB kernel
+// of a 2 MiB cell at min(200, 20) = 20 GB/s; 256 KiB sits log(4)/log(16) = 1/2 of the way from 64
+// KiB to 1 MiB, 20 · (50/20)^(1/2) = 31.62 GB/s (worked by hand); 2 MiB is past the last handoff
+// step (the cache step's 200 GB/s); a cell of 5 MiB is past the caches (memory). Without handoff,
+// or with no handoff steps, the cache steps alone.
+TEST_CASE("projector: a training cell's kernels stream at the handoff step around their bytes",
+          "[projector]") {
+  auto p = toy();
+  const double MiB = 1 << 20, KiB = 1 << 10;
+  p.cache_bandwidth = {{1 * MiB, q(xpb::Range::exact(400e9))}, {4 * MiB, q(xpb::Range::exact(100e9))}};
+  p.handoff_bandwidth = {{64 * KiB, q(xpb::Range::exact(20e9))}, {1 * MiB, q(xpb::Range::exact(50e9))}};
+  const xpb::Hardware hw(p, xpb::Scenario::nominal());
+  CHECK(hw.kernel_bandwidth(2 * MiB, 64 * KiB, true) == Approx(20e9));
+  CHECK(hw.kernel_bandwidth(2 * MiB, 16 * KiB, true) == Approx(20e9));  // below the first: the first
+  CHECK(hw.kernel_bandwidth(2 * MiB, 256 * KiB, true) == Approx(31.62e9).epsilon(1e-3));
+  CHECK(hw.kernel_bandwidth(2 * MiB, 1 * MiB, true) == Approx(50e9));
+  CHECK(hw.kernel_bandwidth(2 * MiB, 2 * MiB, true) == Approx(200e9));    // past the last: the cache step
+  CHECK(hw.kernel_bandwidth(5 * MiB, 64 * KiB, true) == Approx(1e12));    // the data leave the caches
+  CHECK(hw.kernel_bandwidth(0, 64 * KiB, true) == Approx(1e12));          // no working set: memory
+  CHECK(hw.kernel_bandwidth(2 * MiB, 64 * KiB, false) == Approx(200e9));  // not a handoff cell
+  // The projection: 64 KiB of a vector kernel in a 2 MiB cell, with and without handoff.
+  xpb::KernelCost v = gemm(0, 64 * KiB);
+  v.kind = xpb::OpKind::vector;
+  xpb::ProjectOptions o = roofline();
+  o.include_launch = false;
+  o.working_set = 2 * MiB;
+  auto pr = xpb::project({v}, p, o);
+  REQUIRE(pr.ok);
+  CHECK(pr.memory_seconds.nominal == Approx(64 * KiB / 200e9));
+  o.handoff = true;
+  pr = xpb::project({v}, p, o);
+  REQUIRE(pr.ok);
+  CHECK(pr.memory_seconds.nominal == Approx(64 * KiB / 20e9));
+  p.handoff_bandwidth.clear();  // a descriptor without handoff steps: the cache steps
+  pr = xpb::project({v}, p, o);
+  REQUIRE(pr.ok);
+  CHECK(pr.memory_seconds.nominal == Approx(64 * KiB / 200e9));
+}
+
 // Row normalisation (OpKind::norm) runs at efficiency.norm where the descriptor has it, else at
 // the vector efficiency. 1 GFLOP of bf16 work at the toy's nominal 100 TFLOP/s: 1e9 / (100e12 ·
 // 0.5) = 20 µs at vector 0.5, 1e9 / (100e12 · 0.2) = 50 µs at norm 0.2 (worked by hand; the
