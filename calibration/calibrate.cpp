@@ -413,8 +413,11 @@ static void measure_attention(const Registry& reg, const CalibrateOptions& opt, 
     return;
   }
   const double ceiling = peak->second.value.nominal * m.gemm.back().efficiency.nominal;
+  // From T = 16: the tiny GPT's launches (T = 32, 2 heads of 16, 8 sequences: 0.57 MFLOP forward)
+  // are smaller than T = 64's (4.3 MFLOP) and took its rate, 0.30 of the ceiling, against about
+  // 0.07 measured (2026-12-07). The table goes by one launch's FLOPs, not by T and head size.
   const std::vector<std::int64_t> seqs =
-      opt.quick ? std::vector<std::int64_t>{64, 128} : std::vector<std::int64_t>{64, 128, 256, 512};
+      opt.quick ? std::vector<std::int64_t>{64, 128} : std::vector<std::int64_t>{16, 32, 64, 128, 256, 512};
   const int reps = opt.quick ? 6 : 8;
   double top = 0;
   for (const auto& p : found) {
