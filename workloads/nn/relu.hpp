@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "workloads/nn/fixed_math.hpp"
 #include "workloads/nn/for_each.hpp"
 #include "workloads/nn/tensor.hpp"
 
@@ -16,8 +17,13 @@ template <class Exec, class T>
 void relu_forward(const Exec& exec, const std::string& name, const Matrix<T>& y, const CMatrix<T>& x) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   if constexpr (kHostExec<Exec>) {
+    // Rows through restrict pointers, so that the loop vectorises (through the views it did not:
+    // the compiler could not rule out that y aliases x).
+    const std::int64_t ldx = x.stride(0), ldy = y.stride(0);
     Kokkos::parallel_for(label(name, "_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
-      for (int c = 0; c < C; ++c) y(n, c) = x(n, c) > T(0) ? x(n, c) : T(0);
+      const T* XPB_RESTRICT xr = x.data() + n * ldx;
+      T* XPB_RESTRICT yr = y.data() + n * ldy;
+      for (int c = 0; c < C; ++c) yr[c] = xr[c] > T(0) ? xr[c] : T(0);
     });
   } else {  // devices: a thread per element
     for_each_element(
@@ -34,8 +40,18 @@ void relu_backward(const Exec& exec, const std::string& name, const Matrix<T>& d
                    const CMatrix<T>& dy) {
   const int N = static_cast<int>(x.extent(0)), C = static_cast<int>(x.extent(1));
   if constexpr (kHostExec<Exec>) {
+    const std::int64_t ldx = x.stride(0), ldg = dy.stride(0), ldd = dx.stride(0);
     Kokkos::parallel_for(label(name, "_bwd"), Kokkos::RangePolicy<Exec>(exec, 0, N), [=](const int n) {
-      for (int c = 0; c < C; ++c) dx(n, c) = x(n, c) > T(0) ? dy(n, c) : T(0);
+      const T* XPB_RESTRICT xr = x.data() + n * ldx;
+      const T* XPB_RESTRICT gr = dy.data() + n * ldg;
+      T* XPB_RESTRICT dr = dx.data() + n * ldd;
+      // dy is loaded whatever the sign, so that the select needs no branch: with the load on one
+      // side only the compiler kept a branch per element, mispredicted about half the time on
+      // activations of either sign (about 1 ns an element on the 2026-12-07 Xeon VM).
+      for (int c = 0; c < C; ++c) {
+        const T g = gr[c];
+        dr[c] = xr[c] > T(0) ? g : T(0);
+      }
     });
   } else {  // devices: a thread per element
     for_each_element(
