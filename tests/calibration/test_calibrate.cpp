@@ -619,19 +619,26 @@ class ToyTriad final : public xpb::Workload {
   Kokkos::View<double*> m_abc, m_scalars;
 };
 
-TEST_CASE("calibrate measures cache bandwidth steps by working set and the projector applies them",
-          "[calibrate][cache]") {
-  xpb::Registry reg;
+// The toy's declaration: memory_bandwidth from triad (and a handoff parameter, off by default).
+static xpb::WorkloadInfo toy_triad_info() {
   xpb::WorkloadInfo info;
   info.name = "toy_triad";
   info.summary = "test stand-in for STREAM";
-  info.params.integer("n", 1024, 1, 1LL << 30, "doubles per array").choice("dtype", "fp64", {"fp64"}, "type");
+  info.params.integer("n", 1024, 1, 1LL << 30, "doubles per array")
+      .choice("dtype", "fp64", {"fp64"}, "type")
+      .boolean("handoff", false, "triad on data another thread wrote");
   info.metrics = {{"triad_seconds", "s", xpb::MetricKind::time, "triad", true}};
   info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::memory_bandwidth)
                                   .size({"n"})
                                   .dtype("dtype", {xpb::DType::fp64})
                                   .headline_kernel("triad"));
-  reg.add(std::move(info), [] { return std::make_unique<ToyTriad>(); });
+  return info;
+}
+
+TEST_CASE("calibrate measures cache bandwidth steps by working set and the projector applies them",
+          "[calibrate][cache]") {
+  xpb::Registry reg;
+  reg.add(toy_triad_info(), [] { return std::make_unique<ToyTriad>(); });
   xpb::CalibrateOptions opt;
   opt.quick = true;  // memory at n = 2^22; the sweep at 2^14, 2^17, 2^20
   const xpb::HostMeasurements m = xpb::calibrate_host(reg, opt);
@@ -673,17 +680,7 @@ TEST_CASE("calibrate measures cache bandwidth steps by working set and the proje
 TEST_CASE("calibrate measures handoff steps by kernel bytes and training cells use them",
           "[calibrate][cache]") {
   xpb::Registry reg;
-  xpb::WorkloadInfo info;
-  info.name = "toy_triad";
-  info.summary = "test stand-in for STREAM";
-  info.params.integer("n", 1024, 1, 1LL << 30, "doubles per array")
-      .choice("dtype", "fp64", {"fp64"}, "type")
-      .boolean("handoff", false, "triad on data another thread wrote");
-  info.metrics = {{"triad_seconds", "s", xpb::MetricKind::time, "triad", true}};
-  info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::memory_bandwidth)
-                                  .size({"n"})
-                                  .dtype("dtype", {xpb::DType::fp64})
-                                  .headline_kernel("triad"));
+  xpb::WorkloadInfo info = toy_triad_info();
   info.capabilities.push_back(xpb::CapabilitySpec(xpb::Capability::handoff_bandwidth)
                                   .size({"n"})
                                   .dtype("dtype", {xpb::DType::fp64})
