@@ -96,7 +96,7 @@ double Hardware::kernel_bandwidth(double working_set, double kernel_bytes, bool 
   const double own = stream_bandwidth(working_set);
   if (!handoff || m_handoff_bw.empty() || m_cache_bw.empty() || !(working_set > 0) ||
       working_set > m_cache_bw.back().first || !(kernel_bytes > 0))
-    return own;  // no handoff, or the step's data leave the caches: memory bandwidth
+    return own;  // no handoff steps apply: the cache steps (or, past them, memory) alone
   return std::min(own, log_log(m_handoff_bw, kernel_bytes, own));
 }
 
