@@ -206,42 +206,70 @@ std::optional<Registry::Provider> measure_bandwidth(const Registry& reg, const C
   return by;
 }
 
+// One size of a bandwidth sweep: the headline kernel of `spec` at n elements (repetitions growing as
+// n shrinks), its bytes over its median / best / best time, the measured launch overhead taken off
+// each (a time that is over 3/4 launch is not resolved). nullopt when the run failed (its reason in
+// m.skipped) or did not report the kernel and its time.
+struct SweepPoint {
+  bool resolved = false;
+  Range bandwidth;  // B/s: low median, nominal and high best
+  double kernel_bytes = 0, working_set = 0;
+  std::string what;  // "<workload> <kernel>[, fixed], <dtype>, <size>=2^e"
+  int reps = 0;
+  std::string method() const {
+    return what + ", " + std::to_string(reps) +
+           " steps, launch overhead taken off: low median, nominal and high best";
+  }
+};
+
+std::optional<SweepPoint> sweep_point(const Registry& reg, const Registry::Provider& p, std::int64_t n,
+                                      DType dt, const CalibrateOptions& opt, HostMeasurements& m) {
+  const CapabilitySpec& spec = *p.spec;
+  SweepPoint pt;
+  pt.reps = static_cast<int>(std::clamp((opt.quick ? 1e8 : 4e8) / (24.0 * double(n)), 10.0, 400.0));
+  const Run r = run_workload(reg, *p.info, spec.params(n, dt, ""), 2, pt.reps);
+  if (!r.ok) {
+    m.skipped.push_back(r.why);
+    return std::nullopt;
+  }
+  const auto t = r.values.find(spec.kernel_seconds());
+  const KernelCost* k = entry(r, spec.kernel);
+  if (t == r.values.end() || !k) return std::nullopt;
+  pt.kernel_bytes = k->bytes;
+  pt.working_set = r.working_set;
+  pt.what = p.info->name + " " + spec.kernel + (spec.fixed.empty() ? "" : ", " + spec.fixed_label()) + ", " +
+            std::string(to_string(dt)) + ", " + spec.size_label() + "=" + pow2(n);
+  const double launch = m.launch_overhead ? m.launch_overhead->value.nominal : 0.0;
+  const double tb = best(t->second), tm = median(t->second);
+  pt.resolved = tb - launch > 0.25 * tb;
+  if (pt.resolved)
+    pt.bandwidth = Range{k->bytes / (tm - launch), k->bytes / (tb - launch), k->bytes / (tb - launch)};
+  return pt;
+}
+
 // The bandwidth of working sets that stay in the caches: the headline kernel (triad) of the
 // workload that set the memory bandwidth, at sizes below the one that measured it, each working
 // set metered as the runner meters a cell's. A kernel's time includes one launch: the measured
-// launch overhead is taken off (a size where it is over 3/4 of the time is not resolved). Only
-// sizes faster than the memory bandwidth's best become steps. This VM-safe sweep replaces cache
-// sizes from sysfs, which virtual machines often do not expose.
+// launch overhead is taken off (sweep_point). Only sizes faster than the memory bandwidth's best
+// become steps. This VM-safe sweep replaces cache sizes from sysfs, which virtual machines often do
+// not expose.
 void measure_cache(const Registry& reg, const std::optional<Registry::Provider>& p,
                    const CalibrateOptions& opt, HostMeasurements& m) {
   if (!p || !m.memory_bandwidth || p->spec->kernel.empty()) return;
   const CapabilitySpec& spec = *p->spec;
   const DType dt = spec.runs(DType::fp64) ? DType::fp64 : spec.dtypes.front();
-  const double launch = m.launch_overhead ? m.launch_overhead->value.nominal : 0.0;
   const int top = opt.quick ? 20 : 23;
   for (int e = 14; e <= top; e += opt.quick ? 3 : 1) {
     const std::int64_t n = std::int64_t(1) << e;
-    const int reps = static_cast<int>(std::clamp((opt.quick ? 1e8 : 4e8) / (24.0 * double(n)), 10.0, 400.0));
-    const Run r = run_workload(reg, *p->info, spec.params(n, dt, ""), 2, reps);
-    if (!r.ok) {
-      m.skipped.push_back(r.why);
-      return;
-    }
-    const auto t = r.values.find(spec.kernel_seconds());
-    const KernelCost* k = entry(r, spec.kernel);
-    if (t == r.values.end() || !k || !(r.working_set > 0)) return;
-    const double tb = best(t->second), tm = median(t->second);
-    if (!(tb - launch > 0.25 * tb)) continue;
-    const Range bw{k->bytes / (tm - launch), k->bytes / (tb - launch), k->bytes / (tb - launch)};
+    const auto pt = sweep_point(reg, *p, n, dt, opt, m);
+    if (!pt || !(pt->working_set > 0)) return;
+    if (!pt->resolved) continue;
+    const Range& bw = pt->bandwidth;
     opt.log("  " + spec.kernel + " " + std::string(to_string(dt)) + " " + spec.size_label() + "=" + pow2(n) +
-            " (working set " + fmt6(r.working_set / 1048576.0) + " MiB): best " + fmt6(bw.nominal / 1e9) +
+            " (working set " + fmt6(pt->working_set / 1048576.0) + " MiB): best " + fmt6(bw.nominal / 1e9) +
             " GB/s");
     if (bw.nominal <= m.memory_bandwidth->value.nominal) continue;
-    m.cache.push_back(
-        {r.working_set,
-         Measured{bw, p->info->name + " " + spec.kernel + ", " + std::string(to_string(dt)) + ", " +
-                          spec.size_label() + "=" + pow2(n) + ", " + std::to_string(reps) +
-                          " steps, launch overhead taken off: low median, nominal and high best"}});
+    m.cache.push_back({pt->working_set, Measured{bw, pt->method()}});
   }
 }
 
@@ -250,39 +278,21 @@ void measure_cache(const Registry& reg, const std::optional<Registry::Provider>&
 // it by rows), so on a CPU whose cores have private caches most of what a kernel reads sits in
 // another core's cache, and a small kernel pays for the transfer, not for its bytes at the private
 // caches' rate. The declaring workload's headline kernel at n = 2^10 ... 2^17 (2^11, 2^14, 2^17
-// with --quick), the launch overhead taken off each time as in the cache sweep, keyed by that
-// kernel's bytes (memory.handoff_bandwidth). The first declaring workload that runs is used.
+// with --quick), timed as in the cache sweep (sweep_point), keyed by that kernel's bytes
+// (memory.handoff_bandwidth). The first declaring workload that runs is used.
 void measure_handoff(const Registry& reg, const CalibrateOptions& opt, HostMeasurements& m) {
-  const double launch = m.launch_overhead ? m.launch_overhead->value.nominal : 0.0;
   for (const auto& p : providers(reg, Capability::handoff_bandwidth, opt, m)) {
     const CapabilitySpec& spec = *p.spec;
     if (spec.kernel.empty()) continue;
     const DType dt = spec.runs(DType::fp64) ? DType::fp64 : spec.dtypes.front();
     std::vector<MeasuredCacheStep> steps;
     for (int e = opt.quick ? 11 : 10; e <= 17; e += opt.quick ? 3 : 1) {
-      const std::int64_t n = std::int64_t(1) << e;
-      const int reps =
-          static_cast<int>(std::clamp((opt.quick ? 1e8 : 4e8) / (24.0 * double(n)), 10.0, 400.0));
-      const Run r = run_workload(reg, *p.info, spec.params(n, dt, ""), 2, reps);
-      if (!r.ok) {
-        m.skipped.push_back(r.why);
-        break;
-      }
-      const auto t = r.values.find(spec.kernel_seconds());
-      const KernelCost* k = entry(r, spec.kernel);
-      if (t == r.values.end() || !k || !(k->bytes > 0)) break;
-      const double tb = best(t->second), tm = median(t->second);
-      if (!(tb - launch > 0.25 * tb)) continue;
-      const Range bw{k->bytes / (tm - launch), k->bytes / (tb - launch), k->bytes / (tb - launch)};
-      const std::string fixed = spec.fixed.empty() ? "" : ", " + spec.fixed_label();
-      const std::string what = p.info->name + " " + spec.kernel + fixed + ", " + std::string(to_string(dt)) +
-                               ", " + spec.size_label() + "=" + pow2(n);
-      opt.log("  " + what + " (" + fmt6(k->bytes / 1024.0) + " KiB a kernel): best " +
-              fmt6(bw.nominal / 1e9) + " GB/s, median " + fmt6(bw.low / 1e9) + " GB/s");
-      steps.push_back(
-          {k->bytes, Measured{bw, what + ", " + std::to_string(reps) +
-                                      " steps, launch overhead taken off: low median, nominal and "
-                                      "high best"}});
+      const auto pt = sweep_point(reg, p, std::int64_t(1) << e, dt, opt, m);
+      if (!pt || !(pt->kernel_bytes > 0)) break;
+      if (!pt->resolved) continue;
+      opt.log("  " + pt->what + " (" + fmt6(pt->kernel_bytes / 1024.0) + " KiB a kernel): best " +
+              fmt6(pt->bandwidth.nominal / 1e9) + " GB/s, median " + fmt6(pt->bandwidth.low / 1e9) + " GB/s");
+      steps.push_back({pt->kernel_bytes, Measured{pt->bandwidth, pt->method()}});
     }
     if (steps.empty()) continue;
     m.handoff = std::move(steps);

@@ -38,16 +38,16 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
             ? draw(p.efficiency.memory_bandwidth, Dir::faster, s, p.name + ":memory_efficiency")
             : 1.0;
     m_bw = draw(p.memory_bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff;
-    // Cache steps come from the calibration that measured the memory bandwidth: they share its
-    // source, so they are drawn with it, and scaled by the same median-to-best efficiency.
-    for (const CacheStep& step : p.cache_bandwidth)
-      if (step.bandwidth.present && step.bandwidth.value.low > 0)
-        m_cache_bw.emplace_back(step.max_bytes,
-                                draw(step.bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff);
-    for (const CacheStep& step : p.handoff_bandwidth)  // the same calibration: drawn with it too
-      if (step.bandwidth.present && step.bandwidth.value.low > 0)
-        m_handoff_bw.emplace_back(step.max_bytes,
-                                  draw(step.bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff);
+    // Cache and handoff steps come from the calibration that measured the memory bandwidth: they
+    // share its source, so they are drawn with it, and scaled by the same median-to-best efficiency.
+    auto steps = [&](const std::vector<CacheStep>& in, std::vector<std::pair<double, double>>& out) {
+      for (const CacheStep& step : in)
+        if (step.bandwidth.present && step.bandwidth.value.low > 0)
+          out.emplace_back(step.max_bytes,
+                           draw(step.bandwidth, Dir::faster, s, p.name + ":memory_bandwidth") * eff);
+    };
+    steps(p.cache_bandwidth, m_cache_bw);
+    steps(p.handoff_bandwidth, m_handoff_bw);
   }
   if (p.launch_overhead.present)
     m_gap = draw(p.launch_overhead, Dir::slower, s, p.name + ":launch");

@@ -150,18 +150,17 @@ static void write_memory(const HostFacts& f, const HostMeasurements& m, YAML::No
   if (f.last_level_cache_bytes > 0)
     mem["onchip_cache"] = from_os(fmt6(f.last_level_cache_bytes / 1048576.0), "MiB",
                                   "last-level cache of cpu0 (sysfs); may be shared");
-  for (const auto& c : m.cache) {
-    YAML::Node step = measured(c.bandwidth.value, 1e9, "GB/s", c.bandwidth.method);
-    // Rounded up (6 significant digits round by at most 5e-6): the measured working set itself
-    // must fall in its own step.
-    step["max_working_set_mib"] = fmt6(c.max_bytes / 1048576.0 * (1 + 1e-5));
-    mem["cache_bandwidth"].push_back(step);
-  }
-  for (const auto& c : m.handoff) {
-    YAML::Node step = measured(c.bandwidth.value, 1e9, "GB/s", c.bandwidth.method);
-    step["max_kernel_mib"] = fmt6(c.max_bytes / 1048576.0 * (1 + 1e-5));  // rounded up, as above
-    mem["handoff_bandwidth"].push_back(step);
-  }
+  auto steps = [&](const std::vector<MeasuredCacheStep>& in, const char* table, const char* size_key) {
+    for (const auto& c : in) {
+      YAML::Node step = measured(c.bandwidth.value, 1e9, "GB/s", c.bandwidth.method);
+      // Rounded up (6 significant digits round by at most 5e-6): the measured size itself must
+      // fall in its own step.
+      step[size_key] = fmt6(c.max_bytes / 1048576.0 * (1 + 1e-5));
+      mem[table].push_back(step);
+    }
+  };
+  steps(m.cache, "cache_bandwidth", "max_working_set_mib");
+  steps(m.handoff, "handoff_bandwidth", "max_kernel_mib");
 }
 
 std::string host_descriptor_yaml(const HostFacts& f, const HostMeasurements& m, const std::string& name) {

@@ -66,11 +66,11 @@ struct HostMeasurements {
   std::optional<Measured> memory_bandwidth;   // B/s
   std::optional<Measured> memory_efficiency;  // median / best of the bandwidth runs
   std::vector<MeasuredCacheStep> cache;       // ascending working sets, each faster than memory
-  // A kernel's bandwidth on data another core wrote, by its bytes (max_bytes), ascending.
-  std::vector<MeasuredCacheStep> handoff;
   std::map<DType, Measured> peak;             // FLOP/s (fp64, fp32 from GEMM)
   std::vector<MeasuredStep> gemm;             // by operation size, fraction of fp32 peak
   std::optional<Measured> launch_overhead;    // s per kernel launch
+  // A kernel's bandwidth on data another core wrote, by its bytes (max_bytes), ascending.
+  std::vector<MeasuredCacheStep> handoff;
   // Flash-attention forward / backward FLOP rate over the GEMM ceiling the projector applies
   // (fp32 peak x the efficiency of the largest GEMM step).
   std::optional<Measured> attention_fwd, attention_bwd;

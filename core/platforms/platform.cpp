@@ -624,18 +624,16 @@ class Loader {
     m_p.memory_capacity = quantity(mem["capacity"]);
     m_p.memory_bandwidth = quantity(mem["bandwidth"]);
     if (mem.has("onchip_cache")) m_p.onchip_cache = quantity(mem["onchip_cache"]);
-    for (const auto& e : mem["cache_bandwidth"].items()) {
-      CacheStep c;
-      c.bandwidth = quantity(e);
-      c.max_bytes = e["max_working_set_mib"].number() * 1048576.0;
-      if (c.bandwidth.present) m_p.cache_bandwidth.push_back(c);
-    }
-    for (const auto& e : mem["handoff_bandwidth"].items()) {
-      CacheStep c;
-      c.bandwidth = quantity(e);
-      c.max_bytes = e["max_kernel_mib"].number() * 1048576.0;
-      if (c.bandwidth.present) m_p.handoff_bandwidth.push_back(c);
-    }
+    auto steps = [&](const char* table, const char* size_key, std::vector<CacheStep>& out) {
+      for (const auto& e : mem[table].items()) {
+        CacheStep c;
+        c.bandwidth = quantity(e);
+        c.max_bytes = e[size_key].number() * 1048576.0;
+        if (c.bandwidth.present) out.push_back(c);
+      }
+    };
+    steps("cache_bandwidth", "max_working_set_mib", m_p.cache_bandwidth);
+    steps("handoff_bandwidth", "max_kernel_mib", m_p.handoff_bandwidth);
     if (root.has("intra_node")) read_link(root["intra_node"], m_p.intra_node, true);
     if (root.has("inter_node")) read_link(root["inter_node"], m_p.inter_node, false);
     if (root.has("host_link")) {

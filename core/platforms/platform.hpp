@@ -99,14 +99,14 @@ struct Platform {
   Quantity memory_bandwidth;               // B/s
   Quantity onchip_cache;                   // bytes (L2 / SRAM), optional
   std::vector<CacheStep> cache_bandwidth;  // ascending max_bytes; empty: one memory tier
-  // A kernel's bandwidth on data another core wrote, by the kernel's bytes (max_bytes), ascending;
-  // measured on hosts by `xpubench calibrate`, used for training cells (ProjectOptions::handoff).
-  std::vector<CacheStep> handoff_bandwidth;
   Quantity launch_overhead;                // s per kernel launch
   Quantity tdp;                            // W
   Quantity host_link_bandwidth;            // B/s per direction, optional
   Link intra_node;                         // chip-to-chip within a node
   Link inter_node;                         // node-to-node network, per device
+  // A kernel's bandwidth on data another core wrote, by the kernel's bytes (max_bytes), ascending;
+  // measured on hosts by `xpubench calibrate`, used for training cells (ProjectOptions::handoff).
+  std::vector<CacheStep> handoff_bandwidth;
   int devices_per_node = 1;
   EfficiencyTables efficiency;
   std::string software;               // stack notes
