@@ -21,9 +21,11 @@ import time
 
 import torch
 
+from torch_threads import set_threads
+
 
 def torch_seconds(causal, rounds, threads):
-    torch.set_num_threads(threads)
+    set_threads(threads)
     g = torch.Generator().manual_seed(1)
     B, H, T, D = 1, 8, 512, 64
     q, k, v = (torch.randn(B, H, T, D, generator=g).requires_grad_() for _ in range(3))
@@ -74,8 +76,9 @@ def main():
         ours["bidirectional"].append(f)
         theirs["causal"].append(torch_seconds(True, a.rounds, a.threads))
         theirs["bidirectional"].append(torch_seconds(False, a.rounds, a.threads))
-    print(f"# torch {torch.__version__}, {a.threads} threads, {a.pairs} alternated pairs of "
-          f"{a.rounds} rounds (medians)")
+    capped = [os.path.basename(p) for p in set_threads(a.threads)]
+    print(f"# torch {torch.__version__}, {a.threads} threads (OpenBLAS pool capped too: "
+          f"{', '.join(capped) or 'none loaded'}), {a.pairs} alternated pairs of {a.rounds} rounds (medians)")
     for mode in ("causal", "bidirectional"):
         o, t = statistics.median(ours[mode]), statistics.median(theirs[mode])
         print(f"attention_{mode} ours_seconds {o:.6g} torch_seconds {t:.6g} ratio {t / o:.3f}")

@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 import torch_ernie  # noqa: E402
 import torch_gpt  # noqa: E402
 from torch_replay import learning_rate  # noqa: E402  (the workloads' schedules, written once)
+from torch_threads import set_threads  # noqa: E402
 
 TARGET = 2.0  # issue 17: >= 2x PyTorch 1.13 tokens/s at each side's best thread count
 
@@ -144,7 +145,7 @@ def ernie_setup(cfg, steps, rng, data):
 
 def pytorch(workload, cfg, steps, threads, text):
     T, B = cfg[3], cfg[4]
-    torch.set_num_threads(threads)
+    set_threads(threads)
     rng = np.random.default_rng(0)
     data = np.frombuffer(text, dtype=np.uint8)
     warm = 3
@@ -175,6 +176,9 @@ def main():
     threads = [int(t) for t in a.threads.split(",")]
     print(f"{a.workload} {a.config}: L={cfg[0]} C={cfg[1]} H={cfg[2]} T={cfg[3]} B={cfg[4]}, "
           f"{a.steps} timed steps")
+    capped = [os.path.basename(p) for p in set_threads(threads[0])]
+    print(f"# pytorch threads: torch.set_num_threads and openblas_set_num_threads "
+          f"({', '.join(capped) or 'no OpenBLAS loaded'})")
     print(f"{'who':30s} {'threads':>7s} {'tokens/s':>10s} {'cpu s/step':>11s}")
     best_ours, best_torch = {}, 0.0
     for gemm in a.gemm.split(","):
