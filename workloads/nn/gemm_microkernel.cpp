@@ -59,11 +59,11 @@ void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int 
   micro_kernel_body<Vec<double>, 4, 4, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void mka_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw, bool first) {
-  micro_kernel_body<Vec<float>, 4, 4, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<Vec<float>, 4, 4>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 void mka_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
              bool first) {
-  micro_kernel_body<Vec<double>, 4, 4, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<Vec<double>, 4, 4>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
@@ -119,11 +119,11 @@ void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int 
   micro_kernel_body<VecF64, 6, 2, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void mka_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw, bool first) {
-  micro_kernel_body<VecF32, 6, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<VecF32, 6, 2>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 void mka_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
              bool first) {
-  micro_kernel_body<VecF64, 6, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<VecF64, 6, 2>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
@@ -183,19 +183,19 @@ void mks_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int 
   micro_kernel_body<VecF64, 12, 2, true>(kc, Ap, B, ldb, W, ldw, first);
 }
 void mka_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw, bool first) {
-  micro_kernel_body<VecF32, 12, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<VecF32, 12, 2>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 void mka_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
              bool first) {
-  micro_kernel_body<VecF64, 12, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<VecF64, 12, 2>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 // 4 rows (MicroKernel::run_tail): a last panel of 1-4 live rows of C, e.g. M = 16 = 12 + 4.
 void mkt_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw, bool first) {
-  micro_kernel_body<VecF32, 4, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<VecF32, 4, 2>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 void mkt_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
              bool first) {
-  micro_kernel_body<VecF64, 4, 2, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<VecF64, 4, 2>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, float b) {
   epilogue_body<float>(r, c, W, ldw, C, ldc, a, b);
@@ -212,7 +212,7 @@ void mksn_f32(int kc, const float* Ap, const float* B, int ldb, float* W, int ld
 }
 void mkan_f32(int kc, const float* A, int ak, int ar, const float* B, int ldb, float* W, int ldw,
               bool first) {
-  micro_kernel_body<VecF32, 12, 1, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<VecF32, 12, 1>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 void mkn_f64(int kc, const double* Ap, const double* Bp, double* W, int ldw, bool first) {
   micro_kernel_body<VecF64, 12, 1, false>(kc, Ap, Bp, 0, W, ldw, first);
@@ -222,7 +222,7 @@ void mksn_f64(int kc, const double* Ap, const double* B, int ldb, double* W, int
 }
 void mkan_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb, double* W, int ldw,
               bool first) {
-  micro_kernel_body<VecF64, 12, 1, true, true>(kc, A, B, ldb, W, ldw, first, ak, ar);
+  in_place_body<VecF64, 12, 1>(kc, A, ak, ar, B, ldb, W, ldw, first);
 }
 }  // namespace avx512_isa
 #if defined(__clang__)
