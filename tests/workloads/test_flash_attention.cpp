@@ -319,12 +319,13 @@ TEST_CASE("flash attention: team scratch is independent of T and within GPU limi
     CHECK(nn::detail::team_bwd_scratch(D) * sizeof(double) < 20u * 1024 * 1024);
   }
   // At D = 64 in fp32 every kernel's scratch fits the 40 KiB of level 0 that Kokkos 3.4 gives a
-  // CUDA team (outputs and gradients accumulate in place). Forward: the K (rows padded) and V
-  // tiles plus 16 rows of scores and three numbers, 36.5 KiB. NAME_bwd_q: K and V padded, 16
-  // rows of dS, lse and Δ, 36.7 KiB. NAME_bwd_kv: 16 own keys' K and V, 32 queries' Q and dO
-  // (all padded), their lse and Δ, P and dS for 16 × 32 pairs (padded to 33), 28.8 KiB.
-  CHECK(nn::detail::team_fwd_scratch(64) * sizeof(float) == (64 * (65 + 64) + 16 * (65 + 3)) * 4);
-  CHECK(nn::detail::team_bwd_q_scratch(64) * sizeof(float) == (2 * 64 * 65 + 16 * 65 + 2 * 16) * 4);
+  // CUDA team (outputs and gradients accumulate in place). Forward: one tile of 96 key rows
+  // (padded to 65; K, then V) plus 16 rows of scores (padded to 97) and three numbers, 30.6 KiB.
+  // NAME_bwd_q: the tile's rows (V, then K), 16 rows of dS, lse and Δ, 30.6 KiB. NAME_bwd_kv:
+  // 16 own keys' K and V, 32 queries' Q and dO (all padded), their lse and Δ, P and dS for
+  // 16 × 32 pairs (padded to 33), 28.8 KiB.
+  CHECK(nn::detail::team_fwd_scratch(64) * sizeof(float) == (96 * 65 + 16 * (97 + 3)) * 4);
+  CHECK(nn::detail::team_bwd_q_scratch(64) * sizeof(float) == (96 * 65 + 16 * 97 + 2 * 16) * 4);
   CHECK(nn::detail::team_bwd_kv_scratch(64) * sizeof(float) ==
         (2 * 16 * 65 + 2 * 32 * 65 + 2 * 32 + 2 * 16 * 33) * 4);
   CHECK(nn::detail::team_fwd_scratch(64) * sizeof(float) <= 40u * 1024);

@@ -27,7 +27,10 @@ struct AttentionShape {
 // rows are queries computes padding rows (64 queries were 72 rows at MR = 12). The bits do not
 // depend on it: forward rows see the same key tiles, and backward chains run over queries in order.
 inline constexpr int kBlockQ = 60;
-inline constexpr int kBlockK = 64;  // keys per tile (a multiple of every micro-kernel's NR)
+// Keys per tile: a multiple of every micro-kernel's NR (32, 16 and 4) and MR, so that the backward's
+// products whose rows are keys (dV, dK) compute no padding rows either (64 keys were 72 rows at
+// MR = 12; 96 also halves the passes over dQ and the forward's rescales by a third).
+inline constexpr int kBlockK = 96;
 
 namespace detail {
 // Σ a[d]·b[d] over n contiguous elements in a fixed order: kDotLanes interleaved partial sums

@@ -67,6 +67,9 @@ struct HostTileOps {
   StridedMicroKernelFn<T> run = nullptr;
   InPlaceMicroKernelFn<T> run_a = nullptr;
   TransposeFn<T> tr_fn = nullptr;
+  // The micro-kernel for a last panel of at most tail_mr live rows (0: none), as mma.
+  int tail_mr = 0;
+  InPlaceMicroKernelFn<T> run_tail = nullptr;
   KOKKOS_INLINE_FUNCTION void tr(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, T* dst,
                                  std::ptrdiff_t ldd) const {
     if (tr_fn)
@@ -82,6 +85,14 @@ struct HostTileOps {
   KOKKOS_INLINE_FUNCTION void mma(int kc, const T* A, int ak, int ar, const T* B, int ldb, T* W, int ldw,
                                   bool first) const {
     run_a(kc, A, ak, ar, B, ldb, W, ldw, first);
+  }
+  // mma for a panel whose live rows are at most tail_mr: only those rows of W are written.
+  KOKKOS_INLINE_FUNCTION void mma_rows(int rows, int kc, const T* A, int ak, int ar, const T* B, int ldb,
+                                       T* W, int ldw, bool first) const {
+    if (rows <= tail_mr)
+      run_tail(kc, A, ak, ar, B, ldb, W, ldw, first);
+    else
+      run_a(kc, A, ak, ar, B, ldb, W, ldw, first);
   }
 };
 template <class T>
@@ -108,6 +119,10 @@ struct PortableTileOps {
         for (int k = 0; k < kc; ++k) acc = fma_exact(A[k * ak + r * ar], B[k * ldb + c], acc);
         W[r * ldw + c] = acc;
       }
+  }
+  KOKKOS_INLINE_FUNCTION void mma_rows(int, int kc, const T* A, int ak, int ar, const T* B, int ldb, T* W,
+                                       int ldw, bool first) const {
+    mma(kc, A, ak, ar, B, ldb, W, ldw, first);
   }
 };
 
@@ -385,9 +400,12 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         const int n = rows - q0;
         const T* Sk = S + q0 * ldS + kp * mr;
         const T* dPk = dP + q0 * ldS + kp * mr;
+        // The last panel of a tile whose keys are not a multiple of mr (64 keys: 5 × 12 + 4) runs
+        // on the host's short micro-kernel where it has one; its padding rows are never read.
+        const int live = kc - kp * mr < mr ? kc - kp * mr : mr;
         for (int db = 0; db < Dn; db += nr) {
-          ops.mma(n, Sk, ldS, 1, dOb + q0 * ldg + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
-          ops.mma(n, dPk, ldS, 1, Qb + q0 * ldq + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
+          ops.mma_rows(live, n, Sk, ldS, 1, dOb + q0 * ldg + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
+          ops.mma_rows(live, n, dPk, ldS, 1, Qb + q0 * ldq + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
         }
       }
       for (int p = 0; p < panels; ++p) {
@@ -448,6 +466,8 @@ HostFlashOps<T> host_flash_ops(int D) {
   o.nr = mk.nr;
   o.run = mk.run_strided;
   o.run_a = mk.run_in_place;
+  o.tail_mr = mk.tail_mr;
+  o.run_tail = mk.run_tail;
   o.fns = flash_host_fns<T>();
   o.tr_fn = flash_transpose_fn<T>(best_host_isa());
   return o;

@@ -51,22 +51,24 @@ namespace detail {
 // rows hit different shared-memory banks.
 KOKKOS_INLINE_FUNCTION int padded(int n) { return n % 2 == 0 ? n + 1 : n; }
 
-// Scratch elements of a forward team: the key tile's K (rows padded) and V, then per row the
-// scores, m, l and the tile's rescale factor.
+// Scratch elements of a forward team: one key tile's rows (padded), holding its K and then its V
+// (the scores are made before the values are needed), then per row the scores, m, l and the
+// tile's rescale factor.
 KOKKOS_INLINE_FUNCTION std::size_t team_fwd_scratch(int D) {
   const std::size_t R = kAttnTeamRows, BK = kBlockK, ld = padded(D), ls = padded(kBlockK);
-  return BK * (ld + D) + R * (ls + 3);
+  return BK * ld + R * (ls + 3);
 }
 // Backward, the larger of its two kernels' scratch: NAME_bwd_kv holds its own keys' K and V, a
 // chunk of queries' Q and dO (rows padded), their lse and Δ, and P and dS per (key, query);
-// NAME_bwd_q the key tile's K and V (rows padded), dS per (query, key) and its rows' lse and Δ.
+// NAME_bwd_q one key tile's rows (padded: its V, then its K), dS per (query, key) and its rows'
+// lse and Δ.
 KOKKOS_INLINE_FUNCTION std::size_t team_bwd_kv_scratch(int D) {
   const std::size_t R = kAttnTeamRows, Q = kBwdChunk, ld = padded(D), lp = padded(kBwdChunk);
   return 2 * R * ld + 2 * Q * ld + 2 * Q + 2 * R * lp;
 }
 KOKKOS_INLINE_FUNCTION std::size_t team_bwd_q_scratch(int D) {
   const std::size_t R = kAttnTeamRows, BK = kBlockK, ld = padded(D), ls = padded(kBlockK);
-  return 2 * BK * ld + R * ls + 2 * R;
+  return BK * ld + R * ls + 2 * R;
 }
 KOKKOS_INLINE_FUNCTION std::size_t team_bwd_scratch(int D) {
   const std::size_t kv = team_bwd_kv_scratch(D), q = team_bwd_q_scratch(D);
@@ -96,11 +98,16 @@ struct TeamTile {
         rows(TT - r0 < kAttnTeamRows ? TT - r0 : kAttnTeamRows) {}
 };
 
-// A forward team's operands: its scratch (K, V, scores S, per row m, l, alpha), its query rows and
-// output rows in place (row i at qrow + i·ldq, orow + i·ldo), and the tile's geometry.
+// A forward team's operands: its scratch (KV: the key tile's K, then its V; scores S; per row m,
+// l, alpha), its query rows and output rows in place (row i at qrow + i·ldq, orow + i·ldo), the
+// head's key and value columns in qkv (from kcol, vcol; the tile's first row krow0), and the
+// tile's geometry.
 template <class T>
 struct FwdTile {
-  T *K, *V, *S, *m, *l, *alpha;
+  T *KV, *S, *m, *l, *alpha;
+  const CMatrix<T>* qkv;
+  std::ptrdiff_t krow0;
+  int kcol, vcol;
   const T* qrow;
   T* orow;
   std::ptrdiff_t ldq, ldo;
@@ -119,17 +126,16 @@ KOKKOS_INLINE_FUNCTION T chain_dot(const T* a, const T* b, int D) {
   return acc;
 }
 
-// Rows r0 … r0+n-1 of two D-wide column ranges of qkv (keys from column kc, values from vc) into
-// team scratch K and V (n rows, ldk and ldv apart), between barriers (the previous tile's readers
-// are done; every thread sees the new tile). Neighbouring threads copy neighbouring elements.
+// Rows r0 … r0+n-1 of the D columns of qkv from column c (a head's keys or values) into team
+// scratch X (rows ld apart), between barriers (the previous readers of X are done; every thread
+// sees the new rows). Neighbouring threads copy neighbouring elements.
 template <class Member, class T>
-KOKKOS_INLINE_FUNCTION void stage_keys(const Member& team, const CMatrix<T>& qkv, std::ptrdiff_t r0, int n,
-                                       int kc, int vc, int D, int ldk, int ldv, T* K, T* V) {
+KOKKOS_INLINE_FUNCTION void stage_rows(const Member& team, const CMatrix<T>& qkv, std::ptrdiff_t r0, int n,
+                                       int c, int D, int ld, T* X) {
   team.team_barrier();
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n * D), [&](const int e) {
     const int j = e / D, d = e % D;
-    K[j * ldk + d] = qkv(r0 + j, kc + d);
-    V[j * ldv + d] = qkv(r0 + j, vc + d);
+    X[j * ld + d] = qkv(r0 + j, c + d);
   });
   team.team_barrier();
 }
@@ -142,16 +148,18 @@ KOKKOS_INLINE_FUNCTION int keys_seen(bool causal, int t, int j0, int kt) {
 
 // One key tile of the forward for a team's rows, in phases over the team's threads (each
 // element's arithmetic as the host's row loop has it; rows that see none of the tile's keys skip
-// it): the scores, a thread per (row, key); each row's max and rescale factor; the exponentials,
-// a thread per (row, key); then each row's sum (a thread per row) beside the output update, a
-// thread per (row, d), the accumulator held in `out` itself.
+// it): the keys staged, the scores, a thread per (row, key); each row's max and rescale factor;
+// the exponentials, a thread per (row, key), beside the values staged over the keys; then each
+// row's sum (a thread per row) beside the output update, a thread per (row, d), the accumulator
+// held in `out` itself.
 template <class Member, class T>
 KOKKOS_INLINE_FUNCTION void forward_key_tile(const Member& team, const FwdTile<T>& f, int j0, int kt) {
   const int rows = f.rows, D = f.D, ld = padded(D), ls = padded(kBlockK);
   const auto seen = [&](const int i) { return keys_seen(f.causal, f.t0 + i, j0, kt); };
+  stage_rows(team, *f.qkv, f.krow0 + j0, kt, f.kcol, D, ld, f.KV);
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * kt), [&](const int e) {
     const int i = e / kt, j = e % kt;
-    if (j < seen(i)) f.S[i * ls + j] = chain_dot(f.q(i), f.K + j * ld, D);
+    if (j < seen(i)) f.S[i * ls + j] = chain_dot(f.q(i), f.KV + j * ld, D);
   });
   team.team_barrier();
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
@@ -166,7 +174,7 @@ KOKKOS_INLINE_FUNCTION void forward_key_tile(const Member& team, const FwdTile<T
     const int i = e / kt, j = e % kt;
     if (j < seen(i)) f.S[i * ls + j] = exp_fixed(f.S[i * ls + j] * f.scale - f.m[i]);
   });
-  team.team_barrier();
+  stage_rows(team, *f.qkv, f.krow0 + j0, kt, f.vcol, D, ld, f.KV);  // its barriers order the phases
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int i) {
     const int valid = seen(i);
     if (valid > 0) f.l[i] = f.l[i] * f.alpha[i] + sum_fixed(f.S + i * ls, valid);
@@ -176,16 +184,16 @@ KOKKOS_INLINE_FUNCTION void forward_key_tile(const Member& team, const FwdTile<T
     if (valid <= 0) return;
     T* o = f.o(i) + d;
     T acc = *o * f.alpha[i];
-    for (int j = 0; j < valid; ++j) acc = fma_exact(f.S[i * ls + j], f.V[j * D + d], acc);
+    for (int j = 0; j < valid; ++j) acc = fma_exact(f.S[i * ls + j], f.KV[j * ld + d], acc);
     *o = acc;
   });
 }
 
 // Forward: a team per (b, h, tile of kAttnTeamRows queries), threads over (row, key) and (row, d)
 // pairs in each key tile (forward_key_tile). The output rows accumulate in place in `out`, so the
-// team's scratch (team_fwd_scratch) holds only the key tile (K rows padded: threads over keys read
-// one column of K), its V, the scores and three numbers per row: at D = 64 in fp32, 37 KiB, under
-// the 40 KiB of level 0 that Kokkos 3.4 gives a CUDA team.
+// team's scratch (team_fwd_scratch) holds only one key tile's rows (padded: threads over keys read
+// one column of K), its K and then its V, the scores and three numbers per row: at D = 64 in fp32,
+// 30.6 KiB, under the 40 KiB of level 0 that Kokkos 3.4 gives a CUDA team.
 template <class Exec, class T>
 void flash_forward_teams(const Exec& exec, const std::string& label, const AttentionShape& s,
                          const Matrix<T>& out, const Matrix<T>& lse, const CMatrix<T>& qkv, int team_size,
@@ -203,9 +211,8 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
         const int b = tt.b, h = tt.h, t0 = tt.r0, rows = tt.rows;
         const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT;
         FwdTile<T> f;
-        f.K = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));
-        f.V = f.K + kBlockK * padded(D);
-        f.S = f.V + kBlockK * D;
+        f.KV = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));
+        f.S = f.KV + kBlockK * padded(D);
         f.m = f.S + kAttnTeamRows * padded(kBlockK);
         f.l = f.m + kAttnTeamRows;
         f.alpha = f.l + kAttnTeamRows;
@@ -213,6 +220,7 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
         f.orow = &out(row0 + t0, h * D);
         f.ldq = qkv.stride(0), f.ldo = out.stride(0);
         f.rows = rows, f.D = D, f.t0 = t0, f.causal = causal, f.scale = scale;
+        f.qkv = &qkv, f.krow0 = row0, f.kcol = C + h * D, f.vcol = 2 * C + h * D;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * D), [&](const int e) {
           f.o(e / D)[e % D] = T(0);
           if (e % D == 0) f.m[e / D] = T(-1e30), f.l[e / D] = T(0);
@@ -220,7 +228,6 @@ void flash_forward_teams(const Exec& exec, const std::string& label, const Atten
         const int keys = causal ? t0 + rows : TT;
         for (int j0 = 0; j0 < keys; j0 += kBlockK) {
           const int kt = keys - j0 < kBlockK ? keys - j0 : kBlockK;
-          stage_keys(team, qkv, row0 + j0, kt, C + h * D, 2 * C + h * D, D, padded(D), D, f.K, f.V);
           forward_key_tile(team, f, j0, kt);
         }
         team.team_barrier();
@@ -307,9 +314,11 @@ void flash_backward_kv_teams(const Exec& exec, const std::string& label, const A
       });
 }
 
-// dQ: a team per kAttnTeamRows queries walks the key tiles of kBlockK: dS with a thread per
-// (query, key), then a thread per (query, d) makes the tile's chain over its keys and adds it to
-// the sum of the earlier tiles' (the host kernels' order), in place in dqkv.
+// dQ: a team per kAttnTeamRows queries walks the key tiles of kBlockK: with the tile's values
+// staged, dP = dO·Vᵀ with a thread per (query, key); with its keys staged in their place, the
+// scores and dS, a thread per (query, key) again; then a thread per (query, d) makes the tile's
+// chain over its keys and adds it to the sum of the earlier tiles' (the host kernels' order), in
+// place in dqkv.
 template <class Exec, class T>
 void flash_backward_q_teams(const Exec& exec, const std::string& label, const AttentionShape& s,
                             const Matrix<T>& dqkv, const CMatrix<T>& dout, const CMatrix<T>& qkv,
@@ -326,9 +335,8 @@ void flash_backward_q_teams(const Exec& exec, const std::string& label, const At
         const TeamTile tt(team.league_rank(), tiles, H, TT);
         const int b = tt.b, h = tt.h, t0 = tt.r0, rows = tt.rows;
         const int ld = padded(D), ls = padded(kBlockK);
-        T* Ks = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (BK, ld) key tile
-        T* Vs = Ks + kBlockK * ld;                                           // (BK, ld) value tile
-        T* dS = Vs + kBlockK * ld;                                           // (R, ls)
+        T* KV = static_cast<T*>(team.team_scratch(level).get_shmem(bytes));  // (BK, ld) V, then K
+        T* dS = KV + kBlockK * ld;                                           // (R, ls) dP, then dS
         T* Ls = dS + kAttnTeamRows * ls;                                     // (R) own lse
         T* Ds = Ls + kAttnTeamRows;                                          // (R) own Δ
         const std::ptrdiff_t row0 = std::ptrdiff_t(b) * TT, ldd = dqkv.stride(0);
@@ -340,20 +348,25 @@ void flash_backward_q_teams(const Exec& exec, const std::string& label, const At
         const int keys = causal ? t0 + rows : TT;
         for (int j0 = 0; j0 < keys; j0 += kBlockK) {
           const int kt = keys - j0 < kBlockK ? keys - j0 : kBlockK;
-          stage_keys(team, qkv, row0 + j0, kt, C + h * D, 2 * C + h * D, D, ld, ld, Ks, Vs);
+          stage_rows(team, qkv, row0 + j0, kt, 2 * C + h * D, D, ld, KV);
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * kt), [&](const int e) {
+            const int i = e / kt, j = e % kt;
+            if (j < keys_seen(causal, t0 + i, j0, kt))
+              dS[i * ls + j] = chain_dot(&dout(row0 + t0 + i, h * D), KV + j * ld, D);
+          });
+          stage_rows(team, qkv, row0 + j0, kt, C + h * D, D, ld, KV);
           Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * kt), [&](const int e) {
             const int i = e / kt, j = e % kt;
             if (j >= keys_seen(causal, t0 + i, j0, kt)) return;
-            const T sc = chain_dot(&qkv(row0 + t0 + i, h * D), Ks + j * ld, D);
-            const T dp = chain_dot(&dout(row0 + t0 + i, h * D), Vs + j * ld, D);
+            const T sc = chain_dot(&qkv(row0 + t0 + i, h * D), KV + j * ld, D);
             const T p = exp_fixed(sc * scale - Ls[i]);
-            dS[i * ls + j] = p * (dp - Ds[i]) * scale;
+            dS[i * ls + j] = p * (dS[i * ls + j] - Ds[i]) * scale;
           });
           team.team_barrier();
           Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * D), [&](const int e) {
             const int i = e / D, d = e % D, valid = keys_seen(causal, t0 + i, j0, kt);
             T acc = T(0);
-            for (int j = 0; j < valid; ++j) acc = fma_exact(dS[i * ls + j], Ks[j * ld + d], acc);
+            for (int j = 0; j < valid; ++j) acc = fma_exact(dS[i * ls + j], KV[j * ld + d], acc);
             T* sum = dq + i * ldd + d;
             *sum = j0 == 0 ? acc : *sum + acc;
           });
