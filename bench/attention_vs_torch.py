@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """bench/attention_vs_torch.py — the tiled attention's forward + backward against PyTorch 1.13's
 matmul–softmax–matmul composition, side by side, on the same shape (B = 1, T = 512, 8 heads,
-d_head = 64, fp32, causal and bidirectional) at the same thread count.
+d_head = 64, fp32, causal and bidirectional) on the same number of cores: ours with that many
+threads, PyTorch with each pair of OpenMP and OpenBLAS thread counts that uses them
+(bench/torch_threads.py), its fastest pair kept.
 
 Alternates: one run of build/bench/xpb_bench_attention --attention-only (its own median over
 its rounds) then the PyTorch composition timed the same way (median of as many rounds, after a
@@ -21,11 +23,11 @@ import time
 
 import torch
 
-from torch_threads import set_threads
+from torch_threads import configs, set_threads
 
 
-def torch_seconds(causal, rounds, threads):
-    set_threads(threads)
+def torch_seconds(causal, rounds, omp, blas):
+    set_threads(omp, blas)
     g = torch.Generator().manual_seed(1)
     B, H, T, D = 1, 8, 512, 64
     q, k, v = (torch.randn(B, H, T, D, generator=g).requires_grad_() for _ in range(3))
@@ -68,20 +70,28 @@ def main():
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=9)
     a = ap.parse_args()
-    ours = {"causal": [], "bidirectional": []}
-    theirs = {"causal": [], "bidirectional": []}
+    modes = ("causal", "bidirectional")
+    pools = configs(a.threads)
+    ours = {m: [] for m in modes}
+    theirs = {(m, p): [] for m in modes for p in pools}
     for _ in range(a.pairs):
         c, f = ours_seconds(a.driver, a.rounds, a.threads)
         ours["causal"].append(c)
         ours["bidirectional"].append(f)
-        theirs["causal"].append(torch_seconds(True, a.rounds, a.threads))
-        theirs["bidirectional"].append(torch_seconds(False, a.rounds, a.threads))
-    capped = [os.path.basename(p) for p in set_threads(a.threads)]
-    print(f"# torch {torch.__version__}, {a.threads} threads (OpenBLAS pool capped too: "
-          f"{', '.join(capped) or 'none loaded'}), {a.pairs} alternated pairs of {a.rounds} rounds (medians)")
-    for mode in ("causal", "bidirectional"):
-        o, t = statistics.median(ours[mode]), statistics.median(theirs[mode])
-        print(f"attention_{mode} ours_seconds {o:.6g} torch_seconds {t:.6g} ratio {t / o:.3f}")
+        for p in pools:
+            for m in modes:
+                theirs[(m, p)].append(torch_seconds(m == "causal", a.rounds, *p))
+    capped = [os.path.basename(p) for p in set_threads(1)]
+    print(f"# torch {torch.__version__} on {a.threads} cores: each (OpenMP, OpenBLAS) thread pair within them "
+          f"(OpenBLAS pools set: {', '.join(capped) or 'none loaded'}), PyTorch's best kept; "
+          f"{a.pairs} alternated pairs of {a.rounds} rounds (medians)")
+    for m in modes:
+        for p in pools:
+            print(f"# torch attention_{m} omp={p[0]} blas={p[1]} seconds {statistics.median(theirs[(m, p)]):.6g}")
+    for m in modes:
+        o = statistics.median(ours[m])
+        t = min(statistics.median(theirs[(m, p)]) for p in pools)
+        print(f"attention_{m} ours_seconds {o:.6g} torch_seconds {t:.6g} ratio {t / o:.3f}")
 
 
 if __name__ == "__main__":

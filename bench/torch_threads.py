@@ -1,11 +1,14 @@
-"""bench/torch_threads.py — give PyTorch exactly the thread count a bench asks for.
+"""bench/torch_threads.py — give PyTorch exactly the threads a bench asks for.
 
 torch.set_num_threads sets the intra-op OpenMP pool only. Debian's python3-torch does its fp32
-matmuls through the system BLAS (BLAS_INFO=generic: OpenBLAS, pthread build), whose own thread
-pool keeps one thread per core whatever torch was told: "1 thread" matmuls ran on 2 cores
+matmuls through the system BLAS (BLAS_INFO=generic: OpenBLAS, pthread build), whose own pool
+keeps one thread per core whatever torch was told: "1 thread" matmuls ran on 2 cores
 (torch.matmul 1024³ 267 GFLOP/s at 1.96 CPU seconds per wall second on the 2-core Xeon VM,
-138 GFLOP/s at 1.03 with OPENBLAS_NUM_THREADS=1). So set_threads(n) also calls
-openblas_set_num_threads(n) in every OpenBLAS library loaded into this process, and says which.
+138 GFLOP/s at 1.03 with OPENBLAS_NUM_THREADS=1). So set_threads(omp, blas) sets both pools.
+
+The two pools also contend: with both at 2 on 2 cores the OpenMP workers spin while OpenBLAS's
+run, and PyTorch is slower than with one of them at 1. A bench that gives PyTorch c cores
+therefore times every configuration within them (configs(c)) and keeps PyTorch's best.
 """
 import ctypes
 
@@ -18,10 +21,10 @@ def _loaded_libraries():
     return sorted(paths)
 
 
-def set_threads(n):
-    """torch's intra-op threads and every loaded OpenBLAS's threads to n; returns the OpenBLAS
-    libraries capped (empty when torch uses none, e.g. an MKL build)."""
-    torch.set_num_threads(n)
+def set_threads(omp, blas=None):
+    """torch's intra-op threads to omp and every loaded OpenBLAS's threads to blas (default omp);
+    returns the OpenBLAS libraries set (empty when torch uses none, e.g. an MKL build)."""
+    torch.set_num_threads(omp)
     torch.matmul(torch.ones(2, 2), torch.ones(2, 2))  # the BLAS is loaded by the first matmul
     capped = []
     for path in _loaded_libraries():
@@ -29,8 +32,13 @@ def set_threads(n):
             continue
         try:
             lib = ctypes.CDLL(path)
-            lib.openblas_set_num_threads(ctypes.c_int(n))
+            lib.openblas_set_num_threads(ctypes.c_int(blas if blas is not None else omp))
         except (OSError, AttributeError):
             continue
         capped.append(path)
     return capped
+
+
+def configs(cores):
+    """The (omp, blas) thread pairs that use at most `cores` cores and at least one of them all."""
+    return [(o, b) for o in range(1, cores + 1) for b in range(1, cores + 1) if max(o, b) == cores]

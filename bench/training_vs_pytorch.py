@@ -4,7 +4,9 @@
 Runs the same model (same L, C, H, T, B, AdamW with the same parameter groups, clipping 1.0) for a
 few steps on the KJV text: ours through `xpubench run` on a generated one-cell experiment
 (tokens_per_second from the result set: the training steps, evaluation excluded), PyTorch 1.13 on
-the CPU through bench/torch_gpt.py or bench/torch_ernie.py, each at every thread count asked for.
+the CPU through bench/torch_gpt.py or bench/torch_ernie.py, each at every thread count asked for
+(PyTorch at each pair of OpenMP and OpenBLAS thread counts that uses that many cores:
+bench/torch_threads.py).
 Reports both, the best of each and the ratio ours/PyTorch against issue 17's target (2x). Also
 prints process CPU seconds per step, which stays meaningful when other jobs share the cores.
 Timing only: numerics are checked by scripts/torch_replay.py.
@@ -37,7 +39,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 import torch_ernie  # noqa: E402
 import torch_gpt  # noqa: E402
 from torch_replay import learning_rate  # noqa: E402  (the workloads' schedules, written once)
-from torch_threads import set_threads  # noqa: E402
+from torch_threads import configs, set_threads  # noqa: E402
 
 TARGET = 2.0  # issue 17: >= 2x PyTorch 1.13 tokens/s at each side's best thread count
 
@@ -143,9 +145,9 @@ def ernie_setup(cfg, steps, rng, data):
     return step
 
 
-def pytorch(workload, cfg, steps, threads, text):
+def pytorch(workload, cfg, steps, omp, blas, text):
     T, B = cfg[3], cfg[4]
-    set_threads(threads)
+    set_threads(omp, blas)
     rng = np.random.default_rng(0)
     data = np.frombuffer(text, dtype=np.uint8)
     warm = 3
@@ -177,8 +179,8 @@ def main():
     print(f"{a.workload} {a.config}: L={cfg[0]} C={cfg[1]} H={cfg[2]} T={cfg[3]} B={cfg[4]}, "
           f"{a.steps} timed steps")
     capped = [os.path.basename(p) for p in set_threads(threads[0])]
-    print(f"# pytorch threads: torch.set_num_threads and openblas_set_num_threads "
-          f"({', '.join(capped) or 'no OpenBLAS loaded'})")
+    print(f"# pytorch on c cores: every (OpenMP, OpenBLAS) thread pair that uses them, set through "
+          f"torch.set_num_threads and openblas_set_num_threads ({', '.join(capped) or 'no OpenBLAS loaded'})")
     print(f"{'who':30s} {'threads':>7s} {'tokens/s':>10s} {'cpu s/step':>11s}")
     best_ours, best_torch = {}, 0.0
     for gemm in a.gemm.split(","):
@@ -187,9 +189,11 @@ def main():
             best_ours[gemm] = max(best_ours.get(gemm, 0.0), tps)
             print(f"{'xpubench ' + a.workload + ' (gemm=' + gemm + ')':30s} {t:7d} {tps:10.0f} {cpu:11.4f}")
     for t in threads:
-        tps, cpu = pytorch(a.workload, cfg, a.steps, t, text)
-        best_torch = max(best_torch, tps)
-        print(f"{'pytorch ' + torch.__version__:30s} {t:7d} {tps:10.0f} {cpu:11.4f}")
+        for omp, blas in configs(t):
+            tps, cpu = pytorch(a.workload, cfg, a.steps, omp, blas, text)
+            best_torch = max(best_torch, tps)
+            who = f"pytorch {torch.__version__} omp={omp} blas={blas}"
+            print(f"{who:30s} {t:7d} {tps:10.0f} {cpu:11.4f}")
     for gemm, tps in best_ours.items():
         r = tps / best_torch
         print(f"ratio {a.workload} ours(gemm={gemm}, best threads) / pytorch(best threads) = {r:.2f}x   "
