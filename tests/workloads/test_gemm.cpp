@@ -1,6 +1,8 @@
 // tests/workloads/test_gemm.cpp — the GEMM paths (nn/gemm) and the `gemm` micro-benchmark.
 // The native kernel must equal the ascending fma chain bit for bit on every ISA, execution space
 // and thread count; the vendor path must agree within rounding; the workload must validate.
+#include <sys/mman.h>
+#include <unistd.h>
 #include <Kokkos_Core.hpp>
 #include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
@@ -123,11 +125,12 @@ void check_in_place_micro_kernels() {
   for (GemmIsa isa : isas_here()) {
     const auto& mk = nn::detail::micro_kernel<T>(isa);
     const int MR = mk.mr, NR = mk.nr, kc = 37, ldb = NR + 7, ldw = NR + 3;
-    std::vector<T> B(std::size_t(kc) * ldb), W0(std::size_t(MR) * ldw), A(std::size_t(kc + 3) * (MR + 5));
+    std::vector<T> B(std::size_t(kc) * ldb), W0(std::size_t(MR) * ldw), A(std::size_t(kc + 3) * (MR + 5) * 3);
     for (auto& x : B) x = T(rng.normal(n++));
     for (auto& x : W0) x = T(rng.normal(n++));
     for (auto& x : A) x = T(rng.normal(n++));
-    const int layouts[2][2] = {{1, kc + 3}, {MR + 5, 1}};  // {ak, ar}
+    // Rows (ak = 1), columns (ar = 1) and neither: the three addressings of the kernels (ALayout).
+    const int layouts[3][2] = {{1, kc + 3}, {MR + 5, 1}, {2, 2 * kc + 1}};  // {ak, ar}
     for (const auto& [ak, ar] : layouts)
       for (const bool first : {false, true}) {
         INFO("isa=" << nn::to_string(isa) << " bytes=" << sizeof(T) << " ak=" << ak << " ar=" << ar
@@ -146,7 +149,56 @@ void check_in_place_micro_kernels() {
   }
 }
 
+// n elements that end where an unreadable page begins: a kernel that reads past the last one
+// faults instead of reading whatever follows.
+template <class T>
+class GuardedArray {
+ public:
+  explicit GuardedArray(const std::vector<T>& v) {
+    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const std::size_t used = (v.size() * sizeof(T) + page - 1) / page * page;
+    m_bytes = used + page;
+    m_base = mmap(nullptr, m_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(m_base != MAP_FAILED);
+    REQUIRE(mprotect(static_cast<char*>(m_base) + used, page, PROT_NONE) == 0);
+    m_data = reinterpret_cast<T*>(static_cast<char*>(m_base) + used) - v.size();
+    std::memcpy(m_data, v.data(), v.size() * sizeof(T));
+  }
+  GuardedArray(const GuardedArray&) = delete;
+  GuardedArray& operator=(const GuardedArray&) = delete;
+  ~GuardedArray() { munmap(m_base, m_bytes); }
+  const T* data() const { return m_data; }
+
+ private:
+  void* m_base = nullptr;
+  std::size_t m_bytes = 0;
+  T* m_data = nullptr;
+};
+
 }  // namespace
+
+// A tile of C at most four micro-columns wide reads A's full MR-row panels in place; a last panel
+// of fewer rows must still be packed (its missing rows are not A's). With A ending at an
+// unreadable page, reading rows past M faults; the result is the fma chain as everywhere.
+TEST_CASE("native GEMM reads nothing past A's end where it reads A in place", "[gemm]") {
+  const Shape shapes[] = {{29, 64, 300, false, false, 1, 0},
+                          {29, 100, 270, true, false, 1, 0},
+                          {13, 32, 40, false, true, 1, 0.5},
+                          {100, 128, 513, true, false, 1, 0}};
+  for (const Shape& s : shapes) {
+    const auto p = make_problem<float>(s.M, s.N, s.K, s.ta, s.tb, float(s.alpha), float(s.beta), 3);
+    const GuardedArray<float> A(p.A);
+    for (GemmIsa isa : isas_here()) {
+      INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " ta=" << s.ta << " isa=" << nn::to_string(isa));
+      std::vector<float> C = p.C0;
+      nn::detail::gemm_native_host<Kokkos::DefaultHostExecutionSpace, float>(
+          Kokkos::DefaultHostExecutionSpace(), "test/gemm", isa, p.ta, p.tb, p.M, p.N, p.K, p.alpha, A.data(),
+          p.ta ? p.M : p.K, p.B.data(), p.tb ? p.K : p.N, p.beta, C.data(), p.N);
+      Kokkos::fence();
+      CHECK(bit_equal(C, reference(p)));
+    }
+  }
+}
 
 TEST_CASE("micro-kernels reading A in place are the ascending fma chain on every ISA", "[gemm]") {
   check_in_place_micro_kernels<float>();

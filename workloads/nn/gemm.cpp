@@ -134,6 +134,8 @@ inline std::uintptr_t align64(std::uintptr_t p) { return (p + 63) & ~std::uintpt
 // being written in L1 (blocks of kKB steps of k): strided reads of B rows 8 KiB apart defeat the
 // prefetchers and once cost a third of the run time at n = 2048.
 constexpr int kKB = 16;
+// At most this many micro-columns in a tile of C, A is read in place (gemm_native_host).
+constexpr int kDirectAPanels = 4;
 
 // Ap panel-major: panel p holds rows i0+p·MR .. +MR, stored (kc, MR). Rows past M are zero.
 template <class T>
@@ -245,6 +247,10 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
     const int ldw = bl.nc;
     // Full-width B panels read in place (small M); a ragged last panel is still packed.
     const int q_direct = direct_b ? cols / mk.nr : 0;
+    // A narrow tile of C (a few micro-columns) uses each packed A panel only that often, too few
+    // to repay the packing: its full MR-row panels are read in place (the micro-kernel's rows or
+    // columns layout), a last panel of fewer rows is still packed.
+    const bool direct_a = mk.run_in_place && q_count <= kDirectAPanels;
     // At least one block, so that K == 0 still zeroes W (C = beta·C).
     for (int k0 = 0; k0 == 0 || k0 < K; k0 += bl.kc) {
       const int kc = std::min(bl.kc, K - k0);
@@ -266,7 +272,8 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
         const int sub_rows = std::min(bl.mc, rows - i1);
         const int p_count = (sub_rows + mk.mr - 1) / mk.mr;
         host_team_for(team, p_count, [&](const int p) {
-          pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
+          if (!direct_a || sub_rows - p * mk.mr < mk.mr)
+            pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
         });
         team.team_barrier();
         // Micro-row panels are split across the team's threads; each micro-tile's chain stays
@@ -276,6 +283,18 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
           T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
           // A last panel of few live rows (M = 16 = 12 + 4) runs on the tail kernel's rows only.
           const bool tail = mk.run_tail && sub_rows - p * mk.mr <= mk.tail_mr;
+          if (direct_a && sub_rows - p * mk.mr >= mk.mr) {
+            const std::int64_t r0 = i0 + i1 + p * mk.mr;
+            const T* ai = ta ? A + static_cast<std::int64_t>(k0) * lda + r0 : A + r0 * lda + k0;
+            const int ak = ta ? lda : 1, ar = ta ? 1 : lda;
+            for (int q = 0; q < q_count; ++q) {
+              const bool in_place_b = q < q_direct;
+              const T* b = in_place_b ? B + static_cast<std::int64_t>(k0) * ldb + j0 + q * mk.nr
+                                      : Bp + static_cast<std::size_t>(q) * kc * mk.nr;
+              mk.run_in_place(kc, ai, ak, ar, b, in_place_b ? ldb : mk.nr, w + q * mk.nr, ldw, k0 == 0);
+            }
+            return;
+          }
           for (int q = 0; q < q_direct; ++q) {
             const T* b = B + static_cast<std::int64_t>(k0) * ldb + j0 + q * mk.nr;
             if (tail)
