@@ -23,10 +23,30 @@ std::uint64_t context_key(NgramFillIn::Pattern p, int A, At at) {
   return key;
 }
 
+// keys ascending, as std::sort leaves them, in linear passes: least significant digit first, 11 bits
+// a pass, as many passes as the largest key needs (the keys of the KJV text, 5 digits base 75 at
+// most, need 3). std::sort of the 4 M keys of each of the 8 patterns took about a fifth of an ERNIE
+// medium cell's run (perf, 100 steps, 2 threads).
+void radix_sort(std::vector<std::uint64_t>& keys) {
+  if (keys.empty()) return;
+  constexpr int kBits = 11;
+  constexpr std::uint64_t kMask = (std::uint64_t(1) << kBits) - 1;
+  const std::uint64_t top = *std::max_element(keys.begin(), keys.end());
+  std::vector<std::uint64_t> out(keys.size());
+  std::vector<std::size_t> start(kMask + 2);
+  for (int shift = 0; shift < 64 && (top >> shift) != 0; shift += kBits) {
+    std::fill(start.begin(), start.end(), 0);
+    for (const std::uint64_t k : keys) ++start[((k >> shift) & kMask) + 1];
+    for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+    for (const std::uint64_t k : keys) out[start[(k >> shift) & kMask]++] = k;
+    keys.swap(out);
+  }
+}
+
 // From (context key · A + byte) for every occurrence, sorted: the most frequent byte per context
 // (the smaller byte on ties).
 std::vector<std::pair<std::uint64_t, std::int32_t>> most_frequent(std::vector<std::uint64_t>& keys, int A) {
-  std::sort(keys.begin(), keys.end());
+  radix_sort(keys);
   std::vector<std::pair<std::uint64_t, std::int32_t>> best;
   std::size_t most = 0;
   for (std::size_t i = 0; i < keys.size();) {
