@@ -93,14 +93,16 @@ struct Shape {
 // Edge tiles in every dimension, K across several KC blocks, transposes, alpha/beta, K = 0, and
 // small M (B read in place instead of packed: up to two micro-rows, or up to one packed A block
 // of 192 rows with AVX-512, so 150 and 192 rows read it in place there and 200 packs it; there,
-// a last panel of at most 4 live rows runs on the 4-row tail kernel: M = 1, 13, 16, 64).
+// a last panel of at most 4 live rows runs on the 4-row tail kernel: M = 1, 13, 16, 64), and
+// alpha = 1, beta = 0 on tiles of whole micro-tiles, whose sums stay in C (96 × 64, 48 × 640).
 const Shape kShapes[] = {{1, 1, 1, false, false, 1, 0},       {13, 37, 300, false, false, 1, 0},
                          {200, 70, 513, false, false, 1, 0},  {33, 290, 129, true, false, 0.5, 0},
                          {50, 41, 260, false, true, 1, 0.25}, {29, 31, 270, true, true, -2, 1},
                          {7, 5, 0, false, false, 1, 0.5},     {20, 100, 300, false, false, 1, 0.5},
                          {5, 64, 600, false, false, 1, 0},    {150, 1100, 530, false, false, 1, 0.5},
                          {192, 520, 257, true, false, 2, 0},  {16, 200, 530, false, false, 1, 0},
-                         {64, 96, 270, true, false, 1, 0.5}};
+                         {64, 96, 270, true, false, 1, 0.5},  {96, 64, 300, false, false, 1, 0},
+                         {48, 640, 600, true, false, 1, 0}};
 
 template <class T>
 void check_all_isas() {
