@@ -395,8 +395,9 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         const int n = rows - q0;
         const T* Sk = S + q0 * ldS + kp * mr;
         const T* dPk = dP + q0 * ldS + kp * mr;
-        // The last panel of a tile whose keys are not a multiple of mr (64 keys: 5 × 12 + 4) runs
-        // on the host's short micro-kernel where it has one; its padding rows are never read.
+        // The last panel of a tile whose keys are not a multiple of mr (a 64-key sequence:
+        // 5 × 12 + 4) runs on the host's short micro-kernel where it has one; its padding rows
+        // are never read.
         const int live = kc - kp * mr < mr ? kc - kp * mr : mr;
         for (int db = 0; db < Dn; db += nr) {
           ops.mma_rows(live, n, Sk, ldS, 1, dOb + q0 * ldg + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
