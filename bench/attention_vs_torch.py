@@ -23,7 +23,7 @@ import time
 
 import torch
 
-from torch_threads import configs, set_threads
+from torch_threads import configs, openblas_libraries, set_threads
 
 
 def torch_seconds(causal, rounds, omp, blas):
@@ -81,7 +81,7 @@ def main():
         for p in pools:
             for m in modes:
                 theirs[(m, p)].append(torch_seconds(m == "causal", a.rounds, *p))
-    capped = [os.path.basename(p) for p in set_threads(1)]
+    capped = [os.path.basename(p) for p, _ in openblas_libraries()]
     print(f"# torch {torch.__version__} on {a.threads} cores: each (OpenMP, OpenBLAS) thread pair within them "
           f"(OpenBLAS pools set: {', '.join(capped) or 'none loaded'}), PyTorch's best kept; "
           f"{a.pairs} alternated pairs of {a.rounds} rounds (medians)")

@@ -15,28 +15,31 @@ import ctypes
 import torch
 
 
-def _loaded_libraries():
-    with open("/proc/self/maps") as f:
-        paths = {line.split()[-1] for line in f if "/" in line and ".so" in line}
-    return sorted(paths)
+_openblas = None  # (path, its openblas_set_num_threads), found once
+
+
+def openblas_libraries():
+    """The OpenBLAS libraries loaded into this process (after a first matmul has loaded the BLAS),
+    with their openblas_set_num_threads; empty when torch uses none, e.g. an MKL build."""
+    global _openblas
+    if _openblas is None:
+        torch.matmul(torch.ones(2, 2), torch.ones(2, 2))  # the BLAS is loaded by the first matmul
+        with open("/proc/self/maps") as f:
+            paths = sorted({line.split()[-1] for line in f if "/" in line and ".so" in line})
+        _openblas = []
+        for path in (p for p in paths if "blas" in p):
+            try:
+                _openblas.append((path, ctypes.CDLL(path).openblas_set_num_threads))
+            except (OSError, AttributeError):
+                continue
+    return _openblas
 
 
 def set_threads(omp, blas=None):
-    """torch's intra-op threads to omp and every loaded OpenBLAS's threads to blas (default omp);
-    returns the OpenBLAS libraries set (empty when torch uses none, e.g. an MKL build)."""
+    """torch's intra-op threads to omp and every loaded OpenBLAS's threads to blas (default omp)."""
     torch.set_num_threads(omp)
-    torch.matmul(torch.ones(2, 2), torch.ones(2, 2))  # the BLAS is loaded by the first matmul
-    capped = []
-    for path in _loaded_libraries():
-        if "blas" not in path:
-            continue
-        try:
-            lib = ctypes.CDLL(path)
-            lib.openblas_set_num_threads(ctypes.c_int(blas if blas is not None else omp))
-        except (OSError, AttributeError):
-            continue
-        capped.append(path)
-    return capped
+    for _, set_num_threads in openblas_libraries():
+        set_num_threads(ctypes.c_int(blas if blas is not None else omp))
 
 
 def configs(cores):

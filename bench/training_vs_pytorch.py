@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 import torch_ernie  # noqa: E402
 import torch_gpt  # noqa: E402
 from torch_replay import learning_rate  # noqa: E402  (the workloads' schedules, written once)
-from torch_threads import configs, set_threads  # noqa: E402
+from torch_threads import configs, openblas_libraries, set_threads  # noqa: E402
 
 TARGET = 2.0  # issue 17: >= 2x PyTorch 1.13 tokens/s at each side's best thread count
 
@@ -178,7 +178,7 @@ def main():
     threads = [int(t) for t in a.threads.split(",")]
     print(f"{a.workload} {a.config}: L={cfg[0]} C={cfg[1]} H={cfg[2]} T={cfg[3]} B={cfg[4]}, "
           f"{a.steps} timed steps")
-    capped = [os.path.basename(p) for p in set_threads(threads[0])]
+    capped = [os.path.basename(p) for p, _ in openblas_libraries()]
     print(f"# pytorch on c cores: every (OpenMP, OpenBLAS) thread pair that uses them, set through "
           f"torch.set_num_threads and openblas_set_num_threads ({', '.join(capped) or 'no OpenBLAS loaded'})")
     print(f"{'who':30s} {'threads':>7s} {'tokens/s':>10s} {'cpu s/step':>11s}")

@@ -209,8 +209,6 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
     // The values are copied into contiguous rows (padded columns zero) once per key tile: read in
     // place, 3C apart, the P·V products ran at 131 GFLOP/s against 155 from contiguous rows
     // (AVX-512, T = 512, D = 64, 1 thread, alone: the rows' stride maps them onto few cache sets).
-    const T* Vb = Vn;
-    const int ldv = Dn;
     copy_rows(hp.v + std::ptrdiff_t(j0) * hp.ld, hp.ld, kt, D, Vn, Dn);
     for (int g = 0; g < group; ++g) {
       const int t0 = i0 + g * BQ, rows = TT - t0 < BQ ? TT - t0 : BQ;
@@ -267,7 +265,7 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
         const int pk = panel_keys(p);
         if (pk > 0)
           for (int db = 0; db < Dn; db += nr)
-            ops.mma(pk, S + p * mr * BKn, 1, BKn, Vb + db, ldv, O + p * mr * Dn + db, Dn, false);
+            ops.mma(pk, S + p * mr * BKn, 1, BKn, Vn + db, Dn, O + p * mr * Dn + db, Dn, false);
       }
     }
   }
@@ -340,8 +338,6 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
     const int key_panels = (kc + mr - 1) / mr;
     ops.tr(hp.k + std::ptrdiff_t(j0) * hp.ld, hp.ld, kc, round_up(kc, nr), D, Kt, BKn);
     ops.tr(hp.v + std::ptrdiff_t(j0) * hp.ld, hp.ld, kc, round_up(kc, nr), D, Vt, BKn);
-    const T* Kb = Kn;
-    const int ldk = Dn;
     copy_rows(hp.k + std::ptrdiff_t(j0) * hp.ld, hp.ld, kc, D, Kn, Dn);
     bool first = true;
     // Causal: the walk starts at the key tile's first query, rounded down to a panel (the head's
@@ -354,9 +350,8 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
       const T* dOp = dOh + std::ptrdiff_t(i0) * D;
       const T* Ls = lse + i0;
       const T* Dl = Dh + i0;
-      const T* Qb = Qn + std::ptrdiff_t(i0) * Dn;
+      const T* Qb = Qn + std::ptrdiff_t(i0) * Dn;  // this tile's rows of the contiguous copies
       const T* dOb = dOn + std::ptrdiff_t(i0) * Dn;
-      const int ldq = Dn, ldg = Dn;
       // Causal: as in the forward, a panel's keys past its last query are masked; their score
       // and dP blocks are not made (the row sweep zeroes them) and the panel's dQ chains stop at
       // its last visible key. Every panel walked sees at least the tile's first key.
@@ -400,14 +395,14 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         // are never read.
         const int live = kc - kp * mr < mr ? kc - kp * mr : mr;
         for (int db = 0; db < Dn; db += nr) {
-          ops.mma_rows(live, n, Sk, ldS, 1, dOb + q0 * ldg + db, ldg, dVa + kp * mr * Dn + db, Dn, first);
-          ops.mma_rows(live, n, dPk, ldS, 1, Qb + q0 * ldq + db, ldq, dKa + kp * mr * Dn + db, Dn, first);
+          ops.mma_rows(live, n, Sk, ldS, 1, dOb + q0 * Dn + db, Dn, dVa + kp * mr * Dn + db, Dn, first);
+          ops.mma_rows(live, n, dPk, ldS, 1, Qb + q0 * Dn + db, Dn, dKa + kp * mr * Dn + db, Dn, first);
         }
       }
       for (int p = 0; p < panels; ++p) {
         const int pk = panel_keys(p);
         for (int db = 0; db < Dn; db += nr)
-          ops.mma(pk, dP + p * mr * ldS, 1, ldS, Kb + db, ldk, dQt + p * mr * Dn + db, Dn, true);
+          ops.mma(pk, dP + p * mr * ldS, 1, ldS, Kn + db, Dn, dQt + p * mr * Dn + db, Dn, true);
       }
       for (int i = 0; i < rows; ++i) {
         T* g = dq + std::ptrdiff_t(i0 + i) * hp.ld;
