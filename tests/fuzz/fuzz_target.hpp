@@ -26,12 +26,12 @@ inline std::string as_text(const std::uint8_t* data, std::size_t size) {
 // files by name. One name per executable: the path is fixed by the first call.
 inline const std::string& write_scratch(const char* name, const char* suffix, const std::uint8_t* data,
                                         std::size_t size) {
-  static const std::string path = [&] {
-    std::string p = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/xpb-fuzz-" +
-                    name + "." + std::to_string(::getpid()) + suffix;
-    std::atexit([] { std::remove(path.c_str()); });
-    return p;
-  }();
+  static const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                                  "/xpb-fuzz-" + name + "." + std::to_string(::getpid()) + suffix;
+  // Registered once `path` is built, so it runs before the string's destructor (registered inside
+  // the path's own initialiser, it ran after it and removed whatever the freed memory named).
+  static const int removal = std::atexit([] { std::remove(path.c_str()); });
+  static_cast<void>(removal);
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) std::abort();  // the harness, not the loader, failed
   if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();

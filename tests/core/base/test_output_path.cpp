@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include "core/base/atomic_file.hpp"
 #include "core/base/error.hpp"
@@ -17,16 +18,28 @@
 namespace fs = std::filesystem;
 
 namespace {
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("xpb-output-path-" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  const fs::path p = d / name;
-  fs::remove_all(p);
-  return p;
-}
+// A test's own folder, removed with everything in it when the test ends (pass or fail).
+class ScratchDir {
+ public:
+  ScratchDir() : dir_(fs::temp_directory_path() / ("xpb-output-path-" + std::to_string(::getpid()))) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  fs::path operator()(const std::string& name) const { return dir_ / name; }
+
+ private:
+  fs::path dir_;
+};
 }  // namespace
 
 TEST_CASE("output_path: special files, inputs and existing files are refused", "[output_path]") {
+  const ScratchDir scratch;
   const fs::path fifo = scratch("fifo");
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   CHECK_THROWS_AS(xpb::check_output(fifo.string(), {true, {}, "x"}), xpb::Error);  // returns, never blocks
@@ -44,6 +57,7 @@ TEST_CASE("output_path: special files, inputs and existing files are refused", "
 }
 
 TEST_CASE("output_path: one writer at a time, no lock file left", "[output_path]") {
+  const ScratchDir scratch;
   const fs::path out = scratch("locked.h5");
   {
     xpb::OutputLock first(out.string(), "x");
@@ -56,6 +70,7 @@ TEST_CASE("output_path: one writer at a time, no lock file left", "[output_path]
 }
 
 TEST_CASE("output_path: temporary files of dead writers are removed, live ones kept", "[output_path]") {
+  const ScratchDir scratch;
   const fs::path out = scratch("t.h5");
   const std::string live = out.string() + ".tmp." + std::to_string(::getppid());
   const std::string dead = out.string() + ".tmp.999999999";  // above any pid_max
@@ -65,5 +80,4 @@ TEST_CASE("output_path: temporary files of dead writers are removed, live ones k
   CHECK(fs::exists(live));
   CHECK(!fs::exists(dead));
   CHECK(fs::exists(other));
-  fs::remove_all(out.parent_path());
 }
