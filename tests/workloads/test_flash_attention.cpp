@@ -374,3 +374,51 @@ TEST_CASE("flash attention: the vector packing copy writes exactly what the loop
   }
   if (isas == 0) SKIP("this CPU's host bodies pack with the loop itself");
 }
+
+// The vector row updates of the softmax (exp_sum_rows, prob_grad_rows), each that this CPU runs,
+// against the loops they replace, bit for bit: row lengths around the 16-lane blocks (0 included:
+// such a row is left as it is), arguments past exp_fixed's clamps at both ends, ±inf, NaN and −0
+// among the scores, and elements past each row's length, which neither may touch.
+TEST_CASE("flash attention: the vector softmax rows give the loops' bits", "[attention][flash]") {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  int isas = 0;
+  for (const nn::GemmIsa isa : {nn::GemmIsa::avx512, nn::GemmIsa::avx2}) {
+    const nn::detail::FlashRowFns<float> fns = nn::detail::flash_row_fns<float>(isa);
+    if (!fns.exp_sum || !nn::detail::host_isa_supported(isa)) continue;
+    REQUIRE(fns.prob_grad);
+    ++isas;
+    const int lengths[] = {0, 1, 5, 15, 16, 17, 31, 32, 33, 47, 60, 95, 96, 0, 100};
+    const int R = sizeof lengths / sizeof lengths[0], ld = 112;
+    const Rng rng(17, 5);
+    std::vector<float> s(std::size_t(R) * ld), g(s.size()), shift(R), lse(R), delta(R);
+    for (std::size_t e = 0; e < s.size(); ++e) {
+      s[e] = float(rng.normal(e)) * (e % 3 == 0 ? 1000.0f : 4.0f);  // one in three past −87 or 88
+      g[e] = float(rng.normal(e + s.size()));
+    }
+    for (const int e : {5 * ld + 3, 10 * ld + 50, 12 * ld + 95}) s[e] = nan;  // live elements all
+    s[6 * ld + 2] = inf;
+    s[2 * ld + 3] = -inf;
+    s[3 * ld] = -0.0f;
+    for (int i = 0; i < R; ++i) {
+      shift[i] = float(rng.normal(1000 + i)) * 10.0f;
+      lse[i] = float(rng.normal(2000 + i)) * 10.0f;
+      delta[i] = float(rng.normal(3000 + i));
+    }
+    const float scale = 0.375f;
+    std::vector<float> want = s, got = s, want_sum(R, -1.0f), got_sum(R, -2.0f);
+    nn::detail::exp_sum_rows(want.data(), ld, R, lengths, scale, shift.data(), want_sum.data());
+    fns.exp_sum(got.data(), ld, R, lengths, scale, shift.data(), got_sum.data());
+    INFO(nn::to_string(isa));
+    CHECK(same_bits(got, want));
+    CHECK(same_bits(got_sum, want_sum));
+    std::vector<float> want_g = g, got_g = g;
+    want = got = s;
+    nn::detail::prob_grad_rows(want.data(), want_g.data(), ld, R, lengths, scale, lse.data(), delta.data());
+    fns.prob_grad(got.data(), got_g.data(), ld, R, lengths, scale, lse.data(), delta.data());
+    CHECK(same_bits(got, want));
+    CHECK(same_bits(got_g, want_g));
+    CHECK(same_bits(std::vector<float>(got.begin() + ld * (R - 2), got.begin() + ld * (R - 1)),
+                    std::vector<float>(s.begin() + ld * (R - 2), s.begin() + ld * (R - 1))));
+  }
+  if (isas == 0) SKIP("this CPU's host bodies run the loops themselves");
+}

@@ -6,6 +6,7 @@
 // nest. The tile products call the GEMM micro-kernels either way.
 #include "workloads/nn/attention_kernels.hpp"
 
+#include "workloads/nn/fixed_math_avx512.hpp"
 #include "workloads/nn/gemm_microkernel.hpp"
 
 #include <type_traits>
@@ -177,6 +178,64 @@ struct Avx512Block {
   }
 };
 
+// The softmax row updates (exp_sum_rows, prob_grad_rows) for floats, 16 elements a register, the
+// last n mod 16 under a mask, exp_fixed as nn/fixed_math_avx512.hpp writes it: the same bits.
+// A row's sum keeps lane j in the register's element j; the rows' sums are folded after all
+// their exponentials (lane 0 first, then the tail, as sum_fixed), so that one row's 16 dependent
+// additions overlap the others' instead of holding up the next row's exponentials.
+inline __m512 exp_scaled_16(__m512 x, __m512 scale, __m512 shift) {
+  return exp_fixed_16<true>(_mm512_sub_ps(_mm512_mul_ps(x, scale), shift));
+}
+
+void exp_sum_rows_avx512(float* x, int ld, int R, const int* n, float scale, const float* shift, float* sum) {
+  const __m512 vs = _mm512_set1_ps(scale);
+  alignas(64) float lanes[kFlashRowsMax][16];
+  for (int i = 0; i < R; ++i) {
+    if (n[i] == 0) continue;
+    float* XPB_RESTRICT r = x + std::ptrdiff_t(i) * ld;
+    const __m512 vh = _mm512_set1_ps(shift[i]);
+    __m512 acc = _mm512_setzero_ps();
+    int j = 0;
+    for (; j + 16 <= n[i]; j += 16) {
+      const __m512 e = exp_scaled_16(_mm512_loadu_ps(r + j), vs, vh);
+      _mm512_storeu_ps(r + j, e);
+      acc = _mm512_add_ps(acc, e);
+    }
+    if (j < n[i]) {
+      const __mmask16 m = first_lanes(n[i] - j);
+      _mm512_mask_storeu_ps(r + j, m, exp_scaled_16(_mm512_maskz_loadu_ps(m, r + j), vs, vh));
+    }
+    _mm512_store_ps(lanes[i], acc);
+  }
+  for (int i = 0; i < R; ++i) {
+    float s = 0;
+    if (n[i] > 0) {
+      for (const float l : lanes[i]) s += l;
+      const float* r = x + std::ptrdiff_t(i) * ld;
+      for (int j = n[i] / 16 * 16; j < n[i]; ++j) s += r[j];
+    }
+    sum[i] = s;
+  }
+}
+
+void prob_grad_rows_avx512(float* p, float* dp, int ld, int R, const int* n, float scale, const float* lse,
+                           const float* delta) {
+  const __m512 vs = _mm512_set1_ps(scale);
+  for (int i = 0; i < R; ++i) {
+    if (n[i] == 0) continue;
+    float* XPB_RESTRICT pr = p + std::ptrdiff_t(i) * ld;
+    float* XPB_RESTRICT gr = dp + std::ptrdiff_t(i) * ld;
+    const __m512 vl = _mm512_set1_ps(lse[i]), vd = _mm512_set1_ps(delta[i]);
+    for (int j = 0; j < n[i]; j += 16) {
+      const __mmask16 m = first_lanes(n[i] - j);
+      const __m512 e = exp_scaled_16(_mm512_maskz_loadu_ps(m, pr + j), vs, vl);
+      _mm512_mask_storeu_ps(pr + j, m, e);
+      const __m512 g = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, gr + j), vd);
+      _mm512_mask_storeu_ps(gr + j, m, _mm512_mul_ps(_mm512_mul_ps(e, g), vs));
+    }
+  }
+}
+
 __attribute__((flatten)) void transpose_avx512_f32(const float* src, std::ptrdiff_t lds, int rows,
                                                    int rows_pad, int cols, float* dst, std::ptrdiff_t ldd) {
   transpose_blocks<16, Avx512Block>(src, lds, rows, rows_pad, cols, dst, ldd);
@@ -203,6 +262,18 @@ TransposeFn<T> flash_transpose_fn(GemmIsa isa) {
 }
 template TransposeFn<float> flash_transpose_fn<float>(GemmIsa);
 template TransposeFn<double> flash_transpose_fn<double>(GemmIsa);
+
+template <class T>
+FlashRowFns<T> flash_row_fns(GemmIsa isa) {
+#if XPB_ATTN_X86
+  if constexpr (std::is_same_v<T, float>)
+    if (isa == GemmIsa::avx512) return {exp_sum_rows_avx512, prob_grad_rows_avx512};
+#endif
+  (void)isa;
+  return {};  // the loops
+}
+template FlashRowFns<float> flash_row_fns<float>(GemmIsa);
+template FlashRowFns<double> flash_row_fns<double>(GemmIsa);
 
 template <class T>
 FlashHostFns<T> flash_host_fns() {

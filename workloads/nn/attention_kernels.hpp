@@ -67,16 +67,59 @@ template <class T>
 using TransposeFn = void (*)(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, T* dst,
                              std::ptrdiff_t ldd);
 
+// The row updates of the softmax inside the tiles, over R rows of a tile (row i at x + i·ld) of
+// which row i's first n[i] elements are live; a row with n[i] = 0 is not touched, nor its other
+// arguments read. Forward: x = exp_fixed(x·scale − shift[i]), and sum[i], their sum in
+// sum_fixed's order (0 for a row with none).
+template <class T>
+KOKKOS_INLINE_FUNCTION void exp_sum_rows(T* x, int ld, int R, const int* n, T scale, const T* shift, T* sum) {
+  for (int i = 0; i < R; ++i) {
+    sum[i] = T(0);
+    if (n[i] == 0) continue;
+    T* XPB_RESTRICT r = x + std::ptrdiff_t(i) * ld;
+    exp_shifted(r, n[i], scale, shift[i]);
+    sum[i] = sum_fixed(r, n[i]);
+  }
+}
+// Backward: the probabilities p = exp_fixed(p·scale − lse[i]) from the recomputed scores, and
+// dS: dp = p·(dp − Δ[i])·scale.
+template <class T>
+KOKKOS_INLINE_FUNCTION void prob_grad_rows(T* p, T* dp, int ld, int R, const int* n, T scale, const T* lse,
+                                           const T* delta) {
+  for (int i = 0; i < R; ++i) {
+    T* XPB_RESTRICT pr = p + std::ptrdiff_t(i) * ld;
+    T* XPB_RESTRICT gr = dp + std::ptrdiff_t(i) * ld;
+    if (n[i] > 0) exp_shifted(pr, n[i], scale, lse[i]);
+    for (int j = 0; j < n[i]; ++j) gr[j] = pr[j] * (gr[j] - delta[i]) * scale;
+  }
+}
+template <class T>
+using ExpSumRowsFn = void (*)(T* x, int ld, int R, const int* n, T scale, const T* shift, T* sum);
+template <class T>
+using ProbGradRowsFn = void (*)(T* p, T* dp, int ld, int R, const int* n, T scale, const T* lse,
+                                const T* delta);
+// The vector forms of an ISA's bodies where they have them (nullptr: the loops above, which the
+// compiler vectorises less well); same bits. Tests take each one the CPU supports.
+template <class T>
+struct FlashRowFns {
+  ExpSumRowsFn<T> exp_sum = nullptr;
+  ProbGradRowsFn<T> prob_grad = nullptr;
+};
+template <class T>
+FlashRowFns<T> flash_row_fns(GemmIsa isa);
+
 // W (mr, nr; row stride ldw) = (first ? 0 : W) + Σ_k Ap[k·mr + r]·B[k·ldb + c], k ascending, one
 // fma per step. Host: the GEMM micro-kernel for this CPU.
 // mma: the same with A read in place, element (k, r) at A[k·ak + r·ar].
-// tr: transpose_rows, in vector blocks where this CPU's bodies have them (tr_fn).
+// tr: transpose_rows, in vector blocks where this CPU's bodies have them (tr_fn); exp_sum and
+// prob_grad: exp_sum_rows and prob_grad_rows, the same (row_fns).
 template <class T>
 struct HostTileOps {
   int mr = 0, nr = 0;
   StridedMicroKernelFn<T> run = nullptr;
   InPlaceMicroKernelFn<T> run_a = nullptr;
   TransposeFn<T> tr_fn = nullptr;
+  FlashRowFns<T> row_fns;
   // The micro-kernel for a last panel of at most tail_mr live rows (0: none), as mma.
   int tail_mr = 0;
   InPlaceMicroKernelFn<T> run_tail = nullptr;
@@ -86,6 +129,20 @@ struct HostTileOps {
       tr_fn(src, lds, rows, rows_pad, cols, dst, ldd);
     else
       transpose_rows(src, lds, rows, rows_pad, cols, dst, ldd);
+  }
+  KOKKOS_INLINE_FUNCTION void exp_sum(T* x, int ld, int R, const int* n, T scale, const T* shift,
+                                      T* sum) const {
+    if (row_fns.exp_sum)
+      row_fns.exp_sum(x, ld, R, n, scale, shift, sum);
+    else
+      exp_sum_rows(x, ld, R, n, scale, shift, sum);
+  }
+  KOKKOS_INLINE_FUNCTION void prob_grad(T* p, T* dp, int ld, int R, const int* n, T scale, const T* lse,
+                                        const T* delta) const {
+    if (row_fns.prob_grad)
+      row_fns.prob_grad(p, dp, ld, R, n, scale, lse, delta);
+    else
+      prob_grad_rows(p, dp, ld, R, n, scale, lse, delta);
   }
   // Host-only in practice (the launch picks this for host spaces); marked so that a device
   // compilation of the shared launch code still accepts the call.
@@ -117,6 +174,14 @@ struct PortableTileOps {
   KOKKOS_INLINE_FUNCTION void tr(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, T* dst,
                                  std::ptrdiff_t ldd) const {
     transpose_rows(src, lds, rows, rows_pad, cols, dst, ldd);
+  }
+  KOKKOS_INLINE_FUNCTION void exp_sum(T* x, int ld, int R, const int* n, T scale, const T* shift,
+                                      T* sum) const {
+    exp_sum_rows(x, ld, R, n, scale, shift, sum);
+  }
+  KOKKOS_INLINE_FUNCTION void prob_grad(T* p, T* dp, int ld, int R, const int* n, T scale, const T* lse,
+                                        const T* delta) const {
+    prob_grad_rows(p, dp, ld, R, n, scale, lse, delta);
   }
   KOKKOS_INLINE_FUNCTION void mm(int kc, const T* Ap, const T* B, int ldb, T* W, int ldw, bool first) const {
     mma(kc, Ap, mr, 1, B, ldb, W, ldw, first);
@@ -230,9 +295,9 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
           ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * BKn + jb, BKn, true);
       }
       // The online-softmax update of the tile's rows, in phases over all rows rather than row by
-      // row: each row's maximum, exponentials and sum are short dependent chains (a 16-lane fold
-      // for the sum), and one row's whole update was too long for the CPU to overlap the next
-      // row's; a loop per phase has independent iterations. Each row's operations and their order
+      // row: each row's maximum, then its exponentials with their sum (a 16-lane fold), then the
+      // rescale; one row's whole update was too long for the CPU to overlap the next row's, and a
+      // loop per phase has independent iterations. Each row's operations and their order
       // are unchanged, so are the bits. Rows with no visible key keep m and l and get a zero row.
       const int R = panels * mr;  // <= BQp <= kFlashRowsMax (checked at launch)
       T mxv[kFlashRowsMax], sumv[kFlashRowsMax], alv[kFlashRowsMax];
@@ -243,12 +308,11 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
         nv[i] = valid;
         mxv[i] = valid > 0 ? max_scaled(S + i * BKn, valid, scale, m[i]) : m[i];
       }
+      ops.exp_sum(S, BKn, R, nv, scale, mxv, sumv);
       for (int i = 0; i < R; ++i) {
         T* XPB_RESTRICT s = S + i * BKn;
-        exp_shifted(s, nv[i], scale, mxv[i]);
         for (int j = nv[i]; j < kc; ++j) s[j] = T(0);  // P·V reads the first kc
       }
-      for (int i = 0; i < R; ++i) sumv[i] = sum_fixed(S + i * BKn, nv[i]);
       XPB_SIMD
       for (int i = 0; i < R; ++i) {
         const T alpha = exp_fixed(m[i] - mxv[i]);
@@ -281,14 +345,14 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
   }
 }
 
-// Scratch elements of one backward team: per key tile, plus the whole head's query and ∂out
-// panels and Δ (made once per head, read again for every key tile).
+// Scratch elements of one backward team: per key tile, plus the whole head's queries and ∂out
+// and Δ (copied once per head, read again for every key tile) and its dQ accumulator.
 KOKKOS_INLINE_FUNCTION std::size_t flash_bwd_scratch(int mr, int nr, int D, int TT) {
   const std::size_t BQp = round_up(kBlockQ, mr), BKp = round_up(kBlockK, mr), BKn = round_up(kBlockK, nr),
                     Dn = round_up(D, nr), BQ = kBlockQ, BK = kBlockK, tiles = (TT + kBlockQ - 1) / kBlockQ,
-                    ldS = BKn > BKp ? BKn : BKp;
-  return 2 * D * BKn + BK * Dn + 2 * BKp * Dn + 2 * tiles * BQp * D + 2 * std::size_t(TT) * Dn +
-         2 * BQp * ldS + BQp * Dn + tiles * BQ;
+                    ldS = BKn > BKp ? BKn : BKp, TTp = round_up(TT, mr);
+  return 2 * D * BKn + BK * Dn + 2 * BKp * Dn + 2 * TTp * Dn + 2 * BQp * ldS + BQp * Dn + tiles * BQ +
+         std::size_t(TT) * Dn;
 }
 
 // Backward of one head: dq, dk, dv rows (stride ld, the dqkv layout) overwritten.
@@ -303,36 +367,30 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   T* Kn = Vt + D * BKn;     // (BK, Dn) keys, padded columns
   T* dKa = Kn + BK * Dn;    // (BKp, Dn) dK accumulator
   T* dVa = dKa + BKp * Dn;  // (BKp, Dn) dV accumulator
-  const int tiles = (TT + BQ - 1) / BQ;
-  T* Qh = dVa + BKp * Dn;         // per query tile: (BQp/mr, D, mr) query panels
-  T* dOh = Qh + tiles * BQp * D;  // per query tile: (BQp/mr, D, mr) ∂out panels
-  T* Qn = dOh + tiles * BQp * D;  // (TT, Dn) the head's queries, contiguous, padded columns
-  T* dOn = Qn + TT * Dn;          // (TT, Dn) its ∂out, the same
+  const int tiles = (TT + BQ - 1) / BQ, TTp = round_up(TT, mr);
+  // The head's queries and ∂out in contiguous rows (padded columns zero), up to TT rounded up to
+  // MR (padding rows zero): the left operands of S = Q·Kᵀ and dP = dO·Vᵀ, read in place by rows
+  // (panels of mr from a tile's first row, a multiple of mr), and the right ones of dK and dV.
+  T* Qn = dVa + BKp * Dn;  // (TTp, Dn)
+  T* dOn = Qn + TTp * Dn;  // (TTp, Dn)
   // S and dP are read in place as left operands, by rows (dQ) and by columns (dV, dK: keys as
   // rows, in panels of mr up to BKp), so their rows are long enough for both, the rest zero.
   const int ldS = BKn > BKp ? BKn : BKp;
-  T* S = dOn + TT * Dn;     // (BQp, ldS) scores → P
+  T* S = dOn + TTp * Dn;    // (BQp, ldS) scores → P
   T* dP = S + BQp * ldS;    // (BQp, ldS) dO·Vᵀ → dS
   T* dQt = dP + BQp * ldS;  // (BQp, Dn) this key tile's dQ contribution
   T* Dh = dQt + BQp * Dn;   // (tiles·BQ) Δ of every query
-  for (int i0 = 0; i0 < TT; i0 += BQ) {
-    const int rows = TT - i0 < BQ ? TT - i0 : BQ;
-    T* Qp = Qh + std::ptrdiff_t(i0) * D;  // BQp == BQ: panels of consecutive tiles are contiguous
-    T* dOp = dOh + std::ptrdiff_t(i0) * D;
-    // As in the forward, only the panels holding the tile's rows are packed.
-    for (int p = 0; p * mr < rows; ++p) {
-      const int pr = rows - p * mr < mr ? rows - p * mr : mr;
-      ops.tr(hp.q + std::ptrdiff_t(i0 + p * mr) * hp.ld, hp.ld, pr, mr, D, Qp + p * D * mr, mr);
-      ops.tr(hp.go + std::ptrdiff_t(i0 + p * mr) * hp.ldo, hp.ldo, pr, mr, D, dOp + p * D * mr, mr);
-    }
-    for (int i = 0; i < rows; ++i)
-      Dh[i0 + i] =
-          dot_lanes(hp.go + std::ptrdiff_t(i0 + i) * hp.ldo, hp.o + std::ptrdiff_t(i0 + i) * hp.ldo, D);
-    // The right operands of dK (Q) and dV (∂out) are copied into contiguous rows once per head,
-    // and K once per key tile below, for the reason the forward copies V.
-    copy_rows(hp.q + std::ptrdiff_t(i0) * hp.ld, hp.ld, rows, D, Qn + std::ptrdiff_t(i0) * Dn, Dn);
-    copy_rows(hp.go + std::ptrdiff_t(i0) * hp.ldo, hp.ldo, rows, D, dOn + std::ptrdiff_t(i0) * Dn, Dn);
-  }
+  // (TT, Dn) the head's dQ, summed over key tiles here and written to dq once at the end: dq's
+  // rows are 3C apart, and adding into them once per key tile missed the L1 cache at every row.
+  T* dQh = Dh + tiles * BQ;
+  for (int i = 0; i < TT; ++i)
+    Dh[i] = dot_lanes(hp.go + std::ptrdiff_t(i) * hp.ldo, hp.o + std::ptrdiff_t(i) * hp.ldo, D);
+  // Q and ∂out copied into contiguous rows once per head (and K once per key tile below), for the
+  // reason the forward copies V; as left operands, their rows replace packed panels (the same
+  // chains, so the same bits), whose transposes read the strided rows at about 0.6 ns an element.
+  copy_rows(hp.q, hp.ld, TT, D, Qn, Dn);
+  copy_rows(hp.go, hp.ldo, TT, D, dOn, Dn);
+  for (int e = TT * Dn; e < TTp * Dn; ++e) Qn[e] = dOn[e] = T(0);
   for (int j0 = 0; j0 < TT; j0 += BK) {
     const int kc = TT - j0 < BK ? TT - j0 : BK;
     const int key_panels = (kc + mr - 1) / mr;
@@ -346,8 +404,6 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
     for (int i0 = causal ? j0 / mr * mr : 0; i0 < TT; i0 += BQ) {
       const int rows = TT - i0 < BQ ? TT - i0 : BQ;
       const int panels = (rows + mr - 1) / mr;
-      const T* Qp = Qh + std::ptrdiff_t(i0) * D;
-      const T* dOp = dOh + std::ptrdiff_t(i0) * D;
       const T* Ls = lse + i0;
       const T* Dl = Dh + i0;
       const T* Qb = Qn + std::ptrdiff_t(i0) * Dn;  // this tile's rows of the contiguous copies
@@ -362,18 +418,20 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
       for (int p = 0; p < panels; ++p) {
         const int pk = panel_keys(p);
         for (int jb = 0; jb < BKn && jb < pk; jb += nr) {
-          ops.mm(D, Qp + p * D * mr, Kt + jb, BKn, S + p * mr * ldS + jb, ldS, true);
-          ops.mm(D, dOp + p * D * mr, Vt + jb, BKn, dP + p * mr * ldS + jb, ldS, true);
+          ops.mma(D, Qb + p * mr * Dn, 1, Dn, Kt + jb, BKn, S + p * mr * ldS + jb, ldS, true);
+          ops.mma(D, dOb + p * mr * Dn, 1, Dn, Vt + jb, BKn, dP + p * mr * ldS + jb, ldS, true);
         }
       }
+      int nv[kFlashRowsMax];  // panels·mr <= BQp <= kFlashRowsMax
+      for (int i = 0; i < panels * mr; ++i) {
+        const int valid = i < rows ? (causal ? i0 + i - j0 + 1 : kc) : 0;
+        nv[i] = valid > kc ? kc : (valid < 0 ? 0 : valid);
+      }
+      ops.prob_grad(S, dP, ldS, panels * mr, nv, scale, Ls, Dl);  // reads Ls, Dl only below rows
       for (int i = 0; i < panels * mr; ++i) {
         T* XPB_RESTRICT s = S + i * ldS;
         T* XPB_RESTRICT ds = dP + i * ldS;
-        int valid = i < rows ? (causal ? i0 + i - j0 + 1 : kc) : 0;
-        valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
-        const T lse_i = i < rows ? Ls[i] : T(0), delta = i < rows ? Dl[i] : T(0);
-        exp_shifted(s, valid, scale, lse_i);
-        for (int j = 0; j < valid; ++j) ds[j] = s[j] * (ds[j] - delta) * scale;
+        const int valid = nv[i];
         // dV and dK read columns below kc rounded up to MR, dQ below kc.
         for (int j = valid, jn = round_up(kc, mr); j < jn; ++j) {
           s[j] = T(0);
@@ -405,8 +463,8 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
           ops.mma(pk, dP + p * mr * ldS, 1, ldS, Kn + db, Dn, dQt + p * mr * Dn + db, Dn, true);
       }
       for (int i = 0; i < rows; ++i) {
-        T* g = dq + std::ptrdiff_t(i0 + i) * hp.ld;
-        const T* c = dQt + i * Dn;
+        T* XPB_RESTRICT g = dQh + std::ptrdiff_t(i0 + i) * Dn;
+        const T* XPB_RESTRICT c = dQt + i * Dn;
         if (j0 == 0)
           for (int d = 0; d < D; ++d) g[d] = c[d];
         else
@@ -422,6 +480,10 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         gv[d] = first ? T(0) : dVa[j * Dn + d];
       }
     }
+  }
+  for (int i = 0; i < TT; ++i) {  // the first key tile walks every query, so every row is set
+    T* g = dq + std::ptrdiff_t(i) * hp.ld;
+    for (int d = 0; d < D; ++d) g[d] = dQh[std::ptrdiff_t(i) * Dn + d];
   }
 }
 
@@ -461,6 +523,7 @@ HostFlashOps<T> host_flash_ops(int D) {
   o.run_tail = mk.run_tail;
   o.fns = flash_host_fns<T>();
   o.tr_fn = flash_transpose_fn<T>(best_host_isa());
+  o.row_fns = flash_row_fns<T>(best_host_isa());
   return o;
 }
 
@@ -544,8 +607,9 @@ void flash_backward_with(const Exec& exec, const std::string& label, const Atten
   const int TT = s.T, H = s.H, C = s.C, D = s.D();
   const bool causal = s.causal;
   const T scale = T(1) / compat::sqrt(T(D));
-  if (kBlockQ % ops.mr != 0)
-    Kokkos::abort("flash attention: kBlockQ must be a multiple of the micro-kernel's MR");
+  if (kBlockQ % ops.mr != 0 || kBlockQ > kFlashRowsMax)
+    Kokkos::abort(
+        "flash attention: kBlockQ must be a multiple of the micro-kernel's MR, at most kFlashRowsMax");
   const std::size_t bytes = flash_bwd_scratch(ops.mr, ops.nr, D, TT) * sizeof(T);
   using Policy = Kokkos::TeamPolicy<Exec>;
   Policy policy(exec, s.B * H, 1);

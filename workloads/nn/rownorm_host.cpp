@@ -4,6 +4,7 @@
 // a target region per ISA, the shared body flattened into each wrapper, no a·b+c → fma contraction, so every
 // ISA and the portable kernels give the same bits.
 #include "workloads/nn/adamw.hpp"
+#include "workloads/nn/fixed_math_avx512.hpp"
 #include "workloads/nn/gelu.hpp"
 #include "workloads/nn/gemm_microkernel.hpp"
 #include "workloads/nn/rownorm_kernels.hpp"
@@ -89,41 +90,12 @@ XPB_ROW_WRAPPERS(avx2)
 #endif
 XPB_ROW_WRAPPERS(avx512)
 
-// exp_fixed (nn/fixed_math.hpp) on 16 floats x − max ≤ 0 (or NaN), the inputs of the softmax and
-// cross-entropy sweeps, written out because GCC's vector form of the portable code took 31 vector
-// instructions per 16 elements and the softmax forward is bound by them in cache (the clamp became
-// two compares and a blend, 2^n three integer steps and a product). Same operations in the same
-// order, four of them done by one exact instruction each or left out, so the same bits:
-//  - no upper clamp (88): x − max is never above 0, and min(88, NaN) is NaN as without it
-//    (vminps returns its second operand when one is NaN; so does vmaxps for the lower clamp);
-//  - n = x·log2(e) rounded to the nearest integer, ties to even: vrndscaleps, where the portable
-//    form adds and subtracts 1.5·2^23 (the same rounding for |t| < 2^22; the clamped t is < 128);
-//  - x − n·ln2_hi as one fused multiply-add: n·ln2_hi is exact (16 significant bits times
-//    |n| ≤ 126), so one rounding after it is the portable form's rounding of the difference (the
-//    second step, n·ln2_lo, is not exact and stays a product and a difference);
-//  - p·2^n: vscalefps, where the portable form builds 2^n in the exponent bits and multiplies.
-//    Both round the same exact product p·2^n (n in [−126, 0] after the clamp) the same way.
-// (The masked forms with every lane set are the plain instructions; the unmasked intrinsics of
-// GCC 12 start from an undefined register that -Wmaybe-uninitialized flags.)
-static inline __m512 exp_fixed_16_nonpos(__m512 x) {
-  constexpr __mmask16 all = 0xFFFF;
-  x = _mm512_mask_max_ps(x, all, _mm512_set1_ps(-87.0f), x);
-  const __m512 t = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
-  const __m512 n = _mm512_mask_roundscale_ps(t, all, t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
-  r = _mm512_sub_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(1.428606765330187e-06f)));
-  __m512 p = _mm512_set1_ps(1.0f / 5040.0f);
-  for (const float c : {1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f, 1.0f / 6.0f, 0.5f, 1.0f, 1.0f})
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(c));
-  return _mm512_mask_scalef_ps(p, all, p, n);
-}
-
 // One lane block of the exp sweep: y[v0, v0 + 16) = exp_fixed(x − max), returned for the sum,
 // with a prefetch of the same block of the next row (`next` elements on), as exp_sum_row does.
 static inline __m512 exp_block_16(const float* XPB_RESTRICT xr, float* XPB_RESTRICT yr, int v0, __m512 vmx,
                                   std::ptrdiff_t next) {
   XPB_PREFETCH(xr + next + v0);
-  const __m512 e = exp_fixed_16_nonpos(_mm512_sub_ps(_mm512_loadu_ps(xr + v0), vmx));
+  const __m512 e = exp_fixed_16<false>(_mm512_sub_ps(_mm512_loadu_ps(xr + v0), vmx));
   _mm512_storeu_ps(yr + v0, e);
   return e;
 }
