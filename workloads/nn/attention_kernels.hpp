@@ -212,6 +212,9 @@ struct HeadPtrs {
   int ld, ldo;
 };
 
+// How many rows ahead the backward's walks over rows far apart prefetch (prefetch_row).
+inline constexpr int kAheadRows = 8;
+
 // Rows of a forward tile's online-softmax update (BQp = kBlockQ rounded up to the micro-kernel's MR).
 inline constexpr int kFlashRowsMax = 128;
 
@@ -383,8 +386,16 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   // (TT, Dn) the head's dQ, summed over key tiles here and written to dq once at the end: dq's
   // rows are 3C apart, and adding into them once per key tile missed the L1 cache at every row.
   T* dQh = Dh + tiles * BQ;
-  for (int i = 0; i < TT; ++i)
+  // The walks over the strided rows of dout, out, dk, dv and dq prefetch kAheadRows rows ahead:
+  // the hardware prefetchers do not follow rows C or 3C elements apart (2–6 KiB).
+  constexpr int kAhead = kAheadRows;
+  for (int i = 0; i < TT; ++i) {
+    if (i + kAhead < TT) {
+      prefetch_row(hp.go + std::ptrdiff_t(i + kAhead) * hp.ldo, D, false);
+      prefetch_row(hp.o + std::ptrdiff_t(i + kAhead) * hp.ldo, D, false);
+    }
     Dh[i] = dot_lanes(hp.go + std::ptrdiff_t(i) * hp.ldo, hp.o + std::ptrdiff_t(i) * hp.ldo, D);
+  }
   // Q and ∂out copied into contiguous rows once per head (and K once per key tile below), for the
   // reason the forward copies V; as left operands, their rows replace packed panels (the same
   // chains, so the same bits), whose transposes read the strided rows at about 0.6 ns an element.
@@ -475,6 +486,10 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
     for (int j = 0; j < kc; ++j) {
       T* gk = dk + std::ptrdiff_t(j0 + j) * hp.ld;
       T* gv = dv + std::ptrdiff_t(j0 + j) * hp.ld;
+      if (j + kAhead < kc) {
+        prefetch_row(gk + std::ptrdiff_t(kAhead) * hp.ld, D, true);
+        prefetch_row(gv + std::ptrdiff_t(kAhead) * hp.ld, D, true);
+      }
       for (int d = 0; d < D; ++d) {
         gk[d] = first ? T(0) : dKa[j * Dn + d];
         gv[d] = first ? T(0) : dVa[j * Dn + d];
@@ -483,6 +498,7 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
   }
   for (int i = 0; i < TT; ++i) {  // the first key tile walks every query, so every row is set
     T* g = dq + std::ptrdiff_t(i) * hp.ld;
+    if (i + kAhead < TT) prefetch_row(g + std::ptrdiff_t(kAhead) * hp.ld, D, true);
     for (int d = 0; d < D; ++d) g[d] = dQh[std::ptrdiff_t(i) * Dn + d];
   }
 }

@@ -26,9 +26,26 @@ inline constexpr int kLanes = 16;
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDA_ARCH__) && \
     !defined(__HIP_DEVICE_COMPILE__) && !defined(__SYCL_DEVICE_ONLY__)
 #define XPB_PREFETCH(p) __builtin_prefetch(p, 0, 3)
+#define XPB_PREFETCH_W(p) __builtin_prefetch(p, 1, 3)
 #else
 #define XPB_PREFETCH(p) ((void)0)
+#define XPB_PREFETCH_W(p) ((void)0)
 #endif
+
+// Prefetches the cache lines of n elements from p, for reading or (write) for writing. For rows
+// far apart (the heads' columns of qkv, out and their gradients: 3C or C elements), which the
+// hardware prefetchers do not follow from one row to the next.
+template <class T>
+KOKKOS_INLINE_FUNCTION void prefetch_row(const T* p, int n, bool write) {
+  constexpr int kLine = 64 / int(sizeof(T));
+  for (int e = 0; e < n; e += kLine) {
+    if (write)
+      XPB_PREFETCH_W(p + e);
+    else
+      XPB_PREFETCH(p + e);
+  }
+  (void)p;  // device builds: the prefetches are nothing
+}
 
 // `omp simd` on a lane loop (for j < kLanes: acc[j] += ...) on host builds with OpenMP or
 // -fopenmp-simd (XPB_OMP_SIMD, set by workloads/nn/CMakeLists.txt); nothing on device passes.
