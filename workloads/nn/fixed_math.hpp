@@ -12,6 +12,7 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -63,20 +64,30 @@ KOKKOS_INLINE_FUNCTION void prefetch_row(const T* p, int n, bool write) {
 #endif
 #endif
 
+// fma that compiles for host and device; exact (one rounding) everywhere. On a host it is one
+// instruction where the code is compiled for a CPU with FMA (the per-ISA bodies), a library call
+// otherwise.
+template <class T>
+KOKKOS_INLINE_FUNCTION T fma_exact(T a, T b, T c) {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  return ::fma(a, b, c);
+#else
+  return std::fma(a, b, c);
+#endif
+}
+
+// The reduction's two steps and the Horner steps are fused multiply-adds (one rounding each):
+// the vector forms then take one instruction per step (nn/fixed_math_avx512.hpp), and a GPU's
+// compiler would fuse them anyway.
 KOKKOS_INLINE_FUNCTION float exp_fixed(float x) {
   x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
   const float magic = 12582912.0f;  // 1.5·2^23: adding it rounds |t| < 2^22 to an integer
   const float n = (x * 1.44269504088896341f + magic) - magic;
-  float r = x - n * 0.693145751953125f;  // ln2 split: the high part has 16 significant bits,
-  r = r - n * 1.428606765330187e-06f;    // so n·hi is exact for |n| <= 128
+  float r = fma_exact(-n, 0.693145751953125f, x);  // ln2 split: the high part has 16 significant
+  r = fma_exact(-n, 1.428606765330187e-06f, r);    // bits, so n·hi is exact for |n| <= 128
   float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  for (const float c : {1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f, 1.0f / 6.0f, 0.5f, 1.0f, 1.0f})
+    p = fma_exact(p, r, c);
   const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
   float two_n;
   std::memcpy(&two_n, &bits, sizeof two_n);
@@ -87,13 +98,13 @@ KOKKOS_INLINE_FUNCTION double exp_fixed(double x) {
   x = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
   const double magic = 6755399441055744.0;  // 1.5·2^52
   const double n = (x * 1.4426950408889634 + magic) - magic;
-  double r = x - n * 6.93147180369123816490e-01;  // ln2 high part (fdlibm split)
-  r = r - n * 1.90821492927058770002e-10;
+  double r = fma_exact(-n, 6.93147180369123816490e-01, x);  // ln2 high part (fdlibm split)
+  r = fma_exact(-n, 1.90821492927058770002e-10, r);
   const double inv_fact[13] = {
       1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,      1.0 / 720,
       1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600};
   double p = inv_fact[12];
-  for (int k = 11; k >= 0; --k) p = p * r + inv_fact[k];
+  for (int k = 11; k >= 0; --k) p = fma_exact(p, r, inv_fact[k]);
   const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
   double two_n;
   std::memcpy(&two_n, &bits, sizeof two_n);
@@ -102,8 +113,9 @@ KOKKOS_INLINE_FUNCTION double exp_fixed(double x) {
 
 // Floating-point operations of one exp_fixed, as written above (the ledgers' count of the work as
 // run on a host, where no special-function unit evaluates it): the clamp's 2 comparisons, 3 to
-// round x·log2(e) to n, 4 for the two-part reduction, 2 per Horner step (7 for float, 12 for
-// double) and the final product with 2^n. float: 2 + 3 + 4 + 14 + 1 = 24; double: 2 + 3 + 4 + 24 + 1 = 34.
+// round x·log2(e) to n, 4 for the two-part reduction and 2 per Horner step (7 for float, 12 for
+// double; each a fused multiply-add, counted as its 2 operations) and the final product with 2^n. float: 2 +
+// 3 + 4 + 14 + 1 = 24; double: 2 + 3 + 4 + 24 + 1 = 34.
 template <class T>
 inline constexpr int kExpFixedOps = sizeof(T) == 4 ? 24 : 34;
 

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "core/plugin/ledger.hpp"
+#include "workloads/nn/fixed_math.hpp"  // fma_exact
 #include "workloads/nn/gemm_microkernel.hpp"
 
 namespace xpb::nn {
@@ -52,16 +53,6 @@ template <class ExecSpace, class T>
 void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bool trans_a, bool trans_b,
                       int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta, T* C,
                       int ldc);
-
-// fma that compiles for host and device; exact (one rounding) everywhere.
-template <class T>
-KOKKOS_INLINE_FUNCTION T fma_exact(T a, T b, T c) {
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-  return ::fma(a, b, c);
-#else
-  return std::fma(a, b, c);
-#endif
-}
 
 // Portable kernel for any execution space (GPU backends): a team per (TS, TS) tile of C; per
 // k tile of 16 the A and B tiles are staged in level-0 scratch (loaded so that neighbouring
