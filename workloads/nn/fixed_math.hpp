@@ -85,9 +85,15 @@ KOKKOS_INLINE_FUNCTION float exp_fixed(float x) {
   const float n = (x * 1.44269504088896341f + magic) - magic;
   float r = fma_exact(-n, 0.693145751953125f, x);  // ln2 split: the high part has 16 significant
   r = fma_exact(-n, 1.428606765330187e-06f, r);    // bits, so n·hi is exact for |n| <= 128
+  // Written out: a loop over the coefficients left the callers' loops (GELU's) unvectorised.
   float p = 1.0f / 5040.0f;
-  for (const float c : {1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f, 1.0f / 6.0f, 0.5f, 1.0f, 1.0f})
-    p = fma_exact(p, r, c);
+  p = fma_exact(p, r, 1.0f / 720.0f);
+  p = fma_exact(p, r, 1.0f / 120.0f);
+  p = fma_exact(p, r, 1.0f / 24.0f);
+  p = fma_exact(p, r, 1.0f / 6.0f);
+  p = fma_exact(p, r, 0.5f);
+  p = fma_exact(p, r, 1.0f);
+  p = fma_exact(p, r, 1.0f);
   const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
   float two_n;
   std::memcpy(&two_n, &bits, sizeof two_n);
@@ -100,11 +106,19 @@ KOKKOS_INLINE_FUNCTION double exp_fixed(double x) {
   const double n = (x * 1.4426950408889634 + magic) - magic;
   double r = fma_exact(-n, 6.93147180369123816490e-01, x);  // ln2 high part (fdlibm split)
   r = fma_exact(-n, 1.90821492927058770002e-10, r);
-  const double inv_fact[13] = {
-      1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,      1.0 / 720,
-      1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600};
-  double p = inv_fact[12];
-  for (int k = 11; k >= 0; --k) p = fma_exact(p, r, inv_fact[k]);
+  double p = 1.0 / 479001600;  // 1/12!, then 1/11! ... 1/0!, written out as for float
+  p = fma_exact(p, r, 1.0 / 39916800);
+  p = fma_exact(p, r, 1.0 / 3628800);
+  p = fma_exact(p, r, 1.0 / 362880);
+  p = fma_exact(p, r, 1.0 / 40320);
+  p = fma_exact(p, r, 1.0 / 5040);
+  p = fma_exact(p, r, 1.0 / 720);
+  p = fma_exact(p, r, 1.0 / 120);
+  p = fma_exact(p, r, 1.0 / 24);
+  p = fma_exact(p, r, 1.0 / 6);
+  p = fma_exact(p, r, 1.0 / 2);
+  p = fma_exact(p, r, 1.0);
+  p = fma_exact(p, r, 1.0);
   const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
   double two_n;
   std::memcpy(&two_n, &bits, sizeof two_n);
