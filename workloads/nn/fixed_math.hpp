@@ -1,5 +1,6 @@
 // workloads/nn/fixed_math.hpp — exp and fixed-order row reductions that vectorise and round the
-// same way on every thread count, with no library call in the inner loop.
+// same way on every thread count, with no library call in the inner loop where the code is built
+// for a CPU with FMA instructions (the per-ISA host bodies, GPUs; elsewhere fma is libm's).
 // exp_fixed: Cody–Waite reduction x = n·ln2 + r (|r| <= ln2/2), e^r by its Taylor series (degree
 // 7 for float: truncation r^8/8! < 6e-9; degree 12 for double: r^13/13! < 2e-16), times 2^n built
 // from the exponent bits. Inputs are clamped to the normal range (below it the result is the
