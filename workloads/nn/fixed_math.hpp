@@ -77,6 +77,14 @@ KOKKOS_INLINE_FUNCTION T fma_exact(T a, T b, T c) {
 #endif
 }
 
+// p, then p = p·r + c for each c in turn, each step one fused multiply-add. A fold rather than a
+// loop: a loop over the coefficients kept GCC from vectorising the callers' loops (GELU's).
+template <class T, class... C>
+KOKKOS_INLINE_FUNCTION T horner_fma(T p, T r, C... c) {
+  ((p = fma_exact(p, r, T(c))), ...);
+  return p;
+}
+
 // The reduction's two steps and the Horner steps are fused multiply-adds (one rounding each):
 // the vector forms then take one instruction per step (nn/fixed_math_avx512.hpp), and a GPU's
 // compiler would fuse them anyway.
@@ -86,15 +94,8 @@ KOKKOS_INLINE_FUNCTION float exp_fixed(float x) {
   const float n = (x * 1.44269504088896341f + magic) - magic;
   float r = fma_exact(-n, 0.693145751953125f, x);  // ln2 split: the high part has 16 significant
   r = fma_exact(-n, 1.428606765330187e-06f, r);    // bits, so n·hi is exact for |n| <= 128
-  // Written out: a loop over the coefficients left the callers' loops (GELU's) unvectorised.
-  float p = 1.0f / 5040.0f;
-  p = fma_exact(p, r, 1.0f / 720.0f);
-  p = fma_exact(p, r, 1.0f / 120.0f);
-  p = fma_exact(p, r, 1.0f / 24.0f);
-  p = fma_exact(p, r, 1.0f / 6.0f);
-  p = fma_exact(p, r, 0.5f);
-  p = fma_exact(p, r, 1.0f);
-  p = fma_exact(p, r, 1.0f);
+  const float p = horner_fma(1.0f / 5040.0f, r, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f, 1.0f / 6.0f, 0.5f,
+                             1.0f, 1.0f);
   const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
   float two_n;
   std::memcpy(&two_n, &bits, sizeof two_n);
@@ -107,19 +108,8 @@ KOKKOS_INLINE_FUNCTION double exp_fixed(double x) {
   const double n = (x * 1.4426950408889634 + magic) - magic;
   double r = fma_exact(-n, 6.93147180369123816490e-01, x);  // ln2 high part (fdlibm split)
   r = fma_exact(-n, 1.90821492927058770002e-10, r);
-  double p = 1.0 / 479001600;  // 1/12!, then 1/11! ... 1/0!, written out as for float
-  p = fma_exact(p, r, 1.0 / 39916800);
-  p = fma_exact(p, r, 1.0 / 3628800);
-  p = fma_exact(p, r, 1.0 / 362880);
-  p = fma_exact(p, r, 1.0 / 40320);
-  p = fma_exact(p, r, 1.0 / 5040);
-  p = fma_exact(p, r, 1.0 / 720);
-  p = fma_exact(p, r, 1.0 / 120);
-  p = fma_exact(p, r, 1.0 / 24);
-  p = fma_exact(p, r, 1.0 / 6);
-  p = fma_exact(p, r, 1.0 / 2);
-  p = fma_exact(p, r, 1.0);
-  p = fma_exact(p, r, 1.0);
+  const double p = horner_fma(1.0 / 479001600, r, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320,
+                              1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2, 1.0, 1.0);
   const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
   double two_n;
   std::memcpy(&two_n, &bits, sizeof two_n);
