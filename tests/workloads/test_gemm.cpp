@@ -94,8 +94,11 @@ struct Shape {
 // small M (B read in place instead of packed: up to two micro-rows, or up to one packed A block
 // of 192 rows with AVX-512, so 150 and 192 rows read it in place there and 200 packs it; there,
 // a last panel of at most 4 live rows runs on the 4-row tail kernel: M = 1, 13, 16, 64), and
-// alpha = 1, beta = 0 on tiles of whole micro-tiles, whose sums stay in C (96 × 64, 48 × 640).
-const Shape kShapes[] = {{1, 1, 1, false, false, 1, 0},       {13, 37, 300, false, false, 1, 0},
+// alpha = 1, beta = 0 on tiles of whole micro-tiles, whose sums stay in C (96 × 64, 48 × 640), and
+// few rows with B packed (transposed), which splits the columns one tile per thread on 2 or more
+// threads (50 × 41, 128 × 128 as the MLP's first layer with K over three KC blocks, 100 × 200).
+const Shape kShapes[] = {{128, 128, 600, false, true, 1, 0},  {100, 200, 300, true, true, 1, 0.5},
+                         {1, 1, 1, false, false, 1, 0},       {13, 37, 300, false, false, 1, 0},
                          {200, 70, 513, false, false, 1, 0},  {33, 290, 129, true, false, 0.5, 0},
                          {50, 41, 260, false, true, 1, 0.25}, {29, 31, 270, true, true, -2, 1},
                          {7, 5, 0, false, false, 1, 0.5},     {20, 100, 300, false, false, 1, 0.5},

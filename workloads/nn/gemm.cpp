@@ -105,26 +105,38 @@ struct Blocking {
 // which cuts the DRAM traffic of B by 4 (packing from DRAM had cost a third of the run time);
 // the running sums W (MT, NC) are touched once per micro-tile and KC block, so L3 is enough.
 template <class T>
-Blocking<T> blocking_for(const MicroKernel<T>& mk, int M, int N, int threads) {
+Blocking<T> blocking_for(const MicroKernel<T>& mk, int M, int N, bool tb, int threads) {
   Blocking<T> b;
   b.kc = sizeof(T) == 4 ? 256 : 128;
   b.nc = sizeof(T) == 4 ? 512 : 256;  // a multiple of every NR (4, 8, 16, 32)
   const int mc_full = ((192 + mk.mr - 1) / mk.mr) * mk.mr;
   const int m_pad = ((M + mk.mr - 1) / mk.mr) * mk.mr;
   b.mc = std::min(mc_full, std::max(m_pad, mk.mr));
+  b.direct_rows = mk.isa == GemmIsa::avx512 ? mc_full : 2 * mk.mr;
+  // Few rows (one A block) and a B that must be packed (transposed, or too many rows to read it in
+  // place): split the columns, one tile per thread, rather than the rows. Every row tile packs the
+  // whole of its column strip of B, so splitting M = 128 rows four ways packed B (K = 4096, N =
+  // 128: 2 MiB) four times and left the MLP's first layer at twice its projected time; split by
+  // columns, B is packed once and the narrow tiles read A in place (gemm_native_host, direct_a).
+  const bool split_n =
+      M <= mc_full && (tb || M > b.direct_rows) && threads > 1 && (N + b.nc - 1) / b.nc < threads;
+  if (split_n) {
+    const int per = (N + threads - 1) / threads;
+    b.nc = std::max(mk.nr, (per + mk.nr - 1) / mk.nr * mk.nr);
+  }
   // Team rows: even row tiles, enough for two teams per thread, at most four MC blocks each.
   const int tiles_n = (N + b.nc - 1) / b.nc;
   const int want_m = std::max(1, (2 * std::max(threads, 1) + tiles_n - 1) / tiles_n);
   const int rows_per = ((M + want_m - 1) / want_m + mk.mr - 1) / mk.mr * mk.mr;
-  b.mt = std::max(mk.mr, std::min(rows_per, 4 * b.mc));
+  b.mt = std::max(mk.mr, std::min(split_n ? m_pad : rows_per, 4 * b.mc));
   // Packing B pays off when each packed element is used often. The AVX-512 kernels read a
   // 128-byte row of B per k step (32 fp32 or 16 fp64) for 12 rows of A, and read B in place
   // faster than packed while all rows fit one packed A block (M <= MC): a d = 1024 transformer
   // layer's GEMMs on 64 tokens went from 123-223 to 259-291 GFLOP/s (fp32, 2 threads), M = 48-192
   // by 1.1-1.9x in fp32 and fp64; past MC, each A block would read B again. The AVX2 kernels
   // (64-byte rows of B for 6 rows of A) were 25-35 % slower in place from M = 96
-  // (docs/performance.md, Known limits, "Small M"), so they keep it for at most two micro-rows.
-  b.direct_rows = mk.isa == GemmIsa::avx512 ? mc_full : 2 * mk.mr;
+  // (docs/performance.md, Known limits, "Small M"), so they keep it for at most two micro-rows
+  // (direct_rows, set above).
   return b;
 }
 
@@ -220,7 +232,7 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
                       int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc) {
   if (M <= 0 || N <= 0) return;
   const MicroKernel<T> mk = micro_kernel<T>(isa);
-  const Blocking<T> bl = blocking_for(mk, M, N, static_cast<int>(space.concurrency()));
+  const Blocking<T> bl = blocking_for(mk, M, N, tb, static_cast<int>(space.concurrency()));
   const int tiles_m = (M + bl.mt - 1) / bl.mt, tiles_n = (N + bl.nc - 1) / bl.nc;
   // For few rows, packing B would cost more than it saves (Blocking::direct_rows): the
   // micro-kernel reads non-transposed B in place.
