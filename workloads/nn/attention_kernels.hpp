@@ -7,11 +7,12 @@
 // Forward (kernel NAME_fwd): one team per (b, h, tile of kBlockQ queries). Its Q tile sits in team
 // scratch; for each tile of kBlockK keys it forms S = Q·Kᵀ, updates the running row max m and sum
 // l, rescales the output accumulator and adds P·V. Backward (kernel NAME_bwd): one team per (b, h);
-// it packs the head's query and ∂out panels and Δ once, then for each key tile (ascending) it
-// walks the query tiles (ascending) that see it, recomputes
+// it copies the head's queries and ∂out into contiguous rows and makes Δ once, then for each key
+// tile (ascending) it walks the query tiles (ascending) that see it, recomputes
 // P = exp(S·scale − lse), dP = dO·Vᵀ, dS = P ⊙ (dP − Δ)·scale with Δ = rowsum(dO ⊙ O), and
 // accumulates dV += Pᵀ·dO and dK += dSᵀ·Q in scratch (one fused multiply-add chain per element,
-// queries ascending) and dQ += dS·K into dqkv (key tiles ascending). Every output element is
+// queries ascending) and dQ += dS·K in a per-head accumulator written to dqkv at the end (key
+// tiles ascending). Every output element is
 // written by one team in a fixed order, so the bits do not depend on threads (no atomics).
 //
 // The tile products run on the GEMM micro-kernels (nn/gemm_microkernel.hpp) on host execution
