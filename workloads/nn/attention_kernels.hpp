@@ -225,6 +225,13 @@ KOKKOS_INLINE_FUNCTION std::size_t flash_fwd_scratch(int mr, int nr, int D, int 
   return std::size_t(group) * (BQp * D + BQp * Dn + 2 * BQp) + D * BKn + BQp * BKn + kBlockK * Dn;
 }
 
+// How many of a key tile's kc keys (from j0) row i of a query tile (from t0, `rows` live rows)
+// sees: keys_seen (nn/attention_teams.hpp), none for a padding row or a row before the tile.
+KOKKOS_INLINE_FUNCTION int row_keys(int i, int rows, bool causal, int t0, int j0, int kc) {
+  const int n = i < rows ? keys_seen(causal, t0 + i, j0, kc) : 0;
+  return n < 0 ? 0 : n;
+}
+
 // Causal masking by panels: of the kc keys from j0, how many the rows of panel p (mr rows from
 // query t0 + p·mr, at most `rows` from t0) see in all — the keys past the panel's last query are
 // masked for each of its rows. 0 when the panel sees none.
@@ -307,8 +314,7 @@ KOKKOS_INLINE_FUNCTION void flash_fwd_tiles(const Ops& ops, const HeadPtrs<T>& h
       T mxv[kFlashRowsMax], sumv[kFlashRowsMax], alv[kFlashRowsMax];
       int nv[kFlashRowsMax];
       for (int i = 0; i < R; ++i) {
-        int valid = i < rows ? (causal ? t0 + i - j0 + 1 : kc) : 0;
-        valid = valid > kc ? kc : (valid < 0 ? 0 : valid);
+        const int valid = row_keys(i, rows, causal, t0, j0, kc);
         nv[i] = valid;
         mxv[i] = valid > 0 ? max_scaled(S + i * BKn, valid, scale, m[i]) : m[i];
       }
@@ -436,10 +442,7 @@ KOKKOS_INLINE_FUNCTION void flash_bwd_head(const Ops& ops, const HeadPtrs<T>& hp
         }
       }
       int nv[kFlashRowsMax];  // panels·mr <= BQp <= kFlashRowsMax
-      for (int i = 0; i < panels * mr; ++i) {
-        const int valid = i < rows ? (causal ? i0 + i - j0 + 1 : kc) : 0;
-        nv[i] = valid > kc ? kc : (valid < 0 ? 0 : valid);
-      }
+      for (int i = 0; i < panels * mr; ++i) nv[i] = row_keys(i, rows, causal, i0, j0, kc);
       ops.prob_grad(S, dP, ldS, panels * mr, nv, scale, Ls, Dl);  // reads Ls, Dl only below rows
       for (int i = 0; i < panels * mr; ++i) {
         T* XPB_RESTRICT s = S + i * ldS;

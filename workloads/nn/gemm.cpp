@@ -98,6 +98,7 @@ template <class T>
 struct Blocking {
   int mc, mt, nc, kc;  // A sub-block rows, team tile rows (a multiple of mc), columns, depth
   int direct_rows;     // up to this many rows of C, non-transposed B is read in place, not packed
+  bool direct_b;       // this GEMM reads B in place (not transposed, M <= direct_rows)
 };
 
 // Sizes measured on Zen 4 (1 MiB L2, 32 MiB L3, little DRAM bandwidth per core): Ap (MC, KC) and
@@ -113,13 +114,13 @@ Blocking<T> blocking_for(const MicroKernel<T>& mk, int M, int N, bool tb, int th
   const int m_pad = ((M + mk.mr - 1) / mk.mr) * mk.mr;
   b.mc = std::min(mc_full, std::max(m_pad, mk.mr));
   b.direct_rows = mk.isa == GemmIsa::avx512 ? mc_full : 2 * mk.mr;
+  b.direct_b = !tb && M <= b.direct_rows;
   // Few rows (one A block) and a B that must be packed (transposed, or too many rows to read it in
   // place): split the columns, one tile per thread, rather than the rows. Every row tile packs the
   // whole of its column strip of B, so splitting M = 128 rows four ways packed B (K = 4096, N =
   // 128: 2 MiB) four times and left the MLP's first layer at twice its projected time; split by
   // columns, B is packed once and the narrow tiles read A in place (gemm_native_host, direct_a).
-  const bool split_n =
-      M <= mc_full && (tb || M > b.direct_rows) && threads > 1 && (N + b.nc - 1) / b.nc < threads;
+  const bool split_n = M <= mc_full && !b.direct_b && threads > 1 && (N + b.nc - 1) / b.nc < threads;
   if (split_n) {
     const int per = (N + threads - 1) / threads;
     b.nc = std::max(mk.nr, (per + mk.nr - 1) / mk.nr * mk.nr);
@@ -136,7 +137,7 @@ Blocking<T> blocking_for(const MicroKernel<T>& mk, int M, int N, bool tb, int th
   // by 1.1-1.9x in fp32 and fp64; past MC, each A block would read B again. The AVX2 kernels
   // (64-byte rows of B for 6 rows of A) were 25-35 % slower in place from M = 96
   // (docs/performance.md, Known limits, "Small M"), so they keep it for at most two micro-rows
-  // (direct_rows, set above).
+  // (direct_rows and direct_b, set above).
   return b;
 }
 
@@ -236,7 +237,7 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
   const int tiles_m = (M + bl.mt - 1) / bl.mt, tiles_n = (N + bl.nc - 1) / bl.nc;
   // For few rows, packing B would cost more than it saves (Blocking::direct_rows): the
   // micro-kernel reads non-transposed B in place.
-  const bool direct_b = !tb && M <= bl.direct_rows;
+  const bool direct_b = bl.direct_b;
   const std::size_t elems = static_cast<std::size_t>(bl.mc) * bl.kc +
                             static_cast<std::size_t>(bl.kc) * bl.nc + static_cast<std::size_t>(bl.mt) * bl.nc;
   const std::size_t bytes = elems * sizeof(T) + 3 * 64;
