@@ -1,8 +1,10 @@
 // tests/workloads/test_ledger_instrumented.cpp — ledgers against what actually runs.
 // Kokkos Tools callbacks count kernel launches by label during one step; every ledger kernel must
 // have been launched `count` times under its own name, and every kernel launched by the workload
-// must be in its ledger (Kokkos' own fills and copies excepted). FLOP formulas are checked per
-// workload elsewhere; this checks that the ledger describes the kernels that really run.
+// must be in its ledger (Kokkos' own copies excepted). A step zeroes its buffers with labelled
+// kernels (nn::zero_fill), never with Kokkos' unlabelled fill, which no ledger entry could name. FLOP
+// formulas are checked per workload elsewhere; this checks that the ledger describes the kernels that really
+// run.
 #include <catch2/catch_test_macros.hpp>
 
 #include <map>
@@ -102,6 +104,10 @@ void check_one_step(const std::string& workload, std::map<std::string, ParamValu
     INFO("launched kernel " << label << " x" << n);
     CHECK(want.count(label) == 1);
   }
+  for (const auto& [label, n] : launches()) {
+    INFO("unlabelled Kokkos kernel " << label << " x" << n);
+    CHECK(label.rfind("Kokkos::ViewFill", 0) != 0);
+  }
 }
 
 }  // namespace
@@ -123,6 +129,26 @@ TEST_CASE("ledger kernels are the kernels launched: one GPT training step", "[le
                  {{"corpus", std::string("synthetic.txt")},
                   {"steps", std::int64_t{4}},
                   {"eval_interval", std::int64_t{1000}}},
+                 dir.path().string());
+}
+
+TEST_CASE("ledger kernels are the kernels launched: one ERNIE and one MLP training step",
+          "[ledger][instrumented]") {
+  test::TempDir dir;
+  for (const char* norm : {"pre", "post"})  // the layer norms' dx buffers differ
+    check_one_step("ernie",
+                   {{"corpus", std::string("planted")},
+                    {"norm", std::string(norm)},
+                    {"layers", std::int64_t{2}},
+                    {"width", std::int64_t{16}},
+                    {"heads", std::int64_t{2}},
+                    {"context", std::int64_t{16}},
+                    {"batch", std::int64_t{8}},
+                    {"steps", std::int64_t{4}},
+                    {"eval_every", std::int64_t{0}}},
+                   dir.path().string());
+  test::write_synthetic_corpus(dir, "synthetic.txt", 1200);
+  check_one_step("mlp", {{"corpus", std::string("synthetic.txt")}, {"steps", std::int64_t{4}}},
                  dir.path().string());
 }
 

@@ -36,12 +36,13 @@ void gather_rows(const Exec& exec, const char* name, const nn::Matrix<T>& out, c
       KOKKOS_LAMBDA(const int p, const int c) { out(p, c) = x(pos(p), c); });
 }
 
-// dx (N, C) = 0 except dx(pos(p)) = dout(p); positions are distinct, so no two writers meet.
+// dx (N, C) = 0 (kernel NAME_zero) except dx(pos(p)) = dout(p); positions are distinct, so no two
+// writers meet.
 template <class Exec, class T>
 void scatter_rows(const Exec& exec, const char* name, const nn::Matrix<T>& dx,
                   const nn::Matrix<const T>& dout, const nn::Tokens& pos, int P) {
   const int C = static_cast<int>(dx.extent(1));
-  Kokkos::deep_copy(exec, dx, T(0));
+  nn::zero_fill(exec, nn::label(name, "_zero"), dx);
   Kokkos::parallel_for(
       name, Kokkos::MDRangePolicy<Exec, Kokkos::Rank<2>>(exec, {0, 0}, {P, C}),
       KOKKOS_LAMBDA(const int p, const int c) { dx(pos(p), c) = dout(p, c); });
@@ -270,8 +271,10 @@ class Encoder {
     const int B = m_cfg.batch, TT = m_cfg.context, L = m_cfg.layers, P = m_P;
     const Exec ex;
     const nn::AttentionShape shape{B, TT, m_cfg.heads, m_cfg.width, false};
-    Kokkos::deep_copy(ex, m_grads, T(0));  // a batch without targets leaves zeros
+    // With targets every gradient is written (the tied decoder's first, the embedding's added);
+    // a batch without targets leaves zeros (a kernel outside the ledger, which is for P > 0).
     if (P == 0) {
+      nn::zero_fill(ex, "ernie/grads_zero", m_grads);
       ex.fence();
       return;
     }
@@ -281,7 +284,8 @@ class Encoder {
     nn::cross_entropy_backward<Exec, T>(ex, "ernie/mlm_loss", rows(m_probs, P), rows(m_probs, P), lab, scale);
     nn::linear_backward<Exec, T>(ex, "ernie/decoder", m_path, rows(m_dhl, P), gm("wte"), gv("outb"),
                                  rows(m_probs, P), rows(m_hl, P), pm("wte"));
-    Kokkos::deep_copy(ex, m_dha, T(0));
+    // The layer-norm backwards add into their dx: each is zeroed first (kernels *_zero).
+    nn::zero_fill(ex, "ernie/head_ln_dx_zero", rows(m_dha, P));
     nn::layernorm_backward<Exec, T>(ex, "ernie/head_ln", rows(m_dha, P), gv("headlnw"), gv("headlnb"),
                                     rows(m_dhl, P), rows(m_ha, P), pv("headlnw"), Vec(m_hl_mean.data(), P),
                                     Vec(m_hl_rstd.data(), P));
@@ -290,7 +294,7 @@ class Encoder {
                                  rows(m_dhd, P), rows(m_hm, P), pm("headw"));
     if (m_cfg.pre_ln) {
       scatter_rows<Exec, T>(ex, "ernie/mlm_gather_bwd", m_dtmp, rows(m_dhm, P), m_pos, P);
-      Kokkos::deep_copy(ex, m_dx, T(0));
+      nn::zero_fill(ex, "ernie/lnf_dx_zero", m_dx);
       nn::layernorm_backward<Exec, T>(ex, "ernie/lnf", m_dx, gv("lnfw"), gv("lnfb"), m_dtmp, m_x[L],
                                       pv("lnfw"), m_xf_mean, m_xf_rstd);
     } else {
@@ -317,7 +321,7 @@ class Encoder {
                                         pv("ln1w", l), a.ln1_mean, a.ln1_rstd);
       } else {
         // x[l+1] = ln2(r2), r2 = h + fcproj(act(fc(h))), h = ln1(r1), r1 = x[l] + attproj(...).
-        Kokkos::deep_copy(ex, m_dr, T(0));
+        nn::zero_fill(ex, "ernie/ln2_dx_zero", m_dr);
         nn::layernorm_backward<Exec, T>(ex, "ernie/ln2", m_dr, gv("ln2w", l), gv("ln2b", l), m_dx, a.r2,
                                         pv("ln2w", l), a.ln2_mean, a.ln2_rstd);
         nn::linear_backward<Exec, T>(ex, "ernie/fcproj", m_path, m_dF, gm("fcprojw", l), gv("fcprojb", l),
@@ -326,7 +330,7 @@ class Encoder {
         nn::linear_backward<Exec, T>(ex, "ernie/fc", m_path, m_dtmp, gm("fcw", l), gv("fcb", l), m_dF1, a.ln1,
                                      pm("fcw", l));
         add_into<Exec, T>(ex, "ernie/res2_bwd", m_dtmp, m_dr);
-        Kokkos::deep_copy(ex, m_dx, T(0));
+        nn::zero_fill(ex, "ernie/ln1_dx_zero", m_dx);
         nn::layernorm_backward<Exec, T>(ex, "ernie/ln1", m_dx, gv("ln1w", l), gv("ln1b", l), m_dtmp, a.r1,
                                         pv("ln1w", l), a.ln1_mean, a.ln1_rstd);
         nn::linear_backward<Exec, T>(ex, "ernie/attproj", m_path, m_dy, gm("attprojw", l), gv("attprojb", l),
@@ -339,7 +343,7 @@ class Encoder {
     }
     Mat demb = m_dx;
     if (!m_cfg.pre_ln) {
-      Kokkos::deep_copy(ex, m_dtmp, T(0));
+      nn::zero_fill(ex, "ernie/embln_dx_zero", m_dtmp);
       nn::layernorm_backward<Exec, T>(ex, "ernie/embln", m_dtmp, gv("emblnw"), gv("emblnb"), m_dx, m_emb,
                                       pv("emblnw"), m_emb_mean, m_emb_rstd);
       demb = m_dtmp;
@@ -380,6 +384,8 @@ class Encoder {
     nn::append(layer, nn::linear_backward_cost("ernie/qkv", d, N, C, 3 * C, true, true));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln1", d, N, C));
     if (!m_cfg.pre_ln) {
+      nn::append(layer, nn::zero_fill_cost("ernie/ln2_dx_zero", d, N * C));
+      nn::append(layer, nn::zero_fill_cost("ernie/ln1_dx_zero", d, N * C));
       layer.push_back(nn::vector_cost("ernie/res2_bwd", vd, N * C, s * 3 * N * C));
       layer.push_back(nn::vector_cost("ernie/res1_bwd", vd, N * C, s * 3 * N * C));
     }
@@ -397,11 +403,12 @@ class Encoder {
     nn::append(l, nn::layernorm_backward_cost("ernie/head_ln", d, P, C));
     nn::append(l, act_backward_cost("ernie/head_act", d, P, C, exp_ops));
     nn::append(l, nn::linear_backward_cost("ernie/head", d, P, C, C, true, true));
-    l.push_back(nn::vector_cost("ernie/mlm_gather_bwd", vd, 0, s * (N * C + P * C) + 4 * P));
-    if (m_cfg.pre_ln)
-      nn::append(l, nn::layernorm_backward_cost("ernie/lnf", d, N, C));
-    else
-      nn::append(l, nn::layernorm_backward_cost("ernie/embln", d, N, C));
+    nn::append(l, nn::zero_fill_cost("ernie/head_ln_dx_zero", d, P * C));
+    nn::append(l, nn::zero_fill_cost("ernie/mlm_gather_bwd_zero", d, N * C));
+    l.push_back(nn::vector_cost("ernie/mlm_gather_bwd", vd, 0, s * 2 * P * C + 4 * P));
+    const char* last_ln = m_cfg.pre_ln ? "ernie/lnf" : "ernie/embln";
+    nn::append(l, nn::zero_fill_cost(nn::label(last_ln, "_dx_zero"), d, N * C));
+    nn::append(l, nn::layernorm_backward_cost(last_ln, d, N, C));
     nn::append(l, nn::embedding_backward_cost("ernie/embed", d, N, C, V, TT));
     return l;
   }
