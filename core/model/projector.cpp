@@ -64,6 +64,8 @@ Hardware::Hardware(const Platform& p, const Scenario& s, const ModelConstants* c
     m_step_fixed = stack->step_fixed.value(s);
   }
   if (p.tdp.present) m_tdp = draw(p.tdp, Dir::slower, s, p.name + ":tdp");
+  if (p.host_link_bandwidth.present && p.host_link_bandwidth.value.low > 0)
+    m_link = draw(p.host_link_bandwidth, Dir::faster, s, p.name + ":host_link");
   m_net = network_model(p, s, c, false, false);
   m_a2a = network_model(p, s, c, true, deepep);
 }
@@ -207,9 +209,40 @@ double Hardware::flash_attention_efficiency(int pass, DType d, double flops) con
 // ================================================================================================
 // One kernel
 
+namespace {
+// A host <-> device copy of k.bytes: over the host link on an accelerator; on a host, whose device
+// memory is host memory, a copy that reads and writes the payload at the memory bandwidth.
+bool transfer_time(const KernelCost& k, const Hardware& hw, double working_set, bool handoff, KernelTime& out,
+                   std::string* reason) {
+  if (!(k.bytes > 0)) {
+    out.bound = Bound::launch;
+    return true;
+  }
+  if (is_host(hw.platform())) {
+    if (!hw.bandwidth_known()) {
+      if (reason) *reason = "memory bandwidth is unknown on " + hw.platform().name;
+      return false;
+    }
+    out.memory = 2 * k.bytes / hw.kernel_bandwidth(working_set, 2 * k.bytes, handoff);
+    out.total = out.memory;
+    out.bound = Bound::memory;
+    return true;
+  }
+  if (!(hw.host_link() > 0)) {
+    if (reason) *reason = "host link bandwidth is unknown on " + hw.platform().name;
+    return false;
+  }
+  out.memory = k.bytes / hw.host_link();
+  out.total = out.memory;
+  out.bound = Bound::communication;
+  return true;
+}
+}  // namespace
+
 bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out, std::string* reason,
                  const TrainingKernel* tk, double working_set, bool handoff) {
   out = KernelTime{};
+  if (k.kind == OpKind::transfer) return transfer_time(k, hw, working_set, handoff, out, reason);
   if (k.flops > 0) {
     double pk = 0;
     if (!hw.peak(k.dtype, pk, reason)) return false;
@@ -290,14 +323,18 @@ OneProjection project_once(const Ledger& ledger, const Platform& platform, const
         fail("kernel '" + k.name + "': " + why);
       } else {
         b = kt.bound;
-        if (overlap)
+        if (kt.bound == Bound::communication)  // a transfer over the host link
+          r.comm += kt.total * count;
+        else if (overlap)
           (kt.bound == Bound::memory ? r.memory : r.compute) += kt.total * count;
         else
           r.compute += kt.compute * count, r.memory += kt.memory * count;
         t = kt.total * count;
       }
-      r.launch += gap * count;
-      t += gap * count;
+      // A copy on a host is no launch; over a host link it costs one, as a kernel does.
+      const double g = k.kind == OpKind::transfer && is_host(platform) ? 0 : gap;
+      r.launch += g * count;
+      t += g * count;
       if (b == Bound::launch && !(gap > 0)) b = Bound::unknown;
     }
     r.kernel_seconds.push_back(t);

@@ -55,6 +55,8 @@ class Hardware {
   double flash_attention_efficiency(int pass, DType d,
                                     double flops = std::numeric_limits<double>::max()) const;
   bool bandwidth_known() const { return m_bw > 0; }
+  // Host link (PCIe) bandwidth per direction, B/s; 0: the descriptor gives none.
+  double host_link() const { return m_link; }
   // Memory bandwidth · memory efficiency; for a workload whose step touches `working_set` bytes,
   // the descriptor's cache steps around it (memory.cache_bandwidth; log-log between the two) instead.
   // 0: unknown (memory).
@@ -99,7 +101,7 @@ class Hardware {
   Scenario m_s;
   const ModelConstants* m_c;
   double m_bw = 0, m_elementwise = 1, m_grouped = 1, m_gap = 0, m_dispatch = 0, m_contention = 0;
-  double m_step_fixed = 0, m_tdp = 0;
+  double m_step_fixed = 0, m_tdp = 0, m_link = 0;
   NetworkModel m_net, m_a2a;
 };
 
@@ -113,6 +115,8 @@ struct KernelTime {
 // False (and `reason` set) when the kernel needs a number the descriptor lacks.
 // `working_set`: bytes the whole step touches (a measured workload's allocations), 0 if unknown;
 // `handoff`: the step's kernels read what other cores wrote (Hardware::kernel_bandwidth).
+// An OpKind::transfer entry: bytes / host link on an accelerator (bound: communication), a copy in
+// memory on a host.
 bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out,
                  std::string* reason = nullptr, const TrainingKernel* tk = nullptr, double working_set = 0,
                  bool handoff = false);
@@ -171,7 +175,7 @@ struct Projection {
   Estimate step;
   Range compute_seconds;         // time of kernels whose bound is compute
   Range memory_seconds;          // time of kernels whose bound is memory
-  Range comm_seconds;            // collectives
+  Range comm_seconds;            // collectives, and transfers over the host link
   Range launch_seconds;          // launch gaps
   Range energy_joules;           // TDP · time: an upper bound
   Bound bound = Bound::unknown;  // which share dominates the nominal step time

@@ -12,6 +12,7 @@ std::string_view to_string(OpKind k) {
     case OpKind::attention_fwd: return "attention_fwd";
     case OpKind::attention_bwd: return "attention_bwd";
     case OpKind::norm: return "norm";
+    case OpKind::transfer: return "transfer";
   }
   return "?";
 }

@@ -25,7 +25,12 @@ enum class OpKind {
   // and multiplications around two row reductions, with few fused multiply-adds; on a CPU it
   // reaches a smaller fraction of peak than exp-heavy element-wise work. Projected at
   // efficiency.norm where the descriptor has it, else as vector work.
-  norm
+  norm,
+  // A copy between host memory and the device's (a batch uploaded before the step): `bytes` is
+  // the payload. Not a kernel. Projected over the descriptor's host link (PCIe) on an
+  // accelerator, and on a platform whose device is the host as a copy in memory (the payload read
+  // and written once each).
+  transfer
 };
 
 enum class Collective { none, all_reduce, reduce_scatter, all_gather, all_to_all, p2p };
@@ -33,9 +38,9 @@ enum class Collective { none, all_reduce, reduce_scatter, all_gather, all_to_all
 // Every value, in declaration order (so kAllOpKinds[i] is OpKind(i)): the one list that parsing
 // (parse_op_kind), the results schema's text and the journal's range check read. A new value goes
 // at the end of its enum and here.
-inline constexpr std::array<OpKind, 7> kAllOpKinds = {
+inline constexpr std::array<OpKind, 8> kAllOpKinds = {
     OpKind::gemm,          OpKind::vector,        OpKind::collective, OpKind::other,
-    OpKind::attention_fwd, OpKind::attention_bwd, OpKind::norm};
+    OpKind::attention_fwd, OpKind::attention_bwd, OpKind::norm,       OpKind::transfer};
 inline constexpr std::array<Collective, 6> kAllCollectives = {
     Collective::none,       Collective::all_reduce, Collective::reduce_scatter,
     Collective::all_gather, Collective::all_to_all, Collective::p2p};

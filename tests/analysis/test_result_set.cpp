@@ -337,5 +337,5 @@ TEST_CASE("every ledger kind and collective reads back from its stored name",
   CHECK(to_string(static_cast<OpKind>(kAllOpKinds.size())) == "?");
   CHECK(to_string(static_cast<Collective>(kAllCollectives.size())) == "?");
   CHECK(parse_op_kind("no such kind") == OpKind::other);
-  CHECK(op_kind_names() == "gemm, vector, collective, other, attention_fwd, attention_bwd, norm");
+  CHECK(op_kind_names() == "gemm, vector, collective, other, attention_fwd, attention_bwd, norm, transfer");
 }

@@ -5,6 +5,7 @@
 // kernels (nn::zero_fill), never with Kokkos' unlabelled fill, which no ledger entry could name. FLOP
 // formulas are checked per workload elsewhere; this checks that the ledger describes the kernels that really
 // run.
+#include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
 #include <map>
@@ -95,7 +96,7 @@ void check_one_step(const std::string& workload, std::map<std::string, ParamValu
   INFO(workload << " " << params.brief());
   std::map<std::string, double> want;
   for (const auto& k : ledger)
-    if (k.kind != OpKind::collective) want[k.name] += k.count;
+    if (k.kind != OpKind::collective && k.kind != OpKind::transfer) want[k.name] += k.count;
   for (const auto& [name, count] : want) {
     INFO("ledger kernel " << name);
     CHECK(got[name] == static_cast<int>(count));
@@ -150,6 +151,44 @@ TEST_CASE("ledger kernels are the kernels launched: one ERNIE and one MLP traini
   test::write_synthetic_corpus(dir, "synthetic.txt", 1200);
   check_one_step("mlp", {{"corpus", std::string("synthetic.txt")}, {"steps", std::int64_t{4}}},
                  dir.path().string());
+}
+
+// What a training step copies from the host (its batch) is in its ledger as transfers, by the
+// sizes of the arrays the workloads fill: MLP features B·D floats and B int labels; GPT inputs and
+// targets, 2·B·T ints; ERNIE B·T tokens, then the positions and labels of its P targets.
+TEST_CASE("training steps' uploads are ledger transfers of their batch's bytes", "[ledger][instrumented]") {
+  Registry reg;
+  workloads::register_all(reg);
+  test::TempDir dir;
+  test::write_synthetic_corpus(dir, "synthetic.txt", 1200);
+  Context ctx;
+  ctx.seed = 1;
+  ctx.data_dir = dir.path().string();
+  auto transfers = [&](const std::string& workload, std::map<std::string, ParamValue> given) {
+    auto w = reg.create(workload);
+    w->setup(complete(reg.info(workload).params, std::move(given)), ctx);
+    std::map<std::string, double> out;
+    for (const auto& k : w->ledger())
+      if (k.kind == OpKind::transfer) out[k.name] += k.bytes * k.count;
+    return out;
+  };
+  const auto mlp = transfers("mlp", {{"corpus", std::string("synthetic.txt")},
+                                     {"features", std::int64_t{256}},
+                                     {"batch", std::int64_t{32}}});
+  CHECK(mlp.at("mlp/upload_features") == 4.0 * 32 * 256);
+  CHECK(mlp.at("mlp/upload_targets") == 4.0 * 32);
+  const auto gpt = transfers("gpt", {{"corpus", std::string("synthetic.txt")},
+                                     {"batch", std::int64_t{4}},
+                                     {"context", std::int64_t{16}},
+                                     {"eval_interval", std::int64_t{1000}}});
+  CHECK(gpt.at("gpt/upload_tokens") == 4.0 * 2 * 4 * 16);
+  const auto ernie = transfers("ernie", {{"corpus", std::string("planted")},
+                                         {"batch", std::int64_t{8}},
+                                         {"context", std::int64_t{16}},
+                                         {"select_prob", 0.25},
+                                         {"eval_every", std::int64_t{0}}});
+  // P: the expected targets per step, select_prob · B · (T − 1) (the first token is [CLS]).
+  CHECK(ernie.at("ernie/upload_tokens") == Catch::Approx(4.0 * (8 * 16 + 2 * 0.25 * 8 * 15)));
 }
 
 // The attention backward runs as one kernel on host spaces and as two (NAME_bwd_kv, NAME_bwd_q)

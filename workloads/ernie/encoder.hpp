@@ -362,6 +362,8 @@ class Encoder {
     const DType vd = nn::vector_dtype(d);
     const double s = dtype_bytes(d);
     Ledger l, layer;
+    // Tokens, then the targets' positions and labels (forward).
+    l.push_back(nn::transfer_cost("ernie/upload_tokens", sizeof(std::int32_t) * (N + 2 * P)));
     nn::append(l, nn::embedding_forward_cost("ernie/embed", d, N, C));
     if (!m_cfg.pre_ln) nn::append(l, nn::layernorm_forward_cost("ernie/embln", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln1", d, N, C));

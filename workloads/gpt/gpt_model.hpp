@@ -204,6 +204,7 @@ class GptModel {
     const double N = double(c.batch) * c.context, C = c.width, V = c.vocab, L = c.layers;
     const nn::AttentionShape as{c.batch, c.context, c.heads, c.width, true};
     Ledger l;
+    l.push_back(nn::transfer_cost("gpt/upload_tokens", 2 * sizeof(int) * N));  // inputs and targets
     nn::append(l, nn::embedding_forward_cost("gpt/embed", dtype, N, C));
     nn::append(l, nn::layernorm_forward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::linear_forward_cost("gpt/qkv", dtype, N, C, 3 * C, true), L);

@@ -105,6 +105,9 @@ class MlpModel {
   Ledger ledger(DType dtype, double exp_ops = 1) const {
     const double B = m_B, D = m_D, H = m_H, K = m_K;
     Ledger l;
+    // The batch's features and labels, made on the host each step (forward).
+    l.push_back(nn::transfer_cost("mlp/upload_features", dtype_bytes(nn::vector_dtype(dtype)) * B * D));
+    l.push_back(nn::transfer_cost("mlp/upload_targets", sizeof(int) * B));
     nn::append(l, nn::linear_forward_cost("mlp/fc1", dtype, B, D, H, true));
     nn::append(l, nn::relu_forward_cost("mlp/relu", dtype, B, H));
     nn::append(l, nn::linear_forward_cost("mlp/fc2", dtype, B, H, K, true));

@@ -51,6 +51,17 @@ inline KernelCost vector_cost(const std::string& name, DType dtype, double flops
   return k;
 }
 
+// A copy of `bytes` from host memory to the device's before the kernels that read it
+// (OpKind::transfer): not a kernel, so `name` is no Kokkos label.
+inline KernelCost transfer_cost(const std::string& name, double bytes, double count = 1) {
+  KernelCost k;
+  k.name = name;
+  k.kind = OpKind::transfer;
+  k.bytes = bytes;
+  k.count = count;
+  return k;
+}
+
 // Precision an accelerator would use for element-wise work when matrices run at `gemm_dtype`:
 // mixed-precision training keeps normalisation and softmax arithmetic in fp32.
 inline DType vector_dtype(DType gemm_dtype) {

@@ -213,6 +213,38 @@ TEST_CASE("projector: norm entries use efficiency.norm, and the vector efficienc
   CHECK(pr.compute_seconds.nominal == Approx(at_vector));
 }
 
+// A host-to-device copy (OpKind::transfer) of 32 MB: over a 64 GB/s host link 0.5 ms, counted as
+// communication, plus the 1 µs launch overhead (a copy is issued as a kernel is); without a host
+// link the projection fails and says why; on a host descriptor (1 TB/s memory) the payload is
+// read and written once, 64 MB / 1 TB/s = 64 µs of memory time, and no launch.
+TEST_CASE("projector: a transfer crosses the host link on an accelerator and is a copy in memory on a host",
+          "[projector]") {
+  xpb::KernelCost k;
+  k.name = "upload";
+  k.kind = xpb::OpKind::transfer;
+  k.bytes = 32e6;
+  xpb::ProjectOptions o = roofline();
+  o.mc.samples = 0;
+  auto p = toy();
+  auto pr = xpb::project({k}, p, o);
+  REQUIRE_FALSE(pr.ok);
+  CHECK(pr.reason.find("host link") != std::string::npos);
+  p.host_link_bandwidth = q(xpb::Range::exact(64e9));
+  pr = xpb::project({k}, p, o);
+  REQUIRE(pr.ok);
+  CHECK(pr.comm_seconds.nominal == Approx(0.5e-3));
+  CHECK(pr.memory_seconds.nominal == 0);
+  CHECK(pr.launch_seconds.nominal == Approx(1e-6));
+  CHECK(pr.step_seconds.nominal == Approx(0.5e-3 + 1e-6));
+  p.kind = "host";
+  pr = xpb::project({k}, p, o);
+  REQUIRE(pr.ok);
+  CHECK(pr.memory_seconds.nominal == Approx(64e-6));
+  CHECK(pr.comm_seconds.nominal == 0);
+  CHECK(pr.launch_seconds.nominal == 0);
+  CHECK(pr.step_seconds.nominal == Approx(64e-6));
+}
+
 TEST_CASE(
     "projector: without a choice, the constants' processing mode on accelerators, the roofline on hosts",
     "[projector]") {
