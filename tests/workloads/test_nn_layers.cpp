@@ -101,6 +101,30 @@ TEST_CASE("nn linear: backward matches finite differences on both GEMM paths", "
   }
 }
 
+// The bias gradient is each column's rows summed in ascending order, bit for bit, whatever the
+// column blocks (64 wide on the host, 16 on a device): widths with whole blocks, a ragged last
+// block, and fewer columns than one block.
+TEST_CASE("nn linear: the bias gradient is each column's ascending row sum, bit for bit", "[nn][linear]") {
+  const int N = 37, IC = 3;
+  for (const int OC : {5, 64, 85, 128, 200}) {
+    CAPTURE(OC);
+    M x = normal_matrix("x", N, IC, 1), w = normal_matrix("w", OC, IC, 2), r = normal_matrix("r", N, OC, 3);
+    M dx("dx", N, IC), dw("dw", OC, IC);
+    V db("db", OC);
+    nn::linear_backward(Exec(), "t/lin", nn::GemmPath::native, dx, dw, db, r, x, w);
+    Kokkos::fence();
+    const auto hr = on_host(r);
+    const auto hdb = on_host(db);
+    int differ = 0;
+    for (int o = 0; o < OC; ++o) {
+      double sum = 0;
+      for (int n = 0; n < N; ++n) sum += hr(n, o);
+      differ += std::memcmp(&sum, &hdb(o), sizeof(double)) != 0;
+    }
+    CHECK(differ == 0);
+  }
+}
+
 TEST_CASE("nn layernorm: backward matches finite differences and adds into dx", "[nn][layernorm]") {
   const int N = 5, C = 8;
   M x = normal_matrix("x", N, C, 1), r = normal_matrix("r", N, C, 2), y("y", N, C), dx("dx", N, C);
