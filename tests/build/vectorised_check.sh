@@ -18,42 +18,32 @@ if [ "$(uname -m)" != x86_64 ] || ! command -v objdump >/dev/null; then
   exit 77
 fi
 MIN=9
-packed_fmas() {  # SYMBOL -> count of packed fma instructions in its body; fails if it is absent
-  local body
-  body=$(objdump -d --no-show-raw-insn --disassemble="$1" "$BIN")
-  if ! grep -q "<$1>:" <<<"$body"; then
-    echo "FAIL: $1 is not in $BIN (renamed? update this check)" >&2
-    return 2
-  fi
-  grep -cE 'v?fn?madd[0-9]{3}p[sd]' <<<"$body" || true
-}
-check() {  # SYMBOL NAME
-  local n
-  n=$(packed_fmas "$1") || exit 1
-  if [ "$n" -lt "$MIN" ]; then
-    echo "FAIL: $2 has $n packed fused multiply-adds (at least $MIN: one per exp_fixed step); it is not vectorised"
-    return 1
-  fi
-  echo "ok: $2 ($n packed fused multiply-adds)"
-}
+FMA='v?fn?madd[0-9]{3}p[sd]'
 # Packed arithmetic on ymm or zmm registers (an AVX-512 body tuned for 256-bit vectors uses ymm).
-packed_wide() {  # SYMBOL -> count; fails if it is absent
+WIDE='v(add|sub|mul|div|max|min|sqrt|fn?m(add|sub)[0-9]{3})p[sd] .*%[yz]mm'
+count() {  # SYMBOL REGEX -> instructions of its body that match; fails if it is absent
   local body
   body=$(objdump -d --no-show-raw-insn --disassemble="$1" "$BIN")
   if ! grep -q "<$1>:" <<<"$body"; then
     echo "FAIL: $1 is not in $BIN (renamed? update this check)" >&2
     return 2
   fi
-  grep -cE 'v(add|sub|mul|div|max|min|sqrt|fn?m(add|sub)[0-9]{3})p[sd] .*%[yz]mm' <<<"$body" || true
+  grep -cE "$2" <<<"$body" || true
 }
-check_wide() {  # SYMBOL NAME MIN
+at_least() {  # SYMBOL NAME MIN REGEX WHAT
   local n
-  n=$(packed_wide "$1") || exit 1
+  n=$(count "$1" "$4") || exit 1
   if [ "$n" -lt "$3" ]; then
-    echo "FAIL: $2 has $n packed 256/512-bit arithmetic instructions (at least $3: one per operation of its loops); it is not vectorised"
+    echo "FAIL: $2 has $n $5 (at least $3); it is not vectorised"
     return 1
   fi
-  echo "ok: $2 ($n packed 256/512-bit arithmetic instructions)"
+  echo "ok: $2 ($n $5)"
+}
+check() {  # SYMBOL NAME: GELU, one packed fma per exp_fixed step
+  at_least "$1" "$2" "$MIN" "$FMA" "packed fused multiply-adds"
+}
+check_wide() {  # SYMBOL NAME MIN: one packed 256/512-bit instruction per operation of its loops
+  at_least "$1" "$2" "$3" "$WIDE" "packed 256/512-bit arithmetic instructions"
 }
 status=0
 check _ZN3xpb2nn6detail15gelu_fwd_avx512IfEEvPKT_PS3_i "gelu_fwd_avx512<float>" || status=1
