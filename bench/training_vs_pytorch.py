@@ -9,6 +9,10 @@ the CPU through bench/torch_gpt.py or bench/torch_ernie.py, each at every thread
 bench/torch_threads.py).
 Reports both, the best of each and the ratio ours/PyTorch against issue 17's target (2x). Also
 prints process CPU seconds per step, which stays meaningful when other jobs share the cores.
+Rounds (--rounds, default 3) alternate the two sides (ours first in odd rounds, PyTorch first in
+even ones), each round's ratio is its best of ours over its best of PyTorch, and the verdict goes
+on the median round: one pass timed each side once, and the VM's swings between the two passes
+moved the ratio by +-12 % (ERNIE medium 1.72-2.19x in eight single passes, 2026-12-07).
 Timing only: numerics are checked by scripts/torch_replay.py.
 
 gpt: next-byte prediction on random windows. ernie: masked-LM on random windows of T-1 bytes
@@ -168,6 +172,7 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--threads", default="1,2", help="thread counts to try, e.g. 1,2")
     ap.add_argument("--gemm", default="native,vendor", help="our GEMM paths to try")
+    ap.add_argument("--rounds", type=int, default=3, help="alternated rounds; the verdict on the median")
     ap.add_argument("--data-dir", default=os.environ.get("XPB_DATA_DIR", os.path.join(HERE, "..", ".cache", "data")))
     a = ap.parse_args()
     if a.config not in CONFIGS[a.workload]:
@@ -182,22 +187,41 @@ def main():
     print(f"# pytorch on c cores: every (OpenMP, OpenBLAS) thread pair that uses them, set through "
           f"torch.set_num_threads and openblas_set_num_threads ({', '.join(capped) or 'no OpenBLAS loaded'})")
     print(f"{'who':30s} {'threads':>7s} {'tokens/s':>10s} {'cpu s/step':>11s}")
-    best_ours, best_torch = {}, 0.0
-    for gemm in a.gemm.split(","):
+
+    def run_ours():
+        best = {}
+        for gemm in a.gemm.split(","):
+            for t in threads:
+                tps, cpu = ours(a.xpubench, a.workload, cfg, a.steps, t, gemm, a.data_dir)
+                best[gemm] = max(best.get(gemm, 0.0), tps)
+                print(f"{'xpubench ' + a.workload + ' (gemm=' + gemm + ')':30s} {t:7d} {tps:10.0f} {cpu:11.4f}")
+        return best
+
+    def run_torch():
+        best = 0.0
         for t in threads:
-            tps, cpu = ours(a.xpubench, a.workload, cfg, a.steps, t, gemm, a.data_dir)
-            best_ours[gemm] = max(best_ours.get(gemm, 0.0), tps)
-            print(f"{'xpubench ' + a.workload + ' (gemm=' + gemm + ')':30s} {t:7d} {tps:10.0f} {cpu:11.4f}")
-    for t in threads:
-        for omp, blas in configs(t):
-            tps, cpu = pytorch(a.workload, cfg, a.steps, omp, blas, text)
-            best_torch = max(best_torch, tps)
-            who = f"pytorch {torch.__version__} omp={omp} blas={blas}"
-            print(f"{who:30s} {t:7d} {tps:10.0f} {cpu:11.4f}")
-    for gemm, tps in best_ours.items():
-        r = tps / best_torch
+            for omp, blas in configs(t):
+                tps, cpu = pytorch(a.workload, cfg, a.steps, omp, blas, text)
+                best = max(best, tps)
+                who = f"pytorch {torch.__version__} omp={omp} blas={blas}"
+                print(f"{who:30s} {t:7d} {tps:10.0f} {cpu:11.4f}")
+        return best
+
+    ratios = {}
+    for k in range(max(1, a.rounds)):
+        print(f"# round {k + 1} of {max(1, a.rounds)}")
+        if k % 2 == 0:
+            best_ours, best_torch = run_ours(), run_torch()
+        else:
+            best_torch = run_torch()
+            best_ours = run_ours()
+        for gemm, tps in best_ours.items():
+            ratios.setdefault(gemm, []).append(tps / best_torch)
+    for gemm, rs in ratios.items():
+        r = sorted(rs)[len(rs) // 2]
+        each = ", ".join(f"{x:.2f}" for x in rs)
         print(f"ratio {a.workload} ours(gemm={gemm}, best threads) / pytorch(best threads) = {r:.2f}x   "
-              f"target >= {TARGET:.1f}x: {'meets' if r >= TARGET else 'below'}")
+              f"target >= {TARGET:.1f}x: {'meets' if r >= TARGET else 'below'}   (median of rounds: {each})")
 
 
 if __name__ == "__main__":
