@@ -102,15 +102,15 @@ int main(int argc, char** argv) {
     for (std::size_t s = 0; s < shapes.size(); ++s) {
       const Shape& sh = shapes[s];
       const double fl = flops(sh);
+      char what[64];  // "n=2048" for a square size (bench/run-micro.sh reads it), else the shape
       if (sh.m == sh.n && sh.n == sh.k && !sh.ta && !sh.tb)
-        std::printf("gemm n=%d threads=%d native(%s) %.1f GFLOP/s openblas %.1f GFLOP/s ratio %.3f\n", sh.m,
-                    threads, xpb::nn::native_gemm_kernel().c_str(), fl / native[s] / 1e9, fl / blas[s] / 1e9,
-                    blas[s] / native[s]);
+        std::snprintf(what, sizeof what, "n=%d", sh.m);
       else
-        std::printf("gemm %dx%dx%d%c%c threads=%d native(%s) %.1f GFLOP/s openblas %.1f GFLOP/s ratio %.3f\n",
-                    sh.m, sh.n, sh.k, sh.ta ? 't' : 'n', sh.tb ? 't' : 'n', threads,
-                    xpb::nn::native_gemm_kernel().c_str(), fl / native[s] / 1e9, fl / blas[s] / 1e9,
-                    blas[s] / native[s]);
+        std::snprintf(what, sizeof what, "%dx%dx%d%c%c", sh.m, sh.n, sh.k, sh.ta ? 't' : 'n',
+                      sh.tb ? 't' : 'n');
+      std::printf("gemm %s threads=%d native(%s) %.1f GFLOP/s openblas %.1f GFLOP/s ratio %.3f\n", what,
+                  threads, xpb::nn::native_gemm_kernel().c_str(), fl / native[s] / 1e9, fl / blas[s] / 1e9,
+                  blas[s] / native[s]);
     }
   }
   Kokkos::finalize();

@@ -210,22 +210,10 @@ double Hardware::flash_attention_efficiency(int pass, DType d, double flops) con
 // One kernel
 
 namespace {
-// A host <-> device copy of k.bytes: over the host link on an accelerator; on a host, whose device
-// memory is host memory, a copy that reads and writes the payload at the memory bandwidth.
-bool transfer_time(const KernelCost& k, const Hardware& hw, double working_set, bool handoff, KernelTime& out,
-                   std::string* reason) {
+// A host <-> device copy of k.bytes over an accelerator's host link.
+bool link_time(const KernelCost& k, const Hardware& hw, KernelTime& out, std::string* reason) {
   if (!(k.bytes > 0)) {
     out.bound = Bound::launch;
-    return true;
-  }
-  if (is_host(hw.platform())) {
-    if (!hw.bandwidth_known()) {
-      if (reason) *reason = "memory bandwidth is unknown on " + hw.platform().name;
-      return false;
-    }
-    out.memory = 2 * k.bytes / hw.kernel_bandwidth(working_set, 2 * k.bytes, handoff);
-    out.total = out.memory;
-    out.bound = Bound::memory;
     return true;
   }
   if (!(hw.host_link() > 0)) {
@@ -242,7 +230,15 @@ bool transfer_time(const KernelCost& k, const Hardware& hw, double working_set, 
 bool kernel_time(const KernelCost& k, const Hardware& hw, bool overlap, KernelTime& out, std::string* reason,
                  const TrainingKernel* tk, double working_set, bool handoff) {
   out = KernelTime{};
-  if (k.kind == OpKind::transfer) return transfer_time(k, hw, working_set, handoff, out, reason);
+  if (k.kind == OpKind::transfer) {
+    if (!is_host(hw.platform())) return link_time(k, hw, out, reason);
+    // On a host the device memory is host memory: a copy kernel that reads and writes the payload.
+    KernelCost copy = k;
+    copy.kind = OpKind::vector;
+    copy.flops = 0;
+    copy.bytes = 2 * k.bytes;
+    return kernel_time(copy, hw, overlap, out, reason, tk, working_set, handoff);
+  }
   if (k.flops > 0) {
     double pk = 0;
     if (!hw.peak(k.dtype, pk, reason)) return false;

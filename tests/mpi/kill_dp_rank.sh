@@ -27,6 +27,7 @@ sleep 0.5
 # The kill must land while the cell trains: once the cell is done there is nothing to test (and
 # Open MPI's launcher, told to let ranks live on, then waits for ever on a rank killed in or after
 # MPI_Finalize, although no process of the job is left).
+cell_done() { grep -q "ok  median" "$WORK/run.out"; }
 ended_early() {
   cat "$WORK/run.out"
   echo "FAIL: the cell ended before rank 1 was killed; lengthen $EXP for this machine"
@@ -37,14 +38,14 @@ start=$SECONDS
 while kill -0 "$launcher" 2>/dev/null; do
   if [ $((SECONDS - start)) -ge 60 ]; then
     kill -9 "$launcher"
-    grep -q "ok  median" "$WORK/run.out" && ended_early
+    cell_done && ended_early
     cat "$WORK/run.out"
     echo "FAIL: the job hung after the kill"
     exit 1
   fi
   sleep 0.2
 done
-! grep -q "ok  median" "$WORK/run.out" || ended_early
+! cell_done || ended_early
 wait "$launcher" && { echo "FAIL: the job reported success"; exit 1; } || true
 echo "job ended $((SECONDS - start)) s after the kill"
 grep -q "stopped (no heartbeat" "$WORK/run.out" || { cat "$WORK/run.out"; echo "FAIL: no report of the dead rank"; exit 1; }
