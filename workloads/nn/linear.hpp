@@ -55,8 +55,8 @@ void linear_forward(const Exec& exec, const std::string& name, GemmPath path, co
   if (b.extent(0) == 0) return;
   const int oc = static_cast<int>(y.extent(1));
   Kokkos::parallel_for(
-      label(name, "_bias_fwd"),
-      Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(y.extent(0))), KOKKOS_LAMBDA(const int n) {
+      label(name, "_bias_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(y.extent(0))),
+      KOKKOS_LAMBDA(const int n) {
         for (int o = 0; o < oc; ++o) y(n, o) += b(o);
       });
 }
@@ -65,8 +65,8 @@ void linear_forward(const Exec& exec, const std::string& name, GemmPath path, co
 // summed in ascending n (skipped when db is empty).
 template <class Exec, class T>
 void linear_backward(const Exec& exec, const std::string& name, GemmPath path, const Matrix<T>& dx,
-                     const Matrix<T>& dw, const Vec<T>& db, const CMatrix<T>& dy,
-                     const CMatrix<T>& x, const CMatrix<T>& w) {
+                     const Matrix<T>& dw, const Vec<T>& db, const CMatrix<T>& dy, const CMatrix<T>& x,
+                     const CMatrix<T>& w) {
   exec.fence();
   if (dx.extent(0) != 0) gemm(label(name, "_bwd_data").c_str(), path, false, false, T(1), dy, w, T(0), dx);
   gemm(label(name, "_bwd_weight").c_str(), path, true, false, T(1), dy, x, T(0), dw);
@@ -75,21 +75,23 @@ void linear_backward(const Exec& exec, const std::string& name, GemmPath path, c
 }
 
 // Ledger entries of one forward and one backward call at this shape.
-inline Ledger linear_forward_cost(const std::string& name, DType dtype, double N, double IC,
-                                  double OC, bool bias) {
+inline Ledger linear_forward_cost(const std::string& name, DType dtype, double N, double IC, double OC,
+                                  bool bias) {
   Ledger l{gemm_cost(label(name, "_fwd"), dtype, N, OC, IC, false)};
-  if (bias) l.push_back(vector_cost(label(name, "_bias_fwd"), vector_dtype(dtype), N * OC,
-                                    dtype_bytes(dtype) * (2 * N * OC + OC)));
+  if (bias)
+    l.push_back(vector_cost(label(name, "_bias_fwd"), vector_dtype(dtype), N * OC,
+                            dtype_bytes(dtype) * (2 * N * OC + OC)));
   return l;
 }
 
-inline Ledger linear_backward_cost(const std::string& name, DType dtype, double N, double IC,
-                                   double OC, bool bias, bool need_dx) {
+inline Ledger linear_backward_cost(const std::string& name, DType dtype, double N, double IC, double OC,
+                                   bool bias, bool need_dx) {
   Ledger l;
   if (need_dx) l.push_back(gemm_cost(label(name, "_bwd_data"), dtype, N, IC, OC, false));
   l.push_back(gemm_cost(label(name, "_bwd_weight"), dtype, OC, IC, N, false));
-  if (bias) l.push_back(vector_cost(label(name, "_bwd_bias"), vector_dtype(dtype), N * OC,
-                                    dtype_bytes(dtype) * (N * OC + OC)));
+  if (bias)
+    l.push_back(vector_cost(label(name, "_bwd_bias"), vector_dtype(dtype), N * OC,
+                            dtype_bytes(dtype) * (N * OC + OC)));
   return l;
 }
 

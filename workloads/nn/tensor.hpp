@@ -64,9 +64,7 @@ inline KernelCost transfer_cost(const std::string& name, double bytes, double co
 
 // Precision an accelerator would use for element-wise work when matrices run at `gemm_dtype`:
 // mixed-precision training keeps normalisation and softmax arithmetic in fp32.
-inline DType vector_dtype(DType gemm_dtype) {
-  return gemm_dtype == DType::fp64 ? DType::fp64 : DType::fp32;
-}
+inline DType vector_dtype(DType gemm_dtype) { return gemm_dtype == DType::fp64 ? DType::fp64 : DType::fp32; }
 
 // Appends b to a, scaling every entry's count by `times`.
 inline void append(Ledger& a, const Ledger& b, double times = 1) {
