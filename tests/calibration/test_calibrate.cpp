@@ -260,7 +260,10 @@ TEST_CASE("calibrate measures the attention fractions of the GEMM ceiling with a
   CHECK(p.efficiency.attention_fwd_steps[0].efficiency.nominal == Catch::Approx(fwd / 2).epsilon(1e-4));
   CHECK(p.efficiency.attention_fwd_steps[1].min_flops == Catch::Approx(1e6));
   CHECK(p.efficiency.attention_fwd_steps[1].efficiency.nominal == Catch::Approx(fwd).epsilon(1e-4));
-  CHECK(p.efficiency.attention_bwd_steps[0].efficiency.nominal == Catch::Approx(bwd / 2).epsilon(1e-4));
+  // Calibration keeps fractions at or above 1e-3: the stand-in's 1.25 MFLOP in 4 ms is below it
+  // wherever the GEMM ceiling passes 312.5 GFLOP/s (2 cores of this Xeon, on a fast day).
+  CHECK(p.efficiency.attention_bwd_steps[0].efficiency.nominal ==
+        Catch::Approx(std::clamp(bwd / 2, 1e-3, 1.0)).epsilon(1e-4));
   CHECK(p.efficiency.attention_bwd_steps[1].min_flops == Catch::Approx(2.5e6));
   CHECK(p.efficiency.attention_fwd_steps[0].quantity.note.find("seq=64") != std::string::npos);
 }

@@ -64,14 +64,57 @@ std::vector<T> reference(const Problem<T>& p) {
 }
 
 template <class Space, class T>
-std::vector<T> run_native(const Problem<T>& p, GemmIsa isa) {
+std::vector<T> run_native(const Problem<T>& p, GemmIsa isa, const nn::GemmEpilogue<T>& ep = {}) {
   std::vector<T> C = p.C0;
   const int lda = p.ta ? p.M : p.K, ldb = p.tb ? p.K : p.N;
   nn::detail::gemm_native_host<Space, T>(Space(), "test/gemm", isa, p.ta, p.tb, p.M, p.N, p.K, p.alpha,
-                                         p.A.data(), lda, p.B.data(), ldb, p.beta, C.data(), p.N);
+                                         p.A.data(), lda, p.B.data(), ldb, p.beta, C.data(), p.N, ep);
   Kokkos::fence();
   return C;
 }
+
+// An epilogue's operands on the host: bias (N) and gate (M, N + 3: a row stride of its own), and
+// which of the three steps run.
+template <class T>
+struct EpilogueCase {
+  bool bias, relu, gate;
+  std::vector<T> b, g;
+  int ldg;
+  EpilogueCase(const Problem<T>& p, bool bias_, bool relu_, bool gate_)
+      : bias(bias_), relu(relu_), gate(gate_), ldg(p.N + 3) {
+    const Rng rng(77, 5);
+    b.resize(std::size_t(p.N));
+    g.resize(std::size_t(p.M) * ldg);
+    std::uint64_t i = 0;
+    for (auto& x : b) x = T(rng.normal(i++));
+    // A ReLU's output has exact zeros, which must close the gate: every third value 0, the rest
+    // of either sign (two thirds of the gate closed).
+    for (auto& x : g) {
+      x = i % 3 == 0 ? T(0) : T(rng.normal(i));
+      ++i;
+    }
+  }
+  nn::GemmEpilogue<T> on_host() const {
+    nn::GemmEpilogue<T> ep;
+    ep.bias = bias ? b.data() : nullptr;
+    ep.relu = relu;
+    ep.gate = gate ? g.data() : nullptr;
+    ep.ld_gate = ldg;
+    return ep;
+  }
+  // The separate kernels' operations on a finished C, in their order: y += b; y = y > 0 ? y : 0;
+  // dx = gate > 0 ? dy : 0.
+  std::vector<T> apply(std::vector<T> C, int M, int N) const {
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < N; ++j) {
+        T& v = C[std::size_t(i) * N + j];
+        if (bias) v += b[std::size_t(j)];
+        if (relu) v = v > T(0) ? v : T(0);
+        if (gate) v = g[std::size_t(i) * ldg + j] > T(0) ? v : T(0);
+      }
+    return C;
+  }
+};
 
 template <class T>
 bool bit_equal(const std::vector<T>& a, const std::vector<T>& b) {
@@ -255,30 +298,31 @@ std::vector<T> run_on_space(const Problem<T>& p, const Kernel& kernel) {
   return std::vector<T>(h.data(), h.data() + h.span());
 }
 
+// ep: host pointers; these kernels run on the host here (the default device's test passes none).
 template <class T, class Space = Kokkos::DefaultHostExecutionSpace>
-std::vector<T> run_portable(const Problem<T>& p, int tile, bool wide) {
+std::vector<T> run_portable(const Problem<T>& p, int tile, bool wide, const nn::GemmEpilogue<T>& ep = {}) {
   using CView = Kokkos::View<const T**, Kokkos::LayoutRight, typename Space::memory_space>;
   using View = Kokkos::View<T**, Kokkos::LayoutRight, typename Space::memory_space>;
   return run_on_space<T, Space>(p, [&](const CView& A, const CView& B, const View& C) {
     if (wide && Space().concurrency() >= 2) {
       // Two threads per team share the staged tiles (AUTO gives one on OpenMP).
       nn::detail::gemm_portable_tiles<32, Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B,
-                                                    p.beta, C, 2);
+                                                    p.beta, C, 2, ep);
     } else {
       nn::detail::gemm_portable<Space, T>(Space(), "test/gemm_portable", p.ta, p.tb, p.alpha, A, B, p.beta, C,
-                                          tile);
+                                          tile, ep);
     }
   });
 }
 
 // The register-tiled kernel at a BM × BN tile (team of (BM/8)·(BN/8) threads).
 template <int BM, int BN, class T, class Space = Kokkos::DefaultHostExecutionSpace>
-std::vector<T> run_register(const Problem<T>& p) {
+std::vector<T> run_register(const Problem<T>& p, const nn::GemmEpilogue<T>& ep = {}) {
   using CView = Kokkos::View<const T**, Kokkos::LayoutRight, typename Space::memory_space>;
   using View = Kokkos::View<T**, Kokkos::LayoutRight, typename Space::memory_space>;
   return run_on_space<T, Space>(p, [&](const CView& A, const CView& B, const View& C) {
     nn::detail::gemm_register_tiles<BM, BN, Space, T>(Space(), "test/gemm_register", p.ta, p.tb, p.alpha, A,
-                                                      B, p.beta, C);
+                                                      B, p.beta, C, ep);
   });
 }
 
@@ -345,6 +389,85 @@ TEMPLATE_TEST_CASE("portable GEMM kernel on the default device gives the host ch
       INFO("ta " << ta << ", tb " << tb << ", register tile 128");
       CHECK(bit_equal(run_portable<T, Device>(q, 128, false), reference(q)));
     }
+}
+
+// The epilogues (bias, ReLU, ReLU gate, and all three) on every kernel: the host kernel on every
+// ISA, with its sums kept in C (alpha 1, beta 0, whole micro-tiles: 96 x 64) or passed through its
+// scratch (ragged, beta != 0), over several KC blocks (K = 600), B read in place by several row
+// tiles (400 x 64), B transposed; the portable and register kernels; each must give the bits of
+// the plain GEMM followed by the separate kernels' operations.
+TEMPLATE_TEST_CASE("GEMM epilogues give the bits of the separate bias, ReLU and ReLU-backward kernels",
+                   "[gemm]", float, double) {
+  using T = TestType;
+  struct Case {
+    int M, N, K;
+    bool ta, tb;
+    double alpha, beta;
+  };
+  const Case shapes[] = {{96, 64, 600, false, true, 1, 0},
+                         {130, 70, 83, false, false, 1, 0.5},
+                         {400, 64, 40, false, false, 1, 0},
+                         {37, 29, 300, true, false, -2, 0}};
+  const bool flags[][3] = {
+      {true, false, false}, {true, true, false}, {false, false, true}, {true, true, true}};
+  for (const Case& c : shapes)
+    for (const auto& f : flags) {
+      const auto p = make_problem<T>(c.M, c.N, c.K, c.ta, c.tb, T(c.alpha), T(c.beta), 13);
+      const EpilogueCase<T> e(p, f[0], f[1], f[2]);
+      const auto want = e.apply(reference(p), p.M, p.N);
+      INFO("M=" << c.M << " N=" << c.N << " K=" << c.K << " bias " << f[0] << " relu " << f[1] << " gate "
+                << f[2] << " bytes " << sizeof(T));
+      for (GemmIsa isa : isas_here()) {
+        INFO("isa " << nn::to_string(isa));
+        CHECK(bit_equal(run_native<Kokkos::DefaultHostExecutionSpace, T>(p, isa, e.on_host()), want));
+      }
+      CHECK(bit_equal(run_portable(p, 16, false, e.on_host()), want));
+      CHECK(bit_equal(run_portable(p, 32, true, e.on_host()), want));
+      CHECK(bit_equal(run_register<8, 8>(p, e.on_host()), want));
+    }
+}
+
+// The epilogue through nn::gemm on both paths (vendor: a kernel of its own after the library's
+// GEMM): native bit for bit as above, vendor within the library's rounding.
+TEST_CASE("nn::gemm applies the epilogue on the native and the vendor path", "[gemm]") {
+  const auto p = make_problem<float>(100, 48, 70, false, true, 1.f, 0.f, 21);
+  using Host = Kokkos::View<float**, Kokkos::LayoutRight, Kokkos::HostSpace>;
+  nn::Matrix<float> A("A", p.M, p.K), B("B", p.N, p.K), C("C", p.M, p.N), G("G", p.M, p.N + 3);
+  nn::Matrix<float> bias_m("b", 1, p.N);
+  const EpilogueCase<float> e(p, true, true, true);
+  const auto copy_in = [](const nn::Matrix<float>& d, const std::vector<float>& v) {
+    Host h(const_cast<float*>(v.data()), d.extent(0), d.extent(1));
+    Kokkos::deep_copy(d, h);
+  };
+  copy_in(A, p.A);
+  copy_in(B, p.B);
+  copy_in(G, e.g);
+  copy_in(bias_m, e.b);
+  const auto want = e.apply(reference(p), p.M, p.N);
+  for (const auto path : {nn::GemmPath::native, nn::GemmPath::vendor}) {
+    nn::GemmEpilogue<float> ep;
+    ep.bias = bias_m.data();
+    ep.relu = true;
+    ep.gate = G.data();
+    ep.ld_gate = p.N + 3;
+    nn::gemm("test/epilogue", path, false, true, 1.f, A, B, 0.f, C, ep);
+    Kokkos::fence();
+    const auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), C);
+    const std::vector<float> got(h.data(), h.data() + h.span());
+    INFO((path == nn::GemmPath::native ? "native" : "vendor"));
+    if (path == nn::GemmPath::native) {
+      CHECK(bit_equal(got, want));
+      continue;
+    }
+    double worst = 0;
+    int closed = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      worst = std::max(worst, double(std::fabs(got[i] - want[i])));
+      closed += got[i] == 0.f && want[i] == 0.f;
+    }
+    CHECK(worst < 1e-3);  // entries O(sqrt(K)); a sign flip at the ReLU moves an entry by < 1e-3 too
+    CHECK(closed > int(got.size()) / 2);  // gate and ReLU together close about five sixths
+  }
 }
 
 TEST_CASE("nn::gemm native and vendor agree; native is reproducible", "[gemm]") {

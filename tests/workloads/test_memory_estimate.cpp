@@ -115,9 +115,10 @@ TEST_CASE("gpt memory estimate: a hand count of the tensors, and what the model 
 TEST_CASE("mlp memory estimate: a hand count of the tensors, and what the model allocates", "[mlp][memory]") {
   const int D = 64, H = 16, K = 6, B = 8;
   // P = W1 16·64 + W2 6·16 + b1 16 + b2 6 = 1 024 + 96 + 22 = 1 142.
-  // Floats: 4·P = 4 568; x (8, 64) = 512; h, h_relu, dh, dh_relu (8, 16) = 512; logits and probs
-  // (8, 6) = 96; losses 8. Targets 8 ints; the loss's ordered sum one double block.
-  const double floats = 4568 + 512 + 512 + 96 + 8;
+  // Floats: 4·P = 4 568; x (8, 64) = 512; h_relu, dh (8, 16) = 256 (the ReLU and its backward
+  // are GEMM epilogues: no pre-activation buffers); logits and probs (8, 6) = 96; losses 8.
+  // Targets 8 ints; the loss's ordered sum one double block.
+  const double floats = 4568 + 512 + 256 + 96 + 8;
   const double estimate = mlp::model_bytes(D, H, K, B, sizeof(float));
   CHECK(estimate == floats * 4 + 8 * 4 + 8);
 
@@ -137,12 +138,14 @@ TEST_CASE("mlp memory estimate: a hand count of the tensors, and what the model 
 
 TEST_CASE("ernie memory estimate: a hand count of the tensors, and what the encoder allocates",
           "[ernie][memory]") {
-  for (const bool pre_ln : {true, false}) {
+  for (const auto& [pre_ln, gelu] :
+       {std::pair{true, false}, std::pair{false, false}, std::pair{true, true}}) {
     ernie::EncoderConfig c;  // V 260, L 2, C 32, H 2
     c.ffn = 64;
     c.context = 16;
     c.batch = 4;  // N = 64 positions
     c.pre_ln = pre_ln;
+    c.gelu = gelu;
     // Parameters: wte 260·32 = 8 320, wpe 16·32 = 512, headw 1 024, head bias and LayerNorm 96,
     // outb 260, lnf (pre-LN) or embln (post-LN) 64, and per layer qkvw 3 072, attprojw 1 024,
     // fcw and fcprojw 2·64·32 = 4 096, biases 96 + 32 + 64 + 32, ln1 and ln2 128: 8 544 per
@@ -151,12 +154,14 @@ TEST_CASE("ernie memory estimate: a hand count of the tensors, and what the enco
     REQUIRE(double(ernie::param_count(c)) == P);
     // Floats: params and grads 2·P = 54 728;
     // per layer 27 008: ln1, atty, r1, ln2, r2 and the output x (64, 32) = 12 288, qkv (64, 96)
-    // = 6 144, f1 and g (64, 64) = 8 192, four (64) statistics 256, lse (8, 16) = 128; two 54 016;
+    // = 6 144, g (64, 64) = 4 096 and with GELU f1 4 096 more (ReLU: fc's GEMM applies it), four
+    // (64) statistics 256, lse (8, 16) = 128; two 45 824 (GELU 54 016);
     // emb and x0 (post-LN) or xf (pre-LN) 4 096, tmp, hm, hd, ha, hl 10 240, backward dx, dr, dtmp,
-    // dy, dhl, dha, dhd, dhm 16 384, dqkv 6 144, dF and dF1 8 192, logits and probs (64, 260)
-    // = 33 280, the emb, xf and hl statistics 384, losses 64.
-    const double floats = 54728 + 54016 + 4096 + 10240 + 16384 + 6144 + 8192 + 33280 + 384 + 64;
-    REQUIRE(floats == 187528);
+    // dy, dhl, dha, dhd, dhm 16 384, dqkv 6 144, dF1 4 096 and with GELU dF 4 096 more, logits and
+    // probs (64, 260) = 33 280, the emb, xf and hl statistics 384, losses 64.
+    const double ffn = gelu ? 2 * 4096 + 4096 : 0;  // f1 in each layer, dF
+    const double floats = 54728 + 45824 + 4096 + 10240 + 16384 + 6144 + 4096 + 33280 + 384 + 64 + ffn;
+    REQUIRE(floats == (gelu ? 187528 : 175240));
     const double tokens = 3 * 64 * 4;  // tokens, positions, labels (int32)
     const double partials = double(nn::layernorm_blocks(64)) * 2 * 32 * 4, sums = 7 * 8;  // ⌈27 364/4096⌉
     const double estimate = ernie::encoder_bytes(c, sizeof(float));
@@ -171,8 +176,8 @@ TEST_CASE("ernie memory estimate: a hand count of the tensors, and what the enco
       e.forward(tok, pos, lab);
       e.backward();
     }
-    INFO((pre_ln ? "pre-LN" : "post-LN")
-         << ": estimate " << estimate << " B, peak allocated " << meter.peak() << " B");
+    INFO((pre_ln ? "pre-LN" : "post-LN") << (gelu ? ", GELU" : ", ReLU") << ": estimate " << estimate
+                                         << " B, peak allocated " << meter.peak() << " B");
     CHECK(estimate >= meter.peak());
     CHECK(estimate <= meter.peak() * (1 + kTolerance));
   }

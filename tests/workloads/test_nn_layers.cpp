@@ -385,14 +385,43 @@ TEST_CASE("nn ordered_sum: the documented order, in both forms, on any team size
 }
 
 TEST_CASE("nn ledgers: label names and GEMM FLOPs", "[nn][ledger]") {
-  const Ledger f = nn::linear_forward_cost("gpt/qkv", DType::bf16, 1024, 128, 384, true);
-  REQUIRE(f.size() == 2);
+  // Native: the bias (and ReLU) in the GEMM's epilogue, one entry; bf16 is 2 bytes an element.
+  const Ledger f =
+      nn::linear_forward_cost("gpt/qkv", DType::bf16, 1024, 128, 384, true, nn::GemmPath::native);
+  REQUIRE(f.size() == 1);
   CHECK(f[0].name == "gpt/qkv_fwd");
   CHECK(f[0].kind == OpKind::gemm);
-  CHECK(f[0].flops == 2.0 * 1024 * 128 * 384);
-  CHECK(f[1].name == "gpt/qkv_bias_fwd");
-  const Ledger b = nn::linear_backward_cost("gpt/qkv", DType::bf16, 1024, 128, 384, true, true);
+  CHECK(f[0].flops == 2.0 * 1024 * 128 * 384 + 1024 * 384);
+  CHECK(f[0].bytes == 2.0 * (1024 * 128 + 128 * 384 + 1024 * 384 + 384));
+  const Ledger fr =
+      nn::linear_forward_cost("mlp/fc1", DType::fp32, 64, 32, 16, true, nn::GemmPath::native, true);
+  REQUIRE(fr.size() == 1);
+  CHECK(fr[0].flops == 2.0 * 64 * 32 * 16 + 2.0 * 64 * 16);
+  // Vendor: the library's GEMM, then the epilogue kernel reading and writing C and the bias.
+  const Ledger fv =
+      nn::linear_forward_cost("gpt/qkv", DType::bf16, 1024, 128, 384, true, nn::GemmPath::vendor);
+  REQUIRE(fv.size() == 2);
+  CHECK(fv[0].flops == 2.0 * 1024 * 128 * 384);
+  CHECK(fv[0].bytes == 2.0 * (1024 * 128 + 128 * 384 + 1024 * 384));
+  CHECK(fv[1].name == "gpt/qkv_fwd_epilogue");
+  CHECK(fv[1].kind == OpKind::vector);
+  CHECK(fv[1].flops == 1024.0 * 384);
+  CHECK(fv[1].bytes == 2.0 * (2 * 1024 * 384 + 384));
+  const Ledger b =
+      nn::linear_backward_cost("gpt/qkv", DType::bf16, 1024, 128, 384, true, true, nn::GemmPath::native);
   CHECK(b.size() == 3);
+  // The data gradient through the input's ReLU: the gate (N, IC) read, one operation an element.
+  const Ledger bg =
+      nn::linear_backward_cost("mlp/fc2", DType::fp32, 64, 16, 10, true, true, nn::GemmPath::native, true);
+  REQUIRE(bg.size() == 3);
+  CHECK(bg[0].name == "mlp/fc2_bwd_data");
+  CHECK(bg[0].flops == 2.0 * 64 * 16 * 10 + 64 * 16);
+  CHECK(bg[0].bytes == 4.0 * (64 * 10 + 10 * 16 + 64 * 16 + 64 * 16));
+  const Ledger bv =
+      nn::linear_backward_cost("mlp/fc2", DType::fp32, 64, 16, 10, true, true, nn::GemmPath::vendor, true);
+  REQUIRE(bv.size() == 4);
+  CHECK(bv[1].name == "mlp/fc2_bwd_data_epilogue");
+  CHECK(bv[1].bytes == 4.0 * 3 * 64 * 16);
   const Ledger a = nn::attention_forward_cost("gpt/attn", DType::bf16, {2, 8, 2, 16, true});
   CHECK(a[0].name == "gpt/attn_softmax_fwd");
 }

@@ -70,13 +70,14 @@ void add_into(const Exec& exec, const char* name, const nn::Matrix<T>& y, const 
 inline double encoder_bytes(const EncoderConfig& c, std::size_t scalar) {
   const double N = double(c.batch) * c.context, C = c.width, F = c.ffn, V = c.vocab, L = c.layers;
   const double P = double(param_count(c)), H = c.heads;
-  // Per layer: ln1, atty, r1, ln2, r2 and the layer's output x (N, C); qkv (N, 3C); f1, g (N, F);
-  // four (N) statistics; lse (B·H, T).
-  const double layer = 9 * N * C + 2 * N * F + 4 * N + N * H;
+  // Per layer: ln1, atty, r1, ln2, r2 and the layer's output x (N, C); qkv (N, 3C); g and, with
+  // GELU, f1 (N, F) (the ReLU is fc's GEMM epilogue: no f1); four (N) statistics; lse (B·H, T).
+  const double ffn_bufs = c.gelu ? 2 : 1;
+  const double layer = 9 * N * C + ffn_bufs * N * F + 4 * N + N * H;
   // emb and one more (N, C) (x0 post-LN, xf pre-LN); tmp and the head's hm, hd, ha, hl (N, C);
-  // backward dx, dr, dtmp, dy, dhl, dha, dhd, dhm (N, C) and dqkv (N, 3C); dF, dF1 (N, F);
-  // logits, probs (N, V); the emb, xf and hl statistics and losses (N).
-  const double rest = 18 * N * C + 2 * N * F + 2 * N * V + 7 * N;
+  // backward dx, dr, dtmp, dy, dhl, dha, dhd, dhm (N, C) and dqkv (N, 3C); dF1 and, with GELU, dF
+  // (N, F); logits, probs (N, V); the emb, xf and hl statistics and losses (N).
+  const double rest = 18 * N * C + ffn_bufs * N * F + 2 * N * V + 7 * N;
   const double partials = double(nn::layernorm_blocks(int(N))) * 2 * C;            // (blocks, 2C)
   const double sums = 8.0 * std::ceil(std::max(P, N) / double(nn::kReduceBlock));  // doubles
   return (2 * P + L * layer + rest + partials) * double(scalar) + 3 * N * sizeof(std::int32_t) + sums;
@@ -120,9 +121,10 @@ class Encoder {
       a.ln2 = Mat("ernie/ln2", N, C);           // (N, C) pre-LN only (post: x[l+1])
       a.ln2_mean = Vec("ernie/ln2_mean", N);    // (N)
       a.ln2_rstd = Vec("ernie/ln2_rstd", N);    // (N)
-      a.f1 = Mat("ernie/f1", N, F);             // (N, F)
-      a.g = Mat("ernie/g", N, F);               // (N, F)
-      a.r2 = Mat("ernie/r2", N, C);             // (N, C) post-LN only
+      // f1 (N, F), the GELU's input; a ReLU is fc's GEMM epilogue, with no buffer of its own.
+      if (cfg.gelu) a.f1 = Mat("ernie/f1", N, F);
+      a.g = Mat("ernie/g", N, F);    // (N, F)
+      a.r2 = Mat("ernie/r2", N, C);  // (N, C) post-LN only
       m_layers.push_back(a);
       m_x.push_back(Mat("ernie/x", N, C));  // (N, C)
     }
@@ -140,17 +142,17 @@ class Encoder {
     m_probs = Mat("ernie/probs", N, V);                      // (P, V); dlogits in backward
     m_losses = Vec("ernie/losses", N);                       // (P)
     // Backward scratch.
-    m_dx = Mat("ernie/dx", N, C);          // (N, C)
-    m_dr = Mat("ernie/dr", N, C);          // (N, C)
-    m_dtmp = Mat("ernie/dtmp", N, C);      // (N, C)
-    m_dy = Mat("ernie/dy", N, C);          // (N, C)
-    m_dF = Mat("ernie/dF", N, F);          // (N, F)
-    m_dF1 = Mat("ernie/dF1", N, F);        // (N, F)
-    m_dqkv = Mat("ernie/dqkv", N, 3 * C);  // (N, 3C)
-    m_dhl = Mat("ernie/dhl", N, C);        // (P, C)
-    m_dha = Mat("ernie/dha", N, C);        // (P, C)
-    m_dhd = Mat("ernie/dhd", N, C);        // (P, C)
-    m_dhm = Mat("ernie/dhm", N, C);        // (P, C)
+    m_dx = Mat("ernie/dx", N, C);                // (N, C)
+    m_dr = Mat("ernie/dr", N, C);                // (N, C)
+    m_dtmp = Mat("ernie/dtmp", N, C);            // (N, C)
+    m_dy = Mat("ernie/dy", N, C);                // (N, C)
+    if (cfg.gelu) m_dF = Mat("ernie/dF", N, F);  // (N, F), GELU only
+    m_dF1 = Mat("ernie/dF1", N, F);              // (N, F)
+    m_dqkv = Mat("ernie/dqkv", N, 3 * C);        // (N, 3C)
+    m_dhl = Mat("ernie/dhl", N, C);              // (P, C)
+    m_dha = Mat("ernie/dha", N, C);              // (P, C)
+    m_dhd = Mat("ernie/dhd", N, C);              // (P, C)
+    m_dhm = Mat("ernie/dhm", N, C);              // (P, C)
   }
 
   const EncoderConfig& config() const { return m_cfg; }
@@ -213,8 +215,7 @@ class Encoder {
                                        pv("ln1b", l));
         fin = a.ln1;
       }
-      nn::linear_forward<Exec, T>(ex, "ernie/fc", m_path, a.f1, fin, pm("fcw", l), pv("fcb", l));
-      act_forward(ex, "ernie/act", a.g, a.f1);
+      fc_act_forward(ex, a, fin, l);
       nn::linear_forward<Exec, T>(ex, "ernie/fcproj", m_path, m_tmp, a.g, pm("fcprojw", l), pv("fcprojb", l));
       if (m_cfg.pre_ln) {
         nn::residual_forward<Exec, T>(ex, "ernie/res2", m_x[l + 1], a.r1, m_tmp);
@@ -305,9 +306,7 @@ class Encoder {
       Layer& a = m_layers[l];
       if (m_cfg.pre_ln) {
         // x[l+1] = r1 + fcproj(act(fc(ln2(r1)))), r1 = x[l] + attproj(attn(qkv(ln1(x[l])))).
-        nn::linear_backward<Exec, T>(ex, "ernie/fcproj", m_path, m_dF, gm("fcprojw", l), gv("fcprojb", l),
-                                     m_dx, a.g, pm("fcprojw", l));
-        act_backward(ex, "ernie/act", m_dF1, a.f1, m_dF);
+        fcproj_act_backward(ex, a, m_dx, l);
         nn::linear_backward<Exec, T>(ex, "ernie/fc", m_path, m_dtmp, gm("fcw", l), gv("fcb", l), m_dF1, a.ln2,
                                      pm("fcw", l));
         nn::layernorm_backward<Exec, T>(ex, "ernie/ln2", m_dx, gv("ln2w", l), gv("ln2b", l), m_dtmp, a.r1,
@@ -324,9 +323,7 @@ class Encoder {
         nn::zero_fill(ex, "ernie/ln2_dx_zero", m_dr);
         nn::layernorm_backward<Exec, T>(ex, "ernie/ln2", m_dr, gv("ln2w", l), gv("ln2b", l), m_dx, a.r2,
                                         pv("ln2w", l), a.ln2_mean, a.ln2_rstd);
-        nn::linear_backward<Exec, T>(ex, "ernie/fcproj", m_path, m_dF, gm("fcprojw", l), gv("fcprojb", l),
-                                     m_dr, a.g, pm("fcprojw", l));
-        act_backward(ex, "ernie/act", m_dF1, a.f1, m_dF);
+        fcproj_act_backward(ex, a, m_dr, l);
         nn::linear_backward<Exec, T>(ex, "ernie/fc", m_path, m_dtmp, gm("fcw", l), gv("fcb", l), m_dF1, a.ln1,
                                      pm("fcw", l));
         add_into<Exec, T>(ex, "ernie/res2_bwd", m_dtmp, m_dr);
@@ -367,23 +364,25 @@ class Encoder {
     nn::append(l, nn::embedding_forward_cost("ernie/embed", d, N, C));
     if (!m_cfg.pre_ln) nn::append(l, nn::layernorm_forward_cost("ernie/embln", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln1", d, N, C));
-    nn::append(layer, nn::linear_forward_cost("ernie/qkv", d, N, C, 3 * C, true));
+    nn::append(layer, nn::linear_forward_cost("ernie/qkv", d, N, C, 3 * C, true, m_path));
     nn::append(layer, nn::flash_attention_forward_cost("ernie/attn", d, shape, nn::kFlashTeams, exp_ops));
-    nn::append(layer, nn::linear_forward_cost("ernie/attproj", d, N, C, C, true));
+    nn::append(layer, nn::linear_forward_cost("ernie/attproj", d, N, C, C, true, m_path));
     nn::append(layer, nn::residual_forward_cost("ernie/res1", d, N, C));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln2", d, N, C));
-    nn::append(layer, nn::linear_forward_cost("ernie/fc", d, N, C, F, true));
-    nn::append(layer, act_forward_cost("ernie/act", d, N, F, exp_ops));
-    nn::append(layer, nn::linear_forward_cost("ernie/fcproj", d, N, F, C, true));
+    // With ReLU, fc's GEMM applies it (epilogue) and fcproj's data-gradient GEMM its backward.
+    const bool relu = !m_cfg.gelu;
+    nn::append(layer, nn::linear_forward_cost("ernie/fc", d, N, C, F, true, m_path, relu));
+    if (!relu) nn::append(layer, act_forward_cost("ernie/act", d, N, F, exp_ops));
+    nn::append(layer, nn::linear_forward_cost("ernie/fcproj", d, N, F, C, true, m_path));
     nn::append(layer, nn::residual_forward_cost("ernie/res2", d, N, C));
     // Backward of a layer.
-    nn::append(layer, nn::linear_backward_cost("ernie/fcproj", d, N, F, C, true, true));
-    nn::append(layer, act_backward_cost("ernie/act", d, N, F, exp_ops));
-    nn::append(layer, nn::linear_backward_cost("ernie/fc", d, N, C, F, true, true));
+    nn::append(layer, nn::linear_backward_cost("ernie/fcproj", d, N, F, C, true, true, m_path, relu));
+    if (!relu) nn::append(layer, act_backward_cost("ernie/act", d, N, F, exp_ops));
+    nn::append(layer, nn::linear_backward_cost("ernie/fc", d, N, C, F, true, true, m_path));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln2", d, N, C));
-    nn::append(layer, nn::linear_backward_cost("ernie/attproj", d, N, C, C, true, true));
+    nn::append(layer, nn::linear_backward_cost("ernie/attproj", d, N, C, C, true, true, m_path));
     nn::append(layer, nn::flash_attention_backward_cost("ernie/attn", d, shape, nn::kFlashTeams, exp_ops));
-    nn::append(layer, nn::linear_backward_cost("ernie/qkv", d, N, C, 3 * C, true, true));
+    nn::append(layer, nn::linear_backward_cost("ernie/qkv", d, N, C, 3 * C, true, true, m_path));
     nn::append(layer, nn::layernorm_backward_cost("ernie/ln1", d, N, C));
     if (!m_cfg.pre_ln) {
       nn::append(layer, nn::zero_fill_cost("ernie/ln2_dx_zero", d, N * C));
@@ -395,16 +394,16 @@ class Encoder {
     if (m_cfg.pre_ln) nn::append(l, nn::layernorm_forward_cost("ernie/lnf", d, N, C));
     // Head on the P targets.
     l.push_back(nn::vector_cost("ernie/mlm_gather", vd, 0, s * 2 * P * C + 4 * P));
-    nn::append(l, nn::linear_forward_cost("ernie/head", d, P, C, C, true));
+    nn::append(l, nn::linear_forward_cost("ernie/head", d, P, C, C, true, m_path));
     nn::append(l, act_forward_cost("ernie/head_act", d, P, C, exp_ops));
     nn::append(l, nn::layernorm_forward_cost("ernie/head_ln", d, P, C));
-    nn::append(l, nn::linear_forward_cost("ernie/decoder", d, P, C, V, true));
+    nn::append(l, nn::linear_forward_cost("ernie/decoder", d, P, C, V, true, m_path));
     nn::append(l, nn::cross_entropy_forward_cost("ernie/mlm_loss", d, P, V, exp_ops));
     nn::append(l, nn::cross_entropy_backward_cost("ernie/mlm_loss", d, P, V));
-    nn::append(l, nn::linear_backward_cost("ernie/decoder", d, P, C, V, true, true));
+    nn::append(l, nn::linear_backward_cost("ernie/decoder", d, P, C, V, true, true, m_path));
     nn::append(l, nn::layernorm_backward_cost("ernie/head_ln", d, P, C));
     nn::append(l, act_backward_cost("ernie/head_act", d, P, C, exp_ops));
-    nn::append(l, nn::linear_backward_cost("ernie/head", d, P, C, C, true, true));
+    nn::append(l, nn::linear_backward_cost("ernie/head", d, P, C, C, true, true, m_path));
     nn::append(l, nn::zero_fill_cost("ernie/head_ln_dx_zero", d, P * C));
     nn::append(l, nn::zero_fill_cost("ernie/mlm_gather_bwd_zero", d, N * C));
     l.push_back(nn::vector_cost("ernie/mlm_gather_bwd", vd, 0, s * 2 * P * C + 4 * P));
@@ -421,6 +420,29 @@ class Encoder {
     Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;
     Mat lse;  // (B·H, T) attention row log-sum-exp
   };
+
+  // g = act(fc(fin)) of layer l: with ReLU one GEMM, the bias and ReLU in its epilogue; with GELU
+  // the GEMM into f1, then the GELU kernel.
+  void fc_act_forward(const Exec& ex, Layer& a, const Mat& fin, int l) {
+    if (!m_cfg.gelu) {
+      nn::linear_forward<Exec, T>(ex, "ernie/fc", m_path, a.g, fin, pm("fcw", l), pv("fcb", l), true);
+      return;
+    }
+    nn::linear_forward<Exec, T>(ex, "ernie/fc", m_path, a.f1, fin, pm("fcw", l), pv("fcb", l));
+    act_forward(ex, "ernie/act", a.g, a.f1);
+  }
+  // fcproj's backward from dy, and the activation's: m_dF1 = ∂L/∂(fc output). With ReLU the data
+  // gradient's GEMM masks by g > 0 (epilogue); with GELU it writes dF, then the GELU backward.
+  void fcproj_act_backward(const Exec& ex, Layer& a, const Mat& dy, int l) {
+    if (!m_cfg.gelu) {
+      nn::linear_backward<Exec, T>(ex, "ernie/fcproj", m_path, m_dF1, gm("fcprojw", l), gv("fcprojb", l), dy,
+                                   a.g, pm("fcprojw", l), true);
+      return;
+    }
+    nn::linear_backward<Exec, T>(ex, "ernie/fcproj", m_path, m_dF, gm("fcprojw", l), gv("fcprojb", l), dy,
+                                 a.g, pm("fcprojw", l));
+    act_backward(ex, "ernie/act", m_dF1, a.f1, m_dF);
+  }
 
   template <class Ex>
   void act_forward(const Ex& ex, const char* name, const Mat& y, const Mat& x) const {

@@ -24,9 +24,8 @@ namespace xpb::mlp {
 inline double model_bytes(int D, int H, int K, int B, std::size_t scalar) {
   const double d = D, h = H, k = K, b = B;
   const double P = h * d + k * h + h + k;  // W1 (H, D), W2 (K, H), b1 (H), b2 (K)
-  // params, grads, AdamW moments (P); x (B, D); h, h_relu, dh, dh_relu (B, H); logits, probs
-  // (B, K); losses (B)
-  const double elems = 4 * P + b * d + 4 * b * h + 2 * b * k + b;
+  // params, grads, AdamW moments (P); x (B, D); h_relu, dh (B, H); logits, probs (B, K); losses (B)
+  const double elems = 4 * P + b * d + 2 * b * h + 2 * b * k + b;
   const double sums = 8.0 * std::ceil(b / double(nn::kReduceBlock));  // doubles
   return elems * double(scalar) + b * sizeof(int) + sums;             // + targets (B)
 }
@@ -44,12 +43,10 @@ class MlpModel {
     m_m = Vec("mlp/adam_m", P);                       // (P)
     m_v = Vec("mlp/adam_v", P);                       // (P)
     m_x = Mat(std::string("mlp/x"), B, D);            // (B, D)
-    m_h = Mat(std::string("mlp/h"), B, H);            // (B, H)
-    m_hr = Mat(std::string("mlp/h_relu"), B, H);      // (B, H)
+    m_hr = Mat(std::string("mlp/h_relu"), B, H);      // (B, H) relu(fc1), one GEMM (epilogue)
     m_logits = Mat(std::string("mlp/logits"), B, K);  // (B, K)
     m_probs = Mat(std::string("mlp/probs"), B, K);    // (B, K); dlogits in backward
-    m_dh = Mat(std::string("mlp/dh"), B, H);          // (B, H)
-    m_dhr = Mat(std::string("mlp/dh_relu"), B, H);    // (B, H)
+    m_dh = Mat(std::string("mlp/dh"), B, H);          // (B, H) ∂L/∂(fc1 output), through the ReLU
     m_losses = Vec("mlp/losses", B);                  // (B)
     m_targets = nn::Tokens("mlp/targets", B);         // (B)
   }
@@ -78,8 +75,8 @@ class MlpModel {
     using HostIds = Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
     Kokkos::deep_copy(m_x, HostMat(x.data(), m_B, m_D));         // (B, D)
     Kokkos::deep_copy(m_targets, HostIds(targets.data(), m_B));  // (B)
-    nn::linear_forward(m_exec, "mlp/fc1", m_path, m_h, m_x, w1(), b1());
-    nn::relu_forward(m_exec, "mlp/relu", m_hr, m_h);
+    // The bias and the ReLU in fc1's GEMM epilogue.
+    nn::linear_forward(m_exec, "mlp/fc1", m_path, m_hr, m_x, w1(), b1(), true);
     nn::linear_forward(m_exec, "mlp/fc2", m_path, m_logits, m_hr, w2(), b2());
     nn::cross_entropy_forward(m_exec, "mlp/loss", m_losses, m_probs, m_logits, m_targets);
     const double loss = nn::cross_entropy_mean(m_exec, "mlp/loss", m_losses, m_targets, &m_valid);
@@ -90,8 +87,8 @@ class MlpModel {
   void backward() {
     nn::cross_entropy_backward(m_exec, "mlp/loss", m_probs, m_probs, m_targets,
                                T(1) / T(m_valid > 0 ? m_valid : 1));
-    nn::linear_backward(m_exec, "mlp/fc2", m_path, m_dhr, gw2(), gb2(), m_probs, m_hr, w2());
-    nn::relu_backward(m_exec, "mlp/relu", m_dh, m_h, m_dhr);
+    // fc2's data gradient through the ReLU (m_hr > 0) in the GEMM's epilogue.
+    nn::linear_backward(m_exec, "mlp/fc2", m_path, m_dh, gw2(), gb2(), m_probs, m_hr, w2(), true);
     nn::linear_backward(m_exec, "mlp/fc1", m_path, Mat(), gw1(), gb1(), m_dh, m_x, w1());
     m_exec.fence();
   }
@@ -108,14 +105,12 @@ class MlpModel {
     // The batch's features and labels, made on the host each step (forward).
     l.push_back(nn::transfer_cost("mlp/upload_features", dtype_bytes(nn::vector_dtype(dtype)) * B * D));
     l.push_back(nn::transfer_cost("mlp/upload_targets", sizeof(int) * B));
-    nn::append(l, nn::linear_forward_cost("mlp/fc1", dtype, B, D, H, true));
-    nn::append(l, nn::relu_forward_cost("mlp/relu", dtype, B, H));
-    nn::append(l, nn::linear_forward_cost("mlp/fc2", dtype, B, H, K, true));
+    nn::append(l, nn::linear_forward_cost("mlp/fc1", dtype, B, D, H, true, m_path, true));
+    nn::append(l, nn::linear_forward_cost("mlp/fc2", dtype, B, H, K, true, m_path));
     nn::append(l, nn::cross_entropy_forward_cost("mlp/loss", dtype, B, K, exp_ops));
     nn::append(l, nn::cross_entropy_backward_cost("mlp/loss", dtype, B, K));
-    nn::append(l, nn::linear_backward_cost("mlp/fc2", dtype, B, H, K, true, true));
-    nn::append(l, nn::relu_backward_cost("mlp/relu", dtype, B, H));
-    nn::append(l, nn::linear_backward_cost("mlp/fc1", dtype, B, D, H, true, false));
+    nn::append(l, nn::linear_backward_cost("mlp/fc2", dtype, B, H, K, true, true, m_path, true));
+    nn::append(l, nn::linear_backward_cost("mlp/fc1", dtype, B, D, H, true, false, m_path));
     nn::append(l, nn::adamw_cost("mlp/adamw", double(param_count())));
     return l;
   }
@@ -139,7 +134,7 @@ class MlpModel {
   Exec m_exec;
   Vec m_params, m_grads, m_m, m_v;  // (P)
   Mat m_x;                          // (B, D)
-  Mat m_h, m_hr, m_dh, m_dhr;       // (B, H)
+  Mat m_hr, m_dh;                   // (B, H)
   Mat m_logits, m_probs;            // (B, K)
   Vec m_losses;                     // (B)
   nn::Tokens m_targets;             // (B)

@@ -241,11 +241,22 @@ void host_team_for(const Member& team, int n, const Body& body) {
   for (int i = range.start; i < range.end; i += range.increment) body(i);
 }
 
+// The epilogue (GemmEpilogue) on rows i0 … i0+rows-1, columns j0 … j0+cols-1 of C, just written
+// and still in cache, by the micro-kernel's ISA (MicroKernel::finish).
+template <class T>
+void epilogue_rows(const MicroKernel<T>& mk, const GemmEpilogue<T>& ep, T* C, int ldc, int i0, int rows,
+                   int j0, int cols) {
+  mk.finish(rows, cols, C + static_cast<std::int64_t>(i0) * ldc + j0, ldc, ep.bias ? ep.bias + j0 : nullptr,
+            ep.relu, ep.gate ? ep.gate + static_cast<std::int64_t>(i0) * ep.ld_gate + j0 : nullptr,
+            ep.ld_gate);
+}
+
 }  // namespace
 
 template <class ExecSpace, class T>
 void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bool ta, bool tb, int M, int N,
-                      int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc) {
+                      int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc,
+                      const GemmEpilogue<T>& ep) {
   if (M <= 0 || N <= 0) return;
   const MicroKernel<T> mk = micro_kernel<T>(isa);
   const Blocking<T> bl = blocking_for(mk, M, N, K, tb, static_cast<int>(space.concurrency()));
@@ -287,6 +298,9 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
     // At least one block, so that K == 0 still zeroes W (C = beta·C).
     for (int k0 = 0; k0 == 0 || k0 < K; k0 += bl.kc) {
       const int kc = std::min(bl.kc, K - k0);
+      // Sums kept in C are final after the last KC block: each panel's rows get the epilogue
+      // right after their micro-tiles, while they are in L1.
+      const bool finish_here = sums_in_c && k0 + bl.kc >= K && !ep.empty();
       if (direct_b) {
         if (q_direct < q_count) {
           host_team_for(team, kc, [&](const int k) {
@@ -311,7 +325,7 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
         team.team_barrier();
         // Micro-row panels are split across the team's threads; each micro-tile's chain stays
         // with one thread for the whole block, and KC blocks run in k order.
-        host_team_for(team, p_count, [&](const int p) {
+        const auto panel = [&](const int p) {
           const T* a = Ap + static_cast<std::size_t>(p) * kc * mk.mr;
           T* w = W + static_cast<std::size_t>(i1 + p * mk.mr) * ldw;
           // A last panel of few live rows (M = 16 = 12 + 4) runs on the tail kernel's rows only.
@@ -338,6 +352,12 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
           for (int q = q_direct; q < q_count; ++q) {
             mk.run(kc, a, Bp + static_cast<std::size_t>(q) * kc * mk.nr, w + q * mk.nr, ldw, k0 == 0);
           }
+        };
+        host_team_for(team, p_count, [&](const int p) {
+          panel(p);
+          if (finish_here)
+            epilogue_rows(mk, ep, C, ldc, i0 + i1 + p * mk.mr, std::min(mk.mr, sub_rows - p * mk.mr), j0,
+                          cols);
         });
         team.team_barrier();
       }
@@ -349,6 +369,7 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
       const int nrows = std::min(mk.mr, rows - r0);
       mk.epilogue(nrows, cols, W + static_cast<std::size_t>(r0) * ldw, ldw,
                   C + static_cast<std::int64_t>(i0 + r0) * ldc + j0, ldc, alpha, beta);
+      if (!ep.empty()) epilogue_rows(mk, ep, C, ldc, i0 + r0, nrows, j0, cols);
     });
   });
 }
@@ -356,10 +377,10 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
 #define XPB_GEMM_INSTANTIATE(SPACE)                                                                          \
   template void gemm_native_host<SPACE, float>(const SPACE&, const char*, GemmIsa, bool, bool, int, int,     \
                                                int, float, const float*, int, const float*, int, float,      \
-                                               float*, int);                                                 \
+                                               float*, int, const GemmEpilogue<float>&);                     \
   template void gemm_native_host<SPACE, double>(const SPACE&, const char*, GemmIsa, bool, bool, int, int,    \
                                                 int, double, const double*, int, const double*, int, double, \
-                                                double*, int);
+                                                double*, int, const GemmEpilogue<double>&);
 #ifdef KOKKOS_ENABLE_SERIAL
 XPB_GEMM_INSTANTIATE(Kokkos::Serial)
 #endif
@@ -418,9 +439,19 @@ void device_blas(bool ta, bool tb, int M, int N, int K, double alpha, const doub
 }
 #endif
 
+// The epilogue as a kernel of its own (the vendor path), a row per work item.
+template <class T>
+void epilogue_kernel(const std::string& label, const GemmEpilogue<T>& ep, const Matrix<T>& C) {
+  const int N = static_cast<int>(C.extent(1));
+  Kokkos::parallel_for(
+      label, Kokkos::RangePolicy<>(0, static_cast<int>(C.extent(0))), KOKKOS_LAMBDA(const int i) {
+        for (int j = 0; j < N; ++j) C(i, j) = detail::apply_epilogue(ep, i, j, C(i, j));
+      });
+}
+
 template <class T>
 void gemm_any(const char* label, GemmPath path, bool ta, bool tb, T alpha, const Matrix<const T>& A,
-              const Matrix<const T>& B, T beta, const Matrix<T>& C) {
+              const Matrix<const T>& B, T beta, const Matrix<T>& C, const GemmEpilogue<T>& ep) {
   const int M = static_cast<int>(C.extent(0)), N = static_cast<int>(C.extent(1));
   const int K = static_cast<int>(ta ? A.extent(0) : A.extent(1));
   XPB_ASSERT(static_cast<int>(ta ? A.extent(1) : A.extent(0)) == M, "gemm: A rows != C rows");
@@ -438,28 +469,30 @@ void gemm_any(const char* label, GemmPath path, bool ta, bool tb, T alpha, const
 #else
     host_blas(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
 #endif
+    if (!ep.empty()) epilogue_kernel(std::string(label) + "_epilogue", ep, C);
     return;
   }
 #if XPB_GEMM_DEVICE
   detail::gemm_portable<Kokkos::DefaultExecutionSpace, T>(Kokkos::DefaultExecutionSpace(), label, ta, tb,
-                                                          alpha, A, B, beta, C);
+                                                          alpha, A, B, beta, C, 0, ep);
 #else
   detail::gemm_native_host<Kokkos::DefaultExecutionSpace, T>(
       Kokkos::DefaultExecutionSpace(), label, GemmIsa::automatic, ta, tb, M, N, K, alpha, A.data(), lda,
-      B.data(), ldb, beta, C.data(), ldc);
+      B.data(), ldb, beta, C.data(), ldc, ep);
 #endif
 }
 
 }  // namespace
 
 void gemm(const char* label, GemmPath path, bool ta, bool tb, float alpha, const Matrix<const float>& A,
-          const Matrix<const float>& B, float beta, const Matrix<float>& C) {
-  gemm_any<float>(label, path, ta, tb, alpha, A, B, beta, C);
+          const Matrix<const float>& B, float beta, const Matrix<float>& C, const GemmEpilogue<float>& ep) {
+  gemm_any<float>(label, path, ta, tb, alpha, A, B, beta, C, ep);
 }
 
 void gemm(const char* label, GemmPath path, bool ta, bool tb, double alpha, const Matrix<const double>& A,
-          const Matrix<const double>& B, double beta, const Matrix<double>& C) {
-  gemm_any<double>(label, path, ta, tb, alpha, A, B, beta, C);
+          const Matrix<const double>& B, double beta, const Matrix<double>& C,
+          const GemmEpilogue<double>& ep) {
+  gemm_any<double>(label, path, ta, tb, alpha, A, B, beta, C, ep);
 }
 
 KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero) {
@@ -470,6 +503,28 @@ KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, 
   k.flops = 2 * M * N * K;
   k.bytes = dtype_bytes(dtype) * (M * K + K * N + (beta_nonzero ? 2 : 1) * M * N);
   return k;
+}
+
+Ledger gemm_costs(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero,
+                  GemmPath path, EpilogueOps ep) {
+  const double steps = double(ep.bias) + double(ep.relu) + double(ep.gate);
+  const double s = dtype_bytes(dtype);
+  const double extra = s * ((ep.bias ? N : 0) + (ep.gate ? M * N : 0));  // bias and gate reads
+  Ledger l{gemm_cost(label, dtype, M, N, K, beta_nonzero)};
+  if (steps == 0) return l;
+  if (path == GemmPath::native) {
+    l[0].flops += steps * M * N;
+    l[0].bytes += extra;
+    return l;
+  }
+  KernelCost e;
+  e.name = label + "_epilogue";
+  e.kind = OpKind::vector;
+  e.dtype = dtype == DType::fp64 ? DType::fp64 : DType::fp32;
+  e.flops = steps * M * N;
+  e.bytes = s * 2 * M * N + extra;
+  l.push_back(e);
+  return l;
 }
 
 }  // namespace xpb::nn

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 
@@ -29,16 +30,54 @@ std::string native_gemm_kernel();
 template <class T>
 using Matrix = Kokkos::View<T**, Kokkos::LayoutRight>;
 
-// C = alpha·op(A)·op(B) + beta·C. `label` names the Kokkos kernel and its ledger entry.
-void gemm(const char* label, GemmPath path, bool trans_a, bool trans_b, float alpha,
-          const Matrix<const float>& A, const Matrix<const float>& B, float beta, const Matrix<float>& C);
-void gemm(const char* label, GemmPath path, bool trans_a, bool trans_b, double alpha,
-          const Matrix<const double>& A, const Matrix<const double>& B, double beta, const Matrix<double>& C);
+// What a GEMM does to each element of C after C = alpha·op(A)·op(B) + beta·C, in this order:
+// adds bias[j]; applies the ReLU (x > 0 ? x : 0); keeps it only where gate(i, j) > 0 (the ReLU
+// backward of the layer whose output is `gate`). The same operations, one rounding for the add,
+// as the separate bias, ReLU and ReLU-backward kernels, so the same bits; fused, C is finished
+// while its tile is in cache instead of read and written again by each of them. Pointers are in
+// the memory of the space the GEMM runs in.
+template <class T>
+struct GemmEpilogue {
+  const T* bias = nullptr;  // (N)
+  bool relu = false;
+  const T* gate = nullptr;  // (M, ld_gate) row-major
+  int ld_gate = 0;
+  bool empty() const { return bias == nullptr && !relu && gate == nullptr; }
+};
+// Which of those a GEMM's ledger entry is charged for.
+struct EpilogueOps {
+  bool bias = false, relu = false, gate = false;
+};
 
-// Ledger entry of one such call (2·M·N·K FLOPs; A, B read once, C read and written).
+// C = alpha·op(A)·op(B) + beta·C, then `ep`. `label` names the Kokkos kernel and its ledger
+// entry. The native path applies `ep` inside the GEMM kernel; the vendor path, whose library
+// cannot, in a second kernel, LABEL_epilogue.
+void gemm(const char* label, GemmPath path, bool trans_a, bool trans_b, float alpha,
+          const Matrix<const float>& A, const Matrix<const float>& B, float beta, const Matrix<float>& C,
+          const GemmEpilogue<float>& ep = {});
+void gemm(const char* label, GemmPath path, bool trans_a, bool trans_b, double alpha,
+          const Matrix<const double>& A, const Matrix<const double>& B, double beta, const Matrix<double>& C,
+          const GemmEpilogue<double>& ep = {});
+
+// Ledger entry of one such call without an epilogue (2·M·N·K FLOPs; A, B read once, C read and
+// written).
 KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero);
+// The entries of one call with epilogue `ep` on `path`: native, the GEMM charged one operation per
+// element of C for each epilogue step and the reads of bias (N) and gate (M·N); vendor, the plain
+// GEMM and LABEL_epilogue, a vector kernel reading and writing C.
+Ledger gemm_costs(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero,
+                  GemmPath path, EpilogueOps ep);
 
 namespace detail {
+
+// Element (i, j) of C, v, after the epilogue (GemmEpilogue).
+template <class T>
+KOKKOS_INLINE_FUNCTION T apply_epilogue(const GemmEpilogue<T>& ep, int i, int j, T v) {
+  if (ep.bias) v += ep.bias[j];
+  if (ep.relu) v = v > T(0) ? v : T(0);
+  if (ep.gate) v = ep.gate[static_cast<std::int64_t>(i) * ep.ld_gate + j] > T(0) ? v : T(0);
+  return v;
+}
 
 // ------------------------------------------------------------------------------------------------
 // The kernels behind `native`, exposed so that tests can pin the execution space and ISA.
@@ -52,7 +91,7 @@ namespace detail {
 template <class ExecSpace, class T>
 void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bool trans_a, bool trans_b,
                       int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta, T* C,
-                      int ldc);
+                      int ldc, const GemmEpilogue<T>& ep = {});
 
 // Portable kernel for any execution space (GPU backends): a team per (TS, TS) tile of C; per
 // k tile of 16 the A and B tiles are staged in level-0 scratch (loaded so that neighbouring
@@ -68,7 +107,8 @@ void gemm_portable_tiles(
     const ExecSpace& space, const char* label, bool trans_a, bool trans_b, T alpha,
     const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& A,
     const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& B, T beta,
-    const Kokkos::View<T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& C, int team_size = 0) {
+    const Kokkos::View<T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& C, int team_size = 0,
+    const GemmEpilogue<T>& ep = {}) {
   constexpr int BK = 16, MR = 4, TM = TS / MR;
   static_assert(TS % MR == 0, "the tile is a whole number of micro-tiles");
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
@@ -123,7 +163,7 @@ void gemm_portable_tiles(
           const int i = i0 + e / TS, j = j0 + e % TS;
           if (i >= M || j >= N) return;
           const T w = alpha * Ws[e];
-          C(i, j) = beta == T(0) ? w : fma_exact(beta, C(i, j), w);
+          C(i, j) = apply_epilogue(ep, i, j, beta == T(0) ? w : fma_exact(beta, C(i, j), w));
         });
       });
 }
@@ -155,6 +195,7 @@ struct RegisterTileGemm {
   bool ta, tb;
   T alpha, beta;
   int M, N, K, tiles_n;
+  GemmEpilogue<T> ep;
 
   // Element s of this thread's share of op(A)'s k tile: its (row, k) in the tile, chosen so that
   // neighbouring threads take neighbouring elements as A lies in memory.
@@ -239,7 +280,7 @@ struct RegisterTileGemm {
                   j = j0 + (jj / 4) * (BN / 2) + 4 * tx + jj % 4;
         if (i >= M || j >= N) continue;
         const T w = alpha * acc[ii][jj];
-        C(i, j) = beta == T(0) ? w : fma_exact(beta, C(i, j), w);
+        C(i, j) = apply_epilogue(ep, i, j, beta == T(0) ? w : fma_exact(beta, C(i, j), w));
       }
   }
 };
@@ -249,12 +290,13 @@ void gemm_register_tiles(
     const ExecSpace& space, const char* label, bool trans_a, bool trans_b, T alpha,
     const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& A,
     const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& B, T beta,
-    const Kokkos::View<T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& C) {
+    const Kokkos::View<T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& C,
+    const GemmEpilogue<T>& ep = {}) {
   using Kernel = RegisterTileGemm<BM, BN, ExecSpace, T>;
   const int M = static_cast<int>(C.extent(0)), N = static_cast<int>(C.extent(1));
   const int K = static_cast<int>(trans_a ? A.extent(0) : A.extent(1));
   const int tiles_n = (N + BN - 1) / BN, league = ((M + BM - 1) / BM) * tiles_n;
-  const Kernel kernel{A, B, C, trans_a, trans_b, alpha, beta, M, N, K, tiles_n};
+  const Kernel kernel{A, B, C, trans_a, trans_b, alpha, beta, M, N, K, tiles_n, ep};
   Kokkos::parallel_for(label,
                        typename Kernel::Policy(space, league, Kernel::kThreads)
                            .set_scratch_size(0, Kokkos::PerTeam(Kernel::kScratch + 16)),
@@ -266,7 +308,7 @@ void gemm_portable(const ExecSpace& space, const char* label, bool trans_a, bool
                    const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& A,
                    const Kokkos::View<const T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& B,
                    T beta, const Kokkos::View<T**, Kokkos::LayoutRight, typename ExecSpace::memory_space>& C,
-                   int tile = 0) {
+                   int tile = 0, const GemmEpilogue<T>& ep = {}) {
   if (tile == 0) {
     const std::size_t limit = std::size_t(Kokkos::TeamPolicy<ExecSpace>::scratch_size_max(0));
     auto fits = [&](int ts) { return std::size_t(2 * 16 * ts + ts * ts) * sizeof(T) <= limit; };
@@ -279,13 +321,13 @@ void gemm_portable(const ExecSpace& space, const char* label, bool trans_a, bool
       tile = 128;
   }
   if (tile == 128)
-    gemm_register_tiles<128, 128>(space, label, trans_a, trans_b, alpha, A, B, beta, C);
+    gemm_register_tiles<128, 128>(space, label, trans_a, trans_b, alpha, A, B, beta, C, ep);
   else if (tile == 64)
-    gemm_portable_tiles<64>(space, label, trans_a, trans_b, alpha, A, B, beta, C);
+    gemm_portable_tiles<64>(space, label, trans_a, trans_b, alpha, A, B, beta, C, 0, ep);
   else if (tile == 32)
-    gemm_portable_tiles<32>(space, label, trans_a, trans_b, alpha, A, B, beta, C);
+    gemm_portable_tiles<32>(space, label, trans_a, trans_b, alpha, A, B, beta, C, 0, ep);
   else
-    gemm_portable_tiles<16>(space, label, trans_a, trans_b, alpha, A, B, beta, C);
+    gemm_portable_tiles<16>(space, label, trans_a, trans_b, alpha, A, B, beta, C, 0, ep);
 }
 
 }  // namespace detail

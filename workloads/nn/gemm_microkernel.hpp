@@ -35,6 +35,12 @@ using InPlaceMicroKernelFn = void (*)(int kc, const T* A, int ak, int ar, const 
 template <class T>
 using EpilogueFn = void (*)(int rows, int cols, const T* W, int ldw, T* C, int ldc, T alpha, T beta);
 
+// The GEMM epilogue (nn/gemm.hpp) on a rows × cols block of finished C (row stride ldc): bias (cols,
+// or null), ReLU, gate (rows × cols, row stride ldg, or null), per element in that order.
+template <class T>
+using FinishFn = void (*)(int rows, int cols, T* C, int ldc, const T* bias, bool relu, const T* gate,
+                          int ldg);
+
 template <class T>
 struct MicroKernel {
   GemmIsa isa = GemmIsa::scalar;
@@ -49,6 +55,7 @@ struct MicroKernel {
   // Null (tail_mr 0) where the full panel is cheap enough.
   int tail_mr = 0;
   InPlaceMicroKernelFn<T> run_tail = nullptr;
+  FinishFn<T> finish = nullptr;  // the epilogue at this ISA's width
 };
 
 // The widest ISA this CPU (and OS) supports among those compiled in.

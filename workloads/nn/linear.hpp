@@ -1,7 +1,10 @@
-// workloads/nn/linear.hpp — fully connected layer y = x·Wᵀ + b on xpb::nn::gemm (both paths).
-// W is stored (OC, IC) as in PyTorch. Backward overwrites dx, dW and db (callers that need
-// accumulation, such as a tied embedding, add afterwards). Kernels: NAME_fwd (GEMM),
-// NAME_bias_fwd, NAME_bwd_data, NAME_bwd_weight (GEMMs), NAME_bwd_bias (fixed-order column sums).
+// workloads/nn/linear.hpp — fully connected layer y = x·Wᵀ + b on xpb::nn::gemm (both paths),
+// optionally followed by a ReLU. W is stored (OC, IC) as in PyTorch. Backward overwrites dx, dW
+// and db (callers that need accumulation, such as a tied embedding, add afterwards). Kernels:
+// NAME_fwd (the GEMM, bias and ReLU in its epilogue), NAME_bwd_data, NAME_bwd_weight (GEMMs; the
+// data gradient masked by a ReLU input in its epilogue), NAME_bwd_bias (fixed-order column sums);
+// on the vendor path the epilogues are kernels of their own, NAME_fwd_epilogue and
+// NAME_bwd_data_epilogue (nn/gemm.hpp).
 #pragma once
 
 #include <Kokkos_Core.hpp>
@@ -46,48 +49,56 @@ void bias_grad(const Exec& exec, const std::string& name, const Vec<T>& db, cons
 }
 }  // namespace detail
 
-// y (N, OC) = x (N, IC) · w (OC, IC)ᵀ + b (OC). An empty b (extent 0) means no bias.
+// y (N, OC) = x (N, IC) · w (OC, IC)ᵀ + b (OC), then max(y, 0) where `relu`. An empty b (extent
+// 0) means no bias.
 template <class Exec, class T>
 void linear_forward(const Exec& exec, const std::string& name, GemmPath path, const Matrix<T>& y,
-                    const CMatrix<T>& x, const CMatrix<T>& w, const CVec<T>& b) {
+                    const CMatrix<T>& x, const CMatrix<T>& w, const CVec<T>& b, bool relu = false) {
   exec.fence();
-  gemm(label(name, "_fwd").c_str(), path, false, true, T(1), x, w, T(0), y);
-  if (b.extent(0) == 0) return;
-  const int oc = static_cast<int>(y.extent(1));
-  Kokkos::parallel_for(
-      label(name, "_bias_fwd"), Kokkos::RangePolicy<Exec>(exec, 0, static_cast<int>(y.extent(0))),
-      KOKKOS_LAMBDA(const int n) {
-        for (int o = 0; o < oc; ++o) y(n, o) += b(o);
-      });
+  GemmEpilogue<T> ep;
+  ep.bias = b.extent(0) == 0 ? nullptr : b.data();
+  ep.relu = relu;
+  gemm(label(name, "_fwd").c_str(), path, false, true, T(1), x, w, T(0), y, ep);
 }
 
 // dx (N, IC) = dy · w (skipped when dx is empty); dw (OC, IC) = dyᵀ · x; db (OC) = Σ_n dy(n, :)
-// summed in ascending n (skipped when db is empty).
+// summed in ascending n (skipped when db is empty). x_is_relu: x is a ReLU's output, and dx is
+// taken through that ReLU too (kept where x > 0, as relu_backward does from its input).
 template <class Exec, class T>
 void linear_backward(const Exec& exec, const std::string& name, GemmPath path, const Matrix<T>& dx,
                      const Matrix<T>& dw, const Vec<T>& db, const CMatrix<T>& dy, const CMatrix<T>& x,
-                     const CMatrix<T>& w) {
+                     const CMatrix<T>& w, bool x_is_relu = false) {
   exec.fence();
-  if (dx.extent(0) != 0) gemm(label(name, "_bwd_data").c_str(), path, false, false, T(1), dy, w, T(0), dx);
+  if (dx.extent(0) != 0) {
+    GemmEpilogue<T> ep;
+    if (x_is_relu) {
+      ep.gate = x.data();
+      ep.ld_gate = static_cast<int>(x.stride(0));
+    }
+    gemm(label(name, "_bwd_data").c_str(), path, false, false, T(1), dy, w, T(0), dx, ep);
+  }
   gemm(label(name, "_bwd_weight").c_str(), path, true, false, T(1), dy, x, T(0), dw);
   if (db.extent(0) == 0) return;
   detail::bias_grad<Exec>(exec, label(name, "_bwd_bias"), db, dy);
 }
 
-// Ledger entries of one forward and one backward call at this shape.
+// Ledger entries of one forward and one backward call at this shape on `path`.
 inline Ledger linear_forward_cost(const std::string& name, DType dtype, double N, double IC, double OC,
-                                  bool bias) {
-  Ledger l{gemm_cost(label(name, "_fwd"), dtype, N, OC, IC, false)};
-  if (bias)
-    l.push_back(vector_cost(label(name, "_bias_fwd"), vector_dtype(dtype), N * OC,
-                            dtype_bytes(dtype) * (2 * N * OC + OC)));
-  return l;
+                                  bool bias, GemmPath path, bool relu = false) {
+  EpilogueOps ep;
+  ep.bias = bias;
+  ep.relu = relu;
+  return gemm_costs(label(name, "_fwd"), dtype, N, OC, IC, false, path, ep);
 }
 
 inline Ledger linear_backward_cost(const std::string& name, DType dtype, double N, double IC, double OC,
-                                   bool bias, bool need_dx) {
+                                   bool bias, bool need_dx, GemmPath path, bool x_is_relu = false) {
   Ledger l;
-  if (need_dx) l.push_back(gemm_cost(label(name, "_bwd_data"), dtype, N, IC, OC, false));
+  if (need_dx) {
+    EpilogueOps ep;
+    ep.gate = x_is_relu;
+    l = gemm_costs(label(name, "_bwd_data"), dtype, N, IC, OC, false, path, ep);
+  }
   l.push_back(gemm_cost(label(name, "_bwd_weight"), dtype, OC, IC, N, false));
   if (bias)
     l.push_back(vector_cost(label(name, "_bwd_bias"), vector_dtype(dtype), N * OC,
