@@ -388,7 +388,7 @@ TEST_CASE("flash attention: the vector packing copy writes exactly what the loop
   }();
   int isas = 0;
   for (const nn::GemmIsa isa : {nn::GemmIsa::avx512, nn::GemmIsa::avx2}) {
-    const auto tr = nn::detail::flash_transpose_fn<float>(isa);
+    const auto tr = nn::detail::packing_transpose_fn<float>(isa);
     if (!tr || !nn::detail::host_isa_supported(isa)) continue;
     ++isas;
     int cases = 0;

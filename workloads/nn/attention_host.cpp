@@ -250,7 +250,7 @@ __attribute__((flatten)) void transpose_avx512_f32(const float* src, std::ptrdif
 #endif
 
 template <class T>
-TransposeFn<T> flash_transpose_fn(GemmIsa isa) {
+TransposeFn<T> packing_transpose_fn(GemmIsa isa) {
 #if XPB_ATTN_X86
   if constexpr (std::is_same_v<T, float>) {
     if (isa == GemmIsa::avx512) return transpose_avx512_f32;
@@ -260,8 +260,8 @@ TransposeFn<T> flash_transpose_fn(GemmIsa isa) {
   (void)isa;
   return nullptr;  // fp64 and the scalar build: the loop
 }
-template TransposeFn<float> flash_transpose_fn<float>(GemmIsa);
-template TransposeFn<double> flash_transpose_fn<double>(GemmIsa);
+template TransposeFn<float> packing_transpose_fn<float>(GemmIsa);
+template TransposeFn<double> packing_transpose_fn<double>(GemmIsa);
 
 template <class T>
 FlashRowFns<T> flash_row_fns(GemmIsa isa) {

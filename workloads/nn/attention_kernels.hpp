@@ -64,10 +64,6 @@ KOKKOS_INLINE_FUNCTION void copy_rows(const T* XPB_RESTRICT src, std::ptrdiff_t 
   }
 }
 
-template <class T>
-using TransposeFn = void (*)(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, T* dst,
-                             std::ptrdiff_t ldd);
-
 // The row updates of the softmax inside the tiles, over R rows of a tile (row i at x + i·ld) of
 // which row i's first n[i] elements are live; a row with n[i] = 0 is not touched, nor its other
 // arguments read. Forward: x = exp_fixed(x·scale − shift[i]), and sum[i], their sum in
@@ -516,10 +512,6 @@ struct FlashHostFns {
 };
 template <class T>
 FlashHostFns<T> flash_host_fns();
-// The vector packing copy of an ISA's bodies (nullptr: they use the loop); tests take each one the
-// CPU supports.
-template <class T>
-TransposeFn<T> flash_transpose_fn(GemmIsa isa);
 
 // Host tile operations: the micro-kernels plus the ISA-specific bodies.
 template <class T>
@@ -543,7 +535,7 @@ HostFlashOps<T> host_flash_ops(int D) {
   o.tail_mr = mk.tail_mr;
   o.run_tail = mk.run_tail;
   o.fns = flash_host_fns<T>();
-  o.tr_fn = flash_transpose_fn<T>(best_host_isa());
+  o.tr_fn = packing_transpose_fn<T>(best_host_isa());
   o.row_fns = flash_row_fns<T>(best_host_isa());
   return o;
 }

@@ -166,12 +166,18 @@ constexpr int kKB = 16;
 constexpr int kDirectAPanels = 4;
 
 // Ap panel-major: panel p holds rows i0+p·MR .. +MR, stored (kc, MR). Rows past M are zero.
+// Not transposed, the panel is a transpose of MR rows of A: `tr` (packing_transpose_fn) where the
+// ISA has a vector one, else the loop below.
 template <class T>
-void pack_a_panel(const T* A, int lda, bool ta, int M, int i0, int rows, int k0, int kc, int mr, T* Ap,
-                  int p) {
+void pack_a_panel(const T* A, int lda, bool ta, int M, int i0, int rows, int k0, int kc, int mr, T* Ap, int p,
+                  TransposeFn<T> tr) {
   T* dst = Ap + static_cast<std::int64_t>(p) * kc * mr;
   const int r_valid = std::max(0, std::min({mr, rows - p * mr, M - (i0 + p * mr)}));
   const int ib = i0 + p * mr;
+  if (!ta && tr) {
+    tr(A + static_cast<std::int64_t>(ib) * lda + k0, lda, r_valid, mr, kc, dst, mr);
+    return;
+  }
   if (ta) {  // A(i, k) = A[k·lda + i]: the MR rows of one k are contiguous
     for (int k = 0; k < kc; ++k) {
       const T* src = A + static_cast<std::int64_t>(k0 + k) * lda + ib;
@@ -211,12 +217,18 @@ void pack_b_row(const T* B, int ldb, int N, int j0, int cols, int k0, int kc, in
   }
 }
 
-// Transposed B (B(k, j) = B[j·ldb + k]): one call packs panel q, kKB steps of k at a time.
+// Transposed B (B(k, j) = B[j·ldb + k]): one call packs panel q, a transpose of NR rows of B
+// (`tr` as in pack_a_panel), else kKB steps of k at a time.
 template <class T>
-void pack_bt_panel(const T* B, int ldb, int N, int j0, int k0, int kc, int nr, T* Bp, int q) {
+void pack_bt_panel(const T* B, int ldb, int N, int j0, int k0, int kc, int nr, T* Bp, int q,
+                   TransposeFn<T> tr) {
   T* dst = Bp + static_cast<std::int64_t>(q) * kc * nr;
   const int jq = j0 + q * nr;
   const int valid = std::max(0, std::min(nr, N - jq));
+  if (tr) {
+    tr(B + static_cast<std::int64_t>(jq) * ldb + k0, ldb, valid, nr, kc, dst, nr);
+    return;
+  }
   for (int kb = 0; kb < kc; kb += kKB) {
     const int kn = std::min(kKB, kc - kb);
     for (int j = 0; j < nr; ++j) {
@@ -259,6 +271,7 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
                       const GemmEpilogue<T>& ep) {
   if (M <= 0 || N <= 0) return;
   const MicroKernel<T> mk = micro_kernel<T>(isa);
+  const TransposeFn<T> tr = packing_transpose_fn<T>(mk.isa);
   const Blocking<T> bl = blocking_for(mk, M, N, K, tb, static_cast<int>(space.concurrency()));
   const int tiles_m = (M + bl.mt - 1) / bl.mt, tiles_n = (N + bl.nc - 1) / bl.nc;
   // For few rows, packing B would cost more than it saves (Blocking::direct_rows): the
@@ -310,7 +323,7 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
         }
       } else if (tb) {
         host_team_for(team, q_count,
-                      [&](const int q) { pack_bt_panel(B, ldb, N, j0, k0, kc, mk.nr, Bp, q); });
+                      [&](const int q) { pack_bt_panel(B, ldb, N, j0, k0, kc, mk.nr, Bp, q, tr); });
       } else {
         host_team_for(team, kc,
                       [&](const int k) { pack_b_row(B, ldb, N, j0, cols, k0, kc, mk.nr, Bp, q_count, k); });
@@ -320,7 +333,7 @@ void gemm_native_host(const ExecSpace& space, const char* label, GemmIsa isa, bo
         const int p_count = (sub_rows + mk.mr - 1) / mk.mr;
         host_team_for(team, p_count, [&](const int p) {
           if (!direct_a || sub_rows - p * mk.mr < mk.mr)
-            pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p);
+            pack_a_panel(A, lda, ta, M, i0 + i1, sub_rows, k0, kc, mk.mr, Ap, p, tr);
         });
         team.team_barrier();
         // Micro-row panels are split across the team's threads; each micro-tile's chain stays

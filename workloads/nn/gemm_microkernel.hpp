@@ -5,6 +5,7 @@
 // build stays portable (no -march). It does not block, pack or thread: gemm.cpp does that.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace xpb::nn {
@@ -57,6 +58,17 @@ struct MicroKernel {
   InPlaceMicroKernelFn<T> run_tail = nullptr;
   FinishFn<T> finish = nullptr;  // the epilogue at this ISA's width
 };
+
+// The packing copy as a transpose: dst[c·ldd + r] = src[r·lds + c] for r < rows, c < cols, and +0
+// for rows ≤ r < rows_pad (detail::transpose_rows, nn/attention_kernels.hpp, is its loop). The
+// vector form for `isa` (fp32, AVX2 and AVX-512: blocks transposed in registers), or nullptr where
+// there is none (the callers' loops). Used by the GEMM's packing and the attention tiles; defined
+// with the attention's per-ISA bodies (attention_host.cpp). Copies only: the same bits.
+template <class T>
+using TransposeFn = void (*)(const T* src, std::ptrdiff_t lds, int rows, int rows_pad, int cols, T* dst,
+                             std::ptrdiff_t ldd);
+template <class T>
+TransposeFn<T> packing_transpose_fn(GemmIsa isa);
 
 // The widest ISA this CPU (and OS) supports among those compiled in.
 GemmIsa best_host_isa();
