@@ -277,6 +277,17 @@ TEST_CASE("build_or_load writes the cache once and reads it back with the same S
     out << slurp(default_source_manifest()) << "# another comment\n";
   }
   CHECK(build_or_load_lexicon(text, LexiconOptions{}, dir.path().string(), manifest).path != first.path);
+  // No cache folder: the same lexicon, nothing written (not even into the working directory).
+  test::TempDir cwd;
+  const auto before = std::filesystem::current_path();
+  std::filesystem::current_path(cwd.path());
+  const Lexicon bare = build_or_load_lexicon(text, LexiconOptions{}, "");
+  const bool wrote = !std::filesystem::is_empty(cwd.path());
+  std::filesystem::current_path(before);
+  CHECK_FALSE(wrote);
+  CHECK(bare.path.empty());
+  CHECK(bare.sha256 == first.sha256);
+  CHECK(bare.entities.size() == first.entities.size());
 }
 
 TEST_CASE("the source manifest: a changed file or a missing role is an error with a hint",

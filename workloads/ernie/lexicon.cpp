@@ -502,6 +502,14 @@ Lexicon build_or_load_lexicon(std::string_view train_text, const LexiconOptions&
       sha256_hex(std::string(kFormat) + "\n" + kDerivation + "\n" + train_sha + "\n" + options.describe() + "\n" +
                  manifest_sha)
           .substr(0, 16);
+  // No cache folder (a bare Context, as in tests): derived in memory, nothing written; before,
+  // the empty path put the cache in the working directory.
+  if (cache_dir.empty()) {
+    const LexiconSources sources = load_lexicon_sources(manifest_path);
+    Lexicon lex = derive_lexicon(train_text, options, sources);
+    lex.sha256 = sha256_hex(serialize_lexicon(lex, train_sha, options, manifest_sha));
+    return lex;
+  }
   const fs::path dir = fs::path(cache_dir) / "ernie";
   const fs::path file = dir / ("lexicon-" + key + ".tsv");
   std::error_code ec;
