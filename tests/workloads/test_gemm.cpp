@@ -73,20 +73,22 @@ std::vector<T> run_native(const Problem<T>& p, GemmIsa isa, const nn::GemmEpilog
   return C;
 }
 
-// An epilogue's operands on the host: bias (N) and gate (M, N + 3: a row stride of its own), and
-// which of the three steps run.
+// An epilogue's operands on the host: bias (N), residual (M, N + 5) and gate (M, N + 3: row
+// strides of their own), and which of the four steps run.
 template <class T>
 struct EpilogueCase {
-  bool bias, relu, gate;
-  std::vector<T> b, g;
-  int ldg;
-  EpilogueCase(const Problem<T>& p, bool bias_, bool relu_, bool gate_)
-      : bias(bias_), relu(relu_), gate(gate_), ldg(p.N + 3) {
+  bool bias, residual, relu, gate;
+  std::vector<T> b, r, g;
+  int ldr, ldg;
+  EpilogueCase(const Problem<T>& p, bool bias_, bool residual_, bool relu_, bool gate_)
+      : bias(bias_), residual(residual_), relu(relu_), gate(gate_), ldr(p.N + 5), ldg(p.N + 3) {
     const Rng rng(77, 5);
     b.resize(std::size_t(p.N));
+    r.resize(std::size_t(p.M) * ldr);
     g.resize(std::size_t(p.M) * ldg);
     std::uint64_t i = 0;
     for (auto& x : b) x = T(rng.normal(i++));
+    for (auto& x : r) x = T(rng.normal(i++));
     // A ReLU's output has exact zeros, which must close the gate: every third value 0, the rest
     // of either sign (two thirds of the gate closed).
     for (auto& x : g) {
@@ -97,18 +99,21 @@ struct EpilogueCase {
   nn::GemmEpilogue<T> on_host() const {
     nn::GemmEpilogue<T> ep;
     ep.bias = bias ? b.data() : nullptr;
+    ep.residual = residual ? r.data() : nullptr;
+    ep.ld_residual = ldr;
     ep.relu = relu;
     ep.gate = gate ? g.data() : nullptr;
     ep.ld_gate = ldg;
     return ep;
   }
-  // The separate kernels' operations on a finished C, in their order: y += b; y = y > 0 ? y : 0;
-  // dx = gate > 0 ? dy : 0.
+  // The separate kernels' operations on a finished C, in their order: y += b; y = x + y (the
+  // residual kernel's a + b, with the residual first); y = y > 0 ? y : 0; dx = gate > 0 ? dy : 0.
   std::vector<T> apply(std::vector<T> C, int M, int N) const {
     for (int i = 0; i < M; ++i)
       for (int j = 0; j < N; ++j) {
         T& v = C[std::size_t(i) * N + j];
         if (bias) v += b[std::size_t(j)];
+        if (residual) v = r[std::size_t(i) * ldr + j] + v;
         if (relu) v = v > T(0) ? v : T(0);
         if (gate) v = g[std::size_t(i) * ldg + j] > T(0) ? v : T(0);
       }
@@ -391,13 +396,14 @@ TEMPLATE_TEST_CASE("portable GEMM kernel on the default device gives the host ch
     }
 }
 
-// The epilogues (bias, ReLU, ReLU gate, and all three) on every kernel: the host kernel on every
+// The epilogues (bias, residual, ReLU, ReLU gate, and all four) on every kernel: the host kernel on every
 // ISA, with its sums kept in C (alpha 1, beta 0, whole micro-tiles: 96 x 64) or passed through its
 // scratch (ragged, beta != 0), over several KC blocks (K = 600), B read in place by several row
 // tiles (400 x 64), B transposed; the portable and register kernels; each must give the bits of
 // the plain GEMM followed by the separate kernels' operations.
-TEMPLATE_TEST_CASE("GEMM epilogues give the bits of the separate bias, ReLU and ReLU-backward kernels",
-                   "[gemm]", float, double) {
+TEMPLATE_TEST_CASE(
+    "GEMM epilogues give the bits of the separate bias, residual, ReLU and ReLU-backward kernels", "[gemm]",
+    float, double) {
   using T = TestType;
   struct Case {
     int M, N, K;
@@ -408,15 +414,17 @@ TEMPLATE_TEST_CASE("GEMM epilogues give the bits of the separate bias, ReLU and 
                          {130, 70, 83, false, false, 1, 0.5},
                          {400, 64, 40, false, false, 1, 0},
                          {37, 29, 300, true, false, -2, 0}};
-  const bool flags[][3] = {
-      {true, false, false}, {true, true, false}, {false, false, true}, {true, true, true}};
+  // {bias, residual, relu, gate}
+  const bool flags[][4] = {{true, false, false, false}, {true, false, true, false},
+                           {false, false, false, true}, {true, true, false, false},
+                           {false, true, false, false}, {true, true, true, true}};
   for (const Case& c : shapes)
     for (const auto& f : flags) {
       const auto p = make_problem<T>(c.M, c.N, c.K, c.ta, c.tb, T(c.alpha), T(c.beta), 13);
-      const EpilogueCase<T> e(p, f[0], f[1], f[2]);
+      const EpilogueCase<T> e(p, f[0], f[1], f[2], f[3]);
       const auto want = e.apply(reference(p), p.M, p.N);
-      INFO("M=" << c.M << " N=" << c.N << " K=" << c.K << " bias " << f[0] << " relu " << f[1] << " gate "
-                << f[2] << " bytes " << sizeof(T));
+      INFO("M=" << c.M << " N=" << c.N << " K=" << c.K << " bias " << f[0] << " residual " << f[1] << " relu "
+                << f[2] << " gate " << f[3] << " bytes " << sizeof(T));
       for (GemmIsa isa : isas_here()) {
         INFO("isa " << nn::to_string(isa));
         CHECK(bit_equal(run_native<Kokkos::DefaultHostExecutionSpace, T>(p, isa, e.on_host()), want));
@@ -432,9 +440,10 @@ TEMPLATE_TEST_CASE("GEMM epilogues give the bits of the separate bias, ReLU and 
 TEST_CASE("nn::gemm applies the epilogue on the native and the vendor path", "[gemm]") {
   const auto p = make_problem<float>(100, 48, 70, false, true, 1.f, 0.f, 21);
   using Host = Kokkos::View<float**, Kokkos::LayoutRight, Kokkos::HostSpace>;
-  nn::Matrix<float> A("A", p.M, p.K), B("B", p.N, p.K), C("C", p.M, p.N), G("G", p.M, p.N + 3);
+  nn::Matrix<float> A("A", p.M, p.K), B("B", p.N, p.K), C("C", p.M, p.N), G("G", p.M, p.N + 3),
+      R("R", p.M, p.N + 5);
   nn::Matrix<float> bias_m("b", 1, p.N);
-  const EpilogueCase<float> e(p, true, true, true);
+  const EpilogueCase<float> e(p, true, true, true, true);
   const auto copy_in = [](const nn::Matrix<float>& d, const std::vector<float>& v) {
     Host h(const_cast<float*>(v.data()), d.extent(0), d.extent(1));
     Kokkos::deep_copy(d, h);
@@ -442,11 +451,14 @@ TEST_CASE("nn::gemm applies the epilogue on the native and the vendor path", "[g
   copy_in(A, p.A);
   copy_in(B, p.B);
   copy_in(G, e.g);
+  copy_in(R, e.r);
   copy_in(bias_m, e.b);
   const auto want = e.apply(reference(p), p.M, p.N);
   for (const auto path : {nn::GemmPath::native, nn::GemmPath::vendor}) {
     nn::GemmEpilogue<float> ep;
     ep.bias = bias_m.data();
+    ep.residual = R.data();
+    ep.ld_residual = p.N + 5;
     ep.relu = true;
     ep.gate = G.data();
     ep.ld_gate = p.N + 3;

@@ -85,12 +85,13 @@ TEST_CASE("gpt memory estimate: a hand count of the tensors, and what the model 
   const double P = 34176;
   REQUIRE(double(gpt::param_count(c)) == P);
   // Floats: params, grads and the two AdamW moments, 4·P = 136 704;
-  // per layer 37 248: seven (64, 32) = 14 336, qkv (64, 96) = 6 144, fch and fch_gelu (64, 128)
-  // 16 384, four (64) statistics 256, lse (4·2, 16) = 128; two layers 74 496;
+  // per layer 33 152: five (64, 32) = 10 240 (ln1, atty, res1, ln2, res2: the projections write
+  // the residual sums), qkv (64, 96) = 6 144, fch and fch_gelu (64, 128) 16 384, four (64)
+  // statistics 256, lse (4·2, 16) = 128; two layers 66 304;
   // encoded and lnf (64, 32) 4 096, lnf's statistics 128, logits and probs (64, 256) 32 768,
   // losses 64; backward dres, dln, datty 6 144, dqkv 6 144, dfch and dfch_gelu 16 384.
-  const double floats = 136704 + 74496 + 4096 + 128 + 32768 + 64 + 6144 + 6144 + 16384;
-  REQUIRE(floats == 276928);
+  const double floats = 136704 + 66304 + 4096 + 128 + 32768 + 64 + 6144 + 6144 + 16384;
+  REQUIRE(floats == 268736);
   const double tokens = 2 * 64 * 4;  // inputs, targets (int)
   // Transients of a step: a layernorm backward's partial rows (blocks, 2C) and the blocks of the
   // gradient norm's ordered sum, ⌈34 176 / 4096⌉ = 9 doubles.
@@ -156,12 +157,12 @@ TEST_CASE("ernie memory estimate: a hand count of the tensors, and what the enco
     // per layer 27 008: ln1, atty, r1, ln2, r2 and the output x (64, 32) = 12 288, qkv (64, 96)
     // = 6 144, g (64, 64) = 4 096 and with GELU f1 4 096 more (ReLU: fc's GEMM applies it), four
     // (64) statistics 256, lse (8, 16) = 128; two 45 824 (GELU 54 016);
-    // emb and x0 (post-LN) or xf (pre-LN) 4 096, tmp, hm, hd, ha, hl 10 240, backward dx, dr, dtmp,
+    // emb and x0 (post-LN) or xf (pre-LN) 4 096, hm, hd, ha, hl 8 192, backward dx, dr, dtmp,
     // dy, dhl, dha, dhd, dhm 16 384, dqkv 6 144, dF1 4 096 and with GELU dF 4 096 more, logits and
     // probs (64, 260) = 33 280, the emb, xf and hl statistics 384, losses 64.
     const double ffn = gelu ? 2 * 4096 + 4096 : 0;  // f1 in each layer, dF
-    const double floats = 54728 + 45824 + 4096 + 10240 + 16384 + 6144 + 4096 + 33280 + 384 + 64 + ffn;
-    REQUIRE(floats == (gelu ? 187528 : 175240));
+    const double floats = 54728 + 45824 + 4096 + 8192 + 16384 + 6144 + 4096 + 33280 + 384 + 64 + ffn;
+    REQUIRE(floats == (gelu ? 185480 : 173192));
     const double tokens = 3 * 64 * 4;  // tokens, positions, labels (int32)
     const double partials = double(nn::layernorm_blocks(64)) * 2 * 32 * 4, sums = 7 * 8;  // ⌈27 364/4096⌉
     const double estimate = ernie::encoder_bytes(c, sizeof(float));

@@ -74,10 +74,10 @@ inline double encoder_bytes(const EncoderConfig& c, std::size_t scalar) {
   // GELU, f1 (N, F) (the ReLU is fc's GEMM epilogue: no f1); four (N) statistics; lse (B·H, T).
   const double ffn_bufs = c.gelu ? 2 : 1;
   const double layer = 9 * N * C + ffn_bufs * N * F + 4 * N + N * H;
-  // emb and one more (N, C) (x0 post-LN, xf pre-LN); tmp and the head's hm, hd, ha, hl (N, C);
+  // emb and one more (N, C) (x0 post-LN, xf pre-LN); the head's hm, hd, ha, hl (N, C);
   // backward dx, dr, dtmp, dy, dhl, dha, dhd, dhm (N, C) and dqkv (N, 3C); dF1 and, with GELU, dF
   // (N, F); logits, probs (N, V); the emb, xf and hl statistics and losses (N).
-  const double rest = 18 * N * C + ffn_bufs * N * F + 2 * N * V + 7 * N;
+  const double rest = 17 * N * C + ffn_bufs * N * F + 2 * N * V + 7 * N;
   const double partials = double(nn::layernorm_blocks(int(N))) * 2 * C;            // (blocks, 2C)
   const double sums = 8.0 * std::ceil(std::max(P, N) / double(nn::kReduceBlock));  // doubles
   return (2 * P + L * layer + rest + partials) * double(scalar) + 3 * N * sizeof(std::int32_t) + sums;
@@ -131,7 +131,6 @@ class Encoder {
     m_xf = cfg.pre_ln ? Mat("ernie/xf", N, C) : m_x.back();  // (N, C)
     m_xf_mean = Vec("ernie/xf_mean", N);                     // (N)
     m_xf_rstd = Vec("ernie/xf_rstd", N);                     // (N)
-    m_tmp = Mat("ernie/tmp", N, C);                          // (N, C) scratch
     m_hm = Mat("ernie/hm", N, C);                            // (P, C) gathered target rows
     m_hd = Mat("ernie/hd", N, C);                            // (P, C) head dense
     m_ha = Mat("ernie/ha", N, C);                            // (P, C) head activation
@@ -202,9 +201,9 @@ class Encoder {
       }
       nn::linear_forward<Exec, T>(ex, "ernie/qkv", m_path, a.qkv, qin, pm("qkvw", l), pv("qkvb", l));
       nn::flash_attention_forward<Exec, T>(ex, "ernie/attn", shape, a.atty, a.lse, a.qkv);
-      nn::linear_forward<Exec, T>(ex, "ernie/attproj", m_path, m_tmp, a.atty, pm("attprojw", l),
-                                  pv("attprojb", l));
-      nn::residual_forward<Exec, T>(ex, "ernie/res1", a.r1, xin, m_tmp);
+      // r1 = x + attproj(atty), the residual added in the GEMM's epilogue.
+      nn::linear_forward<Exec, T>(ex, "ernie/attproj", m_path, a.r1, a.atty, pm("attprojw", l),
+                                  pv("attprojb", l), false, xin);
       Mat fin;
       if (m_cfg.pre_ln) {
         nn::layernorm_forward<Exec, T>(ex, "ernie/ln2", a.ln2, a.ln2_mean, a.ln2_rstd, a.r1, pv("ln2w", l),
@@ -216,14 +215,12 @@ class Encoder {
         fin = a.ln1;
       }
       fc_act_forward(ex, a, fin, l);
-      nn::linear_forward<Exec, T>(ex, "ernie/fcproj", m_path, m_tmp, a.g, pm("fcprojw", l), pv("fcprojb", l));
-      if (m_cfg.pre_ln) {
-        nn::residual_forward<Exec, T>(ex, "ernie/res2", m_x[l + 1], a.r1, m_tmp);
-      } else {
-        nn::residual_forward<Exec, T>(ex, "ernie/res2", a.r2, a.ln1, m_tmp);
+      // x[l+1] = r1 + fcproj(g) (pre-LN) or r2 = ln1 + fcproj(g) (post-LN), in the GEMM's epilogue.
+      nn::linear_forward<Exec, T>(ex, "ernie/fcproj", m_path, m_cfg.pre_ln ? m_x[l + 1] : a.r2, a.g,
+                                  pm("fcprojw", l), pv("fcprojb", l), false, m_cfg.pre_ln ? a.r1 : a.ln1);
+      if (!m_cfg.pre_ln)
         nn::layernorm_forward<Exec, T>(ex, "ernie/ln2", m_x[l + 1], a.ln2_mean, a.ln2_rstd, a.r2,
                                        pv("ln2w", l), pv("ln2b", l));
-      }
     }
     if (m_cfg.pre_ln)
       nn::layernorm_forward<Exec, T>(ex, "ernie/lnf", m_xf, m_xf_mean, m_xf_rstd, m_x[L], pv("lnfw"),
@@ -366,15 +363,13 @@ class Encoder {
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln1", d, N, C));
     nn::append(layer, nn::linear_forward_cost("ernie/qkv", d, N, C, 3 * C, true, m_path));
     nn::append(layer, nn::flash_attention_forward_cost("ernie/attn", d, shape, nn::kFlashTeams, exp_ops));
-    nn::append(layer, nn::linear_forward_cost("ernie/attproj", d, N, C, C, true, m_path));
-    nn::append(layer, nn::residual_forward_cost("ernie/res1", d, N, C));
+    nn::append(layer, nn::linear_forward_cost("ernie/attproj", d, N, C, C, true, m_path, false, true));
     nn::append(layer, nn::layernorm_forward_cost("ernie/ln2", d, N, C));
     // With ReLU, fc's GEMM applies it (epilogue) and fcproj's data-gradient GEMM its backward.
     const bool relu = !m_cfg.gelu;
     nn::append(layer, nn::linear_forward_cost("ernie/fc", d, N, C, F, true, m_path, relu));
     if (!relu) nn::append(layer, act_forward_cost("ernie/act", d, N, F, exp_ops));
-    nn::append(layer, nn::linear_forward_cost("ernie/fcproj", d, N, F, C, true, m_path));
-    nn::append(layer, nn::residual_forward_cost("ernie/res2", d, N, C));
+    nn::append(layer, nn::linear_forward_cost("ernie/fcproj", d, N, F, C, true, m_path, false, true));
     // Backward of a layer.
     nn::append(layer, nn::linear_backward_cost("ernie/fcproj", d, N, F, C, true, true, m_path, relu));
     if (!relu) nn::append(layer, act_backward_cost("ernie/act", d, N, F, exp_ops));
@@ -502,7 +497,6 @@ class Encoder {
   std::vector<Layer> m_layers;           // L
   Mat m_xf;                              // (N, C)
   Vec m_xf_mean, m_xf_rstd;              // (N)
-  Mat m_tmp;                             // (N, C)
   Mat m_hm, m_hd, m_ha, m_hl;            // (P, C) in (N, C) buffers
   Vec m_hl_mean, m_hl_rstd, m_losses;    // (P) in (N) buffers
   Mat m_logits, m_probs;                 // (P, V) in (N, V) buffers

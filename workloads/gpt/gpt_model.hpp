@@ -32,9 +32,10 @@ inline double model_bytes(const GptConfig& c, std::size_t scalar) {
   const double N = double(c.batch) * c.context, C = c.width, V = c.vocab, L = c.layers, H = c.heads;
   const double P = double(param_count(c));
   const double state = 4 * P;  // params, grads, adam_m, adam_v
-  // Saved per block: ln1, atty, attproj, res1, ln2, fcproj, res2 (N, C); qkv (N, 3C); fch,
-  // fch_gelu (N, 4C); four (N) statistics; lse (B·H, T).
-  const double layer = 18 * N * C + 4 * N + N * H;
+  // Saved per block: ln1, atty, res1, ln2, res2 (N, C) (attproj and fcproj write the residual
+  // sums res1 and res2 directly, GEMM epilogues); qkv (N, 3C); fch, fch_gelu (N, 4C); four (N)
+  // statistics; lse (B·H, T).
+  const double layer = 16 * N * C + 4 * N + N * H;
   // encoded, lnf (N, C) and lnf's statistics; logits, probs (N, V); losses (N); backward scratch
   // dres, dln, datty (N, C), dqkv (N, 3C), dfch, dfch_gelu (N, 4C).
   const double rest = 2 * N * C + 2 * N + 2 * N * V + N + 14 * N * C;
@@ -66,14 +67,12 @@ class GptModel {
       a.qkv = mat("gpt/qkv", N, 3 * C);                                // (N, 3C)
       a.lse = mat("gpt/att_lse", cfg.batch * cfg.heads, cfg.context);  // (B·H, T)
       a.atty = mat("gpt/atty", N, C);                                  // (N, C)
-      a.attproj = mat("gpt/attproj", N, C);                            // (N, C)
       a.res1 = mat("gpt/res1", N, C);                                  // (N, C)
       a.ln2 = mat("gpt/ln2", N, C);                                    // (N, C)
       a.ln2_mean = Vec("gpt/ln2_mean", N);                             // (N)
       a.ln2_rstd = Vec("gpt/ln2_rstd", N);                             // (N)
       a.fch = mat("gpt/fch", N, 4 * C);                                // (N, 4C)
       a.fch_gelu = mat("gpt/fch_gelu", N, 4 * C);                      // (N, 4C)
-      a.fcproj = mat("gpt/fcproj", N, C);                              // (N, C)
       a.res2 = mat("gpt/res2", N, C);                                  // (N, C)
       m_layers.push_back(a);
     }
@@ -128,16 +127,15 @@ class GptModel {
                             v("ln1b", l));
       nn::linear_forward(m_exec, "gpt/qkv", m_path, a.qkv, a.ln1, w("qkvw", l), v("qkvb", l));
       nn::flash_attention_forward(m_exec, "gpt/attn", as, a.atty, a.lse, a.qkv);
-      nn::linear_forward(m_exec, "gpt/attproj", m_path, a.attproj, a.atty, w("attprojw", l),
-                         v("attprojb", l));
-      nn::residual_forward(m_exec, "gpt/res_attn", a.res1, residual, a.attproj);
+      // res1 = residual + attproj(atty), the residual added in the GEMM's epilogue.
+      nn::linear_forward(m_exec, "gpt/attproj", m_path, a.res1, a.atty, w("attprojw", l), v("attprojb", l),
+                         false, residual);
       nn::layernorm_forward(m_exec, "gpt/ln2", a.ln2, a.ln2_mean, a.ln2_rstd, a.res1, v("ln2w", l),
                             v("ln2b", l));
       nn::linear_forward(m_exec, "gpt/fc", m_path, a.fch, a.ln2, w("fcw", l), v("fcb", l));
       nn::gelu_forward(m_exec, "gpt/gelu", a.fch_gelu, a.fch);
-      nn::linear_forward(m_exec, "gpt/fcproj", m_path, a.fcproj, a.fch_gelu, w("fcprojw", l),
-                         v("fcprojb", l));
-      nn::residual_forward(m_exec, "gpt/res_mlp", a.res2, a.res1, a.fcproj);
+      nn::linear_forward(m_exec, "gpt/fcproj", m_path, a.res2, a.fch_gelu, w("fcprojw", l), v("fcprojb", l),
+                         false, a.res1);
       residual = a.res2;
     }
     nn::layernorm_forward(m_exec, "gpt/lnf", m_lnf, m_lnf_mean, m_lnf_rstd, residual, v("lnfw"), v("lnfb"));
@@ -209,13 +207,11 @@ class GptModel {
     nn::append(l, nn::layernorm_forward_cost("gpt/ln1", dtype, N, C), L);
     nn::append(l, nn::linear_forward_cost("gpt/qkv", dtype, N, C, 3 * C, true, m_path), L);
     nn::append(l, nn::flash_attention_forward_cost("gpt/attn", dtype, as, nn::kFlashTeams, exp_ops), L);
-    nn::append(l, nn::linear_forward_cost("gpt/attproj", dtype, N, C, C, true, m_path), L);
-    nn::append(l, nn::residual_forward_cost("gpt/res_attn", dtype, N, C), L);
+    nn::append(l, nn::linear_forward_cost("gpt/attproj", dtype, N, C, C, true, m_path, false, true), L);
     nn::append(l, nn::layernorm_forward_cost("gpt/ln2", dtype, N, C), L);
     nn::append(l, nn::linear_forward_cost("gpt/fc", dtype, N, C, 4 * C, true, m_path), L);
     nn::append(l, nn::gelu_forward_cost("gpt/gelu", dtype, N, 4 * C, exp_ops), L);
-    nn::append(l, nn::linear_forward_cost("gpt/fcproj", dtype, N, 4 * C, C, true, m_path), L);
-    nn::append(l, nn::residual_forward_cost("gpt/res_mlp", dtype, N, C), L);
+    nn::append(l, nn::linear_forward_cost("gpt/fcproj", dtype, N, 4 * C, C, true, m_path, false, true), L);
     nn::append(l, nn::layernorm_forward_cost("gpt/lnf", dtype, N, C));
     nn::append(l, nn::linear_forward_cost("gpt/lm_head", dtype, N, C, V, false, m_path));
     nn::append(l, nn::cross_entropy_forward_cost("gpt/loss", dtype, N, V, exp_ops));
@@ -247,12 +243,12 @@ class GptModel {
   double loss() const { return m_loss; }
 
  private:
-  struct Layer {                                      // saved activations of one block
-    Mat ln1, atty, attproj, res1, ln2, fcproj, res2;  // (N, C)
-    Mat qkv;                                          // (N, 3C)
-    Mat fch, fch_gelu;                                // (N, 4C)
-    Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;       // (N)
-    Mat lse;                                          // (B·H, T) attention row log-sum-exp
+  struct Layer {                                 // saved activations of one block
+    Mat ln1, atty, res1, ln2, res2;              // (N, C)
+    Mat qkv;                                     // (N, 3C)
+    Mat fch, fch_gelu;                           // (N, 4C)
+    Vec ln1_mean, ln1_rstd, ln2_mean, ln2_rstd;  // (N)
+    Mat lse;                                     // (B·H, T) attention row log-sum-exp
   };
 
   const ParamTensor& find(const std::string& name) const {

@@ -258,9 +258,9 @@ void host_team_for(const Member& team, int n, const Body& body) {
 template <class T>
 void epilogue_rows(const MicroKernel<T>& mk, const GemmEpilogue<T>& ep, T* C, int ldc, int i0, int rows,
                    int j0, int cols) {
+  const auto at = [&](const T* m, int ld) { return m ? m + static_cast<std::int64_t>(i0) * ld + j0 : nullptr; };
   mk.finish(rows, cols, C + static_cast<std::int64_t>(i0) * ldc + j0, ldc, ep.bias ? ep.bias + j0 : nullptr,
-            ep.relu, ep.gate ? ep.gate + static_cast<std::int64_t>(i0) * ep.ld_gate + j0 : nullptr,
-            ep.ld_gate);
+            at(ep.residual, ep.ld_residual), ep.ld_residual, ep.relu, at(ep.gate, ep.ld_gate), ep.ld_gate);
 }
 
 }  // namespace
@@ -520,9 +520,10 @@ KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, 
 
 Ledger gemm_costs(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero,
                   GemmPath path, EpilogueOps ep) {
-  const double steps = double(ep.bias) + double(ep.relu) + double(ep.gate);
+  const double steps = double(ep.bias) + double(ep.residual) + double(ep.relu) + double(ep.gate);
   const double s = dtype_bytes(dtype);
-  const double extra = s * ((ep.bias ? N : 0) + (ep.gate ? M * N : 0));  // bias and gate reads
+  // The reads of bias, residual and gate.
+  const double extra = s * ((ep.bias ? N : 0) + (ep.residual ? M * N : 0) + (ep.gate ? M * N : 0));
   Ledger l{gemm_cost(label, dtype, M, N, K, beta_nonzero)};
   if (steps == 0) return l;
   if (path == GemmPath::native) {

@@ -31,22 +31,25 @@ template <class T>
 using Matrix = Kokkos::View<T**, Kokkos::LayoutRight>;
 
 // What a GEMM does to each element of C after C = alpha·op(A)·op(B) + beta·C, in this order:
-// adds bias[j]; applies the ReLU (x > 0 ? x : 0); keeps it only where gate(i, j) > 0 (the ReLU
-// backward of the layer whose output is `gate`). The same operations, one rounding for the add,
-// as the separate bias, ReLU and ReLU-backward kernels, so the same bits; fused, C is finished
-// while its tile is in cache instead of read and written again by each of them. Pointers are in
-// the memory of the space the GEMM runs in.
+// adds bias[j]; adds residual(i, j) (a residual connection); applies the ReLU (x > 0 ? x : 0);
+// keeps it only where gate(i, j) > 0 (the ReLU backward of the layer whose output is `gate`).
+// The same operations, one rounding per add (an add commutes exactly), as the separate bias,
+// residual, ReLU and ReLU-backward kernels, so the same bits; fused, C is finished while its tile
+// is in cache instead of read and written again by each of them. Pointers are in the memory of
+// the space the GEMM runs in.
 template <class T>
 struct GemmEpilogue {
-  const T* bias = nullptr;  // (N)
+  const T* bias = nullptr;      // (N)
+  const T* residual = nullptr;  // (M, ld_residual) row-major
+  int ld_residual = 0;
   bool relu = false;
   const T* gate = nullptr;  // (M, ld_gate) row-major
   int ld_gate = 0;
-  bool empty() const { return bias == nullptr && !relu && gate == nullptr; }
+  bool empty() const { return bias == nullptr && residual == nullptr && !relu && gate == nullptr; }
 };
 // Which of those a GEMM's ledger entry is charged for.
 struct EpilogueOps {
-  bool bias = false, relu = false, gate = false;
+  bool bias = false, residual = false, relu = false, gate = false;
 };
 
 // C = alpha·op(A)·op(B) + beta·C, then `ep`. `label` names the Kokkos kernel and its ledger
@@ -63,8 +66,8 @@ void gemm(const char* label, GemmPath path, bool trans_a, bool trans_b, double a
 // written).
 KernelCost gemm_cost(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero);
 // The entries of one call with epilogue `ep` on `path`: native, the GEMM charged one operation per
-// element of C for each epilogue step and the reads of bias (N) and gate (M·N); vendor, the plain
-// GEMM and LABEL_epilogue, a vector kernel reading and writing C.
+// element of C for each epilogue step and the reads of bias (N), residual and gate (M·N each);
+// vendor, the plain GEMM and LABEL_epilogue, a vector kernel reading and writing C.
 Ledger gemm_costs(const std::string& label, DType dtype, double M, double N, double K, bool beta_nonzero,
                   GemmPath path, EpilogueOps ep);
 
@@ -74,6 +77,7 @@ namespace detail {
 template <class T>
 KOKKOS_INLINE_FUNCTION T apply_epilogue(const GemmEpilogue<T>& ep, int i, int j, T v) {
   if (ep.bias) v += ep.bias[j];
+  if (ep.residual) v += ep.residual[static_cast<std::int64_t>(i) * ep.ld_residual + j];
   if (ep.relu) v = v > T(0) ? v : T(0);
   if (ep.gate) v = ep.gate[static_cast<std::int64_t>(i) * ep.ld_gate + j] > T(0) ? v : T(0);
   return v;

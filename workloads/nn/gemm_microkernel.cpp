@@ -71,11 +71,13 @@ void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, f
 void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a, double b) {
   epilogue_body<double>(r, c, W, ldw, C, ldc, a, b);
 }
-void fin_f32(int r, int c, float* C, int ldc, const float* bias, bool relu, const float* gate, int ldg) {
-  finish_body<float>(r, c, C, ldc, bias, relu, gate, ldg);
+void fin_f32(int r, int c, float* C, int ldc, const float* bias, const float* res, int ldr, bool relu,
+             const float* gate, int ldg) {
+  finish_body<float>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
 }
-void fin_f64(int r, int c, double* C, int ldc, const double* bias, bool relu, const double* gate, int ldg) {
-  finish_body<double>(r, c, C, ldc, bias, relu, gate, ldg);
+void fin_f64(int r, int c, double* C, int ldc, const double* bias, const double* res, int ldr, bool relu,
+             const double* gate, int ldg) {
+  finish_body<double>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
 }
 }  // namespace scalar_isa
 
@@ -137,11 +139,13 @@ void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, f
 void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a, double b) {
   epilogue_body<double>(r, c, W, ldw, C, ldc, a, b);
 }
-void fin_f32(int r, int c, float* C, int ldc, const float* bias, bool relu, const float* gate, int ldg) {
-  finish_body<float>(r, c, C, ldc, bias, relu, gate, ldg);
+void fin_f32(int r, int c, float* C, int ldc, const float* bias, const float* res, int ldr, bool relu,
+             const float* gate, int ldg) {
+  finish_body<float>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
 }
-void fin_f64(int r, int c, double* C, int ldc, const double* bias, bool relu, const double* gate, int ldg) {
-  finish_body<double>(r, c, C, ldc, bias, relu, gate, ldg);
+void fin_f64(int r, int c, double* C, int ldc, const double* bias, const double* res, int ldr, bool relu,
+             const double* gate, int ldg) {
+  finish_body<double>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
 }
 }  // namespace avx2_isa
 #if defined(__clang__)
@@ -215,11 +219,13 @@ void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, f
 void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a, double b) {
   epilogue_body<double>(r, c, W, ldw, C, ldc, a, b);
 }
-void fin_f32(int r, int c, float* C, int ldc, const float* bias, bool relu, const float* gate, int ldg) {
-  finish_body<float>(r, c, C, ldc, bias, relu, gate, ldg);
+void fin_f32(int r, int c, float* C, int ldc, const float* bias, const float* res, int ldr, bool relu,
+             const float* gate, int ldg) {
+  finish_body<float>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
 }
-void fin_f64(int r, int c, double* C, int ldc, const double* bias, bool relu, const double* gate, int ldg) {
-  finish_body<double>(r, c, C, ldc, bias, relu, gate, ldg);
+void fin_f64(int r, int c, double* C, int ldc, const double* bias, const double* res, int ldr, bool relu,
+             const double* gate, int ldg) {
+  finish_body<double>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
 }
 // One vector wide (12×16 fp32, 12×8 fp64): for operands only that wide (attention heads of 16).
 void mkn_f32(int kc, const float* Ap, const float* Bp, float* W, int ldw, bool first) {

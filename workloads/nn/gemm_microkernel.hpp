@@ -37,10 +37,11 @@ template <class T>
 using EpilogueFn = void (*)(int rows, int cols, const T* W, int ldw, T* C, int ldc, T alpha, T beta);
 
 // The GEMM epilogue (nn/gemm.hpp) on a rows × cols block of finished C (row stride ldc): bias (cols,
-// or null), ReLU, gate (rows × cols, row stride ldg, or null), per element in that order.
+// or null), residual (rows × cols, row stride ldr, or null), ReLU, gate (row stride ldg, or null),
+// per element in that order.
 template <class T>
-using FinishFn = void (*)(int rows, int cols, T* C, int ldc, const T* bias, bool relu, const T* gate,
-                          int ldg);
+using FinishFn = void (*)(int rows, int cols, T* C, int ldc, const T* bias, const T* residual, int ldr, bool relu,
+                          const T* gate, int ldg);
 
 template <class T>
 struct MicroKernel {

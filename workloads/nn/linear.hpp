@@ -49,14 +49,20 @@ void bias_grad(const Exec& exec, const std::string& name, const Vec<T>& db, cons
 }
 }  // namespace detail
 
-// y (N, OC) = x (N, IC) · w (OC, IC)ᵀ + b (OC), then max(y, 0) where `relu`. An empty b (extent
-// 0) means no bias.
+// y (N, OC) = x (N, IC) · w (OC, IC)ᵀ + b (OC), plus `residual` (N, OC) where given (a residual
+// connection: y = residual + linear(x)), then max(y, 0) where `relu`. An empty b or residual
+// (extent 0) means none.
 template <class Exec, class T>
 void linear_forward(const Exec& exec, const std::string& name, GemmPath path, const Matrix<T>& y,
-                    const CMatrix<T>& x, const CMatrix<T>& w, const CVec<T>& b, bool relu = false) {
+                    const CMatrix<T>& x, const CMatrix<T>& w, const CVec<T>& b, bool relu = false,
+                    const CMatrix<T>& residual = CMatrix<T>()) {
   exec.fence();
   GemmEpilogue<T> ep;
   ep.bias = b.extent(0) == 0 ? nullptr : b.data();
+  if (residual.extent(0) != 0) {
+    ep.residual = residual.data();
+    ep.ld_residual = static_cast<int>(residual.stride(0));
+  }
   ep.relu = relu;
   gemm(label(name, "_fwd").c_str(), path, false, true, T(1), x, w, T(0), y, ep);
 }
@@ -84,10 +90,11 @@ void linear_backward(const Exec& exec, const std::string& name, GemmPath path, c
 
 // Ledger entries of one forward and one backward call at this shape on `path`.
 inline Ledger linear_forward_cost(const std::string& name, DType dtype, double N, double IC, double OC,
-                                  bool bias, GemmPath path, bool relu = false) {
+                                  bool bias, GemmPath path, bool relu = false, bool residual = false) {
   EpilogueOps ep;
   ep.bias = bias;
   ep.relu = relu;
+  ep.residual = residual;
   return gemm_costs(label(name, "_fwd"), dtype, N, OC, IC, false, path, ep);
 }
 
