@@ -258,7 +258,9 @@ void host_team_for(const Member& team, int n, const Body& body) {
 template <class T>
 void epilogue_rows(const MicroKernel<T>& mk, const GemmEpilogue<T>& ep, T* C, int ldc, int i0, int rows,
                    int j0, int cols) {
-  const auto at = [&](const T* m, int ld) { return m ? m + static_cast<std::int64_t>(i0) * ld + j0 : nullptr; };
+  const auto at = [&](const T* m, int ld) {
+    return m ? m + static_cast<std::int64_t>(i0) * ld + j0 : nullptr;
+  };
   mk.finish(rows, cols, C + static_cast<std::int64_t>(i0) * ldc + j0, ldc, ep.bias ? ep.bias + j0 : nullptr,
             at(ep.residual, ep.ld_residual), ep.ld_residual, ep.relu, at(ep.gate, ep.ld_gate), ep.ld_gate);
 }

@@ -40,8 +40,8 @@ using EpilogueFn = void (*)(int rows, int cols, const T* W, int ldw, T* C, int l
 // or null), residual (rows × cols, row stride ldr, or null), ReLU, gate (row stride ldg, or null),
 // per element in that order.
 template <class T>
-using FinishFn = void (*)(int rows, int cols, T* C, int ldc, const T* bias, const T* residual, int ldr, bool relu,
-                          const T* gate, int ldg);
+using FinishFn = void (*)(int rows, int cols, T* C, int ldc, const T* bias, const T* residual, int ldr,
+                          bool relu, const T* gate, int ldg);
 
 template <class T>
 struct MicroKernel {
