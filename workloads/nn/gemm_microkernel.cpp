@@ -71,14 +71,6 @@ void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, f
 void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a, double b) {
   epilogue_body<double>(r, c, W, ldw, C, ldc, a, b);
 }
-void fin_f32(int r, int c, float* C, int ldc, const float* bias, const float* res, int ldr, bool relu,
-             const float* gate, int ldg) {
-  finish_body<float>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
-}
-void fin_f64(int r, int c, double* C, int ldc, const double* bias, const double* res, int ldr, bool relu,
-             const double* gate, int ldg) {
-  finish_body<double>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
-}
 }  // namespace scalar_isa
 
 #if XPB_GEMM_X86
@@ -138,14 +130,6 @@ void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, f
 }
 void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a, double b) {
   epilogue_body<double>(r, c, W, ldw, C, ldc, a, b);
-}
-void fin_f32(int r, int c, float* C, int ldc, const float* bias, const float* res, int ldr, bool relu,
-             const float* gate, int ldg) {
-  finish_body<float>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
-}
-void fin_f64(int r, int c, double* C, int ldc, const double* bias, const double* res, int ldr, bool relu,
-             const double* gate, int ldg) {
-  finish_body<double>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
 }
 }  // namespace avx2_isa
 #if defined(__clang__)
@@ -219,14 +203,6 @@ void ep_f32(int r, int c, const float* W, int ldw, float* C, int ldc, float a, f
 void ep_f64(int r, int c, const double* W, int ldw, double* C, int ldc, double a, double b) {
   epilogue_body<double>(r, c, W, ldw, C, ldc, a, b);
 }
-void fin_f32(int r, int c, float* C, int ldc, const float* bias, const float* res, int ldr, bool relu,
-             const float* gate, int ldg) {
-  finish_body<float>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
-}
-void fin_f64(int r, int c, double* C, int ldc, const double* bias, const double* res, int ldr, bool relu,
-             const double* gate, int ldg) {
-  finish_body<double>(r, c, C, ldc, bias, res, ldr, relu, gate, ldg);
-}
 // One vector wide (12×16 fp32, 12×8 fp64): for operands only that wide (attention heads of 16).
 void mkn_f32(int kc, const float* Ap, const float* Bp, float* W, int ldw, bool first) {
   micro_kernel_body<VecF32, 12, 1, false>(kc, Ap, Bp, 0, W, ldw, first);
@@ -258,14 +234,6 @@ void mkan_f64(int kc, const double* A, int ak, int ar, const double* B, int ldb,
 
 // ================================================================================================
 // Run-time selection.
-
-namespace {
-template <class T>
-MicroKernel<T> with_finish(MicroKernel<T> k, FinishFn<T> f) {
-  k.finish = f;
-  return k;
-}
-}  // namespace
 
 bool host_isa_supported(GemmIsa isa) {
   switch (isa) {
@@ -300,19 +268,28 @@ GemmIsa best_host_isa() {
 const MicroKernel<float>& micro_kernel_f32(GemmIsa isa) {
   if (isa == GemmIsa::automatic) isa = best_host_isa();
   XPB_ASSERT(host_isa_supported(isa), "gemm: micro-kernel ISA not supported by this CPU");
-  static const MicroKernel<float> scalar =
-      with_finish(MicroKernel<float>{GemmIsa::scalar, 4, 4, scalar_isa::mk_f32, scalar_isa::mks_f32,
-                                     scalar_isa::ep_f32, scalar_isa::mka_f32},
-                  scalar_isa::fin_f32);
+  static const MicroKernel<float> scalar{GemmIsa::scalar,
+                                         4,
+                                         4,
+                                         scalar_isa::mk_f32,
+                                         scalar_isa::mks_f32,
+                                         scalar_isa::ep_f32,
+                                         scalar_isa::mka_f32,
+                                         scalar_isa::fin_f32};
 #if XPB_GEMM_X86
-  static const MicroKernel<float> avx2 =
-      with_finish(MicroKernel<float>{GemmIsa::avx2, 6, 16, avx2_isa::mk_f32, avx2_isa::mks_f32,
-                                     avx2_isa::ep_f32, avx2_isa::mka_f32},
-                  avx2_isa::fin_f32);
-  static const MicroKernel<float> avx512 =
-      with_finish(MicroKernel<float>{GemmIsa::avx512, 12, 32, avx512_isa::mk_f32, avx512_isa::mks_f32,
-                                     avx512_isa::ep_f32, avx512_isa::mka_f32, 4, avx512_isa::mkt_f32},
-                  avx512_isa::fin_f32);
+  static const MicroKernel<float> avx2{
+      GemmIsa::avx2,    6, 16, avx2_isa::mk_f32, avx2_isa::mks_f32, avx2_isa::ep_f32, avx2_isa::mka_f32,
+      avx2_isa::fin_f32};
+  static const MicroKernel<float> avx512{GemmIsa::avx512,
+                                         12,
+                                         32,
+                                         avx512_isa::mk_f32,
+                                         avx512_isa::mks_f32,
+                                         avx512_isa::ep_f32,
+                                         avx512_isa::mka_f32,
+                                         avx512_isa::fin_f32,
+                                         4,
+                                         avx512_isa::mkt_f32};
   if (isa == GemmIsa::avx512) return avx512;
   if (isa == GemmIsa::avx2) return avx2;
 #endif
@@ -322,19 +299,28 @@ const MicroKernel<float>& micro_kernel_f32(GemmIsa isa) {
 const MicroKernel<double>& micro_kernel_f64(GemmIsa isa) {
   if (isa == GemmIsa::automatic) isa = best_host_isa();
   XPB_ASSERT(host_isa_supported(isa), "gemm: micro-kernel ISA not supported by this CPU");
-  static const MicroKernel<double> scalar =
-      with_finish(MicroKernel<double>{GemmIsa::scalar, 4, 4, scalar_isa::mk_f64, scalar_isa::mks_f64,
-                                      scalar_isa::ep_f64, scalar_isa::mka_f64},
-                  scalar_isa::fin_f64);
+  static const MicroKernel<double> scalar{GemmIsa::scalar,
+                                          4,
+                                          4,
+                                          scalar_isa::mk_f64,
+                                          scalar_isa::mks_f64,
+                                          scalar_isa::ep_f64,
+                                          scalar_isa::mka_f64,
+                                          scalar_isa::fin_f64};
 #if XPB_GEMM_X86
-  static const MicroKernel<double> avx2 =
-      with_finish(MicroKernel<double>{GemmIsa::avx2, 6, 8, avx2_isa::mk_f64, avx2_isa::mks_f64,
-                                      avx2_isa::ep_f64, avx2_isa::mka_f64},
-                  avx2_isa::fin_f64);
-  static const MicroKernel<double> avx512 =
-      with_finish(MicroKernel<double>{GemmIsa::avx512, 12, 16, avx512_isa::mk_f64, avx512_isa::mks_f64,
-                                      avx512_isa::ep_f64, avx512_isa::mka_f64, 4, avx512_isa::mkt_f64},
-                  avx512_isa::fin_f64);
+  static const MicroKernel<double> avx2{
+      GemmIsa::avx2,    6, 8, avx2_isa::mk_f64, avx2_isa::mks_f64, avx2_isa::ep_f64, avx2_isa::mka_f64,
+      avx2_isa::fin_f64};
+  static const MicroKernel<double> avx512{GemmIsa::avx512,
+                                          12,
+                                          16,
+                                          avx512_isa::mk_f64,
+                                          avx512_isa::mks_f64,
+                                          avx512_isa::ep_f64,
+                                          avx512_isa::mka_f64,
+                                          avx512_isa::fin_f64,
+                                          4,
+                                          avx512_isa::mkt_f64};
   if (isa == GemmIsa::avx512) return avx512;
   if (isa == GemmIsa::avx2) return avx2;
 #endif
@@ -347,16 +333,24 @@ const MicroKernel<T>& narrow_micro_kernel(GemmIsa isa) {
 #if XPB_GEMM_X86
   if (isa == GemmIsa::avx512) {
     if constexpr (sizeof(T) == 4) {
-      static const MicroKernel<float> f32 =
-          with_finish(MicroKernel<float>{GemmIsa::avx512, 12, 16, avx512_isa::mkn_f32, avx512_isa::mksn_f32,
-                                         avx512_isa::ep_f32, avx512_isa::mkan_f32},
-                      avx512_isa::fin_f32);
+      static const MicroKernel<float> f32{GemmIsa::avx512,
+                                          12,
+                                          16,
+                                          avx512_isa::mkn_f32,
+                                          avx512_isa::mksn_f32,
+                                          avx512_isa::ep_f32,
+                                          avx512_isa::mkan_f32,
+                                          avx512_isa::fin_f32};
       return f32;
     } else {
-      static const MicroKernel<double> f64 =
-          with_finish(MicroKernel<double>{GemmIsa::avx512, 12, 8, avx512_isa::mkn_f64, avx512_isa::mksn_f64,
-                                          avx512_isa::ep_f64, avx512_isa::mkan_f64},
-                      avx512_isa::fin_f64);
+      static const MicroKernel<double> f64{GemmIsa::avx512,
+                                           12,
+                                           8,
+                                           avx512_isa::mkn_f64,
+                                           avx512_isa::mksn_f64,
+                                           avx512_isa::ep_f64,
+                                           avx512_isa::mkan_f64,
+                                           avx512_isa::fin_f64};
       return f64;
     }
   }

@@ -51,13 +51,13 @@ struct MicroKernel {
   StridedMicroKernelFn<T> run_strided = nullptr;
   EpilogueFn<T> epilogue = nullptr;
   InPlaceMicroKernelFn<T> run_in_place = nullptr;
+  FinishFn<T> finish = nullptr;  // the epilogue at this ISA's width
   // For a last panel of at most tail_mr live rows (small M): run_in_place over tail_mr rows, A
   // read from the packed (kc, MR) panel (ak = MR, ar = 1), B in place. The same chains for the
   // rows it computes, so the same bits; the panel's other rows of W are left as they were.
   // Null (tail_mr 0) where the full panel is cheap enough.
   int tail_mr = 0;
   InPlaceMicroKernelFn<T> run_tail = nullptr;
-  FinishFn<T> finish = nullptr;  // the epilogue at this ISA's width
 };
 
 // The packing copy as a transpose: dst[c·ldd + r] = src[r·lds + c] for r < rows, c < cols, and +0
