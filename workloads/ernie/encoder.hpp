@@ -418,7 +418,7 @@ class Encoder {
 
   // g = act(fc(fin)) of layer l: with ReLU one GEMM, the bias and ReLU in its epilogue; with GELU
   // the GEMM into f1, then the GELU kernel.
-  void fc_act_forward(const Exec& ex, Layer& a, const Mat& fin, int l) {
+  void fc_act_forward(const Exec& ex, const Layer& a, const Mat& fin, int l) {
     if (!m_cfg.gelu) {
       nn::linear_forward<Exec, T>(ex, "ernie/fc", m_path, a.g, fin, pm("fcw", l), pv("fcb", l), true);
       return;
@@ -428,7 +428,7 @@ class Encoder {
   }
   // fcproj's backward from dy, and the activation's: m_dF1 = ∂L/∂(fc output). With ReLU the data
   // gradient's GEMM masks by g > 0 (epilogue); with GELU it writes dF, then the GELU backward.
-  void fcproj_act_backward(const Exec& ex, Layer& a, const Mat& dy, int l) {
+  void fcproj_act_backward(const Exec& ex, const Layer& a, const Mat& dy, int l) {
     if (!m_cfg.gelu) {
       nn::linear_backward<Exec, T>(ex, "ernie/fcproj", m_path, m_dF1, gm("fcprojw", l), gv("fcprojb", l), dy,
                                    a.g, pm("fcprojw", l), true);
