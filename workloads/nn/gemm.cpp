@@ -476,6 +476,8 @@ void gemm_any(const char* label, GemmPath path, bool ta, bool tb, T alpha, const
   XPB_ASSERT(static_cast<int>(ta ? A.extent(1) : A.extent(0)) == M, "gemm: A rows != C rows");
   XPB_ASSERT(static_cast<int>(tb ? B.extent(0) : B.extent(1)) == N, "gemm: B cols != C cols");
   XPB_ASSERT(static_cast<int>(tb ? B.extent(1) : B.extent(0)) == K, "gemm: inner dims differ");
+  // The host kernel writes C's sums before its epilogue reads the residual or gate rows.
+  XPB_ASSERT(ep.residual != C.data() && ep.gate != C.data(), "gemm: the epilogue's operands must not be C");
   const int lda = static_cast<int>(A.extent(1)), ldb = static_cast<int>(B.extent(1));
   const int ldc = static_cast<int>(C.extent(1));
   if (path == GemmPath::vendor) {

@@ -36,7 +36,7 @@ using Matrix = Kokkos::View<T**, Kokkos::LayoutRight>;
 // The same operations, one rounding per add (an add commutes exactly), as the separate bias,
 // residual, ReLU and ReLU-backward kernels, so the same bits; fused, C is finished while its tile
 // is in cache instead of read and written again by each of them. Pointers are in the memory of
-// the space the GEMM runs in.
+// the space the GEMM runs in; residual and gate must not be C itself.
 template <class T>
 struct GemmEpilogue {
   const T* bias = nullptr;      // (N)
