@@ -502,18 +502,10 @@ Lexicon build_or_load_lexicon(std::string_view train_text, const LexiconOptions&
       sha256_hex(std::string(kFormat) + "\n" + kDerivation + "\n" + train_sha + "\n" + options.describe() + "\n" +
                  manifest_sha)
           .substr(0, 16);
-  // No cache folder (a bare Context, as in tests): derived in memory, nothing written; before,
-  // the empty path put the cache in the working directory.
-  if (cache_dir.empty()) {
-    const LexiconSources sources = load_lexicon_sources(manifest_path);
-    Lexicon lex = derive_lexicon(train_text, options, sources);
-    lex.sha256 = sha256_hex(serialize_lexicon(lex, train_sha, options, manifest_sha));
-    return lex;
-  }
   const fs::path dir = fs::path(cache_dir) / "ernie";
   const fs::path file = dir / ("lexicon-" + key + ".tsv");
   std::error_code ec;
-  if (fs::exists(file, ec)) {
+  if (!cache_dir.empty() && fs::exists(file, ec)) {
     Lexicon lex = parse_lexicon(read_text_file(file.string()), file.string());
     lex.path = file.string();
     return lex;
@@ -521,12 +513,15 @@ Lexicon build_or_load_lexicon(std::string_view train_text, const LexiconOptions&
   const LexiconSources sources = load_lexicon_sources(manifest_path);
   Lexicon lex = derive_lexicon(train_text, options, sources);
   const std::string text = serialize_lexicon(lex, train_sha, options, manifest_sha);
+  lex.sha256 = sha256_hex(text);
+  // No cache folder (a bare Context, as in tests): nothing written; the empty path had put the
+  // cache in the working directory.
+  if (cache_dir.empty()) return lex;
   fs::create_directories(dir, ec);
   if (ec) throw Error({dir.string(), 0, ""}, "cannot create the cache folder: " + ec.message());
   // Write beside, then rename: a concurrent reader never sees half a file.
   write_file_atomically(file.string(), text, "the lexicon cache");
   lex.path = file.string();
-  lex.sha256 = sha256_hex(text);
   return lex;
 }
 

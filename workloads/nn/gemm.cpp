@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "core/base/error.hpp"
+#include "workloads/nn/tensor.hpp"  // vector_cost
 
 #if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP) || defined(KOKKOS_ENABLE_SYCL)
 #define XPB_GEMM_DEVICE 1
@@ -539,13 +540,7 @@ Ledger gemm_costs(const std::string& label, DType dtype, double M, double N, dou
     l[0].bytes += extra;
     return l;
   }
-  KernelCost e;
-  e.name = label + "_epilogue";
-  e.kind = OpKind::vector;
-  e.dtype = dtype == DType::fp64 ? DType::fp64 : DType::fp32;
-  e.flops = steps * M * N;
-  e.bytes = s * 2 * M * N + extra;
-  l.push_back(e);
+  l.push_back(vector_cost(label + "_epilogue", vector_dtype(dtype), steps * M * N, s * 2 * M * N + extra));
   return l;
 }
 

@@ -1,10 +1,10 @@
 // workloads/nn/linear.hpp — fully connected layer y = x·Wᵀ + b on xpb::nn::gemm (both paths),
-// optionally followed by a ReLU. W is stored (OC, IC) as in PyTorch. Backward overwrites dx, dW
-// and db (callers that need accumulation, such as a tied embedding, add afterwards). Kernels:
-// NAME_fwd (the GEMM, bias and ReLU in its epilogue), NAME_bwd_data, NAME_bwd_weight (GEMMs; the
-// data gradient masked by a ReLU input in its epilogue), NAME_bwd_bias (fixed-order column sums);
-// on the vendor path the epilogues are kernels of their own, NAME_fwd_epilogue and
-// NAME_bwd_data_epilogue (nn/gemm.hpp).
+// optionally plus a residual and followed by a ReLU. W is stored (OC, IC) as in PyTorch. Backward
+// overwrites dx, dW and db (callers that need accumulation, such as a tied embedding, add
+// afterwards). Kernels: NAME_fwd (the GEMM; bias, residual and ReLU in its epilogue),
+// NAME_bwd_data, NAME_bwd_weight (GEMMs; the data gradient masked by a ReLU input in its
+// epilogue), NAME_bwd_bias (fixed-order column sums); on the vendor path the epilogues are kernels
+// of their own, NAME_fwd_epilogue and NAME_bwd_data_epilogue (nn/gemm.hpp).
 #pragma once
 
 #include <Kokkos_Core.hpp>

@@ -16,6 +16,5 @@
 #include "workloads/nn/linear.hpp"
 #include "workloads/nn/reduce.hpp"
 #include "workloads/nn/relu.hpp"
-#include "workloads/nn/residual.hpp"
 #include "workloads/nn/rownorm_kernels.hpp"
 #include "workloads/nn/tensor.hpp"
