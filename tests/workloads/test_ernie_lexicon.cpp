@@ -143,10 +143,10 @@ TEST_CASE("log-likelihood ratio: independence scores 0, a perfect association 40
 TEST_CASE("the capitalisation rule: inside a clause, count >= 3, capitalised >= 90% of the time",
           "[workloads][ernie]") {
   std::string text;
-  for (int i = 0; i < 3; ++i) text += "we saw Zeb there.\n";                 // 3 inside a clause: entity
-  for (int i = 0; i < 5; ++i) text += "Quor went home.\n";                   // line-initial only: not
-  for (int i = 0; i < 6; ++i) text += "and he said, Yarb, come here.\n";     // after a comma (speech): not
-  for (int i = 0; i < 2; ++i) text += "we met Pell today.\n";                // 2 < 3: not
+  for (int i = 0; i < 3; ++i) text += "we saw Zeb there.\n";              // 3 inside a clause: entity
+  for (int i = 0; i < 5; ++i) text += "Quor went home.\n";                // line-initial only: not
+  for (int i = 0; i < 6; ++i) text += "and he said, Yarb, come here.\n";  // after a comma (speech): not
+  for (int i = 0; i < 2; ++i) text += "we met Pell today.\n";             // 2 < 3: not
   for (int i = 0; i < 4; ++i) text += "the Stone and the stone and the stone.\n";  // lower more common
   for (int i = 0; i < 9; ++i) text += "we saw Vask there and Vask saw vask.\n";    // 18 vs 9: 67% < 90%
   LexiconOptions opt;
@@ -172,8 +172,8 @@ TEST_CASE("gazetteer names need only be capitalised twice as often as not; funct
   src.gazetteer = {"Vask", "Ohm Land", "Zeb Dar"};
   std::string text;
   text += "we saw Vask there and Vask saw Vask and vask.\n";  // 3 vs 1: a gazetteer name (75% < 90%)
-  text += "they came to Ohm Land at night.\n";          // a gazetteer name of two words, once
-  text += "they came to Zeb dar and to zeb dar.\n";     // 1 vs 1: 50% < 2/3, not
+  text += "they came to Ohm Land at night.\n";                // a gazetteer name of two words, once
+  text += "they came to Zeb dar and to zeb dar.\n";           // 1 vs 1: 50% < 2/3, not
   for (int i = 0; i < 4; ++i) text += "and then I went, and O my soul.\n";
   const Lexicon lex = derive_lexicon(text, LexiconOptions{}, src);
   const auto ent = texts(lex.entities);
@@ -188,8 +188,7 @@ TEST_CASE("gazetteer names need only be capitalised twice as often as not; funct
   CHECK(derive_lexicon(text, none, src).entities.empty());
 }
 
-TEST_CASE("the tagger: determiners decide ambiguous words, archaic verbs are verbs",
-          "[workloads][ernie]") {
+TEST_CASE("the tagger: determiners decide ambiguous words, archaic verbs are verbs", "[workloads][ernie]") {
   const WordClasses wc(sources());
   auto tags = [&](const std::string& t, std::vector<char> ent = {}) {
     const auto w = split_words(t);
@@ -203,7 +202,7 @@ TEST_CASE("the tagger: determiners decide ambiguous words, archaic verbs are ver
   CHECK(tags("he cometh and goeth") == "SVSV");
   CHECK(wc.is_function_word("unto"));
   CHECK(wc.is_function_word("shall"));
-  CHECK_FALSE(wc.is_function_word("man"));   // in the connectives list, but a noun by WordNet
+  CHECK_FALSE(wc.is_function_word("man"));  // in the connectives list, but a noun by WordNet
   CHECK_FALSE(wc.is_function_word("people"));
   CHECK(wc.phrasal_verb("brought", "forth"));
   CHECK(wc.phrasal_verb("goeth", "up"));
@@ -217,7 +216,8 @@ TEST_CASE("planted names are entities; planted pairs are inside phrases", "[work
   for (const auto& n : planted_names()) CHECK(ent.count(n) == 1);
   for (const auto& p : planted_phrases()) {
     bool inside = false;
-    for (const auto& e : lex.phrases) inside = inside || (" " + e.text + " ").find(" " + p + " ") != std::string::npos;
+    for (const auto& e : lex.phrases)
+      inside = inside || (" " + e.text + " ").find(" " + p + " ") != std::string::npos;
     INFO(p);
     CHECK(inside);
   }
@@ -228,7 +228,8 @@ TEST_CASE("planted names are entities; planted pairs are inside phrases", "[work
     CHECK(p.count >= 3);
     CHECK(p.text.find(' ') != std::string::npos);
   }
-  for (std::size_t i = 1; i < lex.entities.size(); ++i) CHECK(lex.entities[i - 1].count >= lex.entities[i].count);
+  for (std::size_t i = 1; i < lex.entities.size(); ++i)
+    CHECK(lex.entities[i - 1].count >= lex.entities[i].count);
   CHECK(lex.max_entity_words() == 2);  // "Doran Vell", "Ilsa Moor"
 }
 
@@ -302,9 +303,7 @@ TEST_CASE("the source manifest: a changed file or a missing role is an error wit
   const std::size_t digest = bad.find('\n', at) - 64;
   bad[digest] = bad[digest] == '0' ? '1' : '0';
   const std::string path = dir.file("bad.tsv");
-  {
-    std::ofstream(path) << bad;
-  }
+  { std::ofstream(path) << bad; }
   try {
     load_lexicon_sources(path);
     FAIL("a wrong digest was accepted");
@@ -314,9 +313,7 @@ TEST_CASE("the source manifest: a changed file or a missing role is an error wit
     CHECK(!e.hint().empty());
   }
   const std::string missing = dir.file("missing.tsv");
-  {
-    std::ofstream(missing) << good.substr(0, good.find("cities"));
-  }
+  { std::ofstream(missing) << good.substr(0, good.find("cities")); }
   CHECK_THROWS_AS(read_source_manifest(missing), Error);
 }
 
@@ -331,11 +328,10 @@ TEST_CASE("KJV lexicon: the known junk is not an entry and not a unit", "[worklo
   // fragments, a possessive dropped inside a phrase, and a name with the noun after it; then the
   // junk earlier derivations of this lexicon had: a gazetteer possessive ("Lord's Day" matched
   // "the LORD day by day"), constituents cut off, a preposition taken for a noun.
-  const std::vector<std::string> junk = {"Would God", "Michal Saul", "Assuredly Solomon", "Sir", "Alas",
-                                         "Would", "Assuredly", "mother name", "lord spake",
-                                         "pharaoh king", "I", "O", "And", "Behold",
-                                         "LORD day", "own home", "the golden", "the inner", "a dry",
-                                         "king over"};
+  const std::vector<std::string> junk = {
+      "Would God",   "Michal Saul", "Assuredly Solomon", "Sir",       "Alas",  "Would",    "Assuredly",
+      "mother name", "lord spake",  "pharaoh king",      "I",         "O",     "And",      "Behold",
+      "LORD day",    "own home",    "the golden",        "the inner", "a dry", "king over"};
   for (const auto& j : junk) {
     INFO(j);
     CHECK(ent.count(j) == 0);
@@ -356,8 +352,10 @@ TEST_CASE("KJV lexicon: the known junk is not an entry and not a unit", "[worklo
         if ((p > 0 && is_letter(train[p - 1])) || is_letter(train[p + j.size()])) continue;  // "Sirion"
         ++found;
         INFO(to_string(lv) << ": '" << j << "' at " << p << " is in unit '" << unit_text(train, u, p) << "'");
-        if (j.find(' ') == std::string::npos && j.find('\'') == std::string::npos) CHECK(u.kind[p] != UnitKind::entity);
-        else CHECK(unit_text(train, u, p).find(j) == std::string::npos);
+        if (j.find(' ') == std::string::npos && j.find('\'') == std::string::npos)
+          CHECK(u.kind[p] != UnitKind::entity);
+        else
+          CHECK(unit_text(train, u, p).find(j) == std::string::npos);
       }
       INFO(j);
       CHECK(found > 0);  // the text does contain them
@@ -377,7 +375,8 @@ TEST_CASE("KJV lexicon: the names and phrases ERNIE should mask whole", "[worklo
   for (const char* p : {"children of israel", "land of egypt", "burnt offering", "fig tree", "high priest",
                         "ark of the covenant"}) {
     bool inside = false;
-    for (const auto& e : phr) inside = inside || (" " + e + " ").find(std::string(" ") + p + " ") != std::string::npos;
+    for (const auto& e : phr)
+      inside = inside || (" " + e + " ").find(std::string(" ") + p + " ") != std::string::npos;
     INFO(p);
     CHECK(inside);
   }

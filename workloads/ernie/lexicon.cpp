@@ -59,7 +59,8 @@ void sort_entries(std::vector<LexiconEntry>& v) {
 
 int max_words(const std::vector<LexiconEntry>& v) {
   int m = 0;
-  for (const auto& e : v) m = std::max(m, 1 + static_cast<int>(std::count(e.text.begin(), e.text.end(), ' ')));
+  for (const auto& e : v)
+    m = std::max(m, 1 + static_cast<int>(std::count(e.text.begin(), e.text.end(), ' ')));
   return m;
 }
 
@@ -97,7 +98,8 @@ bool simple_np(const WordTag* t, const std::string* low, std::size_t n, bool adj
   std::size_t head = n - 1;
   if (t[n - 1] == WordTag::entity) {
     while (head > i && t[head - 1] == WordTag::entity) --head;
-  } else if (!(t[n - 1] == WordTag::noun || (definite && n == 2 && adjective_head && t[n - 1] == WordTag::adjective))) {
+  } else if (!(t[n - 1] == WordTag::noun ||
+               (definite && n == 2 && adjective_head && t[n - 1] == WordTag::adjective))) {
     return false;
   }
   for (std::size_t j = i; j < head; ++j)
@@ -124,7 +126,7 @@ bool noun_phrase_shape(const WordTag* t, const std::string* low, std::size_t n) 
 // Lower-case n-gram statistics over spans of words joined by single spaces with no possessive
 // word in them: the number of span positions per length and the counts of the keys asked for.
 struct NgramCounts {
-  std::vector<std::int64_t> positions;                 // per n
+  std::vector<std::int64_t> positions;                  // per n
   std::unordered_map<std::string, std::int64_t> count;  // only the keys asked for
   std::int64_t of(const std::string& key) const {
     const auto it = count.find(key);
@@ -190,8 +192,8 @@ double log_likelihood_ratio(double k11, double k12, double k21, double k22) {
   const double n = k11 + k12 + k21 + k22;
   if (n <= 0) return 0.0;
   // G² = 2 Σ O ln(O/E) = 2 (Σ k ln k − Σ rows r ln r − Σ cols c ln c + n ln n)
-  const double g = xlogx(k11) + xlogx(k12) + xlogx(k21) + xlogx(k22) - xlogx(k11 + k12) -
-                   xlogx(k21 + k22) - xlogx(k11 + k21) - xlogx(k12 + k22) + xlogx(n);
+  const double g = xlogx(k11) + xlogx(k12) + xlogx(k21) + xlogx(k22) - xlogx(k11 + k12) - xlogx(k21 + k22) -
+                   xlogx(k11 + k21) - xlogx(k12 + k22) + xlogx(n);
   return std::max(0.0, 2.0 * g);
 }
 
@@ -240,7 +242,7 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
 
   // --- Single-word entities: capitalised inside a clause (C) against written in lower case (L).
   std::unordered_map<std::string, std::int64_t> cap_internal, lower_count;
-  std::map<std::string, std::int64_t> spelling_all;      // capitalised spelling → occurrences
+  std::map<std::string, std::int64_t> spelling_all;  // capitalised spelling → occurrences
   std::unordered_map<std::string, std::int64_t> spelling_internal;
   for (std::size_t i = 0; i < N; ++i) {
     if (is_capitalised(key[i])) {
@@ -261,8 +263,10 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
     const std::int64_t L = it == lower_count.end() ? 0 : it->second;
     const double share = double(C) / double(C + L);
     const std::string ev = std::to_string(C) + "/" + std::to_string(L);
-    if (C >= opt.entity_min_count && share >= opt.entity_cap_share) accepted[lk] = "caps " + ev;
-    else if (gaz1.count(lk) && C >= 1 && share >= opt.gazetteer_cap_share) accepted[lk] = "gazetteer " + ev;
+    if (C >= opt.entity_min_count && share >= opt.entity_cap_share)
+      accepted[lk] = "caps " + ev;
+    else if (gaz1.count(lk) && C >= 1 && share >= opt.gazetteer_cap_share)
+      accepted[lk] = "gazetteer " + ev;
   }
   std::unordered_set<std::string> entity_spelling;
   for (const auto& [spelling, c] : spelling_all) {
@@ -304,8 +308,8 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
         if (!gazn.count(lk) || poss[i + n - 1]) continue;
         bool function_word = false;  // "God will", "I John": not names here
         for (std::size_t m = i; m < i + n; ++m)
-          function_word = function_word ||
-                          (wc.is_function_word(low[m]) && !(m > i && m + 1 < i + n && (low[m] == "the" || low[m] == "of")));
+          function_word = function_word || (wc.is_function_word(low[m]) &&
+                                            !(m > i && m + 1 < i + n && (low[m] == "the" || low[m] == "of")));
         if (function_word) continue;
         if (is_capitalised(key[i]) && internal[i]) {
           ++gaz_multi[lk].first;
@@ -323,7 +327,8 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
   std::vector<char> is_entity(N, 0);
   for (std::size_t i = 0; i < N; ++i) is_entity[i] = entity_spelling.count(std::string(key[i])) ? 1 : 0;
   for (std::size_t i = 0; i + 1 < N; ++i) {  // words of capitalised runs count as names ("Holy Ghost")
-    if (content_cap(i) && content_cap(i + 1) && words[i].joined_to_next && internal[i]) is_entity[i] = is_entity[i + 1] = 1;
+    if (content_cap(i) && content_cap(i + 1) && words[i].joined_to_next && internal[i])
+      is_entity[i] = is_entity[i + 1] = 1;
   }
   const std::vector<WordTag> tags = wc.tag(text, words, is_entity);
   const std::size_t max_n = static_cast<std::size_t>(std::max(2, opt.max_phrase_words));
@@ -340,10 +345,10 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
         // follows ("the wicked shall", "the poor of"), not a word it may modify ("the golden altar",
         // "the golden basons").
         const WordTag next = i + 2 < N && words[i + 1].joined_to_next ? tags[i + 2] : WordTag::function;
-        const bool cut_modifier = n == 2 && tags[i + 1] == WordTag::adjective &&
-                                  !(next == WordTag::function || next == WordTag::of ||
-                                    next == WordTag::determiner || next == WordTag::predeterminer ||
-                                    next == WordTag::verb);
+        const bool cut_modifier =
+            n == 2 && tags[i + 1] == WordTag::adjective &&
+            !(next == WordTag::function || next == WordTag::of || next == WordTag::determiner ||
+              next == WordTag::predeterminer || next == WordTag::verb);
         if (!cut_modifier && noun_phrase_shape(&tags[i], &low[i], n)) {
           auto& c = candidates[k];
           ++c.first;
@@ -382,8 +387,8 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
       return a.second != b.second ? a.second < b.second : a.first > b.first;
     });
     if (entity_texts.count(best->first)) continue;
-    lex.entities.push_back({best->first, cl.first,
-                            "gazetteer " + std::to_string(cl.first) + "/" + std::to_string(cl.second)});
+    lex.entities.push_back(
+        {best->first, cl.first, "gazetteer " + std::to_string(cl.first) + "/" + std::to_string(cl.second)});
     entity_texts.insert(best->first);
     ++lex.gazetteer_entities;
   }
@@ -434,7 +439,8 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
     if (!changed) break;
   }
   for (const auto& [k, gk] : phrases)
-    lex.phrases.push_back({k, free_count[k], std::string(gk.second == 'v' ? "verb" : "np") + " llr " + fixed(gk.first, 1)});
+    lex.phrases.push_back(
+        {k, free_count[k], std::string(gk.second == 'v' ? "verb" : "np") + " llr " + fixed(gk.first, 1)});
 
   sort_entries(lex.entities);
   sort_entries(lex.phrases);
@@ -447,11 +453,13 @@ Lexicon derive_lexicon(std::string_view text, const LexiconOptions& opt, const L
 std::string serialize_lexicon(const Lexicon& lex, const std::string& train_sha256,
                               const LexiconOptions& options, const std::string& sources_sha256) {
   std::ostringstream os;
-  os << kFormat << "\n# " << kDerivation << "\n# train_sha256 " << train_sha256 << "\n# options " << options.describe()
-     << "\n# sources_manifest_sha256 " << sources_sha256 << "\n# gazetteer_entities "
+  os << kFormat << "\n# " << kDerivation << "\n# train_sha256 " << train_sha256 << "\n# options "
+     << options.describe() << "\n# sources_manifest_sha256 " << sources_sha256 << "\n# gazetteer_entities "
      << lex.gazetteer_entities << "\n# kind\tcount\ttext\tevidence\n";
-  for (const auto& e : lex.entities) os << "entity\t" << e.count << "\t" << e.text << "\t" << e.evidence << "\n";
-  for (const auto& p : lex.phrases) os << "phrase\t" << p.count << "\t" << p.text << "\t" << p.evidence << "\n";
+  for (const auto& e : lex.entities)
+    os << "entity\t" << e.count << "\t" << e.text << "\t" << e.evidence << "\n";
+  for (const auto& p : lex.phrases)
+    os << "phrase\t" << p.count << "\t" << p.text << "\t" << p.evidence << "\n";
   return os.str();
 }
 
@@ -473,7 +481,8 @@ Lexicon parse_lexicon(const std::string& text, const std::string& where) {
     }
     std::vector<std::string> f;
     std::size_t b = 0;
-    for (std::size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1) f.push_back(line.substr(b, e - b));
+    for (std::size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1)
+      f.push_back(line.substr(b, e - b));
     f.push_back(line.substr(b));
     if (f.size() != 4) throw Error({where, line_no, ""}, "expected KIND<TAB>COUNT<TAB>TEXT<TAB>EVIDENCE");
     LexiconEntry e{f[2], 0, f[3]};
@@ -484,9 +493,12 @@ Lexicon parse_lexicon(const std::string& text, const std::string& where) {
     } catch (const std::exception&) {
       throw Error({where, line_no, ""}, "count is not an integer");
     }
-    if (f[0] == "entity") lex.entities.push_back(std::move(e));
-    else if (f[0] == "phrase") lex.phrases.push_back(std::move(e));
-    else throw Error({where, line_no, ""}, "unknown entry kind '" + f[0] + "'", "entity or phrase");
+    if (f[0] == "entity")
+      lex.entities.push_back(std::move(e));
+    else if (f[0] == "phrase")
+      lex.phrases.push_back(std::move(e));
+    else
+      throw Error({where, line_no, ""}, "unknown entry kind '" + f[0] + "'", "entity or phrase");
   }
   lex.sha256 = sha256_hex(text);
   return lex;
@@ -498,10 +510,9 @@ Lexicon build_or_load_lexicon(std::string_view train_text, const LexiconOptions&
   const std::string manifest_path = manifest.empty() ? default_source_manifest() : manifest;
   const std::string train_sha = sha256_hex(std::string(train_text));
   const std::string manifest_sha = sha256_hex(read_text_file(manifest_path));
-  const std::string key =
-      sha256_hex(std::string(kFormat) + "\n" + kDerivation + "\n" + train_sha + "\n" + options.describe() + "\n" +
-                 manifest_sha)
-          .substr(0, 16);
+  const std::string key = sha256_hex(std::string(kFormat) + "\n" + kDerivation + "\n" + train_sha + "\n" +
+                                     options.describe() + "\n" + manifest_sha)
+                              .substr(0, 16);
   const fs::path dir = fs::path(cache_dir) / "ernie";
   const fs::path file = dir / ("lexicon-" + key + ".tsv");
   std::error_code ec;
